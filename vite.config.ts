@@ -29,6 +29,7 @@ export default defineConfig(({ mode }) =>
         build: { outDir: 'dist/site', target: 'es2022' },
         test: {
           include: ['tests/**/*.test.ts'],
+          reporters: ['default', './tests/support/summary-reporter.ts'],
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 60_000,
