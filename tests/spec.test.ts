@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MLP } from '../src/engine/nn.js';
 import { engineModel, engineParams, initParams } from '../src/mlp/init.js';
 import { makeRng, uniformAt } from '../src/mlp/rng.js';
-import { fromEngineOrder, makeSpec, paramLayout, toEngineOrder, toNested, wgslConstants } from '../src/mlp/spec.js';
+import { cacheLayout, fromEngineOrder, makeSpec, paramLayout, toEngineOrder, toNested, wgslConstants } from '../src/mlp/spec.js';
 
 describe('spec.ts', () => {
   it('lays out W1 [H×d], b1 [H], W2 [1×H], b2 [1] back to back', () => {
@@ -42,8 +42,12 @@ describe('spec.ts', () => {
     expect(Array.from(toEngineOrder(spec, flat).slice(0, 4))).toEqual([0, 1.5, 3, 15 * 1.5]);
   });
 
-  it('gives the WGSL override constants by the names the shaders declare', () => {
-    expect(wgslConstants({ d: 2, H: 8, N: 4 })).toEqual({ D: 2, H: 8, N: 4 });
+  it('gives the WGSL override constants: sizes and the offsets of both layouts', () => {
+    const c = wgslConstants({ d: 2, H: 8, N: 4 });
+    expect(c).toMatchObject({ D: 2, H: 8, N: 4, W1_OFF: 0, B1_OFF: 16, W2_OFF: 24, B2_OFF: 32, P_SIZE: 33 });
+    // cache: z1 (32) | a1 (32) | z2 (4) | yHat (4) | loss (4) | dz2 (4) | da1 (32) | dz1 (32)
+    expect(c).toMatchObject({ Z1_OFF: 0, A1_OFF: 32, Z2_OFF: 64, YHAT_OFF: 68, LOSS_OFF: 72, DZ2_OFF: 76, DA1_OFF: 80, DZ1_OFF: 112 });
+    expect(cacheLayout({ H: 8, N: 4 }).size).toBe(144);
   });
 });
 

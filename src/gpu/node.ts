@@ -4,6 +4,9 @@
  * ships. Says which one it got; fails with what to install when it gets none.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { type AdapterSummary, GpuError, openDevice, summarizeAdapter } from './device.js';
+
+export type { AdapterSummary };
 
 /** Where Debian's chromium puts SwiftShader's Vulkan driver manifest. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -11,15 +14,6 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 export const INSTALL_HINT =
   'install a Vulkan loader and SwiftShader: `apt-get install -y chromium libvulkan1` (Debian/Ubuntu), ' +
   `which provides ${SWIFTSHADER_ICD}; or run on a machine with a GPU driver`;
-
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** 'hardware' for a GPU driver, 'swiftshader' for the CPU fallback. */
-  source: 'hardware' | 'swiftshader';
-}
 
 export interface NodeGpu {
   /** The Dawn instance the adapter came from. */
@@ -37,9 +31,9 @@ export interface NodeGpu {
  */
 const liveInstances = new Set<GPU>();
 
-export class NoAdapterError extends Error {
+export class NoAdapterError extends GpuError {
   constructor(tried: string) {
-    super(`no WebGPU adapter found (tried: ${tried}); ${INSTALL_HINT}`);
+    super('no-webgpu', `no WebGPU adapter found (tried: ${tried}); ${INSTALL_HINT}`);
     this.name = 'NoAdapterError';
   }
 }
@@ -60,7 +54,7 @@ export async function requestNodeAdapter(options: { prefer?: 'hardware' | 'swift
     tried.push('hardware');
     const instance = webgpu.create([]);
     const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
-    if (adapter) return pin(instance, adapter, 'hardware');
+    if (adapter) return pin(instance, adapter);
   }
   if (!existsSync(SWIFTSHADER_ICD) && !pointsAtSwiftShader) {
     tried.push(`SwiftShader (missing ${SWIFTSHADER_ICD})`);
@@ -72,34 +66,25 @@ export async function requestNodeAdapter(options: { prefer?: 'hardware' | 'swift
   const instance = webgpu.create([]);
   const adapter = await instance.requestAdapter();
   if (!adapter) throw new NoAdapterError(tried.join(', '));
-  return pin(instance, adapter, 'swiftshader');
+  return pin(instance, adapter);
 }
 
 /** An adapter and a device on it, labelled; call `device.destroy()` when done so Node can exit. */
 export async function requestNodeDevice(
-  options: { prefer?: 'hardware' | 'swiftshader'; label?: string } = {},
+  options: { prefer?: 'hardware' | 'swiftshader'; label?: string; onProblem?: (e: GpuError) => void } = {},
 ): Promise<NodeGpu & { device: GPUDevice }> {
   const gpu = await requestNodeAdapter(options);
-  const device = await gpu.adapter.requestDevice({ label: options.label ?? 'backprop-lab.device' });
+  const device = await openDevice(gpu.adapter, {
+    label: options.label ?? 'backprop-lab.device',
+    ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+  });
   void device.lost.then(() => liveInstances.delete(gpu.instance));
   return { ...gpu, device };
 }
 
-function pin(instance: GPU, adapter: GPUAdapter, source: AdapterSummary['source']): NodeGpu {
+function pin(instance: GPU, adapter: GPUAdapter): NodeGpu {
   liveInstances.add(instance);
-  return { instance, adapter, summary: summarize(adapter, source) };
-}
-
-function summarize(adapter: GPUAdapter, source: AdapterSummary['source']): AdapterSummary {
-  const info = adapter.info;
-  const isSwiftShader = info.architecture === 'swiftshader' || /swiftshader/i.test(info.description);
-  return {
-    vendor: info.vendor,
-    architecture: info.architecture,
-    device: info.device,
-    description: info.description,
-    source: isSwiftShader ? 'swiftshader' : source,
-  };
+  return { instance, adapter, summary: summarizeAdapter(adapter) };
 }
 
 /**

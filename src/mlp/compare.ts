@@ -37,6 +37,22 @@ export const TOLERANCES = {
     rtol: 1e-6,
     why: 'central differences, h = 1e-5, f64: O(h²) truncation plus O(ε/h) rounding',
   },
+  /**
+   * GPU (f32) against the CPU oracle (f64), for forward values, gradients and
+   * parameters. f32's unit roundoff is u = 2^-24 ≈ 6e-8. A gradient is a sum
+   * over the batch (N ≤ 1,000 in the tests) of terms that each went through
+   * at most d + H + 2 ≈ 260 f32 operations; rounding errors of K such steps
+   * add up to about √K·u ≈ 2e-6 of the terms' magnitude typically (K·u ≈ 8e-5
+   * at worst). Our losses are means, so those magnitudes are O(1): hence the
+   * absolute floor 2e-6 for values near 0 (gradients that cancel), and a
+   * relative 1e-4 (≈ 1,700 ulps) for large values such as z1.
+   * Seen on SwiftShader: at most 3.2e-8 absolute on every test shape.
+   */
+  gpuVsCpu: {
+    atol: 2e-6,
+    rtol: 1e-4,
+    why: 'f32 on the GPU against f64 on the CPU: u = 2^-24, sums of up to ~1,000 terms',
+  },
 } as const satisfies Record<string, Tolerance>;
 
 export interface TensorComparison {

@@ -1,0 +1,186 @@
+// The batched 2-layer MLP, one dispatch per phase:
+//   forward         z1 = W1 x + b1, a1 = ReLU(z1), z2 = W2 a1 + b2, yHat = σ(z2), per-sample loss
+//   backwardDeltas  dz2 = δ2, da1 = W2ᵀ δ2, dz1 = δ1 = da1 ⊙ ReLU′(z1), per sample
+//   backwardGrads   dW1, db1, dW2, db2: one invocation per parameter, summing over the batch (no atomics)
+//   sgdStep         θ ← θ − lr · dL/dθ, one invocation per parameter
+// Every size and offset is an override constant set by src/mlp/spec.ts, with no default here,
+// so a missing one fails pipeline creation instead of silently mismatching.
+
+override D: u32;        // input size d
+override H: u32;        // hidden width
+override N: u32;        // batch size
+override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
+override WG: u32;       // workgroup size
+
+// Parameter layout [W1 (H·D) | b1 (H) | W2 (H) | b2 (1)], row-major.
+override W1_OFF: u32;
+override B1_OFF: u32;
+override W2_OFF: u32;
+override B2_OFF: u32;
+override P_SIZE: u32;
+
+// Cache layout [z1 | a1 | z2 | yHat | loss | dz2 | da1 | dz1], N×H for z1, a1, da1, dz1 and N for the rest.
+override Z1_OFF: u32;
+override A1_OFF: u32;
+override Z2_OFF: u32;
+override YHAT_OFF: u32;
+override LOSS_OFF: u32;
+override DZ2_OFF: u32;
+override DA1_OFF: u32;
+override DZ1_OFF: u32;
+
+const NO_BAD_STEP: u32 = 0xffffffffu;
+
+struct Hyper {
+  lr: f32,
+}
+
+struct Status {
+  // SGD steps completed.
+  step: u32,
+  // The first step whose loss or gradient was not finite, or NO_BAD_STEP. Once set, sgdStep stops
+  // updating, so the parameters stay those of the last good step.
+  badStep: atomic<u32>,
+}
+
+@group(0) @binding(0) var<uniform> hyper: Hyper;
+@group(0) @binding(1) var<storage, read_write> params: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> cache: array<f32>;
+@group(0) @binding(5) var<storage, read_write> grads: array<f32>;
+@group(0) @binding(6) var<storage, read_write> status: Status;
+
+// WGSL has no isnan/isinf: a float is finite unless its exponent bits are all ones.
+fn isFinite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+fn flagBad() {
+  atomicMin(&status.badStep, status.step + 1u);
+}
+
+// σ(z), on the side where exp cannot overflow.
+fn sigmoid(z: f32) -> f32 {
+  if (z >= 0.0) {
+    return 1.0 / (1.0 + exp(-z));
+  }
+  let e = exp(z);
+  return e / (1.0 + e);
+}
+
+// log(1 + t) for t in [0, 1], accurate for small t where 1 + t rounds.
+fn log1p(t: f32) -> f32 {
+  if (t < 1e-3) {
+    return t * (1.0 - t * (0.5 - t / 3.0));
+  }
+  return log(1.0 + t);
+}
+
+// BCE from the logit: softplus(z) − y z = max(z, 0) − y z + log(1 + e^−|z|), with the first two
+// terms grouped so that y = 1, z > 0 gives exactly 0 + log1p(e^−z) rather than z − z.
+// MSE: (yHat − y)².
+fn sampleLoss(z: f32, yHat: f32, t: f32) -> f32 {
+  if (LOSS == 0u) {
+    let linear = select(-t * z, (1.0 - t) * z, z > 0.0);
+    return linear + log1p(exp(-abs(z)));
+  }
+  let e = yHat - t;
+  return e * e;
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u) {
+  let n = gid.x;
+  if (n >= N) {
+    return;
+  }
+  var z2 = params[B2_OFF];
+  for (var j = 0u; j < H; j++) {
+    var z1 = params[B1_OFF + j];                                   // z1_j = W1_j · x + b1_j
+    for (var i = 0u; i < D; i++) {
+      z1 += params[W1_OFF + j * D + i] * x[n * D + i];
+    }
+    let a1 = max(z1, 0.0);                                         // a1 = ReLU(z1)
+    cache[Z1_OFF + n * H + j] = z1;
+    cache[A1_OFF + n * H + j] = a1;
+    z2 += params[W2_OFF + j] * a1;                                 // z2 = W2 a1 + b2
+  }
+  let yHat = sigmoid(z2);
+  let loss = sampleLoss(z2, yHat, y[n]);
+  cache[Z2_OFF + n] = z2;
+  cache[YHAT_OFF + n] = yHat;
+  cache[LOSS_OFF + n] = loss;
+  if (!isFinite(loss)) {
+    flagBad();
+  }
+}
+
+@compute @workgroup_size(WG)
+fn backwardDeltas(@builtin(global_invocation_id) gid: vec3u) {
+  let n = gid.x;
+  if (n >= N) {
+    return;
+  }
+  let yHat = cache[YHAT_OFF + n];
+  var dz2: f32;
+  if (LOSS == 0u) {
+    dz2 = (yHat - y[n]) / f32(N);                                  // BCE: δ2 = (yHat − y)/N
+  } else {
+    dz2 = 2.0 * (yHat - y[n]) * yHat * (1.0 - yHat) / f32(N);      // MSE: δ2 = 2(yHat − y) σ′(z2)/N
+  }
+  cache[DZ2_OFF + n] = dz2;
+  for (var j = 0u; j < H; j++) {
+    let da1 = params[W2_OFF + j] * dz2;                            // da1 = W2ᵀ δ2
+    // NOTE: ReLU′(0) = 0, as on the CPU.
+    let dz1 = select(0.0, da1, cache[Z1_OFF + n * H + j] > 0.0);   // δ1 = da1 ⊙ ReLU′(z1)
+    cache[DA1_OFF + n * H + j] = da1;
+    cache[DZ1_OFF + n * H + j] = dz1;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
+  let k = gid.x;
+  if (k >= P_SIZE) {
+    return;
+  }
+  var g = 0.0;
+  if (k < B1_OFF) {
+    let j = k / D;
+    let i = k % D;
+    for (var n = 0u; n < N; n++) {
+      g += cache[DZ1_OFF + n * H + j] * x[n * D + i];              // dW1 = Σ_n δ1_n x_nᵀ
+    }
+  } else if (k < W2_OFF) {
+    let j = k - B1_OFF;
+    for (var n = 0u; n < N; n++) {
+      g += cache[DZ1_OFF + n * H + j];                             // db1 = Σ_n δ1_n
+    }
+  } else if (k < B2_OFF) {
+    let j = k - W2_OFF;
+    for (var n = 0u; n < N; n++) {
+      g += cache[DZ2_OFF + n] * cache[A1_OFF + n * H + j];         // dW2 = Σ_n δ2_n a1_nᵀ
+    }
+  } else {
+    for (var n = 0u; n < N; n++) {
+      g += cache[DZ2_OFF + n];                                     // db2 = Σ_n δ2_n
+    }
+  }
+  grads[k] = g;
+  if (!isFinite(g)) {
+    flagBad();
+  }
+}
+
+@compute @workgroup_size(WG)
+fn sgdStep(@builtin(global_invocation_id) gid: vec3u) {
+  let k = gid.x;
+  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_BAD_STEP) {
+    return;
+  }
+  params[k] -= hyper.lr * grads[k];
+  if (k == 0u) {
+    status.step += 1u;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The one place WGSL is imported, and the tables that describe what each
+ * shader expects from the host: its bindings and its uniform fields. A test
+ * parses the WGSL and checks it against these tables, so they cannot drift.
+ */
+import mlpWgsl from '../../shaders/mlp.wgsl?raw';
+
+export const SHADERS = { mlp: mlpWgsl } as const;
+
+export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
+
+export interface BindingSlot {
+  readonly binding: number;
+  readonly name: string;
+  readonly type: BindingType;
+}
+
+/** shaders/mlp.wgsl, group 0. */
+export const MLP_BINDINGS = [
+  { binding: 0, name: 'hyper', type: 'uniform' },
+  { binding: 1, name: 'params', type: 'storage' },
+  { binding: 2, name: 'x', type: 'read-only-storage' },
+  { binding: 3, name: 'y', type: 'read-only-storage' },
+  { binding: 4, name: 'cache', type: 'storage' },
+  { binding: 5, name: 'grads', type: 'storage' },
+  { binding: 6, name: 'status', type: 'storage' },
+] as const satisfies readonly BindingSlot[];
+
+export type MlpBindingName = (typeof MLP_BINDINGS)[number]['name'];
+
+/** The entry points of shaders/mlp.wgsl, in the order one SGD step runs them. */
+export const MLP_ENTRY_POINTS = ['forward', 'backwardDeltas', 'backwardGrads', 'sgdStep'] as const;
+export type MlpEntryPoint = (typeof MLP_ENTRY_POINTS)[number];
+
+/** The explicit bind group layout entries for a binding table (compute stage only). */
+export function layoutEntries(table: readonly BindingSlot[]): GPUBindGroupLayoutEntry[] {
+  return table.map(({ binding, type }) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } }));
+}
+
+/** Fields of `struct Hyper` in shaders/mlp.wgsl, all f32, in declaration order. */
+export const HYPER_FIELDS = ['lr'] as const;
+export type Hyper = Record<(typeof HYPER_FIELDS)[number], number>;
+
+/**
+ * Packs the uniform struct: f32 fields in order, the size rounded up to 16 bytes
+ * as uniform buffers require. The only place its bytes are counted.
+ */
+export function packHyper(values: Hyper): Float32Array {
+  const size = Math.ceil(HYPER_FIELDS.length / 4) * 4;
+  const out = new Float32Array(size);
+  HYPER_FIELDS.forEach((f, i) => (out[i] = values[f]));
+  return out;
+}
+
+/** `struct Status { step: u32, badStep: atomic<u32> }`, and badStep's "none" value. */
+export const STATUS_WORDS = 2;
+export const NO_BAD_STEP = 0xffff_ffff;

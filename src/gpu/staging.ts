@@ -1,0 +1,71 @@
+/**
+ * Readback through a pool of MAP_READ staging buffers: created on first need,
+ * reused afterwards, so reading the loss every chunk allocates nothing new.
+ */
+import { GpuError, lostError } from './device.js';
+
+export interface Range {
+  buffer: GPUBuffer;
+  /** Byte offset, a multiple of 4. */
+  offset: number;
+  /** Bytes, a multiple of 4. */
+  size: number;
+}
+
+export class StagingPool {
+  private readonly free: GPUBuffer[] = [];
+  private readonly all: GPUBuffer[] = [];
+  private lost: GPUDeviceLostInfo | null = null;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly label: string,
+  ) {
+    void device.lost.then((info) => (this.lost = info));
+  }
+
+  /**
+   * Copies each range into a staging buffer with one submit (after everything
+   * already submitted, in queue order), then maps them all and returns copies.
+   */
+  async read(ranges: readonly Range[]): Promise<ArrayBuffer[]> {
+    if (this.lost) throw lostError(this.lost);
+    const encoder = this.device.createCommandEncoder({ label: `${this.label}.readback` });
+    const staging = ranges.map((r) => {
+      const s = this.acquire(r.size);
+      encoder.copyBufferToBuffer(r.buffer, r.offset, s, 0, r.size);
+      return s;
+    });
+    this.device.queue.submit([encoder.finish()]);
+    try {
+      await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
+    } catch (e) {
+      if (this.lost) throw lostError(this.lost);
+      throw new GpuError('internal', `${this.label}: reading back failed: ${(e as Error).message}`);
+    }
+    const out = staging.map((s, i) => s.getMappedRange(0, ranges[i]!.size).slice(0));
+    for (const s of staging) {
+      s.unmap();
+      this.free.push(s);
+    }
+    return out;
+  }
+
+  destroy(): void {
+    for (const b of this.all) b.destroy();
+    this.all.length = 0;
+    this.free.length = 0;
+  }
+
+  private acquire(size: number): GPUBuffer {
+    const i = this.free.findIndex((b) => b.size >= size);
+    if (i >= 0) return this.free.splice(i, 1)[0]!;
+    const b = this.device.createBuffer({
+      label: `${this.label}.staging${this.all.length}`,
+      size: Math.max(4, size),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.all.push(b);
+    return b;
+  }
+}

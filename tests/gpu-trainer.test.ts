@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LossKind } from '../src/engine/losses.js';
+import { GpuTrainer } from '../src/gpu/trainer.js';
+import { compareFlat, excess, TOLERANCES } from '../src/mlp/compare.js';
+import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
+import { DEFAULTS } from '../src/mlp/config.js';
+import { initParams } from '../src/mlp/init.js';
+import { backward, forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
+import { makeRng } from '../src/mlp/rng.js';
+import { paramLayout } from '../src/mlp/spec.js';
+import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { openGpu } from './support/gpu.js';
+
+/**
+ * The GPU kernels against the CPU oracle. The oracle here is the matrix form
+ * (src/mlp/reference.ts), which tests/reference.test.ts ties to the scalar
+ * engine to 1e-12. Parameters and data are exact f32 values (random draws have
+ * 24 bits), so both sides start from identical numbers.
+ */
+let device: GPUDevice;
+beforeAll(async () => ({ device } = await openGpu()));
+afterAll(() => device?.destroy());
+
+function randomParams(seed: number, d: number, H: number): Float64Array {
+  const rng = makeRng(seed);
+  return Float64Array.from({ length: paramLayout({ d, H }).size }, () => Math.fround(3 * rng() - 1.5));
+}
+
+/**
+ * Random parameters and data for which no pre-activation sits within 1e-5 of
+ * ReLU's kink (100 times f32's error on z1 here), where f32 and f64 could
+ * legitimately disagree on the gate. The search is deterministic.
+ */
+function wellConditioned(d: number, H: number, N: number, seed: number): { data: Dataset; params: Float64Array } {
+  for (let s = seed; ; s += 1000) {
+    const data = randomDataset(s, d, N);
+    const params = randomParams(s + 1, d, H);
+    const { z1 } = forward({ d, H }, params, data);
+    if (z1.every((z) => Math.abs(z) > 1e-5)) return { data, params };
+  }
+}
+
+function expectClose(name: string, gpu: ArrayLike<number>, cpu: ArrayLike<number>): void {
+  expect(gpu.length, `${name} length`).toBe(cpu.length);
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < cpu.length; i++) {
+    const e = excess(gpu[i]!, cpu[i]!, TOLERANCES.gpuVsCpu);
+    if (e > worst) [worst, at] = [e, i];
+  }
+  expect(worst, `${name}[${at}]: gpu ${gpu[at]} vs cpu ${cpu[at]}`).toBeLessThanOrEqual(1);
+}
+
+// Every d in {1, 2, 3, 5}, H in {1, 2, 8, 33, 256} and N in {1, 4, 7, 1000} appears, each with both losses.
+const shapes = [
+  { d: 1, H: 1, N: 1 },
+  { d: 2, H: 2, N: 4 },
+  { d: 3, H: 8, N: 7 },
+  { d: 5, H: 33, N: 1000 },
+  { d: 2, H: 256, N: 7 },
+  { d: 1, H: 256, N: 1000 },
+  { d: 5, H: 1, N: 4 },
+  { d: 3, H: 2, N: 1000 },
+];
+
+describe('GPU step kernels against the CPU oracle', () => {
+  for (const loss of ['bce', 'mse'] as const satisfies readonly LossKind[]) {
+    for (const [k, { d, H, N }] of shapes.entries()) {
+      it(`forward values, deltas and gradients match for d=${d}, H=${H}, N=${N}, ${loss}`, async () => {
+        const { data, params } = wellConditioned(d, H, N, 10 + k);
+        const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss });
+        try {
+          const gpu = await trainer.gradients();
+          const cache = forward({ d, H }, params, data);
+          const cpu = backward({ d, H }, params, data, cache, loss);
+          for (const name of ['z1', 'a1', 'z2', 'yHat'] as const) expectClose(name, gpu.cache[name], cache[name]);
+          for (const name of ['dz2', 'da1', 'dz1'] as const) expectClose(name, gpu.cache[name], cpu[name]);
+          expect(gpu.loss).toBeCloseTo(lossValue(loss, cache, data.y), 5);
+          const cmp = compareFlat({ d, H }, gpu.grads, cpu.grads, TOLERANCES.gpuVsCpu);
+          expect(cmp.pass, JSON.stringify(cmp.tensors)).toBe(true);
+          expect(gpu.step).toBe(0);
+          expect(Array.from(gpu.params)).toEqual(Array.from(params)); // gradients() does not update
+        } finally {
+          trainer.destroy();
+        }
+      });
+    }
+  }
+
+  for (const [name, data, H, lr] of [
+    ['XOR, 2-8-1', xor(), 8, 0.5],
+    ['7 random points, 3-16-1', randomDataset(77, 3, 7, { binary: true }), 16, 0.3],
+  ] as const) {
+    it(`200 SGD steps on the GPU follow 200 CPU steps from the same start (${name})`, async () => {
+      const spec = { d: data.d, H };
+      const start = initParams(spec, 4);
+      const trainer = await GpuTrainer.create(device, { data, params: start, hidden: H, lr, loss: 'bce' });
+      try {
+        trainer.step(200);
+        const gpu = await trainer.readAll();
+        const theta = Float64Array.from(start);
+        for (let t = 0; t < 200; t++) sgdUpdate(theta, lossAndGrads(spec, theta, data, 'bce').grads, lr);
+        expect(gpu.step).toBe(200);
+        const cmp = compareFlat(spec, gpu.params, theta, TOLERANCES.gpuVsCpu);
+        expect(cmp.pass, JSON.stringify(cmp.tensors)).toBe(true);
+      } finally {
+        trainer.destroy();
+      }
+    });
+  }
+
+  it('trains XOR from the default seed to loss < 0.01 and 100% accuracy', async () => {
+    const data = xor();
+    const trainer = await GpuTrainer.create(device, {
+      data,
+      params: initParams({ d: 2, H: DEFAULTS.hidden }, DEFAULTS.seed),
+      hidden: DEFAULTS.hidden,
+      lr: DEFAULTS.lr,
+      loss: DEFAULTS.loss,
+    });
+    try {
+      trainer.step(DEFAULTS.steps);
+      const r = await trainer.gradients(); // a fresh forward pass at the final parameters
+      expect(r.step).toBe(DEFAULTS.steps);
+      expect(r.loss).toBeLessThan(0.01);
+      r.cache.yHat.forEach((p, n) => expect(p >= 0.5, `point ${n}: yHat ${p}`).toBe(data.y[n] === 1));
+    } finally {
+      trainer.destroy();
+    }
+  });
+});
+
+describe('GPU trainer: bad input and failures', () => {
+  it('refuses non-finite data and parameters before uploading anything', async () => {
+    const good = xor();
+    const params = initParams({ d: 2, H: 2 }, 1);
+    const nanData: Dataset = { ...good, x: Float64Array.from([0, 0, 0, 1, 1, Number.NaN, 1, 1]) };
+    await expect(GpuTrainer.create(device, { data: nanData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
+      /data\.x\[5\] is NaN, must be a finite f32.*nothing was uploaded/,
+    );
+    const hugeData: Dataset = { ...good, x: Float64Array.from([0, 0, 0, 1, 1, 1e39, 1, 1]) };
+    await expect(GpuTrainer.create(device, { data: hugeData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/data\.x\[5\] is 1e\+39/);
+    const badParams = Float64Array.from(params);
+    badParams[3] = Infinity;
+    await expect(GpuTrainer.create(device, { data: good, params: badParams, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/params\[3\] is Infinity/);
+    await expect(GpuTrainer.create(device, { data: good, params: params.subarray(1), hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
+      /expected 9 values/,
+    );
+  });
+
+  it('refuses a batch and width over the device’s buffer limit, naming the limit', async () => {
+    const N = 300_000;
+    const data = makeDataset(Array.from({ length: N }, (_, n) => [n % 2]), Array.from({ length: N }, (_, n) => n % 2));
+    const H = 4096; // the cache alone is 4·N·H floats = 19 GiB
+    await expect(
+      GpuTrainer.create(device, { data, params: new Float64Array(paramLayout({ d: 1, H }).size), hidden: H, lr: 0.1, loss: 'bce' }),
+    ).rejects.toThrow(/N=300000, H=4096, d=1 needs a \d+\.\d MiB buffer.*maxStorageBufferBindingSize of \d+\.\d MiB; lower the batch size N or the width H/);
+  });
+
+  it('stops at a NaN or Inf with the step that produced it, keeping the last good parameters', async () => {
+    // |x| = 1e30 is a finite f32, but one update makes the weights ~1e29, and then W1 x overflows.
+    const data = makeDataset([[1e30], [-1e30]], [1, 0]);
+    const trainer = await GpuTrainer.create(device, { data, params: initParams({ d: 1, H: 2 }, 1), hidden: 2, lr: 1, loss: 'bce' });
+    try {
+      trainer.step(10);
+      const error = await trainer.readLoss().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(TrainingDivergedError);
+      const { step, message } = error as TrainingDivergedError;
+      expect(step).toBeGreaterThanOrEqual(1);
+      expect(step).toBeLessThanOrEqual(10);
+      expect(message).toMatch(new RegExp(`training diverged at step ${step}: .*NaN or infinite`));
+      const params = await trainer.gradients().catch(() => null);
+      expect(params).toBeNull(); // still diverged: every read says so
+    } finally {
+      trainer.destroy();
+    }
+  });
+
+  it('after the device is lost, the trainer says so instead of recording into the void', async () => {
+    const { device: own } = await openGpu();
+    const trainer = await GpuTrainer.create(own, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
+    own.destroy();
+    await own.lost;
+    expect(() => trainer.step(1)).toThrow(/the GPU device was lost \(destroyed\)/);
+    await expect(trainer.readLoss()).rejects.toThrow(/device was lost/);
+  });
+});

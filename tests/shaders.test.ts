@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileShader, GpuError, withErrorScopes } from '../src/gpu/device.js';
+import { HYPER_FIELDS, MLP_BINDINGS, MLP_ENTRY_POINTS, packHyper, SHADERS, STATUS_WORDS } from '../src/gpu/shaders.js';
+import { wgslConstants } from '../src/mlp/spec.js';
+import { openGpu } from './support/gpu.js';
+
+/** What the WGSL itself declares, read from its text. */
+function declared(code: string) {
+  const bindings = [...code.matchAll(/@group\((\d+)\)\s*@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map((m) => ({
+    group: Number(m[1]),
+    binding: Number(m[2]),
+    name: m[4]!,
+    type: m[3]!.replace(/\s/g, '') === 'uniform' ? 'uniform' : m[3]!.includes('read_write') ? 'storage' : 'read-only-storage',
+  }));
+  const overrides = [...code.matchAll(/^override\s+(\w+)\s*:\s*\w+\s*(=)?/gm)].map((m) => ({ name: m[1]!, hasDefault: m[2] === '=' }));
+  const struct = (name: string) =>
+    [...(new RegExp(`struct ${name} \\{([^}]*)\\}`).exec(code)?.[1] ?? '').matchAll(/^\s*(\w+)\s*:\s*([\w<>]+)/gm)].map((m) => [m[1], m[2]]);
+  const entryPoints = [...code.matchAll(/@compute[^\n]*\n\s*fn\s+(\w+)/g)].map((m) => m[1]);
+  return { bindings, overrides, struct, entryPoints };
+}
+
+describe('shaders/mlp.wgsl against the TS tables', () => {
+  const wgsl = declared(SHADERS.mlp);
+
+  it('declares exactly the bindings of MLP_BINDINGS, same numbers, names and types', () => {
+    expect(wgsl.bindings.every((b) => b.group === 0)).toBe(true);
+    expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(MLP_BINDINGS);
+  });
+
+  it('declares every override constant the host sets, none with a default', () => {
+    const set = [...Object.keys(wgslConstants({ d: 2, H: 8, N: 4 })), 'LOSS', 'WG'].sort();
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(set);
+    expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
+  });
+
+  it('struct Hyper has the f32 fields packHyper writes, in order; Status has two words', () => {
+    expect(wgsl.struct('Hyper')).toEqual(HYPER_FIELDS.map((f) => [f, 'f32']));
+    expect(packHyper({ lr: 0.25 })[0]).toBe(0.25);
+    expect(packHyper({ lr: 0.25 }).byteLength % 16).toBe(0);
+    expect(wgsl.struct('Status')).toHaveLength(STATUS_WORDS);
+  });
+
+  it('has the entry points the trainer dispatches, in step order', () => {
+    expect(wgsl.entryPoints).toEqual([...MLP_ENTRY_POINTS]);
+  });
+});
+
+describe('device.ts errors', () => {
+  let device: GPUDevice;
+  beforeAll(async () => ({ device } = await openGpu()));
+  afterAll(() => device?.destroy());
+
+  it('a WGSL compilation error is reported with label, line and column', async () => {
+    const code = 'fn ok() {}\n\nfn broken() -> f32 {\n  return undefinedName;\n}\n';
+    const error = await compileShader(device, code, 'tests.broken.wgsl').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuError);
+    expect((error as GpuError).kind).toBe('compilation');
+    expect((error as GpuError).message).toMatch(/tests\.broken\.wgsl:4:\d+: .*undefinedName/);
+  });
+
+  it('a validation error inside withErrorScopes names what was being done', async () => {
+    const error = await withErrorScopes(device, 'making a bad buffer', () =>
+      device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuError);
+    expect((error as GpuError).kind).toBe('validation');
+    expect((error as GpuError).message).toMatch(/^making a bad buffer: /);
+  });
+});
