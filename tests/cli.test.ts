@@ -35,15 +35,15 @@ describe('npm run train (in-process)', () => {
   });
 
   it('prints a readable summary without --json', async () => {
-    const r = await train('--steps', '2000', '--loss', 'mse', '--lr', '2');
+    const r = await train('--backend', 'cpu', '--steps', '2000', '--loss', 'mse', '--lr', '2');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/2-8-1 MLP on XOR, mse, lr 2, seed 1, 2000 steps/);
+    expect(r.out).toMatch(/2-8-1 MLP on XOR \(N=4\), mse, lr 2, seed 1, 2000 steps/);
     expect(r.out).toMatch(/accuracy\s+100% \(4\/4\)/);
     expect(r.out.split('\n').filter((l) => /^\s+[01]\s+[01]\s+[01]\s+0\.\d{4}$/.test(l))).toHaveLength(4);
   });
 
   it('--steps 0 reports the initial state alone', async () => {
-    const report = JSON.parse((await train('--steps', '0', '--json')).out) as TrainReport;
+    const report = JSON.parse((await train('--backend', 'cpu', '--steps', '0', '--json')).out) as TrainReport;
     expect(report.final.params).toEqual(report.initial.params);
     expect(report.final.loss).toBe(report.initial.loss);
     expect(report.initial.grads.cpu.b2).toHaveLength(1);
@@ -57,7 +57,7 @@ describe('npm run train (in-process)', () => {
     [['--hidden', '2.5'], /--hidden must be an integer/],
     [['--steps', '-3'], /--steps must be an integer in \[0, 100000000\]/],
     [['--loss', 'hinge'], /--loss must be one of bce, mse, got 'hinge'/],
-    [['--backend', 'tpu'], /--backend must be one of cpu/],
+    [['--backend', 'tpu'], /--backend must be one of gpu, cpu, got 'tpu'/],
     [['--bogus'], /unknown flag --bogus; known flags: --backend, --hidden/],
     [['--seed'], /--seed needs a value/],
     [['stray'], /unexpected argument 'stray'/],
@@ -69,15 +69,52 @@ describe('npm run train (in-process)', () => {
   });
 });
 
+describe('npm run train --backend gpu (in-process, Dawn)', () => {
+  it('trains XOR on the GPU by default and checks its gradients against the CPU at the first and last step', async () => {
+    const r = await train('--json');
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as TrainReport;
+    expect(report.backend).toBe('gpu');
+    expect(['hardware', 'swiftshader']).toContain(report.adapter?.source);
+    expect(typeof report.adapter?.vendor).toBe('string');
+    expect(report.final.loss).toBeLessThan(0.01);
+    expect(report.final.accuracy).toBe(1);
+    for (const snap of [report.initial, report.final]) {
+      expect(snap.gradientCheck?.pass).toBe(true);
+      expect(snap.gradientCheck?.tensors.map((t) => t.tensor)).toEqual(['W1', 'b1', 'W2', 'b2']);
+      expect(snap.grads.gpu?.W1).toHaveLength(8);
+      expect(snap.grads.gpu?.W1[0]).toHaveLength(2);
+      expect(snap.grads.cpu.W2[0]).toHaveLength(8);
+    }
+  });
+
+  it('prints the adapter and both gradient tables in text mode', async () => {
+    const r = await train('--steps', '100');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^adapter: /m);
+    expect(r.out).toMatch(/GPU vs CPU gradients at step 0:/);
+    expect(r.out).toMatch(/GPU vs CPU gradients at step 100:/);
+    expect(r.out.match(/^\s+(W1|b1|W2|b2)\s+\S+\s+\S+\s+\S+\s+pass$/gm)).toHaveLength(8);
+  });
+
+  it('--steps 0 gives the initial gradients alone, GPU beside CPU', async () => {
+    const report = JSON.parse((await train('--steps', '0', '--json')).out) as TrainReport;
+    expect(report.final.params).toEqual(report.initial.params);
+    expect(report.initial.grads.gpu).toBeDefined();
+    expect(report.initial.gradientCheck?.pass).toBe(true);
+  });
+});
+
 describe('npm run train (the built command, as a process)', () => {
   beforeAll(async () => {
     await build({ mode: 'cli', logLevel: 'silent' });
   });
 
-  it('prints one JSON object on stdout and exits 0', () => {
-    const p = spawnSync(process.execPath, ['dist/cli/train.js', '--backend', 'cpu', '--json'], { encoding: 'utf8' });
-    expect(p.status).toBe(0);
+  it.each(['cpu', 'gpu'])('--backend %s prints one JSON object on stdout and exits 0', (backend) => {
+    const p = spawnSync(process.execPath, ['dist/cli/train.js', '--backend', backend, '--json'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
     const report = JSON.parse(p.stdout) as TrainReport;
+    expect(report.backend).toBe(backend);
     expect(report.final.accuracy).toBe(1);
     expect(report.final.loss).toBeLessThan(0.01);
   });

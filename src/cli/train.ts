@@ -1,67 +1,70 @@
 /**
- * `npm run train -- [flags]`: trains the 2-layer MLP on XOR and prints the
- * final loss, accuracy and predictions (or, with --json, one JSON object on
- * stdout and nothing else there). Exit status: 0 trained, 1 training failed,
- * 2 bad flags.
+ * `npm run train -- [flags]`: trains the 2-layer MLP on XOR (or the user's
+ * points) on the GPU through WebGPU, or on the CPU with the scalar engine, and
+ * prints the final loss, accuracy and predictions; on the GPU also the adapter
+ * and GPU-vs-CPU gradient tables at the first and last step. With --json, one
+ * JSON object on stdout and nothing else there.
+ * Exit status: 0 trained, 1 training or the GPU failed, 2 bad flags or data.
  */
+import { readFileSync } from 'node:fs';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { checkConfig, DEFAULTS, type TrainConfig } from '../mlp/config.js';
 import { type Dataset, xor } from '../mlp/data.js';
+import { detectFormat, parseDataset } from '../mlp/data-file.js';
 import { initParams } from '../mlp/init.js';
 import { toNested } from '../mlp/spec.js';
-import { CpuTrainer, type Evaluation } from '../mlp/train-cpu.js';
+import { CpuTrainer } from '../mlp/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { isMain, type Io, processIo } from './io.js';
 import { makeProgress } from './progress.js';
+import { describeReport, type Snapshot, type TrainReport } from './report.js';
+import { trainGpu } from './train-gpu.js';
 
-export const BACKENDS = ['cpu'] as const;
+export const BACKENDS = ['gpu', 'cpu'] as const;
+export type Backend = (typeof BACKENDS)[number];
+export type { TrainReport };
 
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
-  backend: { kind: 'choice', choices: BACKENDS, help: 'where to train: cpu (the scalar autograd engine)' },
+  backend: { kind: 'choice', choices: BACKENDS, help: 'gpu (WebGPU kernels, the default) or cpu (the scalar autograd engine)' },
   hidden: { kind: 'field', field: 'hidden', help: `hidden width H (default ${DEFAULTS.hidden})` },
   lr: { kind: 'field', field: 'lr', help: `SGD learning rate (default ${DEFAULTS.lr})` },
   steps: { kind: 'field', field: 'steps', help: `full-batch SGD steps (default ${DEFAULTS.steps})` },
   seed: { kind: 'field', field: 'seed', help: `seed of the initial parameters (default ${DEFAULTS.seed})` },
   loss: { kind: 'choice', choices: LOSSES, help: `loss: bce from the logit, or mse on σ(z2) (default ${DEFAULTS.loss})` },
+  data: { kind: 'string', help: 'train on your points: CSV with columns x1..xd,y or JSON {"x": [[...]], "y": [...]} (default: XOR)' },
   json: { kind: 'bool', help: 'print one JSON object on stdout; progress still goes to stderr' },
   help: { kind: 'bool', help: 'print this help' },
 };
 
-export interface TrainReport {
-  backend: 'cpu';
-  adapter: null;
-  engine: string;
-  config: TrainConfig & { d: number; N: number };
-  initial: Snapshot;
-  final: Snapshot & Omit<Evaluation, 'loss'>;
-  seconds: number;
-  stepsPerSecond: number;
-}
-
-interface Snapshot {
-  params: ReturnType<typeof toNested>;
-  grads: { cpu: ReturnType<typeof toNested> };
-  loss: number;
+interface Job {
+  config: TrainConfig;
+  backend: Backend;
+  data: Dataset;
+  dataName: string;
+  json: boolean;
 }
 
 /** Runs the command; returns the exit status. */
 export async function runTrain(argv: readonly string[], io: Io): Promise<number> {
-  let config: TrainConfig;
-  let json = false;
+  let job: Job;
   try {
     const flags = parseArgs(argv, TRAIN_FLAGS);
     if (flags.help) {
-      io.out(usage('npm run train --', 'Train the 2-layer MLP on XOR.', TRAIN_FLAGS));
+      io.out(usage('npm run train --', 'Train the 2-layer MLP on XOR or your own points.', TRAIN_FLAGS));
       return 0;
     }
-    json = flags.json === true;
-    config = checkConfig({
-      hidden: (flags.hidden as number | undefined) ?? DEFAULTS.hidden,
-      lr: (flags.lr as number | undefined) ?? DEFAULTS.lr,
-      steps: (flags.steps as number | undefined) ?? DEFAULTS.steps,
-      seed: (flags.seed as number | undefined) ?? DEFAULTS.seed,
-      loss: (flags.loss as LossKind | undefined) ?? DEFAULTS.loss,
-    });
+    job = {
+      config: checkConfig({
+        hidden: (flags.hidden as number | undefined) ?? DEFAULTS.hidden,
+        lr: (flags.lr as number | undefined) ?? DEFAULTS.lr,
+        steps: (flags.steps as number | undefined) ?? DEFAULTS.steps,
+        seed: (flags.seed as number | undefined) ?? DEFAULTS.seed,
+        loss: (flags.loss as LossKind | undefined) ?? DEFAULTS.loss,
+      }),
+      backend: (flags.backend as Backend | undefined) ?? 'gpu',
+      ...loadData(flags.data as string | undefined),
+      json: flags.json === true,
+    };
   } catch (e) {
     if (e instanceof UsageError || e instanceof RangeError) {
       io.err(`train: ${e.message}\n`);
@@ -70,8 +73,11 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
     throw e;
   }
   try {
-    const report = trainCpu(xor(), config, io);
-    io.out(json ? `${JSON.stringify(report)}\n` : describe(report, xor()));
+    const report =
+      job.backend === 'cpu'
+        ? trainCpu(job.data, job.config, job.dataName, io)
+        : await trainGpu(job.data, job.config, job.dataName, io);
+    io.out(job.json ? `${JSON.stringify(report)}\n` : describeReport(report, job.data));
     return 0;
   } catch (e) {
     io.err(`train: ${(e as Error).message}\n`);
@@ -79,8 +85,24 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
   }
 }
 
+function loadData(path: string | undefined): { data: Dataset; dataName: string } {
+  if (path === undefined) return { data: xor(), dataName: 'XOR' };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--data: cannot read '${path}'${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}`);
+  }
+  try {
+    return { data: parseDataset(text, detectFormat(path, text)), dataName: path };
+  } catch (e) {
+    throw new UsageError(`--data ${path}: ${(e as Error).message.replace(/^data: /, '')}`);
+  }
+}
+
 /** Trains with the scalar engine, reporting progress in about 100 chunks. */
-export function trainCpu(data: Dataset, config: TrainConfig, io: Io): TrainReport {
+export function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): TrainReport {
   const spec = { d: data.d, H: config.hidden };
   const trainer = new CpuTrainer(data, initParams(spec, config.seed), config);
   const snapshot = (loss: number): Snapshot => ({
@@ -98,38 +120,17 @@ export function trainCpu(data: Dataset, config: TrainConfig, io: Io): TrainRepor
   }
   const seconds = (performance.now() - start) / 1000;
   progress.done();
-  const evaluation = trainer.evaluate();
+  const { loss, accuracy, predictions } = trainer.evaluate();
   return {
     backend: 'cpu',
     adapter: null,
     engine: 'scalar autograd (src/engine), f64',
-    config: { ...config, d: data.d, N: data.N },
+    config: { ...config, d: data.d, N: data.N, data: dataName },
     initial,
-    final: { ...snapshot(evaluation.loss), accuracy: evaluation.accuracy, predictions: evaluation.predictions },
+    final: { ...snapshot(loss), accuracy, predictions },
     seconds,
     stepsPerSecond: seconds > 0 ? config.steps / seconds : 0,
   };
-}
-
-function describe(r: TrainReport, data: Dataset): string {
-  const c = r.config;
-  const rows = r.final.predictions.map((p, n) => {
-    const x = Array.from(data.x.subarray(n * data.d, (n + 1) * data.d)).map((v) => String(v).padStart(4));
-    return `  ${x.join('')}  ${String(data.y[n]).padStart(3)}  ${p.toFixed(4)}`;
-  });
-  const header = `  ${Array.from({ length: data.d }, (_, i) => `x${i + 1}`.padStart(4)).join('')}    y  yHat`;
-  const correct = Math.round(r.final.accuracy * c.N);
-  return [
-    `Backprop Lab: ${c.d}-${c.hidden}-1 MLP on XOR, ${c.loss}, lr ${c.lr}, seed ${c.seed}, ${c.steps} steps`,
-    `backend: cpu (${r.engine})`,
-    `initial loss ${r.initial.loss.toFixed(6)}`,
-    `final loss   ${r.final.loss.toFixed(6)}`,
-    `accuracy     ${(100 * r.final.accuracy).toFixed(0)}% (${correct}/${c.N})`,
-    header,
-    ...rows,
-    `${c.steps} steps in ${r.seconds.toFixed(3)} s (${Math.round(r.stepsPerSecond).toLocaleString('en-US')} steps/s)`,
-    '',
-  ].join('\n');
 }
 
 if (isMain(import.meta.url)) {

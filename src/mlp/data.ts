@@ -72,3 +72,8 @@ export function randomDataset(seed: number, d: number, N: number, { binary = fal
   const labels = Array.from({ length: N }, () => (binary ? (rng() < 0.5 ? 0 : 1) : rng()));
   return makeDataset(rows, labels);
 }
+
+/** The dataset as the GPU sees it: every value rounded to f32 (and held in f64 again). */
+export function roundToF32(data: Dataset): Dataset {
+  return { d: data.d, N: data.N, x: Float64Array.from(Float32Array.from(data.x)), y: Float64Array.from(Float32Array.from(data.y)) };
+}

@@ -83,7 +83,13 @@ export class CpuTrainer {
   evaluate(): Evaluation {
     const loss = this.lossGraph().data;
     const predictions = this.inputs.map((x) => this.model.forward(x)[0]!.data);
-    const correct = predictions.filter((p, n) => p >= 0.5 === this.labels[n]! >= 0.5).length;
-    return { loss, accuracy: correct / this.labels.length, predictions };
+    return { loss, accuracy: accuracy(predictions, this.labels), predictions };
   }
+}
+
+/** Fraction of samples where (yHat ≥ 0.5) equals (y ≥ 0.5). */
+export function accuracy(predictions: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let correct = 0;
+  for (let n = 0; n < labels.length; n++) if (predictions[n]! >= 0.5 === labels[n]! >= 0.5) correct++;
+  return correct / labels.length;
 }
