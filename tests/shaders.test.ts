@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileShader, GpuError, withErrorScopes } from '../src/gpu/device.js';
+import { compileShader, GpuError, openDevice, withErrorScopes } from '../src/gpu/device.js';
+import { requestNodeAdapter } from '../src/gpu/node.js';
 import { HYPER_FIELDS, MLP_BINDINGS, MLP_ENTRY_POINTS, packHyper, SHADERS, STATUS_WORDS } from '../src/gpu/shaders.js';
 import { wgslConstants } from '../src/mlp/spec.js';
 import { openGpu } from './support/gpu.js';
@@ -65,5 +66,19 @@ describe('device.ts errors', () => {
     expect(error).toBeInstanceOf(GpuError);
     expect((error as GpuError).kind).toBe('validation');
     expect((error as GpuError).message).toMatch(/^making a bad buffer: /);
+  });
+
+  it('an uncaptured error and a lost device reach onProblem as clear GpuErrors', async () => {
+    const problems: GpuError[] = [];
+    const { adapter } = await requestNodeAdapter();
+    const own = await openDevice(adapter, { label: 'tests.problems', onProblem: (e) => problems.push(e) });
+    own.createBuffer({ label: 'tests.bad-usage', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+    await own.queue.onSubmittedWorkDone();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(problems.map((p) => p.kind)).toContain('validation');
+    expect(problems[0]!.message).toMatch(/^uncaptured WebGPU error: .*tests\.bad-usage/s);
+    own.destroy(); // an intended destroy is not reported as a problem
+    await own.lost;
+    expect(problems.filter((p) => p.kind === 'lost')).toEqual([]);
   });
 });
