@@ -4,12 +4,15 @@
  * chunk of steps and reads back once. State lives in one object passed
  * explicitly, not in module globals.
  */
+import 'katex/dist/katex.min.css';
+import explainerText from '../../docs/explainer.md?raw';
 import { describeAdapter, requestBrowserDevice } from '../gpu/device.js';
 import { GpuTrainer } from '../gpu/trainer.js';
 import { DEFAULTS } from '../mlp/config.js';
 import { type Dataset, sampleX, xor } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
 import { accuracy, CpuTrainer } from '../mlp/train-cpu.js';
+import { renderMarkdown } from './markdown.js';
 
 interface Elements {
   train: HTMLButtonElement;
@@ -112,5 +115,17 @@ async function trainLive(el: Elements): Promise<void> {
   await frame();
 }
 
+/** The explainer text (docs/explainer.md) with the live demo mounted after its diagram. */
+function mountExplainer(): void {
+  const article = document.querySelector<HTMLElement>('[data-testid="explainer"]');
+  const demo = document.querySelector<HTMLElement>('.demo');
+  if (!article || !demo) throw new Error('page: missing the explainer or the demo element');
+  article.innerHTML = renderMarkdown(explainerText); // our own text, rendered by marked and KaTeX
+  const diagram = article.querySelector('pre');
+  if (diagram) diagram.after(demo);
+  else article.append(demo);
+}
+
+mountExplainer();
 const elements = find();
 elements.train.addEventListener('click', () => void trainLive(elements).catch((e: Error) => showBanner(elements, e.message)));
