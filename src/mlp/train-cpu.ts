@@ -33,6 +33,8 @@ export class CpuTrainer {
   private readonly labels: number[];
   /** Steps taken so far. */
   stepCount = 0;
+  /** The SGD learning rate; may be changed between steps. */
+  lr: number;
 
   constructor(
     readonly data: Dataset,
@@ -40,6 +42,7 @@ export class CpuTrainer {
     readonly options: { hidden: number; lr: number; loss: LossKind },
   ) {
     this.spec = makeSpec({ d: data.d, H: options.hidden, N: data.N });
+    this.lr = options.lr;
     this.model = engineModel(this.spec, initial);
     this.params = this.model.parameters();
     this.inputs = Array.from({ length: data.N }, (_, n) => sampleX(data, n));
@@ -61,7 +64,7 @@ export class CpuTrainer {
       const step = this.stepCount + 1;
       if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, `the loss is ${loss}`);
       graph.backward();
-      sgdStep(this.params, this.options.lr);
+      sgdStep(this.params, this.lr);
       const bad = this.params.findIndex((p) => !Number.isFinite(p.data));
       if (bad >= 0) throw new TrainingDivergedError(step, `parameter ${bad} became ${this.params[bad]!.data}`);
       this.stepCount = step;

@@ -1,34 +1,64 @@
 /**
- * The page's entry: trains XOR on WebGPU when the browser has it, otherwise on
- * the scalar engine with a banner saying so. Each animation frame records a
- * chunk of steps and reads back once. State lives in one object passed
- * explicitly, not in module globals.
+ * The page: the explainer text (docs/explainer.md) with the live demo mounted
+ * in it. The demo trains XOR on WebGPU (or, with a banner saying why, on the
+ * CPU engine), and every animation frame records a chunk of steps, reads back
+ * once, and redraws the loss curve, the decision boundary, the network, the
+ * computation graph and the gradient panel. All state lives in one `App`
+ * object passed explicitly; settings live in the URL.
  */
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
-import { describeAdapter, requestBrowserDevice } from '../gpu/device.js';
+import { GpuError, requestBrowserDevice, describeAdapter } from '../gpu/device.js';
 import { GpuTrainer } from '../gpu/trainer.js';
-import { DEFAULTS } from '../mlp/config.js';
-import { type Dataset, sampleX, xor } from '../mlp/data.js';
+import { type Dataset, xor } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
-import { accuracy, CpuTrainer } from '../mlp/train-cpu.js';
+import { numericGradient } from '../mlp/reference.js';
+import { accuracy } from '../mlp/train-cpu.js';
+import { renderDiagram } from './diagram.js';
+import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { renderMarkdown } from './markdown.js';
+import { renderNetwork } from './network.js';
+import { drawDecisionBoundary, drawLossCurve, type LossPoint } from './plots.js';
+import { cpuSession, gpuSession, type Session, type Snapshot } from './session.js';
+import { fromQuery, parseSetting, SETTINGS, type Settings, toQuery } from './state.js';
 
 interface Elements {
-  train: HTMLButtonElement;
   banner: HTMLElement;
+  play: HTMLButtonElement;
+  pause: HTMLButtonElement;
+  stepOnce: HTMLButtonElement;
+  reset: HTMLButtonElement;
+  fd: HTMLButtonElement;
+  controls: HTMLFormElement;
+  point: HTMLSelectElement;
   backend: HTMLElement;
   step: HTMLElement;
   loss: HTMLElement;
   accuracy: HTMLElement;
-  predictions: HTMLTableSectionElement;
+  speed: HTMLElement;
+  lossCurve: HTMLCanvasElement;
+  boundary: HTMLCanvasElement;
+  network: SVGSVGElement;
+  diagram: HTMLElement;
+  gradients: HTMLElement;
 }
 
-/** What the page needs from a trainer, on either backend. */
-interface LiveTrainer {
-  label: string;
-  step(k: number): void;
-  read(): Promise<{ step: number; loss: number; predictions: ArrayLike<number> }>;
+interface App {
+  els: Elements;
+  settings: Settings;
+  data: Dataset;
+  /** The WebGPU device, or null when training runs on the CPU engine. */
+  device: GPUDevice | null;
+  adapterLabel: string;
+  session: Session | null;
+  history: LossPoint[];
+  last: Snapshot | null;
+  playing: boolean;
+  busy: boolean;
+  fd: boolean;
+  /** Bumped by every reset, so a frame of an older run is dropped. */
+  run: number;
+  speed: { steps: number; ms: number };
 }
 
 function find(): Elements {
@@ -39,86 +69,161 @@ function find(): Elements {
   };
   const t = (id: string) => `[data-testid="${id}"]`;
   return {
-    train: q('#train'),
     banner: q(t('banner')),
+    play: q('#play'),
+    pause: q('#pause'),
+    stepOnce: q('#step'),
+    reset: q('#reset'),
+    fd: q('#fd'),
+    controls: q('#controls'),
+    point: q(t('input-point')),
     backend: q(t('backend')),
     step: q(t('step')),
     loss: q(t('loss')),
     accuracy: q(t('accuracy')),
-    predictions: q(`${t('predictions')} tbody`),
+    speed: q(t('speed')),
+    lossCurve: q('#loss-curve'),
+    boundary: q('#boundary'),
+    network: q('#network'),
+    diagram: q('#diagram'),
+    gradients: q('#gradients'),
   };
 }
 
-async function makeTrainer(data: Dataset, el: Elements): Promise<LiveTrainer> {
-  const params = initParams({ d: data.d, H: DEFAULTS.hidden }, DEFAULTS.seed);
+function banner(app: App, text: string): void {
+  app.els.banner.textContent = text;
+  app.els.banner.hidden = false;
+}
+
+/** A new run from the current settings: on the GPU if there is one, else on the CPU engine. */
+async function reset(app: App, from?: { params: Float64Array; reason: string }): Promise<void> {
+  app.run++;
+  app.session?.destroy();
+  app.session = null;
+  app.history = [];
+  app.speed = { steps: 0, ms: 0 };
+  const { hidden, lr, loss, seed } = app.settings;
+  const config = { hidden, lr, loss };
+  const params = from?.params ?? initParams({ d: app.data.d, H: hidden }, seed);
+  if (app.device) {
+    try {
+      const trainer = await GpuTrainer.create(app.device, { data: app.data, params, ...config, label: 'page' });
+      app.session = gpuSession(trainer, app.data, config);
+    } catch (e) {
+      if (!(e instanceof GpuError)) throw e;
+      useCpu(app, `The GPU could not start this run (${e.message}).`);
+    }
+  }
+  app.session ??= cpuSession(app.data, params, config);
+  await refresh(app);
+}
+
+function useCpu(app: App, reason: string): void {
+  app.device = null;
+  app.els.backend.textContent = 'CPU: scalar autograd engine (src/engine)';
+  banner(app, `${reason} Training runs on the CPU engine instead, and the gradient panel has no GPU side to compare.`);
+}
+
+/** Reads the current state and redraws everything. */
+async function refresh(app: App): Promise<void> {
+  const run = app.run;
+  const session = app.session;
+  if (!session) return;
+  const s = await session.snapshot();
+  if (run !== app.run) return; // a reset happened meanwhile
+  app.last = s;
+  if (app.history.length === 0 || app.history[app.history.length - 1]!.step !== s.step) app.history.push({ step: s.step, loss: s.loss });
+  render(app, s);
+}
+
+function render(app: App, s: Snapshot): void {
+  const { els, settings } = app;
+  const H = settings.hidden;
+  els.step.textContent = String(s.step);
+  els.loss.textContent = s.loss.toExponential(3);
+  els.accuracy.textContent = `${Math.round(100 * accuracy(s.values.yHat, s.data.y))}%`;
+  els.speed.textContent = app.speed.ms > 0 ? `${Math.round((1000 * app.speed.steps) / app.speed.ms).toLocaleString('en-US')} steps/s` : '–';
+  drawLossCurve(els.lossCurve, app.history);
+  drawDecisionBoundary(els.boundary, { d: s.data.d, H }, s.params, s.data);
+  renderNetwork(els.network, s);
+  renderDiagram(els.diagram, s, settings.point, settings.loss);
+  const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
+  renderGradients(els.gradients, s, fd);
+}
+
+/** One animation frame while playing: record a chunk of steps, read back once, redraw. */
+async function frame(app: App): Promise<void> {
+  if (!app.playing || app.busy || !app.session) return;
+  app.busy = true;
+  const run = app.run;
+  const t0 = performance.now();
   try {
-    const { device, summary } = await requestBrowserDevice({ onProblem: (e) => showBanner(el, e.message) });
-    const gpu = await GpuTrainer.create(device, { data, params, ...DEFAULTS, label: 'page' });
-    return {
-      label: `WebGPU: ${describeAdapter(summary)}`,
-      step: (k) => gpu.step(k),
-      read: async () => {
-        const r = await gpu.readAll();
-        return { step: r.step, loss: r.loss, predictions: r.cache.yHat };
-      },
-    };
+    app.session.step(app.settings.perFrame);
+    await refresh(app);
+    if (run === app.run) app.speed = { steps: app.speed.steps + app.settings.perFrame, ms: app.speed.ms + performance.now() - t0 };
   } catch (e) {
-    showBanner(el, `No WebGPU: ${(e as Error).message}. The CPU engine (src/engine) trains instead.`);
-    const cpu = new CpuTrainer(data, params, DEFAULTS);
-    return {
-      label: 'CPU: scalar autograd engine',
-      step: (k) => void cpu.step(k),
-      read: async () => {
-        const { loss, predictions } = cpu.evaluate();
-        return { step: cpu.stepCount, loss, predictions };
-      },
-    };
+    handleFailure(app, e as Error);
+  } finally {
+    app.busy = false;
+  }
+  if (app.playing) requestAnimationFrame(() => void frame(app));
+}
+
+function handleFailure(app: App, e: Error): void {
+  setPlaying(app, false);
+  if (e instanceof GpuError && e.kind === 'lost' && app.last) {
+    const params = app.last.params;
+    useCpu(app, `${e.message}.`);
+    void reset(app, { params, reason: e.message });
+    return;
+  }
+  banner(app, `${e.message} Press Reset to start again.`);
+}
+
+function setPlaying(app: App, playing: boolean): void {
+  app.playing = playing;
+  app.els.play.disabled = playing;
+  app.els.pause.disabled = !playing;
+  if (playing) requestAnimationFrame(() => void frame(app));
+}
+
+function writeUrl(app: App): void {
+  history.replaceState(null, '', toQuery(app.settings));
+}
+
+/** A control was committed: refuse a bad value beside it (the run goes on), or apply a good one. */
+function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void {
+  const key = input.name as keyof Settings;
+  if (!(key in SETTINGS)) return;
+  const error = app.els.controls.querySelector<HTMLElement>(`[data-error="${key}"]`);
+  const r = parseSetting(key, input.value);
+  if ('error' in r) {
+    input.setAttribute('aria-invalid', 'true');
+    if (error) error.textContent = r.error;
+    return;
+  }
+  input.removeAttribute('aria-invalid');
+  if (error) error.textContent = '';
+  const before = app.settings[key];
+  app.settings = { ...app.settings, [key]: r.value };
+  writeUrl(app);
+  if (before === r.value) return;
+  if (key === 'lr') app.session?.setLearningRate(r.value as number);
+  else if (key === 'point' && app.last) render(app, app.last);
+  else if (key === 'hidden' || key === 'seed' || key === 'loss') void reset(app).catch((e: Error) => handleFailure(app, e));
+}
+
+function fillControls(app: App): void {
+  for (const key of Object.keys(SETTINGS) as (keyof Settings)[]) {
+    const el = document.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${key}"]`);
+    if (el) el.value = String(app.settings[key]);
   }
 }
 
-function showBanner(el: Elements, text: string): void {
-  el.banner.textContent = text;
-  el.banner.hidden = false;
-}
-
-function show(el: Elements, data: Dataset, r: { step: number; loss: number; predictions: ArrayLike<number> }): void {
-  el.step.textContent = String(r.step);
-  el.loss.textContent = r.loss.toExponential(3);
-  el.accuracy.textContent = `${Math.round(100 * accuracy(r.predictions, data.y))}%`;
-  el.predictions.replaceChildren(
-    ...Array.from(r.predictions, (p, n) => {
-      const tr = document.createElement('tr');
-      for (const v of [...sampleX(data, n), data.y[n]!, p.toFixed(4)]) {
-        const td = document.createElement('td');
-        td.textContent = String(v);
-        tr.append(td);
-      }
-      return tr;
-    }),
-  );
-}
-
-async function trainLive(el: Elements): Promise<void> {
-  el.train.disabled = true;
-  const data = xor();
-  const trainer = await makeTrainer(data, el);
-  el.backend.textContent = trainer.label;
-  let done = 0;
-  const frame = async () => {
-    const k = Math.min(50, DEFAULTS.steps - done);
-    trainer.step(k);
-    done += k;
-    show(el, data, await trainer.read());
-    if (done < DEFAULTS.steps) requestAnimationFrame(() => void frame().catch((e: Error) => showBanner(el, e.message)));
-    else el.train.disabled = false;
-  };
-  await frame();
-}
-
-/** The explainer text (docs/explainer.md) with the live demo mounted after its diagram. */
+/** The explainer text with the live demo mounted after its diagram. */
 function mountExplainer(): void {
   const article = document.querySelector<HTMLElement>('[data-testid="explainer"]');
-  const demo = document.querySelector<HTMLElement>('.demo');
+  const demo = document.querySelector<HTMLElement>('#demo');
   if (!article || !demo) throw new Error('page: missing the explainer or the demo element');
   article.innerHTML = renderMarkdown(explainerText); // our own text, rendered by marked and KaTeX
   const diagram = article.querySelector('pre');
@@ -126,6 +231,65 @@ function mountExplainer(): void {
   else article.append(demo);
 }
 
-mountExplainer();
-const elements = find();
-elements.train.addEventListener('click', () => void trainLive(elements).catch((e: Error) => showBanner(elements, e.message)));
+async function start(): Promise<void> {
+  mountExplainer();
+  const { settings, errors } = fromQuery(location.search);
+  const app: App = {
+    els: find(),
+    settings,
+    data: xor(),
+    device: null,
+    adapterLabel: '',
+    session: null,
+    history: [],
+    last: null,
+    playing: false,
+    busy: false,
+    fd: false,
+    run: 0,
+    speed: { steps: 0, ms: 0 },
+  };
+  fillControls(app);
+  writeUrl(app);
+  if (errors.length > 0) banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`);
+  try {
+    const { device, summary } = await requestBrowserDevice({
+      onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, e.message)),
+    });
+    app.device = device;
+    app.adapterLabel = describeAdapter(summary);
+    app.els.backend.textContent = `WebGPU: ${app.adapterLabel}`;
+  } catch (e) {
+    useCpu(app, `No WebGPU here: ${(e as Error).message}.`);
+  }
+  const { els } = app;
+  els.play.addEventListener('click', () => setPlaying(app, true));
+  els.pause.addEventListener('click', () => setPlaying(app, false));
+  els.stepOnce.addEventListener('click', () => {
+    if (app.playing || app.busy || !app.session) return;
+    app.session.step(1);
+    void refresh(app).catch((e: Error) => handleFailure(app, e));
+  });
+  els.reset.addEventListener('click', () => {
+    setPlaying(app, false);
+    void reset(app).catch((e: Error) => handleFailure(app, e));
+  });
+  els.fd.addEventListener('click', () => {
+    app.fd = !app.fd;
+    els.fd.textContent = app.fd ? 'Remove finite differences' : 'Add finite differences';
+    if (app.last) render(app, app.last);
+  });
+  for (const el of [...els.controls.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'), els.point]) {
+    el.addEventListener('change', () => onControl(app, el));
+  }
+  els.controls.addEventListener('submit', (e) => e.preventDefault());
+  await reset(app);
+}
+
+void start().catch((e: Error) => {
+  const b = document.querySelector<HTMLElement>('[data-testid="banner"]');
+  if (b) {
+    b.textContent = `The page failed to start: ${e.message}`;
+    b.hidden = false;
+  }
+});

@@ -1,0 +1,91 @@
+/**
+ * One training run as the page sees it, on either backend: the GPU trainer
+ * (asked of src/gpu, never built here) or the scalar engine. `step(k)` records
+ * k steps without waiting; `snapshot()` reads everything the page shows once
+ * per frame, together with the CPU oracle's view of the same parameters.
+ */
+import type { GpuTrainer } from '../gpu/trainer.js';
+import type { LossKind } from '../engine/losses.js';
+import { type Dataset, roundToF32 } from '../mlp/data.js';
+import { type Backward, type ForwardCache, lossAndGrads } from '../mlp/reference.js';
+import { CpuTrainer } from '../mlp/train-cpu.js';
+
+export interface Snapshot {
+  backend: 'gpu' | 'cpu';
+  step: number;
+  loss: number;
+  /** Parameters as the trainer holds them (f32 values on the GPU), flat layout. */
+  params: Float64Array;
+  /** Per-sample values of the running network: from the GPU's cache, or the CPU's. */
+  values: ForwardCache & Pick<Backward, 'dz2' | 'da1' | 'dz1'>;
+  /** The GPU's gradients at `params`; null on the CPU backend (nothing to compare). */
+  gpuGrads: Float64Array | null;
+  /** The CPU oracle (matrix form, f64) at exactly `params` and the data the trainer holds. */
+  oracle: { loss: number; grads: Float64Array };
+  /** The data the trainer holds (rounded to f32 on the GPU). */
+  data: Dataset;
+}
+
+export interface Session {
+  readonly backend: 'gpu' | 'cpu';
+  step(k: number): void;
+  snapshot(): Promise<Snapshot>;
+  setLearningRate(lr: number): void;
+  destroy(): void;
+}
+
+export interface RunConfig {
+  hidden: number;
+  lr: number;
+  loss: LossKind;
+}
+
+export function gpuSession(trainer: GpuTrainer, data: Dataset, config: RunConfig): Session {
+  const held = roundToF32(data);
+  const spec = { d: data.d, H: config.hidden };
+  return {
+    backend: 'gpu',
+    step: (k) => trainer.step(k),
+    async snapshot() {
+      const r = await trainer.gradients(); // forward + backward at the current parameters, one readback
+      const oracle = lossAndGrads(spec, r.params, held, config.loss);
+      return {
+        backend: 'gpu',
+        step: r.step,
+        loss: r.loss,
+        params: r.params,
+        values: r.cache,
+        gpuGrads: r.grads,
+        oracle: { loss: oracle.loss, grads: oracle.grads },
+        data: held,
+      };
+    },
+    setLearningRate: (lr) => trainer.setLearningRate(lr),
+    destroy: () => trainer.destroy(),
+  };
+}
+
+export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig): Session {
+  const trainer = new CpuTrainer(data, params, config);
+  const spec = { d: data.d, H: config.hidden };
+  return {
+    backend: 'cpu',
+    step: (k) => void trainer.step(k),
+    async snapshot() {
+      const p = trainer.parameters();
+      const r = lossAndGrads(spec, p, data, config.loss);
+      return {
+        backend: 'cpu',
+        step: trainer.stepCount,
+        loss: r.loss,
+        params: p,
+        values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 },
+        gpuGrads: null,
+        oracle: { loss: r.loss, grads: r.grads },
+        data,
+      };
+    },
+    setLearningRate: (lr) => void (trainer.lr = lr),
+    destroy: () => {},
+  };
+}
