@@ -162,4 +162,26 @@ describe('the page in headless Chromium', () => {
       await browser.close();
     }
   }, 180_000);
+
+  it('after the GPU device is lost: a banner says so and the CPU engine carries on from the last state', async () => {
+    const { browser, page, errors, offLoopback } = await open(true, '?perFrame=20');
+    try {
+      expect(await text(page, 'backend')).toMatch(/^WebGPU: /);
+      await page.click('[data-testid="play"]');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 100, null, { timeout: 60_000 });
+      const cdp = await browser.newBrowserCDPSession();
+      await cdp.send('Browser.crashGpuProcess'); // a real device loss: Chromium's GPU process dies
+      await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.textContent?.startsWith('CPU'), null, { timeout: 60_000 });
+      expect(await text(page, 'banner')).toMatch(/GPU device was lost.*The run continues from step \d+, the last state read back\. Training runs on the CPU engine instead/);
+      expect(Number(await text(page, 'step'))).toBeGreaterThanOrEqual(100);
+      expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
+      await page.click('[data-testid="play"]');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01, null, { timeout: 60_000 });
+      await page.screenshot({ path: `${ARTIFACTS}/page-device-lost.png`, fullPage: true });
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 });

@@ -95,12 +95,16 @@ function banner(app: App, text: string): void {
   app.els.banner.hidden = false;
 }
 
-/** A new run from the current settings: on the GPU if there is one, else on the CPU engine. */
-async function reset(app: App, from?: { params: Float64Array; reason: string }): Promise<void> {
+/**
+ * A new run from the current settings: on the GPU if there is one, else on the
+ * CPU engine. `from` continues a run that had to leave the GPU, from its last
+ * parameters and step.
+ */
+async function reset(app: App, from?: { params: Float64Array; step: number }): Promise<void> {
   app.run++;
   app.session?.destroy();
   app.session = null;
-  app.history = [];
+  if (!from) app.history = [];
   app.speed = { steps: 0, ms: 0 };
   const { hidden, lr, loss, seed } = app.settings;
   const config = { hidden, lr, loss };
@@ -111,11 +115,16 @@ async function reset(app: App, from?: { params: Float64Array; reason: string }):
       app.session = gpuSession(trainer, app.data, config);
     } catch (e) {
       if (!(e instanceof GpuError)) throw e;
-      useCpu(app, `The GPU could not start this run (${e.message}).`);
+      useCpu(app, `The GPU could not start this run: ${sentence(e.message)}`);
     }
   }
-  app.session ??= cpuSession(app.data, params, config);
+  app.session ??= cpuSession(app.data, params, config, from?.step ?? 0);
   await refresh(app);
+}
+
+/** Ends a message with exactly one full stop. */
+function sentence(text: string): string {
+  return `${text.replace(/[.\s]+$/, '')}.`;
 }
 
 function useCpu(app: App, reason: string): void {
@@ -172,9 +181,9 @@ async function frame(app: App): Promise<void> {
 function handleFailure(app: App, e: Error): void {
   setPlaying(app, false);
   if (e instanceof GpuError && e.kind === 'lost' && app.last) {
-    const params = app.last.params;
-    useCpu(app, `${e.message}.`);
-    void reset(app, { params, reason: e.message });
+    const { params, step } = app.last;
+    useCpu(app, `${sentence(e.message)} The run continues from step ${step}, the last state read back.`);
+    void reset(app, { params, step }).catch((err: Error) => banner(app, err.message));
     return;
   }
   banner(app, `${e.message} Press Reset to start again.`);
@@ -260,7 +269,7 @@ async function start(): Promise<void> {
     app.adapterLabel = describeAdapter(summary);
     app.els.backend.textContent = `WebGPU: ${app.adapterLabel}`;
   } catch (e) {
-    useCpu(app, `No WebGPU here: ${(e as Error).message}.`);
+    useCpu(app, `No WebGPU here: ${sentence((e as Error).message)}`);
   }
   const { els } = app;
   els.play.addEventListener('click', () => setPlaying(app, true));

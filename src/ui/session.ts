@@ -65,8 +65,10 @@ export function gpuSession(trainer: GpuTrainer, data: Dataset, config: RunConfig
   };
 }
 
-export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig): Session {
+/** A run on the scalar engine; `fromStep` numbers the steps on from a run that moved here. */
+export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
   const trainer = new CpuTrainer(data, params, config);
+  trainer.stepCount = fromStep;
   const spec = { d: data.d, H: config.hidden };
   return {
     backend: 'cpu',
