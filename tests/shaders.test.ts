@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileShader, GpuError, openDevice, withErrorScopes } from '../src/gpu/device.js';
 import { requestNodeAdapter } from '../src/gpu/node.js';
-import { HYPER_FIELDS, MLP_BINDINGS, MLP_ENTRY_POINTS, packHyper, SHADERS, STATUS_WORDS } from '../src/gpu/shaders.js';
+import { manyConstants } from '../src/gpu/many.js';
+import {
+  HYPER_FIELDS,
+  MANY_BINDINGS,
+  MANY_MAX,
+  MANY_RUN_FIELDS,
+  MLP_BINDINGS,
+  MLP_ENTRY_POINTS,
+  packHyper,
+  SHADERS,
+  STATUS_WORDS,
+} from '../src/gpu/shaders.js';
 import { wgslConstants } from '../src/mlp/spec.js';
 import { openGpu } from './support/gpu.js';
 
@@ -43,6 +54,26 @@ describe('shaders/mlp.wgsl against the TS tables', () => {
 
   it('has the entry points the trainer dispatches, in step order', () => {
     expect(wgsl.entryPoints).toEqual([...MLP_ENTRY_POINTS]);
+  });
+});
+
+describe('shaders/many.wgsl against the TS tables', () => {
+  const wgsl = declared(SHADERS.many);
+
+  it('declares exactly the bindings of MANY_BINDINGS', () => {
+    expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(MANY_BINDINGS);
+  });
+
+  it('declares every override constant the host sets, none with a default', () => {
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(manyConstants({ d: 2, H: 4, N: 4 }, 'bce', 64)).sort());
+    expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
+  });
+
+  it('struct Run has the u32 fields packManyRun writes; the private bounds match MANY_MAX', () => {
+    expect(wgsl.struct('Run')).toEqual(MANY_RUN_FIELDS.map((f) => [f, 'u32']));
+    expect(SHADERS.many).toContain(`const MAX_D: u32 = ${MANY_MAX.d}u;`);
+    expect(SHADERS.many).toContain(`const MAX_H: u32 = ${MANY_MAX.H}u;`);
+    expect(SHADERS.many).toContain(`var<private> w1: array<f32, ${MANY_MAX.d * MANY_MAX.H}>;`);
   });
 });
 

@@ -3,9 +3,10 @@
  * shader expects from the host: its bindings and its uniform fields. A test
  * parses the WGSL and checks it against these tables, so they cannot drift.
  */
+import manyWgsl from '../../shaders/many.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
 
-export const SHADERS = { mlp: mlpWgsl } as const;
+export const SHADERS = { mlp: mlpWgsl, many: manyWgsl } as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
 
@@ -55,3 +56,31 @@ export function packHyper(values: Hyper): Float32Array {
 /** `struct Status { step: u32, badStep: atomic<u32> }`, and badStep's "none" value. */
 export const STATUS_WORDS = 2;
 export const NO_BAD_STEP = 0xffff_ffff;
+
+/** shaders/many.wgsl, group 0. */
+export const MANY_BINDINGS = [
+  { binding: 0, name: 'run', type: 'uniform' },
+  { binding: 1, name: 'x', type: 'read-only-storage' },
+  { binding: 2, name: 'y', type: 'read-only-storage' },
+  { binding: 3, name: 'lrs', type: 'read-only-storage' },
+  { binding: 4, name: 'params', type: 'storage' },
+  { binding: 5, name: 'results', type: 'storage' },
+] as const satisfies readonly BindingSlot[];
+
+export type ManyBindingName = (typeof MANY_BINDINGS)[number]['name'];
+
+/** `struct Run` of shaders/many.wgsl: u32 fields in order. */
+export const MANY_RUN_FIELDS = ['models', 'steps', 'seedBase', 'init'] as const;
+export type ManyRun = Record<(typeof MANY_RUN_FIELDS)[number], number>;
+
+export function packManyRun(values: ManyRun): Uint32Array {
+  const out = new Uint32Array(Math.ceil(MANY_RUN_FIELDS.length / 4) * 4);
+  MANY_RUN_FIELDS.forEach((f, i) => (out[i] = values[f]));
+  return out;
+}
+
+/** The private-array bounds of shaders/many.wgsl (const MAX_D, MAX_H there). */
+export const MANY_MAX = { d: 4, H: 16 } as const;
+
+/** Values per model in the results buffer: loss, accuracy, diverged (0/1), steps done. */
+export const MANY_RESULT_WORDS = 4;

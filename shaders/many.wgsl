@@ -1,0 +1,223 @@
+// Many independent 2-layer MLPs trained at once: one invocation per model.
+// Every model has its own seed-derived initial parameters (the same counter-based PRNG and
+// initialisation as src/mlp/rng.ts and src/engine/nn.ts, so the CPU can reproduce any model)
+// and its own learning rate; all share the data. Each invocation keeps its parameters and
+// gradients in private memory for all the steps of a dispatch, and touches storage only to
+// load them at the start and store them at the end.
+
+override D: u32;        // input size d (at most MAX_D)
+override H: u32;        // hidden width (at most MAX_H)
+override N: u32;        // batch size, shared by all models
+override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
+override WG: u32;       // workgroup size
+override BOUND1: f32;   // f32(1/√d): initial W1, b1 ~ U(−BOUND1, BOUND1)
+override BOUND2: f32;   // f32(1/√H): initial W2, b2 ~ U(−BOUND2, BOUND2)
+
+const MAX_D: u32 = 4u;
+const MAX_H: u32 = 16u;
+
+struct Run {
+  models: u32,    // M
+  steps: u32,     // SGD steps in this dispatch
+  seedBase: u32,  // model m starts from seed seedBase + m
+  init: u32,      // 1: draw the initial parameters first; 0: continue from `params`
+}
+
+@group(0) @binding(0) var<uniform> run: Run;
+@group(0) @binding(1) var<storage, read> x: array<f32>;              // N×D, row-major
+@group(0) @binding(2) var<storage, read> y: array<f32>;              // N
+@group(0) @binding(3) var<storage, read> lrs: array<f32>;            // M learning rates
+@group(0) @binding(4) var<storage, read_write> params: array<f32>;   // M × P, each in the flat layout
+@group(0) @binding(5) var<storage, read_write> results: array<f32>;  // M × 4: loss, accuracy, diverged, steps
+
+var<private> w1: array<f32, 64>;   // MAX_H·MAX_D
+var<private> b1: array<f32, 16>;   // MAX_H
+var<private> w2: array<f32, 16>;   // MAX_H
+var<private> b2: f32;
+var<private> gw1: array<f32, 64>;
+var<private> gb1: array<f32, 16>;
+var<private> gw2: array<f32, 16>;
+var<private> gb2: f32;
+var<private> a1: array<f32, 16>;
+
+fn paramCount() -> u32 {
+  return H * D + 2u * H + 1u;
+}
+
+fn mix32(v: u32) -> u32 {
+  var h = v;
+  h ^= h >> 16u;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13u;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16u;
+  return h;
+}
+
+// Draw k of a seed, in [0, 1): exactly src/mlp/rng.ts's uniformAt.
+fn uniformAt(seed: u32, k: u32) -> f32 {
+  let v = mix32(mix32(seed) ^ ((k + 1u) * 0x9e3779b9u));
+  return f32(v >> 8u) / 16777216.0;
+}
+
+// The engine's order: hidden unit j draws W1[j][0..D), then b1[j]; then the output draws W2, then b2.
+fn initialise(seed: u32) {
+  for (var j = 0u; j < H; j++) {
+    for (var i = 0u; i < D; i++) {
+      w1[j * MAX_D + i] = (2.0 * uniformAt(seed, j * (D + 1u) + i) - 1.0) * BOUND1;
+    }
+    b1[j] = (2.0 * uniformAt(seed, j * (D + 1u) + D) - 1.0) * BOUND1;
+  }
+  for (var j = 0u; j < H; j++) {
+    w2[j] = (2.0 * uniformAt(seed, H * (D + 1u) + j) - 1.0) * BOUND2;
+  }
+  b2 = (2.0 * uniformAt(seed, H * (D + 1u) + H) - 1.0) * BOUND2;
+}
+
+fn load(base: u32) {
+  for (var j = 0u; j < H; j++) {
+    for (var i = 0u; i < D; i++) {
+      w1[j * MAX_D + i] = params[base + j * D + i];
+    }
+    b1[j] = params[base + H * D + j];
+    w2[j] = params[base + H * D + H + j];
+  }
+  b2 = params[base + H * D + 2u * H];
+}
+
+fn store(base: u32) {
+  for (var j = 0u; j < H; j++) {
+    for (var i = 0u; i < D; i++) {
+      params[base + j * D + i] = w1[j * MAX_D + i];
+    }
+    params[base + H * D + j] = b1[j];
+    params[base + H * D + H + j] = w2[j];
+  }
+  params[base + H * D + 2u * H] = b2;
+}
+
+fn sigmoid(z: f32) -> f32 {
+  if (z >= 0.0) {
+    return 1.0 / (1.0 + exp(-z));
+  }
+  let e = exp(z);
+  return e / (1.0 + e);
+}
+
+fn log1p(t: f32) -> f32 {
+  if (t < 1e-3) {
+    return t * (1.0 - t * (0.5 - t / 3.0));
+  }
+  return log(1.0 + t);
+}
+
+fn isFinite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+// Forward for sample n: fills a1, returns z2.
+fn forwardSample(n: u32) -> f32 {
+  var z2 = b2;
+  for (var j = 0u; j < H; j++) {
+    var z1 = b1[j];
+    for (var i = 0u; i < D; i++) {
+      z1 += w1[j * MAX_D + i] * x[n * D + i];
+    }
+    a1[j] = max(z1, 0.0);
+    z2 += w2[j] * a1[j];
+  }
+  return z2;
+}
+
+fn sampleLoss(z2: f32, t: f32) -> f32 {
+  if (LOSS == 0u) {
+    return select(-t * z2, (1.0 - t) * z2, z2 > 0.0) + log1p(exp(-abs(z2)));
+  }
+  let e = sigmoid(z2) - t;
+  return e * e;
+}
+
+@compute @workgroup_size(WG)
+fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
+  let m = gid.x;
+  if (m >= run.models) {
+    return;
+  }
+  let base = m * paramCount();
+  if (run.init == 1u) {
+    initialise(run.seedBase + m);
+    results[m * 4u + 2u] = 0.0;
+    results[m * 4u + 3u] = 0.0;
+  } else {
+    load(base);
+  }
+  let lr = lrs[m];
+  var diverged = results[m * 4u + 2u] != 0.0;
+  var done = 0u;
+  for (var s = 0u; s < run.steps && !diverged; s++) {
+    for (var j = 0u; j < H; j++) {
+      for (var i = 0u; i < D; i++) {
+        gw1[j * MAX_D + i] = 0.0;
+      }
+      gb1[j] = 0.0;
+      gw2[j] = 0.0;
+    }
+    gb2 = 0.0;
+    var loss = 0.0;
+    for (var n = 0u; n < N; n++) {
+      let z2 = forwardSample(n);
+      let yHat = sigmoid(z2);
+      loss += sampleLoss(z2, y[n]);
+      var dz2: f32;
+      if (LOSS == 0u) {
+        dz2 = (yHat - y[n]) / f32(N);                                // δ2 (BCE)
+      } else {
+        dz2 = 2.0 * (yHat - y[n]) * yHat * (1.0 - yHat) / f32(N);    // δ2 (MSE)
+      }
+      gb2 += dz2;
+      for (var j = 0u; j < H; j++) {
+        gw2[j] += dz2 * a1[j];
+        let dz1 = select(0.0, w2[j] * dz2, a1[j] > 0.0);             // δ1 = W2ᵀδ2 ⊙ ReLU′(z1), ReLU′(0) = 0
+        gb1[j] += dz1;
+        for (var i = 0u; i < D; i++) {
+          gw1[j * MAX_D + i] += dz1 * x[n * D + i];
+        }
+      }
+    }
+    var finite = isFinite(loss) && isFinite(gb2);
+    for (var j = 0u; j < H; j++) {
+      finite = finite && isFinite(gb1[j]) && isFinite(gw2[j]);
+      for (var i = 0u; i < D; i++) {
+        finite = finite && isFinite(gw1[j * MAX_D + i]);
+      }
+    }
+    if (!finite) {
+      diverged = true;
+      break;
+    }
+    for (var j = 0u; j < H; j++) {
+      for (var i = 0u; i < D; i++) {
+        w1[j * MAX_D + i] -= lr * gw1[j * MAX_D + i];
+      }
+      b1[j] -= lr * gb1[j];
+      w2[j] -= lr * gw2[j];
+    }
+    b2 -= lr * gb2;
+    done++;
+  }
+  store(base);
+  // The loss and accuracy at the parameters now held.
+  var loss = 0.0;
+  var correct = 0.0;
+  for (var n = 0u; n < N; n++) {
+    let z2 = forwardSample(n);
+    loss += sampleLoss(z2, y[n]);
+    if ((sigmoid(z2) >= 0.5) == (y[n] >= 0.5)) {
+      correct += 1.0;
+    }
+  }
+  results[m * 4u + 0u] = loss / f32(N);
+  results[m * 4u + 1u] = correct / f32(N);
+  results[m * 4u + 2u] = select(0.0, 1.0, diverged);
+  results[m * 4u + 3u] += f32(done);
+}

@@ -1,0 +1,197 @@
+/**
+ * Trains M independent 2-layer MLPs at once on the GPU (shaders/many.wgsl), one
+ * invocation per model, each from its own seed (seedBase + m, drawn on the GPU
+ * exactly as `initParams` draws on the CPU) with its own learning rate. Long
+ * runs are split into dispatches of at most `stepsPerDispatch` steps, all in
+ * one submit; nothing is read back until `readResults`.
+ */
+import type { LossKind } from '../engine/losses.js';
+import type { Dataset } from '../mlp/data.js';
+import { checkSeed } from '../mlp/rng.js';
+import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
+import { compileShader, GpuError } from './device.js';
+import {
+  layoutEntries,
+  MANY_BINDINGS,
+  MANY_MAX,
+  MANY_RESULT_WORDS,
+  type ManyBindingName,
+  packManyRun,
+  SHADERS,
+} from './shaders.js';
+import { StagingPool } from './staging.js';
+
+export interface ManyOptions {
+  data: Dataset;
+  hidden: number;
+  loss: LossKind;
+  /** One learning rate per model; M is its length. */
+  lrs: ArrayLike<number>;
+  /** Model m starts from seed seedBase + m. */
+  seedBase: number;
+  workgroupSize?: number;
+  label?: string;
+}
+
+export interface ManyResults {
+  /** Mean loss of each model at its current parameters. */
+  loss: Float32Array;
+  /** Fraction of samples each model classifies right. */
+  accuracy: Float32Array;
+  /** Whether a model met a NaN or infinity (it stops there). */
+  diverged: Uint8Array;
+  /** SGD steps each model has taken. */
+  steps: Float32Array;
+}
+
+/** The override constants of shaders/many.wgsl. */
+export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number): Record<string, number> {
+  return {
+    D: spec.d,
+    H: spec.H,
+    N: spec.N,
+    LOSS: loss === 'bce' ? 0 : 1,
+    WG: workgroupSize,
+    BOUND1: Math.fround(1 / Math.sqrt(spec.d)), // the engine's initialisation bounds, src/engine/nn.ts
+    BOUND2: Math.fround(1 / Math.sqrt(spec.H)),
+  };
+}
+
+export class ManyTrainer {
+  private readonly bindGroup: GPUBindGroup;
+  private readonly staging: StagingPool;
+  private initialised = false;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly spec: Spec,
+    readonly models: number,
+    readonly options: Readonly<ManyOptions>,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly buffers: Record<ManyBindingName, GPUBuffer>,
+    layout: GPUBindGroupLayout,
+  ) {
+    this.bindGroup = device.createBindGroup({
+      label: `${this.label}.bindGroup`,
+      layout,
+      entries: MANY_BINDINGS.map(({ binding, name }) => ({ binding, resource: { buffer: buffers[name] } })),
+    });
+    this.staging = new StagingPool(device, this.label);
+  }
+
+  get label(): string {
+    return this.options.label ?? 'many';
+  }
+
+  static async create(device: GPUDevice, options: ManyOptions): Promise<ManyTrainer> {
+    const { data, hidden, loss, lrs, seedBase } = options;
+    const label = options.label ?? 'many';
+    const wg = options.workgroupSize ?? 64;
+    const M = lrs.length;
+    const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
+    if (spec.d > MANY_MAX.d || spec.H > MANY_MAX.H) {
+      throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`);
+    }
+    if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
+    checkSeed(seedBase);
+    checkSeed(seedBase + M - 1);
+    for (let m = 0; m < M; m++) {
+      if (!(lrs[m]! > 0) || !Number.isFinite(Math.fround(lrs[m]!))) throw new RangeError(`lrs[${m}] must be a finite number > 0, got ${lrs[m]}`);
+    }
+    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) {
+      const bad = xs.findIndex((v) => !Number.isFinite(Math.fround(v)));
+      if (bad >= 0) throw new RangeError(`${name}[${bad}] is ${xs[bad]}, must be a finite f32; nothing was uploaded`);
+    }
+    const P = paramLayout(spec).size;
+    const groups = Math.ceil(M / wg);
+    if (groups > device.limits.maxComputeWorkgroupsPerDimension) {
+      throw new GpuError('limit', `${M} models need ${groups} workgroups of ${wg}, more than maxComputeWorkgroupsPerDimension (${device.limits.maxComputeWorkgroupsPerDimension})`);
+    }
+    const bytes = 4 * M * P;
+    if (bytes > Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize)) {
+      throw new GpuError('limit', `${M} models of ${P} parameters need ${(bytes / 2 ** 20).toFixed(1)} MiB, more than this device's largest storage buffer; train fewer models at once`);
+    }
+    const module = await compileShader(device, SHADERS.many, `${label}.wgsl`);
+    const bindGroupLayout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(MANY_BINDINGS) });
+    const constants = manyConstants(spec, loss, wg);
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await device.createComputePipelineAsync({
+        label: `${label}.trainMany.pipeline`,
+        layout: device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] }),
+        compute: { module, entryPoint: 'trainMany', constants },
+      });
+    } catch (e) {
+      throw new GpuError('validation', `${label}.trainMany.pipeline: ${(e as Error).message}`);
+    }
+    const S = GPUBufferUsage.STORAGE;
+    const make = (name: ManyBindingName, size: number, usage: number) => device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, size), usage });
+    const buffers: Record<ManyBindingName, GPUBuffer> = {
+      run: make('run', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+      x: make('x', 4 * data.x.length, S | GPUBufferUsage.COPY_DST),
+      y: make('y', 4 * data.N, S | GPUBufferUsage.COPY_DST),
+      lrs: make('lrs', 4 * M, S | GPUBufferUsage.COPY_DST),
+      params: make('params', bytes, S | GPUBufferUsage.COPY_SRC),
+      results: make('results', 4 * MANY_RESULT_WORDS * M, S | GPUBufferUsage.COPY_SRC),
+    };
+    device.queue.writeBuffer(buffers.x, 0, Float32Array.from(data.x));
+    device.queue.writeBuffer(buffers.y, 0, Float32Array.from(data.y));
+    device.queue.writeBuffer(buffers.lrs, 0, Float32Array.from(lrs));
+    return new ManyTrainer(device, spec, M, options, pipeline, buffers, bindGroupLayout);
+  }
+
+  /**
+   * Records `steps` SGD steps for every model, as dispatches of at most
+   * `stepsPerDispatch` steps each (keep a dispatch short for browser watchdogs),
+   * in one submit. The first call also draws the initial parameters.
+   */
+  train(steps: number, { stepsPerDispatch = 1000 }: { stepsPerDispatch?: number } = {}): void {
+    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer ≥ 0, got ${steps}`);
+    if (!Number.isInteger(stepsPerDispatch) || stepsPerDispatch < 1) {
+      throw new RangeError(`stepsPerDispatch must be an integer ≥ 1, got ${stepsPerDispatch}`);
+    }
+    // Each dispatch needs its own uniform values, and writeBuffer lands before the submit, so
+    // every dispatch gets its own small uniform buffer copied in order inside the encoder.
+    const encoder = this.device.createCommandEncoder({ label: `${this.label}.train` });
+    const chunks: number[] = [];
+    for (let left = steps; left > 0 || (chunks.length === 0 && !this.initialised); left -= stepsPerDispatch) chunks.push(Math.max(0, Math.min(stepsPerDispatch, left)));
+    const uploads: GPUBuffer[] = [];
+    for (const k of chunks) {
+      const upload = this.device.createBuffer({ label: `${this.label}.run.upload`, size: 16, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+      new Uint32Array(upload.getMappedRange()).set(
+        packManyRun({ models: this.models, steps: k, seedBase: this.options.seedBase, init: this.initialised ? 0 : 1 }),
+      );
+      upload.unmap();
+      uploads.push(upload);
+      encoder.copyBufferToBuffer(upload, 0, this.buffers.run, 0, 16);
+      const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
+      pass.setPipeline(this.pipeline);
+      pass.setBindGroup(0, this.bindGroup);
+      pass.dispatchWorkgroups(Math.ceil(this.models / (this.options.workgroupSize ?? 64)));
+      pass.end();
+      this.initialised = true;
+    }
+    this.device.queue.submit([encoder.finish()]);
+    for (const u of uploads) u.destroy(); // freed once the submitted work is done
+  }
+
+  async readResults(): Promise<ManyResults> {
+    const [raw] = await this.staging.read([{ buffer: this.buffers.results, offset: 0, size: 4 * MANY_RESULT_WORDS * this.models }]);
+    const r = new Float32Array(raw!);
+    const pick = (k: number) => Float32Array.from({ length: this.models }, (_, m) => r[m * MANY_RESULT_WORDS + k]!);
+    return { loss: pick(0), accuracy: pick(1), diverged: Uint8Array.from(pick(2)), steps: pick(3) };
+  }
+
+  /** One model's parameters, flat layout. */
+  async readParams(m: number): Promise<Float64Array> {
+    if (!Number.isInteger(m) || m < 0 || m >= this.models) throw new RangeError(`model must be an integer in [0, ${this.models - 1}], got ${m}`);
+    const P = paramLayout(this.spec).size;
+    const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 4 * m * P, size: 4 * P }]);
+    return Float64Array.from(new Float32Array(raw!));
+  }
+
+  destroy(): void {
+    for (const b of Object.values(this.buffers)) b.destroy();
+    this.staging.destroy();
+  }
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LossKind } from '../src/engine/losses.js';
+import { ManyTrainer } from '../src/gpu/many.js';
+import { compareFlat, TOLERANCES } from '../src/mlp/compare.js';
+import { randomDataset, xor } from '../src/mlp/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
+import { makeRng } from '../src/mlp/rng.js';
+import { accuracy } from '../src/mlp/train-cpu.js';
+import { openGpu } from './support/gpu.js';
+
+let device: GPUDevice;
+beforeAll(async () => ({ device } = await openGpu()));
+afterAll(() => device?.destroy());
+
+/** Log-spaced learning rates from 0.05 to 2, one per model. */
+const rates = (M: number) => Float64Array.from({ length: M }, (_, m) => Math.fround(0.05 * 40 ** (m / (M - 1))));
+
+describe('many-models kernel (shaders/many.wgsl)', () => {
+  it('draws each model’s initial parameters exactly as initParams does on the CPU', async () => {
+    const t = await ManyTrainer.create(device, { data: xor(), hidden: 5, loss: 'bce', lrs: rates(100), seedBase: 1000 });
+    try {
+      t.train(0);
+      for (const m of [0, 1, 57, 99]) {
+        expect(Array.from(await t.readParams(m)), `model ${m}`).toEqual(Array.from(initParams({ d: 2, H: 5 }, 1000 + m)));
+      }
+    } finally {
+      t.destroy();
+    }
+  });
+
+  for (const [loss, H, data, name] of [
+    ['bce', 4, xor(), 'XOR'],
+    ['mse', 3, randomDataset(8, 3, 6, { binary: true }), '6 random points in 3-d'],
+  ] as const satisfies readonly (readonly [LossKind, number, ReturnType<typeof xor>, string])[]) {
+    it(`a random sample of 256 models matches the CPU oracle trained alone from the same start (${loss}, H=${H}, ${name})`, async () => {
+      const M = 256;
+      const lrs = rates(M);
+      const steps = 300;
+      const t = await ManyTrainer.create(device, { data, hidden: H, loss, lrs, seedBase: 7 });
+      try {
+        t.train(steps, { stepsPerDispatch: 128 }); // three dispatches: the state carries across them
+        const results = await t.readResults();
+        const rng = makeRng(123);
+        const sample = Array.from({ length: 8 }, () => Math.floor(rng() * M));
+        const spec = { d: data.d, H };
+        for (const m of sample) {
+          const theta = initParams(spec, 7 + m);
+          for (let s = 0; s < steps; s++) sgdUpdate(theta, lossAndGrads(spec, theta, data, loss).grads, lrs[m]!);
+          const cmp = compareFlat(spec, await t.readParams(m), theta, TOLERANCES.gpuVsCpu);
+          expect(cmp.pass, `model ${m} (lr ${lrs[m]}): ${JSON.stringify(cmp.tensors)}`).toBe(true);
+          const cpu = lossAndGrads(spec, theta, data, loss);
+          expect(results.loss[m]).toBeCloseTo(cpu.loss, 5);
+          expect(results.accuracy[m]).toBe(Math.fround(accuracy(cpu.cache.yHat, data.y)));
+          expect(results.steps[m]).toBe(steps);
+          expect(results.diverged[m]).toBe(0);
+        }
+      } finally {
+        t.destroy();
+      }
+    });
+  }
+
+  it('a model that meets a NaN or infinity stops and is flagged; the others go on', async () => {
+    const lrs = Float64Array.from([0.5, 1e30, 0.5]);
+    const t = await ManyTrainer.create(device, { data: xor(), hidden: 4, loss: 'bce', lrs, seedBase: 1 });
+    try {
+      t.train(50);
+      const r = await t.readResults();
+      expect(Array.from(r.diverged)).toEqual([0, 1, 0]);
+      expect(r.steps[0]).toBe(50);
+      expect(r.steps[1]).toBeLessThan(50);
+    } finally {
+      t.destroy();
+    }
+  });
+
+  it('refuses sizes beyond its private arrays and bad learning rates, naming them', async () => {
+    await expect(ManyTrainer.create(device, { data: xor(), hidden: 17, loss: 'bce', lrs: [0.1], seedBase: 0 })).rejects.toThrow(/H ≤ 16.*H=17/);
+    await expect(ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [0.1, -1], seedBase: 0 })).rejects.toThrow(/lrs\[1\] must be a finite number > 0, got -1/);
+    await expect(ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [], seedBase: 0 })).rejects.toThrow(/at least one learning rate/);
+  });
+});
