@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileShader, GpuError, openDevice, withErrorScopes } from '../src/gpu/device.js';
 import { requestNodeAdapter } from '../src/gpu/node.js';
+import { fusedConstants } from '../src/gpu/fused.js';
 import { manyConstants } from '../src/gpu/many.js';
 import {
+  FUSED_BINDINGS,
   HYPER_FIELDS,
   MANY_BINDINGS,
   MANY_MAX,
@@ -74,6 +76,20 @@ describe('shaders/many.wgsl against the TS tables', () => {
     expect(SHADERS.many).toContain(`const MAX_D: u32 = ${MANY_MAX.d}u;`);
     expect(SHADERS.many).toContain(`const MAX_H: u32 = ${MANY_MAX.H}u;`);
     expect(SHADERS.many).toContain(`var<private> w1: array<f32, ${MANY_MAX.d * MANY_MAX.H}>;`);
+  });
+});
+
+describe('shaders/fused.wgsl against the TS tables', () => {
+  const wgsl = declared(SHADERS.fused);
+
+  it('declares exactly the bindings of FUSED_BINDINGS and the override constants the host sets', () => {
+    expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(FUSED_BINDINGS);
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(fusedConstants({ d: 2, H: 4, N: 4 }, 'bce', 64)).sort());
+    expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
+    expect(wgsl.struct('Run')).toEqual([
+      ['lr', 'f32'],
+      ['steps', 'u32'],
+    ]);
   });
 });
 

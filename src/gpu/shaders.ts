@@ -3,10 +3,11 @@
  * shader expects from the host: its bindings and its uniform fields. A test
  * parses the WGSL and checks it against these tables, so they cannot drift.
  */
+import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
 
-export const SHADERS = { mlp: mlpWgsl, many: manyWgsl } as const;
+export const SHADERS = { mlp: mlpWgsl, many: manyWgsl, fused: fusedWgsl } as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
 
@@ -84,3 +85,23 @@ export const MANY_MAX = { d: 4, H: 16 } as const;
 
 /** Values per model in the results buffer: loss, accuracy, diverged (0/1), steps done. */
 export const MANY_RESULT_WORDS = 4;
+
+/** shaders/fused.wgsl, group 0. */
+export const FUSED_BINDINGS = [
+  { binding: 0, name: 'run', type: 'uniform' },
+  { binding: 1, name: 'params', type: 'storage' },
+  { binding: 2, name: 'x', type: 'read-only-storage' },
+  { binding: 3, name: 'y', type: 'read-only-storage' },
+  { binding: 4, name: 'status', type: 'storage' },
+  { binding: 5, name: 'sampleLoss', type: 'storage' },
+] as const satisfies readonly BindingSlot[];
+
+export type FusedBindingName = (typeof FUSED_BINDINGS)[number]['name'];
+
+/** `struct Run` of shaders/fused.wgsl: lr (f32), then steps (u32). */
+export function packFusedRun({ lr, steps }: { lr: number; steps: number }): ArrayBuffer {
+  const buf = new ArrayBuffer(16);
+  new Float32Array(buf, 0, 1)[0] = lr;
+  new Uint32Array(buf, 4, 1)[0] = steps;
+  return buf;
+}

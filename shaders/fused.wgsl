@@ -1,0 +1,176 @@
+// Many full SGD steps of one 2-layer MLP inside one dispatch of one workgroup. The parameters,
+// the per-sample activations and δs, and the gradients live in workgroup memory for the whole
+// dispatch; barriers separate the phases of each step:
+//   1. per sample (invocation t takes samples t, t + WG, ...): forward, δ2, δ1 = W2ᵀδ2 ⊙ ReLU′(z1)
+//   2. per parameter: the gradient, summed over the batch (no atomics), and a finiteness check
+//   3. per parameter: θ ← θ − lr · g, unless some loss or gradient was NaN or infinite
+// Storage is touched only to load the parameters at the start and store them at the end.
+
+override D: u32;
+override H: u32;
+override N: u32;
+override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
+override WG: u32;
+override W1_OFF: u32;
+override B1_OFF: u32;
+override W2_OFF: u32;
+override B2_OFF: u32;
+override P_SIZE: u32;
+
+const NO_BAD_STEP: u32 = 0xffffffffu;
+
+struct Run {
+  lr: f32,
+  steps: u32,     // SGD steps in this dispatch
+}
+
+struct Status {
+  step: u32,      // SGD steps completed
+  badStep: u32,   // first step whose loss or gradient was not finite, or NO_BAD_STEP
+}
+
+@group(0) @binding(0) var<uniform> run: Run;
+@group(0) @binding(1) var<storage, read_write> params: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> status: Status;
+@group(0) @binding(5) var<storage, read_write> sampleLoss: array<f32>;   // N: ℓ_n of the last forward pass
+
+var<workgroup> p: array<f32, P_SIZE>;
+var<workgroup> g: array<f32, P_SIZE>;
+var<workgroup> a1: array<f32, N * H>;
+var<workgroup> dz1: array<f32, N * H>;
+var<workgroup> dz2: array<f32, N>;
+var<workgroup> loss: array<f32, N>;
+var<workgroup> badFlag: atomic<u32>;
+var<workgroup> stop: u32;
+
+fn isFinite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+fn sigmoid(z: f32) -> f32 {
+  if (z >= 0.0) {
+    return 1.0 / (1.0 + exp(-z));
+  }
+  let e = exp(z);
+  return e / (1.0 + e);
+}
+
+fn log1p(t: f32) -> f32 {
+  if (t < 1e-3) {
+    return t * (1.0 - t * (0.5 - t / 3.0));
+  }
+  return log(1.0 + t);
+}
+
+// Phase 1 for sample n: forward, the loss, δ2 and δ1, into workgroup memory.
+fn forwardAndDeltas(n: u32) {
+  var z2 = p[B2_OFF];
+  for (var j = 0u; j < H; j++) {
+    var z1 = p[B1_OFF + j];
+    for (var i = 0u; i < D; i++) {
+      z1 += p[W1_OFF + j * D + i] * x[n * D + i];
+    }
+    let a = max(z1, 0.0);
+    a1[n * H + j] = a;
+    z2 += p[W2_OFF + j] * a;
+  }
+  let yHat = sigmoid(z2);
+  let t = y[n];
+  var l: f32;
+  var d2: f32;
+  if (LOSS == 0u) {
+    l = select(-t * z2, (1.0 - t) * z2, z2 > 0.0) + log1p(exp(-abs(z2)));
+    d2 = (yHat - t) / f32(N);
+  } else {
+    l = (yHat - t) * (yHat - t);
+    d2 = 2.0 * (yHat - t) * yHat * (1.0 - yHat) / f32(N);
+  }
+  loss[n] = l;
+  dz2[n] = d2;
+  for (var j = 0u; j < H; j++) {
+    dz1[n * H + j] = select(0.0, p[W2_OFF + j] * d2, a1[n * H + j] > 0.0);   // ReLU′(0) = 0
+  }
+  if (!isFinite(l)) {
+    atomicStore(&badFlag, 1u);
+  }
+}
+
+// Phase 2 for parameter k: dL/dθ_k summed over the batch.
+fn gradient(k: u32) -> f32 {
+  var s = 0.0;
+  if (k < B1_OFF) {
+    let j = k / D;
+    let i = k % D;
+    for (var n = 0u; n < N; n++) {
+      s += dz1[n * H + j] * x[n * D + i];                          // dW1 = Σ_n δ1_n x_nᵀ
+    }
+  } else if (k < W2_OFF) {
+    for (var n = 0u; n < N; n++) {
+      s += dz1[n * H + k - B1_OFF];                                // db1 = Σ_n δ1_n
+    }
+  } else if (k < B2_OFF) {
+    for (var n = 0u; n < N; n++) {
+      s += dz2[n] * a1[n * H + k - W2_OFF];                        // dW2 = Σ_n δ2_n a1_nᵀ
+    }
+  } else {
+    for (var n = 0u; n < N; n++) {
+      s += dz2[n];                                                 // db2 = Σ_n δ2_n
+    }
+  }
+  return s;
+}
+
+@compute @workgroup_size(WG)
+fn trainFused(@builtin(local_invocation_index) t: u32) {
+  for (var k = t; k < P_SIZE; k += WG) {
+    p[k] = params[k];
+  }
+  if (t == 0u) {
+    atomicStore(&badFlag, 0u);
+    stop = select(0u, 1u, status.badStep != NO_BAD_STEP);
+  }
+  let alreadyBad = workgroupUniformLoad(&stop);
+  var done = 0u;
+  for (var s = 0u; s < run.steps && alreadyBad == 0u; s++) {
+    for (var n = t; n < N; n += WG) {
+      forwardAndDeltas(n);
+    }
+    workgroupBarrier();
+    for (var k = t; k < P_SIZE; k += WG) {
+      let gk = gradient(k);
+      g[k] = gk;
+      if (!isFinite(gk)) {
+        atomicStore(&badFlag, 1u);
+      }
+    }
+    workgroupBarrier();
+    if (t == 0u) {
+      stop = atomicLoad(&badFlag);
+    }
+    if (workgroupUniformLoad(&stop) != 0u) {
+      if (t == 0u) {
+        status.badStep = status.step + done + 1u;
+      }
+      break;
+    }
+    for (var k = t; k < P_SIZE; k += WG) {
+      p[k] -= run.lr * g[k];
+    }
+    done++;
+    workgroupBarrier();
+  }
+  workgroupBarrier();
+  for (var k = t; k < P_SIZE; k += WG) {
+    params[k] = p[k];
+  }
+  if (done > 0u) {
+    for (var n = t; n < N; n += WG) {
+      sampleLoss[n] = loss[n];
+    }
+  }
+  if (t == 0u) {
+    status.step += done;
+  }
+}
