@@ -8,7 +8,7 @@
  */
 import { defineConfig } from 'vite';
 
-const cliEntries = { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', docs: 'src/cli/docs.ts' };
+const cliEntries = { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', docs: 'src/cli/docs.ts', sweep: 'src/cli/sweep.ts' };
 
 export default defineConfig(({ mode }) =>
   mode === 'cli'

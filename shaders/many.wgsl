@@ -17,10 +17,11 @@ const MAX_D: u32 = 4u;
 const MAX_H: u32 = 16u;
 
 struct Run {
-  models: u32,    // M
-  steps: u32,     // SGD steps in this dispatch
-  seedBase: u32,  // model m starts from seed seedBase + m
-  init: u32,      // 1: draw the initial parameters first; 0: continue from `params`
+  models: u32,     // M
+  steps: u32,      // SGD steps in this dispatch
+  seedBase: u32,   // model m starts from seed seedBase + (m mod seedCount)
+  init: u32,       // 1: draw the initial parameters first; 0: continue from `params`
+  seedCount: u32,  // how many distinct seeds (M for one seed per model; fewer to repeat seeds across learning rates)
 }
 
 @group(0) @binding(0) var<uniform> run: Run;
@@ -145,7 +146,7 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
   }
   let base = m * paramCount();
   if (run.init == 1u) {
-    initialise(run.seedBase + m);
+    initialise(run.seedBase + m % run.seedCount);
     results[m * 4u + 2u] = 0.0;
     results[m * 4u + 3u] = 0.0;
   } else {

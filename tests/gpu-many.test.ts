@@ -29,6 +29,17 @@ describe('many-models kernel (shaders/many.wgsl)', () => {
     }
   });
 
+  it('with seedCount S, every block of S models repeats the seeds seedBase .. seedBase + S − 1', async () => {
+    const t = await ManyTrainer.create(device, { data: xor(), hidden: 3, loss: 'bce', lrs: rates(30), seedBase: 50, seedCount: 10 });
+    try {
+      t.train(0);
+      expect(Array.from(await t.readParams(25))).toEqual(Array.from(initParams({ d: 2, H: 3 }, 55)));
+      expect(Array.from(await t.readParams(5))).toEqual(Array.from(initParams({ d: 2, H: 3 }, 55)));
+    } finally {
+      t.destroy();
+    }
+  });
+
   for (const [loss, H, data, name] of [
     ['bce', 4, xor(), 'XOR'],
     ['mse', 3, randomDataset(8, 3, 6, { binary: true }), '6 random points in 3-d'],

@@ -14,11 +14,13 @@ export class UsageError extends Error {
 
 export type FlagSpec =
   | { kind: 'field'; field: NumericField; help: string }
+  | { kind: 'list'; field: NumericField; max?: number; help: string }
+  | { kind: 'int'; min: number; max: number; help: string }
   | { kind: 'choice'; choices: readonly string[]; help: string }
   | { kind: 'bool'; help: string }
   | { kind: 'string'; help: string };
 
-export type FlagValues = Record<string, number | string | boolean>;
+export type FlagValues = Record<string, number | string | boolean | number[]>;
 
 export function parseArgs(argv: readonly string[], flags: Readonly<Record<string, FlagSpec>>): FlagValues {
   const out: FlagValues = {};
@@ -45,8 +47,21 @@ export function parseArgs(argv: readonly string[], flags: Readonly<Record<string
   return out;
 }
 
-function parseValue(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: string): number | string {
+function parseValue(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: string): number | string | number[] {
   if (spec.kind === 'string') return raw;
+  if (spec.kind === 'list') {
+    const items = raw.split(',').map((t) => t.trim());
+    const values = items.map((t) => (t === '' ? NaN : Number(t)));
+    const bad = values.findIndex((v) => !inRange(spec.field, v));
+    if (bad >= 0) throw new UsageError(`--${name}: '${items[bad]}' is not ${describeRange(spec.field)} (in '${raw}')`);
+    if (spec.max !== undefined && values.length > spec.max) throw new UsageError(`--${name} takes at most ${spec.max} values, got ${values.length}`);
+    return values;
+  }
+  if (spec.kind === 'int') {
+    const v = raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isInteger(v) || v < spec.min || v > spec.max) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}'`);
+    return v;
+  }
   if (spec.kind === 'choice') {
     if (!spec.choices.includes(raw)) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}'`);
     return raw;
@@ -62,6 +77,10 @@ function allowed(spec: FlagSpec): string {
       return describeRange(spec.field);
     case 'choice':
       return `one of ${spec.choices.join(', ')}`;
+    case 'list':
+      return `a comma-separated list, each ${describeRange(spec.field)}`;
+    case 'int':
+      return `an integer in [${spec.min}, ${spec.max}]`;
     default:
       return 'a value';
   }
@@ -70,7 +89,7 @@ function allowed(spec: FlagSpec): string {
 /** The --help text, generated from the same table. */
 export function usage(command: string, summary: string, flags: Readonly<Record<string, FlagSpec>>): string {
   const lines = Object.entries(flags).map(([name, spec]) => {
-    const left = spec.kind === 'bool' ? `--${name}` : `--${name} <${spec.kind === 'field' ? describeRange(spec.field) : allowed(spec)}>`;
+    const left = spec.kind === 'bool' ? `--${name}` : `--${name} <${spec.kind === 'field' ? describeRange(spec.field) : spec.kind === 'list' ? 'list' : allowed(spec)}>`;
     return `  ${left.padEnd(44)} ${spec.help}`;
   });
   return `${summary}\n\nUsage: ${command} [flags]\n\n${lines.join('\n')}\n`;

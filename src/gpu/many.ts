@@ -27,8 +27,10 @@ export interface ManyOptions {
   loss: LossKind;
   /** One learning rate per model; M is its length. */
   lrs: ArrayLike<number>;
-  /** Model m starts from seed seedBase + m. */
+  /** Model m starts from seed seedBase + (m mod seedCount). */
   seedBase: number;
+  /** Distinct seeds; default M (one per model). With M = R·S models and seedCount S, every block of S models shares the seeds seedBase .. seedBase + S − 1. */
+  seedCount?: number;
   workgroupSize?: number;
   label?: string;
 }
@@ -93,8 +95,10 @@ export class ManyTrainer {
       throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`);
     }
     if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
+    const seedCount = options.seedCount ?? M;
+    if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M) throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
     checkSeed(seedBase);
-    checkSeed(seedBase + M - 1);
+    checkSeed(seedBase + seedCount - 1);
     for (let m = 0; m < M; m++) {
       if (!(lrs[m]! > 0) || !Number.isFinite(Math.fround(lrs[m]!))) throw new RangeError(`lrs[${m}] must be a finite number > 0, got ${lrs[m]}`);
     }
@@ -127,7 +131,7 @@ export class ManyTrainer {
     const S = GPUBufferUsage.STORAGE;
     const make = (name: ManyBindingName, size: number, usage: number) => device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, size), usage });
     const buffers: Record<ManyBindingName, GPUBuffer> = {
-      run: make('run', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+      run: make('run', 4 * packManyRun({ models: 0, steps: 0, seedBase: 0, init: 0, seedCount: 0 }).length, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
       x: make('x', 4 * data.x.length, S | GPUBufferUsage.COPY_DST),
       y: make('y', 4 * data.N, S | GPUBufferUsage.COPY_DST),
       lrs: make('lrs', 4 * M, S | GPUBufferUsage.COPY_DST),
@@ -157,13 +161,20 @@ export class ManyTrainer {
     for (let left = steps; left > 0 || (chunks.length === 0 && !this.initialised); left -= stepsPerDispatch) chunks.push(Math.max(0, Math.min(stepsPerDispatch, left)));
     const uploads: GPUBuffer[] = [];
     for (const k of chunks) {
-      const upload = this.device.createBuffer({ label: `${this.label}.run.upload`, size: 16, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+      const size = this.buffers.run.size;
+      const upload = this.device.createBuffer({ label: `${this.label}.run.upload`, size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
       new Uint32Array(upload.getMappedRange()).set(
-        packManyRun({ models: this.models, steps: k, seedBase: this.options.seedBase, init: this.initialised ? 0 : 1 }),
+        packManyRun({
+          models: this.models,
+          steps: k,
+          seedBase: this.options.seedBase,
+          init: this.initialised ? 0 : 1,
+          seedCount: this.options.seedCount ?? this.models,
+        }),
       );
       upload.unmap();
       uploads.push(upload);
-      encoder.copyBufferToBuffer(upload, 0, this.buffers.run, 0, 16);
+      encoder.copyBufferToBuffer(upload, 0, this.buffers.run, 0, size);
       const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
       pass.setPipeline(this.pipeline);
       pass.setBindGroup(0, this.bindGroup);

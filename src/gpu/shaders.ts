@@ -71,7 +71,7 @@ export const MANY_BINDINGS = [
 export type ManyBindingName = (typeof MANY_BINDINGS)[number]['name'];
 
 /** `struct Run` of shaders/many.wgsl: u32 fields in order. */
-export const MANY_RUN_FIELDS = ['models', 'steps', 'seedBase', 'init'] as const;
+export const MANY_RUN_FIELDS = ['models', 'steps', 'seedBase', 'init', 'seedCount'] as const;
 export type ManyRun = Record<(typeof MANY_RUN_FIELDS)[number], number>;
 
 export function packManyRun(values: ManyRun): Uint32Array {

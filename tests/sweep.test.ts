@@ -1,0 +1,96 @@
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSweep, type SweepReport } from '../src/cli/sweep.js';
+import { sweepGpu } from '../src/gpu/sweep.js';
+import { xor } from '../src/mlp/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { makeRng } from '../src/mlp/rng.js';
+import { learned, makeCell, sweepCpu } from '../src/mlp/sweep.js';
+import { CpuTrainer } from '../src/mlp/train-cpu.js';
+import { openGpu } from './support/gpu.js';
+
+let device: GPUDevice;
+beforeAll(async () => ({ device } = await openGpu()));
+afterAll(() => device?.destroy());
+
+async function sweep(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const errStream = new PassThrough() as unknown as NodeJS.WriteStream;
+  const code = await runSweep(argv, { out: (t) => (out += t), err: (t) => (err += t), errStream });
+  return { code, out, err };
+}
+
+describe('the sweep: which networks learn XOR?', () => {
+  it('the many-models kernel’s verdicts equal the scalar engine trained alone, on a sample of (width, rate, seed)', async () => {
+    const spec = { widths: [1, 2, 4], rates: [0.3, 3], seeds: 48, seedBase: 100, steps: 2000, loss: 'bce' as const };
+    const cells = await sweepGpu(device, xor(), spec);
+    expect(cells.map((c) => [c.hidden, c.lr])).toEqual([[1, 0.3], [1, 3], [2, 0.3], [2, 3], [4, 0.3], [4, 3]]);
+    const rng = makeRng(5);
+    let compared = 0;
+    let borderline = 0;
+    for (let k = 0; k < 16; k++) {
+      const cell = cells[Math.floor(rng() * cells.length)]!;
+      const s = Math.floor(rng() * spec.seeds);
+      const engine = new CpuTrainer(xor(), initParams({ d: 2, H: cell.hidden }, spec.seedBase + s), { hidden: cell.hidden, lr: Math.fround(cell.lr), loss: 'bce' });
+      engine.step(spec.steps);
+      const e = engine.evaluate();
+      if (Math.abs(e.loss - 0.01) < 1e-4) {
+        borderline++; // f32 and f64 may legitimately land on either side of the threshold
+        continue;
+      }
+      compared++;
+      expect(cell.verdicts[s], `H=${cell.hidden}, lr=${cell.lr}, seed ${spec.seedBase + s}: engine loss ${e.loss}, accuracy ${e.accuracy}`).toBe(
+        learned(e.loss, e.accuracy) ? 1 : 0,
+      );
+    }
+    expect(compared).toBeGreaterThanOrEqual(14);
+    expect(borderline).toBeLessThanOrEqual(2);
+    // some cells learn, some do not: the sample covered both verdicts
+    expect(cells.some((c) => c.fraction > 0.5)).toBe(true);
+    expect(cells.some((c) => c.fraction < 0.5)).toBe(true);
+  });
+
+  it('the CPU sweep gives the same cells as the GPU sweep on a small grid', async () => {
+    const spec = { widths: [2, 3], rates: [1], seeds: 24, seedBase: 7, steps: 1500, loss: 'bce' as const };
+    const gpu = await sweepGpu(device, xor(), spec);
+    const cpu = sweepCpu(xor(), { ...spec, rates: spec.rates.map(Math.fround) });
+    const diff = gpu.reduce((n, c, i) => n + c.verdicts.reduce((m, v, s) => m + (v !== cpu[i]!.verdicts[s] ? 1 : 0), 0), 0);
+    expect(diff, 'networks whose verdict differs between f32 GPU and f64 CPU').toBeLessThanOrEqual(1);
+  });
+
+  it('makeCell counts and samples seeds', () => {
+    const c = makeCell(4, 0.3, 10, [true, false, true, true]);
+    expect(c).toMatchObject({ hidden: 4, lr: 0.3, seeds: 4, learned: 3, fraction: 0.75, learnedSeeds: [10, 12, 13], failedSeeds: [11] });
+  });
+});
+
+describe('npm run sweep', () => {
+  it('prints one JSON object with adapter, cells and seconds', async () => {
+    const r = await sweep('--json', '--widths', '1,2', '--rates', '0.3,3', '--seeds', '16', '--steps', '500');
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as SweepReport;
+    expect(report.adapter?.vendor).toBeTypeOf('string');
+    expect(report.cells).toHaveLength(4);
+    for (const c of report.cells) {
+      expect(Object.keys(c).sort()).toEqual(['fraction', 'hidden', 'learned', 'lr', 'seeds']);
+      expect(c.seeds).toBe(16);
+      expect(c.fraction).toBeCloseTo(c.learned / 16, 12);
+    }
+    expect(report.seconds).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [['--widths', '0,2'], /--widths: '0' is not an integer in \[1, 4096\]/],
+    [['--widths', '2,17'], /--widths: the many-models kernel takes widths 1 to 16/],
+    [['--rates', '0.3,-1'], /--rates: '-1' is not a finite number in \(0, 1000\]/],
+    [['--seeds', '0'], /--seeds must be an integer in \[1, 65536\], got '0'/],
+    [['--steps', '1.5'], /--steps must be an integer/],
+    [['--nope'], /unknown flag --nope/],
+  ])('refuses %j with status 2', async (argv, message) => {
+    const r = await sweep(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+  });
+});
