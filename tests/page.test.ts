@@ -184,4 +184,42 @@ describe('the page in headless Chromium', () => {
       await browser.close();
     }
   }, 180_000);
+
+  it('the map "Which networks learn XOR?" trains on WebGPU and a seed clicked in it loads into the live demo', async () => {
+    const { browser, page, errors, offLoopback } = await open(true, '?seed=1');
+    try {
+      expect(await text(page, 'sweep-note')).toMatch(/SwiftShader|GPU/);
+      await page.selectOption('[data-testid="sweep-seeds"]', '8');
+      await page.click('[data-testid="sweep-run"]');
+      await page.waitForFunction(() => /networks × 2000 steps in [\d.]+ s on /.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, {
+        timeout: 150_000,
+      });
+      expect(await text(page, 'sweep-time')).toMatch(/^896 networks × 2000 steps/);
+      const fractions = await page.$$eval('[data-testid^="sweep-cell-"]', (cells) => cells.map((c) => [c.getAttribute('data-testid'), Number((c as HTMLElement).dataset.fraction)] as const));
+      expect(fractions).toHaveLength(16 * 7);
+      for (const [, f] of fractions) expect(f >= 0 && f <= 1).toBe(true);
+      for (const [id, f] of fractions) if (id!.startsWith('sweep-cell-1-')) expect(f, `${id}: one ReLU unit cannot separate XOR`).toBe(0);
+      expect(Math.max(...fractions.map(([, f]) => f))).toBeGreaterThan(0.5);
+      expect(await page.locator('[data-testid="sweep-progress"]').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
+
+      await page.click('[data-testid="sweep-cell-2-1"]');
+      const seedButtons = page.locator('[data-testid="sweep-detail"] button.seed');
+      expect(await seedButtons.count()).toBeGreaterThan(0);
+      const seed = Number(await seedButtons.first().innerText());
+      await seedButtons.first().click();
+      await page.waitForFunction((s) => location.search.includes(`seed=${s}`), seed);
+      expect(page.url()).toMatch(new RegExp(`hidden=2&lr=1&loss=bce&seed=${seed}&`));
+      await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="diagram-z1"]')?.getAttribute('data-values') ?? '[]').length === 2);
+      expect(await text(page, 'step')).toBe('0');
+      expect(await page.inputValue('[data-testid="input-hidden"]')).toBe('2');
+      expect(await page.inputValue('[data-testid="input-seed"]')).toBe(String(seed));
+      const z1 = await diagramValues(page, 'z1');
+      expect(z1).toHaveLength(2);
+      await page.screenshot({ path: `${ARTIFACTS}/page-sweep.png`, fullPage: true });
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
 });

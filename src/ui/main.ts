@@ -8,11 +8,13 @@
  */
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
-import { GpuError, requestBrowserDevice, describeAdapter } from '../gpu/device.js';
+import { type AdapterSummary, describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
+import { sweepGpu } from '../gpu/sweep.js';
 import { GpuTrainer } from '../gpu/trainer.js';
 import { type Dataset, xor } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
 import { numericGradient } from '../mlp/reference.js';
+import { learned, makeCell, type SweepCell, trainOneCpu } from '../mlp/sweep.js';
 import { accuracy } from '../mlp/train-cpu.js';
 import { renderDiagram } from './diagram.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
@@ -21,6 +23,7 @@ import { renderNetwork } from './network.js';
 import { drawDecisionBoundary, drawLossCurve, type LossPoint } from './plots.js';
 import { cpuSession, gpuSession, type Session, type Snapshot } from './session.js';
 import { fromQuery, parseSetting, SETTINGS, type Settings, toQuery } from './state.js';
+import { mountSweep, type SweepRunner } from './sweep-map.js';
 
 interface Elements {
   banner: HTMLElement;
@@ -49,7 +52,7 @@ interface App {
   data: Dataset;
   /** The WebGPU device, or null when training runs on the CPU engine. */
   device: GPUDevice | null;
-  adapterLabel: string;
+  adapter: AdapterSummary | null;
   session: Session | null;
   history: LossPoint[];
   last: Snapshot | null;
@@ -248,7 +251,7 @@ async function start(): Promise<void> {
     settings,
     data: xor(),
     device: null,
-    adapterLabel: '',
+    adapter: null,
     session: null,
     history: [],
     last: null,
@@ -266,8 +269,8 @@ async function start(): Promise<void> {
       onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, e.message)),
     });
     app.device = device;
-    app.adapterLabel = describeAdapter(summary);
-    app.els.backend.textContent = `WebGPU: ${app.adapterLabel}`;
+    app.adapter = summary;
+    app.els.backend.textContent = `WebGPU: ${describeAdapter(summary)}`;
   } catch (e) {
     useCpu(app, `No WebGPU here: ${sentence((e as Error).message)}`);
   }
@@ -292,7 +295,82 @@ async function start(): Promise<void> {
     el.addEventListener('change', () => onControl(app, el));
   }
   els.controls.addEventListener('submit', (e) => e.preventDefault());
+  mountSweep(sweepElements(), sweepRunner(app), (hidden, lr, seed) => pick(app, { hidden, lr, seed }));
   await reset(app);
+}
+
+/** Loads a network from the map into the live demo: new settings, a new URL, a fresh run. */
+function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'>): void {
+  setPlaying(app, false);
+  app.settings = { ...app.settings, ...change };
+  fillControls(app);
+  writeUrl(app);
+  void reset(app).catch((e: Error) => handleFailure(app, e));
+  document.querySelector('#demo')?.scrollIntoView({ behavior: 'smooth' });
+}
+
+function sweepElements() {
+  const q = <T extends Element>(selector: string): T => {
+    const el = document.querySelector<T>(selector);
+    if (!el) throw new Error(`page: missing element ${selector}`);
+    return el;
+  };
+  return {
+    run: q<HTMLButtonElement>('#sweep-run'),
+    seeds: q<HTMLSelectElement>('#sweep-seeds'),
+    progress: q<HTMLProgressElement>('#sweep-progress'),
+    time: q<HTMLElement>('#sweep-time'),
+    note: q<HTMLElement>('#sweep-note'),
+    grid: q<HTMLElement>('#sweep-grid'),
+    detail: q<HTMLElement>('#sweep-detail'),
+  };
+}
+
+/** The map trains on the GPU (every network of a width in one dispatch chain) or, without one, on the CPU. */
+function sweepRunner(app: App): SweepRunner {
+  const device = app.device;
+  if (device && app.adapter) {
+    const swiftshader = app.adapter.source === 'swiftshader';
+    return {
+      label: describeAdapter(app.adapter),
+      defaultSeeds: swiftshader ? 64 : 4096,
+      note: swiftshader
+        ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; a GPU takes 4,096 in seconds.'
+        : 'Every cell trains its seeds on the GPU at once: one invocation per network, all widths in a few submits.',
+      run: async (spec, onCells) => {
+        const cells: SweepCell[] = [];
+        await sweepGpu(device, app.data, spec, {
+          stepsPerDispatch: 250,
+          onWidth: (row, done, total) => {
+            cells.push(...row);
+            onCells(cells, done, total);
+          },
+        });
+        return cells;
+      },
+    };
+  }
+  return {
+    label: 'the CPU (matrix form, one network at a time)',
+    defaultSeeds: 16,
+    note: 'No WebGPU here: the CPU trains one network at a time, so the map starts at 16 seeds per cell (a GPU takes 4,096).',
+    run: async (spec, onCells) => {
+      const cells: SweepCell[] = [];
+      const total = spec.widths.length * spec.rates.length;
+      for (const hidden of spec.widths) {
+        for (const lr of spec.rates) {
+          const verdicts = Array.from({ length: spec.seeds }, (_, s) => {
+            const r = trainOneCpu(app.data, hidden, lr, spec.seedBase + s, spec.steps, spec.loss);
+            return learned(r.loss, r.accuracy);
+          });
+          cells.push(makeCell(hidden, lr, spec.seedBase, verdicts));
+          onCells(cells, cells.length, total);
+          await new Promise((r) => setTimeout(r)); // let the page breathe between cells
+        }
+      }
+      return cells;
+    },
+  };
 }
 
 void start().catch((e: Error) => {
