@@ -6,10 +6,10 @@ import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.j
 import { DEFAULTS } from '../src/mlp/config.js';
 import { initParams } from '../src/mlp/init.js';
 import { backward, forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
-import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
 import { openGpu } from './support/gpu.js';
+import { wellConditioned } from './support/random.js';
 
 /**
  * The GPU kernels against the CPU oracle. The oracle here is the matrix form
@@ -20,25 +20,6 @@ import { openGpu } from './support/gpu.js';
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
-
-function randomParams(seed: number, d: number, H: number): Float64Array {
-  const rng = makeRng(seed);
-  return Float64Array.from({ length: paramLayout({ d, H }).size }, () => Math.fround(3 * rng() - 1.5));
-}
-
-/**
- * Random parameters and data for which no pre-activation sits within 1e-5 of
- * ReLU's kink (100 times f32's error on z1 here), where f32 and f64 could
- * legitimately disagree on the gate. The search is deterministic.
- */
-function wellConditioned(d: number, H: number, N: number, seed: number): { data: Dataset; params: Float64Array } {
-  for (let s = seed; ; s += 1000) {
-    const data = randomDataset(s, d, N);
-    const params = randomParams(s + 1, d, H);
-    const { z1 } = forward({ d, H }, params, data);
-    if (z1.every((z) => Math.abs(z) > 1e-5)) return { data, params };
-  }
-}
 
 function expectClose(name: string, gpu: ArrayLike<number>, cpu: ArrayLike<number>): void {
   expect(gpu.length, `${name} length`).toBe(cpu.length);

@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileShader, GpuError, openDevice, withErrorScopes } from '../src/gpu/device.js';
 import { requestNodeAdapter } from '../src/gpu/node.js';
 import { fusedConstants } from '../src/gpu/fused.js';
+import { largeConstants } from '../src/gpu/large.js';
 import { manyConstants } from '../src/gpu/many.js';
 import {
   FUSED_BINDINGS,
   HYPER_FIELDS,
+  LARGE_BINDINGS,
+  LARGE_ENTRY_POINTS,
   MANY_BINDINGS,
   MANY_MAX,
   MANY_RUN_FIELDS,
@@ -90,6 +93,18 @@ describe('shaders/fused.wgsl against the TS tables', () => {
       ['lr', 'f32'],
       ['steps', 'u32'],
     ]);
+  });
+});
+
+describe('shaders/large.wgsl against the TS tables', () => {
+  const wgsl = declared(SHADERS.large);
+
+  it('declares the bindings, entry points and override constants the host uses, none with a default', () => {
+    expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LARGE_BINDINGS);
+    expect(wgsl.entryPoints).toEqual([...LARGE_ENTRY_POINTS]);
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(largeConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 1024)).sort());
+    expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
+    expect(wgsl.struct('Hyper')).toEqual(HYPER_FIELDS.map((f) => [f, 'f32']));
   });
 });
 

@@ -4,10 +4,11 @@
  * parses the WGSL and checks it against these tables, so they cannot drift.
  */
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
+import largeWgsl from '../../shaders/large.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
 
-export const SHADERS = { mlp: mlpWgsl, many: manyWgsl, fused: fusedWgsl } as const;
+export const SHADERS = { mlp: mlpWgsl, many: manyWgsl, fused: fusedWgsl, large: largeWgsl } as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
 
@@ -105,3 +106,23 @@ export function packFusedRun({ lr, steps }: { lr: number; steps: number }): Arra
   new Uint32Array(buf, 4, 1)[0] = steps;
   return buf;
 }
+
+/** shaders/large.wgsl, group 0. */
+export const LARGE_BINDINGS = [
+  { binding: 0, name: 'hyper', type: 'uniform' },
+  { binding: 1, name: 'params', type: 'storage' },
+  { binding: 2, name: 'x', type: 'read-only-storage' },
+  { binding: 3, name: 'y', type: 'read-only-storage' },
+  { binding: 4, name: 'perSample', type: 'storage' },
+  { binding: 5, name: 'partials', type: 'storage' },
+  { binding: 6, name: 'grads', type: 'storage' },
+  { binding: 7, name: 'status', type: 'storage' },
+] as const satisfies readonly BindingSlot[];
+
+export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
+
+/** The entry points of shaders/large.wgsl, in step order. */
+export const LARGE_ENTRY_POINTS = ['largeForward', 'largePartials', 'largeReduce', 'largeSgd'] as const;
+
+/** The private-array bound of shaders/large.wgsl (const MAX_D there). */
+export const LARGE_MAX_D = 16;
