@@ -61,3 +61,44 @@ export function tfTrainer(tf: Tf, data: Dataset, params: ArrayLike<number>, H: n
     },
   };
 }
+
+/**
+ * M independent networks in TensorFlow.js as batched matrix products (the way a
+ * framework trains many small models at once): W1 [M, H, d], W2 [M, H, 1], and
+ * a loss that is the sum over models of each model's mean BCE, so every model
+ * takes exactly its own SGD step.
+ */
+export function tfManyTrainer(tf: Tf, data: Dataset, params: readonly ArrayLike<number>[], H: number, lr: number): { run(k: number): Promise<void>; dispose(): void } {
+  const d = data.d;
+  const M = params.length;
+  const L = paramLayout({ d, H });
+  const gather = (offset: number, n: number) => {
+    const out = new Float32Array(M * n);
+    params.forEach((p, m) => {
+      for (let i = 0; i < n; i++) out[m * n + i] = p[offset + i]!;
+    });
+    return out;
+  };
+  const W1 = tf.variable(tf.tensor3d(gather(L.W1.offset, H * d), [M, H, d]));
+  const b1 = tf.variable(tf.tensor3d(gather(L.b1.offset, H), [M, 1, H]));
+  const W2 = tf.variable(tf.tensor3d(gather(L.W2.offset, H), [M, H, 1]));
+  const b2 = tf.variable(tf.tensor3d(gather(L.b2.offset, 1), [M, 1, 1]));
+  const x = tf.tile(tf.tensor3d(Float32Array.from(data.x), [1, data.N, d]), [M, 1, 1]);
+  const y = tf.tile(tf.tensor3d(Float32Array.from(data.y), [1, data.N, 1]), [M, 1, 1]);
+  const opt = tf.train.sgd(lr);
+  const loss = () => {
+    const z1 = tf.add(tf.matMul(x, W1, false, true), b1); // [M, N, H]
+    const z2 = tf.add(tf.matMul(tf.relu(z1), W2), b2); // [M, N, 1]
+    return tf.mul(tf.losses.sigmoidCrossEntropy(y, z2), M) as import('@tensorflow/tfjs').Scalar;
+  };
+  return {
+    async run(k) {
+      for (let i = 0; i < k; i++) opt.minimize(loss);
+      await b2.data();
+    },
+    dispose() {
+      for (const t of [W1, b1, W2, b2, x, y]) t.dispose();
+      opt.dispose();
+    },
+  };
+}

@@ -8,7 +8,7 @@
  * ratio of every implementation to every other measured in this run.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { loadTf, tfTrainer } from '../../bench/tfjs-peer.js';
+import { loadTf, tfManyTrainer, tfTrainer } from '../../bench/tfjs-peer.js';
 import { scalingSvg } from '../../bench/plot.js';
 import { FusedTrainer } from '../gpu/fused.js';
 import { LargeBatchTrainer } from '../gpu/large.js';
@@ -57,6 +57,8 @@ export interface BenchReport {
   results: BenchResult[];
   ratios: BenchRatio[];
   scaling: { impl: string; N: number; H: number; stepsPerSecond: number }[];
+  /** Implementations that could not run a case, with their error (a peer's limit, say). */
+  failures: { case: string; impl: string; error: string }[];
 }
 
 /** One implementation: `run(k)` does k SGD steps (for every model) and returns once they are done. */
@@ -137,6 +139,7 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
   const budget: Budget = quick ? { repeats: 3, seconds: 0.3 } : { repeats: 5, seconds: 1 };
   const results: BenchResult[] = [];
   const ratios: BenchRatio[] = [];
+  const failures: BenchReport['failures'] = [];
   const tfCpu = await loadTf('cpu', instance);
   const tfWebgpu = tfCpu; // one module; the backend is switched per impl below
   const tfImpl = (name: 'tfjs-cpu' | 'tfjs-webgpu', data: Dataset, H: number): Impl => {
@@ -147,6 +150,19 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
       async run(k) {
         await tfWebgpu.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
         t ??= tfTrainer(tfWebgpu, data, initParams({ d: data.d, H }, 1), H, LR);
+        await t.run(k);
+      },
+      dispose: () => t?.dispose(),
+    };
+  };
+  const tfManyImpl = (name: 'tfjs-cpu' | 'tfjs-webgpu', data: Dataset, H: number, M: number): Impl => {
+    let t: ReturnType<typeof tfManyTrainer> | undefined;
+    return {
+      impl: name,
+      models: M,
+      async run(k) {
+        await tfWebgpu.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
+        t ??= tfManyTrainer(tfWebgpu, data, Array.from({ length: M }, (_, m) => initParams({ d: data.d, H }, m)), H, LR);
         await t.run(k);
       },
       dispose: () => t?.dispose(),
@@ -168,6 +184,10 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
           repeats: rates.length,
           ...(hostMs.length ? { hostMs: median(hostMs) } : {}),
         });
+      } catch (e) {
+        const error = (e as Error).message.split('\n')[0]!;
+        io.err(`bench: ${name} ${impl.impl} failed: ${error}\n`);
+        failures.push({ case: name, impl: impl.impl, error });
       } finally {
         impl.dispose?.();
       }
@@ -199,6 +219,8 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
       gpuImpl('gpu-many', M, (k) => many.train(k, { stepsPerDispatch: 250 }), () => many.readResults(), () => many.destroy()),
       { ...scalarImpl(x4, 8) },
       referenceImpl(x4, 8),
+      tfManyImpl('tfjs-cpu', x4, 8, M),
+      tfManyImpl('tfjs-webgpu', x4, 8, M),
     ]);
 
     // (c) one 2-256-1 network on 65,536 points (8,192 in quick mode)
@@ -217,7 +239,7 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
 
     // (d) how the cost grows with N and H
     const scaling: BenchReport['scaling'] = [];
-    const Ns = quick ? [256, 4096, 32768] : [256, 4096, 65536, 262144];
+    const Ns = quick ? [256, 4096, 16384] : [256, 4096, 65536, 262144];
     const Hs = quick ? [8, 64] : [8, 64, 256];
     for (const H of Hs) {
       for (const N of Ns) {
@@ -232,7 +254,7 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
     mkdirSync(plot.replace(/\/[^/]*$/, '') || '.', { recursive: true });
     writeFileSync(plot, scalingSvg(scaling, `gpu-large on ${summary.vendor} ${summary.architecture}`));
     io.err(`bench: wrote ${plot}\n`);
-    return { adapter: summary, node: process.version, quick, results, ratios, scaling };
+    return { adapter: summary, node: process.version, quick, results, ratios, scaling, failures };
   } finally {
     device.destroy();
   }
@@ -259,6 +281,7 @@ function table(r: BenchReport): string {
     '',
     'scaling, gpu-large:',
     ...scaling,
+    ...(r.failures.length ? ['', 'could not run:', ...r.failures.map((f) => `${f.case.padEnd(22)} ${f.impl}: ${f.error}`)] : []),
   ].join('\n')}\n`;
 }
 
