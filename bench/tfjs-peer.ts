@@ -34,7 +34,13 @@ export async function loadTf(backend: 'cpu' | 'webgpu', gpu: GPU): Promise<Tf> {
 }
 
 /** A TensorFlow.js trainer for one network; `run(k)` takes k SGD steps and waits for them to finish. */
-export function tfTrainer(tf: Tf, data: Dataset, params: ArrayLike<number>, H: number, lr: number): { run(k: number): Promise<void>; dispose(): void } {
+export function tfTrainer(
+  tf: Tf,
+  data: Dataset,
+  params: ArrayLike<number>,
+  H: number,
+  lr: number,
+): { run(k: number): Promise<void>; read(): Promise<Float64Array>; dispose(): void } {
   const d = data.d;
   const L = paramLayout({ d, H });
   const slice = (o: number, n: number) => Float32Array.from({ length: n }, (_, i) => params[o + i]!);
@@ -54,6 +60,11 @@ export function tfTrainer(tf: Tf, data: Dataset, params: ArrayLike<number>, H: n
     async run(k) {
       for (let i = 0; i < k; i++) opt.minimize(loss);
       await b2.data(); // wait for the queued work
+    },
+    /** The parameters in our flat layout, to check that the peer trains the same network. */
+    async read() {
+      const parts = await Promise.all([W1, b1, W2, b2].map((v) => v.data()));
+      return Float64Array.from(parts.flatMap((p) => Array.from(p)));
     },
     dispose() {
       for (const t of [W1, b1, W2, b2, x, y]) t.dispose();
