@@ -45,25 +45,6 @@ var<workgroup> loss: array<f32, N>;
 var<workgroup> badFlag: atomic<u32>;
 var<workgroup> stop: u32;
 
-fn isFinite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
-
-fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) {
-    return 1.0 / (1.0 + exp(-z));
-  }
-  let e = exp(z);
-  return e / (1.0 + e);
-}
-
-fn log1p(t: f32) -> f32 {
-  if (t < 1e-3) {
-    return t * (1.0 - t * (0.5 - t / 3.0));
-  }
-  return log(1.0 + t);
-}
-
 // Phase 1 for sample n: forward, the loss, δ2 and δ1, into workgroup memory.
 fn forwardAndDeltas(n: u32) {
   var z2 = p[B2_OFF];
@@ -77,16 +58,8 @@ fn forwardAndDeltas(n: u32) {
     z2 += p[W2_OFF + j] * a;
   }
   let yHat = sigmoid(z2);
-  let t = y[n];
-  var l: f32;
-  var d2: f32;
-  if (LOSS == 0u) {
-    l = select(-t * z2, (1.0 - t) * z2, z2 > 0.0) + log1p(exp(-abs(z2)));
-    d2 = (yHat - t) / f32(N);
-  } else {
-    l = (yHat - t) * (yHat - t);
-    d2 = 2.0 * (yHat - t) * yHat * (1.0 - yHat) / f32(N);
-  }
+  let l = sampleLossOf(z2, yHat, y[n]);
+  let d2 = delta2(yHat, y[n]);                                     // δ2 = ∂L/∂z2
   loss[n] = l;
   dz2[n] = d2;
   for (var j = 0u; j < H; j++) {

@@ -41,27 +41,8 @@ struct Status {
 @group(0) @binding(6) var<storage, read_write> grads: array<f32>;       // P, flat layout
 @group(0) @binding(7) var<storage, read_write> status: Status;
 
-fn isFinite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
-
 fn flagBad() {
   atomicMin(&status.badStep, status.step + 1u);
-}
-
-fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) {
-    return 1.0 / (1.0 + exp(-z));
-  }
-  let e = exp(z);
-  return e / (1.0 + e);
-}
-
-fn log1p(t: f32) -> f32 {
-  if (t < 1e-3) {
-    return t * (1.0 - t * (0.5 - t / 3.0));
-  }
-  return log(1.0 + t);
 }
 
 fn preActivation(n: u32, j: u32) -> f32 {
@@ -87,16 +68,8 @@ fn largeForward(@builtin(global_invocation_id) gid: vec3u) {
     z2 += params[W2_OFF + j] * max(preActivation(n, j), 0.0);
   }
   let yHat = sigmoid(z2);
-  let t = y[n];
-  var loss: f32;
-  var dz2: f32;
-  if (LOSS == 0u) {
-    loss = select(-t * z2, (1.0 - t) * z2, z2 > 0.0) + log1p(exp(-abs(z2)));
-    dz2 = (yHat - t) / f32(N);
-  } else {
-    loss = (yHat - t) * (yHat - t);
-    dz2 = 2.0 * (yHat - t) * yHat * (1.0 - yHat) / f32(N);
-  }
+  let loss = sampleLossOf(z2, yHat, y[n]);
+  let dz2 = delta2(yHat, y[n]);                                    // δ2 = ∂L/∂z2
   perSample[n] = dz2;
   perSample[N + n] = loss;
   if (!isFinite(loss)) {

@@ -97,25 +97,6 @@ fn store(base: u32) {
   params[base + H * D + 2u * H] = b2;
 }
 
-fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) {
-    return 1.0 / (1.0 + exp(-z));
-  }
-  let e = exp(z);
-  return e / (1.0 + e);
-}
-
-fn log1p(t: f32) -> f32 {
-  if (t < 1e-3) {
-    return t * (1.0 - t * (0.5 - t / 3.0));
-  }
-  return log(1.0 + t);
-}
-
-fn isFinite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
-
 // Forward for sample n: fills a1, returns z2.
 fn forwardSample(n: u32) -> f32 {
   var z2 = b2;
@@ -128,14 +109,6 @@ fn forwardSample(n: u32) -> f32 {
     z2 += w2[j] * a1[j];
   }
   return z2;
-}
-
-fn sampleLoss(z2: f32, t: f32) -> f32 {
-  if (LOSS == 0u) {
-    return select(-t * z2, (1.0 - t) * z2, z2 > 0.0) + log1p(exp(-abs(z2)));
-  }
-  let e = sigmoid(z2) - t;
-  return e * e;
 }
 
 @compute @workgroup_size(WG)
@@ -168,13 +141,8 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
     for (var n = 0u; n < N; n++) {
       let z2 = forwardSample(n);
       let yHat = sigmoid(z2);
-      loss += sampleLoss(z2, y[n]);
-      var dz2: f32;
-      if (LOSS == 0u) {
-        dz2 = (yHat - y[n]) / f32(N);                                // δ2 (BCE)
-      } else {
-        dz2 = 2.0 * (yHat - y[n]) * yHat * (1.0 - yHat) / f32(N);    // δ2 (MSE)
-      }
+      loss += sampleLossOf(z2, yHat, y[n]);
+      let dz2 = delta2(yHat, y[n]);                                  // δ2 = ∂L/∂z2
       gb2 += dz2;
       for (var j = 0u; j < H; j++) {
         gw2[j] += dz2 * a1[j];
@@ -212,7 +180,7 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
   var correct = 0.0;
   for (var n = 0u; n < N; n++) {
     let z2 = forwardSample(n);
-    loss += sampleLoss(z2, y[n]);
+    loss += sampleLossOf(z2, sigmoid(z2), y[n]);
     if ((sigmoid(z2) >= 0.5) == (y[n] >= 0.5)) {
       correct += 1.0;
     }

@@ -51,42 +51,8 @@ struct Status {
 @group(0) @binding(5) var<storage, read_write> grads: array<f32>;
 @group(0) @binding(6) var<storage, read_write> status: Status;
 
-// WGSL has no isnan/isinf: a float is finite unless its exponent bits are all ones.
-fn isFinite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
-
 fn flagBad() {
   atomicMin(&status.badStep, status.step + 1u);
-}
-
-// σ(z), on the side where exp cannot overflow.
-fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) {
-    return 1.0 / (1.0 + exp(-z));
-  }
-  let e = exp(z);
-  return e / (1.0 + e);
-}
-
-// log(1 + t) for t in [0, 1], accurate for small t where 1 + t rounds.
-fn log1p(t: f32) -> f32 {
-  if (t < 1e-3) {
-    return t * (1.0 - t * (0.5 - t / 3.0));
-  }
-  return log(1.0 + t);
-}
-
-// BCE from the logit: softplus(z) − y z = max(z, 0) − y z + log(1 + e^−|z|), with the first two
-// terms grouped so that y = 1, z > 0 gives exactly 0 + log1p(e^−z) rather than z − z.
-// MSE: (yHat − y)².
-fn sampleLoss(z: f32, yHat: f32, t: f32) -> f32 {
-  if (LOSS == 0u) {
-    let linear = select(-t * z, (1.0 - t) * z, z > 0.0);
-    return linear + log1p(exp(-abs(z)));
-  }
-  let e = yHat - t;
-  return e * e;
 }
 
 @compute @workgroup_size(WG)
@@ -107,7 +73,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u) {
     z2 += params[W2_OFF + j] * a1;                                 // z2 = W2 a1 + b2
   }
   let yHat = sigmoid(z2);
-  let loss = sampleLoss(z2, yHat, y[n]);
+  let loss = sampleLossOf(z2, yHat, y[n]);
   cache[Z2_OFF + n] = z2;
   cache[YHAT_OFF + n] = yHat;
   cache[LOSS_OFF + n] = loss;
@@ -122,13 +88,7 @@ fn backwardDeltas(@builtin(global_invocation_id) gid: vec3u) {
   if (n >= N) {
     return;
   }
-  let yHat = cache[YHAT_OFF + n];
-  var dz2: f32;
-  if (LOSS == 0u) {
-    dz2 = (yHat - y[n]) / f32(N);                                  // BCE: δ2 = (yHat − y)/N
-  } else {
-    dz2 = 2.0 * (yHat - y[n]) * yHat * (1.0 - yHat) / f32(N);      // MSE: δ2 = 2(yHat − y) σ′(z2)/N
-  }
+  let dz2 = delta2(cache[YHAT_OFF + n], y[n]);                     // δ2 = ∂L/∂z2
   cache[DZ2_OFF + n] = dz2;
   for (var j = 0u; j < H; j++) {
     let da1 = params[W2_OFF + j] * dz2;                            // da1 = W2ᵀ δ2

@@ -4,15 +4,9 @@ import { compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { randomDataset } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { backward, forward, lossAndGrads, lossValue, numericGradient } from '../src/mlp/reference.js';
-import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { CpuTrainer } from '../src/mlp/train-cpu.js';
-
-/** Random parameters in [−1.5, 1.5), wider than the initialisation so more ReLUs sit on both sides. */
-function randomParams(seed: number, d: number, H: number): Float64Array {
-  const rng = makeRng(seed);
-  return Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
-}
+import { randomParams } from './support/random.js';
 
 const shapes = [
   { d: 3, H: 1, N: 1 },

@@ -3,12 +3,22 @@
  * shader expects from the host: its bindings and its uniform fields. A test
  * parses the WGSL and checks it against these tables, so they cannot drift.
  */
+import commonWgsl from '../../shaders/common.wgsl?raw';
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import largeWgsl from '../../shaders/large.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
 
-export const SHADERS = { mlp: mlpWgsl, many: manyWgsl, fused: fusedWgsl, large: largeWgsl } as const;
+/**
+ * Each kernel's text with shaders/common.wgsl (σ, log1p, isFinite, the losses and δ2) appended:
+ * after the kernel, so compilation errors keep the kernel's own line numbers.
+ */
+export const SHADERS = {
+  mlp: `${mlpWgsl}\n${commonWgsl}`,
+  many: `${manyWgsl}\n${commonWgsl}`,
+  fused: `${fusedWgsl}\n${commonWgsl}`,
+  large: `${largeWgsl}\n${commonWgsl}`,
+} as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
 
