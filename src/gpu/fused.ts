@@ -12,6 +12,7 @@ import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
 import { TrainingDivergedError } from '../mlp/train-cpu.js';
 import { compileShader, GpuError, lostError } from './device.js';
 import { FUSED_BINDINGS, type FusedBindingName, layoutEntries, NO_BAD_STEP, packFusedRun, SHADERS, STATUS_WORDS } from './shaders.js';
+import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
 import { StagingPool } from './staging.js';
 
 export interface FusedOptions {
@@ -74,11 +75,8 @@ export class FusedTrainer {
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
     const L = paramLayout(spec);
     if (params.length !== L.size) throw new RangeError(`params: expected ${L.size} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
-    if (!(lr > 0) || !Number.isFinite(Math.fround(lr))) throw new RangeError(`lr must be a finite number > 0, got ${lr}`);
-    for (const [name, xs] of [['params', params], ['data.x', data.x], ['data.y', data.y]] as const) {
-      const bad = Array.from(xs).findIndex((v) => !Number.isFinite(Math.fround(v)));
-      if (bad >= 0) throw new RangeError(`${name}[${bad}] is ${xs[bad]}, must be a finite f32; nothing was uploaded`);
-    }
+    checkLearningRate('lr', lr);
+    for (const [name, xs] of [['params', params], ['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
     const bytes = 4 * fusedWorkgroupFloats(spec) + 8;
     if (bytes > device.limits.maxComputeWorkgroupStorageSize) {
       throw new GpuError(
@@ -90,16 +88,8 @@ export class FusedTrainer {
     const wg = Math.min(256, device.limits.maxComputeInvocationsPerWorkgroup, 32 * Math.ceil(Math.max(spec.N, L.size) / 32));
     const module = await compileShader(device, SHADERS.fused, `${label}.wgsl`);
     const layout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(FUSED_BINDINGS) });
-    let pipeline: GPUComputePipeline;
-    try {
-      pipeline = await device.createComputePipelineAsync({
-        label: `${label}.trainFused.pipeline`,
-        layout: device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: 'trainFused', constants: fusedConstants(spec, loss, wg) },
-      });
-    } catch (e) {
-      throw new GpuError('validation', `${label}.trainFused.pipeline: ${(e as Error).message}`);
-    }
+    const pipelineLayout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [layout] });
+    const pipeline = await makePipeline(device, label, pipelineLayout, module, 'trainFused', fusedConstants(spec, loss, wg));
     const S = GPUBufferUsage.STORAGE;
     const make = (name: FusedBindingName, size: number, usage: number) => device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, size), usage });
     const buffers = {

@@ -21,6 +21,7 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from './shaders.js';
+import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
 import { StagingPool } from './staging.js';
 
 type Entry = (typeof LARGE_ENTRY_POINTS)[number];
@@ -82,12 +83,8 @@ export class LargeBatchTrainer {
     if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
     if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`chunk must be an integer ≥ 1, got ${chunk}`);
     if (params.length !== L.size) throw new RangeError(`params: expected ${L.size} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
-    if (!(lr > 0) || !Number.isFinite(Math.fround(lr))) throw new RangeError(`lr must be a finite number > 0, got ${lr}`);
-    for (const [name, xs] of [['params', params], ['data.x', data.x], ['data.y', data.y]] as const) {
-      for (let i = 0; i < xs.length; i++) {
-        if (!Number.isFinite(Math.fround(xs[i]!))) throw new RangeError(`${name}[${i}] is ${xs[i]}, must be a finite f32; nothing was uploaded`);
-      }
-    }
+    checkLearningRate('lr', lr);
+    for (const [name, xs] of [['params', params], ['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
     const constants = largeConstants(spec, loss, wg, chunk);
     const chunks = constants.CHUNKS!;
     const partialFloats = chunks * (spec.H * (spec.d + 2) + 1);
@@ -110,14 +107,9 @@ export class LargeBatchTrainer {
     const module = await compileShader(device, SHADERS.large, `${label}.wgsl`);
     const bindGroupLayout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(LARGE_BINDINGS) });
     const layout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] });
-    const pipelines = {} as Record<Entry, GPUComputePipeline>;
-    for (const entryPoint of LARGE_ENTRY_POINTS) {
-      try {
-        pipelines[entryPoint] = await device.createComputePipelineAsync({ label: `${label}.${entryPoint}.pipeline`, layout, compute: { module, entryPoint, constants } });
-      } catch (e) {
-        throw new GpuError('validation', `${label}.${entryPoint}.pipeline: ${(e as Error).message}`);
-      }
-    }
+    const pipelines = Object.fromEntries(
+      await Promise.all(LARGE_ENTRY_POINTS.map(async (e) => [e, await makePipeline(device, label, layout, module, e, constants)] as const)),
+    ) as Record<Entry, GPUComputePipeline>;
     const S = GPUBufferUsage.STORAGE;
     const make = (name: LargeBindingName, bytes: number, usage: number) => device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, bytes), usage });
     const buffers: Record<LargeBindingName, GPUBuffer> = {

@@ -19,6 +19,7 @@ import {
   packManyRun,
   SHADERS,
 } from './shaders.js';
+import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
 import { StagingPool } from './staging.js';
 
 export interface ManyOptions {
@@ -99,13 +100,8 @@ export class ManyTrainer {
     if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M) throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
     checkSeed(seedBase);
     checkSeed(seedBase + seedCount - 1);
-    for (let m = 0; m < M; m++) {
-      if (!(lrs[m]! > 0) || !Number.isFinite(Math.fround(lrs[m]!))) throw new RangeError(`lrs[${m}] must be a finite number > 0, got ${lrs[m]}`);
-    }
-    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) {
-      const bad = xs.findIndex((v) => !Number.isFinite(Math.fround(v)));
-      if (bad >= 0) throw new RangeError(`${name}[${bad}] is ${xs[bad]}, must be a finite f32; nothing was uploaded`);
-    }
+    for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
+    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
     const P = paramLayout(spec).size;
     const groups = Math.ceil(M / wg);
     if (groups > device.limits.maxComputeWorkgroupsPerDimension) {
@@ -118,16 +114,8 @@ export class ManyTrainer {
     const module = await compileShader(device, SHADERS.many, `${label}.wgsl`);
     const bindGroupLayout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(MANY_BINDINGS) });
     const constants = manyConstants(spec, loss, wg);
-    let pipeline: GPUComputePipeline;
-    try {
-      pipeline = await device.createComputePipelineAsync({
-        label: `${label}.trainMany.pipeline`,
-        layout: device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] }),
-        compute: { module, entryPoint: 'trainMany', constants },
-      });
-    } catch (e) {
-      throw new GpuError('validation', `${label}.trainMany.pipeline: ${(e as Error).message}`);
-    }
+    const pipelineLayout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] });
+    const pipeline = await makePipeline(device, label, pipelineLayout, module, 'trainMany', constants);
     const S = GPUBufferUsage.STORAGE;
     const make = (name: ManyBindingName, size: number, usage: number) => device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, size), usage });
     const buffers: Record<ManyBindingName, GPUBuffer> = {

@@ -27,6 +27,7 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from './shaders.js';
+import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
 import { StagingPool } from './staging.js';
 
 export interface GpuTrainerOptions {
@@ -77,10 +78,10 @@ export class GpuTrainer {
     if (params.length !== P.size) {
       throw new RangeError(`params: expected ${P.size} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
     }
-    checkFinite('params', params);
-    checkFinite('data.x', data.x);
-    checkFinite('data.y', data.y);
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`lr must be a finite number > 0, got ${lr}`);
+    checkUploadable('params', params);
+    checkUploadable('data.x', data.x);
+    checkUploadable('data.y', data.y);
+    checkLearningRate('lr', lr);
     const C = cacheLayout(spec);
     const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P.size, sgdStep: P.size };
     checkLimits(device.limits, spec, { cacheFloats: C.size, workgroupSize: wg, invocations: Math.max(...Object.values(count)) });
@@ -90,20 +91,7 @@ export class GpuTrainer {
     const layout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] });
     const constants = { ...wgslConstants(spec), LOSS: loss === 'bce' ? 0 : 1, WG: wg };
     const pipelines = Object.fromEntries(
-      await Promise.all(
-        MLP_ENTRY_POINTS.map(async (entryPoint) => {
-          try {
-            const p = await device.createComputePipelineAsync({
-              label: `${label}.${entryPoint}.pipeline`,
-              layout,
-              compute: { module, entryPoint, constants },
-            });
-            return [entryPoint, p] as const;
-          } catch (e) {
-            throw new GpuError('validation', `${label}.${entryPoint}.pipeline: ${(e as Error).message}`);
-          }
-        }),
-      ),
+      await Promise.all(MLP_ENTRY_POINTS.map(async (e) => [e, await makePipeline(device, label, layout, module, e, constants)] as const)),
     ) as Record<MlpEntryPoint, GPUComputePipeline>;
 
     const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
@@ -188,7 +176,7 @@ export class GpuTrainer {
 
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void {
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`lr must be a finite number > 0, got ${lr}`);
+    checkLearningRate('lr', lr);
     this.device.queue.writeBuffer(this.buffers.hyper, 0, packHyper({ lr }));
   }
 
@@ -220,13 +208,4 @@ function mean(xs: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return s / xs.length;
-}
-
-/** Refuses NaN, ±Infinity and values beyond f32's range (±3.4e38) before anything is uploaded. */
-function checkFinite(name: string, xs: ArrayLike<number>): void {
-  for (let i = 0; i < xs.length; i++) {
-    if (!Number.isFinite(Math.fround(xs[i]!))) {
-      throw new RangeError(`${name}[${i}] is ${xs[i]}, must be a finite f32 (|v| < 3.4e38); nothing was uploaded`);
-    }
-  }
 }
