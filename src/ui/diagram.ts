@@ -56,7 +56,7 @@ function node(name: string, shape: string, ...rows: HTMLElement[]): HTMLElement 
 function edge(jacobian: string, note = ''): HTMLElement {
   const el = document.createElement('div');
   el.className = 'edge';
-  el.innerHTML = `<span class="arrow">→</span><span class="jacobian">${tex(jacobian)}</span>${note ? `<span class="edge-note">${note}</span>` : ''}`;
+  el.innerHTML = `<span class="arrow" title="forward ↓, gradients flow back ↑">↓↑</span><span class="jacobian">local Jacobian ${tex(jacobian)}</span>${note ? `<span class="edge-note">${note}</span>` : ''}`;
   return el;
 }
 
