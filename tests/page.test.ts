@@ -64,6 +64,15 @@ async function waitForStep(page: Page, step: number): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid="step"]')?.textContent === String(s), step, { timeout: 30_000 });
 }
 
+/** Until the page shows XOR learned: loss below 0.01 and 100% accuracy. */
+async function waitForLearned(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01 && document.querySelector('[data-testid="accuracy"]')?.textContent === '100%',
+    null,
+    { timeout: 90_000 },
+  );
+}
+
 /** The diagram's numbers for point n against the CPU oracle at the same parameters. */
 async function expectDiagramMatches(page: Page, params: Float64Array, n: number): Promise<void> {
   const spec = { d: 2, H: 8 };
@@ -123,11 +132,7 @@ describe('the page in headless Chromium', () => {
       expect(await text(page, 'error-lr')).toBe('');
 
       await page.click('[data-testid="play"]');
-      await page.waitForFunction(
-        () => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01 && document.querySelector('[data-testid="accuracy"]')?.textContent === '100%',
-        null,
-        { timeout: 90_000 },
-      );
+      await waitForLearned(page);
       await page.click('[data-testid="pause"]');
       expect(await text(page, 'grad-verdict')).toBe('pass');
       expect(Number(await text(page, 'grad-max-rel-error'))).toBeLessThan(1e-2);
@@ -149,11 +154,7 @@ describe('the page in headless Chromium', () => {
       expect(await text(page, 'backend')).toMatch(/^CPU: scalar autograd engine/);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
       await page.click('[data-testid="play"]');
-      await page.waitForFunction(
-        () => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01 && document.querySelector('[data-testid="accuracy"]')?.textContent === '100%',
-        null,
-        { timeout: 90_000 },
-      );
+      await waitForLearned(page);
       await page.click('[data-testid="pause"]');
       await page.screenshot({ path: `${ARTIFACTS}/page-cpu-fallback.png`, fullPage: true });
       expect(errors).toEqual([]);

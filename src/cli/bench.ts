@@ -140,16 +140,15 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
   const results: BenchResult[] = [];
   const ratios: BenchRatio[] = [];
   const failures: BenchReport['failures'] = [];
-  const tfCpu = await loadTf('cpu', instance);
-  const tfWebgpu = tfCpu; // one module; the backend is switched per impl below
+  const tf = await loadTf('cpu', instance); // one module for both peers; each impl selects its backend before it runs
   const tfImpl = (name: 'tfjs-cpu' | 'tfjs-webgpu', data: Dataset, H: number): Impl => {
     let t: ReturnType<typeof tfTrainer> | undefined;
     return {
       impl: name,
       models: 1,
       async run(k) {
-        await tfWebgpu.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
-        t ??= tfTrainer(tfWebgpu, data, initParams({ d: data.d, H }, 1), H, LR);
+        await tf.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
+        t ??= tfTrainer(tf, data, initParams({ d: data.d, H }, 1), H, LR);
         await t.run(k);
       },
       dispose: () => t?.dispose(),
@@ -161,8 +160,8 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
       impl: name,
       models: M,
       async run(k) {
-        await tfWebgpu.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
-        t ??= tfManyTrainer(tfWebgpu, data, Array.from({ length: M }, (_, m) => initParams({ d: data.d, H }, m)), H, LR);
+        await tf.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
+        t ??= tfManyTrainer(tf, data, Array.from({ length: M }, (_, m) => initParams({ d: data.d, H }, m)), H, LR);
         await t.run(k);
       },
       dispose: () => t?.dispose(),

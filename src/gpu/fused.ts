@@ -8,11 +8,11 @@
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
-import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
+import { makeSpec, paramConstants, paramLayout, type Spec } from '../mlp/spec.js';
 import { TrainingDivergedError } from '../mlp/train-cpu.js';
 import { compileShader, GpuError, lostError } from './device.js';
 import { FUSED_BINDINGS, type FusedBindingName, layoutEntries, NO_BAD_STEP, packFusedRun, SHADERS, STATUS_WORDS } from './shaders.js';
-import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
+import { checkLearningRate, checkUploadable, makePipeline, pipelineConstants } from './setup.js';
 import { StagingPool } from './staging.js';
 
 export interface FusedOptions {
@@ -31,19 +31,7 @@ export function fusedWorkgroupFloats(spec: Spec): number {
 
 /** The override constants of shaders/fused.wgsl. */
 export function fusedConstants(spec: Spec, loss: LossKind, workgroupSize: number): Record<string, number> {
-  const L = paramLayout(spec);
-  return {
-    D: spec.d,
-    H: spec.H,
-    N: spec.N,
-    LOSS: loss === 'bce' ? 0 : 1,
-    WG: workgroupSize,
-    W1_OFF: L.W1.offset,
-    B1_OFF: L.b1.offset,
-    W2_OFF: L.W2.offset,
-    B2_OFF: L.b2.offset,
-    P_SIZE: L.size,
-  };
+  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize) };
 }
 
 export class FusedTrainer {

@@ -7,7 +7,7 @@
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
-import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
+import { makeSpec, paramConstants, paramLayout, type Spec } from '../mlp/spec.js';
 import { TrainingDivergedError } from '../mlp/train-cpu.js';
 import { compileShader, GpuError, lostError } from './device.js';
 import {
@@ -21,7 +21,7 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from './shaders.js';
-import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
+import { checkLearningRate, checkUploadable, makePipeline, pipelineConstants } from './setup.js';
 import { StagingPool } from './staging.js';
 
 type Entry = (typeof LARGE_ENTRY_POINTS)[number];
@@ -39,21 +39,7 @@ export interface LargeOptions {
 
 /** The override constants of shaders/large.wgsl. */
 export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number): Record<string, number> {
-  const L = paramLayout(spec);
-  return {
-    D: spec.d,
-    H: spec.H,
-    N: spec.N,
-    LOSS: loss === 'bce' ? 0 : 1,
-    WG: workgroupSize,
-    CHUNK: chunk,
-    CHUNKS: Math.ceil(spec.N / chunk),
-    W1_OFF: L.W1.offset,
-    B1_OFF: L.b1.offset,
-    W2_OFF: L.W2.offset,
-    B2_OFF: L.b2.offset,
-    P_SIZE: L.size,
-  };
+  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk) };
 }
 
 export class LargeBatchTrainer {

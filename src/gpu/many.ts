@@ -19,7 +19,7 @@ import {
   packManyRun,
   SHADERS,
 } from './shaders.js';
-import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
+import { checkLearningRate, checkUploadable, makePipeline, pipelineConstants } from './setup.js';
 import { StagingPool } from './staging.js';
 
 export interface ManyOptions {
@@ -53,8 +53,7 @@ export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number)
     D: spec.d,
     H: spec.H,
     N: spec.N,
-    LOSS: loss === 'bce' ? 0 : 1,
-    WG: workgroupSize,
+    ...pipelineConstants(loss, workgroupSize),
     BOUND1: Math.fround(1 / Math.sqrt(spec.d)), // the engine's initialisation bounds, src/engine/nn.ts
     BOUND2: Math.fround(1 / Math.sqrt(spec.H)),
   };

@@ -1,5 +1,11 @@
 /** Checks and creation steps every GPU trainer shares. */
+import type { LossKind } from '../engine/losses.js';
 import { GpuError } from './device.js';
+
+/** The loss as the kernels' `override LOSS: u32` (0 BCE from the logit, 1 MSE) and the workgroup size: the one place they are encoded. */
+export function pipelineConstants(loss: LossKind, workgroupSize: number): { LOSS: number; WG: number } {
+  return { LOSS: loss === 'bce' ? 0 : 1, WG: workgroupSize };
+}
 
 /** Refuses NaN, ±Infinity and values beyond f32's range (±3.4e38) before anything is uploaded. */
 export function checkUploadable(name: string, xs: ArrayLike<number>): void {

@@ -27,7 +27,7 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from './shaders.js';
-import { checkLearningRate, checkUploadable, makePipeline } from './setup.js';
+import { checkLearningRate, checkUploadable, makePipeline, pipelineConstants } from './setup.js';
 import { StagingPool } from './staging.js';
 
 export interface GpuTrainerOptions {
@@ -89,7 +89,7 @@ export class GpuTrainer {
     const module = await compileShader(device, SHADERS.mlp, `${label}.wgsl`);
     const bindGroupLayout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(MLP_BINDINGS) });
     const layout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] });
-    const constants = { ...wgslConstants(spec), LOSS: loss === 'bce' ? 0 : 1, WG: wg };
+    const constants = { ...wgslConstants(spec), ...pipelineConstants(loss, wg) };
     const pipelines = Object.fromEntries(
       await Promise.all(MLP_ENTRY_POINTS.map(async (e) => [e, await makePipeline(device, label, layout, module, e, constants)] as const)),
     ) as Record<MlpEntryPoint, GPUComputePipeline>;

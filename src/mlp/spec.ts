@@ -79,14 +79,9 @@ export function cacheLayout({ H, N }: Pick<Spec, 'H' | 'N'>): { readonly [K in C
   return { ...offsets, size: offset };
 }
 
-/**
- * The WGSL `override` constants for a spec: sizes and every offset of the
- * parameter and cache layouts, by the names shaders/mlp.wgsl declares (with no
- * defaults there). Computed here only, so TS and WGSL cannot disagree.
- */
-export function wgslConstants(spec: Spec): Record<string, number> {
+/** WGSL `override` constants for the sizes and the flat parameter layout: every kernel that holds parameters declares these. */
+export function paramConstants(spec: Spec): Record<string, number> {
   const P = paramLayout(spec);
-  const C = cacheLayout(spec);
   return {
     D: spec.d,
     H: spec.H,
@@ -96,6 +91,18 @@ export function wgslConstants(spec: Spec): Record<string, number> {
     W2_OFF: P.W2.offset,
     B2_OFF: P.b2.offset,
     P_SIZE: P.size,
+  };
+}
+
+/**
+ * The WGSL `override` constants of the step kernels (shaders/mlp.wgsl): sizes
+ * and every offset of the parameter and cache layouts, by the names the shader
+ * declares (with no defaults there). Computed here only, so TS and WGSL cannot disagree.
+ */
+export function wgslConstants(spec: Spec): Record<string, number> {
+  const C = cacheLayout(spec);
+  return {
+    ...paramConstants(spec),
     Z1_OFF: C.z1,
     A1_OFF: C.a1,
     Z2_OFF: C.z2,
