@@ -5,13 +5,12 @@ import { docsFiles } from '../src/cli/docs.js';
 import { activationCase, ACTIVATIONS } from '../src/cli/docs-activations.js';
 import { computeBatchCheck, SPOT2 } from '../src/cli/docs-batch.js';
 import { DOC_BLOCKS, fillDocs } from '../src/cli/docs-blocks.js';
-import { EX } from '../src/cli/docs-exercises.js';
+import { EX, lossSweeps } from '../src/cli/docs-exercises.js';
 import { graphCost, inputGradient, saturation } from '../src/cli/docs-paths.js';
 import { xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward } from '../src/mlp/reference.js';
 import { computeSpotCheck, SPOT } from '../src/mlp/spotcheck.js';
-import { sweepCpu } from '../src/mlp/sweep.js';
 import { collectMath, renderMarkdown } from '../src/ui/markdown.js';
 
 const files = docsFiles();
@@ -194,9 +193,8 @@ describe('the exercises\' premises hold', () => {
   });
 
   it('9: MSE passes the map\'s test at least as often as BCE in every cell, as the answer says', () => {
-    const { widths, rates, seeds, steps } = EX.losses;
-    const run = (loss: 'bce' | 'mse') => sweepCpu(xor(), { widths: [...widths], rates: [...rates], seeds, seedBase: 0, steps, loss });
-    const bce = run('bce');
-    run('mse').forEach((c, i) => expect(c.learned).toBeGreaterThanOrEqual(bce[i]!.learned));
+    const { bce, mse } = lossSweeps();
+    expect(bce.map((c) => [c.hidden, c.lr])).toEqual(mse.map((c) => [c.hidden, c.lr]));
+    mse.forEach((c, i) => expect(c.learned).toBeGreaterThanOrEqual(bce[i]!.learned));
   });
 });

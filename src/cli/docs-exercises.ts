@@ -10,7 +10,7 @@ import { initParams } from '../mlp/init.js';
 import { backward, forward, lossAndGrads, numericGradient, sgdUpdate } from '../mlp/reference.js';
 import { computeSpotCheck, SPOT } from '../mlp/spotcheck.js';
 import { paramLayout } from '../mlp/spec.js';
-import { learned, sweepCpu, trainOneCpu } from '../mlp/sweep.js';
+import { learned, sweepCpu, trainOneCpu, type SweepCell } from '../mlp/sweep.js';
 import { accuracy } from '../mlp/train-cpu.js';
 import { activationCase, ACTIVATIONS } from './docs-activations.js';
 import { saturation } from './docs-paths.js';
@@ -73,7 +73,7 @@ export function stepAnswer(): string {
   const theta = Float64Array.from(s.params);
   sgdUpdate(theta, s.grads, lr);
   const b2 = s.L.b2.offset;
-  return `$b_2 \\leftarrow b_2 - \\eta\\, \\partial L/\\partial b_2 = ${num(s.params[b2]!)} - ${lr} \\cdot ${factor(s.grads[b2]!)} = ${num(theta[b2]!)}$. Every parameter moves against its own gradient, scaled by $\\eta$; a parameter whose gradient is $0$ (one behind a gate that is closed at all four points) does not move at all. With ${cli(`--hidden ${H} --seed ${seed} --steps 1`)}, \`final.params.b2\` shows the new value; on the page, press "Step" once.`;
+  return `$b_2 \\leftarrow b_2 - \\eta\\, \\partial L/\\partial b_2 = ${num(s.params[b2]!)} - ${lr} \\cdot ${factor(s.grads[b2]!)} = ${num(theta[b2]!)}$. Every parameter moves against its own gradient, scaled by $\\eta$; a parameter whose gradient is $0$ (one behind a gate that is closed at all four points) does not move at all. With ${cli(`--hidden ${H} --seed ${seed} --steps 1`)}, \`final.params.b2\` shows the new value.`;
 }
 
 /** Exercise 4: x1 = 0 zeroes a column of ∂L/∂W1. */
@@ -160,12 +160,20 @@ export function kinkAnswer(): string {
   ].join('\n');
 }
 
+let lossCells: { bce: SweepCell[]; mse: SweepCell[] } | undefined;
+
+/** Exercise 9's two sweeps (a few seconds of training), computed once per process. */
+export function lossSweeps(): { bce: SweepCell[]; mse: SweepCell[] } {
+  const { widths, rates, seeds, steps } = EX.losses;
+  const run = (loss: 'bce' | 'mse') => sweepCpu(xor(), { widths: [...widths], rates: [...rates], seeds, seedBase: 0, steps, loss });
+  lossCells ??= { bce: run('bce'), mse: run('mse') };
+  return lossCells;
+}
+
 /** Exercise 9: BCE against MSE on the map's test. */
 export function lossAnswer(): string {
-  const { widths, rates, seeds, steps } = EX.losses;
-  const count = (loss: 'bce' | 'mse') => sweepCpu(xor(), { widths: [...widths], rates: [...rates], seeds, seedBase: 0, steps, loss });
-  const bce = count('bce');
-  const mse = count('mse');
+  const { widths, seeds, steps } = EX.losses;
+  const { bce, mse } = lossSweeps();
   const maxZ2 = Math.max(
     ...Array.from({ length: seeds }, (_, s) => Math.max(...Array.from(forward({ d: 2, H: widths[0] }, initParams({ d: 2, H: widths[0] }, s), xor()).z2, Math.abs))),
   );
@@ -176,7 +184,7 @@ export function lossAnswer(): string {
     '| --- | --- | --- | --- |',
     ...bce.map((c, i) => `| ${c.hidden} | ${c.lr} | ${c.learned} of ${seeds} | ${mse[i]!.learned} of ${seeds} |`),
     '',
-    `(seeds 0 to ${seeds - 1}, ${steps.toLocaleString('en-US')} steps.) MSE does as well as BCE or better here, for two reasons. XOR's start is not saturated: at H = ${widths[0]} no seed starts with $|z_2| > ${num3(maxZ2)}$ at any point, where $\\sigma'(z_2) \\ge ${num3(p * (1 - p))}$, so MSE's extra factor shrinks its signals only mildly. And the test's bar is not the same height for both: a mean BCE of 0.01 means $\\hat y$ is typically within 0.01 of its label ($-\\log 0.99 \\approx 0.01$), a mean MSE of 0.01 only within 0.1 ($0.1^2 = 0.01$). The saturation argument is about a network that is confidently wrong, like the derivation's $z_2 = -5$, where BCE's $\\delta_2$ is ${num3(sat.bce / sat.mse)} times MSE's; a test that compares losses must use one yardstick (accuracy alone, or the same threshold on $|\\hat y - y|$). Check with \`npm run -s sweep -- --backend cpu --widths ${widths.join(',')} --rates ${rates.join(',')} --seeds ${seeds} --loss mse\` and again with \`--loss bce\`.`,
+    `(seeds 0 to ${seeds - 1}, ${steps.toLocaleString('en-US')} steps.) MSE does as well as BCE or better here, for two reasons. XOR's start is not saturated: at H = ${widths[0]} no seed starts with $|z_2| > ${num3(maxZ2)}$ at any point, where $\\sigma'(z_2) \\ge ${num3(p * (1 - p))}$, so MSE's extra factor shrinks its signals only mildly. And the test's bar is not the same height for both: a mean BCE of 0.01 means $\\hat y$ is typically within 0.01 of its label ($-\\log 0.99 \\approx 0.01$), a mean MSE of 0.01 only within 0.1 ($0.1^2 = 0.01$). The saturation argument is about a network that is confidently wrong, like the derivation's $z_2 = -5$, where BCE's $\\delta_2$ is ${num3(sat.bce / sat.mse)} times MSE's; a test that compares losses must use one yardstick (accuracy alone, or the same threshold on $|\\hat y - y|$). Check with \`npm run -s sweep -- --backend cpu --widths ${widths.join(',')} --rates ${EX.losses.rates.join(',')} --seeds ${seeds} --loss mse\` and again with \`--loss bce\`.`,
   ].join('\n');
 }
 
