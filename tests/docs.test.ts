@@ -2,14 +2,23 @@ import { readFileSync } from 'node:fs';
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { docsFiles } from '../src/cli/docs.js';
-import { computeSpotCheck, fillGenerated, GENERATED_BLOCKS } from '../src/mlp/spotcheck.js';
+import { activationCase, ACTIVATIONS } from '../src/cli/docs-activations.js';
+import { computeBatchCheck, SPOT2 } from '../src/cli/docs-batch.js';
+import { DOC_BLOCKS, fillDocs } from '../src/cli/docs-blocks.js';
+import { EX, lossSweeps } from '../src/cli/docs-exercises.js';
+import { graphCost, inputGradient, saturation } from '../src/cli/docs-paths.js';
+import { xor } from '../src/mlp/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { forward } from '../src/mlp/reference.js';
+import { computeSpotCheck, SPOT } from '../src/mlp/spotcheck.js';
 import { collectMath, renderMarkdown } from '../src/ui/markdown.js';
 
 const files = docsFiles();
+const sigma = (z: number) => 1 / (1 + Math.exp(-z));
 
 describe('docs/*.md', () => {
-  it('has the four documents', () => {
-    expect(files.map((f) => f.replace(/^docs\//, '')).sort()).toEqual(['derivation.md', 'explainer.md', 'philosophy.md', 'reading-notes.md']);
+  it('has the five documents', () => {
+    expect(files.map((f) => f.replace(/^docs\//, '')).sort()).toEqual(['derivation.md', 'exercises.md', 'explainer.md', 'philosophy.md', 'reading-notes.md']);
   });
 
   for (const file of files) {
@@ -30,20 +39,56 @@ describe('docs/*.md', () => {
     });
 
     it(`${file}: every generated block matches the code (run \`npm run docs\` to update)`, () => {
-      expect(fillGenerated(text)).toBe(text);
+      expect(fillDocs(text)).toBe(text);
     });
   }
 
   it('every generated block is used by some document', () => {
     const all = files.map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const name of Object.keys(GENERATED_BLOCKS)) expect(all).toContain(`<!-- generated:${name} -->`);
+    for (const name of Object.keys(DOC_BLOCKS)) expect(all).toContain(`<!-- generated:${name} -->`);
   });
 
-  it('a drifted number is caught', () => {
-    const text = readFileSync('docs/derivation.md', 'utf8');
-    const drifted = text.replace('0.586618', '0.586619');
-    expect(drifted).not.toBe(text);
-    expect(fillGenerated(drifted)).not.toBe(drifted);
+  it('a drifted number is caught, in the derivation and in an exercise answer', () => {
+    for (const [file, value] of [['docs/derivation.md', '0.586618'], ['docs/exercises.md', '0.410457']] as const) {
+      const text = readFileSync(file, 'utf8');
+      const drifted = text.replace(value, `${value}1`);
+      expect(drifted, `${file} should quote ${value}`).not.toBe(text);
+      expect(fillDocs(drifted)).not.toBe(drifted);
+    }
+  });
+
+  it('an unknown block name is an error, not silently left alone', () => {
+    expect(() => fillDocs('<!-- generated:nope -->\n<!-- /generated:nope -->')).toThrow(/unknown generated block 'nope'/);
+  });
+});
+
+describe('the documents say what the issue asked', () => {
+  const read = (f: string) => readFileSync(f, 'utf8');
+
+  it('exercises.md has at least eight exercises, each with a generated answer', () => {
+    const sections = read('docs/exercises.md').split(/\n## \d+\. /).slice(1);
+    expect(sections.length).toBeGreaterThanOrEqual(8);
+    for (const s of sections) expect(s, s.slice(0, 60)).toMatch(/<!-- generated:exercise-[\w-]+ -->\n\S/);
+  });
+
+  it('the README and the explainer (the page) link the exercises', () => {
+    expect(read('README.md')).toContain('(docs/exercises.md)');
+    expect(read('docs/explainer.md')).toContain('](exercises.md)');
+  });
+
+  it('the explainer names δ2 as the gradient arriving at z2 and sends gradients up from the loss', () => {
+    const text = read('docs/explainer.md');
+    expect(text).toContain('gradient arriving at $z_2$');
+    expect(text).not.toMatch(/from above|from the loss down|local derivative: \$\\delta_2/);
+    expect(text.match(/times the cost of the forward pass|one more forward pass/g)).toHaveLength(1);
+  });
+
+  it('the derivation states both kink conventions once and boxes δ2, Δ1 and ∂L/∂b1', () => {
+    const text = read('docs/derivation.md');
+    expect(text.match(/\\mathrm\{ReLU\}'\(0\) = 0\$ and \$\\mathrm\{leaky\}'\(0\) = 0\.01/g)).toHaveLength(1);
+    expect(text).toMatch(/\\boxed\{\\;\\delta_2 = /);
+    expect(text).toMatch(/\\boxed\{\\;\\Delta_1 = \(\\delta_2 W_2\) \\odot/);
+    expect(text).toMatch(/\\boxed\{\\;\\frac\{\\partial L\}\{\\partial b_1\} = .*\\Delta_1\^\\top \\mathbf\{1\}/);
   });
 });
 
@@ -64,5 +109,92 @@ describe('the spot-check itself', () => {
     expect(s.dz2.bce).toBeCloseTo(s.yHat - 1, 12);
     expect(s.maxFdError).toBeLessThan(1e-8);
     expect(s.maxEngineError).toBeLessThan(1e-12);
+  });
+});
+
+describe('the two-sample spot-check', () => {
+  const b = computeBatchCheck();
+
+  it('sample 2 opens the gate sample 1 closes', () => {
+    expect(b.gate[0]).toEqual([1, 0]);
+    expect(b.gate[1]![1]).toBe(1);
+    expect(b.dz1[0]![1]).toBe(0);
+    expect(b.dz1[1]![1]).not.toBe(0);
+  });
+
+  it('carries 1/N in δ2 and sums over the batch, by hand arithmetic', () => {
+    // sample 2: z1 = (0.25 + 0.1, 0.75 − 0.2), z2 = 1.5·0.35 − 0.55 + 0.2
+    const z2 = [0.35, 1.5 * 0.35 - 0.55 + 0.2];
+    const d2 = z2.map((z, n) => (sigma(z) - SPOT2.y[n]!) / 2);
+    expect(b.dz2[0]).toBeCloseTo(d2[0]!, 12);
+    expect(b.dz2[1]).toBeCloseTo(d2[1]!, 12);
+    expect(b.grads[8]).toBeCloseTo(d2[0]! + d2[1]!, 12); // ∂L/∂b2 = Σ δ2
+    expect(b.grads[6]).toBeCloseTo(d2[0]! * 0.1 + d2[1]! * 0.35, 12); // (δ2ᵀA1)_1
+    expect(b.grads[3]).toBeCloseTo(d2[1]! * -1 * -1, 12); // (Δ1ᵀX)_22 = δ1,2⁽²⁾ x2⁽²⁾ with δ1,2⁽²⁾ = W2,2 δ2⁽²⁾
+    expect(b.maxFdError).toBeLessThan(1e-8);
+    expect(b.maxEngineError).toBeLessThan(1e-12);
+  });
+});
+
+describe('paths, cost and interpretations', () => {
+  it('∂L/∂x from the engine is W1ᵀ δ1, the sum over the two paths', () => {
+    const s = computeSpotCheck();
+    const dx = inputGradient();
+    expect(dx[0]).toBeCloseTo(0.5 * s.dz1[0]! + -0.5 * s.dz1[1]!, 12);
+    expect(dx[1]).toBeCloseTo(-0.25 * s.dz1[0]! + -0.75 * s.dz1[1]!, 12);
+    expect(s.grads[0]).toBeCloseTo(SPOT.x[0] * 1 * 1.5 * s.dz2.bce, 12); // the path product for W1,11
+  });
+
+  it('counts backprop as a few forward passes and central differences as 2 per parameter', () => {
+    const c = graphCost();
+    expect(c.params).toBe(9);
+    const ratio = (c.ops + c.edges) / c.ops;
+    expect(ratio).toBeGreaterThan(1.5);
+    expect(ratio).toBeLessThan(4);
+  });
+
+  it('saturation: at z2 = −5, y = 1, BCE sends back about −0.993 and MSE about −0.013', () => {
+    const t = saturation();
+    const p = sigma(-5);
+    expect(t.yHat).toBeCloseTo(p, 12);
+    expect(t.bce).toBeCloseTo(p - 1, 12);
+    expect(t.mse).toBeCloseTo(2 * (p - 1) * p * (1 - p), 12);
+    expect(t.bce).toBeCloseTo(-0.993, 3);
+    expect(t.mse).toBeCloseTo(-0.0132, 4);
+  });
+});
+
+describe('the exercises\' premises hold', () => {
+  const at = (H: number, seed: number) => forward({ d: 2, H }, initParams({ d: 2, H }, seed), xor());
+
+  it('1: at the chosen seed and point one unit is on and one off', () => {
+    const { hidden: H, seed, point } = EX.predict;
+    const z1 = Array.from(at(H, seed).z1.slice(point * H, point * H + H));
+    expect(z1.filter((z) => z > 0)).toHaveLength(1);
+  });
+
+  it('4: both units are on at (0, 1), so a zero column comes from x1 = 0 alone', () => {
+    const { hidden: H, seed } = EX.column;
+    expect(Array.from(at(H, seed).z1.slice(H, 2 * H)).every((z) => z > 0)).toBe(true);
+  });
+
+  it('5: unit 1 is off at all four points at the default seed', () => {
+    const { hidden: H, seed } = EX.dead;
+    const z1 = at(H, seed).z1;
+    for (let n = 0; n < 4; n++) expect(z1[n * H]).toBeLessThan(0);
+  });
+
+  it('7: only ReLU closes unit 2 completely; tanh passes 1 − tanh²(−2.2)', () => {
+    const fp = Object.fromEntries(ACTIVATIONS.map((f) => [f.name, activationCase(f).fPrime[1]!]));
+    expect(fp.relu).toBe(0);
+    expect(fp.leaky).toBe(0.01);
+    expect(fp.tanh).toBeCloseTo(1 - Math.tanh(-2.2) ** 2, 14);
+    expect(fp.sigmoid).toBeCloseTo(sigma(-2.2) * (1 - sigma(-2.2)), 14);
+  });
+
+  it('9: MSE passes the map\'s test at least as often as BCE in every cell, as the answer says', () => {
+    const { bce, mse } = lossSweeps();
+    expect(bce.map((c) => [c.hidden, c.lr])).toEqual(mse.map((c) => [c.hidden, c.lr]));
+    mse.forEach((c, i) => expect(c.learned).toBeGreaterThanOrEqual(bce[i]!.learned));
   });
 });

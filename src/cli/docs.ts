@@ -1,11 +1,11 @@
 /**
- * `npm run docs`: rewrites every generated block in docs/*.md (the numbers of
- * the spot-check and the worked example) from the project's code.
+ * `npm run docs`: rewrites every generated block in docs/*.md (the spot-checks,
+ * the worked example, the path product, the exercises' answers) from the project's code.
  * `npm run docs -- --check` changes nothing and exits 1 if any document is stale.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fillGenerated } from '../mlp/spotcheck.js';
+import { fillDocs } from './docs-blocks.js';
 import { isMain } from './io.js';
 
 export function docsFiles(dir = 'docs'): string[] {
@@ -19,7 +19,7 @@ function main(argv: readonly string[]): number {
   const stale: string[] = [];
   for (const file of docsFiles()) {
     const text = readFileSync(file, 'utf8');
-    const fresh = fillGenerated(text);
+    const fresh = fillDocs(text);
     if (fresh === text) continue;
     stale.push(file);
     if (!check) writeFileSync(file, fresh);

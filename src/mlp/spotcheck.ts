@@ -118,7 +118,7 @@ export function explainerBlock(s: SpotCheck = computeSpotCheck()): string {
   const g = s.grads;
   return [
     `- Forward: $z_1 = ${col(s.z1)}$, so unit 1 is on and unit 2 is off: $a_1 = ${col(s.a1)}$. Then $z_2 = ${num(s.z2)}$ and $\\hat y = \\sigma(z_2) = ${num(s.yHat)}$ for the label $y = ${num(SPOT.y)}$; the BCE loss is $${num(s.loss.bce)}$.`,
-    `- The output's local derivative: $\\delta_2 = \\hat y - y = ${num(s.dz2.bce)}$.`,
+    `- The gradient arriving at $z_2$: $\\delta_2 = \\partial L/\\partial z_2 = \\hat y - y = ${num(s.dz2.bce)}$ (BCE's $\\sigma'$ has cancelled).`,
     `- The last layer's gradients: $\\partial L/\\partial W_2 = \\delta_2 a_1^\\top = ${row(g.slice(L.W2.offset, L.W2.offset + 2))}$ (zero for the unit that is off, whose $a_1$ is $0$) and $\\partial L/\\partial b_2 = ${num(g[L.b2.offset]!)}$.`,
     `- Back through $W_2$: $W_2^\\top \\delta_2 = ${col(s.da1)}$. Both units receive a signal here.`,
     `- Through the ReLU: $\\delta_1 = (W_2^\\top \\delta_2) \\odot \\mathrm{ReLU}'(z_1) = ${col(s.da1)} \\odot ${col(s.z1.map((z) => (z > 0 ? 1 : 0)))} = ${col(s.dz1)}$. The gate closes for unit 2: its signal $${num(s.da1[1]!)}$ stops here.`,
@@ -156,12 +156,15 @@ export const GENERATED_BLOCKS: Record<string, () => string> = {
   'sweep-summary': () => sweepBlock(),
 };
 
-/** Replaces each `<!-- generated:NAME -->`…`<!-- /generated:NAME -->` block's body with its fresh text. */
-export function fillGenerated(markdown: string): string {
+/**
+ * Replaces each `<!-- generated:NAME -->`…`<!-- /generated:NAME -->` block's body
+ * with its fresh text from `blocks` (src/cli/docs-blocks.ts passes every block the docs use).
+ */
+export function fillGenerated(markdown: string, blocks: Record<string, () => string> = GENERATED_BLOCKS): string {
   return markdown.replace(
     /(<!-- generated:([\w-]+) -->)[\s\S]*?(<!-- \/generated:\2 -->)/g,
     (_, open: string, name: string, close: string) => {
-      const make = GENERATED_BLOCKS[name];
+      const make = blocks[name];
       if (!make) throw new RangeError(`docs: unknown generated block '${name}'`);
       return `${open}\n${make()}\n${close}`;
     },

@@ -1,0 +1,23 @@
+/**
+ * Every generated block of docs/*.md, by the name its markers use, and the one
+ * function that refills them. The spot-check's own blocks live in
+ * src/mlp/spotcheck.ts; the rest are written beside this file.
+ */
+import { fillGenerated, GENERATED_BLOCKS } from '../mlp/spotcheck.js';
+import { batchBlock } from './docs-batch.js';
+import { EXERCISE_BLOCKS } from './docs-exercises.js';
+import { gatesBlock, interpretationsBlock, pathBlock } from './docs-paths.js';
+
+export const DOC_BLOCKS: Record<string, () => string> = {
+  ...GENERATED_BLOCKS,
+  'spotcheck-batch': () => batchBlock(),
+  'path-product': pathBlock,
+  interpretations: interpretationsBlock,
+  'gate-patterns': gatesBlock,
+  ...EXERCISE_BLOCKS,
+};
+
+/** Replaces each generated block's body with its fresh text; an unknown name is an error. */
+export function fillDocs(markdown: string): string {
+  return fillGenerated(markdown, DOC_BLOCKS);
+}
