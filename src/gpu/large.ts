@@ -169,6 +169,13 @@ export class LargeBatchTrainer {
     return { step, loss, params: Float64Array.from(new Float32Array(params!)), grads: Float64Array.from(new Float32Array(grads!)) };
   }
 
+  /** Changes the learning rate from the next recorded step on. */
+  setLearningRate(lr: number): void {
+    this.life.check('setLearningRate');
+    checkLearningRate('lr', lr);
+    this.device.queue.writeBuffer(this.buffers.hyper, 0, packHyper({ lr }));
+  }
+
   /** The parameters held now; after a divergence, exactly those of the last good step. */
   async readParams(): Promise<Float64Array> {
     this.life.check('readParams');

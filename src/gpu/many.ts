@@ -12,7 +12,7 @@ import type { Dataset } from '../mlp/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkDeviceAlive, checkSteps, checkTrainerInput, Lifecycle, statusError } from './core.js';
+import { checkDeviceAlive, checkSteps, checkTrainerInput, Lifecycle, NO_FAULT, statusError } from './core.js';
 import { compileShader, GpuError } from './device.js';
 import {
   layoutEntries,
@@ -38,6 +38,11 @@ export interface ManyOptions {
   /** Distinct seeds; default M (one per model). With M = R·S models and seedCount S, every block of S models shares the seeds seedBase .. seedBase + S − 1. */
   seedCount?: number;
   workgroupSize?: number;
+  /**
+   * Start from these parameters instead of drawing them from the seeds: M·P
+   * values, model m's in the flat layout at m·P (exact f32 values are kept exactly).
+   */
+  initialParams?: ArrayLike<number>;
   label?: string;
 }
 
@@ -116,6 +121,10 @@ export class ManyTrainer {
     for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
     for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
     const P = paramLayout(spec).size;
+    if (options.initialParams) {
+      if (options.initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${options.initialParams.length}`);
+      checkUploadable('initialParams', options.initialParams);
+    }
     const groups = Math.ceil(M / wg);
     if (groups > device.limits.maxComputeWorkgroupsPerDimension) {
       throw new GpuError('limit', `${M} models need ${groups} workgroups of ${wg}, more than maxComputeWorkgroupsPerDimension (${device.limits.maxComputeWorkgroupsPerDimension})`);
@@ -136,15 +145,22 @@ export class ManyTrainer {
       x: make('x', 4 * data.x.length, S | GPUBufferUsage.COPY_DST),
       y: make('y', 4 * data.N, S | GPUBufferUsage.COPY_DST),
       lrs: make('lrs', 4 * M, S | GPUBufferUsage.COPY_DST),
-      params: make('params', bytes, S | GPUBufferUsage.COPY_SRC),
-      results: make('results', 4 * MANY_RESULT_WORDS * M, S | GPUBufferUsage.COPY_SRC),
-      status: make('status', 4 * MANY_STATUS_WORDS * M, S | GPUBufferUsage.COPY_SRC),
+      params: make('params', bytes, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      results: make('results', 4 * MANY_RESULT_WORDS * M, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      status: make('status', 4 * MANY_STATUS_WORDS * M, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
     };
     device.queue.writeBuffer(buffers.x, 0, Float32Array.from(data.x));
     device.queue.writeBuffer(buffers.y, 0, Float32Array.from(data.y));
     device.queue.writeBuffer(buffers.lrs, 0, Float32Array.from(lrs));
+    if (options.initialParams) {
+      device.queue.writeBuffer(buffers.params, 0, Float32Array.from(options.initialParams));
+      device.queue.writeBuffer(buffers.results, 0, new Float32Array(MANY_RESULT_WORDS * M));
+      device.queue.writeBuffer(buffers.status, 0, Uint32Array.from({ length: MANY_STATUS_WORDS * M }, (_, i) => (i % MANY_STATUS_WORDS === 0 ? 0 : NO_FAULT)));
+    }
     await checkDeviceAlive(device, label);
-    return new ManyTrainer(device, spec, M, options, pipeline, buffers, bindGroupLayout);
+    const trainer = new ManyTrainer(device, spec, M, options, pipeline, buffers, bindGroupLayout);
+    trainer.initialised = options.initialParams !== undefined;
+    return trainer;
   }
 
   /**
