@@ -68,10 +68,9 @@ export function packHyper(values: Hyper): Float32Array {
 
 /**
  * `struct Status { step, badStep, badWhere, proposal }` of shaders/mlp.wgsl and
- * shaders/large.wgsl (src/gpu/core.ts decodes it); badStep's "none" is NO_FAULT.
+ * shaders/large.wgsl (src/gpu/core.ts decodes it, and holds NO_FAULT, badStep's "none").
  */
 export const STATUS_WORDS = 4;
-export { NO_FAULT as NO_BAD_STEP } from './core.js';
 
 /** shaders/many.wgsl, group 0. */
 export const MANY_BINDINGS = [
