@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FusedTrainer } from '../src/gpu/fused.js';
+import { STEPS_PER_SUBMIT } from '../src/gpu/core.js';
+import { FUSED_DISPATCHES_PER_SUBMIT, FusedTrainer } from '../src/gpu/fused.js';
 import { LargeBatchTrainer } from '../src/gpu/large.js';
-import { ManyTrainer } from '../src/gpu/many.js';
+import { MANY_DISPATCHES_PER_SUBMIT, ManyTrainer } from '../src/gpu/many.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
 import { GpuError } from '../src/gpu/device.js';
 import { type Dataset, xor } from '../src/mlp/data.js';
@@ -114,7 +115,57 @@ describe('after destroy(), every method says the trainer was destroyed', () => {
   });
 });
 
+/** Counts the command buffers submitted while `fn` runs. */
+function countSubmits(dev: GPUDevice, fn: () => void): number {
+  const queue = dev.queue;
+  const submit = queue.submit.bind(queue);
+  let buffers = 0;
+  queue.submit = (cbs: Iterable<GPUCommandBuffer>) => {
+    const list = [...cbs];
+    buffers += list.length;
+    submit(list);
+  };
+  try {
+    fn();
+  } finally {
+    queue.submit = submit;
+  }
+  return buffers;
+}
+
 describe('long runs are recorded in bounded submits', () => {
+  it('step(k) records at most STEPS_PER_SUBMIT steps per command buffer, on the step kernels and the large-batch path', async () => {
+    const data = xor();
+    const start = initParams({ d: 2, H: 2 }, 1);
+    const steps = await GpuTrainer.create(device, { data, params: start, hidden: 2, lr: 0.1, loss: 'bce' });
+    const large = await LargeBatchTrainer.create(device, { data, params: start, hidden: 2, lr: 0.1, loss: 'bce' });
+    try {
+      for (const t of [steps, large]) {
+        expect(countSubmits(device, () => t.step(2 * STEPS_PER_SUBMIT + 5))).toBe(3);
+        expect(countSubmits(device, () => t.step(STEPS_PER_SUBMIT))).toBe(1);
+        expect((await t.readLoss()).step).toBe(3 * STEPS_PER_SUBMIT + 5);
+      }
+    } finally {
+      steps.destroy();
+      large.destroy();
+    }
+  });
+
+  it('the fused and many-models kernels record at most a fixed number of dispatches per command buffer', async () => {
+    const data = xor();
+    const fused = await FusedTrainer.create(device, { data, params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
+    const many = await ManyTrainer.create(device, { data, hidden: 2, loss: 'bce', lrs: [0.1, 0.2], seedBase: 1 });
+    try {
+      expect(countSubmits(device, () => fused.step(2 * FUSED_DISPATCHES_PER_SUBMIT + 1, { stepsPerDispatch: 1 }))).toBe(3);
+      expect(countSubmits(device, () => many.train(MANY_DISPATCHES_PER_SUBMIT + 1, { stepsPerDispatch: 1 }))).toBe(2);
+      expect((await fused.readLoss()).step).toBe(2 * FUSED_DISPATCHES_PER_SUBMIT + 1);
+      expect(Array.from((await many.readResults()).steps)).toEqual([MANY_DISPATCHES_PER_SUBMIT + 1, MANY_DISPATCHES_PER_SUBMIT + 1]);
+    } finally {
+      fused.destroy();
+      many.destroy();
+    }
+  });
+
   it('run(k) in chunks gives exactly what step(k) gives, and reports each chunk', async () => {
     const data = xor();
     const start = initParams({ d: 2, H: 4 }, 3);
