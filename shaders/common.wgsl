@@ -7,6 +7,26 @@ fn isFinite(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
 }
 
+// The status word's "nothing went wrong" value, for badStep and for fault codes.
+const NO_FAULT: u32 = 0xffffffffu;
+// What went non-finite, in the order the checks run within a step (so a smaller code came first).
+const FAULT_LOSS: u32 = 0u;
+const FAULT_GRADIENT: u32 = 1u;
+const FAULT_PARAMETER: u32 = 2u;
+
+// A fault code: bits 30–31 the kind, bits 2–29 the index (sample n for a loss, the flat-layout
+// index for a gradient or parameter), bits 0–1 the value (0 NaN, 1 +∞, 2 −∞). atomicMin over codes
+// keeps the first fault: losses before gradients before parameters, then the smallest index.
+// The value is read from the bits: compilers may assume floats are finite in comparisons.
+fn faultCode(kind: u32, index: u32, v: f32) -> u32 {
+  let bits = bitcast<u32>(v);
+  var value = 0u;
+  if ((bits & 0x007fffffu) == 0u) {
+    value = select(1u, 2u, (bits & 0x80000000u) != 0u);
+  }
+  return (kind << 30u) | (min(index, 0x0fffffffu) << 2u) | value;
+}
+
 // σ(z), on the side where exp cannot overflow.
 fn sigmoid(z: f32) -> f32 {
   if (z >= 0.0) {

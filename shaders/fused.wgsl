@@ -2,8 +2,10 @@
 // the per-sample activations and δs, and the gradients live in workgroup memory for the whole
 // dispatch; barriers separate the phases of each step:
 //   1. per sample (invocation t takes samples t, t + WG, ...): forward, δ2, δ1 = W2ᵀδ2 ⊙ ReLU′(z1)
-//   2. per parameter: the gradient, summed over the batch (no atomics), and a finiteness check
-//   3. per parameter: θ ← θ − lr · g, unless some loss or gradient was NaN or infinite
+//   2. per parameter: the gradient, summed over the batch (no atomics), and the proposed update
+//      θ′ = θ − lr · g (kept in g), each checked for NaN and ±∞
+//   3. per parameter: θ ← θ′, unless some loss, gradient or θ′ of this step was NaN or infinite;
+//      then the run stops with θ as the step before left it
 // Storage is touched only to load the parameters at the start and store them at the end.
 
 override D: u32;
@@ -17,8 +19,6 @@ override W2_OFF: u32;
 override B2_OFF: u32;
 override P_SIZE: u32;
 
-const NO_BAD_STEP: u32 = 0xffffffffu;
-
 struct Run {
   lr: f32,
   steps: u32,     // SGD steps in this dispatch
@@ -26,7 +26,8 @@ struct Run {
 
 struct Status {
   step: u32,      // SGD steps completed
-  badStep: u32,   // first step whose loss or gradient was not finite, or NO_BAD_STEP
+  badStep: u32,   // first step whose loss, gradient or θ′ was not finite, or NO_FAULT
+  badWhere: u32,  // faultCode (shaders/common.wgsl) of that step's first non-finite value
 }
 
 @group(0) @binding(0) var<uniform> run: Run;
@@ -37,12 +38,12 @@ struct Status {
 @group(0) @binding(5) var<storage, read_write> sampleLoss: array<f32>;   // N: ℓ_n of the last forward pass
 
 var<workgroup> p: array<f32, P_SIZE>;
-var<workgroup> g: array<f32, P_SIZE>;
+var<workgroup> g: array<f32, P_SIZE>;      // dL/dθ, then θ′ = θ − lr · dL/dθ
 var<workgroup> a1: array<f32, N * H>;
 var<workgroup> dz1: array<f32, N * H>;
 var<workgroup> dz2: array<f32, N>;
 var<workgroup> loss: array<f32, N>;
-var<workgroup> badFlag: atomic<u32>;
+var<workgroup> badCode: atomic<u32>;      // the smallest faultCode of this step, or NO_FAULT
 var<workgroup> stop: u32;
 
 // Phase 1 for sample n: forward, the loss, δ2 and δ1, into workgroup memory.
@@ -66,7 +67,7 @@ fn forwardAndDeltas(n: u32) {
     dz1[n * H + j] = select(0.0, p[W2_OFF + j] * d2, a1[n * H + j] > 0.0);   // ReLU′(0) = 0
   }
   if (!isFinite(l)) {
-    atomicStore(&badFlag, 1u);
+    atomicMin(&badCode, faultCode(FAULT_LOSS, n, l));
   }
 }
 
@@ -101,8 +102,8 @@ fn trainFused(@builtin(local_invocation_index) t: u32) {
     p[k] = params[k];
   }
   if (t == 0u) {
-    atomicStore(&badFlag, 0u);
-    stop = select(0u, 1u, status.badStep != NO_BAD_STEP);
+    atomicStore(&badCode, NO_FAULT);
+    stop = select(0u, 1u, status.badStep != NO_FAULT);
   }
   let alreadyBad = workgroupUniformLoad(&stop);
   var done = 0u;
@@ -113,23 +114,28 @@ fn trainFused(@builtin(local_invocation_index) t: u32) {
     workgroupBarrier();
     for (var k = t; k < P_SIZE; k += WG) {
       let gk = gradient(k);
-      g[k] = gk;
       if (!isFinite(gk)) {
-        atomicStore(&badFlag, 1u);
+        atomicMin(&badCode, faultCode(FAULT_GRADIENT, k, gk));
+      }
+      let proposed = p[k] - run.lr * gk;                           // θ′ = θ − lr · dL/dθ
+      g[k] = proposed;
+      if (!isFinite(proposed)) {
+        atomicMin(&badCode, faultCode(FAULT_PARAMETER, k, proposed));
       }
     }
     workgroupBarrier();
     if (t == 0u) {
-      stop = atomicLoad(&badFlag);
+      stop = select(0u, 1u, atomicLoad(&badCode) != NO_FAULT);
     }
     if (workgroupUniformLoad(&stop) != 0u) {
       if (t == 0u) {
         status.badStep = status.step + done + 1u;
+        status.badWhere = atomicLoad(&badCode);
       }
       break;
     }
     for (var k = t; k < P_SIZE; k += WG) {
-      p[k] -= run.lr * g[k];
+      p[k] = g[k];
     }
     done++;
     workgroupBarrier();

@@ -3,8 +3,9 @@
 //   largeForward   per sample: z2 (z1 is recomputed, never stored), the loss and δ2                N invocations
 //   largePartials  per (hidden unit j, chunk c of CHUNK samples): recompute z1, gate by ReLU′,
 //                  and sum that chunk's contributions to dW1[j], db1[j], dW2[j] (and db2)            H × chunks invocations
-//   largeReduce    per parameter: the sum of the chunks' partial sums (no atomics)                   P invocations
-//   largeSgd       per parameter: θ ← θ − lr · g, unless a loss or gradient was not finite          P invocations
+//   largeReduce    per parameter: the sum of the chunks' partial sums (no atomics), and the
+//                  proposed update θ′ = θ − lr · g into `next`                                      P invocations
+//   largeSgd       per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was not finite  P invocations
 // Memory is O(N·d + chunks·H·(d + 2)) instead of the step kernels' O(N·H).
 
 override D: u32;        // input size (at most MAX_D)
@@ -21,15 +22,16 @@ override B2_OFF: u32;
 override P_SIZE: u32;
 
 const MAX_D: u32 = 16u;
-const NO_BAD_STEP: u32 = 0xffffffffu;
 
 struct Hyper {
   lr: f32,
 }
 
 struct Status {
-  step: u32,
-  badStep: atomic<u32>,
+  step: u32,               // SGD steps completed
+  badStep: atomic<u32>,    // the first step with a non-finite loss, gradient or θ′, or NO_FAULT
+  badWhere: atomic<u32>,   // faultCode (shaders/common.wgsl) of that step's first non-finite value
+  proposal: atomic<u32>,   // faultCode of the current step's first non-finite θ′; largeForward resets it
 }
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;
@@ -40,9 +42,11 @@ struct Status {
 @group(0) @binding(5) var<storage, read_write> partials: array<f32>;    // CHUNKS × (H·(D + 2) + 1)
 @group(0) @binding(6) var<storage, read_write> grads: array<f32>;       // P, flat layout
 @group(0) @binding(7) var<storage, read_write> status: Status;
+@group(0) @binding(8) var<storage, read_write> next: array<f32>;        // P: θ′ = θ − lr · g
 
-fn flagBad() {
+fn flagBad(code: u32) {
   atomicMin(&status.badStep, status.step + 1u);
+  atomicMin(&status.badWhere, code);
 }
 
 fn preActivation(n: u32, j: u32) -> f32 {
@@ -60,6 +64,9 @@ fn chunkStride() -> u32 {
 @compute @workgroup_size(WG)
 fn largeForward(@builtin(global_invocation_id) gid: vec3u) {
   let n = gid.x;
+  if (n == 0u) {
+    atomicStore(&status.proposal, NO_FAULT);
+  }
   if (n >= N) {
     return;
   }
@@ -73,7 +80,7 @@ fn largeForward(@builtin(global_invocation_id) gid: vec3u) {
   perSample[n] = dz2;
   perSample[N + n] = loss;
   if (!isFinite(loss)) {
-    flagBad();
+    flagBad(faultCode(FAULT_LOSS, n, loss));
   }
 }
 
@@ -136,17 +143,27 @@ fn largeReduce(@builtin(global_invocation_id) gid: vec3u) {
   }
   grads[k] = g;
   if (!isFinite(g)) {
-    flagBad();
+    flagBad(faultCode(FAULT_GRADIENT, k, g));
+  }
+  let proposed = params[k] - hyper.lr * g;                       // θ′ = θ − lr · g
+  next[k] = proposed;
+  if (!isFinite(proposed)) {
+    atomicMin(&status.proposal, faultCode(FAULT_PARAMETER, k, proposed));
   }
 }
 
 @compute @workgroup_size(WG)
 fn largeSgd(@builtin(global_invocation_id) gid: vec3u) {
   let k = gid.x;
-  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_BAD_STEP) {
+  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_FAULT) {
     return;
   }
-  params[k] -= hyper.lr * grads[k];
+  let proposal = atomicLoad(&status.proposal);
+  if (proposal != NO_FAULT) {
+    flagBad(proposal);                                           // fail the step, write no θ′
+    return;
+  }
+  params[k] = next[k];
   if (k == 0u) {
     status.step += 1u;
   }

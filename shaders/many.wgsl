@@ -4,6 +4,9 @@
 // and its own learning rate; all share the data. Each invocation keeps its parameters and
 // gradients in private memory for all the steps of a dispatch, and touches storage only to
 // load them at the start and store them at the end.
+// Every step checks each sample's loss, each gradient and each updated parameter θ′ = θ − lr · g;
+// the first non-finite one stops that model alone (the others go on), with θ as the step before
+// left it, and its status records the step and the element (a faultCode, shaders/common.wgsl).
 
 override D: u32;        // input size d (at most MAX_D)
 override H: u32;        // hidden width (at most MAX_H)
@@ -30,6 +33,7 @@ struct Run {
 @group(0) @binding(3) var<storage, read> lrs: array<f32>;            // M learning rates
 @group(0) @binding(4) var<storage, read_write> params: array<f32>;   // M × P, each in the flat layout
 @group(0) @binding(5) var<storage, read_write> results: array<f32>;  // M × 4: loss, accuracy, diverged, steps
+@group(0) @binding(6) var<storage, read_write> status: array<u32>;   // M × 3: steps done, badStep, badWhere (NO_FAULT if none)
 
 var<private> w1: array<f32, 64>;   // MAX_H·MAX_D
 var<private> b1: array<f32, 16>;   // MAX_H
@@ -97,6 +101,21 @@ fn store(base: u32) {
   params[base + H * D + 2u * H] = b2;
 }
 
+// Checks gradient g (flat index k) and replaces it by the proposed θ′ = θ − lr · g, which it
+// checks too; returns the smaller fault code, or NO_FAULT.
+fn gradientThenProposal(k: u32, g: ptr<private, f32>, theta: f32, lr: f32) -> u32 {
+  var code = NO_FAULT;
+  if (!isFinite(*g)) {
+    code = faultCode(FAULT_GRADIENT, k, *g);
+  }
+  let proposed = theta - lr * *g;
+  *g = proposed;
+  if (!isFinite(proposed)) {
+    code = min(code, faultCode(FAULT_PARAMETER, k, proposed));
+  }
+  return code;
+}
+
 // Forward for sample n: fills a1, returns z2.
 fn forwardSample(n: u32) -> f32 {
   var z2 = b2;
@@ -122,11 +141,14 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
     initialise(run.seedBase + m % run.seedCount);
     results[m * 4u + 2u] = 0.0;
     results[m * 4u + 3u] = 0.0;
+    status[m * 3u + 0u] = 0u;
+    status[m * 3u + 1u] = NO_FAULT;
+    status[m * 3u + 2u] = NO_FAULT;
   } else {
     load(base);
   }
   let lr = lrs[m];
-  var diverged = results[m * 4u + 2u] != 0.0;
+  var diverged = status[m * 3u + 1u] != NO_FAULT;
   var done = 0u;
   for (var s = 0u; s < run.steps && !diverged; s++) {
     for (var j = 0u; j < H; j++) {
@@ -137,11 +159,14 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
       gw2[j] = 0.0;
     }
     gb2 = 0.0;
-    var loss = 0.0;
+    var code = NO_FAULT;
     for (var n = 0u; n < N; n++) {
       let z2 = forwardSample(n);
       let yHat = sigmoid(z2);
-      loss += sampleLossOf(z2, yHat, y[n]);
+      let l = sampleLossOf(z2, yHat, y[n]);
+      if (!isFinite(l)) {
+        code = min(code, faultCode(FAULT_LOSS, n, l));
+      }
       let dz2 = delta2(yHat, y[n]);                                  // δ2 = ∂L/∂z2
       gb2 += dz2;
       for (var j = 0u; j < H; j++) {
@@ -153,25 +178,33 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
         }
       }
     }
-    var finite = isFinite(loss) && isFinite(gb2);
+    // The gradients, then θ′ = θ − lr · g in their place, checked in flat-layout order.
     for (var j = 0u; j < H; j++) {
-      finite = finite && isFinite(gb1[j]) && isFinite(gw2[j]);
       for (var i = 0u; i < D; i++) {
-        finite = finite && isFinite(gw1[j * MAX_D + i]);
+        code = min(code, gradientThenProposal(j * D + i, &gw1[j * MAX_D + i], w1[j * MAX_D + i], lr));
       }
     }
-    if (!finite) {
+    for (var j = 0u; j < H; j++) {
+      code = min(code, gradientThenProposal(H * D + j, &gb1[j], b1[j], lr));
+    }
+    for (var j = 0u; j < H; j++) {
+      code = min(code, gradientThenProposal(H * D + H + j, &gw2[j], w2[j], lr));
+    }
+    code = min(code, gradientThenProposal(H * D + 2u * H, &gb2, b2, lr));
+    if (code != NO_FAULT) {
       diverged = true;
+      status[m * 3u + 1u] = status[m * 3u + 0u] + done + 1u;
+      status[m * 3u + 2u] = code;
       break;
     }
     for (var j = 0u; j < H; j++) {
       for (var i = 0u; i < D; i++) {
-        w1[j * MAX_D + i] -= lr * gw1[j * MAX_D + i];
+        w1[j * MAX_D + i] = gw1[j * MAX_D + i];
       }
-      b1[j] -= lr * gb1[j];
-      w2[j] -= lr * gw2[j];
+      b1[j] = gb1[j];
+      w2[j] = gw2[j];
     }
-    b2 -= lr * gb2;
+    b2 = gb2;
     done++;
   }
   store(base);
@@ -189,4 +222,5 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
   results[m * 4u + 1u] = correct / f32(N);
   results[m * 4u + 2u] = select(0.0, 1.0, diverged);
   results[m * 4u + 3u] += f32(done);
+  status[m * 3u + 0u] += done;
 }

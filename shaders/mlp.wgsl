@@ -2,7 +2,9 @@
 //   forward         z1 = W1 x + b1, a1 = ReLU(z1), z2 = W2 a1 + b2, yHat = σ(z2), per-sample loss
 //   backwardDeltas  dz2 = δ2, da1 = W2ᵀ δ2, dz1 = δ1 = da1 ⊙ ReLU′(z1), per sample
 //   backwardGrads   dW1, db1, dW2, db2: one invocation per parameter, summing over the batch (no atomics)
-//   sgdStep         θ ← θ − lr · dL/dθ, one invocation per parameter
+//                   and the proposed update θ′ = θ − lr · dL/dθ into `next`, each checked for NaN and ±∞
+//   sgdStep         θ ← θ′, one invocation per parameter, only if no loss, gradient or θ′ of this step
+//                   was non-finite: a step that would overflow writes nothing, so θ stays that of the step before
 // Every size and offset is an override constant set by src/mlp/spec.ts, with no default here,
 // so a missing one fails pipeline creation instead of silently mismatching.
 
@@ -29,8 +31,6 @@ override DZ2_OFF: u32;
 override DA1_OFF: u32;
 override DZ1_OFF: u32;
 
-const NO_BAD_STEP: u32 = 0xffffffffu;
-
 struct Hyper {
   lr: f32,
 }
@@ -38,9 +38,13 @@ struct Hyper {
 struct Status {
   // SGD steps completed.
   step: u32,
-  // The first step whose loss or gradient was not finite, or NO_BAD_STEP. Once set, sgdStep stops
-  // updating, so the parameters stay those of the last good step.
+  // The first step whose loss, gradient or updated parameter was not finite, or NO_FAULT. Once set,
+  // sgdStep stops updating, so the parameters stay those of the last good step.
   badStep: atomic<u32>,
+  // faultCode (shaders/common.wgsl) of the first non-finite value of that step.
+  badWhere: atomic<u32>,
+  // faultCode of the first non-finite θ′ of the current step, or NO_FAULT; forward resets it.
+  proposal: atomic<u32>,
 }
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;
@@ -50,14 +54,20 @@ struct Status {
 @group(0) @binding(4) var<storage, read_write> cache: array<f32>;
 @group(0) @binding(5) var<storage, read_write> grads: array<f32>;
 @group(0) @binding(6) var<storage, read_write> status: Status;
+@group(0) @binding(7) var<storage, read_write> next: array<f32>;   // P: θ′ = θ − lr · dL/dθ
 
-fn flagBad() {
+// Marks the step being taken (status.step + 1) as failed; the smallest code of that step is kept.
+fn flagBad(code: u32) {
   atomicMin(&status.badStep, status.step + 1u);
+  atomicMin(&status.badWhere, code);
 }
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u) {
   let n = gid.x;
+  if (n == 0u) {
+    atomicStore(&status.proposal, NO_FAULT);
+  }
   if (n >= N) {
     return;
   }
@@ -78,7 +88,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u) {
   cache[YHAT_OFF + n] = yHat;
   cache[LOSS_OFF + n] = loss;
   if (!isFinite(loss)) {
-    flagBad();
+    flagBad(faultCode(FAULT_LOSS, n, loss));
   }
 }
 
@@ -129,17 +139,28 @@ fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
   }
   grads[k] = g;
   if (!isFinite(g)) {
-    flagBad();
+    flagBad(faultCode(FAULT_GRADIENT, k, g));
+  }
+  let proposed = params[k] - hyper.lr * g;                        // θ′ = θ − lr · dL/dθ
+  next[k] = proposed;
+  if (!isFinite(proposed)) {
+    atomicMin(&status.proposal, faultCode(FAULT_PARAMETER, k, proposed));
   }
 }
 
 @compute @workgroup_size(WG)
 fn sgdStep(@builtin(global_invocation_id) gid: vec3u) {
   let k = gid.x;
-  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_BAD_STEP) {
+  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_FAULT) {
     return;
   }
-  params[k] -= hyper.lr * grads[k];
+  let proposal = atomicLoad(&status.proposal);
+  if (proposal != NO_FAULT) {
+    // Some θ′ overflowed: fail this step and write none of them.
+    flagBad(proposal);
+    return;
+  }
+  params[k] = next[k];
   if (k == 0u) {
     status.step += 1u;
   }

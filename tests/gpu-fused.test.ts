@@ -3,11 +3,12 @@ import type { LossKind } from '../src/engine/losses.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
 import { compareFlat, TOLERANCES } from '../src/mlp/compare.js';
-import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
+import { type Dataset, randomDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
 import { openGpu } from './support/gpu.js';
+import { SATURATED, saturatedRun } from './support/saturated.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
@@ -48,15 +49,18 @@ describe('fused kernel (shaders/fused.wgsl)', () => {
     });
   }
 
-  it('stops at a NaN or infinity with the step that produced it', async () => {
-    const data = makeDataset([[1e30], [-1e30]], [1, 0]);
-    const fused = await FusedTrainer.create(device, { data, params: initParams({ d: 1, H: 2 }, 1), hidden: 2, lr: 1, loss: 'bce' });
+  it('stops at the first non-finite step, step 2 exactly, and keeps exactly the parameters after step 1', async () => {
+    const expected = saturatedRun(1, 20); // f32 emulation, exact on this problem: the loss of sample 0 is +Infinity at step 2
+    expect(expected.fault).toEqual({ step: 2, kind: 'loss', index: 0, value: Infinity, precision: 'f32' });
+    const { data, params, hidden } = SATURATED;
+    const fused = await FusedTrainer.create(device, { data, params, hidden, lr: 1, loss: 'bce' });
     try {
-      fused.step(20, { stepsPerDispatch: 4 });
+      fused.step(20, { stepsPerDispatch: 1 }); // step 2 fails in the second dispatch; the 18 after it must not move anything
       const error = await fused.readLoss().then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(TrainingDivergedError);
-      expect((error as TrainingDivergedError).message).toMatch(/training diverged at step \d+: .*fused kernel/);
-      expect((await fused.readParams()).every((v) => Number.isFinite(v))).toBe(true);
+      expect((error as TrainingDivergedError).fault).toEqual(expected.fault);
+      expect((error as TrainingDivergedError).message).toMatch(/^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/);
+      expect(Array.from(await fused.readParams())).toEqual(Array.from(expected.history[1]!));
     } finally {
       fused.destroy();
     }

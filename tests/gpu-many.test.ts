@@ -8,6 +8,7 @@ import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { accuracy } from '../src/mlp/train-cpu.js';
 import { openGpu } from './support/gpu.js';
+import { SATURATED, saturatedRun } from './support/saturated.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
@@ -72,15 +73,27 @@ describe('many-models kernel (shaders/many.wgsl)', () => {
     });
   }
 
-  it('a model that meets a NaN or infinity stops and is flagged; the others go on', async () => {
-    const lrs = Float64Array.from([0.5, 1e30, 0.5]);
-    const t = await ManyTrainer.create(device, { data: xor(), hidden: 4, loss: 'bce', lrs, seedBase: 1 });
+  it('a model that meets a NaN or infinity stops at that exact step with the step before’s parameters; the others go on', async () => {
+    // Three models from the same parameters on x = ±2^100: lr 1 diverges at step 2 (an exact f32 emulation says so),
+    // lr 2^-120 stays finite for all 50 steps.
+    const { data, params, hidden } = SATURATED;
+    const small = 2 ** -120;
+    const bad = saturatedRun(1, 50);
+    const good = saturatedRun(small, 50);
+    expect(bad.fault).toEqual({ step: 2, kind: 'loss', index: 0, value: Infinity, precision: 'f32' });
+    expect(good.fault).toBeNull();
+    const t = await ManyTrainer.create(device, { data, hidden, loss: 'bce', lrs: [small, 1, small], seedBase: 0, initialParams: [...params, ...params, ...params] });
     try {
-      t.train(50);
+      t.train(50, { stepsPerDispatch: 7 });
       const r = await t.readResults();
       expect(Array.from(r.diverged)).toEqual([0, 1, 0]);
-      expect(r.steps[0]).toBe(50);
-      expect(r.steps[1]).toBeLessThan(50);
+      expect(Array.from(r.steps)).toEqual([50, 1, 50]);
+      expect(r.errors[0]).toBeNull();
+      expect(r.errors[2]).toBeNull();
+      expect(r.errors[1]?.fault).toEqual(bad.fault);
+      expect(r.errors[1]?.message).toMatch(/^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/);
+      expect(Array.from(await t.readParams(1))).toEqual(Array.from(bad.history[1]!));
+      for (const m of [0, 2]) expect(Array.from(await t.readParams(m)), `model ${m}`).toEqual(Array.from(good.history[50]!));
     } finally {
       t.destroy();
     }

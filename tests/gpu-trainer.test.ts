@@ -9,6 +9,7 @@ import { backward, forward, lossAndGrads, lossValue, sgdUpdate } from '../src/ml
 import { paramLayout } from '../src/mlp/spec.js';
 import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
 import { openGpu } from './support/gpu.js';
+import { SATURATED, saturatedRun } from './support/saturated.js';
 import { wellConditioned } from './support/random.js';
 
 /**
@@ -138,10 +139,13 @@ describe('GPU trainer: bad input and failures', () => {
     ).rejects.toThrow(/N=300000, H=4096, d=1 needs a \d+\.\d MiB buffer.*maxStorageBufferBindingSize of \d+\.\d MiB; lower the batch size N or the width H/);
   });
 
-  it('stops at a NaN or Inf with the step that produced it, keeping the last good parameters', async () => {
-    // |x| = 1e30 is a finite f32, but one update makes the weights ~1e29, and then W1 x overflows.
-    const data = makeDataset([[1e30], [-1e30]], [1, 0]);
-    const trainer = await GpuTrainer.create(device, { data, params: initParams({ d: 1, H: 2 }, 1), hidden: 2, lr: 1, loss: 'bce' });
+  it('stops at the first non-finite step, step 2 exactly, and keeps exactly the parameters after step 1', async () => {
+    // x = ±2^100, H = 2, lr = 1: an f32 emulation (exact here: σ saturates, products are exact) says the
+    // first update makes the weights ~1e29 and at step 2 the logit overflows, so the loss of sample 0 is +Infinity.
+    const expected = saturatedRun(1, 10);
+    expect(expected.fault).toEqual({ step: 2, kind: 'loss', index: 0, value: Infinity, precision: 'f32' });
+    const { data, params, hidden } = SATURATED;
+    const trainer = await GpuTrainer.create(device, { data, params, hidden, lr: 1, loss: 'bce' });
     try {
       trainer.step(10);
       const error = await trainer.readLoss().then(
@@ -149,12 +153,11 @@ describe('GPU trainer: bad input and failures', () => {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(TrainingDivergedError);
-      const { step, message } = error as TrainingDivergedError;
-      expect(step).toBeGreaterThanOrEqual(1);
-      expect(step).toBeLessThanOrEqual(10);
-      expect(message).toMatch(new RegExp(`training diverged at step ${step}: .*NaN or infinite`));
-      const params = await trainer.gradients().catch(() => null);
-      expect(params).toBeNull(); // still diverged: every read says so
+      expect((error as TrainingDivergedError).fault).toEqual(expected.fault);
+      expect((error as TrainingDivergedError).message).toMatch(/^step 2: the loss of sample 0 became Infinity \(the forward pass overflowed f32\); training stopped and kept the parameters after step 1/);
+      expect(Array.from(await trainer.readParams())).toEqual(Array.from(expected.history[1]!));
+      await expect(trainer.gradients()).rejects.toThrow(/^step 2: /); // still diverged: every read says so
+      await expect(trainer.readAll()).rejects.toThrow(/^step 2: /);
     } finally {
       trainer.destroy();
     }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkConfig, DEFAULTS } from '../src/mlp/config.js';
-import { makeDataset, xor } from '../src/mlp/data.js';
+import { type Dataset, makeDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { CpuTrainer, TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { MatrixTrainer } from '../src/mlp/train-matrix.js';
 
 describe('XOR on the CPU (scalar engine)', () => {
   it('trains from the default seed to loss < 0.01 and 100% accuracy', () => {
@@ -25,22 +26,77 @@ describe('XOR on the CPU (scalar engine)', () => {
     expect(e.accuracy).toBe(1);
   });
 
-  it('stops with an error naming the step when training diverges', () => {
-    const data = makeDataset([[1e300], [-1e300]], [1, 0]);
-    const trainer = new CpuTrainer(data, initParams({ d: 1, H: 2 }, 1), { hidden: 2, lr: 1, loss: 'bce' });
-    let error: unknown;
-    try {
-      trainer.step(5);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(TrainingDivergedError);
-    const { step, message } = error as TrainingDivergedError;
-    expect(step).toBeGreaterThanOrEqual(1);
-    expect(message).toMatch(new RegExp(`^training diverged at step ${step}: (the loss is NaN|parameter \\d+ became)`));
-    expect(trainer.stepCount).toBe(step - 1); // the failing step is not counted as taken
-  });
 });
+
+/**
+ * The CPU trainers check in f64 what the kernels check in f32. The problem is the f64 twin of
+ * tests/support/overflow.ts's ramp, scaled past f64's range (≈ 2^1024), every value a power of two:
+ * x = 2^530, y = 1, θ = [W1, b1, W2, b2] = [1, 0, −2^-510, 0]. At θ0, z1 = 2^530 and z2 = −2^20, so
+ * σ(z2) = 0 and δ2 = −1 exactly; dW1 = 2^20, db1 = 2^-510, dW2 = −2^530, db2 = −1.
+ *   η = 2^-21: θ1 = [0.5, −2^-531, 2^509, 2^-21]; at step 2, z2 = 2^509 · 2^529 = 2^1038 overflows f64:
+ *              the loss (1 − y)·z2 = 0·∞ is NaN.
+ *   η = 2^500: W2 ← −2^-510 + 2^500 · 2^530 = 2^1030 overflows at step 1 (W1 and b1 stay finite).
+ */
+const f64Ramp = () => ({ data: makeDataset([[2 ** 530]], [1]), params: Float64Array.from([1, 0, -(2 ** -510), 0]) });
+
+const CPU_TRAINERS = {
+  'scalar engine (CpuTrainer)': (data: Dataset, params: Float64Array, lr: number) => {
+    const t = new CpuTrainer(data, params, { hidden: 1, lr, loss: 'bce' });
+    return { step: (k: number) => t.step(k), params: () => t.parameters(), steps: () => t.stepCount };
+  },
+  'matrix form (MatrixTrainer)': (data: Dataset, params: Float64Array, lr: number) => {
+    const t = new MatrixTrainer(data, params, { hidden: 1, lr, loss: 'bce' });
+    return { step: (k: number) => t.step(k), params: () => Float64Array.from(t.params), steps: () => t.stepCount };
+  },
+};
+
+for (const [name, make] of Object.entries(CPU_TRAINERS)) {
+  describe(`${name}: the first non-finite step in f64 stops training and keeps the step before`, () => {
+    const failure = (t: ReturnType<typeof make>, k: number) => {
+      try {
+        t.step(k);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+
+    it('η = 2^-21: step 2, the loss of sample 0 became NaN; the parameters after step 1 are kept exactly', () => {
+      const { data, params } = f64Ramp();
+      const t = make(data, params, 2 ** -21);
+      const error = failure(t, 5);
+      expect(error).toBeInstanceOf(TrainingDivergedError);
+      expect((error as TrainingDivergedError).fault).toEqual({ step: 2, kind: 'loss', index: 0, value: NaN, precision: 'f64' });
+      expect((error as TrainingDivergedError).message).toBe(
+        'step 2: the loss of sample 0 became NaN (the forward pass overflowed f64); training stopped and kept the parameters after step 1; lower the learning rate or rescale the data',
+      );
+      expect(Array.from(t.params())).toEqual([0.5, -(2 ** -531), 2 ** 509, 2 ** -21]);
+      expect(t.steps()).toBe(1);
+    });
+
+    it('η = 2^500: step 1, W2[0][0] became Infinity; the initial parameters are kept exactly', () => {
+      const { data, params } = f64Ramp();
+      const t = make(data, params, 2 ** 500);
+      const error = failure(t, 3);
+      expect((error as TrainingDivergedError).fault).toEqual({ step: 1, kind: 'parameter', index: 2, value: Infinity, precision: 'f64' });
+      expect((error as TrainingDivergedError).message).toMatch(/^step 1: W2\[0\]\[0\] became Infinity \(the update overflowed f64\); training stopped and kept the initial parameters/);
+      expect(Array.from(t.params())).toEqual(Array.from(params));
+      expect(t.steps()).toBe(0);
+    });
+
+    it('big.json trains on in f64: W1 ≈ −4.7e38 is beyond f32 but finite here', () => {
+      const data = makeDataset([[1e36]], [1]);
+      const p0 = initParams({ d: 1, H: 1 }, 1);
+      const t = make(data, p0, 1000);
+      t.step(5);
+      // Step 1 in closed form: σ(z2) = 0, δ2 = −1, so W1 ← W1 − lr·(−W2·x); afterwards σ(z2) = 1 and nothing moves.
+      expect(t.params()[0]).toBe(p0[0]! - 1000 * (-p0[2]! * 1e36));
+      expect(t.params()[0]).toBeLessThan(-3.4028234663852886e38); // below f32's most negative value
+      expect(t.params().every(Number.isFinite)).toBe(true);
+      expect(t.steps()).toBe(5);
+    });
+  });
+}
 
 describe('config.ts', () => {
   it('refuses bad hyperparameters, naming the field and the range', () => {

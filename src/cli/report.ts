@@ -25,7 +25,8 @@ export interface Snapshot {
 
 export interface TrainReport {
   backend: 'cpu' | 'gpu';
-  adapter: AdapterSummary | null;
+  /** The GPU adapter; absent on the CPU backend. */
+  adapter?: AdapterSummary;
   engine: string;
   config: TrainConfig & { d: number; N: number; data: string };
   initial: Snapshot;
@@ -43,8 +44,42 @@ export function gradientCheck(c: Comparison): GradientCheck {
   };
 }
 
-/** The text form: config, adapter, losses, accuracy, predictions, and the gradient tables. */
+/**
+ * Refuses to let a non-finite number (NaN, ±Infinity, which JSON would print as
+ * null) or a null reach the output as a result: throws naming the first such
+ * field, e.g. `final.params.W1[0][0] is -Infinity`. Every report passes through here.
+ */
+export function checkReportFinite(value: unknown, path = 'report'): void {
+  if (value === null) throw new ReportValueError(`${path} is null`);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ReportValueError(`${path} is ${value}`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkReportFinite(v, `${path}[${i}]`));
+    return;
+  }
+  if (typeof value === 'object' && value !== undefined) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) checkReportFinite(v, `${path}.${k}`);
+  }
+}
+
+export class ReportValueError extends Error {
+  constructor(what: string) {
+    super(`${what}; a non-finite value is never printed as a result (see README, "Overflow: f32 on the GPU, f64 on the CPU")`);
+    this.name = 'ReportValueError';
+  }
+}
+
+/** The JSON form, one line, after checkReportFinite. */
+export function reportJson(r: TrainReport): string {
+  checkReportFinite(r);
+  return `${JSON.stringify(r)}\n`;
+}
+
+/** The text form: config, adapter, losses, accuracy, predictions, and the gradient tables (after checkReportFinite). */
 export function describeReport(r: TrainReport, data: Dataset): string {
+  checkReportFinite(r);
   const c = r.config;
   const maxRows = 16;
   const rows = r.final.predictions.slice(0, maxRows).map((p, n) => {

@@ -17,7 +17,7 @@ import { CpuTrainer } from '../mlp/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { isMain, type Io, processIo } from './io.js';
 import { makeProgress } from './progress.js';
-import { describeReport, type Snapshot, type TrainReport } from './report.js';
+import { describeReport, reportJson, type Snapshot, type TrainReport } from './report.js';
 import { trainGpu } from './train-gpu.js';
 
 export const BACKENDS = ['gpu', 'cpu'] as const;
@@ -77,7 +77,7 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
       job.backend === 'cpu'
         ? trainCpu(job.data, job.config, job.dataName, io)
         : await trainGpu(job.data, job.config, job.dataName, io);
-    io.out(job.json ? `${JSON.stringify(report)}\n` : describeReport(report, job.data));
+    io.out(job.json ? reportJson(report) : describeReport(report, job.data));
     return 0;
   } catch (e) {
     io.err(`train: ${(e as Error).message}\n`);
@@ -123,7 +123,6 @@ export function trainCpu(data: Dataset, config: TrainConfig, dataName: string, i
   const { loss, accuracy, predictions } = trainer.evaluate();
   return {
     backend: 'cpu',
-    adapter: null,
     engine: 'scalar autograd (src/engine), f64',
     config: { ...config, d: data.d, N: data.N, data: dataName },
     initial,

@@ -6,7 +6,7 @@
  * (see node.ts, which finds a Dawn adapter and then uses these helpers).
  */
 
-export type GpuErrorKind = 'no-webgpu' | 'compilation' | 'validation' | 'out-of-memory' | 'internal' | 'lost' | 'limit';
+export type GpuErrorKind = 'no-webgpu' | 'compilation' | 'validation' | 'out-of-memory' | 'internal' | 'lost' | 'limit' | 'destroyed';
 
 export class GpuError extends Error {
   constructor(

@@ -3,17 +3,21 @@
  * workgroup keeps the parameters, activations, δs and gradients in workgroup
  * memory and runs forward, backward and update with barriers between phases.
  * A run is split into dispatches of `stepsPerDispatch` steps (short enough for
- * browser watchdogs), recorded in one submit; the loss is read back only when
- * asked, between chunks.
+ * browser watchdogs), at most FUSED_DISPATCHES_PER_SUBMIT of them per command
+ * buffer; the loss is read back only when asked, between chunks, and throws a
+ * TrainingDivergedError naming the first non-finite loss, gradient or parameter.
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { makeSpec, paramConstants, paramLayout, type Spec } from '../mlp/spec.js';
-import { TrainingDivergedError } from '../mlp/train-cpu.js';
-import { compileShader, GpuError, lostError } from './device.js';
-import { FUSED_BINDINGS, type FusedBindingName, layoutEntries, NO_BAD_STEP, packFusedRun, SHADERS, STATUS_WORDS } from './shaders.js';
+import { checkDeviceAlive, checkSteps, checkTrainerInput, inChunks, Lifecycle, NO_FAULT, runInChunks, statusError } from './core.js';
+import { compileShader, GpuError } from './device.js';
+import { FUSED_BINDINGS, FUSED_STATUS_WORDS, type FusedBindingName, layoutEntries, packFusedRun, SHADERS } from './shaders.js';
 import { checkLearningRate, checkUploadable, makePipeline, pipelineConstants } from './setup.js';
 import { StagingPool } from './staging.js';
+
+/** Dispatches per command buffer: a long run is recorded and submitted in pieces of this many. */
+export const FUSED_DISPATCHES_PER_SUBMIT = 256;
 
 export interface FusedOptions {
   data: Dataset;
@@ -39,7 +43,7 @@ export class FusedTrainer {
   /** A uniform buffer and bind group per distinct steps-per-dispatch, made on first use. */
   private readonly perSteps = new Map<number, GPUBindGroup>();
   private readonly uniforms: GPUBuffer[] = [];
-  private lostInfo: GPUDeviceLostInfo | null = null;
+  private readonly life: Lifecycle;
 
   private constructor(
     readonly device: GPUDevice,
@@ -50,7 +54,7 @@ export class FusedTrainer {
     private readonly buffers: Record<Exclude<FusedBindingName, 'run'>, GPUBuffer>,
   ) {
     this.staging = new StagingPool(device, this.label);
-    void device.lost.then((info) => (this.lostInfo = info));
+    this.life = new Lifecycle(device, this.label);
   }
 
   get label(): string {
@@ -60,6 +64,8 @@ export class FusedTrainer {
   static async create(device: GPUDevice, options: FusedOptions): Promise<FusedTrainer> {
     const { data, params, hidden, lr, loss } = options;
     const label = options.label ?? 'fused';
+    await checkDeviceAlive(device, label);
+    checkTrainerInput(device, options);
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
     const L = paramLayout(spec);
     if (params.length !== L.size) throw new RangeError(`params: expected ${L.size} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
@@ -84,21 +90,65 @@ export class FusedTrainer {
       params: make('params', 4 * L.size, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
       x: make('x', 4 * data.x.length, S | GPUBufferUsage.COPY_DST),
       y: make('y', 4 * data.N, S | GPUBufferUsage.COPY_DST),
-      status: make('status', 4 * STATUS_WORDS, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      status: make('status', 4 * FUSED_STATUS_WORDS, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
       sampleLoss: make('sampleLoss', 4 * data.N, S | GPUBufferUsage.COPY_SRC),
     };
     device.queue.writeBuffer(buffers.params, 0, Float32Array.from(params));
     device.queue.writeBuffer(buffers.x, 0, Float32Array.from(data.x));
     device.queue.writeBuffer(buffers.y, 0, Float32Array.from(data.y));
-    device.queue.writeBuffer(buffers.status, 0, new Uint32Array([0, NO_BAD_STEP]));
+    device.queue.writeBuffer(buffers.status, 0, new Uint32Array([0, NO_FAULT, NO_FAULT]));
+    await checkDeviceAlive(device, label);
     return new FusedTrainer(device, spec, options, pipeline, layout, buffers);
   }
 
-  /** Records `steps` SGD steps as dispatches of at most `stepsPerDispatch`, in one submit. */
+  /** Records `steps` SGD steps as dispatches of at most `stepsPerDispatch`, FUSED_DISPATCHES_PER_SUBMIT per command buffer. */
   step(steps: number, { stepsPerDispatch = 256 }: { stepsPerDispatch?: number } = {}): void {
-    if (this.lostInfo) throw lostError(this.lostInfo);
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer ≥ 0, got ${steps}`);
-    if (!Number.isInteger(stepsPerDispatch) || stepsPerDispatch < 1) throw new RangeError(`stepsPerDispatch must be an integer ≥ 1, got ${stepsPerDispatch}`);
+    this.life.check('step');
+    checkSteps('steps', steps);
+    checkStepsPerDispatch(stepsPerDispatch);
+    inChunks(steps, stepsPerDispatch * FUSED_DISPATCHES_PER_SUBMIT, (k) => this.record(k, stepsPerDispatch));
+  }
+
+  /** The same steps, waiting for the GPU after each command buffer: flat memory for any number of steps. */
+  async run(
+    steps: number,
+    { stepsPerDispatch = 256, onChunk }: { stepsPerDispatch?: number; onChunk?: (steps: number) => void | Promise<void> } = {},
+  ): Promise<void> {
+    this.life.check('run');
+    checkSteps('steps', steps);
+    checkStepsPerDispatch(stepsPerDispatch);
+    await runInChunks(this.device, steps, stepsPerDispatch * FUSED_DISPATCHES_PER_SUBMIT, (k) => this.record(k, stepsPerDispatch), onChunk);
+  }
+
+  /** The loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
+  async readLoss(): Promise<{ loss: number; step: number }> {
+    this.life.check('readLoss');
+    const [status, losses] = await this.staging.read([
+      { buffer: this.buffers.status, offset: 0, size: 4 * FUSED_STATUS_WORDS },
+      { buffer: this.buffers.sampleLoss, offset: 0, size: 4 * this.spec.N },
+    ]);
+    const [step, badStep, badWhere] = new Uint32Array(status!);
+    const error = statusError(this.spec, badStep!, badWhere!);
+    if (error) throw error;
+    const l = new Float32Array(losses!);
+    return { step: step!, loss: l.reduce((a, b) => a + b, 0) / l.length };
+  }
+
+  /** The parameters held now; after a divergence, exactly those of the last good step. */
+  async readParams(): Promise<Float64Array> {
+    this.life.check('readParams');
+    const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 0, size: 4 * paramLayout(this.spec).size }]);
+    return Float64Array.from(new Float32Array(raw!));
+  }
+
+  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
+  destroy(): void {
+    if (!this.life.destroy()) return;
+    for (const b of [...Object.values(this.buffers), ...this.uniforms]) b.destroy();
+    this.staging.destroy();
+  }
+
+  private record(steps: number, stepsPerDispatch: number): void {
     const encoder = this.device.createCommandEncoder({ label: `${this.label}.steps` });
     const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
     pass.setPipeline(this.pipeline);
@@ -108,30 +158,6 @@ export class FusedTrainer {
     }
     pass.end();
     this.device.queue.submit([encoder.finish()]);
-  }
-
-  /** The loss of the last forward pass and the steps done; throws if a step went non-finite. */
-  async readLoss(): Promise<{ loss: number; step: number }> {
-    const [status, losses] = await this.staging.read([
-      { buffer: this.buffers.status, offset: 0, size: 4 * STATUS_WORDS },
-      { buffer: this.buffers.sampleLoss, offset: 0, size: 4 * this.spec.N },
-    ]);
-    const [step, badStep] = new Uint32Array(status!);
-    if (badStep !== NO_BAD_STEP) {
-      throw new TrainingDivergedError(badStep!, 'a loss or gradient in the fused kernel was NaN or infinite; parameters are those after the previous step');
-    }
-    const l = new Float32Array(losses!);
-    return { step: step!, loss: l.reduce((a, b) => a + b, 0) / l.length };
-  }
-
-  async readParams(): Promise<Float64Array> {
-    const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 0, size: 4 * paramLayout(this.spec).size }]);
-    return Float64Array.from(new Float32Array(raw!));
-  }
-
-  destroy(): void {
-    for (const b of [...Object.values(this.buffers), ...this.uniforms]) b.destroy();
-    this.staging.destroy();
   }
 
   private bindGroupFor(steps: number): GPUBindGroup {
@@ -150,4 +176,8 @@ export class FusedTrainer {
     }
     return group;
   }
+}
+
+function checkStepsPerDispatch(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`stepsPerDispatch must be an integer ≥ 1, got ${n}`);
 }

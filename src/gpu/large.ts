@@ -3,20 +3,21 @@
  * points and up to 1,024 hidden units, without the step kernels' N×H cache.
  * Gradients are summed per chunk of samples, then across chunks: four
  * dispatches per SGD step whatever N is. Same interface as GpuTrainer for
- * training: `step(k)` records, `readLoss()` and `gradients()` read back.
+ * training: `step(k)` records (in bounded submits), `run(k)` also waits per
+ * chunk, `readLoss()` and `gradients()` read back and throw a
+ * TrainingDivergedError at the first non-finite loss, gradient or parameter.
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { makeSpec, paramConstants, paramLayout, type Spec } from '../mlp/spec.js';
-import { TrainingDivergedError } from '../mlp/train-cpu.js';
-import { compileShader, GpuError, lostError } from './device.js';
+import { checkDeviceAlive, checkSteps, checkTrainerInput, inChunks, Lifecycle, NO_FAULT, runInChunks, statusError, STEPS_PER_SUBMIT } from './core.js';
+import { compileShader, GpuError } from './device.js';
 import {
   LARGE_BINDINGS,
   LARGE_ENTRY_POINTS,
   LARGE_MAX_D,
   type LargeBindingName,
   layoutEntries,
-  NO_BAD_STEP,
   packHyper,
   SHADERS,
   STATUS_WORDS,
@@ -44,7 +45,7 @@ export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number
 
 export class LargeBatchTrainer {
   private readonly staging: StagingPool;
-  private lostInfo: GPUDeviceLostInfo | null = null;
+  private readonly life: Lifecycle;
 
   private constructor(
     readonly device: GPUDevice,
@@ -56,7 +57,7 @@ export class LargeBatchTrainer {
     private readonly buffers: Record<LargeBindingName, GPUBuffer>,
   ) {
     this.staging = new StagingPool(device, label);
-    void device.lost.then((info) => (this.lostInfo = info));
+    this.life = new Lifecycle(device, label);
   }
 
   static async create(device: GPUDevice, options: LargeOptions): Promise<LargeBatchTrainer> {
@@ -64,6 +65,8 @@ export class LargeBatchTrainer {
     const label = options.label ?? 'large';
     const chunk = options.chunk ?? 1024;
     const wg = 64;
+    await checkDeviceAlive(device, label);
+    checkTrainerInput(device, options);
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
     const L = paramLayout(spec);
     if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
@@ -107,32 +110,47 @@ export class LargeBatchTrainer {
       partials: make('partials', 4 * partialFloats, S),
       grads: make('grads', 4 * L.size, S | GPUBufferUsage.COPY_SRC),
       status: make('status', 4 * STATUS_WORDS, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      next: make('next', 4 * L.size, S),
     };
     device.queue.writeBuffer(buffers.hyper, 0, packHyper({ lr }));
     device.queue.writeBuffer(buffers.params, 0, Float32Array.from(params));
     device.queue.writeBuffer(buffers.x, 0, Float32Array.from(data.x));
     device.queue.writeBuffer(buffers.y, 0, Float32Array.from(data.y));
-    device.queue.writeBuffer(buffers.status, 0, new Uint32Array([0, NO_BAD_STEP]));
+    device.queue.writeBuffer(buffers.status, 0, new Uint32Array([0, NO_FAULT, NO_FAULT, NO_FAULT]));
     const bindGroup = device.createBindGroup({
       label: `${label}.bindGroup`,
       layout: bindGroupLayout,
       entries: LARGE_BINDINGS.map(({ binding, name }) => ({ binding, resource: { buffer: buffers[name] } })),
     });
+    await checkDeviceAlive(device, label);
     return new LargeBatchTrainer(device, spec, label, pipelines, groups, bindGroup, buffers);
   }
 
-  /** Records k SGD steps, four dispatches each, in one submit. */
+  /** Records k SGD steps, four dispatches each, at most STEPS_PER_SUBMIT steps per command buffer. */
   step(k = 1): void {
-    this.record(k, LARGE_ENTRY_POINTS);
+    this.life.check('step');
+    checkSteps('steps', k);
+    inChunks(k, STEPS_PER_SUBMIT, (c) => this.record(c, LARGE_ENTRY_POINTS));
   }
 
+  /** k SGD steps in chunks, waiting for the GPU after each: flat memory for any k. */
+  async run(k: number, { stepsPerSubmit = STEPS_PER_SUBMIT, onChunk }: { stepsPerSubmit?: number; onChunk?: (steps: number) => void | Promise<void> } = {}): Promise<void> {
+    this.life.check('run');
+    checkSteps('steps', k);
+    if (!Number.isInteger(stepsPerSubmit) || stepsPerSubmit < 1) throw new RangeError(`stepsPerSubmit must be an integer ≥ 1, got ${stepsPerSubmit}`);
+    await runInChunks(this.device, k, stepsPerSubmit, (c) => this.record(c, LARGE_ENTRY_POINTS), onChunk);
+  }
+
+  /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
   async readLoss(): Promise<{ loss: number; step: number }> {
+    this.life.check('readLoss');
     const [status, losses] = await this.staging.read([
       { buffer: this.buffers.status, offset: 0, size: 4 * STATUS_WORDS },
       { buffer: this.buffers.perSample, offset: 4 * this.spec.N, size: 4 * this.spec.N },
     ]);
-    const [step, badStep] = new Uint32Array(status!);
-    if (badStep !== NO_BAD_STEP) throw new TrainingDivergedError(badStep!, 'a loss or gradient on the GPU was NaN or infinite; parameters are those after the previous step');
+    const [step, badStep, badWhere] = new Uint32Array(status!);
+    const error = statusError(this.spec, badStep!, badWhere!);
+    if (error) throw error;
     let sum = 0;
     for (const v of new Float32Array(losses!)) sum += v;
     return { step: step!, loss: sum / this.spec.N };
@@ -140,6 +158,7 @@ export class LargeBatchTrainer {
 
   /** Forward and backward at the current parameters (no update), then parameters, gradients and loss. */
   async gradients(): Promise<{ step: number; loss: number; params: Float64Array; grads: Float64Array }> {
+    this.life.check('gradients');
     this.record(1, ['largeForward', 'largePartials', 'largeReduce']);
     const { step, loss } = await this.readLoss();
     const P = paramLayout(this.spec).size;
@@ -150,14 +169,28 @@ export class LargeBatchTrainer {
     return { step, loss, params: Float64Array.from(new Float32Array(params!)), grads: Float64Array.from(new Float32Array(grads!)) };
   }
 
+  /** Changes the learning rate from the next recorded step on. */
+  setLearningRate(lr: number): void {
+    this.life.check('setLearningRate');
+    checkLearningRate('lr', lr);
+    this.device.queue.writeBuffer(this.buffers.hyper, 0, packHyper({ lr }));
+  }
+
+  /** The parameters held now; after a divergence, exactly those of the last good step. */
+  async readParams(): Promise<Float64Array> {
+    this.life.check('readParams');
+    const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 0, size: 4 * paramLayout(this.spec).size }]);
+    return Float64Array.from(new Float32Array(raw!));
+  }
+
+  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
   destroy(): void {
+    if (!this.life.destroy()) return;
     for (const b of Object.values(this.buffers)) b.destroy();
     this.staging.destroy();
   }
 
   private record(steps: number, entries: readonly Entry[]): void {
-    if (this.lostInfo) throw lostError(this.lostInfo);
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer ≥ 0, got ${steps}`);
     const encoder = this.device.createCommandEncoder({ label: `${this.label}.steps` });
     const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
     pass.setBindGroup(0, this.bindGroup);

@@ -2,19 +2,24 @@
  * Trains M independent 2-layer MLPs at once on the GPU (shaders/many.wgsl), one
  * invocation per model, each from its own seed (seedBase + m, drawn on the GPU
  * exactly as `initParams` draws on the CPU) with its own learning rate. Long
- * runs are split into dispatches of at most `stepsPerDispatch` steps, all in
- * one submit; nothing is read back until `readResults`.
+ * runs are split into dispatches of at most `stepsPerDispatch` steps, at most
+ * MANY_DISPATCHES_PER_SUBMIT per command buffer; nothing is read back until
+ * `readResults`. A model whose loss, gradient or updated parameter goes
+ * non-finite stops there, alone, and its result names the step and element.
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
+import type { TrainingDivergedError } from '../mlp/divergence.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
+import { checkDeviceAlive, checkSteps, checkTrainerInput, Lifecycle, NO_FAULT, statusError } from './core.js';
 import { compileShader, GpuError } from './device.js';
 import {
   layoutEntries,
   MANY_BINDINGS,
   MANY_MAX,
   MANY_RESULT_WORDS,
+  MANY_STATUS_WORDS,
   type ManyBindingName,
   packManyRun,
   SHADERS,
@@ -33,6 +38,11 @@ export interface ManyOptions {
   /** Distinct seeds; default M (one per model). With M = R·S models and seedCount S, every block of S models shares the seeds seedBase .. seedBase + S − 1. */
   seedCount?: number;
   workgroupSize?: number;
+  /**
+   * Start from these parameters instead of drawing them from the seeds: M·P
+   * values, model m's in the flat layout at m·P (exact f32 values are kept exactly).
+   */
+  initialParams?: ArrayLike<number>;
   label?: string;
 }
 
@@ -45,7 +55,12 @@ export interface ManyResults {
   diverged: Uint8Array;
   /** SGD steps each model has taken. */
   steps: Float32Array;
+  /** For each model that stopped, why: the step and the element that went non-finite (null for the others). */
+  errors: (TrainingDivergedError | null)[];
 }
+
+/** Dispatches per command buffer in `train`: a long run is submitted in pieces of this many. */
+export const MANY_DISPATCHES_PER_SUBMIT = 64;
 
 /** The override constants of shaders/many.wgsl. */
 export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number): Record<string, number> {
@@ -63,6 +78,7 @@ export class ManyTrainer {
   private readonly bindGroup: GPUBindGroup;
   private readonly staging: StagingPool;
   private initialised = false;
+  private readonly life: Lifecycle;
 
   private constructor(
     readonly device: GPUDevice,
@@ -79,6 +95,7 @@ export class ManyTrainer {
       entries: MANY_BINDINGS.map(({ binding, name }) => ({ binding, resource: { buffer: buffers[name] } })),
     });
     this.staging = new StagingPool(device, this.label);
+    this.life = new Lifecycle(device, this.label);
   }
 
   get label(): string {
@@ -88,6 +105,8 @@ export class ManyTrainer {
   static async create(device: GPUDevice, options: ManyOptions): Promise<ManyTrainer> {
     const { data, hidden, loss, lrs, seedBase } = options;
     const label = options.label ?? 'many';
+    await checkDeviceAlive(device, label);
+    checkTrainerInput(device, options);
     const wg = options.workgroupSize ?? 64;
     const M = lrs.length;
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
@@ -102,6 +121,10 @@ export class ManyTrainer {
     for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
     for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
     const P = paramLayout(spec).size;
+    if (options.initialParams) {
+      if (options.initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${options.initialParams.length}`);
+      checkUploadable('initialParams', options.initialParams);
+    }
     const groups = Math.ceil(M / wg);
     if (groups > device.limits.maxComputeWorkgroupsPerDimension) {
       throw new GpuError('limit', `${M} models need ${groups} workgroups of ${wg}, more than maxComputeWorkgroupsPerDimension (${device.limits.maxComputeWorkgroupsPerDimension})`);
@@ -122,13 +145,22 @@ export class ManyTrainer {
       x: make('x', 4 * data.x.length, S | GPUBufferUsage.COPY_DST),
       y: make('y', 4 * data.N, S | GPUBufferUsage.COPY_DST),
       lrs: make('lrs', 4 * M, S | GPUBufferUsage.COPY_DST),
-      params: make('params', bytes, S | GPUBufferUsage.COPY_SRC),
-      results: make('results', 4 * MANY_RESULT_WORDS * M, S | GPUBufferUsage.COPY_SRC),
+      params: make('params', bytes, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      results: make('results', 4 * MANY_RESULT_WORDS * M, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      status: make('status', 4 * MANY_STATUS_WORDS * M, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
     };
     device.queue.writeBuffer(buffers.x, 0, Float32Array.from(data.x));
     device.queue.writeBuffer(buffers.y, 0, Float32Array.from(data.y));
     device.queue.writeBuffer(buffers.lrs, 0, Float32Array.from(lrs));
-    return new ManyTrainer(device, spec, M, options, pipeline, buffers, bindGroupLayout);
+    if (options.initialParams) {
+      device.queue.writeBuffer(buffers.params, 0, Float32Array.from(options.initialParams));
+      device.queue.writeBuffer(buffers.results, 0, new Float32Array(MANY_RESULT_WORDS * M));
+      device.queue.writeBuffer(buffers.status, 0, Uint32Array.from({ length: MANY_STATUS_WORDS * M }, (_, i) => (i % MANY_STATUS_WORDS === 0 ? 0 : NO_FAULT)));
+    }
+    await checkDeviceAlive(device, label);
+    const trainer = new ManyTrainer(device, spec, M, options, pipeline, buffers, bindGroupLayout);
+    trainer.initialised = options.initialParams !== undefined;
+    return trainer;
   }
 
   /**
@@ -137,15 +169,24 @@ export class ManyTrainer {
    * in one submit. The first call also draws the initial parameters.
    */
   train(steps: number, { stepsPerDispatch = 1000 }: { stepsPerDispatch?: number } = {}): void {
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer ≥ 0, got ${steps}`);
+    this.life.check('train');
+    checkSteps('steps', steps);
     if (!Number.isInteger(stepsPerDispatch) || stepsPerDispatch < 1) {
       throw new RangeError(`stepsPerDispatch must be an integer ≥ 1, got ${stepsPerDispatch}`);
     }
-    // Each dispatch needs its own uniform values, and writeBuffer lands before the submit, so
-    // every dispatch gets its own small uniform buffer copied in order inside the encoder.
-    const encoder = this.device.createCommandEncoder({ label: `${this.label}.train` });
     const chunks: number[] = [];
     for (let left = steps; left > 0 || (chunks.length === 0 && !this.initialised); left -= stepsPerDispatch) chunks.push(Math.max(0, Math.min(stepsPerDispatch, left)));
+    for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) this.record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
+  }
+
+  /**
+   * One command buffer with a dispatch per entry of `chunks` (steps each). Each
+   * dispatch needs its own uniform values, and writeBuffer lands before the
+   * submit, so every dispatch gets its own small uniform buffer copied in order
+   * inside the encoder.
+   */
+  private record(chunks: readonly number[]): void {
+    const encoder = this.device.createCommandEncoder({ label: `${this.label}.train` });
     const uploads: GPUBuffer[] = [];
     for (const k of chunks) {
       const size = this.buffers.run.size;
@@ -173,22 +214,34 @@ export class ManyTrainer {
     for (const u of uploads) u.destroy(); // freed once the submitted work is done
   }
 
+  /** Every model's results; a model that stopped has its error (the step and element) in `errors`. Never throws for a divergence. */
   async readResults(): Promise<ManyResults> {
-    const [raw] = await this.staging.read([{ buffer: this.buffers.results, offset: 0, size: 4 * MANY_RESULT_WORDS * this.models }]);
+    this.life.check('readResults');
+    const [raw, rawStatus] = await this.staging.read([
+      { buffer: this.buffers.results, offset: 0, size: 4 * MANY_RESULT_WORDS * this.models },
+      { buffer: this.buffers.status, offset: 0, size: 4 * MANY_STATUS_WORDS * this.models },
+    ]);
     const r = new Float32Array(raw!);
+    const status = new Uint32Array(rawStatus!);
     const pick = (k: number) => Float32Array.from({ length: this.models }, (_, m) => r[m * MANY_RESULT_WORDS + k]!);
-    return { loss: pick(0), accuracy: pick(1), diverged: Uint8Array.from(pick(2)), steps: pick(3) };
+    const errors = Array.from({ length: this.models }, (_, m) =>
+      statusError(this.spec, status[m * MANY_STATUS_WORDS + 1]!, status[m * MANY_STATUS_WORDS + 2]!),
+    );
+    return { loss: pick(0), accuracy: pick(1), diverged: Uint8Array.from(pick(2)), steps: pick(3), errors };
   }
 
   /** One model's parameters, flat layout. */
   async readParams(m: number): Promise<Float64Array> {
+    this.life.check('readParams');
     if (!Number.isInteger(m) || m < 0 || m >= this.models) throw new RangeError(`model must be an integer in [0, ${this.models - 1}], got ${m}`);
     const P = paramLayout(this.spec).size;
     const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 4 * m * P, size: 4 * P }]);
     return Float64Array.from(new Float32Array(raw!));
   }
 
+  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
   destroy(): void {
+    if (!this.life.destroy()) return;
     for (const b of Object.values(this.buffers)) b.destroy();
     this.staging.destroy();
   }

@@ -37,6 +37,7 @@ export const MLP_BINDINGS = [
   { binding: 4, name: 'cache', type: 'storage' },
   { binding: 5, name: 'grads', type: 'storage' },
   { binding: 6, name: 'status', type: 'storage' },
+  { binding: 7, name: 'next', type: 'storage' },
 ] as const satisfies readonly BindingSlot[];
 
 export type MlpBindingName = (typeof MLP_BINDINGS)[number]['name'];
@@ -65,9 +66,11 @@ export function packHyper(values: Hyper): Float32Array {
   return out;
 }
 
-/** `struct Status { step: u32, badStep: atomic<u32> }`, and badStep's "none" value. */
-export const STATUS_WORDS = 2;
-export const NO_BAD_STEP = 0xffff_ffff;
+/**
+ * `struct Status { step, badStep, badWhere, proposal }` of shaders/mlp.wgsl and
+ * shaders/large.wgsl (src/gpu/core.ts decodes it, and holds NO_FAULT, badStep's "none").
+ */
+export const STATUS_WORDS = 4;
 
 /** shaders/many.wgsl, group 0. */
 export const MANY_BINDINGS = [
@@ -77,6 +80,7 @@ export const MANY_BINDINGS = [
   { binding: 3, name: 'lrs', type: 'read-only-storage' },
   { binding: 4, name: 'params', type: 'storage' },
   { binding: 5, name: 'results', type: 'storage' },
+  { binding: 6, name: 'status', type: 'storage' },
 ] as const satisfies readonly BindingSlot[];
 
 export type ManyBindingName = (typeof MANY_BINDINGS)[number]['name'];
@@ -96,6 +100,12 @@ export const MANY_MAX = { d: 4, H: 16 } as const;
 
 /** Values per model in the results buffer: loss, accuracy, diverged (0/1), steps done. */
 export const MANY_RESULT_WORDS = 4;
+
+/** Status words per model in shaders/many.wgsl: steps done, badStep, badWhere. */
+export const MANY_STATUS_WORDS = 3;
+
+/** `struct Status { step, badStep, badWhere }` of shaders/fused.wgsl. */
+export const FUSED_STATUS_WORDS = 3;
 
 /** shaders/fused.wgsl, group 0. */
 export const FUSED_BINDINGS = [
@@ -127,6 +137,7 @@ export const LARGE_BINDINGS = [
   { binding: 5, name: 'partials', type: 'storage' },
   { binding: 6, name: 'grads', type: 'storage' },
   { binding: 7, name: 'status', type: 'storage' },
+  { binding: 8, name: 'next', type: 'storage' },
 ] as const satisfies readonly BindingSlot[];
 
 export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];

@@ -1,9 +1,12 @@
 /**
  * The GPU trainer: full-batch SGD on the 2-layer MLP with the step kernels of
  * shaders/mlp.wgsl. Buffers, pipelines and the bind group are made once, in
- * `create`. `step(k)` only records 4·k dispatches into one command encoder and
- * submits once: no readback, no await. Reading anything back (loss,
- * parameters, gradients, the cache) is a separate, explicit call.
+ * `create`. `step(k)` only records 4·k dispatches, in command buffers of at
+ * most STEPS_PER_SUBMIT steps: no readback, no await; `run(k)` does the same
+ * but waits for the GPU after each such chunk, so memory stays flat however
+ * long the run. Reading anything back (loss, parameters, gradients, the
+ * cache) is a separate, explicit call, and throws a TrainingDivergedError
+ * naming the first step and element that went non-finite.
  *
  * @example
  * const trainer = await GpuTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.5, loss: 'bce' });
@@ -13,8 +16,8 @@
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { cacheLayout, CACHE_TENSORS, type CacheName, makeSpec, paramLayout, type Spec, wgslConstants } from '../mlp/spec.js';
-import { TrainingDivergedError } from '../mlp/train-cpu.js';
-import { compileShader, GpuError, lostError } from './device.js';
+import { compileShader } from './device.js';
+import { checkDeviceAlive, checkSteps, checkTrainerInput, inChunks, Lifecycle, NO_FAULT, runInChunks, statusError, STEPS_PER_SUBMIT } from './core.js';
 import { checkLimits } from './limits.js';
 import {
   layoutEntries,
@@ -22,7 +25,6 @@ import {
   MLP_ENTRY_POINTS,
   type MlpBindingName,
   type MlpEntryPoint,
-  NO_BAD_STEP,
   packHyper,
   SHADERS,
   STATUS_WORDS,
@@ -53,8 +55,7 @@ export interface GpuReadout {
 }
 
 export class GpuTrainer {
-  private lostInfo: GPUDeviceLostInfo | null = null;
-  private destroyed = false;
+  private readonly life: Lifecycle;
 
   private constructor(
     readonly device: GPUDevice,
@@ -66,12 +67,14 @@ export class GpuTrainer {
     private readonly workgroups: Record<MlpEntryPoint, number>,
     private readonly staging: StagingPool,
   ) {
-    void device.lost.then((info) => (this.lostInfo = info));
+    this.life = new Lifecycle(device, options.label ?? 'mlp');
   }
 
   static async create(device: GPUDevice, options: GpuTrainerOptions): Promise<GpuTrainer> {
     const { data, params, hidden, loss, lr } = options;
     const label = options.label ?? 'mlp';
+    await checkDeviceAlive(device, label);
+    checkTrainerInput(device, options);
     const wg = options.workgroupSize ?? 64;
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
     const P = paramLayout(spec);
@@ -106,37 +109,56 @@ export class GpuTrainer {
       cache: make('cache', 4 * C.size, S | GPUBufferUsage.COPY_SRC),
       grads: make('grads', 4 * P.size, S | GPUBufferUsage.COPY_SRC),
       status: make('status', 4 * STATUS_WORDS, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      next: make('next', 4 * P.size, S),
     };
     device.queue.writeBuffer(buffers.hyper, 0, packHyper({ lr }));
     device.queue.writeBuffer(buffers.params, 0, f32(params));
     device.queue.writeBuffer(buffers.x, 0, f32(data.x));
     device.queue.writeBuffer(buffers.y, 0, f32(data.y));
-    device.queue.writeBuffer(buffers.status, 0, new Uint32Array([0, NO_BAD_STEP]));
+    device.queue.writeBuffer(buffers.status, 0, new Uint32Array([0, NO_FAULT, NO_FAULT, NO_FAULT]));
     const bindGroup = device.createBindGroup({
       label: `${label}.bindGroup`,
       layout: bindGroupLayout,
       entries: MLP_BINDINGS.map(({ binding, name }) => ({ binding, resource: { buffer: buffers[name] } })),
     });
     const workgroups = Object.fromEntries(MLP_ENTRY_POINTS.map((e) => [e, Math.ceil(count[e] / wg)])) as Record<MlpEntryPoint, number>;
+    await checkDeviceAlive(device, label);
     return new GpuTrainer(device, spec, options, buffers, bindGroup, pipelines, workgroups, new StagingPool(device, label));
   }
 
-  /** Records k SGD steps (forward, backward, update) into one encoder and submits once. */
+  /** Records k SGD steps (forward, backward, update), at most STEPS_PER_SUBMIT per command buffer; returns at once. */
   step(k = 1): void {
-    this.record(k, MLP_ENTRY_POINTS);
+    this.life.check('step');
+    checkSteps('steps', k);
+    inChunks(k, STEPS_PER_SUBMIT, (c) => this.record(c, MLP_ENTRY_POINTS));
   }
 
-  /** The loss and SGD step count, read back; throws if a step produced a non-finite loss or gradient. */
+  /**
+   * Runs k SGD steps in chunks of `stepsPerSubmit`, waiting for the GPU after
+   * each (at most one chunk queued: flat memory for any k), and reports the
+   * steps recorded so far after each chunk.
+   */
+  async run(k: number, { stepsPerSubmit = STEPS_PER_SUBMIT, onChunk }: { stepsPerSubmit?: number; onChunk?: (steps: number) => void | Promise<void> } = {}): Promise<void> {
+    this.life.check('run');
+    checkSteps('steps', k);
+    if (!Number.isInteger(stepsPerSubmit) || stepsPerSubmit < 1) throw new RangeError(`stepsPerSubmit must be an integer ≥ 1, got ${stepsPerSubmit}`);
+    await runInChunks(this.device, k, stepsPerSubmit, (c) => this.record(c, MLP_ENTRY_POINTS), onChunk);
+  }
+
+  /**
+   * The loss and SGD step count, read back; throws a TrainingDivergedError
+   * naming the step and element if a loss, gradient or updated parameter went non-finite.
+   */
   async readLoss(): Promise<{ loss: number; step: number }> {
+    this.life.check('readLoss');
     const C = cacheLayout(this.spec);
     const [status, losses] = await this.staging.read([
       { buffer: this.buffers.status, offset: 0, size: 4 * STATUS_WORDS },
       { buffer: this.buffers.cache, offset: 4 * C.loss, size: 4 * this.spec.N },
     ]);
-    const [step, badStep] = new Uint32Array(status!);
-    if (badStep !== NO_BAD_STEP) {
-      throw new TrainingDivergedError(badStep!, 'a loss or gradient on the GPU was NaN or infinite; parameters are those after the previous step');
-    }
+    const [step, badStep, badWhere] = new Uint32Array(status!);
+    const error = statusError(this.spec, badStep!, badWhere!);
+    if (error) throw error;
     return { step: step!, loss: mean(new Float32Array(losses!)) };
   }
 
@@ -145,12 +167,14 @@ export class GpuTrainer {
    * and reads back everything: parameters, gradients, the cache and the loss.
    */
   async gradients(): Promise<GpuReadout> {
+    this.life.check('gradients');
     this.record(1, ['forward', 'backwardDeltas', 'backwardGrads']);
     return this.readAll();
   }
 
   /** Parameters, gradients and cache as they are now (after the last recorded dispatch). */
   async readAll(): Promise<GpuReadout> {
+    this.life.check('readAll');
     const { step, loss } = await this.readLoss();
     const P = paramLayout(this.spec);
     const C = cacheLayout(this.spec);
@@ -174,22 +198,28 @@ export class GpuTrainer {
     };
   }
 
+  /** The parameters held now (flat layout); after a divergence, exactly those of the last good step. Never throws for a divergence. */
+  async readParams(): Promise<Float64Array> {
+    this.life.check('readParams');
+    const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 0, size: 4 * paramLayout(this.spec).size }]);
+    return Float64Array.from(new Float32Array(raw!));
+  }
+
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void {
+    this.life.check('setLearningRate');
     checkLearningRate('lr', lr);
     this.device.queue.writeBuffer(this.buffers.hyper, 0, packHyper({ lr }));
   }
 
+  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). Calling it again does nothing. */
   destroy(): void {
-    this.destroyed = true;
+    if (!this.life.destroy()) return;
     for (const b of Object.values(this.buffers)) b.destroy();
     this.staging.destroy();
   }
 
   private record(steps: number, entries: readonly MlpEntryPoint[]): void {
-    if (this.lostInfo) throw lostError(this.lostInfo);
-    if (this.destroyed) throw new GpuError('validation', 'this GPU trainer was destroyed');
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer ≥ 0, got ${steps}`);
     const encoder = this.device.createCommandEncoder({ label: `${this.options.label ?? 'mlp'}.steps` });
     const pass = encoder.beginComputePass({ label: `${this.options.label ?? 'mlp'}.pass` });
     pass.setBindGroup(0, this.bindGroup);

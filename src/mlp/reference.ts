@@ -64,6 +64,12 @@ export function sampleLosses(kind: LossKind, cache: ForwardCache, y: ArrayLike<n
   return cache.z2.map((z, n) => (kind === 'bce' ? softplus(z) - y[n] * z : (cache.yHat[n] - y[n]) ** 2));
 }
 
+/** The same per-sample losses from the logits alone. */
+export function sampleLossesFromLogits(kind: LossKind, z2: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
+  const logits = Float64Array.from(z2);
+  return sampleLosses(kind, { z1: new Float64Array(0), a1: new Float64Array(0), z2: logits, yHat: logits.map(sigmoid) }, y);
+}
+
 /** L = (1/N) Σ_n ℓ_n. */
 export function lossValue(kind: LossKind, cache: ForwardCache, y: ArrayLike<number>): number {
   const l = sampleLosses(kind, cache, y);

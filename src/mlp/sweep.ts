@@ -7,8 +7,10 @@
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from './data.js';
 import { initParams } from './init.js';
-import { lossAndGrads, lossValue, forward, sgdUpdate } from './reference.js';
+import { type Fault, TrainingDivergedError } from './divergence.js';
+import { forward, lossValue } from './reference.js';
 import { accuracy } from './train-cpu.js';
+import { MatrixTrainer } from './train-matrix.js';
 
 export interface SweepSpec {
   widths: readonly number[];
@@ -68,16 +70,27 @@ export function makeCell(hidden: number, lr: number, seedBase: number, verdicts:
   };
 }
 
-/** One network trained alone on the CPU (matrix form, f64): its loss and accuracy after the steps. */
-export function trainOneCpu(data: Dataset, hidden: number, lr: number, seed: number, steps: number, loss: LossKind): { loss: number; accuracy: number } {
+/**
+ * One network trained alone on the CPU (matrix form, f64): its loss and accuracy after the steps.
+ * A network that diverges did not learn: loss Infinity (for the verdict only, never shown), accuracy 0, and the fault.
+ */
+export function trainOneCpu(
+  data: Dataset,
+  hidden: number,
+  lr: number,
+  seed: number,
+  steps: number,
+  loss: LossKind,
+): { loss: number; accuracy: number; diverged?: Fault } {
   const spec = { d: data.d, H: hidden };
-  const theta = initParams(spec, seed);
-  for (let t = 0; t < steps; t++) {
-    const { grads, loss: l } = lossAndGrads(spec, theta, data, loss);
-    if (!Number.isFinite(l)) return { loss: Infinity, accuracy: 0 };
-    sgdUpdate(theta, grads, lr);
+  const trainer = new MatrixTrainer(data, initParams(spec, seed), { hidden, lr, loss });
+  try {
+    trainer.step(steps);
+  } catch (e) {
+    if (e instanceof TrainingDivergedError) return { loss: Infinity, accuracy: 0, diverged: e.fault };
+    throw e;
   }
-  const cache = forward(spec, theta, data);
+  const cache = forward(spec, trainer.params, data);
   return { loss: lossValue(loss, cache, data.y), accuracy: accuracy(cache.yHat, data.y) };
 }
 

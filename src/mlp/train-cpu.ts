@@ -1,21 +1,21 @@
 /**
  * Full-batch SGD on the CPU with the scalar engine: each step builds the loss
  * graph over the whole batch, runs `backward()` and updates every parameter.
- * A non-finite loss or parameter stops training with an error naming the step.
+ * Every step checks, in f64, the per-sample losses, the gradients and the
+ * updated parameters before applying the update: the first non-finite one
+ * stops training with a TrainingDivergedError naming the step and the element
+ * (src/mlp/divergence.ts), and the parameters stay those of the previous step.
  */
 import { lossFromLogits, type LossKind } from '../engine/losses.js';
-import { sgdStep, type MLP } from '../engine/nn.js';
+import type { MLP } from '../engine/nn.js';
 import type { Value } from '../engine/value.js';
 import { type Dataset, sampleX } from './data.js';
+import { firstFault, TrainingDivergedError } from './divergence.js';
 import { engineGrads, engineModel, engineParams } from './init.js';
-import { makeSpec, type Spec } from './spec.js';
+import { sampleLossesFromLogits } from './reference.js';
+import { makeSpec, type Spec, toEngineOrder } from './spec.js';
 
-export class TrainingDivergedError extends Error {
-  constructor(readonly step: number, what: string) {
-    super(`training diverged at step ${step}: ${what}; try a smaller learning rate`);
-    this.name = 'TrainingDivergedError';
-  }
-}
+export { TrainingDivergedError };
 
 export interface Evaluation {
   loss: number;
@@ -51,25 +51,37 @@ export class CpuTrainer {
 
   /** The loss graph at the current parameters. */
   lossGraph(): Value {
-    const z2 = this.inputs.map((x) => this.model.logits(x)[0]!);
-    return lossFromLogits(this.options.loss, z2, this.labels);
+    return this.graph().loss;
   }
 
-  /** Runs k SGD steps; returns the loss before the last update. */
+  /**
+   * Runs k SGD steps; returns the loss before the last update. A step whose
+   * loss, gradient or updated parameter is not finite (in f64) throws a
+   * TrainingDivergedError and leaves the parameters of the step before.
+   */
   step(k = 1): number {
     let loss = NaN;
     for (let i = 0; i < k; i++) {
-      const graph = this.lossGraph();
+      const { loss: graph, z2 } = this.graph();
       loss = graph.data;
       const step = this.stepCount + 1;
-      if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, `the loss is ${loss}`);
+      const losses = Number.isFinite(loss) ? [] : sampleLossesFromLogits(this.options.loss, z2.map((z) => z.data), this.labels);
       graph.backward();
-      sgdStep(this.params, this.lr);
-      const bad = this.params.findIndex((p) => !Number.isFinite(p.data));
-      if (bad >= 0) throw new TrainingDivergedError(step, `parameter ${bad} became ${this.params[bad]!.data}`);
+      const grads = engineGrads(this.spec, this.model);
+      const theta = engineParams(this.spec, this.model);
+      for (let j = 0; j < theta.length; j++) theta[j] = theta[j]! - this.lr * grads[j]!; // θ ← θ − lr·dL/dθ, as the engine's sgdStep
+      const fault = firstFault(step, 'f64', losses.length ? losses : [loss], grads, theta);
+      if (fault) throw new TrainingDivergedError(fault, this.spec);
+      const engineOrder = toEngineOrder(this.spec, theta);
+      this.params.forEach((p, j) => (p.data = engineOrder[j]!));
       this.stepCount = step;
     }
     return loss;
+  }
+
+  private graph(): { loss: Value; z2: Value[] } {
+    const z2 = this.inputs.map((x) => this.model.logits(x)[0]!);
+    return { loss: lossFromLogits(this.options.loss, z2, this.labels), z2 };
   }
 
   /** Gradients of the loss at the current parameters, flat layout, without updating. */
