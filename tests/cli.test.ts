@@ -85,6 +85,12 @@ describe('npm run train --backend gpu (in-process, Dawn)', () => {
       expect(snap.grads.gpu?.W1).toHaveLength(8);
       expect(snap.grads.gpu?.W1[0]).toHaveLength(2);
       expect(snap.grads.cpu.W2[0]).toHaveLength(8);
+      // Each gradient's own bound, in the math's shapes; the check used at most all of it.
+      const b = snap.gradientCheck!.bounds;
+      expect([b.W1.length, b.W1[0]!.length, b.b1.length, b.W2.length, b.W2[0]!.length, b.b2.length]).toEqual([8, 2, 8, 1, 8, 1]);
+      for (const v of [...b.W1.flat(), ...b.b1, ...b.W2.flat(), ...b.b2]) expect(v).toBeGreaterThan(0);
+      expect(snap.gradientCheck!.maxFraction).toBeLessThanOrEqual(1);
+      expect(snap.gradientCheck!.tolerance.why).toMatch(/γ_k/);
     }
   });
 
