@@ -57,9 +57,11 @@ export interface BoundOptions {
 }
 
 const f32Error = (v: number): number => Math.abs(v - Math.fround(v));
+/** The rounding of k operations on terms of total size `mag`; none at all where every term is 0 (exact). */
+const rounding = (k: number, mag: number): number => (mag > 0 ? gamma(k) * mag + k * ETA : 0);
 /** |a·b| with inexact operands: propagated error plus the product's own rounding. */
 const mulError = (a: number, ea: number, b: number, eb: number): number =>
-  Math.abs(a) * eb + ea * Math.abs(b) + ea * eb + U * (Math.abs(a) + ea) * (Math.abs(b) + eb) + ETA;
+  Math.abs(a) * eb + ea * Math.abs(b) + ea * eb + rounding(1, (Math.abs(a) + ea) * (Math.abs(b) + eb));
 
 /** The oracle's forward and backward pass with the magnitude shadow and the bounds beside it. */
 export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, data: Dataset, loss: LossKind, opts: BoundOptions = {}): Bounds {
@@ -94,7 +96,7 @@ export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numb
         mag += (P(w) + eP[w]!) * (xs[i]! + ex[i]!);
         prop += P(w) * ex[i]! + eP[w]! * xs[i]! + eP[w]! * ex[i]!;
       }
-      eZ1[j] = prop + gamma(d + 1) * mag + (d + 1) * ETA;
+      eZ1[j] = prop + rounding(d + 1, mag);
       eA1[j] = eZ1[j]!;
       const a1 = cache.a1[n * H + j]!;
       const w2 = L.W2.offset + j;
@@ -104,7 +106,7 @@ export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numb
     }
     // z2 = b2 + Σ_j W2_j a1_j: H + 1 terms.
     const z2 = cache.z2[n]!;
-    const eZ2 = z2Prop + gamma(H + 1) * z2Mag + (H + 1) * ETA;
+    const eZ2 = z2Prop + rounding(H + 1, z2Mag);
     const { e: eY, yHat } = sigmoidError(z2, eZ2);
     const { e: eD2, mag: d2Mag } = delta2Error(loss, yHat, eY, y[n]!, f32Error(y[n]!), N);
     const d2 = back.dz2[n]!;
@@ -141,7 +143,7 @@ export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numb
     }
   }
   // Each gradient is a sum of N terms (a product each, for dW1 and dW2), in any order: γ_N.
-  const grads: Shadowed = { value: back.grads, mag: gMag, bound: gMag.map((m, k) => SLACK * (gProp[k]! + gamma(N + 1) * m + (N + 1) * ETA)) };
+  const grads: Shadowed = { value: back.grads, mag: gMag, bound: gMag.map((m, k) => SLACK * (gProp[k]! + rounding(N + 1, m))) };
   const gateUncertain = new Uint8Array(L.size);
   for (const j of uncertain) {
     gateUncertain.fill(1, L.W1.offset + j * d, L.W1.offset + (j + 1) * d);
@@ -170,7 +172,7 @@ function sigmoidError(z: number, ez: number): { yHat: number; e: number } {
   const eps = expError(Math.abs(z) + ez);
   const branch = z - ez >= 0 ? 1 - sigmoid(z - ez) : 2;
   const high = yHat + slope * ez; // |σ(ẑ)| at most
-  return { yHat, e: slope * ez + high * (eps * branch + 6 * U) + 3 * ETA };
+  return { yHat, e: slope * ez + high * (eps * branch + 6 * U) + 3 * ETA }; // σ > 0 always: never exact
 }
 
 /**
@@ -179,20 +181,20 @@ function sigmoidError(z: number, ez: number): { yHat: number; e: number } {
  */
 function delta2Error(loss: LossKind, p: number, ep: number, t: number, et: number, N: number): { e: number; mag: number } {
   const diff = p - t;
-  const eDiff = ep + et + U * (Math.abs(diff) + ep + et) + ETA;
+  const eDiff = ep + et + rounding(1, Math.abs(diff) + ep + et);
   if (loss === 'bce') {
-    return { e: eDiff / N + DIV * (Math.abs(diff) + eDiff) / N + ETA, mag: (Math.abs(p) + Math.abs(t)) / N };
+    return { e: eDiff / N + rounding(1, (DIV / U) * (Math.abs(diff) + eDiff) / N), mag: (Math.abs(p) + Math.abs(t)) / N };
   }
   const a = 2 * diff;
   const ea = 2 * eDiff;
   const b = a * p;
   const eb = mulError(a, ea, p, ep);
   const c = 1 - p;
-  const ec = ep + U * (Math.abs(c) + ep) + ETA;
+  const ec = ep + rounding(1, Math.abs(c) + ep);
   const num = b * c;
   const eNum = mulError(b, eb, c, ec);
   const mag = (2 * (Math.abs(p) + Math.abs(t)) * Math.abs(p) * (1 + Math.abs(p))) / N;
-  return { e: eNum / N + DIV * (Math.abs(num) + eNum) / N + ETA, mag };
+  return { e: eNum / N + rounding(1, (DIV / U) * (Math.abs(num) + eNum) / N), mag };
 }
 
 /**
@@ -219,7 +221,7 @@ export function sgdStepBounds(
     const eStep = mulError(lr, elr, g, b.grads.bound[k]!);
     next[k] = params[k]! - step;
     const eSum = paramError[k]! + eStep;
-    error[k] = SLACK * (eSum + U * (Math.abs(next[k]!) + eSum) + ETA);
+    error[k] = SLACK * (eSum + rounding(1, Math.abs(next[k]!) + eSum));
   }
   return { params: next, error };
 }
