@@ -9,9 +9,10 @@ import { GpuTrainer } from '../src/gpu/trainer.js';
 import { gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds.js';
 import { compareArrayWithBounds } from '../src/mlp/compare.js';
 import { DEFAULTS } from '../src/mlp/config.js';
+import { finiteDifferenceBounds } from '../src/mlp/fd-bounds.js';
 import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { forward } from '../src/mlp/reference.js';
+import { forward, lossAndGrads } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { describeUsed, expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
@@ -119,6 +120,27 @@ describe('the bounds hold for an f32 emulation of the kernels', () => {
         check('dz2', em.dz2, s.dz2);
         check('dz1', em.dz1, s.dz1, s.gateUncertain);
         check('grads', em.grads, b.grads, b.gateUncertain);
+      });
+    }
+  }
+});
+
+describe('central differences within their own bound (f64: rounding derived, truncation estimated)', () => {
+  let worst = 0;
+  afterAll(() => console.log(`central differences: largest fraction of its bound used: ${(100 * worst).toFixed(2)}%`));
+  for (const loss of ['bce', 'mse'] as const) {
+    for (const [d, H, N, seed] of [[3, 1, 1, 1], [2, 8, 7, 2], [5, 16, 7, 3], [4, 33, 20, 4]] as const) {
+      it(`d=${d}, H=${H}, N=${N}, ${loss}: every backprop gradient within its bound of D(h), and a 1e-4 relative slip is not`, () => {
+        const data = randomDataset(300 + seed, d, N);
+        const rng = makeRng(seed + 11);
+        const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
+        const fd = finiteDifferenceBounds({ d, H }, params, data, loss);
+        const exact = lossAndGrads({ d, H }, params, data, loss).grads;
+        const r = compareArrayWithBounds('fd', fd.value, exact, fd.bound, fd.kink);
+        worst = Math.max(worst, r.maxFraction);
+        expect(r.pass, JSON.stringify(r)).toBe(true);
+        const slipped = exact.map((g, k) => (k === 0 ? g * (1 + 1e-4) : g));
+        if (!fd.kink[0] && Math.abs(exact[0]!) > 1e-3) expect(compareArrayWithBounds('fd', fd.value, slipped, fd.bound, fd.kink).pass).toBe(false);
       });
     }
   }

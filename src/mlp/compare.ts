@@ -35,6 +35,8 @@ export const TOLERANCES = {
    * O(h²·f‴) ≈ 1e-10 plus rounding O(ε·|L|/h) ≈ 1e-11, for losses of order 1.
    * ReLU kinks within h of a parameter's value would break the estimate; random
    * data puts them there with probability ≈ 1e-5 per unit and sample.
+   * A per-element bound (rounding derived, truncation estimated, kinks flagged) is in
+   * src/mlp/fd-bounds.ts; tests/bounds.test.ts holds central differences to it.
    */
   finiteDifference: {
     atol: 1e-7,
