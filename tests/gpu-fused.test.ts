@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
-import { sgdStepBounds } from '../src/mlp/bounds.js';
+import { sgdStepBounds } from '../src/mlp/step-bounds.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';

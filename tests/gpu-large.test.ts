@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { LargeBatchTrainer } from '../src/gpu/large.js';
-import { sgdStepBounds } from '../src/mlp/bounds.js';
+import { sgdStepBounds } from '../src/mlp/step-bounds.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { initParams } from '../src/mlp/init.js';

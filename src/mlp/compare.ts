@@ -45,7 +45,7 @@ export const TOLERANCES = {
   },
   /**
    * A GPU trajectory of many SGD steps (f32) against the CPU's (f64). NOT a derived bound: a
-   * proven bound on T chained steps (src/mlp/bounds.ts, trajectoryBounds) multiplies by the loss
+   * proven bound on T chained steps (src/mlp/step-bounds.ts, trajectoryBounds) multiplies by the loss
    * surface's worst-case sensitivity each step and is vacuous after ~10 steps (×20 per 10 steps
    * on XOR, infinite by 50). Each single step is checked against its derived bound
    * (sgdStepBounds); whole trajectories only against this empirical closeness, 2e-6 + 1e-4·|v|.
