@@ -21,8 +21,8 @@ export interface GradientCheck {
     tensor: TensorName;
     maxAbsError: number;
     maxFraction: number;
-    /** Over the elements f32 resolves (|cpu| ≥ 100·bound); null where none is. */
-    maxRelError: number | null;
+    /** Over the elements f32 resolves (|cpu| ≥ 100·bound); absent where none is. */
+    maxRelError?: number;
     gateUncertain: number;
     pass: boolean;
   }[];
@@ -49,17 +49,20 @@ export interface TrainReport {
   stepsPerSecond: number;
 }
 
+/** JSON has no Infinity (it would print null): a difference over a zero bound reads as the largest double, still > 1. */
+const finite = (v: number): number => (Number.isFinite(v) ? v : Number.MAX_VALUE);
+
 export function gradientCheck(c: BoundedComparison, bounds: NestedParams): GradientCheck {
   return {
     tolerance: { method: 'per-element f32 error bound', why: c.method },
     pass: c.pass,
-    maxFraction: c.maxFraction,
+    maxFraction: finite(c.maxFraction),
     gateUncertain: c.gateUncertain,
     tensors: c.tensors.map(({ tensor, maxAbsError, maxFraction, maxRelError, gateUncertain, pass }) => ({
       tensor: tensor as TensorName,
-      maxAbsError,
-      maxFraction,
-      maxRelError,
+      maxAbsError: finite(maxAbsError),
+      maxFraction: finite(maxFraction),
+      ...(maxRelError === null ? {} : { maxRelError: finite(maxRelError) }),
       gateUncertain,
       pass,
     })),
@@ -101,7 +104,7 @@ export function describeReport(r: TrainReport, data: Dataset): string {
 function gradientTable(g: GradientCheck, spec: { d: number; hidden: number }): string[] {
   const L = paramLayout({ d: spec.d, H: spec.hidden });
   const e = (x: number) => x.toExponential(2).padStart(10);
-  const pct = (f: number) => `${(100 * f).toFixed(f < 0.1 ? 2 : 1)}%`.padStart(9);
+  const pct = (f: number) => (f >= 100 ? `${f >= 1e6 ? '>1e6' : Math.round(f)}×` : `${(100 * f).toFixed(f < 0.1 ? 2 : 1)}%`).padStart(9);
   const lines = [
     `  tensor  shape      max abs err  bound used  verdict (each |gpu − cpu| within its own f32 error bound)`,
     ...g.tensors.map(
