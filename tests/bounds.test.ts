@@ -154,6 +154,34 @@ describe('bounds at convergence, on the GPU', () => {
     console.log(`at convergence: ${describeUsed()}`);
   });
 
+  it('a gate f32 cannot be sure of is flagged, and held to a bound that admits either side', async () => {
+    // z1 = (1 + 2^-23)·(1 + 2^-23) − (1 + 2^-22) = 2^-46 > 0 exactly (f64 holds it), but the f32 product
+    // rounds to 1 + 2^-22, so a GPU without a fused multiply-add gets 0 and shuts the gate.
+    const c = 1 + 2 ** -23;
+    const data = makeDataset([[c], [-1]], [1, 0]);
+    const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0]; // W1 = [c, 1], b1 = [−(1 + 2^-22), 0.5], W2 = [1, −1], b2 = 0
+    const spec = { d: 1, H: 2 };
+    const trainer = await GpuTrainer.create(device, { data, params, hidden: 2, lr: 0.1, loss: 'bce' });
+    try {
+      const gpu = await trainer.gradients();
+      const b = shadowBounds(spec, params, data, 'bce', { perSample: true });
+      expect(b.uncertainUnits).toEqual([0]);
+      expect(b.samples!.z1.value[0]).toBe(2 ** -46);
+      expect(Array.from(b.gateUncertain)).toEqual([1, 0, 1, 0, 0, 0, 0]); // W1[0][0] and b1[0]
+      const tensors = readoutAgainstBounds(spec, params, data, 'bce', gpu);
+      expect(tensors.find((t) => t.tensor === 'W1')!.gateUncertain).toBe(1);
+      expectWithinBounds('uncertain gate', tensors);
+      // Either outcome is legitimate f32: 0 (two roundings, the gate shut, δ1 off by the whole of da1) or 2^-46 (one fused rounding).
+      expect([0, 2 ** -46]).toContain(gpu.cache.z1[0]);
+      console.log(`uncertain gate: the GPU computed z1 = ${gpu.cache.z1[0]}, the oracle 2^-46`);
+      const off = Math.abs(gpu.cache.dz1[0]! - b.samples!.dz1.value[0]!);
+      expect(off).toBeCloseTo(gpu.cache.z1[0] === 0 ? Math.abs(b.samples!.da1.value[0]!) : 0, 6);
+      expect(off).toBeLessThanOrEqual(b.samples!.dz1.bound[0]!);
+    } finally {
+      trainer.destroy();
+    }
+  });
+
   it('XOR after 20,000 steps: every element within its bound, none looser than 1,000·u of its magnitude', async () => {
     const data = xor();
     const spec = { d: 2, H: DEFAULTS.hidden };

@@ -11,7 +11,7 @@ import { paramLayout } from '../src/mlp/spec.js';
 import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
 import { describeUsed, expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { openGpu } from './support/gpu.js';
-import { wellConditioned } from './support/random.js';
+import { randomParams } from './support/random.js';
 
 /**
  * The GPU kernels against the CPU oracle. The oracle here is the matrix form
@@ -43,7 +43,9 @@ describe('GPU step kernels against the CPU oracle', () => {
   for (const loss of ['bce', 'mse'] as const satisfies readonly LossKind[]) {
     for (const [k, { d, H, N }] of shapes.entries()) {
       it(`forward values, deltas and gradients match for d=${d}, H=${H}, N=${N}, ${loss}`, async () => {
-        const { data, params } = wellConditioned(d, H, N, 10 + k);
+        // Fresh random draws, kinks and all: a gate f32 cannot be sure of is flagged, not avoided.
+        const data = randomDataset(10 + k, d, N);
+        const params = randomParams(11 + k, d, H);
         const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss });
         try {
           const gpu = await trainer.gradients();

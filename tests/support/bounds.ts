@@ -7,7 +7,7 @@ import { type BoundedTensor, compareArrayWithBounds, compareWithBounds } from '.
 import type { Dataset } from '../../src/mlp/data.js';
 
 /** The largest fraction of its bound any element used, over every check in this test file. */
-export const used = { maxFraction: 0, where: '', byTensor: {} as Record<string, number> };
+export const used = { maxFraction: 0, where: '', byTensor: {} as Record<string, number>, gateUncertain: 0 };
 
 /** Every cache tensor and gradient of a readout, each against its own bounds; returns the per-tensor verdicts. */
 export function readoutAgainstBounds(
@@ -33,6 +33,7 @@ export function readoutAgainstBounds(
 export function expectWithinBounds(label: string, tensors: readonly BoundedTensor[]): void {
   for (const t of tensors) {
     used.byTensor[t.tensor] = Math.max(used.byTensor[t.tensor] ?? 0, t.maxFraction);
+    used.gateUncertain += t.gateUncertain;
     if (t.maxFraction > used.maxFraction) [used.maxFraction, used.where] = [t.maxFraction, `${label}, ${t.tensor}`];
     expect(t.pass, `${label} ${t.tensor}: ${JSON.stringify(t)}`).toBe(true);
   }
@@ -41,5 +42,5 @@ export function expectWithinBounds(label: string, tensors: readonly BoundedTenso
 /** One line for the log: the largest fraction overall and per tensor. */
 export function describeUsed(): string {
   const per = Object.entries(used.byTensor).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`);
-  return `largest fraction of its bound used by any element: ${(100 * used.maxFraction).toFixed(2)}% (${used.where}); per tensor: ${per.join(', ')}`;
+  return `largest fraction of its bound used by any element: ${(100 * used.maxFraction).toFixed(2)}% (${used.where}); per tensor: ${per.join(', ')}; elements behind a gate uncertain at f32: ${used.gateUncertain}`;
 }
