@@ -85,6 +85,14 @@ describe('npm run train --backend gpu (in-process, Dawn)', () => {
       expect(snap.grads.gpu?.W1).toHaveLength(8);
       expect(snap.grads.gpu?.W1[0]).toHaveLength(2);
       expect(snap.grads.cpu.W2[0]).toHaveLength(8);
+      // Each gradient's own bound, in the math's shapes; the check used at most all of it.
+      const b = snap.gradientCheck!.bounds;
+      expect([b.W1.length, b.W1[0]!.length, b.b1.length, b.W2.length, b.W2[0]!.length, b.b2.length]).toEqual([8, 2, 8, 1, 8, 1]);
+      const cpu = [...snap.grads.cpu.W1.flat(), ...snap.grads.cpu.b1, ...snap.grads.cpu.W2.flat(), ...snap.grads.cpu.b2];
+      // Positive, or 0 only where the gradient is exactly 0 (a unit dead on every sample: exact in f32 too).
+      [...b.W1.flat(), ...b.b1, ...b.W2.flat(), ...b.b2].forEach((v, k) => expect(v > 0 || (v === 0 && cpu[k] === 0), `bound[${k}] = ${v}`).toBe(true));
+      expect(snap.gradientCheck!.maxFraction).toBeLessThanOrEqual(1);
+      expect(snap.gradientCheck!.tolerance.why).toMatch(/γ_k/);
     }
   });
 

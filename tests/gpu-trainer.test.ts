@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
-import { compareFlat, excess, TOLERANCES } from '../src/mlp/compare.js';
+import { sgdStepBounds } from '../src/mlp/step-bounds.js';
+import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
 import { DEFAULTS } from '../src/mlp/config.js';
 import { initParams } from '../src/mlp/init.js';
-import { backward, forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
+import { forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { describeUsed, expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { openGpu } from './support/gpu.js';
 import { SATURATED, saturatedRun } from './support/saturated.js';
-import { wellConditioned } from './support/random.js';
+import { randomParams } from './support/random.js';
 
 /**
  * The GPU kernels against the CPU oracle. The oracle here is the matrix form
@@ -20,18 +22,11 @@ import { wellConditioned } from './support/random.js';
  */
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
-afterAll(() => device?.destroy());
-
-function expectClose(name: string, gpu: ArrayLike<number>, cpu: ArrayLike<number>): void {
-  expect(gpu.length, `${name} length`).toBe(cpu.length);
-  let worst = 0;
-  let at = 0;
-  for (let i = 0; i < cpu.length; i++) {
-    const e = excess(gpu[i]!, cpu[i]!, TOLERANCES.gpuVsCpu);
-    if (e > worst) [worst, at] = [e, i];
-  }
-  expect(worst, `${name}[${at}]: gpu ${gpu[at]} vs cpu ${cpu[at]}`).toBeLessThanOrEqual(1);
-}
+afterAll(() => {
+  device?.destroy();
+  // The bounds' tightness, printed for the record (docs/derivation.md quotes it).
+  console.log(describeUsed());
+});
 
 // Every d in {1, 2, 3, 5}, H in {1, 2, 8, 33, 256} and N in {1, 4, 7, 1000} appears, each with both losses.
 const shapes = [
@@ -49,17 +44,15 @@ describe('GPU step kernels against the CPU oracle', () => {
   for (const loss of ['bce', 'mse'] as const satisfies readonly LossKind[]) {
     for (const [k, { d, H, N }] of shapes.entries()) {
       it(`forward values, deltas and gradients match for d=${d}, H=${H}, N=${N}, ${loss}`, async () => {
-        const { data, params } = wellConditioned(d, H, N, 10 + k);
+        // Fresh random draws, kinks and all: a gate f32 cannot be sure of is flagged, not avoided.
+        const data = randomDataset(10 + k, d, N);
+        const params = randomParams(11 + k, d, H);
         const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss });
         try {
           const gpu = await trainer.gradients();
           const cache = forward({ d, H }, params, data);
-          const cpu = backward({ d, H }, params, data, cache, loss);
-          for (const name of ['z1', 'a1', 'z2', 'yHat'] as const) expectClose(name, gpu.cache[name], cache[name]);
-          for (const name of ['dz2', 'da1', 'dz1'] as const) expectClose(name, gpu.cache[name], cpu[name]);
+          expectWithinBounds(`d=${d}, H=${H}, N=${N}, ${loss}`, readoutAgainstBounds({ d, H }, params, data, loss, gpu));
           expect(gpu.loss).toBeCloseTo(lossValue(loss, cache, data.y), 5);
-          const cmp = compareFlat({ d, H }, gpu.grads, cpu.grads, TOLERANCES.gpuVsCpu);
-          expect(cmp.pass, JSON.stringify(cmp.tensors)).toBe(true);
           expect(gpu.step).toBe(0);
           expect(Array.from(gpu.params)).toEqual(Array.from(params)); // gradients() does not update
         } finally {
@@ -78,12 +71,19 @@ describe('GPU step kernels against the CPU oracle', () => {
       const start = initParams(spec, 4);
       const trainer = await GpuTrainer.create(device, { data, params: start, hidden: H, lr, loss: 'bce' });
       try {
-        trainer.step(200);
+        trainer.step(199);
+        const before = (await trainer.readAll()).params;
+        trainer.step(1);
         const gpu = await trainer.readAll();
+        // The last step, from the parameters the GPU held: within its derived bound.
+        const one = sgdStepBounds(spec, before, new Float64Array(before.length), data, 'bce', lr);
+        const last = compareArrayWithBounds('θ after step 200', gpu.params, one.params, one.error);
+        expectWithinBounds(`${name}, step 200 from the GPU's step 199`, [last]);
+        // The whole trajectory: chained bounds are vacuous after ~10 steps, so an empirical closeness.
         const theta = Float64Array.from(start);
         for (let t = 0; t < 200; t++) sgdUpdate(theta, lossAndGrads(spec, theta, data, 'bce').grads, lr);
         expect(gpu.step).toBe(200);
-        const cmp = compareFlat(spec, gpu.params, theta, TOLERANCES.gpuVsCpu);
+        const cmp = compareFlat(spec, gpu.params, theta, TOLERANCES.trajectory);
         expect(cmp.pass, JSON.stringify(cmp.tensors)).toBe(true);
       } finally {
         trainer.destroy();

@@ -6,7 +6,8 @@
  */
 import { GpuTrainer, type GpuReadout } from '../gpu/trainer.js';
 import { requestNodeDevice } from '../gpu/node.js';
-import { compareFlat, TOLERANCES } from '../mlp/compare.js';
+import { shadowBounds } from '../mlp/bounds.js';
+import { compareWithBounds } from '../mlp/compare.js';
 import type { TrainConfig } from '../mlp/config.js';
 import { type Dataset, roundToF32 } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
@@ -31,11 +32,12 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
     const snapshot = async (): Promise<{ snap: Snapshot; readout: GpuReadout }> => {
       const readout = await gpu.gradients();
       const cpu = lossAndGrads(spec, readout.params, data32, config.loss);
-      const cmp = compareFlat(spec, readout.grads, cpu.grads, TOLERANCES.gpuVsCpu);
+      const bounds = shadowBounds(spec, readout.params, data32, config.loss); // per-element f32 error bounds
+      const cmp = compareWithBounds(spec, readout.grads, bounds);
       const snap: Snapshot = {
         params: toNested(spec, readout.params),
         grads: { gpu: toNested(spec, readout.grads), cpu: toNested(spec, cpu.grads) },
-        gradientCheck: gradientCheck(cmp),
+        gradientCheck: gradientCheck(cmp, toNested(spec, bounds.grads.bound)),
         loss: readout.loss,
       };
       return { snap, readout };

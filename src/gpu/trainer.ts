@@ -42,6 +42,8 @@ export interface GpuTrainerOptions {
   /** Invocations per workgroup; default 64. */
   workgroupSize?: number;
   label?: string;
+  /** Test-only: WGSL to compile instead of SHADERS.mlp (the mutation checks, tests/mutants.test.ts). */
+  shaderSource?: string;
 }
 
 export interface GpuReadout {
@@ -89,7 +91,7 @@ export class GpuTrainer {
     const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P.size, sgdStep: P.size };
     checkLimits(device.limits, spec, { cacheFloats: C.size, workgroupSize: wg, invocations: Math.max(...Object.values(count)) });
 
-    const module = await compileShader(device, SHADERS.mlp, `${label}.wgsl`);
+    const module = await compileShader(device, options.shaderSource ?? SHADERS.mlp, `${label}.wgsl`);
     const bindGroupLayout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(MLP_BINDINGS) });
     const layout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] });
     const constants = { ...wgslConstants(spec), ...pipelineConstants(loss, wg) };

@@ -8,6 +8,7 @@ import type { GpuTrainer } from '../gpu/trainer.js';
 import type { LossKind } from '../engine/losses.js';
 import { type Dataset, roundToF32 } from '../mlp/data.js';
 import { type Backward, type ForwardCache, lossAndGrads } from '../mlp/reference.js';
+import { type Bounds, shadowBounds } from '../mlp/bounds.js';
 import { CpuTrainer } from '../mlp/train-cpu.js';
 
 export interface Snapshot {
@@ -24,6 +25,8 @@ export interface Snapshot {
   oracle: { loss: number; grads: Float64Array };
   /** The data the trainer holds (rounded to f32 on the GPU). */
   data: Dataset;
+  /** Per-element f32 error bounds on the GPU's gradients (src/mlp/bounds.ts); GPU backend only. */
+  bounds?: Bounds;
 }
 
 export interface Session {
@@ -58,6 +61,7 @@ export function gpuSession(trainer: GpuTrainer, data: Dataset, config: RunConfig
         gpuGrads: r.grads,
         oracle: { loss: oracle.loss, grads: oracle.grads },
         data: held,
+        bounds: shadowBounds(spec, r.params, held, config.loss),
       };
     },
     setLearningRate: (lr) => trainer.setLearningRate(lr),

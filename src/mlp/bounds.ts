@@ -1,0 +1,250 @@
+/**
+ * Per-element error bounds for the f32 kernels, derived by running a magnitude
+ * shadow beside the f64 oracle (docs/derivation.md, "Error bounds for the f32
+ * kernels"). For every value v the oracle computes, we also compute
+ *   mag(v)   the sum of the absolute values of the terms v is made of (|b1| + Σ|W1||x| for z1, …),
+ *   bound(v) a bound on |v_f32 − v| for any of the kernels (step, fused, many, large),
+ * by the standard model of floating-point arithmetic, fl(a ∘ b) = (a ∘ b)(1 + ε):
+ *   - a sum of n terms (products included) in ANY order, chunked or not:  γ_n · Σ|terms|,
+ *     γ_n = n·u/(1 − n·u), u = 2^-24, since each term meets at most n roundings;
+ *   - a product a·b of inexact operands:  |a|·e_b + e_a·|b| + e_a·e_b, plus u·|result|;
+ *   - the f32 rounding of the inputs and parameters (e_x = |x − fround(x)|, …) as the first e's.
+ * Assumptions, stated once: + − × round to nearest (u = 2^-24; WGSL calls them "correctly
+ * rounded"); `/` is within 2.5 ulp and exp(x) within 3 + 2|x| ulp (WGSL's accuracy table), an ulp
+ * being at most 2u of the value; subnormal results may flush to zero (η = 2^-126 per operation).
+ */
+import type { LossKind } from '../engine/losses.js';
+import { sigmoid } from '../engine/value.js';
+import type { Dataset } from './data.js';
+import { backward, forward } from './reference.js';
+import { paramLayout, type Spec } from './spec.js';
+
+/** f32's unit roundoff (round to nearest). */
+export const U = 2 ** -24;
+/** The most a flushed subnormal result can be off, per operation. */
+export const ETA = 2 ** -126;
+/** γ_k = k·u/(1 − k·u): the relative error of k roundings. */
+export const gamma = (k: number): number => (k * U) / (1 - k * U);
+/** Relative error of WGSL's `/` (2.5 ulp, an ulp ≤ 2u of the value). */
+const DIV = 5 * U;
+/** Relative error of WGSL's exp(t): (3 + 2|t|) ulp. */
+const expError = (t: number): number => (6 + 4 * Math.abs(t)) * U;
+/** Cover for the second-order terms the first-order formulas below leave out. */
+export const SLACK = 1 + 1e-3;
+
+/** A value, the magnitude of its terms and the bound on its f32 error, per element. */
+export interface Shadowed {
+  value: Float64Array;
+  mag: Float64Array;
+  bound: Float64Array;
+}
+
+export interface Bounds {
+  /** Per sample (N×H or N), kept only with `{ perSample: true }`. */
+  samples?: Record<'z1' | 'a1' | 'z2' | 'yHat' | 'dz2' | 'da1' | 'dz1', Shadowed> & { gateUncertain: Uint8Array };
+  /** Gradients in the flat layout. */
+  grads: Shadowed;
+  /** Hidden units j whose gate ReLU′(z1) may differ between f32 and f64 for some sample. */
+  uncertainUnits: number[];
+  /** Flat-layout mask: 1 where a gradient depends on an uncertain gate (W1 row j, b1[j]). */
+  gateUncertain: Uint8Array;
+}
+
+export interface BoundOptions {
+  /** Bound on |θ_gpu − θ| per parameter; default |θ − fround(θ)|, the upload's rounding. */
+  paramError?: ArrayLike<number>;
+  perSample?: boolean;
+}
+
+/** How far the upload moves a value: |v − fround(v)|. */
+export const f32Error = (v: number): number => Math.abs(v - Math.fround(v));
+/** The rounding of k operations on terms of total size `mag`; none at all where every term is 0 (exact). */
+export const rounding = (k: number, mag: number): number => (mag > 0 ? gamma(k) * mag + k * ETA : 0);
+/** |a·b| with inexact operands: propagated error plus the product's own rounding. */
+export const mulError = (a: number, ea: number, b: number, eb: number): number =>
+  Math.abs(a) * eb + ea * Math.abs(b) + ea * eb + rounding(1, (Math.abs(a) + ea) * (Math.abs(b) + eb));
+
+/** What one sample's forward pass leaves for its backward pass: per hidden unit and for the output. */
+interface SampleForward {
+  eZ1: Float64Array; // bound on z1
+  eA1: Float64Array; // bound on a1 = ReLU(z1): e_z1 (ReLU is 1-Lipschitz), or 0 where the gate is surely closed (a1 = 0 exactly)
+  mZ1: Float64Array; // shadow |b1| + Σ|W1||x|
+  eZ2: number;
+  mZ2: number; // shadow |b2| + Σ|W2|·shadow(a1)
+}
+
+/**
+ * The oracle's forward and backward pass with the magnitude shadow and the bounds beside it.
+ * Each bound has two parts: the error its operands bring (propagated to first order, exactly for
+ * products) and the rounding of its own operations, γ_k times the sizes of the f32 operands.
+ */
+export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, data: Dataset, loss: LossKind, opts: BoundOptions = {}): Bounds {
+  const { d, H } = spec;
+  const { N, x, y } = data;
+  const L = paramLayout(spec);
+  const cache = forward(spec, params, data);
+  const back = backward(spec, params, data, cache, loss);
+  const eP = Float64Array.from(opts.paramError ?? Array.from(params, f32Error));
+  const shadow = (n: number): Shadowed => ({ value: new Float64Array(n), mag: new Float64Array(n), bound: new Float64Array(n) });
+  const s = opts.perSample === true
+    ? { z1: shadow(N * H), a1: shadow(N * H), z2: shadow(N), yHat: shadow(N), dz2: shadow(N), da1: shadow(N * H), dz1: shadow(N * H), gateUncertain: new Uint8Array(N * H) }
+    : undefined;
+  const acc = { ops: new Float64Array(L.size), prop: new Float64Array(L.size), mag: new Float64Array(L.size) };
+  const uncertain = new Set<number>();
+  const f: SampleForward = { eZ1: new Float64Array(H), eA1: new Float64Array(H), mZ1: new Float64Array(H), eZ2: 0, mZ2: 0 };
+  const xs = new Float64Array(d);
+  const ex = new Float64Array(d);
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < d; i++) [xs[i], ex[i]] = [Math.abs(x[n * d + i]!), f32Error(x[n * d + i]!)];
+    forwardSample(spec, params, eP, cache.z1.subarray(n * H, (n + 1) * H), xs, ex, f);
+    const z2 = cache.z2[n]!;
+    const { e: eY, yHat, mag: mY } = sigmoidError(z2, f.eZ2, f.mZ2);
+    const { e: eD2, mag: mD2 } = delta2Error(loss, yHat, eY, mY, y[n]!, f32Error(y[n]!), N);
+    const d2 = back.dz2[n]!;
+    if (s) {
+      for (let j = 0; j < H; j++) {
+        put(s.z1, n * H + j, cache.z1[n * H + j]!, f.mZ1[j]!, f.eZ1[j]!);
+        put(s.a1, n * H + j, cache.a1[n * H + j]!, f.eA1[j]! > 0 || cache.a1[n * H + j]! > 0 ? f.mZ1[j]! : 0, f.eA1[j]!);
+      }
+      put(s.z2, n, z2, f.mZ2, f.eZ2), put(s.yHat, n, yHat, mY, eY), put(s.dz2, n, d2, mD2, eD2);
+    }
+    // db2 = Σ_n δ2: N terms.
+    accumulate(acc, L.b2.offset, d2, eD2, mD2, 1, 0, 1);
+    for (let j = 0; j < H; j++) {
+      const k = n * H + j;
+      const [w2, ew2] = [params[L.W2.offset + j]!, eP[L.W2.offset + j]!];
+      const a1 = cache.a1[k]!;
+      const mA1 = a1 > 0 || cache.z1[k]! + f.eZ1[j]! > 0 ? f.mZ1[j]! : 0;
+      accumulate(acc, L.W2.offset + j, d2, eD2, mD2, a1, f.eA1[j]!, mA1); // dW2_j = Σ_n δ2 a1_j
+      const eDa1 = mulError(w2, ew2, d2, eD2); // da1_j = W2_j δ2
+      const mDa1 = Math.abs(w2) * mD2;
+      // NOTE: where |z1| ≤ e_z1 the f32 gate may differ: δ1 is da1 on one side and 0 on the other.
+      const z1 = cache.z1[k]!;
+      const sure = z1 - f.eZ1[j]! > 0 || z1 + f.eZ1[j]! <= 0;
+      if (!sure) uncertain.add(j);
+      const eDz1 = sure ? (z1 > 0 ? eDa1 : 0) : Math.abs(back.da1[k]!) + eDa1;
+      const mDz1 = sure && z1 <= 0 ? 0 : mDa1;
+      const dz1 = back.dz1[k]!;
+      if (s) put(s.da1, k, back.da1[k]!, mDa1, eDa1), put(s.dz1, k, dz1, mDz1, eDz1), (s.gateUncertain[k] = sure ? 0 : 1);
+      accumulate(acc, L.b1.offset + j, dz1, eDz1, mDz1, 1, 0, 1); // db1_j = Σ_n δ1_j
+      for (let i = 0; i < d; i++) accumulate(acc, L.W1.offset + j * d + i, dz1, eDz1, mDz1, xs[i]!, ex[i]!, xs[i]!); // dW1_ji = Σ_n δ1_j x_i
+    }
+  }
+  // Each gradient is a sum of N terms (a product each, for dW1 and dW2) in any order: at most N + 1 roundings.
+  const grads: Shadowed = { value: back.grads, mag: acc.mag, bound: acc.ops.map((m, k) => SLACK * (acc.prop[k]! + rounding(N + 1, m))) };
+  const gateUncertain = new Uint8Array(L.size);
+  for (const j of uncertain) {
+    gateUncertain.fill(1, L.W1.offset + j * d, L.W1.offset + (j + 1) * d);
+    gateUncertain[L.b1.offset + j] = 1;
+  }
+  const out: Bounds = { grads, uncertainUnits: [...uncertain].sort((a, b) => a - b), gateUncertain };
+  if (s) out.samples = s;
+  return out;
+}
+
+/**
+ * z1_j = b1_j + Σ_i W1_ji x_i (d + 1 terms, so γ_{d+1}) and z2 = b2 + Σ_j W2_j a1_j (H + 1 terms),
+ * for one sample; a1 = ReLU(z1) is 1-Lipschitz, so e_a1 = e_z1, and exactly 0 where z1 + e_z1 ≤ 0.
+ */
+function forwardSample(
+  spec: Pick<Spec, 'd' | 'H'>,
+  params: ArrayLike<number>,
+  eP: Float64Array,
+  z1: Float64Array,
+  xs: Float64Array,
+  ex: Float64Array,
+  f: SampleForward,
+): void {
+  const { d, H } = spec;
+  const L = paramLayout(spec);
+  const P = (k: number) => Math.abs(params[k]!);
+  let ops2 = P(L.b2.offset) + eP[L.b2.offset]!;
+  let prop2 = eP[L.b2.offset]!;
+  let m2 = P(L.b2.offset);
+  for (let j = 0; j < H; j++) {
+    const bj = L.b1.offset + j;
+    let ops = P(bj) + eP[bj]!;
+    let prop = eP[bj]!;
+    let m = P(bj);
+    for (let i = 0; i < d; i++) {
+      const w = L.W1.offset + j * d + i;
+      ops += (P(w) + eP[w]!) * (xs[i]! + ex[i]!);
+      prop += P(w) * ex[i]! + eP[w]! * xs[i]! + eP[w]! * ex[i]!;
+      m += P(w) * xs[i]!;
+    }
+    const e1 = prop + rounding(d + 1, ops);
+    f.eZ1[j] = e1;
+    f.mZ1[j] = m;
+    const w2 = L.W2.offset + j;
+    const a1 = Math.max(z1[j]!, 0);
+    const eA1 = z1[j]! + e1 <= 0 ? 0 : e1;
+    f.eA1[j] = eA1;
+    ops2 += (P(w2) + eP[w2]!) * (a1 + eA1);
+    prop2 += P(w2) * eA1 + eP[w2]! * a1 + eP[w2]! * eA1;
+    if (z1[j]! + e1 > 0) m2 += P(w2) * m; // the shadow of ReLU passes z1's terms wherever the gate may be open
+  }
+  f.eZ2 = prop2 + rounding(H + 1, ops2);
+  f.mZ2 = m2;
+}
+
+/** One term a·b of a gradient's sum: its propagated error, its f32 operands' size, and its shadow. */
+function accumulate(
+  acc: { ops: Float64Array; prop: Float64Array; mag: Float64Array },
+  k: number,
+  a: number,
+  ea: number,
+  ma: number,
+  b: number,
+  eb: number,
+  mb: number,
+): void {
+  acc.ops[k] += (Math.abs(a) + ea) * (Math.abs(b) + eb);
+  acc.prop[k] += Math.abs(a) * eb + ea * Math.abs(b) + ea * eb;
+  acc.mag[k] += ma * mb;
+}
+
+function put(t: Shadowed, k: number, value: number, mag: number, bound: number): void {
+  t.value[k] = value;
+  t.mag[k] = mag;
+  t.bound[k] = SLACK * bound;
+}
+
+/**
+ * yHat = σ(z2) as common.wgsl computes it: 1/(1 + exp(−z)) for z ≥ 0, e/(1 + e) with e = exp(z) below.
+ * Propagated: σ′ ≤ its largest value on [z2 − e, z2 + e]. Evaluated: exp's relative error ε scaled by
+ * (1 − σ) on the z ≥ 0 branch and by at most 2 below, plus one addition and one division (6u).
+ */
+function sigmoidError(z: number, ez: number, mz: number): { yHat: number; e: number; mag: number } {
+  const yHat = sigmoid(z);
+  const near = Math.max(0, Math.abs(z) - ez); // the point of [z − e, z + e] nearest 0, where σ′ is largest
+  const slope = sigmoid(near) * (1 - sigmoid(near));
+  const eps = expError(Math.abs(z) + ez);
+  const branch = z - ez >= 0 ? 1 - sigmoid(z - ez) : 2;
+  const high = yHat + slope * ez; // |σ(ẑ)| at most
+  // The shadow of σ(z2): the value plus how far z2's terms could move it, σ′(z2)·shadow(z2).
+  const mag = yHat + sigmoid(z) * (1 - sigmoid(z)) * mz;
+  return { yHat, e: slope * ez + high * (eps * branch + 6 * U) + 3 * ETA, mag }; // σ > 0 always: never exact
+}
+
+/**
+ * δ2 as common.wgsl computes it: BCE (yHat − t)/N; MSE ((2(yHat − t))·yHat)·(1 − yHat)/N.
+ * N is exact in f32 (N ≤ 2^24). Returns the bound and the shadow, (|yHat| + |t|)/N for BCE.
+ */
+function delta2Error(loss: LossKind, p: number, ep: number, mp: number, t: number, et: number, N: number): { e: number; mag: number } {
+  const diff = p - t;
+  const eDiff = ep + et + rounding(1, Math.abs(diff) + ep + et);
+  if (loss === 'bce') {
+    return { e: eDiff / N + rounding(1, (DIV / U) * (Math.abs(diff) + eDiff) / N), mag: (mp + Math.abs(t)) / N };
+  }
+  const a = 2 * diff;
+  const ea = 2 * eDiff;
+  const b = a * p;
+  const eb = mulError(a, ea, p, ep);
+  const c = 1 - p;
+  const ec = ep + rounding(1, Math.abs(c) + ep);
+  const num = b * c;
+  const eNum = mulError(b, eb, c, ec);
+  const mag = (2 * (mp + Math.abs(t)) * mp * (1 + mp)) / N;
+  return { e: eNum / N + rounding(1, (DIV / U) * (Math.abs(num) + eNum) / N), mag };
+}
+

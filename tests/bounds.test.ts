@@ -1,0 +1,207 @@
+/**
+ * The per-element error bounds (src/mlp/bounds.ts): the shadow against independent computations,
+ * the bounds against an f32 emulation of the kernels (every operation rounded with Math.fround),
+ * and, on the GPU, at convergence where the old fixed tolerance could not fail.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LossKind } from '../src/engine/losses.js';
+import { GpuTrainer } from '../src/gpu/trainer.js';
+import { gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds.js';
+import { compareArrayWithBounds } from '../src/mlp/compare.js';
+import { DEFAULTS } from '../src/mlp/config.js';
+import { finiteDifferenceBounds } from '../src/mlp/fd-bounds.js';
+import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { forward, lossAndGrads } from '../src/mlp/reference.js';
+import { makeRng } from '../src/mlp/rng.js';
+import { paramLayout } from '../src/mlp/spec.js';
+import { describeUsed, expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
+import { openGpu } from './support/gpu.js';
+
+const f = Math.fround;
+
+/** shaders/mlp.wgsl + common.wgsl in f32, one rounding per operation, exp correctly rounded: an independent twin of the kernels. */
+function emulate(spec: { d: number; H: number }, params: ArrayLike<number>, data: Dataset, loss: LossKind) {
+  const { d, H } = spec;
+  const { N } = data;
+  const L = paramLayout(spec);
+  const p = Float32Array.from(params);
+  const x = Float32Array.from(data.x);
+  const y = Float32Array.from(data.y);
+  const out = { z1: new Float64Array(N * H), z2: new Float64Array(N), yHat: new Float64Array(N), dz2: new Float64Array(N), dz1: new Float64Array(N * H), grads: new Float64Array(L.size) };
+  for (let n = 0; n < N; n++) {
+    let z2 = p[L.b2.offset]!;
+    for (let j = 0; j < H; j++) {
+      let z1 = p[L.b1.offset + j]!;
+      for (let i = 0; i < d; i++) z1 = f(z1 + f(p[L.W1.offset + j * d + i]! * x[n * d + i]!));
+      out.z1[n * H + j] = z1;
+      z2 = f(z2 + f(p[L.W2.offset + j]! * Math.max(z1, 0)));
+    }
+    const yHat = z2 >= 0 ? f(1 / f(1 + f(Math.exp(-z2)))) : f(f(Math.exp(z2)) / f(1 + f(Math.exp(z2))));
+    const diff = f(yHat - y[n]!);
+    const d2 = loss === 'bce' ? f(diff / N) : f(f(f(f(2 * diff) * yHat) * f(1 - yHat)) / N);
+    [out.z2[n], out.yHat[n], out.dz2[n]] = [z2, yHat, d2];
+    for (let j = 0; j < H; j++) out.dz1[n * H + j] = out.z1[n * H + j]! > 0 ? f(p[L.W2.offset + j]! * d2) : 0;
+  }
+  for (let k = 0; k < L.size; k++) {
+    let g = 0;
+    for (let n = 0; n < N; n++) {
+      if (k < L.b1.offset) g = f(g + f(out.dz1[n * H + Math.floor(k / d)]! * x[n * d + (k % d)]!));
+      else if (k < L.W2.offset) g = f(g + out.dz1[n * H + k - L.b1.offset]!);
+      else if (k < L.b2.offset) g = f(g + f(out.dz2[n]! * Math.max(out.z1[n * H + k - L.W2.offset]!, 0)));
+      else g = f(g + out.dz2[n]!);
+    }
+    out.grads[k] = g;
+  }
+  return out;
+}
+
+describe('the magnitude shadow', () => {
+  it('a hand-computed 1-1-1 case: z1 = 0.5·2 − 0.25, z2 = 2·0.75 + 1', () => {
+    const data = makeDataset([[2]], [1]);
+    const params = [0.5, -0.25, 2, 1]; // W1, b1, W2, b2: exact in f32
+    const b = shadowBounds({ d: 1, H: 1 }, params, data, 'bce', { perSample: true });
+    const s = b.samples!;
+    expect(s.z1.value[0]).toBe(0.75);
+    expect(s.z1.mag[0]).toBe(1.25); // |−0.25| + |0.5·2|
+    expect(s.z1.bound[0]! / (SLACK * gamma(2) * 1.25)).toBeCloseTo(1, 12); // two terms, two roundings, nothing inherited
+    expect(s.z2.mag[0]).toBe(3.5); // |1| + |2|·1.25
+    // z2's bound: its own rounding γ_2·(|b2| + |W2|·(a1 + e_a1)) plus W2 times what z1 brought.
+    const eZ1 = gamma(2) * 1.25; // (the stored bound adds the second-order cover, SLACK, once at the end)
+    expect(s.z2.bound[0]! / (SLACK * (gamma(2) * (1 + 2 * (0.75 + eZ1)) + 2 * eZ1))).toBeCloseTo(1, 12);
+    // δ2 = (σ(2·0.75 + 1) − 1)/1; its shadow is (σ + σ′·3.5 + 1)/1.
+    const sig = 1 / (1 + Math.exp(-2.5));
+    expect(s.dz2.mag[0]).toBeCloseTo(sig + sig * (1 - sig) * 3.5 + 1, 12);
+    expect(b.grads.mag[paramLayout({ d: 1, H: 1 }).b2.offset]).toBeCloseTo(s.dz2.mag[0]!, 15);
+  });
+
+  it('for the forward pass equals the oracle run on |θ| and |x| (closed gates dropped)', () => {
+    for (const [d, H, N, seed] of [[2, 3, 5, 1], [5, 8, 7, 2], [3, 33, 4, 3]] as const) {
+      const data = randomDataset(seed, d, N);
+      const rng = makeRng(seed + 50);
+      const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
+      const b = shadowBounds({ d, H }, params, data, 'bce', { perSample: true });
+      const L = paramLayout({ d, H });
+      for (let n = 0; n < N; n++) {
+        const one: Dataset = { d, N: 1, x: data.x.map(Math.abs).subarray(n * d, (n + 1) * d), y: data.y.subarray(n, n + 1) };
+        const abs = params.map(Math.abs);
+        const z1 = forward({ d, H }, params, { ...one, x: data.x.subarray(n * d, (n + 1) * d) }).z1;
+        for (let j = 0; j < H; j++) if (z1[j]! + b.samples!.z1.bound[n * H + j]! <= 0) abs[L.W2.offset + j] = 0; // surely closed
+        const ref = forward({ d, H }, abs, one);
+        for (let j = 0; j < H; j++) expect(b.samples!.z1.mag[n * H + j]! / ref.z1[j]!).toBeCloseTo(1, 13);
+        expect(b.samples!.z2.mag[n]! / ref.z2[0]!).toBeCloseTo(1, 13);
+      }
+    }
+  });
+});
+
+describe('the bounds hold for an f32 emulation of the kernels', () => {
+  let worst = 0;
+  afterAll(() => console.log(`f32 emulation: largest fraction of its bound used, over every element and shape: ${(100 * worst).toFixed(2)}%`));
+  for (const loss of ['bce', 'mse'] as const) {
+    for (const [d, H, N, seed] of [[1, 1, 1, 1], [2, 8, 4, 2], [3, 33, 7, 3], [5, 16, 300, 4], [2, 256, 50, 5]] as const) {
+      it(`every z1, z2, yHat, δ2, δ1 and gradient within its bound, d=${d}, H=${H}, N=${N}, ${loss}, f64 inputs`, () => {
+        const data = randomDataset(seed, d, N); // labels in [0, 1]
+        const rng = makeRng(seed + 7);
+        const x = data.x.map((v) => v + rng() * 1e-9); // not f32 values: the upload's rounding counts
+        const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
+        const problem = { ...data, x };
+        const b = shadowBounds({ d, H }, params, problem, loss, { perSample: true });
+        const em = emulate({ d, H }, params, problem, loss);
+        const s = b.samples!;
+        const check = (name: string, got: Float64Array, t: Shadowed, mask?: Uint8Array) => {
+          const r = compareArrayWithBounds(name, got, t.value, t.bound, mask);
+          worst = Math.max(worst, r.maxFraction);
+          expect(r.pass, `${name}: ${JSON.stringify(r)}`).toBe(true);
+        };
+        check('z1', em.z1, s.z1);
+        check('z2', em.z2, s.z2);
+        check('yHat', em.yHat, s.yHat);
+        check('dz2', em.dz2, s.dz2);
+        check('dz1', em.dz1, s.dz1, s.gateUncertain);
+        check('grads', em.grads, b.grads, b.gateUncertain);
+      });
+    }
+  }
+});
+
+describe('central differences within their own bound (f64: rounding derived, truncation estimated)', () => {
+  let worst = 0;
+  afterAll(() => console.log(`central differences: largest fraction of its bound used: ${(100 * worst).toFixed(2)}%`));
+  for (const loss of ['bce', 'mse'] as const) {
+    for (const [d, H, N, seed] of [[3, 1, 1, 1], [2, 8, 7, 2], [5, 16, 7, 3], [4, 33, 20, 4]] as const) {
+      it(`d=${d}, H=${H}, N=${N}, ${loss}: every backprop gradient within its bound of D(h), and a 1e-4 relative slip is not`, () => {
+        const data = randomDataset(300 + seed, d, N);
+        const rng = makeRng(seed + 11);
+        const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
+        const fd = finiteDifferenceBounds({ d, H }, params, data, loss);
+        const exact = lossAndGrads({ d, H }, params, data, loss).grads;
+        const r = compareArrayWithBounds('fd', fd.value, exact, fd.bound, fd.kink);
+        worst = Math.max(worst, r.maxFraction);
+        expect(r.pass, JSON.stringify(r)).toBe(true);
+        const slipped = exact.map((g, k) => (k === 0 ? g * (1 + 1e-4) : g));
+        if (!fd.kink[0] && Math.abs(exact[0]!) > 1e-3) expect(compareArrayWithBounds('fd', fd.value, slipped, fd.bound, fd.kink).pass).toBe(false);
+      });
+    }
+  }
+});
+
+describe('bounds at convergence, on the GPU', () => {
+  let device: GPUDevice;
+  beforeAll(async () => ({ device } = await openGpu()));
+  afterAll(() => {
+    device?.destroy();
+    console.log(`at convergence: ${describeUsed()}`);
+  });
+
+  it('a gate f32 cannot be sure of is flagged, and held to a bound that admits either side', async () => {
+    // z1 = (1 + 2^-23)·(1 + 2^-23) − (1 + 2^-22) = 2^-46 > 0 exactly (f64 holds it), but the f32 product
+    // rounds to 1 + 2^-22, so a GPU without a fused multiply-add gets 0 and shuts the gate.
+    const c = 1 + 2 ** -23;
+    const data = makeDataset([[c], [-1]], [1, 0]);
+    const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0]; // W1 = [c, 1], b1 = [−(1 + 2^-22), 0.5], W2 = [1, −1], b2 = 0
+    const spec = { d: 1, H: 2 };
+    const trainer = await GpuTrainer.create(device, { data, params, hidden: 2, lr: 0.1, loss: 'bce' });
+    try {
+      const gpu = await trainer.gradients();
+      const b = shadowBounds(spec, params, data, 'bce', { perSample: true });
+      expect(b.uncertainUnits).toEqual([0]);
+      expect(b.samples!.z1.value[0]).toBe(2 ** -46);
+      expect(Array.from(b.gateUncertain)).toEqual([1, 0, 1, 0, 0, 0, 0]); // W1[0][0] and b1[0]
+      const tensors = readoutAgainstBounds(spec, params, data, 'bce', gpu);
+      expect(tensors.find((t) => t.tensor === 'W1')!.gateUncertain).toBe(1);
+      expectWithinBounds('uncertain gate', tensors);
+      // Either outcome is legitimate f32: 0 (two roundings, the gate shut, δ1 off by the whole of da1) or 2^-46 (one fused rounding).
+      expect([0, 2 ** -46]).toContain(gpu.cache.z1[0]);
+      console.log(`uncertain gate: the GPU computed z1 = ${gpu.cache.z1[0]}, the oracle 2^-46`);
+      const off = Math.abs(gpu.cache.dz1[0]! - b.samples!.dz1.value[0]!);
+      expect(off).toBeCloseTo(gpu.cache.z1[0] === 0 ? Math.abs(b.samples!.da1.value[0]!) : 0, 6);
+      expect(off).toBeLessThanOrEqual(b.samples!.dz1.bound[0]!);
+    } finally {
+      trainer.destroy();
+    }
+  });
+
+  it('XOR after 20,000 steps: every element within its bound, none looser than 1,000·u of its magnitude', async () => {
+    const data = xor();
+    const spec = { d: 2, H: DEFAULTS.hidden };
+    const trainer = await GpuTrainer.create(device, { data, params: initParams(spec, DEFAULTS.seed), hidden: spec.H, lr: DEFAULTS.lr, loss: 'bce' });
+    try {
+      trainer.step(20_000);
+      const gpu = await trainer.gradients();
+      expect(gpu.step).toBe(20_000);
+      expect(gpu.loss).toBeLessThan(1e-3);
+      expectWithinBounds('XOR at step 20,000', readoutAgainstBounds(spec, gpu.params, data, 'bce', gpu));
+      const b = shadowBounds(spec, gpu.params, data, 'bce', { perSample: true });
+      const all: [string, Shadowed][] = [...Object.entries(b.samples!).filter((e): e is [string, Shadowed] => 'bound' in e[1]), ['grads', b.grads]];
+      for (const [name, t] of all) {
+        t.bound.forEach((e, k) => expect(e, `${name}[${k}]: bound ${e}, magnitude ${t.mag[k]}`).toBeLessThanOrEqual(1000 * U * t.mag[k]!));
+      }
+      // And the check can fail here: gradients of zero would not pass (the old fixed floor let them).
+      const zeros = readoutAgainstBounds(spec, gpu.params, data, 'bce', { grads: new Float64Array(gpu.grads.length) });
+      expect(zeros.some((t) => !t.pass)).toBe(true);
+    } finally {
+      trainer.destroy();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * The page's gradient panel (src/ui/gradients.ts) in headless Chromium, alone on a fixture page
+ * served by Vite: the lead sentence, the folded details, and what survives a redraw (it is redrawn
+ * every frame on the real page): the details' open state and the table's scroll position.
+ */
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FD_MAX_PARAMS } from '../src/ui/gradients.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let server: ViteDevServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await createServer({ logLevel: 'silent', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+  await server.listen();
+  const base = server.resolvedUrls?.local[0] ?? '';
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((e: Error) => {
+    throw new Error(`cannot start ${CHROMIUM} (install it: apt-get install -y chromium): ${e.message}`);
+  });
+  page = await browser.newPage();
+  await page.goto(`${base}tests/fixtures/panel/index.html`);
+  await page.waitForFunction(() => 'draw' in window, null, { timeout: 60_000 });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const draw = (H: number, slip = false) => page.evaluate(([h, s]) => (window as unknown as { draw: (H: number, s: boolean) => void }).draw(h, s), [H, slip] as const);
+
+describe('gradient panel', () => {
+  it('leads with one plain sentence and folds the numbers away', async () => {
+    await draw(8);
+    const lead = await page.locator('.grad-summary').innerText();
+    expect(lead).toMatch(/^The GPU and the CPU agree on all 33 gradients, each within its f32 error bound; the closest used \d+(\.\d+)?% of its bound\./);
+    expect(await page.locator('[data-testid="grad-verdict"]').innerText()).toBe('pass');
+    expect(await page.locator('details.grad-more').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.locator('.grad-tensors tr').count()).toBe(5);
+  });
+
+  it('says so, in the same place, when a gradient is outside its bound', async () => {
+    await draw(8, true);
+    expect(await page.locator('.grad-summary').innerText()).toMatch(/^The GPU and the CPU disagree: 1 of 4 tensors/);
+    expect(await page.locator('[data-testid="grad-verdict"]').innerText()).toBe('FAIL');
+  });
+
+  it('keeps the details open and the table where the reader scrolled it across redraws', async () => {
+    await draw(40);
+    await page.locator('details.grad-more summary').click();
+    await page.locator('.grad-scroll').evaluate((el) => (el.scrollTop = 120));
+    const before = await page.locator('.grad-scroll').evaluate((el) => el.scrollTop);
+    expect(before).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) await draw(40);
+    expect(await page.locator('details.grad-more').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    expect(await page.locator('.grad-scroll').evaluate((el) => el.scrollTop)).toBe(before);
+  });
+
+  it(`says why central differences are off above ${FD_MAX_PARAMS} parameters`, async () => {
+    await draw(700); // 4·700 + 1 = 2,801 parameters
+    expect(await page.locator('.grad-more').textContent()).toMatch(/Central differences are off: this network has 2,801 parameters, above 2,000/);
+    await draw(8);
+    expect(await page.locator('.grad-more').textContent()).not.toMatch(/Central differences are off/);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Mutation checks for the GPU-vs-CPU comparison itself: step kernels with ONE deliberate mistake
+ * each, made by a small edit of the real shader text (shaders/mlp.wgsl + common.wgsl, as the
+ * trainer loads them), must fail the per-element bound check on random data, and the real kernels
+ * must pass it on the same data. This is what shows the bounds are tight enough to catch real bugs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LossKind } from '../src/engine/losses.js';
+import { SHADERS } from '../src/gpu/shaders.js';
+import { GpuTrainer } from '../src/gpu/trainer.js';
+import { type Dataset, randomDataset } from '../src/mlp/data.js';
+import { makeRng } from '../src/mlp/rng.js';
+import { paramLayout } from '../src/mlp/spec.js';
+import { readoutAgainstBounds } from './support/bounds.js';
+import { openGpu } from './support/gpu.js';
+import { randomParams } from './support/random.js';
+
+let device: GPUDevice;
+beforeAll(async () => ({ device } = await openGpu()));
+afterAll(() => device?.destroy());
+
+/** Replaces the one occurrence of `from` in the real kernel text; refuses if it is absent or not unique. */
+function mutate(from: string, to: string): string {
+  const parts = SHADERS.mlp.split(from);
+  if (parts.length !== 2) throw new Error(`mutant: expected exactly one "${from}" in the kernel text, found ${parts.length - 1}`);
+  return parts.join(to);
+}
+
+interface Mutant {
+  name: string;
+  source: string;
+  /** Data that exposes it: random, or with pre-activations exactly at ReLU's kink. */
+  kink: boolean;
+}
+
+const MUTANTS: Mutant[] = [
+  // δ1 = da1 ⊙ ReLU′(z1) with ReLU′(0) = 1 instead of 0.
+  { name: 'ReLU′(0) = 1', source: mutate('cache[Z1_OFF + n * H + j] > 0.0);', 'cache[Z1_OFF + n * H + j] >= 0.0);'), kink: true },
+  // δ2 = (yHat − y) without the batch mean's 1/N.
+  { name: 'the 1/N dropped from δ2', source: mutate('return (yHat - t) / f32(N);', 'return (yHat - t);'), kink: false },
+  // da1 = W2ᵀ δ2 reading W2 (1×H, row-major) as W2[j][0], at j·H, instead of W2ᵀ[j][0] = W2[0][j] at j.
+  { name: 'W2ᵀ read untransposed', source: mutate('let da1 = params[W2_OFF + j] * dz2;', 'let da1 = params[W2_OFF + j * H] * dz2;'), kink: false },
+  // dW1 = Σ_n δ1_n x_nᵀ over the first N − 1 samples only.
+  {
+    name: 'dW1 summed over one sample too few',
+    source: mutate('n < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x', 'n + 1u < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x'),
+    kink: false,
+  },
+];
+
+/** Random shapes d ∈ {2, 3, 5}, H ∈ {3, 8, 33}, N ∈ {4, 7, 33}, three per mutant, from a fixed seed. */
+function shapes(seed: number): { d: number; H: number; N: number }[] {
+  const rng = makeRng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+  return Array.from({ length: 3 }, () => ({ d: pick([2, 3, 5]), H: pick([3, 8, 33]), N: pick([4, 7, 33]) }));
+}
+
+/** Random data and parameters; with `kink`, b1 = 0 and every third sample x = 0, so those z1 are exactly 0. */
+function problem(d: number, H: number, N: number, seed: number, kink: boolean): { data: Dataset; params: Float64Array } {
+  const data = randomDataset(seed, d, N, { binary: true });
+  const params = randomParams(seed + 1, d, H);
+  if (kink) {
+    const L = paramLayout({ d, H });
+    params.fill(0, L.b1.offset, L.b1.offset + H);
+    for (let n = 0; n < N; n += 3) data.x.fill(0, n * d, (n + 1) * d);
+  }
+  return { data, params };
+}
+
+/** Runs one forward/backward on the GPU with the given kernel text; returns the tensors that failed their bounds. */
+async function failures(source: string | undefined, d: number, H: number, N: number, seed: number, kink: boolean, loss: LossKind): Promise<string[]> {
+  const { data, params } = problem(d, H, N, seed, kink);
+  const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, label: 'mutant', ...(source ? { shaderSource: source } : {}) });
+  try {
+    const gpu = await trainer.gradients();
+    return readoutAgainstBounds({ d, H }, params, data, loss, gpu)
+      .filter((t) => !t.pass)
+      .map((t) => `${t.tensor} (${t.maxFraction.toExponential(1)}× its bound)`);
+  } finally {
+    trainer.destroy();
+  }
+}
+
+describe('mutant kernels fail the bound check; the real ones pass', () => {
+  for (const [m, mutant] of MUTANTS.entries()) {
+    it(`${mutant.name}: a real edit of the kernel text, caught on 3 random shapes`, async () => {
+      expect(mutant.source).not.toBe(SHADERS.mlp);
+      expect(mutant.source.length - SHADERS.mlp.length).toBeLessThan(10); // one small edit
+      for (const [k, { d, H, N }] of shapes(100 + m).entries()) {
+        const seed = 1000 * (m + 1) + k;
+        expect(await failures(undefined, d, H, N, seed, mutant.kink, 'bce'), `real kernels, d=${d}, H=${H}, N=${N}`).toEqual([]);
+        const failed = await failures(mutant.source, d, H, N, seed, mutant.kink, 'bce');
+        expect(failed.length, `${mutant.name} passed on d=${d}, H=${H}, N=${N}`).toBeGreaterThan(0);
+      }
+    });
+  }
+});
