@@ -4,7 +4,8 @@
  * grows with the graph. Per sample the graph has, for each hidden unit, d input
  * leaves (the engine lifts each xᵢ into a Value), d products, d sums (the bias
  * add included) and a ReLU: H·(3d + 1); then the output's H products and H
- * sums, σ and the loss, a handful more: about H·(3d + 3) + 16 nodes a sample.
+ * sums, σ and the loss, a handful more: about H·(3d + 3) + 16 nodes a sample,
+ * and the H·(d + 2) + 1 parameters once.
  * tests/cli.test.ts counts the nodes of real graphs against this.
  * Measured on Node 20: 115 to 145 bytes a node with backward()'s ordering; we
  * take 160, and refuse a step whose graph would need more than half the heap.
@@ -15,7 +16,7 @@ export const BYTES_PER_NODE = 160;
 
 /** Nodes of one step's graph over the whole batch (an upper estimate). */
 export function graphNodes({ N, d, H }: { N: number; d: number; H: number }): number {
-  return N * (H * (3 * d + 3) + 16);
+  return N * (H * (3 * d + 3) + 16) + H * (d + 2) + 1;
 }
 
 /** Half of V8's heap limit (about 2 GiB on a default Node): the graph, plus the last step's garbage. */

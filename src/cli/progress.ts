@@ -45,7 +45,7 @@ export function makeProgress(total: number, stream: TextSink = process.stderr, n
       if (!byCount && !byClock) return;
       stream.write(`step ${step}/${total}  loss ${fmt(loss)}${rate(step, t)}\n`);
       while (next <= step) next += every;
-      if (byClock && !byCount) gap = Math.min(2 * gap, 60_000);
+      if (byClock && !byCount && last !== -Infinity) gap = Math.min(2 * gap, 60_000);
       last = t;
     },
     done: () => {},
