@@ -239,7 +239,8 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
     expect(cpuSizeProblem({ N: 1_000_000, d: 2, H: 8 }, budget)).toMatch(/--backend gpu, a smaller --hidden, or fewer rows \(or features\) in --data/);
     // d = 1024, H = 4096, N = 4: 4·(4096·3075 + 16) + 4096·1026 + 1 ≈ 5.46e7 nodes, 160 bytes each
     expect(cpuSizeProblem({ N: 4, d: 1024, H: 4096 }, budget)).toMatch(/about 5\.46e7 nodes \(8\.1 GiB\)/);
-    const edge = Math.floor(budget / BYTES_PER_NODE / graphNodes({ N: 1, d: 2, H: 8 }));
+    const once = graphNodes({ N: 0, d: 2, H: 8 }); // the parameters
+    const edge = Math.floor((budget / BYTES_PER_NODE - once) / (graphNodes({ N: 1, d: 2, H: 8 }) - once));
     expect(cpuSizeProblem({ N: edge, d: 2, H: 8 }, budget)).toBeNull();
     expect(cpuSizeProblem({ N: edge + 1, d: 2, H: 8 }, budget)).not.toBeNull();
   });
