@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runTrain, type TrainReport } from '../src/cli/train.js';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readTextFile } from '../src/cli/io.js';
 import { detectFormat, F32_MAX, locate, parseDataset } from '../src/mlp/data-file.js';
 
@@ -106,17 +106,22 @@ describe('reading a data file (bounded, regular files and pipes only)', () => {
   });
 
   it('reads a pipe up to the cap and no further', async () => {
-    const fifo = join(dir, 'fifo');
-    await new Promise((resolve) => spawn('mkfifo', [fifo]).on('exit', resolve));
-    const writer = spawn('bash', ['-c', 'yes 0,1 > "$0"', fifo], { stdio: 'ignore' }); // never ends by itself
+    const mkfifo = (name: string) => {
+      const path = join(dir, name);
+      spawnSync('mkfifo', [path]);
+      return path;
+    };
+    const endless = mkfifo('endless');
+    const writer = spawn('bash', ['-c', 'exec yes 0,1 > "$0"', endless], { stdio: 'ignore' }); // never ends by itself
     try {
-      expect(() => readTextFile(fifo, 4096)).toThrow(/^more than the 0\.0 MiB a data file may have/);
+      expect(() => readTextFile(endless, 4096)).toThrow(/^more than the 0\.0 MiB a data file may have/);
     } finally {
       writer.kill();
     }
-    const finite = spawn('bash', ['-c', 'printf "0,0\n1,1\n" > "$0"', fifo], { stdio: 'ignore' });
-    expect(readTextFile(fifo)).toBe('0,0\n1,1\n');
-    await new Promise((resolve) => finite.on('exit', resolve));
+    const finite = mkfifo('finite');
+    const done = new Promise((resolve) => spawn('bash', ['-c', 'printf "0,0\\n1,1\\n" > "$0"', finite], { stdio: 'ignore' }).on('exit', resolve));
+    expect(readTextFile(finite)).toBe('0,0\n1,1\n');
+    await done;
   });
 });
 
