@@ -207,6 +207,27 @@ describe('the built command under hostile conditions', () => {
     expect(err).toMatch(/train: interrupted at step \d+ of 100000000; nothing was written/);
     expect(out).toBe('');
   }, 60_000);
+
+  it('--backend cpu stops at the next chunk on SIGINT, says where, and exits 130', async () => {
+    const child = spawn(process.execPath, ['dist/cli/train.js', '--backend', 'cpu', '--steps', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const progressed = new Promise<void>((resolve) =>
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (/^step \d+\/100000000 /m.test(err)) resolve();
+      }),
+    );
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    await progressed;
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    expect(await exited).toEqual({ code: 130, signal: null });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(err).toMatch(/\ntrain: interrupted at step \d+ of 100000000; nothing was written\n$/);
+    expect(out).toBe('');
+  }, 30_000);
 });
 
 describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {

@@ -84,7 +84,7 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
   try {
     report =
       job.backend === 'cpu'
-        ? trainCpu(job.data, job.config, job.dataName, io)
+        ? await trainCpu(job.data, job.config, job.dataName, io)
         : await trainGpu(job.data, job.config, job.dataName, io);
   } catch (e) {
     if (e instanceof InterruptedError) {
@@ -123,8 +123,8 @@ function loadData(path: string | undefined, f32: boolean): { data: Dataset; data
   }
 }
 
-/** Trains with the scalar engine, in chunks of about a quarter second, with progress after each. */
-export function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): TrainReport {
+/** Trains with the scalar engine, in chunks of about a quarter second, with progress (and a chance to be interrupted) after each. */
+export async function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
   const spec = { d: data.d, H: config.hidden };
   const trainer = new CpuTrainer(data, initParams(spec, config.seed), config);
   const snapshot = (loss: number): Snapshot => ({
@@ -142,6 +142,7 @@ export function trainCpu(data: Dataset, config: TrainConfig, dataName: string, i
     const loss = trainer.step(chunks.next(config.steps - trainer.stepCount));
     chunks.took(performance.now() - t0);
     progress.update(trainer.stepCount, loss);
+    await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land between chunks
   }
   const seconds = (performance.now() - start) / 1000;
   progress.done();
