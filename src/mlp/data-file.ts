@@ -62,7 +62,7 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
     const values = cells.map((c, col) => {
       const v = c === '' ? NaN : Number(c);
       if (!Number.isFinite(v)) throw new RangeError(`data: line ${line}, column ${col + 1}: '${c}' is not a finite number`);
-      const problem = rangeProblem(v, options);
+      const problem = col < width - 1 ? rangeProblem(v, options) : null; // the label has its own check, [0, 1]
       if (problem) throw new RangeError(`data: line ${line}, column ${col + 1}: '${c}' ${problem}`);
       return v;
     });
