@@ -1,8 +1,18 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { build } from 'vite';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BYTES_PER_NODE, cpuSizeProblem, graphNodes } from '../src/cli/cpu-size.js';
 import type { Io } from '../src/cli/io.js';
+import { makeProgress } from '../src/cli/progress.js';
+import { checkLimits } from '../src/gpu/limits.js';
+import { randomDataset } from '../src/mlp/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { CpuTrainer } from '../src/mlp/train-cpu.js';
+import type { Value } from '../src/engine/value.js';
 import { runTrain, type TrainReport } from '../src/cli/train.js';
 
 /** Runs the train command in-process, capturing what it writes. */
@@ -132,5 +142,188 @@ describe('npm run train (the built command, as a process)', () => {
     expect(p.status).toBe(2);
     expect(p.stderr).toMatch(/--lr must be a finite number in \(0, 1000\], got '0'/);
     expect(p.stdout).toBe('');
+  });
+});
+
+describe('the built command under hostile conditions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-lab-cli-'));
+  beforeAll(async () => {
+    await build({ mode: 'cli', logLevel: 'silent' });
+  });
+
+  it('a reader that closes stderr early (2>&1 >out.json | head -c 10) costs the progress, not the result or the process', () => {
+    const out = join(dir, 'out.json');
+    const p = spawnSync(
+      'bash',
+      ['-c', `"$0" dist/cli/train.js --json --steps 20000 2>&1 >"$1" | head -c 10; echo " status=\${PIPESTATUS[0]}"`, process.execPath, out],
+      { encoding: 'utf8' },
+    );
+    expect(p.stdout).toMatch(/^step \d+\/\d* status=0\n$/); // 0, not 139 (SIGSEGV) or 1
+    const report = JSON.parse(readFileSync(out, 'utf8')) as TrainReport;
+    expect(report.config.steps).toBe(20000);
+    expect(report.final.accuracy).toBe(1);
+  });
+
+  it('a reader that closes stdout early (--json | head -c 10) exits 0', () => {
+    const p = spawnSync('bash', ['-c', `"$0" dist/cli/train.js --json --steps 3000 2>/dev/null | head -c 10; echo " status=\${PIPESTATUS[0]}"`, process.execPath], {
+      encoding: 'utf8',
+    });
+    expect(p.stdout).toBe('{"backend" status=0\n');
+  });
+
+  it.each(['cpu', 'gpu'])('a full disk (>/dev/full) gives one line on stderr and status 1 (%s)', (backend) => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const p = spawnSync(process.execPath, ['dist/cli/train.js', '--backend', backend, '--steps', '20', '--json'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect(p.status).toBe(1);
+      const lines = p.stderr.split('\n').filter((l) => l !== '' && !/^step \d+\/20 /.test(l));
+      expect(lines).toEqual(['train: could not write the result to stdout: no space left on device (ENOSPC)']);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('--steps 100000000 shows progress within 2 s, keeps its memory flat, and stops cleanly on SIGINT', async () => {
+    const child = spawn(process.execPath, ['dist/cli/train.js', '--steps', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const t0 = performance.now();
+    let err = '';
+    let out = '';
+    let firstProgress = Infinity;
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (firstProgress === Infinity && /step \d+\/100000000/.test(err)) firstProgress = performance.now() - t0;
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const rssKiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const samples: number[] = [];
+    await sleep(3000); // the device is open and training by now
+    for (let i = 0; i < 20; i++) {
+      samples.push(rssKiB());
+      await sleep(500);
+    }
+    child.kill('SIGINT');
+    const { code, signal } = await exited;
+    expect(firstProgress, err).toBeLessThan(2000);
+    // Recording every step into one command buffer grew by about 10 MiB/s; bounded chunks stay within a few MiB.
+    const growth = Math.max(...samples) - samples[0]!;
+    expect(growth, `RSS samples (KiB): ${samples.join(', ')}`).toBeLessThan(32 * 1024);
+    expect(Math.max(...samples)).toBeLessThan(1024 * 1024);
+    expect(err.match(/^step \d+\/100000000 /gm)!.length).toBeGreaterThanOrEqual(3);
+    expect({ code, signal }).toEqual({ code: 130, signal: null });
+    expect(err).toMatch(/train: interrupted at step \d+ of 100000000; nothing was written/);
+    expect(out).toBe('');
+  }, 60_000);
+
+  it('--backend cpu stops at the next chunk on SIGINT, says where, and exits 130', async () => {
+    const child = spawn(process.execPath, ['dist/cli/train.js', '--backend', 'cpu', '--steps', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const progressed = new Promise<void>((resolve) =>
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (/^step \d+\/100000000 /m.test(err)) resolve();
+      }),
+    );
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    await progressed;
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    expect(await exited).toEqual({ code: 130, signal: null });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(err).toMatch(/\ntrain: interrupted at step \d+ of 100000000; nothing was written\n$/);
+    expect(out).toBe('');
+  }, 30_000);
+});
+
+describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
+  it('counts the nodes of real loss graphs: the estimate is an upper bound within 5%', () => {
+    for (const [N, d, H] of [
+      [3, 2, 4],
+      [5, 7, 3],
+      [2, 16, 9],
+      [1, 1, 1],
+    ] as const) {
+      const trainer = new CpuTrainer(randomDataset(N + d, d, N), initParams({ d, H }, 1), { hidden: H, lr: 0.1, loss: 'bce' });
+      const seen = new Set<Value>();
+      const stack = [trainer.lossGraph()];
+      while (stack.length) {
+        const v = stack.pop()!;
+        if (seen.has(v)) continue;
+        seen.add(v);
+        if (v.in0) stack.push(v.in0);
+        if (v.in1) stack.push(v.in1);
+      }
+      const estimate = graphNodes({ N, d, H });
+      expect(estimate, `N=${N} d=${d} H=${H}`).toBeGreaterThanOrEqual(seen.size);
+      expect(estimate).toBeLessThanOrEqual(seen.size + 16 * N + 0.05 * seen.size);
+    }
+  });
+
+  it('refuses above the budget, accepts below it, naming the flags', () => {
+    const budget = 2 ** 31;
+    expect(cpuSizeProblem({ N: 4, d: 2, H: 8 }, budget)).toBeNull();
+    expect(cpuSizeProblem({ N: 1_000_000, d: 2, H: 8 }, budget)).toMatch(/--backend gpu, a smaller --hidden, or fewer rows \(or features\) in --data/);
+    // d = 1024, H = 4096, N = 4: 4·(4096·3075 + 16) + 4096·1026 + 1 ≈ 5.46e7 nodes, 160 bytes each
+    expect(cpuSizeProblem({ N: 4, d: 1024, H: 4096 }, budget)).toMatch(/about 5\.46e7 nodes \(8\.1 GiB\)/);
+    const once = graphNodes({ N: 0, d: 2, H: 8 }); // the parameters
+    const edge = Math.floor((budget / BYTES_PER_NODE - once) / (graphNodes({ N: 1, d: 2, H: 8 }) - once));
+    expect(cpuSizeProblem({ N: edge, d: 2, H: 8 }, budget)).toBeNull();
+    expect(cpuSizeProblem({ N: edge + 1, d: 2, H: 8 }, budget)).not.toBeNull();
+  });
+
+  it('exits 2 at once for 10⁶ rows, and for d = 1024 with --hidden 4096', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backprop-lab-cpu-'));
+    const tall = join(dir, 'tall.csv');
+    writeFileSync(tall, '0,1\n1,0\n'.repeat(500_000));
+    const wide = join(dir, 'wide.csv');
+    writeFileSync(wide, `${Array(1024).fill('0.5').join(',')},1\n`.repeat(4));
+    for (const argv of [
+      ['--data', tall],
+      ['--data', wide, '--hidden', '4096'],
+    ]) {
+      const t0 = performance.now();
+      const r = await train('--backend', 'cpu', ...argv);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/^train: --backend cpu: the scalar engine would build a graph of about .* use --backend gpu/);
+      expect(performance.now() - t0).toBeLessThan(15_000);
+    }
+  }, 30_000);
+});
+
+describe('limit messages name what applies', () => {
+  const limits = (bytes: number, groups = 65535) =>
+    ({ maxStorageBufferBindingSize: bytes, maxBufferSize: bytes, maxComputeWorkgroupSizeX: 256, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: groups }) as GPUSupportedLimits;
+  it('the cache (N·H) or the inputs (N·d), and N or the parameter count', () => {
+    const run = (spec: { d: number; H: number; N: number }, lim: GPUSupportedLimits) => () =>
+      checkLimits(lim, spec, { cacheFloats: 4 * spec.N * spec.H + 4 * spec.N, workgroupSize: 64, invocations: Math.max(spec.N, spec.H * spec.d + 2 * spec.H + 1) });
+    expect(run({ d: 2, H: 1000, N: 1000 }, limits(2 ** 20))).toThrow(/the per-sample cache.*lower the batch size N or the width H$/);
+    expect(run({ d: 1000, H: 1, N: 1000 }, limits(2 ** 20))).toThrow(/the inputs x, N·d floats.*lower the batch size N or the features d$/);
+    expect(run({ d: 1, H: 1, N: 100_000 }, limits(2 ** 30, 1000))).toThrow(/; lower N$/);
+    expect(run({ d: 1000, H: 100, N: 10 }, limits(2 ** 30, 1000))).toThrow(/; lower H or d \(one invocation per parameter\)$/);
+  });
+});
+
+describe('progress', () => {
+  it('prints at the first update, at each tenth, and by the clock for long runs', () => {
+    let t = 0;
+    const lines: string[] = [];
+    const p = makeProgress(1_000_000, { write: (s: string) => lines.push(s) }, () => t);
+    p.update(16, 0.5); // first update: at once
+    t = 500;
+    p.update(1000, 0.4); // neither a tenth nor a second since the last line
+    t = 1100;
+    p.update(2000, 0.3); // 1.1 s since the last line
+    t = 2000;
+    p.update(3000, 0.3); // the gap has doubled to 2 s: nothing
+    t = 3200;
+    p.update(100_000, 0.2); // a tenth
+    expect(lines).toEqual([
+      'step 16/1000000  loss 5.0000e-1\n',
+      'step 2000/1000000  loss 3.0000e-1  1,818 steps/s, ~9.1 min left\n',
+      'step 100000/1000000  loss 2.0000e-1  31,250 steps/s, ~29 s left\n',
+    ]);
   });
 });

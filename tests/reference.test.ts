@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LOSSES } from '../src/engine/losses.js';
+import { LOSSES, lossFromLogits } from '../src/engine/losses.js';
+import { Value } from '../src/engine/value.js';
 import { compareFlat, TOLERANCES } from '../src/mlp/compare.js';
-import { randomDataset } from '../src/mlp/data.js';
+import { makeDataset, randomDataset } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { backward, forward, lossAndGrads, lossValue, numericGradient } from '../src/mlp/reference.js';
 import { paramLayout } from '../src/mlp/spec.js';
@@ -90,27 +91,45 @@ describe('reference.ts', () => {
     expect(off).toBeGreaterThan(0); // this seed has at least one unit off; the check above ran
   });
 
-  it('BCE: δ2 = (yHat − y)/N; MSE: δ2 = 2(yHat − y)·yHat(1 − yHat)/N', () => {
+  it('δ2 = ∂L/∂z2 for both losses: against the scalar engine’s autograd from z2, and central differences of the loss in z2', () => {
     const s = { d: 2, H: 3 };
     const data = randomDataset(11, 2, 4);
     const params = randomParams(12, 2, 3);
     const cache = forward(s, params, data);
-    const bce = backward(s, params, data, cache, 'bce');
-    const mse = backward(s, params, data, cache, 'mse');
-    for (let n = 0; n < 4; n++) {
-      const p = cache.yHat[n]!;
-      const y = data.y[n]!;
-      expect(bce.dz2[n]).toBeCloseTo((p - y) / 4, 15);
-      expect(mse.dz2[n]).toBeCloseTo((2 * (p - y) * p * (1 - p)) / 4, 15);
+    const labels = Array.from(data.y);
+    for (const kind of LOSSES) {
+      const { dz2 } = backward(s, params, data, cache, kind);
+      // 1. autograd: z2 as leaves, the engine's loss of them, backward()
+      const z2 = Array.from(cache.z2, (z) => new Value(z));
+      lossFromLogits(kind, z2, labels).backward();
+      // 2. central differences of the loss as a function of z2 alone
+      const lossAt = (n: number, h: number) => {
+        const z = Float64Array.from(cache.z2);
+        z[n] = z[n]! + h;
+        const yHat = z.map((v) => 1 / (1 + Math.exp(-v)));
+        return lossValue(kind, { ...cache, z2: z, yHat }, data.y);
+      };
+      const h = 1e-5;
+      for (let n = 0; n < data.N; n++) {
+        expect(Math.abs(dz2[n]! - z2[n]!.grad), `${kind} δ2[${n}] vs autograd`).toBeLessThanOrEqual(1e-15);
+        const fd = (lossAt(n, h) - lossAt(n, -h)) / (2 * h);
+        expect(Math.abs(dz2[n]! - fd), `${kind} δ2[${n}] vs central difference`).toBeLessThan(1e-9);
+        expect(Math.abs(dz2[n]!)).toBeGreaterThan(1e-4); // not vacuous: 10⁵ times the tolerance
+      }
     }
   });
 
-  it('BCE from the logit stays finite for logits of ±1000', () => {
-    const s = { d: 1, H: 1 };
-    const data = randomDataset(1, 1, 2, { binary: true });
-    const huge = Float64Array.from([1000, 0, 1, 0]); // W1 = 1000, b1 = 0, W2 = 1, b2 = 0
-    const l = lossValue('bce', forward(s, huge, data), data.y);
-    expect(Number.isFinite(l)).toBe(true);
+  it('BCE from the logit stays finite for logits of exactly ±1000, with δ2 = ±1/2', () => {
+    // d = 1, H = 2: a1 = (ReLU(1000x), ReLU(−1000x)), z2 = a1₀ − a1₁ = 1000x for x = ±1
+    const s = { d: 1, H: 2 };
+    const data = makeDataset([[1], [-1]], [0, 1]); // both confidently wrong: each sample's loss is 1000
+    const params = Float64Array.from([1000, -1000, 0, 0, 1, -1, 0]); // W1 | b1 | W2 | b2
+    const cache = forward(s, params, data);
+    expect(Array.from(cache.z2)).toEqual([1000, -1000]);
+    expect(lossValue('bce', cache, data.y)).toBe(1000); // ln(1 + e¹⁰⁰⁰) = 1000 + ln(1 + e⁻¹⁰⁰⁰), naively +Infinity
+    expect(lossValue('bce', cache, [1, 0])).toBe(0); // both confidently right: ln(1 + e⁻¹⁰⁰⁰) rounds to 0
+    const { dz2 } = backward(s, params, data, cache, 'bce');
+    expect(Array.from(dz2)).toEqual([0.5, -0.5]); // (σ(z2) − y)/N with σ(±1000) = 1, 0 in f64
   });
 
   it('refuses parameters and data of the wrong shape, naming the sizes', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MLP } from '../src/engine/nn.js';
 import { engineModel, engineParams, initParams } from '../src/mlp/init.js';
 import { makeRng, uniformAt } from '../src/mlp/rng.js';
 import { cacheLayout, fromEngineOrder, makeSpec, paramLayout, toEngineOrder, toNested, wgslConstants } from '../src/mlp/spec.js';
@@ -79,17 +78,72 @@ describe('rng.ts and init.ts', () => {
     expect(() => makeRng(0.5)).toThrow(/seed/);
   });
 
-  it('initParams equals the engine’s own seeded MLP, every value an f32 within ±1/√fan-in', () => {
-    const spec = { d: 2, H: 8 };
-    const flat = initParams(spec, 1);
-    const model = new MLP(2, [8, 1], { rng: makeRng(1) });
-    expect(Array.from(flat)).toEqual(Array.from(engineParams(spec, model)));
+  it('the PRNG matches its formula computed again in BigInt arithmetic (and MurmurHash3’s fmix32 vectors)', () => {
+    expect(fmix32Big(0n)).toBe(0n);
+    expect(fmix32Big(1n)).toBe(0x514e28b7n); // MurmurHash3's finaliser of 1, a published value
+    for (const seed of [0, 1, 42, 2 ** 31, 2 ** 32 - 1]) {
+      const r = makeRng(seed);
+      for (let k = 0; k < 64; k++) expect(r(), `seed ${seed}, draw ${k}`).toBe(uniformBig(seed, k));
+    }
+  });
+
+  it('initParams draws U(−1/√fan-in, 1/√fan-in) in the documented order: hidden unit j takes draws j(d+1) .. j(d+1)+d, then the output unit', () => {
+    for (const [spec, seed] of [
+      [{ d: 2, H: 8 }, 1],
+      [{ d: 3, H: 4 }, 0],
+      [{ d: 1, H: 1 }, 2 ** 32 - 1],
+      [{ d: 5, H: 7 }, 123456],
+    ] as const) {
+      const flat = initParams(spec, seed);
+      const L = paramLayout(spec);
+      // Expected, built from the layout table and the BigInt PRNG, not from the engine's Neuron/MLP or init.ts
+      const draw = (k: number, fanIn: number) => Math.fround((2 * uniformBig(seed, k) - 1) * Math.fround(1 / Math.sqrt(fanIn)));
+      const expected = new Float64Array(L.size);
+      for (let j = 0; j < spec.H; j++) {
+        for (let i = 0; i < spec.d; i++) expected[L.W1.offset + j * spec.d + i] = draw(j * (spec.d + 1) + i, spec.d);
+        expected[L.b1.offset + j] = draw(j * (spec.d + 1) + spec.d, spec.d);
+      }
+      const o = spec.H * (spec.d + 1);
+      for (let j = 0; j < spec.H; j++) expected[L.W2.offset + j] = draw(o + j, spec.H);
+      expected[L.b2.offset] = draw(o + spec.H, spec.H);
+      expect(Array.from(flat), `d=${spec.d}, H=${spec.H}, seed ${seed}`).toEqual(Array.from(expected));
+      flat.forEach((v, k) => {
+        expect(Math.fround(v)).toBe(v);
+        expect(Math.abs(v)).toBeLessThanOrEqual(1 / Math.sqrt(k < L.W2.offset ? spec.d : spec.H));
+      });
+    }
+  });
+
+  it('initial parameters look uniform: mean ≈ 0 and variance ≈ bound²/3 over many draws', () => {
+    const spec = { d: 64, H: 256 };
     const L = paramLayout(spec);
-    flat.forEach((v, k) => {
-      expect(Math.fround(v)).toBe(v);
-      const fanIn = k < L.W2.offset ? 2 : 8;
-      expect(Math.abs(v)).toBeLessThanOrEqual(1 / Math.sqrt(fanIn) + 1e-7);
-    });
+    const w1 = initParams(spec, 9).subarray(0, L.W1.length); // 16,384 draws, bound 1/8
+    const mean = w1.reduce((s, v) => s + v, 0) / w1.length;
+    const variance = w1.reduce((s, v) => s + (v - mean) ** 2, 0) / w1.length;
+    expect(Math.abs(mean)).toBeLessThan(4 * Math.sqrt(1 / 64 / 3 / w1.length)); // 4σ of the mean
+    expect(Math.abs(variance / (1 / 64 / 3) - 1)).toBeLessThan(0.05);
+  });
+
+  it('engineModel and engineParams carry any parameters both ways', () => {
+    const spec = { d: 3, H: 5 };
+    const flat = initParams(spec, 4);
     expect(Array.from(engineParams(spec, engineModel(spec, flat)))).toEqual(Array.from(flat));
   });
 });
+
+/** MurmurHash3's fmix32, in BigInt: a second implementation of src/mlp/rng.ts's formula, sharing no code with it. */
+function fmix32Big(h: bigint): bigint {
+  const M = 0xffff_ffffn;
+  h ^= h >> 16n;
+  h = (h * 0x85eb_ca6bn) & M;
+  h ^= h >> 13n;
+  h = (h * 0xc2b2_ae35n) & M;
+  h ^= h >> 16n;
+  return h;
+}
+
+/** u(s, k) = top 24 bits of fmix32(fmix32(s) ⊕ (k + 1)·0x9E3779B9 mod 2³²) / 2²⁴, as rng.ts's header states it. */
+function uniformBig(seed: number, k: number): number {
+  const x = fmix32Big(fmix32Big(BigInt(seed)) ^ ((BigInt(k + 1) * 0x9e37_79b9n) & 0xffff_ffffn));
+  return Number(x >> 8n) / 2 ** 24;
+}

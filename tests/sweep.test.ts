@@ -66,18 +66,35 @@ describe('the sweep: which networks learn XOR?', () => {
 });
 
 describe('npm run sweep', () => {
-  it('prints one JSON object with adapter, cells and seconds', async () => {
+  it('prints one JSON object with adapter, cells and seconds; each count is the number of seeds that learned, counted one by one', async () => {
+    const spec = { widths: [1, 2], rates: [0.3, 3], seeds: 16, seedBase: 0, steps: 500, loss: 'bce' as const };
     const r = await sweep('--json', '--widths', '1,2', '--rates', '0.3,3', '--seeds', '16', '--steps', '500');
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as SweepReport;
     expect(report.adapter?.vendor).toBeTypeOf('string');
     expect(report.cells).toHaveLength(4);
-    for (const c of report.cells) {
+    // the same networks through the library, each seed's verdict counted here, not by makeCell
+    const perSeed = await sweepGpu(device, xor(), spec);
+    const counts: number[] = [];
+    for (const [i, c] of report.cells.entries()) {
       expect(Object.keys(c).sort()).toEqual(['fraction', 'hidden', 'learned', 'lr', 'seeds']);
-      expect(c.seeds).toBe(16);
-      expect(c.fraction).toBeCloseTo(c.learned / 16, 12);
+      expect([c.hidden, c.lr, c.seeds]).toEqual([perSeed[i]!.hidden, perSeed[i]!.lr, 16]);
+      let count = 0;
+      for (let s = 0; s < 16; s++) if (perSeed[i]!.verdicts[s]) count++;
+      counts.push(count);
+      expect(c.learned, `H=${c.hidden}, lr=${c.lr}`).toBe(count);
+      expect(c.fraction).toBe([0, 1 / 16, 2 / 16, 3 / 16, 4 / 16, 5 / 16, 6 / 16, 7 / 16, 8 / 16, 9 / 16, 10 / 16, 11 / 16, 12 / 16, 13 / 16, 14 / 16, 15 / 16, 1][count]);
     }
+    expect(counts.some((n) => n > 0 && n < 16), `counts ${counts.join(', ')}: a cell between none and all`).toBe(true);
     expect(report.seconds).toBeGreaterThan(0);
+  });
+
+  it('a sweep too big for the device names the flags that set its size', async () => {
+    const rates = Array.from({ length: 64 }, (_, i) => (i + 1) / 100).join(',');
+    const r = await sweep('--widths', '1', '--rates', rates, '--seeds', '65536', '--steps', '1');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/; this sweep trains 64 --rates × 65536 --seeds = 4194304 networks per width at once: lower --seeds or give fewer --rates\n$/);
+    expect(r.out).toBe('');
   });
 
   it.each([

@@ -18,14 +18,36 @@ interface UnaryCase {
   domain: (u: number) => number;
 }
 
-const sig = (x: number) => 1 / (1 + Math.exp(-x));
+/*
+ * Closed forms written here without Math.exp/log/tanh (the calls the engine
+ * itself makes): power series, summed until the terms vanish. For |x| ≤ 6,
+ * exp's series converges to a few ulps in under 60 terms; log uses
+ * ln x = 2·atanh((x − 1)/(x + 1)) = 2 Σ z^(2k+1)/(2k+1), with |z| < 1.
+ * The table below pins them to exactly known values.
+ */
+function expSeries(x: number): number {
+  if (x < 0) return 1 / expSeries(-x); // no cancellation in the alternating series
+  let term = 1;
+  let sum = 1;
+  for (let k = 1; k < 200 && term > 1e-18 * sum; k++) sum += term *= x / k;
+  return sum;
+}
+function logSeries(x: number): number {
+  const z = (x - 1) / (x + 1);
+  let power = z;
+  let sum = 0;
+  for (let k = 0; k < 2000 && Math.abs(power) > 1e-18; k++, power *= z * z) sum += power / (2 * k + 1);
+  return 2 * sum;
+}
+const sig = (x: number) => 1 / (1 + expSeries(-x));
+const tanhSeries = (x: number) => 2 * sig(2 * x) - 1; // tanh x = 2σ(2x) − 1
 const unary: UnaryCase[] = [
   { name: 'neg', op: (x) => x.neg(), f: (x) => -x, df: () => -1, domain: (u) => 6 * u - 3 },
-  { name: 'exp', op: (x) => x.exp(), f: Math.exp, df: Math.exp, domain: (u) => 6 * u - 3 },
-  { name: 'log', op: (x) => x.log(), f: Math.log, df: (x) => 1 / x, domain: (u) => 0.1 + 5 * u },
-  { name: 'tanh', op: (x) => x.tanh(), f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2, domain: (u) => 6 * u - 3 },
+  { name: 'exp', op: (x) => x.exp(), f: expSeries, df: expSeries, domain: (u) => 6 * u - 3 },
+  { name: 'log', op: (x) => x.log(), f: logSeries, df: (x) => 1 / x, domain: (u) => 0.1 + 5 * u },
+  { name: 'tanh', op: (x) => x.tanh(), f: tanhSeries, df: (x) => 1 - tanhSeries(x) ** 2, domain: (u) => 6 * u - 3 },
   { name: 'sigmoid', op: (x) => x.sigmoid(), f: sig, df: (x) => sig(x) * (1 - sig(x)), domain: (u) => 12 * u - 6 },
-  { name: 'softplus', op: (x) => x.softplus(), f: (x) => Math.log(1 + Math.exp(x)), df: sig, domain: (u) => 12 * u - 6 },
+  { name: 'softplus', op: (x) => x.softplus(), f: (x) => logSeries(1 + expSeries(x)), df: sig, domain: (u) => 12 * u - 6 },
   { name: 'relu', op: (x) => x.relu(), f: (x) => Math.max(x, 0), df: (x) => (x > 0 ? 1 : 0), domain: (u) => 6 * u - 3 },
   { name: 'pow(3)', op: (x) => x.pow(3), f: (x) => x ** 3, df: (x) => 3 * x ** 2, domain: (u) => 4 * u - 2 },
   { name: 'pow(-2)', op: (x) => x.pow(-2), f: (x) => x ** -2, df: (x) => -2 * x ** -3, domain: (u) => 0.3 + 3 * u },
@@ -50,6 +72,53 @@ const binary: BinaryCase[] = [
 
 /** (out + 1)²: its derivative 2(out + 1) is the upstream gradient each op receives. */
 const withUpstream = (out: Value) => out.add(1).pow(2);
+
+describe('Value ops at exactly known points', () => {
+  // ln 2, ln 3 as f64 constants; every right-hand side is a rational or a known constant
+  const LN2 = 0.6931471805599453;
+  const LN3 = 1.0986122886681098;
+  it.each([
+    ['exp(0) = 1', () => new Value(0).exp().data, 1],
+    ['exp(1) = e', () => new Value(1).exp().data, 2.718281828459045],
+    ['exp(ln 2) = 2', () => new Value(LN2).exp().data, 2],
+    ['exp(−2 ln 2) = 1/4', () => new Value(-2 * LN2).exp().data, 0.25],
+    ['log(1) = 0', () => new Value(1).log().data, 0],
+    ['log(2) = ln 2', () => new Value(2).log().data, LN2],
+    ['log(e) = 1', () => new Value(2.718281828459045).log().data, 1],
+    ['tanh(0) = 0', () => new Value(0).tanh().data, 0],
+    ['tanh(ln 2) = 3/5', () => new Value(LN2).tanh().data, 3 / 5],
+    ['tanh(ln 3) = 4/5', () => new Value(LN3).tanh().data, 4 / 5],
+    ['σ(0) = 1/2', () => new Value(0).sigmoid().data, 0.5],
+    ['σ(ln 3) = 3/4', () => new Value(LN3).sigmoid().data, 0.75],
+    ['σ(−ln 3) = 1/4', () => new Value(-LN3).sigmoid().data, 0.25],
+    ['softplus(0) = ln 2', () => new Value(0).softplus().data, LN2],
+    ['softplus(ln 3) = 2 ln 2', () => new Value(LN3).softplus().data, 2 * LN2],
+    ['softplus(−ln 3) = 2 ln 2 − ln 3', () => new Value(-LN3).softplus().data, 2 * LN2 - LN3],
+    ['softplus(800) = 800 (no overflow)', () => new Value(800).softplus().data, 800],
+    ['softplus(−800) = e^−800 → 0', () => new Value(-800).softplus().data, 0],
+  ])('%s', (_, value, exact) => {
+    expect(Math.abs(value() - exact)).toBeLessThanOrEqual(4 * Number.EPSILON * Math.max(1, Math.abs(exact)));
+  });
+
+  it.each([
+    ['σ′(ln 3) = 3/4 · 1/4', (x: Value) => x.sigmoid(), LN3, 3 / 16],
+    ['tanh′(ln 2) = 1 − (3/5)² = 16/25', (x: Value) => x.tanh(), LN2, 16 / 25],
+    ['softplus′(ln 3) = σ(ln 3) = 3/4', (x: Value) => x.softplus(), LN3, 3 / 4],
+    ['log′(4) = 1/4', (x: Value) => x.log(), 4, 1 / 4],
+    ['exp′(ln 2) = 2', (x: Value) => x.exp(), LN2, 2],
+  ])('%s', (_, op, at, exact) => {
+    const x = new Value(at);
+    op(x).backward();
+    expect(Math.abs(x.grad - exact)).toBeLessThanOrEqual(4 * Number.EPSILON);
+  });
+
+  it('the series closed forms agree with the table (they are what the random tests compare against)', () => {
+    expect(expSeries(LN2)).toBeCloseTo(2, 15);
+    expect(logSeries(2)).toBeCloseTo(LN2, 15);
+    expect(tanhSeries(LN3)).toBeCloseTo(0.8, 15);
+    expect(sig(-LN3)).toBeCloseTo(0.25, 15);
+  });
+});
 
 describe('Value ops, on random inputs', () => {
   const rng = makeRng(2024);
@@ -116,7 +185,7 @@ describe('backward()', () => {
     const a = new Value(0.7);
     const d = a.exp().mul(a.tanh()); // d/da e^a tanh a = e^a tanh a + e^a (1 − tanh² a)
     d.backward();
-    expect(a.grad).toBeCloseTo(Math.exp(0.7) * Math.tanh(0.7) + Math.exp(0.7) * (1 - Math.tanh(0.7) ** 2), 14);
+    expect(a.grad).toBeCloseTo(expSeries(0.7) * tanhSeries(0.7) + expSeries(0.7) * (1 - tanhSeries(0.7) ** 2), 14);
   });
 
   it('gives the gradients of a composition on random inputs, like central differences', () => {

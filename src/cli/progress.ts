@@ -1,44 +1,64 @@
 /**
  * Progress on stderr (stdout stays for results): a redrawn bar on a terminal,
- * plain lines otherwise, about ten of them per run.
+ * plain lines otherwise. Plain lines come at the first update, at each tenth
+ * of the run, and by the clock (1 s after the last, then 2, 4, ... up to every
+ * 60 s), so a run of 10⁸ steps shows it is alive at once, not after a tenth.
  */
+import type { TextSink } from './io.js';
+
 export interface Progress {
   update(step: number, loss: number): void;
   done(): void;
 }
 
-export function makeProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function makeProgress(total: number, stream: TextSink = process.stderr, now: () => number = () => performance.now()): Progress {
   const width = 30;
+  const start = now();
+  const rate = (step: number, t: number) => {
+    const seconds = (t - start) / 1000;
+    if (seconds < 0.5 || step === 0 || step >= total) return '';
+    const perSecond = step / seconds;
+    return `  ${Math.round(perSecond).toLocaleString('en-US')} steps/s, ~${duration((total - step) / perSecond)} left`;
+  };
   if (stream.isTTY) {
-    let last = 0;
-    const draw = (step: number, loss: number) => {
-      const filled = total === 0 ? width : Math.round((step / total) * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] step ${step}/${total}  loss ${fmt(loss)}  `);
-    };
+    let last = -Infinity;
     return {
       update(step, loss) {
-        const now = Date.now();
-        if (now - last >= 50 || step === total) {
-          last = now;
-          draw(step, loss);
-        }
+        const t = now();
+        if (t - last < 50 && step !== total) return;
+        last = t;
+        const filled = total === 0 ? width : Math.round((step / total) * width);
+        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] step ${step}/${total}  loss ${fmt(loss)}${rate(step, t)}\x1b[K`);
       },
       done: () => stream.write('\n'),
     };
   }
   const every = Math.max(1, Math.ceil(total / 10));
   let next = every;
+  let gap = 1000;
+  let last = -Infinity; // the first update prints at once: the run is alive
   return {
     update(step, loss) {
-      if (step >= next || step === total) {
-        stream.write(`step ${step}/${total}  loss ${fmt(loss)}\n`);
-        while (next <= step) next += every;
-      }
+      const t = now();
+      const byCount = step >= next || step === total;
+      const byClock = t - last >= gap;
+      if (!byCount && !byClock) return;
+      stream.write(`step ${step}/${total}  loss ${fmt(loss)}${rate(step, t)}\n`);
+      while (next <= step) next += every;
+      if (byClock && !byCount && last !== -Infinity) gap = Math.min(2 * gap, 60_000);
+      last = t;
     },
     done: () => {},
   };
 }
 
 function fmt(x: number): string {
-  return Number.isFinite(x) ? x.toExponential(4) : String(x);
+  return Number.isFinite(x) ? x.toExponential(4) : 'not finite';
+}
+
+/** "12 s", "3.4 min", "2.8 h". */
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} s`;
+  if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }

@@ -3,17 +3,17 @@
  * networks for every (width, learning rate) cell and prints how many learned
  * (100% accuracy and loss < 0.01 after `--steps` steps). With --json, one
  * object on stdout: { adapter, cells: [{ hidden, lr, seeds, learned, fraction }], seconds }.
- * Exit status: 0 done, 1 the GPU failed, 2 bad flags.
+ * Exit status: 0 done, 1 the GPU failed or the result could not be written, 2 bad flags.
  */
 import { LOSSES, type LossKind } from '../engine/losses.js';
-import { type AdapterSummary, describeAdapter } from '../gpu/device.js';
+import { type AdapterSummary, describeAdapter, GpuError } from '../gpu/device.js';
 import { requestNodeDevice } from '../gpu/node.js';
 import { sweepGpu } from '../gpu/sweep.js';
 import { DEFAULTS } from '../mlp/config.js';
 import { xor } from '../mlp/data.js';
 import { sweepCpu, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
-import { isMain, type Io, processIo } from './io.js';
+import { describeWriteError, isMain, type Io, processIo } from './io.js';
 
 export const SWEEP_FLAGS: Record<string, FlagSpec> = {
   widths: { kind: 'list', field: 'hidden', max: 64, help: 'hidden widths, 1 to 16 on the GPU (default 1,2,3,4,6,8,12,16)' },
@@ -91,11 +91,20 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       seconds,
     };
     io.out(json ? `${JSON.stringify(report)}\n` : table(report));
-    return 0;
   } catch (e) {
-    io.err(`sweep: ${(e as Error).message}\n`);
+    const hint =
+      e instanceof GpuError && e.kind === 'limit'
+        ? `; this sweep trains ${spec.rates.length} --rates × ${spec.seeds} --seeds = ${spec.rates.length * spec.seeds} networks per width at once: lower --seeds or give fewer --rates`
+        : '';
+    io.err(`sweep: ${(e as Error).message}${hint}\n`);
     return 1;
   }
+  const failed = (await io.finish?.()) ?? null;
+  if (failed) {
+    io.err(`sweep: ${describeWriteError(failed)}\n`);
+    return 1;
+  }
+  return 0;
 }
 
 function table(r: SweepReport): string {

@@ -1,10 +1,11 @@
 /**
- * The GPU path of `npm run train`: a Dawn device in Node, the step kernels,
- * progress read back once per chunk (never per step), and the GPU's gradients
+ * The GPU path of `npm run train`: a Dawn device in Node, the step kernels
+ * recorded in bounded chunks with the loss read back once per chunk (never per
+ * step), the device always destroyed before returning, and the GPU's gradients
  * checked against the CPU oracle at the first and the last step, at exactly
  * the parameters and data the GPU holds.
  */
-import { GpuTrainer, type GpuReadout } from '../gpu/trainer.js';
+import { GpuTrainer } from '../gpu/trainer.js';
 import { requestNodeDevice } from '../gpu/node.js';
 import { shadowBounds } from '../mlp/bounds.js';
 import { compareWithBounds } from '../mlp/compare.js';
@@ -15,8 +16,12 @@ import { lossAndGrads } from '../mlp/reference.js';
 import { toNested } from '../mlp/spec.js';
 import { accuracy } from '../mlp/train-cpu.js';
 import type { Io } from './io.js';
+import { InterruptedError, makeChunker } from './chunks.js';
 import { makeProgress } from './progress.js';
 import { gradientCheck, type Snapshot, type TrainReport } from './report.js';
+
+/** The most steps recorded into one submit: 16,384 dispatches, a bounded command buffer whatever --steps is. */
+export const MAX_CHUNK = 4096;
 
 export async function trainGpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
   const { device, summary } = await requestNodeDevice({
@@ -29,8 +34,8 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
   try {
     trainer = await GpuTrainer.create(device, { data, params: initParams(spec, config.seed), ...config, label: 'train' });
     const gpu = trainer;
-    const snapshot = async (): Promise<{ snap: Snapshot; readout: GpuReadout }> => {
-      const readout = await gpu.gradients();
+    const snapshot = async () => {
+      const readout = await gpu.predictions(); // parameters, gradients, loss, ŷ: never the N·H cache
       const cpu = lossAndGrads(spec, readout.params, data32, config.loss);
       const bounds = shadowBounds(spec, readout.params, data32, config.loss); // per-element f32 error bounds
       const cmp = compareWithBounds(spec, readout.grads, bounds);
@@ -40,23 +45,27 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
         gradientCheck: gradientCheck(cmp, toNested(spec, bounds.grads.bound)),
         loss: readout.loss,
       };
-      return { snap, readout };
+      return { snap, yHat: readout.yHat };
     };
     const initial = await snapshot();
     const progress = makeProgress(config.steps, io.errStream);
-    const chunk = Math.max(1, Math.ceil(config.steps / 50));
+    // Bounded chunks (at most MAX_CHUNK steps, 4 dispatches each, per submit), the loss read back after each.
+    const chunks = makeChunker({ first: 16, max: MAX_CHUNK });
     const start = performance.now();
     for (let done = 0; done < config.steps; ) {
-      const k = Math.min(chunk, config.steps - done);
-      gpu.step(k); // records k steps, one submit, no readback
+      if (io.signal?.aborted) throw new InterruptedError(done, config.steps);
+      const k = chunks.next(config.steps - done);
+      const t0 = performance.now();
+      gpu.step(k); // records k steps, one submit
       done += k;
-      const { loss } = await gpu.readLoss(); // once per chunk; throws if a step went non-finite
+      const { loss } = await gpu.readLoss(); // waits for the chunk; throws if a step went non-finite
+      chunks.took(performance.now() - t0);
       progress.update(done, loss);
     }
     const seconds = (performance.now() - start) / 1000;
     progress.done();
     const final = await snapshot();
-    const predictions = Array.from(final.readout.cache.yHat);
+    const predictions = Array.from(final.yHat);
     return {
       backend: 'gpu',
       adapter: summary,

@@ -4,9 +4,10 @@
  * prints the final loss, accuracy and predictions; on the GPU also the adapter
  * and GPU-vs-CPU gradient tables at the first and last step. With --json, one
  * JSON object on stdout and nothing else there.
- * Exit status: 0 trained, 1 training or the GPU failed, 2 bad flags or data.
+ * Exit status: 0 trained, 1 training, the GPU or writing the result failed,
+ * 2 bad flags or data (or a size the CPU backend cannot hold), 130 interrupted.
+ * A closed pipe on stdout or stderr is not an error: the rest is still written.
  */
-import { readFileSync } from 'node:fs';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { checkConfig, DEFAULTS, type TrainConfig } from '../mlp/config.js';
 import { type Dataset, xor } from '../mlp/data.js';
@@ -15,9 +16,12 @@ import { initParams } from '../mlp/init.js';
 import { toNested } from '../mlp/spec.js';
 import { CpuTrainer } from '../mlp/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
-import { isMain, type Io, processIo } from './io.js';
+import { GpuError } from '../gpu/device.js';
+import { InterruptedError, makeChunker } from './chunks.js';
+import { cpuSizeProblem } from './cpu-size.js';
+import { describeWriteError, isMain, type Io, processIo, readTextFile } from './io.js';
 import { makeProgress } from './progress.js';
-import { describeReport, reportJson, type Snapshot, type TrainReport } from './report.js';
+import { checkReportFinite, describeReport, reportJson, type Snapshot, type TrainReport } from './report.js';
 import { trainGpu } from './train-gpu.js';
 
 export const BACKENDS = ['gpu', 'cpu'] as const;
@@ -62,9 +66,13 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
         loss: (flags.loss as LossKind | undefined) ?? DEFAULTS.loss,
       }),
       backend: (flags.backend as Backend | undefined) ?? 'gpu',
-      ...loadData(flags.data as string | undefined),
+      ...loadData(flags.data as string | undefined, (flags.backend ?? 'gpu') === 'gpu'),
       json: flags.json === true,
     };
+    if (job.backend === 'cpu') {
+      const problem = cpuSizeProblem({ N: job.data.N, d: job.data.d, H: job.config.hidden });
+      if (problem) throw new UsageError(`--backend cpu: ${problem}`);
+    }
   } catch (e) {
     if (e instanceof UsageError || e instanceof RangeError) {
       io.err(`train: ${e.message}\n`);
@@ -72,37 +80,52 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
     }
     throw e;
   }
+  let report: TrainReport;
   try {
-    const report =
+    report =
       job.backend === 'cpu'
-        ? trainCpu(job.data, job.config, job.dataName, io)
+        ? await trainCpu(job.data, job.config, job.dataName, io)
         : await trainGpu(job.data, job.config, job.dataName, io);
-    io.out(job.json ? reportJson(report) : describeReport(report, job.data));
-    return 0;
+    checkReportFinite(report); // a non-finite result is an error (exit 1), never printed
   } catch (e) {
-    io.err(`train: ${(e as Error).message}\n`);
+    if (e instanceof InterruptedError) {
+      io.err(`train: ${e.message}\n`);
+      return 130;
+    }
+    io.err(`train: ${(e as Error).message}${e instanceof GpuError && e.kind === 'limit' ? LIMIT_HINT : ''}\n`);
     return 1;
   }
+  // The device is destroyed by now; a closed pipe or a full disk only costs the output.
+  io.out(job.json ? reportJson(report) : describeReport(report, job.data));
+  const failed = (await io.finish?.()) ?? null;
+  if (failed) {
+    io.err(`train: ${describeWriteError(failed)}\n`);
+    return 1;
+  }
+  return 0;
 }
 
-function loadData(path: string | undefined): { data: Dataset; dataName: string } {
+/** What the sizes in the GPU's limit messages are, in this command's flags. */
+const LIMIT_HINT = ' (here N is the number of rows in --data, d its number of features, and H is --hidden)';
+
+/** The dataset from --data (XOR without it); for the GPU, values beyond f32's range are refused here, with their place. */
+function loadData(path: string | undefined, f32: boolean): { data: Dataset; dataName: string } {
   if (path === undefined) return { data: xor(), dataName: 'XOR' };
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--data: cannot read '${path}'${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}`);
+    throw new UsageError(`--data: cannot read '${path}': ${(e as Error).message}`);
   }
   try {
-    return { data: parseDataset(text, detectFormat(path, text)), dataName: path };
+    return { data: parseDataset(text, detectFormat(path, text), { f32 }), dataName: path };
   } catch (e) {
     throw new UsageError(`--data ${path}: ${(e as Error).message.replace(/^data: /, '')}`);
   }
 }
 
-/** Trains with the scalar engine, reporting progress in about 100 chunks. */
-export function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): TrainReport {
+/** Trains with the scalar engine, in chunks of about a quarter second, with progress (and a chance to be interrupted) after each. */
+export async function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
   const spec = { d: data.d, H: config.hidden };
   const trainer = new CpuTrainer(data, initParams(spec, config.seed), config);
   const snapshot = (loss: number): Snapshot => ({
@@ -112,11 +135,15 @@ export function trainCpu(data: Dataset, config: TrainConfig, dataName: string, i
   });
   const initial = snapshot(trainer.evaluate().loss);
   const progress = makeProgress(config.steps, io.errStream);
-  const chunk = Math.max(1, Math.ceil(config.steps / 100));
+  const chunks = makeChunker({ max: 1 << 20 });
   const start = performance.now();
   while (trainer.stepCount < config.steps) {
-    const loss = trainer.step(Math.min(chunk, config.steps - trainer.stepCount));
+    if (io.signal?.aborted) throw new InterruptedError(trainer.stepCount, config.steps);
+    const t0 = performance.now();
+    const loss = trainer.step(chunks.next(config.steps - trainer.stepCount));
+    chunks.took(performance.now() - t0);
     progress.update(trainer.stepCount, loss);
+    await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land between chunks
   }
   const seconds = (performance.now() - start) / 1000;
   progress.done();
@@ -133,5 +160,12 @@ export function trainCpu(data: Dataset, config: TrainConfig, dataName: string, i
 }
 
 if (isMain(import.meta.url)) {
-  runTrain(process.argv.slice(2), processIo()).then((code) => (process.exitCode = code));
+  const io = processIo({ trapSignals: true });
+  runTrain(process.argv.slice(2), io).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      io.err(`train: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

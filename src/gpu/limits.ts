@@ -12,13 +12,14 @@ export function checkLimits(
 ): void {
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   const largest = Math.max(4 * cacheFloats, 4 * spec.N * spec.d);
+  const cacheLargest = cacheFloats >= spec.N * spec.d; // else the inputs x: only N and d apply
   const bindingMax = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   if (largest > bindingMax) {
     const which = limits.maxStorageBufferBindingSize <= limits.maxBufferSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
     throw new GpuError(
       'limit',
-      `N=${spec.N}, H=${spec.H}, d=${spec.d} needs a ${mib(largest)} buffer (the per-sample cache is 4·N·H floats), ` +
-        `more than this device's ${which} of ${mib(bindingMax)}; lower the batch size N or the width H`,
+      `N=${spec.N}, H=${spec.H}, d=${spec.d} needs a ${mib(largest)} buffer (${cacheLargest ? 'the per-sample cache, 4·N·H floats and more' : 'the inputs x, N·d floats'}), ` +
+        `more than this device's ${which} of ${mib(bindingMax)}; lower ${cacheLargest ? 'the batch size N or the width H' : 'the batch size N or the features d'}`,
     );
   }
   if (workgroupSize > limits.maxComputeWorkgroupSizeX || workgroupSize > limits.maxComputeInvocationsPerWorkgroup) {
@@ -33,7 +34,7 @@ export function checkLimits(
     throw new GpuError(
       'limit',
       `${invocations} invocations need ${groups} workgroups of ${workgroupSize}, more than this device's ` +
-        `maxComputeWorkgroupsPerDimension (${limits.maxComputeWorkgroupsPerDimension}); lower N or H`,
+        `maxComputeWorkgroupsPerDimension (${limits.maxComputeWorkgroupsPerDimension}); lower ${invocations === spec.N ? 'N' : 'H or d (one invocation per parameter)'}`,
     );
   }
 }

@@ -207,6 +207,25 @@ export class GpuTrainer {
     return Float64Array.from(new Float32Array(raw!));
   }
 
+  /**
+   * Like `gradients()` (forward and backward at the current parameters, no
+   * update), but reads back only what a report needs: parameters, gradients,
+   * the loss and ŷ (N floats), never the 4·N·H cache.
+   */
+  async predictions(): Promise<Omit<GpuReadout, 'cache'> & { yHat: Float64Array }> {
+    this.life.check('predictions');
+    this.record(1, ['forward', 'backwardDeltas', 'backwardGrads']);
+    const { step, loss } = await this.readLoss();
+    const P = paramLayout(this.spec);
+    const [params, grads, yHat] = await this.staging.read([
+      { buffer: this.buffers.params, offset: 0, size: 4 * P.size },
+      { buffer: this.buffers.grads, offset: 0, size: 4 * P.size },
+      { buffer: this.buffers.cache, offset: 4 * cacheLayout(this.spec).yHat, size: 4 * this.spec.N },
+    ]);
+    const f64 = (b: ArrayBuffer) => Float64Array.from(new Float32Array(b));
+    return { step, loss, params: f64(params!), grads: f64(grads!), yHat: f64(yHat!) };
+  }
+
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void {
     this.life.check('setLearningRate');

@@ -31,17 +31,28 @@ export function makeDataset(rows: readonly (readonly number[])[], labels: readon
     if (row.length !== d) throw new RangeError(`data: row ${n} has ${row.length} features, row 0 has ${d}`);
     row.forEach((v, i) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new RangeError(`data: x[${n}][${i}] is ${String(v)}, must be a finite number`);
+        throw new RangeError(`data: x[${n}][${i}] is ${describeValue(v)}, must be a finite number`);
       }
       x[n * d + i] = v;
     });
     const label = labels[n]!;
     if (typeof label !== 'number' || !(label >= 0 && label <= 1)) {
-      throw new RangeError(`data: y[${n}] is ${String(label)}, must be a number in [0, 1]`);
+      throw new RangeError(`data: y[${n}] is ${describeValue(label)}, must be a number in [0, 1]`);
     }
     y[n] = label;
   });
   return { d, N, x, y };
+}
+
+/** A value as an error message should name it: `the string "0"`, `null`, `an array`, or the number itself. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)}`;
+  if (typeof v === 'boolean') return `the boolean ${v}`;
+  if (v === null) return 'null';
+  if (v === undefined) return 'missing';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a value of type ${typeof v}`;
 }
 
 /** The 4 XOR points: inputs in {0, 1}², label x1 XOR x2. */
