@@ -204,6 +204,8 @@ function wire(app: App): void {
     el.addEventListener('change', () => onControl(app, el));
   }
   els.controls.addEventListener('submit', (e) => e.preventDefault());
+  els.play.disabled = false; // disabled in the HTML until this handler exists
+  els.reset.disabled = false;
   for (const a of document.querySelectorAll<HTMLAnchorElement>('a[href="#demo"]')) {
     a.addEventListener('click', () => setTimeout(() => els.play.focus(), 0));
   }
