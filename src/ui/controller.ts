@@ -126,12 +126,10 @@ export class PlaybackController<From = never> {
   }
 
   private settle(): void {
-    if (this.state === 'failed') return; // only a reset leaves it
+    if (this.state === 'failed') return void this.hooks.onState('failed'); // only a reset leaves it
     const next: PlayState = !this.live ? (this.state === 'starting' ? 'starting' : 'resetting') : this.wanted ? 'playing' : 'idle';
-    if (next !== this.state || next === 'playing' || next === 'idle') {
-      this.state = next;
-      this.hooks.onState(next);
-    }
+    this.state = next;
+    this.hooks.onState(next); // also when the state stays: Play pressed while starting changes what the page shows
   }
 
   /** One animation frame: record a chunk of steps, read back once, redraw; always schedules the next while Play is wanted. */

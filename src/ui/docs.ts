@@ -4,6 +4,7 @@
  * loads no faster or slower for them, and they work offline). A link to
  * #doc-derivation or #doc-reading-notes opens and scrolls to the document.
  */
+import { keyboardScrollable } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 
 const LOADERS: Record<string, () => Promise<{ default: string }>> = {
@@ -17,6 +18,7 @@ async function fill(details: HTMLDetailsElement, name: string): Promise<void> {
   body.dataset.loaded = 'true';
   const text = (await LOADERS[name]!()).default;
   body.innerHTML = renderMarkdown(text.replace(/^# .*\n/, '')); // our own text; the summary is its title
+  keyboardScrollable(body);
 }
 
 export function mountDocs(): void {

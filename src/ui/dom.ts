@@ -52,3 +52,10 @@ export function sweepElements(): SweepElements {
 export function settingControls(): (HTMLInputElement | HTMLSelectElement)[] {
   return [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#controls [name], select[name="point"]')];
 }
+
+/** Regions that may scroll (code, wide formulas and tables) are made focusable, so a keyboard can scroll them. */
+export function keyboardScrollable(root: ParentNode): void {
+  for (const el of root.querySelectorAll<HTMLElement>('pre, .grad-scroll, .katex-display, table')) {
+    if (!el.hasAttribute('tabindex')) el.tabIndex = 0;
+  }
+}

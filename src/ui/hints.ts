@@ -27,14 +27,18 @@ export const STUCK_AFTER = 300;
 
 export function hints(r: HintInput): Hint[] {
   const out: Hint[] = [];
+  const grows = r.step > 0 && Number.isFinite(r.firstLoss) && r.loss > 2 * r.firstLoss && r.loss > r.minLoss;
   if (r.dead > 0) {
     const all = r.dead === r.hidden;
+    const alive = r.hidden - r.dead;
+    const after = all
+      ? `With every unit dead, ŷ cannot depend on x at all${grows ? '; the oversized steps below pushed them there' : ': try another seed or a wider network'}.`
+      : `The other ${alive === 1 ? 'unit carries' : `${alive} units carry`} the fit.`;
     out.push({
       id: 'dead',
       text:
         `${r.dead} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${r.dead === 1 ? 'is' : 'are'} dead: ` +
-        'the pre-activation z1 is negative on all four points, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ' +
-        (all ? 'With every unit dead, ŷ cannot depend on x at all: try another seed or a wider network.' : 'The other units must do the work alone.'),
+        `the pre-activation z1 is negative on all four points, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
     });
   }
   let stuck = r.step >= STUCK_AFTER && r.yHat.length > 0;
@@ -45,7 +49,7 @@ export function hints(r: HintInput): Hint[] {
       text: 'ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer for XOR. It has no working units to bend the boundary; try another seed or more hidden units.',
     });
   }
-  if (r.step > 0 && Number.isFinite(r.firstLoss) && r.loss > 2 * r.firstLoss && r.loss > r.minLoss) {
+  if (grows) {
     out.push({
       id: 'grows',
       text: `The loss grew from ${r.firstLoss.toPrecision(3)} at step 0 to ${r.loss.toPrecision(3)}: the learning rate ${r.lr} is too large, so each step overshoots. Lower the learning rate (0.5 works here).`,

@@ -17,7 +17,7 @@ import { accuracy } from '../mlp/train-cpu.js';
 import { type PlayState, PlaybackController } from './controller.js';
 import { renderDiagram } from './diagram.js';
 import { mountDocs } from './docs.js';
-import { type DemoElements, demoElements, settingControls, sweepElements } from './dom.js';
+import { type DemoElements, demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { hints } from './hints.js';
 import { LossHistory } from './history.js';
@@ -109,7 +109,9 @@ function render(app: App, s: Snapshot, stepsPerSecond: number): void {
   renderDiagram(els.diagram, s, settings.point, settings.loss);
   const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
   renderGradients(els.gradients, s, fd);
+  keyboardScrollable(els.gradients);
 }
+
 
 const STATE_TEXT: Record<PlayState, string> = {
   starting: 'starting…',
@@ -246,7 +248,10 @@ async function start(): Promise<void> {
   writeUrl(app);
   showState(app, 'starting');
   const article = document.querySelector<HTMLElement>('[data-testid="explainer"]');
-  if (article) article.innerHTML = renderMarkdown(explainerText); // our own text, rendered by marked and KaTeX
+  if (article) {
+    article.innerHTML = renderMarkdown(explainerText); // our own text, rendered by marked and KaTeX
+    keyboardScrollable(article);
+  }
   mountDocs();
   if (errors.length > 0) banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`);
   try {

@@ -68,7 +68,7 @@ export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   const node = (c: { x: number; y: number }, label: string, tip: string, isDead = false) => {
     const g = el('g', { 'data-dead': isDead ? 'true' : 'false' });
     g.append(el('title', {}, tip));
-    g.append(el('circle', { cx: c.x, cy: c.y, r: 12, fill: '#fff', stroke: isDead ? '#6b7280' : INK, 'stroke-width': 1.5, 'stroke-dasharray': isDead ? '3 3' : 'none' }));
+    g.append(el('circle', { cx: c.x, cy: c.y, r: 14, fill: '#fff', stroke: isDead ? '#6b7280' : INK, 'stroke-width': 1.5, 'stroke-dasharray': isDead ? '3 3' : 'none' }));
     g.append(el('text', { x: c.x, y: c.y + 4, 'text-anchor': 'middle', 'font-size': 12, fill: isDead ? '#4b5563' : INK }, label));
     return g;
   };
