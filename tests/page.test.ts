@@ -316,8 +316,15 @@ describe('the page in headless Chromium', () => {
     const offLoopback: string[] = [];
     try {
       const page = await newPage(browser, DESKTOP, errors, offLoopback);
+      // WebGPU that takes a second and a half to answer, as a cold GPU process can: Play lands while the page is starting.
+      await page.addInitScript(() => {
+        const gpu = navigator.gpu;
+        const request = gpu.requestAdapter.bind(gpu);
+        gpu.requestAdapter = (o) => new Promise((r) => setTimeout(r, 1500)).then(() => request(o));
+      });
       await page.goto(`${base}?seed=2&hidden=8&perFrame=20`, { waitUntil: 'commit' });
-      await page.click('[data-testid="play"]'); // as soon as it is there and enabled: WebGPU is still starting
+      await page.click('[data-testid="play"]'); // as soon as it is there and enabled
+      expect(await page.evaluate(() => (window as unknown as { backpropLab: { state(): string } }).backpropLab.state())).toBe('starting');
       expect(await isPlaying(page)).toBe(true);
       await waitForStepAbove(page, 20, 30_000);
       expect(await isPlaying(page)).toBe(true);
@@ -337,6 +344,22 @@ describe('the page in headless Chromium', () => {
       expect(await axeViolations(page)).toEqual([]);
       await setPlaying(page, false);
       expect(await axeViolations(page)).toEqual([]); // after training, with hints and panels filled
+      // Keyboard only: Tab from the top reaches Play with a visible focus ring; Space plays, Space pauses, focus stays.
+      await page.mouse.click(3, 3); // the top of the page: Tab starts from here
+      const seen: string[] = [];
+      while ((await page.evaluate(() => document.activeElement?.id)) !== 'play' && seen.length < 12) {
+        await page.keyboard.press('Tab');
+        seen.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
+      }
+      expect(seen).toEqual(['Skip to the live demo', 'Try it', 'The explainer', 'The derivation', 'Reading notes', 'The source', 'Play']);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
+      expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+      const before = await stepNow(page);
+      await page.keyboard.press('Space');
+      await waitForStepAbove(page, before + 20);
+      await page.keyboard.press('Space');
+      expect(await isPlaying(page)).toBe(false);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
