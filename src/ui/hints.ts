@@ -33,7 +33,7 @@ export function hints(r: HintInput): Hint[] {
     const alive = r.hidden - r.dead;
     const after = all
       ? `With every unit dead, ŷ cannot depend on x at all${grows ? '; the oversized steps below pushed them there' : ': try another seed or a wider network'}.`
-      : `The other ${alive === 1 ? 'unit carries' : `${alive} units carry`} the fit.`;
+      : `The other ${alive === 1 ? 'unit is' : `${alive} units are`} all the network has left to bend the boundary with.`;
     out.push({
       id: 'dead',
       text:
