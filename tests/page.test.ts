@@ -430,6 +430,7 @@ describe('the page in headless Chromium', () => {
       await page.click('[data-testid="reset"]');
       await waitForStep(page, 0);
       expect(await boundaryPixels(page)).toBe(fresh);
+      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(/^Loss curve: [\d.]+ at step 0, [\d.]+ at step 0\.$/); // the old run's history is gone
       const again = await newPage(browser, DESKTOP, errors, offLoopback);
       await again.goto(`${base}${query}`);
       await firstSnapshot(again);

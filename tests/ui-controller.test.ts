@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlaybackController, type PlayState } from '../src/ui/controller.js';
-import { hints } from '../src/ui/hints.js';
+import { failureText, hints } from '../src/ui/hints.js';
+import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
 import { LossHistory } from '../src/ui/history.js';
 import type { Session, Snapshot } from '../src/ui/session.js';
 import { parseSetting } from '../src/ui/state.js';
@@ -170,6 +171,16 @@ describe('failure hints', () => {
     const grows = hints({ ...base, lr: 1000, loss: 133, minLoss: 0.7 });
     expect(grows.map((h) => h.id)).toEqual(['grows']);
     expect(grows[0]!.text).toMatch(/grew from 0\.700 at step 0 to 133.*Lower the learning rate/);
+  });
+});
+
+describe('the failure banner', () => {
+  it('names the step of a divergence and says what to do', () => {
+    const t = failureText(new TrainingDivergedError(1234, 'the loss is NaN'));
+    expect(t).toMatch(/^training diverged at step 1234: the loss is NaN.*\. Training blew up at step 1234: .*Lower the learning rate .* rescale the inputs .*press Reset\.$/);
+  });
+  it('asks for a reset after any other error', () => {
+    expect(failureText(new Error('uncaptured WebGPU error: out of memory.'))).toBe('uncaptured WebGPU error: out of memory. Press Reset to start again.');
   });
 });
 

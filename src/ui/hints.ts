@@ -57,3 +57,17 @@ export function hints(r: HintInput): Hint[] {
   }
   return out;
 }
+
+/**
+ * The banner for a run that stopped with an error: the error itself, and for a
+ * divergence (TrainingDivergedError on either backend, or a GPU status error
+ * saying NaN or infinite) the step it happened at and what to do about it.
+ */
+export function failureText(e: Error): string {
+  const message = `${e.message.replace(/[.\s]+$/, '')}.`;
+  const step = (e as { step?: unknown }).step;
+  const diverged = e.name === 'TrainingDivergedError' || /diverged|NaN|infinite/i.test(e.message);
+  if (!diverged) return `${message} Press Reset to start again.`;
+  const at = typeof step === 'number' ? ` at step ${step}` : '';
+  return `${message} Training blew up${at}: each step overshot until the numbers left the range of floating point. Lower the learning rate (0.5 works for XOR) or rescale the inputs to about [−1, 1], then press Reset.`;
+}

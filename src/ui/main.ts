@@ -19,7 +19,7 @@ import { renderDiagram } from './diagram.js';
 import { mountDocs } from './docs.js';
 import { type DemoElements, demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
-import { hints } from './hints.js';
+import { failureText, hints } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { deadUnits, renderNetwork } from './network.js';
@@ -140,12 +140,7 @@ function handleFailure(app: App, e: Error): void {
     void app.controller.reset(last ? { params: last.params, step: last.step } : undefined);
     return;
   }
-  const step = (e as { step?: unknown }).step;
-  const diverged = e.name === 'TrainingDivergedError' || /diverged|NaN|infinite/i.test(e.message);
-  const hint = diverged
-    ? ` Training blew up${typeof step === 'number' ? ` at step ${step}` : ''}: each step overshot until the numbers left the range of floating point. Lower the learning rate (0.5 works for XOR) or rescale the inputs to about [−1, 1], then press Reset.`
-    : ' Press Reset to start again.';
-  banner(app, `${sentence(e.message)}${hint}`);
+  banner(app, failureText(e));
 }
 
 function writeUrl(app: App): void {
