@@ -197,3 +197,26 @@ describe('settings accept decimal numbers only', () => {
     expect(parseSetting('lr', '.25')).toEqual({ value: 0.25 });
   });
 });
+
+describe('the decision boundary raster', () => {
+  it('equals the reference forward pass at every grid centre', async () => {
+    const { yHatOverGrid } = await import('../src/ui/plots.js');
+    const { forward } = await import('../src/mlp/reference.js');
+    const { initParams } = await import('../src/mlp/init.js');
+    for (const H of [1, 8, 64]) {
+      const p = initParams({ d: 2, H }, H + 3).map((v, i) => v * (1 + (i % 3))); // larger weights: more units on and off
+      const grid = 17;
+      const x = new Float64Array(grid * grid * 2);
+      for (let r = 0; r < grid; r++) {
+        for (let c = 0; c < grid; c++) {
+          x[2 * (r * grid + c)] = -0.5 + ((c + 0.5) / grid) * 2;
+          x[2 * (r * grid + c) + 1] = 1.5 - ((r + 0.5) / grid) * 2;
+        }
+      }
+      const want = forward({ d: 2, H }, p, { d: 2, N: grid * grid, x, y: new Float64Array(grid * grid) }).yHat;
+      const got = yHatOverGrid({ d: 2, H }, p, -0.5, 1.5, grid);
+      got.forEach((v, i) => expect(Math.abs(v - want[i]!), `H = ${H}, cell ${i}`).toBeLessThan(1e-12));
+      expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.01); // not a flat picture
+    }
+  });
+});

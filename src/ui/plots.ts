@@ -8,6 +8,7 @@
 import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Dataset } from '../mlp/data.js';
+import { paramLayout } from '../mlp/spec.js';
 import { forward } from '../mlp/reference.js';
 import type { LossPoint } from './history.js';
 
@@ -104,14 +105,7 @@ export function drawDecisionBoundary(
   const [lo, hi] = [-0.5, 1.5];
   const sx = scaleLinear().domain([lo, hi]).range([pad.l, pad.l + size]);
   const sy = scaleLinear().domain([lo, hi]).range([pad.t + size, pad.t]);
-  const x = new Float64Array(grid * grid * 2);
-  for (let r = 0; r < grid; r++) {
-    for (let c = 0; c < grid; c++) {
-      x[2 * (r * grid + c)] = lo + ((c + 0.5) / grid) * (hi - lo);
-      x[2 * (r * grid + c) + 1] = hi - ((r + 0.5) / grid) * (hi - lo);
-    }
-  }
-  const { yHat } = forward(spec, params, { d: 2, N: grid * grid, x, y: new Float64Array(grid * grid) });
+  const yHat = yHatOverGrid(spec, params, lo, hi, grid);
   const cell = size / grid;
   for (let i = 0; i < yHat.length; i++) {
     ctx.fillStyle = yHatColour(yHat[i]!);
@@ -155,6 +149,32 @@ export function drawDecisionBoundary(
   ctx.lineWidth = 1;
   colourBar(ctx, pad.l + size + 18, pad.t, size);
   return `Decision boundary: ${right} of ${data.N} points classified correctly; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+}
+
+/**
+ * ŷ at the centres of a grid × grid raster over [lo, hi]², row 0 at the top:
+ * ŷ = σ(b2 + Σ_j W2_j · ReLU(W1_j · x + b1_j)), the model's forward pass for
+ * d = 2 without the per-sample cache (which at H = 4,096 would be 80 MB per
+ * frame). Rows of W1 are hidden units: W1[j][i] at j·d + i (src/mlp/spec.ts).
+ */
+export function yHatOverGrid(spec: { d: number; H: number }, p: ArrayLike<number>, lo: number, hi: number, grid: number): Float64Array {
+  const L = paramLayout(spec);
+  const out = new Float64Array(grid * grid);
+  const z2 = new Float64Array(grid * grid).fill(p[L.b2.offset]!);
+  const xs = Float64Array.from({ length: grid }, (_, c) => lo + ((c + 0.5) / grid) * (hi - lo));
+  for (let j = 0; j < spec.H; j++) {
+    const [w1a, w1b, b1, w2] = [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!, p[L.W2.offset + j]!];
+    if (w2 === 0) continue;
+    for (let r = 0; r < grid; r++) {
+      const base = w1b * (hi - ((r + 0.5) / grid) * (hi - lo)) + b1; // W1_j · x + b1_j without the x1 term
+      for (let c = 0; c < grid; c++) {
+        const z1 = w1a * xs[c]! + base;
+        if (z1 > 0) z2[r * grid + c]! += w2 * z1;
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-z2[i]!));
+  return out;
 }
 
 /** A vertical bar of ŷ's colours from 0 (bottom) to 1 (top), labelled. */
