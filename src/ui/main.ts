@@ -2,7 +2,7 @@
  * The page: the live demo first, the explainer (docs/explainer.md) below it.
  * The demo trains XOR on WebGPU (or, with a banner saying why, on the CPU
  * engine); playback is the state machine in controller.ts, and each snapshot
- * it reads redraws the stats, hints, loss curve, decision boundary, network,
+ * it reads redraws (view.ts) the stats, hints, loss curve, decision boundary, network,
  * computation graph and gradient panel. Settings live in the URL. Handlers are
  * attached before anything is awaited, so no click is lost while WebGPU starts.
  */
@@ -12,19 +12,14 @@ import { type AdapterSummary, describeAdapter, GpuError, requestBrowserDevice } 
 import { GpuTrainer } from '../gpu/trainer.js';
 import { type Dataset, xor } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
-import { numericGradient } from '../mlp/reference.js';
-import { accuracy } from '../mlp/train-cpu.js';
-import { type PlayState, PlaybackController } from './controller.js';
-import { renderDiagram } from './diagram.js';
+import { PlaybackController } from './controller.js';
 import { mountDocs } from './docs.js';
 import { type DemoElements, demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
-import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
-import { failureText, hints } from './hints.js';
+import { render, showState } from './view.js';
+import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
-import { deadUnits, renderNetwork } from './network.js';
-import { drawDecisionBoundary, drawLossCurve } from './plots.js';
-import { cpuSession, gpuSession, type Session, type Snapshot } from './session.js';
+import { cpuSession, gpuSession, type Session } from './session.js';
 import { fromQuery, parseSetting, SETTINGS, type Settings, toQuery } from './state.js';
 import { mountSweep } from './sweep-map.js';
 import { cpuRunner, gpuRunner } from './sweep-runners.js';
@@ -81,54 +76,6 @@ function useCpu(app: App, reason: string): void {
   app.device = null;
   app.els.backend.textContent = 'CPU: scalar autograd engine (src/engine)';
   banner(app, `${reason} Training runs on the CPU engine instead, and the gradient panel has no GPU side to compare.`);
-}
-
-function render(app: App, s: Snapshot, stepsPerSecond: number): void {
-  const { els, settings } = app;
-  const H = s.values.a1.length / s.data.N;
-  app.history.add({ step: s.step, loss: s.loss });
-  els.step.textContent = String(s.step);
-  els.loss.textContent = Number.isFinite(s.loss) ? s.loss.toExponential(3) : 'not a number';
-  els.accuracy.textContent = `${Math.round(100 * accuracy(s.values.yHat, s.data.y))}%`;
-  els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
-  els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
-  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, { d: s.data.d, H }, s.params, s.data));
-  els.network.setAttribute('aria-label', renderNetwork(els.network, s));
-  const first = app.history.points[0];
-  const list = hints({
-    step: s.step,
-    hidden: H,
-    dead: deadUnits(s).length,
-    yHat: s.values.yHat,
-    firstLoss: first && first.step === 0 ? first.loss : NaN,
-    minLoss: app.history.min(),
-    loss: s.loss,
-    lr: settings.lr,
-  });
-  els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id}` })));
-  renderDiagram(els.diagram, s, settings.point, settings.loss);
-  const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
-  renderGradients(els.gradients, s, fd);
-  keyboardScrollable(els.gradients);
-}
-
-
-const STATE_TEXT: Record<PlayState, string> = {
-  starting: 'starting…',
-  idle: 'paused',
-  playing: 'training',
-  resetting: 'starting a new run…',
-  failed: 'stopped (see the message above)',
-};
-
-function showState(app: App, state: PlayState): void {
-  const { els, controller } = app;
-  const playing = controller.wanted;
-  els.play.textContent = playing ? 'Pause' : 'Play';
-  els.play.setAttribute('aria-pressed', String(playing));
-  els.stepOnce.disabled = playing || state === 'starting';
-  els.state.textContent = STATE_TEXT[state];
-  els.state.dataset.state = state;
 }
 
 function handleFailure(app: App, e: Error): void {
@@ -226,7 +173,7 @@ async function start(): Promise<void> {
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => render(app, s, sps),
-    onState: (state) => showState(app, state),
+    onState: (state) => showState(els, state, app.controller.wanted),
     onFailure: (e) => handleFailure(app, e),
     schedule: (fn) => requestAnimationFrame(fn),
     perFrame: () => app.settings.perFrame,
@@ -241,7 +188,7 @@ async function start(): Promise<void> {
   wire(app);
   fillControls(app);
   writeUrl(app);
-  showState(app, 'starting');
+  showState(els, 'starting', false);
   const article = document.querySelector<HTMLElement>('[data-testid="explainer"]');
   if (article) {
     article.innerHTML = renderMarkdown(explainerText); // our own text, rendered by marked and KaTeX
