@@ -48,7 +48,12 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number): void {
     loss: s.loss,
     lr: settings.lr,
   });
-  els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id}` })));
+  const key = list.map((h) => h.text).join('\n');
+  if (els.hints.dataset.key !== key) {
+    // only when they change: the list is a live region, and a screen reader would repeat it every frame
+    els.hints.dataset.key = key;
+    els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id}` })));
+  }
   renderDiagram(els.diagram, s, settings.point, settings.loss);
   const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
   renderGradients(els.gradients, s, fd);
