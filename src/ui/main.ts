@@ -148,6 +148,15 @@ function wire(app: App): void {
     el.addEventListener('change', () => onControl(app, el));
   }
   els.controls.addEventListener('submit', (e) => e.preventDefault());
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('a[data-pick]')) {
+    a.addEventListener('click', (e) => {
+      if (!app.ready) return; // before WebGPU is asked for, the link's plain reload does the same
+      e.preventDefault();
+      const [hidden, lr, seed] = a.dataset.pick!.split(',').map(Number) as [number, number, number];
+      pick(app, { hidden, lr, seed });
+      app.controller.play(); // show the failure happen
+    });
+  }
   els.play.disabled = false; // disabled in the HTML until this handler exists
   els.reset.disabled = false;
   for (const a of document.querySelectorAll<HTMLAnchorElement>('a[href="#demo"]')) {
