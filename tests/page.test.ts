@@ -418,7 +418,7 @@ describe('the page in headless Chromium', () => {
     }
   }, 240_000);
 
-  it('the decision boundary after a reset equals a fresh load of the same URL, pixel for pixel', async () => {
+  it('the decision boundary after a reset equals a fresh load of the same URL, pixel for pixel; the guide\'s failing runs get hints', async () => {
     const query = '?seed=3&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1';
     const { browser, page, errors, offLoopback } = await open(true, query);
     try {
@@ -435,6 +435,15 @@ describe('the page in headless Chromium', () => {
       await again.goto(`${base}${query}`);
       await firstSnapshot(again);
       expect(await boundaryPixels(again)).toBe(fresh);
+
+      // The guide's failing runs, one click each, explained in plain words beside the stats.
+      await again.click('[data-testid="try-fail"]');
+      await again.waitForFunction(() => location.search.includes('hidden=2') && location.search.includes('seed=0'));
+      await again.waitForSelector('[data-testid="hints"] li.hint-stuck', { timeout: 60_000 });
+      expect(await again.locator('[data-testid="hints"]').innerText()).toMatch(/1 of 2 hidden units is dead: .*\nŷ is stuck near 0\.5 on every point/);
+      await again.click('a[data-pick="8,1000,1"]');
+      await again.waitForSelector('[data-testid="hints"] li.hint-grows', { timeout: 60_000 });
+      expect(await again.locator('li.hint-grows').innerText()).toMatch(/^The loss grew from 0\.\d+ at step 0 to \d+.*the learning rate 1000 is too large.*Lower the learning rate/);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
