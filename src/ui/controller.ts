@@ -51,10 +51,6 @@ export class PlaybackController<From = never> {
 
   constructor(private readonly hooks: ControllerHooks<From>) {}
 
-  get hasSession(): boolean {
-    return this.live !== null;
-  }
-
   get session(): Session | null {
     return this.live?.session ?? null;
   }
