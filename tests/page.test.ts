@@ -316,11 +316,11 @@ describe('the page in headless Chromium', () => {
     const offLoopback: string[] = [];
     try {
       const page = await newPage(browser, DESKTOP, errors, offLoopback);
-      // WebGPU that takes a second and a half to answer, as a cold GPU process can: Play lands while the page is starting.
+      // WebGPU that takes three seconds to answer, as a cold GPU process can: Play lands while the page is starting.
       await page.addInitScript(() => {
         const gpu = navigator.gpu;
         const request = gpu.requestAdapter.bind(gpu);
-        gpu.requestAdapter = (o) => new Promise((r) => setTimeout(r, 1500)).then(() => request(o));
+        gpu.requestAdapter = (o) => new Promise((r) => setTimeout(r, 3000)).then(() => request(o));
       });
       await page.goto(`${base}?seed=2&hidden=8&perFrame=20`, { waitUntil: 'commit' });
       await page.click('[data-testid="play"]'); // as soon as it is there and enabled
@@ -401,9 +401,13 @@ describe('the page in headless Chromium', () => {
       await setPlaying(page, true);
       for (let seed = 10; seed < 16; seed++) await setControl(page, 'seed', String(seed));
       expect(page.url()).toContain('seed=15');
+      await page.waitForFunction(() => (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed === 15, null, { timeout: 30_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, { timeout: 30_000 }); // the new run is on screen
       await waitForStepAbove(page, 40);
       await page.waitForFunction(() => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions() === 1, null, { timeout: 30_000 });
+      await page.waitForTimeout(500); // any straggling build would have landed by now
       expect(await liveSessions(page)).toBe(1);
+      expect(await page.evaluate(() => (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed)).toBe(15);
       expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
       expect(await isPlaying(page)).toBe(true);
 

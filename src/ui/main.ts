@@ -55,7 +55,17 @@ function sentence(text: string): string {
 }
 
 /** A new session from the current settings: on the GPU if there is one, else on the CPU engine. */
+/** The settings each session was built with (for tests: what is training now). */
+const built = new WeakMap<Session, Settings>();
+
 async function createSession(app: App, from?: From): Promise<Session> {
+  const settings = app.settings;
+  const session = await buildSession(app, from);
+  built.set(session, settings);
+  return session;
+}
+
+async function buildSession(app: App, from?: From): Promise<Session> {
   if (!from) app.history.clear();
   const { hidden, lr, loss, seed } = app.settings;
   const config = { hidden, lr, loss };
@@ -188,10 +198,11 @@ async function start(): Promise<void> {
     perFrame: () => app.settings.perFrame,
   });
   (window as unknown as { backpropLab: object }).backpropLab = {
-    /** For tests: trainers built and not yet destroyed, and the playback state. */
+    /** For tests: trainers built and not yet destroyed, the playback state, the settings of the run installed now. */
     liveSessions: () => app.controller.liveSessions,
     state: () => app.controller.state,
     adapter: () => app.adapter,
+    running: () => (app.controller.session ? built.get(app.controller.session) : null),
   };
   for (const el of document.querySelectorAll<HTMLElement>('[data-error]')) el.id = `error-${el.dataset.error}`;
   wire(app);
