@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { excess, TOLERANCES } from '../src/mlp/compare.js';
 import { xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
+import { forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
+import { sweepCpu } from '../src/mlp/sweep.js';
 import { paramLayout } from '../src/mlp/spec.js';
 
 /**
@@ -36,29 +38,84 @@ interface Opened {
   offLoopback: string[];
 }
 
-async function open(webgpu: boolean, query: string): Promise<Opened> {
-  const browser = await chromium
-    .launch({ executablePath: CHROMIUM, args: webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS })
-    .catch((e: Error) => {
-      throw new Error(`cannot start ${CHROMIUM} (install it: apt-get install -y chromium): ${e.message}`);
-    });
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
-  const errors: string[] = [];
-  const offLoopback: string[] = [];
+const DESKTOP = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+async function launch(webgpu: boolean): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS }).catch((e: Error) => {
+    throw new Error(`cannot start ${CHROMIUM} (install it: apt-get install -y chromium): ${e.message}`);
+  });
+}
+
+/** A new page in `browser` that records console errors and requests off loopback. */
+async function newPage(browser: Browser, viewport = DESKTOP, errors: string[] = [], offLoopback: string[] = []): Promise<Page> {
+  const page = await browser.newPage({ viewport, ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}) });
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('request', (r) => {
     const url = new URL(r.url());
     if (!['data:', 'blob:'].includes(url.protocol) && url.hostname !== '127.0.0.1') offLoopback.push(r.url());
   });
+  return page;
+}
+
+const firstSnapshot = (page: Page) =>
+  page.waitForFunction(() => document.querySelector('[data-testid="loss"]')?.textContent !== '–', null, { timeout: 60_000 });
+
+async function open(webgpu: boolean, query: string, viewport = DESKTOP): Promise<Opened> {
+  const browser = await launch(webgpu);
+  const errors: string[] = [];
+  const offLoopback: string[] = [];
+  const page = await newPage(browser, viewport, errors, offLoopback);
   await page.goto(`${base}${query}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="loss"]')?.textContent !== '–', null, { timeout: 60_000 });
+  await firstSnapshot(page);
   return { browser, page, errors, offLoopback };
 }
 
 const text = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`).first().innerText();
 const diagramValues = async (page: Page, id: string): Promise<number[]> =>
   JSON.parse((await page.locator(`[data-testid="diagram-${id}"]`).getAttribute('data-values')) ?? 'null') as number[];
+
+
+const stepNow = async (page: Page) => Number(await text(page, 'step'));
+const isPlaying = (page: Page) => page.locator('[data-testid="play"]').getAttribute('aria-pressed').then((v) => v === 'true');
+
+/** Presses the Play/Pause toggle until it is in the wanted position. */
+async function setPlaying(page: Page, playing: boolean): Promise<void> {
+  if ((await isPlaying(page)) !== playing) await page.click('[data-testid="play"]');
+  expect(await isPlaying(page)).toBe(playing);
+}
+
+/** Until the step count passes `atLeast` (training is running). */
+async function waitForStepAbove(page: Page, atLeast: number, timeout = 60_000): Promise<void> {
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step"]')?.textContent) > n, atLeast, { timeout });
+}
+
+/** Sets a control as a learner does: type, then commit (change). */
+async function setControl(page: Page, name: string, value: string): Promise<void> {
+  const sel = `[data-testid="input-${name}"]`;
+  if ((await page.locator(sel).evaluate((e) => e.tagName)) === 'SELECT') await page.selectOption(sel, value);
+  else {
+    await page.fill(sel, value);
+    await page.dispatchEvent(sel, 'change');
+  }
+}
+
+const liveSessions = (page: Page) => page.evaluate(() => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions());
+const boundaryPixels = (page: Page) => page.locator('[data-testid="boundary"]').evaluate((c) => (c as HTMLCanvasElement).toDataURL('image/png'));
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations on the page as it is now, one line each. */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
+}
 
 async function waitForStep(page: Page, step: number): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid="step"]')?.textContent === String(s), step, { timeout: 30_000 });
@@ -131,9 +188,9 @@ describe('the page in headless Chromium', () => {
       await page.dispatchEvent('[data-testid="input-lr"]', 'change');
       expect(await text(page, 'error-lr')).toBe('');
 
-      await page.click('[data-testid="play"]');
+      await setPlaying(page, true);
       await waitForLearned(page);
-      await page.click('[data-testid="pause"]');
+      await setPlaying(page, false);
       expect(await text(page, 'grad-verdict')).toBe('pass');
       expect(Number(await text(page, 'grad-max-rel-error'))).toBeLessThan(1e-2);
       await page.click('[data-testid="fd"]');
@@ -153,9 +210,9 @@ describe('the page in headless Chromium', () => {
       expect(await text(page, 'banner')).toMatch(/No WebGPU here: .*Training runs on the CPU engine instead/);
       expect(await text(page, 'backend')).toMatch(/^CPU: scalar autograd engine/);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
-      await page.click('[data-testid="play"]');
+      await setPlaying(page, true);
       await waitForLearned(page);
-      await page.click('[data-testid="pause"]');
+      await setPlaying(page, false);
       await page.screenshot({ path: `${ARTIFACTS}/page-cpu-fallback.png`, fullPage: true });
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
@@ -168,7 +225,7 @@ describe('the page in headless Chromium', () => {
     const { browser, page, errors, offLoopback } = await open(true, '?perFrame=20');
     try {
       expect(await text(page, 'backend')).toMatch(/^WebGPU: /);
-      await page.click('[data-testid="play"]');
+      await setPlaying(page, true);
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 100, null, { timeout: 60_000 });
       const cdp = await browser.newBrowserCDPSession();
       await cdp.send('Browser.crashGpuProcess'); // a real device loss: Chromium's GPU process dies
@@ -176,7 +233,7 @@ describe('the page in headless Chromium', () => {
       expect(await text(page, 'banner')).toMatch(/GPU device was lost.*The run continues from step \d+, the last state read back\. Training runs on the CPU engine instead/);
       expect(Number(await text(page, 'step'))).toBeGreaterThanOrEqual(100);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
-      await page.click('[data-testid="play"]');
+      await setPlaying(page, true);
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01, null, { timeout: 60_000 });
       await page.screenshot({ path: `${ARTIFACTS}/page-device-lost.png`, fullPage: true });
       expect(errors).toEqual([]);
@@ -189,18 +246,47 @@ describe('the page in headless Chromium', () => {
   it('the map "Which networks learn XOR?" trains on WebGPU and a seed clicked in it loads into the live demo', async () => {
     const { browser, page, errors, offLoopback } = await open(true, '?seed=1');
     try {
-      expect(await text(page, 'sweep-note')).toMatch(/SwiftShader|GPU/);
+      // The adapter the page names is the one Chromium reports, and the map's note follows from it.
+      const info = await page.evaluate(async () => {
+        const a = await navigator.gpu.requestAdapter();
+        return a ? { vendor: a.info.vendor, architecture: a.info.architecture, device: a.info.device, description: a.info.description } : null;
+      });
+      expect(info, 'Chromium offered no WebGPU adapter').not.toBeNull();
+      const name = [info!.vendor, info!.architecture].filter(Boolean).join(' ');
+      expect(await text(page, 'backend')).toBe(`WebGPU: ${name}${info!.description || info!.device ? ` (${info!.description || info!.device})` : ''}`);
+      const swiftshader = info!.architecture === 'swiftshader' || /swiftshader/i.test(`${info!.description} ${info!.device}`);
+      expect(await text(page, 'sweep-note')).toMatch(swiftshader ? /^WebGPU runs on SwiftShader here.*capped at 256 here\.$/ : /on the GPU at once.*capped at 4,096 here\.$/);
+      expect(await page.locator('[data-testid="sweep-seeds"] option:disabled').count()).toBe(swiftshader ? 2 : 0);
+
+      // Cancel stops a run between widths and says how far it got.
+      await page.selectOption('[data-testid="sweep-seeds"]', '64');
+      await page.click('[data-testid="sweep-run"]');
+      await page.waitForFunction(() => /^about \d+ (s|min)/.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, { timeout: 60_000 });
+      const estimate = Number(await page.locator('[data-testid="sweep-time"]').getAttribute('data-estimate'));
+      expect(estimate).toBeGreaterThan(0);
+      expect(Number.isFinite(estimate)).toBe(true);
+      await page.click('[data-testid="sweep-cancel"]');
+      await page.waitForFunction(() => /^cancelled after [\d.]+ s: \d+ of 128 cells done$/.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, { timeout: 120_000 });
+      expect(await page.locator('[data-testid="sweep-run"]').isEnabled()).toBe(true);
+
       await page.selectOption('[data-testid="sweep-seeds"]', '8');
       await page.click('[data-testid="sweep-run"]');
       await page.waitForFunction(() => /networks × 2000 steps in [\d.]+ s on /.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, {
         timeout: 150_000,
       });
-      expect(await text(page, 'sweep-time')).toMatch(/^896 networks × 2000 steps/);
-      const fractions = await page.$$eval('[data-testid^="sweep-cell-"]', (cells) => cells.map((c) => [c.getAttribute('data-testid'), Number((c as HTMLElement).dataset.fraction)] as const));
-      expect(fractions).toHaveLength(16 * 7);
-      for (const [, f] of fractions) expect(f >= 0 && f <= 1).toBe(true);
-      for (const [id, f] of fractions) if (id!.startsWith('sweep-cell-1-')) expect(f, `${id}: one ReLU unit cannot separate XOR`).toBe(0);
-      expect(Math.max(...fractions.map(([, f]) => f))).toBeGreaterThan(0.5);
+      expect(await text(page, 'sweep-time')).toMatch(/^1,024 networks × 2000 steps/);
+      const cells = await page.$$eval('[data-testid^="sweep-cell-"]', (els) => els.map((c) => ({ id: c.getAttribute('data-testid')!, learned: Number((c as HTMLElement).dataset.learned), f: Number((c as HTMLElement).dataset.fraction) })));
+      expect(cells).toHaveLength(16 * 8);
+      expect(cells.filter((c) => c.id.endsWith('-0.5'))).toHaveLength(16); // the demo's default rate has its column
+      for (const c of cells) if (c.id.startsWith('sweep-cell-1-')) expect(c.learned, `${c.id}: one ReLU unit cannot separate XOR`).toBe(0);
+      // A few cells against the CPU trained alone (f64, seeds 0..7): the same verdicts, up to one seed at the edge of the criterion.
+      const cpu = sweepCpu(xor(), { widths: [2, 4, 8], rates: [0.5, 1], seeds: 8, seedBase: 0, steps: 2000, loss: 'bce' });
+      for (const c of cpu) {
+        const gpu = cells.find((g) => g.id === `sweep-cell-${c.hidden}-${c.lr}`)!;
+        expect(Math.abs(gpu.learned - c.learned), `H = ${c.hidden}, lr = ${c.lr}: GPU ${gpu.learned}, CPU ${c.learned} of 8`).toBeLessThanOrEqual(1);
+        expect(gpu.f).toBe(gpu.learned / 8);
+      }
+      expect(Math.max(...cells.map((c) => c.f))).toBeGreaterThan(0.5);
       expect(await page.locator('[data-testid="sweep-progress"]').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
 
       await page.click('[data-testid="sweep-cell-2-1"]');
@@ -222,5 +308,189 @@ describe('the page in headless Chromium', () => {
     } finally {
       await browser.close();
     }
+  }, 300_000);
+
+  it('Play clicked as soon as the button exists trains, and the first screen shows Play and the boundary', async () => {
+    const browser = await launch(true);
+    const errors: string[] = [];
+    const offLoopback: string[] = [];
+    try {
+      const page = await newPage(browser, DESKTOP, errors, offLoopback);
+      // WebGPU that takes three seconds to answer, as a cold GPU process can: Play lands while the page is starting.
+      await page.addInitScript(() => {
+        const gpu = navigator.gpu;
+        const request = gpu.requestAdapter.bind(gpu);
+        gpu.requestAdapter = (o) => new Promise((r) => setTimeout(r, 3000)).then(() => request(o));
+      });
+      await page.goto(`${base}?seed=2&hidden=8&perFrame=20`, { waitUntil: 'commit' });
+      await page.click('[data-testid="play"]'); // as soon as it is there and enabled
+      expect(await page.evaluate(() => (window as unknown as { backpropLab: { state(): string } }).backpropLab.state())).toBe('starting');
+      expect(await isPlaying(page)).toBe(true);
+      await waitForStepAbove(page, 20, 30_000);
+      expect(await isPlaying(page)).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('play'); // the toggle keeps focus
+      expect(await page.locator('[data-testid="step-once"]').isDisabled()).toBe(true);
+      // Above the fold at 1400×900, without scrolling.
+      expect(await page.evaluate(() => scrollY)).toBe(0);
+      for (const id of ['play', 'boundary']) {
+        const box = (await page.locator(`[data-testid="${id}"]`).boundingBox())!;
+        expect(box.y + box.height, `${id} ends below the first screen`).toBeLessThanOrEqual(900);
+      }
+      // The pictures explain themselves: text alternatives that say what they show.
+      expect(await page.locator('[data-testid="boundary"]').getAttribute('aria-label')).toMatch(/^Decision boundary: [0-4] of 4 points classified correctly/);
+      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(/^Loss curve: [\d.e+-]+ at step 0, [\d.e+-]+ at step \d+\.$/);
+      expect(await page.locator('[data-testid="network"]').getAttribute('aria-label')).toMatch(/^Network 2-8-1: .* \d of 8 hidden units dead\.$/);
+      await page.screenshot({ path: `${ARTIFACTS}/first-screen-1400x900.png` });
+      expect(await axeViolations(page)).toEqual([]);
+      await setPlaying(page, false);
+      expect(await axeViolations(page)).toEqual([]); // after training, with hints and panels filled
+      // Keyboard only: Tab from the top reaches Play with a visible focus ring; Space plays, Space pauses, focus stays.
+      await page.mouse.click(3, 3); // the top of the page: Tab starts from here
+      const seen: string[] = [];
+      while ((await page.evaluate(() => document.activeElement?.id)) !== 'play' && seen.length < 12) {
+        await page.keyboard.press('Tab');
+        seen.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
+      }
+      expect(seen).toEqual(['Skip to the live demo', 'Try it', 'The explainer', 'The derivation', 'Reading notes', 'The source', 'Play']);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
+      expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+      const before = await stepNow(page);
+      await page.keyboard.press('Space');
+      await waitForStepAbove(page, before + 20);
+      await page.keyboard.press('Space');
+      expect(await isPlaying(page)).toBe(false);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+
+  it('hidden width, seed and loss changed while playing: training goes on at the new settings, the URL follows, one trainer stays', async () => {
+    const { browser, page, errors, offLoopback } = await open(true, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20');
+    try {
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 40);
+      await setControl(page, 'hidden', '4');
+      await page.waitForFunction(() => /^Network 2-4-1/.test(document.querySelector('[data-testid="network"]')?.getAttribute('aria-label') ?? ''));
+      await waitForStepAbove(page, 40);
+      expect(page.url()).toContain('hidden=4');
+
+      await setControl(page, 'seed', '5');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, { timeout: 30_000 });
+      await waitForStepAbove(page, 40);
+      expect(page.url()).toContain('seed=5');
+
+      await setControl(page, 'loss', 'mse');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, { timeout: 30_000 });
+      await waitForStepAbove(page, 60);
+      expect(page.url()).toContain('loss=mse');
+      expect(await isPlaying(page)).toBe(true);
+      // The run now on screen is H = 4, seed 5, MSE: its loss is the CPU's after as many steps.
+      await setPlaying(page, false);
+      await page.waitForTimeout(300);
+      const k = await stepNow(page);
+      const spec = { d: 2, H: 4 };
+      const theta = initParams(spec, 5);
+      for (let t = 0; t < k; t++) sgdUpdate(theta, lossAndGrads(spec, theta, xor(), 'mse').grads, 0.5);
+      const want = lossValue('mse', forward(spec, theta, xor()), xor().y);
+      expect(Math.abs(Number(await text(page, 'loss')) - want) / want, `loss at step ${k}: page ${await text(page, 'loss')}, CPU ${want}`).toBeLessThan(1e-2);
+
+      // Six seed changes in a row while playing: one live trainer afterwards, no error, still training.
+      await setPlaying(page, true);
+      for (let seed = 10; seed < 16; seed++) await setControl(page, 'seed', String(seed));
+      expect(page.url()).toContain('seed=15');
+      await page.waitForFunction(() => (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed === 15, null, { timeout: 30_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, { timeout: 30_000 }); // the new run is on screen
+      await waitForStepAbove(page, 40);
+      await page.waitForFunction(() => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions() === 1, null, { timeout: 30_000 });
+      await page.waitForTimeout(500); // any straggling build would have landed by now
+      expect(await liveSessions(page)).toBe(1);
+      expect(await page.evaluate(() => (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed)).toBe(15);
+      expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
+      expect(await isPlaying(page)).toBe(true);
+
+      // Only decimal numbers: hex is refused beside its field, and the run goes on.
+      await setControl(page, 'hidden', '0x10');
+      expect(await text(page, 'error-hidden')).toMatch(/hidden width H must be an integer in \[1, 4096\], written as a decimal number .*got '0x10'/);
+      expect(page.url()).toContain('hidden=4');
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   }, 240_000);
+
+  it('the decision boundary after a reset equals a fresh load of the same URL, pixel for pixel; the guide\'s failing runs get hints', async () => {
+    const query = '?seed=3&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1';
+    const { browser, page, errors, offLoopback } = await open(true, query);
+    try {
+      const fresh = await boundaryPixels(page);
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 300);
+      await setPlaying(page, false);
+      expect(await boundaryPixels(page)).not.toBe(fresh); // training changed the picture
+      await page.click('[data-testid="reset"]');
+      await waitForStep(page, 0);
+      expect(await boundaryPixels(page)).toBe(fresh);
+      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(/^Loss curve: [\d.]+ at step 0, [\d.]+ at step 0\.$/); // the old run's history is gone
+      const again = await newPage(browser, DESKTOP, errors, offLoopback);
+      await again.goto(`${base}${query}`);
+      await firstSnapshot(again);
+      expect(await boundaryPixels(again)).toBe(fresh);
+
+      // The guide's failing runs, one click each, explained in plain words beside the stats.
+      await again.click('[data-testid="try-fail"]');
+      await again.waitForFunction(() => location.search.includes('hidden=2') && location.search.includes('seed=0'));
+      await again.waitForSelector('[data-testid="hints"] li.hint-stuck', { timeout: 60_000 });
+      expect(await again.locator('[data-testid="hints"]').innerText()).toMatch(/1 of 2 hidden units is dead: .*\nŷ is stuck near 0\.5 on every point/);
+      await again.click('a[data-pick="8,1000,1"]');
+      await again.waitForSelector('[data-testid="hints"] li.hint-grows', { timeout: 60_000 });
+      expect(await again.locator('li.hint-grows').innerText()).toMatch(/^The loss grew from 0\.\d+ at step 0 to \d+.*the learning rate 1000 is too large.*Lower the learning rate/);
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+
+  it('on a phone (390×844): the demo one tap away, nothing wider than the screen, 44 px targets, axe-clean', async () => {
+    const { browser, page, errors, offLoopback } = await open(true, '?seed=1&hidden=8&perFrame=20', PHONE);
+    try {
+      await page.screenshot({ path: `${ARTIFACTS}/first-screen-390x844.png` });
+      const tryIt = page.locator('[data-testid="try-it"]');
+      expect((await tryIt.boundingBox())!.y + (await tryIt.boundingBox())!.height).toBeLessThanOrEqual(844);
+      await tryIt.tap();
+      await page.waitForFunction(() => (document.querySelector('#play')?.getBoundingClientRect().top ?? -1) >= 0 && (document.querySelector('#play')?.getBoundingClientRect().bottom ?? 1e9) <= innerHeight);
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 40);
+      await setPlaying(page, false);
+      const wide = await page.evaluate(() => {
+        const clipped = (e: Element) => {
+          for (let p = e.parentElement; p; p = p.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX) && p !== document.body && p !== document.documentElement) return true;
+          return false;
+        };
+        return [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > innerWidth + 0.5 && !clipped(e))
+          .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`);
+      });
+      expect(wide, 'elements past the right edge').toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll('.lead a, #demo button, #demo input, #demo select, #sweep .toolbar button, #sweep select')]
+          .filter((e) => e.getBoundingClientRect().height < 44)
+          .map((e) => `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') ?? e.textContent}] ${Math.round(e.getBoundingClientRect().height)} px`),
+      );
+      expect(small, 'tap targets under 44 px').toEqual([]);
+      const canvas = await page.locator('[data-testid="loss-curve"]').boundingBox();
+      expect(canvas!.width).toBeLessThanOrEqual(390);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: `${ARTIFACTS}/demo-390x844.png` });
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 });

@@ -1,17 +1,24 @@
 /**
  * The network as a picture: inputs, hidden units and the output, every edge
- * coloured by its weight's sign and as thick as its size; a hidden unit that is
- * off (a1 = 0) for every data point is dead, drawn hollow and marked.
+ * coloured by its weight's sign (green +, purple −: a scheme used for nothing
+ * else) and as thick as its size, with a legend. Wide layers show their first
+ * units and "+N more". A hidden unit that is off (a1 = 0) for every data point
+ * is dead: drawn dashed, with a tooltip saying what that means.
  */
 import { paramLayout } from '../mlp/spec.js';
 import type { Snapshot } from './session.js';
 
 const NS = 'http://www.w3.org/2000/svg';
-const MAX_UNITS = 24;
+/** Hidden units drawn at most; the rest are counted. */
+export const MAX_UNITS = 10;
+export const WEIGHT_COLOUR = { positive: '#1b7837', negative: '#762a83' } as const;
+const INK = '#1f2937';
+const ROW = 30;
 
-function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, name);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
   return e;
 }
 
@@ -25,58 +32,69 @@ export function deadUnits(s: Snapshot): number[] {
   });
 }
 
-export function renderNetwork(svg: SVGSVGElement, s: Snapshot): void {
+/** Draws the network into `svg`; returns a one-line summary for its text alternative. */
+export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   const d = s.data.d;
   const H = s.values.a1.length / s.data.N;
   const L = paramLayout({ d, H });
   const shown = Math.min(H, MAX_UNITS);
+  const rows = shown + (H > shown ? 1 : 0);
   const width = 320;
-  const height = Math.max(160, 28 * shown + 20);
+  const body = Math.max(3, rows) * ROW;
+  const height = body + 58;
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  const ys = (count: number, i: number) => ((i + 0.5) * height) / count;
-  const input = (i: number) => ({ x: 40, y: ys(d, i) });
-  const hidden = (j: number) => ({ x: 160, y: ys(shown, j) });
-  const out = { x: 280, y: height / 2 };
+  svg.setAttribute('height', String(height));
+  const ys = (count: number, i: number) => 6 + ((i + 0.5) * body) / count;
+  const input = (i: number) => ({ x: 36, y: ys(d, i) });
+  const hidden = (j: number) => ({ x: 160, y: 6 + (j + 0.5) * ROW });
+  const out = { x: 284, y: ys(1, 0) };
   const p = s.params;
   let maxW = 1e-9;
   for (let k = 0; k < L.b1.offset; k++) maxW = Math.max(maxW, Math.abs(p[k]!));
   for (let j = 0; j < H; j++) maxW = Math.max(maxW, Math.abs(p[L.W2.offset + j]!));
-  const line = (a: { x: number; y: number }, b: { x: number; y: number }, w: number) =>
+  const wire = (a: { x: number; y: number }, b: { x: number; y: number }, w: number) =>
     el('line', {
       x1: a.x, y1: a.y, x2: b.x, y2: b.y,
-      stroke: w >= 0 ? '#2563eb' : '#ea580c',
-      'stroke-width': (0.5 + 4 * Math.abs(w) / maxW).toFixed(2),
-      'stroke-opacity': 0.8,
+      stroke: w >= 0 ? WEIGHT_COLOUR.positive : WEIGHT_COLOUR.negative,
+      'stroke-width': (0.5 + (4 * Math.abs(w)) / maxW).toFixed(2),
+      'stroke-opacity': 0.85,
     });
   const dead = new Set(deadUnits(s));
   const parts: SVGElement[] = [];
   for (let j = 0; j < shown; j++) {
-    for (let i = 0; i < d; i++) parts.push(line(input(i), hidden(j), p[L.W1.offset + j * d + i]!));
-    parts.push(line(hidden(j), out, p[L.W2.offset + j]!));
+    for (let i = 0; i < d; i++) parts.push(wire(input(i), hidden(j), p[L.W1.offset + j * d + i]!));
+    parts.push(wire(hidden(j), out, p[L.W2.offset + j]!));
   }
-  const circle = (c: { x: number; y: number }, label: string, isDead = false) => {
-    const g = el('g', {});
-    g.append(el('circle', { cx: c.x, cy: c.y, r: 11, fill: isDead ? 'none' : '#f8fafc', stroke: isDead ? '#999' : '#334155', 'stroke-dasharray': isDead ? '3 2' : '' }));
-    const t = el('text', { x: c.x, y: c.y + 4, 'text-anchor': 'middle', 'font-size': 10, fill: isDead ? '#999' : '#334155' });
-    t.textContent = label;
-    g.append(t);
-    if (isDead) {
-      const note = el('text', { x: c.x + 15, y: c.y + 4, 'font-size': 10, fill: '#999' });
-      note.textContent = 'dead';
-      g.append(note);
-      g.append(Object.assign(el('title', {}), { textContent: `unit ${j(label)} is off (a1 = 0) for every point: it receives no gradient` }));
-    }
+  const node = (c: { x: number; y: number }, label: string, tip: string, isDead = false) => {
+    const g = el('g', { 'data-dead': isDead ? 'true' : 'false' });
+    g.append(el('title', {}, tip));
+    g.append(el('circle', { cx: c.x, cy: c.y, r: 14, fill: '#fff', stroke: isDead ? '#6b7280' : INK, 'stroke-width': 1.5, 'stroke-dasharray': isDead ? '3 3' : 'none' }));
+    g.append(el('text', { x: c.x, y: c.y + 4, 'text-anchor': 'middle', 'font-size': 12, fill: isDead ? '#4b5563' : INK }, label));
     return g;
   };
-  const j = (label: string) => label.replace(/^h/, '');
-  for (let i = 0; i < d; i++) parts.push(circle(input(i), `x${i + 1}`));
-  for (let k = 0; k < shown; k++) parts.push(circle(hidden(k), `h${k + 1}`, dead.has(k)));
-  parts.push(circle(out, 'ŷ'));
-  if (H > shown) {
-    const more = el('text', { x: 160, y: height - 4, 'text-anchor': 'middle', 'font-size': 10, fill: '#666' });
-    more.textContent = `+${H - shown} more units not drawn`;
-    parts.push(more);
+  for (let i = 0; i < d; i++) parts.push(node(input(i), `x${i + 1}`, `input x${i + 1}`));
+  for (let k = 0; k < shown; k++) {
+    const tip = dead.has(k)
+      ? `unit h${k + 1} is dead: z1 ≤ 0 on every point, so a1 = 0 and ReLU passes back no gradient; its weights never change again`
+      : `unit h${k + 1}: b1 = ${p[L.b1.offset + k]!.toPrecision(3)}, weight to ŷ ${p[L.W2.offset + k]!.toPrecision(3)}`;
+    parts.push(node(hidden(k), `h${k + 1}`, tip, dead.has(k)));
   }
+  parts.push(node(out, 'ŷ', 'the output ŷ = σ(z2)'));
+  if (H > shown) parts.push(el('text', { x: 160, y: 6 + (shown + 0.6) * ROW, 'text-anchor': 'middle', 'font-size': 12, fill: INK }, `+${(H - shown).toLocaleString('en-US')} more units`));
+  parts.push(...legend(height - 44));
   svg.dataset.dead = String(dead.size);
   svg.replaceChildren(...parts);
+  return `Network 2-${H}-1: edges show weights (green positive, purple negative, thicker is larger); ${dead.size} of ${H} hidden units dead.`;
+}
+
+function legend(top: number): SVGElement[] {
+  const item = (x: number, colour: string, label: string) => [
+    el('line', { x1: x, y1: top + 8, x2: x + 22, y2: top + 8, stroke: colour, 'stroke-width': 3 }),
+    el('text', { x: x + 28, y: top + 12, 'font-size': 12, fill: INK }, label),
+  ];
+  return [
+    ...item(8, WEIGHT_COLOUR.positive, 'weight > 0'),
+    ...item(116, WEIGHT_COLOUR.negative, 'weight < 0'),
+    el('text', { x: 8, y: top + 32, 'font-size': 12, fill: INK }, 'thicker = larger |w|; dashed = dead unit'),
+  ];
 }

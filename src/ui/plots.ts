@@ -1,89 +1,196 @@
 /**
- * The loss curve (log scale) and the decision boundary (a heat map of yHat over
- * the input plane with the data points), drawn on canvases from plain numbers.
+ * The loss curve (log scale) and the decision boundary (ŷ over the input plane,
+ * with axes, a colour bar and the data points), drawn on canvases from plain
+ * numbers. Scales, ticks and the colour map come from d3-scale and
+ * d3-scale-chromatic; every frame clears and repaints the whole canvas
+ * opaquely, so the same parameters always give the same pixels.
  */
+import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
+import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Dataset } from '../mlp/data.js';
+import { paramLayout } from '../mlp/spec.js';
 import { forward } from '../mlp/reference.js';
+import type { LossPoint } from './history.js';
 
-export interface LossPoint {
-  step: number;
-  loss: number;
+/** ŷ's colour, the one meaning of red and blue on the page: 0 red, 0.5 white, 1 blue. */
+export const yHatColour = scaleSequential(interpolateRdBu).domain([0, 1]);
+
+const INK = '#1f2937';
+const GRID = '#d1d5db';
+const FONT = '12px system-ui, sans-serif';
+
+function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D | null {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.font = FONT;
+  return ctx;
 }
 
-const BLUE = [37, 99, 235];
-const ORANGE = [234, 88, 12];
-
-/** Loss against step, log10 scale on y, with gridlines at powers of ten. */
-export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossPoint[]): void {
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const { width: w, height: h } = canvas;
-  ctx.clearRect(0, 0, w, h);
+/** Loss against step, log10 scale on y with its ticks; the x axis runs from step 0 to the current step (at least 10). */
+export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossPoint[]): string {
+  const ctx = context(canvas);
   const pts = history.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
-  if (pts.length === 0) return;
-  const logs = pts.map((p) => Math.log10(p.loss));
-  const top = Math.ceil(Math.max(...logs, -1));
-  const bottom = Math.floor(Math.min(...logs, top - 1));
-  const maxStep = Math.max(1, pts[pts.length - 1]!.step);
-  const pad = { l: 38, r: 8, t: 8, b: 18 };
-  const x = (s: number) => pad.l + (s / maxStep) * (w - pad.l - pad.r);
-  const y = (l: number) => pad.t + ((top - l) / (top - bottom)) * (h - pad.t - pad.b);
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.fillStyle = '#888';
-  ctx.strokeStyle = '#8884';
-  for (let e = bottom; e <= top; e++) {
-    ctx.beginPath();
-    ctx.moveTo(pad.l, y(e));
-    ctx.lineTo(w - pad.r, y(e));
-    ctx.stroke();
-    ctx.fillText(`1e${e}`, 2, y(e) + 4);
+  if (!ctx || pts.length === 0) return 'Loss curve: no steps yet.';
+  const { width: w, height: h } = canvas;
+  const pad = { l: 46, r: 22, t: 10, b: 34 };
+  const last = pts[pts.length - 1]!;
+  const lo = Math.min(...pts.map((p) => p.loss));
+  const hi = Math.max(...pts.map((p) => p.loss));
+  const y = scaleLog()
+    .domain([Math.min(lo, hi / 10), hi])
+    .nice()
+    .range([h - pad.b, pad.t]);
+  const x = scaleLinear()
+    .domain([0, Math.max(10, last.step)])
+    .nice()
+    .range([pad.l, w - pad.r]);
+  ctx.strokeStyle = GRID;
+  ctx.fillStyle = INK;
+  ctx.textAlign = 'right';
+  const powers = y.ticks().filter((t) => Number.isInteger(Math.log10(t)));
+  for (const t of powers.length >= 2 ? powers : y.ticks(4)) {
+    line(ctx, pad.l, y(t), w - pad.r, y(t));
+    ctx.fillText(t >= 0.01 && t <= 1000 ? String(t) : `1e${Math.round(Math.log10(t))}`, pad.l - 4, y(t) + 4);
   }
-  ctx.fillText(`step ${maxStep}`, w - pad.r - 60, h - 4);
-  ctx.strokeStyle = `rgb(${BLUE.join(',')})`;
+  ctx.textAlign = 'center';
+  for (const t of x.ticks(5).filter(Number.isInteger)) {
+    line(ctx, x(t), h - pad.b, x(t), h - pad.b + 4);
+    ctx.fillText(t.toLocaleString('en-US'), x(t), h - pad.b + 16);
+  }
+  ctx.fillText('step', (pad.l + w - pad.r) / 2, h - 2);
+  ctx.save();
+  ctx.translate(11, (h - pad.b) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText('loss', 0, 0);
+  ctx.restore();
+  ctx.strokeStyle = '#111827';
   ctx.lineWidth = 2;
   ctx.beginPath();
-  pts.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.step), y(logs[i]!)) : ctx.lineTo(x(p.step), y(logs[i]!))));
+  pts.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.step), y(p.loss)) : ctx.lineTo(x(p.step), y(p.loss))));
+  if (pts.length === 1) ctx.arc(x(last.step), y(last.loss), 2, 0, 2 * Math.PI);
+  ctx.stroke();
+  ctx.lineWidth = 1;
+  const first = pts[0]!;
+  return `Loss curve: ${fmt(first.loss)} at step ${first.step}, ${fmt(last.loss)} at step ${last.step}.`;
+}
+
+function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number, y2: number): void {
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x2, y2);
   ctx.stroke();
 }
 
-/** yHat over [−0.5, 1.5]², blue for 1 and orange for 0, with the data points on top. */
+const fmt = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
+
+/**
+ * ŷ over [−0.5, 1.5]² as a heat map with axes x1, x2 and a colour bar, the data
+ * points on top, filled with their label's colour. Returns a one-line summary
+ * for the canvas's text alternative.
+ */
 export function drawDecisionBoundary(
   canvas: HTMLCanvasElement,
   spec: { d: number; H: number },
   params: ArrayLike<number>,
   data: Dataset,
-  grid = 40,
-): void {
-  const ctx = canvas.getContext('2d');
-  if (!ctx || spec.d !== 2) return;
-  const { width: w, height: h } = canvas;
-  const lo = -0.5;
-  const hi = 1.5;
-  const x = new Float64Array(grid * grid * 2);
-  for (let r = 0; r < grid; r++) {
-    for (let c = 0; c < grid; c++) {
-      x[2 * (r * grid + c)] = lo + ((c + 0.5) / grid) * (hi - lo);
-      x[2 * (r * grid + c) + 1] = hi - ((r + 0.5) / grid) * (hi - lo);
+  grid = 50,
+): string {
+  const ctx = context(canvas);
+  if (!ctx || spec.d !== 2) return 'Decision boundary: only drawn for two inputs.';
+  const { height: h } = canvas;
+  const pad = { l: 46, t: 8, b: 36 };
+  const size = h - pad.t - pad.b;
+  const [lo, hi] = [-0.5, 1.5];
+  const sx = scaleLinear().domain([lo, hi]).range([pad.l, pad.l + size]);
+  const sy = scaleLinear().domain([lo, hi]).range([pad.t + size, pad.t]);
+  const yHat = yHatOverGrid(spec, params, lo, hi, grid);
+  const cell = size / grid;
+  for (let i = 0; i < yHat.length; i++) {
+    ctx.fillStyle = yHatColour(yHat[i]!);
+    ctx.fillRect(pad.l + (i % grid) * cell, pad.t + Math.floor(i / grid) * cell, cell + 0.5, cell + 0.5);
+  }
+  ctx.strokeStyle = INK;
+  ctx.strokeRect(pad.l, pad.t, size, size);
+  ctx.fillStyle = INK;
+  ctx.textAlign = 'center';
+  for (const t of sx.ticks(4)) {
+    line(ctx, sx(t), pad.t + size, sx(t), pad.t + size + 4);
+    ctx.fillText(String(t), sx(t), pad.t + size + 16);
+    line(ctx, pad.l - 4, sy(t), pad.l, sy(t));
+  }
+  ctx.fillText('x1', pad.l + size / 2, h - 3);
+  ctx.textAlign = 'right';
+  for (const t of sy.ticks(4)) ctx.fillText(String(t), pad.l - 6, sy(t) + 4);
+  ctx.fillText('x2', 16, pad.t + size / 2 - 12);
+  const fit = forward(spec, params, data).yHat;
+  let right = 0;
+  for (let n = 0; n < data.N; n++) {
+    const label = data.y[n]! >= 0.5 ? 1 : 0;
+    if ((fit[n]! >= 0.5 ? 1 : 0) === label) right++;
+    const [px, py] = [sx(data.x[2 * n]!), sy(data.x[2 * n + 1]!)];
+    ctx.beginPath();
+    ctx.arc(px, py, 10, 0, 2 * Math.PI);
+    ctx.fillStyle = yHatColour(label);
+    ctx.fill();
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = '#fff';
+    ctx.stroke();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = '#111827';
+    ctx.stroke();
+    ctx.fillStyle = '#fff';
+    ctx.textAlign = 'center';
+    ctx.font = 'bold 12px system-ui, sans-serif';
+    ctx.fillText(String(label), px, py + 4); // the label, for readers who cannot tell the colours apart
+    ctx.font = FONT;
+  }
+  ctx.lineWidth = 1;
+  colourBar(ctx, pad.l + size + 18, pad.t, size);
+  return `Decision boundary: ${right} of ${data.N} points classified correctly; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+}
+
+/**
+ * ŷ at the centres of a grid × grid raster over [lo, hi]², row 0 at the top:
+ * ŷ = σ(b2 + Σ_j W2_j · ReLU(W1_j · x + b1_j)), the model's forward pass for
+ * d = 2 without the per-sample cache (which at H = 4,096 would be 80 MB per
+ * frame). Rows of W1 are hidden units: W1[j][i] at j·d + i (src/mlp/spec.ts).
+ */
+export function yHatOverGrid(spec: { d: number; H: number }, p: ArrayLike<number>, lo: number, hi: number, grid: number): Float64Array {
+  const L = paramLayout(spec);
+  const out = new Float64Array(grid * grid);
+  const z2 = new Float64Array(grid * grid).fill(p[L.b2.offset]!);
+  const xs = Float64Array.from({ length: grid }, (_, c) => lo + ((c + 0.5) / grid) * (hi - lo));
+  for (let j = 0; j < spec.H; j++) {
+    const [w1a, w1b, b1, w2] = [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!, p[L.W2.offset + j]!];
+    if (w2 === 0) continue;
+    for (let r = 0; r < grid; r++) {
+      const base = w1b * (hi - ((r + 0.5) / grid) * (hi - lo)) + b1; // W1_j · x + b1_j without the x1 term
+      for (let c = 0; c < grid; c++) {
+        const z1 = w1a * xs[c]! + base;
+        if (z1 > 0) z2[r * grid + c]! += w2 * z1;
+      }
     }
   }
-  const { yHat } = forward(spec, params, { d: 2, N: grid * grid, x, y: new Float64Array(grid * grid) });
-  const cw = w / grid;
-  const ch = h / grid;
-  for (let i = 0; i < yHat.length; i++) {
-    const p = yHat[i]!;
-    const rgb = BLUE.map((b, k) => Math.round(ORANGE[k]! + (b - ORANGE[k]!) * p));
-    ctx.fillStyle = `rgba(${rgb.join(',')},0.55)`;
-    ctx.fillRect((i % grid) * cw, Math.floor(i / grid) * ch, cw + 0.5, ch + 0.5);
+  for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-z2[i]!));
+  return out;
+}
+
+/** A vertical bar of ŷ's colours from 0 (bottom) to 1 (top), labelled. */
+function colourBar(ctx: CanvasRenderingContext2D, left: number, top: number, height: number): void {
+  const s = scaleLinear().domain([0, 1]).range([top + height, top]);
+  for (let i = 0; i < height; i++) {
+    ctx.fillStyle = yHatColour(s.invert(top + i + 0.5));
+    ctx.fillRect(left, top + i, 14, 1);
   }
-  for (let n = 0; n < data.N; n++) {
-    const px = ((data.x[2 * n]! - lo) / (hi - lo)) * w;
-    const py = ((hi - data.x[2 * n + 1]!) / (hi - lo)) * h;
-    ctx.beginPath();
-    ctx.arc(px, py, 7, 0, 2 * Math.PI);
-    ctx.fillStyle = `rgb(${(data.y[n]! >= 0.5 ? BLUE : ORANGE).join(',')})`;
-    ctx.fill();
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = '#111';
-    ctx.stroke();
+  ctx.strokeStyle = INK;
+  ctx.strokeRect(left, top, 14, height);
+  ctx.fillStyle = INK;
+  ctx.textAlign = 'left';
+  for (const t of [0, 0.5, 1]) {
+    line(ctx, left + 14, s(t), left + 18, s(t));
+    ctx.fillText(String(t), left + 20, s(t) + 4);
   }
+  ctx.fillText('ŷ', left + 2, top + height + 18);
 }

@@ -41,6 +41,9 @@ export const DEFAULT_SETTINGS: Settings = {
   point: 1,
 };
 
+/** A decimal number: digits, an optional point and exponent; no hex, binary, octal, Infinity or blanks. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /** "an integer in [1, 4096]", "one of bce, mse". */
 export function allowed(key: keyof Settings): string {
   const f = SETTINGS[key];
@@ -54,7 +57,8 @@ export function parseSetting<K extends keyof Settings>(key: K, raw: string): { v
   const f = SETTINGS[key];
   const bad = { error: `${f.label} must be ${allowed(key)}, got '${raw}'` };
   if (f.kind === 'choice') return f.choices.includes(raw) ? { value: raw as Settings[K] } : bad;
-  const v = raw.trim() === '' ? NaN : Number(raw);
+  if (!DECIMAL.test(raw.trim())) return { error: `${f.label} must be ${allowed(key)}, written as a decimal number (like 0.5 or 1e-3), got '${raw}'` };
+  const v = Number(raw.trim());
   const ok = f.kind === 'config' ? inRange(f.field, v) : Number.isInteger(v) && v >= f.min && v <= f.max;
   return ok ? { value: v as Settings[K] } : bad;
 }

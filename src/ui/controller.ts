@@ -1,0 +1,180 @@
+/**
+ * Playback as a small state machine, with no DOM: it owns the live training
+ * session and the frame loop, and never drops a click.
+ *
+ *   starting ──first session──► idle ◄──pause── playing
+ *       │                        │  ▲             ▲
+ *       └───── reset() ────► resetting ──────────┘ (back to playing if Play is wanted)
+ *   any state ── an error ──► failed ── reset() ──► resetting
+ *
+ * "Play" is an intent (`wanted`), kept whatever the state: pressed while the
+ * first run is still being built, it starts that run when it exists; kept
+ * across a reset, the new run plays on. The frame loop keeps scheduling itself
+ * while no session is installed. Of overlapping resets the last one wins:
+ * every other new session is destroyed as soon as it is built. A session is
+ * destroyed only after its in-flight readback (a `mapAsync` on the GPU) ends.
+ */
+import type { Session, Snapshot } from './session.js';
+
+export type PlayState = 'starting' | 'idle' | 'playing' | 'resetting' | 'failed';
+
+export interface ControllerHooks<From> {
+  /** Builds a session from the current settings (continuing `from` if given). */
+  create(from?: From): Promise<Session>;
+  /** Every snapshot read, with the speed so far (steps per second, 0 if unknown). */
+  onSnapshot(s: Snapshot, stepsPerSecond: number): void;
+  onState(state: PlayState): void;
+  onFailure(e: Error): void;
+  /** Calls `fn` at the next animation frame. */
+  schedule(fn: () => void): void;
+  /** Steps recorded per frame while playing. */
+  perFrame(): number;
+}
+
+interface Live {
+  session: Session;
+  /** The readback in flight on this session, if any. */
+  inflight: Promise<unknown> | null;
+}
+
+export class PlaybackController<From = never> {
+  state: PlayState = 'starting';
+  /** Play was pressed and not paused since. */
+  wanted = false;
+  /** Sessions built and not yet destroyed (1 when all is well; for tests). */
+  liveSessions = 0;
+  last: Snapshot | null = null;
+  private live: Live | null = null;
+  private generation = 0;
+  private looping = false;
+  private speed = { steps: 0, ms: 0 };
+
+  constructor(private readonly hooks: ControllerHooks<From>) {}
+
+  get session(): Session | null {
+    return this.live?.session ?? null;
+  }
+
+  play(): void {
+    this.wanted = true;
+    this.settle();
+    if (!this.looping) {
+      this.looping = true;
+      this.hooks.schedule(() => void this.frame());
+    }
+  }
+
+  pause(): void {
+    this.wanted = false;
+    this.settle();
+  }
+
+  toggle(): void {
+    if (this.wanted) this.pause();
+    else this.play();
+  }
+
+  /** One step, then a redraw; ignored while playing or while no session is installed. */
+  async stepOnce(): Promise<void> {
+    if (this.wanted || !this.live || this.live.inflight) return;
+    try {
+      this.live.session.step(1);
+      await this.read(this.live);
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  /**
+   * Replaces the session by a new one built from the current settings. Play
+   * stays as it was. Resolves when this reset's session is installed and
+   * drawn, or when a later reset has overtaken it.
+   */
+  async reset(from?: From): Promise<void> {
+    const generation = ++this.generation;
+    const old = this.live;
+    this.live = null;
+    this.speed = { steps: 0, ms: 0 };
+    this.state = this.state === 'starting' ? 'starting' : 'resetting';
+    this.hooks.onState(this.state);
+    if (old) void this.retire(old);
+    let session: Session;
+    try {
+      session = await this.hooks.create(from);
+    } catch (e) {
+      if (generation === this.generation) this.fail(e as Error);
+      return;
+    }
+    this.liveSessions++;
+    const live: Live = { session, inflight: null };
+    if (generation !== this.generation) {
+      void this.retire(live); // a later reset owns the page now
+      return;
+    }
+    this.live = live;
+    try {
+      await this.read(live);
+    } catch (e) {
+      if (this.live === live) this.fail(e as Error);
+      return;
+    }
+    if (this.live === live) this.settle();
+  }
+
+  private settle(): void {
+    if (this.state === 'failed') return void this.hooks.onState('failed'); // only a reset leaves it
+    const next: PlayState = !this.live ? (this.state === 'starting' ? 'starting' : 'resetting') : this.wanted ? 'playing' : 'idle';
+    this.state = next;
+    this.hooks.onState(next); // also when the state stays: Play pressed while starting changes what the page shows
+  }
+
+  /** One animation frame: record a chunk of steps, read back once, redraw; always schedules the next while Play is wanted. */
+  private async frame(): Promise<void> {
+    if (!this.wanted) {
+      this.looping = false;
+      return;
+    }
+    const live = this.live;
+    if (live && !live.inflight && this.state !== 'failed') {
+      const k = this.hooks.perFrame();
+      const t0 = performance.now();
+      try {
+        live.session.step(k);
+        await this.read(live);
+        if (this.live === live) this.speed = { steps: this.speed.steps + k, ms: this.speed.ms + performance.now() - t0 };
+      } catch (e) {
+        if (this.live === live) this.fail(e as Error);
+      }
+    }
+    if (this.wanted) this.hooks.schedule(() => void this.frame());
+    else this.looping = false;
+  }
+
+  /** Reads a snapshot of `live`, marking the readback in flight; draws it if `live` is still current. */
+  private async read(live: Live): Promise<void> {
+    const p = live.session.snapshot();
+    live.inflight = p;
+    try {
+      const s = await p;
+      if (this.live !== live) return;
+      this.last = s;
+      this.hooks.onSnapshot(s, this.speed.ms > 0 ? (1000 * this.speed.steps) / this.speed.ms : 0);
+    } finally {
+      live.inflight = null;
+    }
+  }
+
+  /** Destroys a session once its readback, if any, has ended. */
+  private async retire(live: Live): Promise<void> {
+    while (live.inflight) await live.inflight.catch(() => undefined);
+    live.session.destroy();
+    this.liveSessions--;
+  }
+
+  private fail(e: Error): void {
+    this.wanted = false;
+    this.state = 'failed';
+    this.hooks.onState('failed');
+    this.hooks.onFailure(e);
+  }
+}

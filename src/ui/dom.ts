@@ -1,0 +1,61 @@
+/** The page's elements, looked up once; a missing one is a bug in index.html and says which. */
+import type { SweepElements } from './sweep-map.js';
+
+export function q<T extends Element>(selector: string): T {
+  const el = document.querySelector<T>(selector);
+  if (!el) throw new Error(`page: missing element ${selector}`);
+  return el;
+}
+
+const t = (id: string) => `[data-testid="${id}"]`;
+
+export function demoElements() {
+  return {
+    banner: q<HTMLElement>(t('banner')),
+    play: q<HTMLButtonElement>('#play'),
+    stepOnce: q<HTMLButtonElement>('#step'),
+    reset: q<HTMLButtonElement>('#reset'),
+    state: q<HTMLElement>(t('state')),
+    fd: q<HTMLButtonElement>('#fd'),
+    controls: q<HTMLFormElement>('#controls'),
+    point: q<HTMLSelectElement>(t('input-point')),
+    backend: q<HTMLElement>(t('backend')),
+    step: q<HTMLElement>(t('step')),
+    loss: q<HTMLElement>(t('loss')),
+    accuracy: q<HTMLElement>(t('accuracy')),
+    speed: q<HTMLElement>(t('speed')),
+    hints: q<HTMLElement>(t('hints')),
+    lossCurve: q<HTMLCanvasElement>('#loss-curve'),
+    boundary: q<HTMLCanvasElement>('#boundary'),
+    network: q<SVGSVGElement>('#network'),
+    diagram: q<HTMLElement>('#diagram'),
+    gradients: q<HTMLElement>('#gradients'),
+  };
+}
+
+export type DemoElements = ReturnType<typeof demoElements>;
+
+export function sweepElements(): SweepElements {
+  return {
+    run: q('#sweep-run'),
+    cancel: q('#sweep-cancel'),
+    seeds: q('#sweep-seeds'),
+    progress: q('#sweep-progress'),
+    time: q('#sweep-time'),
+    note: q('#sweep-note'),
+    grid: q('#sweep-grid'),
+    detail: q('#sweep-detail'),
+  };
+}
+
+/** Every setting's control (inputs, selects) by name. */
+export function settingControls(): (HTMLInputElement | HTMLSelectElement)[] {
+  return [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#controls [name], select[name="point"]')];
+}
+
+/** Regions that may scroll (code, wide formulas and tables) are made focusable, so a keyboard can scroll them. */
+export function keyboardScrollable(root: ParentNode): void {
+  for (const el of root.querySelectorAll<HTMLElement>('pre, .grad-scroll, .katex-display, table')) {
+    if (!el.hasAttribute('tabindex')) el.tabIndex = 0;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What trains the map: the GPU (every network of a width in one dispatch chain,
+ * src/gpu/sweep.ts) or, without one, the CPU (src/mlp/sweep.ts, one cell at a
+ * time, yielding to the page between cells). Each caps the seeds per cell at
+ * what it finishes in reasonable time.
+ */
+import { type AdapterSummary, describeAdapter } from '../gpu/device.js';
+import { sweepGpu } from '../gpu/sweep.js';
+import type { Dataset } from '../mlp/data.js';
+import { type SweepCell, sweepCpu } from '../mlp/sweep.js';
+import type { SweepRunner } from './sweep-map.js';
+
+const breathe = () => new Promise((r) => setTimeout(r));
+
+export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: Dataset): SweepRunner {
+  const swiftshader = adapter.source === 'swiftshader';
+  return {
+    label: describeAdapter(adapter),
+    defaultSeeds: swiftshader ? 64 : 1024,
+    maxSeeds: swiftshader ? 256 : 4096,
+    note: swiftshader
+      ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; a GPU takes 4,096 in seconds.'
+      : 'Every cell trains its seeds on the GPU at once: one invocation per network, all widths in a few submits.',
+    run: async (spec, onCells, stop) => {
+      const cells: SweepCell[] = [];
+      for (const [i, hidden] of spec.widths.entries()) {
+        if (stop()) break;
+        cells.push(...(await sweepGpu(device, data, { ...spec, widths: [hidden] }, { stepsPerDispatch: 250 })));
+        onCells(cells, i + 1, spec.widths.length);
+      }
+      return cells;
+    },
+  };
+}
+
+export function cpuRunner(data: Dataset): SweepRunner {
+  return {
+    label: 'the CPU (matrix form, one network at a time)',
+    defaultSeeds: 16,
+    maxSeeds: 64,
+    note: 'No WebGPU here: the CPU trains one network at a time, so the map starts at 16 seeds per cell (a GPU takes 4,096).',
+    run: async (spec, onCells, stop) => {
+      const cells: SweepCell[] = [];
+      const total = spec.widths.length * spec.rates.length;
+      for (const hidden of spec.widths) {
+        for (const lr of spec.rates) {
+          if (stop()) return cells;
+          cells.push(...sweepCpu(data, { ...spec, widths: [hidden], rates: [lr] }));
+          onCells(cells, cells.length, total);
+          await breathe();
+        }
+      }
+      return cells;
+    },
+  };
+}

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { PlaybackController, type PlayState } from '../src/ui/controller.js';
+import { failureText, hints } from '../src/ui/hints.js';
+import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { LossHistory } from '../src/ui/history.js';
+import type { Session, Snapshot } from '../src/ui/session.js';
+import { parseSetting } from '../src/ui/state.js';
+
+/**
+ * The playback controller with fake sessions whose readbacks take real time
+ * (setTimeout), so clicks land while a readback or a session build is in
+ * flight, as they do on the page. A fake session throws if it is destroyed
+ * while its readback is in flight, as a GPU buffer under mapAsync would.
+ */
+const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
+
+interface Fake extends Session {
+  id: number;
+  steps: number;
+  destroyed: boolean;
+}
+
+function harness(buildMs = 5, readMs = 3) {
+  const sessions: Fake[] = [];
+  const states: PlayState[] = [];
+  const errors: Error[] = [];
+  const shown: { id: number; step: number }[] = [];
+  let nextId = 0;
+  const make = (): Fake => {
+    let inflight = false;
+    const s: Fake = {
+      id: nextId++,
+      backend: 'cpu',
+      steps: 0,
+      destroyed: false,
+      step(k) {
+        if (s.destroyed) throw new Error(`session ${s.id} stepped after destroy`);
+        s.steps += k;
+      },
+      async snapshot() {
+        inflight = true;
+        await tick(readMs);
+        inflight = false;
+        if (s.destroyed) throw new Error('Buffer was destroyed before mapping was resolved');
+        return { step: s.steps, id: s.id } as unknown as Snapshot;
+      },
+      setLearningRate() {},
+      destroy() {
+        if (inflight) errors.push(new Error(`session ${s.id} destroyed under an in-flight readback`));
+        s.destroyed = true;
+      },
+    };
+    sessions.push(s);
+    return s;
+  };
+  const c = new PlaybackController<never>({
+    create: async () => {
+      await tick(buildMs);
+      return make();
+    },
+    onSnapshot: (s) => shown.push({ id: (s as unknown as { id: number }).id, step: s.step }),
+    onState: (s) => states.push(s),
+    onFailure: (e) => errors.push(e),
+    schedule: (fn) => void setTimeout(fn, 1),
+    perFrame: () => 10,
+  });
+  const until = async (cond: () => boolean, what: string) => {
+    for (let i = 0; i < 2000 && !cond(); i++) await tick(1);
+    if (!cond()) throw new Error(`timed out waiting for ${what}`);
+  };
+  return { c, sessions, states, errors, shown, until };
+}
+
+describe('PlaybackController', () => {
+  it('Play pressed before the first session exists is remembered and starts it', async () => {
+    const h = harness(20);
+    h.c.play();
+    expect(h.c.state).toBe('starting');
+    void h.c.reset();
+    await h.until(() => (h.sessions[0]?.steps ?? 0) >= 50, 'steps on the first session');
+    expect(h.c.state).toBe('playing');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('keeps playing across a reset, on the new session', async () => {
+    const h = harness();
+    await h.c.reset();
+    h.c.play();
+    await h.until(() => h.sessions[0]!.steps >= 30, 'steps on session 0');
+    void h.c.reset();
+    await h.until(() => (h.sessions[1]?.steps ?? 0) >= 30, 'steps on session 1');
+    expect(h.c.state).toBe('playing');
+    expect(h.sessions[0]!.destroyed).toBe(true);
+    expect(h.c.liveSessions).toBe(1);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('of six overlapping resets the last wins; every other session is destroyed, none under a readback', async () => {
+    const h = harness(8, 4);
+    await h.c.reset();
+    h.c.play();
+    for (let k = 0; k < 6; k++) {
+      void h.c.reset();
+      await tick(k % 2 === 0 ? 1 : 3); // some land while a build is in flight, some while a readback is
+    }
+    await h.until(() => (h.sessions[6]?.steps ?? 0) >= 20, 'steps on the last session');
+    await h.until(() => h.c.liveSessions === 1, 'old sessions destroyed');
+    expect(h.sessions.slice(0, 6).every((s) => s.destroyed)).toBe(true);
+    expect(h.sessions[6]!.destroyed).toBe(false);
+    const after = h.shown.filter((s) => s.id !== 6);
+    await tick(30);
+    expect(h.shown.filter((s) => s.id !== 6)).toEqual(after); // nothing from an old session is drawn later
+    expect(h.errors).toEqual([]);
+  });
+
+  it('pause stops stepping; step is ignored while playing and works while paused', async () => {
+    const h = harness();
+    await h.c.reset();
+    h.c.play();
+    await h.until(() => h.sessions[0]!.steps >= 20, 'steps');
+    await h.c.stepOnce(); // ignored while playing: no extra single step
+    expect(h.sessions[0]!.steps % 10).toBe(0);
+    h.c.pause();
+    await tick(20);
+    const n = h.sessions[0]!.steps;
+    await tick(20);
+    expect(h.sessions[0]!.steps).toBe(n);
+    await h.c.stepOnce();
+    expect(h.sessions[0]!.steps).toBe(n + 1);
+    expect(h.shown.at(-1)!.step).toBe(n + 1);
+    expect(h.c.state).toBe('idle');
+  });
+
+  it('a failing readback stops playback in the failed state; a reset leaves it', async () => {
+    const h = harness();
+    await h.c.reset();
+    h.sessions[0]!.snapshot = async () => {
+      throw new Error('training diverged at step 7');
+    };
+    h.c.play();
+    await h.until(() => h.c.state === 'failed', 'failed');
+    expect(h.c.wanted).toBe(false);
+    expect(h.errors.map((e) => e.message)).toEqual(['training diverged at step 7']);
+    await h.c.reset();
+    expect(h.c.state).toBe('idle');
+  });
+});
+
+describe('LossHistory', () => {
+  it('stays bounded and keeps the first point and the recent points whole', () => {
+    const h = new LossHistory(100);
+    for (let s = 0; s <= 10_000; s++) h.add({ step: s, loss: 1 / (s + 1) });
+    expect(h.points.length).toBeLessThan(100);
+    expect(h.points[0]!.step).toBe(0);
+    expect(h.points.at(-1)!.step).toBe(10_000);
+    const steps = h.points.map((p) => p.step);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+    expect(steps.slice(-20)).toEqual(Array.from({ length: 20 }, (_, i) => 10_000 - 19 + i));
+  });
+});
+
+describe('failure hints', () => {
+  const base = { step: 1000, hidden: 2, dead: 0, yHat: [0.1, 0.9, 0.9, 0.1], firstLoss: 0.7, minLoss: 0.01, loss: 0.01, lr: 0.5 };
+  it('say nothing for a run that learns', () => expect(hints(base)).toEqual([]));
+  it('name dead units, a stuck output and a growing loss', () => {
+    expect(hints({ ...base, dead: 2 }).map((h) => h.id)).toEqual(['dead']);
+    expect(hints({ ...base, dead: 2 })[0]!.text).toMatch(/^2 of 2 hidden units are dead.*ŷ cannot depend on x at all: try another seed/);
+    expect(hints({ ...base, dead: 1 })[0]!.text).toMatch(/^1 of 2 hidden units is dead.*The other unit is all the network has left/);
+    expect(hints({ ...base, yHat: [0.5, 0.51, 0.49, 0.5] }).map((h) => h.id)).toEqual(['stuck']);
+    expect(hints({ ...base, yHat: [0.5, 0.51, 0.49, 0.5], step: 10 })).toEqual([]);
+    const grows = hints({ ...base, lr: 1000, loss: 133, minLoss: 0.7 });
+    expect(grows.map((h) => h.id)).toEqual(['grows']);
+    expect(grows[0]!.text).toMatch(/grew from 0\.700 at step 0 to 133.*Lower the learning rate/);
+  });
+});
+
+describe('the failure banner', () => {
+  it('names the step of a divergence and says what to do', () => {
+    const fault = { step: 1234, kind: 'parameter', index: 0, value: -Infinity, precision: 'f32' } as const;
+    const t = failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }));
+    expect(t).toMatch(/^step 1234: W1\[0\]\[0\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1233\. Training blew up at step 1234: .*Lower the learning rate .* rescale the inputs .*press Reset\.$/);
+    expect(t.match(/lower the learning rate/gi)).toHaveLength(1);
+  });
+  it('asks for a reset after any other error', () => {
+    expect(failureText(new Error('uncaptured WebGPU error: out of memory.'))).toBe('uncaptured WebGPU error: out of memory. Press Reset to start again.');
+  });
+});
+
+describe('settings accept decimal numbers only', () => {
+  it.each(['0x10', '0b11', '0o7', 'Infinity', '', ' ', '1,5', '5.'.repeat(2)])('refuses %j with the field and range', (raw) => {
+    const r = parseSetting('hidden', raw);
+    expect(r).toHaveProperty('error');
+    expect((r as { error: string }).error).toMatch(/^hidden width H must be an integer in \[1, 4096\]/);
+  });
+  it('accepts decimals, exponents included', () => {
+    expect(parseSetting('hidden', '16')).toEqual({ value: 16 });
+    expect(parseSetting('lr', '0.5')).toEqual({ value: 0.5 });
+    expect(parseSetting('lr', '1e-3')).toEqual({ value: 0.001 });
+    expect(parseSetting('lr', '.25')).toEqual({ value: 0.25 });
+  });
+});
+
+describe('the decision boundary raster', () => {
+  it('equals the reference forward pass at every grid centre', async () => {
+    const { yHatOverGrid } = await import('../src/ui/plots.js');
+    const { forward } = await import('../src/mlp/reference.js');
+    const { initParams } = await import('../src/mlp/init.js');
+    for (const H of [1, 8, 64]) {
+      const p = initParams({ d: 2, H }, H + 3).map((v, i) => v * (1 + (i % 3))); // larger weights: more units on and off
+      const grid = 17;
+      const x = new Float64Array(grid * grid * 2);
+      for (let r = 0; r < grid; r++) {
+        for (let c = 0; c < grid; c++) {
+          x[2 * (r * grid + c)] = -0.5 + ((c + 0.5) / grid) * 2;
+          x[2 * (r * grid + c) + 1] = 1.5 - ((r + 0.5) / grid) * 2;
+        }
+      }
+      const want = forward({ d: 2, H }, p, { d: 2, N: grid * grid, x, y: new Float64Array(grid * grid) }).yHat;
+      const got = yHatOverGrid({ d: 2, H }, p, -0.5, 1.5, grid);
+      got.forEach((v, i) => expect(Math.abs(v - want[i]!), `H = ${H}, cell ${i}`).toBeLessThan(1e-12));
+      expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.01); // not a flat picture
+    }
+  });
+});
