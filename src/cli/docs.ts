@@ -1,11 +1,13 @@
 /**
  * `npm run docs`: rewrites every generated block in docs/*.md (the numbers of
- * the spot-check and the worked example) from the project's code.
+ * the spot-check and the worked example) and docs/graph.svg (the explainer's
+ * diagram) from the project's code.
  * `npm run docs -- --check` changes nothing and exits 1 if any document is stale.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillGenerated } from '../mlp/spotcheck.js';
+import { graphFileSvg } from '../ui/graph-spot.js';
 import { isMain } from './io.js';
 
 export function docsFiles(dir = 'docs'): string[] {
@@ -14,12 +16,21 @@ export function docsFiles(dir = 'docs'): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Every generated file with its fresh text: the Markdown with its blocks filled, and docs/graph.svg. */
+export function generatedDocs(dir = 'docs'): { file: string; text: string | null; fresh: string }[] {
+  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : null);
+  const md = docsFiles(dir).map((file) => {
+    const text = read(file);
+    return { file, text, fresh: fillGenerated(text ?? '') };
+  });
+  const svg = join(dir, 'graph.svg');
+  return [...md, { file: svg, text: read(svg), fresh: graphFileSvg() }];
+}
+
 function main(argv: readonly string[]): number {
   const check = argv.includes('--check');
   const stale: string[] = [];
-  for (const file of docsFiles()) {
-    const text = readFileSync(file, 'utf8');
-    const fresh = fillGenerated(text);
+  for (const { file, text, fresh } of generatedDocs()) {
     if (fresh === text) continue;
     stale.push(file);
     if (!check) writeFileSync(file, fresh);

@@ -16,7 +16,8 @@ import { initParams } from '../mlp/init.js';
 import { numericGradient } from '../mlp/reference.js';
 import { learned, makeCell, type SweepCell, trainOneCpu } from '../mlp/sweep.js';
 import { accuracy } from '../mlp/train-cpu.js';
-import { renderDiagram } from './diagram.js';
+import { GRAPH_WALK_EVENT, renderDiagram } from './diagram.js';
+import { mountExplainerHtml } from './graph-explainer.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { renderMarkdown } from './markdown.js';
 import { renderNetwork } from './network.js';
@@ -158,7 +159,7 @@ function render(app: App, s: Snapshot): void {
   drawLossCurve(els.lossCurve, app.history);
   drawDecisionBoundary(els.boundary, { d: s.data.d, H }, s.params, s.data);
   renderNetwork(els.network, s);
-  renderDiagram(els.diagram, s, settings.point, settings.loss);
+  renderDiagram(els.diagram, s, settings.point, settings.loss, { exact: !app.playing });
   const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
   renderGradients(els.gradients, s, fd);
 }
@@ -237,8 +238,8 @@ function mountExplainer(): void {
   const article = document.querySelector<HTMLElement>('[data-testid="explainer"]');
   const demo = document.querySelector<HTMLElement>('#demo');
   if (!article || !demo) throw new Error('page: missing the explainer or the demo element');
-  article.innerHTML = renderMarkdown(explainerText); // our own text, rendered by marked and KaTeX
-  const diagram = article.querySelector('pre');
+  // our own text, rendered by marked and KaTeX, with the graph drawn in place of docs/graph.svg
+  const diagram = mountExplainerHtml(article, renderMarkdown(explainerText));
   if (diagram) diagram.after(demo);
   else article.append(demo);
 }
@@ -277,6 +278,7 @@ async function start(): Promise<void> {
   const { els } = app;
   els.play.addEventListener('click', () => setPlaying(app, true));
   els.pause.addEventListener('click', () => setPlaying(app, false));
+  els.diagram.addEventListener(GRAPH_WALK_EVENT, (e) => (e as CustomEvent<{ walking: boolean }>).detail.walking && setPlaying(app, false));
   els.stepOnce.addEventListener('click', () => {
     if (app.playing || app.busy || !app.session) return;
     app.session.step(1);
