@@ -7,13 +7,27 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillGenerated } from '../mlp/spotcheck.js';
-import { graphFileSvg } from '../ui/graph-spot.js';
+import { spotGraphState } from '../ui/graph-spot.js';
+import { graphMarkup } from '../ui/graph-svg.js';
 import { isMain } from './io.js';
 
 export function docsFiles(dir = 'docs'): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.md'))
     .map((f) => join(dir, f));
+}
+
+/**
+ * docs/graph.svg, byte for byte: the explainer's diagram with plain-text labels
+ * and the drawing's own rules of src/ui/graph.css (the part before its page-only
+ * section) embedded, so it stands alone. Paths are relative to the repository root.
+ */
+export function graphFileSvg(cssFile = 'src/ui/graph.css'): string {
+  const css = readFileSync(cssFile, 'utf8');
+  const cut = css.indexOf('/* page only');
+  if (cut < 0) throw new Error(`${cssFile}: missing the '/* page only' marker that ends the drawing's own rules`);
+  const style = css.slice(0, cut).replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').trim();
+  return `${graphMarkup(spotGraphState(), { testid: 'graph', keyPrefix: 'graph', standalone: style })}\n`;
 }
 
 /** Every generated file with its fresh text: the Markdown with its blocks filled, and docs/graph.svg. */

@@ -1,13 +1,11 @@
 /**
  * The explainer's one diagram: the same drawing as the live graph, static, with
  * the derivation's spot-check numbers (src/mlp/spotcheck.ts: d = 2, H = 2, one
- * sample, BCE). `graphFileSvg()` is docs/graph.svg (plain text, no KaTeX, so
- * GitHub renders it), which `npm run docs` writes and tests/docs.test.ts checks.
+ * sample, BCE). The page draws it with KaTeX labels (graph-explainer.ts);
+ * `npm run docs` exports it to docs/graph.svg with plain-text labels.
  */
 import { computeSpotCheck, SPOT } from '../mlp/spotcheck.js';
 import { graphState, type GraphState } from './graph-model.js';
-import { graphMarkup } from './graph-svg.js';
-import css from './graph.css?raw';
 
 export function spotGraphState(): GraphState {
   const s = computeSpotCheck();
@@ -19,10 +17,4 @@ export function spotGraphState(): GraphState {
     z2: s.z2, yHat: s.yHat, dz2: s.dz2.bce,
     sampleLoss: s.loss.bce, batchLoss: s.loss.bce,
   });
-}
-
-/** docs/graph.svg, byte for byte. */
-export function graphFileSvg(): string {
-  const panel = css.slice(0, css.indexOf('/* the walk')); // the drawing's own rules, not the page panel's
-  return `${graphMarkup(spotGraphState(), { testid: 'graph', keyPrefix: 'graph', standalone: panel.replace(/\s+/g, ' ').trim() })}\n`;
 }
