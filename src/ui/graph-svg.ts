@@ -71,7 +71,7 @@ function paramWire(items: Item[], out: string[], y: number, x0: number, xf: numb
   const mid = (a: number, b: number) => (a + b) / 2;
   items.push({ key: p.value, i: p.i, len: p.len, x: mid(x0, xf), y: y - 5, cls: 'fwd', reveal: 'leaves' });
   items.push({ key: p.total, i: p.i, len: p.len, x: mid(x0, xf), y: y + 14, cls: 'grad', reveal: p.reveal });
-  items.push({ key: p.share, i: p.i, len: p.len, x: mid(xf, x1), y: y + 14, cls: 'grad share', reveal: p.reveal });
+  items.push({ key: p.share, i: p.i, len: p.len, x: mid(xf, x1 - 12), y: y + 14, cls: 'grad share', reveal: p.reveal });
 }
 
 /** One hidden unit's row: W1_j, b1_j → z1_j → gate → a1_j → z2, and W2_j → z2. */
