@@ -238,6 +238,7 @@ describe('the computation graph on the page', () => {
       expect(box!.x + box!.width).toBeLessThanOrEqual(390);
       const { scrollWidth, clientWidth } = await page.locator('[data-testid="diagram"] .graph-scroll').evaluate((e) => ({ scrollWidth: e.scrollWidth, clientWidth: e.clientWidth }));
       expect(scrollWidth).toBeGreaterThan(clientWidth);
+      expect(await page.locator('[data-testid="diagram"] .graph-hint').isVisible()).toBe(true);
       // text stays at least 11 px on screen
       const smallest = await page.locator('[data-testid="graph"]').evaluate((svg) => {
         const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;

@@ -133,7 +133,10 @@ function mount(root: HTMLElement): Panel {
   scroll.setAttribute('aria-label', 'Computation graph (scrolls sideways on narrow screens)');
   const caption = Object.assign(document.createElement('p'), { className: 'graph-caption' });
   caption.dataset.testid = 'graph-caption';
-  root.replaceChildren(toolbar, box, scroll, caption);
+  const hint = Object.assign(document.createElement('p'), { className: 'graph-hint', textContent: 'The graph is wider than this screen: scroll it sideways for the output and the loss.' });
+  hint.hidden = true;
+  new ResizeObserver(() => (hint.hidden = scroll.scrollWidth <= scroll.clientWidth + 1)).observe(scroll);
+  root.replaceChildren(toolbar, box, hint, scroll, caption);
   const panel: Panel = { root, scroll, caption, walk: { box, start, back, next, exit, sentence, count }, view: null, state: null, source: '', lastDraw: -Infinity, pending: null, timer: null, walkAt: null };
   wireWalk(panel);
   panels.set(root, panel);
