@@ -9,7 +9,10 @@
  * docs/graph.svg with plain-text Jacobians.
  */
 import { fmt, fmtList, type GraphState, type NumberKey } from './graph-model.js';
+import { outputChain } from './graph-chain.js';
 import { edgeLabels, type EdgeLabel } from './graph-labels.js';
+import { CELL, esc, type Item, line, R, tag, WIDTH, X, Y0 } from './graph-parts.js';
+
 
 export interface MarkupOptions {
   /** data-testid of the <svg>. */
@@ -24,42 +27,11 @@ export interface MarkupOptions {
   standalone?: string;
 }
 
-/** Columns (x) and row geometry, in px at natural size. */
-export const X = { unit: 6, leaf: 50, fork: 175, bus: 300, z1: 312, a1: 460, w2: 384, fork2: 492, z2: 612, out: 744 } as const;
-const CELL = 32;
-const R = 74;
-const Y0 = 132;
-export const WIDTH = 920;
-
-interface Item {
-  key: NumberKey;
-  i: number;
-  len: number;
-  x: number;
-  y: number;
-  cls: string;
-  reveal: string;
-  anchor?: 'start' | 'middle' | 'end';
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-function tag(name: string, attrs: Record<string, string | number | undefined>, body?: string): string {
-  const a = Object.entries(attrs)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${esc(String(v))}"`)
-    .join('');
-  return body === undefined ? `<${name}${a}/>` : `<${name}${a}>${body}</${name}>`;
-}
-
 /** The text and full-precision data-value of one number item. */
 export function itemText(s: GraphState, key: NumberKey, i: number, len: number): { text: string; value: string } {
   const xs = s.values[key].slice(i, i + len);
   return len === 1 ? { text: fmt(xs[0]!), value: String(xs[0]) } : { text: fmtList(xs, 3), value: JSON.stringify(xs) };
 }
-
-const line = (x1: number, y1: number, x2: number, y2: number, cls = 'wire', extra: Record<string, string> = {}) =>
-  tag('line', { x1, y1, x2, y2, class: cls, ...extra });
 
 /** A parameter's wire from its leaf through the batch fork into its node: value and total left of Σₙ, this sample's share right of it. */
 function paramWire(items: Item[], out: string[], y: number, x0: number, xf: number, x1: number, p: { value: NumberKey; total: NumberKey; share: NumberKey; i: number; len: number; reveal: string }, marker: string, extraCls = ''): void {
@@ -205,55 +177,4 @@ function groupItems(s: GraphState, items: Item[], prefix: string): string {
       return tag('g', { 'data-testid': `${prefix}-${key}`, 'data-values': JSON.stringify(s.values[key]) }, texts.join(''));
     })
     .join('');
-}
-
-/** z2 → (σ, ℓ) → L, drawn down the right side; BCE fuses σ and the loss into one node. */
-function outputChain(s: GraphState, items: Item[], marker: string): { markup: string; bottom: number } {
-  const bce = s.input.loss === 'bce';
-  const out: string[] = [];
-  const A0 = Y0 + 20;
-  const ox = X.out;
-  const r = 20;
-  const node = (y: number, glyph: string, walk: string, name: string) =>
-    tag('circle', { cx: ox, cy: y, r, class: 'node', 'data-walk': walk }) + tag('text', { x: ox, y: y + 5, class: 'glyph small' }, glyph) + tag('text', { x: ox + r + 8, y: y + 4, class: 'label' }, name);
-  // z2 → first node, horizontal
-  out.push(line(X.z2 + CELL, A0, ox - r - 2, A0, 'wire', { 'marker-end': `url(#${marker})` }));
-  items.push({ key: 'z2', i: 0, len: 1, x: (X.z2 + CELL + ox - r) / 2, y: A0 - 5, cls: 'fwd', reveal: 'z2' });
-  items.push({ key: 'dz2', i: 0, len: 1, x: (X.z2 + CELL + ox - r) / 2, y: A0 + 14, cls: 'grad', reveal: 'dz2' });
-  const vwire = (y1: number, y2: number, fwd: NumberKey, fwdReveal: string, grad: NumberKey, gradReveal: string, names: [string, string]) => {
-    out.push(line(ox, y1 + r, ox, y2 - r - 2, 'wire', { 'marker-end': `url(#${marker})` }));
-    const m = (y1 + y2) / 2;
-    out.push(tag('text', { x: ox + 10, y: m - 14, class: 'label' }, names[0]), tag('text', { x: ox + 10, y: m + 3, class: 'label' }, names[1]));
-    items.push({ key: fwd, i: 0, len: 1, x: ox + 62, y: m - 14, cls: 'fwd', reveal: fwdReveal, anchor: 'start' });
-    items.push({ key: grad, i: 0, len: 1, x: ox + 62, y: m + 3, cls: 'grad', reveal: gradReveal, anchor: 'start' });
-  };
-  let y = A0;
-  const lossY = bce ? A0 : A0 + 120;
-  if (bce) {
-    // y: the label, a leaf entering the loss node from above
-    out.push(tag('circle', { cx: ox, cy: Y0 - 40, r: 5, class: 'leaf', 'data-walk': 'leaves' }));
-    out.push(line(ox, Y0 - 35, ox, A0 - r - 2, 'wire', { 'marker-end': `url(#${marker})` }));
-    out.push(tag('text', { x: ox + 10, y: Y0 - 36, class: 'label' }, 'y'));
-    items.push({ key: 'y', i: 0, len: 1, x: ox + 24, y: Y0 - 36, cls: 'fwd', reveal: 'leaves', anchor: 'start' });
-    out.push(node(y, 'σ,ℓ', 'out dl dz2', 'σ + BCE, fused'));
-    out.push(tag('text', { x: ox + r + 8, y: y + 20, class: 'label' }, 'ŷ = σ(z2) ='));
-    items.push({ key: 'yHat', i: 0, len: 1, x: ox + r + 84, y: y + 20, cls: 'fwd', reveal: 'out', anchor: 'start' });
-  } else {
-    out.push(node(y, 'σ', 'out dyHat dz2', 'ŷ = σ(z2)'));
-    vwire(y, lossY, 'yHat', 'out', 'dyHat', 'dyHat', ['ŷ', '∂L/∂ŷ']);
-    // y: the label, a leaf entering the loss node from the left
-    out.push(tag('circle', { cx: ox - 66, cy: lossY, r: 5, class: 'leaf', 'data-walk': 'leaves' }));
-    out.push(line(ox - 61, lossY, ox - r - 2, lossY, 'wire', { 'marker-end': `url(#${marker})` }));
-    out.push(tag('text', { x: ox - 66, y: lossY - 10, class: 'label', 'text-anchor': 'middle' }, 'y'));
-    items.push({ key: 'y', i: 0, len: 1, x: ox - 40, y: lossY - 5, cls: 'fwd', reveal: 'leaves' });
-    out.push(node(lossY, '(·)²', 'sq dl dyHat', 'ℓ = (ŷ − y)²'));
-  }
-  y = lossY + 130;
-  vwire(lossY, y, 'loss', bce ? 'out' : 'sq', 'dl', 'dl', ['ℓₙ', '∂L/∂ℓₙ']);
-  out.push(node(y, 'mean', 'L seed dl', `L = (1/${s.input.N}) Σₙ ℓₙ`));
-  out.push(line(ox, y + r, ox, y + r + 26, 'wire'));
-  out.push(tag('text', { x: ox + 10, y: y + r + 18, class: 'label' }, 'L'), tag('text', { x: ox + 10, y: y + r + 35, class: 'label' }, '∂L/∂L'));
-  items.push({ key: 'batchLoss', i: 0, len: 1, x: ox + 62, y: y + r + 18, cls: 'fwd', reveal: 'L', anchor: 'start' });
-  out.push(tag('text', { x: ox + 62, y: y + r + 35, class: 'num grad', 'text-anchor': 'start', 'data-reveal': 'seed' }, '1'));
-  return { markup: out.join(''), bottom: y + r + 44 };
 }
