@@ -111,6 +111,8 @@ describe('the computation graph on the page', () => {
 
       const theta = initParams({ d: 2, H: 8 }, 1);
       await expectMatchesOracle(page, theta, 8, 1, 'bce');
+      // the drawing is built once: later steps only rewrite its numbers
+      await svg.evaluate((e) => e.setAttribute('data-built', 'once'));
       for (let k = 1; k <= 2; k++) {
         await page.click('[data-testid="step-once"]');
         await page.waitForFunction((s) => document.querySelector('[data-testid="graph-caption"]')?.textContent?.startsWith(`Numbers at step ${s} `), k);
@@ -131,8 +133,19 @@ describe('the computation graph on the page', () => {
       const z1 = await values(page, 'diagram-z1');
       for (let j = 0; j < 8; j++) expect(await svg.locator(`g.row[data-row="${j}"]`).getAttribute('class'), `unit ${j + 1}`).toBe(z1[j]! > 0 ? 'row' : 'row closed');
 
-      // playing refreshes the numbers; pausing shows exactly the paused step
+      expect(await page.locator('[data-testid="graph"][data-built="once"]').count()).toBe(1);
+
+      // playing refreshes the numbers a few times a second, never faster than every 300 ms; pausing shows exactly the paused step
+      await page.evaluate(() => {
+        const w = window as unknown as { draws: number[] };
+        w.draws = [];
+        new MutationObserver(() => w.draws.push(performance.now())).observe(document.querySelector('[data-testid="graph-caption"]')!, { childList: true, characterData: true, subtree: true });
+      });
       await page.click('[data-testid="play"]');
+      await page.waitForTimeout(2500);
+      const draws = await page.evaluate(() => (window as unknown as { draws: number[] }).draws);
+      expect(draws.length, 'redraws in 2.5 s of play').toBeGreaterThanOrEqual(3);
+      for (let k = 1; k < draws.length; k++) expect(draws[k]! - draws[k - 1]!, `gap before redraw ${k}`).toBeGreaterThanOrEqual(295);
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 200, null, { timeout: 60_000 });
       await page.click('[data-testid="pause"]');
       await page.waitForTimeout(700);
