@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { docsFiles } from '../src/cli/docs.js';
+import { docsFiles, generatedDocs, graphFileSvg } from '../src/cli/docs.js';
 import { activationCase, ACTIVATIONS } from '../src/cli/docs-activations.js';
 import { computeBatchCheck, SPOT2 } from '../src/cli/docs-batch.js';
 import { DOC_BLOCKS, fillDocs } from '../src/cli/docs-blocks.js';
@@ -11,6 +11,8 @@ import { xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward } from '../src/mlp/reference.js';
 import { computeSpotCheck, SPOT } from '../src/mlp/spotcheck.js';
+import { fmt } from '../src/ui/graph-model.js';
+import { spotGraphState } from '../src/ui/graph-spot.js';
 import { collectMath, renderMarkdown } from '../src/ui/markdown.js';
 
 const files = docsFiles();
@@ -196,5 +198,41 @@ describe('the exercises\' premises hold', () => {
     const { bce, mse } = lossSweeps();
     expect(bce.map((c) => [c.hidden, c.lr])).toEqual(mse.map((c) => [c.hidden, c.lr]));
     mse.forEach((c, i) => expect(c.learned).toBeGreaterThanOrEqual(bce[i]!.learned));
+  });
+});
+
+describe('docs/graph.svg: the explainer\'s diagram', () => {
+  const svg = readFileSync('docs/graph.svg', 'utf8');
+
+  it('is what the code draws now (run `npm run docs` to update)', () => {
+    expect(svg).toBe(graphFileSvg());
+    expect(generatedDocs().filter((d) => d.fresh !== d.text).map((d) => d.file)).toEqual([]);
+  });
+
+  it('is plain SVG that GitHub can show: one root, no KaTeX, no foreignObject, no script, a title and a description', () => {
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
+    expect(svg).not.toMatch(/foreignObject|katex|<script|href=/);
+    expect(svg).toMatch(/<title id="graph-title">Computation graph of the 2-layer MLP, 2 hidden units, BCE loss, batch of 1<\/title>/);
+    expect(svg).toMatch(/<desc id="graph-desc">Worked example, sample 1 of 1: x = \(1, 2\), y = 1;/);
+    expect(svg.match(/<svg/g)).toHaveLength(1);
+    expect(svg.match(/<\/svg>/g)).toHaveLength(1);
+  });
+
+  it('shows the spot-check numbers, each with its full-precision data-value', () => {
+    const s = computeSpotCheck();
+    for (const [key, v] of [['z2', s.z2], ['yHat', s.yHat], ['dz2', s.dz2.bce], ['loss', s.loss.bce], ['z1', s.z1[1]!], ['da1', s.da1[1]!]] as const) {
+      expect(svg, key).toContain(`data-key="${key}"`);
+      expect(svg, `${key} = ${v}`).toContain(`data-value="${v}">${fmt(v)}</text>`);
+    }
+    expect(svg).toContain(`data-values="${JSON.stringify(s.dz1).replace(/"/g, '&quot;')}"`);
+    expect(spotGraphState().values.gate).toEqual([1, 0]);
+    expect(svg.match(/class="row closed"/g)).toHaveLength(1); // unit 2's gate is drawn closed
+  });
+
+  it('the explainer points at it, and a drifted number in it is caught', () => {
+    expect(readFileSync('docs/explainer.md', 'utf8')).toMatch(/!\[The computation graph of the worked example[^\]]*\]\(graph\.svg\)/);
+    const drifted = svg.replace('>0.5866<', '>0.5867<');
+    expect(drifted).not.toBe(svg);
+    expect(drifted).not.toBe(graphFileSvg());
   });
 });

@@ -1,117 +1,199 @@
 /**
- * The one diagram: the computation graph x → z1 → a1 → z2 → yHat → loss of the
- * running network, each node with its shape, each edge with its local Jacobian,
- * and for one chosen point the forward values and, on the way back, the
- * gradients: dz2, dW2, db2, da1, dz1 (where ReLU gates), dW1, db1. Every number
- * also sits in a data-values attribute at full precision, for tests.
+ * The live computation graph on the page: the SVG of src/ui/graph-svg.ts for
+ * the running network and one chosen sample, its numbers refreshed a few times a
+ * second while training plays (exactly when the caller says the state is
+ * settled), and a walk through the forward and backward pass, one node at a
+ * time. Starting the walk dispatches GRAPH_WALK_EVENT on the root, so the page
+ * can pause training; nothing here reaches into the page's controller.
  */
-import katex from 'katex';
+import type { LossKind } from '../engine/losses.js';
 import { sampleLosses } from '../mlp/reference.js';
-import { paramLayout } from '../mlp/spec.js';
+import { type GraphInput, graphState, type GraphState } from './graph-model.js';
+import { walkSteps } from './graph-steps.js';
+import { GraphView, shapeOf } from './graph-view.js';
 import type { Snapshot } from './session.js';
 
-const SHOWN = 8; // entries shown per vector before "…"
+/** Fired (bubbling) on the diagram's root with detail { walking: boolean } when the walk starts or ends. */
+export const GRAPH_WALK_EVENT = 'graph-walk';
+/** While playing, numbers are redrawn at most this often, so they can be read. */
+export const REFRESH_MS = 300;
 
-function tex(source: string): string {
-  return katex.renderToString(source, { throwOnError: true });
+export interface DiagramOptions {
+  /** The state is settled (a step, a pause, a new point): draw it now, not at the next refresh. */
+  exact?: boolean;
 }
 
-function fmt(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e4 ? v.toFixed(4).replace(/\.?0+$/, '') || '0' : v.toExponential(2);
-}
-
-/** A labelled list of numbers; `gated` marks entries a ReLU blocked. */
-function values(testid: string, label: string, xs: readonly number[], gated?: readonly boolean[]): HTMLElement {
-  const el = document.createElement('div');
-  el.className = 'values';
-  el.dataset.testid = `diagram-${testid}`;
-  el.dataset.values = JSON.stringify(xs);
-  const head = document.createElement('span');
-  head.className = 'values-label';
-  head.innerHTML = tex(label);
-  el.append(head);
-  xs.slice(0, SHOWN).forEach((v, i) => {
-    const s = document.createElement('span');
-    s.className = gated?.[i] ? 'num gated' : 'num';
-    s.textContent = fmt(v);
-    if (gated?.[i]) s.title = 'ReLU′(z1) = 0 here: the gradient stops';
-    el.append(s);
-  });
-  if (xs.length > SHOWN) el.append(Object.assign(document.createElement('span'), { className: 'num more', textContent: `… ${xs.length - SHOWN} more` }));
-  return el;
-}
-
-function node(name: string, shape: string, ...rows: HTMLElement[]): HTMLElement {
-  const el = document.createElement('div');
-  el.className = 'node';
-  const title = document.createElement('div');
-  title.className = 'node-title';
-  title.innerHTML = `${tex(name)} <span class="shape">${tex(shape)}</span>`;
-  el.append(title, ...rows);
-  return el;
-}
-
-function edge(jacobian: string, note = ''): HTMLElement {
-  const el = document.createElement('div');
-  el.className = 'edge';
-  el.innerHTML = `<span class="arrow" title="forward ↓, gradients flow back ↑">↓↑</span><span class="jacobian">local Jacobian ${tex(jacobian)}</span>${note ? `<span class="edge-note">${note}</span>` : ''}`;
-  return el;
-}
-
-/** Renders the diagram for sample `point` of the snapshot into `root`. */
-export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, loss: 'bce' | 'mse'): void {
+/** The graph's input for sample `point` of a snapshot: the trainer's own values, its gradients (GPU if any). */
+export function snapshotInput(s: Snapshot, point: number, loss: LossKind): GraphInput {
   const { d, N } = s.data;
   const H = s.values.z1.length / N;
   const n = Math.min(Math.max(point, 0), N - 1);
-  const row = (a: Float64Array, width: number) => Array.from(a.subarray(n * width, (n + 1) * width));
-  const L = paramLayout({ d, H });
-  const g = s.gpuGrads ?? s.oracle.grads;
-  const slice = (name: 'W1' | 'b1' | 'W2' | 'b2') => Array.from(g.subarray(L[name].offset, L[name].offset + L[name].length));
-  const z1 = row(s.values.z1, H);
-  const gated = z1.map((z) => !(z > 0));
-  const x = Array.from(s.data.x.subarray(n * d, (n + 1) * d));
-  const y = s.data.y[n]!;
-  const yHat = s.values.yHat[n]!;
-  const z2 = s.values.z2[n]!;
-  const sampleLoss = sampleLosses(loss, s.values, s.data.y)[n]!;
-  const source = s.gpuGrads ? 'the GPU' : 'the CPU engine';
+  const row = (a: Float64Array) => Array.from(a.subarray(n * H, (n + 1) * H));
+  return {
+    d, H, N, n, loss, step: s.step,
+    x: Array.from(s.data.x.subarray(n * d, (n + 1) * d)),
+    y: s.data.y[n]!,
+    params: s.params,
+    grads: s.gpuGrads ?? s.oracle.grads,
+    z1: row(s.values.z1), a1: row(s.values.a1), da1: row(s.values.da1), dz1: row(s.values.dz1),
+    z2: s.values.z2[n]!, yHat: s.values.yHat[n]!, dz2: s.values.dz2[n]!,
+    sampleLoss: sampleLosses(loss, s.values, s.data.y)[n]!,
+    batchLoss: s.loss,
+  };
+}
 
-  const graph = document.createElement('div');
-  graph.className = 'graph';
-  graph.append(
-    node('x', `${d}`, values('x', 'x', x)),
-    edge('\\frac{\\partial z_1}{\\partial x} = W_1', `${H}×${d}`),
-    node(
-      'z_1 = W_1 x + b_1',
-      `${H}`,
-      values('z1', 'z_1', z1),
-      values('dz1', '\\delta_1', row(s.values.dz1, H), gated),
-      values('dW1', '\\partial L/\\partial W_1', slice('W1')),
-      values('db1', '\\partial L/\\partial b_1', slice('b1')),
-    ),
-    edge('\\frac{\\partial a_1}{\\partial z_1} = \\operatorname{diag}(\\mathrm{ReLU}\'(z_1))', `ReLU′ = [${z1.slice(0, SHOWN).map((z) => (z > 0 ? 1 : 0)).join(', ')}${H > SHOWN ? ', …' : ''}]`),
-    node('a_1 = \\mathrm{ReLU}(z_1)', `${H}`, values('a1', 'a_1', row(s.values.a1, H)), values('da1', 'W_2^\\top \\delta_2', row(s.values.da1, H))),
-    edge('\\frac{\\partial z_2}{\\partial a_1} = W_2', `1×${H}`),
-    node(
-      'z_2 = W_2 a_1 + b_2',
-      '1',
-      values('z2', 'z_2', [z2]),
-      values('dz2', '\\delta_2', [s.values.dz2[n]!]),
-      values('dW2', '\\partial L/\\partial W_2', slice('W2')),
-      values('db2', '\\partial L/\\partial b_2', slice('b2')),
-    ),
-    edge('\\frac{\\partial \\hat y}{\\partial z_2} = \\hat y (1 - \\hat y)', fmt(yHat * (1 - yHat))),
-    node('\\hat y = \\sigma(z_2)', '1', values('yHat', '\\hat y', [yHat]), values('y', 'y', [y])),
-    edge(loss === 'bce' ? '\\frac{\\partial \\ell}{\\partial z_2} = \\hat y - y' : '\\frac{\\partial \\ell}{\\partial \\hat y} = 2(\\hat y - y)'),
-    node(loss === 'bce' ? '\\ell_{\\text{BCE}}' : '\\ell_{\\text{MSE}}', '1', values('loss', '\\ell_n', [sampleLoss])),
-  );
-  const caption = document.createElement('p');
-  caption.className = 'diagram-caption';
-  caption.textContent =
-    `Point ${n}: x = (${x.join(', ')}), y = ${y}, at step ${s.step}, values from ${source}. ` +
-    `Forward values on top; below them the backward pass: δ2 = ∂L/∂z2 for this point (the batch mean's 1/N included), ` +
-    `W2ᵀδ2, then δ1 with the entries ReLU blocks struck through. The parameter gradients ∂L/∂W and ∂L/∂b are sums over all ${N} points.`;
-  root.replaceChildren(graph, caption);
+interface Panel {
+  root: HTMLElement;
+  scroll: HTMLElement;
+  caption: HTMLElement;
+  walk: { box: HTMLElement; start: HTMLButtonElement; back: HTMLButtonElement; next: HTMLButtonElement; exit: HTMLButtonElement; sentence: HTMLElement; count: HTMLElement };
+  view: GraphView | null;
+  state: GraphState | null;
+  source: string;
+  lastDraw: number;
+  pending: { state: GraphState; source: string } | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  /** Index into the walk's steps, or null when not walking. */
+  walkAt: number | null;
+}
+
+const panels = new WeakMap<HTMLElement, Panel>(); // one panel per root element, created on first render
+
+/** Draws (or schedules) the graph of sample `point` of snapshot `s` into `root`. */
+export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, loss: LossKind, opts: DiagramOptions = {}): void {
+  const panel = panels.get(root) ?? mount(root);
+  const state = graphState(snapshotInput(s, point, loss));
+  const source = s.gpuGrads ? 'the GPU' : 'the CPU engine';
+  const now = performance.now();
+  const reshaped = !panel.view || panel.view.shape !== shapeOf(state);
+  if (opts.exact || reshaped || now - panel.lastDraw >= REFRESH_MS) {
+    draw(panel, state, source);
+    return;
+  }
+  panel.pending = { state, source };
+  panel.timer ??= setTimeout(() => {
+    panel.timer = null;
+    if (panel.pending) draw(panel, panel.pending.state, panel.pending.source);
+  }, REFRESH_MS - (now - panel.lastDraw));
+}
+
+function draw(panel: Panel, state: GraphState, source: string): void {
+  panel.pending = null;
+  if (panel.timer !== null) clearTimeout(panel.timer);
+  panel.timer = null;
+  panel.lastDraw = performance.now();
+  if (!panel.view || panel.view.shape !== shapeOf(state)) {
+    panel.view = new GraphView(panel.scroll, state, { testid: 'graph', keyPrefix: 'diagram' });
+    if (panel.walkAt !== null) panel.walkAt = 0;
+  } else panel.view.update(state);
+  panel.state = state;
+  panel.source = source;
+  const g = state.input;
+  panel.caption.textContent =
+    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.join(', ')}), y = ${g.y}, from ${source}. ` +
+    `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
+    `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.`;
+  showWalk(panel);
+}
+
+function mount(root: HTMLElement): Panel {
+  root.classList.add('graph-panel');
+  const button = (text: string, testid: string) => {
+    const b = Object.assign(document.createElement('button'), { type: 'button', textContent: text });
+    b.dataset.testid = testid;
+    return b;
+  };
+  const toolbar = document.createElement('div');
+  toolbar.className = 'graph-toolbar';
+  const start = button('Walk the backward pass', 'walk-start');
+  start.setAttribute('aria-pressed', 'false');
+  toolbar.append(start);
+  const box = document.createElement('div');
+  box.className = 'graph-walk';
+  box.hidden = true;
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', 'Walk through the graph');
+  box.dataset.testid = 'walk';
+  const sentence = Object.assign(document.createElement('p'), { className: 'walk-sentence' });
+  sentence.setAttribute('aria-live', 'polite');
+  sentence.dataset.testid = 'walk-sentence';
+  const count = Object.assign(document.createElement('span'), { className: 'walk-count' });
+  count.dataset.testid = 'walk-count';
+  const back = button('Back', 'walk-back');
+  const next = button('Next', 'walk-next');
+  const exit = button('Leave the walk', 'walk-exit');
+  const nav = document.createElement('div');
+  nav.className = 'graph-toolbar';
+  nav.append(back, next, exit, count);
+  box.append(sentence, nav);
+  const scroll = document.createElement('div');
+  scroll.className = 'graph-scroll';
+  scroll.tabIndex = 0; // a scrollable region must be reachable by keyboard
+  scroll.setAttribute('role', 'group');
+  scroll.setAttribute('aria-label', 'Computation graph (scrolls sideways on narrow screens)');
+  const caption = Object.assign(document.createElement('p'), { className: 'graph-caption' });
+  caption.dataset.testid = 'graph-caption';
+  const hint = Object.assign(document.createElement('p'), { className: 'graph-hint', textContent: 'The graph is wider than this screen: scroll it sideways for the output and the loss.' });
+  hint.hidden = true;
+  new ResizeObserver(() => (hint.hidden = scroll.scrollWidth <= scroll.clientWidth + 1)).observe(scroll);
+  root.replaceChildren(toolbar, box, hint, scroll, caption);
+  const panel: Panel = { root, scroll, caption, walk: { box, start, back, next, exit, sentence, count }, view: null, state: null, source: '', lastDraw: -Infinity, pending: null, timer: null, walkAt: null };
+  wireWalk(panel);
+  panels.set(root, panel);
+  return panel;
+}
+
+function wireWalk(panel: Panel): void {
+  const { start, back, next, exit, box } = panel.walk;
+  const setWalking = (at: number | null) => {
+    const was = panel.walkAt !== null;
+    panel.walkAt = at;
+    showWalk(panel);
+    if (was !== (at !== null)) panel.root.dispatchEvent(new CustomEvent(GRAPH_WALK_EVENT, { bubbles: true, detail: { walking: at !== null } }));
+  };
+  const move = (by: number) => {
+    if (panel.walkAt === null || !panel.state) return;
+    const last = walkSteps(panel.state).length - 1;
+    panel.walkAt = Math.min(Math.max(panel.walkAt + by, 0), last);
+    showWalk(panel);
+  };
+  start.addEventListener('click', () => {
+    setWalking(panel.walkAt === null ? 0 : null);
+    if (panel.walkAt !== null) next.focus();
+  });
+  next.addEventListener('click', () => move(1));
+  back.addEventListener('click', () => move(-1));
+  exit.addEventListener('click', () => {
+    setWalking(null);
+    start.focus();
+  });
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowRight') move(1);
+    else if (e.key === 'ArrowLeft') move(-1);
+    else if (e.key === 'Escape') exit.click();
+    else return;
+    e.preventDefault();
+  });
+}
+
+function showWalk(panel: Panel): void {
+  const { box, start, back, next, sentence, count } = panel.walk;
+  const walking = panel.walkAt !== null && panel.state !== null;
+  box.hidden = !walking;
+  start.setAttribute('aria-pressed', String(walking));
+  start.textContent = walking ? 'Stop the walk' : 'Walk the backward pass';
+  if (!panel.view || !panel.state) return;
+  const steps = walkSteps(panel.state);
+  if (!walking) {
+    panel.view.showWalk(steps.map((s) => s.id), null);
+    return;
+  }
+  const at = Math.min(panel.walkAt!, steps.length - 1);
+  const step = steps[at]!;
+  panel.view.showWalk(steps.map((s) => s.id), step.id);
+  sentence.textContent = step.sentence;
+  count.textContent = `${step.direction} pass, step ${at + 1} of ${steps.length}`;
+  back.setAttribute('aria-disabled', String(at === 0)); // not `disabled`: the focused button keeps focus
+  next.setAttribute('aria-disabled', String(at === steps.length - 1));
+  panel.root.dataset.walkStep = step.id;
 }

@@ -14,6 +14,8 @@ import { type Dataset, xor } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
 import { PlaybackController } from './controller.js';
 import { mountDocs } from './docs.js';
+import { GRAPH_WALK_EVENT } from './diagram.js';
+import { mountExplainerHtml } from './graph-explainer.js';
 import { type DemoElements, demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { render, showState } from './view.js';
 import { failureText } from './hints.js';
@@ -144,6 +146,8 @@ function wire(app: App): void {
   const { els, controller } = app;
   els.play.addEventListener('click', () => controller.toggle());
   els.stepOnce.addEventListener('click', () => void controller.stepOnce());
+  // walking the backward pass pauses training, so the numbers stay those of one step
+  els.diagram.addEventListener(GRAPH_WALK_EVENT, (e) => (e as CustomEvent<{ walking: boolean }>).detail.walking && controller.pause());
   els.reset.addEventListener('click', () => {
     if (app.ready) void controller.reset();
   });
@@ -191,7 +195,7 @@ async function start(): Promise<void> {
   const app = { els, settings, data: xor(), device: null, adapter: null, ready: false, history: new LossHistory(), fd: false } as Omit<App, 'controller'> as App;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
-    onSnapshot: (s, sps) => render(app, s, sps),
+    onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
     onState: (state) => showState(els, state, app.controller.wanted),
     onFailure: (e) => handleFailure(app, e),
     schedule: (fn) => requestAnimationFrame(fn),
@@ -211,7 +215,8 @@ async function start(): Promise<void> {
   showState(els, 'starting', false);
   const article = document.querySelector<HTMLElement>('[data-testid="explainer"]');
   if (article) {
-    article.innerHTML = renderMarkdown(explainerText); // our own text, rendered by marked and KaTeX
+    // our own text, rendered by marked and KaTeX, with the graph drawn in place of docs/graph.svg
+    mountExplainerHtml(article, renderMarkdown(explainerText));
     keyboardScrollable(article);
   }
   mountDocs();

@@ -25,8 +25,8 @@ export interface View {
   fd: boolean;
 }
 
-/** Redraws everything the demo shows from one snapshot. */
-export function render(app: View, s: Snapshot, stepsPerSecond: number): void {
+/** Redraws everything the demo shows from one snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
+export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
   const { els, settings } = app;
   const H = s.values.a1.length / s.data.N;
   app.history.add({ step: s.step, loss: s.loss });
@@ -54,7 +54,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number): void {
     els.hints.dataset.key = key;
     els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id}` })));
   }
-  renderDiagram(els.diagram, s, settings.point, settings.loss);
+  renderDiagram(els.diagram, s, settings.point, settings.loss, { exact });
   const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
   renderGradients(els.gradients, s, fd);
   keyboardScrollable(els.gradients);

@@ -1,0 +1,32 @@
+/**
+ * Puts the explainer's one diagram into the rendered explainer: the Markdown
+ * points at docs/graph.svg (so GitHub shows the exported file); the page swaps
+ * that image, before it can load, for the same drawing with KaTeX labels.
+ */
+import { spotGraphState } from './graph-spot.js';
+import { GraphView } from './graph-view.js';
+
+/** Fills `article` with the explainer's HTML, the graph image replaced by the live-styled drawing; returns its figure. */
+export function mountExplainerHtml(article: HTMLElement, html: string): HTMLElement | null {
+  const t = document.createElement('template'); // inert: the <img> in it never loads
+  t.innerHTML = html;
+  const img = t.content.querySelector<HTMLImageElement>('img[src$="graph.svg"]');
+  let figure: HTMLElement | null = null;
+  if (img) {
+    figure = document.createElement('figure');
+    figure.className = 'explainer-diagram';
+    figure.dataset.testid = 'explainer-diagram';
+    const scroll = document.createElement('div');
+    scroll.className = 'graph-scroll';
+    scroll.tabIndex = 0;
+    scroll.setAttribute('role', 'group');
+    scroll.setAttribute('aria-label', 'The worked example as a computation graph (scrolls sideways on narrow screens)');
+    new GraphView(scroll, spotGraphState(), { testid: 'explainer-graph', keyPrefix: 'explainer-diagram' });
+    const caption = document.createElement('figcaption');
+    caption.textContent = img.alt;
+    figure.append(scroll, caption);
+    (img.closest('p') ?? img).replaceWith(figure);
+  }
+  article.replaceChildren(t.content);
+  return figure;
+}

@@ -1,0 +1,74 @@
+/**
+ * A drawn graph kept alive on the page: built once per shape (H, N, d, loss),
+ * KaTeX included, then only its text nodes and data attributes change.
+ */
+import katex from 'katex';
+import { type GraphState, NUMBER_KEYS, type NumberKey } from './graph-model.js';
+import { edgeLabels } from './graph-labels.js';
+import { describe, graphMarkup, itemText, type MarkupOptions } from './graph-svg.js';
+import './graph.css';
+
+const tex = (source: string) => katex.renderToString(source, { throwOnError: true, output: 'html' });
+
+export class GraphView {
+  readonly svg: SVGSVGElement;
+  readonly shape: string;
+  private readonly numbers: SVGTextElement[];
+
+  private readonly prefix: string;
+
+  constructor(container: HTMLElement, s: GraphState, o: Omit<MarkupOptions, 'tex'>) {
+    this.prefix = o.keyPrefix;
+    container.innerHTML = graphMarkup(s, { ...o, tex }); // our own markup; KaTeX rendered here, once per shape
+    const svg = container.querySelector('svg');
+    if (!svg) throw new Error('graph: the markup produced no <svg>');
+    this.svg = svg;
+    this.shape = shapeOf(s);
+    this.numbers = [...svg.querySelectorAll<SVGTextElement>('text[data-key]')];
+  }
+
+  /** Writes the numbers of `s` (same shape) into the existing text nodes. */
+  update(s: GraphState): void {
+    if (shapeOf(s) !== this.shape) throw new Error('graph: update with a different shape; build a new view');
+    for (const el of this.numbers) {
+      const key = el.dataset.key as NumberKey;
+      const t = itemText(s, key, Number(el.dataset.i), Number(el.dataset.len));
+      if (el.textContent !== t.text) el.textContent = t.text;
+      el.dataset.value = t.value;
+      if (key === 'dz1') el.classList.toggle('gated', s.values.gate[Number(el.dataset.i)] === 0);
+    }
+    for (const key of NUMBER_KEYS) {
+      const g = this.svg.querySelector<SVGGElement>(`g[data-values][data-testid$="-${key}"]`);
+      if (g) g.dataset.values = JSON.stringify(s.values[key]);
+    }
+    for (const row of this.svg.querySelectorAll<SVGGElement>('g.row')) row.classList.toggle('closed', s.values.gate[Number(row.dataset.row)] === 0);
+    for (const l of edgeLabels(s, ZERO_GEOMETRY)) {
+      const el = this.svg.querySelector(`[data-testid="${this.prefix}-${l.testid}"]`);
+      if (el && l.value !== undefined) el.setAttribute('data-jacobian', JSON.stringify(l.value));
+    }
+    const desc = this.svg.querySelector('desc');
+    if (desc) desc.textContent = describe(s);
+  }
+
+  /** Walk mode: numbers of stages after `upTo` hidden, `current`'s nodes lit; null leaves the walk. */
+  showWalk(order: readonly string[], current: string | null): void {
+    this.svg.classList.toggle('walking', current !== null);
+    const at = current === null ? order.length : order.indexOf(current);
+    for (const el of this.svg.querySelectorAll<SVGElement>('[data-reveal]')) {
+      const k = order.indexOf(el.dataset.reveal ?? '');
+      el.classList.toggle('unrevealed', current !== null && k > at);
+      el.classList.toggle('walk-new', current !== null && k === at);
+    }
+    for (const el of this.svg.querySelectorAll<SVGElement>('[data-walk]')) {
+      el.classList.toggle('walk-current', current !== null && (el.dataset.walk ?? '').split(' ').includes(current));
+    }
+  }
+}
+
+/** Labels' positions don't matter for updating their values. */
+const ZERO_GEOMETRY = { b2Y: 0, A0: 0, xLeafY: 0, chain: { lossMid: 0, yHatMid: 0 }, x: { fork: 0, z1: 0, a1: 0, fork2: 0, z2: 0, out: 0, bus: 0, cell: 0 } };
+
+export function shapeOf(s: GraphState): string {
+  const g = s.input;
+  return `${g.d}|${g.H}|${g.N}|${g.loss}`;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { LOSSES } from '../src/engine/losses.js';
+import { randomDataset } from '../src/mlp/data.js';
+import { lossAndGrads } from '../src/mlp/reference.js';
+import { snapshotInput } from '../src/ui/diagram.js';
+import { fmt, fmtList, graphState, NUMBER_KEYS } from '../src/ui/graph-model.js';
+import { walkSteps } from '../src/ui/graph-steps.js';
+import { graphMarkup } from '../src/ui/graph-svg.js';
+import type { Snapshot } from '../src/ui/session.js';
+import { randomParams } from './support/random.js';
+
+/** A CPU snapshot of random parameters and data (not XOR), as the page's session would give. */
+function snapshot(d: number, H: number, N: number, seed: number, loss: 'bce' | 'mse'): Snapshot {
+  const data = randomDataset(seed, d, N, { binary: loss === 'bce' });
+  const params = randomParams(seed + 1, d, H);
+  const r = lossAndGrads({ d, H }, params, data, loss);
+  return { backend: 'cpu', step: 7, loss: r.loss, params, values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 }, gpuGrads: null, oracle: { loss: r.loss, grads: r.grads }, data };
+}
+
+const near = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b)));
+
+describe('the graph\'s numbers (src/ui/graph-model.ts)', () => {
+  for (const loss of LOSSES) {
+    it(`${loss}: the local Jacobians along the output chain multiply to the oracle's δ2, and the per-unit rules hold`, () => {
+      const s = snapshot(3, 5, 6, 11, loss);
+      for (let n = 0; n < 6; n++) {
+        const g = graphState(snapshotInput(s, n, loss));
+        const j = g.jacobians;
+        const chain = loss === 'bce' ? j.dLdl * j.dldz2 : j.dLdl * j.dldyHat * j.dyHatdz2;
+        near(chain, s.values.dz2[n]!, `δ2 of sample ${n}`);
+        expect(j.dLdl).toBe(1 / 6);
+        g.values.da1.forEach((v, k) => near(v, g.values.W2[k]! * g.values.dz2[0]!, `da1[${k}] = W2 δ2`));
+        g.values.dz1.forEach((v, k) => near(v, g.values.gate[k]! * g.values.da1[k]!, `dz1[${k}] = ReLU′ da1`));
+      }
+    });
+
+    it(`${loss}: at each Σₙ fork the shares of the N samples add up to the batch gradient shown left of it`, () => {
+      const s = snapshot(2, 4, 5, 23, loss);
+      const states = Array.from({ length: 5 }, (_, n) => graphState(snapshotInput(s, n, loss)));
+      for (const [share, total] of [['cW1', 'dW1'], ['cb1', 'db1'], ['cW2', 'dW2'], ['cb2', 'db2']] as const) {
+        const sum = states.reduce((acc, g) => acc.map((v, k) => v + g.values[share][k]!), states[0]!.values[share].map(() => 0));
+        sum.forEach((v, k) => near(v, states[0]!.values[total][k]!, `Σₙ ${share}[${k}] = ${total}[${k}]`));
+      }
+    });
+  }
+
+  it('numbers are never shown as NaN, Infinity or −0', () => {
+    expect(fmt(-0)).toBe('0');
+    expect(fmt(Number.NaN)).toBe('not finite');
+    expect(fmt(Infinity)).toBe('not finite');
+    expect(fmt(-0.620074)).toBe('−0.6201');
+    expect(fmt(1.5e-7)).toBe('1.50e−7');
+    expect(fmtList([-0.0018, 0.00903])).toBe('−1.8e−3, 9.0e−3');
+    expect(fmtList([1, 2, 3, 4])).toBe('1, 2, 3, …');
+  });
+});
+
+describe('the drawing (src/ui/graph-svg.ts) and its walk (src/ui/graph-steps.ts)', () => {
+  for (const loss of LOSSES) {
+    it(`${loss}: every quantity has its group, the walk reveals every number once, and wide layers are cut to 8 rows`, () => {
+      const s = snapshot(2, 20, 4, 5, loss);
+      const g = graphState(snapshotInput(s, 2, loss));
+      const svg = graphMarkup(g, { testid: 'graph', keyPrefix: 'diagram' });
+      const keys = NUMBER_KEYS.filter((k) => k !== 'gate' && (loss === 'mse' || k !== 'dyHat'));
+      for (const key of keys) expect(svg, key).toContain(`data-testid="diagram-${key}" data-values="`);
+      expect(svg.match(/<g class="row( closed)?"/g)).toHaveLength(8);
+      expect(svg).toContain('+12 more units');
+      const steps = walkSteps(g);
+      expect(steps).toHaveLength(loss === 'bce' ? 13 : 15);
+      const ids = steps.map((t) => t.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const reveals = new Set([...svg.matchAll(/data-reveal="([^"]+)"/g)].map((m) => m[1]!));
+      for (const r of reveals) expect(ids, `a number revealed at '${r}'`).toContain(r);
+      for (const t of steps) expect(t.sentence).not.toMatch(/NaN|Infinity|undefined/);
+      expect(steps.findIndex((t) => t.direction === 'backward')).toBe(ids.indexOf('seed'));
+    });
+  }
+});

@@ -1,0 +1,267 @@
+import { mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LossKind } from '../src/engine/losses.js';
+import { excess, TOLERANCES } from '../src/mlp/compare.js';
+import { xor } from '../src/mlp/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { lossAndGrads, sampleLosses, sgdUpdate } from '../src/mlp/reference.js';
+import { computeSpotCheck } from '../src/mlp/spotcheck.js';
+import { paramLayout } from '../src/mlp/spec.js';
+import { fmt } from '../src/ui/graph-model.js';
+
+/**
+ * The computation graph on the built page, in the system Chromium: its numbers
+ * against the CPU oracle (src/mlp/reference.ts), the product of the edge
+ * Jacobians against the δ2 it shows, the explainer's static copy against the
+ * spot-check, and the walk by keyboard. Every case fails on a console error.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = 'test-artifacts';
+const OUT = 'dist/graph-test'; // not dist/site: tests/page.test.ts may build at the same time
+
+let server: PreviewServer;
+let base: string;
+
+beforeAll(async () => {
+  await build({ logLevel: 'silent', build: { outDir: OUT } });
+  server = await preview({ logLevel: 'silent', build: { outDir: OUT }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  base = server.resolvedUrls?.local[0] ?? '';
+  expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 120_000);
+afterAll(async () => server?.close());
+
+async function open(query: string, { webgpu = false, width = 1400, height = 900 } = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS });
+  const page = await browser.newPage({ viewport: { width, height } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}${query}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="loss"]')?.textContent !== '–', null, { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="graph"]');
+  return { browser, page, errors };
+}
+
+const values = async (page: Page, id: string): Promise<number[]> =>
+  JSON.parse((await page.locator(`[data-testid="${id}"]`).getAttribute('data-values')) ?? 'null') as number[];
+const jacobian = async (page: Page, id: string): Promise<number | number[]> =>
+  JSON.parse((await page.locator(`[data-testid="diagram-${id}"]`).getAttribute('data-jacobian')) ?? 'null') as number | number[];
+
+/** Everything the graph should show for sample n at `params`, computed by the oracle alone. */
+function expected(params: Float64Array, H: number, n: number, loss: LossKind): Record<string, number[]> {
+  const spec = { d: 2, H };
+  const data = xor();
+  const r = lossAndGrads(spec, params, data, loss);
+  const L = paramLayout(spec);
+  const at = (a: Float64Array, w: number) => Array.from(a.subarray(n * w, (n + 1) * w));
+  const get = (a: ArrayLike<number>, name: 'W1' | 'b1' | 'W2' | 'b2') => Array.from({ length: L[name].length }, (_, k) => a[L[name].offset + k]!);
+  const x = at(data.x, 2);
+  const dz1 = at(r.dz1, H);
+  return {
+    x, y: [data.y[n]!],
+    W1: get(params, 'W1'), b1: get(params, 'b1'), W2: get(params, 'W2'), b2: get(params, 'b2'),
+    z1: at(r.cache.z1, H), a1: at(r.cache.a1, H), z2: [r.cache.z2[n]!], yHat: [r.cache.yHat[n]!],
+    loss: [sampleLosses(loss, r.cache, data.y)[n]!], batchLoss: [r.loss],
+    dz2: [r.dz2[n]!], da1: at(r.da1, H), dz1,
+    dW1: get(r.grads, 'W1'), db1: get(r.grads, 'b1'), dW2: get(r.grads, 'W2'), db2: get(r.grads, 'b2'),
+    cW1: dz1.flatMap((d) => x.map((xi) => d * xi)), cb1: dz1, cW2: at(r.cache.a1, H).map((a) => r.dz2[n]! * a), cb2: [r.dz2[n]!],
+  };
+}
+
+async function expectMatchesOracle(page: Page, params: Float64Array, H: number, n: number, loss: LossKind): Promise<void> {
+  for (const [key, want] of Object.entries(expected(params, H, n, loss))) {
+    const got = await values(page, `diagram-${key}`);
+    expect(got, `diagram-${key}`).toHaveLength(want.length);
+    got.forEach((v, i) => expect(excess(v, want[i]!, TOLERANCES.gpuVsCpu), `diagram-${key}[${i}]: page ${v}, CPU ${want[i]}`).toBeLessThanOrEqual(1));
+  }
+  // each drawn number shows its own data-value, and that value is the group's entry
+  const drawn = await page.$$eval('[data-testid="graph"] text[data-key]', (els) =>
+    els.map((e) => ({ key: e.getAttribute('data-key')!, i: Number(e.getAttribute('data-i')), len: Number(e.getAttribute('data-len')), value: e.getAttribute('data-value')!, text: e.textContent! })),
+  );
+  expect(drawn.length).toBeGreaterThan(10 * Math.min(H, 8));
+  for (const d of drawn) {
+    const group = await values(page, `diagram-${d.key}`);
+    const v = d.len === 1 ? [Number(d.value)] : (JSON.parse(d.value) as number[]);
+    expect(v, `${d.key}[${d.i}]`).toEqual(group.slice(d.i, d.i + d.len));
+    if (d.len === 1) expect(d.text, `${d.key}[${d.i}] text`).toBe(fmt(v[0]!));
+  }
+}
+
+const close = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 + 1e-5 * Math.abs(b));
+
+describe('the computation graph on the page', () => {
+  it('BCE on WebGPU: every node and edge drawn, numbers match the CPU oracle at step 0 and step 2, edge Jacobians multiply to δ2', async () => {
+    const { browser, page, errors } = await open('?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20&point=1', { webgpu: true });
+    try {
+      const svg = page.locator('[data-testid="graph"]');
+      expect(await svg.evaluate((e) => e.tagName.toLowerCase())).toBe('svg');
+      expect(await svg.locator('g.row').count()).toBe(8);
+      expect(await svg.locator('.node').count()).toBe(8 * 2 + 1 + 2); // z1 and gate per unit, z2, fused σ+BCE, mean
+      expect(await svg.locator('circle.leaf').count()).toBe(8 * 3 + 1 + 1 + 1); // W1, b1, W2 per unit; b2; x; y
+      expect(await svg.locator('circle.fork[data-walk]').count()).toBe(8 * 3 + 1); // one Σₙ per parameter wire
+      for (const id of ['jac-W1', 'jac-x', 'jac-gate', 'jac-a1', 'jac-dl-dz2', 'jac-b1', 'jac-W2', 'jac-b2', 'jac-dL-dl']) {
+        expect(await page.locator(`[data-testid="diagram-${id}"] .katex`).count(), `${id} rendered by KaTeX`).toBe(1);
+      }
+      expect(await svg.getAttribute('aria-labelledby')).toBeTruthy();
+      expect(await svg.locator('desc').textContent()).toMatch(/^Step 0, sample 2 of 4: x = \(0, 1\), y = 1;.*ReLU gates closed\.$/);
+
+      const theta = initParams({ d: 2, H: 8 }, 1);
+      await expectMatchesOracle(page, theta, 8, 1, 'bce');
+      // the drawing is built once: later steps only rewrite its numbers
+      await svg.evaluate((e) => e.setAttribute('data-built', 'once'));
+      for (let k = 1; k <= 2; k++) {
+        await page.click('[data-testid="step-once"]');
+        await page.waitForFunction((s) => document.querySelector('[data-testid="graph-caption"]')?.textContent?.startsWith(`Numbers at step ${s} `), k);
+      }
+      for (let t = 0; t < 2; t++) sgdUpdate(theta, lossAndGrads({ d: 2, H: 8 }, theta, xor(), 'bce').grads, 0.5);
+      await expectMatchesOracle(page, theta, 8, 1, 'bce');
+
+      // multiplying along the edges gives the δ2 shown: ∂L/∂ℓ · ∂ℓ/∂z2
+      const dz2 = (await values(page, 'diagram-dz2'))[0]!;
+      close((await jacobian(page, 'jac-dL-dl')) as number * ((await jacobian(page, 'jac-dl-dz2')) as number), dz2, 'BCE: (1/N)(ŷ − y)');
+      const W2 = (await jacobian(page, 'jac-a1')) as number[];
+      const gate = (await jacobian(page, 'jac-gate')) as number[];
+      const da1 = await values(page, 'diagram-da1');
+      const dz1 = await values(page, 'diagram-dz1');
+      W2.forEach((w, j) => close(w * dz2, da1[j]!, `da1[${j}] = W2[${j}] δ2`));
+      gate.forEach((g, j) => close(g * da1[j]!, dz1[j]!, `dz1[${j}] = ReLU′ da1`));
+      // a closed gate is drawn closed, an open one open
+      const z1 = await values(page, 'diagram-z1');
+      for (let j = 0; j < 8; j++) expect(await svg.locator(`g.row[data-row="${j}"]`).getAttribute('class'), `unit ${j + 1}`).toBe(z1[j]! > 0 ? 'row' : 'row closed');
+
+      expect(await page.locator('[data-testid="graph"][data-built="once"]').count()).toBe(1);
+
+      // playing refreshes the numbers a few times a second, never faster than every 300 ms; pausing shows exactly the paused step
+      await page.evaluate(() => {
+        const w = window as unknown as { draws: number[] };
+        w.draws = [];
+        new MutationObserver(() => w.draws.push(performance.now())).observe(document.querySelector('[data-testid="graph-caption"]')!, { childList: true, characterData: true, subtree: true });
+      });
+      await page.click('[data-testid="play"]');
+      await page.waitForTimeout(2500);
+      const draws = await page.evaluate(() => (window as unknown as { draws: number[] }).draws);
+      expect(draws.length, 'redraws in 2.5 s of play').toBeGreaterThanOrEqual(3);
+      for (let k = 1; k < draws.length; k++) expect(draws[k]! - draws[k - 1]!, `gap before redraw ${k}`).toBeGreaterThanOrEqual(295);
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 200, null, { timeout: 60_000 });
+      await page.click('[data-testid="pause"]');
+      await page.waitForTimeout(700);
+      const step = await page.locator('[data-testid="step"]').innerText();
+      expect(await page.locator('[data-testid="graph-caption"]').innerText()).toMatch(new RegExp(`^Numbers at step ${step} for sample 2`));
+      await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-1400.png` });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+
+  it('MSE on the CPU engine with H = 20: σ and the squared error as two edges whose Jacobians multiply to δ2, and "+12 more" units', async () => {
+    const { browser, page, errors } = await open('?seed=3&hidden=20&loss=mse&point=3');
+    try {
+      const svg = page.locator('[data-testid="graph"]');
+      expect(await svg.getAttribute('data-loss')).toBe('mse');
+      expect(await svg.locator('g.row').count()).toBe(8);
+      expect(await page.locator('[data-testid="diagram-more"]').textContent()).toMatch(/^\+12 more units/);
+      expect(await page.locator('[data-testid="diagram-jac-dl-dz2"]').count()).toBe(0);
+      await expectMatchesOracle(page, initParams({ d: 2, H: 20 }, 3), 20, 3, 'mse');
+      const dz2 = (await values(page, 'diagram-dz2'))[0]!;
+      const [dLdl, dldyHat, dyHatdz2] = [await jacobian(page, 'jac-dL-dl'), await jacobian(page, 'jac-dl-dyhat'), await jacobian(page, 'jac-dyhat-dz2')] as number[];
+      close(dLdl! * dldyHat!, (await values(page, 'diagram-dyHat'))[0]!, 'MSE: ∂L/∂ŷ = (1/N) 2(ŷ − y)');
+      close(dLdl! * dldyHat! * dyHatdz2!, dz2, 'MSE: δ2 = (1/N) 2(ŷ − y) σ′(z2)');
+      expect(dLdl).toBe(0.25);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('the explainer diagram is the same drawing with the spot-check numbers', async () => {
+    const { browser, page, errors } = await open('');
+    try {
+      const fig = page.locator('[data-testid="explainer-diagram"]');
+      expect(await fig.locator('svg[data-testid="explainer-graph"]').count()).toBe(1);
+      expect(await page.locator('[data-testid="explainer"] img').count()).toBe(0);
+      const s = computeSpotCheck();
+      const want: Record<string, number[]> = { z1: s.z1, a1: s.a1, z2: [s.z2], yHat: [s.yHat], dz2: [s.dz2.bce], da1: s.da1, dz1: s.dz1, loss: [s.loss.bce] };
+      for (const [key, v] of Object.entries(want)) expect(await values(page, `explainer-diagram-${key}`), key).toEqual(v);
+      const text = await fig.locator('svg').textContent();
+      for (const v of [s.z2, s.yHat, s.dz2.bce, s.da1[1]!, s.grads[1]!]) expect(text).toContain(fmt(v));
+      expect(await fig.locator('g.row.closed').count()).toBe(1); // unit 2 is off in the example
+      await fig.screenshot({ path: `${ARTIFACTS}/graph-explainer.png` });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('the walk: started while playing it pauses training, and Next/Back/Escape by keyboard reveal the numbers in order', async () => {
+    const { browser, page, errors } = await open('?seed=1&perFrame=5');
+    try {
+      await page.click('[data-testid="play"]');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 20, null, { timeout: 30_000 });
+      await page.focus('[data-testid="walk-start"]');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => !(document.querySelector('[data-testid="play"]') as HTMLButtonElement).disabled);
+      await page.waitForTimeout(400); // a frame in flight when the walk paused training may still land
+      const stepAtWalk = await page.locator('[data-testid="step"]').innerText();
+      const sentence = () => page.locator('[data-testid="walk-sentence"]').innerText();
+      const hidden = (key: string) => page.locator(`[data-testid="graph"] text[data-key="${key}"]`).first().evaluate((e) => e.classList.contains('unrevealed'));
+      expect(await sentence()).toMatch(/^The leaves hold given values/);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('walk-next');
+      expect(await hidden('z1')).toBe(true);
+      expect(await hidden('dz2')).toBe(true);
+      await page.keyboard.press('Enter'); // Next, focused
+      expect(await sentence()).toMatch(/^z1 = W1 x \+ b1/);
+      expect(await hidden('z1')).toBe(false);
+      expect(await page.locator('[data-testid="graph"] rect.node.walk-current').count()).toBe(8);
+      const seen = [await sentence()];
+      for (let k = 0; k < 20; k++) {
+        await page.keyboard.press('ArrowRight');
+        const s = await sentence();
+        if (s === seen[seen.length - 1]) break;
+        seen.push(s);
+      }
+      expect(seen.some((s) => /^Through the fused σ \+ BCE node: its local Jacobian ∂ℓ\/∂z2 = ŷ − y = .* gives δ2 = ∂L\/∂z2 = /.test(s))).toBe(true);
+      expect(seen[seen.length - 1]).toMatch(/^At the first layer's parameters/);
+      expect(await page.locator('[data-testid="walk-count"]').innerText()).toMatch(/^backward pass, step (\d+) of \1$/);
+      expect(await hidden('dW1')).toBe(false);
+      await page.keyboard.press('Shift+Tab'); // to Back
+      await page.keyboard.press('Enter');
+      expect(await sentence()).toMatch(/^Through the ReLU gates/);
+      expect(await hidden('dW1')).toBe(true);
+      await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-walk.png` });
+      await page.keyboard.press('Escape');
+      expect(await page.locator('[data-testid="walk"]').isHidden()).toBe(true);
+      expect(await hidden('dW1')).toBe(false);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('walk-start');
+      expect(await page.locator('[data-testid="step"]').innerText()).toBe(stepAtWalk); // still paused
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('at 390 px the graph scrolls inside its own box and the page does not widen because of it', async () => {
+    const { browser, page, errors } = await open('?seed=1', { width: 390, height: 844 });
+    try {
+      const box = await page.locator('[data-testid="diagram"] .graph-scroll').boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+      const { scrollWidth, clientWidth } = await page.locator('[data-testid="diagram"] .graph-scroll').evaluate((e) => ({ scrollWidth: e.scrollWidth, clientWidth: e.clientWidth }));
+      expect(scrollWidth).toBeGreaterThan(clientWidth);
+      expect(await page.locator('[data-testid="diagram"] .graph-hint').isVisible()).toBe(true);
+      // text stays at least 11 px on screen
+      const smallest = await page.locator('[data-testid="graph"]').evaluate((svg) => {
+        const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
+        return Math.min(...[...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));
+      });
+      expect(smallest).toBeGreaterThanOrEqual(11);
+      await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-390.png` });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
