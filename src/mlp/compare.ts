@@ -55,16 +55,6 @@ export const TOLERANCES = {
     rtol: 1e-4,
     why: 'empirical, for many chained f32 steps; each single step is checked against its derived bound',
   },
-  /**
-   * @deprecated The former fixed GPU-vs-CPU tolerance, now the same numbers as `trajectory`. Kept
-   * only because tests/page.test.ts (another area's file) still compares the diagram's displayed
-   * numbers with it; GPU-vs-CPU checks use compareWithBounds.
-   */
-  gpuVsCpu: {
-    atol: 2e-6,
-    rtol: 1e-4,
-    why: 'deprecated: use compareWithBounds (per-element derived bounds)',
-  },
 } as const satisfies Record<string, Tolerance>;
 
 export interface TensorComparison {

@@ -89,6 +89,7 @@ function draw(panel: Panel, state: GraphState, source: string): void {
   panel.state = state;
   panel.source = source;
   const g = state.input;
+  panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1); // when the numbers were last redrawn (for tests of the refresh rate)
   panel.caption.textContent =
     `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.join(', ')}), y = ${g.y}, from ${source}. ` +
     `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
