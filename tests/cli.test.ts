@@ -99,6 +99,12 @@ describe('--activation (train and sweep)', () => {
     });
   }
 
+  it('the text summary names the activation', async () => {
+    const r = await train('--backend', 'cpu', '--steps', '10', '--activation', 'sigmoid');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/2-8-1 MLP on XOR \(N=4\), bce, lr 0.5, seed 1, 10 steps, hidden activation sigmoid/);
+  });
+
   it('the activations give different runs, and no flag means relu', async () => {
     const run = async (...flags: string[]) => JSON.parse((await train('--backend', 'cpu', '--steps', '50', '--json', ...flags)).out) as TrainReport;
     const plain = await run();
