@@ -4,7 +4,6 @@
  * and, on the GPU, at convergence where the old fixed tolerance could not fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LossKind } from '../src/engine/losses.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
 import { gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds.js';
 import { compareArrayWithBounds } from '../src/mlp/compare.js';
@@ -16,45 +15,8 @@ import { forward, lossAndGrads } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { describeUsed, expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
+import { emulate } from './support/f32-emulation.js';
 import { openGpu } from './support/gpu.js';
-
-const f = Math.fround;
-
-/** shaders/mlp.wgsl + common.wgsl in f32, one rounding per operation, exp correctly rounded: an independent twin of the kernels. */
-function emulate(spec: { d: number; H: number }, params: ArrayLike<number>, data: Dataset, loss: LossKind) {
-  const { d, H } = spec;
-  const { N } = data;
-  const L = paramLayout(spec);
-  const p = Float32Array.from(params);
-  const x = Float32Array.from(data.x);
-  const y = Float32Array.from(data.y);
-  const out = { z1: new Float64Array(N * H), z2: new Float64Array(N), yHat: new Float64Array(N), dz2: new Float64Array(N), dz1: new Float64Array(N * H), grads: new Float64Array(L.size) };
-  for (let n = 0; n < N; n++) {
-    let z2 = p[L.b2.offset]!;
-    for (let j = 0; j < H; j++) {
-      let z1 = p[L.b1.offset + j]!;
-      for (let i = 0; i < d; i++) z1 = f(z1 + f(p[L.W1.offset + j * d + i]! * x[n * d + i]!));
-      out.z1[n * H + j] = z1;
-      z2 = f(z2 + f(p[L.W2.offset + j]! * Math.max(z1, 0)));
-    }
-    const yHat = z2 >= 0 ? f(1 / f(1 + f(Math.exp(-z2)))) : f(f(Math.exp(z2)) / f(1 + f(Math.exp(z2))));
-    const diff = f(yHat - y[n]!);
-    const d2 = loss === 'bce' ? f(diff / N) : f(f(f(f(2 * diff) * yHat) * f(1 - yHat)) / N);
-    [out.z2[n], out.yHat[n], out.dz2[n]] = [z2, yHat, d2];
-    for (let j = 0; j < H; j++) out.dz1[n * H + j] = out.z1[n * H + j]! > 0 ? f(p[L.W2.offset + j]! * d2) : 0;
-  }
-  for (let k = 0; k < L.size; k++) {
-    let g = 0;
-    for (let n = 0; n < N; n++) {
-      if (k < L.b1.offset) g = f(g + f(out.dz1[n * H + Math.floor(k / d)]! * x[n * d + (k % d)]!));
-      else if (k < L.W2.offset) g = f(g + out.dz1[n * H + k - L.b1.offset]!);
-      else if (k < L.b2.offset) g = f(g + f(out.dz2[n]! * Math.max(out.z1[n * H + k - L.W2.offset]!, 0)));
-      else g = f(g + out.dz2[n]!);
-    }
-    out.grads[k] = g;
-  }
-  return out;
-}
 
 describe('the magnitude shadow', () => {
   it('a hand-computed 1-1-1 case: z1 = 0.5·2 − 0.25, z2 = 2·0.75 + 1', () => {

@@ -14,6 +14,10 @@ import { initParams } from '../src/mlp/init.js';
 import { CpuTrainer } from '../src/mlp/train-cpu.js';
 import type { Value } from '../src/engine/value.js';
 import { runTrain, type TrainReport } from '../src/cli/train.js';
+import { runSweep, type SweepReport } from '../src/cli/sweep.js';
+import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
+import { xor } from '../src/mlp/data.js';
+import { MatrixTrainer } from '../src/mlp/train-matrix.js';
 
 /** Runs the train command in-process, capturing what it writes. */
 async function train(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -68,6 +72,7 @@ describe('npm run train (in-process)', () => {
     [['--steps', '-3'], /--steps must be an integer in \[0, 100000000\]/],
     [['--loss', 'hinge'], /--loss must be one of bce, mse, got 'hinge'/],
     [['--backend', 'tpu'], /--backend must be one of gpu, cpu, got 'tpu'/],
+    [['--backend', 'cpu', '--activation', 'swish'], /--activation must be one of relu, leaky, tanh, sigmoid, got 'swish'/],
     [['--bogus'], /unknown flag --bogus; known flags: --backend, --hidden/],
     [['--seed'], /--seed needs a value/],
     [['stray'], /unexpected argument 'stray'/],
@@ -76,6 +81,60 @@ describe('npm run train (in-process)', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
+  });
+});
+
+describe('--activation (train and sweep)', () => {
+  for (const activation of HIDDEN_ACTIVATIONS) {
+    it(`train --backend cpu --activation ${activation}: in the JSON config, and the run the matrix form gives`, async () => {
+      const r = await train('--backend', 'cpu', '--activation', activation, '--hidden', '3', '--seed', '2', '--steps', '300', '--json');
+      expect(r.code, r.err).toBe(0);
+      const report = JSON.parse(r.out) as TrainReport;
+      expect(report.config).toMatchObject({ activation, hidden: 3, seed: 2, steps: 300 });
+      // The scalar engine's run (the CLI) against the matrix form's, trained apart from the same start.
+      const m = new MatrixTrainer(xor(), initParams({ d: 2, H: 3 }, 2), { hidden: 3, lr: 0.5, loss: 'bce', activation });
+      m.step(300);
+      expect(report.final.loss).toBeCloseTo(m.loss(), 10);
+      expect(report.final.params.b2[0]).toBeCloseTo(m.params[m.params.length - 1]!, 10);
+    });
+  }
+
+  it('the text summary names the activation', async () => {
+    const r = await train('--backend', 'cpu', '--steps', '10', '--activation', 'sigmoid');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/2-8-1 MLP on XOR \(N=4\), bce, lr 0.5, seed 1, 10 steps, hidden activation sigmoid/);
+  });
+
+  it('the activations give different runs, and no flag means relu', async () => {
+    const run = async (...flags: string[]) => JSON.parse((await train('--backend', 'cpu', '--steps', '50', '--json', ...flags)).out) as TrainReport;
+    const plain = await run();
+    expect(plain.config.activation).toBe('relu');
+    expect((await run('--activation', 'relu')).final.params).toEqual(plain.final.params);
+    const losses = await Promise.all(HIDDEN_ACTIVATIONS.map(async (a) => (await run('--activation', a)).final.loss));
+    expect(new Set(losses).size).toBe(4);
+  });
+
+  it('--backend gpu (the default) with an activation other than relu exits 2 at once, saying what to do', async () => {
+    for (const argv of [['--activation', 'tanh'], ['--backend', 'gpu', '--activation', 'leaky', '--json']]) {
+      const r = await train(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^train: --activation (tanh|leaky): the GPU kernels take --activation relu only until .*; use --backend cpu/);
+      expect(r.out).toBe('');
+    }
+  });
+
+  it('sweep --backend cpu --activation leaky: the config says so and the cells are the CPU sweep\'s; --backend gpu refuses tanh', async () => {
+    let out = '';
+    let err = '';
+    const io: Io = { out: (t) => (out += t), err: (t) => (err += t), errStream: new PassThrough() as unknown as NodeJS.WriteStream };
+    const code = await runSweep(['--backend', 'cpu', '--activation', 'leaky', '--widths', '2', '--rates', '0.5', '--seeds', '4', '--steps', '300', '--json'], io);
+    expect(code, err).toBe(0);
+    const report = JSON.parse(out) as SweepReport;
+    expect(report.config.activation).toBe('leaky');
+    expect(report.cells).toHaveLength(1);
+    err = '';
+    expect(await runSweep(['--activation', 'tanh'], io)).toBe(2);
+    expect(err).toMatch(/^sweep: --activation tanh: the GPU kernels take --activation relu only until/);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
  * The spot-check network with each hidden activation f, built from the scalar
  * engine's Values, so δ1 = (W2ᵀ δ2) ⊙ f′(z1) comes from `backward()` and f′ is
- * read off the graph's own edge. The project's network uses ReLU; the others
- * are here for the exercises. Conventions at the kink: ReLU′(0) = 0, leaky′(0) = 0.01.
+ * read off the graph's own edge. f is the engine's op from the one table of
+ * activations (src/engine/activation.ts), with its conventions at the kink:
+ * ReLU′(0) = 0, leaky′(0) = 0.01.
  */
+import { ACTIVATIONS as TABLE, HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { lossFromLogits } from '../engine/losses.js';
 import { Value } from '../engine/value.js';
 import { dot } from '../engine/vec.js';
@@ -11,19 +13,15 @@ import { SPOT } from '../mlp/spotcheck.js';
 import { paramLayout } from '../mlp/spec.js';
 
 export interface Activation {
-  name: 'relu' | 'leaky' | 'tanh' | 'sigmoid';
+  name: HiddenActivation;
   /** How the exercise table names it (Markdown with math). */
   label: string;
   apply: (z: Value) => Value;
 }
 
-export const ACTIVATIONS: readonly Activation[] = [
-  { name: 'relu', label: 'ReLU', apply: (z) => z.relu() },
-  // leaky(z) = z for z > 0, 0.01 z otherwise: a multiply by a constant chosen at z, so leaky′(0) = 0.01
-  { name: 'leaky', label: 'leaky ReLU', apply: (z) => z.mul(z.data > 0 ? 1 : 0.01) },
-  { name: 'tanh', label: 'tanh', apply: (z) => z.tanh() },
-  { name: 'sigmoid', label: '$\\sigma$', apply: (z) => z.sigmoid() },
-];
+const LABELS: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky ReLU', tanh: 'tanh', sigmoid: '$\\sigma$' };
+
+export const ACTIVATIONS: readonly Activation[] = HIDDEN_ACTIVATIONS.map((name) => ({ name, label: LABELS[name], apply: TABLE[name].apply }));
 
 export interface ActivationCase {
   z1: number[];

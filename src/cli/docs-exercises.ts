@@ -12,6 +12,7 @@ import { computeSpotCheck, SPOT } from '../mlp/spotcheck.js';
 import { paramLayout } from '../mlp/spec.js';
 import { learned, sweepCpu, trainOneCpu, type SweepCell } from '../mlp/sweep.js';
 import { accuracy } from '../mlp/train-cpu.js';
+import { MatrixTrainer } from '../mlp/train-matrix.js';
 import { activationCase, ACTIVATIONS } from './docs-activations.js';
 import { saturation } from './docs-paths.js';
 import { col, factor, mat, num, num3, row, sci } from './docs-tex.js';
@@ -137,9 +138,26 @@ export function activationAnswer(): string {
   const tanh = activationCase(ACTIVATIONS.find((f) => f.name === 'tanh')!);
   lines.push(
     '',
-    `With $z_1 = ${col(computeSpotCheck().z1)}$ fixed, only ReLU closes unit 2's gate completely. Leaky ReLU lets $0.01$ through; tanh lets $f'(${num(computeSpotCheck().z1[1]!)}) = ${num(tanh.fPrime[1]!)}$ through, so unit 2 still learns, ${num3(1 / tanh.fPrime[1]!)} times more slowly than an unsaturated unit would; $\\sigma$ never passes more than $1/4$, even at $z = 0$, which is one reason it is a poor hidden activation. $\\delta_2$ changes too, because $a_1$ and so $z_2$ change. These numbers come from the scalar engine's \`relu\`, \`tanh\` and \`sigmoid\` (leaky as $z$ times $1$ or $0.01$), with the spot-check's parameters.`,
+    `With $z_1 = ${col(computeSpotCheck().z1)}$ fixed, only ReLU closes unit 2's gate completely. Leaky ReLU lets $0.01$ through; tanh lets $f'(${num(computeSpotCheck().z1[1]!)}) = ${num(tanh.fPrime[1]!)}$ through, so unit 2 still learns, ${num3(1 / tanh.fPrime[1]!)} times more slowly than an unsaturated unit would; $\\sigma$ never passes more than $1/4$, even at $z = 0$, which is one reason it is a poor hidden activation. $\\delta_2$ changes too, because $a_1$ and so $z_2$ change. These numbers come from the scalar engine's \`relu\`, \`leakyRelu\`, \`tanh\` and \`sigmoid\`, with the spot-check's parameters.`,
+    '',
+    trainedWithEach(),
   );
   return lines.join('\n');
+}
+
+/** Exercise 7, on XOR: exercise 5's network (unit 1 dead from the start under ReLU) trained with each activation. */
+function trainedWithEach(): string {
+  const { hidden: H, seed, steps, lr } = EX.dead;
+  const data = xor();
+  const runs = ACTIVATIONS.map((f) => {
+    const t = new MatrixTrainer(data, initParams({ d: 2, H }, seed), { hidden: H, lr, loss: 'bce', activation: f.name });
+    t.step(steps);
+    const cache = forward(t.net, t.params, data);
+    const open = Array.from({ length: data.N }, (_, n) => cache.z1[n * H]!).filter((z) => z > 0).length; // unit 1's z1 > 0
+    return { f, loss: t.loss(), acc: accuracy(cache.yHat, data.y), open };
+  });
+  const said = runs.map(({ f, loss, acc, open }) => `${f.label} ends at loss ${num3(loss)} with ${Math.round(100 * acc)}% accuracy, $z_{1,1} > 0$ at ${open} of ${data.N} points`);
+  return `On XOR, exercise 5's network (H = ${H}, seed ${seed}, rate ${lr}, ${steps.toLocaleString('en-US')} steps), whose unit 1 starts negative at all ${data.N} points: ${said.join('; ')}. Under leaky ReLU the unit's gradients are $1/100$ of what an open unit would get, so it moves about a hundred times more slowly; tanh and $\\sigma$ pass far more. Check each with ${cli(`--hidden ${H} --seed ${seed} --activation tanh`)} (or \`leaky\`, \`sigmoid\`, \`relu\`).`;
 }
 
 /** Exercise 8: what ReLU′(0) = 1 would change, on the spot-check with b1,2 moved to sit on the kink. */

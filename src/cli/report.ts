@@ -117,7 +117,7 @@ export function describeReport(r: TrainReport, data: Dataset): string {
   const header = `  ${Array.from({ length: data.d }, (_, i) => `x${i + 1}`.padStart(8)).join('')}       y  yHat`;
   const correct = Math.round(r.final.accuracy * c.N);
   const lines = [
-    `Backprop Lab: ${c.d}-${c.hidden}-1 MLP on ${c.data} (N=${c.N}), ${c.loss}, lr ${c.lr}, seed ${c.seed}, ${c.steps} steps`,
+    `Backprop Lab: ${c.d}-${c.hidden}-1 MLP on ${c.data} (N=${c.N}), ${c.loss}, lr ${c.lr}, seed ${c.seed}, ${c.steps} steps, hidden activation ${c.activation}`,
     `backend: ${r.backend} (${r.engine})`,
   ];
   if (r.adapter) lines.push(`adapter: ${describeAdapter(r.adapter)}${r.adapter.source === 'swiftshader' ? ', a CPU implementation of Vulkan' : ''}`);

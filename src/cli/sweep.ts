@@ -5,6 +5,7 @@
  * object on stdout: { adapter, cells: [{ hidden, lr, seeds, learned, fraction }], seconds }.
  * Exit status: 0 done, 1 the GPU failed or the result could not be written, 2 bad flags.
  */
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { type AdapterSummary, describeAdapter, GpuError } from '../gpu/device.js';
 import { requestNodeDevice } from '../gpu/node.js';
@@ -13,6 +14,7 @@ import { DEFAULTS } from '../mlp/config.js';
 import { xor } from '../mlp/data.js';
 import { sweepCpu, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
+import { gpuActivationProblem } from './gpu-activation.js';
 import { describeWriteError, isMain, type Io, processIo } from './io.js';
 
 export const SWEEP_FLAGS: Record<string, FlagSpec> = {
@@ -22,6 +24,7 @@ export const SWEEP_FLAGS: Record<string, FlagSpec> = {
   steps: { kind: 'int', min: 0, max: 1_000_000, help: `SGD steps per network (default ${DEFAULTS.steps})` },
   'seed-base': { kind: 'field', field: 'seed', help: 'first seed (default 0)' },
   loss: { kind: 'choice', choices: LOSSES, help: 'loss (default bce)' },
+  activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, help: 'hidden activation f; leaky has slope 0.01 below 0 (default relu)' },
   backend: { kind: 'choice', choices: ['gpu', 'cpu'], help: 'gpu (the many-models kernel, default) or cpu (the matrix form, one network at a time)' },
   json: { kind: 'bool', help: 'one JSON object on stdout; progress on stderr' },
   help: { kind: 'bool', help: 'print this help' },
@@ -54,7 +57,10 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       seedBase: (f['seed-base'] as number | undefined) ?? 0,
       steps: (f.steps as number | undefined) ?? DEFAULTS.steps,
       loss: (f.loss as LossKind | undefined) ?? 'bce',
+      activation: (f.activation as HiddenActivation | undefined) ?? 'relu',
     };
+    const gpuProblem = backend === 'gpu' ? gpuActivationProblem(spec.activation!) : null;
+    if (gpuProblem) throw new UsageError(gpuProblem);
     if (backend === 'gpu' && spec.widths.some((h) => h > 16)) throw new UsageError('--widths: the many-models kernel takes widths 1 to 16');
     if (spec.seedBase + spec.seeds - 1 > 0xffff_ffff) throw new UsageError('--seed-base plus --seeds runs past the largest seed, 4294967295');
   } catch (e) {
@@ -108,8 +114,8 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
 }
 
 function table(r: SweepReport): string {
-  const { widths, rates, seeds, steps } = r.config;
-  const head = `fraction of ${seeds} seeds that learn XOR in ${steps} steps (rows: hidden width, columns: learning rate)`;
+  const { widths, rates, seeds, steps, activation } = r.config;
+  const head = `fraction of ${seeds} seeds that learn XOR in ${steps} steps with ${activation ?? 'relu'} (rows: hidden width, columns: learning rate)`;
   const cols = `  H  ${rates.map((lr) => String(lr).padStart(7)).join('')}`;
   const rows = widths.map((h) => `${String(h).padStart(3)}  ${rates.map((lr) => r.cells.find((c) => c.hidden === h && c.lr === lr)!.fraction.toFixed(3).padStart(7)).join('')}`);
   return `${[head, cols, ...rows, `${r.seconds.toFixed(1)} s on ${r.backend}`].join('\n')}\n`;

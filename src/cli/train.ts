@@ -8,6 +8,7 @@
  * 2 bad flags or data (or a size the CPU backend cannot hold), 130 interrupted.
  * A closed pipe on stdout or stderr is not an error: the rest is still written.
  */
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { checkConfig, DEFAULTS, type TrainConfig } from '../mlp/config.js';
 import { type Dataset, xor } from '../mlp/data.js';
@@ -18,6 +19,7 @@ import { CpuTrainer } from '../mlp/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { GpuError } from '../gpu/device.js';
 import { InterruptedError, makeChunker } from './chunks.js';
+import { gpuActivationProblem } from './gpu-activation.js';
 import { cpuSizeProblem } from './cpu-size.js';
 import { describeWriteError, isMain, type Io, processIo, readTextFile } from './io.js';
 import { makeProgress } from './progress.js';
@@ -35,6 +37,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   steps: { kind: 'field', field: 'steps', help: `full-batch SGD steps (default ${DEFAULTS.steps})` },
   seed: { kind: 'field', field: 'seed', help: `seed of the initial parameters (default ${DEFAULTS.seed})` },
   loss: { kind: 'choice', choices: LOSSES, help: `loss: bce from the logit, or mse on σ(z2) (default ${DEFAULTS.loss})` },
+  activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, help: `hidden activation f; leaky has slope 0.01 below 0 (default ${DEFAULTS.activation})` },
   data: { kind: 'string', help: 'train on your points: CSV with columns x1..xd,y or JSON {"x": [[...]], "y": [...]} (default: XOR)' },
   json: { kind: 'bool', help: 'print one JSON object on stdout; progress still goes to stderr' },
   help: { kind: 'bool', help: 'print this help' },
@@ -64,11 +67,14 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
         steps: (flags.steps as number | undefined) ?? DEFAULTS.steps,
         seed: (flags.seed as number | undefined) ?? DEFAULTS.seed,
         loss: (flags.loss as LossKind | undefined) ?? DEFAULTS.loss,
+        activation: (flags.activation as HiddenActivation | undefined) ?? DEFAULTS.activation,
       }),
       backend: (flags.backend as Backend | undefined) ?? 'gpu',
       ...loadData(flags.data as string | undefined, (flags.backend ?? 'gpu') === 'gpu'),
       json: flags.json === true,
     };
+    const gpuProblem = job.backend === 'gpu' ? gpuActivationProblem(job.config.activation) : null;
+    if (gpuProblem) throw new UsageError(gpuProblem);
     if (job.backend === 'cpu') {
       const problem = cpuSizeProblem({ N: job.data.N, d: job.data.d, H: job.config.hidden });
       if (problem) throw new UsageError(`--backend cpu: ${problem}`);
@@ -127,7 +133,7 @@ function loadData(path: string | undefined, f32: boolean): { data: Dataset; data
 /** Trains with the scalar engine, in chunks of about a quarter second, with progress (and a chance to be interrupted) after each. */
 export async function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
   const spec = { d: data.d, H: config.hidden };
-  const trainer = new CpuTrainer(data, initParams(spec, config.seed), config);
+  const trainer = new CpuTrainer(data, initParams(spec, config.seed), config); // config.activation picks f
   const snapshot = (loss: number): Snapshot => ({
     params: toNested(spec, trainer.parameters()),
     grads: { cpu: toNested(spec, trainer.gradients()) },

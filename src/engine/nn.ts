@@ -1,6 +1,7 @@
 /**
  * Neuron, Layer, MLP built from scalar `Value`s, micrograd-style: hidden layers
- * use ReLU, the output layer σ or the identity.
+ * use one of the hidden activations (src/engine/activation.ts; ReLU by default),
+ * the output layer σ or the identity.
  *
  * Initialisation (the one definition the whole project uses): every weight and
  * bias of a neuron with `nin` inputs is drawn as U(−1/√nin, 1/√nin) from the
@@ -11,10 +12,12 @@
  * const model = new MLP(2, [8, 1], { rng: makeRng(1) });
  * const [z2] = model.logits([0, 1]);
  */
+import { ACTIVATIONS, type HiddenActivation } from './activation.js';
 import { Value, type Operand } from './value.js';
 import { dot } from './vec.js';
 
-export type Activation = 'relu' | 'sigmoid' | 'identity';
+/** A neuron's nonlinearity: a hidden activation (relu, leaky, tanh, sigmoid) or the identity. */
+export type Activation = HiddenActivation | 'identity';
 
 export interface NeuronOptions {
   /** Uniform random numbers in [0, 1), seeded by the caller. */
@@ -74,21 +77,26 @@ export class Layer {
 export interface MLPOptions {
   /** Uniform random numbers in [0, 1), seeded by the caller (see `makeRng` in src/mlp/rng.ts). */
   rng: () => number;
-  /** Activation of the last layer: σ (the default) or the identity. Hidden layers use ReLU. */
+  /** Activation of the last layer: σ (the default) or the identity. */
   output?: 'sigmoid' | 'identity';
+  /** Activation f of every hidden layer (default ReLU). */
+  hidden?: HiddenActivation;
 }
 
 export class MLP {
   readonly layers: Layer[];
   readonly output: 'sigmoid' | 'identity';
+  readonly hidden: HiddenActivation;
 
   /** `new MLP(nin, [h1, ..., nout], options)`: layer sizes after the input. */
-  constructor(nin: number, sizes: readonly number[], { rng, output = 'sigmoid' }: MLPOptions) {
+  constructor(nin: number, sizes: readonly number[], { rng, output = 'sigmoid', hidden = 'relu' }: MLPOptions) {
     if (sizes.length === 0) throw new RangeError('MLP: sizes must list at least the output layer');
+    if (!(hidden in ACTIVATIONS)) throw new RangeError(`MLP: hidden must be one of ${Object.keys(ACTIVATIONS).join(', ')}, got ${String(hidden)}`);
     const dims = [nin, ...sizes];
     this.output = output;
+    this.hidden = hidden;
     this.layers = sizes.map(
-      (nout, i) => new Layer(dims[i]!, nout, { rng, activation: i === sizes.length - 1 ? output : 'relu' }),
+      (nout, i) => new Layer(dims[i]!, nout, { rng, activation: i === sizes.length - 1 ? output : hidden }),
     );
   }
 
@@ -129,7 +137,7 @@ export function sgdStep(params: readonly Value[], lr: number): void {
 }
 
 function activate(z: Value, activation: Activation): Value {
-  return activation === 'relu' ? z.relu() : activation === 'sigmoid' ? z.sigmoid() : z;
+  return activation === 'identity' ? z : ACTIVATIONS[activation].apply(z);
 }
 
 function checkWidth(name: string, n: number): void {

@@ -128,6 +128,13 @@ export class Value {
     return node(x > 0 ? x : 0, 'ReLU', this, x > 0 ? 1 : 0);
   }
 
+  /** z for z > 0, slope·z otherwise (leaky ReLU). */
+  leakyRelu(slope = 0.01): Value {
+    const x = this.data;
+    // NOTE: leaky′(0) = slope by convention, the left side, as ReLU′(0) = 0.
+    return node(x > 0 ? x : slope * x, 'leaky', this, x > 0 ? 1 : slope);
+  }
+
   /**
    * Fills `grad` of every Value this one depends on with d(this)/d(that Value).
    *

@@ -12,12 +12,16 @@
  * Assumptions, stated once: + − × round to nearest (u = 2^-24; WGSL calls them "correctly
  * rounded"); `/` is within 2.5 ulp and exp(x) within 3 + 2|x| ulp (WGSL's accuracy table), an ulp
  * being at most 2u of the value; subnormal results may flush to zero (η = 2^-126 per operation).
+ * The hidden activation f is evaluated as the kernels must (src/mlp/activation-bounds.ts has f, f′
+ * and their bounds): WGSL's built-in tanh is only "inherited from sinh(x)/cosh(x)", unbounded
+ * once exp(|x|) overflows f32, so the kernels compute tanh from exp(−2|z|) instead.
  */
 import type { LossKind } from '../engine/losses.js';
 import { sigmoid } from '../engine/value.js';
+import { activationError, gateError } from './activation-bounds.js';
 import type { Dataset } from './data.js';
-import { backward, forward } from './reference.js';
-import { paramLayout, type Spec } from './spec.js';
+import { backward, forward, type Net } from './reference.js';
+import { paramLayout } from './spec.js';
 
 /** f32's unit roundoff (round to nearest). */
 export const U = 2 ** -24;
@@ -28,7 +32,7 @@ export const gamma = (k: number): number => (k * U) / (1 - k * U);
 /** Relative error of WGSL's `/` (2.5 ulp, an ulp ≤ 2u of the value). */
 const DIV = 5 * U;
 /** Relative error of WGSL's exp(t): (3 + 2|t|) ulp. */
-const expError = (t: number): number => (6 + 4 * Math.abs(t)) * U;
+export const expError = (t: number): number => (6 + 4 * Math.abs(t)) * U;
 /** Cover for the second-order terms the first-order formulas below leave out. */
 export const SLACK = 1 + 1e-3;
 
@@ -44,7 +48,7 @@ export interface Bounds {
   samples?: Record<'z1' | 'a1' | 'z2' | 'yHat' | 'dz2' | 'da1' | 'dz1', Shadowed> & { gateUncertain: Uint8Array };
   /** Gradients in the flat layout. */
   grads: Shadowed;
-  /** Hidden units j whose gate ReLU′(z1) may differ between f32 and f64 for some sample. */
+  /** Hidden units j whose gate f′(z1) may differ between f32 and f64 for some sample (ReLU and leaky only: f′ jumps at 0). */
   uncertainUnits: number[];
   /** Flat-layout mask: 1 where a gradient depends on an uncertain gate (W1 row j, b1[j]). */
   gateUncertain: Uint8Array;
@@ -67,8 +71,9 @@ export const mulError = (a: number, ea: number, b: number, eb: number): number =
 /** What one sample's forward pass leaves for its backward pass: per hidden unit and for the output. */
 interface SampleForward {
   eZ1: Float64Array; // bound on z1
-  eA1: Float64Array; // bound on a1 = ReLU(z1): e_z1 (ReLU is 1-Lipschitz), or 0 where the gate is surely closed (a1 = 0 exactly)
+  eA1: Float64Array; // bound on a1 = f(z1) (for ReLU: e_z1, ReLU being 1-Lipschitz, or 0 where the gate is surely closed)
   mZ1: Float64Array; // shadow |b1| + Σ|W1||x|
+  mA1: Float64Array; // shadow of a1 (for ReLU: mZ1 where the gate may be open, else 0)
   eZ2: number;
   mZ2: number; // shadow |b2| + Σ|W2|·shadow(a1)
 }
@@ -78,7 +83,7 @@ interface SampleForward {
  * Each bound has two parts: the error its operands bring (propagated to first order, exactly for
  * products) and the rounding of its own operations, γ_k times the sizes of the f32 operands.
  */
-export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, data: Dataset, loss: LossKind, opts: BoundOptions = {}): Bounds {
+export function shadowBounds(spec: Net, params: ArrayLike<number>, data: Dataset, loss: LossKind, opts: BoundOptions = {}): Bounds {
   const { d, H } = spec;
   const { N, x, y } = data;
   const L = paramLayout(spec);
@@ -91,7 +96,8 @@ export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numb
     : undefined;
   const acc = { ops: new Float64Array(L.size), prop: new Float64Array(L.size), mag: new Float64Array(L.size) };
   const uncertain = new Set<number>();
-  const f: SampleForward = { eZ1: new Float64Array(H), eA1: new Float64Array(H), mZ1: new Float64Array(H), eZ2: 0, mZ2: 0 };
+  const f: SampleForward = { eZ1: new Float64Array(H), eA1: new Float64Array(H), mZ1: new Float64Array(H), mA1: new Float64Array(H), eZ2: 0, mZ2: 0 };
+  const act = spec.activation ?? 'relu';
   const xs = new Float64Array(d);
   const ex = new Float64Array(d);
   for (let n = 0; n < N; n++) {
@@ -104,7 +110,7 @@ export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numb
     if (s) {
       for (let j = 0; j < H; j++) {
         put(s.z1, n * H + j, cache.z1[n * H + j]!, f.mZ1[j]!, f.eZ1[j]!);
-        put(s.a1, n * H + j, cache.a1[n * H + j]!, f.eA1[j]! > 0 || cache.a1[n * H + j]! > 0 ? f.mZ1[j]! : 0, f.eA1[j]!);
+        put(s.a1, n * H + j, cache.a1[n * H + j]!, f.mA1[j]!, f.eA1[j]!);
       }
       put(s.z2, n, z2, f.mZ2, f.eZ2), put(s.yHat, n, yHat, mY, eY), put(s.dz2, n, d2, mD2, eD2);
     }
@@ -114,18 +120,18 @@ export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numb
       const k = n * H + j;
       const [w2, ew2] = [params[L.W2.offset + j]!, eP[L.W2.offset + j]!];
       const a1 = cache.a1[k]!;
-      const mA1 = a1 > 0 || cache.z1[k]! + f.eZ1[j]! > 0 ? f.mZ1[j]! : 0;
-      accumulate(acc, L.W2.offset + j, d2, eD2, mD2, a1, f.eA1[j]!, mA1); // dW2_j = Σ_n δ2 a1_j
+      accumulate(acc, L.W2.offset + j, d2, eD2, mD2, a1, f.eA1[j]!, f.mA1[j]!); // dW2_j = Σ_n δ2 a1_j
       const eDa1 = mulError(w2, ew2, d2, eD2); // da1_j = W2_j δ2
       const mDa1 = Math.abs(w2) * mD2;
-      // NOTE: where |z1| ≤ e_z1 the f32 gate may differ: δ1 is da1 on one side and 0 on the other.
+      // δ1 = da1 ⊙ f′(z1). NOTE: for ReLU and leaky, where |z1| ≤ e_z1 the f32 gate may differ
+      // (f′ is 1 on one side, 0 or 0.01 on the other): the unit is flagged, its bound admits either side.
       const z1 = cache.z1[k]!;
-      const sure = z1 - f.eZ1[j]! > 0 || z1 + f.eZ1[j]! <= 0;
-      if (!sure) uncertain.add(j);
-      const eDz1 = sure ? (z1 > 0 ? eDa1 : 0) : Math.abs(back.da1[k]!) + eDa1;
-      const mDz1 = sure && z1 <= 0 ? 0 : mDa1;
+      const g = gateError(act, z1, f.eZ1[j]!, a1, f.eA1[j]!, back.da1[k]!, eDa1);
+      if (!g.sure) uncertain.add(j);
+      const eDz1 = g.eDz1;
+      const mDz1 = mDa1 * g.mFPrime;
       const dz1 = back.dz1[k]!;
-      if (s) put(s.da1, k, back.da1[k]!, mDa1, eDa1), put(s.dz1, k, dz1, mDz1, eDz1), (s.gateUncertain[k] = sure ? 0 : 1);
+      if (s) put(s.da1, k, back.da1[k]!, mDa1, eDa1), put(s.dz1, k, dz1, mDz1, eDz1), (s.gateUncertain[k] = g.sure ? 0 : 1);
       accumulate(acc, L.b1.offset + j, dz1, eDz1, mDz1, 1, 0, 1); // db1_j = Σ_n δ1_j
       for (let i = 0; i < d; i++) accumulate(acc, L.W1.offset + j * d + i, dz1, eDz1, mDz1, xs[i]!, ex[i]!, xs[i]!); // dW1_ji = Σ_n δ1_j x_i
     }
@@ -144,10 +150,11 @@ export function shadowBounds(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numb
 
 /**
  * z1_j = b1_j + Σ_i W1_ji x_i (d + 1 terms, so γ_{d+1}) and z2 = b2 + Σ_j W2_j a1_j (H + 1 terms),
- * for one sample; a1 = ReLU(z1) is 1-Lipschitz, so e_a1 = e_z1, and exactly 0 where z1 + e_z1 ≤ 0.
+ * for one sample; a1 = f(z1) with its own bound (activationError: for ReLU, 1-Lipschitz, e_a1 = e_z1,
+ * and exactly 0 where z1 + e_z1 ≤ 0).
  */
 function forwardSample(
-  spec: Pick<Spec, 'd' | 'H'>,
+  spec: Net,
   params: ArrayLike<number>,
   eP: Float64Array,
   z1: Float64Array,
@@ -157,6 +164,7 @@ function forwardSample(
 ): void {
   const { d, H } = spec;
   const L = paramLayout(spec);
+  const act = spec.activation ?? 'relu';
   const P = (k: number) => Math.abs(params[k]!);
   let ops2 = P(L.b2.offset) + eP[L.b2.offset]!;
   let prop2 = eP[L.b2.offset]!;
@@ -176,12 +184,13 @@ function forwardSample(
     f.eZ1[j] = e1;
     f.mZ1[j] = m;
     const w2 = L.W2.offset + j;
-    const a1 = Math.max(z1[j]!, 0);
-    const eA1 = z1[j]! + e1 <= 0 ? 0 : e1;
+    const { a1: a, e: eA1, mag: mA1 } = activationError(act, z1[j]!, e1, m);
+    const a1 = Math.abs(a);
     f.eA1[j] = eA1;
+    f.mA1[j] = mA1;
     ops2 += (P(w2) + eP[w2]!) * (a1 + eA1);
     prop2 += P(w2) * eA1 + eP[w2]! * a1 + eP[w2]! * eA1;
-    if (z1[j]! + e1 > 0) m2 += P(w2) * m; // the shadow of ReLU passes z1's terms wherever the gate may be open
+    m2 += P(w2) * mA1; // for ReLU, the shadow passes z1's terms wherever the gate may be open
   }
   f.eZ2 = prop2 + rounding(H + 1, ops2);
   f.mZ2 = m2;
@@ -214,7 +223,7 @@ function put(t: Shadowed, k: number, value: number, mag: number, bound: number):
  * Propagated: σ′ ≤ its largest value on [z2 − e, z2 + e]. Evaluated: exp's relative error ε scaled by
  * (1 − σ) on the z ≥ 0 branch and by at most 2 below, plus one addition and one division (6u).
  */
-function sigmoidError(z: number, ez: number, mz: number): { yHat: number; e: number; mag: number } {
+export function sigmoidError(z: number, ez: number, mz: number): { yHat: number; e: number; mag: number } {
   const yHat = sigmoid(z);
   const near = Math.max(0, Math.abs(z) - ez); // the point of [z − e, z + e] nearest 0, where σ′ is largest
   const slope = sigmoid(near) * (1 - sigmoid(near));

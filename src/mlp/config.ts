@@ -2,6 +2,7 @@
  * Training hyperparameters: their allowed ranges, stated once, and the one check
  * every entry point (CLI, page, tests) uses. Errors name the field and its range.
  */
+import { checkActivation, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { SEED_MAX } from './rng.js';
 import { SPEC_LIMITS } from './spec.js';
@@ -16,10 +17,12 @@ export interface TrainConfig {
   /** Seed of the initial parameters. */
   seed: number;
   loss: LossKind;
+  /** Hidden activation f (src/engine/activation.ts). */
+  activation: HiddenActivation;
 }
 
 /** The defaults: a 2-8-1 network that learns XOR from seed 1 (tests/train.test.ts checks it). */
-export const DEFAULTS: TrainConfig = { hidden: 8, lr: 0.5, steps: 2000, seed: 1, loss: 'bce' };
+export const DEFAULTS: TrainConfig = { hidden: 8, lr: 0.5, steps: 2000, seed: 1, loss: 'bce', activation: 'relu' };
 
 export const LIMITS = {
   hidden: { min: SPEC_LIMITS.H.min, max: SPEC_LIMITS.H.max, integer: true },
@@ -54,5 +57,6 @@ export function checkConfig(config: TrainConfig): TrainConfig {
   if (!LOSSES.includes(config.loss)) {
     throw new RangeError(`loss must be one of ${LOSSES.join(', ')}, got ${String(config.loss)}`);
   }
+  checkActivation('activation', config.activation);
   return config;
 }

@@ -7,14 +7,15 @@
  *   truncation  D(h) − ∂L/∂θ = h²/6·L‴ + O(h⁴), estimated, not derived, from D(2h) − D(h) = h²/2·L‴ + …:
  *               2·|D(2h) − D(h)|/3, twice the leading term for the O(h⁴) rest.
  * The truncation estimate assumes L is smooth within 2h of θ: where some z1 of the unit that θ_k feeds
- * lies within 2h·|∂z1/∂θ_k| of ReLU's kink it is not, and that element is flagged instead.
+ * lies within 2h·|∂z1/∂θ_k| of a kink (ReLU's or leaky ReLU's, at 0) it is not, and that element is
+ * flagged instead. tanh and σ have no kink: every element gets its bound.
  */
 import type { LossKind } from '../engine/losses.js';
 import { sigmoid, softplus } from '../engine/value.js';
 import { shadowBounds } from './bounds.js';
 import type { Dataset } from './data.js';
-import { forward, lossValue } from './reference.js';
-import { paramLayout, type Spec } from './spec.js';
+import { activationOf, forward, lossValue, type Net } from './reference.js';
+import { paramLayout } from './spec.js';
 
 /** f64's unit roundoff. */
 export const U64 = 2 ** -53;
@@ -25,7 +26,7 @@ export interface FdBounds {
   value: Float64Array;
   /** The bound on |D_k(h) − ∂L/∂θ_k| (NaN where not asked for). */
   bound: Float64Array;
-  /** 1 where a ReLU kink lies within the stencil: no bound applies. */
+  /** 1 where a kink of f (ReLU's, leaky's) lies within the stencil: no bound applies. */
   kink: Uint8Array;
 }
 
@@ -33,7 +34,7 @@ export interface FdBounds {
  * The shadow of the loss: Σ_n (|ℓ_n| + |∂ℓ/∂z2|·shadow(z2)) / N, the size of what its rounding scales with.
  * JS's exp and log1p are not correctly rounded; counting each as 4 roundings is generous for V8's.
  */
-function lossShadow(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, data: Dataset, kind: LossKind): { mag: number; k: number } {
+function lossShadow(spec: Net, params: ArrayLike<number>, data: Dataset, kind: LossKind): { mag: number; k: number } {
   const b = shadowBounds(spec, params, data, kind, { perSample: true }).samples!;
   let mag = 0;
   for (let n = 0; n < data.N; n++) {
@@ -46,7 +47,7 @@ function lossShadow(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, data
 }
 
 export function finiteDifferenceBounds(
-  spec: Pick<Spec, 'd' | 'H'>,
+  spec: Net,
   params: ArrayLike<number>,
   data: Dataset,
   kind: LossKind,
@@ -76,7 +77,7 @@ export function finiteDifferenceBounds(
     const rounding = eL / h + Math.abs(D) * U64 * (Math.abs(theta[k]!) + h) / h;
     out.value[k] = D;
     out.bound[k] = truncation + rounding;
-    if (k < L.W2.offset) {
+    if (k < L.W2.offset && activationOf(spec).kink) {
       // θ_k feeds unit j: z1_nj moves by h·x_ni (W1) or h (b1) at most.
       const j = k < L.b1.offset ? Math.floor(k / d) : k - L.b1.offset;
       for (let n = 0; n < data.N; n++) {

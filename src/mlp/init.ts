@@ -3,6 +3,7 @@
  * engine's own initialisation (src/engine/nn.ts, the one definition), drawn from
  * `makeRng(seed)`, so the engine, the matrix form and the GPU start identical.
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import { MLP } from '../engine/nn.js';
 import { makeRng } from './rng.js';
 import { fromEngineOrder, toEngineOrder, type Spec } from './spec.js';
@@ -16,8 +17,8 @@ export function initParams(spec: Pick<Spec, 'd' | 'H'>, seed: number): Float64Ar
 }
 
 /** A scalar-engine MLP holding the given flat parameters. */
-export function engineModel(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, output: Output = 'sigmoid'): MLP {
-  const model = new MLP(spec.d, [spec.H, 1], { rng: () => 0.5, output });
+export function engineModel(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, output: Output = 'sigmoid', hidden: HiddenActivation = 'relu'): MLP {
+  const model = new MLP(spec.d, [spec.H, 1], { rng: () => 0.5, output, hidden });
   model.load(toEngineOrder(spec, params));
   return model;
 }

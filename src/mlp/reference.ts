@@ -3,14 +3,23 @@
  * with the backward pass written as the δ recursion, not as a graph walk.
  *
  * Shapes (per sample; a batch stacks N of them as rows):
- *   x ∈ R^d, z1 = W1 x + b1 ∈ R^H, a1 = ReLU(z1) ∈ R^H, z2 = W2 a1 + b2 ∈ R, yHat = σ(z2)
+ *   x ∈ R^d, z1 = W1 x + b1 ∈ R^H, a1 = f(z1) ∈ R^H, z2 = W2 a1 + b2 ∈ R, yHat = σ(z2)
  *   L = (1/N) Σ_n ℓ(z2_n, y_n)
+ * f is the hidden activation (src/engine/activation.ts), named by the network's
+ * `activation` (ReLU where none is given, so every older caller keeps its meaning).
  * Arrays are flat and row-major: z1, a1, da1, dz1 are N×H; z2, yHat, dz2 are N.
  */
+import { ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { sigmoid, softplus } from '../engine/value.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from './data.js';
 import { paramLayout, type Spec } from './spec.js';
+
+/** The network: its shapes and its hidden activation f (default ReLU). */
+export type Net = Pick<Spec, 'd' | 'H'> & { readonly activation?: HiddenActivation };
+
+/** f and f′ of a network. */
+export const activationOf = (net: Net) => ACTIVATIONS[net.activation ?? 'relu'];
 
 export interface ForwardCache {
   /** N×H pre-activations of the hidden layer. */
@@ -28,15 +37,16 @@ export interface Backward {
   dz2: Float64Array;
   /** N×H values of ∂L/∂a1 = W2ᵀ δ2. */
   da1: Float64Array;
-  /** N×H values of ∂L/∂z1 = δ1 = (W2ᵀ δ2) ⊙ ReLU′(z1). */
+  /** N×H values of ∂L/∂z1 = δ1 = (W2ᵀ δ2) ⊙ f′(z1). */
   dz1: Float64Array;
   /** ∂L/∂θ in the flat layout [dW1 | db1 | dW2 | db2]. */
   grads: Float64Array;
 }
 
 /** The forward pass over the batch, keeping what the backward pass needs. */
-export function forward(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, data: Dataset): ForwardCache {
+export function forward(spec: Net, params: ArrayLike<number>, data: Dataset): ForwardCache {
   const { d, H } = checkShapes(spec, params, data);
+  const f = activationOf(spec).output;
   const { N, x } = data;
   const L = paramLayout(spec);
   const z1 = new Float64Array(N * H);
@@ -49,7 +59,7 @@ export function forward(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, 
       let acc1 = params[L.b1.offset + j]; // z1_j = W1_j · x + b1_j   [d]·[d] + [1]
       for (let i = 0; i < d; i++) acc1 += params[L.W1.offset + j * d + i] * x[n * d + i];
       z1[n * H + j] = acc1;
-      const a = acc1 > 0 ? acc1 : 0; // a1 = ReLU(z1)   [H]
+      const a = f(acc1); // a1 = f(z1)   [H]
       a1[n * H + j] = a;
       acc2 += params[L.W2.offset + j] * a;
     }
@@ -78,9 +88,9 @@ export function lossValue(kind: LossKind, cache: ForwardCache, y: ArrayLike<numb
   return s / l.length;
 }
 
-/** The backward pass: δ2 → dW2, db2 → δ1 = (W2ᵀ δ2) ⊙ ReLU′(z1) → dW1, db1, summed over the batch. */
+/** The backward pass: δ2 → dW2, db2 → δ1 = (W2ᵀ δ2) ⊙ f′(z1) → dW1, db1, summed over the batch. */
 export function backward(
-  spec: Pick<Spec, 'd' | 'H'>,
+  spec: Net,
   params: ArrayLike<number>,
   data: Dataset,
   cache: ForwardCache,
@@ -89,6 +99,7 @@ export function backward(
   const { d, H } = checkShapes(spec, params, data);
   const { N, x, y } = data;
   const L = paramLayout(spec);
+  const fPrime = activationOf(spec).der;
   const dz2 = new Float64Array(N);
   const da1 = new Float64Array(N * H);
   const dz1 = new Float64Array(N * H);
@@ -103,8 +114,9 @@ export function backward(
       grads[L.W2.offset + j] += delta2 * cache.a1[n * H + j]; // dW2 = Σ_n δ2_n a1_nᵀ   [1×H]
       const g = params[L.W2.offset + j] * delta2; // da1 = W2ᵀ δ2   [H×1]·[1]
       da1[n * H + j] = g;
-      // NOTE: ReLU′(0) = 0, so a unit sitting exactly at z1 = 0 passes no gradient.
-      const delta1 = cache.z1[n * H + j] > 0 ? g : 0; // δ1 = da1 ⊙ ReLU′(z1)   [H]
+      // NOTE: ReLU′(0) = 0 (leaky′(0) = 0.01), so a ReLU unit sitting exactly at z1 = 0 passes no gradient.
+      const fp = fPrime(cache.z1[n * H + j]);
+      const delta1 = fp === 0 ? 0 : g * fp; // δ1 = da1 ⊙ f′(z1)   [H]; a closed gate gives exactly 0
       dz1[n * H + j] = delta1;
       grads[L.b1.offset + j] += delta1; // db1 = Σ_n δ1_n   [H]
       for (let i = 0; i < d; i++) grads[L.W1.offset + j * d + i] += delta1 * x[n * d + i]; // dW1 = Σ_n δ1_n x_nᵀ   [H×d]
@@ -115,7 +127,7 @@ export function backward(
 
 /** Loss and gradients at the given parameters, in one call. */
 export function lossAndGrads(
-  spec: Pick<Spec, 'd' | 'H'>,
+  spec: Net,
   params: ArrayLike<number>,
   data: Dataset,
   kind: LossKind,
@@ -129,7 +141,7 @@ export function sgdUpdate(params: Float64Array, grads: ArrayLike<number>, lr: nu
   for (let k = 0; k < params.length; k++) params[k] -= lr * grads[k];
 }
 
-function checkShapes(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, data: Dataset): { d: number; H: number } {
+function checkShapes(spec: Net, params: ArrayLike<number>, data: Dataset): { d: number; H: number } {
   const size = paramLayout(spec).size;
   if (params.length !== size) {
     throw new RangeError(`parameters: expected ${size} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
@@ -143,7 +155,7 @@ function checkShapes(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, dat
  * default: the fourth, rule-free way to get the same gradients.
  */
 export function numericGradient(
-  spec: Pick<Spec, 'd' | 'H'>,
+  spec: Net,
   params: ArrayLike<number>,
   data: Dataset,
   kind: LossKind,

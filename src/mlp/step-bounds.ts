@@ -5,7 +5,7 @@
 import type { LossKind } from '../engine/losses.js';
 import { f32Error, mulError, rounding, shadowBounds, SLACK } from './bounds.js';
 import type { Dataset } from './data.js';
-import type { Spec } from './spec.js';
+import type { Net } from './reference.js';
 
 /**
  * One SGD step θ' = θ − lr·g with its bound: the GPU's θ'_f32 is within `error` of θ' when its θ
@@ -14,7 +14,7 @@ import type { Spec } from './spec.js';
  * loss surface amplifies differences, so it is only tight for a few steps.
  */
 export function sgdStepBounds(
-  spec: Pick<Spec, 'd' | 'H'>,
+  spec: Net,
   params: ArrayLike<number>,
   paramError: ArrayLike<number>,
   data: Dataset,
@@ -38,7 +38,7 @@ export function sgdStepBounds(
 
 /** T SGD steps from θ0 (uploaded as f32) with the bound on each parameter after them. */
 export function trajectoryBounds(
-  spec: Pick<Spec, 'd' | 'H'>,
+  spec: Net,
   start: ArrayLike<number>,
   data: Dataset,
   loss: LossKind,

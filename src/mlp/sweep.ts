@@ -4,6 +4,7 @@
  * learn. The grid, the verdict and the CPU version live here; the GPU version
  * (src/gpu/sweep.ts) trains every network of a width in one dispatch.
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from './data.js';
 import { initParams } from './init.js';
@@ -21,6 +22,8 @@ export interface SweepSpec {
   /** Full-batch SGD steps per network. */
   steps: number;
   loss: LossKind;
+  /** Hidden activation of every network (default ReLU). */
+  activation?: HiddenActivation;
 }
 
 export interface SweepCell {
@@ -81,9 +84,10 @@ export function trainOneCpu(
   seed: number,
   steps: number,
   loss: LossKind,
+  activation: HiddenActivation = 'relu',
 ): { loss: number; accuracy: number; diverged?: Fault } {
-  const spec = { d: data.d, H: hidden };
-  const trainer = new MatrixTrainer(data, initParams(spec, seed), { hidden, lr, loss });
+  const spec = { d: data.d, H: hidden, activation };
+  const trainer = new MatrixTrainer(data, initParams(spec, seed), { hidden, lr, loss, activation });
   try {
     trainer.step(steps);
   } catch (e) {
@@ -101,7 +105,7 @@ export function sweepCpu(data: Dataset, spec: SweepSpec, onCell?: (cell: SweepCe
   for (const hidden of spec.widths) {
     for (const lr of spec.rates) {
       const verdicts = Array.from({ length: spec.seeds }, (_, s) => {
-        const r = trainOneCpu(data, hidden, lr, spec.seedBase + s, spec.steps, spec.loss);
+        const r = trainOneCpu(data, hidden, lr, spec.seedBase + s, spec.steps, spec.loss, spec.activation);
         return learned(r.loss, r.accuracy);
       });
       const cell = makeCell(hidden, lr, spec.seedBase, verdicts);

@@ -6,6 +6,7 @@
  * stops training with a TrainingDivergedError naming the step and the element
  * (src/mlp/divergence.ts), and the parameters stay those of the previous step.
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import { lossFromLogits, type LossKind } from '../engine/losses.js';
 import type { MLP } from '../engine/nn.js';
 import type { Value } from '../engine/value.js';
@@ -39,11 +40,11 @@ export class CpuTrainer {
   constructor(
     readonly data: Dataset,
     initial: ArrayLike<number>,
-    readonly options: { hidden: number; lr: number; loss: LossKind },
+    readonly options: { hidden: number; lr: number; loss: LossKind; activation?: HiddenActivation },
   ) {
     this.spec = makeSpec({ d: data.d, H: options.hidden, N: data.N });
     this.lr = options.lr;
-    this.model = engineModel(this.spec, initial);
+    this.model = engineModel(this.spec, initial, 'sigmoid', options.activation ?? 'relu');
     this.params = this.model.parameters();
     this.inputs = Array.from({ length: data.N }, (_, n) => sampleX(data, n));
     this.labels = Array.from(data.y);

@@ -5,14 +5,17 @@
  * stops at the first non-finite one with a TrainingDivergedError, keeping the
  * parameters of the step before.
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from './data.js';
 import { firstFault, TrainingDivergedError } from './divergence.js';
-import { forward, lossAndGrads, lossValue, sampleLosses } from './reference.js';
+import { forward, lossAndGrads, lossValue, type Net, sampleLosses } from './reference.js';
 import { makeSpec, paramLayout, type Spec } from './spec.js';
 
 export class MatrixTrainer {
   readonly spec: Spec;
+  /** The shapes and the hidden activation, as the matrix form takes them. */
+  readonly net: Net;
   readonly params: Float64Array;
   /** Steps taken so far. */
   stepCount = 0;
@@ -20,9 +23,10 @@ export class MatrixTrainer {
   constructor(
     readonly data: Dataset,
     initial: ArrayLike<number>,
-    readonly options: { hidden: number; lr: number; loss: LossKind },
+    readonly options: { hidden: number; lr: number; loss: LossKind; activation?: HiddenActivation },
   ) {
     this.spec = makeSpec({ d: data.d, H: options.hidden, N: data.N });
+    this.net = { d: this.spec.d, H: this.spec.H, activation: options.activation ?? 'relu' };
     if (initial.length !== paramLayout(this.spec).size) {
       throw new RangeError(`params: expected ${paramLayout(this.spec).size} values for d=${this.spec.d}, H=${this.spec.H}, got ${initial.length}`);
     }
@@ -33,7 +37,7 @@ export class MatrixTrainer {
   step(k = 1): number {
     let loss = NaN;
     for (let t = 0; t < k; t++) {
-      const r = lossAndGrads(this.spec, this.params, this.data, this.options.loss);
+      const r = lossAndGrads(this.net, this.params, this.data, this.options.loss);
       loss = r.loss;
       const next = this.params.map((p, j) => p - this.options.lr * r.grads[j]!); // θ ← θ − lr·dL/dθ
       const step = this.stepCount + 1;
@@ -47,6 +51,6 @@ export class MatrixTrainer {
 
   /** The loss at the current parameters. */
   loss(): number {
-    return lossValue(this.options.loss, forward(this.spec, this.params, this.data), this.data.y);
+    return lossValue(this.options.loss, forward(this.net, this.params, this.data), this.data.y);
   }
 }
