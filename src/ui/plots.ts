@@ -86,23 +86,43 @@ function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number,
 const fmt = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
 
 /**
- * ŷ over [−0.5, 1.5]² as a heat map with axes x1, x2 and a colour bar, the data
- * points on top, filled with their label's colour. Returns a one-line summary
- * for the canvas's text alternative.
+ * The square of the plane the pictures show: the data's bounding square, padded
+ * by half a unit (so XOR's [0, 1]² shows as [−0.5, 1.5]²) or a tenth of its span.
+ */
+export function planeExtent(data: Dataset, test: Dataset | null = null): [number, number] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const d of test ? [data, test] : [data]) {
+    for (const v of d.x) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  }
+  const pad = Math.max(0.5, 0.1 * (hi - lo));
+  return [lo - pad, hi + pad];
+}
+
+/** Points drawn large with their label written in them up to this many; beyond, small, label 0 as a square. */
+const LABELLED_POINTS = 16;
+
+/**
+ * ŷ over the plane (planeExtent) as a heat map with axes x1, x2 and a colour bar,
+ * the training points on top, filled with their label's colour, and held-out
+ * test points as rings. Returns a one-line summary for the text alternative.
  */
 export function drawDecisionBoundary(
   canvas: HTMLCanvasElement,
   spec: { d: number; H: number },
   params: ArrayLike<number>,
   data: Dataset,
+  test: Dataset | null = null,
   grid = 50,
 ): string {
   const ctx = context(canvas);
-  if (!ctx || spec.d !== 2) return 'Decision boundary: only drawn for two inputs.';
+  if (!ctx || spec.d !== 2) {
+    if (ctx) notDrawn(ctx, canvas, `The data has ${spec.d} inputs: a picture over the plane needs exactly 2.`);
+    return `Decision boundary: not drawn, the data has ${spec.d} inputs and the plane shows 2.`;
+  }
   const { height: h } = canvas;
   const pad = { l: 46, t: 8, b: 36 };
   const size = h - pad.t - pad.b;
-  const [lo, hi] = [-0.5, 1.5];
+  const [lo, hi] = planeExtent(data, test);
   const sx = scaleLinear().domain([lo, hi]).range([pad.l, pad.l + size]);
   const sy = scaleLinear().domain([lo, hi]).range([pad.t + size, pad.t]);
   const yHat = yHatOverGrid(spec, params, lo, hi, grid);
@@ -124,31 +144,73 @@ export function drawDecisionBoundary(
   ctx.textAlign = 'right';
   for (const t of sy.ticks(4)) ctx.fillText(String(t), pad.l - 6, sy(t) + 4);
   ctx.fillText('x2', 16, pad.t + size / 2 - 12);
+  const right = drawPoints(ctx, spec, params, data, sx, sy, false);
+  const rightTest = test ? drawPoints(ctx, spec, params, test, sx, sy, true) : 0;
+  ctx.lineWidth = 1;
+  colourBar(ctx, pad.l + size + 18, pad.t, size);
+  const held = test ? ` ${rightTest} of ${test.N} held-out test points (rings) classified correctly;` : '';
+  return `Decision boundary: ${right} of ${data.N} training points classified correctly;${held} ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+}
+
+/** Draws the points of `data` (rings if `hollow`); returns how many the network classifies correctly. */
+function drawPoints(
+  ctx: CanvasRenderingContext2D,
+  spec: { d: number; H: number },
+  params: ArrayLike<number>,
+  data: Dataset,
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+  hollow: boolean,
+): number {
   const fit = forward(spec, params, data).yHat;
+  const big = data.N <= LABELLED_POINTS;
   let right = 0;
   for (let n = 0; n < data.N; n++) {
     const label = data.y[n]! >= 0.5 ? 1 : 0;
     if ((fit[n]! >= 0.5 ? 1 : 0) === label) right++;
     const [px, py] = [sx(data.x[2 * n]!), sy(data.x[2 * n + 1]!)];
+    const r = big ? 10 : 3.5;
     ctx.beginPath();
-    ctx.arc(px, py, 10, 0, 2 * Math.PI);
+    if (big || label === 1) ctx.arc(px, py, r, 0, 2 * Math.PI);
+    else ctx.rect(px - r, py - r, 2 * r, 2 * r);
     ctx.fillStyle = yHatColour(label);
+    if (hollow) {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = yHatColour(label);
+      ctx.stroke();
+      continue;
+    }
     ctx.fill();
-    ctx.lineWidth = 4;
+    ctx.lineWidth = big ? 4 : 1;
     ctx.strokeStyle = '#fff';
-    ctx.stroke();
-    ctx.lineWidth = 1.5;
+    if (big) ctx.stroke();
+    ctx.lineWidth = big ? 1.5 : 1;
     ctx.strokeStyle = '#111827';
     ctx.stroke();
+    if (!big) continue;
     ctx.fillStyle = '#fff';
     ctx.textAlign = 'center';
     ctx.font = 'bold 12px system-ui, sans-serif';
     ctx.fillText(String(label), px, py + 4); // the label, for readers who cannot tell the colours apart
     ctx.font = FONT;
   }
-  ctx.lineWidth = 1;
-  colourBar(ctx, pad.l + size + 18, pad.t, size);
-  return `Decision boundary: ${right} of ${data.N} points classified correctly; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+  return right;
+}
+
+/** A canvas that shows no picture says why, in words on it. */
+export function notDrawn(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement, why: string): void {
+  ctx.fillStyle = INK;
+  ctx.textAlign = 'left';
+  const words = why.split(' ');
+  let lineText = '';
+  let y = 24;
+  for (const w of words) {
+    if (ctx.measureText(`${lineText} ${w}`).width > canvas.width - 24 && lineText) {
+      ctx.fillText(lineText, 12, y);
+      [lineText, y] = [w, y + 18];
+    } else lineText = lineText ? `${lineText} ${w}` : w;
+  }
+  ctx.fillText(lineText, 12, y);
 }
 
 /**
