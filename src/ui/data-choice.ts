@@ -8,6 +8,7 @@
 import type { Dataset } from '../mlp/data.js';
 import { type DataFormat, detectFormat, parseDataset } from '../mlp/data-file.js';
 import { DATASET_NAMES, generate, split } from '../mlp/datasets.js';
+import type { DemoElements } from './dom.js';
 import type { Settings } from './state.js';
 
 export interface PageData {
@@ -46,6 +47,40 @@ export function pageData(s: Settings, upload: Upload | null): PageData {
 
 function describe(what: string, train: Dataset, test: Dataset | null): string {
   return `${what}, ${train.N.toLocaleString('en-US')} training points${test ? ` (${test.N.toLocaleString('en-US')} held out for testing)` : ''}${train.d !== 2 ? `, ${train.d} inputs` : ''}`;
+}
+
+/**
+ * Reads the file chosen in `input`: a bad one is refused beside the control with
+ * the CLI's message (line and column) and null is returned, leaving the run as it is.
+ */
+export async function tryUpload(els: Pick<DemoElements, 'uploadError'>, input: HTMLInputElement, settings: Settings, f32: boolean): Promise<Upload | null> {
+  const file = input.files?.[0];
+  if (!file) return null;
+  try {
+    const upload = await readUpload(file, f32);
+    pageData(settings, upload); // a split that cannot be made is refused before anything changes
+    els.uploadError.textContent = '';
+    input.removeAttribute('aria-invalid');
+    return upload;
+  } catch (e) {
+    els.uploadError.textContent = `${file.name}: ${(e as Error).message}`;
+    input.setAttribute('aria-invalid', 'true');
+    return null;
+  } finally {
+    input.value = ''; // the same file can be chosen again once it is fixed
+  }
+}
+
+/** The controls that depend on the data: the dataset menu (with the file, if any), which inputs apply, the note, the point menu. */
+export function showDataControls(els: DemoElements, data: PageData, settings: Settings, upload: Upload | null): void {
+  fillPointMenu(els.point, data.train, settings.point);
+  els.dataset.querySelector('option[value="file"]')?.remove();
+  if (upload) els.dataset.append(new Option(`your file: ${upload.fileName}`, 'file', true, true));
+  els.dataset.value = upload ? 'file' : settings.dataset;
+  // XOR is its 4 points: nothing to choose; a file has its own points, but can still be split
+  const xorOnly = !upload && settings.dataset === 'xor';
+  for (const el of els.dataControls) el.disabled = xorOnly || (upload !== null && (el.name === 'points' || el.name === 'noise'));
+  els.dataNote.textContent = `Training on ${data.label}.`;
 }
 
 /** Reads a file with the parser and the messages of `--data`; throws its RangeError (line and column) on a bad file. */

@@ -91,7 +91,7 @@ function draw(panel: Panel, state: GraphState, source: string): void {
   applyHighlight(panel.root);
   const g = state.input;
   panel.caption.textContent =
-    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.join(', ')}), y = ${g.y}, from ${source}. ` +
+    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${g.y}, from ${source}. ` +
     `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
     `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.`;
   showWalk(panel);

@@ -12,7 +12,7 @@ import { type AdapterSummary, describeAdapter, GpuError, requestBrowserDevice } 
 import { GpuTrainer } from '../gpu/trainer.js';
 import { initParams } from '../mlp/init.js';
 import { PlaybackController } from './controller.js';
-import { fillPointMenu, type PageData, pageData, readUpload, type Upload } from './data-choice.js';
+import { type PageData, pageData, showDataControls, tryUpload, type Upload } from './data-choice.js';
 import { mountDocs } from './docs.js';
 import { GRAPH_WALK_EVENT } from './diagram.js';
 import { mountExplainerHtml } from './graph-explainer.js';
@@ -144,37 +144,16 @@ const DATA_KEYS: readonly (keyof Settings)[] = ['dataset', 'points', 'noise', 'd
 /** The data from the current settings (or the uploaded file), and the controls that depend on it. */
 function newData(app: App): void {
   app.data = pageData(app.settings, app.upload);
-  const train = app.data.train;
-  if (app.settings.point >= train.N) app.settings = { ...app.settings, point: 0 };
-  fillPointMenu(app.els.point, train, app.settings.point);
-  const select = app.els.dataset;
-  select.querySelector('option[value="file"]')?.remove();
-  if (app.upload) select.append(new Option(`your file: ${app.upload.fileName}`, 'file', true, true));
-  select.value = app.upload ? 'file' : app.settings.dataset;
-  // XOR is its 4 points: nothing to choose; a file has its own points, but can still be split
-  const xorOnly = !app.upload && app.settings.dataset === 'xor';
-  for (const el of app.els.dataControls) el.disabled = xorOnly || (app.upload !== null && (el.name === 'points' || el.name === 'noise'));
-  app.els.dataNote.textContent = `Training on ${app.data.label}.`;
+  if (app.settings.point >= app.data.train.N) app.settings = { ...app.settings, point: 0 };
+  showDataControls(app.els, app.data, app.settings, app.upload);
+  writeUrl(app);
 }
 
 /** A file was chosen: a bad one is refused beside the control (the run goes on); a good one starts a run on it. */
 async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
-  const file = input.files?.[0];
-  const error = app.els.uploadError;
-  if (!file) return;
-  try {
-    const upload = await readUpload(file, app.device !== null);
-    pageData(app.settings, upload); // refuses a split that cannot be made before anything changes
-    error.textContent = '';
-    input.removeAttribute('aria-invalid');
-    app.upload = upload;
-  } catch (e) {
-    error.textContent = `${file.name}: ${(e as Error).message}`;
-    input.setAttribute('aria-invalid', 'true');
-    return;
-  } finally {
-    input.value = ''; // the same file can be chosen again after it is fixed
-  }
+  const upload = await tryUpload(app.els, input, app.settings, app.device !== null);
+  if (!upload) return;
+  app.upload = upload;
   newData(app);
   if (app.ready) void app.controller.reset();
 }

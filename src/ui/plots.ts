@@ -8,9 +8,11 @@
 import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Dataset } from '../mlp/data.js';
-import { paramLayout } from '../mlp/spec.js';
 import { forward } from '../mlp/reference.js';
 import type { LossPoint } from './history.js';
+import { planeExtent, yHatOverGrid } from './plane.js';
+
+export { planeExtent, yHatOverGrid } from './plane.js';
 
 /** ŷ's colour, the one meaning of red and blue on the page: 0 red, 0.5 white, 1 blue. */
 export const yHatColour = scaleSequential(interpolateRdBu).domain([0, 1]);
@@ -84,19 +86,6 @@ function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number,
 }
 
 const fmt = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
-
-/**
- * The square of the plane the pictures show: the data's bounding square, padded
- * by half a unit (so XOR's [0, 1]² shows as [−0.5, 1.5]²) or a tenth of its span.
- */
-export function planeExtent(data: Dataset, test: Dataset | null = null): [number, number] {
-  let [lo, hi] = [Infinity, -Infinity];
-  for (const d of test ? [data, test] : [data]) {
-    for (const v of d.x) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  }
-  const pad = Math.max(0.5, 0.1 * (hi - lo));
-  return [lo - pad, hi + pad];
-}
 
 /** Points drawn large with their label written in them up to this many; beyond, small, label 0 as a square. */
 const LABELLED_POINTS = 16;
@@ -211,32 +200,6 @@ export function notDrawn(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElemen
     } else lineText = lineText ? `${lineText} ${w}` : w;
   }
   ctx.fillText(lineText, 12, y);
-}
-
-/**
- * ŷ at the centres of a grid × grid raster over [lo, hi]², row 0 at the top:
- * ŷ = σ(b2 + Σ_j W2_j · ReLU(W1_j · x + b1_j)), the model's forward pass for
- * d = 2 without the per-sample cache (which at H = 4,096 would be 80 MB per
- * frame). Rows of W1 are hidden units: W1[j][i] at j·d + i (src/mlp/spec.ts).
- */
-export function yHatOverGrid(spec: { d: number; H: number }, p: ArrayLike<number>, lo: number, hi: number, grid: number): Float64Array {
-  const L = paramLayout(spec);
-  const out = new Float64Array(grid * grid);
-  const z2 = new Float64Array(grid * grid).fill(p[L.b2.offset]!);
-  const xs = Float64Array.from({ length: grid }, (_, c) => lo + ((c + 0.5) / grid) * (hi - lo));
-  for (let j = 0; j < spec.H; j++) {
-    const [w1a, w1b, b1, w2] = [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!, p[L.W2.offset + j]!];
-    if (w2 === 0) continue;
-    for (let r = 0; r < grid; r++) {
-      const base = w1b * (hi - ((r + 0.5) / grid) * (hi - lo)) + b1; // W1_j · x + b1_j without the x1 term
-      for (let c = 0; c < grid; c++) {
-        const z1 = w1a * xs[c]! + base;
-        if (z1 > 0) z2[r * grid + c]! += w2 * z1;
-      }
-    }
-  }
-  for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-z2[i]!));
-  return out;
 }
 
 /** A vertical bar of ŷ's colours from 0 (bottom) to 1 (top), labelled. */

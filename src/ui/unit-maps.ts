@@ -11,11 +11,11 @@
  */
 import { interpolateGreys } from 'd3-scale-chromatic';
 import type { Dataset } from '../mlp/data.js';
-import { paramLayout } from '../mlp/spec.js';
+import { unitOverGrid } from './plane.js';
 
 /** Maps drawn at most (the first units, as in the network picture); the rest are counted. */
 export const MAX_MAPS = 16;
-const GRID = 40;
+const GRID = 40; // cells per side of each map
 const SIZE = 80;
 
 export interface UnitMapInput {
@@ -26,18 +26,6 @@ export interface UnitMapInput {
   extent: [number, number];
   train: Dataset;
   dead: ReadonlySet<number>;
-}
-
-/** a1_j at the centres of a GRID × GRID raster over the extent, row 0 at the top. */
-export function unitOverGrid(spec: { d: number; H: number }, p: ArrayLike<number>, j: number, [lo, hi]: [number, number], grid = GRID): Float64Array {
-  const L = paramLayout(spec);
-  const [w1a, w1b, b1] = [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!];
-  const out = new Float64Array(grid * grid);
-  for (let r = 0; r < grid; r++) {
-    const x2 = hi - ((r + 0.5) / grid) * (hi - lo);
-    for (let c = 0; c < grid; c++) out[r * grid + c] = Math.max(0, w1a * (lo + ((c + 0.5) / grid) * (hi - lo)) + w1b * x2 + b1);
-  }
-  return out;
 }
 
 /**
@@ -97,7 +85,7 @@ function build(root: HTMLElement, shown: number, H: number, onHighlight: (j: num
 function paint(fig: HTMLElement, j: number, u: UnitMapInput): void {
   const canvas = fig.querySelector('canvas')!;
   const ctx = canvas.getContext('2d');
-  const a1 = unitOverGrid(u, u.params, j, u.extent);
+  const a1 = unitOverGrid(u, u.params, j, u.extent, GRID);
   let max = 0;
   let on = 0;
   for (const v of a1) {
