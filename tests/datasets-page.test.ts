@@ -66,9 +66,11 @@ describe('datasets on the page', () => {
       const options = await page.locator('[data-testid="input-point"] option').allInnerTexts();
       expect(options[0]).toBe(`#1 (${data.train.x[0]!.toFixed(2)}, ${data.train.x[1]!.toFixed(2)}) → ${data.train.y[0]}`);
       expect(options.at(-1)).toMatch(/first 40 of 160 points/);
-      expect(await page.locator('[data-testid="boundary"]').getAttribute('aria-label')).toMatch(/of 160 training points classified correctly; \d+ of 40 held-out/);
+      expect(await page.locator('[data-testid="boundary"]').getAttribute('aria-label')).toMatch(/^Decision boundary: \d+ of 160 points classified correctly \(training\) and \d+ of 40 held-out test points/);
       expect(await axeViolations(page)).toEqual([]);
-      await page.locator('#demo').screenshot({ path: `${ARTIFACTS}/datasets-spiral-1400x900.png` });
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-spiral-1400x900.png` });
+      await page.locator('[data-testid="unit-maps"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-unit-maps-1400x900.png` });
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
@@ -165,7 +167,10 @@ describe('datasets on the page', () => {
       expect(await pastRightEdge(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       expect(await axeViolations(page)).toEqual([]);
-      await page.locator('#demo').screenshot({ path: `${ARTIFACTS}/datasets-390x844.png` });
+      await page.locator('[data-testid="input-dataset"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-controls-390x844.png` });
+      await page.locator('[data-testid="unit-maps"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-unit-maps-390x844.png` });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

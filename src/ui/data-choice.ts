@@ -80,7 +80,7 @@ export function showDataControls(els: DemoElements, data: PageData, settings: Se
   // XOR is its 4 points: nothing to choose; a file has its own points, but can still be split
   const xorOnly = !upload && settings.dataset === 'xor';
   for (const el of els.dataControls) el.disabled = xorOnly || (upload !== null && (el.name === 'points' || el.name === 'noise'));
-  els.dataNote.textContent = `Training on ${data.label}.`;
+  els.dataNote.textContent = `training on ${data.label}`;
 }
 
 /** Reads a file with the parser and the messages of `--data`; throws its RangeError (line and column) on a bad file. */

@@ -137,8 +137,8 @@ export function drawDecisionBoundary(
   const rightTest = test ? drawPoints(ctx, spec, params, test, sx, sy, true) : 0;
   ctx.lineWidth = 1;
   colourBar(ctx, pad.l + size + 18, pad.t, size);
-  const held = test ? ` ${rightTest} of ${test.N} held-out test points (rings) classified correctly;` : '';
-  return `Decision boundary: ${right} of ${data.N} training points classified correctly;${held} ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+  const held = test ? ` (training) and ${rightTest} of ${test.N} held-out test points (rings)` : '';
+  return `Decision boundary: ${right} of ${data.N} points classified correctly${held}; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
 }
 
 /** Draws the points of `data` (rings if `hollow`); returns how many the network classifies correctly. */

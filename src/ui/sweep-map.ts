@@ -142,7 +142,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     if (o.disabled) o.textContent = `${o.value} (needs a GPU)`;
   }
   els.seeds.value = String(runner.defaultSeeds);
-  els.note.textContent = `${runner.note} Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here. The map trains on the data chosen in the demo when you press the button.`;
+  els.note.textContent = `${runner.note} The map trains on the data chosen in the demo when you press the button. Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
   let cancelled = false;
   els.cancel.disabled = true;
   els.cancel.addEventListener('click', () => {

@@ -12,6 +12,7 @@
 import { interpolateGreys } from 'd3-scale-chromatic';
 import type { Dataset } from '../mlp/data.js';
 import { unitOverGrid } from './plane.js';
+import { yHatColour } from './plots.js';
 
 /** Maps drawn at most (the first units, as in the network picture); the rest are counted. */
 export const MAX_MAPS = 16;
@@ -98,6 +99,7 @@ function paint(fig: HTMLElement, j: number, u: UnitMapInput): void {
       ctx.fillStyle = interpolateGreys(max > 0 ? (0.85 * a1[i]!) / max : 0);
       ctx.fillRect((i % GRID) * cell, Math.floor(i / GRID) * cell, cell + 0.5, cell + 0.5);
     }
+    dots(ctx, u);
   }
   const dead = u.dead.has(j);
   fig.classList.toggle('dead', dead);
@@ -110,12 +112,23 @@ function paint(fig: HTMLElement, j: number, u: UnitMapInput): void {
   fig.title = `${text}. Hover or click to find it in the graph and the network.`;
 }
 
+/** The training points as small dots in their label's colour (red 0, blue 1, as everywhere on the page), at most 400 of them. */
+function dots(ctx: CanvasRenderingContext2D, u: UnitMapInput): void {
+  const [lo, hi] = u.extent;
+  const at = (v: number) => ((v - lo) / (hi - lo)) * SIZE;
+  const step = Math.max(1, Math.ceil(u.train.N / 400));
+  for (let n = 0; n < u.train.N; n += step) {
+    ctx.fillStyle = yHatColour(u.train.y[n]! >= 0.5 ? 1 : 0);
+    ctx.fillRect(at(u.train.x[2 * n]!) - 1, SIZE - at(u.train.x[2 * n + 1]!) - 1, 2.5, 2.5);
+  }
+}
+
 function legend(): HTMLElement {
   const p = document.createElement('p');
   p.className = 'legend';
   const bar = document.createElement('span');
   bar.className = 'legend-bar';
   bar.style.background = `linear-gradient(to right, ${[0, 0.2, 0.4, 0.6, 0.85].map((f) => interpolateGreys(f)).join(', ')})`;
-  p.append('a1 = 0 (gate closed) ', bar, " the unit's largest a1 on the plane; same axes as the decision boundary; a dashed frame marks a dead unit");
+  p.append('a1 = 0 (gate closed) ', bar, " the unit's largest a1 on the plane; same axes as the decision boundary, the training points as dots (red label 0, blue label 1); a dashed frame marks a dead unit");
   return p;
 }
