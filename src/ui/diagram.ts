@@ -82,6 +82,7 @@ function draw(panel: Panel, state: GraphState, source: string): void {
   if (panel.timer !== null) clearTimeout(panel.timer);
   panel.timer = null;
   panel.lastDraw = performance.now();
+  panel.root.dataset.drawnAt = panel.lastDraw.toFixed(1); // when the numbers were last drawn (the throttle's own clock; for tests)
   if (!panel.view || panel.view.shape !== shapeOf(state)) {
     panel.view = new GraphView(panel.scroll, state, { testid: 'graph', keyPrefix: 'diagram' });
     if (panel.walkAt !== null) panel.walkAt = 0;
