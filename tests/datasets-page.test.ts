@@ -87,6 +87,8 @@ describe('datasets on the page', () => {
       await page.setInputFiles('[data-testid="input-upload"]', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x1,x2,y\n0,0,0\n0,abc,1\n') });
       await page.waitForFunction(() => document.querySelector('[data-testid="error-upload"]')?.textContent !== '');
       expect(await text(page, 'error-upload')).toBe("bad.csv: data: line 3, column 2: 'abc' is not a finite number");
+      await page.locator('[data-testid="input-upload"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-upload-error-1400x900.png` });
       const before = await stepNow(page);
       await waitForStepAbove(page, before + 5);
       expect(page.url()).toBe(url);

@@ -48,3 +48,22 @@ describe('the data settings in the URL', () => {
     expect('error' in parseSetting('noise', '0x1')).toBe(true);
   });
 });
+
+describe("the map's CPU runner", () => {
+  it('trains on the data the demo holds when it runs, not the data it was made with', async () => {
+    const { cpuRunner } = await import('../src/ui/sweep-runners.js');
+    const { pageData } = await import('../src/ui/data-choice.js');
+    const { sweepCpu } = await import('../src/mlp/sweep.js');
+    let settings = { ...DEFAULT_SETTINGS };
+    const runner = cpuRunner(() => pageData(settings, null));
+    settings = { ...settings, dataset: 'gauss', points: 40, noise: 0, test: 0.25 };
+    const spec = { widths: [2], rates: [0.5], seeds: 4, seedBase: 0, steps: 300, loss: 'bce' as const };
+    const cells = await runner.run(spec, () => {}, () => false);
+    const train = pageData(settings, null).train;
+    expect(train.N).toBe(30);
+    const verdicts = cells.map((c) => Array.from(c.verdicts));
+    expect(verdicts).toEqual(sweepCpu(train, spec).map((c) => Array.from(c.verdicts)));
+    expect(verdicts, 'XOR gives other verdicts here, so the check can tell the two apart').not.toEqual(sweepCpu(xor(), spec).map((c) => Array.from(c.verdicts)));
+    expect(runner.data()).toEqual({ name: 'two Gaussians', label: 'two Gaussians (noise 0), 30 training points (10 held out for testing)' });
+  });
+});
