@@ -53,6 +53,12 @@ describe('datasets on the page', () => {
       const maps = page.locator('[data-testid="unit-maps"] .unit-map');
       expect(await maps.count()).toBe(16);
       for (let j = 0; j < 16; j++) expect(await maps.nth(j).locator('canvas').getAttribute('aria-label')).toMatch(new RegExp(`^unit h${j + 1}`));
+      // dead units are marked, the same ones the network picture dashes (its first 10 units are drawn)
+      const deadMaps = await page.locator('[data-testid="unit-maps"] .unit-map.dead').evaluateAll((es) => es.map((e) => Number((e as HTMLElement).dataset.unit)));
+      expect(await page.locator('#network').getAttribute('data-dead')).toBe(String(deadMaps.length));
+      const deadNodes = await page.locator('#network g[data-dead="true"] text').evaluateAll((es) => es.map((e) => e.textContent));
+      expect(deadNodes).toEqual(deadMaps.filter((j) => j < 10).map((j) => `h${j + 1}`));
+      for (const j of deadMaps) expect(await maps.nth(j).innerText()).toContain('dead');
       // pointing at unit 3 highlights its row in the graph and only its edges in the network
       await maps.nth(2).hover();
       expect(await page.locator('[data-testid="graph"] g.row.highlight').getAttribute('data-row')).toBe('2');
