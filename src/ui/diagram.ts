@@ -88,13 +88,31 @@ function draw(panel: Panel, state: GraphState, source: string): void {
   } else panel.view.update(state);
   panel.state = state;
   panel.source = source;
+  applyHighlight(panel.root);
   const g = state.input;
   panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1); // when the numbers were last redrawn (for tests of the refresh rate)
   panel.caption.textContent =
-    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.join(', ')}), y = ${g.y}, from ${source}. ` +
+    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${g.y}, from ${source}. ` +
     `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
     `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.`;
   showWalk(panel);
+}
+
+/**
+ * Highlights hidden unit j's row (z1_j, a1_j, δ1_j, its W1, b1 and W2 entries)
+ * in the graph, or none (null); kept across redraws. Units beyond the rows drawn
+ * have nothing to highlight.
+ */
+export function highlightUnit(root: HTMLElement, j: number | null): void {
+  if (j === null) delete root.dataset.highlight;
+  else root.dataset.highlight = String(j);
+  applyHighlight(root);
+}
+
+function applyHighlight(root: HTMLElement): void {
+  const j = root.dataset.highlight;
+  for (const row of root.querySelectorAll<SVGGElement>('.graph-svg g.row')) row.classList.toggle('highlight', row.dataset.row === j);
+  root.querySelector('.graph-svg')?.classList.toggle('highlighting', j !== undefined);
 }
 
 function mount(root: HTMLElement): Panel {

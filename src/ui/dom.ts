@@ -19,6 +19,14 @@ export function demoElements() {
     fd: q<HTMLButtonElement>('#fd'),
     controls: q<HTMLFormElement>('#controls'),
     point: q<HTMLSelectElement>(t('input-point')),
+    dataset: q<HTMLSelectElement>(t('input-dataset')),
+    dataControls: ['points', 'noise', 'dataSeed', 'test'].map((name) => q<HTMLInputElement>(t(`input-${name}`))),
+    upload: q<HTMLInputElement>(t('input-upload')),
+    uploadError: q<HTMLElement>(t('error-upload')),
+    dataNote: q<HTMLElement>(t('data-note')),
+    testLoss: q<HTMLElement>(t('test-loss')),
+    testAccuracy: q<HTMLElement>(t('test-accuracy')),
+    unitMaps: q<HTMLElement>(t('unit-maps')),
     backend: q<HTMLElement>(t('backend')),
     step: q<HTMLElement>(t('step')),
     loss: q<HTMLElement>(t('loss')),
@@ -50,7 +58,7 @@ export function sweepElements(): SweepElements {
 
 /** Every setting's control (inputs, selects) by name. */
 export function settingControls(): (HTMLInputElement | HTMLSelectElement)[] {
-  return [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#controls [name], select[name="point"]')];
+  return [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#controls [name]:not([type="file"]), select[name="point"]')];
 }
 
 /** Regions that may scroll (code, wide formulas and tables) are made focusable, so a keyboard can scroll them. */

@@ -38,7 +38,7 @@ export function hints(r: HintInput): Hint[] {
       id: 'dead',
       text:
         `${r.dead} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${r.dead === 1 ? 'is' : 'are'} dead: ` +
-        `the pre-activation z1 is negative on all four points, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
+        `the pre-activation z1 is negative on every training point, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
     });
   }
   let stuck = r.step >= STUCK_AFTER && r.yHat.length > 0;
@@ -46,7 +46,7 @@ export function hints(r: HintInput): Hint[] {
   if (stuck) {
     out.push({
       id: 'stuck',
-      text: 'ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer for XOR. It has no working units to bend the boundary; try another seed or more hidden units.',
+      text: 'ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer when the two labels are equally common, as in XOR. It has no working units to bend the boundary; try another seed or more hidden units.',
     });
   }
   if (grows) {

@@ -10,9 +10,9 @@ import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
 import { type AdapterSummary, describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
 import { GpuTrainer } from '../gpu/trainer.js';
-import { type Dataset, xor } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
 import { PlaybackController } from './controller.js';
+import { type PageData, pageData, showDataControls, tryUpload, type Upload } from './data-choice.js';
 import { mountDocs } from './docs.js';
 import { GRAPH_WALK_EVENT } from './diagram.js';
 import { mountExplainerHtml } from './graph-explainer.js';
@@ -35,7 +35,9 @@ interface From {
 interface App {
   els: DemoElements;
   settings: Settings;
-  data: Dataset;
+  /** What trains and what is held out (data-choice.ts); `upload` is the learner's file, if one is in use. */
+  data: PageData;
+  upload: Upload | null;
   /** The WebGPU device, or null when training runs on the CPU engine. */
   device: GPUDevice | null;
   adapter: AdapterSummary | null;
@@ -71,17 +73,18 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   if (!from) app.history.clear();
   const { hidden, lr, loss, seed } = app.settings;
   const config = { hidden, lr, loss };
-  const params = from?.params ?? initParams({ d: app.data.d, H: hidden }, seed);
+  const data = app.data.train;
+  const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
   if (app.device) {
     try {
-      const trainer = await GpuTrainer.create(app.device, { data: app.data, params, ...config, label: 'page' });
-      return gpuSession(trainer, app.data, config);
+      const trainer = await GpuTrainer.create(app.device, { data, params, ...config, label: 'page' });
+      return gpuSession(trainer, data, config);
     } catch (e) {
       if (!(e instanceof GpuError)) throw e;
       useCpu(app, `The GPU could not start this run: ${sentence(e.message)}`);
     }
   }
-  return cpuSession(app.data, params, config, from?.step ?? 0);
+  return cpuSession(data, params, config, from?.step ?? 0);
 }
 
 function useCpu(app: App, reason: string): void {
@@ -109,6 +112,7 @@ function writeUrl(app: App): void {
 /** A control was committed: refuse a bad value beside it (the run goes on), or apply a good one. */
 function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void {
   const key = input.name as keyof Settings;
+  if (key === 'dataset' && input.value === 'file') return; // the uploaded file, already in use
   if (!(key in SETTINGS)) return;
   const error = document.querySelector<HTMLElement>(`[data-error="${key}"]`);
   const r = parseSetting(key, input.value);
@@ -122,11 +126,36 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   const before = app.settings[key];
   app.settings = { ...app.settings, [key]: r.value };
   writeUrl(app);
-  if (before === r.value || !app.ready) return;
+  if (DATA_KEYS.includes(key)) {
+    if (key === 'dataset') app.upload = null;
+    if (before === r.value && key !== 'dataset') return;
+    newData(app);
+  } else if (before === r.value) return;
+  if (!app.ready) return;
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number);
   else if (key === 'point' && last) render(app, last, 0);
-  else if (key === 'hidden' || key === 'seed' || key === 'loss') void app.controller.reset();
+  else if (key === 'hidden' || key === 'seed' || key === 'loss' || DATA_KEYS.includes(key)) void app.controller.reset();
+}
+
+/** Settings that change the data: a new run on the new points. */
+const DATA_KEYS: readonly (keyof Settings)[] = ['dataset', 'points', 'noise', 'dataSeed', 'test'];
+
+/** The data from the current settings (or the uploaded file), and the controls that depend on it. */
+function newData(app: App): void {
+  app.data = pageData(app.settings, app.upload);
+  if (app.settings.point >= app.data.train.N) app.settings = { ...app.settings, point: 0 };
+  showDataControls(app.els, app.data, app.settings, app.upload);
+  writeUrl(app);
+}
+
+/** A file was chosen: a bad one is refused beside the control (the run goes on); a good one starts a run on it. */
+async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
+  const upload = await tryUpload(app.els, input, app.settings, app.device !== null);
+  if (!upload) return;
+  app.upload = upload;
+  newData(app);
+  if (app.ready) void app.controller.reset();
 }
 
 function setLearningRate(app: App, lr: number): void {
@@ -162,6 +191,7 @@ function wire(app: App): void {
     el.addEventListener('change', () => onControl(app, el));
   }
   els.controls.addEventListener('submit', (e) => e.preventDefault());
+  els.upload.addEventListener('change', () => void onUpload(app, els.upload));
   for (const a of document.querySelectorAll<HTMLAnchorElement>('a[data-pick]')) {
     a.addEventListener('click', (e) => {
       if (!app.ready) return; // before WebGPU is asked for, the link's plain reload does the same
@@ -178,6 +208,8 @@ function wire(app: App): void {
   }
 }
 
+const plain = (d: { d: number; N: number; x: Float64Array; y: Float64Array }) => ({ d: d.d, N: d.N, x: Array.from(d.x), y: Array.from(d.y) });
+
 /** Loads a network from the map into the live demo: new settings, a new URL, a fresh run, paused. */
 function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'>): void {
   app.controller.pause();
@@ -192,7 +224,7 @@ function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'>): void 
 async function start(): Promise<void> {
   const els = demoElements();
   const { settings, errors } = fromQuery(location.search);
-  const app = { els, settings, data: xor(), device: null, adapter: null, ready: false, history: new LossHistory(), fd: false } as Omit<App, 'controller'> as App;
+  const app = { els, settings, data: pageData(settings, null), upload: null, device: null, adapter: null, ready: false, history: new LossHistory(), fd: false } as Omit<App, 'controller'> as App;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
@@ -207,10 +239,13 @@ async function start(): Promise<void> {
     state: () => app.controller.state,
     adapter: () => app.adapter,
     running: () => (app.controller.session ? built.get(app.controller.session) : null),
+    /** The points the page trains on and holds out, as plain arrays. */
+    data: () => ({ label: app.data.label, train: plain(app.data.train), test: app.data.test && plain(app.data.test) }),
   };
   for (const el of document.querySelectorAll<HTMLElement>('[data-error]')) el.id = `error-${el.dataset.error}`;
   wire(app);
   fillControls(app);
+  newData(app);
   writeUrl(app);
   showState(els, 'starting', false);
   const article = document.querySelector<HTMLElement>('[data-testid="explainer"]');
@@ -230,7 +265,8 @@ async function start(): Promise<void> {
     useCpu(app, `No WebGPU here: ${sentence((e as Error).message)}`);
   }
   app.ready = true;
-  const runner = app.device && app.adapter ? gpuRunner(app.device, app.adapter, app.data) : cpuRunner(app.data);
+  const data = () => app.data;
+  const runner = app.device && app.adapter ? gpuRunner(app.device, app.adapter, data) : cpuRunner(data);
   mountSweep(sweepElements(), runner, (hidden, lr, seed) => pick(app, { hidden, lr, seed }));
   await app.controller.reset();
 }

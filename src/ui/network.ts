@@ -52,18 +52,20 @@ export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   let maxW = 1e-9;
   for (let k = 0; k < L.b1.offset; k++) maxW = Math.max(maxW, Math.abs(p[k]!));
   for (let j = 0; j < H; j++) maxW = Math.max(maxW, Math.abs(p[L.W2.offset + j]!));
-  const wire = (a: { x: number; y: number }, b: { x: number; y: number }, w: number) =>
+  const wire = (a: { x: number; y: number }, b: { x: number; y: number }, w: number, unit: number) =>
     el('line', {
-      x1: a.x, y1: a.y, x2: b.x, y2: b.y,
+      x1: a.x, y1: a.y, x2: b.x, y2: b.y, 'data-unit': unit, class: unit === highlight ? 'unit-edge highlight' : 'unit-edge',
       stroke: w >= 0 ? WEIGHT_COLOUR.positive : WEIGHT_COLOUR.negative,
       'stroke-width': (0.5 + (4 * Math.abs(w)) / maxW).toFixed(2),
       'stroke-opacity': 0.85,
     });
   const dead = new Set(deadUnits(s));
+  const highlight = svg.dataset.highlight === undefined ? -1 : Number(svg.dataset.highlight);
+  svg.classList.toggle('highlighting', highlight >= 0);
   const parts: SVGElement[] = [];
   for (let j = 0; j < shown; j++) {
-    for (let i = 0; i < d; i++) parts.push(wire(input(i), hidden(j), p[L.W1.offset + j * d + i]!));
-    parts.push(wire(hidden(j), out, p[L.W2.offset + j]!));
+    for (let i = 0; i < d; i++) parts.push(wire(input(i), hidden(j), p[L.W1.offset + j * d + i]!, j));
+    parts.push(wire(hidden(j), out, p[L.W2.offset + j]!, j));
   }
   const node = (c: { x: number; y: number }, label: string, tip: string, isDead = false) => {
     const g = el('g', { 'data-dead': isDead ? 'true' : 'false' });
@@ -84,7 +86,15 @@ export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   parts.push(...legend(height - 44));
   svg.dataset.dead = String(dead.size);
   svg.replaceChildren(...parts);
-  return `Network 2-${H}-1: edges show weights (green positive, purple negative, thicker is larger); ${dead.size} of ${H} hidden units dead.`;
+  return `Network ${d}-${H}-1: edges show weights (green positive, purple negative, thicker is larger); ${dead.size} of ${H} hidden units dead.`;
+}
+
+/** Highlights hidden unit j's edges (or none), now and in every redraw. */
+export function highlightNetworkUnit(svg: SVGSVGElement, j: number | null): void {
+  if (j === null) delete svg.dataset.highlight;
+  else svg.dataset.highlight = String(j);
+  svg.classList.toggle('highlighting', j !== null);
+  for (const e of svg.querySelectorAll('.unit-edge')) e.classList.toggle('highlight', e.getAttribute('data-unit') === String(j));
 }
 
 function legend(top: number): SVGElement[] {

@@ -8,9 +8,11 @@
 import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Dataset } from '../mlp/data.js';
-import { paramLayout } from '../mlp/spec.js';
 import { forward } from '../mlp/reference.js';
 import type { LossPoint } from './history.js';
+import { planeExtent, yHatOverGrid } from './plane.js';
+
+export { planeExtent, yHatOverGrid } from './plane.js';
 
 /** ŷ's colour, the one meaning of red and blue on the page: 0 red, 0.5 white, 1 blue. */
 export const yHatColour = scaleSequential(interpolateRdBu).domain([0, 1]);
@@ -85,24 +87,31 @@ function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number,
 
 const fmt = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
 
+/** Points drawn large with their label written in them up to this many; beyond, small, label 0 as a square. */
+const LABELLED_POINTS = 16;
+
 /**
- * ŷ over [−0.5, 1.5]² as a heat map with axes x1, x2 and a colour bar, the data
- * points on top, filled with their label's colour. Returns a one-line summary
- * for the canvas's text alternative.
+ * ŷ over the plane (planeExtent) as a heat map with axes x1, x2 and a colour bar,
+ * the training points on top, filled with their label's colour, and held-out
+ * test points as rings. Returns a one-line summary for the text alternative.
  */
 export function drawDecisionBoundary(
   canvas: HTMLCanvasElement,
   spec: { d: number; H: number },
   params: ArrayLike<number>,
   data: Dataset,
+  test: Dataset | null = null,
   grid = 50,
 ): string {
   const ctx = context(canvas);
-  if (!ctx || spec.d !== 2) return 'Decision boundary: only drawn for two inputs.';
+  if (!ctx || spec.d !== 2) {
+    if (ctx) notDrawn(ctx, canvas, `The data has ${spec.d} inputs: a picture over the plane needs exactly 2.`);
+    return `Decision boundary: not drawn, the data has ${spec.d} inputs and the plane shows 2.`;
+  }
   const { height: h } = canvas;
   const pad = { l: 46, t: 8, b: 36 };
   const size = h - pad.t - pad.b;
-  const [lo, hi] = [-0.5, 1.5];
+  const [lo, hi] = planeExtent(data, test);
   const sx = scaleLinear().domain([lo, hi]).range([pad.l, pad.l + size]);
   const sy = scaleLinear().domain([lo, hi]).range([pad.t + size, pad.t]);
   const yHat = yHatOverGrid(spec, params, lo, hi, grid);
@@ -124,57 +133,73 @@ export function drawDecisionBoundary(
   ctx.textAlign = 'right';
   for (const t of sy.ticks(4)) ctx.fillText(String(t), pad.l - 6, sy(t) + 4);
   ctx.fillText('x2', 16, pad.t + size / 2 - 12);
+  const right = drawPoints(ctx, spec, params, data, sx, sy, false);
+  const rightTest = test ? drawPoints(ctx, spec, params, test, sx, sy, true) : 0;
+  ctx.lineWidth = 1;
+  colourBar(ctx, pad.l + size + 18, pad.t, size);
+  const held = test ? ` (training) and ${rightTest} of ${test.N} held-out test points (rings)` : '';
+  return `Decision boundary: ${right} of ${data.N} points classified correctly${held}; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+}
+
+/** Draws the points of `data` (rings if `hollow`); returns how many the network classifies correctly. */
+function drawPoints(
+  ctx: CanvasRenderingContext2D,
+  spec: { d: number; H: number },
+  params: ArrayLike<number>,
+  data: Dataset,
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+  hollow: boolean,
+): number {
   const fit = forward(spec, params, data).yHat;
+  const big = data.N <= LABELLED_POINTS;
   let right = 0;
   for (let n = 0; n < data.N; n++) {
     const label = data.y[n]! >= 0.5 ? 1 : 0;
     if ((fit[n]! >= 0.5 ? 1 : 0) === label) right++;
     const [px, py] = [sx(data.x[2 * n]!), sy(data.x[2 * n + 1]!)];
+    const r = big ? 10 : 3.5;
     ctx.beginPath();
-    ctx.arc(px, py, 10, 0, 2 * Math.PI);
+    if (big || label === 1) ctx.arc(px, py, r, 0, 2 * Math.PI);
+    else ctx.rect(px - r, py - r, 2 * r, 2 * r);
     ctx.fillStyle = yHatColour(label);
+    if (hollow) {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = yHatColour(label);
+      ctx.stroke();
+      continue;
+    }
     ctx.fill();
-    ctx.lineWidth = 4;
+    ctx.lineWidth = big ? 4 : 1;
     ctx.strokeStyle = '#fff';
-    ctx.stroke();
-    ctx.lineWidth = 1.5;
+    if (big) ctx.stroke();
+    ctx.lineWidth = big ? 1.5 : 1;
     ctx.strokeStyle = '#111827';
     ctx.stroke();
+    if (!big) continue;
     ctx.fillStyle = '#fff';
     ctx.textAlign = 'center';
     ctx.font = 'bold 12px system-ui, sans-serif';
     ctx.fillText(String(label), px, py + 4); // the label, for readers who cannot tell the colours apart
     ctx.font = FONT;
   }
-  ctx.lineWidth = 1;
-  colourBar(ctx, pad.l + size + 18, pad.t, size);
-  return `Decision boundary: ${right} of ${data.N} points classified correctly; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+  return right;
 }
 
-/**
- * ŷ at the centres of a grid × grid raster over [lo, hi]², row 0 at the top:
- * ŷ = σ(b2 + Σ_j W2_j · ReLU(W1_j · x + b1_j)), the model's forward pass for
- * d = 2 without the per-sample cache (which at H = 4,096 would be 80 MB per
- * frame). Rows of W1 are hidden units: W1[j][i] at j·d + i (src/mlp/spec.ts).
- */
-export function yHatOverGrid(spec: { d: number; H: number }, p: ArrayLike<number>, lo: number, hi: number, grid: number): Float64Array {
-  const L = paramLayout(spec);
-  const out = new Float64Array(grid * grid);
-  const z2 = new Float64Array(grid * grid).fill(p[L.b2.offset]!);
-  const xs = Float64Array.from({ length: grid }, (_, c) => lo + ((c + 0.5) / grid) * (hi - lo));
-  for (let j = 0; j < spec.H; j++) {
-    const [w1a, w1b, b1, w2] = [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!, p[L.W2.offset + j]!];
-    if (w2 === 0) continue;
-    for (let r = 0; r < grid; r++) {
-      const base = w1b * (hi - ((r + 0.5) / grid) * (hi - lo)) + b1; // W1_j · x + b1_j without the x1 term
-      for (let c = 0; c < grid; c++) {
-        const z1 = w1a * xs[c]! + base;
-        if (z1 > 0) z2[r * grid + c]! += w2 * z1;
-      }
-    }
+/** A canvas that shows no picture says why, in words on it. */
+export function notDrawn(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement, why: string): void {
+  ctx.fillStyle = INK;
+  ctx.textAlign = 'left';
+  const words = why.split(' ');
+  let lineText = '';
+  let y = 24;
+  for (const w of words) {
+    if (ctx.measureText(`${lineText} ${w}`).width > canvas.width - 24 && lineText) {
+      ctx.fillText(lineText, 12, y);
+      [lineText, y] = [w, y + 18];
+    } else lineText = lineText ? `${lineText} ${w}` : w;
   }
-  for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-z2[i]!));
-  return out;
+  ctx.fillText(lineText, 12, y);
 }
 
 /** A vertical bar of ŷ's colours from 0 (bottom) to 1 (top), labelled. */

@@ -5,6 +5,7 @@
  */
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { DEFAULTS, describeRange, inRange, type NumericField } from '../mlp/config.js';
+import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/datasets.js';
 
 export interface Settings {
   hidden: number;
@@ -13,13 +14,20 @@ export interface Settings {
   seed: number;
   /** SGD steps recorded per animation frame (one submit, one readback). */
   perFrame: number;
-  /** Which XOR point the diagram follows (0..3). */
+  /** Which training point the diagram follows (0..N−1; clamped to the data). */
   point: number;
+  /** The data (src/mlp/datasets.ts): which set, how many points, how noisy, its seed, and the share held out for testing. */
+  dataset: DatasetKind;
+  points: number;
+  noise: number;
+  dataSeed: number;
+  test: number;
 }
 
 type Field =
   | { kind: 'config'; field: NumericField; label: string }
   | { kind: 'int'; min: number; max: number; label: string }
+  | { kind: 'real'; min: number; max: number; label: string }
   | { kind: 'choice'; choices: readonly string[]; label: string };
 
 /** Every setting, by its URL key. Hyperparameters share their ranges with the CLI (src/mlp/config.ts). */
@@ -29,7 +37,12 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   loss: { kind: 'choice', choices: LOSSES, label: 'loss' },
   seed: { kind: 'config', field: 'seed', label: 'seed' },
   perFrame: { kind: 'int', min: 1, max: 2000, label: 'steps per frame' },
-  point: { kind: 'int', min: 0, max: 3, label: 'diagram point' },
+  point: { kind: 'int', min: 0, max: GEN_LIMITS.N.max - 1, label: 'diagram point' },
+  dataset: { kind: 'choice', choices: DATASET_KINDS, label: 'dataset' },
+  points: { kind: 'int', min: GEN_LIMITS.N.min, max: GEN_LIMITS.N.max, label: 'points N' },
+  noise: { kind: 'real', min: GEN_LIMITS.noise.min, max: GEN_LIMITS.noise.max, label: 'noise' },
+  dataSeed: { kind: 'config', field: 'seed', label: 'data seed' },
+  test: { kind: 'real', min: GEN_LIMITS.testFraction.min, max: GEN_LIMITS.testFraction.max, label: 'test fraction' },
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -39,6 +52,11 @@ export const DEFAULT_SETTINGS: Settings = {
   seed: DEFAULTS.seed,
   perFrame: 20,
   point: 1,
+  dataset: 'xor',
+  points: 200,
+  noise: 0.1,
+  dataSeed: 1,
+  test: 0.2,
 };
 
 /** A decimal number: digits, an optional point and exponent; no hex, binary, octal, Infinity or blanks. */
@@ -49,6 +67,7 @@ export function allowed(key: keyof Settings): string {
   const f = SETTINGS[key];
   if (f.kind === 'config') return describeRange(f.field);
   if (f.kind === 'int') return `an integer in [${f.min}, ${f.max}]`;
+  if (f.kind === 'real') return `a number in [${f.min}, ${f.max}]`;
   return `one of ${f.choices.join(', ')}`;
 }
 
@@ -59,7 +78,7 @@ export function parseSetting<K extends keyof Settings>(key: K, raw: string): { v
   if (f.kind === 'choice') return f.choices.includes(raw) ? { value: raw as Settings[K] } : bad;
   if (!DECIMAL.test(raw.trim())) return { error: `${f.label} must be ${allowed(key)}, written as a decimal number (like 0.5 or 1e-3), got '${raw}'` };
   const v = Number(raw.trim());
-  const ok = f.kind === 'config' ? inRange(f.field, v) : Number.isInteger(v) && v >= f.min && v <= f.max;
+  const ok = f.kind === 'config' ? inRange(f.field, v) : (f.kind === 'real' || Number.isInteger(v)) && v >= f.min && v <= f.max;
   return ok ? { value: v as Settings[K] } : bad;
 }
 

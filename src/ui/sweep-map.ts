@@ -22,8 +22,15 @@ export interface SweepRunner {
   defaultSeeds: number;
   maxSeeds: number;
   note: string;
+  /** The data it trains on now, in words (the demo's data: see data-choice.ts): a short name and a full label. */
+  data(): MapData;
   /** Trains `spec`, reporting cells as they finish; stops early (returning what is done) once `stop()` is true. */
   run(spec: SweepSpec, onCells: (cells: SweepCell[], done: number, total: number) => void, stop: () => boolean): Promise<SweepCell[]>;
+}
+
+export interface MapData {
+  name: string;
+  label: string;
 }
 
 export interface SweepElements {
@@ -52,10 +59,10 @@ export function inkOn(background: string): string {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
 }
 
-function drawGrid(els: SweepElements, cells: readonly SweepCell[], onCell: (c: SweepCell) => void): void {
+function drawGrid(els: SweepElements, cells: readonly SweepCell[], onCell: (c: SweepCell) => void, data: MapData): void {
   const table = document.createElement('table');
   table.className = 'sweep-grid';
-  table.createCaption().textContent = 'Fraction of seeds that learn XOR, by hidden width H (rows) and learning rate (columns)';
+  table.createCaption().textContent = `Fraction of seeds that learn ${data.name}, by hidden width H (rows) and learning rate (columns); trained on ${data.label}`;
   const head = document.createElement('tr');
   head.append(Object.assign(document.createElement('th'), { textContent: 'H \\ lr', scope: 'col' }));
   for (const lr of PAGE_RATES) head.append(Object.assign(document.createElement('th'), { textContent: String(lr), scope: 'col' }));
@@ -76,7 +83,7 @@ function drawGrid(els: SweepElements, cells: readonly SweepCell[], onCell: (c: S
         b.style.background = interpolateCividis(cell.fraction);
         b.style.color = inkOn(interpolateCividis(cell.fraction));
         b.textContent = `${Math.round(100 * cell.fraction)}%`;
-        b.title = `H = ${h}, lr = ${lr}: ${cell.learned} of ${cell.seeds} seeds learn XOR`;
+        b.title = `H = ${h}, lr = ${lr}: ${cell.learned} of ${cell.seeds} seeds learn ${data.name}`;
         b.setAttribute('aria-label', b.title);
         b.addEventListener('click', () => onCell(cell));
         td.append(b);
@@ -85,20 +92,20 @@ function drawGrid(els: SweepElements, cells: readonly SweepCell[], onCell: (c: S
     }
     table.append(tr);
   }
-  els.grid.replaceChildren(table, legend());
+  els.grid.replaceChildren(table, legend(data));
 }
 
-function legend(): HTMLElement {
+function legend(data: MapData): HTMLElement {
   const p = document.createElement('p');
   p.className = 'legend';
   const bar = document.createElement('span');
   bar.className = 'legend-bar';
   bar.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((f) => interpolateCividis(f)).join(', ')})`;
-  p.append('0% ', bar, ' 100% of seeds learn XOR (loss below 0.01 and every point right after 2,000 steps)');
+  p.append('0% ', bar, ` 100% of seeds learn ${data.name} (training loss below 0.01 and every training point right after 2,000 steps${data.name === 'XOR' ? '' : '; on noisy data few networks meet this strict test, and the held-out points play no part in it'})`);
   return p;
 }
 
-function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, lr: number, seed: number) => void): void {
+function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, lr: number, seed: number) => void, data: MapData): void {
   const list = (title: string, seeds: readonly number[], total: number, kind: string) => {
     const p = document.createElement('p');
     p.append(`${title} (${total}): `);
@@ -117,7 +124,7 @@ function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, 
     return p;
   };
   const head = document.createElement('p');
-  head.textContent = `H = ${cell.hidden}, lr = ${cell.lr}: ${cell.learned} of ${cell.seeds} seeds learn XOR in ${STEPS} steps. Click a seed to watch it in the live demo.`;
+  head.textContent = `H = ${cell.hidden}, lr = ${cell.lr}: ${cell.learned} of ${cell.seeds} seeds learn ${data.name} in ${STEPS} steps. Click a seed to watch it in the live demo.`;
   els.detail.replaceChildren(
     head,
     list('Seeds that learn', cell.learnedSeeds, cell.learned, 'ok'),
@@ -135,7 +142,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     if (o.disabled) o.textContent = `${o.value} (needs a GPU)`;
   }
   els.seeds.value = String(runner.defaultSeeds);
-  els.note.textContent = `${runner.note} Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
+  els.note.textContent = `${runner.note} The map trains on the data chosen in the demo when you press the button. Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
   let cancelled = false;
   els.cancel.disabled = true;
   els.cancel.addEventListener('click', () => {
@@ -143,10 +150,12 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     els.cancel.disabled = true;
   });
   els.run.addEventListener('click', () => void go());
-  const onCell = (c: SweepCell) => showCell(els, c, onPick);
+  let data = runner.data();
+  const onCell = (c: SweepCell) => showCell(els, c, onPick, data);
 
   async function go(): Promise<void> {
     const seeds = Number(els.seeds.value);
+    data = runner.data(); // the demo's data when Train is pressed
     cancelled = false;
     els.run.disabled = true;
     els.cancel.disabled = false;
@@ -169,14 +178,14 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
         : await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS), (done, n, of) => {
             els.progress.value = n / of;
             els.time.textContent = `${about}; ${Math.round((100 * n) / of)}% done`;
-            drawGrid(els, done, onCell);
+            drawGrid(els, done, onCell, data);
           }, () => cancelled);
-      drawGrid(els, cells, onCell);
+      drawGrid(els, cells, onCell, data);
       const networks = cells.reduce((n, c) => n + c.seeds, 0);
       const secs = ((performance.now() - t1) / 1000).toFixed(1);
       els.time.textContent = cancelled
         ? `cancelled after ${secs} s: ${cells.length} of ${total} cells done`
-        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs} s on ${runner.label}`;
+        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs} s on ${runner.label}, trained on ${data.label}`;
     } catch (e) {
       els.time.textContent = `the map failed: ${(e as Error).message}`;
     } finally {

@@ -6,13 +6,14 @@
  */
 import { type AdapterSummary, describeAdapter } from '../gpu/device.js';
 import { sweepGpu } from '../gpu/sweep.js';
-import type { Dataset } from '../mlp/data.js';
 import { type SweepCell, sweepCpu } from '../mlp/sweep.js';
+import type { PageData } from './data-choice.js';
 import type { SweepRunner } from './sweep-map.js';
 
 const breathe = () => new Promise((r) => setTimeout(r));
 
-export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: Dataset): SweepRunner {
+/** `data` is read when a run starts: the map trains on the data the demo has then. */
+export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: () => PageData): SweepRunner {
   const swiftshader = adapter.source === 'swiftshader';
   return {
     label: describeAdapter(adapter),
@@ -21,11 +22,13 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: Data
     note: swiftshader
       ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; a GPU takes 4,096 in seconds.'
       : 'Every cell trains its seeds on the GPU at once: one invocation per network, all widths in a few submits.',
+    data: () => ({ name: data().name, label: data().label }),
     run: async (spec, onCells, stop) => {
+      const train = data().train;
       const cells: SweepCell[] = [];
       for (const [i, hidden] of spec.widths.entries()) {
         if (stop()) break;
-        cells.push(...(await sweepGpu(device, data, { ...spec, widths: [hidden] }, { stepsPerDispatch: 250 })));
+        cells.push(...(await sweepGpu(device, train, { ...spec, widths: [hidden] }, { stepsPerDispatch: 250 })));
         onCells(cells, i + 1, spec.widths.length);
       }
       return cells;
@@ -33,19 +36,21 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: Data
   };
 }
 
-export function cpuRunner(data: Dataset): SweepRunner {
+export function cpuRunner(data: () => PageData): SweepRunner {
   return {
     label: 'the CPU (matrix form, one network at a time)',
     defaultSeeds: 16,
     maxSeeds: 64,
     note: 'No WebGPU here: the CPU trains one network at a time, so the map starts at 16 seeds per cell (a GPU takes 4,096).',
+    data: () => ({ name: data().name, label: data().label }),
     run: async (spec, onCells, stop) => {
+      const train = data().train;
       const cells: SweepCell[] = [];
       const total = spec.widths.length * spec.rates.length;
       for (const hidden of spec.widths) {
         for (const lr of spec.rates) {
           if (stop()) return cells;
-          cells.push(...sweepCpu(data, { ...spec, widths: [hidden], rates: [lr] }));
+          cells.push(...sweepCpu(train, { ...spec, widths: [hidden], rates: [lr] }));
           onCells(cells, cells.length, total);
           await breathe();
         }

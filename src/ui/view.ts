@@ -4,22 +4,27 @@
  * alternative), the computation graph and the gradient panel; and the
  * playback controls for a state.
  */
-import { numericGradient } from '../mlp/reference.js';
+import type { Dataset } from '../mlp/data.js';
+import { forward, lossValue, numericGradient } from '../mlp/reference.js';
 import { accuracy } from '../mlp/train-cpu.js';
 import type { PlayState } from './controller.js';
-import { renderDiagram } from './diagram.js';
+import type { PageData } from './data-choice.js';
+import { highlightUnit, renderDiagram } from './diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { hints } from './hints.js';
 import type { LossHistory } from './history.js';
-import { deadUnits, renderNetwork } from './network.js';
-import { drawDecisionBoundary, drawLossCurve } from './plots.js';
+import { deadUnits, highlightNetworkUnit, renderNetwork } from './network.js';
+import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots.js';
 import type { Snapshot } from './session.js';
 import type { Settings } from './state.js';
+import { renderUnitMaps } from './unit-maps.js';
 
 export interface View {
   els: DemoElements;
   settings: Settings;
+  /** What trains and what is held out: the test loss is computed here, on the CPU, from each snapshot's parameters. */
+  data: PageData;
   history: LossHistory;
   /** Show central differences in the gradient panel. */
   fd: boolean;
@@ -35,13 +40,22 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   els.accuracy.textContent = `${Math.round(100 * accuracy(s.values.yHat, s.data.y))}%`;
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
-  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, { d: s.data.d, H }, s.params, s.data));
+  showTest(app, s, H);
+  const test = app.data.test;
+  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, { d: s.data.d, H }, s.params, s.data, test));
   els.network.setAttribute('aria-label', renderNetwork(els.network, s));
+  const dead = new Set(deadUnits(s));
+  const extent = s.data.d === 2 ? planeExtent(s.data, test) : ([0, 1] as [number, number]);
+  const highlight = (j: number | null) => {
+    highlightUnit(els.diagram, j);
+    highlightNetworkUnit(els.network, j);
+  };
+  els.unitMaps.dataset.summary = renderUnitMaps(els.unitMaps, { d: s.data.d, H, params: s.params, extent, train: s.data, dead }, highlight);
   const first = app.history.points[0];
   const list = hints({
     step: s.step,
     hidden: H,
-    dead: deadUnits(s).length,
+    dead: dead.size,
     yHat: s.values.yHat,
     firstLoss: first && first.step === 0 ? first.loss : NaN,
     minLoss: app.history.min(),
@@ -58,6 +72,24 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
   renderGradients(els.gradients, s, fd);
   keyboardScrollable(els.gradients);
+}
+
+/**
+ * The held-out points' loss and accuracy at the snapshot's parameters: the CPU
+ * forward pass (src/mlp/reference.ts, f64) on points the network never trains on.
+ */
+function showTest(app: View, s: Snapshot, H: number): void {
+  const { els } = app;
+  const test: Dataset | null = app.data.test;
+  if (!test) {
+    els.testLoss.textContent = 'none held out';
+    els.testAccuracy.textContent = '–';
+    return;
+  }
+  const cache = forward({ d: test.d, H }, s.params, test);
+  const loss = lossValue(app.settings.loss, cache, test.y);
+  els.testLoss.textContent = Number.isFinite(loss) ? loss.toExponential(3) : 'not a number';
+  els.testAccuracy.textContent = `${Math.round(100 * accuracy(cache.yHat, test.y))}%`;
 }
 
 const STATE_TEXT: Record<PlayState, string> = {

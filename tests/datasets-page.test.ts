@@ -1,0 +1,189 @@
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate, split } from '../src/mlp/datasets.js';
+import { axeViolations, DESKTOP, open, pastRightEdge, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove } from './support/browser.js';
+
+/**
+ * Datasets on the page (issue 13): choosing a generated set, the held-out test
+ * loss, a picture per hidden unit that points into the graph and the network,
+ * uploads with the CLI's errors, and links that reproduce the points.
+ */
+const ARTIFACTS = 'test-artifacts';
+let server: PreviewServer;
+let base: string;
+
+beforeAll(async () => {
+  await build({ logLevel: 'silent' });
+  server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  base = server.resolvedUrls?.local[0] ?? '';
+  expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 120_000);
+afterAll(async () => server?.close());
+
+interface PlainData {
+  d: number;
+  N: number;
+  x: number[];
+  y: number[];
+}
+const pageData = (page: Page) =>
+  page.evaluate(() => (window as unknown as { backpropLab: { data(): { label: string; train: PlainData; test: PlainData | null } } }).backpropLab.data());
+const lossNow = async (page: Page) => Number(await text(page, 'loss'));
+
+describe('datasets on the page', () => {
+  it('spiral with H = 16 trains, shows the test loss and one map per hidden unit that finds its row and edges', async () => {
+    const { browser, page, errors, offLoopback } = await open(`${base}?hidden=16&seed=2&lr=0.5&perFrame=20`);
+    try {
+      await setControl(page, 'dataset', 'spiral');
+      await page.waitForFunction(() => document.querySelector('[data-testid="test-loss"]')?.textContent?.includes('e'), null, { timeout: 60_000 });
+      expect(page.url()).toContain('dataset=spiral');
+      const data = await pageData(page);
+      expect([data.train.N, data.test?.N]).toEqual([160, 40]);
+      const loss0 = await lossNow(page);
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 200, 120_000);
+      await setPlaying(page, false);
+      expect(await lossNow(page)).toBeLessThan(loss0);
+      const testLoss = Number(await text(page, 'test-loss'));
+      expect(Number.isFinite(testLoss) && testLoss > 0).toBe(true);
+      expect(await text(page, 'test-accuracy')).toMatch(/^\d+%$/);
+      const maps = page.locator('[data-testid="unit-maps"] .unit-map');
+      expect(await maps.count()).toBe(16);
+      for (let j = 0; j < 16; j++) expect(await maps.nth(j).locator('canvas').getAttribute('aria-label')).toMatch(new RegExp(`^unit h${j + 1}`));
+      // dead units are marked, the same ones the network picture dashes (its first 10 units are drawn)
+      const deadMaps = await page.locator('[data-testid="unit-maps"] .unit-map.dead').evaluateAll((es) => es.map((e) => Number((e as HTMLElement).dataset.unit)));
+      expect(await page.locator('#network').getAttribute('data-dead')).toBe(String(deadMaps.length));
+      const deadNodes = await page.locator('#network g[data-dead="true"] text').evaluateAll((es) => es.map((e) => e.textContent));
+      expect(deadNodes).toEqual(deadMaps.filter((j) => j < 10).map((j) => `h${j + 1}`));
+      for (const j of deadMaps) expect(await maps.nth(j).innerText()).toContain('dead');
+      // pointing at unit 3 highlights its row in the graph and only its edges in the network
+      await maps.nth(2).hover();
+      expect(await page.locator('[data-testid="graph"] g.row.highlight').getAttribute('data-row')).toBe('2');
+      const hl = await page.locator('#network .unit-edge.highlight').evaluateAll((es) => es.map((e) => e.getAttribute('data-unit')));
+      expect(hl.length).toBe(3); // two inputs and the output
+      expect(new Set(hl)).toEqual(new Set(['2']));
+      await maps.nth(5).click();
+      await page.mouse.move(0, 0);
+      expect(await page.locator('[data-testid="graph"] g.row.highlight').getAttribute('data-row')).toBe('5');
+      // the graph's "follow point" lists the spiral's training points
+      const options = await page.locator('[data-testid="input-point"] option').allInnerTexts();
+      expect(options[0]).toBe(`#1 (${data.train.x[0]!.toFixed(2)}, ${data.train.x[1]!.toFixed(2)}) → ${data.train.y[0]}`);
+      expect(options.at(-1)).toMatch(/first 40 of 160 points/);
+      expect(await page.locator('[data-testid="boundary"]').getAttribute('aria-label')).toMatch(/^Decision boundary: \d+ of 160 points classified correctly \(training\) and \d+ of 40 held-out test points/);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-spiral-1400x900.png` });
+      await page.locator('[data-testid="unit-maps"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-unit-maps-1400x900.png` });
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+
+  it('an uploaded CSV with a bad cell is refused with its line and column, and the run goes on; a 3-input file trains without plane pictures', async () => {
+    const { browser, page, errors, offLoopback } = await open(`${base}?hidden=4&seed=1&perFrame=5`);
+    try {
+      const url = page.url();
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 5);
+      await page.setInputFiles('[data-testid="input-upload"]', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x1,x2,y\n0,0,0\n0,abc,1\n') });
+      await page.waitForFunction(() => document.querySelector('[data-testid="error-upload"]')?.textContent !== '');
+      expect(await text(page, 'error-upload')).toBe("bad.csv: data: line 3, column 2: 'abc' is not a finite number");
+      await page.locator('[data-testid="input-upload"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-upload-error-1400x900.png` });
+      const before = await stepNow(page);
+      await waitForStepAbove(page, before + 5);
+      expect(page.url()).toBe(url);
+      expect((await pageData(page)).label).toMatch(/^XOR/);
+      // a good file with three inputs: trains, and the plane pictures say why they are not drawn
+      const rows = Array.from({ length: 20 }, (_, n) => `${n % 3},${(n * 7) % 5},${n % 2},${n % 2}`).join('\n');
+      await page.setInputFiles('[data-testid="input-upload"]', { name: 'three.csv', mimeType: 'text/csv', buffer: Buffer.from(`a,b,c,y\n${rows}\n`) });
+      await page.waitForFunction(() => document.querySelector('[data-testid="data-note"]')?.textContent?.includes('three.csv'));
+      expect(await text(page, 'error-upload')).toBe('');
+      await page.waitForFunction(() => (window as unknown as { backpropLab: { liveSessions(): number; state(): string } }).backpropLab.state() === 'playing');
+      const s0 = await stepNow(page);
+      await waitForStepAbove(page, s0 + 10);
+      const data = await pageData(page);
+      expect([data.train.d, data.train.N + (data.test?.N ?? 0)]).toEqual([3, 20]);
+      expect(await page.locator('[data-testid="boundary"]').getAttribute('aria-label')).toMatch(/not drawn, the data has 3 inputs/);
+      expect(await text(page, 'unit-maps')).toMatch(/the data has 3 inputs/);
+      expect(await text(page, 'test-loss')).toMatch(/e/);
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+
+  it('the URL reproduces dataset, noise and split: a fresh load holds the same points', async () => {
+    const query = '?dataset=circle&points=120&noise=0.3&test=0.25&dataSeed=5&hidden=4';
+    const first = await open(`${base}${query}`);
+    let held: Awaited<ReturnType<typeof pageData>>;
+    try {
+      held = await pageData(first.page);
+      // changing the noise on the page moves the points and the link
+      await setControl(first.page, 'noise', '0.6');
+      expect(first.page.url()).toContain('noise=0.6');
+      const noisier = await pageData(first.page);
+      await first.page.waitForFunction(() => {
+        const lab = (window as unknown as { backpropLab: { running(): { noise: number } | null; state(): string } }).backpropLab;
+        return lab.running()?.noise === 0.6 && lab.state() === 'idle';
+      });
+      expect(noisier.train.x).not.toEqual(held.train.x);
+      const pixels = await first.page.locator('[data-testid="boundary"]').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+      const same = (a: string, b: string) => a === b; // compared as a boolean: a failure should not print two PNGs
+      const again = await open(first.page.url());
+      try {
+        expect(await pageData(again.page)).toEqual(noisier);
+        await again.page.waitForFunction(() => document.querySelector('[data-testid="step"]')?.textContent === '0');
+        expect(same(await again.page.locator('[data-testid="boundary"]').evaluate((c) => (c as HTMLCanvasElement).toDataURL()), pixels), 'the boundary after a fresh load of the link').toBe(true);
+        expect(again.errors).toEqual([]);
+      } finally {
+        await again.browser.close();
+      }
+      expect(first.errors).toEqual([]);
+      expect(first.offLoopback).toEqual([]);
+    } finally {
+      await first.browser.close();
+    }
+    const second = await open(`${base}${query}`);
+    try {
+      expect(await pageData(second.page)).toEqual(held);
+      // and the points are the generator's in Node, split as src/mlp/datasets.ts says; Math.cos and Math.log
+      // may differ in the last bit between JavaScript engines (Node's V8 and Chromium's here), so x agrees to 1e-12
+      const all = generate({ kind: 'circle', N: 120, noise: 0.3, seed: 5 });
+      const { train, test } = split(all, 0.25, (5 + 0x9e3779b9) >>> 0);
+      expect(held.train.y).toEqual(Array.from(train.y));
+      expect(held.test!.y).toEqual(Array.from(test!.y));
+      expect(held.train.x).toHaveLength(train.x.length);
+      held.train.x.forEach((v, i) => expect(Math.abs(v - train.x[i]!), `x[${i}]`).toBeLessThan(1e-12));
+    } finally {
+      await second.browser.close();
+    }
+  }, 240_000);
+
+  it('on a phone (390×844) with a generated set: nothing past the right edge, axe-clean', async () => {
+    const { browser, page, errors } = await open(`${base}?dataset=gauss&hidden=12&perFrame=10`, PHONE);
+    try {
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 30);
+      await setPlaying(page, false);
+      expect(await pastRightEdge(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.locator('[data-testid="input-dataset"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-controls-390x844.png` });
+      await page.locator('[data-testid="unit-maps"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/datasets-unit-maps-390x844.png` });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+});
+
+void DESKTOP;
