@@ -18,7 +18,7 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from '../src/gpu/shaders.js';
-import { wgslConstants } from '../src/mlp/spec.js';
+import { wgslConstants } from '../src/gpu/layout.js';
 import { openGpu } from './support/gpu.js';
 
 /** What the WGSL itself declares, read from its text. */

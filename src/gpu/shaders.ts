@@ -107,6 +107,9 @@ export const MANY_STATUS_WORDS = 3;
 /** `struct Status { step, badStep, badWhere }` of shaders/fused.wgsl. */
 export const FUSED_STATUS_WORDS = 3;
 
+/** The u32 scalars shaders/fused.wgsl keeps in workgroup memory beside its arrays: badCode and stop. */
+export const FUSED_WORKGROUP_SCALARS = 2;
+
 /** shaders/fused.wgsl, group 0. */
 export const FUSED_BINDINGS = [
   { binding: 0, name: 'run', type: 'uniform' },
