@@ -5,8 +5,10 @@
 //                   and the proposed update θ′ = θ − lr · dL/dθ into `next`, each checked for NaN and ±∞
 //   sgdStep         θ ← θ′, one invocation per parameter, only if no loss, gradient or θ′ of this step
 //                   was non-finite: a step that would overflow writes nothing, so θ stays that of the step before
-// Every size and offset is an override constant set by src/mlp/spec.ts, with no default here,
-// so a missing one fails pipeline creation instead of silently mismatching.
+// The forward pass of one sample (shaders/forward.wgsl), the losses, δ2 and the activation
+// (shaders/common.wgsl), the status word and the update (shaders/status.wgsl) are shared; this file
+// keeps the schedule and the cache. Every size and offset is an override constant set by
+// src/gpu/layout.ts, with no default here, so a missing one fails pipeline creation.
 
 override D: u32;        // input size d
 override H: u32;        // hidden width
@@ -35,18 +37,6 @@ struct Hyper {
   lr: f32,
 }
 
-struct Status {
-  // SGD steps completed.
-  step: u32,
-  // The first step whose loss, gradient or updated parameter was not finite, or NO_FAULT. Once set,
-  // sgdStep stops updating, so the parameters stay those of the last good step.
-  badStep: atomic<u32>,
-  // faultCode (shaders/common.wgsl) of the first non-finite value of that step.
-  badWhere: atomic<u32>,
-  // faultCode of the first non-finite θ′ of the current step, or NO_FAULT; forward resets it.
-  proposal: atomic<u32>,
-}
-
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -56,10 +46,14 @@ struct Status {
 @group(0) @binding(6) var<storage, read_write> status: Status;
 @group(0) @binding(7) var<storage, read_write> next: array<f32>;   // P: θ′ = θ − lr · dL/dθ
 
-// Marks the step being taken (status.step + 1) as failed; the smallest code of that step is kept.
-fn flagBad(code: u32) {
-  atomicMin(&status.badStep, status.step + 1u);
-  atomicMin(&status.badWhere, code);
+fn theta(k: u32) -> f32 {
+  return params[k];
+}
+
+// The forward pass keeps z1 and a1 in the cache for the backward phases.
+fn keepHidden(n: u32, j: u32, z1: f32, a1: f32) {
+  cache[Z1_OFF + n * H + j] = z1;
+  cache[A1_OFF + n * H + j] = a1;
 }
 
 @compute @workgroup_size(WG)
@@ -71,17 +65,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u) {
   if (n >= N) {
     return;
   }
-  var z2 = params[B2_OFF];
-  for (var j = 0u; j < H; j++) {
-    var z1 = params[B1_OFF + j];                                   // z1_j = W1_j · x + b1_j
-    for (var i = 0u; i < D; i++) {
-      z1 += params[W1_OFF + j * D + i] * x[n * D + i];
-    }
-    let a1 = max(z1, 0.0);                                         // a1 = ReLU(z1)
-    cache[Z1_OFF + n * H + j] = z1;
-    cache[A1_OFF + n * H + j] = a1;
-    z2 += params[W2_OFF + j] * a1;                                 // z2 = W2 a1 + b2
-  }
+  let z2 = forwardSample(n);                                       // z2 = W2 ReLU(W1 x + b1) + b2
   let yHat = sigmoid(z2);
   let loss = sampleLossOf(z2, yHat, y[n]);
   cache[Z2_OFF + n] = z2;
@@ -102,8 +86,7 @@ fn backwardDeltas(@builtin(global_invocation_id) gid: vec3u) {
   cache[DZ2_OFF + n] = dz2;
   for (var j = 0u; j < H; j++) {
     let da1 = params[W2_OFF + j] * dz2;                            // da1 = W2ᵀ δ2
-    // NOTE: ReLU′(0) = 0, as on the CPU.
-    let dz1 = select(0.0, da1, cache[Z1_OFF + n * H + j] > 0.0);   // δ1 = da1 ⊙ ReLU′(z1)
+    let dz1 = activationBackward(cache[Z1_OFF + n * H + j], da1);  // δ1 = da1 ⊙ ReLU′(z1)
     cache[DA1_OFF + n * H + j] = da1;
     cache[DZ1_OFF + n * H + j] = dz1;
   }
@@ -115,20 +98,21 @@ fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
   if (k >= P_SIZE) {
     return;
   }
+  let e = element(k);
   var g = 0.0;
-  if (k < B1_OFF) {
-    let j = k / D;
-    let i = k % D;
+  if (e.tensor == T_W1) {
+    let j = e.j;
+    let i = e.i;
     for (var n = 0u; n < N; n++) {
       g += cache[DZ1_OFF + n * H + j] * x[n * D + i];              // dW1 = Σ_n δ1_n x_nᵀ
     }
-  } else if (k < W2_OFF) {
-    let j = k - B1_OFF;
+  } else if (e.tensor == T_B1) {
+    let j = e.j;
     for (var n = 0u; n < N; n++) {
       g += cache[DZ1_OFF + n * H + j];                             // db1 = Σ_n δ1_n
     }
-  } else if (k < B2_OFF) {
-    let j = k - W2_OFF;
+  } else if (e.tensor == T_W2) {
+    let j = e.j;
     for (var n = 0u; n < N; n++) {
       g += cache[DZ2_OFF + n] * cache[A1_OFF + n * H + j];         // dW2 = Σ_n δ2_n a1_nᵀ
     }
@@ -137,31 +121,10 @@ fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
       g += cache[DZ2_OFF + n];                                     // db2 = Σ_n δ2_n
     }
   }
-  grads[k] = g;
-  if (!isFinite(g)) {
-    flagBad(faultCode(FAULT_GRADIENT, k, g));
-  }
-  let proposed = params[k] - hyper.lr * g;                        // θ′ = θ − lr · dL/dθ
-  next[k] = proposed;
-  if (!isFinite(proposed)) {
-    atomicMin(&status.proposal, faultCode(FAULT_PARAMETER, k, proposed));
-  }
+  proposeUpdate(k, g);                                            // θ′ = θ − lr · dL/dθ into next
 }
 
 @compute @workgroup_size(WG)
 fn sgdStep(@builtin(global_invocation_id) gid: vec3u) {
-  let k = gid.x;
-  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_FAULT) {
-    return;
-  }
-  let proposal = atomicLoad(&status.proposal);
-  if (proposal != NO_FAULT) {
-    // Some θ′ overflowed: fail this step and write none of them.
-    flagBad(proposal);
-    return;
-  }
-  params[k] = next[k];
-  if (k == 0u) {
-    status.step += 1u;
-  }
+  applyUpdate(gid.x);
 }

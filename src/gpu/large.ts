@@ -32,10 +32,10 @@ export interface LargeOptions {
 
 /** The override constants of shaders/large.wgsl. */
 export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number): Record<string, number> {
-  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk) };
+  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk), STRIDE: largeChunkFloats(spec) };
 }
 
-/** Floats in one chunk's partial sums (chunkStride in shaders/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
+/** Floats in one chunk's partial sums (STRIDE in shaders/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
 export function largeChunkFloats({ d, H }: Pick<Spec, 'd' | 'H'>): number {
   return H * (d + 2) + 1;
 }

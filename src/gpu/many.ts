@@ -14,7 +14,7 @@ import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
 import { TrainerCore } from './core.js';
-import { pipelineConstants } from './layout.js';
+import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
 import { MANY_BINDINGS, MANY_MAX, MANY_RESULT_WORDS, MANY_STATUS_WORDS, type ManyBindingName, packManyRun, SHADERS } from './shaders.js';
 import { NO_FAULT, statusError } from './status.js';
@@ -57,9 +57,7 @@ export const MANY_DISPATCHES_PER_SUBMIT = 64;
 /** The override constants of shaders/many.wgsl. */
 export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number): Record<string, number> {
   return {
-    D: spec.d,
-    H: spec.H,
-    N: spec.N,
+    ...paramConstants(spec),
     ...pipelineConstants(loss, workgroupSize),
     BOUND1: Math.fround(1 / Math.sqrt(spec.d)), // the engine's initialisation bounds, src/engine/nn.ts
     BOUND2: Math.fround(1 / Math.sqrt(spec.H)),
