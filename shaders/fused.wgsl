@@ -7,19 +7,8 @@
 //   3. per parameter: θ ← θ′, unless some loss, gradient or θ′ of this step was NaN or infinite;
 //      then the run stops with θ as the step before left it
 // Storage is touched only to load the parameters at the start and store them at the end.
-// The forward pass (shaders/forward.wgsl), the losses, δ2, the activation and the update
+// The forward pass (shaders/network.wgsl), the losses, δ2, the activation and the update
 // (shaders/common.wgsl) are shared; this file keeps the one-workgroup schedule.
-
-override D: u32;
-override H: u32;
-override N: u32;
-override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
-override WG: u32;
-override W1_OFF: u32;
-override B1_OFF: u32;
-override W2_OFF: u32;
-override B2_OFF: u32;
-override P_SIZE: u32;
 
 struct Run {
   lr: f32,

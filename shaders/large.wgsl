@@ -7,28 +7,14 @@
 //                  proposed update θ′ = θ − lr · g into `next`                                      P invocations
 //   largeSgd       per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was not finite  P invocations
 // Memory is O(N·d + chunks·H·(d + 2)) instead of the step kernels' O(N·H).
-// The forward pass (shaders/forward.wgsl), the status word and the update (shaders/status.wgsl),
+// The forward pass (shaders/network.wgsl), the status word and the update (shaders/status.wgsl),
 // the losses, δ2 and the activation (shaders/common.wgsl) are shared; this file keeps the chunked sums.
 
-override D: u32;        // input size (at most MAX_D)
-override H: u32;
-override N: u32;
-override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
-override WG: u32;
 override CHUNK: u32;    // samples per chunk in largePartials
 override CHUNKS: u32;   // ceil(N / CHUNK)
 override STRIDE: u32;   // floats per chunk in `partials`: H·(D + 2) + 1 (largeChunkFloats in src/gpu/large.ts)
-override W1_OFF: u32;
-override B1_OFF: u32;
-override W2_OFF: u32;
-override B2_OFF: u32;
-override P_SIZE: u32;
 
 const MAX_D: u32 = 16u;
-
-struct Hyper {
-  lr: f32,
-}
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
@@ -40,31 +26,18 @@ struct Hyper {
 @group(0) @binding(7) var<storage, read_write> status: Status;
 @group(0) @binding(8) var<storage, read_write> next: array<f32>;        // P: θ′ = θ − lr · g
 
-fn theta(k: u32) -> f32 {
-  return params[k];
-}
-
 // Nothing is kept: largePartials recomputes z1.
 fn keepHidden(n: u32, j: u32, z1: f32, a1: f32) {}
 
 @compute @workgroup_size(WG)
 fn largeForward(@builtin(global_invocation_id) gid: vec3u) {
-  let n = gid.x;
-  if (n == 0u) {
-    atomicStore(&status.proposal, NO_FAULT);
-  }
-  if (n >= N) {
-    return;
-  }
-  let z2 = forwardSample(n);
-  let yHat = sigmoid(z2);
-  let loss = sampleLossOf(z2, yHat, y[n]);
-  let dz2 = delta2(yHat, y[n]);                                    // δ2 = ∂L/∂z2
-  perSample[n] = dz2;
+  forwardPhase(gid.x);
+}
+
+// δ2 and the loss per sample: [dz2 (N) | loss (N)].
+fn keepOutput(n: u32, z2: f32, yHat: f32, loss: f32) {
+  perSample[n] = delta2(yHat, y[n]);                               // δ2 = ∂L/∂z2
   perSample[N + n] = loss;
-  if (!isFinite(loss)) {
-    flagBad(faultCode(FAULT_LOSS, n, loss));
-  }
 }
 
 @compute @workgroup_size(WG)
@@ -105,26 +78,31 @@ fn largePartials(@builtin(global_invocation_id) gid: vec3u) {
   }
 }
 
+// Where one parameter's partial sum sits within each chunk's STRIDE floats.
+fn partialField(e: Element) -> u32 {
+  if (e.tensor == T_W1) {
+    return e.j * (D + 2u) + e.i;                                 // dW1[j][i]
+  }
+  if (e.tensor == T_B1) {
+    return e.j * (D + 2u) + D;                                   // db1[j]
+  }
+  if (e.tensor == T_W2) {
+    return e.j * (D + 2u) + D + 1u;                              // dW2[j]
+  }
+  return H * (D + 2u);                                           // db2
+}
+
 @compute @workgroup_size(WG)
 fn largeReduce(@builtin(global_invocation_id) gid: vec3u) {
-  let k = gid.x;
-  if (k >= P_SIZE) {
+  if (gid.x >= P_SIZE) {
     return;
   }
-  let e = element(k);
-  var field = H * (D + 2u);                                      // db2
-  if (e.tensor == T_W1) {
-    field = e.j * (D + 2u) + e.i;                                // dW1[j][i]
-  } else if (e.tensor == T_B1) {
-    field = e.j * (D + 2u) + D;                                  // db1[j]
-  } else if (e.tensor == T_W2) {
-    field = e.j * (D + 2u) + D + 1u;                             // dW2[j]
-  }
+  let field = partialField(element(gid.x));
   var g = 0.0;
   for (var c = 0u; c < CHUNKS; c++) {
-    g += partials[c * STRIDE + field];
+    g += partials[c * STRIDE + field];                           // the sum of the chunks' partial sums
   }
-  proposeUpdate(k, g);                                           // θ′ = θ − lr · g into next
+  proposeUpdate(gid.x, g);                                       // θ′ = θ − lr · g into next
 }
 
 @compute @workgroup_size(WG)

@@ -7,19 +7,9 @@
 // Every step checks each sample's loss, each gradient and each updated parameter θ′ = θ − lr · g;
 // the first non-finite one stops that model alone (the others go on), with θ as the step before
 // left it, and its status records the step and the element (a faultCode, shaders/common.wgsl).
-// The forward pass (shaders/forward.wgsl), the losses, δ2, the activation and the update
+// The forward pass (shaders/network.wgsl), the losses, δ2, the activation and the update
 // (shaders/common.wgsl) are shared; this file keeps the one-invocation-per-model schedule.
 
-override D: u32;        // input size d (at most MAX_D)
-override H: u32;        // hidden width (at most MAX_H)
-override N: u32;        // batch size, shared by all models
-override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
-override WG: u32;       // workgroup size
-override W1_OFF: u32;   // the flat layout, as for every kernel (src/gpu/layout.ts)
-override B1_OFF: u32;
-override W2_OFF: u32;
-override B2_OFF: u32;
-override P_SIZE: u32;
 override BOUND1: f32;   // f32(1/√d): initial W1, b1 ~ U(−BOUND1, BOUND1)
 override BOUND2: f32;   // f32(1/√H): initial W2, b2 ~ U(−BOUND2, BOUND2)
 

@@ -5,23 +5,10 @@
 //                   and the proposed update θ′ = θ − lr · dL/dθ into `next`, each checked for NaN and ±∞
 //   sgdStep         θ ← θ′, one invocation per parameter, only if no loss, gradient or θ′ of this step
 //                   was non-finite: a step that would overflow writes nothing, so θ stays that of the step before
-// The forward pass of one sample (shaders/forward.wgsl), the losses, δ2 and the activation
+// The forward pass of one sample (shaders/network.wgsl), the losses, δ2 and the activation
 // (shaders/common.wgsl), the status word and the update (shaders/status.wgsl) are shared; this file
 // keeps the schedule and the cache. Every size and offset is an override constant set by
 // src/gpu/layout.ts, with no default here, so a missing one fails pipeline creation.
-
-override D: u32;        // input size d
-override H: u32;        // hidden width
-override N: u32;        // batch size
-override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
-override WG: u32;       // workgroup size
-
-// Parameter layout [W1 (H·D) | b1 (H) | W2 (H) | b2 (1)], row-major.
-override W1_OFF: u32;
-override B1_OFF: u32;
-override W2_OFF: u32;
-override B2_OFF: u32;
-override P_SIZE: u32;
 
 // Cache layout [z1 | a1 | z2 | yHat | loss | dz2 | da1 | dz1], N×H for z1, a1, da1, dz1 and N for the rest.
 override Z1_OFF: u32;
@@ -33,10 +20,6 @@ override DZ2_OFF: u32;
 override DA1_OFF: u32;
 override DZ1_OFF: u32;
 
-struct Hyper {
-  lr: f32,
-}
-
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -46,34 +29,22 @@ struct Hyper {
 @group(0) @binding(6) var<storage, read_write> status: Status;
 @group(0) @binding(7) var<storage, read_write> next: array<f32>;   // P: θ′ = θ − lr · dL/dθ
 
-fn theta(k: u32) -> f32 {
-  return params[k];
-}
-
 // The forward pass keeps z1 and a1 in the cache for the backward phases.
 fn keepHidden(n: u32, j: u32, z1: f32, a1: f32) {
   cache[Z1_OFF + n * H + j] = z1;
   cache[A1_OFF + n * H + j] = a1;
 }
 
-@compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3u) {
-  let n = gid.x;
-  if (n == 0u) {
-    atomicStore(&status.proposal, NO_FAULT);
-  }
-  if (n >= N) {
-    return;
-  }
-  let z2 = forwardSample(n);                                       // z2 = W2 ReLU(W1 x + b1) + b2
-  let yHat = sigmoid(z2);
-  let loss = sampleLossOf(z2, yHat, y[n]);
+// ... and z2, yHat and the loss, for backwardDeltas and the readback.
+fn keepOutput(n: u32, z2: f32, yHat: f32, loss: f32) {
   cache[Z2_OFF + n] = z2;
   cache[YHAT_OFF + n] = yHat;
   cache[LOSS_OFF + n] = loss;
-  if (!isFinite(loss)) {
-    flagBad(faultCode(FAULT_LOSS, n, loss));
-  }
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u) {
+  forwardPhase(gid.x);
 }
 
 @compute @workgroup_size(WG)
@@ -92,27 +63,20 @@ fn backwardDeltas(@builtin(global_invocation_id) gid: vec3u) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
-  let k = gid.x;
-  if (k >= P_SIZE) {
-    return;
-  }
-  let e = element(k);
+// dL/dθ for one parameter, summed over the batch (no atomics).
+fn batchGradient(e: Element) -> f32 {
+  let j = e.j;
+  let i = e.i;
   var g = 0.0;
   if (e.tensor == T_W1) {
-    let j = e.j;
-    let i = e.i;
     for (var n = 0u; n < N; n++) {
       g += cache[DZ1_OFF + n * H + j] * x[n * D + i];              // dW1 = Σ_n δ1_n x_nᵀ
     }
   } else if (e.tensor == T_B1) {
-    let j = e.j;
     for (var n = 0u; n < N; n++) {
       g += cache[DZ1_OFF + n * H + j];                             // db1 = Σ_n δ1_n
     }
   } else if (e.tensor == T_W2) {
-    let j = e.j;
     for (var n = 0u; n < N; n++) {
       g += cache[DZ2_OFF + n] * cache[A1_OFF + n * H + j];         // dW2 = Σ_n δ2_n a1_nᵀ
     }
@@ -121,7 +85,14 @@ fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
       g += cache[DZ2_OFF + n];                                     // db2 = Σ_n δ2_n
     }
   }
-  proposeUpdate(k, g);                                            // θ′ = θ − lr · dL/dθ into next
+  return g;
+}
+
+@compute @workgroup_size(WG)
+fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.x < P_SIZE) {
+    proposeUpdate(gid.x, batchGradient(element(gid.x)));          // θ′ = θ − lr · dL/dθ into next
+  }
 }
 
 @compute @workgroup_size(WG)

@@ -1,6 +1,17 @@
 // The status word and the SGD update of the kernels that dispatch one phase at a time
 // (shaders/mlp.wgsl, shaders/large.wgsl), appended by src/gpu/shaders.ts. The kernel declares
-// `hyper` (the learning rate), `params`, `grads`, `next` (θ′ for each parameter) and `status`.
+// `hyper` (the learning rate), `params`, `y`, `grads`, `next` (θ′ for each parameter) and `status`,
+// and keepOutput(n, z2, yHat, loss), which stores what its later phases need.
+
+// The uniform of the phase kernels: the learning rate, changed between steps by the host.
+struct Hyper {
+  lr: f32,
+}
+
+// The parameters live in storage for the whole step.
+fn theta(k: u32) -> f32 {
+  return params[k];
+}
 
 struct Status {
   // SGD steps completed.
@@ -18,6 +29,24 @@ struct Status {
 fn flagBad(code: u32) {
   atomicMin(&status.badStep, status.step + 1u);
   atomicMin(&status.badWhere, code);
+}
+
+// The forward phase for sample n: invocation 0 clears the step's proposal; then z2, yHat = σ(z2)
+// and ℓ_n, a non-finite ℓ_n failing the step, handed to the kernel's keepOutput(n, z2, yHat, loss).
+fn forwardPhase(n: u32) {
+  if (n == 0u) {
+    atomicStore(&status.proposal, NO_FAULT);
+  }
+  if (n >= N) {
+    return;
+  }
+  let z2 = forwardSample(n);                                       // z2 = W2 f(W1 x + b1) + b2
+  let yHat = sigmoid(z2);
+  let loss = sampleLossOf(z2, yHat, y[n]);
+  if (!isFinite(loss)) {
+    flagBad(faultCode(FAULT_LOSS, n, loss));
+  }
+  keepOutput(n, z2, yHat, loss);
 }
 
 // Stores gradient g of parameter k and proposes θ′ = θ − lr · g into next[k]: a non-finite g fails

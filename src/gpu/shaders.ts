@@ -4,24 +4,24 @@
  * parses the WGSL and checks it against these tables, so they cannot drift.
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
-import forwardWgsl from '../../shaders/forward.wgsl?raw';
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import largeWgsl from '../../shaders/large.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
+import networkWgsl from '../../shaders/network.wgsl?raw';
 import statusWgsl from '../../shaders/status.wgsl?raw';
 
 /**
  * Each kernel's text with the shared WGSL appended (after the kernel, so compilation errors keep
- * the kernel's own line numbers): shaders/forward.wgsl (the flat layout, one sample's forward
- * pass), shaders/status.wgsl (the status word and the update, for the kernels dispatched one phase
+ * the kernel's own line numbers): shaders/network.wgsl (the sizes, the flat layout, one sample's
+ * forward pass), shaders/status.wgsl (the status word and the update, for the kernels dispatched one phase
  * at a time) and shaders/common.wgsl (σ, the losses and δ2, the activation, the SGD update, fault codes).
  */
 export const SHADERS = {
-  mlp: [mlpWgsl, forwardWgsl, statusWgsl, commonWgsl].join('\n'),
-  many: [manyWgsl, forwardWgsl, commonWgsl].join('\n'),
-  fused: [fusedWgsl, forwardWgsl, commonWgsl].join('\n'),
-  large: [largeWgsl, forwardWgsl, statusWgsl, commonWgsl].join('\n'),
+  mlp: [mlpWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
+  many: [manyWgsl, networkWgsl, commonWgsl].join('\n'),
+  fused: [fusedWgsl, networkWgsl, commonWgsl].join('\n'),
+  large: [largeWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
 } as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';

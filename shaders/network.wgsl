@@ -1,8 +1,21 @@
-// The network as every kernel reads it, appended by src/gpu/shaders.ts: the flat parameter layout
-// [W1 (H·D) | b1 (H) | W2 (H) | b2 (1)] at the override offsets, and the forward pass of one sample.
-// The kernel declares the sizes and offsets (D, H, W1_OFF, B1_OFF, W2_OFF, B2_OFF), the inputs
-// `x` (N×D, row-major), and two functions: theta(k), parameter k of the flat layout wherever the
-// kernel keeps it, and keepHidden(n, j, z1, a1), which stores what its backward pass needs.
+// The network as every kernel reads it, appended by src/gpu/shaders.ts: the sizes, the flat
+// parameter layout [W1 (H·D) | b1 (H) | W2 (H) | b2 (1)], and the forward pass of one sample.
+// Every size and offset is an override constant set by src/gpu/layout.ts, with no default here,
+// so a missing one fails pipeline creation instead of silently mismatching.
+// The kernel declares the inputs `x` (N×D, row-major) and two functions: theta(k), parameter k of
+// the flat layout wherever the kernel keeps it, and keepHidden(n, j, z1, a1), which stores what its
+// backward pass needs.
+
+override D: u32;        // input size d
+override H: u32;        // hidden width
+override N: u32;        // batch size
+override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
+override WG: u32;       // workgroup size
+override W1_OFF: u32;
+override B1_OFF: u32;
+override W2_OFF: u32;
+override B2_OFF: u32;
+override P_SIZE: u32;
 
 // z1_j = W1_j · x_n + b1_j, the pre-activation of hidden unit j for sample n.
 fn preActivation(n: u32, j: u32) -> f32 {
