@@ -5,7 +5,7 @@
  * playback controls for a state.
  */
 import { numericGradient } from '../mlp/reference.js';
-import { accuracy } from '../mlp/train-cpu.js';
+import { accuracy } from '../mlp/accuracy.js';
 import type { PlayState } from './controller.js';
 import { renderDiagram } from './diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
