@@ -85,6 +85,32 @@ fn gradient(k: u32) -> f32 {
   return s;
 }
 
+// Phase 2 for parameter k: θ′ = θ − lr · dL/dθ into g, its gradient and θ′ checked.
+fn propose(k: u32) {
+  let gk = gradient(k);
+  let proposed = sgd(p[k], run.lr, gk);
+  g[k] = proposed;
+  let code = updateFault(k, gk, proposed);
+  if (code != NO_FAULT) {
+    atomicMin(&badCode, code);
+  }
+}
+
+// After the last step: the parameters and (if a step was taken) its per-sample losses back to storage.
+fn finish(t: u32, done: u32) {
+  for (var k = t; k < P_SIZE; k += WG) {
+    params[k] = p[k];
+  }
+  if (done > 0u) {
+    for (var n = t; n < N; n += WG) {
+      sampleLoss[n] = loss[n];
+    }
+  }
+  if (t == 0u) {
+    status.step += done;
+  }
+}
+
 @compute @workgroup_size(WG)
 fn trainFused(@builtin(local_invocation_index) t: u32) {
   for (var k = t; k < P_SIZE; k += WG) {
@@ -102,13 +128,7 @@ fn trainFused(@builtin(local_invocation_index) t: u32) {
     }
     workgroupBarrier();
     for (var k = t; k < P_SIZE; k += WG) {
-      let gk = gradient(k);
-      let proposed = sgd(p[k], run.lr, gk);                        // θ′ = θ − lr · dL/dθ
-      g[k] = proposed;
-      let code = updateFault(k, gk, proposed);
-      if (code != NO_FAULT) {
-        atomicMin(&badCode, code);
-      }
+      propose(k);
     }
     workgroupBarrier();
     if (t == 0u) {
@@ -128,15 +148,5 @@ fn trainFused(@builtin(local_invocation_index) t: u32) {
     workgroupBarrier();
   }
   workgroupBarrier();
-  for (var k = t; k < P_SIZE; k += WG) {
-    params[k] = p[k];
-  }
-  if (done > 0u) {
-    for (var n = t; n < N; n += WG) {
-      sampleLoss[n] = loss[n];
-    }
-  }
-  if (t == 0u) {
-    status.step += done;
-  }
+  finish(t, done);
 }

@@ -78,6 +78,55 @@ fn initialise(seed: u32) {
   p[B2_OFF] = (2.0 * uniformAt(seed, H * (D + 1u) + H) - 1.0) * BOUND2;
 }
 
+// One SGD step's gradients, summed over the batch, then θ′ = θ − lr · g in their place (in g);
+// returns the smallest fault code of the step's losses, gradients and θ′, or NO_FAULT.
+fn gradientStep(lr: f32) -> u32 {
+  for (var k = 0u; k < P_SIZE; k++) {
+    g[k] = 0.0;
+  }
+  var code = NO_FAULT;
+  for (var n = 0u; n < N; n++) {
+    let z2 = forwardSample(n);
+    let yHat = sigmoid(z2);
+    let l = sampleLossOf(z2, yHat, y[n]);
+    if (!isFinite(l)) {
+      code = min(code, faultCode(FAULT_LOSS, n, l));
+    }
+    let dz2 = delta2(yHat, y[n]);                                  // δ2 = ∂L/∂z2
+    g[B2_OFF] += dz2;
+    for (var j = 0u; j < H; j++) {
+      g[W2_OFF + j] += dz2 * a1[j];
+      let dz1 = activationBackward(z1[j], p[W2_OFF + j] * dz2);   // δ1 = W2ᵀδ2 ⊙ f′(z1)
+      g[B1_OFF + j] += dz1;
+      for (var i = 0u; i < D; i++) {
+        g[W1_OFF + j * D + i] += dz1 * x[n * D + i];
+      }
+    }
+  }
+  // θ′ in place of each gradient, checked in flat-layout order.
+  for (var k = 0u; k < P_SIZE; k++) {
+    let proposed = sgd(p[k], lr, g[k]);
+    code = min(code, updateFault(k, g[k], proposed));
+    g[k] = proposed;
+  }
+  return code;
+}
+
+// Model m's mean loss and accuracy at the parameters now held, into its results.
+fn evaluate(m: u32) {
+  var loss = 0.0;
+  var correct = 0.0;
+  for (var n = 0u; n < N; n++) {
+    let z2 = forwardSample(n);
+    loss += sampleLossOf(z2, sigmoid(z2), y[n]);
+    if ((sigmoid(z2) >= 0.5) == (y[n] >= 0.5)) {
+      correct += 1.0;
+    }
+  }
+  results[m * 4u + 0u] = loss / f32(N);
+  results[m * 4u + 1u] = correct / f32(N);
+}
+
 @compute @workgroup_size(WG)
 fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
   let m = gid.x;
@@ -101,34 +150,7 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
   var diverged = status[m * 3u + 1u] != NO_FAULT;
   var done = 0u;
   for (var s = 0u; s < run.steps && !diverged; s++) {
-    for (var k = 0u; k < P_SIZE; k++) {
-      g[k] = 0.0;
-    }
-    var code = NO_FAULT;
-    for (var n = 0u; n < N; n++) {
-      let z2 = forwardSample(n);
-      let yHat = sigmoid(z2);
-      let l = sampleLossOf(z2, yHat, y[n]);
-      if (!isFinite(l)) {
-        code = min(code, faultCode(FAULT_LOSS, n, l));
-      }
-      let dz2 = delta2(yHat, y[n]);                                  // δ2 = ∂L/∂z2
-      g[B2_OFF] += dz2;
-      for (var j = 0u; j < H; j++) {
-        g[W2_OFF + j] += dz2 * a1[j];
-        let dz1 = activationBackward(z1[j], p[W2_OFF + j] * dz2);   // δ1 = W2ᵀδ2 ⊙ f′(z1)
-        g[B1_OFF + j] += dz1;
-        for (var i = 0u; i < D; i++) {
-          g[W1_OFF + j * D + i] += dz1 * x[n * D + i];
-        }
-      }
-    }
-    // The gradients, then θ′ = θ − lr · g in their place, checked in flat-layout order.
-    for (var k = 0u; k < P_SIZE; k++) {
-      let proposed = sgd(p[k], lr, g[k]);
-      code = min(code, updateFault(k, g[k], proposed));
-      g[k] = proposed;
-    }
+    let code = gradientStep(lr);
     if (code != NO_FAULT) {
       diverged = true;
       status[m * 3u + 1u] = status[m * 3u + 0u] + done + 1u;
@@ -143,18 +165,7 @@ fn trainMany(@builtin(global_invocation_id) gid: vec3u) {
   for (var k = 0u; k < P_SIZE; k++) {
     params[base + k] = p[k];
   }
-  // The loss and accuracy at the parameters now held.
-  var loss = 0.0;
-  var correct = 0.0;
-  for (var n = 0u; n < N; n++) {
-    let z2 = forwardSample(n);
-    loss += sampleLossOf(z2, sigmoid(z2), y[n]);
-    if ((sigmoid(z2) >= 0.5) == (y[n] >= 0.5)) {
-      correct += 1.0;
-    }
-  }
-  results[m * 4u + 0u] = loss / f32(N);
-  results[m * 4u + 1u] = correct / f32(N);
+  evaluate(m);
   results[m * 4u + 2u] = select(0.0, 1.0, diverged);
   results[m * 4u + 3u] += f32(done);
   status[m * 3u + 0u] += done;

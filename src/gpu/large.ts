@@ -40,6 +40,17 @@ export function largeChunkFloats({ d, H }: Pick<Spec, 'd' | 'H'>): number {
   return H * (d + 2) + 1;
 }
 
+/** Workgroups (x, y) of each phase: one invocation per sample, per (unit, chunk), per parameter. */
+function largeWorkgroups(spec: Spec, wg: number, chunks: number): Record<Entry, [number, number]> {
+  const P = paramLayout(spec).size;
+  return {
+    largeForward: [Math.ceil(spec.N / wg), 1],
+    largePartials: [Math.ceil(spec.H / wg), chunks],
+    largeReduce: [Math.ceil(P / wg), 1],
+    largeSgd: [Math.ceil(P / wg), 1],
+  };
+}
+
 export class LargeBatchTrainer {
   private readonly bindGroup: GPUBindGroup;
 
@@ -72,12 +83,7 @@ export class LargeBatchTrainer {
     checkBufferFits(device.limits, 'x (N·d floats)', 4 * data.x.length, 'lower N or d');
     checkBufferFits(device.limits, 'the chunk partial sums', 4 * partialFloats, 'use a larger chunk or a smaller N or H');
     const P = paramLayout(spec).size;
-    const groups: Record<Entry, [number, number]> = {
-      largeForward: [Math.ceil(spec.N / wg), 1],
-      largePartials: [Math.ceil(spec.H / wg), chunks],
-      largeReduce: [Math.ceil(P / wg), 1],
-      largeSgd: [Math.ceil(P / wg), 1],
-    };
+    const groups = largeWorkgroups(spec, wg, chunks);
     for (const [entry, [gx, gy]] of Object.entries(groups)) checkWorkgroupCount(device.limits, entry, Math.max(gx, gy), 'use a larger chunk or a smaller N');
     const core = await TrainerCore.create(device, {
       label,

@@ -84,28 +84,15 @@ export class ManyTrainer {
   }
 
   static async create(device: GPUDevice, options: ManyOptions): Promise<ManyTrainer> {
-    const { data, hidden, loss, lrs, seedBase, initialParams } = options;
+    const { data, hidden, loss, lrs, initialParams } = options;
     const label = options.label ?? 'many';
     await checkDeviceAlive(device, label);
     checkTrainerInput(device, options);
     const wg = options.workgroupSize ?? 64;
     const M = lrs.length;
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
-    if (spec.d > MANY_MAX.d || spec.H > MANY_MAX.H) {
-      throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`);
-    }
-    if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
-    const seedCount = options.seedCount ?? M;
-    if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M) throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
-    checkSeed(seedBase);
-    checkSeed(seedBase + seedCount - 1);
-    for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
-    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+    checkManyInput(spec, options);
     const P = paramLayout(spec).size;
-    if (initialParams) {
-      if (initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${initialParams.length}`);
-      checkUploadable('initialParams', initialParams);
-    }
     checkWorkgroupCount(device.limits, `${M} models in workgroups of ${wg}`, Math.ceil(M / wg), 'train fewer models at once');
     checkBufferFits(device.limits, `${M} models of ${P} parameters`, 4 * M * P, 'train fewer models at once');
     const restart = initialParams !== undefined;
@@ -205,6 +192,25 @@ export class ManyTrainer {
   /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
   destroy(): void {
     this.core.destroy();
+  }
+}
+
+/** What only the many-models kernel takes: its private-array bounds, a learning rate per model, the seeds, restart parameters. */
+function checkManyInput(spec: Spec, { lrs, seedBase, seedCount = lrs.length, initialParams, data }: ManyOptions): void {
+  const M = lrs.length;
+  if (spec.d > MANY_MAX.d || spec.H > MANY_MAX.H) {
+    throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`);
+  }
+  if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
+  if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M) throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
+  checkSeed(seedBase);
+  checkSeed(seedBase + seedCount - 1);
+  for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
+  for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+  const P = paramLayout(spec).size;
+  if (initialParams) {
+    if (initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${initialParams.length}`);
+    checkUploadable('initialParams', initialParams);
   }
 }
 
