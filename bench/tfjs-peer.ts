@@ -7,7 +7,7 @@
 import type { Dataset } from '../src/mlp/data.js';
 import { paramLayout } from '../src/mlp/spec.js';
 
-type Tf = typeof import('@tensorflow/tfjs');
+export type Tf = typeof import('@tensorflow/tfjs');
 
 /**
  * Loads TensorFlow.js with the chosen backend. Its WebGPU backend registers only

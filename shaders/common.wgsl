@@ -1,6 +1,7 @@
 // Shared by every kernel: src/gpu/shaders.ts appends this file to each shader's own text (after it,
 // so compilation errors keep the kernel's own line numbers). The same conventions as the CPU
-// (src/mlp/reference.ts), in f32. The kernel declares `override LOSS: u32;` and `override N: u32;`.
+// (src/mlp/reference.ts), in f32: the activation, the losses and δ2, the SGD update and the
+// fault codes. The kernel declares `override LOSS: u32;` and `override N: u32;`.
 
 // WGSL has no isnan/isinf: a float is finite unless its exponent bits are all ones.
 fn isFinite(v: f32) -> bool {
@@ -25,6 +26,38 @@ fn faultCode(kind: u32, index: u32, v: f32) -> u32 {
     value = select(1u, 2u, (bits & 0x80000000u) != 0u);
   }
   return (kind << 30u) | (min(index, 0x0fffffffu) << 2u) | value;
+}
+
+// The kind of a fault code (FAULT_LOSS, FAULT_GRADIENT, FAULT_PARAMETER); 3 for NO_FAULT.
+fn faultKind(code: u32) -> u32 {
+  return code >> 30u;
+}
+
+// θ′ = θ − lr · dL/dθ, the SGD update of one parameter.
+fn sgd(theta: f32, lr: f32, g: f32) -> f32 {
+  return theta - lr * g;
+}
+
+// The first fault of parameter k's update: its gradient g, then its θ′; NO_FAULT if both are finite.
+fn updateFault(k: u32, g: f32, proposed: f32) -> u32 {
+  if (!isFinite(g)) {
+    return faultCode(FAULT_GRADIENT, k, g);
+  }
+  if (!isFinite(proposed)) {
+    return faultCode(FAULT_PARAMETER, k, proposed);
+  }
+  return NO_FAULT;
+}
+
+// The hidden activation a1 = f(z1) = ReLU(z1) = max(z1, 0).
+fn activate(z1: f32) -> f32 {
+  return max(z1, 0.0);
+}
+
+// δ1 = da1 ⊙ f′(z1) for one unit: ReLU′(z1) = 1 where z1 > 0, else 0.
+// NOTE: ReLU′(0) = 0, as on the CPU.
+fn activationBackward(z1: f32, da1: f32) -> f32 {
+  return select(0.0, da1, z1 > 0.0);
 }
 
 // σ(z), on the side where exp cannot overflow.

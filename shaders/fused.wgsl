@@ -7,17 +7,8 @@
 //   3. per parameter: θ ← θ′, unless some loss, gradient or θ′ of this step was NaN or infinite;
 //      then the run stops with θ as the step before left it
 // Storage is touched only to load the parameters at the start and store them at the end.
-
-override D: u32;
-override H: u32;
-override N: u32;
-override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
-override WG: u32;
-override W1_OFF: u32;
-override B1_OFF: u32;
-override W2_OFF: u32;
-override B2_OFF: u32;
-override P_SIZE: u32;
+// The forward pass (shaders/network.wgsl), the losses, δ2, the activation and the update
+// (shaders/common.wgsl) are shared; this file keeps the one-workgroup schedule.
 
 struct Run {
   lr: f32,
@@ -39,32 +30,31 @@ struct Status {
 
 var<workgroup> p: array<f32, P_SIZE>;
 var<workgroup> g: array<f32, P_SIZE>;      // dL/dθ, then θ′ = θ − lr · dL/dθ
-var<workgroup> a1: array<f32, N * H>;
+var<workgroup> z1: array<f32, N * H>;     // pre-activations of the last forward pass; a1 = f(z1)
 var<workgroup> dz1: array<f32, N * H>;
 var<workgroup> dz2: array<f32, N>;
 var<workgroup> loss: array<f32, N>;
 var<workgroup> badCode: atomic<u32>;      // the smallest faultCode of this step, or NO_FAULT
 var<workgroup> stop: u32;
 
+fn theta(k: u32) -> f32 {
+  return p[k];
+}
+
+fn keepHidden(n: u32, j: u32, z: f32, a: f32) {
+  z1[n * H + j] = z;
+}
+
 // Phase 1 for sample n: forward, the loss, δ2 and δ1, into workgroup memory.
 fn forwardAndDeltas(n: u32) {
-  var z2 = p[B2_OFF];
-  for (var j = 0u; j < H; j++) {
-    var z1 = p[B1_OFF + j];
-    for (var i = 0u; i < D; i++) {
-      z1 += p[W1_OFF + j * D + i] * x[n * D + i];
-    }
-    let a = max(z1, 0.0);
-    a1[n * H + j] = a;
-    z2 += p[W2_OFF + j] * a;
-  }
+  let z2 = forwardSample(n);
   let yHat = sigmoid(z2);
   let l = sampleLossOf(z2, yHat, y[n]);
   let d2 = delta2(yHat, y[n]);                                     // δ2 = ∂L/∂z2
   loss[n] = l;
   dz2[n] = d2;
   for (var j = 0u; j < H; j++) {
-    dz1[n * H + j] = select(0.0, p[W2_OFF + j] * d2, a1[n * H + j] > 0.0);   // ReLU′(0) = 0
+    dz1[n * H + j] = activationBackward(z1[n * H + j], p[W2_OFF + j] * d2);   // δ1 = W2ᵀδ2 ⊙ f′(z1)
   }
   if (!isFinite(l)) {
     atomicMin(&badCode, faultCode(FAULT_LOSS, n, l));
@@ -73,20 +63,19 @@ fn forwardAndDeltas(n: u32) {
 
 // Phase 2 for parameter k: dL/dθ_k summed over the batch.
 fn gradient(k: u32) -> f32 {
+  let e = element(k);
   var s = 0.0;
-  if (k < B1_OFF) {
-    let j = k / D;
-    let i = k % D;
+  if (e.tensor == T_W1) {
     for (var n = 0u; n < N; n++) {
-      s += dz1[n * H + j] * x[n * D + i];                          // dW1 = Σ_n δ1_n x_nᵀ
+      s += dz1[n * H + e.j] * x[n * D + e.i];                      // dW1 = Σ_n δ1_n x_nᵀ
     }
-  } else if (k < W2_OFF) {
+  } else if (e.tensor == T_B1) {
     for (var n = 0u; n < N; n++) {
-      s += dz1[n * H + k - B1_OFF];                                // db1 = Σ_n δ1_n
+      s += dz1[n * H + e.j];                                       // db1 = Σ_n δ1_n
     }
-  } else if (k < B2_OFF) {
+  } else if (e.tensor == T_W2) {
     for (var n = 0u; n < N; n++) {
-      s += dz2[n] * a1[n * H + k - W2_OFF];                        // dW2 = Σ_n δ2_n a1_nᵀ
+      s += dz2[n] * activate(z1[n * H + e.j]);                     // dW2 = Σ_n δ2_n a1_nᵀ
     }
   } else {
     for (var n = 0u; n < N; n++) {
@@ -94,6 +83,32 @@ fn gradient(k: u32) -> f32 {
     }
   }
   return s;
+}
+
+// Phase 2 for parameter k: θ′ = θ − lr · dL/dθ into g, its gradient and θ′ checked.
+fn propose(k: u32) {
+  let gk = gradient(k);
+  let proposed = sgd(p[k], run.lr, gk);
+  g[k] = proposed;
+  let code = updateFault(k, gk, proposed);
+  if (code != NO_FAULT) {
+    atomicMin(&badCode, code);
+  }
+}
+
+// After the last step: the parameters and (if a step was taken) its per-sample losses back to storage.
+fn finish(t: u32, done: u32) {
+  for (var k = t; k < P_SIZE; k += WG) {
+    params[k] = p[k];
+  }
+  if (done > 0u) {
+    for (var n = t; n < N; n += WG) {
+      sampleLoss[n] = loss[n];
+    }
+  }
+  if (t == 0u) {
+    status.step += done;
+  }
 }
 
 @compute @workgroup_size(WG)
@@ -113,15 +128,7 @@ fn trainFused(@builtin(local_invocation_index) t: u32) {
     }
     workgroupBarrier();
     for (var k = t; k < P_SIZE; k += WG) {
-      let gk = gradient(k);
-      if (!isFinite(gk)) {
-        atomicMin(&badCode, faultCode(FAULT_GRADIENT, k, gk));
-      }
-      let proposed = p[k] - run.lr * gk;                           // θ′ = θ − lr · dL/dθ
-      g[k] = proposed;
-      if (!isFinite(proposed)) {
-        atomicMin(&badCode, faultCode(FAULT_PARAMETER, k, proposed));
-      }
+      propose(k);
     }
     workgroupBarrier();
     if (t == 0u) {
@@ -141,15 +148,5 @@ fn trainFused(@builtin(local_invocation_index) t: u32) {
     workgroupBarrier();
   }
   workgroupBarrier();
-  for (var k = t; k < P_SIZE; k += WG) {
-    params[k] = p[k];
-  }
-  if (done > 0u) {
-    for (var n = t; n < N; n += WG) {
-      sampleLoss[n] = loss[n];
-    }
-  }
-  if (t == 0u) {
-    status.step += done;
-  }
+  finish(t, done);
 }

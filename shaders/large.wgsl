@@ -7,32 +7,14 @@
 //                  proposed update θ′ = θ − lr · g into `next`                                      P invocations
 //   largeSgd       per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was not finite  P invocations
 // Memory is O(N·d + chunks·H·(d + 2)) instead of the step kernels' O(N·H).
+// The forward pass (shaders/network.wgsl), the status word and the update (shaders/status.wgsl),
+// the losses, δ2 and the activation (shaders/common.wgsl) are shared; this file keeps the chunked sums.
 
-override D: u32;        // input size (at most MAX_D)
-override H: u32;
-override N: u32;
-override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
-override WG: u32;
 override CHUNK: u32;    // samples per chunk in largePartials
 override CHUNKS: u32;   // ceil(N / CHUNK)
-override W1_OFF: u32;
-override B1_OFF: u32;
-override W2_OFF: u32;
-override B2_OFF: u32;
-override P_SIZE: u32;
+override STRIDE: u32;   // floats per chunk in `partials`: H·(D + 2) + 1 (largeChunkFloats in src/gpu/large.ts)
 
 const MAX_D: u32 = 16u;
-
-struct Hyper {
-  lr: f32,
-}
-
-struct Status {
-  step: u32,               // SGD steps completed
-  badStep: atomic<u32>,    // the first step with a non-finite loss, gradient or θ′, or NO_FAULT
-  badWhere: atomic<u32>,   // faultCode (shaders/common.wgsl) of that step's first non-finite value
-  proposal: atomic<u32>,   // faultCode of the current step's first non-finite θ′; largeForward resets it
-}
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
@@ -44,44 +26,18 @@ struct Status {
 @group(0) @binding(7) var<storage, read_write> status: Status;
 @group(0) @binding(8) var<storage, read_write> next: array<f32>;        // P: θ′ = θ − lr · g
 
-fn flagBad(code: u32) {
-  atomicMin(&status.badStep, status.step + 1u);
-  atomicMin(&status.badWhere, code);
-}
-
-fn preActivation(n: u32, j: u32) -> f32 {
-  var z1 = params[B1_OFF + j];
-  for (var i = 0u; i < D; i++) {
-    z1 += params[W1_OFF + j * D + i] * x[n * D + i];
-  }
-  return z1;
-}
-
-fn chunkStride() -> u32 {
-  return H * (D + 2u) + 1u;
-}
+// Nothing is kept: largePartials recomputes z1.
+fn keepHidden(n: u32, j: u32, z1: f32, a1: f32) {}
 
 @compute @workgroup_size(WG)
 fn largeForward(@builtin(global_invocation_id) gid: vec3u) {
-  let n = gid.x;
-  if (n == 0u) {
-    atomicStore(&status.proposal, NO_FAULT);
-  }
-  if (n >= N) {
-    return;
-  }
-  var z2 = params[B2_OFF];
-  for (var j = 0u; j < H; j++) {
-    z2 += params[W2_OFF + j] * max(preActivation(n, j), 0.0);
-  }
-  let yHat = sigmoid(z2);
-  let loss = sampleLossOf(z2, yHat, y[n]);
-  let dz2 = delta2(yHat, y[n]);                                    // δ2 = ∂L/∂z2
-  perSample[n] = dz2;
+  forwardPhase(gid.x);
+}
+
+// δ2 and the loss per sample: [dz2 (N) | loss (N)].
+fn keepOutput(n: u32, z2: f32, yHat: f32, loss: f32) {
+  perSample[n] = delta2(yHat, y[n]);                               // δ2 = ∂L/∂z2
   perSample[N + n] = loss;
-  if (!isFinite(loss)) {
-    flagBad(faultCode(FAULT_LOSS, n, loss));
-  }
 }
 
 @compute @workgroup_size(WG)
@@ -101,70 +57,55 @@ fn largePartials(@builtin(global_invocation_id) gid: vec3u) {
     let dz2 = perSample[n];
     gb2 += dz2;
     let z1 = preActivation(n, j);
-    if (z1 > 0.0) {                                              // ReLU′(z1) = 1; at 0 and below it is 0
-      let dz1 = w2 * dz2;                                        // δ1 = W2ᵀ δ2 ⊙ ReLU′(z1)
+    let a1 = activate(z1);
+    let dz1 = activationBackward(z1, w2 * dz2);                  // δ1 = W2ᵀ δ2 ⊙ f′(z1)
+    if (a1 != 0.0 || dz1 != 0.0) {                               // a1 = 0 and δ1 = 0 (a closed gate) add only zeros
       gb1 += dz1;
-      gw2 += dz2 * z1;                                           // a1 = z1 here
+      gw2 += dz2 * a1;                                           // dW2 += δ2 a1
       for (var i = 0u; i < D; i++) {
         gw1[i] += dz1 * x[n * D + i];
       }
     }
   }
-  let base = c * chunkStride() + j * (D + 2u);
+  let base = c * STRIDE + j * (D + 2u);
   for (var i = 0u; i < D; i++) {
     partials[base + i] = gw1[i];
   }
   partials[base + D] = gb1;
   partials[base + D + 1u] = gw2;
   if (j == 0u) {
-    partials[c * chunkStride() + H * (D + 2u)] = gb2;
+    partials[c * STRIDE + H * (D + 2u)] = gb2;
   }
+}
+
+// Where one parameter's partial sum sits within each chunk's STRIDE floats.
+fn partialField(e: Element) -> u32 {
+  if (e.tensor == T_W1) {
+    return e.j * (D + 2u) + e.i;                                 // dW1[j][i]
+  }
+  if (e.tensor == T_B1) {
+    return e.j * (D + 2u) + D;                                   // db1[j]
+  }
+  if (e.tensor == T_W2) {
+    return e.j * (D + 2u) + D + 1u;                              // dW2[j]
+  }
+  return H * (D + 2u);                                           // db2
 }
 
 @compute @workgroup_size(WG)
 fn largeReduce(@builtin(global_invocation_id) gid: vec3u) {
-  let k = gid.x;
-  if (k >= P_SIZE) {
+  if (gid.x >= P_SIZE) {
     return;
   }
-  var field: u32;
-  if (k < B1_OFF) {
-    field = (k / D) * (D + 2u) + k % D;                          // dW1[j][i]
-  } else if (k < W2_OFF) {
-    field = (k - B1_OFF) * (D + 2u) + D;                         // db1[j]
-  } else if (k < B2_OFF) {
-    field = (k - W2_OFF) * (D + 2u) + D + 1u;                    // dW2[j]
-  } else {
-    field = H * (D + 2u);                                        // db2
-  }
+  let field = partialField(element(gid.x));
   var g = 0.0;
   for (var c = 0u; c < CHUNKS; c++) {
-    g += partials[c * chunkStride() + field];
+    g += partials[c * STRIDE + field];                           // the sum of the chunks' partial sums
   }
-  grads[k] = g;
-  if (!isFinite(g)) {
-    flagBad(faultCode(FAULT_GRADIENT, k, g));
-  }
-  let proposed = params[k] - hyper.lr * g;                       // θ′ = θ − lr · g
-  next[k] = proposed;
-  if (!isFinite(proposed)) {
-    atomicMin(&status.proposal, faultCode(FAULT_PARAMETER, k, proposed));
-  }
+  proposeUpdate(gid.x, g);                                       // θ′ = θ − lr · g into next
 }
 
 @compute @workgroup_size(WG)
 fn largeSgd(@builtin(global_invocation_id) gid: vec3u) {
-  let k = gid.x;
-  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_FAULT) {
-    return;
-  }
-  let proposal = atomicLoad(&status.proposal);
-  if (proposal != NO_FAULT) {
-    flagBad(proposal);                                           // fail the step, write no θ′
-    return;
-  }
-  params[k] = next[k];
-  if (k == 0u) {
-    status.step += 1u;
-  }
+  applyUpdate(gid.x);
 }

@@ -5,21 +5,10 @@
 //                   and the proposed update θ′ = θ − lr · dL/dθ into `next`, each checked for NaN and ±∞
 //   sgdStep         θ ← θ′, one invocation per parameter, only if no loss, gradient or θ′ of this step
 //                   was non-finite: a step that would overflow writes nothing, so θ stays that of the step before
-// Every size and offset is an override constant set by src/mlp/spec.ts, with no default here,
-// so a missing one fails pipeline creation instead of silently mismatching.
-
-override D: u32;        // input size d
-override H: u32;        // hidden width
-override N: u32;        // batch size
-override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
-override WG: u32;       // workgroup size
-
-// Parameter layout [W1 (H·D) | b1 (H) | W2 (H) | b2 (1)], row-major.
-override W1_OFF: u32;
-override B1_OFF: u32;
-override W2_OFF: u32;
-override B2_OFF: u32;
-override P_SIZE: u32;
+// The forward pass of one sample (shaders/network.wgsl), the losses, δ2 and the activation
+// (shaders/common.wgsl), the status word and the update (shaders/status.wgsl) are shared; this file
+// keeps the schedule and the cache. Every size and offset is an override constant set by
+// src/gpu/layout.ts, with no default here, so a missing one fails pipeline creation.
 
 // Cache layout [z1 | a1 | z2 | yHat | loss | dz2 | da1 | dz1], N×H for z1, a1, da1, dz1 and N for the rest.
 override Z1_OFF: u32;
@@ -31,22 +20,6 @@ override DZ2_OFF: u32;
 override DA1_OFF: u32;
 override DZ1_OFF: u32;
 
-struct Hyper {
-  lr: f32,
-}
-
-struct Status {
-  // SGD steps completed.
-  step: u32,
-  // The first step whose loss, gradient or updated parameter was not finite, or NO_FAULT. Once set,
-  // sgdStep stops updating, so the parameters stay those of the last good step.
-  badStep: atomic<u32>,
-  // faultCode (shaders/common.wgsl) of the first non-finite value of that step.
-  badWhere: atomic<u32>,
-  // faultCode of the first non-finite θ′ of the current step, or NO_FAULT; forward resets it.
-  proposal: atomic<u32>,
-}
-
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -56,40 +29,22 @@ struct Status {
 @group(0) @binding(6) var<storage, read_write> status: Status;
 @group(0) @binding(7) var<storage, read_write> next: array<f32>;   // P: θ′ = θ − lr · dL/dθ
 
-// Marks the step being taken (status.step + 1) as failed; the smallest code of that step is kept.
-fn flagBad(code: u32) {
-  atomicMin(&status.badStep, status.step + 1u);
-  atomicMin(&status.badWhere, code);
+// The forward pass keeps z1 and a1 in the cache for the backward phases.
+fn keepHidden(n: u32, j: u32, z1: f32, a1: f32) {
+  cache[Z1_OFF + n * H + j] = z1;
+  cache[A1_OFF + n * H + j] = a1;
+}
+
+// ... and z2, yHat and the loss, for backwardDeltas and the readback.
+fn keepOutput(n: u32, z2: f32, yHat: f32, loss: f32) {
+  cache[Z2_OFF + n] = z2;
+  cache[YHAT_OFF + n] = yHat;
+  cache[LOSS_OFF + n] = loss;
 }
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u) {
-  let n = gid.x;
-  if (n == 0u) {
-    atomicStore(&status.proposal, NO_FAULT);
-  }
-  if (n >= N) {
-    return;
-  }
-  var z2 = params[B2_OFF];
-  for (var j = 0u; j < H; j++) {
-    var z1 = params[B1_OFF + j];                                   // z1_j = W1_j · x + b1_j
-    for (var i = 0u; i < D; i++) {
-      z1 += params[W1_OFF + j * D + i] * x[n * D + i];
-    }
-    let a1 = max(z1, 0.0);                                         // a1 = ReLU(z1)
-    cache[Z1_OFF + n * H + j] = z1;
-    cache[A1_OFF + n * H + j] = a1;
-    z2 += params[W2_OFF + j] * a1;                                 // z2 = W2 a1 + b2
-  }
-  let yHat = sigmoid(z2);
-  let loss = sampleLossOf(z2, yHat, y[n]);
-  cache[Z2_OFF + n] = z2;
-  cache[YHAT_OFF + n] = yHat;
-  cache[LOSS_OFF + n] = loss;
-  if (!isFinite(loss)) {
-    flagBad(faultCode(FAULT_LOSS, n, loss));
-  }
+  forwardPhase(gid.x);
 }
 
 @compute @workgroup_size(WG)
@@ -102,33 +57,26 @@ fn backwardDeltas(@builtin(global_invocation_id) gid: vec3u) {
   cache[DZ2_OFF + n] = dz2;
   for (var j = 0u; j < H; j++) {
     let da1 = params[W2_OFF + j] * dz2;                            // da1 = W2ᵀ δ2
-    // NOTE: ReLU′(0) = 0, as on the CPU.
-    let dz1 = select(0.0, da1, cache[Z1_OFF + n * H + j] > 0.0);   // δ1 = da1 ⊙ ReLU′(z1)
+    let dz1 = activationBackward(cache[Z1_OFF + n * H + j], da1);  // δ1 = da1 ⊙ ReLU′(z1)
     cache[DA1_OFF + n * H + j] = da1;
     cache[DZ1_OFF + n * H + j] = dz1;
   }
 }
 
-@compute @workgroup_size(WG)
-fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
-  let k = gid.x;
-  if (k >= P_SIZE) {
-    return;
-  }
+// dL/dθ for one parameter, summed over the batch (no atomics).
+fn batchGradient(e: Element) -> f32 {
+  let j = e.j;
+  let i = e.i;
   var g = 0.0;
-  if (k < B1_OFF) {
-    let j = k / D;
-    let i = k % D;
+  if (e.tensor == T_W1) {
     for (var n = 0u; n < N; n++) {
       g += cache[DZ1_OFF + n * H + j] * x[n * D + i];              // dW1 = Σ_n δ1_n x_nᵀ
     }
-  } else if (k < W2_OFF) {
-    let j = k - B1_OFF;
+  } else if (e.tensor == T_B1) {
     for (var n = 0u; n < N; n++) {
       g += cache[DZ1_OFF + n * H + j];                             // db1 = Σ_n δ1_n
     }
-  } else if (k < B2_OFF) {
-    let j = k - W2_OFF;
+  } else if (e.tensor == T_W2) {
     for (var n = 0u; n < N; n++) {
       g += cache[DZ2_OFF + n] * cache[A1_OFF + n * H + j];         // dW2 = Σ_n δ2_n a1_nᵀ
     }
@@ -137,31 +85,17 @@ fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
       g += cache[DZ2_OFF + n];                                     // db2 = Σ_n δ2_n
     }
   }
-  grads[k] = g;
-  if (!isFinite(g)) {
-    flagBad(faultCode(FAULT_GRADIENT, k, g));
-  }
-  let proposed = params[k] - hyper.lr * g;                        // θ′ = θ − lr · dL/dθ
-  next[k] = proposed;
-  if (!isFinite(proposed)) {
-    atomicMin(&status.proposal, faultCode(FAULT_PARAMETER, k, proposed));
+  return g;
+}
+
+@compute @workgroup_size(WG)
+fn backwardGrads(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.x < P_SIZE) {
+    proposeUpdate(gid.x, batchGradient(element(gid.x)));          // θ′ = θ − lr · dL/dθ into next
   }
 }
 
 @compute @workgroup_size(WG)
 fn sgdStep(@builtin(global_invocation_id) gid: vec3u) {
-  let k = gid.x;
-  if (k >= P_SIZE || atomicLoad(&status.badStep) != NO_FAULT) {
-    return;
-  }
-  let proposal = atomicLoad(&status.proposal);
-  if (proposal != NO_FAULT) {
-    // Some θ′ overflowed: fail this step and write none of them.
-    flagBad(proposal);
-    return;
-  }
-  params[k] = next[k];
-  if (k == 0u) {
-    status.step += 1u;
-  }
+  applyUpdate(gid.x);
 }

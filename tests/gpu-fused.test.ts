@@ -7,7 +7,7 @@ import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/comp
 import { type Dataset, randomDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
-import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { openGpu } from './support/gpu.js';
 import { SATURATED, saturatedRun } from './support/saturated.js';
 

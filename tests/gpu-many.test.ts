@@ -7,7 +7,7 @@ import { randomDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
-import { accuracy } from '../src/mlp/train-cpu.js';
+import { accuracy } from '../src/mlp/accuracy.js';
 import { openGpu } from './support/gpu.js';
 import { SATURATED, saturatedRun } from './support/saturated.js';
 

@@ -8,7 +8,7 @@ import { DEFAULTS } from '../src/mlp/config.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
 import { paramLayout } from '../src/mlp/spec.js';
-import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { describeUsed, expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { openGpu } from './support/gpu.js';
 import { SATURATED, saturatedRun } from './support/saturated.js';

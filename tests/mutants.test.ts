@@ -35,7 +35,7 @@ interface Mutant {
 
 const MUTANTS: Mutant[] = [
   // δ1 = da1 ⊙ ReLU′(z1) with ReLU′(0) = 1 instead of 0.
-  { name: 'ReLU′(0) = 1', source: mutate('cache[Z1_OFF + n * H + j] > 0.0);', 'cache[Z1_OFF + n * H + j] >= 0.0);'), kink: true },
+  { name: 'ReLU′(0) = 1', source: mutate('select(0.0, da1, z1 > 0.0);', 'select(0.0, da1, z1 >= 0.0);'), kink: true },
   // δ2 = (yHat − y) without the batch mean's 1/N.
   { name: 'the 1/N dropped from δ2', source: mutate('return (yHat - t) / f32(N);', 'return (yHat - t);'), kink: false },
   // da1 = W2ᵀ δ2 reading W2 (1×H, row-major) as W2[j][0], at j·H, instead of W2ᵀ[j][0] = W2[0][j] at j.

@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileShader, GpuError, openDevice, withErrorScopes } from '../src/gpu/device.js';
 import { requestNodeAdapter } from '../src/gpu/node.js';
 import { fusedConstants } from '../src/gpu/fused.js';
-import { largeConstants } from '../src/gpu/large.js';
+import { largeChunkFloats, largeConstants } from '../src/gpu/large.js';
 import { manyConstants } from '../src/gpu/many.js';
 import {
   FUSED_BINDINGS,
+  FUSED_WORKGROUP_SCALARS,
   HYPER_FIELDS,
   LARGE_BINDINGS,
   LARGE_ENTRY_POINTS,
+  LARGE_MAX_D,
   MANY_BINDINGS,
   MANY_MAX,
   MANY_RUN_FIELDS,
@@ -18,7 +20,7 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from '../src/gpu/shaders.js';
-import { wgslConstants } from '../src/mlp/spec.js';
+import { wgslConstants } from '../src/gpu/layout.js';
 import { openGpu } from './support/gpu.js';
 
 /** What the WGSL itself declares, read from its text. */
@@ -78,7 +80,10 @@ describe('shaders/many.wgsl against the TS tables', () => {
     expect(wgsl.struct('Run')).toEqual(MANY_RUN_FIELDS.map((f) => [f, 'u32']));
     expect(SHADERS.many).toContain(`const MAX_D: u32 = ${MANY_MAX.d}u;`);
     expect(SHADERS.many).toContain(`const MAX_H: u32 = ${MANY_MAX.H}u;`);
-    expect(SHADERS.many).toContain(`var<private> w1: array<f32, ${MANY_MAX.d * MANY_MAX.H}>;`);
+    // Every private array is sized from MAX_D and MAX_H: θ and g from MAX_P = MAX_H·MAX_D + 2·MAX_H + 1, a1 and z1 from MAX_H.
+    expect(SHADERS.many).toContain('const MAX_P: u32 = MAX_H * MAX_D + 2u * MAX_H + 1u;');
+    const privates = [...SHADERS.many.matchAll(/var<private> (\w+): array<f32, (\w+)>;/g)].map((m) => [m[1], m[2]]);
+    expect(privates).toEqual([['p', 'MAX_P'], ['g', 'MAX_P'], ['z1', 'MAX_H'], ['a1', 'MAX_H']]);
   });
 });
 
@@ -105,6 +110,29 @@ describe('shaders/large.wgsl against the TS tables', () => {
     expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(largeConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 1024)).sort());
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
     expect(wgsl.struct('Hyper')).toEqual(HYPER_FIELDS.map((f) => [f, 'f32']));
+  });
+
+  it('holds the same numbers as the host: MAX_D is LARGE_MAX_D, STRIDE is the partials size per chunk', () => {
+    expect(SHADERS.large).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);
+    expect(largeConstants({ d: 3, H: 5, N: 4 }, 'bce', 64, 1024).STRIDE).toBe(largeChunkFloats({ d: 3, H: 5 }));
+    expect(largeChunkFloats({ d: 3, H: 5 })).toBe(5 * (3 + 2) + 1);
+  });
+});
+
+describe('the shared WGSL', () => {
+  it('every kernel gets the shared forward pass and common.wgsl; the status word only where it is declared as Status', () => {
+    for (const code of Object.values(SHADERS)) {
+      expect(code).toContain('fn forwardSample(n: u32) -> f32');
+      expect(code).toContain('fn activationBackward(');
+      expect(code.match(/fn sigmoid\(/g)).toHaveLength(1);
+    }
+    expect(SHADERS.mlp).toContain('fn proposeUpdate(');
+    expect(SHADERS.large).toContain('fn proposeUpdate(');
+  });
+
+  it('the fused kernel counts its workgroup scalars in FUSED_WORKGROUP_SCALARS', () => {
+    const scalars = [...SHADERS.fused.matchAll(/^var<workgroup> \w+: (atomic<u32>|u32);/gm)];
+    expect(scalars).toHaveLength(FUSED_WORKGROUP_SCALARS);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { engineModel, engineParams, initParams } from '../src/mlp/init.js';
 import { makeRng, uniformAt } from '../src/mlp/rng.js';
-import { cacheLayout, fromEngineOrder, makeSpec, paramLayout, toEngineOrder, toNested, wgslConstants } from '../src/mlp/spec.js';
+import { cacheLayout, wgslConstants } from '../src/gpu/layout.js';
+import { fromEngineOrder, makeSpec, paramLayout, toEngineOrder, toNested } from '../src/mlp/spec.js';
 
 describe('spec.ts', () => {
   it('lays out W1 [H×d], b1 [H], W2 [1×H], b2 [1] back to back', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkConfig, DEFAULTS } from '../src/mlp/config.js';
 import { type Dataset, makeDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { CpuTrainer, TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { TrainingDivergedError } from '../src/mlp/divergence.js';
+import { CpuTrainer } from '../src/mlp/train-cpu.js';
 import { MatrixTrainer } from '../src/mlp/train-matrix.js';
 
 describe('XOR on the CPU (scalar engine)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlaybackController, type PlayState } from '../src/ui/controller.js';
 import { failureText, hints } from '../src/ui/hints.js';
-import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
+import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { LossHistory } from '../src/ui/history.js';
 import type { Session, Snapshot } from '../src/ui/session.js';
 import { parseSetting } from '../src/ui/state.js';

@@ -1,12 +1,11 @@
 /**
  * Every generated block of docs/*.md, by the name its markers use, and the one
- * function that refills them. The spot-check's own blocks live in
- * src/mlp/spotcheck.ts; the rest are written beside this file.
+ * function that refills them, all written beside this file.
  */
-import { fillGenerated, GENERATED_BLOCKS } from '../mlp/spotcheck.js';
 import { batchBlock } from './docs-batch.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { gatesBlock, interpretationsBlock, pathBlock } from './docs-paths.js';
+import { fillGenerated, GENERATED_BLOCKS } from './docs-spotcheck.js';
 
 export const DOC_BLOCKS: Record<string, () => string> = {
   ...GENERATED_BLOCKS,

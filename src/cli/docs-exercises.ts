@@ -11,7 +11,7 @@ import { backward, forward, lossAndGrads, numericGradient, sgdUpdate } from '../
 import { computeSpotCheck, SPOT } from '../mlp/spotcheck.js';
 import { paramLayout } from '../mlp/spec.js';
 import { learned, sweepCpu, trainOneCpu, type SweepCell } from '../mlp/sweep.js';
-import { accuracy } from '../mlp/train-cpu.js';
+import { accuracy } from '../mlp/accuracy.js';
 import { MatrixTrainer } from '../mlp/train-matrix.js';
 import { activationCase, ACTIVATIONS } from './docs-activations.js';
 import { saturation } from './docs-paths.js';

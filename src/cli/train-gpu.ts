@@ -14,7 +14,7 @@ import { type Dataset, roundToF32 } from '../mlp/data.js';
 import { initParams } from '../mlp/init.js';
 import { lossAndGrads } from '../mlp/reference.js';
 import { toNested } from '../mlp/spec.js';
-import { accuracy } from '../mlp/train-cpu.js';
+import { accuracy } from '../mlp/accuracy.js';
 import type { Io } from './io.js';
 import { InterruptedError, makeChunker } from './chunks.js';
 import { makeProgress } from './progress.js';

@@ -1,37 +1,25 @@
 /**
- * What every GPU trainer shares, written once: checking what it is given, the
- * destroyed and lost-device guards, turning the kernels' status words into a
- * TrainingDivergedError with the math's names, and recording long runs in
- * bounded submits. (The seed of the trainer core of ../shared/DESIGN.md.)
+ * The trainer core: what every GPU trainer (step kernels, fused, many-models,
+ * large-batch) shares, written once. It compiles the kernel, builds the
+ * pipelines and the bind group from the binding table, makes the labelled
+ * buffers, records dispatches in bounded submits, reads the status word back
+ * (a TrainingDivergedError naming the step and element when a loss, gradient
+ * or parameter went non-finite), guards every method after `destroy()` or a
+ * lost device, and frees everything in `destroy()`. Each trainer is its
+ * configuration plus the schedule that is its own.
+ *
+ * Where to look: a parameter that overflows — `readStatus` (and status.ts);
+ * a lost device — `Lifecycle`, `checkDeviceAlive`; limits — ./limits.ts.
  */
-import { LOSSES, type LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
-import { FAULT_KINDS, type Fault, TrainingDivergedError } from '../mlp/divergence.js';
-import { SPEC_LIMITS, type Spec } from '../mlp/spec.js';
-import { GpuError, lostError } from './device.js';
-
-/** badStep's and a fault code's "nothing went wrong" (NO_FAULT in shaders/common.wgsl). */
-export const NO_FAULT = 0xffff_ffff;
+import type { Spec } from '../mlp/spec.js';
+import { checkDeviceAlive } from './checks.js';
+import { compileShader, GpuError, lostError } from './device.js';
+import { type BindingSlot, layoutEntries } from './shaders.js';
+import { meanLoss, statusError } from './status.js';
+import { type Range, StagingPool } from './staging.js';
 
 /** At most this many SGD steps go in one command buffer, so a long run never records millions of dispatches at once. */
 export const STEPS_PER_SUBMIT = 2048;
-
-/**
- * A fault code of shaders/common.wgsl (kind in bits 30–31, index in 2–29, value
- * in 0–1: NaN, +∞, −∞) at a step, as a Fault.
- */
-export function decodeFault(step: number, code: number): Fault {
-  const kind = FAULT_KINDS[code >>> 30];
-  if (!kind) throw new GpuError('internal', `status word: fault code 0x${code.toString(16)} has no kind`);
-  const value = [Number.NaN, Infinity, -Infinity][code & 3] ?? Number.NaN;
-  return { step, kind, index: (code >>> 2) & 0x0fff_ffff, value, precision: 'f32' };
-}
-
-/** The error for a status [steps done, badStep, badWhere], or null when no step failed. */
-export function statusError(spec: Pick<Spec, 'd' | 'H'>, badStep: number, badWhere: number): TrainingDivergedError | null {
-  if (badStep === NO_FAULT) return null;
-  return new TrainingDivergedError(decodeFault(badStep, badWhere), spec);
-}
 
 /**
  * A trainer's lifecycle: after `destroy()` every method says so, and after the
@@ -61,77 +49,173 @@ export class Lifecycle {
   }
 }
 
-/** Rejects with the reason when the device is already lost (checked before and after creating a trainer). */
-export async function checkDeviceAlive(device: GPUDevice, label: string): Promise<void> {
-  const info = await Promise.race([device.lost, new Promise<null>((r) => setTimeout(() => r(null), 0))]);
-  if (info) throw new GpuError('lost', `${label}: cannot create a trainer: ${lostError(info).message}`);
+/** One buffer of a trainer: its size in bytes (at least 16 are made) and usage. */
+export interface BufferPlan {
+  bytes: number;
+  role: Role;
+  /** Written once at creation. */
+  init?: AllowSharedBufferSource | undefined;
 }
 
-export interface TrainerInput {
-  data: Dataset;
-  hidden: number;
-  loss: LossKind;
-  params?: ArrayLike<number>;
-  workgroupSize?: number;
+/** Buffer usages by role: read by kernels only, read back, read back and rewritten by the host, kernel scratch, uniform. */
+export type Role = 'input' | 'output' | 'state' | 'scratch' | 'uniform';
+
+/** The usage flags of a role (GPUBufferUsage exists only once WebGPU is set up, so this is read at call time). */
+export function usage(role: Role): number {
+  const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = GPUBufferUsage;
+  const flags: Record<Role, number> = {
+    input: STORAGE | COPY_DST,
+    output: STORAGE | COPY_SRC,
+    state: STORAGE | COPY_SRC | COPY_DST,
+    scratch: STORAGE,
+    uniform: UNIFORM | COPY_DST,
+  };
+  return flags[role];
 }
 
-/**
- * Checks the fields every trainer takes, each error naming the field and the
- * allowed range: the data's shape (x has N·d values, y has N) and labels in
- * [0, 1], the width, the loss, and the workgroup size against this device.
- */
-export function checkTrainerInput(device: GPUDevice, { data, hidden, loss, workgroupSize }: TrainerInput): void {
-  const { d, N } = data;
-  for (const [name, v] of [['data.d', d], ['data.N', N], ['hidden', hidden]] as const) {
-    const { min, max } = SPEC_LIMITS[name === 'hidden' ? 'H' : name === 'data.d' ? 'd' : 'N'];
-    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+export interface CoreConfig<B extends string, E extends string> {
+  label: string;
+  /** The WGSL (one of SHADERS, or a test's mutant). */
+  shader: string;
+  bindings: readonly (BindingSlot & { name: B })[];
+  entryPoints: readonly E[];
+  /** The override constants, by the names the WGSL declares. */
+  constants: Record<string, number>;
+  /** Every buffer the bind group takes. */
+  buffers: Record<B, BufferPlan>;
+}
+
+export class TrainerCore<B extends string, E extends string> {
+  readonly staging: StagingPool;
+  private readonly life: Lifecycle;
+  private readonly extra: GPUBuffer[] = [];
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly label: string,
+    readonly layout: GPUBindGroupLayout,
+    readonly pipelines: Record<E, GPUComputePipeline>,
+    readonly buffers: Record<B, GPUBuffer>,
+    private readonly bindings: readonly (BindingSlot & { name: B })[],
+  ) {
+    this.staging = new StagingPool(device, label);
+    this.life = new Lifecycle(device, label);
   }
-  if (data.x?.length !== N * d) throw new RangeError(`data.x must have N·d = ${N}·${d} = ${N * d} values, got ${data.x?.length}`);
-  if (data.y?.length !== N) throw new RangeError(`data.y must have N = ${N} labels, got ${data.y?.length}`);
-  for (let n = 0; n < N; n++) {
-    const t = data.y[n]!;
-    if (!(t >= 0 && t <= 1)) throw new RangeError(`data.y[${n}] must be a label in [0, 1], got ${t}`);
+
+  /** Compiles, builds every pipeline, makes and fills the buffers; rejects if the device is lost meanwhile. */
+  static async create<B extends string, E extends string>(device: GPUDevice, config: CoreConfig<B, E>): Promise<TrainerCore<B, E>> {
+    const { label, bindings, constants } = config;
+    const module = await compileShader(device, config.shader, `${label}.wgsl`);
+    const layout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(bindings) });
+    const pipelineLayout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [layout] });
+    const made = await Promise.all(config.entryPoints.map(async (e) => [e, await makePipeline(device, label, pipelineLayout, module, e, constants)] as const));
+    const pipelines = Object.fromEntries(made) as Record<E, GPUComputePipeline>;
+    const buffers = {} as Record<B, GPUBuffer>;
+    for (const { name } of bindings) {
+      const plan = config.buffers[name];
+      buffers[name] = device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, plan.bytes), usage: usage(plan.role) });
+      if (plan.init) device.queue.writeBuffer(buffers[name], 0, plan.init);
+    }
+    await checkDeviceAlive(device, label);
+    return new TrainerCore(device, label, layout, pipelines, buffers, bindings);
   }
-  if (!(LOSSES as readonly string[]).includes(loss)) throw new RangeError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
-  if (workgroupSize !== undefined) {
-    const max = Math.min(device.limits.maxComputeWorkgroupSizeX, device.limits.maxComputeInvocationsPerWorkgroup);
-    if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > max) {
-      throw new RangeError(`workgroupSize must be an integer in [1, ${max}] (this device's maxComputeWorkgroupSizeX and maxComputeInvocationsPerWorkgroup), got ${workgroupSize}`);
+
+  /** A bind group over the trainer's buffers, with some replaced (a per-dispatch uniform). */
+  bindGroup(replace: Partial<Record<B, GPUBuffer>> = {}, suffix = ''): GPUBindGroup {
+    const buffers = { ...this.buffers, ...replace };
+    return this.device.createBindGroup({
+      label: `${this.label}.bindGroup${suffix}`,
+      layout: this.layout,
+      entries: this.bindings.map(({ binding, name }) => ({ binding, resource: { buffer: buffers[name] } })),
+    });
+  }
+
+  /** A buffer made after creation (a per-dispatch uniform), freed with the trainer. */
+  own(buffer: GPUBuffer): GPUBuffer {
+    this.extra.push(buffer);
+    return buffer;
+  }
+
+  /** Throws if the trainer cannot run `method`: destroyed, or its device lost. */
+  check(method: string): void {
+    this.life.check(method);
+  }
+
+  /** One command buffer, one submit: `fill` records into an open compute pass. */
+  submit(fill: (pass: GPUComputePassEncoder, encoder: GPUCommandEncoder) => void, what = 'steps'): void {
+    const encoder = this.device.createCommandEncoder({ label: `${this.label}.${what}` });
+    const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
+    fill(pass, encoder);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Records `steps` steps as chunks of at most `perSubmit`, each its own command buffer; returns at once. */
+  record(steps: number, perSubmit: number, recordChunk: (k: number) => void): void {
+    for (let left = steps; left > 0; left -= perSubmit) recordChunk(Math.min(perSubmit, left));
+  }
+
+  /**
+   * The same chunks, waiting for the GPU after each (at most one chunk queued:
+   * flat memory however long the run), calling `onChunk` with the steps so far.
+   */
+  async run(steps: number, perSubmit: number, recordChunk: (k: number) => void, onChunk?: (done: number) => void | Promise<void>): Promise<void> {
+    let done = 0;
+    for (let left = steps; left > 0; left -= perSubmit) {
+      const k = Math.min(perSubmit, left);
+      recordChunk(k);
+      done += k;
+      await this.device.queue.onSubmittedWorkDone();
+      await onChunk?.(done);
     }
   }
+
+  /**
+   * The status word [steps done, badStep, badWhere, …] and the per-sample
+   * losses, read back together; throws the TrainingDivergedError if a step
+   * went non-finite, else returns the steps and the mean loss.
+   */
+  async readStatus(spec: Spec, status: Range, losses: Range): Promise<{ loss: number; step: number }> {
+    const [s, l] = await this.staging.read([status, losses]);
+    const [step, badStep, badWhere] = new Uint32Array(s!);
+    const error = statusError(spec, badStep!, badWhere!);
+    if (error) throw error;
+    return { step: step!, loss: meanLoss(new Float32Array(l!)) };
+  }
+
+  /** f32 ranges read back in one submit, as f64. */
+  async readFloats(ranges: readonly Range[]): Promise<Float64Array[]> {
+    const raw = await this.staging.read(ranges);
+    return raw.map((b) => Float64Array.from(new Float32Array(b)));
+  }
+
+  /** A whole f32 buffer's first `floats` values, as f64. */
+  async readBuffer(name: B, floats: number, offset = 0): Promise<Float64Array> {
+    const [out] = await this.readFloats([{ buffer: this.buffers[name], offset: 4 * offset, size: 4 * floats }]);
+    return out!;
+  }
+
+  /** Frees every buffer; afterwards every method throws a GpuError('destroyed'). Calling it again does nothing. */
+  destroy(): void {
+    if (!this.life.destroy()) return;
+    for (const b of [...Object.values<GPUBuffer>(this.buffers), ...this.extra]) b.destroy();
+    this.staging.destroy();
+  }
 }
 
-/** Checks a step count: an integer ≥ 0. */
-export function checkSteps(name: string, steps: number): void {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${steps}`);
-}
-
-/**
- * Calls `recordChunk(k)` for chunks of at most `perSubmit` steps, each its own
- * command buffer and submit: bounded recording whatever `steps` is.
- */
-export function inChunks(steps: number, perSubmit: number, recordChunk: (k: number) => void): void {
-  for (let left = steps; left > 0; left -= perSubmit) recordChunk(Math.min(perSubmit, left));
-}
-
-/**
- * Runs `steps` steps as bounded submits, waiting for the GPU after each chunk
- * (so at most one chunk is queued and memory stays flat however long the run)
- * and calling `onChunk` with the steps recorded so far.
- */
-export async function runInChunks(
+/** A compute pipeline, labelled `${label}.${entryPoint}.pipeline`, whose creation error names it. */
+async function makePipeline(
   device: GPUDevice,
-  steps: number,
-  perSubmit: number,
-  recordChunk: (k: number) => void,
-  onChunk?: (done: number) => void | Promise<void>,
-): Promise<void> {
-  let done = 0;
-  for (let left = steps; left > 0; left -= perSubmit) {
-    const k = Math.min(perSubmit, left);
-    recordChunk(k);
-    done += k;
-    await device.queue.onSubmittedWorkDone();
-    await onChunk?.(done);
+  label: string,
+  layout: GPUPipelineLayout,
+  module: GPUShaderModule,
+  entryPoint: string,
+  constants: Record<string, number>,
+): Promise<GPUComputePipeline> {
+  const name = `${label}.${entryPoint}.pipeline`;
+  try {
+    return await device.createComputePipelineAsync({ label: name, layout, compute: { module, entryPoint, constants } });
+  } catch (e) {
+    throw new GpuError('validation', `${name}: ${(e as Error).message}`);
   }
 }

@@ -5,12 +5,13 @@
 import type { Spec } from '../mlp/spec.js';
 import { GpuError } from './device.js';
 
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
 export function checkLimits(
   limits: GPUSupportedLimits,
   spec: Spec,
   { cacheFloats, workgroupSize, invocations }: { cacheFloats: number; workgroupSize: number; invocations: number },
 ): void {
-  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   const largest = Math.max(4 * cacheFloats, 4 * spec.N * spec.d);
   const cacheLargest = cacheFloats >= spec.N * spec.d; // else the inputs x: only N and d apply
   const bindingMax = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
@@ -37,4 +38,28 @@ export function checkLimits(
         `maxComputeWorkgroupsPerDimension (${limits.maxComputeWorkgroupsPerDimension}); lower ${invocations === spec.N ? 'N' : 'H or d (one invocation per parameter)'}`,
     );
   }
+}
+
+/** The largest storage buffer this device binds, and the name of the limit that sets it. */
+export function storageLimit(limits: GPUSupportedLimits): { bytes: number; name: string } {
+  const binding = limits.maxStorageBufferBindingSize;
+  return binding <= limits.maxBufferSize ? { bytes: binding, name: 'maxStorageBufferBindingSize' } : { bytes: limits.maxBufferSize, name: 'maxBufferSize' };
+}
+
+/** Refuses a storage buffer larger than the device binds: `what` needs that much; `hint` says what to lower. */
+export function checkBufferFits(limits: GPUSupportedLimits, what: string, bytes: number, hint: string): void {
+  const { bytes: max, name } = storageLimit(limits);
+  if (bytes > max) throw new GpuError('limit', `${what} need ${mib(bytes)}, more than this device's ${name} (${mib(max)}); ${hint}`);
+}
+
+/** Refuses a dispatch of more workgroups in one dimension than maxComputeWorkgroupsPerDimension allows. */
+export function checkWorkgroupCount(limits: GPUSupportedLimits, what: string, groups: number, hint: string): void {
+  const max = limits.maxComputeWorkgroupsPerDimension;
+  if (groups > max) throw new GpuError('limit', `${what} needs ${groups} workgroups in one dimension, more than this device's maxComputeWorkgroupsPerDimension (${max}); ${hint}`);
+}
+
+/** Refuses a kernel whose workgroup memory exceeds maxComputeWorkgroupStorageSize. */
+export function checkWorkgroupStorage(limits: GPUSupportedLimits, what: string, bytes: number, hint: string): void {
+  const max = limits.maxComputeWorkgroupStorageSize;
+  if (bytes > max) throw new GpuError('limit', `${what}: ${bytes} bytes, more than this device's maxComputeWorkgroupStorageSize (${max}); ${hint}`);
 }

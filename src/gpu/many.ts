@@ -12,20 +12,12 @@ import type { Dataset } from '../mlp/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkDeviceAlive, checkSteps, checkTrainerInput, Lifecycle, NO_FAULT, statusError } from './core.js';
-import { compileShader, GpuError } from './device.js';
-import {
-  layoutEntries,
-  MANY_BINDINGS,
-  MANY_MAX,
-  MANY_RESULT_WORDS,
-  MANY_STATUS_WORDS,
-  type ManyBindingName,
-  packManyRun,
-  SHADERS,
-} from './shaders.js';
-import { checkLearningRate, checkUploadable, makePipeline, pipelineConstants } from './setup.js';
-import { StagingPool } from './staging.js';
+import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
+import { TrainerCore } from './core.js';
+import { paramConstants, pipelineConstants } from './layout.js';
+import { checkBufferFits, checkWorkgroupCount } from './limits.js';
+import { MANY_BINDINGS, MANY_MAX, MANY_RESULT_WORDS, MANY_STATUS_WORDS, type ManyBindingName, packManyRun, SHADERS } from './shaders.js';
+import { NO_FAULT, statusError } from './status.js';
 
 export interface ManyOptions {
   data: Dataset;
@@ -65,9 +57,7 @@ export const MANY_DISPATCHES_PER_SUBMIT = 64;
 /** The override constants of shaders/many.wgsl. */
 export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number): Record<string, number> {
   return {
-    D: spec.d,
-    H: spec.H,
-    N: spec.N,
+    ...paramConstants(spec),
     ...pipelineConstants(loss, workgroupSize),
     BOUND1: Math.fround(1 / Math.sqrt(spec.d)), // the engine's initialisation bounds, src/engine/nn.ts
     BOUND2: Math.fround(1 / Math.sqrt(spec.H)),
@@ -76,26 +66,17 @@ export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number)
 
 export class ManyTrainer {
   private readonly bindGroup: GPUBindGroup;
-  private readonly staging: StagingPool;
-  private initialised = false;
-  private readonly life: Lifecycle;
+  private initialised: boolean;
 
   private constructor(
     readonly device: GPUDevice,
     readonly spec: Spec,
     readonly models: number,
     readonly options: Readonly<ManyOptions>,
-    private readonly pipeline: GPUComputePipeline,
-    private readonly buffers: Record<ManyBindingName, GPUBuffer>,
-    layout: GPUBindGroupLayout,
+    private readonly core: TrainerCore<ManyBindingName, 'trainMany'>,
   ) {
-    this.bindGroup = device.createBindGroup({
-      label: `${this.label}.bindGroup`,
-      layout,
-      entries: MANY_BINDINGS.map(({ binding, name }) => ({ binding, resource: { buffer: buffers[name] } })),
-    });
-    this.staging = new StagingPool(device, this.label);
-    this.life = new Lifecycle(device, this.label);
+    this.bindGroup = core.bindGroup();
+    this.initialised = options.initialParams !== undefined;
   }
 
   get label(): string {
@@ -103,64 +84,35 @@ export class ManyTrainer {
   }
 
   static async create(device: GPUDevice, options: ManyOptions): Promise<ManyTrainer> {
-    const { data, hidden, loss, lrs, seedBase } = options;
+    const { data, hidden, loss, lrs, initialParams } = options;
     const label = options.label ?? 'many';
     await checkDeviceAlive(device, label);
     checkTrainerInput(device, options);
     const wg = options.workgroupSize ?? 64;
     const M = lrs.length;
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
-    if (spec.d > MANY_MAX.d || spec.H > MANY_MAX.H) {
-      throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`);
-    }
-    if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
-    const seedCount = options.seedCount ?? M;
-    if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M) throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
-    checkSeed(seedBase);
-    checkSeed(seedBase + seedCount - 1);
-    for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
-    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+    checkManyInput(spec, options);
     const P = paramLayout(spec).size;
-    if (options.initialParams) {
-      if (options.initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${options.initialParams.length}`);
-      checkUploadable('initialParams', options.initialParams);
-    }
-    const groups = Math.ceil(M / wg);
-    if (groups > device.limits.maxComputeWorkgroupsPerDimension) {
-      throw new GpuError('limit', `${M} models need ${groups} workgroups of ${wg}, more than maxComputeWorkgroupsPerDimension (${device.limits.maxComputeWorkgroupsPerDimension})`);
-    }
-    const bytes = 4 * M * P;
-    if (bytes > Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize)) {
-      throw new GpuError('limit', `${M} models of ${P} parameters need ${(bytes / 2 ** 20).toFixed(1)} MiB, more than this device's largest storage buffer; train fewer models at once`);
-    }
-    const module = await compileShader(device, SHADERS.many, `${label}.wgsl`);
-    const bindGroupLayout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(MANY_BINDINGS) });
-    const constants = manyConstants(spec, loss, wg);
-    const pipelineLayout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] });
-    const pipeline = await makePipeline(device, label, pipelineLayout, module, 'trainMany', constants);
-    const S = GPUBufferUsage.STORAGE;
-    const make = (name: ManyBindingName, size: number, usage: number) => device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, size), usage });
-    const buffers: Record<ManyBindingName, GPUBuffer> = {
-      run: make('run', 4 * packManyRun({ models: 0, steps: 0, seedBase: 0, init: 0, seedCount: 0 }).length, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-      x: make('x', 4 * data.x.length, S | GPUBufferUsage.COPY_DST),
-      y: make('y', 4 * data.N, S | GPUBufferUsage.COPY_DST),
-      lrs: make('lrs', 4 * M, S | GPUBufferUsage.COPY_DST),
-      params: make('params', bytes, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
-      results: make('results', 4 * MANY_RESULT_WORDS * M, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
-      status: make('status', 4 * MANY_STATUS_WORDS * M, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
-    };
-    device.queue.writeBuffer(buffers.x, 0, Float32Array.from(data.x));
-    device.queue.writeBuffer(buffers.y, 0, Float32Array.from(data.y));
-    device.queue.writeBuffer(buffers.lrs, 0, Float32Array.from(lrs));
-    if (options.initialParams) {
-      device.queue.writeBuffer(buffers.params, 0, Float32Array.from(options.initialParams));
-      device.queue.writeBuffer(buffers.results, 0, new Float32Array(MANY_RESULT_WORDS * M));
-      device.queue.writeBuffer(buffers.status, 0, Uint32Array.from({ length: MANY_STATUS_WORDS * M }, (_, i) => (i % MANY_STATUS_WORDS === 0 ? 0 : NO_FAULT)));
-    }
-    await checkDeviceAlive(device, label);
-    const trainer = new ManyTrainer(device, spec, M, options, pipeline, buffers, bindGroupLayout);
-    trainer.initialised = options.initialParams !== undefined;
-    return trainer;
+    checkWorkgroupCount(device.limits, `${M} models in workgroups of ${wg}`, Math.ceil(M / wg), 'train fewer models at once');
+    checkBufferFits(device.limits, `${M} models of ${P} parameters`, 4 * M * P, 'train fewer models at once');
+    const restart = initialParams !== undefined;
+    const core = await TrainerCore.create(device, {
+      label,
+      shader: SHADERS.many,
+      bindings: MANY_BINDINGS,
+      entryPoints: ['trainMany'],
+      constants: manyConstants(spec, loss, wg),
+      buffers: {
+        run: { bytes: 4 * packManyRun({ models: 0, steps: 0, seedBase: 0, init: 0, seedCount: 0 }).length, role: 'uniform' },
+        x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
+        y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
+        lrs: { bytes: 4 * M, role: 'input', init: Float32Array.from(lrs) },
+        params: { bytes: 4 * M * P, role: 'state', init: restart ? Float32Array.from(initialParams) : undefined },
+        results: { bytes: 4 * MANY_RESULT_WORDS * M, role: 'state', init: restart ? new Float32Array(MANY_RESULT_WORDS * M) : undefined },
+        status: { bytes: 4 * MANY_STATUS_WORDS * M, role: 'state', init: restart ? manyFreshStatus(M) : undefined },
+      },
+    });
+    return new ManyTrainer(device, spec, M, options, core);
   }
 
   /**
@@ -169,11 +121,9 @@ export class ManyTrainer {
    * in one submit. The first call also draws the initial parameters.
    */
   train(steps: number, { stepsPerDispatch = 1000 }: { stepsPerDispatch?: number } = {}): void {
-    this.life.check('train');
+    this.core.check('train');
     checkSteps('steps', steps);
-    if (!Number.isInteger(stepsPerDispatch) || stepsPerDispatch < 1) {
-      throw new RangeError(`stepsPerDispatch must be an integer ≥ 1, got ${stepsPerDispatch}`);
-    }
+    checkCount('stepsPerDispatch', stepsPerDispatch);
     const chunks: number[] = [];
     for (let left = steps; left > 0 || (chunks.length === 0 && !this.initialised); left -= stepsPerDispatch) chunks.push(Math.max(0, Math.min(stepsPerDispatch, left)));
     for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) this.record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
@@ -188,9 +138,9 @@ export class ManyTrainer {
   private record(chunks: readonly number[]): void {
     const encoder = this.device.createCommandEncoder({ label: `${this.label}.train` });
     const uploads: GPUBuffer[] = [];
+    const run = this.core.buffers.run;
     for (const k of chunks) {
-      const size = this.buffers.run.size;
-      const upload = this.device.createBuffer({ label: `${this.label}.run.upload`, size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+      const upload = this.device.createBuffer({ label: `${this.label}.run.upload`, size: run.size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
       new Uint32Array(upload.getMappedRange()).set(
         packManyRun({
           models: this.models,
@@ -202,9 +152,9 @@ export class ManyTrainer {
       );
       upload.unmap();
       uploads.push(upload);
-      encoder.copyBufferToBuffer(upload, 0, this.buffers.run, 0, size);
+      encoder.copyBufferToBuffer(upload, 0, run, 0, run.size);
       const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
-      pass.setPipeline(this.pipeline);
+      pass.setPipeline(this.core.pipelines.trainMany);
       pass.setBindGroup(0, this.bindGroup);
       pass.dispatchWorkgroups(Math.ceil(this.models / (this.options.workgroupSize ?? 64)));
       pass.end();
@@ -216,33 +166,55 @@ export class ManyTrainer {
 
   /** Every model's results; a model that stopped has its error (the step and element) in `errors`. Never throws for a divergence. */
   async readResults(): Promise<ManyResults> {
-    this.life.check('readResults');
-    const [raw, rawStatus] = await this.staging.read([
-      { buffer: this.buffers.results, offset: 0, size: 4 * MANY_RESULT_WORDS * this.models },
-      { buffer: this.buffers.status, offset: 0, size: 4 * MANY_STATUS_WORDS * this.models },
+    this.core.check('readResults');
+    const { results, status } = this.core.buffers;
+    const [raw, rawStatus] = await this.core.staging.read([
+      { buffer: results, offset: 0, size: 4 * MANY_RESULT_WORDS * this.models },
+      { buffer: status, offset: 0, size: 4 * MANY_STATUS_WORDS * this.models },
     ]);
     const r = new Float32Array(raw!);
-    const status = new Uint32Array(rawStatus!);
+    const words = new Uint32Array(rawStatus!);
     const pick = (k: number) => Float32Array.from({ length: this.models }, (_, m) => r[m * MANY_RESULT_WORDS + k]!);
     const errors = Array.from({ length: this.models }, (_, m) =>
-      statusError(this.spec, status[m * MANY_STATUS_WORDS + 1]!, status[m * MANY_STATUS_WORDS + 2]!),
+      statusError(this.spec, words[m * MANY_STATUS_WORDS + 1]!, words[m * MANY_STATUS_WORDS + 2]!),
     );
     return { loss: pick(0), accuracy: pick(1), diverged: Uint8Array.from(pick(2)), steps: pick(3), errors };
   }
 
   /** One model's parameters, flat layout. */
   async readParams(m: number): Promise<Float64Array> {
-    this.life.check('readParams');
+    this.core.check('readParams');
     if (!Number.isInteger(m) || m < 0 || m >= this.models) throw new RangeError(`model must be an integer in [0, ${this.models - 1}], got ${m}`);
     const P = paramLayout(this.spec).size;
-    const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 4 * m * P, size: 4 * P }]);
-    return Float64Array.from(new Float32Array(raw!));
+    return this.core.readBuffer('params', P, m * P);
   }
 
   /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
   destroy(): void {
-    if (!this.life.destroy()) return;
-    for (const b of Object.values(this.buffers)) b.destroy();
-    this.staging.destroy();
+    this.core.destroy();
   }
+}
+
+/** What only the many-models kernel takes: its private-array bounds, a learning rate per model, the seeds, restart parameters. */
+function checkManyInput(spec: Spec, { lrs, seedBase, seedCount = lrs.length, initialParams, data }: ManyOptions): void {
+  const M = lrs.length;
+  if (spec.d > MANY_MAX.d || spec.H > MANY_MAX.H) {
+    throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`);
+  }
+  if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
+  if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M) throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
+  checkSeed(seedBase);
+  checkSeed(seedBase + seedCount - 1);
+  for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
+  for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+  const P = paramLayout(spec).size;
+  if (initialParams) {
+    if (initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${initialParams.length}`);
+    checkUploadable('initialParams', initialParams);
+  }
+}
+
+/** M fresh per-model status words: 0 steps, then NO_FAULT for badStep and badWhere. */
+function manyFreshStatus(M: number): Uint32Array {
+  return Uint32Array.from({ length: MANY_STATUS_WORDS * M }, (_, i) => (i % MANY_STATUS_WORDS === 0 ? 0 : NO_FAULT));
 }

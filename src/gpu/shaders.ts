@@ -8,16 +8,20 @@ import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import largeWgsl from '../../shaders/large.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
+import networkWgsl from '../../shaders/network.wgsl?raw';
+import statusWgsl from '../../shaders/status.wgsl?raw';
 
 /**
- * Each kernel's text with shaders/common.wgsl (σ, log1p, isFinite, the losses and δ2) appended:
- * after the kernel, so compilation errors keep the kernel's own line numbers.
+ * Each kernel's text with the shared WGSL appended (after the kernel, so compilation errors keep
+ * the kernel's own line numbers): shaders/network.wgsl (the sizes, the flat layout, one sample's
+ * forward pass), shaders/status.wgsl (the status word and the update, for the kernels dispatched one phase
+ * at a time) and shaders/common.wgsl (σ, the losses and δ2, the activation, the SGD update, fault codes).
  */
 export const SHADERS = {
-  mlp: `${mlpWgsl}\n${commonWgsl}`,
-  many: `${manyWgsl}\n${commonWgsl}`,
-  fused: `${fusedWgsl}\n${commonWgsl}`,
-  large: `${largeWgsl}\n${commonWgsl}`,
+  mlp: [mlpWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
+  many: [manyWgsl, networkWgsl, commonWgsl].join('\n'),
+  fused: [fusedWgsl, networkWgsl, commonWgsl].join('\n'),
+  large: [largeWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
 } as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
@@ -106,6 +110,9 @@ export const MANY_STATUS_WORDS = 3;
 
 /** `struct Status { step, badStep, badWhere }` of shaders/fused.wgsl. */
 export const FUSED_STATUS_WORDS = 3;
+
+/** The u32 scalars shaders/fused.wgsl keeps in workgroup memory beside its arrays: badCode and stop. */
+export const FUSED_WORKGROUP_SCALARS = 2;
 
 /** shaders/fused.wgsl, group 0. */
 export const FUSED_BINDINGS = [

@@ -1,12 +1,12 @@
 /**
  * The GPU trainer: full-batch SGD on the 2-layer MLP with the step kernels of
- * shaders/mlp.wgsl. Buffers, pipelines and the bind group are made once, in
- * `create`. `step(k)` only records 4·k dispatches, in command buffers of at
- * most STEPS_PER_SUBMIT steps: no readback, no await; `run(k)` does the same
- * but waits for the GPU after each such chunk, so memory stays flat however
- * long the run. Reading anything back (loss, parameters, gradients, the
- * cache) is a separate, explicit call, and throws a TrainingDivergedError
- * naming the first step and element that went non-finite.
+ * shaders/mlp.wgsl, one dispatch per phase, every buffer readable after each.
+ * Its own part is the schedule (forward, backwardDeltas, backwardGrads,
+ * sgdStep) and the cache readback; creation, bounded submits, the status word
+ * and the guards are the trainer core's (./core.ts). `step(k)` only records;
+ * `run(k)` also waits per chunk; reading back is a separate, explicit call and
+ * throws a TrainingDivergedError naming the first step and element that went
+ * non-finite.
  *
  * @example
  * const trainer = await GpuTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.5, loss: 'bce' });
@@ -15,22 +15,13 @@
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
-import { cacheLayout, CACHE_TENSORS, type CacheName, makeSpec, paramLayout, type Spec, wgslConstants } from '../mlp/spec.js';
-import { compileShader } from './device.js';
-import { checkDeviceAlive, checkSteps, checkTrainerInput, inChunks, Lifecycle, NO_FAULT, runInChunks, statusError, STEPS_PER_SUBMIT } from './core.js';
+import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
+import { checkCount, checkDeviceAlive, checkLearningRate, checkParams, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
+import { STEPS_PER_SUBMIT, TrainerCore } from './core.js';
+import { cacheLayout, CACHE_TENSORS, type CacheName, pipelineConstants, wgslConstants } from './layout.js';
 import { checkLimits } from './limits.js';
-import {
-  layoutEntries,
-  MLP_BINDINGS,
-  MLP_ENTRY_POINTS,
-  type MlpBindingName,
-  type MlpEntryPoint,
-  packHyper,
-  SHADERS,
-  STATUS_WORDS,
-} from './shaders.js';
-import { checkLearningRate, checkUploadable, makePipeline, pipelineConstants } from './setup.js';
-import { StagingPool } from './staging.js';
+import { MLP_BINDINGS, MLP_ENTRY_POINTS, type MlpBindingName, type MlpEntryPoint, packHyper, SHADERS, STATUS_WORDS } from './shaders.js';
+import { freshStatus } from './status.js';
 
 export interface GpuTrainerOptions {
   data: Dataset;
@@ -56,20 +47,20 @@ export interface GpuReadout {
   cache: Record<CacheName, Float64Array>;
 }
 
+/** The phases of one step without the update: forward and backward at the current parameters. */
+const NO_UPDATE: readonly MlpEntryPoint[] = ['forward', 'backwardDeltas', 'backwardGrads'];
+
 export class GpuTrainer {
-  private readonly life: Lifecycle;
+  private readonly bindGroup: GPUBindGroup;
 
   private constructor(
     readonly device: GPUDevice,
     readonly spec: Spec,
     readonly options: Readonly<GpuTrainerOptions>,
-    private readonly buffers: Record<MlpBindingName, GPUBuffer>,
-    private readonly bindGroup: GPUBindGroup,
-    private readonly pipelines: Record<MlpEntryPoint, GPUComputePipeline>,
+    private readonly core: TrainerCore<MlpBindingName, MlpEntryPoint>,
     private readonly workgroups: Record<MlpEntryPoint, number>,
-    private readonly staging: StagingPool,
   ) {
-    this.life = new Lifecycle(device, options.label ?? 'mlp');
+    this.bindGroup = core.bindGroup();
   }
 
   static async create(device: GPUDevice, options: GpuTrainerOptions): Promise<GpuTrainer> {
@@ -79,60 +70,40 @@ export class GpuTrainer {
     checkTrainerInput(device, options);
     const wg = options.workgroupSize ?? 64;
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
-    const P = paramLayout(spec);
-    if (params.length !== P.size) {
-      throw new RangeError(`params: expected ${P.size} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
-    }
-    checkUploadable('params', params);
+    checkParams(spec, params);
     checkUploadable('data.x', data.x);
     checkUploadable('data.y', data.y);
     checkLearningRate('lr', lr);
+    const P = paramLayout(spec).size;
     const C = cacheLayout(spec);
-    const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P.size, sgdStep: P.size };
+    const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P, sgdStep: P };
     checkLimits(device.limits, spec, { cacheFloats: C.size, workgroupSize: wg, invocations: Math.max(...Object.values(count)) });
-
-    const module = await compileShader(device, options.shaderSource ?? SHADERS.mlp, `${label}.wgsl`);
-    const bindGroupLayout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(MLP_BINDINGS) });
-    const layout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] });
-    const constants = { ...wgslConstants(spec), ...pipelineConstants(loss, wg) };
-    const pipelines = Object.fromEntries(
-      await Promise.all(MLP_ENTRY_POINTS.map(async (e) => [e, await makePipeline(device, label, layout, module, e, constants)] as const)),
-    ) as Record<MlpEntryPoint, GPUComputePipeline>;
-
-    const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
-    const S = GPUBufferUsage.STORAGE;
-    const make = (name: MlpBindingName, bytes: number, usage: number): GPUBuffer =>
-      device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, bytes), usage });
-    const buffers: Record<MlpBindingName, GPUBuffer> = {
-      hyper: make('hyper', packHyper({ lr }).byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-      params: make('params', 4 * P.size, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
-      x: make('x', 4 * data.x.length, S | GPUBufferUsage.COPY_DST),
-      y: make('y', 4 * data.N, S | GPUBufferUsage.COPY_DST),
-      cache: make('cache', 4 * C.size, S | GPUBufferUsage.COPY_SRC),
-      grads: make('grads', 4 * P.size, S | GPUBufferUsage.COPY_SRC),
-      status: make('status', 4 * STATUS_WORDS, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
-      next: make('next', 4 * P.size, S),
-    };
-    device.queue.writeBuffer(buffers.hyper, 0, packHyper({ lr }));
-    device.queue.writeBuffer(buffers.params, 0, f32(params));
-    device.queue.writeBuffer(buffers.x, 0, f32(data.x));
-    device.queue.writeBuffer(buffers.y, 0, f32(data.y));
-    device.queue.writeBuffer(buffers.status, 0, new Uint32Array([0, NO_FAULT, NO_FAULT, NO_FAULT]));
-    const bindGroup = device.createBindGroup({
-      label: `${label}.bindGroup`,
-      layout: bindGroupLayout,
-      entries: MLP_BINDINGS.map(({ binding, name }) => ({ binding, resource: { buffer: buffers[name] } })),
+    const core = await TrainerCore.create(device, {
+      label,
+      shader: options.shaderSource ?? SHADERS.mlp,
+      bindings: MLP_BINDINGS,
+      entryPoints: MLP_ENTRY_POINTS,
+      constants: { ...wgslConstants(spec), ...pipelineConstants(loss, wg) },
+      buffers: {
+        hyper: { bytes: packHyper({ lr }).byteLength, role: 'uniform', init: packHyper({ lr }) },
+        params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },
+        x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
+        y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
+        cache: { bytes: 4 * C.size, role: 'output' },
+        grads: { bytes: 4 * P, role: 'output' },
+        status: { bytes: 4 * STATUS_WORDS, role: 'state', init: freshStatus(STATUS_WORDS) },
+        next: { bytes: 4 * P, role: 'scratch' },
+      },
     });
     const workgroups = Object.fromEntries(MLP_ENTRY_POINTS.map((e) => [e, Math.ceil(count[e] / wg)])) as Record<MlpEntryPoint, number>;
-    await checkDeviceAlive(device, label);
-    return new GpuTrainer(device, spec, options, buffers, bindGroup, pipelines, workgroups, new StagingPool(device, label));
+    return new GpuTrainer(device, spec, options, core, workgroups);
   }
 
   /** Records k SGD steps (forward, backward, update), at most STEPS_PER_SUBMIT per command buffer; returns at once. */
   step(k = 1): void {
-    this.life.check('step');
+    this.core.check('step');
     checkSteps('steps', k);
-    inChunks(k, STEPS_PER_SUBMIT, (c) => this.record(c, MLP_ENTRY_POINTS));
+    this.core.record(k, STEPS_PER_SUBMIT, (c) => this.record(c, MLP_ENTRY_POINTS));
   }
 
   /**
@@ -141,10 +112,10 @@ export class GpuTrainer {
    * steps recorded so far after each chunk.
    */
   async run(k: number, { stepsPerSubmit = STEPS_PER_SUBMIT, onChunk }: { stepsPerSubmit?: number; onChunk?: (steps: number) => void | Promise<void> } = {}): Promise<void> {
-    this.life.check('run');
+    this.core.check('run');
     checkSteps('steps', k);
-    if (!Number.isInteger(stepsPerSubmit) || stepsPerSubmit < 1) throw new RangeError(`stepsPerSubmit must be an integer ≥ 1, got ${stepsPerSubmit}`);
-    await runInChunks(this.device, k, stepsPerSubmit, (c) => this.record(c, MLP_ENTRY_POINTS), onChunk);
+    checkCount('stepsPerSubmit', stepsPerSubmit);
+    await this.core.run(k, stepsPerSubmit, (c) => this.record(c, MLP_ENTRY_POINTS), onChunk);
   }
 
   /**
@@ -152,16 +123,10 @@ export class GpuTrainer {
    * naming the step and element if a loss, gradient or updated parameter went non-finite.
    */
   async readLoss(): Promise<{ loss: number; step: number }> {
-    this.life.check('readLoss');
-    const C = cacheLayout(this.spec);
-    const [status, losses] = await this.staging.read([
-      { buffer: this.buffers.status, offset: 0, size: 4 * STATUS_WORDS },
-      { buffer: this.buffers.cache, offset: 4 * C.loss, size: 4 * this.spec.N },
-    ]);
-    const [step, badStep, badWhere] = new Uint32Array(status!);
-    const error = statusError(this.spec, badStep!, badWhere!);
-    if (error) throw error;
-    return { step: step!, loss: mean(new Float32Array(losses!)) };
+    this.core.check('readLoss');
+    const { status, cache } = this.core.buffers;
+    const losses = { buffer: cache, offset: 4 * cacheLayout(this.spec).loss, size: 4 * this.spec.N };
+    return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * STATUS_WORDS }, losses);
   }
 
   /**
@@ -169,42 +134,33 @@ export class GpuTrainer {
    * and reads back everything: parameters, gradients, the cache and the loss.
    */
   async gradients(): Promise<GpuReadout> {
-    this.life.check('gradients');
-    this.record(1, ['forward', 'backwardDeltas', 'backwardGrads']);
+    this.core.check('gradients');
+    this.record(1, NO_UPDATE);
     return this.readAll();
   }
 
   /** Parameters, gradients and cache as they are now (after the last recorded dispatch). */
   async readAll(): Promise<GpuReadout> {
-    this.life.check('readAll');
+    this.core.check('readAll');
     const { step, loss } = await this.readLoss();
-    const P = paramLayout(this.spec);
+    const P = paramLayout(this.spec).size;
     const C = cacheLayout(this.spec);
-    const [params, grads, cache] = await this.staging.read([
-      { buffer: this.buffers.params, offset: 0, size: 4 * P.size },
-      { buffer: this.buffers.grads, offset: 0, size: 4 * P.size },
-      { buffer: this.buffers.cache, offset: 0, size: 4 * C.size },
+    const { buffers } = this.core;
+    const [params, grads, cache] = await this.core.readFloats([
+      { buffer: buffers.params, offset: 0, size: 4 * P },
+      { buffer: buffers.grads, offset: 0, size: 4 * P },
+      { buffer: buffers.cache, offset: 0, size: 4 * C.size },
     ]);
-    const c = new Float32Array(cache!);
-    const lengths = { z1: 'NH', a1: 'NH', z2: 'N', yHat: 'N', loss: 'N', dz2: 'N', da1: 'NH', dz1: 'NH' } as const;
     const { N, H } = this.spec;
-    const parts = Object.fromEntries(
-      CACHE_TENSORS.map((name) => [name, Float64Array.from(c.subarray(C[name], C[name] + (lengths[name] === 'N' ? N : N * H)))]),
-    ) as Record<CacheName, Float64Array>;
-    return {
-      step,
-      loss,
-      params: Float64Array.from(new Float32Array(params!)),
-      grads: Float64Array.from(new Float32Array(grads!)),
-      cache: parts,
-    };
+    const perSample = { z1: H, a1: H, z2: 1, yHat: 1, loss: 1, dz2: 1, da1: H, dz1: H } as const;
+    const parts = Object.fromEntries(CACHE_TENSORS.map((name) => [name, cache!.slice(C[name], C[name] + N * perSample[name])])) as Record<CacheName, Float64Array>;
+    return { step, loss, params: params!, grads: grads!, cache: parts };
   }
 
   /** The parameters held now (flat layout); after a divergence, exactly those of the last good step. Never throws for a divergence. */
   async readParams(): Promise<Float64Array> {
-    this.life.check('readParams');
-    const [raw] = await this.staging.read([{ buffer: this.buffers.params, offset: 0, size: 4 * paramLayout(this.spec).size }]);
-    return Float64Array.from(new Float32Array(raw!));
+    this.core.check('readParams');
+    return this.core.readBuffer('params', paramLayout(this.spec).size);
   }
 
   /**
@@ -213,50 +169,42 @@ export class GpuTrainer {
    * the loss and ŷ (N floats), never the 4·N·H cache.
    */
   async predictions(): Promise<Omit<GpuReadout, 'cache'> & { yHat: Float64Array }> {
-    this.life.check('predictions');
-    this.record(1, ['forward', 'backwardDeltas', 'backwardGrads']);
+    this.core.check('predictions');
+    this.record(1, NO_UPDATE);
     const { step, loss } = await this.readLoss();
-    const P = paramLayout(this.spec);
-    const [params, grads, yHat] = await this.staging.read([
-      { buffer: this.buffers.params, offset: 0, size: 4 * P.size },
-      { buffer: this.buffers.grads, offset: 0, size: 4 * P.size },
-      { buffer: this.buffers.cache, offset: 4 * cacheLayout(this.spec).yHat, size: 4 * this.spec.N },
+    const P = paramLayout(this.spec).size;
+    const { buffers } = this.core;
+    const [params, grads, yHat] = await this.core.readFloats([
+      { buffer: buffers.params, offset: 0, size: 4 * P },
+      { buffer: buffers.grads, offset: 0, size: 4 * P },
+      { buffer: buffers.cache, offset: 4 * cacheLayout(this.spec).yHat, size: 4 * this.spec.N },
     ]);
-    const f64 = (b: ArrayBuffer) => Float64Array.from(new Float32Array(b));
-    return { step, loss, params: f64(params!), grads: f64(grads!), yHat: f64(yHat!) };
+    return { step, loss, params: params!, grads: grads!, yHat: yHat! };
   }
 
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void {
-    this.life.check('setLearningRate');
+    this.core.check('setLearningRate');
     checkLearningRate('lr', lr);
-    this.device.queue.writeBuffer(this.buffers.hyper, 0, packHyper({ lr }));
+    this.device.queue.writeBuffer(this.core.buffers.hyper, 0, packHyper({ lr }));
   }
 
   /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). Calling it again does nothing. */
   destroy(): void {
-    if (!this.life.destroy()) return;
-    for (const b of Object.values(this.buffers)) b.destroy();
-    this.staging.destroy();
+    this.core.destroy();
   }
 
+  /** `steps` repetitions of the phases `entries`, in one command buffer and one compute pass. */
   private record(steps: number, entries: readonly MlpEntryPoint[]): void {
-    const encoder = this.device.createCommandEncoder({ label: `${this.options.label ?? 'mlp'}.steps` });
-    const pass = encoder.beginComputePass({ label: `${this.options.label ?? 'mlp'}.pass` });
-    pass.setBindGroup(0, this.bindGroup);
-    for (let t = 0; t < steps; t++) {
-      for (const e of entries) {
-        pass.setPipeline(this.pipelines[e]);
-        pass.dispatchWorkgroups(this.workgroups[e]);
+    this.core.submit((pass) => {
+      pass.setBindGroup(0, this.bindGroup);
+      for (let t = 0; t < steps; t++) {
+        for (const e of entries) {
+          pass.setPipeline(this.core.pipelines[e]);
+          pass.dispatchWorkgroups(this.workgroups[e]);
+        }
       }
-    }
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
+    });
   }
-}
 
-function mean(xs: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i]!;
-  return s / xs.length;
 }

@@ -1,7 +1,7 @@
 /**
  * The one source of truth for shapes and the flat parameter layout, shared by
- * the CPU reference, the scalar engine bridge, the GPU host and (as WGSL
- * `override` constants) the shaders.
+ * the CPU reference, the scalar engine bridge and the GPU host (which turns it
+ * into the kernels' constants, src/gpu/layout.ts).
  *
  *   x ∈ R^d, W1 ∈ R^{H×d}, b1 ∈ R^H, W2 ∈ R^{1×H}, b2 ∈ R^1, batch of N samples.
  *
@@ -58,60 +58,6 @@ export function paramLayout({ d, H }: Pick<Spec, 'd' | 'H'>): Layout {
   const W2: Slot = { name: 'W2', offset: H * d + H, length: H, shape: [1, H] };
   const b2: Slot = { name: 'b2', offset: H * d + 2 * H, length: 1, shape: [1] };
   return { W1, b1, W2, b2, size: H * d + 2 * H + 1 };
-}
-
-export const CACHE_TENSORS = ['z1', 'a1', 'z2', 'yHat', 'loss', 'dz2', 'da1', 'dz1'] as const;
-export type CacheName = (typeof CACHE_TENSORS)[number];
-
-/**
- * The GPU's per-sample cache, one flat f32 buffer:
- *   [ z1 (N·H) | a1 (N·H) | z2 (N) | yHat (N) | loss (N) | dz2 (N) | da1 (N·H) | dz1 (N·H) ]
- * row-major with samples as rows, so z1[n][j] is at z1 + n·H + j.
- */
-export function cacheLayout({ H, N }: Pick<Spec, 'H' | 'N'>): { readonly [K in CacheName]: number } & { readonly size: number } {
-  const lengths: Record<CacheName, number> = { z1: N * H, a1: N * H, z2: N, yHat: N, loss: N, dz2: N, da1: N * H, dz1: N * H };
-  let offset = 0;
-  const offsets = {} as Record<CacheName, number>;
-  for (const name of CACHE_TENSORS) {
-    offsets[name] = offset;
-    offset += lengths[name];
-  }
-  return { ...offsets, size: offset };
-}
-
-/** WGSL `override` constants for the sizes and the flat parameter layout: every kernel that holds parameters declares these. */
-export function paramConstants(spec: Spec): Record<string, number> {
-  const P = paramLayout(spec);
-  return {
-    D: spec.d,
-    H: spec.H,
-    N: spec.N,
-    W1_OFF: P.W1.offset,
-    B1_OFF: P.b1.offset,
-    W2_OFF: P.W2.offset,
-    B2_OFF: P.b2.offset,
-    P_SIZE: P.size,
-  };
-}
-
-/**
- * The WGSL `override` constants of the step kernels (shaders/mlp.wgsl): sizes
- * and every offset of the parameter and cache layouts, by the names the shader
- * declares (with no defaults there). Computed here only, so TS and WGSL cannot disagree.
- */
-export function wgslConstants(spec: Spec): Record<string, number> {
-  const C = cacheLayout(spec);
-  return {
-    ...paramConstants(spec),
-    Z1_OFF: C.z1,
-    A1_OFF: C.a1,
-    Z2_OFF: C.z2,
-    YHAT_OFF: C.yHat,
-    LOSS_OFF: C.loss,
-    DZ2_OFF: C.dz2,
-    DA1_OFF: C.da1,
-    DZ1_OFF: C.dz1,
-  };
 }
 
 /** The parameters in the math's shapes: W1 as H rows of d, b1 of length H, W2 as 1 row of H, b2 of length 1. */

@@ -10,7 +10,7 @@ import type { Dataset } from './data.js';
 import { initParams } from './init.js';
 import { type Fault, TrainingDivergedError } from './divergence.js';
 import { forward, lossValue } from './reference.js';
-import { accuracy } from './train-cpu.js';
+import { accuracy } from './accuracy.js';
 import { MatrixTrainer } from './train-matrix.js';
 
 export interface SweepSpec {

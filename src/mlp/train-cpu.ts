@@ -10,13 +10,12 @@ import type { HiddenActivation } from '../engine/activation.js';
 import { lossFromLogits, type LossKind } from '../engine/losses.js';
 import type { MLP } from '../engine/nn.js';
 import type { Value } from '../engine/value.js';
+import { accuracy } from './accuracy.js';
 import { type Dataset, sampleX } from './data.js';
 import { firstFault, TrainingDivergedError } from './divergence.js';
 import { engineGrads, engineModel, engineParams } from './init.js';
 import { sampleLossesFromLogits } from './reference.js';
 import { makeSpec, type Spec, toEngineOrder } from './spec.js';
-
-export { TrainingDivergedError };
 
 export interface Evaluation {
   loss: number;
@@ -101,11 +100,4 @@ export class CpuTrainer {
     const predictions = this.inputs.map((x) => this.model.forward(x)[0]!.data);
     return { loss, accuracy: accuracy(predictions, this.labels), predictions };
   }
-}
-
-/** Fraction of samples where (yHat ≥ 0.5) equals (y ≥ 0.5). */
-export function accuracy(predictions: ArrayLike<number>, labels: ArrayLike<number>): number {
-  let correct = 0;
-  for (let n = 0; n < labels.length; n++) if (predictions[n]! >= 0.5 === labels[n]! >= 0.5) correct++;
-  return correct / labels.length;
 }

@@ -4,9 +4,9 @@
  * alternative), the computation graph and the gradient panel; and the
  * playback controls for a state.
  */
+import { accuracy } from '../mlp/accuracy.js';
 import type { Dataset } from '../mlp/data.js';
 import { forward, lossValue, numericGradient } from '../mlp/reference.js';
-import { accuracy } from '../mlp/train-cpu.js';
 import type { PlayState } from './controller.js';
 import type { PageData } from './data-choice.js';
 import { highlightUnit, renderDiagram } from './diagram.js';

@@ -1,0 +1,107 @@
+/**
+ * The benchmark's cases, one function each. Every implementation of a case
+ * trains the same network on the same data with the same loss (BCE) and
+ * learning rate (LR), from the same seeded start.
+ */
+import { FusedTrainer } from '../src/gpu/fused.js';
+import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { ManyTrainer } from '../src/gpu/many.js';
+import { GpuTrainer } from '../src/gpu/trainer.js';
+import { type Dataset, randomDataset, xor } from '../src/mlp/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { gpuImpl, type Impl, LR, measure, median, type Recorder, referenceImpl, scalarImpl } from './measure.js';
+import { type Tf, tfManyTrainer, tfTrainer } from './tfjs-peer.js';
+import type { ScalingPoint } from './plot.js';
+
+/** A point of the scaling plot, with the implementation measured. */
+export type ScalingRow = ScalingPoint & { impl: string };
+
+export interface CaseContext {
+  device: GPUDevice;
+  tf: Tf;
+  quick: boolean;
+  recorder: Recorder;
+  log: (line: string) => void;
+}
+
+/** TF.js on one backend, training one network; the module is shared, so the backend is selected before each run. */
+function tfImpl(tf: Tf, name: 'tfjs-cpu' | 'tfjs-webgpu', data: Dataset, H: number, M = 1): Impl {
+  let t: { run(k: number): Promise<void>; dispose(): void } | undefined;
+  return {
+    impl: name,
+    models: M,
+    async run(k) {
+      await tf.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
+      t ??= M === 1
+        ? tfTrainer(tf, data, initParams({ d: data.d, H }, 1), H, LR)
+        : tfManyTrainer(tf, data, Array.from({ length: M }, (_, m) => initParams({ d: data.d, H }, m)), H, LR);
+      await t.run(k);
+    },
+    dispose: () => t?.dispose(),
+  };
+}
+
+/** (a) One 2-8-1 network on the 4 XOR points. */
+export async function xorCase({ device, tf, recorder }: CaseContext): Promise<void> {
+  const x4 = xor();
+  const start = initParams({ d: 2, H: 8 }, 1);
+  const steps = await GpuTrainer.create(device, { data: x4, params: start, hidden: 8, lr: LR, loss: 'bce', label: 'bench.steps' });
+  const fused = await FusedTrainer.create(device, { data: x4, params: start, hidden: 8, lr: LR, loss: 'bce', label: 'bench.fused' });
+  await recorder.runCase('xor-2-8-1', 'steps/s', [
+    gpuImpl('gpu-fused', 1, (k) => fused.step(k, { stepsPerDispatch: 4096 }), () => fused.readLoss(), () => fused.destroy()),
+    gpuImpl('gpu-steps', 1, (k) => steps.step(k), () => steps.readLoss(), () => steps.destroy()),
+    scalarImpl(x4, 8),
+    referenceImpl(x4, 8),
+    tfImpl(tf, 'tfjs-cpu', x4, 8),
+    tfImpl(tf, 'tfjs-webgpu', x4, 8),
+  ]);
+}
+
+/** (b) Many independent 2-8-1 XOR networks. */
+export async function manyCase({ device, tf, quick, recorder }: CaseContext): Promise<void> {
+  const x4 = xor();
+  const M = quick ? 4096 : 65536;
+  const many = await ManyTrainer.create(device, { data: x4, hidden: 8, loss: 'bce', lrs: new Float32Array(M).fill(LR), seedBase: 0, label: 'bench.many' });
+  many.train(0);
+  await recorder.runCase(`many-xor-2-8-1-x${M}`, 'model-steps/s', [
+    gpuImpl('gpu-many', M, (k) => many.train(k, { stepsPerDispatch: 250 }), () => many.readResults(), () => many.destroy()),
+    { ...scalarImpl(x4, 8) },
+    referenceImpl(x4, 8),
+    tfImpl(tf, 'tfjs-cpu', x4, 8, M),
+    tfImpl(tf, 'tfjs-webgpu', x4, 8, M),
+  ]);
+}
+
+/** (c) One 2-256-1 network on 65,536 points (8,192 in quick mode). */
+export async function largeCase({ device, tf, quick, recorder }: CaseContext): Promise<void> {
+  const bigN = quick ? 8192 : 65536;
+  const big = randomDataset(11, 2, bigN, { binary: true });
+  const bigStart = initParams({ d: 2, H: 256 }, 1);
+  const large = await LargeBatchTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.large' });
+  const bigSteps = await GpuTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.bigsteps' });
+  await recorder.runCase(`2-256-1-n${bigN}`, 'steps/s', [
+    gpuImpl('gpu-large', 1, (k) => large.step(k), () => large.readLoss(), () => large.destroy()),
+    gpuImpl('gpu-steps', 1, (k) => bigSteps.step(k), () => bigSteps.readLoss(), () => bigSteps.destroy()),
+    referenceImpl(big, 256),
+    tfImpl(tf, 'tfjs-cpu', big, 256),
+    tfImpl(tf, 'tfjs-webgpu', big, 256),
+  ]);
+}
+
+/** (d) How the large-batch path's cost grows with N and H. */
+export async function scalingCase({ device, quick, log }: CaseContext): Promise<ScalingRow[]> {
+  const scaling: ScalingRow[] = [];
+  const Ns = quick ? [256, 4096, 16384] : [256, 4096, 65536, 262144];
+  const Hs = quick ? [8, 64] : [8, 64, 256];
+  for (const H of Hs) {
+    for (const N of Ns) {
+      log(`bench: scaling N=${N} H=${H} ...\n`);
+      const data = randomDataset(N + H, 2, N, { binary: true });
+      const t = await LargeBatchTrainer.create(device, { data, params: initParams({ d: 2, H }, 1), hidden: H, lr: LR, loss: 'bce', label: 'bench.scaling' });
+      const { rates } = await measure(gpuImpl('gpu-large', 1, (k) => t.step(k), () => t.readLoss(), () => {}), { repeats: quick ? 1 : 3, seconds: quick ? 0.2 : 0.5 });
+      t.destroy();
+      scaling.push({ impl: 'gpu-large', N, H, stepsPerSecond: median(rates) });
+    }
+  }
+  return scaling;
+}

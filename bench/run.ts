@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: training speed, measured, never asserted. Runs every case
+ * of ./cases.ts on one device, writes the scaling plot (./plot.ts), and
+ * returns one report: medians, ratios against the peers run in the same
+ * process (./tfjs-peer.ts, the CPU engines), and what could not run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AdapterSummary } from '../src/gpu/device.js';
+import { requestNodeDevice } from '../src/gpu/node.js';
+import { largeCase, manyCase, scalingCase, type ScalingRow, xorCase } from './cases.js';
+import { type BenchRatio, type BenchResult, Recorder } from './measure.js';
+import { scalingSvg } from './plot.js';
+import { loadTf } from './tfjs-peer.js';
+
+export interface BenchReport {
+  adapter: AdapterSummary;
+  node: string;
+  quick: boolean;
+  results: BenchResult[];
+  ratios: BenchRatio[];
+  scaling: ScalingRow[];
+  /** Implementations that could not run a case, with their error (a peer's limit, say). */
+  failures: { case: string; impl: string; error: string }[];
+}
+
+/** Runs every case; `log` takes progress lines (stderr in the CLI, so stdout stays one JSON object). */
+export async function runBench({ quick, plot }: { quick: boolean; plot: string }, log: (line: string) => void): Promise<BenchReport> {
+  const { device, summary, instance } = await requestNodeDevice({ label: 'bench.device' });
+  const recorder = new Recorder(quick ? { repeats: 3, seconds: 0.3 } : { repeats: 5, seconds: 1 }, log);
+  try {
+    const tf = await loadTf('cpu', instance); // one module for every peer; each impl selects its backend before it runs
+    const context = { device, tf, quick, recorder, log };
+    await xorCase(context);
+    await manyCase(context);
+    await largeCase(context);
+    const scaling = await scalingCase(context);
+    mkdirSync(plot.replace(/\/[^/]*$/, '') || '.', { recursive: true });
+    writeFileSync(plot, scalingSvg(scaling, `gpu-large on ${summary.vendor} ${summary.architecture}`));
+    log(`bench: wrote ${plot}\n`);
+    const { results, ratios, failures } = recorder;
+    return { adapter: summary, node: process.version, quick, results, ratios, scaling, failures };
+  } finally {
+    device.destroy();
+  }
+}
+
+/** The report as a table for people: one row per result, the ratios of each case's first impl, the scaling points. */
+export function benchTable(r: BenchReport): string {
+  const n = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+  const rows = r.results.map(
+    (x) =>
+      `${x.case.padEnd(22)} ${x.impl.padEnd(13)} ${n(x.median).padStart(14)} ${x.unit.padEnd(13)} (min ${n(x.min)}, max ${n(x.max)}, ${x.repeats} repeats${x.hostMs !== undefined ? `, host ${x.hostMs.toFixed(2)} ms/repeat` : ''})`,
+  );
+  const best = (c: string, impl: string) =>
+    r.ratios.filter((x) => x.case === c && x.impl === impl).map((x) => `${impl} / ${x.peer} = ${x.ratio >= 10 ? Math.round(x.ratio).toLocaleString('en-US') : x.ratio.toFixed(2)}`);
+  const cases = [...new Set(r.results.map((x) => x.case))];
+  const ratioLines = cases.flatMap((c) => best(c, r.results.find((x) => x.case === c)!.impl).map((l) => `${c.padEnd(22)} ${l}`));
+  const scaling = r.scaling.map((s) => `  N=${String(s.N).padStart(7)} H=${String(s.H).padStart(4)}  ${n(s.stepsPerSecond)} steps/s`);
+  return `${[
+    `adapter: ${r.adapter.vendor} ${r.adapter.architecture} (${r.adapter.description})`,
+    'case                   impl                  median',
+    ...rows,
+    '',
+    'ratios (medians, same run):',
+    ...ratioLines,
+    '',
+    'scaling, gpu-large:',
+    ...scaling,
+    ...(r.failures.length ? ['', 'could not run:', ...r.failures.map((f) => `${f.case.padEnd(22)} ${f.impl}: ${f.error}`)] : []),
+  ].join('\n')}\n`;
+}

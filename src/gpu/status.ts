@@ -1,0 +1,41 @@
+/**
+ * The status word every kernel keeps (shaders/status.wgsl and
+ * shaders/common.wgsl): steps done, the first step that went non-finite, and
+ * a fault code naming the element. Decoded here, once, into the
+ * TrainingDivergedError every trainer throws.
+ */
+import { FAULT_KINDS, type Fault, TrainingDivergedError } from '../mlp/divergence.js';
+import type { Spec } from '../mlp/spec.js';
+import { GpuError } from './device.js';
+
+/** badStep's and a fault code's "nothing went wrong" (NO_FAULT in shaders/common.wgsl). */
+export const NO_FAULT = 0xffff_ffff;
+
+/**
+ * A fault code of shaders/common.wgsl (kind in bits 30–31, index in 2–29, value
+ * in 0–1: NaN, +∞, −∞) at a step, as a Fault.
+ */
+export function decodeFault(step: number, code: number): Fault {
+  const kind = FAULT_KINDS[code >>> 30];
+  if (!kind) throw new GpuError('internal', `status word: fault code 0x${code.toString(16)} has no kind`);
+  const value = [Number.NaN, Infinity, -Infinity][code & 3] ?? Number.NaN;
+  return { step, kind, index: (code >>> 2) & 0x0fff_ffff, value, precision: 'f32' };
+}
+
+/** The error for a status [steps done, badStep, badWhere], or null when no step failed. */
+export function statusError(spec: Pick<Spec, 'd' | 'H'>, badStep: number, badWhere: number): TrainingDivergedError | null {
+  if (badStep === NO_FAULT) return null;
+  return new TrainingDivergedError(decodeFault(badStep, badWhere), spec);
+}
+
+/** A fresh status: 0 steps done, then NO_FAULT in every other word. */
+export function freshStatus(words: number): Uint32Array {
+  return Uint32Array.from({ length: words }, (_, i) => (i === 0 ? 0 : NO_FAULT));
+}
+
+/** The mean loss L = (1/N) Σ_n ℓ_n of per-sample losses read back (f32), summed in f64. */
+export function meanLoss(losses: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < losses.length; i++) s += losses[i]!;
+  return s / losses.length;
+}
