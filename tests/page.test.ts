@@ -466,6 +466,48 @@ describe('the page in headless Chromium', () => {
     }
   }, 180_000);
 
+  it('every link between the docs opens the document in the page, offline: none goes to a .md path the server answers with the page', async () => {
+    const { browser, page, errors, offLoopback } = await open(false, '?seed=1');
+    try {
+      const titles: Record<string, RegExp> = {
+        derivation: /^The derivation, line by line/,
+        exercises: /^Ten exercises with worked answers/,
+        'reading-notes': /^Reading notes/,
+        philosophy: /^A note on method/,
+      };
+      // the explainer's own links, by their words, then the links inside the documents they open
+      const links: [string, string][] = [
+        ['[data-testid="explainer"] a:text-is("the derivation")', 'derivation'],
+        ['[data-testid="explainer"] a:text-is("Ten exercises with worked answers")', 'exercises'],
+        ['#doc-exercises .doc-body a[href="#doc-derivation"]', 'derivation'],
+        ['#doc-derivation .doc-body a[href="#doc-exercises"]', 'exercises'],
+        ['#doc-reading-notes .doc-body a[href="#doc-derivation"]', 'derivation'],
+      ];
+      await page.locator('#doc-reading-notes > summary').click(); // the notes are opened from the header; their link is checked below
+      await page.waitForSelector('#doc-reading-notes .doc-body h2');
+      for (const [selector, name] of links) {
+        await page.evaluate((n) => ((document.querySelector(`#doc-${n}`) as HTMLDetailsElement).open = false), name); // the link must open it
+        const link = page.locator(selector).first();
+        expect(await link.getAttribute('href'), selector).toBe(`#doc-${name}`);
+        await link.click();
+        await page.waitForFunction((n) => (document.querySelector(`#doc-${n}`) as HTMLDetailsElement | null)?.open === true, name);
+        await page.waitForSelector(`#doc-${name} .doc-body h2`); // its Markdown rendered
+        const summary = page.locator(`#doc-${name} > summary`);
+        expect(await summary.innerText()).toMatch(titles[name]!);
+        await expect.poll(() => summary.evaluate((e) => e.getBoundingClientRect().top >= -1 && e.getBoundingClientRect().top < innerHeight)).toBe(true); // scrolled to its heading
+        expect(new URL(page.url()).pathname).toBe('/');
+      }
+      await page.locator('#doc-philosophy > summary').click();
+      await page.waitForSelector('#doc-philosophy .doc-body p');
+      const mdLinks = await page.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')!).filter((h) => /\.md(#|$)/.test(h)));
+      expect(mdLinks, 'links to a .md path').toEqual([]);
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+
   it('on a phone (390×844): the demo one tap away, nothing wider than the screen, 44 px targets, axe-clean', async () => {
     const { browser, page, errors, offLoopback } = await open(true, '?seed=1&hidden=8&perFrame=20', PHONE);
     try {
