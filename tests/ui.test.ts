@@ -160,17 +160,49 @@ describe('LossHistory', () => {
 });
 
 describe('failure hints', () => {
-  const base = { step: 1000, hidden: 2, dead: 0, yHat: [0.1, 0.9, 0.9, 0.1], firstLoss: 0.7, minLoss: 0.01, loss: 0.01, lr: 0.5 };
+  const base = { step: 1000, hidden: 2, dead: 0, yHat: [0.1, 0.9, 0.9, 0.1], accuracy: 1, firstLoss: 0.7, minLoss: 0.01, loss: 0.01, pastLoss: 0.05, lr: 0.5 };
+  const stuckRun = { ...base, yHat: [0.5, 0.51, 0.49, 0.5], accuracy: 0.5, loss: 0.69, minLoss: 0.69, pastLoss: 0.69 };
   it('say nothing for a run that learns', () => expect(hints(base)).toEqual([]));
   it('name dead units, a stuck output and a growing loss', () => {
-    expect(hints({ ...base, dead: 2 }).map((h) => h.id)).toEqual(['dead']);
+    expect(hints({ ...stuckRun, dead: 2 }).map((h) => h.id)).toEqual(['dead', 'stuck']);
     expect(hints({ ...base, dead: 2 })[0]!.text).toMatch(/^2 of 2 hidden units are dead.*ŷ cannot depend on x at all: try another seed/);
-    expect(hints({ ...base, dead: 1 })[0]!.text).toMatch(/^1 of 2 hidden units is dead.*The other unit is all the network has left/);
-    expect(hints({ ...base, yHat: [0.5, 0.51, 0.49, 0.5] }).map((h) => h.id)).toEqual(['stuck']);
-    expect(hints({ ...base, yHat: [0.5, 0.51, 0.49, 0.5], step: 10 })).toEqual([]);
-    const grows = hints({ ...base, lr: 1000, loss: 133, minLoss: 0.7 });
+    expect(hints({ ...stuckRun, hidden: 3, dead: 1, yHat: [0.1, 0.9, 0.9, 0.9], accuracy: 0.75 })[0]!.text).toMatch(/^1 of 3 hidden units is dead.*The other 2 units are all the network has left/);
+    expect(hints({ ...stuckRun }).map((h) => h.id)).toEqual(['stuck']);
+    expect(hints({ ...stuckRun, step: 10 })).toEqual([]);
+    const grows = hints({ ...base, lr: 1000, loss: 133, minLoss: 0.7, accuracy: 0.5 });
     expect(grows.map((h) => h.id)).toEqual(['grows']);
     expect(grows[0]!.text).toMatch(/grew from 0\.700 at step 0 to 133.*Lower the learning rate/);
+  });
+  it('call dead units a note while the run learns, a warning once it fails', () => {
+    // the default run: H = 8, 4 units dead, every point right, the loss falling
+    const learning = hints({ ...base, hidden: 8, dead: 4 });
+    expect(learning.map((h) => [h.id, h.level])).toEqual([['dead', 'info']]);
+    expect(learning[0]!.text).toMatch(/The other 4 units are enough here: the run is still learning/);
+    // early in a run that will succeed: not yet 100%, but the loss is falling
+    expect(hints({ ...base, hidden: 8, dead: 4, step: 1500, accuracy: 0.75, loss: 0.3, pastLoss: 0.5 })[0]!.level).toBe('info');
+    // stalled: short of 100% and the loss no longer falling
+    const stalled = hints({ ...base, hidden: 8, dead: 4, step: 1500, accuracy: 0.75, loss: 0.35, pastLoss: 0.351 });
+    expect(stalled.map((h) => [h.id, h.level])).toEqual([['dead', 'warn']]);
+    expect(stalled[0]!.text).not.toMatch(/enough here/);
+  });
+  it('give one diagnosis for H = 2, seed 0: one unit dead, ŷ stuck at 0.5', () => {
+    const t = hints({ ...stuckRun, dead: 1 }).map((h) => h.text).join('\n');
+    expect(t).toMatch(/^1 of 2 hidden units is dead.*The other unit is all the network has left.*one ReLU unit bends it along a single line/);
+    expect(t).toMatch(/ŷ is stuck near 0\.5/);
+    expect(t).not.toMatch(/no working units|enough here/); // the unit is alive: nothing may say otherwise
+  });
+  it('say "lower the learning rate" for MSE too: a loss that rose, or ŷ pinned at 0 or 1 on wrong points', () => {
+    // MSE at lr = 1000: from 0.25 at step 0 up to 0.5 with ŷ → 0 everywhere (loss only 2× its start)
+    const mse = { ...base, lr: 1000, firstLoss: 0.26, minLoss: 0.25, loss: 0.5, pastLoss: 0.5, yHat: [1e-9, 2e-9, 0, 1e-12], accuracy: 0.5, hidden: 8, dead: 8 };
+    const h = hints(mse);
+    expect(h.map((x) => x.id)).toEqual(['dead', 'grows']);
+    expect(h[1]!.text).toMatch(/grew from 0\.260 at step 0 to 0\.500: the learning rate 1000 is too large.*Lower the learning rate/);
+    // the loss not above its start, but ŷ saturated on points it gets wrong
+    const pinned = hints({ ...mse, firstLoss: 0.6, dead: 0 });
+    expect(pinned.map((x) => x.id)).toEqual(['grows']);
+    expect(pinned[0]!.text).toMatch(/^ŷ is pinned at 0 or 1 on every point, some of them wrong.*Lower the learning rate/);
+    // a run that learned has ŷ near 0 and 1 too, but right: no hint
+    expect(hints({ ...base, yHat: [1e-6, 1 - 1e-6, 1 - 1e-6, 1e-6] })).toEqual([]);
   });
 });
 
