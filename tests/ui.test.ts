@@ -224,6 +224,13 @@ describe('settings accept decimal numbers only', () => {
     expect(r).toHaveProperty('error');
     expect((r as { error: string }).error).toMatch(/^hidden width H must be an integer in \[1, 4096\]/);
   });
+  it('gives integer fields an integer example and real fields a decimal one', () => {
+    const hex = (parseSetting('hidden', '0x10') as { error: string }).error;
+    expect(hex).toBe("hidden width H must be an integer in [1, 4096], written as decimal digits (like 8), got '0x10'");
+    expect(hex).not.toMatch(/0\.5|1e-3/);
+    expect((parseSetting('seed', '0b1') as { error: string }).error).toMatch(/written as decimal digits \(like 8\)/);
+    expect((parseSetting('lr', '0x1') as { error: string }).error).toMatch(/^learning rate must be .*written as a decimal number \(like 0\.5 or 1e-3\)/);
+  });
   it('accepts decimals, exponents included', () => {
     expect(parseSetting('hidden', '16')).toEqual({ value: 16 });
     expect(parseSetting('lr', '0.5')).toEqual({ value: 0.5 });
