@@ -244,6 +244,9 @@ describe('the computation graph on the page', () => {
       const sentence = () => page.locator('[data-testid="walk-sentence"]').innerText();
       const hidden = (key: string) => page.locator(`[data-testid="graph"] text[data-key="${key}"]`).first().evaluate((e) => e.classList.contains('unrevealed'));
       expect(await sentence()).toMatch(/^The leaves hold given values/);
+      expect(await page.locator('[data-testid="walk-paused"]').innerText()).toMatch(/^Training is paused while you walk/);
+      // one way out, not two buttons that do the same: the toggle (and Escape, and Play)
+      expect(await page.locator('[data-testid="diagram"] button').allInnerTexts()).toEqual(['Stop the walk', 'Back', 'Next']);
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('walk-next');
       expect(await hidden('z1')).toBe(true);
       expect(await hidden('dz2')).toBe(true);
@@ -272,6 +275,11 @@ describe('the computation graph on the page', () => {
       expect(await hidden('dW1')).toBe(false);
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('walk-start');
       expect(await page.locator('[data-testid="step"]').innerText()).toBe(stepAtWalk); // still paused
+      await page.keyboard.press('Enter'); // the walk again, from its toggle
+      expect(await page.locator('[data-testid="walk"]').isHidden()).toBe(false);
+      await page.click('[data-testid="play"]'); // Play ends it: training changes the numbers it shows
+      expect(await page.locator('[data-testid="walk"]').isHidden()).toBe(true);
+      await page.waitForFunction((s0) => document.querySelector('[data-testid="step"]')?.textContent !== s0, stepAtWalk, { timeout: 30_000 });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
