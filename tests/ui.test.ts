@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { PlaybackController, type PlayState } from '../src/ui/controller.js';
 import { failureText, hints } from '../src/ui/hints.js';
+import { logTickLabels } from '../src/ui/plots.js';
 import { TrainingDivergedError } from '../src/mlp/train-cpu.js';
 import { LossHistory } from '../src/ui/history.js';
 import type { Session, Snapshot } from '../src/ui/session.js';
@@ -259,5 +261,28 @@ describe('the decision boundary raster', () => {
       got.forEach((v, i) => expect(Math.abs(v - want[i]!), `H = ${H}, cell ${i}`).toBeLessThan(1e-12));
       expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.01); // not a flat picture
     }
+  });
+});
+
+describe('loss-curve ticks', () => {
+  it('use one format: decimals when all fit, exponents for all otherwise', () => {
+    expect(logTickLabels([0.01, 0.1, 1])).toEqual(['0.01', '0.1', '1']);
+    expect(logTickLabels([0.001, 0.01, 0.1, 1])).toEqual(['1e-3', '1e-2', '1e-1', '1e0']);
+    expect(logTickLabels([1e-6, 1e-4, 0.01, 1, 100])).toEqual(['1e-6', '1e-4', '1e-2', '1e0', '1e2']);
+    expect(logTickLabels([0.2, 0.3, 0.5])).toEqual(['0.2', '0.3', '0.5']);
+    expect(logTickLabels([0.004, 0.006])).toEqual(['4e-3', '6e-3']);
+  });
+});
+
+describe('the focus ring', () => {
+  it('has at least 3:1 contrast against the white page (WCAG 1.4.11, non-text)', () => {
+    const css = readFileSync('src/ui/style.css', 'utf8');
+    const hex = /:focus-visible\s*\{[^}]*outline:\s*\d+px solid (#[0-9a-f]{6})/i.exec(css)?.[1];
+    expect(hex, 'a :focus-visible outline colour in style.css').toBeDefined();
+    const lum = (h: string) => {
+      const c = [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
+    };
+    expect((1.05) / (lum(hex!) + 0.05)).toBeGreaterThanOrEqual(3);
   });
 });
