@@ -86,7 +86,8 @@ export function graphMarkup(s: GraphState, o: MarkupOptions): string {
   const rowsEnd = Y0 + K * R;
   const b2Y = rowsEnd + (more > 0 ? 40 : 18);
   const body: string[] = [...rows];
-  if (more > 0) body.push(tag('text', { x: X.z1, y: rowsEnd + 10, class: 'label more', 'data-testid': `${o.keyPrefix}-more` }, `+${more} more units, not drawn (their numbers are in the data-values of this drawing)`));
+  // under the unit numbers, clear of the wires, the bus and the Σ node
+  if (more > 0) body.push(tag('text', { x: X.unit, y: rowsEnd + 16, class: 'label more', 'data-testid': `${o.keyPrefix}-more` }, `+${more.toLocaleString('en-US')} more units not drawn`));
   // x: one leaf feeding every unit (a fork; x is data, so its gradient is not needed)
   body.push(tag('circle', { cx: X.bus, cy: Y0 - 22, r: 5, class: 'leaf', 'data-walk': 'leaves' }), line(X.bus, Y0 - 17, X.bus, Y0 + (K - 1) * R + 34, 'wire bus'));
   items.push({ key: 'x', i: 0, len: s.input.d, x: X.bus - 10, y: Y0 - 18, cls: 'fwd', reveal: 'leaves', anchor: 'end' });
