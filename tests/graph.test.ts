@@ -198,7 +198,16 @@ describe('the computation graph on the page', () => {
       const svg = page.locator('[data-testid="graph"]');
       expect(await svg.getAttribute('data-loss')).toBe('mse');
       expect(await svg.locator('g.row').count()).toBe(8);
-      expect(await page.locator('[data-testid="diagram-more"]').textContent()).toMatch(/^\+12 more units/);
+      expect(await page.locator('[data-testid="diagram-more"]').textContent()).toBe('+12 more units not drawn');
+      // the note is clear of every other shape of the drawing (the Σ node, wires, numbers)
+      const overlaps = await page.locator('[data-testid="diagram-more"]').evaluate((note) => {
+        const a = note.getBoundingClientRect();
+        const hit = (b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        return [...note.ownerSVGElement!.querySelectorAll('rect.node, line, circle, text, foreignObject')]
+          .filter((e) => e !== note && !e.closest('g.row') && e.getBoundingClientRect().width > 0 && hit(e.getBoundingClientRect()))
+          .map((e) => `${e.tagName}.${e.getAttribute('class')} ${e.textContent}`);
+      });
+      expect(overlaps).toEqual([]);
       expect(await page.locator('[data-testid="diagram-jac-dl-dz2"]').count()).toBe(0);
       await expectMatchesOracle(page, initParams({ d: 2, H: 20 }, 3), 20, 3, 'mse');
       const dz2 = (await values(page, 'diagram-dz2'))[0]!;
