@@ -208,6 +208,26 @@ describe('the computation graph on the page', () => {
           .map((e) => `${e.tagName}.${e.getAttribute('class')} ${e.textContent}`);
       });
       expect(overlaps).toEqual([]);
+      // legible: the legend's entries apart, each Jacobian clear of every other label, number and node, and centred over the edge its bracket spans
+      const crowded = await page.locator('[data-testid="graph"]').evaluate((svg) => {
+        const box = (e: Element) => (e.querySelector('.katex-html') ?? e).getBoundingClientRect();
+        const hit = (a: DOMRect, b: DOMRect, pad = 2) => a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom && b.top < a.bottom;
+        const out: string[] = [];
+        const legend = [...svg.querySelectorAll('.legend text, .legend circle')];
+        legend.forEach((a, i) => legend.slice(i + 1).forEach((b) => hit(box(a), box(b), 4) && out.push(`legend: "${a.textContent}" touches "${b.textContent}"`)));
+        const jacs = [...svg.querySelectorAll('.jac')];
+        const others = [...svg.querySelectorAll('text, circle.leaf, rect.node, .jac')];
+        for (const j of jacs) {
+          for (const o of others) if (o !== j && hit(box(j), box(o))) out.push(`${j.getAttribute('data-testid')} touches ${o.getAttribute('data-testid') ?? o.tagName}.${o.getAttribute('class')} "${o.textContent?.slice(0, 20)}"`);
+          const span = j.previousElementSibling?.matches('path.jac-span') ? j.previousElementSibling.getBoundingClientRect() : null;
+          const mid = (box(j).left + box(j).right) / 2;
+          if (span && (mid < span.left || mid > span.right)) out.push(`${j.getAttribute('data-testid')} is not over its edge`);
+        }
+        if (svg.querySelectorAll('path.jac-span').length < 6) out.push('brackets missing');
+        return out;
+      });
+      expect(crowded).toEqual([]);
+      expect(await page.locator('[data-testid="graph"] .legend').textContent()).toMatch(/italic: this sample’s share.*upright: summed over the batch.*Σₙ/);
       expect(await page.locator('[data-testid="diagram-jac-dl-dz2"]').count()).toBe(0);
       await expectMatchesOracle(page, initParams({ d: 2, H: 20 }, 3), 20, 3, 'mse');
       const dz2 = (await values(page, 'diagram-dz2'))[0]!;
