@@ -203,7 +203,7 @@ describe('the computation graph on the page', () => {
       const overlaps = await page.locator('[data-testid="diagram-more"]').evaluate((note) => {
         const a = note.getBoundingClientRect();
         const hit = (b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-        return [...note.ownerSVGElement!.querySelectorAll('rect.node, line, circle, text, foreignObject')]
+        return [...(note as unknown as SVGElement).ownerSVGElement!.querySelectorAll('rect.node, line, circle, text, foreignObject')]
           .filter((e) => e !== note && !e.closest('g.row') && e.getBoundingClientRect().width > 0 && hit(e.getBoundingClientRect()))
           .map((e) => `${e.tagName}.${e.getAttribute('class')} ${e.textContent}`);
       });

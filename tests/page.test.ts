@@ -268,22 +268,44 @@ describe('the page in headless Chromium', () => {
       expect(await text(page, 'sweep-note')).toMatch(swiftshader ? /^WebGPU runs on SwiftShader here.*capped at 256 here\.$/ : /on the GPU at once.*capped at 4,096 here\.$/);
       expect(await page.locator('[data-testid="sweep-seeds"] option:disabled').count()).toBe(swiftshader ? 2 : 0);
 
-      // Cancel stops a run between widths and says how far it got.
+      // The estimate comes first, from a trial, and nothing long runs until the learner confirms it.
+      const time = () => page.locator('[data-testid="sweep-time"]').innerText();
+      const phase = () => page.locator('[data-testid="sweep-time"]').getAttribute('data-phase');
       await page.selectOption('[data-testid="sweep-seeds"]', '64');
       await page.click('[data-testid="sweep-run"]');
-      await page.waitForFunction(() => /^about \d+ (s|min)/.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, { timeout: 60_000 });
-      const estimate = Number(await page.locator('[data-testid="sweep-time"]').getAttribute('data-estimate'));
-      expect(estimate).toBeGreaterThan(0);
-      expect(Number.isFinite(estimate)).toBe(true);
+      await page.waitForFunction(() => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm', null, { timeout: 60_000 });
+      expect(await time()).toMatch(/^about \d+ (s|min) for 8,192 networks × 2000 steps on .*Press Start, or Cancel\.$/);
+      expect(await page.locator('[data-testid="sweep-run"]').innerText()).toMatch(/^Start \(about \d+ (s|min)\)$/);
+      expect(await page.locator('[data-testid^="sweep-cell-"]').count()).toBe(0); // the trial draws nothing
+      // Cancel at the question: not started, and the status says so
       await page.click('[data-testid="sweep-cancel"]');
+      expect(await time()).toMatch(/^not started \(the estimate was about \d+ (s|min)\)$/);
+      expect(await page.locator('[data-testid="sweep-run"]').innerText()).toBe('Train the whole map');
+      // Cancel while training: at once "cancelling", then how far it got; never "running…" after
+      await page.click('[data-testid="sweep-run"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm', null, { timeout: 60_000 });
+      await page.click('[data-testid="sweep-run"]'); // Start
+      expect(await phase()).toBe('running');
+      await page.click('[data-testid="sweep-cancel"]');
+      expect(await time()).toMatch(/^cancelling/);
       await page.waitForFunction(() => /^cancelled after [\d.]+ s: \d+ of 128 cells done$/.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, { timeout: 120_000 });
       expect(await page.locator('[data-testid="sweep-run"]').isEnabled()).toBe(true);
+      await page.selectOption('[data-testid="sweep-seeds"]', '16');
+      expect(await time()).not.toMatch(/running/);
 
+      // A small map: the estimate is within a factor of 1.5 of the time it takes.
       await page.selectOption('[data-testid="sweep-seeds"]', '8');
+      await page.click('[data-testid="sweep-run"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm', null, { timeout: 60_000 });
       await page.click('[data-testid="sweep-run"]');
       await page.waitForFunction(() => /networks × 2000 steps in [\d.]+ s on /.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, {
         timeout: 150_000,
       });
+      const estimate = Number(await page.locator('[data-testid="sweep-time"]').getAttribute('data-estimate'));
+      const actual = Number(await page.locator('[data-testid="sweep-time"]').getAttribute('data-actual'));
+      expect(actual).toBeGreaterThan(0);
+      expect(estimate / actual, `estimated ${estimate} s, took ${actual} s`).toBeGreaterThan(1 / 1.5);
+      expect(estimate / actual, `estimated ${estimate} s, took ${actual} s`).toBeLessThan(1.5);
       expect(await text(page, 'sweep-time')).toMatch(/^1,024 networks × 2000 steps/);
       const cells = await page.$$eval('[data-testid^="sweep-cell-"]', (els) => els.map((c) => ({ id: c.getAttribute('data-testid')!, learned: Number((c as HTMLElement).dataset.learned), f: Number((c as HTMLElement).dataset.fraction) })));
       expect(cells).toHaveLength(16 * 8);

@@ -286,3 +286,16 @@ describe('the focus ring', () => {
     expect((1.05) / (lum(hex!) + 0.05)).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe("the map's time estimate", () => {
+  it('fits a + b·H through the trial at the narrowest and widest width, sums every width, scales by the seeds', async () => {
+    const { mapEstimate } = await import('../src/ui/sweep-map.js');
+    const widths = Array.from({ length: 16 }, (_, i) => i + 1);
+    // a made-up cost of 100 ms + 20 ms per unit: the sum over H = 1..16 is 1600 + 20·136 ms
+    const cost = (w: number) => 100 + 20 * w;
+    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 1)).toBeCloseTo((1600 + 20 * 136) / 1000, 9);
+    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 32)).toBeCloseTo((32 * (1600 + 20 * 136)) / 1000, 9);
+    // a GPU whose time does not grow with H: 16 times one width, not scaled up by the width
+    expect(mapEstimate({ w: 1, ms: 300 }, { w: 16, ms: 290 }, widths, 1)).toBeCloseTo(16 * 0.3, 9);
+  });
+});

@@ -146,7 +146,7 @@ function legend(): string {
         x += 22;
         continue;
       }
-      const [cls, text] = e;
+      const [cls, text] = e as [string, string];
       const num = cls.startsWith('num');
       out.push(tag('text', { x, y, class: cls, 'text-anchor': 'start' }, text));
       x += text.length * (num ? 7.3 : 7) + (num ? 6 : 24);
