@@ -538,6 +538,11 @@ describe('the page in headless Chromium', () => {
       expect((await tryIt.boundingBox())!.y + (await tryIt.boundingBox())!.height).toBeLessThanOrEqual(844);
       await tryIt.tap();
       await page.waitForFunction(() => (document.querySelector('#play')?.getBoundingClientRect().top ?? -1) >= 0 && (document.querySelector('#play')?.getBoundingClientRect().bottom ?? 1e9) <= innerHeight);
+      // the picture Play changes is on the same screen, whole, hints or not (they follow the pictures on a phone)
+      const boundary = await page.locator('[data-testid="boundary"]').evaluate((c) => [c.getBoundingClientRect().top, c.getBoundingClientRect().bottom, innerHeight]);
+      expect(boundary[0]!, 'boundary top').toBeGreaterThanOrEqual(0);
+      expect(boundary[1]!, 'boundary bottom').toBeLessThanOrEqual(boundary[2]!);
+      expect(await page.evaluate(() => document.querySelector('.hints')!.getBoundingClientRect().top >= document.querySelector('.panels')!.getBoundingClientRect().bottom)).toBe(true);
       await setPlaying(page, true);
       await waitForStepAbove(page, 40);
       await setPlaying(page, false);
@@ -553,7 +558,7 @@ describe('the page in headless Chromium', () => {
       expect(wide, 'elements past the right edge').toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       const small = await page.evaluate(() =>
-        [...document.querySelectorAll('.lead a, #demo button, #demo input, #demo select, #sweep .toolbar button, #sweep select')]
+        [...document.querySelectorAll('.lead a, .guide a, article a, #demo button, #demo input, #demo select, #sweep .toolbar button, #sweep select')]
           .filter((e) => e.checkVisibility() && e.getBoundingClientRect().height < 44) // a hidden control is no target
           .map((e) => `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') ?? e.textContent}] ${Math.round(e.getBoundingClientRect().height)} px`),
       );
