@@ -519,6 +519,12 @@ describe('the page in headless Chromium', () => {
         await expect.poll(() => summary.evaluate((e) => e.getBoundingClientRect().top >= -1 && e.getBoundingClientRect().top < innerHeight)).toBe(true); // scrolled to its heading
         expect(new URL(page.url()).pathname).toBe('/');
       }
+      // at 1400 px the explainer's diagram steps out of the 46rem column and shows whole: nothing to scroll, no hint
+      const fig = await page.locator('[data-testid="explainer-diagram"]').evaluate((f) => {
+        const sc = f.querySelector('.graph-scroll')!;
+        return { overflow: sc.scrollWidth - sc.clientWidth, hint: (f.querySelector('.graph-hint') as HTMLElement).hidden, wider: f.getBoundingClientRect().width > f.parentElement!.getBoundingClientRect().width };
+      });
+      expect(fig).toEqual({ overflow: 0, hint: true, wider: true });
       await page.locator('#doc-philosophy > summary').click();
       await page.waitForSelector('#doc-philosophy .doc-body p');
       const mdLinks = await page.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')!).filter((h) => /\.md(#|$)/.test(h)));
@@ -563,6 +569,8 @@ describe('the page in headless Chromium', () => {
           .map((e) => `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') ?? e.textContent}] ${Math.round(e.getBoundingClientRect().height)} px`),
       );
       expect(small, 'tap targets under 44 px').toEqual([]);
+      // the explainer's diagram must scroll here, and says so
+      expect(await page.locator('[data-testid="explainer-diagram"] .graph-hint').isVisible()).toBe(true);
       const canvas = await page.locator('[data-testid="loss-curve"]').boundingBox();
       expect(canvas!.width).toBeLessThanOrEqual(390);
       expect(await axeViolations(page)).toEqual([]);
