@@ -35,10 +35,21 @@ describe('gradient panel', () => {
   it('leads with one plain sentence and folds the numbers away', async () => {
     await draw(8);
     const lead = await page.locator('.grad-summary').innerText();
-    expect(lead).toMatch(/^The GPU and the CPU agree on all 33 gradients, each within its f32 error bound; the closest used \d+(\.\d+)?% of its bound\./);
+    expect(lead).toMatch(/^The GPU and the CPU agree on all 33 gradients, each within its f32 error bound; the largest share of its bound any gradient used was \d+(\.\d+)?%\./);
     expect(await page.locator('[data-testid="grad-verdict"]').innerText()).toBe('pass');
     expect(await page.locator('details.grad-more').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
     expect(await page.locator('.grad-tensors tr').count()).toBe(5);
+  });
+
+  it('counts units and inputs from 1, like the graph and the network picture, and says so once', async () => {
+    await draw(8);
+    const rows = await page.locator('.grad-detail tr td:first-child').allTextContents(); // folded away: text, not innerText
+    expect(rows.slice(0, 3)).toEqual(['W1[1][1]', 'W1[1][2]', 'W1[2][1]']);
+    expect(rows).toContain('b1[8]');
+    expect(rows).toContain('W2[8]');
+    expect(rows.at(-1)).toBe('b2');
+    expect(rows.some((r) => /\[0\]/.test(r))).toBe(false);
+    expect(await page.locator('.grad-naming').textContent()).toMatch(/counted from 1, as in the graph and the network picture/);
   });
 
   it('says so, in the same place, when a gradient is outside its bound', async () => {

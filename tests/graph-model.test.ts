@@ -50,6 +50,15 @@ describe('the graph\'s numbers (src/ui/graph-model.ts)', () => {
     expect(fmt(Infinity)).toBe('not finite');
     expect(fmt(-0.620074)).toBe('−0.6201');
     expect(fmt(1.5e-7)).toBe('1.50e−7');
+    // a value that is not a whole number never looks like one (ŷ = σ(20) rounds to 1 at 4 digits)
+    expect(fmt(1)).toBe('1');
+    expect(fmt(0.99996)).toBe('0.99996');
+    expect(fmt(0.9999997)).toBe('0.9999997');
+    expect(fmt(1 - 3e-9)).toBe('1 − 3e−9');
+    expect(fmt(-1 + 2e-10)).toBe('−1 + 2e−10');
+    expect(fmt(2.0000001)).toBe('2 + 1e−7');
+    expect(fmtList([0.5, 1 - 3e-9])).toBe('0.5, 1 − 3e−9');
+    for (const z of [9, 15, 20, 30]) expect(fmt(1 / (1 + Math.exp(-z))), `σ(${z})`).not.toBe('1');
     expect(fmtList([-0.0018, 0.00903])).toBe('−1.8e−3, 9.0e−3');
     expect(fmtList([1, 2, 3, 4])).toBe('1, 2, 3, …');
   });

@@ -198,7 +198,36 @@ describe('the computation graph on the page', () => {
       const svg = page.locator('[data-testid="graph"]');
       expect(await svg.getAttribute('data-loss')).toBe('mse');
       expect(await svg.locator('g.row').count()).toBe(8);
-      expect(await page.locator('[data-testid="diagram-more"]').textContent()).toMatch(/^\+12 more units/);
+      expect(await page.locator('[data-testid="diagram-more"]').textContent()).toBe('+12 more units not drawn');
+      // the note is clear of every other shape of the drawing (the Σ node, wires, numbers)
+      const overlaps = await page.locator('[data-testid="diagram-more"]').evaluate((note) => {
+        const a = note.getBoundingClientRect();
+        const hit = (b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        return [...(note as unknown as SVGElement).ownerSVGElement!.querySelectorAll('rect.node, line, circle, text, foreignObject')]
+          .filter((e) => e !== note && !e.closest('g.row') && e.getBoundingClientRect().width > 0 && hit(e.getBoundingClientRect()))
+          .map((e) => `${e.tagName}.${e.getAttribute('class')} ${e.textContent}`);
+      });
+      expect(overlaps).toEqual([]);
+      // legible: the legend's entries apart, each Jacobian clear of every other label, number and node, and centred over the edge its bracket spans
+      const crowded = await page.locator('[data-testid="graph"]').evaluate((svg) => {
+        const box = (e: Element) => (e.querySelector('.katex-html') ?? e).getBoundingClientRect();
+        const hit = (a: DOMRect, b: DOMRect, pad = 2) => a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom && b.top < a.bottom;
+        const out: string[] = [];
+        const legend = [...svg.querySelectorAll('.legend text, .legend circle')];
+        legend.forEach((a, i) => legend.slice(i + 1).forEach((b) => hit(box(a), box(b), 4) && out.push(`legend: "${a.textContent}" touches "${b.textContent}"`)));
+        const jacs = [...svg.querySelectorAll('.jac')];
+        const others = [...svg.querySelectorAll('text, circle.leaf, rect.node, .jac')];
+        for (const j of jacs) {
+          for (const o of others) if (o !== j && hit(box(j), box(o))) out.push(`${j.getAttribute('data-testid')} touches ${o.getAttribute('data-testid') ?? o.tagName}.${o.getAttribute('class')} "${o.textContent?.slice(0, 20)}"`);
+          const span = j.previousElementSibling?.matches('path.jac-span') ? j.previousElementSibling.getBoundingClientRect() : null;
+          const mid = (box(j).left + box(j).right) / 2;
+          if (span && (mid < span.left || mid > span.right)) out.push(`${j.getAttribute('data-testid')} is not over its edge`);
+        }
+        if (svg.querySelectorAll('path.jac-span').length < 6) out.push('brackets missing');
+        return out;
+      });
+      expect(crowded).toEqual([]);
+      expect(await page.locator('[data-testid="graph"] .legend').textContent()).toMatch(/italic: this sample’s share.*upright: summed over the batch.*Σₙ/);
       expect(await page.locator('[data-testid="diagram-jac-dl-dz2"]').count()).toBe(0);
       await expectMatchesOracle(page, initParams({ d: 2, H: 20 }, 3), 20, 3, 'mse');
       const dz2 = (await values(page, 'diagram-dz2'))[0]!;
@@ -244,6 +273,9 @@ describe('the computation graph on the page', () => {
       const sentence = () => page.locator('[data-testid="walk-sentence"]').innerText();
       const hidden = (key: string) => page.locator(`[data-testid="graph"] text[data-key="${key}"]`).first().evaluate((e) => e.classList.contains('unrevealed'));
       expect(await sentence()).toMatch(/^The leaves hold given values/);
+      expect(await page.locator('[data-testid="walk-paused"]').innerText()).toMatch(/^Training is paused while you walk/);
+      // one way out, not two buttons that do the same: the toggle (and Escape, and Play)
+      expect(await page.locator('[data-testid="diagram"] button').allInnerTexts()).toEqual(['Stop the walk', 'Back', 'Next']);
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('walk-next');
       expect(await hidden('z1')).toBe(true);
       expect(await hidden('dz2')).toBe(true);
@@ -272,6 +304,11 @@ describe('the computation graph on the page', () => {
       expect(await hidden('dW1')).toBe(false);
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('walk-start');
       expect(await page.locator('[data-testid="step"]').innerText()).toBe(stepAtWalk); // still paused
+      await page.keyboard.press('Enter'); // the walk again, from its toggle
+      expect(await page.locator('[data-testid="walk"]').isHidden()).toBe(false);
+      await page.click('[data-testid="play"]'); // Play ends it: training changes the numbers it shows
+      expect(await page.locator('[data-testid="walk"]').isHidden()).toBe(true);
+      await page.waitForFunction((s0) => document.querySelector('[data-testid="step"]')?.textContent !== s0, stepAtWalk, { timeout: 30_000 });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

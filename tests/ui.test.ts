@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { PlaybackController, type PlayState } from '../src/ui/controller.js';
 import { failureText, hints } from '../src/ui/hints.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
+import { logTickLabels } from '../src/ui/plots.js';
 import { LossHistory } from '../src/ui/history.js';
 import type { Session, Snapshot } from '../src/ui/session.js';
 import { parseSetting } from '../src/ui/state.js';
@@ -160,17 +162,49 @@ describe('LossHistory', () => {
 });
 
 describe('failure hints', () => {
-  const base = { step: 1000, hidden: 2, dead: 0, yHat: [0.1, 0.9, 0.9, 0.1], firstLoss: 0.7, minLoss: 0.01, loss: 0.01, lr: 0.5 };
+  const base = { step: 1000, hidden: 2, dead: 0, yHat: [0.1, 0.9, 0.9, 0.1], accuracy: 1, firstLoss: 0.7, minLoss: 0.01, loss: 0.01, pastLoss: 0.05, lr: 0.5 };
+  const stuckRun = { ...base, yHat: [0.5, 0.51, 0.49, 0.5], accuracy: 0.5, loss: 0.69, minLoss: 0.69, pastLoss: 0.69 };
   it('say nothing for a run that learns', () => expect(hints(base)).toEqual([]));
   it('name dead units, a stuck output and a growing loss', () => {
-    expect(hints({ ...base, dead: 2 }).map((h) => h.id)).toEqual(['dead']);
+    expect(hints({ ...stuckRun, dead: 2 }).map((h) => h.id)).toEqual(['dead', 'stuck']);
     expect(hints({ ...base, dead: 2 })[0]!.text).toMatch(/^2 of 2 hidden units are dead.*ŷ cannot depend on x at all: try another seed/);
-    expect(hints({ ...base, dead: 1 })[0]!.text).toMatch(/^1 of 2 hidden units is dead.*The other unit is all the network has left/);
-    expect(hints({ ...base, yHat: [0.5, 0.51, 0.49, 0.5] }).map((h) => h.id)).toEqual(['stuck']);
-    expect(hints({ ...base, yHat: [0.5, 0.51, 0.49, 0.5], step: 10 })).toEqual([]);
-    const grows = hints({ ...base, lr: 1000, loss: 133, minLoss: 0.7 });
+    expect(hints({ ...stuckRun, hidden: 3, dead: 1, yHat: [0.1, 0.9, 0.9, 0.9], accuracy: 0.75 })[0]!.text).toMatch(/^1 of 3 hidden units is dead.*The other 2 units are all the network has left/);
+    expect(hints({ ...stuckRun }).map((h) => h.id)).toEqual(['stuck']);
+    expect(hints({ ...stuckRun, step: 10 })).toEqual([]);
+    const grows = hints({ ...base, lr: 1000, loss: 133, minLoss: 0.7, accuracy: 0.5 });
     expect(grows.map((h) => h.id)).toEqual(['grows']);
     expect(grows[0]!.text).toMatch(/grew from 0\.700 at step 0 to 133.*Lower the learning rate/);
+  });
+  it('call dead units a note while the run learns, a warning once it fails', () => {
+    // the default run: H = 8, 4 units dead, every point right, the loss falling
+    const learning = hints({ ...base, hidden: 8, dead: 4 });
+    expect(learning.map((h) => [h.id, h.level])).toEqual([['dead', 'info']]);
+    expect(learning[0]!.text).toMatch(/The other 4 units are enough here: the run is still learning/);
+    // early in a run that will succeed: not yet 100%, but the loss is falling
+    expect(hints({ ...base, hidden: 8, dead: 4, step: 1500, accuracy: 0.75, loss: 0.3, pastLoss: 0.5 })[0]!.level).toBe('info');
+    // stalled: short of 100% and the loss no longer falling
+    const stalled = hints({ ...base, hidden: 8, dead: 4, step: 1500, accuracy: 0.75, loss: 0.35, pastLoss: 0.351 });
+    expect(stalled.map((h) => [h.id, h.level])).toEqual([['dead', 'warn']]);
+    expect(stalled[0]!.text).not.toMatch(/enough here/);
+  });
+  it('give one diagnosis for H = 2, seed 0: one unit dead, ŷ stuck at 0.5', () => {
+    const t = hints({ ...stuckRun, dead: 1 }).map((h) => h.text).join('\n');
+    expect(t).toMatch(/^1 of 2 hidden units is dead.*The other unit is all the network has left.*one ReLU unit bends it along a single line/);
+    expect(t).toMatch(/ŷ is stuck near 0\.5/);
+    expect(t).not.toMatch(/no working units|enough here/); // the unit is alive: nothing may say otherwise
+  });
+  it('say "lower the learning rate" for MSE too: a loss that rose, or ŷ pinned at 0 or 1 on wrong points', () => {
+    // MSE at lr = 1000: from 0.25 at step 0 up to 0.5 with ŷ → 0 everywhere (loss only 2× its start)
+    const mse = { ...base, lr: 1000, firstLoss: 0.26, minLoss: 0.25, loss: 0.5, pastLoss: 0.5, yHat: [1e-9, 2e-9, 0, 1e-12], accuracy: 0.5, hidden: 8, dead: 8 };
+    const h = hints(mse);
+    expect(h.map((x) => x.id)).toEqual(['dead', 'grows']);
+    expect(h[1]!.text).toMatch(/grew from 0\.260 at step 0 to 0\.500: the learning rate 1000 is too large.*Lower the learning rate/);
+    // the loss not above its start, but ŷ saturated on points it gets wrong
+    const pinned = hints({ ...mse, firstLoss: 0.6, dead: 0 });
+    expect(pinned.map((x) => x.id)).toEqual(['grows']);
+    expect(pinned[0]!.text).toMatch(/^ŷ is pinned at 0 or 1 on every point, some of them wrong.*Lower the learning rate/);
+    // a run that learned has ŷ near 0 and 1 too, but right: no hint
+    expect(hints({ ...base, yHat: [1e-6, 1 - 1e-6, 1 - 1e-6, 1e-6] })).toEqual([]);
   });
 });
 
@@ -191,6 +225,13 @@ describe('settings accept decimal numbers only', () => {
     const r = parseSetting('hidden', raw);
     expect(r).toHaveProperty('error');
     expect((r as { error: string }).error).toMatch(/^hidden width H must be an integer in \[1, 4096\]/);
+  });
+  it('gives integer fields an integer example and real fields a decimal one', () => {
+    const hex = (parseSetting('hidden', '0x10') as { error: string }).error;
+    expect(hex).toBe("hidden width H must be an integer in [1, 4096], written as decimal digits (like 8), got '0x10'");
+    expect(hex).not.toMatch(/0\.5|1e-3/);
+    expect((parseSetting('seed', '0b1') as { error: string }).error).toMatch(/written as decimal digits \(like 8\)/);
+    expect((parseSetting('lr', '0x1') as { error: string }).error).toMatch(/^learning rate must be .*written as a decimal number \(like 0\.5 or 1e-3\)/);
   });
   it('accepts decimals, exponents included', () => {
     expect(parseSetting('hidden', '16')).toEqual({ value: 16 });
@@ -220,5 +261,41 @@ describe('the decision boundary raster', () => {
       got.forEach((v, i) => expect(Math.abs(v - want[i]!), `H = ${H}, cell ${i}`).toBeLessThan(1e-12));
       expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.01); // not a flat picture
     }
+  });
+});
+
+describe('loss-curve ticks', () => {
+  it('use one format: decimals when all fit, exponents for all otherwise', () => {
+    expect(logTickLabels([0.01, 0.1, 1])).toEqual(['0.01', '0.1', '1']);
+    expect(logTickLabels([0.001, 0.01, 0.1, 1])).toEqual(['1e-3', '1e-2', '1e-1', '1e0']);
+    expect(logTickLabels([1e-6, 1e-4, 0.01, 1, 100])).toEqual(['1e-6', '1e-4', '1e-2', '1e0', '1e2']);
+    expect(logTickLabels([0.2, 0.3, 0.5])).toEqual(['0.2', '0.3', '0.5']);
+    expect(logTickLabels([0.004, 0.006])).toEqual(['4e-3', '6e-3']);
+  });
+});
+
+describe('the focus ring', () => {
+  it('has at least 3:1 contrast against the white page (WCAG 1.4.11, non-text)', () => {
+    const css = readFileSync('src/ui/style.css', 'utf8');
+    const hex = /:focus-visible\s*\{[^}]*outline:\s*\d+px solid (#[0-9a-f]{6})/i.exec(css)?.[1];
+    expect(hex, 'a :focus-visible outline colour in style.css').toBeDefined();
+    const lum = (h: string) => {
+      const c = [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
+    };
+    expect((1.05) / (lum(hex!) + 0.05)).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("the map's time estimate", () => {
+  it('fits a + b·H through the trial at the narrowest and widest width, sums every width, scales by the seeds', async () => {
+    const { mapEstimate } = await import('../src/ui/sweep-map.js');
+    const widths = Array.from({ length: 16 }, (_, i) => i + 1);
+    // a made-up cost of 100 ms + 20 ms per unit: the sum over H = 1..16 is 1600 + 20·136 ms
+    const cost = (w: number) => 100 + 20 * w;
+    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 1)).toBeCloseTo((1600 + 20 * 136) / 1000, 9);
+    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 32)).toBeCloseTo((32 * (1600 + 20 * 136)) / 1000, 9);
+    // a GPU whose time does not grow with H: 16 times one width, not scaled up by the width
+    expect(mapEstimate({ w: 1, ms: 300 }, { w: 16, ms: 290 }, widths, 1)).toBeCloseTo(16 * 0.3, 9);
   });
 });

@@ -46,7 +46,7 @@ interface Panel {
   root: HTMLElement;
   scroll: HTMLElement;
   caption: HTMLElement;
-  walk: { box: HTMLElement; start: HTMLButtonElement; back: HTMLButtonElement; next: HTMLButtonElement; exit: HTMLButtonElement; sentence: HTMLElement; count: HTMLElement };
+  walk: { box: HTMLElement; start: HTMLButtonElement; back: HTMLButtonElement; next: HTMLButtonElement; sentence: HTMLElement; count: HTMLElement };
   view: GraphView | null;
   state: GraphState | null;
   source: string;
@@ -140,11 +140,13 @@ function mount(root: HTMLElement): Panel {
   count.dataset.testid = 'walk-count';
   const back = button('Back', 'walk-back');
   const next = button('Next', 'walk-next');
-  const exit = button('Leave the walk', 'walk-exit');
   const nav = document.createElement('div');
   nav.className = 'graph-toolbar';
-  nav.append(back, next, exit, count);
-  box.append(sentence, nav);
+  nav.append(back, next, count);
+  // the page pauses training when a walk starts (GRAPH_WALK_EVENT), and Play ends the walk
+  const paused = Object.assign(document.createElement('p'), { className: 'walk-paused', textContent: 'Training is paused while you walk, so every number belongs to one step. Play ends the walk; so do Escape and “Stop the walk”.' });
+  paused.dataset.testid = 'walk-paused';
+  box.append(paused, sentence, nav);
   const scroll = document.createElement('div');
   scroll.className = 'graph-scroll';
   scroll.tabIndex = 0; // a scrollable region must be reachable by keyboard
@@ -156,14 +158,23 @@ function mount(root: HTMLElement): Panel {
   hint.hidden = true;
   new ResizeObserver(() => (hint.hidden = scroll.scrollWidth <= scroll.clientWidth + 1)).observe(scroll);
   root.replaceChildren(toolbar, box, hint, scroll, caption);
-  const panel: Panel = { root, scroll, caption, walk: { box, start, back, next, exit, sentence, count }, view: null, state: null, source: '', lastDraw: -Infinity, pending: null, timer: null, walkAt: null };
+  const panel: Panel = { root, scroll, caption, walk: { box, start, back, next, sentence, count }, view: null, state: null, source: '', lastDraw: -Infinity, pending: null, timer: null, walkAt: null };
   wireWalk(panel);
   panels.set(root, panel);
   return panel;
 }
 
+/** Ends the walk, if one is on (the page calls it when Play is pressed: a walk shows one step's numbers). */
+export function endWalk(root: HTMLElement): void {
+  const panel = panels.get(root);
+  if (!panel || panel.walkAt === null) return;
+  panel.walkAt = null;
+  showWalk(panel);
+  panel.root.dispatchEvent(new CustomEvent(GRAPH_WALK_EVENT, { bubbles: true, detail: { walking: false } }));
+}
+
 function wireWalk(panel: Panel): void {
-  const { start, back, next, exit, box } = panel.walk;
+  const { start, back, next, box } = panel.walk;
   const setWalking = (at: number | null) => {
     const was = panel.walkAt !== null;
     panel.walkAt = at;
@@ -182,14 +193,13 @@ function wireWalk(panel: Panel): void {
   });
   next.addEventListener('click', () => move(1));
   back.addEventListener('click', () => move(-1));
-  exit.addEventListener('click', () => {
-    setWalking(null);
-    start.focus();
-  });
   box.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowRight') move(1);
     else if (e.key === 'ArrowLeft') move(-1);
-    else if (e.key === 'Escape') exit.click();
+    else if (e.key === 'Escape') {
+      setWalking(null);
+      start.focus();
+    }
     else return;
     e.preventDefault();
   });

@@ -1,8 +1,10 @@
 /**
- * The derivation and the reading notes, rendered into the page on demand
- * (their Markdown and TeX ship as their own chunks of the build, so the page
- * loads no faster or slower for them, and they work offline). A link to
- * #doc-derivation or #doc-reading-notes opens and scrolls to the document.
+ * The derivation, the reading notes, the exercises and the note on method,
+ * rendered into the page on demand (their Markdown and TeX ship as their own
+ * chunks of the build, so the page loads no faster or slower for them, and
+ * they work offline). Any link to #doc-<name> — in the header, in the
+ * explainer or in another document (src/ui/markdown.ts rewrites `name.md` to
+ * it) — opens that document and scrolls to it.
  */
 import { keyboardScrollable } from './dom.js';
 import { renderMarkdown } from './markdown.js';
@@ -10,6 +12,8 @@ import { renderMarkdown } from './markdown.js';
 const LOADERS: Record<string, () => Promise<{ default: string }>> = {
   derivation: () => import('../../docs/derivation.md?raw'),
   'reading-notes': () => import('../../docs/reading-notes.md?raw'),
+  exercises: () => import('../../docs/exercises.md?raw'),
+  philosophy: () => import('../../docs/philosophy.md?raw'),
 };
 
 async function fill(details: HTMLDetailsElement, name: string): Promise<void> {
@@ -21,16 +25,24 @@ async function fill(details: HTMLDetailsElement, name: string): Promise<void> {
   keyboardScrollable(body);
 }
 
+function open(name: string): void {
+  const details = document.querySelector<HTMLDetailsElement>(`#doc-${name}`);
+  if (details && name in LOADERS) details.open = true;
+}
+
 export function mountDocs(): void {
   for (const name of Object.keys(LOADERS)) {
     const details = document.querySelector<HTMLDetailsElement>(`#doc-${name}`);
     if (!details) continue;
     details.addEventListener('toggle', () => void (details.open && fill(details, name)));
-    for (const a of document.querySelectorAll<HTMLAnchorElement>(`a[data-doc="${name}"]`)) {
-      a.addEventListener('click', () => {
-        details.open = true;
-      });
-    }
     if (location.hash === `#doc-${name}`) details.open = true;
   }
+  // one listener for every link, including those rendered later inside a document
+  document.addEventListener('click', (e) => {
+    const a = (e.target as Element | null)?.closest?.('a[href^="#doc-"]');
+    if (a) open(a.getAttribute('href')!.slice('#doc-'.length));
+  });
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#doc-')) open(location.hash.slice('#doc-'.length));
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * The gradient panel: one plain sentence first (do the GPU and the CPU agree, each gradient within
- * its own f32 error bound, and how much of its bound the closest one used), then, folded into a
+ * its own f32 error bound, and the largest share of its bound any gradient used), then, folded into a
  * <details>, the method, a table per tensor and every gradient beside the CPU oracle's, its bound
  * and optionally central differences. On the CPU backend it says there is no GPU side.
  * The panel is redrawn every frame: the open/closed state and the scroll position survive it.
@@ -32,15 +32,21 @@ function tableRow(tag: 'td' | 'th', cells: readonly string[]): HTMLTableRowEleme
   return tr;
 }
 
-/** Parameter names in flat order: W1[j][i], b1[j], W2[0][j], b2[0]. */
+/**
+ * Parameter names in flat order, counted from 1 like the graph's and the
+ * network picture's units: W1[j][k] (unit j, input k), b1[j], W2[j], b2.
+ */
 export function parameterNames(d: number, H: number): string[] {
   const names: string[] = [];
-  for (let j = 0; j < H; j++) for (let i = 0; i < d; i++) names.push(`W1[${j}][${i}]`);
-  for (let j = 0; j < H; j++) names.push(`b1[${j}]`);
-  for (let j = 0; j < H; j++) names.push(`W2[0][${j}]`);
-  names.push('b2[0]');
+  for (let j = 1; j <= H; j++) for (let k = 1; k <= d; k++) names.push(`W1[${j}][${k}]`);
+  for (let j = 1; j <= H; j++) names.push(`b1[${j}]`);
+  for (let j = 1; j <= H; j++) names.push(`W2[${j}]`);
+  names.push('b2');
   return names;
 }
+
+/** Said once, above the table: how the names count. */
+export const NAMING = 'W1[j][k] is the weight from input k into hidden unit j, b1[j] that unit’s bias, W2[j] its weight into the output; units and inputs are counted from 1, as in the graph and the network picture.';
 
 /** The lead sentence, from the comparison alone. */
 export function verdictSentence(c: BoundedComparison): string {
@@ -49,7 +55,7 @@ export function verdictSentence(c: BoundedComparison): string {
   if (!c.pass) {
     return `The GPU and the CPU disagree: ${failed} of 4 tensors have a gradient outside its f32 error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
   }
-  return `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; the closest used ${pct(c.maxFraction)} of its bound.${gates}`;
+  return `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; the largest share of its bound any gradient used was ${pct(c.maxFraction)}.${gates}`;
 }
 
 export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array | null): void {
@@ -89,7 +95,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     relLine.append('Largest relative error among those: ', maxRel, '.');
     more.append(relLine, tensorTable(spec, cmp));
   }
-  more.append(detailTable(s, bounds?.grads.bound ?? null, fd));
+  more.append(el('p', NAMING, 'grad-naming'), detailTable(s, bounds?.grads.bound ?? null, fd));
   const names = parameterNames(d, H).length;
   if (names > MAX_ROWS) more.append(el('p', `${names - MAX_ROWS} more parameters not listed (the sentence and the tensor table cover all ${names}).`));
   if (!fd && names > FD_MAX_PARAMS) {

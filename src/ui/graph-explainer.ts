@@ -24,7 +24,11 @@ export function mountExplainerHtml(article: HTMLElement, html: string): HTMLElem
     new GraphView(scroll, spotGraphState(), { testid: 'explainer-graph', keyPrefix: 'explainer-diagram' });
     const caption = document.createElement('figcaption');
     caption.textContent = img.alt;
-    figure.append(scroll, caption);
+    // said only where the drawing is wider than its box (phones, narrow windows)
+    const hint = Object.assign(document.createElement('p'), { className: 'graph-hint', textContent: 'The drawing is wider than this screen: scroll it sideways for the output and the loss.' });
+    hint.hidden = true;
+    new ResizeObserver(() => (hint.hidden = scroll.scrollWidth <= scroll.clientWidth + 1)).observe(scroll);
+    figure.append(hint, scroll, caption);
     (img.closest('p') ?? img).replaceWith(figure);
   }
   article.replaceChildren(t.content);

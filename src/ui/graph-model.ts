@@ -96,18 +96,31 @@ export function graphState(g: GraphInput): GraphState {
   return { input: g, values, jacobians: { dLdl: invN, dldz2, dldyHat, dyHatdz2 } };
 }
 
-/** Numbers on the page: 4 significant digits, a true minus sign, no −0. */
+/**
+ * Numbers on the page: 4 significant digits, a true minus sign, no −0. A value
+ * that would round to a whole number it is not (ŷ = 0.999999997 → "1") gets
+ * more digits, up to 7, and past that is written as the whole number and its
+ * distance ("1 − 3e-9"), so an exact-looking 1 is always exactly 1.
+ */
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return 'not finite';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  const s = a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(2).replace('e+', 'e');
-  return s.replaceAll('-', '−');
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(2).replace('e+', 'e').replaceAll('-', '−');
+  let p = 4;
+  while (p < 7 && Number.isInteger(Number(v.toPrecision(p))) && Number(v.toPrecision(p)) !== v) p++;
+  const r = Number(v.toPrecision(p));
+  if (Number.isInteger(r) && r !== v) {
+    const d = v - r;
+    return `${r} ${d < 0 ? '−' : '+'} ${Math.abs(d).toExponential(0).replace('e+', 'e')}`.replaceAll('-', '−');
+  }
+  return String(r).replaceAll('-', '−');
 }
 
 /** Numbers in a list, shorter: 3 significant digits, exponents below 0.01. */
 export function fmtShort(v: number): string {
   const a = Math.abs(v);
+  if (Number.isFinite(v) && Number.isInteger(Number(v.toPrecision(3))) && Number(v.toPrecision(3)) !== v) return fmt(v); // never an exact-looking whole number
   if (!Number.isFinite(v) || v === 0 || (a >= 0.01 && a < 1e4)) return Number.isFinite(v) && v !== 0 ? String(Number(v.toPrecision(3))).replaceAll('-', '−') : fmt(v);
   return v.toExponential(1).replace('e+', 'e').replaceAll('-', '−');
 }

@@ -86,7 +86,8 @@ export function graphMarkup(s: GraphState, o: MarkupOptions): string {
   const rowsEnd = Y0 + K * R;
   const b2Y = rowsEnd + (more > 0 ? 40 : 18);
   const body: string[] = [...rows];
-  if (more > 0) body.push(tag('text', { x: X.z1, y: rowsEnd + 10, class: 'label more', 'data-testid': `${o.keyPrefix}-more` }, `+${more} more units, not drawn (their numbers are in the data-values of this drawing)`));
+  // under the unit numbers, clear of the wires, the bus and the Σ node
+  if (more > 0) body.push(tag('text', { x: X.unit, y: rowsEnd + 16, class: 'label more', 'data-testid': `${o.keyPrefix}-more` }, `+${more.toLocaleString('en-US')} more units not drawn`));
   // x: one leaf feeding every unit (a fork; x is data, so its gradient is not needed)
   body.push(tag('circle', { cx: X.bus, cy: Y0 - 22, r: 5, class: 'leaf', 'data-walk': 'leaves' }), line(X.bus, Y0 - 17, X.bus, Y0 + (K - 1) * R + 34, 'wire bus'));
   items.push({ key: 'x', i: 0, len: s.input.d, x: X.bus - 10, y: Y0 - 18, cls: 'fwd', reveal: 'leaves', anchor: 'end' });
@@ -130,20 +131,34 @@ export function describe(s: GraphState): string {
   return `${at}, sample ${g.n + 1} of ${g.N}: x = (${fmtList(g.x, 8)}), y = ${fmt(g.y)}; forward z2 = ${fmt(g.z2)}, ŷ = ${fmt(g.yHat)}, loss ℓ = ${fmt(g.sampleLoss)}, batch loss L = ${fmt(g.batchLoss)}; backward δ2 = ${fmt(g.dz2)}; ${closed} of ${g.H} ReLU gates closed.`;
 }
 
+/**
+ * Two lines of key, laid out left to right with each entry's width estimated
+ * from its characters (12 px text: at most about 7.1 px a character, 7.3 for numbers),
+ * so no entry runs into the next.
+ */
 function legend(): string {
-  const y = 16;
-  return tag('g', { class: 'legend' }, [
-    tag('text', { x: X.unit, y, class: 'num fwd', 'text-anchor': 'start' }, '0.5'),
-    tag('text', { x: X.unit + 28, y, class: 'label' }, 'forward value, above each wire'),
-    tag('text', { x: 250, y, class: 'num grad', 'text-anchor': 'start' }, '−0.62'),
-    tag('text', { x: 292, y, class: 'label' }, 'gradient ∂L/∂(that value), below it'),
-    tag('circle', { cx: 542, cy: y - 4, r: 3.5, class: 'fork' }),
-    tag('text', { x: 552, y, class: 'label' }, 'Σₙ: the samples’ gradients add up here'),
-  ].join(''));
+  const out: string[] = [];
+  const row = (y: number, entries: ([cls: string, text: string] | ['fork'])[]) => {
+    let x = X.unit;
+    for (const e of entries) {
+      if (e[0] === 'fork') {
+        out.push(tag('circle', { cx: x + 12, cy: y - 4, r: 3.5, class: 'fork' }), line(x + 12, y - 4, x + 2, y - 11, 'stub'));
+        x += 22;
+        continue;
+      }
+      const [cls, text] = e as [string, string];
+      const num = cls.startsWith('num');
+      out.push(tag('text', { x, y, class: cls, 'text-anchor': 'start' }, text));
+      x += text.length * (num ? 7.3 : 7) + (num ? 6 : 24);
+    }
+  };
+  row(14, [['num fwd', '0.5'], ['label', 'forward value, above each wire'], ['num grad', '−0.62'], ['label', 'gradient ∂L/∂(that value), below it']]);
+  row(31, [['num grad share', '−0.62'], ['label', 'italic: this sample’s share'], ['num grad', '−0.62'], ['label', 'upright: summed over the batch'], ['fork'], ['label', 'Σₙ: samples’ shares add up (dashes: the others)']]);
+  return tag('g', { class: 'legend' }, out.join(''));
 }
 
 function headers(s: GraphState): string {
-  const y = 42;
+  const y = 52;
   const h = (x: number, text: string, anchor = 'middle') => tag('text', { x, y, class: 'head', 'text-anchor': anchor }, text);
   return tag('g', { class: 'headers' }, [
     h(X.unit, 'unit', 'start'),
@@ -154,7 +169,20 @@ function headers(s: GraphState): string {
   ].join(''));
 }
 
+/** A bracket tying a label to the edge it belongs to: under a label above the rows, ticks pointing down to the edge; over one below them, ticks up. */
+function bracket(l: EdgeLabel): string {
+  if (!l.span) return '';
+  const [x0, x1] = l.span;
+  const y = l.side === 'below' ? l.y - 20 : l.y + 7;
+  const tick = l.side === 'below' ? -5 : 5;
+  return tag('path', { d: `M${x0},${y + tick} V${y} H${x1} V${y + tick}`, class: 'jac-span' });
+}
+
 function labelMarkup(l: EdgeLabel, tex?: (source: string) => string): string {
+  return bracket(l) + labelBody(l, tex);
+}
+
+function labelBody(l: EdgeLabel, tex?: (source: string) => string): string {
   const attrs = { 'data-testid': l.testid, 'data-jacobian': l.value === undefined ? undefined : JSON.stringify(l.value), class: 'jac', 'data-walk': l.walk };
   if (tex) {
     const html = `<div xmlns="http://www.w3.org/1999/xhtml" class="jac-html" style="text-align:${l.anchor === 'start' ? 'left' : 'center'}">${tex(l.tex)}</div>`;

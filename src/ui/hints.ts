@@ -1,7 +1,10 @@
 /**
- * Plain-words hints for runs that fail, from what the page already shows: dead
- * hidden units, an output stuck near 0.5, a loss that grew. Pure: numbers in,
- * sentences out, so a test can check each one against a run known to fail.
+ * Plain-words hints, from what the page already shows: dead hidden units, an
+ * output stuck near 0.5, a loss that grew or an output pinned at 0 or 1 by
+ * oversized steps. Dead units in a run that is still learning are a note
+ * ('info'); in a failing run, or all of them, a warning. One diagnosis: the
+ * hints never contradict each other. Pure: numbers in, sentences out, so a
+ * test can check each one against a run known to fail.
  */
 export interface HintInput {
   step: number;
@@ -9,50 +12,78 @@ export interface HintInput {
   /** Hidden units with a1 = 0 on every data point. */
   dead: number;
   yHat: ArrayLike<number>;
+  /** The fraction of training points classified correctly now, in [0, 1]. */
+  accuracy: number;
   /** The loss at step 0 of this run, the smallest seen and now. */
   firstLoss: number;
   minLoss: number;
   loss: number;
+  /** The loss at about half the current step (NaN when unknown): is it still falling? */
+  pastLoss: number;
   lr: number;
 }
 
 export interface Hint {
   id: 'dead' | 'stuck' | 'grows';
+  /** 'info' for a run that is learning (neutral style), 'warn' for one that is failing. */
+  level: 'info' | 'warn';
   text: string;
 }
 
 /** How close to 0.5 every ŷ must be, after how many steps, to call the output stuck. */
 export const STUCK_BAND = 0.05;
 export const STUCK_AFTER = 300;
+/** A loss this many times its step-0 value has grown (any loss: BCE or MSE). */
+export const GROWN = 1.2;
+/** ŷ this close to 0 or 1 is saturated: σ′ is about this small, so almost no gradient passes. */
+export const SATURATED = 1e-4;
+/** After this many steps a run short of 100% whose loss fell less than 2% over the last half has stalled. */
+export const STALLED_AFTER = 1000;
 
 export function hints(r: HintInput): Hint[] {
   const out: Hint[] = [];
-  const grows = r.step > 0 && Number.isFinite(r.firstLoss) && r.loss > 2 * r.firstLoss && r.loss > r.minLoss;
+  const n = r.yHat.length;
+  const grew = r.step > 0 && Number.isFinite(r.firstLoss) && r.loss > GROWN * r.firstLoss;
+  // every ŷ pinned at 0 or 1 while some are wrong: the steps overshot into σ's flat tails
+  let pinned = r.step > 0 && n > 0 && r.accuracy < 1;
+  for (let i = 0; i < n; i++) if (Math.min(r.yHat[i]!, 1 - r.yHat[i]!) > SATURATED) pinned = false;
+  let stuck = r.step >= STUCK_AFTER && n > 0;
+  for (let i = 0; i < n; i++) if (Math.abs(r.yHat[i]! - 0.5) > STUCK_BAND) stuck = false;
+  const stalled = r.step >= STALLED_AFTER && r.accuracy < 1 && !(r.loss < 0.98 * r.pastLoss);
+  const overshoots = grew || pinned;
+  const failing = overshoots || stuck || stalled;
   if (r.dead > 0) {
     const all = r.dead === r.hidden;
     const alive = r.hidden - r.dead;
+    const others = `${alive === 1 ? 'The other unit' : `The other ${alive} units`}`;
     const after = all
-      ? `With every unit dead, ŷ cannot depend on x at all${grows ? '; the oversized steps below pushed them there' : ': try another seed or a wider network'}.`
-      : `The other ${alive === 1 ? 'unit is' : `${alive} units are`} all the network has left to bend the boundary with.`;
+      ? `With every unit dead, ŷ cannot depend on x at all${overshoots ? '; the oversized steps below pushed them there' : ': try another seed or a wider network'}.`
+      : failing
+        ? `${others} ${alive === 1 ? 'is' : 'are'} all the network has left to bend the boundary with${alive === 1 ? ', and one ReLU unit bends it along a single line, which cannot separate XOR' : ''}${overshoots ? '' : ': try another seed or a wider network'}.`
+        : `${others} ${alive === 1 ? 'is' : 'are'} enough here: the run is still learning, so this is a note, not a failure.`;
     out.push({
       id: 'dead',
+      level: failing || all ? 'warn' : 'info',
       text:
         `${r.dead} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${r.dead === 1 ? 'is' : 'are'} dead: ` +
         `the pre-activation z1 is negative on every training point, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
     });
   }
-  let stuck = r.step >= STUCK_AFTER && r.yHat.length > 0;
-  for (let n = 0; n < r.yHat.length; n++) if (Math.abs(r.yHat[n]! - 0.5) > STUCK_BAND) stuck = false;
   if (stuck) {
     out.push({
       id: 'stuck',
-      text: 'ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer when the two labels are equally common, as in XOR. It has no working units to bend the boundary; try another seed or more hidden units.',
+      level: 'warn',
+      text: `ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer when the two labels are equally common, as in XOR. ${r.dead > 0 ? 'Its units cannot bend the boundary (see above)' : 'Its units do not yet bend the boundary'}; try another seed or more hidden units.`,
     });
   }
-  if (grows) {
+  if (overshoots) {
+    const what = grew
+      ? `The loss grew from ${r.firstLoss.toPrecision(3)} at step 0 to ${r.loss.toPrecision(3)}`
+      : `ŷ is pinned at 0 or 1 on every point, some of them wrong (the loss is ${r.loss.toPrecision(3)})`;
     out.push({
       id: 'grows',
-      text: `The loss grew from ${r.firstLoss.toPrecision(3)} at step 0 to ${r.loss.toPrecision(3)}: the learning rate ${r.lr} is too large, so each step overshoots. Lower the learning rate (0.5 works here).`,
+      level: 'warn',
+      text: `${what}: the learning rate ${r.lr} is too large, so each step overshoots${grew ? '' : ' into the flat tails of σ, where almost no gradient passes back'}. Lower the learning rate (0.5 works here).`,
     });
   }
   return out;

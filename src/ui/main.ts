@@ -14,7 +14,7 @@ import { initParams } from '../mlp/init.js';
 import { PlaybackController } from './controller.js';
 import { type PageData, pageData, showDataControls, tryUpload, type Upload } from './data-choice.js';
 import { mountDocs } from './docs.js';
-import { GRAPH_WALK_EVENT } from './diagram.js';
+import { endWalk, GRAPH_WALK_EVENT } from './diagram.js';
 import { mountExplainerHtml } from './graph-explainer.js';
 import { type DemoElements, demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { render, showState } from './view.js';
@@ -173,7 +173,10 @@ function fillControls(app: App): void {
 /** Attaches every handler at once: nothing here waits for WebGPU. */
 function wire(app: App): void {
   const { els, controller } = app;
-  els.play.addEventListener('click', () => controller.toggle());
+  els.play.addEventListener('click', () => {
+    if (!controller.wanted) endWalk(els.diagram); // playing changes the numbers a walk is showing
+    controller.toggle();
+  });
   els.stepOnce.addEventListener('click', () => void controller.stepOnce());
   // walking the backward pass pauses training, so the numbers stay those of one step
   els.diagram.addEventListener(GRAPH_WALK_EVENT, (e) => (e as CustomEvent<{ walking: boolean }>).detail.walking && controller.pause());

@@ -34,7 +34,26 @@ const inlineMath: TokenizerAndRendererExtension = {
   renderer: (token) => tex(token.text as string, false),
 };
 
-const md = new Marked({ extensions: [blockMath, inlineMath], gfm: true });
+/**
+ * The docs link to each other by file name (`derivation.md`), which works on
+ * GitHub but not on the page, whose server has no such path. On the page each
+ * document is a section of its own: `name.md` becomes `#doc-name` (the
+ * explainer, which is the page's article, `#explainer`), and src/ui/docs.ts
+ * opens the section when such a link is followed.
+ */
+export function docHref(href: string): string {
+  const m = /^(?:\.\/)?(?:docs\/)?([\w-]+)\.md(#[\w-]*)?$/.exec(href);
+  if (!m) return href;
+  return m[1] === 'explainer' ? '#explainer' : `#doc-${m[1]}`;
+}
+
+const md = new Marked({
+  extensions: [blockMath, inlineMath],
+  gfm: true,
+  walkTokens: (token) => {
+    if (token.type === 'link') (token as Tokens.Link).href = docHref((token as Tokens.Link).href);
+  },
+});
 
 function tex(source: string, display: boolean): string {
   return katex.renderToString(source, { displayMode: display, throwOnError: true, output: 'htmlAndMathml' });

@@ -30,6 +30,16 @@ function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D | null {
   return ctx;
 }
 
+/**
+ * Labels for the loss axis in one format: plain decimals when every tick lies
+ * in [0.01, 1000] ("0.01", "0.1", "1"), otherwise all in exponent form
+ * ("1e-3", "1e-2", "1e-1", "1e0"), never a mix of the two.
+ */
+export function logTickLabels(ticks: readonly number[]): string[] {
+  const plain = ticks.every((t) => t >= 0.01 && t <= 1000);
+  return ticks.map((t) => (plain ? String(Number(t.toPrecision(6))) : t.toExponential().replace('e+', 'e')));
+}
+
 /** Loss against step, log10 scale on y with its ticks; the x axis runs from step 0 to the current step (at least 10). */
 export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossPoint[]): string {
   const ctx = context(canvas);
@@ -52,10 +62,12 @@ export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossP
   ctx.fillStyle = INK;
   ctx.textAlign = 'right';
   const powers = y.ticks().filter((t) => Number.isInteger(Math.log10(t)));
-  for (const t of powers.length >= 2 ? powers : y.ticks(4)) {
+  const ticks = powers.length >= 2 ? powers : y.ticks(4);
+  const labels = logTickLabels(ticks);
+  ticks.forEach((t, i) => {
     line(ctx, pad.l, y(t), w - pad.r, y(t));
-    ctx.fillText(t >= 0.01 && t <= 1000 ? String(t) : `1e${Math.round(Math.log10(t))}`, pad.l - 4, y(t) + 4);
-  }
+    ctx.fillText(labels[i]!, pad.l - 4, y(t) + 4);
+  });
   ctx.textAlign = 'center';
   for (const t of x.ticks(5).filter(Number.isInteger)) {
     line(ctx, x(t), h - pad.b, x(t), h - pad.b + 4);

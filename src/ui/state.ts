@@ -71,12 +71,19 @@ export function allowed(key: keyof Settings): string {
   return `one of ${f.choices.join(', ')}`;
 }
 
+/** How to write a value: an integer field gets an integer example (8, or its nearest allowed value), a real one decimals. */
+function example(key: keyof Settings): string {
+  const m = /^an integer in \[(\d+), (\d+)\]/.exec(allowed(key));
+  if (!m) return 'a decimal number (like 0.5 or 1e-3)';
+  return `decimal digits (like ${Math.min(Number(m[2]), Math.max(Number(m[1]), 8))})`;
+}
+
 /** Parses one raw value; returns the value or an error naming the setting and its range. */
 export function parseSetting<K extends keyof Settings>(key: K, raw: string): { value: Settings[K] } | { error: string } {
   const f = SETTINGS[key];
   const bad = { error: `${f.label} must be ${allowed(key)}, got '${raw}'` };
   if (f.kind === 'choice') return f.choices.includes(raw) ? { value: raw as Settings[K] } : bad;
-  if (!DECIMAL.test(raw.trim())) return { error: `${f.label} must be ${allowed(key)}, written as a decimal number (like 0.5 or 1e-3), got '${raw}'` };
+  if (!DECIMAL.test(raw.trim())) return { error: `${f.label} must be ${allowed(key)}, written as ${example(key)}, got '${raw}'` };
   const v = Number(raw.trim());
   const ok = f.kind === 'config' ? inRange(f.field, v) : (f.kind === 'real' || Number.isInteger(v)) && v >= f.min && v <= f.max;
   return ok ? { value: v as Settings[K] } : bad;

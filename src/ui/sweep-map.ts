@@ -2,7 +2,8 @@
  * "Which networks learn XOR?": a map over hidden width × learning rate, each
  * cell coloured by the fraction of seeds that learn (cividis, a scheme used for
  * nothing else on the page, with a legend). Before it trains, a short trial
- * run estimates the time; the run can be cancelled between widths. Clicking a
+ * run estimates the time and the learner confirms or cancels; the run itself
+ * can be cancelled between widths. Clicking a
  * cell lists seeds that learned and seeds that failed; clicking a seed hands it
  * to the live demo. The map only draws; training is the `run` it is given.
  */
@@ -12,14 +13,18 @@ import { MAP_WIDTHS, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
 /** The map's learning rates: log-spaced from 0.01 to 10, plus the demo's default 0.5. */
 export const PAGE_RATES = [0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10] as const;
 const STEPS = 2000;
-/** Steps of the trial run that estimates the time, at the widest width. */
-const TRIAL_STEPS = 50;
 
 export interface SweepRunner {
   /** What runs the sweep, for the note under the map. */
   label: string;
   /** Seeds per cell offered first, and at most, on this backend. */
   defaultSeeds: number;
+  /**
+   * Seeds per cell for the trial that estimates the time: all of them where the
+   * seeds train in parallel (a GPU), a few where the time grows with their
+   * number (SwiftShader, the CPU), the estimate then scaled by seeds / trial seeds.
+   */
+  trialSeeds(seeds: number): number;
   maxSeeds: number;
   note: string;
   /** The data it trains on now, in words (the demo's data: see data-choice.ts): a short name and a full label. */
@@ -135,7 +140,28 @@ function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, 
 
 const spec = (seeds: number, widths: readonly number[], rates: readonly number[], steps: number): SweepSpec => ({ widths, rates, seeds, seedBase: 0, steps, loss: 'bce' });
 
-/** Wires the map: the run button estimates the time from a trial run, then trains the grid with `runner`; Cancel stops it between widths. */
+/**
+ * The map's time from a trial at the narrowest and the widest width (all rates,
+ * the full 2,000 steps, so per-dispatch and per-step costs are those of the real
+ * run): a width's time is taken as a + b·H through the two points, summed over
+ * every width, and scaled by `scale` (seeds / trial seeds). Seconds.
+ */
+export function mapEstimate(lo: { w: number; ms: number }, hi: { w: number; ms: number }, widths: readonly number[], scale: number): number {
+  const b = hi.w === lo.w ? 0 : Math.max(0, (hi.ms - lo.ms) / (hi.w - lo.w));
+  const a = lo.ms - b * lo.w;
+  return (scale * widths.reduce((t, w) => t + Math.max(0, a + b * w), 0)) / 1000;
+}
+
+const inWords = (sec: number) => (sec < 90 ? `${Math.max(1, Math.round(sec))} s` : `${Math.round(sec / 60)} min`);
+
+type Phase = 'idle' | 'estimating' | 'confirm' | 'running';
+
+/**
+ * Wires the map. "Train the whole map" first times a short trial and shows the
+ * estimate; the button then reads "Start (about …)" and Cancel drops the
+ * estimate, so nothing long runs unasked. While the map trains, Cancel stops it
+ * after the width in progress, and the status says so at once.
+ */
 export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hidden: number, lr: number, seed: number) => void): void {
   for (const o of els.seeds.options) {
     o.disabled = Number(o.value) > runner.maxSeeds;
@@ -143,54 +169,101 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
   }
   els.seeds.value = String(runner.defaultSeeds);
   els.note.textContent = `${runner.note} The map trains on the data chosen in the demo when you press the button. Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
+  const TRAIN = els.run.textContent ?? 'Train the whole map';
+  let phase: Phase = 'idle';
   let cancelled = false;
-  els.cancel.disabled = true;
-  els.cancel.addEventListener('click', () => {
-    cancelled = true;
-    els.cancel.disabled = true;
-  });
-  els.run.addEventListener('click', () => void go());
+  let estimate = { seeds: 0, sec: 0 };
   let data = runner.data();
   const onCell = (c: SweepCell) => showCell(els, c, onPick, data);
+  const status = (text: string) => {
+    els.time.textContent = text;
+    els.time.dataset.phase = phase;
+  };
+  const enter = (p: Phase) => {
+    phase = p;
+    els.run.disabled = p === 'estimating' || p === 'running';
+    els.run.textContent = p === 'confirm' ? `Start (about ${inWords(estimate.sec)})` : TRAIN;
+    els.cancel.disabled = p === 'idle';
+    els.seeds.disabled = p === 'estimating' || p === 'running';
+    els.time.dataset.phase = p;
+  };
+  enter('idle');
+  els.cancel.addEventListener('click', () => {
+    if (phase === 'confirm') {
+      enter('idle');
+      status(`not started (the estimate was about ${inWords(estimate.sec)})`);
+      return;
+    }
+    cancelled = true;
+    els.cancel.disabled = true;
+    status(phase === 'running' ? 'cancelling: the map stops after the width it is training…' : 'cancelling the estimate…');
+  });
+  els.seeds.addEventListener('change', () => {
+    if (phase !== 'confirm') return;
+    enter('idle'); // the estimate was for the old count
+    status('seeds per cell changed: press the button for a new estimate');
+  });
+  els.run.addEventListener('click', () => void (phase === 'confirm' ? train() : estimateTime()));
 
-  async function go(): Promise<void> {
+  async function estimateTime(): Promise<void> {
     const seeds = Number(els.seeds.value);
-    data = runner.data(); // the demo's data when Train is pressed
+    const trial = Math.min(seeds, runner.trialSeeds(seeds));
     cancelled = false;
-    els.run.disabled = true;
-    els.cancel.disabled = false;
+    enter('estimating');
+    els.detail.replaceChildren();
+    status(`estimating the time: a trial of ${trial} seed${trial === 1 ? '' : 's'} per cell at H = ${MAP_WIDTHS[0]} and H = ${MAP_WIDTHS.at(-1)}, full ${STEPS} steps…`);
+    try {
+      const timeOne = async (w: number) => {
+        const t0 = performance.now();
+        await runner.run(spec(trial, [w], PAGE_RATES, STEPS), () => {}, () => cancelled);
+        return { w, ms: performance.now() - t0 };
+      };
+      const lo = await timeOne(MAP_WIDTHS[0]!);
+      const hi = cancelled ? lo : await timeOne(MAP_WIDTHS.at(-1)!);
+      if (cancelled) {
+        enter('idle');
+        status('cancelled before the map started');
+        return;
+      }
+      estimate = { seeds, sec: mapEstimate(lo, hi, MAP_WIDTHS, seeds / trial) };
+      els.time.dataset.estimate = String(estimate.sec);
+      enter('confirm');
+      const networks = MAP_WIDTHS.length * PAGE_RATES.length * seeds;
+      status(`about ${inWords(estimate.sec)} for ${networks.toLocaleString('en-US')} networks × ${STEPS} steps on ${runner.label} (timed from a trial). Press Start, or Cancel.`);
+    } catch (e) {
+      enter('idle');
+      status(`the map failed: ${(e as Error).message}`);
+    }
+  }
+
+  async function train(): Promise<void> {
+    const seeds = estimate.seeds;
+    data = runner.data(); // the demo's data when Start is pressed
+    cancelled = false;
+    enter('running');
     els.progress.value = 0;
     els.detail.replaceChildren();
-    els.time.textContent = 'estimating the time from a short trial run…';
+    const about = `about ${inWords(estimate.sec)}`;
+    status(`${about}; running…`);
+    const t1 = performance.now();
+    const total = MAP_WIDTHS.length * PAGE_RATES.length;
     try {
-      const widest = Math.max(...MAP_WIDTHS);
-      const t0 = performance.now();
-      await runner.run(spec(seeds, [widest], PAGE_RATES, TRIAL_STEPS), () => {}, () => cancelled);
-      const trial = performance.now() - t0;
-      const estimate = (trial * (STEPS / TRIAL_STEPS) * MAP_WIDTHS.reduce((a, w) => a + w, 0)) / widest / 1000;
-      const about = `about ${estimate < 90 ? `${Math.max(1, Math.round(estimate))} s` : `${Math.round(estimate / 60)} min`}`;
-      els.time.textContent = `${about} (estimated from a ${TRIAL_STEPS}-step trial); running…`;
-      els.time.dataset.estimate = String(estimate);
-      const t1 = performance.now();
-      const total = MAP_WIDTHS.length * PAGE_RATES.length;
-      const cells = cancelled
-        ? []
-        : await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS), (done, n, of) => {
-            els.progress.value = n / of;
-            els.time.textContent = `${about}; ${Math.round((100 * n) / of)}% done`;
-            drawGrid(els, done, onCell, data);
-          }, () => cancelled);
+      const cells = await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS), (done, n, of) => {
+        els.progress.value = n / of;
+        if (!cancelled) status(`${about}; ${Math.round((100 * n) / of)}% done`);
+        drawGrid(els, done, onCell, data);
+      }, () => cancelled);
       drawGrid(els, cells, onCell, data);
       const networks = cells.reduce((n, c) => n + c.seeds, 0);
-      const secs = ((performance.now() - t1) / 1000).toFixed(1);
-      els.time.textContent = cancelled
-        ? `cancelled after ${secs} s: ${cells.length} of ${total} cells done`
-        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs} s on ${runner.label}, trained on ${data.label}`;
+      const secs = (performance.now() - t1) / 1000;
+      els.time.dataset.actual = String(secs);
+      enter('idle');
+      status(cancelled
+        ? `cancelled after ${secs.toFixed(1)} s: ${cells.length} of ${total} cells done`
+        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs.toFixed(1)} s on ${runner.label} (estimated ${about}), trained on ${data.label}`);
     } catch (e) {
-      els.time.textContent = `the map failed: ${(e as Error).message}`;
-    } finally {
-      els.run.disabled = false;
-      els.cancel.disabled = true;
+      enter('idle');
+      status(`the map failed: ${(e as Error).message}`);
     }
   }
 }

@@ -18,6 +18,8 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: () =
   return {
     label: describeAdapter(adapter),
     defaultSeeds: swiftshader ? 64 : 1024,
+    // SwiftShader runs the invocations on the CPU, so its time grows with the seeds: time a few, scale up
+    trialSeeds: (seeds) => (swiftshader ? Math.min(seeds, 8) : seeds),
     maxSeeds: swiftshader ? 256 : 4096,
     note: swiftshader
       ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; a GPU takes 4,096 in seconds.'
@@ -40,6 +42,7 @@ export function cpuRunner(data: () => PageData): SweepRunner {
   return {
     label: 'the CPU (matrix form, one network at a time)',
     defaultSeeds: 16,
+    trialSeeds: (seeds) => Math.min(seeds, 2), // one network at a time: the time is seeds × one seed's
     maxSeeds: 64,
     note: 'No WebGPU here: the CPU trains one network at a time, so the map starts at 16 seeds per cell (a GPU takes 4,096).',
     data: () => ({ name: data().name, label: data().label }),

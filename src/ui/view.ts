@@ -52,21 +52,25 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   };
   els.unitMaps.dataset.summary = renderUnitMaps(els.unitMaps, { d: s.data.d, H, params: s.params, extent, train: s.data, dead }, highlight);
   const first = app.history.points[0];
+  let past: { loss: number } | undefined; // the loss halfway back: is it still falling?
+  for (const p of app.history.points) if (p.step <= s.step / 2) past = p; else break;
   const list = hints({
     step: s.step,
     hidden: H,
     dead: dead.size,
     yHat: s.values.yHat,
+    accuracy: accuracy(s.values.yHat, s.data.y),
     firstLoss: first && first.step === 0 ? first.loss : NaN,
     minLoss: app.history.min(),
     loss: s.loss,
+    pastLoss: past ? past.loss : NaN,
     lr: settings.lr,
   });
   const key = list.map((h) => h.text).join('\n');
   if (els.hints.dataset.key !== key) {
     // only when they change: the list is a live region, and a screen reader would repeat it every frame
     els.hints.dataset.key = key;
-    els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id}` })));
+    els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id} hint-${h.level}` })));
   }
   renderDiagram(els.diagram, s, settings.point, settings.loss, { exact });
   const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
