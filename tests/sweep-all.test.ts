@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepGpu } from '../src/gpu/sweep.js';
 import { sweepAllGpu } from '../src/gpu/sweep-all.js';
-import { xor } from '../src/mlp/data.js';
+import { randomDataset, xor } from '../src/mlp/data.js';
 import { openGpu } from './support/gpu.js';
 
 let device: GPUDevice;
@@ -32,5 +32,14 @@ describe('the whole map in one dispatch (sweepAllGpu)', () => {
     const cells = await sweepAllGpu(device, xor(), spec, { onProgress: (done, total) => seen.push([done, total]), parts: 3 });
     expect(seen).toEqual([[84, 250], [168, 250], [250, 250]]);
     expect(cells).toEqual(await sweepGpu(device, xor(), spec));
+  });
+
+  it('data too large for workgroup memory: width by width, the same cells as sweepGpu', async () => {
+    const data = randomDataset(5, 2, 1500, { binary: true });
+    expect(4 * (1500 * 2 + 1500)).toBeGreaterThan(device.limits.maxComputeWorkgroupStorageSize);
+    const spec = { widths: [2, 3], rates: [0.5], seeds: 4, seedBase: 1, steps: 20, loss: 'bce' as const };
+    const seen: number[] = [];
+    expect(await sweepAllGpu(device, data, spec, { onProgress: (done) => seen.push(done) })).toEqual(await sweepGpu(device, data, spec));
+    expect(seen).toEqual([10, 20]);
   });
 });

@@ -93,7 +93,7 @@ describe('npm run sweep', () => {
     const rates = Array.from({ length: 64 }, (_, i) => (i + 1) / 100).join(',');
     const r = await sweep('--widths', '1', '--rates', rates, '--seeds', '65536', '--steps', '1');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/; this sweep trains 64 --rates × 65536 --seeds = 4194304 networks per width at once: lower --seeds or give fewer --rates\n$/);
+    expect(r.err).toMatch(/; this sweep trains 1 --widths × 64 --rates × 65536 --seeds = 4194304 networks at once: lower --seeds or give fewer --widths or --rates\n$/);
     expect(r.out).toBe('');
   });
 

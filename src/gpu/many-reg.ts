@@ -48,6 +48,11 @@ export function manyRegWorkgroupSize(device: GPUDevice): number {
   return Math.min(128, device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX);
 }
 
+/** Bytes of workgroup memory the kernel keeps the data in: N·d + N floats. */
+export function manyRegDataBytes({ d, N }: Pick<Dataset, 'd' | 'N'>): number {
+  return 4 * (N * d + N);
+}
+
 /** The override constants of shaders/many-reg.wgsl: the layout of the widest model, and whether every model has that width. */
 export function manyRegConstants(spec: Spec, loss: LossKind, workgroupSize: number, oneWidth: boolean): Record<string, number> {
   return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize), BOUND1: Math.fround(1 / Math.sqrt(spec.d)), ONE_WIDTH: oneWidth ? 1 : 0 };
@@ -87,7 +92,7 @@ export class ManyRegTrainer {
     const spec = makeSpec({ d: data.d, H: hMax, N: data.N });
     const P = paramLayout(spec).size;
     checkManyRegInput(spec, groups, options);
-    checkWorkgroupStorage(device.limits, 'the data (N·d + N floats) is kept in workgroup memory', 4 * (data.N * data.d + data.N), 'use ManyTrainer');
+    checkWorkgroupStorage(device.limits, 'the data (N·d + N floats) is kept in workgroup memory', manyRegDataBytes(data), 'use ManyTrainer');
     const wg = options.workgroupSize ?? manyRegWorkgroupSize(device);
     checkBufferFits(device.limits, `${M} models of ${P} parameters`, 4 * M * P, 'train fewer models at once');
     const restart = options.initialParams !== undefined;

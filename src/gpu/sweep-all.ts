@@ -4,12 +4,14 @@
  * models fill whole subgroups and skip the units they lack together), read
  * back once. Returns exactly what sweepGpu (one ManyTrainer per width)
  * returns: both kernels take the same step (shaders/models.wgsl), so every
- * verdict is the same. With `onProgress`, the steps go in `parts` dispatches,
- * each awaited and reported (steps done, of all), instead of one.
+ * verdict is the same. With `onProgress` or `stop`, the steps go in `parts`
+ * dispatches, each awaited and reported (steps done, of all), instead of one.
+ * Data too large for the kernel's workgroup memory goes width by width instead.
  */
 import type { Dataset } from '../mlp/data.js';
 import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
-import { ManyRegTrainer } from './many-reg.js';
+import { ManyRegTrainer, manyRegDataBytes } from './many-reg.js';
+import { sweepGpu } from './sweep.js';
 
 export interface SweepAllOptions {
   /** Steps per dispatch when not reporting progress; default all of them (one dispatch). */
@@ -18,9 +20,12 @@ export interface SweepAllOptions {
   onProgress?: (done: number, total: number) => void;
   /** Dispatches, each awaited, when reporting progress (default 4). */
   parts?: number;
+  /** Asked between parts: true stops the run, which then returns no cells. */
+  stop?: () => boolean;
 }
 
 export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepSpec, options: SweepAllOptions = {}): Promise<SweepCell[]> {
+  if (manyRegDataBytes(data) > device.limits.maxComputeWorkgroupStorageSize) return perWidth(device, data, spec, options);
   const S = spec.seeds;
   const R = spec.rates.length;
   // Model (w, r, s) is w·R·S + r·S + s: width groups of R·S models, each R blocks of the same S seeds.
@@ -37,17 +42,19 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
     label: 'sweepAll',
   });
   try {
-    const { onProgress } = options;
-    if (onProgress) {
+    const { onProgress, stop } = options;
+    if (onProgress || stop) {
       const per = Math.max(1, Math.ceil(spec.steps / Math.max(1, options.parts ?? 4)));
       trainer.train(0);
       for (let done = 0; done < spec.steps; ) {
+        if (stop?.()) return [];
         const k = Math.min(per, spec.steps - done);
         trainer.train(k, { stepsPerDispatch: k });
         await device.queue.onSubmittedWorkDone();
         done += k;
-        onProgress(done, spec.steps);
+        onProgress?.(done, spec.steps);
       }
+      if (stop?.()) return [];
     } else {
       trainer.train(spec.steps, { stepsPerDispatch: options.stepsPerDispatch ?? Math.max(1, spec.steps) });
     }
@@ -61,4 +68,15 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
   } finally {
     trainer.destroy();
   }
+}
+
+/** Data too large for workgroup memory: one ManyTrainer per width (src/gpu/sweep.ts), progress and stop between widths. */
+async function perWidth(device: GPUDevice, data: Dataset, spec: SweepSpec, { onProgress, stop }: SweepAllOptions): Promise<SweepCell[]> {
+  const cells: SweepCell[] = [];
+  for (const [w, hidden] of spec.widths.entries()) {
+    if (stop?.()) return [];
+    cells.push(...(await sweepGpu(device, data, { ...spec, widths: [hidden] }, { stepsPerDispatch: 250 })));
+    onProgress?.(Math.round((spec.steps * (w + 1)) / spec.widths.length), spec.steps);
+  }
+  return cells;
 }
