@@ -81,13 +81,14 @@ fn gradientStep(lr: f32, h: u32, exact: bool) -> u32 {
     let dz2 = delta2(yHat, y[n]);                                  // δ2 = ∂L/∂z2
     g[B2_OFF] += dz2;
     for (var j = 0u; j < H; j++) {
-      if (j < h) {
-        g[W2_OFF + j] += dz2 * a1[j];
-        let dz1 = activationBackward(z1[j], p[W2_OFF + j] * dz2); // δ1 = W2ᵀδ2 ⊙ f′(z1)
-        g[B1_OFF + j] += dz1;
-        for (var i = 0u; i < D; i++) {
-          g[W1_OFF + j * D + i] += dz1 * x[n * D + i];
-        }
+      if (j >= h) {
+        break;
+      }
+      g[W2_OFF + j] += dz2 * a1[j];
+      let dz1 = activationBackward(z1[j], p[W2_OFF + j] * dz2);   // δ1 = W2ᵀδ2 ⊙ f′(z1)
+      g[B1_OFF + j] += dz1;
+      for (var i = 0u; i < D; i++) {
+        g[W1_OFF + j * D + i] += dz1 * x[n * D + i];
       }
     }
   }

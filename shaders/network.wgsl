@@ -33,16 +33,17 @@ fn forwardSample(n: u32) -> f32 {
 }
 
 // The same for a network of width h ≤ H kept in the layout of width H (the many-models kernels'
-// width groups): units j ≥ h are skipped. The loop bound stays the constant H, so drivers can unroll it.
+// width groups): the units j ≥ h are left out. The loop bound stays the constant H, so drivers can unroll it.
 fn forwardWidth(n: u32, h: u32) -> f32 {
   var z2 = theta(B2_OFF);
   for (var j = 0u; j < H; j++) {
-    if (j < h) {
-      let z1 = preActivation(n, j);
-      let a1 = activate(z1);
-      keepHidden(n, j, z1, a1);
-      z2 += theta(W2_OFF + j) * a1;
+    if (j >= h) {
+      break;
     }
+    let z1 = preActivation(n, j);
+    let a1 = activate(z1);
+    keepHidden(n, j, z1, a1);
+    z2 += theta(W2_OFF + j) * a1;
   }
   return z2;
 }
