@@ -3,7 +3,7 @@
  * trains the same network on the same data with the same loss (BCE) and
  * learning rate (LR), from the same seeded start.
  */
-import { FusedTrainer } from '../src/gpu/fused.js';
+import { createFused } from '../src/gpu/fused-subgroup.js';
 import { LargeBatchTrainer } from '../src/gpu/large.js';
 import { ManyTrainer } from '../src/gpu/many.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
@@ -46,10 +46,11 @@ export async function xorCase({ device, tf, recorder }: CaseContext): Promise<vo
   const x4 = xor();
   const start = initParams({ d: 2, H: 8 }, 1);
   const steps = await GpuTrainer.create(device, { data: x4, params: start, hidden: 8, lr: LR, loss: 'bce', label: 'bench.steps' });
-  const fused = await FusedTrainer.create(device, { data: x4, params: start, hidden: 8, lr: LR, loss: 'bce', label: 'bench.fused' });
+  // The fastest fused kernel this device has (the subgroup one where it fits); ./cases-fast.ts measures both.
+  const fused = await createFused(device, { data: x4, params: start, hidden: 8, lr: LR, loss: 'bce', label: 'bench.fused' });
   await recorder.runCase('xor-2-8-1', 'steps/s', [
-    gpuImpl('gpu-fused', 1, (k) => fused.step(k, { stepsPerDispatch: 4096 }), () => fused.readLoss(), () => fused.destroy()),
-    gpuImpl('gpu-steps', 1, (k) => steps.step(k), () => steps.readLoss(), () => steps.destroy()),
+    gpuImpl('gpu-fused', 1, (k) => fused.step(k, { stepsPerDispatch: 4096 }), () => fused.readLoss(), () => fused.destroy(), fused.variant),
+    gpuImpl('gpu-steps', 1, (k) => steps.step(k), () => steps.readLoss(), () => steps.destroy(), 'steps'),
     scalarImpl(x4, 8),
     referenceImpl(x4, 8),
     tfImpl(tf, 'tfjs-cpu', x4, 8),
@@ -64,7 +65,7 @@ export async function manyCase({ device, tf, quick, recorder }: CaseContext): Pr
   const many = await ManyTrainer.create(device, { data: x4, hidden: 8, loss: 'bce', lrs: new Float32Array(M).fill(LR), seedBase: 0, label: 'bench.many' });
   many.train(0);
   await recorder.runCase(`many-xor-2-8-1-x${M}`, 'model-steps/s', [
-    gpuImpl('gpu-many', M, (k) => many.train(k, { stepsPerDispatch: 250 }), () => many.readResults(), () => many.destroy()),
+    gpuImpl('gpu-many', M, (k) => many.train(k, { stepsPerDispatch: 250 }), () => many.readResults(), () => many.destroy(), 'many'),
     { ...scalarImpl(x4, 8) },
     referenceImpl(x4, 8),
     tfImpl(tf, 'tfjs-cpu', x4, 8, M),
@@ -80,8 +81,8 @@ export async function largeCase({ device, tf, quick, recorder }: CaseContext): P
   const large = await LargeBatchTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.large' });
   const bigSteps = await GpuTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.bigsteps' });
   await recorder.runCase(`2-256-1-n${bigN}`, 'steps/s', [
-    gpuImpl('gpu-large', 1, (k) => large.step(k), () => large.readLoss(), () => large.destroy()),
-    gpuImpl('gpu-steps', 1, (k) => bigSteps.step(k), () => bigSteps.readLoss(), () => bigSteps.destroy()),
+    gpuImpl('gpu-large', 1, (k) => large.step(k), () => large.readLoss(), () => large.destroy(), 'large'),
+    gpuImpl('gpu-steps', 1, (k) => bigSteps.step(k), () => bigSteps.readLoss(), () => bigSteps.destroy(), 'steps'),
     referenceImpl(big, 256),
     tfImpl(tf, 'tfjs-cpu', big, 256),
     tfImpl(tf, 'tfjs-webgpu', big, 256),

@@ -21,6 +21,8 @@ export interface BenchResult {
   min: number;
   max: number;
   repeats: number;
+  /** GPU impls: the kernel that ran (fused-subgroup, fused-workgroup, steps, many, large). */
+  variant?: string;
   /** GPU impls: median host time to record and submit one repeat's work, ms. */
   hostMs?: number;
 }
@@ -38,6 +40,8 @@ export interface Impl {
   impl: string;
   /** Models trained per step: 1, or M for the many-models case. */
   models: number;
+  /** GPU impls: the kernel variant, named in the result. */
+  variant?: string;
   run(k: number): Promise<{ hostMs: number } | void> | void;
   dispose?(): void;
 }
@@ -61,10 +65,11 @@ export function scalarImpl(data: Dataset, H: number): Impl {
 }
 
 /** A GPU impl whose `step` records work and `sync` reads a result back. */
-export function gpuImpl(impl: string, models: number, step: (k: number) => void, sync: () => Promise<unknown>, dispose: () => void): Impl {
+export function gpuImpl(impl: string, models: number, step: (k: number) => void, sync: () => Promise<unknown>, dispose: () => void, variant?: string): Impl {
   return {
     impl,
     models,
+    ...(variant ? { variant } : {}),
     async run(k) {
       const t0 = performance.now();
       step(k);
@@ -125,7 +130,7 @@ export class Recorder {
       try {
         const { rates, hostMs } = await measure(impl, this.budget);
         const result = { case: name, impl: impl.impl, unit, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), repeats: rates.length };
-        here.push({ ...result, ...(hostMs.length ? { hostMs: median(hostMs) } : {}) });
+        here.push({ ...result, ...(impl.variant ? { variant: impl.variant } : {}), ...(hostMs.length ? { hostMs: median(hostMs) } : {}) });
       } catch (e) {
         const error = (e as Error).message.split('\n')[0]!;
         this.log(`bench: ${name} ${impl.impl} failed: ${error}\n`);

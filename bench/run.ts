@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AdapterSummary } from '../src/gpu/device.js';
 import { requestNodeDevice } from '../src/gpu/node.js';
 import { largeCase, manyCase, scalingCase, type ScalingRow, xorCase } from './cases.js';
+import { type FastReport, fastCases } from './cases-fast.js';
 import { type BenchRatio, type BenchResult, Recorder } from './measure.js';
 import { scalingSvg } from './plot.js';
 import { loadTf } from './tfjs-peer.js';
@@ -19,12 +20,17 @@ export interface BenchReport {
   results: BenchResult[];
   ratios: BenchRatio[];
   scaling: ScalingRow[];
-  /** Implementations that could not run a case, with their error (a peer's limit, say). */
+  /** Implementations that could not run a case, with their error (a peer's limit, say); the fast kernels' included. */
   failures: { case: string; impl: string; error: string }[];
+  /** The fast kernels beside the ones they replace, each result naming its kernel variant (./cases-fast.ts). */
+  fast: FastReport;
 }
 
+/** Where the scaling plot goes unless `--plot` says otherwise: an ignored folder, so a run leaves the checkout clean (docs/perf/scaling.svg is the recorded run). */
+export const DEFAULT_PLOT = 'dist/bench/scaling.svg';
+
 /** Runs every case; `log` takes progress lines (stderr in the CLI, so stdout stays one JSON object). */
-export async function runBench({ quick, plot }: { quick: boolean; plot: string }, log: (line: string) => void): Promise<BenchReport> {
+export async function runBench({ quick, plot = DEFAULT_PLOT }: { quick: boolean; plot?: string }, log: (line: string) => void): Promise<BenchReport> {
   const { device, summary, instance } = await requestNodeDevice({ label: 'bench.device' });
   const recorder = new Recorder(quick ? { repeats: 3, seconds: 0.3 } : { repeats: 5, seconds: 1 }, log);
   try {
@@ -33,12 +39,13 @@ export async function runBench({ quick, plot }: { quick: boolean; plot: string }
     await xorCase(context);
     await manyCase(context);
     await largeCase(context);
+    const fast = await fastCases(device, { quick }, (line) => log(`${line}\n`));
     const scaling = await scalingCase(context);
     mkdirSync(plot.replace(/\/[^/]*$/, '') || '.', { recursive: true });
     writeFileSync(plot, scalingSvg(scaling, `gpu-large on ${summary.vendor} ${summary.architecture}`));
     log(`bench: wrote ${plot}\n`);
     const { results, ratios, failures } = recorder;
-    return { adapter: summary, node: process.version, quick, results, ratios, scaling, failures };
+    return { adapter: summary, node: process.version, quick, results, ratios, scaling, failures: [...failures, ...fast.failures], fast };
   } finally {
     device.destroy();
   }
@@ -66,6 +73,10 @@ export function benchTable(r: BenchReport): string {
     '',
     'scaling, gpu-large:',
     ...scaling,
+    '',
+    'fast kernels beside the ones they replace (kernel variant, median; the map in seconds end to end):',
+    ...r.fast.results.map((x) => `${x.case.padEnd(26)} ${x.variant.padEnd(19)} ${n(x.median).padStart(14)} ${x.unit}${x.gpuMsPerDispatch !== undefined ? ` (GPU ${x.gpuMsPerDispatch.toFixed(3)} ms/dispatch)` : ''}`),
+    ...r.fast.ratios.map((x) => `${x.case.padEnd(26)} ${x.impl} is ${x.speedup.toFixed(2)}× ${x.peer}`),
     ...(r.failures.length ? ['', 'could not run:', ...r.failures.map((f) => `${f.case.padEnd(22)} ${f.impl}: ${f.error}`)] : []),
   ].join('\n')}\n`;
 }

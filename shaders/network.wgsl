@@ -29,8 +29,17 @@ fn preActivation(n: u32, j: u32) -> f32 {
 // The forward pass of sample n: a1 = f(z1) for every unit (handed to keepHidden), then the logit
 // z2 = W2 a1 + b2, returned.
 fn forwardSample(n: u32) -> f32 {
+  return forwardWidth(n, H);
+}
+
+// The same for a network of width h ≤ H kept in the layout of width H (the many-models kernels'
+// width groups): the units j ≥ h are left out. The loop bound stays the constant H, so drivers can unroll it.
+fn forwardWidth(n: u32, h: u32) -> f32 {
   var z2 = theta(B2_OFF);
   for (var j = 0u; j < H; j++) {
+    if (j >= h) {
+      break;
+    }
     let z1 = preActivation(n, j);
     let a1 = activate(z1);
     keepHidden(n, j, z1, a1);

@@ -90,10 +90,12 @@ describe('npm run sweep', () => {
   });
 
   it('a sweep too big for the device names the flags that set its size', async () => {
+    // The whole map is one kernel's models: 16 widths × 64 rates × 65,536 seeds, each up to 65 parameters (17 GB).
     const rates = Array.from({ length: 64 }, (_, i) => (i + 1) / 100).join(',');
-    const r = await sweep('--widths', '1', '--rates', rates, '--seeds', '65536', '--steps', '1');
+    const widths = Array.from({ length: 16 }, (_, i) => i + 1).join(',');
+    const r = await sweep('--widths', widths, '--rates', rates, '--seeds', '65536', '--steps', '1');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/; this sweep trains 64 --rates × 65536 --seeds = 4194304 networks per width at once: lower --seeds or give fewer --rates\n$/);
+    expect(r.err).toMatch(/; this sweep trains 16 --widths × 64 --rates × 65536 --seeds = 67108864 networks at once: lower --seeds or give fewer --widths or --rates\n$/);
     expect(r.out).toBe('');
   });
 

@@ -3,14 +3,14 @@
  * benchmark, whose runner, cases, peers and plot live in bench/ (bench/run.ts).
  * This file only reads the flags and prints the report.
  */
-import { benchTable, runBench } from '../../bench/run.js';
+import { benchTable, DEFAULT_PLOT, runBench } from '../../bench/run.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { isMain, type Io, processIo } from './io.js';
 
 export const BENCH_FLAGS: Record<string, FlagSpec> = {
   quick: { kind: 'bool', help: 'fewer repeats, smaller many-models and scaling cases (about a minute on SwiftShader)' },
   json: { kind: 'bool', help: 'print one JSON object on stdout and nothing else there' },
-  plot: { kind: 'string', help: 'where to write the scaling plot (default docs/perf/scaling.svg)' },
+  plot: { kind: 'string', help: 'where to write the scaling plot (default dist/bench/scaling.svg, ignored by git; docs/perf/scaling.svg is the recorded run)' },
   help: { kind: 'bool', help: 'print this help' },
 };
 
@@ -30,7 +30,7 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
     return 0;
   }
   try {
-    const report = await runBench({ quick: flags.quick === true, plot: (flags.plot as string | undefined) ?? 'docs/perf/scaling.svg' }, (line) => io.err(line));
+    const report = await runBench({ quick: flags.quick === true, plot: (flags.plot as string | undefined) ?? DEFAULT_PLOT }, (line) => io.err(line));
     io.out(flags.json ? `${JSON.stringify(report)}\n` : benchTable(report));
     return 0;
   } catch (e) {

@@ -9,7 +9,7 @@ import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { type AdapterSummary, describeAdapter, GpuError } from '../gpu/device.js';
 import { requestNodeDevice } from '../gpu/node.js';
-import { sweepGpu } from '../gpu/sweep.js';
+import { sweepAllGpu } from '../gpu/sweep-all.js';
 import { DEFAULTS } from '../mlp/config.js';
 import { xor } from '../mlp/data.js';
 import { sweepCpu, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
@@ -25,7 +25,7 @@ export const SWEEP_FLAGS: Record<string, FlagSpec> = {
   'seed-base': { kind: 'field', field: 'seed', help: 'first seed (default 0)' },
   loss: { kind: 'choice', choices: LOSSES, help: 'loss (default bce)' },
   activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, help: 'hidden activation f; leaky has slope 0.01 below 0 (default relu)' },
-  backend: { kind: 'choice', choices: ['gpu', 'cpu'], help: 'gpu (the many-models kernel, default) or cpu (the matrix form, one network at a time)' },
+  backend: { kind: 'choice', choices: ['gpu', 'cpu'], help: 'gpu (the whole map in one many-models dispatch, default) or cpu (the matrix form, one network at a time)' },
   json: { kind: 'bool', help: 'one JSON object on stdout; progress on stderr' },
   help: { kind: 'bool', help: 'print this help' },
 };
@@ -72,7 +72,7 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
   }
   const data = xor();
   const t0 = performance.now();
-  const progress = (done: number, total: number) => io.err(`sweep: ${done}/${total} ${backend === 'gpu' ? 'widths' : 'cells'} done\n`);
+  const progress = (done: number, total: number) => io.err(`sweep: ${done}/${total} ${backend === 'gpu' ? 'steps' : 'cells'} done\n`);
   try {
     let cells: SweepCell[];
     let adapter: AdapterSummary | null = null;
@@ -83,7 +83,8 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       adapter = gpu.summary;
       io.err(`sweep: on ${describeAdapter(gpu.summary)}\n`);
       try {
-        cells = await sweepGpu(gpu.device, data, spec, { onWidth: (_, done, total) => progress(done, total) });
+        // The whole map in one kernel (every width, rate and seed), in 4 awaited dispatches for progress, read back once.
+        cells = await sweepAllGpu(gpu.device, data, spec, { onProgress: progress });
       } finally {
         gpu.device.destroy();
       }
@@ -100,7 +101,7 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
   } catch (e) {
     const hint =
       e instanceof GpuError && e.kind === 'limit'
-        ? `; this sweep trains ${spec.rates.length} --rates × ${spec.seeds} --seeds = ${spec.rates.length * spec.seeds} networks per width at once: lower --seeds or give fewer --rates`
+        ? `; this sweep trains ${spec.widths.length} --widths × ${spec.rates.length} --rates × ${spec.seeds} --seeds = ${spec.widths.length * spec.rates.length * spec.seeds} networks at once: lower --seeds or give fewer --widths or --rates`
         : '';
     io.err(`sweep: ${(e as Error).message}${hint}\n`);
     return 1;

@@ -46,6 +46,9 @@ export function describeAdapter(a: AdapterSummary): string {
   return detail ? `${name} (${detail})` : name;
 }
 
+/** Features requested when the adapter has them; nothing depends on their presence (each user checks `device.features`). */
+export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'timestamp-query'];
+
 /**
  * A device with the adapter's largest storage-buffer limits (the defaults cap a
  * binding at 128 MiB, far below what large batches need), labelled, and with
@@ -56,8 +59,11 @@ export async function openDevice(
   { label = 'backprop-lab.device', onProblem }: { label?: string; onProblem?: (e: GpuError) => void } = {},
 ): Promise<GPUDevice> {
   const { maxStorageBufferBindingSize, maxBufferSize } = adapter.limits;
+  // Optional features the fast kernels use where offered (src/gpu/fused-subgroup.ts, the bench's timestamps).
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({
     label,
+    requiredFeatures,
     requiredLimits: { maxStorageBufferBindingSize, maxBufferSize },
   });
   device.addEventListener('uncapturederror', (event) => {

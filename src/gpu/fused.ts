@@ -45,6 +45,8 @@ export function fusedConstants(spec: Spec, loss: LossKind, workgroupSize: number
 }
 
 export class FusedTrainer {
+  /** The kernel, as the bench names it (createFused may give FusedSubgroupTrainer's 'fused-subgroup' instead). */
+  readonly variant = 'fused-workgroup';
   /** A bind group per distinct steps-per-dispatch (its own uniform), made on first use. */
   private readonly perSteps = new Map<number, GPUBindGroup>();
 

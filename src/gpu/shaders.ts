@@ -4,22 +4,30 @@
  * parses the WGSL and checks it against these tables, so they cannot drift.
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
+import fusedSubgroupWgsl from '../../shaders/fused-subgroup.wgsl?raw';
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import largeWgsl from '../../shaders/large.wgsl?raw';
+import manyRegWgsl from '../../shaders/many-reg.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
+import modelsWgsl from '../../shaders/models.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
 import networkWgsl from '../../shaders/network.wgsl?raw';
 import statusWgsl from '../../shaders/status.wgsl?raw';
+import vec4Wgsl from '../../shaders/vec4.wgsl?raw';
 
 /**
  * Each kernel's text with the shared WGSL appended (after the kernel, so compilation errors keep
  * the kernel's own line numbers): shaders/network.wgsl (the sizes, the flat layout, one sample's
  * forward pass), shaders/status.wgsl (the status word and the update, for the kernels dispatched one phase
- * at a time) and shaders/common.wgsl (σ, the losses and δ2, the activation, the SGD update, fault codes).
+ * at a time), shaders/models.wgsl (one model of the many-models kernels), shaders/vec4.wgsl (common's
+ * helpers for 4 samples) and shaders/common.wgsl (σ, the losses and δ2, the activation, the SGD update,
+ * fault codes). The subgroup kernel's `enable` must come first, which this order also gives.
  */
 export const SHADERS = {
   mlp: [mlpWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
-  many: [manyWgsl, networkWgsl, commonWgsl].join('\n'),
+  many: [manyWgsl, modelsWgsl, networkWgsl, commonWgsl].join('\n'),
+  manyReg: [manyRegWgsl, modelsWgsl, networkWgsl, commonWgsl].join('\n'),
+  fusedSubgroup: [fusedSubgroupWgsl, vec4Wgsl, networkWgsl, commonWgsl].join('\n'),
   fused: [fusedWgsl, networkWgsl, commonWgsl].join('\n'),
   large: [largeWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
 } as const;
@@ -99,7 +107,7 @@ export function packManyRun(values: ManyRun): Uint32Array {
   return out;
 }
 
-/** The private-array bounds of shaders/many.wgsl (const MAX_D, MAX_H there). */
+/** The private-array bounds of shaders/models.wgsl (const MAX_D, MAX_H there), for many.wgsl and many-reg.wgsl. */
 export const MANY_MAX = { d: 4, H: 16 } as const;
 
 /** Values per model in the results buffer: loss, accuracy, diverged (0/1), steps done. */
@@ -154,3 +162,43 @@ export const LARGE_ENTRY_POINTS = ['largeForward', 'largePartials', 'largeReduce
 
 /** The private-array bound of shaders/large.wgsl (const MAX_D there). */
 export const LARGE_MAX_D = 16;
+
+/** shaders/many-reg.wgsl, group 0: many.wgsl's, the data under other names (x and y are its workgroup copies), and the width groups. */
+export const MANY_REG_BINDINGS = [
+  { binding: 0, name: 'run', type: 'uniform' },
+  { binding: 1, name: 'xIn', type: 'read-only-storage' },
+  { binding: 2, name: 'yIn', type: 'read-only-storage' },
+  { binding: 3, name: 'lrs', type: 'read-only-storage' },
+  { binding: 4, name: 'params', type: 'storage' },
+  { binding: 5, name: 'results', type: 'storage' },
+  { binding: 6, name: 'status', type: 'storage' },
+  { binding: 7, name: 'groups', type: 'read-only-storage' },
+] as const satisfies readonly BindingSlot[];
+export type ManyRegBindingName = (typeof MANY_REG_BINDINGS)[number]['name'];
+
+/** `struct Run` of shaders/many-reg.wgsl: u32 fields in order. */
+export const MANY_REG_RUN_FIELDS = ['models', 'steps', 'seedBase', 'init', 'groups'] as const;
+export type ManyRegRun = Record<(typeof MANY_REG_RUN_FIELDS)[number], number>;
+
+export function packManyRegRun(values: ManyRegRun): Uint32Array {
+  const out = new Uint32Array(Math.ceil(MANY_REG_RUN_FIELDS.length / 4) * 4);
+  MANY_REG_RUN_FIELDS.forEach((f, i) => (out[i] = values[f]));
+  return out;
+}
+
+/** shaders/fused-subgroup.wgsl, group 0: fused.wgsl's bindings, each holding `nets` networks. */
+export const FUSED_SUBGROUP_BINDINGS = FUSED_BINDINGS;
+
+/** The private-array bounds of shaders/fused-subgroup.wgsl (const MAX_D, MAX_U, MAX_C there): d ≤ 4, units per lane ≤ 4, N ≤ 4·4. */
+export const FUSED_SUBGROUP_MAX = { d: 4, unitsPerLane: 4, N: 16 } as const;
+
+/** badWhere when the device's subgroups are not aligned blocks of invocations (LAYOUT_FAULT in shaders/fused-subgroup.wgsl). */
+export const SUBGROUP_LAYOUT_FAULT = 0xffff_fffe;
+
+/** `struct Run` of shaders/fused-subgroup.wgsl: lr (f32), steps, nets (u32). */
+export function packFusedSubgroupRun({ lr, steps, nets }: { lr: number; steps: number; nets: number }): ArrayBuffer {
+  const buf = new ArrayBuffer(16);
+  new Float32Array(buf, 0, 1)[0] = lr;
+  new Uint32Array(buf, 4, 2).set([steps, nets]);
+  return buf;
+}

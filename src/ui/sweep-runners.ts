@@ -1,11 +1,11 @@
 /**
- * What trains the map: the GPU (every network of a width in one dispatch chain,
- * src/gpu/sweep.ts) or, without one, the CPU (src/mlp/sweep.ts, one cell at a
+ * What trains the map: the GPU (every network of the map in one kernel, read
+ * back once, src/gpu/sweep-all.ts) or, without one, the CPU (src/mlp/sweep.ts, one cell at a
  * time, yielding to the page between cells). Each caps the seeds per cell at
  * what it finishes in reasonable time.
  */
 import { type AdapterSummary, describeAdapter } from '../gpu/device.js';
-import { sweepGpu } from '../gpu/sweep.js';
+import { sweepAllGpu } from '../gpu/sweep-all.js';
 import { type SweepCell, sweepCpu } from '../mlp/sweep.js';
 import type { PageData } from './data-choice.js';
 import type { SweepRunner } from './sweep-map.js';
@@ -23,18 +23,11 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: () =
     maxSeeds: swiftshader ? 256 : 4096,
     note: swiftshader
       ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; a GPU takes 4,096 in seconds.'
-      : 'Every cell trains its seeds on the GPU at once: one invocation per network, all widths in a few submits.',
+      : 'Every network of the map trains on the GPU at once: one invocation per network, every width, rate and seed in one kernel, read back once.',
     data: () => ({ name: data().name, label: data().label }),
-    run: async (spec, onCells, stop) => {
-      const train = data().train;
-      const cells: SweepCell[] = [];
-      for (const [i, hidden] of spec.widths.entries()) {
-        if (stop()) break;
-        cells.push(...(await sweepGpu(device, train, { ...spec, widths: [hidden] }, { stepsPerDispatch: 250 })));
-        onCells(cells, i + 1, spec.widths.length);
-      }
-      return cells;
-    },
+    // Dispatches of at most 250 steps (short for browser watchdogs), each awaited for the progress bar; no cells until the end.
+    run: (spec, onCells, stop) =>
+      sweepAllGpu(device, data().train, spec, { parts: Math.ceil(spec.steps / 250), onProgress: (done, total) => onCells([], done, total), stop }),
   };
 }
 

@@ -1,0 +1,110 @@
+// Many independent 2-layer MLPs, one invocation per model, checked without a branch per value:
+// the same step as shaders/many.wgsl (shaders/models.wgsl, so the same bits), run in its fast form
+// (a flag over z2 and every θ′) for all the dispatch's steps. A model whose flag is set replays
+// them from its parameters in storage (still the dispatch's starting ones) with the exact check of
+// every step, and stops at the first bad step, keeping θ: the verdict stays exact.
+// Parameters and gradients are private arrays indexed by loop counters bounded by override
+// constants, so once the driver unrolls the loops they are registers. The data, shared by all
+// models, is read once per dispatch into workgroup memory.
+// Models come in width groups (the whole map in one dispatch): model m belongs to group k with
+// groups[k].first ≤ m < groups[k + 1].first and has width h = groups[k].h ≤ H. Every model is kept
+// in the flat layout of width H (units j ≥ h at 0) at m · P_SIZE in `params`.
+
+override ONE_WIDTH: bool;  // every model has width H: the width is a constant, and its tests fold away
+
+struct Run {
+  models: u32,     // M
+  steps: u32,      // SGD steps in this dispatch
+  seedBase: u32,   // model m of group k starts from seed seedBase + ((m − first) mod seeds)
+  init: u32,       // 1: draw the initial parameters first; 0: continue from `params`
+  groups: u32,     // width groups
+}
+
+struct Group {
+  first: u32,      // its first model
+  h: u32,          // its width
+  bound2: f32,     // f32(1/√h): initial W2, b2 ~ U(−bound2, bound2)
+  seeds: u32,      // distinct seeds in the group
+}
+
+@group(0) @binding(0) var<uniform> run: Run;
+@group(0) @binding(1) var<storage, read> xIn: array<f32>;            // N×D, row-major
+@group(0) @binding(2) var<storage, read> yIn: array<f32>;            // N
+@group(0) @binding(3) var<storage, read> lrs: array<f32>;            // M learning rates
+@group(0) @binding(4) var<storage, read_write> params: array<f32>;   // M × P_SIZE
+@group(0) @binding(5) var<storage, read_write> results: array<f32>;  // M × 4: loss, accuracy, diverged, steps
+@group(0) @binding(6) var<storage, read_write> status: array<u32>;   // M × 3: steps done, badStep, badWhere
+@group(0) @binding(7) var<storage, read> groups: array<Group>;       // width groups, by first model
+
+var<workgroup> x: array<f32, N * D>;
+var<workgroup> y: array<f32, N>;
+
+fn load(base: u32) {
+  for (var k = 0u; k < P_SIZE; k++) {
+    p[k] = params[base + k];
+  }
+}
+
+fn store(base: u32) {
+  for (var k = 0u; k < P_SIZE; k++) {
+    params[base + k] = p[k];
+  }
+}
+
+// All the dispatch's steps from θ in `p` (also in storage at `base`); returns the steps done,
+// after writing the first bad step's fault into the status if there was one.
+fn trainModel(m: u32, base: u32, h: u32, lr: f32) -> u32 {
+  var bad = false;
+  for (var s = 0u; s < run.steps; s++) {
+    bad = bad | (gradientStep(lr, h, false) != NO_FAULT);
+    commitStep();
+  }
+  if (!bad) {
+    return run.steps;
+  }
+  load(base);
+  for (var s = 0u; s < run.steps; s++) {
+    let code = gradientStep(lr, h, true);
+    if (code != NO_FAULT) {
+      status[m * 3u + 1u] = status[m * 3u + 0u] + s + 1u;
+      status[m * 3u + 2u] = code;
+      return s;
+    }
+    commitStep();
+  }
+  return run.steps;
+}
+
+@compute @workgroup_size(WG)
+fn trainManyReg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+  for (var k = t; k < N * D; k += WG) {
+    x[k] = xIn[k];
+  }
+  for (var k = t; k < N; k += WG) {
+    y[k] = yIn[k];
+  }
+  workgroupBarrier();
+  let m = (wid.y * nwg.x + wid.x) * WG + t;
+  if (m >= run.models) {
+    return;
+  }
+  var k = 0u;
+  for (var q = 1u; q < run.groups; q++) {
+    k = select(k, q, groups[q].first <= m);
+  }
+  let h = select(groups[k].h, H, ONE_WIDTH);
+  let base = m * P_SIZE;
+  if (run.init == 1u) {
+    initialise(run.seedBase + (m - groups[k].first) % groups[k].seeds, h, groups[k].bound2);
+    resetModel(m);
+    store(base);                                                   // the replay's starting point
+  } else {
+    load(base);
+  }
+  var done = 0u;
+  if (status[m * 3u + 1u] == NO_FAULT) {
+    done = trainModel(m, base, h, lrs[m]);
+  }
+  store(base);
+  finishModel(m, h, done, status[m * 3u + 1u] != NO_FAULT);
+}
