@@ -14,7 +14,7 @@ function snapshot(d: number, H: number, N: number, seed: number, loss: 'bce' | '
   const data = randomDataset(seed, d, N, { binary: loss === 'bce' });
   const params = randomParams(seed + 1, d, H);
   const r = lossAndGrads({ d, H }, params, data, loss);
-  return { backend: 'cpu', step: 7, loss: r.loss, params, values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 }, gpuGrads: null, oracle: { loss: r.loss, grads: r.grads }, data };
+  return { backend: 'cpu', activation: 'relu', step: 7, loss: r.loss, params, values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 }, gpuGrads: null, oracle: { loss: r.loss, grads: r.grads }, data };
 }
 
 const near = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b)));

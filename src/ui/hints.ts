@@ -6,8 +6,10 @@
 export interface HintInput {
   step: number;
   hidden: number;
-  /** Hidden units with a1 = 0 on every data point. */
+  /** Hidden units with a1 = 0 on every data point (ReLU only: f′ = 0 there). */
   dead: number;
+  /** Hidden units with f′(z1) ≈ 0 on every data point (tanh, σ: saturated, not dead); default 0. */
+  saturated?: number;
   yHat: ArrayLike<number>;
   /** The loss at step 0 of this run, the smallest seen and now. */
   firstLoss: number;
@@ -17,7 +19,7 @@ export interface HintInput {
 }
 
 export interface Hint {
-  id: 'dead' | 'stuck' | 'grows';
+  id: 'dead' | 'saturated' | 'stuck' | 'grows';
   text: string;
 }
 
@@ -39,6 +41,15 @@ export function hints(r: HintInput): Hint[] {
       text:
         `${r.dead} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${r.dead === 1 ? 'is' : 'are'} dead: ` +
         `the pre-activation z1 is negative on every training point, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
+    });
+  }
+  const sat = r.saturated ?? 0;
+  if (sat > 0) {
+    out.push({
+      id: 'saturated',
+      text:
+        `${sat} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${sat === 1 ? 'is' : 'are'} saturated: |z1| is so large on every training point that f′(z1) is nearly 0, ` +
+        'so almost no gradient passes back and the unit learns very slowly. Unlike a dead ReLU it is not stuck for good; a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
     });
   }
   let stuck = r.step >= STUCK_AFTER && r.yHat.length > 0;

@@ -71,8 +71,8 @@ async function createSession(app: App, from?: From): Promise<Session> {
 
 async function buildSession(app: App, from?: From): Promise<Session> {
   if (!from) app.history.clear();
-  const { hidden, lr, loss, seed } = app.settings;
-  const config = { hidden, lr, loss };
+  const { hidden, lr, loss, activation, seed } = app.settings;
+  const config = { hidden, lr, loss, activation };
   const data = app.data.train;
   const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
   if (app.device) {
@@ -135,7 +135,7 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number);
   else if (key === 'point' && last) render(app, last, 0);
-  else if (key === 'hidden' || key === 'seed' || key === 'loss' || DATA_KEYS.includes(key)) void app.controller.reset();
+  else if (key === 'hidden' || key === 'seed' || key === 'loss' || key === 'activation' || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
 /** Settings that change the data: a new run on the new points. */
