@@ -211,7 +211,7 @@ function wire(app: App): void {
 const plain = (d: { d: number; N: number; x: Float64Array; y: Float64Array }) => ({ d: d.d, N: d.N, x: Array.from(d.x), y: Array.from(d.y) });
 
 /** Loads a network from the map into the live demo: new settings, a new URL, a fresh run, paused. */
-function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'>): void {
+function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Partial<Pick<Settings, 'activation'>>): void {
   app.controller.pause();
   app.settings = { ...app.settings, ...change };
   fillControls(app);
@@ -267,7 +267,7 @@ async function start(): Promise<void> {
   app.ready = true;
   const data = () => app.data;
   const runner = app.device && app.adapter ? gpuRunner(app.device, app.adapter, data) : cpuRunner(data);
-  mountSweep(sweepElements(), runner, (hidden, lr, seed) => pick(app, { hidden, lr, seed }));
+  mountSweep(sweepElements(), runner, (hidden, lr, seed, activation) => pick(app, { hidden, lr, seed, activation }));
   await app.controller.reset();
 }
 

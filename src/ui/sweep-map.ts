@@ -7,6 +7,7 @@
  * to the live demo. The map only draws; training is the `run` it is given.
  */
 import { interpolateCividis } from 'd3-scale-chromatic';
+import type { HiddenActivation } from '../engine/activation.js';
 import { MAP_WIDTHS, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
 
 /** The map's learning rates: log-spaced from 0.01 to 10, plus the demo's default 0.5. */
@@ -31,12 +32,16 @@ export interface SweepRunner {
 export interface MapData {
   name: string;
   label: string;
+  /** The hidden activation the map trains with (default relu). */
+  activation?: HiddenActivation;
 }
 
 export interface SweepElements {
   run: HTMLButtonElement;
   cancel: HTMLButtonElement;
   seeds: HTMLSelectElement;
+  /** The map's own activation selector: every network of a run uses it. */
+  activation: HTMLSelectElement;
   progress: HTMLProgressElement;
   time: HTMLElement;
   note: HTMLElement;
@@ -62,7 +67,7 @@ export function inkOn(background: string): string {
 function drawGrid(els: SweepElements, cells: readonly SweepCell[], onCell: (c: SweepCell) => void, data: MapData): void {
   const table = document.createElement('table');
   table.className = 'sweep-grid';
-  table.createCaption().textContent = `Fraction of seeds that learn ${data.name}, by hidden width H (rows) and learning rate (columns); trained on ${data.label}`;
+  table.createCaption().textContent = `Fraction of seeds that learn ${data.name}, by hidden width H (rows) and learning rate (columns), hidden activation ${data.activation ?? 'relu'}; trained on ${data.label}`;
   const head = document.createElement('tr');
   head.append(Object.assign(document.createElement('th'), { textContent: 'H \\ lr', scope: 'col' }));
   for (const lr of PAGE_RATES) head.append(Object.assign(document.createElement('th'), { textContent: String(lr), scope: 'col' }));
@@ -105,7 +110,7 @@ function legend(data: MapData): HTMLElement {
   return p;
 }
 
-function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, lr: number, seed: number) => void, data: MapData): void {
+function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void, data: MapData): void {
   const list = (title: string, seeds: readonly number[], total: number, kind: string) => {
     const p = document.createElement('p');
     p.append(`${title} (${total}): `);
@@ -117,14 +122,14 @@ function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, 
       b.dataset.testid = `sweep-seed-${seed}`;
       b.textContent = String(seed);
       b.title = `load H = ${cell.hidden}, lr = ${cell.lr}, seed ${seed} into the live demo`;
-      b.addEventListener('click', () => onPick(cell.hidden, cell.lr, seed));
+      b.addEventListener('click', () => onPick(cell.hidden, cell.lr, seed, data.activation ?? 'relu'));
       p.append(b, ' ');
     }
     if (total > seeds.length) p.append(Object.assign(document.createElement('span'), { textContent: `…and ${total - seeds.length} more`, className: 'more' }));
     return p;
   };
   const head = document.createElement('p');
-  head.textContent = `H = ${cell.hidden}, lr = ${cell.lr}: ${cell.learned} of ${cell.seeds} seeds learn ${data.name} in ${STEPS} steps. Click a seed to watch it in the live demo.`;
+  head.textContent = `H = ${cell.hidden}, lr = ${cell.lr}, ${data.activation ?? 'relu'}: ${cell.learned} of ${cell.seeds} seeds learn ${data.name} in ${STEPS} steps. Click a seed to watch it in the live demo.`;
   els.detail.replaceChildren(
     head,
     list('Seeds that learn', cell.learnedSeeds, cell.learned, 'ok'),
@@ -133,10 +138,10 @@ function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, 
   els.detail.dataset.testid = 'sweep-detail';
 }
 
-const spec = (seeds: number, widths: readonly number[], rates: readonly number[], steps: number): SweepSpec => ({ widths, rates, seeds, seedBase: 0, steps, loss: 'bce' });
+const spec = (seeds: number, widths: readonly number[], rates: readonly number[], steps: number, activation: HiddenActivation): SweepSpec => ({ widths, rates, seeds, seedBase: 0, steps, loss: 'bce', activation });
 
 /** Wires the map: the run button estimates the time from a trial run, then trains the grid with `runner`; Cancel stops it between widths. */
-export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hidden: number, lr: number, seed: number) => void): void {
+export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void): void {
   for (const o of els.seeds.options) {
     o.disabled = Number(o.value) > runner.maxSeeds;
     if (o.disabled) o.textContent = `${o.value} (needs a GPU)`;
@@ -155,7 +160,8 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
 
   async function go(): Promise<void> {
     const seeds = Number(els.seeds.value);
-    data = runner.data(); // the demo's data when Train is pressed
+    const activation = els.activation.value as HiddenActivation;
+    data = { ...runner.data(), activation }; // the demo's data when Train is pressed
     cancelled = false;
     els.run.disabled = true;
     els.cancel.disabled = false;
@@ -165,7 +171,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     try {
       const widest = Math.max(...MAP_WIDTHS);
       const t0 = performance.now();
-      await runner.run(spec(seeds, [widest], PAGE_RATES, TRIAL_STEPS), () => {}, () => cancelled);
+      await runner.run(spec(seeds, [widest], PAGE_RATES, TRIAL_STEPS, activation), () => {}, () => cancelled);
       const trial = performance.now() - t0;
       const estimate = (trial * (STEPS / TRIAL_STEPS) * MAP_WIDTHS.reduce((a, w) => a + w, 0)) / widest / 1000;
       const about = `about ${estimate < 90 ? `${Math.max(1, Math.round(estimate))} s` : `${Math.round(estimate / 60)} min`}`;
@@ -175,7 +181,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
       const total = MAP_WIDTHS.length * PAGE_RATES.length;
       const cells = cancelled
         ? []
-        : await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS), (done, n, of) => {
+        : await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS, activation), (done, n, of) => {
             els.progress.value = n / of;
             els.time.textContent = `${about}; ${Math.round((100 * n) / of)}% done`;
             drawGrid(els, done, onCell, data);
@@ -185,7 +191,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
       const secs = ((performance.now() - t1) / 1000).toFixed(1);
       els.time.textContent = cancelled
         ? `cancelled after ${secs} s: ${cells.length} of ${total} cells done`
-        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs} s on ${runner.label}, trained on ${data.label}`;
+        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs} s on ${runner.label}, ${activation} hidden units, trained on ${data.label}`;
     } catch (e) {
       els.time.textContent = `the map failed: ${(e as Error).message}`;
     } finally {
