@@ -107,10 +107,15 @@ export const ACTIVATION_TEXT: Readonly<Record<HiddenActivation, { f: string; fMa
   sigmoid: { f: 'σ', fMax: 0.25 },
 };
 
-/** How much a gate closes, 0 (f′ at its largest) to 1 (f′ = 0, closed). */
+/**
+ * The opacity of a gate's shading: 0.6·(1 − f′/max f′) where the gate is open, so a tanh or σ unit
+ * darkens as it saturates; 0 where f′ = 0, a closed gate, which the drawing marks with its bar instead.
+ */
 export function gateShade(s: GraphState, j: number): number {
+  const fp = s.values.gate[j]!;
+  if (fp === 0) return 0;
   const max = ACTIVATION_TEXT[s.input.activation ?? 'relu'].fMax;
-  return Math.min(1, Math.max(0, 1 - s.values.gate[j]! / max));
+  return 0.6 * Math.min(1, Math.max(0, 1 - fp / max));
 }
 
 /** Numbers on the page: 4 significant digits, a true minus sign, no −0. */
