@@ -74,5 +74,5 @@ const ZERO_GEOMETRY = { b2Y: 0, A0: 0, xLeafY: 0, chain: { lossMid: 0, yHatMid: 
 
 export function shapeOf(s: GraphState): string {
   const g = s.input;
-  return `${g.d}|${g.H}|${g.N}|${g.loss}`;
+  return `${g.d}|${g.H}|${g.N}|${g.loss}|${g.activation ?? 'relu'}`; // f changes the drawing: its header, gate glyph and label
 }
