@@ -76,6 +76,8 @@ function unitRow(s: GraphState, j: number, items: Item[], marker: string): strin
   out.push(tag('rect', { x: X.a1, y: A - 11, width: CELL, height: 22, rx: 5, class: 'gate-shade', 'fill-opacity': gateShade(s, j).toFixed(3) }));
   out.push(tag('polyline', { points: glyph(s.input.activation ?? 'relu', X.a1, A), class: 'relu' }));
   out.push(line(X.a1 + CELL / 2, A - 15, X.a1 + CELL / 2, A + 15, 'gate-bar'));
+  // f′(z1_j), this unit's entry of the gate edge's diag(f′(z1)), below and right of the box (clear of W2's fork and da1)
+  items.push({ key: 'gate', i: j, len: 1, x: X.a1 + CELL + 3, y: A + 25, cls: 'fprime', reveal: 'dz1', anchor: 'start' });
   // a1 → z2: a1_j above, da1_j below
   out.push(line(X.a1 + CELL, A, X.z2 - 2, A, 'wire after-gate', { 'marker-end': `url(#${marker})` }));
   items.push({ key: 'a1', i: j, len: 1, x: (X.a1 + CELL + X.z2) / 2, y: A - 5, cls: 'fwd', reveal: 'a1' });
