@@ -1,7 +1,7 @@
 // Shared by every kernel: src/gpu/shaders.ts appends this file to each shader's own text (after it,
 // so compilation errors keep the kernel's own line numbers). The same conventions as the CPU
 // (src/mlp/reference.ts), in f32: the activation, the losses and δ2, the SGD update and the
-// fault codes. The kernel declares `override LOSS: u32;` and `override N: u32;`.
+// fault codes. The kernel declares `override LOSS: u32;`, `override ACT: u32;` and `override N: u32;`.
 
 // WGSL has no isnan/isinf: a float is finite unless its exponent bits are all ones.
 fn isFinite(v: f32) -> bool {
@@ -49,15 +49,66 @@ fn updateFault(k: u32, g: f32, proposed: f32) -> u32 {
   return NO_FAULT;
 }
 
-// The hidden activation a1 = f(z1) = ReLU(z1) = max(z1, 0).
+// The hidden activation f and its derivative f′ side by side, chosen by `override ACT: u32`
+// (shaders/network.wgsl; src/gpu/layout.ts encodes it): 0 relu, 1 leaky, 2 tanh, 3 sigmoid.
+// The same conventions as src/engine/activation.ts, in f32, computed as the bounds of
+// src/mlp/activation-bounds.ts assume:
+//   relu     f = max(z, 0)                        f′ = z > 0 ? 1 : 0     (ReLU′(0) = 0)
+//   leaky    f = z > 0 ? z : 0.01 z               f′ = z > 0 ? 1 : 0.01  (leaky′(0) = 0.01)
+//   tanh     f = sign(z)(1 − E)/(1 + E), E = e^−2|z| (never overflows; WGSL's tanh is unbounded
+//            for large |z|)                       f′ = 1 − a1·a1 from the f32 a1
+//   sigmoid  f = σ(z) as below                    f′ = a1·(1 − a1) from the f32 a1
+const ACT_RELU: u32 = 0u;
+const ACT_LEAKY: u32 = 1u;
+const ACT_TANH: u32 = 2u;
+const ACT_SIGMOID: u32 = 3u;
+const LEAKY_SLOPE: f32 = 0.01;
+
+// tanh z = sign(z)(1 − E)/(1 + E) with E = exp(−2|z|) in (0, 1].
+fn tanhStable(z: f32) -> f32 {
+  let E = exp(-2.0 * abs(z));
+  let t = (1.0 - E) / (1.0 + E);
+  return select(t, -t, z < 0.0);
+}
+
+// a1 = f(z1).
 fn activate(z1: f32) -> f32 {
+  if (ACT == ACT_LEAKY) {
+    return select(LEAKY_SLOPE * z1, z1, z1 > 0.0);
+  }
+  if (ACT == ACT_TANH) {
+    return tanhStable(z1);
+  }
+  if (ACT == ACT_SIGMOID) {
+    return sigmoid(z1);
+  }
   return max(z1, 0.0);
 }
 
-// δ1 = da1 ⊙ f′(z1) for one unit: ReLU′(z1) = 1 where z1 > 0, else 0.
-// NOTE: ReLU′(0) = 0, as on the CPU.
+// f′(z1), the local Jacobian diag(f′(z1))'s entry for one unit.
+// NOTE: ReLU′(0) = 0 and leaky′(0) = 0.01, as on the CPU.
+fn activationDerivative(z1: f32) -> f32 {
+  if (ACT == ACT_LEAKY) {
+    return select(LEAKY_SLOPE, 1.0, z1 > 0.0);
+  }
+  if (ACT == ACT_TANH) {
+    let a1 = tanhStable(z1);
+    return 1.0 - a1 * a1;
+  }
+  if (ACT == ACT_SIGMOID) {
+    let a1 = sigmoid(z1);
+    return a1 * (1.0 - a1);
+  }
+  return select(0.0, 1.0, z1 > 0.0);
+}
+
+// δ1 = da1 ⊙ f′(z1) for one unit. ReLU's is a select, not a product, so a closed gate passes
+// exactly 0 even where da1 is not finite.
 fn activationBackward(z1: f32, da1: f32) -> f32 {
-  return select(0.0, da1, z1 > 0.0);
+  if (ACT == ACT_RELU) {
+    return select(0.0, da1, z1 > 0.0);
+  }
+  return da1 * activationDerivative(z1);
 }
 
 // σ(z), on the side where exp cannot overflow.

@@ -10,6 +10,7 @@ override D: u32;        // input size d
 override H: u32;        // hidden width
 override N: u32;        // batch size
 override LOSS: u32;     // 0: BCE from the logit, 1: MSE on yHat
+override ACT: u32;      // the hidden activation: 0 relu, 1 leaky, 2 tanh, 3 sigmoid (common.wgsl)
 override WG: u32;       // workgroup size
 override W1_OFF: u32;
 override B1_OFF: u32;

@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDataset, roundToF32 } from '../src/mlp/data.js';
 import { generate, split } from '../src/mlp/datasets.js';
+import { shadowBounds } from '../src/mlp/bounds.js';
+import { lossAndGrads } from '../src/mlp/reference.js';
 import { axeViolations, DESKTOP, open, pastRightEdge, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove } from './support/browser.js';
 
 /**
@@ -77,6 +80,65 @@ describe('datasets on the page', () => {
       await page.screenshot({ path: `${ARTIFACTS}/datasets-spiral-1400x900.png` });
       await page.locator('[data-testid="unit-maps"]').scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${ARTIFACTS}/datasets-unit-maps-1400x900.png` });
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+
+  it('spiral with tanh and H = 16 trains, keeps tanh in the URL, and the graph\'s gate edge shows f′(z1) = 1 − tanh²(z1) as the oracle gives it', async () => {
+    const { browser, page, errors, offLoopback } = await open(`${base}?hidden=16&seed=2&lr=0.5&perFrame=20`);
+    try {
+      await setControl(page, 'dataset', 'spiral');
+      await setControl(page, 'activation', 'tanh');
+      await page.waitForFunction(() => document.querySelector('[data-testid="test-loss"]')?.textContent?.includes('e'), null, { timeout: 60_000 });
+      expect(page.url()).toContain('activation=tanh');
+      const loss0 = await lossNow(page);
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 200, 120_000);
+      await setPlaying(page, false);
+      expect(await lossNow(page)).toBeLessThan(loss0);
+      expect(Number(await text(page, 'test-loss'))).toBeGreaterThan(0);
+      const maps = page.locator('[data-testid="unit-maps"] .unit-map');
+      expect(await maps.count()).toBe(16);
+      expect(await page.locator('[data-testid="unit-maps"] .legend').innerText()).toMatch(/tanh never closes a gate/);
+      expect(await page.locator('#network').getAttribute('data-dead')).toBe('0'); // "dead" is ReLU's alone
+      // The gate edge: diag(tanh′(z1)) with the values at the shown sample, against the oracle at the page's own parameters.
+      const graph = page.locator('[data-testid="graph"]');
+      expect(await graph.locator('.headers').textContent()).toContain('a1 = tanh(z1)');
+      const vals = async (key: string) => JSON.parse((await page.locator(`[data-testid="diagram-${key}"]`).getAttribute('data-values')) ?? 'null') as number[];
+      const [W1, b1, W2, b2] = [await vals('W1'), await vals('b1'), await vals('W2'), await vals('b2')];
+      const params = Float64Array.from([...W1, ...b1, ...W2, ...b2]);
+      const data = await pageData(page);
+      const train = makeDataset(Array.from({ length: data.train.N }, (_, n) => data.train.x.slice(2 * n, 2 * n + 2)), data.train.y);
+      const x = await vals('x');
+      const n = Array.from({ length: train.N }, (_, k) => k).find((k) => Math.fround(train.x[2 * k]!) === x[0] && Math.fround(train.x[2 * k + 1]!) === x[1])!; // the page shows the f32 values the GPU holds
+      expect(n).toBeGreaterThanOrEqual(0);
+      const net = { d: 2, H: 16, activation: 'tanh' as const };
+      const r = lossAndGrads(net, params, roundToF32(train), 'bce');
+      const B = shadowBounds(net, params, roundToF32(train), 'bce', { perSample: true }).samples!;
+      const gate = JSON.parse((await page.locator('[data-testid="diagram-jac-gate"]').getAttribute('data-jacobian')) ?? 'null') as number[];
+      expect(gate).toHaveLength(16);
+      expect(await page.locator('[data-testid="diagram-jac-gate"]').textContent()).toMatch(/tanh/);
+      gate.forEach((g, j) => {
+        const z = r.cache.z1[n * 16 + j]!;
+        const want = 1 - Math.tanh(z) ** 2;
+        // the page's f′ is 1 − tanh² of the GPU's z1, off by at most max|tanh″| = 4/(3√3) < 0.77 times z1's f32 bound
+        expect(Math.abs(g - want), `f′(z1_${j}): page ${g}, oracle ${want}`).toBeLessThanOrEqual(0.77 * B.z1.bound[n * 16 + j]! + 1e-15);
+        expect(g > 0 && g <= 1, `tanh′ never closes a gate: ${g}`).toBe(true);
+      });
+      expect(await graph.locator('g.row.closed').count()).toBe(0);
+      await page.screenshot({ path: `${ARTIFACTS}/activations-spiral-tanh-1400x900.png` });
+      await graph.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/activations-graph-tanh-1400x900.png` });
+      // A fresh load of the link trains with tanh again.
+      const link = page.url();
+      const again = await browser.newPage();
+      await again.goto(link);
+      await again.waitForFunction(() => document.querySelector('[data-testid="test-loss"]')?.textContent?.includes('e'), null, { timeout: 60_000 });
+      expect(await again.locator('[data-testid="input-activation"]').inputValue()).toBe('tanh');
+      expect(await again.locator('[data-testid="graph"] .headers').textContent()).toContain('a1 = tanh(z1)');
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {

@@ -11,6 +11,7 @@ import { xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward } from '../src/mlp/reference.js';
 import { computeSpotCheck, SPOT } from '../src/mlp/spotcheck.js';
+import { ACTIVATION_WIDTHS, quotedCells } from '../src/cli/docs-spotcheck.js';
 import { fmt } from '../src/ui/graph-model.js';
 import { spotGraphState } from '../src/ui/graph-spot.js';
 import { collectMath, renderMarkdown } from '../src/ui/markdown.js';
@@ -202,6 +203,16 @@ describe('the exercises\' premises hold', () => {
     const { bce, mse } = lossSweeps();
     expect(bce.map((c) => [c.hidden, c.lr])).toEqual(mse.map((c) => [c.hidden, c.lr]));
     mse.forEach((c, i) => expect(c.learned).toBeGreaterThanOrEqual(bce[i]!.learned));
+  });
+
+  it('the map\'s activation sentence: tanh learns most, sigmoid least, leaky at least as often as ReLU, at every quoted width', () => {
+    const at = (a: 'relu' | 'leaky' | 'tanh' | 'sigmoid', h: number) => quotedCells(a).find((c) => c.hidden === h)!.learned;
+    for (const h of ACTIVATION_WIDTHS) {
+      expect(at('tanh', h), `H = ${h}`).toBeGreaterThanOrEqual(at('leaky', h));
+      expect(at('leaky', h), `H = ${h}`).toBeGreaterThanOrEqual(at('relu', h));
+      expect(at('sigmoid', h), `H = ${h}`).toBeLessThan(at('relu', h));
+      expect(at('sigmoid', h), `H = ${h}: "almost nothing learns"`).toBeLessThanOrEqual(0.05 * quotedCells('sigmoid')[0]!.seeds);
+    }
   });
 });
 

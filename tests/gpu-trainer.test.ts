@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
 import { sgdStepBounds } from '../src/mlp/step-bounds.js';
@@ -41,24 +42,28 @@ const shapes = [
 ];
 
 describe('GPU step kernels against the CPU oracle', () => {
-  for (const loss of ['bce', 'mse'] as const satisfies readonly LossKind[]) {
-    for (const [k, { d, H, N }] of shapes.entries()) {
-      it(`forward values, deltas and gradients match for d=${d}, H=${H}, N=${N}, ${loss}`, async () => {
-        // Fresh random draws, kinks and all: a gate f32 cannot be sure of is flagged, not avoided.
-        const data = randomDataset(10 + k, d, N);
-        const params = randomParams(11 + k, d, H);
-        const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss });
-        try {
-          const gpu = await trainer.gradients();
-          const cache = forward({ d, H }, params, data);
-          expectWithinBounds(`d=${d}, H=${H}, N=${N}, ${loss}`, readoutAgainstBounds({ d, H }, params, data, loss, gpu));
-          expect(gpu.loss).toBeCloseTo(lossValue(loss, cache, data.y), 5);
-          expect(gpu.step).toBe(0);
-          expect(Array.from(gpu.params)).toEqual(Array.from(params)); // gradients() does not update
-        } finally {
-          trainer.destroy();
-        }
-      });
+  // Every hidden activation (the kernels' ACT) over the whole grid, each against its own bounds.
+  for (const activation of HIDDEN_ACTIVATIONS) {
+    for (const loss of ['bce', 'mse'] as const satisfies readonly LossKind[]) {
+      for (const [k, { d, H, N }] of shapes.entries()) {
+        it(`forward values, deltas and gradients match for d=${d}, H=${H}, N=${N}, ${loss}, ${activation}`, async () => {
+          // Fresh random draws, kinks and all: a gate f32 cannot be sure of is flagged, not avoided.
+          const data = randomDataset(10 + k, d, N);
+          const params = randomParams(11 + k, d, H);
+          const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation });
+          try {
+            const gpu = await trainer.gradients();
+            const net = { d, H, activation };
+            const cache = forward(net, params, data);
+            expectWithinBounds(`d=${d}, H=${H}, N=${N}, ${loss}, ${activation}`, readoutAgainstBounds(net, params, data, loss, gpu));
+            expect(gpu.loss).toBeCloseTo(lossValue(loss, cache, data.y), 5);
+            expect(gpu.step).toBe(0);
+            expect(Array.from(gpu.params)).toEqual(Array.from(params)); // gradients() does not update
+          } finally {
+            trainer.destroy();
+          }
+        });
+      }
     }
   }
 

@@ -5,6 +5,7 @@
  * must pass it on the same data. This is what shows the bounds are tight enough to catch real bugs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HiddenActivation } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
 import { SHADERS } from '../src/gpu/shaders.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
@@ -31,6 +32,8 @@ interface Mutant {
   source: string;
   /** Data that exposes it: random, or with pre-activations exactly at ReLU's kink. */
   kink: boolean;
+  /** The hidden activation the kernels run with (default relu). */
+  activation?: HiddenActivation;
 }
 
 const MUTANTS: Mutant[] = [
@@ -46,6 +49,10 @@ const MUTANTS: Mutant[] = [
     source: mutate('n < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x', 'n + 1u < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x'),
     kink: false,
   },
+  // tanh′ = 1 − a1 instead of 1 − a1·a1 (common.wgsl's f′ beside f).
+  { name: 'tanh′ with the square dropped', source: mutate('return 1.0 - a1 * a1;', 'return 1.0 - a1;'), kink: false, activation: 'tanh' },
+  // leaky′(0) = 1 instead of 0.01: the select on the z ≤ 0 side.
+  { name: 'leaky′(0) = 1', source: mutate('return select(LEAKY_SLOPE, 1.0, z1 > 0.0);', 'return select(LEAKY_SLOPE, 1.0, z1 >= 0.0);'), kink: true, activation: 'leaky' },
 ];
 
 /** Random shapes d ∈ {2, 3, 5}, H ∈ {3, 8, 33}, N ∈ {4, 7, 33}, three per mutant, from a fixed seed. */
@@ -68,12 +75,12 @@ function problem(d: number, H: number, N: number, seed: number, kink: boolean): 
 }
 
 /** Runs one forward/backward on the GPU with the given kernel text; returns the tensors that failed their bounds. */
-async function failures(source: string | undefined, d: number, H: number, N: number, seed: number, kink: boolean, loss: LossKind): Promise<string[]> {
+async function failures(source: string | undefined, d: number, H: number, N: number, seed: number, kink: boolean, loss: LossKind, activation: HiddenActivation = 'relu'): Promise<string[]> {
   const { data, params } = problem(d, H, N, seed, kink);
-  const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, label: 'mutant', ...(source ? { shaderSource: source } : {}) });
+  const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation, label: 'mutant', ...(source ? { shaderSource: source } : {}) });
   try {
     const gpu = await trainer.gradients();
-    return readoutAgainstBounds({ d, H }, params, data, loss, gpu)
+    return readoutAgainstBounds({ d, H, activation }, params, data, loss, gpu)
       .filter((t) => !t.pass)
       .map((t) => `${t.tensor} (${t.maxFraction.toExponential(1)}× its bound)`);
   } finally {
@@ -88,8 +95,8 @@ describe('mutant kernels fail the bound check; the real ones pass', () => {
       expect(mutant.source.length - SHADERS.mlp.length).toBeLessThan(10); // one small edit
       for (const [k, { d, H, N }] of shapes(100 + m).entries()) {
         const seed = 1000 * (m + 1) + k;
-        expect(await failures(undefined, d, H, N, seed, mutant.kink, 'bce'), `real kernels, d=${d}, H=${H}, N=${N}`).toEqual([]);
-        const failed = await failures(mutant.source, d, H, N, seed, mutant.kink, 'bce');
+        expect(await failures(undefined, d, H, N, seed, mutant.kink, 'bce', mutant.activation), `real kernels, d=${d}, H=${H}, N=${N}`).toEqual([]);
+        const failed = await failures(mutant.source, d, H, N, seed, mutant.kink, 'bce', mutant.activation);
         expect(failed.length, `${mutant.name} passed on d=${d}, H=${H}, N=${N}`).toBeGreaterThan(0);
       }
     });

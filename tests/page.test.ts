@@ -329,7 +329,7 @@ describe('the page in headless Chromium', () => {
       const seed = Number(await seedButtons.first().innerText());
       await seedButtons.first().click();
       await page.waitForFunction((s) => location.search.includes(`seed=${s}`), seed);
-      expect(page.url()).toMatch(new RegExp(`hidden=2&lr=1&loss=bce&seed=${seed}&`));
+      expect(page.url()).toMatch(new RegExp(`hidden=2&lr=1&loss=bce&activation=relu&seed=${seed}&`));
       await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="diagram-z1"]')?.getAttribute('data-values') ?? '[]').length === 2);
       expect(await text(page, 'step')).toBe('0');
       expect(await page.inputValue('[data-testid="input-hidden"]')).toBe('2');

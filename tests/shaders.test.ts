@@ -47,7 +47,7 @@ describe('shaders/mlp.wgsl against the TS tables', () => {
   });
 
   it('declares every override constant the host sets, none with a default', () => {
-    const set = [...Object.keys(wgslConstants({ d: 2, H: 8, N: 4 })), 'LOSS', 'WG'].sort();
+    const set = [...Object.keys(wgslConstants({ d: 2, H: 8, N: 4 })), 'LOSS', 'WG', 'ACT'].sort();
     expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(set);
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('shaders/many.wgsl against the TS tables', () => {
   });
 
   it('declares every override constant the host sets, none with a default', () => {
-    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(manyConstants({ d: 2, H: 4, N: 4 }, 'bce', 64)).sort());
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(manyConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 'relu')).sort());
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
   });
 
@@ -92,7 +92,7 @@ describe('shaders/fused.wgsl against the TS tables', () => {
 
   it('declares exactly the bindings of FUSED_BINDINGS and the override constants the host sets', () => {
     expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(FUSED_BINDINGS);
-    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(fusedConstants({ d: 2, H: 4, N: 4 }, 'bce', 64)).sort());
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(fusedConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 'relu')).sort());
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
     expect(wgsl.struct('Run')).toEqual([
       ['lr', 'f32'],
@@ -107,14 +107,14 @@ describe('shaders/large.wgsl against the TS tables', () => {
   it('declares the bindings, entry points and override constants the host uses, none with a default', () => {
     expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LARGE_BINDINGS);
     expect(wgsl.entryPoints).toEqual([...LARGE_ENTRY_POINTS]);
-    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(largeConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 1024)).sort());
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(largeConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 1024, 'relu')).sort());
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
     expect(wgsl.struct('Hyper')).toEqual(HYPER_FIELDS.map((f) => [f, 'f32']));
   });
 
   it('holds the same numbers as the host: MAX_D is LARGE_MAX_D, STRIDE is the partials size per chunk', () => {
     expect(SHADERS.large).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);
-    expect(largeConstants({ d: 3, H: 5, N: 4 }, 'bce', 64, 1024).STRIDE).toBe(largeChunkFloats({ d: 3, H: 5 }));
+    expect(largeConstants({ d: 3, H: 5, N: 4 }, 'bce', 64, 1024, 'relu').STRIDE).toBe(largeChunkFloats({ d: 3, H: 5 }));
     expect(largeChunkFloats({ d: 3, H: 5 })).toBe(5 * (3 + 2) + 1);
   });
 });

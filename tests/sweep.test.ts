@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import { runSweep, type SweepReport } from '../src/cli/sweep.js';
 import { sweepGpu } from '../src/gpu/sweep.js';
 import { xor } from '../src/mlp/data.js';
@@ -51,13 +52,15 @@ describe('the sweep: which networks learn XOR?', () => {
     expect(cells.some((c) => c.fraction < 0.5)).toBe(true);
   });
 
-  it('the CPU sweep gives the same cells as the GPU sweep on a small grid', async () => {
-    const spec = { widths: [2, 3], rates: [1], seeds: 24, seedBase: 7, steps: 1500, loss: 'bce' as const };
-    const gpu = await sweepGpu(device, xor(), spec);
-    const cpu = sweepCpu(xor(), { ...spec, rates: spec.rates.map(Math.fround) });
-    const diff = gpu.reduce((n, c, i) => n + c.verdicts.reduce((m, v, s) => m + (v !== cpu[i]!.verdicts[s] ? 1 : 0), 0), 0);
-    expect(diff, 'networks whose verdict differs between f32 GPU and f64 CPU').toBeLessThanOrEqual(1);
-  });
+  for (const activation of HIDDEN_ACTIVATIONS) {
+    it(`the CPU sweep gives the same cells as the GPU sweep on a small grid (${activation})`, async () => {
+      const spec = { widths: [2, 3], rates: [1], seeds: 24, seedBase: 7, steps: 1500, loss: 'bce' as const, activation };
+      const gpu = await sweepGpu(device, xor(), spec);
+      const cpu = sweepCpu(xor(), { ...spec, rates: spec.rates.map(Math.fround) });
+      const diff = gpu.reduce((n, c, i) => n + c.verdicts.reduce((m, v, s) => m + (v !== cpu[i]!.verdicts[s] ? 1 : 0), 0), 0);
+      expect(diff, 'networks whose verdict differs between f32 GPU and f64 CPU').toBeLessThanOrEqual(1);
+    });
+  }
 
   it('makeCell counts and samples seeds', () => {
     const c = makeCell(4, 0.3, 10, [true, false, true, true]);

@@ -8,7 +8,8 @@ import { DEFAULTS } from '../mlp/config.js';
 import { xor } from '../mlp/data.js';
 import { paramLayout } from '../mlp/spec.js';
 import { computeSpotCheck, SPOT, type SpotCheck } from '../mlp/spotcheck.js';
-import { sweepCpu, type SweepSpec } from '../mlp/sweep.js';
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
+import { type SweepCell, sweepCpu, type SweepSpec } from '../mlp/sweep.js';
 import { col, mat, num, row, sci } from './docs-tex.js';
 
 /** The table of docs/derivation.md's spot-check. */
@@ -68,7 +69,7 @@ export const SWEEP_QUOTED: SweepSpec = { widths: [1, 2, 3, 4, 8], rates: [DEFAUL
 
 /** The paragraph of docs/explainer.md on what the map shows, with its numbers. */
 export function sweepBlock(): string {
-  const cells = sweepCpu(xor(), SWEEP_QUOTED);
+  const cells = quotedCells('relu');
   const parts = cells.map((c) => `2-${c.hidden}-1 from ${c.learned} (${Math.round(100 * c.fraction)}%)`);
   const { seeds, steps, loss } = SWEEP_QUOTED;
   return (
@@ -79,11 +80,40 @@ export function sweepBlock(): string {
   );
 }
 
+/** The widths the activations are compared at, from SWEEP_QUOTED's. */
+export const ACTIVATION_WIDTHS = [2, 4, 8] as const;
+
+const quoted = new Map<HiddenActivation, SweepCell[]>();
+/** SWEEP_QUOTED's cells with hidden activation f, computed once per process (the relu ones serve both blocks). */
+export function quotedCells(activation: HiddenActivation): SweepCell[] {
+  if (!quoted.has(activation)) {
+    const widths = activation === 'relu' ? SWEEP_QUOTED.widths : ACTIVATION_WIDTHS;
+    quoted.set(activation, sweepCpu(xor(), { ...SWEEP_QUOTED, widths, activation }));
+  }
+  return quoted.get(activation)!;
+}
+
+const NAMES: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky ReLU', tanh: 'tanh', sigmoid: 'sigmoid' };
+
+/** The explainer's sentence comparing the four activations on the map, at H = 2, 4, 8 and the demo's rate. */
+export function sweepActivationsBlock(): string {
+  const at = (a: HiddenActivation) =>
+    ACTIVATION_WIDTHS.map((h) => quotedCells(a).find((c) => c.hidden === h)!).map((c) => `${Math.round(100 * c.fraction)}%`).join(', ');
+  const list = HIDDEN_ACTIVATIONS.map((a) => `${NAMES[a]} ${at(a)}`).join('; ');
+  return (
+    `The map's activation selector asks the same of the other hidden activations. With the same ${SWEEP_QUOTED.seeds} seeds and settings, the share that learns XOR at H = ${ACTIVATION_WIDTHS.join(', ')} is: ${list}. ` +
+    `Leaky ReLU's 0.01 slope lets a unit that is off on every point still learn, so it rescues a few of ReLU's failures; ` +
+    `tanh is zero-centred and never closes its gate, so even two units usually find XOR; ` +
+    `sigmoid's f′ is at most 0.25 and its a1 all positive, so with this learning rate and 2,000 steps the gradient reaching the first layer is too small, and almost nothing learns in time.`
+  );
+}
+
 /** Every generated block, by the name its markers use in docs/*.md. */
 export const GENERATED_BLOCKS: Record<string, () => string> = {
   'spotcheck-table': () => derivationBlock(),
   'spotcheck-example': () => explainerBlock(),
   'sweep-summary': () => sweepBlock(),
+  'sweep-activations': () => sweepActivationsBlock(),
 };
 
 /**

@@ -14,7 +14,6 @@ import { DEFAULTS } from '../mlp/config.js';
 import { xor } from '../mlp/data.js';
 import { sweepCpu, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
-import { gpuActivationProblem } from './gpu-activation.js';
 import { describeWriteError, isMain, type Io, processIo } from './io.js';
 
 export const SWEEP_FLAGS: Record<string, FlagSpec> = {
@@ -59,8 +58,6 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       loss: (f.loss as LossKind | undefined) ?? 'bce',
       activation: (f.activation as HiddenActivation | undefined) ?? 'relu',
     };
-    const gpuProblem = backend === 'gpu' ? gpuActivationProblem(spec.activation!) : null;
-    if (gpuProblem) throw new UsageError(gpuProblem);
     if (backend === 'gpu' && spec.widths.some((h) => h > 16)) throw new UsageError('--widths: the many-models kernel takes widths 1 to 16');
     if (spec.seedBase + spec.seeds - 1 > 0xffff_ffff) throw new UsageError('--seed-base plus --seeds runs past the largest seed, 4294967295');
   } catch (e) {

@@ -28,7 +28,7 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
     label: 'train.device',
     onProblem: (e) => io.err(`train: ${e.message}\n`),
   });
-  const spec = { d: data.d, H: config.hidden };
+  const spec = { d: data.d, H: config.hidden, activation: config.activation };
   const data32 = roundToF32(data); // what the GPU holds: the oracle checks against the same numbers
   let trainer: GpuTrainer | undefined;
   try {

@@ -19,7 +19,6 @@ import { CpuTrainer } from '../mlp/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { GpuError } from '../gpu/device.js';
 import { InterruptedError, makeChunker } from './chunks.js';
-import { gpuActivationProblem } from './gpu-activation.js';
 import { cpuSizeProblem } from './cpu-size.js';
 import { describeWriteError, isMain, type Io, processIo, readTextFile } from './io.js';
 import { makeProgress } from './progress.js';
@@ -73,8 +72,6 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
       ...loadData(flags.data as string | undefined, (flags.backend ?? 'gpu') === 'gpu'),
       json: flags.json === true,
     };
-    const gpuProblem = job.backend === 'gpu' ? gpuActivationProblem(job.config.activation) : null;
-    if (gpuProblem) throw new UsageError(gpuProblem);
     if (job.backend === 'cpu') {
       const problem = cpuSizeProblem({ N: job.data.N, d: job.data.d, H: job.config.hidden });
       if (problem) throw new UsageError(`--backend cpu: ${problem}`);

@@ -2,6 +2,7 @@
  * What every GPU trainer checks before it makes anything, each error naming
  * the field, its value and the allowed range, so nothing is half-made.
  */
+import { checkActivation, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { paramLayout, SPEC_LIMITS, type Spec } from '../mlp/spec.js';
@@ -31,6 +32,8 @@ export interface TrainerInput {
   data: Dataset;
   hidden: number;
   loss: LossKind;
+  /** The hidden activation f (default 'relu'). */
+  activation?: HiddenActivation;
   params?: ArrayLike<number>;
   workgroupSize?: number;
 }
@@ -38,9 +41,9 @@ export interface TrainerInput {
 /**
  * Checks the fields every trainer takes, each error naming the field and the
  * allowed range: the data's shape (x has N·d values, y has N) and labels in
- * [0, 1], the width, the loss, and the workgroup size against this device.
+ * [0, 1], the width, the loss, the activation, and the workgroup size against this device.
  */
-export function checkTrainerInput(device: GPUDevice, { data, hidden, loss, workgroupSize }: TrainerInput): void {
+export function checkTrainerInput(device: GPUDevice, { data, hidden, loss, activation, workgroupSize }: TrainerInput): void {
   const { d, N } = data;
   for (const [name, v] of [['data.d', d], ['data.N', N], ['hidden', hidden]] as const) {
     const { min, max } = SPEC_LIMITS[name === 'hidden' ? 'H' : name === 'data.d' ? 'd' : 'N'];
@@ -53,6 +56,7 @@ export function checkTrainerInput(device: GPUDevice, { data, hidden, loss, workg
     if (!(t >= 0 && t <= 1)) throw new RangeError(`data.y[${n}] must be a label in [0, 1], got ${t}`);
   }
   if (!(LOSSES as readonly string[]).includes(loss)) throw new RangeError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
+  if (activation !== undefined) checkActivation('activation', activation);
   if (workgroupSize !== undefined) {
     const max = Math.min(device.limits.maxComputeWorkgroupSizeX, device.limits.maxComputeInvocationsPerWorkgroup);
     if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > max) {

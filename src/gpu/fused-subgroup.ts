@@ -8,6 +8,7 @@
  * elsewhere. Creation, the guards and readback are the trainer core's.
  */
 import type { LossKind } from '../engine/losses.js';
+import type { HiddenActivation } from '../engine/activation.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
 import { TrainerCore, usage } from './core.js';
@@ -44,8 +45,8 @@ export function subgroupFit(device: GPUDevice, spec: Spec): { fits: true } | { f
 }
 
 /** The override constants of shaders/fused-subgroup.wgsl. */
-export function fusedSubgroupConstants(spec: Spec, loss: LossKind, workgroupSize: number, minSubgroup: number): Record<string, number> {
-  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize), UNITS: Math.ceil(spec.H / minSubgroup), CHUNKS: Math.ceil(spec.N / 4) };
+export function fusedSubgroupConstants(spec: Spec, loss: LossKind, workgroupSize: number, minSubgroup: number, activation: HiddenActivation): Record<string, number> {
+  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), UNITS: Math.ceil(spec.H / minSubgroup), CHUNKS: Math.ceil(spec.N / 4) };
 }
 
 /** The fastest fused trainer for this device and shape: the subgroup kernel where it fits, else the workgroup-memory kernel. */
@@ -96,7 +97,7 @@ export class FusedSubgroupTrainer {
       shader: SHADERS.fusedSubgroup,
       bindings: FUSED_SUBGROUP_BINDINGS,
       entryPoints: ['trainFusedSubgroup'],
-      constants: fusedSubgroupConstants(spec, loss, wg, sizes.min),
+      constants: fusedSubgroupConstants(spec, loss, wg, sizes.min, options.activation ?? 'relu'),
       buffers: {
         run: { bytes: 16, role: 'uniform' },
         params: { bytes: 4 * nets * P, role: 'state', init: Float32Array.from(params) },

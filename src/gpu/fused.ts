@@ -7,6 +7,7 @@
  * FUSED_DISPATCHES_PER_SUBMIT per command buffer, each with its own small
  * uniform. Creation, the status word and the guards are the trainer core's.
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
@@ -26,6 +27,8 @@ export interface FusedOptions {
   hidden: number;
   lr: number;
   loss: LossKind;
+  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
+  activation?: HiddenActivation;
   label?: string;
 }
 
@@ -40,8 +43,8 @@ export function fusedWorkgroupBytes(spec: Spec): number {
 }
 
 /** The override constants of shaders/fused.wgsl. */
-export function fusedConstants(spec: Spec, loss: LossKind, workgroupSize: number): Record<string, number> {
-  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize) };
+export function fusedConstants(spec: Spec, loss: LossKind, workgroupSize: number, activation: HiddenActivation): Record<string, number> {
+  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation) };
 }
 
 export class FusedTrainer {
@@ -83,7 +86,7 @@ export class FusedTrainer {
       shader: SHADERS.fused,
       bindings: FUSED_BINDINGS,
       entryPoints: ['trainFused'],
-      constants: fusedConstants(spec, loss, wg),
+      constants: fusedConstants(spec, loss, wg, options.activation ?? 'relu'),
       buffers: {
         run: { bytes: packFusedRun({ lr, steps: 0 }).byteLength, role: 'uniform' },
         params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },

@@ -7,6 +7,7 @@
  * creation, bounded submits, the status word and the guards are the trainer
  * core's (./core.ts).
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
@@ -25,14 +26,16 @@ export interface LargeOptions {
   hidden: number;
   lr: number;
   loss: LossKind;
+  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
+  activation?: HiddenActivation;
   /** Samples per chunk in the partial sums; default 1024. */
   chunk?: number;
   label?: string;
 }
 
 /** The override constants of shaders/large.wgsl. */
-export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number): Record<string, number> {
-  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk), STRIDE: largeChunkFloats(spec) };
+export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number, activation: HiddenActivation): Record<string, number> {
+  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk), STRIDE: largeChunkFloats(spec) };
 }
 
 /** Floats in one chunk's partial sums (STRIDE in shaders/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
@@ -77,7 +80,7 @@ export class LargeBatchTrainer {
     checkParams(spec, params);
     checkLearningRate('lr', lr);
     for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
-    const constants = largeConstants(spec, loss, wg, chunk);
+    const constants = largeConstants(spec, loss, wg, chunk, options.activation ?? 'relu');
     const chunks = constants.CHUNKS!;
     const partialFloats = chunks * largeChunkFloats(spec);
     checkBufferFits(device.limits, 'x (N·d floats)', 4 * data.x.length, 'lower N or d');

@@ -5,6 +5,7 @@
  * WGSL cannot disagree. The flat parameter layout itself is math and lives
  * in src/mlp/spec.ts.
  */
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { paramLayout, type Spec } from '../mlp/spec.js';
 
@@ -62,7 +63,14 @@ export function wgslConstants(spec: Spec): Record<string, number> {
   };
 }
 
-/** The loss as the kernels' `override LOSS: u32` (0 BCE from the logit, 1 MSE) and the workgroup size: the one place they are encoded. */
-export function pipelineConstants(loss: LossKind, workgroupSize: number): { LOSS: number; WG: number } {
-  return { LOSS: loss === 'bce' ? 0 : 1, WG: workgroupSize };
+/**
+ * The loss as the kernels' `override LOSS: u32` (0 BCE from the logit, 1 MSE), the hidden
+ * activation as `override ACT: u32` (its index in HIDDEN_ACTIVATIONS: 0 relu, 1 leaky, 2 tanh,
+ * 3 sigmoid, as shaders/common.wgsl's ACT_* constants) and the workgroup size: the one place they
+ * are encoded. Every trainer spreads these into its pipeline constants.
+ */
+export function pipelineConstants(loss: LossKind, workgroupSize: number, activation: HiddenActivation): { LOSS: number; WG: number; ACT: number } {
+  const ACT = HIDDEN_ACTIVATIONS.indexOf(activation);
+  if (ACT < 0) throw new RangeError(`activation must be one of ${HIDDEN_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
+  return { LOSS: loss === 'bce' ? 0 : 1, WG: workgroupSize, ACT };
 }

@@ -10,6 +10,7 @@
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
+import type { HiddenActivation } from '../engine/activation.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
@@ -37,6 +38,8 @@ export interface ManyRegOptions {
   seedBase: number;
   /** Distinct seeds per group; default: the group's model count. */
   seedCount?: number;
+  /** The hidden activation f of every model (default 'relu'): one per dispatch; shaders/common.wgsl's ACT. */
+  activation?: HiddenActivation;
   workgroupSize?: number;
   /** Start from these parameters (one width only): M·P values, model m's at m·P. */
   initialParams?: ArrayLike<number>;
@@ -54,8 +57,8 @@ export function manyRegDataBytes({ d, N }: Pick<Dataset, 'd' | 'N'>): number {
 }
 
 /** The override constants of shaders/many-reg.wgsl: the layout of the widest model, and whether every model has that width. */
-export function manyRegConstants(spec: Spec, loss: LossKind, workgroupSize: number, oneWidth: boolean): Record<string, number> {
-  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize), BOUND1: Math.fround(1 / Math.sqrt(spec.d)), ONE_WIDTH: oneWidth ? 1 : 0 };
+export function manyRegConstants(spec: Spec, loss: LossKind, workgroupSize: number, oneWidth: boolean, activation: HiddenActivation): Record<string, number> {
+  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), BOUND1: Math.fround(1 / Math.sqrt(spec.d)), ONE_WIDTH: oneWidth ? 1 : 0 };
 }
 
 export class ManyRegTrainer {
@@ -88,7 +91,7 @@ export class ManyRegTrainer {
     const groups: WidthGroup[] = typeof options.hidden === 'number' ? [{ hidden: options.hidden, models: M }] : [...options.hidden];
     const hMax = Math.max(...groups.map((g) => g.hidden));
     await checkDeviceAlive(device, label);
-    checkTrainerInput(device, { data, loss, hidden: hMax, ...(options.workgroupSize !== undefined ? { workgroupSize: options.workgroupSize } : {}) });
+    checkTrainerInput(device, { data, loss, hidden: hMax, activation: options.activation ?? 'relu', ...(options.workgroupSize !== undefined ? { workgroupSize: options.workgroupSize } : {}) });
     const spec = makeSpec({ d: data.d, H: hMax, N: data.N });
     const P = paramLayout(spec).size;
     checkManyRegInput(spec, groups, options);
@@ -101,7 +104,7 @@ export class ManyRegTrainer {
       shader: SHADERS.manyReg,
       bindings: MANY_REG_BINDINGS,
       entryPoints: ['trainManyReg'],
-      constants: manyRegConstants(spec, loss, wg, groups.every((g) => g.hidden === hMax)),
+      constants: manyRegConstants(spec, loss, wg, groups.every((g) => g.hidden === hMax), options.activation ?? 'relu'),
       buffers: {
         run: { bytes: 4 * packManyRegRun({ models: 0, steps: 0, seedBase: 0, init: 0, groups: 0 }).length, role: 'uniform' },
         xIn: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },

@@ -7,6 +7,7 @@
  * `readResults`. A model whose loss, gradient or updated parameter goes
  * non-finite stops there, alone, and its result names the step and element.
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
@@ -23,6 +24,8 @@ export interface ManyOptions {
   data: Dataset;
   hidden: number;
   loss: LossKind;
+  /** The hidden activation f of every model (default 'relu'): one per dispatch; shaders/common.wgsl's ACT. */
+  activation?: HiddenActivation;
   /** One learning rate per model; M is its length. */
   lrs: ArrayLike<number>;
   /** Model m starts from seed seedBase + (m mod seedCount). */
@@ -55,10 +58,10 @@ export interface ManyResults {
 export const MANY_DISPATCHES_PER_SUBMIT = 64;
 
 /** The override constants of shaders/many.wgsl. */
-export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number): Record<string, number> {
+export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number, activation: HiddenActivation): Record<string, number> {
   return {
     ...paramConstants(spec),
-    ...pipelineConstants(loss, workgroupSize),
+    ...pipelineConstants(loss, workgroupSize, activation),
     BOUND1: Math.fround(1 / Math.sqrt(spec.d)), // the engine's initialisation bounds, src/engine/nn.ts
     BOUND2: Math.fround(1 / Math.sqrt(spec.H)),
   };
@@ -101,7 +104,7 @@ export class ManyTrainer {
       shader: SHADERS.many,
       bindings: MANY_BINDINGS,
       entryPoints: ['trainMany'],
-      constants: manyConstants(spec, loss, wg),
+      constants: manyConstants(spec, loss, wg, options.activation ?? 'relu'),
       buffers: {
         run: { bytes: 4 * packManyRun({ models: 0, steps: 0, seedBase: 0, init: 0, seedCount: 0 }).length, role: 'uniform' },
         x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },

@@ -36,6 +36,7 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
     data,
     hidden: spec.widths.map((hidden) => ({ hidden, models: R * S })),
     loss: spec.loss,
+    activation: spec.activation ?? 'relu',
     lrs,
     seedBase: spec.seedBase,
     seedCount: S,

@@ -22,6 +22,7 @@ export async function sweepGpu(
       data,
       hidden,
       loss: spec.loss,
+      activation: spec.activation ?? 'relu',
       lrs,
       seedBase: spec.seedBase,
       seedCount: S,

@@ -13,6 +13,7 @@
  * trainer.step(500);
  * const { loss } = await trainer.readLoss();
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
@@ -30,6 +31,8 @@ export interface GpuTrainerOptions {
   hidden: number;
   lr: number;
   loss: LossKind;
+  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
+  activation?: HiddenActivation;
   /** Invocations per workgroup; default 64. */
   workgroupSize?: number;
   label?: string;
@@ -83,7 +86,7 @@ export class GpuTrainer {
       shader: options.shaderSource ?? SHADERS.mlp,
       bindings: MLP_BINDINGS,
       entryPoints: MLP_ENTRY_POINTS,
-      constants: { ...wgslConstants(spec), ...pipelineConstants(loss, wg) },
+      constants: { ...wgslConstants(spec), ...pipelineConstants(loss, wg, options.activation ?? 'relu') },
       buffers: {
         hyper: { bytes: packHyper({ lr }).byteLength, role: 'uniform', init: packHyper({ lr }) },
         params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },

@@ -30,7 +30,7 @@ export function snapshotInput(s: Snapshot, point: number, loss: LossKind): Graph
   const n = Math.min(Math.max(point, 0), N - 1);
   const row = (a: Float64Array) => Array.from(a.subarray(n * H, (n + 1) * H));
   return {
-    d, H, N, n, loss, step: s.step,
+    d, H, N, n, loss, step: s.step, activation: s.activation,
     x: Array.from(s.data.x.subarray(n * d, (n + 1) * d)),
     y: s.data.y[n]!,
     params: s.params,

@@ -48,6 +48,7 @@ export function sweepElements(): SweepElements {
     run: q('#sweep-run'),
     cancel: q('#sweep-cancel'),
     seeds: q('#sweep-seeds'),
+    activation: q('#sweep-activation'),
     progress: q('#sweep-progress'),
     time: q('#sweep-time'),
     note: q('#sweep-note'),

@@ -4,7 +4,11 @@
  * and the elementwise ones, its numeric value at the shown sample (data-jacobian),
  * so a test can multiply along the path and compare with the δ2 shown.
  */
-import type { GraphState } from './graph-model.js';
+import type { HiddenActivation } from '../engine/activation.js';
+import { ACTIVATION_TEXT, type GraphState } from './graph-model.js';
+
+/** f in TeX, for the gate edge's diag(f′(z1)). */
+const F_TEX: Readonly<Record<HiddenActivation, string>> = { relu: '\\mathrm{ReLU}', leaky: '\\mathrm{leaky}', tanh: '\\tanh', sigmoid: '\\sigma' };
 
 export interface EdgeLabel {
   testid: string;
@@ -36,6 +40,7 @@ export interface LabelGeometry {
 export function edgeLabels(s: GraphState, g: LabelGeometry): EdgeLabel[] {
   const { x } = g;
   const bce = s.input.loss === 'bce';
+  const act = s.input.activation ?? 'relu';
   const v = s.values;
   const j = s.jacobians;
   const seg = (a: number, b: number) => (a + b) / 2;
@@ -48,7 +53,7 @@ export function edgeLabels(s: GraphState, g: LabelGeometry): EdgeLabel[] {
   const labels: EdgeLabel[] = [
     { testid: 'jac-W1', tex: '\\partial z_{1j}/\\partial W_{1j} = x^\\top', plain: '∂z1ⱼ/∂W1ⱼ = xᵀ', x: seg(x.fork, x.z1), y: top, w: 140, value: v.x, walk: 'dW1', span: [x.fork + 4, x.z1 - 4], side: up },
     { testid: 'jac-x', tex: '\\partial z_1/\\partial x = W_1', plain: '∂z1/∂x = W1', x: x.bus + 36, y: g.xLeafY + 4, w: 130, anchor: 'start' },
-    { testid: 'jac-gate', tex: "\\partial a_1/\\partial z_1 = \\operatorname{diag}(\\mathrm{ReLU}'(z_1))", plain: '∂a1/∂z1 = diag(ReLU′(z1))', x: seg(x.z1 + x.cell, x.a1 + x.cell), y: top, w: 172, value: v.gate, walk: 'dz1', span: [x.z1 + x.cell + 4, x.a1 + x.cell - 2], side: up },
+    { testid: 'jac-gate', tex: `\\partial a_1/\\partial z_1 = \\operatorname{diag}(${F_TEX[act]}'(z_1))`, plain: `∂a1/∂z1 = diag(${ACTIVATION_TEXT[act].f}′(z1))`, x: seg(x.z1 + x.cell, x.a1 + x.cell), y: top, w: 210, value: v.gate, walk: 'dz1', span: [x.z1 + x.cell + 4, x.a1 + x.cell - 2], side: up },
     { testid: 'jac-a1', tex: '\\partial z_2/\\partial a_1 = W_2', plain: '∂z2/∂a1 = W2', x: seg(x.a1 + x.cell, x.z2) + 4, y: top, w: 112, value: v.W2, walk: 'da1', span: [x.a1 + x.cell + 8, x.z2 - 4], side: up },
     bce
       ? { testid: 'jac-dl-dz2', tex: '\\partial \\ell/\\partial z_2 = \\hat y - y', plain: '∂ℓ/∂z2 = ŷ − y', x: seg(x.z2 + x.cell, x.out) - 8, y: g.A0 - 24, w: 120, value: j.dldz2, walk: 'dz2' }

@@ -8,6 +8,7 @@
  *   BCE (fused with σ, computed from the logit): ∂ℓ/∂z2 = ŷ − y.
  *   MSE: ∂ℓ/∂ŷ = 2(ŷ − y), ∂ŷ/∂z2 = σ′(z2) = ŷ(1 − ŷ).
  */
+import { ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { paramLayout } from '../mlp/spec.js';
 
@@ -19,6 +20,8 @@ export interface GraphInput {
   /** The sample shown, 0..N−1. */
   n: number;
   loss: LossKind;
+  /** The hidden activation f (default relu): the gate edge's local Jacobian is diag(f′(z1)). */
+  activation?: HiddenActivation;
   /** Training step, or null for a fixed example (the explainer's). */
   step: number | null;
   x: readonly number[];
@@ -91,9 +94,28 @@ export function graphState(g: GraphInput): GraphState {
     cb1: [...g.dz1], // δ1_j
     cW2: g.a1.map((a) => g.dz2 * a), // δ2 a1_j
     cb2: [g.dz2], // δ2
-    gate: g.z1.map((z) => (z > 0 ? 1 : 0)), // ReLU′(z1), with ReLU′(0) = 0
+    gate: g.z1.map(ACTIVATIONS[g.activation ?? 'relu'].der), // f′(z1): ReLU′(0) = 0, leaky′(0) = 0.01
   };
   return { input: g, values, jacobians: { dLdl: invN, dldz2, dldyHat, dyHatdz2 } };
+}
+
+/** How the page names f, and the largest f′ (to shade a gate by f′ / max f′). */
+export const ACTIVATION_TEXT: Readonly<Record<HiddenActivation, { f: string; fMax: number }>> = {
+  relu: { f: 'ReLU', fMax: 1 },
+  leaky: { f: 'leaky ReLU', fMax: 1 },
+  tanh: { f: 'tanh', fMax: 1 },
+  sigmoid: { f: 'σ', fMax: 0.25 },
+};
+
+/**
+ * The opacity of a gate's shading: 0.6·(1 − f′/max f′) where the gate is open, so a tanh or σ unit
+ * darkens as it saturates; 0 where f′ = 0, a closed gate, which the drawing marks with its bar instead.
+ */
+export function gateShade(s: GraphState, j: number): number {
+  const fp = s.values.gate[j]!;
+  if (fp === 0) return 0;
+  const max = ACTIVATION_TEXT[s.input.activation ?? 'relu'].fMax;
+  return 0.6 * Math.min(1, Math.max(0, 1 - fp / max));
 }
 
 /**

@@ -8,7 +8,8 @@
  * once and then only updates its numbers; `npm run docs` writes it to
  * docs/graph.svg with plain-text Jacobians.
  */
-import { fmt, fmtList, type GraphState, type NumberKey } from './graph-model.js';
+import type { HiddenActivation } from '../engine/activation.js';
+import { ACTIVATION_TEXT, fmt, fmtList, gateShade, type GraphState, type NumberKey } from './graph-model.js';
 import { outputChain } from './graph-chain.js';
 import { edgeLabels, type EdgeLabel } from './graph-labels.js';
 import { CELL, esc, type Item, line, R, tag, WIDTH, X, Y0 } from './graph-parts.js';
@@ -46,6 +47,13 @@ function paramWire(items: Item[], out: string[], y: number, x0: number, xf: numb
   items.push({ key: p.share, i: p.i, len: p.len, x: mid(xf, x1 - 12), y: y + 14, cls: 'grad share', reveal: p.reveal });
 }
 
+/** f's shape drawn in the gate box: a hinge for ReLU (and leaky, with its slight slope), an S for tanh and σ. */
+function glyph(act: HiddenActivation, x: number, A: number): string {
+  if (act === 'relu') return `${x + 5},${A + 5} ${x + 16},${A + 5} ${x + 27},${A - 6}`;
+  if (act === 'leaky') return `${x + 5},${A + 6} ${x + 16},${A + 5} ${x + 27},${A - 6}`;
+  return Array.from({ length: 12 }, (_, k) => `${x + 5 + 2 * k},${(A - 6 * Math.tanh((k - 5.5) / 2)).toFixed(1)}`).join(' ');
+}
+
 /** One hidden unit's row: W1_j, b1_j → z1_j → gate → a1_j → z2, and W2_j → z2. */
 function unitRow(s: GraphState, j: number, items: Item[], marker: string): string {
   const { d } = s.input;
@@ -64,8 +72,12 @@ function unitRow(s: GraphState, j: number, items: Item[], marker: string): strin
   items.push({ key: 'z1', i: j, len: 1, x: (X.z1 + CELL + X.a1) / 2, y: A - 5, cls: 'fwd', reveal: 'z1' });
   items.push({ key: 'dz1', i: j, len: 1, x: (X.z1 + CELL + X.a1) / 2, y: A + 14, cls: 'grad dz1', reveal: 'dz1' });
   out.push(tag('rect', { x: X.a1, y: A - 11, width: CELL, height: 22, rx: 5, class: 'node gate', 'data-walk': 'a1 dz1' }));
-  out.push(tag('polyline', { points: `${X.a1 + 5},${A + 5} ${X.a1 + 16},${A + 5} ${X.a1 + 27},${A - 6}`, class: 'relu' }));
+  // shaded by how far f′(z1_j) is below its largest (tanh, σ: a gate half-closed); closed only where f′ = 0
+  out.push(tag('rect', { x: X.a1, y: A - 11, width: CELL, height: 22, rx: 5, class: 'gate-shade', 'fill-opacity': gateShade(s, j).toFixed(3) }));
+  out.push(tag('polyline', { points: glyph(s.input.activation ?? 'relu', X.a1, A), class: 'relu' }));
   out.push(line(X.a1 + CELL / 2, A - 15, X.a1 + CELL / 2, A + 15, 'gate-bar'));
+  // f′(z1_j), this unit's entry of the gate edge's diag(f′(z1)), below and right of the box (clear of W2's fork and da1)
+  items.push({ key: 'gate', i: j, len: 1, x: X.a1 + CELL + 3, y: A + 25, cls: 'fprime', reveal: 'dz1', anchor: 'start' });
   // a1 → z2: a1_j above, da1_j below
   out.push(line(X.a1 + CELL, A, X.z2 - 2, A, 'wire after-gate', { 'marker-end': `url(#${marker})` }));
   items.push({ key: 'a1', i: j, len: 1, x: (X.a1 + CELL + X.z2) / 2, y: A - 5, cls: 'fwd', reveal: 'a1' });
@@ -128,7 +140,15 @@ export function describe(s: GraphState): string {
   const g = s.input;
   const closed = s.values.gate.filter((k) => k === 0).length;
   const at = g.step === null ? 'Worked example' : `Step ${g.step}`;
-  return `${at}, sample ${g.n + 1} of ${g.N}: x = (${fmtList(g.x, 8)}), y = ${fmt(g.y)}; forward z2 = ${fmt(g.z2)}, ŷ = ${fmt(g.yHat)}, loss ℓ = ${fmt(g.sampleLoss)}, batch loss L = ${fmt(g.batchLoss)}; backward δ2 = ${fmt(g.dz2)}; ${closed} of ${g.H} ReLU gates closed.`;
+  return `${at}, sample ${g.n + 1} of ${g.N}: x = (${fmtList(g.x, 8)}), y = ${fmt(g.y)}; forward z2 = ${fmt(g.z2)}, ŷ = ${fmt(g.yHat)}, loss ℓ = ${fmt(g.sampleLoss)}, batch loss L = ${fmt(g.batchLoss)}; backward δ2 = ${fmt(g.dz2)}; ${gateSummary(s, closed)}.`;
+}
+
+/** The gates in words: how many closed (f′ = 0), and for tanh and σ the smallest f′. */
+function gateSummary(s: GraphState, closed: number): string {
+  const act = s.input.activation ?? 'relu';
+  const { f } = ACTIVATION_TEXT[act];
+  if (act === 'relu' || act === 'leaky') return `${closed} of ${s.input.H} ${f} gates closed`;
+  return `${f} gates never close: f′(z1) from ${fmt(Math.min(...s.values.gate))} to ${fmt(Math.max(...s.values.gate))}`;
 }
 
 /**
@@ -164,7 +184,7 @@ function headers(s: GraphState): string {
     h(X.unit, 'unit', 'start'),
     h(X.fork, `Σ over ${s.input.N} sample${s.input.N === 1 ? '' : 's'}`),
     h(X.z1 + CELL / 2, 'z1'),
-    h(X.a1 + CELL / 2, 'a1 = ReLU(z1)'),
+    h(X.a1 + CELL / 2, `a1 = ${ACTIVATION_TEXT[s.input.activation ?? 'relu'].f}(z1)`),
     h(X.z2 + CELL / 2, 'z2'),
   ].join(''));
 }

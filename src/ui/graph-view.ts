@@ -3,7 +3,7 @@
  * KaTeX included, then only its text nodes and data attributes change.
  */
 import katex from 'katex';
-import { type GraphState, NUMBER_KEYS, type NumberKey } from './graph-model.js';
+import { gateShade, type GraphState, NUMBER_KEYS, type NumberKey } from './graph-model.js';
 import { edgeLabels } from './graph-labels.js';
 import { describe, graphMarkup, itemText, type MarkupOptions } from './graph-svg.js';
 import './graph.css';
@@ -41,7 +41,11 @@ export class GraphView {
       const g = this.svg.querySelector<SVGGElement>(`g[data-values][data-testid$="-${key}"]`);
       if (g) g.dataset.values = JSON.stringify(s.values[key]);
     }
-    for (const row of this.svg.querySelectorAll<SVGGElement>('g.row')) row.classList.toggle('closed', s.values.gate[Number(row.dataset.row)] === 0);
+    for (const row of this.svg.querySelectorAll<SVGGElement>('g.row')) {
+      const j = Number(row.dataset.row);
+      row.classList.toggle('closed', s.values.gate[j] === 0);
+      row.querySelector('.gate-shade')?.setAttribute('fill-opacity', gateShade(s, j).toFixed(3));
+    }
     for (const l of edgeLabels(s, ZERO_GEOMETRY)) {
       const el = this.svg.querySelector(`[data-testid="${this.prefix}-${l.testid}"]`);
       if (el && l.value !== undefined) el.setAttribute('data-jacobian', JSON.stringify(l.value));
@@ -70,5 +74,5 @@ const ZERO_GEOMETRY = { b2Y: 0, A0: 0, xLeafY: 0, chain: { lossMid: 0, yHatMid: 
 
 export function shapeOf(s: GraphState): string {
   const g = s.input;
-  return `${g.d}|${g.H}|${g.N}|${g.loss}`;
+  return `${g.d}|${g.H}|${g.N}|${g.loss}|${g.activation ?? 'relu'}`; // f changes the drawing: its header, gate glyph and label
 }

@@ -9,8 +9,10 @@
 export interface HintInput {
   step: number;
   hidden: number;
-  /** Hidden units with a1 = 0 on every data point. */
+  /** Hidden units with a1 = 0 on every data point (ReLU only: f′ = 0 there). */
   dead: number;
+  /** Hidden units with f′(z1) ≈ 0 on every data point (tanh, σ: saturated, not dead); default 0. */
+  saturated?: number;
   yHat: ArrayLike<number>;
   /** The fraction of training points classified correctly now, in [0, 1]. */
   accuracy: number;
@@ -24,7 +26,7 @@ export interface HintInput {
 }
 
 export interface Hint {
-  id: 'dead' | 'stuck' | 'grows';
+  id: 'dead' | 'saturated' | 'stuck' | 'grows';
   /** 'info' for a run that is learning (neutral style), 'warn' for one that is failing. */
   level: 'info' | 'warn';
   text: string;
@@ -67,6 +69,16 @@ export function hints(r: HintInput): Hint[] {
       text:
         `${r.dead} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${r.dead === 1 ? 'is' : 'are'} dead: ` +
         `the pre-activation z1 is negative on every training point, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
+    });
+  }
+  const sat = r.saturated ?? 0;
+  if (sat > 0) {
+    out.push({
+      id: 'saturated',
+      level: failing ? 'warn' : 'info',
+      text:
+        `${sat} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${sat === 1 ? 'is' : 'are'} saturated: |z1| is so large on every training point that f′(z1) is nearly 0, ` +
+        'so almost no gradient passes back and the unit learns very slowly. Unlike a dead ReLU it is not stuck for good; a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
     });
   }
   if (stuck) {

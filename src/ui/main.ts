@@ -71,8 +71,8 @@ async function createSession(app: App, from?: From): Promise<Session> {
 
 async function buildSession(app: App, from?: From): Promise<Session> {
   if (!from) app.history.clear();
-  const { hidden, lr, loss, seed } = app.settings;
-  const config = { hidden, lr, loss };
+  const { hidden, lr, loss, activation, seed } = app.settings;
+  const config = { hidden, lr, loss, activation };
   const data = app.data.train;
   const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
   if (app.device) {
@@ -135,7 +135,7 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number);
   else if (key === 'point' && last) render(app, last, 0);
-  else if (key === 'hidden' || key === 'seed' || key === 'loss' || DATA_KEYS.includes(key)) void app.controller.reset();
+  else if (key === 'hidden' || key === 'seed' || key === 'loss' || key === 'activation' || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
 /** Settings that change the data: a new run on the new points. */
@@ -214,7 +214,7 @@ function wire(app: App): void {
 const plain = (d: { d: number; N: number; x: Float64Array; y: Float64Array }) => ({ d: d.d, N: d.N, x: Array.from(d.x), y: Array.from(d.y) });
 
 /** Loads a network from the map into the live demo: new settings, a new URL, a fresh run, paused. */
-function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'>): void {
+function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Partial<Pick<Settings, 'activation'>>): void {
   app.controller.pause();
   app.settings = { ...app.settings, ...change };
   fillControls(app);
@@ -270,7 +270,7 @@ async function start(): Promise<void> {
   app.ready = true;
   const data = () => app.data;
   const runner = app.device && app.adapter ? gpuRunner(app.device, app.adapter, data) : cpuRunner(data);
-  mountSweep(sweepElements(), runner, (hidden, lr, seed) => pick(app, { hidden, lr, seed }));
+  mountSweep(sweepElements(), runner, (hidden, lr, seed, activation) => pick(app, { hidden, lr, seed, activation }));
   await app.controller.reset();
 }
 

@@ -5,6 +5,7 @@
  * units and "+N more". A hidden unit that is off (a1 = 0) for every data point
  * is dead: drawn dashed, with a tooltip saying what that means.
  */
+import { ACTIVATIONS } from '../engine/activation.js';
 import { paramLayout } from '../mlp/spec.js';
 import type { Snapshot } from './session.js';
 
@@ -22,12 +23,33 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
   return e;
 }
 
-/** Hidden units with a1 = 0 on every sample. */
+/**
+ * Dead hidden units: f′(z1) = 0 on every sample, so no gradient ever reaches their weights. Only
+ * ReLU has such units (z1 ≤ 0 everywhere, a1 = 0); leaky ReLU's f′ is never below 0.01, and tanh's
+ * and σ's never 0 (see saturatedUnits).
+ */
 export function deadUnits(s: Snapshot): number[] {
+  if (s.activation !== 'relu') return [];
   const N = s.data.N;
   const H = s.values.a1.length / N;
   return Array.from({ length: H }, (_, j) => j).filter((j) => {
-    for (let n = 0; n < N; n++) if (s.values.a1[n * H + j]! > 0) return false;
+    for (let n = 0; n < N; n++) if (s.values.z1[n * H + j]! > 0) return false;
+    return true;
+  });
+}
+
+/** f′ below this share of its largest value (1 for tanh, 1/4 for σ) on every sample: a saturated unit. */
+export const SATURATED_SHARE = 0.01;
+
+/** Saturated hidden units (tanh, σ): f′(z1) < SATURATED_SHARE · max f′ on every sample; none for ReLU and leaky. */
+export function saturatedUnits(s: Snapshot): number[] {
+  if (s.activation !== 'tanh' && s.activation !== 'sigmoid') return [];
+  const f = ACTIVATIONS[s.activation];
+  const limit = SATURATED_SHARE * f.der(0);
+  const N = s.data.N;
+  const H = s.values.z1.length / N;
+  return Array.from({ length: H }, (_, j) => j).filter((j) => {
+    for (let n = 0; n < N; n++) if (f.der(s.values.z1[n * H + j]!) >= limit) return false;
     return true;
   });
 }

@@ -8,7 +8,7 @@
 import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Dataset } from '../mlp/data.js';
-import { forward } from '../mlp/reference.js';
+import { forward, type Net } from '../mlp/reference.js';
 import type { LossPoint } from './history.js';
 import { planeExtent, yHatOverGrid } from './plane.js';
 
@@ -109,7 +109,7 @@ const LABELLED_POINTS = 16;
  */
 export function drawDecisionBoundary(
   canvas: HTMLCanvasElement,
-  spec: { d: number; H: number },
+  spec: Net,
   params: ArrayLike<number>,
   data: Dataset,
   test: Dataset | null = null,
@@ -156,7 +156,7 @@ export function drawDecisionBoundary(
 /** Draws the points of `data` (rings if `hollow`); returns how many the network classifies correctly. */
 function drawPoints(
   ctx: CanvasRenderingContext2D,
-  spec: { d: number; H: number },
+  spec: Net,
   params: ArrayLike<number>,
   data: Dataset,
   sx: (v: number) => number,

@@ -5,6 +5,7 @@
  * per frame, together with the CPU oracle's view of the same parameters.
  */
 import type { GpuTrainer } from '../gpu/trainer.js';
+import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { type Dataset, roundToF32 } from '../mlp/data.js';
 import { type Backward, type ForwardCache, lossAndGrads } from '../mlp/reference.js';
@@ -13,6 +14,8 @@ import { CpuTrainer } from '../mlp/train-cpu.js';
 
 export interface Snapshot {
   backend: 'gpu' | 'cpu';
+  /** The hidden activation f this run trains with (the settings may have moved on). */
+  activation: HiddenActivation;
   step: number;
   loss: number;
   /** Parameters as the trainer holds them (f32 values on the GPU), flat layout. */
@@ -41,11 +44,12 @@ export interface RunConfig {
   hidden: number;
   lr: number;
   loss: LossKind;
+  activation: HiddenActivation;
 }
 
 export function gpuSession(trainer: GpuTrainer, data: Dataset, config: RunConfig): Session {
   const held = roundToF32(data);
-  const spec = { d: data.d, H: config.hidden };
+  const spec = { d: data.d, H: config.hidden, activation: config.activation };
   return {
     backend: 'gpu',
     step: (k) => trainer.step(k),
@@ -54,6 +58,7 @@ export function gpuSession(trainer: GpuTrainer, data: Dataset, config: RunConfig
       const oracle = lossAndGrads(spec, r.params, held, config.loss);
       return {
         backend: 'gpu',
+        activation: config.activation,
         step: r.step,
         loss: r.loss,
         params: r.params,
@@ -73,7 +78,7 @@ export function gpuSession(trainer: GpuTrainer, data: Dataset, config: RunConfig
 export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
   const trainer = new CpuTrainer(data, params, config);
   trainer.stepCount = fromStep;
-  const spec = { d: data.d, H: config.hidden };
+  const spec = { d: data.d, H: config.hidden, activation: config.activation };
   return {
     backend: 'cpu',
     step: (k) => void trainer.step(k),
@@ -82,6 +87,7 @@ export function cpuSession(data: Dataset, params: ArrayLike<number>, config: Run
       const r = lossAndGrads(spec, p, data, config.loss);
       return {
         backend: 'cpu',
+        activation: config.activation,
         step: trainer.stepCount,
         loss: r.loss,
         params: p,

@@ -3,6 +3,7 @@
  * default and how it is checked, so every control is shareable as a link and a
  * bad value is refused with the allowed range. Pure: no DOM.
  */
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { DEFAULTS, describeRange, inRange, type NumericField } from '../mlp/config.js';
 import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/datasets.js';
@@ -11,6 +12,8 @@ export interface Settings {
   hidden: number;
   lr: number;
   loss: LossKind;
+  /** The hidden activation f (src/engine/activation.ts). */
+  activation: HiddenActivation;
   seed: number;
   /** SGD steps recorded per animation frame (one submit, one readback). */
   perFrame: number;
@@ -35,6 +38,7 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   hidden: { kind: 'config', field: 'hidden', label: 'hidden width H' },
   lr: { kind: 'config', field: 'lr', label: 'learning rate' },
   loss: { kind: 'choice', choices: LOSSES, label: 'loss' },
+  activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, label: 'activation' },
   seed: { kind: 'config', field: 'seed', label: 'seed' },
   perFrame: { kind: 'int', min: 1, max: 2000, label: 'steps per frame' },
   point: { kind: 'int', min: 0, max: GEN_LIMITS.N.max - 1, label: 'diagram point' },
@@ -49,6 +53,7 @@ export const DEFAULT_SETTINGS: Settings = {
   hidden: DEFAULTS.hidden,
   lr: DEFAULTS.lr,
   loss: DEFAULTS.loss,
+  activation: DEFAULTS.activation,
   seed: DEFAULTS.seed,
   perFrame: 20,
   point: 1,

@@ -8,6 +8,7 @@
  * to the live demo. The map only draws; training is the `run` it is given.
  */
 import { interpolateCividis } from 'd3-scale-chromatic';
+import type { HiddenActivation } from '../engine/activation.js';
 import { MAP_WIDTHS, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
 
 /** The map's learning rates: log-spaced from 0.01 to 10, plus the demo's default 0.5. */
@@ -36,12 +37,16 @@ export interface SweepRunner {
 export interface MapData {
   name: string;
   label: string;
+  /** The hidden activation the map trains with (default relu). */
+  activation?: HiddenActivation;
 }
 
 export interface SweepElements {
   run: HTMLButtonElement;
   cancel: HTMLButtonElement;
   seeds: HTMLSelectElement;
+  /** The map's own activation selector: every network of a run uses it. */
+  activation: HTMLSelectElement;
   progress: HTMLProgressElement;
   time: HTMLElement;
   note: HTMLElement;
@@ -67,7 +72,7 @@ export function inkOn(background: string): string {
 function drawGrid(els: SweepElements, cells: readonly SweepCell[], onCell: (c: SweepCell) => void, data: MapData): void {
   const table = document.createElement('table');
   table.className = 'sweep-grid';
-  table.createCaption().textContent = `Fraction of seeds that learn ${data.name}, by hidden width H (rows) and learning rate (columns); trained on ${data.label}`;
+  table.createCaption().textContent = `Fraction of seeds that learn ${data.name}, by hidden width H (rows) and learning rate (columns), hidden activation ${data.activation ?? 'relu'}; trained on ${data.label}`;
   const head = document.createElement('tr');
   head.append(Object.assign(document.createElement('th'), { textContent: 'H \\ lr', scope: 'col' }));
   for (const lr of PAGE_RATES) head.append(Object.assign(document.createElement('th'), { textContent: String(lr), scope: 'col' }));
@@ -110,7 +115,7 @@ function legend(data: MapData): HTMLElement {
   return p;
 }
 
-function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, lr: number, seed: number) => void, data: MapData): void {
+function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void, data: MapData): void {
   const list = (title: string, seeds: readonly number[], total: number, kind: string) => {
     const p = document.createElement('p');
     p.append(`${title} (${total}): `);
@@ -122,14 +127,14 @@ function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, 
       b.dataset.testid = `sweep-seed-${seed}`;
       b.textContent = String(seed);
       b.title = `load H = ${cell.hidden}, lr = ${cell.lr}, seed ${seed} into the live demo`;
-      b.addEventListener('click', () => onPick(cell.hidden, cell.lr, seed));
+      b.addEventListener('click', () => onPick(cell.hidden, cell.lr, seed, data.activation ?? 'relu'));
       p.append(b, ' ');
     }
     if (total > seeds.length) p.append(Object.assign(document.createElement('span'), { textContent: `…and ${total - seeds.length} more`, className: 'more' }));
     return p;
   };
   const head = document.createElement('p');
-  head.textContent = `H = ${cell.hidden}, lr = ${cell.lr}: ${cell.learned} of ${cell.seeds} seeds learn ${data.name} in ${STEPS} steps. Click a seed to watch it in the live demo.`;
+  head.textContent = `H = ${cell.hidden}, lr = ${cell.lr}, ${data.activation ?? 'relu'}: ${cell.learned} of ${cell.seeds} seeds learn ${data.name} in ${STEPS} steps. Click a seed to watch it in the live demo.`;
   els.detail.replaceChildren(
     head,
     list('Seeds that learn', cell.learnedSeeds, cell.learned, 'ok'),
@@ -138,7 +143,7 @@ function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, 
   els.detail.dataset.testid = 'sweep-detail';
 }
 
-const spec = (seeds: number, widths: readonly number[], rates: readonly number[], steps: number): SweepSpec => ({ widths, rates, seeds, seedBase: 0, steps, loss: 'bce' });
+const spec = (seeds: number, widths: readonly number[], rates: readonly number[], steps: number, activation: HiddenActivation): SweepSpec => ({ widths, rates, seeds, seedBase: 0, steps, loss: 'bce', activation });
 
 /**
  * The map's time from a trial at the narrowest and the widest width (all rates,
@@ -162,7 +167,7 @@ type Phase = 'idle' | 'estimating' | 'confirm' | 'running';
  * estimate, so nothing long runs unasked. While the map trains, Cancel stops it
  * after the width in progress, and the status says so at once.
  */
-export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hidden: number, lr: number, seed: number) => void): void {
+export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void): void {
   for (const o of els.seeds.options) {
     o.disabled = Number(o.value) > runner.maxSeeds;
     if (o.disabled) o.textContent = `${o.value} (needs a GPU)`;
@@ -185,6 +190,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     els.run.textContent = p === 'confirm' ? `Start (about ${inWords(estimate.sec)})` : TRAIN;
     els.cancel.disabled = p === 'idle';
     els.seeds.disabled = p === 'estimating' || p === 'running';
+    els.activation.disabled = p === 'estimating' || p === 'running';
     els.time.dataset.phase = p;
   };
   enter('idle');
@@ -198,11 +204,13 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     els.cancel.disabled = true;
     status(phase === 'running' ? 'cancelling: the map stops after the width it is training…' : 'cancelling the estimate…');
   });
-  els.seeds.addEventListener('change', () => {
-    if (phase !== 'confirm') return;
-    enter('idle'); // the estimate was for the old count
-    status('seeds per cell changed: press the button for a new estimate');
-  });
+  for (const [el, what] of [[els.seeds, 'seeds per cell'], [els.activation, 'the activation']] as const) {
+    el.addEventListener('change', () => {
+      if (phase !== 'confirm') return;
+      enter('idle'); // the estimate was for the old setting
+      status(`${what} changed: press the button for a new estimate`);
+    });
+  }
   els.run.addEventListener('click', () => void (phase === 'confirm' ? train() : estimateTime()));
 
   async function estimateTime(): Promise<void> {
@@ -215,7 +223,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     try {
       const timeOne = async (w: number) => {
         const t0 = performance.now();
-        await runner.run(spec(trial, [w], PAGE_RATES, STEPS), () => {}, () => cancelled);
+        await runner.run(spec(trial, [w], PAGE_RATES, STEPS, els.activation.value as HiddenActivation), () => {}, () => cancelled);
         return { w, ms: performance.now() - t0 };
       };
       const lo = await timeOne(MAP_WIDTHS[0]!);
@@ -238,7 +246,8 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
 
   async function train(): Promise<void> {
     const seeds = estimate.seeds;
-    data = runner.data(); // the demo's data when Start is pressed
+    const activation = els.activation.value as HiddenActivation;
+    data = { ...runner.data(), activation }; // the demo's data when Start is pressed
     cancelled = false;
     enter('running');
     els.progress.value = 0;
@@ -248,7 +257,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     const t1 = performance.now();
     const total = MAP_WIDTHS.length * PAGE_RATES.length;
     try {
-      const cells = await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS), (done, n, of) => {
+      const cells = await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS, activation), (done, n, of) => {
         els.progress.value = n / of;
         if (!cancelled) status(`${about}; ${Math.round((100 * n) / of)}% done`);
         drawGrid(els, done, onCell, data);
@@ -260,7 +269,7 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
       enter('idle');
       status(cancelled
         ? `cancelled after ${secs.toFixed(1)} s: ${cells.length} of ${total} cells done`
-        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs.toFixed(1)} s on ${runner.label} (estimated ${about}), trained on ${data.label}`);
+        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs.toFixed(1)} s on ${runner.label} (estimated ${about}), ${activation} hidden units, trained on ${data.label}`);
     } catch (e) {
       enter('idle');
       status(`the map failed: ${(e as Error).message}`);

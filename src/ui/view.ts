@@ -14,7 +14,7 @@ import { type DemoElements, keyboardScrollable } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { hints } from './hints.js';
 import type { LossHistory } from './history.js';
-import { deadUnits, highlightNetworkUnit, renderNetwork } from './network.js';
+import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits } from './network.js';
 import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots.js';
 import type { Snapshot } from './session.js';
 import type { Settings } from './state.js';
@@ -42,15 +42,16 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
   showTest(app, s, H);
   const test = app.data.test;
-  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, { d: s.data.d, H }, s.params, s.data, test));
+  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.activation }, s.params, s.data, test));
   els.network.setAttribute('aria-label', renderNetwork(els.network, s));
   const dead = new Set(deadUnits(s));
+  const saturated = new Set(saturatedUnits(s));
   const extent = s.data.d === 2 ? planeExtent(s.data, test) : ([0, 1] as [number, number]);
   const highlight = (j: number | null) => {
     highlightUnit(els.diagram, j);
     highlightNetworkUnit(els.network, j);
   };
-  els.unitMaps.dataset.summary = renderUnitMaps(els.unitMaps, { d: s.data.d, H, params: s.params, extent, train: s.data, dead }, highlight);
+  els.unitMaps.dataset.summary = renderUnitMaps(els.unitMaps, { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.activation, dead, saturated }, highlight);
   const first = app.history.points[0];
   let past: { loss: number } | undefined; // the loss halfway back: is it still falling?
   for (const p of app.history.points) if (p.step <= s.step / 2) past = p; else break;
@@ -58,6 +59,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     step: s.step,
     hidden: H,
     dead: dead.size,
+    saturated: saturated.size,
     yHat: s.values.yHat,
     accuracy: accuracy(s.values.yHat, s.data.y),
     firstLoss: first && first.step === 0 ? first.loss : NaN,
@@ -73,7 +75,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id} hint-${h.level}` })));
   }
   renderDiagram(els.diagram, s, settings.point, settings.loss, { exact });
-  const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H }, s.params, s.data, settings.loss) : null;
+  const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss) : null;
   renderGradients(els.gradients, s, fd);
   keyboardScrollable(els.gradients);
 }
@@ -90,7 +92,7 @@ function showTest(app: View, s: Snapshot, H: number): void {
     els.testAccuracy.textContent = '–';
     return;
   }
-  const cache = forward({ d: test.d, H }, s.params, test);
+  const cache = forward({ d: test.d, H, activation: s.activation }, s.params, test);
   const loss = lossValue(app.settings.loss, cache, test.y);
   els.testLoss.textContent = Number.isFinite(loss) ? loss.toExponential(3) : 'not a number';
   els.testAccuracy.textContent = `${Math.round(100 * accuracy(cache.yHat, test.y))}%`;

@@ -5,13 +5,14 @@ import type { GpuReadout } from '../../src/gpu/trainer.js';
 import { shadowBounds } from '../../src/mlp/bounds.js';
 import { type BoundedTensor, compareArrayWithBounds, compareWithBounds } from '../../src/mlp/compare.js';
 import type { Dataset } from '../../src/mlp/data.js';
+import type { Net } from '../../src/mlp/reference.js';
 
 /** The largest fraction of its bound any element used, over every check in this test file. */
 export const used = { maxFraction: 0, where: '', byTensor: {} as Record<string, number>, gateUncertain: 0 };
 
 /** Every cache tensor and gradient of a readout, each against its own bounds; returns the per-tensor verdicts. */
 export function readoutAgainstBounds(
-  spec: { d: number; H: number },
+  spec: Net,
   params: ArrayLike<number>,
   data: Dataset,
   loss: LossKind,
