@@ -23,6 +23,10 @@ export interface BenchResult {
   repeats: number;
   /** GPU impls: median host time to record and submit one repeat's work, ms. */
   hostMs?: number;
+  /** Which kernel variant ran, where a case measures several (e.g. 'tiled-2-dispatch-subgroups'). */
+  variant?: string;
+  /** GPU dispatches per SGD step, where known. */
+  dispatchesPerStep?: number;
 }
 
 export interface BenchRatio {
@@ -40,6 +44,9 @@ export interface Impl {
   models: number;
   run(k: number): Promise<{ hostMs: number } | void> | void;
   dispose?(): void;
+  /** Copied into the result (BenchResult.variant, .dispatchesPerStep). */
+  variant?: string;
+  dispatchesPerStep?: number;
 }
 
 export interface Budget {
@@ -125,7 +132,8 @@ export class Recorder {
       try {
         const { rates, hostMs } = await measure(impl, this.budget);
         const result = { case: name, impl: impl.impl, unit, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), repeats: rates.length };
-        here.push({ ...result, ...(hostMs.length ? { hostMs: median(hostMs) } : {}) });
+        const kernel = { ...(impl.variant ? { variant: impl.variant } : {}), ...(impl.dispatchesPerStep ? { dispatchesPerStep: impl.dispatchesPerStep } : {}) };
+        here.push({ ...result, ...(hostMs.length ? { hostMs: median(hostMs) } : {}), ...kernel });
       } catch (e) {
         const error = (e as Error).message.split('\n')[0]!;
         this.log(`bench: ${name} ${impl.impl} failed: ${error}\n`);

@@ -53,12 +53,15 @@ export function describeAdapter(a: AdapterSummary): string {
  */
 export async function openDevice(
   adapter: GPUAdapter,
-  { label = 'backprop-lab.device', onProblem }: { label?: string; onProblem?: (e: GpuError) => void } = {},
+  { label = 'backprop-lab.device', onProblem, subgroups = true }: { label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
 ): Promise<GPUDevice> {
-  const { maxStorageBufferBindingSize, maxBufferSize } = adapter.limits;
+  const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
+  // Subgroups where the adapter has them (the large-batch tile kernel's shuffles); `subgroups: false` asks for a device without, to test the fallback.
+  const requiredFeatures: GPUFeatureName[] = subgroups && adapter.features.has('subgroups') ? ['subgroups' as GPUFeatureName] : [];
   const device = await adapter.requestDevice({
     label,
-    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize },
+    requiredFeatures,
+    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
   });
   device.addEventListener('uncapturederror', (event) => {
     const error = (event as GPUUncapturedErrorEvent).error;
