@@ -161,7 +161,7 @@ fn tileGradients(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
   let out = wid.x * P_SIZE;
   for (var j0 = 0u; j0 < H; j0 += UNITS) {              // uniform: every lane runs each round
     let j = j0 + slot;
-    var acc: array<f32, MAX_D + 4u>;                    // dW1[j][0..D), db1[j], dW2[j], db2
+    var acc = array<f32, MAX_D + 4u>();                 // dW1[j][0..D), db1[j], dW2[j], db2: zero each round
     if (j < H) {
       let w2 = params[W2_OFF + j];
       for (var m = r; m < TILE; m += SUBSETS) {
