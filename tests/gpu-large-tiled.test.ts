@@ -66,17 +66,18 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
       const data = randomDataset(3 + H, d, N, { binary: true });
       const spec = { d, H };
       const start = initParams(spec, 9);
-      const t = await TiledLargeTrainer.create(devices[kind]!, { data, params: start, hidden: H, lr: 0.5, loss });
+      const lr = H > 256 ? 0.05 : 0.5; // at H = 1,024 and rate 0.5 the f32 and f64 trajectories part beyond TOLERANCES.trajectory within 20 steps (the one-step bound still held)
+      const t = await TiledLargeTrainer.create(devices[kind]!, { data, params: start, hidden: H, lr, loss });
       try {
         t.step(7);
         t.step(12); // two submits: the step count settles across them
         const before = (await t.gradients()).params;
         t.step(1);
         const gpu = await t.gradients();
-        const one = sgdStepBounds(spec, before, new Float64Array(before.length), data, loss, 0.5);
+        const one = sgdStepBounds(spec, before, new Float64Array(before.length), data, loss, lr);
         expectWithinBounds(`tiled, step 20 from the GPU's step 19`, [compareArrayWithBounds('θ', gpu.params, one.params, one.error)]);
         const theta = Float64Array.from(start);
-        for (let s = 0; s < 20; s++) sgdUpdate(theta, lossAndGrads(spec, theta, data, loss).grads, 0.5);
+        for (let s = 0; s < 20; s++) sgdUpdate(theta, lossAndGrads(spec, theta, data, loss).grads, lr);
         expect(gpu.step).toBe(20);
         expect(Array.from(await t.readParams())).toEqual(Array.from(gpu.params));
         const cmp = compareFlat(spec, gpu.params, theta, TOLERANCES.trajectory);
