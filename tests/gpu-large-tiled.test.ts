@@ -32,7 +32,8 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
     t.destroy();
   });
 
-  for (const [d, H, N, loss] of [
+  // The fallback (no subgroups) on the shapes that exercise each part of the reduction: many subsets, one, several unit rounds.
+  const shapes = [
     [2, 2, 4097, 'bce'],
     [3, 64, 5000, 'bce'],
     [2, 33, 3001, 'mse'],
@@ -40,7 +41,8 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
     [5, 256, 20_000, 'bce'],
     [2, 1024, 4096, 'bce'],
     [16, 300, 2000, 'mse'],
-  ] as const satisfies readonly (readonly [number, number, number, LossKind])[]) {
+  ] as const satisfies readonly (readonly [number, number, number, LossKind])[];
+  for (const [d, H, N, loss] of kind === 'subgroups' ? shapes : shapes.filter(([, H]) => [2, 33, 1024].includes(H))) {
     it(`gradients match the CPU oracle for d=${d}, H=${H}, N=${N}, ${loss}`, async () => {
       const { data, params } = dyadicProblem(d, H, N, 40 + H);
       const t = await TiledLargeTrainer.create(devices[kind]!, { data, params, hidden: H, lr: 0.1, loss });
@@ -57,10 +59,10 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
   }
 
   for (const [d, H, N, loss] of [
-    [2, 2, 20_000, 'bce'],
+    [2, 2, 8192, 'bce'],
     [2, 128, 4096, 'bce'],
     [4, 1024, 1000, 'mse'],
-    [16, 24, 3000, 'bce'],
+    [16, 24, 1000, 'bce'],
   ] as const satisfies readonly (readonly [number, number, number, LossKind])[]) {
     it(`20 SGD steps follow the CPU oracle (d=${d}, H=${H}, N=${N}, ${loss})`, async () => {
       const data = randomDataset(3 + H, d, N, { binary: true });
