@@ -5,6 +5,7 @@
  */
 import { createFused } from '../src/gpu/fused-subgroup.js';
 import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
 import { ManyTrainer } from '../src/gpu/many.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
 import { type Dataset, randomDataset, xor } from '../src/mlp/data.js';
@@ -79,9 +80,15 @@ export async function largeCase({ device, tf, quick, recorder }: CaseContext): P
   const big = randomDataset(11, 2, bigN, { binary: true });
   const bigStart = initParams({ d: 2, H: 256 }, 1);
   const large = await LargeBatchTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.large' });
+  const tiled = await TiledLargeTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.largeTiled' });
   const bigSteps = await GpuTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.bigsteps' });
+  const tiledVariant = `tiled-2-dispatch-${tiled.subgroups ? 'subgroups' : 'workgroup-memory'}`;
   await recorder.runCase(`2-256-1-n${bigN}`, 'steps/s', [
-    gpuImpl('gpu-large', 1, (k) => large.step(k), () => large.readLoss(), () => large.destroy(), 'large'),
+    { ...gpuImpl('gpu-large', 1, (k) => large.step(k), () => large.readLoss(), () => large.destroy(), 'chunked-4-dispatch'), dispatchesPerStep: 4 },
+    {
+      ...gpuImpl('gpu-large-tiled', 1, (k) => tiled.step(k), () => tiled.readLoss(), () => tiled.destroy(), tiledVariant),
+      dispatchesPerStep: TiledLargeTrainer.DISPATCHES_PER_STEP,
+    },
     gpuImpl('gpu-steps', 1, (k) => bigSteps.step(k), () => bigSteps.readLoss(), () => bigSteps.destroy(), 'steps'),
     referenceImpl(big, 256),
     tfImpl(tf, 'tfjs-cpu', big, 256),

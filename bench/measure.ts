@@ -25,6 +25,8 @@ export interface BenchResult {
   variant?: string;
   /** GPU impls: median host time to record and submit one repeat's work, ms. */
   hostMs?: number;
+  /** GPU dispatches per SGD step, where known. */
+  dispatchesPerStep?: number;
 }
 
 export interface BenchRatio {
@@ -44,6 +46,8 @@ export interface Impl {
   variant?: string;
   run(k: number): Promise<{ hostMs: number } | void> | void;
   dispose?(): void;
+  /** Copied into the result (BenchResult.dispatchesPerStep). */
+  dispatchesPerStep?: number;
 }
 
 export interface Budget {
@@ -130,7 +134,8 @@ export class Recorder {
       try {
         const { rates, hostMs } = await measure(impl, this.budget);
         const result = { case: name, impl: impl.impl, unit, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), repeats: rates.length };
-        here.push({ ...result, ...(impl.variant ? { variant: impl.variant } : {}), ...(hostMs.length ? { hostMs: median(hostMs) } : {}) });
+        const kernel = { ...(impl.variant ? { variant: impl.variant } : {}), ...(impl.dispatchesPerStep ? { dispatchesPerStep: impl.dispatchesPerStep } : {}) };
+        here.push({ ...result, ...(hostMs.length ? { hostMs: median(hostMs) } : {}), ...kernel });
       } catch (e) {
         const error = (e as Error).message.split('\n')[0]!;
         this.log(`bench: ${name} ${impl.impl} failed: ${error}\n`);

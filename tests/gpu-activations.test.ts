@@ -10,6 +10,7 @@ import { ACTIVATIONS, HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
 import { ManyTrainer } from '../src/gpu/many.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
 import { accuracy } from '../src/mlp/accuracy.js';
@@ -108,20 +109,25 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
     }
   });
 
-  it('large-batch path: gradients within their per-element bounds (d=3, H=64, N=5000 BCE; d=2, H=33, N=3001 MSE)', async () => {
+  it('large-batch paths (chunked and tiled): gradients within their per-element bounds (d=3, H=64, N=5000 BCE; d=2, H=33, N=3001 MSE)', async () => {
     for (const [d, H, N, chunk, loss] of [
       [3, 64, 5000, 512, 'bce'],
       [2, 33, 3001, 1000, 'mse'],
     ] as const) {
       const { data, params } = dyadicProblem(d, H, N, 40 + H);
       const net = { d, H, activation };
-      const t = await LargeBatchTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, chunk, activation });
-      try {
-        const gpu = await t.gradients();
-        expectWithinBounds(`large ${activation} d=${d}, H=${H}, N=${N}`, readoutAgainstBounds(net, params, data, loss, { grads: gpu.grads }));
-        expect(gpu.loss).toBeCloseTo(lossAndGrads(net, params, data, loss).loss, 5);
-      } finally {
-        t.destroy();
+      for (const t of [
+        await LargeBatchTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, chunk, activation }),
+        await TiledLargeTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation }),
+      ]) {
+        try {
+          const gpu = await t.gradients();
+          const what = `${t instanceof TiledLargeTrainer ? 'large-tiled' : 'large'} ${activation} d=${d}, H=${H}, N=${N}`;
+          expectWithinBounds(what, readoutAgainstBounds(net, params, data, loss, { grads: gpu.grads }));
+          expect(gpu.loss, what).toBeCloseTo(lossAndGrads(net, params, data, loss).loss, 5);
+        } finally {
+          t.destroy();
+        }
       }
     }
   });

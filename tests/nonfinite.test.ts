@@ -8,6 +8,7 @@ import { checkReportFinite } from '../src/cli/report.js';
 import { runTrain, type TrainReport } from '../src/cli/train.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
 import { ManyTrainer } from '../src/gpu/many.js';
 import { GpuTrainer } from '../src/gpu/trainer.js';
 import { type Dataset, makeDataset } from '../src/mlp/data.js';
@@ -25,8 +26,28 @@ import { BIG, ramp, RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, RAMP_STABLE, sgdF32 } from 
  * (tests/support/overflow.ts), an f32 emulation and the f64 matrix form.
  */
 let device: GPUDevice;
-beforeAll(async () => ({ device } = await openGpu()));
-afterAll(() => device?.destroy());
+/** A device without the subgroups feature: the tile kernel's workgroup-memory fallback. */
+let plain: GPUDevice;
+beforeAll(async () => {
+  ({ device } = await openGpu());
+  ({ device: plain } = await openGpu('tests.device.nosubgroups', { subgroups: false }));
+});
+afterAll(() => {
+  device?.destroy();
+  plain?.destroy();
+});
+
+/** The two-dispatch large-batch path, `steps` steps over two submits (so the count settles across them). */
+async function tiledRun(dev: GPUDevice, p: Problem, steps: number): Promise<Outcome> {
+  const t = await TiledLargeTrainer.create(dev, { ...p, loss: 'bce' });
+  try {
+    if (steps > 1) t.step(1);
+    t.step(steps > 1 ? steps - 1 : steps);
+    return { error: await errorOf(t.readLoss()), kept: await t.readParams() };
+  } finally {
+    t.destroy();
+  }
+}
 
 interface Problem {
   data: Dataset;
@@ -73,6 +94,8 @@ const GPU_TRAINERS: Record<string, Runner> = {
       t.destroy();
     }
   },
+  'large-batch tiles': (p, steps) => tiledRun(device, p, steps),
+  'large-batch tiles, no subgroups': (p, steps) => tiledRun(plain, p, steps),
   'many-models': async (p, steps) => {
     // Model 1 is the problem; models 0 and 2 start from the same parameters with a rate that stays finite.
     const companion = p.data.x[0] === 2 ** 70 ? RAMP_STABLE : 2 ** -120;
@@ -188,8 +211,11 @@ describe('a parameter that overflows mid-run, after the learning rate is raised'
   for (const make of [
     async () => GpuTrainer.create(device, { data, params: start, hidden: 1, lr: 2 ** -20, loss: 'bce' }),
     async () => LargeBatchTrainer.create(device, { data, params: start, hidden: 1, lr: 2 ** -20, loss: 'bce' }),
+    async () => TiledLargeTrainer.create(device, { data, params: start, hidden: 1, lr: 2 ** -20, loss: 'bce' }),
+    async () => TiledLargeTrainer.create(plain, { data, params: start, hidden: 1, lr: 2 ** -20, loss: 'bce' }),
   ]) {
-    it(`${make.toString().includes('Large') ? 'large-batch' : 'step kernels'}: step 2, W1[0][0] became −Infinity; θ1 is kept`, async () => {
+    const name = make.toString().includes('Tiled') ? `large-batch tiles (${make.toString().includes('plain') ? 'no subgroups' : 'subgroups'})` : make.toString().includes('Large') ? 'large-batch' : 'step kernels';
+    it(`${name}: step 2, W1[0][0] became −Infinity; θ1 is kept`, async () => {
       const f32 = sgdF32({ d: 1, H: 1 }, start, data, 2 ** -20, 'bce', 1);
       expect(bits(f32.history[1]!)).toEqual(theta1);
       expect(sgdF32({ d: 1, H: 1 }, theta1, data, 2 ** 121, 'bce', 1).fault).toEqual({ step: 1, kind: 'parameter', index: 0, value: -Infinity, precision: 'f32' });

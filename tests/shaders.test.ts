@@ -4,6 +4,7 @@ import { requestNodeAdapter } from '../src/gpu/node.js';
 import { fusedConstants } from '../src/gpu/fused.js';
 import { largeChunkFloats, largeConstants } from '../src/gpu/large.js';
 import { manyConstants } from '../src/gpu/many.js';
+import { largeTiledConstants, tileSamples } from '../src/gpu/large-tiled.js';
 import {
   FUSED_BINDINGS,
   FUSED_WORKGROUP_SCALARS,
@@ -11,6 +12,9 @@ import {
   LARGE_BINDINGS,
   LARGE_ENTRY_POINTS,
   LARGE_MAX_D,
+  LARGE_TILED_BINDINGS,
+  LARGE_TILED_ENTRY_POINTS,
+  LARGE_TILED_STATUS_WORDS,
   MANY_BINDINGS,
   MANY_MAX,
   MANY_RUN_FIELDS,
@@ -116,6 +120,35 @@ describe('shaders/large.wgsl against the TS tables', () => {
     expect(SHADERS.large).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);
     expect(largeConstants({ d: 3, H: 5, N: 4 }, 'bce', 64, 1024, 'relu').STRIDE).toBe(largeChunkFloats({ d: 3, H: 5 }));
     expect(largeChunkFloats({ d: 3, H: 5 })).toBe(5 * (3 + 2) + 1);
+  });
+});
+
+describe('shaders/large-tiled.wgsl against the TS tables', () => {
+  for (const variant of ['largeTiled', 'largeTiledSubgroups'] as const) {
+    it(`${variant}: the bindings, entry points, override constants (none with a default) and status words the host uses`, () => {
+      const wgsl = declared(SHADERS[variant]);
+      expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LARGE_TILED_BINDINGS);
+      expect([...wgsl.entryPoints].sort()).toEqual([...LARGE_TILED_ENTRY_POINTS].sort());
+      expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(largeTiledConstants({ d: 2, H: 4, N: 4 }, 'bce', 4)).sort());
+      expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
+      expect(wgsl.struct('TileStatus')).toHaveLength(LARGE_TILED_STATUS_WORDS);
+      expect(SHADERS[variant]).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);
+      const code = SHADERS[variant];
+      if (variant === 'largeTiled') expect(code).not.toMatch(/enable subgroups|subgroup\w*\(/);
+      else expect(code.indexOf('\nenable subgroups;')).toBeLessThan(code.indexOf('\nfn '));
+    });
+  }
+
+  it('tiles fit workgroup memory: the x tile, δ2 and the 5·256-float reduction buffers within 16 KiB, at most 256 samples', () => {
+    for (const d of [1, 2, 5, 16]) {
+      const tile = tileSamples(d, 16384);
+      expect(4 * (tile * (d + 1) + 5 * 256 + 4)).toBeLessThanOrEqual(16384);
+      expect(tile).toBeLessThanOrEqual(256);
+      expect(tileSamples(d, 49152)).toBeGreaterThanOrEqual(tile);
+    }
+    const c = largeTiledConstants({ d: 2, H: 2, N: 65536 }, 'bce', 256);
+    expect([c.UNITS, c.SUBSETS, c.TILES]).toEqual([2, 128, 256]); // H = 2: 2 units × 128 sample subsets, no idle lane
+    expect(largeTiledConstants({ d: 2, H: 1024, N: 100 }, 'bce', 256).SUBSETS).toBe(1);
   });
 });
 

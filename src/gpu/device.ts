@@ -56,15 +56,16 @@ export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'times
  */
 export async function openDevice(
   adapter: GPUAdapter,
-  { label = 'backprop-lab.device', onProblem }: { label?: string; onProblem?: (e: GpuError) => void } = {},
+  { label = 'backprop-lab.device', onProblem, subgroups = true }: { label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
 ): Promise<GPUDevice> {
-  const { maxStorageBufferBindingSize, maxBufferSize } = adapter.limits;
-  // Optional features the fast kernels use where offered (src/gpu/fused-subgroup.ts, the bench's timestamps).
-  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
+  // Optional features the fast kernels use where offered (fused-subgroup, the large-batch tiles' shuffles, the bench's
+  // timestamps); `subgroups: false` asks for a device without subgroups, to test the fallbacks.
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && (subgroups || f !== 'subgroups'));
   const device = await adapter.requestDevice({
     label,
     requiredFeatures,
-    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize },
+    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
   });
   device.addEventListener('uncapturederror', (event) => {
     const error = (event as GPUUncapturedErrorEvent).error;

@@ -52,13 +52,18 @@ export class FusedTrainer {
   readonly variant = 'fused-workgroup';
   /** A bind group per distinct steps-per-dispatch (its own uniform), made on first use. */
   private readonly perSteps = new Map<number, GPUBindGroup>();
+  /** The uniform of each, rewritten when the learning rate changes. */
+  private readonly runs = new Map<number, GPUBuffer>();
+  private lr: number;
 
   private constructor(
     readonly device: GPUDevice,
     readonly spec: Spec,
     readonly options: Readonly<FusedOptions>,
     private readonly core: TrainerCore<FusedBindingName, 'trainFused'>,
-  ) {}
+  ) {
+    this.lr = options.lr;
+  }
 
   get label(): string {
     return this.options.label ?? 'fused';
@@ -125,10 +130,24 @@ export class FusedTrainer {
     return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * FUSED_STATUS_WORDS }, { buffer: sampleLoss, offset: 0, size: 4 * this.spec.N });
   }
 
+  /** Changes the learning rate from the next recorded dispatch on. */
+  setLearningRate(lr: number): void {
+    this.core.check('setLearningRate');
+    checkLearningRate('lr', lr);
+    this.lr = lr;
+    for (const [steps, run] of this.runs) this.device.queue.writeBuffer(run, 0, packFusedRun({ lr, steps }));
+  }
+
   /** The parameters held now; after a divergence, exactly those of the last good step. */
   async readParams(): Promise<Float64Array> {
     this.core.check('readParams');
     return this.core.readBuffer('params', paramLayout(this.spec).size);
+  }
+
+  /** The buffers holding θ and the status word (step count first), for pairing trainers (./frames.ts). */
+  stateBuffers(): { params: GPUBuffer; status: GPUBuffer } {
+    this.core.check('stateBuffers');
+    return { params: this.core.buffers.params, status: this.core.buffers.status };
   }
 
   /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
@@ -150,8 +169,9 @@ export class FusedTrainer {
     let group = this.perSteps.get(steps);
     if (!group) {
       const run = this.core.own(this.device.createBuffer({ label: `${this.label}.run.${steps}`, size: 16, usage: usage('uniform') }));
-      this.device.queue.writeBuffer(run, 0, packFusedRun({ lr: this.options.lr, steps }));
+      this.device.queue.writeBuffer(run, 0, packFusedRun({ lr: this.lr, steps }));
       group = this.core.bindGroup({ run }, `.${steps}`);
+      this.runs.set(steps, run);
       this.perSteps.set(steps, group);
     }
     return group;

@@ -71,12 +71,13 @@ export async function requestNodeAdapter(options: { prefer?: 'hardware' | 'swift
 
 /** An adapter and a device on it, labelled; call `device.destroy()` when done so Node can exit. */
 export async function requestNodeDevice(
-  options: { prefer?: 'hardware' | 'swiftshader'; label?: string; onProblem?: (e: GpuError) => void } = {},
+  options: { prefer?: 'hardware' | 'swiftshader'; label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
 ): Promise<NodeGpu & { device: GPUDevice }> {
   const gpu = await requestNodeAdapter(options);
   const device = await openDevice(gpu.adapter, {
     label: options.label ?? 'backprop-lab.device',
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+    ...(options.subgroups === false ? { subgroups: false } : {}),
   });
   void device.lost.then(() => liveInstances.delete(gpu.instance));
   return { ...gpu, device };

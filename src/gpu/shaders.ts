@@ -8,6 +8,9 @@ import fusedSubgroupWgsl from '../../shaders/fused-subgroup.wgsl?raw';
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import largeWgsl from '../../shaders/large.wgsl?raw';
 import manyRegWgsl from '../../shaders/many-reg.wgsl?raw';
+import largeTiledWgsl from '../../shaders/large-tiled.wgsl?raw';
+import lanesSharedWgsl from '../../shaders/lanes-shared.wgsl?raw';
+import lanesSubgroupWgsl from '../../shaders/lanes-subgroup.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
 import modelsWgsl from '../../shaders/models.wgsl?raw';
 import mlpWgsl from '../../shaders/mlp.wgsl?raw';
@@ -30,6 +33,10 @@ export const SHADERS = {
   fusedSubgroup: [fusedSubgroupWgsl, vec4Wgsl, networkWgsl, commonWgsl].join('\n'),
   fused: [fusedWgsl, networkWgsl, commonWgsl].join('\n'),
   large: [largeWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
+  /** The two-dispatch large-batch kernel, its lane sums in workgroup memory only. */
+  largeTiled: [largeTiledWgsl, lanesSharedWgsl, networkWgsl, commonWgsl].join('\n'),
+  /** The same with subgroup shuffles first (`enable subgroups;` must lead, so its lines come first). */
+  largeTiledSubgroups: [lanesSubgroupWgsl, largeTiledWgsl, networkWgsl, commonWgsl].join('\n'),
 } as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
@@ -159,6 +166,27 @@ export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
 
 /** The entry points of shaders/large.wgsl, in step order. */
 export const LARGE_ENTRY_POINTS = ['largeForward', 'largePartials', 'largeReduce', 'largeSgd'] as const;
+
+/** shaders/large-tiled.wgsl, group 0: params and paramsOut swap every step (two bind groups). */
+export const LARGE_TILED_BINDINGS = [
+  { binding: 0, name: 'hyper', type: 'uniform' },
+  { binding: 1, name: 'params', type: 'read-only-storage' },
+  { binding: 2, name: 'x', type: 'read-only-storage' },
+  { binding: 3, name: 'y', type: 'read-only-storage' },
+  { binding: 4, name: 'losses', type: 'storage' },
+  { binding: 5, name: 'partials', type: 'storage' },
+  { binding: 6, name: 'grads', type: 'storage' },
+  { binding: 7, name: 'status', type: 'storage' },
+  { binding: 8, name: 'paramsOut', type: 'storage' },
+] as const satisfies readonly BindingSlot[];
+
+export type LargeTiledBindingName = (typeof LARGE_TILED_BINDINGS)[number]['name'];
+
+/** The entry points of shaders/large-tiled.wgsl: a step is the first two; settle ends a submit; gradientsOnly replaces the update. */
+export const LARGE_TILED_ENTRY_POINTS = ['tileGradients', 'tileUpdate', 'tileSettle', 'tileGradientsOnly'] as const;
+
+/** `struct TileStatus` of shaders/large-tiled.wgsl: step, badStep, badWhere, pending, open, halted. */
+export const LARGE_TILED_STATUS_WORDS = 6;
 
 /** The private-array bound of shaders/large.wgsl (const MAX_D there). */
 export const LARGE_MAX_D = 16;

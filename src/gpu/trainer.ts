@@ -192,6 +192,12 @@ export class GpuTrainer {
     this.device.queue.writeBuffer(this.core.buffers.hyper, 0, packHyper({ lr }));
   }
 
+  /** The buffers holding θ and the status word (step count first), for pairing trainers (./frames.ts). */
+  stateBuffers(): { params: GPUBuffer; status: GPUBuffer } {
+    this.core.check('stateBuffers');
+    return { params: this.core.buffers.params, status: this.core.buffers.status };
+  }
+
   /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). Calling it again does nothing. */
   destroy(): void {
     this.core.destroy();

@@ -9,7 +9,7 @@
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
 import { type AdapterSummary, describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
-import { GpuTrainer } from '../gpu/trainer.js';
+import { FrameTrainer } from '../gpu/frames.js';
 import { initParams } from '../mlp/init.js';
 import { PlaybackController } from './controller.js';
 import { type PageData, pageData, showDataControls, tryUpload, type Upload } from './data-choice.js';
@@ -77,7 +77,7 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
   if (app.device) {
     try {
-      const trainer = await GpuTrainer.create(app.device, { data, params, ...config, label: 'page' });
+      const trainer = await FrameTrainer.create(app.device, { data, params, ...config, label: 'page' }); // fused bulk, step kernels last
       return gpuSession(trainer, data, config);
     } catch (e) {
       if (!(e instanceof GpuError)) throw e;

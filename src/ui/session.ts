@@ -47,7 +47,10 @@ export interface RunConfig {
   activation: HiddenActivation;
 }
 
-export function gpuSession(trainer: GpuTrainer, data: Dataset, config: RunConfig): Session {
+/** What a GPU session drives: the step kernels alone (GpuTrainer) or the fused bulk with them (FrameTrainer). */
+export type SessionTrainer = Pick<GpuTrainer, 'step' | 'gradients' | 'setLearningRate' | 'destroy'>;
+
+export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunConfig): Session {
   const held = roundToF32(data);
   const spec = { d: data.d, H: config.hidden, activation: config.activation };
   return {

@@ -40,7 +40,7 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   loss: { kind: 'choice', choices: LOSSES, label: 'loss' },
   activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, label: 'activation' },
   seed: { kind: 'config', field: 'seed', label: 'seed' },
-  perFrame: { kind: 'int', min: 1, max: 2000, label: 'steps per frame' },
+  perFrame: { kind: 'int', min: 1, max: 20000, label: 'steps per frame' },
   point: { kind: 'int', min: 0, max: GEN_LIMITS.N.max - 1, label: 'diagram point' },
   dataset: { kind: 'choice', choices: DATASET_KINDS, label: 'dataset' },
   points: { kind: 'int', min: GEN_LIMITS.N.min, max: GEN_LIMITS.N.max, label: 'points N' },

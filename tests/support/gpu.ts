@@ -5,6 +5,6 @@
  */
 import { requestNodeDevice } from '../../src/gpu/node.js';
 
-export async function openGpu(label = 'tests.device') {
-  return requestNodeDevice({ label });
+export async function openGpu(label = 'tests.device', options: { subgroups?: boolean } = {}) {
+  return requestNodeDevice({ label, ...options });
 }

@@ -1,0 +1,212 @@
+/**
+ * The large-batch path in two dispatches per SGD step (shaders/large-tiled.wgsl):
+ * tileGradients (forward, δ and each tile's partial gradients, one workgroup per
+ * tile of samples) and tileUpdate (one workgroup per parameter: the sum over
+ * tiles, θ′ = θ − lr · g and every check). The parameters live in two buffers
+ * that swap every step, so a bad step never overwrites the last good θ and no
+ * third dispatch is needed for the exact verdict. Subgroup shuffles where the
+ * device has the feature, a workgroup-memory tree otherwise. Same interface as
+ * LargeBatchTrainer (./large.ts, the four-dispatch path kept beside it).
+ */
+import type { HiddenActivation } from '../engine/activation.js';
+import type { LossKind } from '../engine/losses.js';
+import type { Dataset } from '../mlp/data.js';
+import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
+import { checkCount, checkDeviceAlive, checkLearningRate, checkParams, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
+import { STEPS_PER_SUBMIT, TrainerCore } from './core.js';
+import { paramConstants, pipelineConstants } from './layout.js';
+import { checkBufferFits, checkWorkgroupCount } from './limits.js';
+import { LARGE_MAX_D, LARGE_TILED_BINDINGS, LARGE_TILED_ENTRY_POINTS, LARGE_TILED_STATUS_WORDS, type LargeTiledBindingName, packHyper, SHADERS } from './shaders.js';
+import { freshStatus } from './status.js';
+
+type Entry = (typeof LARGE_TILED_ENTRY_POINTS)[number];
+const WG = 256;
+
+export interface LargeTiledOptions {
+  data: Dataset;
+  params: ArrayLike<number>;
+  hidden: number;
+  lr: number;
+  loss: LossKind;
+  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
+  activation?: HiddenActivation;
+  /** Use subgroup shuffles where the device has the feature (default true). */
+  subgroups?: boolean;
+  label?: string;
+}
+
+/** Samples per tile: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG floats), at most WG. */
+export function tileSamples(d: number, workgroupBytes: number): number {
+  const floats = Math.floor(workgroupBytes / 4) - 5 * WG - 4;
+  return Math.max(1, Math.min(WG, Math.floor(floats / (d + 1))));
+}
+
+/** The override constants of shaders/large-tiled.wgsl. */
+export function largeTiledConstants(spec: Spec, loss: LossKind, tile: number, activation: HiddenActivation = 'relu'): Record<string, number> {
+  let units = 1;
+  while (units < Math.min(spec.H, WG)) units *= 2;               // lanes per subset: min(nextPow2(H), WG)
+  const tiles = Math.ceil(spec.N / tile);
+  let rlanes = 1;
+  while (rlanes < Math.min(32, Math.ceil(tiles / 8))) rlanes *= 2;   // about 8 tiles per lane, at most 32 lanes per parameter
+  return { ...paramConstants(spec), ...pipelineConstants(loss, WG, activation), TILE: tile, TILES: tiles, UNITS: units, SUBSETS: WG / units, XS: tile * spec.d, RLANES: rlanes };
+}
+
+/** Workgroups of tileUpdate: WG / rlanes parameters each. */
+function updateGroups(P: number, rlanes: number): number {
+  return Math.ceil(P / (WG / rlanes));
+}
+
+export class TiledLargeTrainer {
+  /** Bind groups reading params from buffer 0 and 1 respectively (writing the other). */
+  private readonly groups: [GPUBindGroup, GPUBindGroup];
+  private readonly other: GPUBuffer;
+  private readonly updateGroups: number;
+  private recorded = 0;
+  /** Dispatches of one SGD step. */
+  static readonly DISPATCHES_PER_STEP = 2;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly spec: Spec,
+    readonly label: string,
+    /** Whether the kernel was built with subgroup shuffles. */
+    readonly subgroups: boolean,
+    private readonly core: TrainerCore<LargeTiledBindingName, Entry>,
+    private readonly tiles: number,
+    rlanes: number,
+  ) {
+    const { params, paramsOut } = core.buffers;
+    this.other = paramsOut;
+    this.updateGroups = updateGroups(paramLayout(spec).size, rlanes);
+    this.groups = [core.bindGroup({}, '.even'), core.bindGroup({ params: paramsOut, paramsOut: params }, '.odd')];
+  }
+
+  static async create(device: GPUDevice, options: LargeTiledOptions): Promise<TiledLargeTrainer> {
+    const { data, params, hidden, lr, loss } = options;
+    const label = options.label ?? 'largeTiled';
+    await checkDeviceAlive(device, label);
+    checkTrainerInput(device, options);
+    const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
+    if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
+    checkParams(spec, params);
+    checkLearningRate('lr', lr);
+    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+    const tile = tileSamples(spec.d, device.limits.maxComputeWorkgroupStorageSize);
+    const constants = largeTiledConstants(spec, loss, tile, options.activation ?? 'relu');
+    const tiles = constants.TILES!;
+    const P = paramLayout(spec).size;
+    checkBufferFits(device.limits, 'x (N·d floats)', 4 * data.x.length, 'lower N or d');
+    checkBufferFits(device.limits, 'the tile partial sums', 4 * tiles * P, 'use a smaller N or H');
+    checkWorkgroupCount(device.limits, 'tileGradients', tiles, 'use a smaller N');
+    checkWorkgroupCount(device.limits, 'tileUpdate', updateGroups(P, constants.RLANES!), 'use a smaller H');
+    const subgroups = (options.subgroups ?? true) && device.features.has('subgroups');
+    const status = freshStatus(LARGE_TILED_STATUS_WORDS);
+    status[4] = 0; // open
+    status[5] = 0; // halted
+    const core = await TrainerCore.create(device, {
+      label,
+      shader: subgroups ? SHADERS.largeTiledSubgroups : SHADERS.largeTiled,
+      bindings: LARGE_TILED_BINDINGS,
+      entryPoints: LARGE_TILED_ENTRY_POINTS,
+      constants,
+      buffers: {
+        hyper: { bytes: packHyper({ lr }).byteLength, role: 'uniform', init: packHyper({ lr }) },
+        params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },
+        x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
+        y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
+        losses: { bytes: 4 * data.N, role: 'output' },
+        partials: { bytes: 4 * tiles * P, role: 'scratch' },
+        grads: { bytes: 4 * P, role: 'output' },
+        status: { bytes: 4 * LARGE_TILED_STATUS_WORDS, role: 'state', init: status },
+        paramsOut: { bytes: 4 * P, role: 'state' },
+      },
+    });
+    return new TiledLargeTrainer(device, spec, label, subgroups, core, tiles, constants.RLANES!);
+  }
+
+  /** Records k SGD steps, two dispatches each (and one settle per command buffer), at most STEPS_PER_SUBMIT steps per command buffer. */
+  step(k = 1): void {
+    this.core.check('step');
+    checkSteps('steps', k);
+    this.core.record(k, STEPS_PER_SUBMIT, (c) => this.record(c));
+  }
+
+  /** k SGD steps in chunks, waiting for the GPU after each: flat memory for any k. */
+  async run(k: number, { stepsPerSubmit = STEPS_PER_SUBMIT, onChunk }: { stepsPerSubmit?: number; onChunk?: (steps: number) => void | Promise<void> } = {}): Promise<void> {
+    this.core.check('run');
+    checkSteps('steps', k);
+    checkCount('stepsPerSubmit', stepsPerSubmit);
+    await this.core.run(k, stepsPerSubmit, (c) => this.record(c), onChunk);
+  }
+
+  /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
+  async readLoss(): Promise<{ loss: number; step: number }> {
+    this.core.check('readLoss');
+    const { status, losses } = this.core.buffers;
+    return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * LARGE_TILED_STATUS_WORDS }, { buffer: losses, offset: 0, size: 4 * this.spec.N });
+  }
+
+  /** Forward and backward at the current parameters (no update), then parameters, gradients and loss. */
+  async gradients(): Promise<{ step: number; loss: number; params: Float64Array; grads: Float64Array }> {
+    this.core.check('gradients');
+    this.core.submit((pass) => {
+      pass.setBindGroup(0, this.groups[this.recorded % 2]!);
+      this.dispatch(pass, 'tileGradients');
+      this.dispatch(pass, 'tileGradientsOnly');
+    }, 'gradients');
+    const { step, loss } = await this.readLoss();
+    const P = paramLayout(this.spec).size;
+    const [params, grads] = await this.core.readFloats([
+      { buffer: this.current(step), offset: 0, size: 4 * P },
+      { buffer: this.core.buffers.grads, offset: 0, size: 4 * P },
+    ]);
+    return { step, loss, params: params!, grads: grads! };
+  }
+
+  /** Changes the learning rate from the next recorded step on. */
+  setLearningRate(lr: number): void {
+    this.core.check('setLearningRate');
+    checkLearningRate('lr', lr);
+    this.device.queue.writeBuffer(this.core.buffers.hyper, 0, packHyper({ lr }));
+  }
+
+  /** The parameters held now; after a divergence, exactly those of the last good step. */
+  async readParams(): Promise<Float64Array> {
+    this.core.check('readParams');
+    const P = paramLayout(this.spec).size;
+    const [s, a, b] = await this.core.staging.read([
+      { buffer: this.core.buffers.status, offset: 0, size: 4 },
+      { buffer: this.core.buffers.params, offset: 0, size: 4 * P },
+      { buffer: this.other, offset: 0, size: 4 * P },
+    ]);
+    const step = new Uint32Array(s!)[0]!;
+    return Float64Array.from(new Float32Array(step % 2 === 0 ? a! : b!));
+  }
+
+  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
+  destroy(): void {
+    this.core.destroy();
+  }
+
+  /** θ after `step` good steps sits in buffer step mod 2 (the steps after a bad one write nothing). */
+  private current(step: number): GPUBuffer {
+    return step % 2 === 0 ? this.core.buffers.params : this.other;
+  }
+
+  private dispatch(pass: GPUComputePassEncoder, e: Entry): void {
+    pass.setPipeline(this.core.pipelines[e]);
+    pass.dispatchWorkgroups(e === 'tileGradients' ? this.tiles : e === 'tileSettle' ? 1 : this.updateGroups);
+  }
+
+  private record(steps: number): void {
+    this.core.submit((pass) => {
+      for (let t = 0; t < steps; t++) {
+        pass.setBindGroup(0, this.groups[this.recorded % 2]!);
+        this.dispatch(pass, 'tileGradients');
+        this.dispatch(pass, 'tileUpdate');
+        this.recorded++;
+      }
+      this.dispatch(pass, 'tileSettle');                       // counts the last step of this submit
+    });
+  }
+}
