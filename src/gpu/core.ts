@@ -22,6 +22,17 @@ import { type Range, StagingPool } from './staging.js';
 export const STEPS_PER_SUBMIT = 2048;
 
 /**
+ * The steps of each dispatch of a many-models run: `steps` cut into pieces of at most
+ * `perDispatch`; a run that has never dispatched gets one dispatch even for 0 steps
+ * (it draws the initial parameters).
+ */
+export function dispatchChunks(steps: number, perDispatch: number, initialised: boolean): number[] {
+  const chunks: number[] = [];
+  for (let left = steps; left > 0 || (chunks.length === 0 && !initialised); left -= perDispatch) chunks.push(Math.max(0, Math.min(perDispatch, left)));
+  return chunks;
+}
+
+/**
  * A trainer's lifecycle: after `destroy()` every method says so, and after the
  * device is lost every method says why, instead of recording into the void.
  */

@@ -14,7 +14,7 @@ import type { HiddenActivation } from '../engine/activation.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
-import { TrainerCore } from './core.js';
+import { dispatchChunks, TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupStorage } from './limits.js';
 import { MANY_DISPATCHES_PER_SUBMIT, type ManyResults } from './many.js';
@@ -124,8 +124,7 @@ export class ManyRegTrainer {
     this.core.check('train');
     checkSteps('steps', steps);
     checkCount('stepsPerDispatch', stepsPerDispatch);
-    const chunks: number[] = [];
-    for (let left = steps; left > 0 || (chunks.length === 0 && !this.initialised); left -= stepsPerDispatch) chunks.push(Math.max(0, Math.min(stepsPerDispatch, left)));
+    const chunks = dispatchChunks(steps, stepsPerDispatch, this.initialised);
     for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) this.record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
   }
 

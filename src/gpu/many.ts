@@ -14,7 +14,7 @@ import type { TrainingDivergedError } from '../mlp/divergence.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
-import { TrainerCore } from './core.js';
+import { dispatchChunks, TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
 import { MANY_BINDINGS, MANY_MAX, MANY_RESULT_WORDS, MANY_STATUS_WORDS, type ManyBindingName, packManyRun, SHADERS } from './shaders.js';
@@ -127,8 +127,7 @@ export class ManyTrainer {
     this.core.check('train');
     checkSteps('steps', steps);
     checkCount('stepsPerDispatch', stepsPerDispatch);
-    const chunks: number[] = [];
-    for (let left = steps; left > 0 || (chunks.length === 0 && !this.initialised); left -= stepsPerDispatch) chunks.push(Math.max(0, Math.min(stepsPerDispatch, left)));
+    const chunks = dispatchChunks(steps, stepsPerDispatch, this.initialised);
     for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) this.record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
   }
 
