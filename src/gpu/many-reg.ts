@@ -1,11 +1,9 @@
 /**
- * Many independent 2-layer MLPs at once, one invocation per model with its
- * parameters and gradients in registers (shaders/many-reg.wgsl): the same step
- * as ManyTrainer (shaders/models.wgsl), so the same results bit for bit, with no
- * branch per value for the non-finite check (a flag per model, and an exact
- * replay for a model whose flag is set). Models may come in width groups, so a
- * whole map of widths × rates × seeds trains in one dispatch and is read back
- * once. Creation, guards, buffers and readback are the trainer core's.
+ * Many independent MLPs, one invocation per model, parameters and gradients in registers
+ * (shaders/many-reg.wgsl): ManyTrainer's step (shaders/models.wgsl), so its results bit for bit,
+ * with no branch per value for the non-finite check (a flag per model, an exact replay where it
+ * is set). Width groups let a whole map of widths × rates × seeds train in one dispatch, read
+ * back once. Creation, guards, buffers and readback are the trainer core's.
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';

@@ -5,14 +5,15 @@
  *   relu     max(z, 0); f′ a select of 1 or 0 (exact)
  *   leaky    z > 0 ? z : s32·z with s32 = fround(0.01); f′ a select of 1 or s32
  *   tanh     sign(z)·(1 − E)/(1 + E), E = exp(−2|z|), never overflowing; f′ = 1 − a1·a1 from the f32 a1.
- *            (WGSL's built-in tanh is only "inherited from sinh(x)/cosh(x)", i.e. from exp(±x):
+ *            (the shading language's built-in tanh is only "inherited from sinh(x)/cosh(x)", i.e. from exp(±x):
  *            unbounded once exp(|x|) overflows f32, at |x| > 88.7, so the kernels must not use it.)
- *   sigmoid  as common.wgsl's σ (bounds.ts, sigmoidError); f′ = a1·(1 − a1) from the f32 a1.
+ *   sigmoid  as the kernels' σ (output-bounds.ts, sigmoidError); f′ = a1·(1 − a1) from the f32 a1.
  * Where f′ jumps (ReLU and leaky at 0) and |z| ≤ e, f32 may take the other side: the gate is
  * "uncertain" and δ1's bound admits either side. tanh and σ have no such point.
  */
 import { ACTIVATIONS, type HiddenActivation, LEAKY_SLOPE } from '../engine/activation.js';
-import { ETA, expError, mulError, rounding, sigmoidError, U } from './bounds.js';
+import { ETA, expError, mulError, rounding, U } from './bounds.js';
+import { sigmoidError } from './output-bounds.js';
 
 /** The slope the kernels hold, fround(0.01), and how far it is from 0.01 (about 0.37 u of it). */
 const S32 = Math.fround(LEAKY_SLOPE);

@@ -9,16 +9,16 @@
  *     γ_n = n·u/(1 − n·u), u = 2^-24, since each term meets at most n roundings;
  *   - a product a·b of inexact operands:  |a|·e_b + e_a·|b| + e_a·e_b, plus u·|result|;
  *   - the f32 rounding of the inputs and parameters (e_x = |x − fround(x)|, …) as the first e's.
- * Assumptions, stated once: + − × round to nearest (u = 2^-24; WGSL calls them "correctly
- * rounded"); `/` is within 2.5 ulp and exp(x) within 3 + 2|x| ulp (WGSL's accuracy table), an ulp
+ * Assumptions, stated once: + − × round to nearest (u = 2^-24; the kernels' arithmetic specification calls them "correctly
+ * rounded"); `/` is within 2.5 ulp and exp(x) within 3 + 2|x| ulp (the kernels' accuracy table), an ulp
  * being at most 2u of the value; subnormal results may flush to zero (η = 2^-126 per operation).
  * The hidden activation f is evaluated as the kernels must (src/mlp/activation-bounds.ts has f, f′
- * and their bounds): WGSL's built-in tanh is only "inherited from sinh(x)/cosh(x)", unbounded
+ * and their bounds): the shading language's built-in tanh is only "inherited from sinh(x)/cosh(x)", unbounded
  * once exp(|x|) overflows f32, so the kernels compute tanh from exp(−2|z|) instead.
  */
 import type { LossKind } from '../engine/losses.js';
-import { sigmoid } from '../engine/value.js';
 import { activationError, gateError } from './activation-bounds.js';
+import { delta2Error, sigmoidError } from './output-bounds.js';
 import type { Dataset } from './data.js';
 import { backward, forward, type Net } from './reference.js';
 import { paramLayout } from './spec.js';
@@ -29,9 +29,9 @@ export const U = 2 ** -24;
 export const ETA = 2 ** -126;
 /** γ_k = k·u/(1 − k·u): the relative error of k roundings. */
 export const gamma = (k: number): number => (k * U) / (1 - k * U);
-/** Relative error of WGSL's `/` (2.5 ulp, an ulp ≤ 2u of the value). */
-const DIV = 5 * U;
-/** Relative error of WGSL's exp(t): (3 + 2|t|) ulp. */
+/** Relative error of the kernels' `/` (2.5 ulp, an ulp ≤ 2u of the value). */
+export const DIV = 5 * U;
+/** Relative error of the kernels' exp(t): (3 + 2|t|) ulp. */
 export const expError = (t: number): number => (6 + 4 * Math.abs(t)) * U;
 /** Cover for the second-order terms the first-order formulas below leave out. */
 export const SLACK = 1 + 1e-3;
@@ -217,43 +217,3 @@ function put(t: Shadowed, k: number, value: number, mag: number, bound: number):
   t.mag[k] = mag;
   t.bound[k] = SLACK * bound;
 }
-
-/**
- * yHat = σ(z2) as common.wgsl computes it: 1/(1 + exp(−z)) for z ≥ 0, e/(1 + e) with e = exp(z) below.
- * Propagated: σ′ ≤ its largest value on [z2 − e, z2 + e]. Evaluated: exp's relative error ε scaled by
- * (1 − σ) on the z ≥ 0 branch and by at most 2 below, plus one addition and one division (6u).
- */
-export function sigmoidError(z: number, ez: number, mz: number): { yHat: number; e: number; mag: number } {
-  const yHat = sigmoid(z);
-  const near = Math.max(0, Math.abs(z) - ez); // the point of [z − e, z + e] nearest 0, where σ′ is largest
-  const slope = sigmoid(near) * (1 - sigmoid(near));
-  const eps = expError(Math.abs(z) + ez);
-  const branch = z - ez >= 0 ? 1 - sigmoid(z - ez) : 2;
-  const high = yHat + slope * ez; // |σ(ẑ)| at most
-  // The shadow of σ(z2): the value plus how far z2's terms could move it, σ′(z2)·shadow(z2).
-  const mag = yHat + sigmoid(z) * (1 - sigmoid(z)) * mz;
-  return { yHat, e: slope * ez + high * (eps * branch + 6 * U) + 3 * ETA, mag }; // σ > 0 always: never exact
-}
-
-/**
- * δ2 as common.wgsl computes it: BCE (yHat − t)/N; MSE ((2(yHat − t))·yHat)·(1 − yHat)/N.
- * N is exact in f32 (N ≤ 2^24). Returns the bound and the shadow, (|yHat| + |t|)/N for BCE.
- */
-function delta2Error(loss: LossKind, p: number, ep: number, mp: number, t: number, et: number, N: number): { e: number; mag: number } {
-  const diff = p - t;
-  const eDiff = ep + et + rounding(1, Math.abs(diff) + ep + et);
-  if (loss === 'bce') {
-    return { e: eDiff / N + rounding(1, (DIV / U) * (Math.abs(diff) + eDiff) / N), mag: (mp + Math.abs(t)) / N };
-  }
-  const a = 2 * diff;
-  const ea = 2 * eDiff;
-  const b = a * p;
-  const eb = mulError(a, ea, p, ep);
-  const c = 1 - p;
-  const ec = ep + rounding(1, Math.abs(c) + ep);
-  const num = b * c;
-  const eNum = mulError(b, eb, c, ec);
-  const mag = (2 * (mp + Math.abs(t)) * mp * (1 + mp)) / N;
-  return { e: eNum / N + rounding(1, (DIV / U) * (Math.abs(num) + eNum) / N), mag };
-}
-

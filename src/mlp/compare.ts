@@ -133,7 +133,7 @@ function compareSlice(
 /** How the GPU-vs-CPU bound is made, in one sentence, for reports. */
 export const BOUND_METHOD =
   'per element: |gpu − cpu| ≤ bound, from a magnitude shadow of the f64 oracle: γ_k·(sum of |terms|), γ_k = k·u/(1 − k·u), u = 2^-24, ' +
-  'k the f32 operations on the element\'s path, plus the propagated rounding of inputs, parameters and earlier values (exp, / per WGSL\'s accuracy table); ' +
+  'k the f32 operations on the element\'s path, plus the propagated rounding of inputs, parameters and earlier values (exp, / per the kernels\' accuracy table); ' +
   'a gate within its bound of ReLU\'s kink is flagged and its bound admits either side';
 
 /** |a − b| as a fraction of its bound (≤ 1 passes); a zero bound admits only equality; non-finite never passes. */

@@ -1,6 +1,6 @@
 /**
  * A seeded, counter-based PRNG: draw k of seed s is a pure function of (s, k),
- * built only from 32-bit integer multiply, xor and shift, so a WGSL kernel can
+ * built only from 32-bit integer multiply, xor and shift, so a GPU kernel can
  * reproduce any draw without replaying the ones before it.
  *
  *   u(s, k) = top 24 bits of mix(mix(s) ⊕ (k + 1)·0x9E3779B9) / 2^24 ∈ [0, 1)

@@ -2,7 +2,7 @@
  * The numerical spot-check of docs/derivation.md (and the worked example of
  * docs/explainer.md): one sample, d = 2, H = 2, every number computed here by
  * the project's own code. The math only: src/cli/docs-spotcheck.ts renders it
- * as the docs' LaTeX blocks, and tests/docs.test.ts regenerates them and fails
+ * as the docs' generated blocks, and tests/docs.test.ts regenerates them and fails
  * when a document has drifted.
  */
 import { lossFromLogits } from '../engine/losses.js';

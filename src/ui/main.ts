@@ -8,58 +8,25 @@
  */
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
-import { type AdapterSummary, describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
+import { describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
 import { FrameTrainer } from '../gpu/frames.js';
 import { initParams } from '../mlp/init.js';
+import { type App, banner, DATA_KEYS, fillControls, type From, newData, sentence, writeUrl } from './app.js';
 import { PlaybackController } from './controller.js';
-import { type PageData, pageData, showDataControls, tryUpload, type Upload } from './data-choice.js';
+import { pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './docs.js';
 import { endWalk, GRAPH_WALK_EVENT } from './diagram.js';
 import { mountExplainerHtml } from './graph-explainer.js';
-import { type DemoElements, demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
+import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { render, showState } from './view.js';
 import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSession, gpuSession, type Session } from './session.js';
-import { fromQuery, parseSetting, SETTINGS, type Settings, toQuery } from './state.js';
+import { fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
 import { mountSweep } from './sweep-map.js';
 import { cpuRunner, gpuRunner } from './sweep-runners.js';
 
-/** Where a run that had to leave the GPU continues from. */
-interface From {
-  params: Float64Array;
-  step: number;
-}
-
-interface App {
-  els: DemoElements;
-  settings: Settings;
-  /** What trains and what is held out (data-choice.ts); `upload` is the learner's file, if one is in use. */
-  data: PageData;
-  upload: Upload | null;
-  /** The WebGPU device, or null when training runs on the CPU engine. */
-  device: GPUDevice | null;
-  adapter: AdapterSummary | null;
-  /** False until WebGPU has been asked for: settings changed before then only update the URL. */
-  ready: boolean;
-  controller: PlaybackController<From>;
-  history: LossHistory;
-  fd: boolean;
-}
-
-function banner(app: App, text: string): void {
-  app.els.banner.textContent = text;
-  app.els.banner.hidden = false;
-}
-
-/** Ends a message with exactly one full stop. */
-function sentence(text: string): string {
-  return `${text.replace(/[.\s]+$/, '')}.`;
-}
-
-/** A new session from the current settings: on the GPU if there is one, else on the CPU engine. */
-/** The settings each session was built with (for tests: what is training now). */
 const built = new WeakMap<Session, Settings>();
 
 async function createSession(app: App, from?: From): Promise<Session> {
@@ -105,10 +72,6 @@ function handleFailure(app: App, e: Error): void {
   banner(app, failureText(e));
 }
 
-function writeUrl(app: App): void {
-  history.replaceState(null, '', toQuery(app.settings));
-}
-
 /** A control was committed: refuse a bad value beside it (the run goes on), or apply a good one. */
 function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void {
   const key = input.name as keyof Settings;
@@ -138,17 +101,6 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   else if (key === 'hidden' || key === 'seed' || key === 'loss' || key === 'activation' || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
-/** Settings that change the data: a new run on the new points. */
-const DATA_KEYS: readonly (keyof Settings)[] = ['dataset', 'points', 'noise', 'dataSeed', 'test'];
-
-/** The data from the current settings (or the uploaded file), and the controls that depend on it. */
-function newData(app: App): void {
-  app.data = pageData(app.settings, app.upload);
-  if (app.settings.point >= app.data.train.N) app.settings = { ...app.settings, point: 0 };
-  showDataControls(app.els, app.data, app.settings, app.upload);
-  writeUrl(app);
-}
-
 /** A file was chosen: a bad one is refused beside the control (the run goes on); a good one starts a run on it. */
 async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
   const upload = await tryUpload(app.els, input, app.settings, app.device !== null);
@@ -164,10 +116,6 @@ function setLearningRate(app: App, lr: number): void {
   } catch (e) {
     handleFailure(app, e as Error);
   }
-}
-
-function fillControls(app: App): void {
-  for (const el of settingControls()) el.value = String(app.settings[el.name as keyof Settings]);
 }
 
 /** Attaches every handler at once: nothing here waits for WebGPU. */

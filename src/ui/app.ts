@@ -1,0 +1,64 @@
+/**
+ * The page's state, one object passed explicitly (no module-level state), and
+ * the small helpers that read or write it: the banner, the URL, the controls,
+ * the data the demo trains on.
+ */
+import type { AdapterSummary } from '../gpu/device.js';
+import type { PlaybackController } from './controller.js';
+import { type PageData, pageData, showDataControls, type Upload } from './data-choice.js';
+import { type DemoElements, settingControls } from './dom.js';
+import type { LossHistory } from './history.js';
+import { type Settings, toQuery } from './state.js';
+
+/** Where a run that had to leave the GPU continues from. */
+export interface From {
+  params: Float64Array;
+  step: number;
+}
+
+export interface App {
+  els: DemoElements;
+  settings: Settings;
+  /** What trains and what is held out (data-choice.ts); `upload` is the learner's file, if one is in use. */
+  data: PageData;
+  upload: Upload | null;
+  /** The WebGPU device, or null when training runs on the CPU engine. */
+  device: GPUDevice | null;
+  adapter: AdapterSummary | null;
+  /** False until WebGPU has been asked for: settings changed before then only update the URL. */
+  ready: boolean;
+  controller: PlaybackController<From>;
+  history: LossHistory;
+  fd: boolean;
+}
+
+export function banner(app: App, text: string): void {
+  app.els.banner.textContent = text;
+  app.els.banner.hidden = false;
+}
+
+/** Ends a message with exactly one full stop. */
+export function sentence(text: string): string {
+  return `${text.replace(/[.\s]+$/, '')}.`;
+}
+
+/** A new session from the current settings: on the GPU if there is one, else on the CPU engine. */
+/** The settings each session was built with (for tests: what is training now). */
+export function writeUrl(app: App): void {
+  history.replaceState(null, '', toQuery(app.settings));
+}
+
+/** Settings that change the data: a new run on the new points. */
+export const DATA_KEYS: readonly (keyof Settings)[] = ['dataset', 'points', 'noise', 'dataSeed', 'test'];
+
+/** The data from the current settings (or the uploaded file), and the controls that depend on it. */
+export function newData(app: App): void {
+  app.data = pageData(app.settings, app.upload);
+  if (app.settings.point >= app.data.train.N) app.settings = { ...app.settings, point: 0 };
+  showDataControls(app.els, app.data, app.settings, app.upload);
+  writeUrl(app);
+}
+
+export function fillControls(app: App): void {
+  for (const el of settingControls()) el.value = String(app.settings[el.name as keyof Settings]);
+}
