@@ -15,7 +15,7 @@ import { type Dataset, sampleX } from './data.js';
 import { firstFault, TrainingDivergedError } from './divergence.js';
 import { engineGrads, engineModel, engineParams } from './init.js';
 import { sampleLossesFromLogits } from './reference.js';
-import { makeSpec, type Spec, toEngineOrder } from './spec.js';
+import { fromEngineOrder, makeSpec, type Spec } from './spec.js';
 
 export interface Evaluation {
   loss: number;
@@ -31,6 +31,8 @@ export class CpuTrainer {
   readonly params: Value[];
   private readonly inputs: number[][];
   private readonly labels: number[];
+  /** The proposed update θ′, in the engine's parameter order. */
+  private readonly next: Float64Array;
   /** Steps taken so far. */
   stepCount = 0;
   /** The SGD learning rate; may be changed between steps. */
@@ -45,6 +47,7 @@ export class CpuTrainer {
     this.lr = options.lr;
     this.model = engineModel(this.spec, initial, 'sigmoid', options.activation ?? 'relu');
     this.params = this.model.parameters();
+    this.next = new Float64Array(this.params.length);
     this.inputs = Array.from({ length: data.N }, (_, n) => sampleX(data, n));
     this.labels = Array.from(data.y);
   }
@@ -67,16 +70,28 @@ export class CpuTrainer {
       const step = this.stepCount + 1;
       const losses = Number.isFinite(loss) ? [] : sampleLossesFromLogits(this.options.loss, z2.map((z) => z.data), this.labels);
       graph.backward();
-      const grads = engineGrads(this.spec, this.model);
-      const theta = engineParams(this.spec, this.model);
-      for (let j = 0; j < theta.length; j++) theta[j] = theta[j]! - this.lr * grads[j]!; // θ ← θ − lr·dL/dθ, as the engine's sgdStep
-      const fault = firstFault(step, 'f64', losses.length ? losses : [loss], grads, theta);
-      if (fault) throw new TrainingDivergedError(fault, this.spec);
-      const engineOrder = toEngineOrder(this.spec, theta);
-      this.params.forEach((p, j) => (p.data = engineOrder[j]!));
+      // θ′ = θ − lr·dL/dθ, proposed in the engine's own order; written only if the whole step is finite
+      let finite = Number.isFinite(loss);
+      for (let j = 0; j < this.params.length; j++) {
+        const p = this.params[j]!;
+        const next = p.data - this.lr * p.grad;
+        this.next[j] = next;
+        finite &&= Number.isFinite(p.grad) && Number.isFinite(next);
+      }
+      if (!finite) this.fail(step, losses.length ? losses : [loss]);
+      for (let j = 0; j < this.params.length; j++) this.params[j]!.data = this.next[j]!;
       this.stepCount = step;
     }
     return loss;
+  }
+
+  /** Names the first non-finite loss, gradient or parameter of `step` (flat layout) and throws; nothing is written. */
+  private fail(step: number, losses: ArrayLike<number>): never {
+    const grads = engineGrads(this.spec, this.model);
+    const theta = fromEngineOrder(this.spec, this.next);
+    // every per-sample loss finite but their mean not: the mean is reported as the loss
+    const fault = firstFault(step, 'f64', losses, grads, theta) ?? firstFault(step, 'f64', [this.lossGraph().data], grads, theta);
+    throw new TrainingDivergedError(fault!, this.spec);
   }
 
   private graph(): { loss: Value; z2: Value[] } {
