@@ -12,9 +12,9 @@
  * a lost device — `Lifecycle`, `checkDeviceAlive`; limits — ./limits.ts.
  */
 import type { Spec } from '../mlp/spec.js';
-import { checkDeviceAlive } from './checks.js';
+import { checkDeviceAlive, checkLearningRate } from './checks.js';
 import { compileShader, GpuError, lostError } from './device.js';
-import { type BindingSlot, layoutEntries } from './shaders.js';
+import { type BindingSlot, layoutEntries, packHyper } from './shaders.js';
 import { meanLoss, statusError } from './status.js';
 import { type Range, StagingPool } from './staging.js';
 
@@ -150,6 +150,16 @@ export class TrainerCore<B extends string, E extends string> {
   /** Throws if the trainer cannot run `method`: destroyed, or its device lost. */
   check(method: string): void {
     this.life.check(method);
+  }
+
+  /**
+   * The phase kernels' learning rate (their `Hyper` uniform, buffer `hyper`), from the next recorded step on.
+   * Kernels with another uniform layout (fused, many-models) write their own.
+   */
+  setLearningRate(this: TrainerCore<B | 'hyper', E>, lr: number): void {
+    this.check('setLearningRate');
+    checkLearningRate('lr', lr);
+    this.device.queue.writeBuffer((this.buffers as Record<'hyper', GPUBuffer>).hyper, 0, packHyper({ lr }));
   }
 
   /** One command buffer, one submit: `fill` records into an open compute pass. */

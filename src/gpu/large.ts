@@ -147,9 +147,7 @@ export class LargeBatchTrainer {
 
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void {
-    this.core.check('setLearningRate');
-    checkLearningRate('lr', lr);
-    this.device.queue.writeBuffer(this.core.buffers.hyper, 0, packHyper({ lr }));
+    this.core.setLearningRate(lr);
   }
 
   /** The parameters held now; after a divergence, exactly those of the last good step. */

@@ -187,9 +187,7 @@ export class GpuTrainer {
 
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void {
-    this.core.check('setLearningRate');
-    checkLearningRate('lr', lr);
-    this.device.queue.writeBuffer(this.core.buffers.hyper, 0, packHyper({ lr }));
+    this.core.setLearningRate(lr);
   }
 
   /** The buffers holding θ and the status word (step count first), for pairing trainers (./frames.ts). */
