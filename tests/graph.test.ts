@@ -182,7 +182,8 @@ describe('the computation graph on the page', () => {
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 200, null, { timeout: 60_000 });
       await page.click('[data-testid="play"]'); // one Play/Pause toggle
       await page.waitForFunction(() => document.querySelector('[data-testid="play"]')?.getAttribute('aria-pressed') === 'false');
-      await page.waitForTimeout(700);
+      // "paused" is shown once the frame in flight is drawn, and from then on the graph shows that step, with no refresh to wait for
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle');
       const step = await page.locator('[data-testid="step"]').innerText();
       expect(await page.locator('[data-testid="graph-caption"]').innerText()).toMatch(new RegExp(`^Numbers at step ${step} for sample 2`));
       await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-1400.png` });
@@ -268,7 +269,7 @@ describe('the computation graph on the page', () => {
       await page.focus('[data-testid="walk-start"]');
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.querySelector('[data-testid="play"]')?.getAttribute('aria-pressed') === 'false');
-      await page.waitForTimeout(400); // a frame in flight when the walk paused training may still land
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle'); // a frame in flight when the walk paused training is drawn first
       const stepAtWalk = await page.locator('[data-testid="step"]').innerText();
       const sentence = () => page.locator('[data-testid="walk-sentence"]').innerText();
       const hidden = (key: string) => page.locator(`[data-testid="graph"] text[data-key="${key}"]`).first().evaluate((e) => e.classList.contains('unrevealed'));

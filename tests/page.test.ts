@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shadowBounds } from '../src/mlp/bounds.js';
@@ -9,14 +8,15 @@ import { initParams } from '../src/mlp/init.js';
 import { forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
 import { sweepCpu } from '../src/mlp/sweep.js';
 import { paramLayout } from '../src/mlp/spec.js';
+import {
+  axeViolations, DESKTOP, firstSnapshot, launch, newPage, open as openUrl, type Opened, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove,
+} from './support/browser.js';
 
 /**
  * The built page in the system Chromium, driven by playwright-core: once with
  * WebGPU (SwiftShader where there is no GPU) and once without. Screenshots go to
  * test-artifacts/. Every request must stay on loopback.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = 'test-artifacts';
 
 let server: PreviewServer;
@@ -31,91 +31,14 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => server?.close());
 
-interface Opened {
-  browser: Browser;
-  page: Page;
-  errors: string[];
-  offLoopback: string[];
-}
-
-const DESKTOP = { width: 1400, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-async function launch(webgpu: boolean): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS }).catch((e: Error) => {
-    throw new Error(`cannot start ${CHROMIUM} (install it: apt-get install -y chromium): ${e.message}`);
-  });
-}
-
-/** A new page in `browser` that records console errors and requests off loopback. */
-async function newPage(browser: Browser, viewport = DESKTOP, errors: string[] = [], offLoopback: string[] = []): Promise<Page> {
-  const page = await browser.newPage({ viewport, ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}) });
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (!['data:', 'blob:'].includes(url.protocol) && url.hostname !== '127.0.0.1') offLoopback.push(r.url());
-  });
-  return page;
-}
-
-const firstSnapshot = (page: Page) =>
-  page.waitForFunction(() => document.querySelector('[data-testid="loss"]')?.textContent !== '–', null, { timeout: 60_000 });
-
-async function open(webgpu: boolean, query: string, viewport = DESKTOP): Promise<Opened> {
-  const browser = await launch(webgpu);
-  const errors: string[] = [];
-  const offLoopback: string[] = [];
-  const page = await newPage(browser, viewport, errors, offLoopback);
-  await page.goto(`${base}${query}`);
-  await firstSnapshot(page);
-  return { browser, page, errors, offLoopback };
-}
-
-const text = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`).first().innerText();
+/** Opens the built page with `query`, with or without WebGPU, and waits for its first numbers. */
+const open = (webgpu: boolean, query: string, viewport = DESKTOP): Promise<Opened> => openUrl(`${base}${query}`, viewport, webgpu);
 const diagramValues = async (page: Page, id: string): Promise<number[]> =>
   JSON.parse((await page.locator(`[data-testid="diagram-${id}"]`).getAttribute('data-values')) ?? 'null') as number[];
-
-
-const stepNow = async (page: Page) => Number(await text(page, 'step'));
 const isPlaying = (page: Page) => page.locator('[data-testid="play"]').getAttribute('aria-pressed').then((v) => v === 'true');
-
-/** Presses the Play/Pause toggle until it is in the wanted position. */
-async function setPlaying(page: Page, playing: boolean): Promise<void> {
-  if ((await isPlaying(page)) !== playing) await page.click('[data-testid="play"]');
-  expect(await isPlaying(page)).toBe(playing);
-}
-
-/** Until the step count passes `atLeast` (training is running). */
-async function waitForStepAbove(page: Page, atLeast: number, timeout = 60_000): Promise<void> {
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step"]')?.textContent) > n, atLeast, { timeout });
-}
-
-/** Sets a control as a learner does: type, then commit (change). */
-async function setControl(page: Page, name: string, value: string): Promise<void> {
-  const sel = `[data-testid="input-${name}"]`;
-  if ((await page.locator(sel).evaluate((e) => e.tagName)) === 'SELECT') await page.selectOption(sel, value);
-  else {
-    await page.fill(sel, value);
-    await page.dispatchEvent(sel, 'change');
-  }
-}
 
 const liveSessions = (page: Page) => page.evaluate(() => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions());
 const boundaryPixels = (page: Page) => page.locator('[data-testid="boundary"]').evaluate((c) => (c as HTMLCanvasElement).toDataURL('image/png'));
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** axe-core's serious and critical violations on the page as it is now, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
-}
 
 async function waitForStep(page: Page, step: number): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid="step"]')?.textContent === String(s), step, { timeout: 30_000 });
@@ -349,7 +272,7 @@ describe('the page in headless Chromium', () => {
     const errors: string[] = [];
     const offLoopback: string[] = [];
     try {
-      const page = await newPage(browser, DESKTOP, errors, offLoopback);
+      const page = await newPage(browser, DESKTOP, { errors, offLoopback });
       // WebGPU that takes three seconds to answer, as a cold GPU process can: Play lands while the page is starting.
       await page.addInitScript(() => {
         const gpu = navigator.gpu;
@@ -470,7 +393,7 @@ describe('the page in headless Chromium', () => {
       await waitForStep(page, 0);
       expect(await boundaryPixels(page)).toBe(fresh);
       expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(/^Loss curve: [\d.]+ at step 0, [\d.]+ at step 0\.$/); // the old run's history is gone
-      const again = await newPage(browser, DESKTOP, errors, offLoopback);
+      const again = await newPage(browser, DESKTOP, { errors, offLoopback });
       await again.goto(`${base}${query}`);
       await firstSnapshot(again);
       expect(await boundaryPixels(again)).toBe(fresh);

@@ -133,6 +133,26 @@ describe('PlaybackController', () => {
     expect(h.c.state).toBe('idle');
   });
 
+  it('a pause that lands during a readback is "pausing" until that frame is drawn, then "idle", and nothing is drawn after', async () => {
+    const h = harness(5, 40); // readbacks slow enough that the pause lands inside one
+    await h.c.reset();
+    h.c.play();
+    await h.until(() => h.shown.length >= 2, 'a frame drawn while playing');
+    const inFrame = h.shown.length;
+    await h.until(() => h.sessions[0]!.steps > (h.shown.at(-1)?.step ?? 0), 'a frame in flight'); // stepped, not yet read back
+    h.c.pause();
+    expect(h.c.state).toBe('pausing');
+    expect(h.states.at(-1)).toBe('pausing');
+    await h.until(() => h.c.state === 'idle', 'idle');
+    expect(h.shown.length).toBeGreaterThan(inFrame); // the frame in flight was drawn, and only then was the state idle
+    expect(h.shown.at(-1)!.step).toBe(h.sessions[0]!.steps);
+    const drawn = h.shown.length;
+    await tick(100);
+    expect(h.shown.length).toBe(drawn); // idle: the numbers stay as they are
+    expect(h.states.slice(-2)).toEqual(['pausing', 'idle']);
+    expect(h.errors).toEqual([]);
+  });
+
   it('a failing readback stops playback in the failed state; a reset leaves it', async () => {
     const h = harness();
     await h.c.reset();

@@ -2,9 +2,10 @@
  * Playback as a small state machine, with no DOM: it owns the live training
  * session and the frame loop, and never drops a click.
  *
- *   starting ──first session──► idle ◄──pause── playing
- *       │                        │  ▲             ▲
- *       └───── reset() ────► resetting ──────────┘ (back to playing if Play is wanted)
+ *   starting ──first session──► idle ◄── pausing ◄──pause── playing
+ *       │                        │  ▲   (the frame in flight    ▲
+ *       │                        │  │    lands, then idle)      │
+ *       └───── reset() ────► resetting ────────────────────────┘ (back to playing if Play is wanted)
  *   any state ── an error ──► failed ── reset() ──► resetting
  *
  * "Play" is an intent (`wanted`), kept whatever the state: pressed while the
@@ -13,10 +14,12 @@
  * while no session is installed. Of overlapping resets the last one wins:
  * every other new session is destroyed as soon as it is built. A session is
  * destroyed only after its in-flight readback (a `mapAsync` on the GPU) ends.
+ * "idle" means the numbers on the page will not change: a pause that lands
+ * while a frame's readback is in flight is "pausing" until that frame is drawn.
  */
 import type { Session, Snapshot } from './session.js';
 
-export type PlayState = 'starting' | 'idle' | 'playing' | 'resetting' | 'failed';
+export type PlayState = 'starting' | 'idle' | 'pausing' | 'playing' | 'resetting' | 'failed';
 
 export interface ControllerHooks<From> {
   /** Builds a session from the current settings (continuing `from` if given). */
@@ -123,7 +126,9 @@ export class PlaybackController<From = never> {
 
   private settle(): void {
     if (this.state === 'failed') return void this.hooks.onState('failed'); // only a reset leaves it
-    const next: PlayState = !this.live ? (this.state === 'starting' ? 'starting' : 'resetting') : this.wanted ? 'playing' : 'idle';
+    const next: PlayState = !this.live
+      ? this.state === 'starting' ? 'starting' : 'resetting'
+      : this.wanted ? 'playing' : this.live.inflight && this.state === 'playing' ? 'pausing' : 'idle';
     this.state = next;
     this.hooks.onState(next); // also when the state stays: Play pressed while starting changes what the page shows
   }
@@ -161,6 +166,7 @@ export class PlaybackController<From = never> {
       this.hooks.onSnapshot(s, this.speed.ms > 0 ? (1000 * this.speed.steps) / this.speed.ms : 0);
     } finally {
       live.inflight = null;
+      if (this.live === live && this.state === 'pausing') this.settle(); // the last frame is drawn: now idle
     }
   }
 

@@ -77,6 +77,12 @@ export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, los
   }, REFRESH_MS - (now - panel.lastDraw));
 }
 
+/** Draws a refresh still waiting for its turn now (training paused: the numbers shown must be the last ones). */
+export function flushDiagram(root: HTMLElement): void {
+  const panel = panels.get(root);
+  if (panel?.pending) draw(panel, panel.pending.state, panel.pending.source);
+}
+
 function draw(panel: Panel, state: GraphState, source: string): void {
   panel.pending = null;
   if (panel.timer !== null) clearTimeout(panel.timer);

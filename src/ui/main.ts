@@ -15,7 +15,7 @@ import { type App, banner, DATA_KEYS, fillControls, type From, newData, sentence
 import { PlaybackController } from './controller.js';
 import { pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './docs.js';
-import { endWalk, GRAPH_WALK_EVENT } from './diagram.js';
+import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './diagram.js';
 import { mountExplainerHtml } from './graph-explainer.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { render, showState } from './view.js';
@@ -179,7 +179,10 @@ async function start(): Promise<void> {
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
-    onState: (state) => showState(els, state, app.controller.wanted),
+    onState: (state) => {
+      showState(els, state, app.controller.wanted);
+      if (state === 'idle') flushDiagram(els.diagram); // paused: the graph shows the last step now, not at its next refresh
+    },
     onFailure: (e) => handleFailure(app, e),
     schedule: (fn) => requestAnimationFrame(fn),
     perFrame: () => app.settings.perFrame,

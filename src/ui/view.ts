@@ -101,6 +101,7 @@ function showTest(app: View, s: Snapshot, H: number): void {
 const STATE_TEXT: Record<PlayState, string> = {
   starting: 'starting…',
   idle: 'paused',
+  pausing: 'pausing after this frame…',
   playing: 'training',
   resetting: 'starting a new run…',
   failed: 'stopped (see the message above)',
@@ -110,7 +111,7 @@ const STATE_TEXT: Record<PlayState, string> = {
 export function showState(els: DemoElements, state: PlayState, playing: boolean): void {
   els.play.textContent = playing ? 'Pause' : 'Play';
   els.play.setAttribute('aria-pressed', String(playing));
-  els.stepOnce.disabled = playing || state === 'starting';
+  els.stepOnce.disabled = playing || state === 'starting' || state === 'pausing';
   els.state.textContent = STATE_TEXT[state];
   els.state.dataset.state = state;
 }

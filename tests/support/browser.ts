@@ -59,6 +59,8 @@ export async function setPlaying(page: Page, playing: boolean): Promise<void> {
   const now = async () => (await page.locator('[data-testid="play"]').getAttribute('aria-pressed')) === 'true';
   if ((await now()) !== playing) await page.click('[data-testid="play"]');
   expect(await now()).toBe(playing);
+  // Paused means the numbers stay: wait for the frame in flight, if any, to be drawn ("pausing" → "idle").
+  if (!playing) await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state !== 'pausing', null, { timeout: 30_000 });
 }
 
 export async function waitForStepAbove(page: Page, atLeast: number, timeout = 60_000): Promise<void> {
