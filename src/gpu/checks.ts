@@ -5,8 +5,9 @@
 import { checkActivation, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
-import { paramLayout, SPEC_LIMITS, type Spec } from '../mlp/spec.js';
+import { makeSpec, paramLayout, SPEC_LIMITS, type Spec } from '../mlp/spec.js';
 import { GpuError, lostError } from './device.js';
+import type { NetworkOptions } from './options.js';
 
 /** Refuses NaN, ±Infinity and values beyond f32's range (±3.4e38) before anything is uploaded. */
 export function checkUploadable(name: string, xs: ArrayLike<number>): void {
@@ -81,4 +82,21 @@ export function checkParams(spec: Spec, params: ArrayLike<number>): void {
 /** Checks that an optional count (steps per dispatch, per submit, chunk) is an integer ≥ 1. */
 export function checkCount(name: string, n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${n}`);
+}
+
+/**
+ * Everything a one-network trainer checks before it makes anything: the device
+ * is alive, the fields every trainer takes, P finite f32 parameters for this
+ * d and H, the learning rate, and finite f32 data. Returns the network's shape.
+ */
+export async function checkNetworkOptions(device: GPUDevice, options: NetworkOptions & { workgroupSize?: number }, label: string): Promise<Spec> {
+  const { data, params, hidden, lr } = options;
+  await checkDeviceAlive(device, label);
+  checkTrainerInput(device, options);
+  const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
+  checkParams(spec, params);
+  checkLearningRate('lr', lr);
+  checkUploadable('data.x', data.x);
+  checkUploadable('data.y', data.y);
+  return spec;
 }

@@ -9,28 +9,19 @@
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
-import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkDeviceAlive, checkLearningRate, checkParams, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
+import { paramLayout, type Spec } from '../mlp/spec.js';
+import { checkCount, checkLearningRate, checkNetworkOptions, checkSteps } from './checks.js';
 import { TrainerCore, usage } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkWorkgroupStorage } from './limits.js';
 import { FUSED_BINDINGS, FUSED_STATUS_WORDS, FUSED_WORKGROUP_SCALARS, type FusedBindingName, packFusedRun, SHADERS } from './shaders.js';
+import type { NetworkOptions } from './options.js';
 import { freshStatus } from './status.js';
 
 /** Dispatches per command buffer: a long run is recorded and submitted in pieces of this many. */
 export const FUSED_DISPATCHES_PER_SUBMIT = 256;
 
-export interface FusedOptions {
-  data: Dataset;
-  params: ArrayLike<number>;
-  hidden: number;
-  lr: number;
-  loss: LossKind;
-  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
-  activation?: HiddenActivation;
-  label?: string;
-}
+export type FusedOptions = NetworkOptions;
 
 /** Floats of workgroup memory the fused kernel needs: p and g (P each), a1 and dz1 (N·H each), dz2 and loss (N each). */
 export function fusedWorkgroupFloats(spec: Spec): number {
@@ -70,14 +61,9 @@ export class FusedTrainer {
   }
 
   static async create(device: GPUDevice, options: FusedOptions): Promise<FusedTrainer> {
-    const { data, params, hidden, lr, loss } = options;
+    const { data, params, lr, loss } = options;
     const label = options.label ?? 'fused';
-    await checkDeviceAlive(device, label);
-    checkTrainerInput(device, options);
-    const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
-    checkParams(spec, params);
-    checkLearningRate('lr', lr);
-    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+    const spec = await checkNetworkOptions(device, options, label);
     checkWorkgroupStorage(
       device.limits,
       `the fused kernel keeps 2·P + 2·N·H + 2·N floats in workgroup memory for d=${spec.d}, H=${spec.H}, N=${spec.N}`,

@@ -10,29 +10,23 @@
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
-import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkDeviceAlive, checkLearningRate, checkParams, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
-import { STEPS_PER_SUBMIT, TrainerCore } from './core.js';
+import { paramLayout, type Spec } from '../mlp/spec.js';
+import { checkNetworkOptions } from './checks.js';
+import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
-import { LARGE_MAX_D, LARGE_TILED_BINDINGS, LARGE_TILED_ENTRY_POINTS, LARGE_TILED_STATUS_WORDS, type LargeTiledBindingName, packHyper, SHADERS } from './shaders.js';
+import { checkLargeD } from './large.js';
+import { LARGE_TILED_BINDINGS, LARGE_TILED_ENTRY_POINTS, LARGE_TILED_STATUS_WORDS, type LargeTiledBindingName, SHADERS } from './shaders.js';
+import type { NetworkOptions } from './options.js';
+import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
 
 type Entry = (typeof LARGE_TILED_ENTRY_POINTS)[number];
 const WG = 256;
 
-export interface LargeTiledOptions {
-  data: Dataset;
-  params: ArrayLike<number>;
-  hidden: number;
-  lr: number;
-  loss: LossKind;
-  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
-  activation?: HiddenActivation;
+export interface LargeTiledOptions extends NetworkOptions {
   /** Use subgroup shuffles where the device has the feature (default true). */
   subgroups?: boolean;
-  label?: string;
 }
 
 /** Samples per tile: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG floats), at most WG. */
@@ -56,7 +50,7 @@ function updateGroups(P: number, rlanes: number): number {
   return Math.ceil(P / (WG / rlanes));
 }
 
-export class TiledLargeTrainer {
+export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry> {
   /** Bind groups reading params from buffer 0 and 1 respectively (writing the other). */
   private readonly groups: [GPUBindGroup, GPUBindGroup];
   private readonly other: GPUBuffer;
@@ -66,15 +60,16 @@ export class TiledLargeTrainer {
   static readonly DISPATCHES_PER_STEP = 2;
 
   private constructor(
-    readonly device: GPUDevice,
-    readonly spec: Spec,
+    device: GPUDevice,
+    spec: Spec,
     readonly label: string,
     /** Whether the kernel was built with subgroup shuffles. */
     readonly subgroups: boolean,
-    private readonly core: TrainerCore<LargeTiledBindingName, Entry>,
+    core: TrainerCore<LargeTiledBindingName, Entry>,
     private readonly tiles: number,
     rlanes: number,
   ) {
+    super(device, spec, core);
     const { params, paramsOut } = core.buffers;
     this.other = paramsOut;
     this.updateGroups = updateGroups(paramLayout(spec).size, rlanes);
@@ -82,15 +77,10 @@ export class TiledLargeTrainer {
   }
 
   static async create(device: GPUDevice, options: LargeTiledOptions): Promise<TiledLargeTrainer> {
-    const { data, params, hidden, lr, loss } = options;
+    const { data, params, lr, loss } = options;
     const label = options.label ?? 'largeTiled';
-    await checkDeviceAlive(device, label);
-    checkTrainerInput(device, options);
-    const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
-    if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
-    checkParams(spec, params);
-    checkLearningRate('lr', lr);
-    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+    const spec = await checkNetworkOptions(device, options, label);
+    checkLargeD(spec);
     const tile = tileSamples(spec.d, device.limits.maxComputeWorkgroupStorageSize);
     const constants = largeTiledConstants(spec, loss, tile, options.activation ?? 'relu');
     const tiles = constants.TILES!;
@@ -110,10 +100,7 @@ export class TiledLargeTrainer {
       entryPoints: LARGE_TILED_ENTRY_POINTS,
       constants,
       buffers: {
-        hyper: { bytes: packHyper({ lr }).byteLength, role: 'uniform', init: packHyper({ lr }) },
-        params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },
-        x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
-        y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
+        ...phaseBuffers(data, params, lr),
         losses: { bytes: 4 * data.N, role: 'output' },
         partials: { bytes: 4 * tiles * P, role: 'scratch' },
         grads: { bytes: 4 * P, role: 'output' },
@@ -122,21 +109,6 @@ export class TiledLargeTrainer {
       },
     });
     return new TiledLargeTrainer(device, spec, label, subgroups, core, tiles, constants.RLANES!);
-  }
-
-  /** Records k SGD steps, two dispatches each (and one settle per command buffer), at most STEPS_PER_SUBMIT steps per command buffer. */
-  step(k = 1): void {
-    this.core.check('step');
-    checkSteps('steps', k);
-    this.core.record(k, STEPS_PER_SUBMIT, (c) => this.record(c));
-  }
-
-  /** k SGD steps in chunks, waiting for the GPU after each: flat memory for any k. */
-  async run(k: number, { stepsPerSubmit = STEPS_PER_SUBMIT, onChunk }: { stepsPerSubmit?: number; onChunk?: (steps: number) => void | Promise<void> } = {}): Promise<void> {
-    this.core.check('run');
-    checkSteps('steps', k);
-    checkCount('stepsPerSubmit', stepsPerSubmit);
-    await this.core.run(k, stepsPerSubmit, (c) => this.record(c), onChunk);
   }
 
   /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
@@ -163,13 +135,8 @@ export class TiledLargeTrainer {
     return { step, loss, params: params!, grads: grads! };
   }
 
-  /** Changes the learning rate from the next recorded step on. */
-  setLearningRate(lr: number): void {
-    this.core.setLearningRate(lr);
-  }
-
-  /** The parameters held now; after a divergence, exactly those of the last good step. */
-  async readParams(): Promise<Float64Array> {
+  /** The parameters held now; after a divergence, exactly those of the last good step (θ alternates between two buffers). */
+  override async readParams(): Promise<Float64Array> {
     this.core.check('readParams');
     const P = paramLayout(this.spec).size;
     const [s, a, b] = await this.core.staging.read([
@@ -179,11 +146,6 @@ export class TiledLargeTrainer {
     ]);
     const step = new Uint32Array(s!)[0]!;
     return Float64Array.from(new Float32Array(step % 2 === 0 ? a! : b!));
-  }
-
-  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
-  destroy(): void {
-    this.core.destroy();
   }
 
   /** θ after `step` good steps sits in buffer step mod 2 (the steps after a bad one write nothing). */
@@ -196,7 +158,8 @@ export class TiledLargeTrainer {
     pass.dispatchWorkgroups(e === 'tileGradients' ? this.tiles : e === 'tileSettle' ? 1 : this.updateGroups);
   }
 
-  private record(steps: number): void {
+  /** Two dispatches a step (gradients, update), `steps` times, and one settle that counts the last step, in one command buffer. */
+  protected recordSteps(steps: number): void {
     this.core.submit((pass) => {
       for (let t = 0; t < steps; t++) {
         pass.setBindGroup(0, this.groups[this.recorded % 2]!);

@@ -9,33 +9,31 @@
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
-import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkDeviceAlive, checkLearningRate, checkParams, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
-import { STEPS_PER_SUBMIT, TrainerCore } from './core.js';
+import { paramLayout, type Spec } from '../mlp/spec.js';
+import { checkCount, checkNetworkOptions } from './checks.js';
+import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
-import { LARGE_BINDINGS, LARGE_ENTRY_POINTS, LARGE_MAX_D, type LargeBindingName, packHyper, SHADERS, STATUS_WORDS } from './shaders.js';
+import { LARGE_BINDINGS, LARGE_ENTRY_POINTS, LARGE_MAX_D, type LargeBindingName, SHADERS, STATUS_WORDS } from './shaders.js';
+import type { NetworkOptions } from './options.js';
+import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
 
 type Entry = (typeof LARGE_ENTRY_POINTS)[number];
 
-export interface LargeOptions {
-  data: Dataset;
-  params: ArrayLike<number>;
-  hidden: number;
-  lr: number;
-  loss: LossKind;
-  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
-  activation?: HiddenActivation;
+export interface LargeOptions extends NetworkOptions {
   /** Samples per chunk in the partial sums; default 1024. */
   chunk?: number;
-  label?: string;
 }
 
 /** The override constants of shaders/large.wgsl. */
 export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number, activation: HiddenActivation): Record<string, number> {
   return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk), STRIDE: largeChunkFloats(spec) };
+}
+
+/** Both large-batch kernels keep x_n in a private array of LARGE_MAX_D floats. */
+export function checkLargeD(spec: Spec): void {
+  if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
 }
 
 /** Floats in one chunk's partial sums (STRIDE in shaders/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
@@ -54,32 +52,28 @@ function largeWorkgroups(spec: Spec, wg: number, chunks: number): Record<Entry, 
   };
 }
 
-export class LargeBatchTrainer {
+export class LargeBatchTrainer extends PhaseTrainer<LargeBindingName, Entry> {
   private readonly bindGroup: GPUBindGroup;
 
   private constructor(
-    readonly device: GPUDevice,
-    readonly spec: Spec,
+    device: GPUDevice,
+    spec: Spec,
     readonly label: string,
-    private readonly core: TrainerCore<LargeBindingName, Entry>,
+    core: TrainerCore<LargeBindingName, Entry>,
     private readonly groups: Record<Entry, [number, number]>,
   ) {
+    super(device, spec, core);
     this.bindGroup = core.bindGroup();
   }
 
   static async create(device: GPUDevice, options: LargeOptions): Promise<LargeBatchTrainer> {
-    const { data, params, hidden, lr, loss } = options;
+    const { data, params, lr, loss } = options;
     const label = options.label ?? 'large';
     const chunk = options.chunk ?? 1024;
     const wg = 64;
-    await checkDeviceAlive(device, label);
-    checkTrainerInput(device, options);
-    const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
-    if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
+    const spec = await checkNetworkOptions(device, options, label);
+    checkLargeD(spec);
     checkCount('chunk', chunk);
-    checkParams(spec, params);
-    checkLearningRate('lr', lr);
-    for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
     const constants = largeConstants(spec, loss, wg, chunk, options.activation ?? 'relu');
     const chunks = constants.CHUNKS!;
     const partialFloats = chunks * largeChunkFloats(spec);
@@ -95,10 +89,7 @@ export class LargeBatchTrainer {
       entryPoints: LARGE_ENTRY_POINTS,
       constants,
       buffers: {
-        hyper: { bytes: packHyper({ lr }).byteLength, role: 'uniform', init: packHyper({ lr }) },
-        params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },
-        x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
-        y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
+        ...phaseBuffers(data, params, lr),
         perSample: { bytes: 8 * data.N, role: 'output' },
         partials: { bytes: 4 * partialFloats, role: 'scratch' },
         grads: { bytes: 4 * P, role: 'output' },
@@ -107,21 +98,6 @@ export class LargeBatchTrainer {
       },
     });
     return new LargeBatchTrainer(device, spec, label, core, groups);
-  }
-
-  /** Records k SGD steps, four dispatches each, at most STEPS_PER_SUBMIT steps per command buffer. */
-  step(k = 1): void {
-    this.core.check('step');
-    checkSteps('steps', k);
-    this.core.record(k, STEPS_PER_SUBMIT, (c) => this.record(c, LARGE_ENTRY_POINTS));
-  }
-
-  /** k SGD steps in chunks, waiting for the GPU after each: flat memory for any k. */
-  async run(k: number, { stepsPerSubmit = STEPS_PER_SUBMIT, onChunk }: { stepsPerSubmit?: number; onChunk?: (steps: number) => void | Promise<void> } = {}): Promise<void> {
-    this.core.check('run');
-    checkSteps('steps', k);
-    checkCount('stepsPerSubmit', stepsPerSubmit);
-    await this.core.run(k, stepsPerSubmit, (c) => this.record(c, LARGE_ENTRY_POINTS), onChunk);
   }
 
   /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
@@ -145,20 +121,9 @@ export class LargeBatchTrainer {
     return { step, loss, params: params!, grads: grads! };
   }
 
-  /** Changes the learning rate from the next recorded step on. */
-  setLearningRate(lr: number): void {
-    this.core.setLearningRate(lr);
-  }
-
-  /** The parameters held now; after a divergence, exactly those of the last good step. */
-  async readParams(): Promise<Float64Array> {
-    this.core.check('readParams');
-    return this.core.readBuffer('params', paramLayout(this.spec).size);
-  }
-
-  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
-  destroy(): void {
-    this.core.destroy();
+  /** Four dispatches a step (forward, partial sums, reduce, update), `steps` times, in one command buffer. */
+  protected recordSteps(steps: number): void {
+    this.record(steps, LARGE_ENTRY_POINTS);
   }
 
   private record(steps: number, entries: readonly Entry[]): void {

@@ -11,11 +11,12 @@ import type { TrainingDivergedError } from '../mlp/divergence.js';
 import type { HiddenActivation } from '../engine/activation.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
-import { dispatchChunks, TrainerCore } from './core.js';
+import { checkDeviceAlive, checkLearningRate, checkTrainerInput, checkUploadable } from './checks.js';
+import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupStorage } from './limits.js';
-import { MANY_DISPATCHES_PER_SUBMIT, type ManyResults } from './many.js';
+import type { ManyResults } from './many.js';
+import { readModelWords, submitUniformDispatches, trainModels } from './models.js';
 import { MANY_MAX, MANY_REG_BINDINGS, MANY_RESULT_WORDS, MANY_STATUS_WORDS, type ManyRegBindingName, packManyRegRun, SHADERS } from './shaders.js';
 import { NO_FAULT, statusError } from './status.js';
 
@@ -120,35 +121,19 @@ export class ManyRegTrainer {
   /** Records `steps` SGD steps of every model, as dispatches of at most `stepsPerDispatch`, MANY_DISPATCHES_PER_SUBMIT per submit. */
   train(steps: number, { stepsPerDispatch = 1000 }: { stepsPerDispatch?: number } = {}): void {
     this.core.check('train');
-    checkSteps('steps', steps);
-    checkCount('stepsPerDispatch', stepsPerDispatch);
-    const chunks = dispatchChunks(steps, stepsPerDispatch, this.initialised);
-    for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) this.record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
+    trainModels(steps, stepsPerDispatch, this.initialised, (chunks) => this.record(chunks));
   }
 
   /** One command buffer: per chunk, its uniform copied in from a small upload buffer, then one dispatch (2-D past the per-dimension limit). */
   private record(chunks: readonly number[]): void {
-    const encoder = this.device.createCommandEncoder({ label: `${this.label}.train` });
-    const uploads: GPUBuffer[] = [];
-    const run = this.core.buffers.run;
     const needed = Math.ceil(this.models / this.wg);
     const gx = Math.min(needed, this.device.limits.maxComputeWorkgroupsPerDimension);
-    for (const k of chunks) {
-      const upload = this.device.createBuffer({ label: `${this.label}.run.upload`, size: run.size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
-      const init = this.initialised ? 0 : 1;
-      new Uint32Array(upload.getMappedRange()).set(packManyRegRun({ models: this.models, steps: k, seedBase: this.options.seedBase, init, groups: this.groups.length }));
-      upload.unmap();
-      uploads.push(upload);
-      encoder.copyBufferToBuffer(upload, 0, run, 0, run.size);
-      const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
-      pass.setPipeline(this.core.pipelines.trainManyReg);
-      pass.setBindGroup(0, this.bindGroup);
-      pass.dispatchWorkgroups(gx, Math.ceil(needed / gx));
-      pass.end();
-      this.initialised = true;
-    }
-    this.device.queue.submit([encoder.finish()]);
-    for (const u of uploads) u.destroy();
+    const dispatches = chunks.map((steps, i) => {
+      const init = i === 0 && !this.initialised ? 1 : 0;
+      return { values: packManyRegRun({ models: this.models, steps, seedBase: this.options.seedBase, init, groups: this.groups.length }), groups: [gx, Math.ceil(needed / gx)] as const };
+    });
+    submitUniformDispatches(this.core, this.core.pipelines.trainManyReg, this.bindGroup, dispatches);
+    this.initialised = true;
   }
 
   /** Model m's width. */
@@ -164,24 +149,16 @@ export class ManyRegTrainer {
   /** Every model's results, as ManyTrainer.readResults gives them; fault indices in each model's own flat layout. */
   async readResults(): Promise<ManyResults> {
     this.core.check('readResults');
-    const { results, status } = this.core.buffers;
-    const [raw, rawStatus] = await this.core.staging.read([
-      { buffer: results, offset: 0, size: 4 * MANY_RESULT_WORDS * this.models },
-      { buffer: status, offset: 0, size: 4 * MANY_STATUS_WORDS * this.models },
-    ]);
-    const r = new Float32Array(raw!);
-    const words = new Uint32Array(rawStatus!);
-    const pick = (k: number) => Float32Array.from({ length: this.models }, (_, m) => r[m * MANY_RESULT_WORDS + k]!);
+    const { column, status } = await readModelWords(this.core, this.models);
     const errors: (TrainingDivergedError | null)[] = [];
     for (const g of this.groups) {
       const own = makeSpec({ d: this.spec.d, H: g.hidden, N: this.spec.N });
       for (let i = 0; i < g.models; i++) {
-        const m = errors.length;
-        const code = words[m * MANY_STATUS_WORDS + 2]!;
-        errors.push(statusError(own, words[m * MANY_STATUS_WORDS + 1]!, narrowCode(this.spec, own, code)));
+        const [, badStep, code] = status(errors.length);
+        errors.push(statusError(own, badStep, narrowCode(this.spec, own, code)));
       }
     }
-    return { loss: pick(0), accuracy: pick(1), diverged: Uint8Array.from(pick(2)), steps: pick(3), errors };
+    return { loss: column(0), accuracy: column(1), diverged: Uint8Array.from(column(2)), steps: column(3), errors };
   }
 
   /** Model m's parameters, in the flat layout of its own width. */

@@ -13,10 +13,11 @@ import type { Dataset } from '../mlp/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
-import { dispatchChunks, TrainerCore } from './core.js';
+import { checkDeviceAlive, checkLearningRate, checkTrainerInput, checkUploadable } from './checks.js';
+import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
+import { readModelWords, submitUniformDispatches, trainModels } from './models.js';
 import { MANY_BINDINGS, MANY_MAX, MANY_RESULT_WORDS, MANY_STATUS_WORDS, type ManyBindingName, packManyRun, SHADERS } from './shaders.js';
 import { NO_FAULT, statusError } from './status.js';
 
@@ -54,8 +55,7 @@ export interface ManyResults {
   errors: (TrainingDivergedError | null)[];
 }
 
-/** Dispatches per command buffer in `train`: a long run is submitted in pieces of this many. */
-export const MANY_DISPATCHES_PER_SUBMIT = 64;
+export { MANY_DISPATCHES_PER_SUBMIT } from './models.js';
 
 /** The override constants of shaders/many.wgsl. */
 export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number, activation: HiddenActivation): Record<string, number> {
@@ -125,62 +125,27 @@ export class ManyTrainer {
    */
   train(steps: number, { stepsPerDispatch = 1000 }: { stepsPerDispatch?: number } = {}): void {
     this.core.check('train');
-    checkSteps('steps', steps);
-    checkCount('stepsPerDispatch', stepsPerDispatch);
-    const chunks = dispatchChunks(steps, stepsPerDispatch, this.initialised);
-    for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) this.record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
+    trainModels(steps, stepsPerDispatch, this.initialised, (chunks) => this.record(chunks));
   }
 
-  /**
-   * One command buffer with a dispatch per entry of `chunks` (steps each). Each
-   * dispatch needs its own uniform values, and writeBuffer lands before the
-   * submit, so every dispatch gets its own small uniform buffer copied in order
-   * inside the encoder.
-   */
+  /** One command buffer with a dispatch per entry of `chunks` (steps each), the first drawing the initial parameters if none are yet. */
   private record(chunks: readonly number[]): void {
-    const encoder = this.device.createCommandEncoder({ label: `${this.label}.train` });
-    const uploads: GPUBuffer[] = [];
-    const run = this.core.buffers.run;
-    for (const k of chunks) {
-      const upload = this.device.createBuffer({ label: `${this.label}.run.upload`, size: run.size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
-      new Uint32Array(upload.getMappedRange()).set(
-        packManyRun({
-          models: this.models,
-          steps: k,
-          seedBase: this.options.seedBase,
-          init: this.initialised ? 0 : 1,
-          seedCount: this.options.seedCount ?? this.models,
-        }),
-      );
-      upload.unmap();
-      uploads.push(upload);
-      encoder.copyBufferToBuffer(upload, 0, run, 0, run.size);
-      const pass = encoder.beginComputePass({ label: `${this.label}.pass` });
-      pass.setPipeline(this.core.pipelines.trainMany);
-      pass.setBindGroup(0, this.bindGroup);
-      pass.dispatchWorkgroups(Math.ceil(this.models / (this.options.workgroupSize ?? 64)));
-      pass.end();
-      this.initialised = true;
-    }
-    this.device.queue.submit([encoder.finish()]);
-    for (const u of uploads) u.destroy(); // freed once the submitted work is done
+    const groups = [Math.ceil(this.models / (this.options.workgroupSize ?? 64)), 1] as const;
+    const seedCount = this.options.seedCount ?? this.models;
+    const dispatches = chunks.map((steps, i) => {
+      const init = i === 0 && !this.initialised ? 1 : 0;
+      return { values: packManyRun({ models: this.models, steps, seedBase: this.options.seedBase, init, seedCount }), groups };
+    });
+    submitUniformDispatches(this.core, this.core.pipelines.trainMany, this.bindGroup, dispatches);
+    this.initialised = true;
   }
 
   /** Every model's results; a model that stopped has its error (the step and element) in `errors`. Never throws for a divergence. */
   async readResults(): Promise<ManyResults> {
     this.core.check('readResults');
-    const { results, status } = this.core.buffers;
-    const [raw, rawStatus] = await this.core.staging.read([
-      { buffer: results, offset: 0, size: 4 * MANY_RESULT_WORDS * this.models },
-      { buffer: status, offset: 0, size: 4 * MANY_STATUS_WORDS * this.models },
-    ]);
-    const r = new Float32Array(raw!);
-    const words = new Uint32Array(rawStatus!);
-    const pick = (k: number) => Float32Array.from({ length: this.models }, (_, m) => r[m * MANY_RESULT_WORDS + k]!);
-    const errors = Array.from({ length: this.models }, (_, m) =>
-      statusError(this.spec, words[m * MANY_STATUS_WORDS + 1]!, words[m * MANY_STATUS_WORDS + 2]!),
-    );
-    return { loss: pick(0), accuracy: pick(1), diverged: Uint8Array.from(pick(2)), steps: pick(3), errors };
+    const { column, status } = await readModelWords(this.core, this.models);
+    const errors = Array.from({ length: this.models }, (_, m) => statusError(this.spec, status(m)[1], status(m)[2]));
+    return { loss: column(0), accuracy: column(1), diverged: Uint8Array.from(column(2)), steps: column(3), errors };
   }
 
   /** One model's parameters, flat layout. */

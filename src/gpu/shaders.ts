@@ -47,17 +47,13 @@ export interface BindingSlot {
   readonly type: BindingType;
 }
 
+/** A binding table from `{ name: type, … }` ('read' for read-only storage), binding numbers 0, 1, 2, … in the order written. */
+function slots<const T extends Record<string, 'uniform' | 'storage' | 'read'>>(table: T): readonly (BindingSlot & { readonly name: keyof T & string })[] {
+  return Object.entries(table).map(([name, t], binding) => ({ binding, name, type: t === 'read' ? 'read-only-storage' : t }));
+}
+
 /** shaders/mlp.wgsl, group 0. */
-export const MLP_BINDINGS = [
-  { binding: 0, name: 'hyper', type: 'uniform' },
-  { binding: 1, name: 'params', type: 'storage' },
-  { binding: 2, name: 'x', type: 'read-only-storage' },
-  { binding: 3, name: 'y', type: 'read-only-storage' },
-  { binding: 4, name: 'cache', type: 'storage' },
-  { binding: 5, name: 'grads', type: 'storage' },
-  { binding: 6, name: 'status', type: 'storage' },
-  { binding: 7, name: 'next', type: 'storage' },
-] as const satisfies readonly BindingSlot[];
+export const MLP_BINDINGS = slots({ hyper: 'uniform', params: 'storage', x: 'read', y: 'read', cache: 'storage', grads: 'storage', status: 'storage', next: 'storage' });
 
 export type MlpBindingName = (typeof MLP_BINDINGS)[number]['name'];
 
@@ -79,9 +75,15 @@ export type Hyper = Record<(typeof HYPER_FIELDS)[number], number>;
  * as uniform buffers require. The only place its bytes are counted.
  */
 export function packHyper(values: Hyper): Float32Array {
-  const size = Math.ceil(HYPER_FIELDS.length / 4) * 4;
-  const out = new Float32Array(size);
-  HYPER_FIELDS.forEach((f, i) => (out[i] = values[f]));
+  return packFields(HYPER_FIELDS, values, new Float32Array(roundUp16(HYPER_FIELDS)));
+}
+
+/** Floats or words of a uniform of 4-byte fields: their count rounded up to 4 (16 bytes, as uniform buffers require). */
+const roundUp16 = (fields: readonly string[]) => Math.ceil(fields.length / 4) * 4;
+
+/** Writes `values` into `out` in `fields` order. */
+function packFields<F extends string, A extends Float32Array | Uint32Array>(fields: readonly F[], values: Record<F, number>, out: A): A {
+  fields.forEach((f, i) => (out[i] = values[f]));
   return out;
 }
 
@@ -92,15 +94,7 @@ export function packHyper(values: Hyper): Float32Array {
 export const STATUS_WORDS = 4;
 
 /** shaders/many.wgsl, group 0. */
-export const MANY_BINDINGS = [
-  { binding: 0, name: 'run', type: 'uniform' },
-  { binding: 1, name: 'x', type: 'read-only-storage' },
-  { binding: 2, name: 'y', type: 'read-only-storage' },
-  { binding: 3, name: 'lrs', type: 'read-only-storage' },
-  { binding: 4, name: 'params', type: 'storage' },
-  { binding: 5, name: 'results', type: 'storage' },
-  { binding: 6, name: 'status', type: 'storage' },
-] as const satisfies readonly BindingSlot[];
+export const MANY_BINDINGS = slots({ run: 'uniform', x: 'read', y: 'read', lrs: 'read', params: 'storage', results: 'storage', status: 'storage' });
 
 export type ManyBindingName = (typeof MANY_BINDINGS)[number]['name'];
 
@@ -109,9 +103,7 @@ export const MANY_RUN_FIELDS = ['models', 'steps', 'seedBase', 'init', 'seedCoun
 export type ManyRun = Record<(typeof MANY_RUN_FIELDS)[number], number>;
 
 export function packManyRun(values: ManyRun): Uint32Array {
-  const out = new Uint32Array(Math.ceil(MANY_RUN_FIELDS.length / 4) * 4);
-  MANY_RUN_FIELDS.forEach((f, i) => (out[i] = values[f]));
-  return out;
+  return packFields(MANY_RUN_FIELDS, values, new Uint32Array(roundUp16(MANY_RUN_FIELDS)));
 }
 
 /** The private-array bounds of shaders/models.wgsl (const MAX_D, MAX_H there), for many.wgsl and many-reg.wgsl. */
@@ -130,14 +122,7 @@ export const FUSED_STATUS_WORDS = 3;
 export const FUSED_WORKGROUP_SCALARS = 2;
 
 /** shaders/fused.wgsl, group 0. */
-export const FUSED_BINDINGS = [
-  { binding: 0, name: 'run', type: 'uniform' },
-  { binding: 1, name: 'params', type: 'storage' },
-  { binding: 2, name: 'x', type: 'read-only-storage' },
-  { binding: 3, name: 'y', type: 'read-only-storage' },
-  { binding: 4, name: 'status', type: 'storage' },
-  { binding: 5, name: 'sampleLoss', type: 'storage' },
-] as const satisfies readonly BindingSlot[];
+export const FUSED_BINDINGS = slots({ run: 'uniform', params: 'storage', x: 'read', y: 'read', status: 'storage', sampleLoss: 'storage' });
 
 export type FusedBindingName = (typeof FUSED_BINDINGS)[number]['name'];
 
@@ -150,17 +135,7 @@ export function packFusedRun({ lr, steps }: { lr: number; steps: number }): Arra
 }
 
 /** shaders/large.wgsl, group 0. */
-export const LARGE_BINDINGS = [
-  { binding: 0, name: 'hyper', type: 'uniform' },
-  { binding: 1, name: 'params', type: 'storage' },
-  { binding: 2, name: 'x', type: 'read-only-storage' },
-  { binding: 3, name: 'y', type: 'read-only-storage' },
-  { binding: 4, name: 'perSample', type: 'storage' },
-  { binding: 5, name: 'partials', type: 'storage' },
-  { binding: 6, name: 'grads', type: 'storage' },
-  { binding: 7, name: 'status', type: 'storage' },
-  { binding: 8, name: 'next', type: 'storage' },
-] as const satisfies readonly BindingSlot[];
+export const LARGE_BINDINGS = slots({ hyper: 'uniform', params: 'storage', x: 'read', y: 'read', perSample: 'storage', partials: 'storage', grads: 'storage', status: 'storage', next: 'storage' });
 
 export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
 
@@ -168,17 +143,7 @@ export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
 export const LARGE_ENTRY_POINTS = ['largeForward', 'largePartials', 'largeReduce', 'largeSgd'] as const;
 
 /** shaders/large-tiled.wgsl, group 0: params and paramsOut swap every step (two bind groups). */
-export const LARGE_TILED_BINDINGS = [
-  { binding: 0, name: 'hyper', type: 'uniform' },
-  { binding: 1, name: 'params', type: 'read-only-storage' },
-  { binding: 2, name: 'x', type: 'read-only-storage' },
-  { binding: 3, name: 'y', type: 'read-only-storage' },
-  { binding: 4, name: 'losses', type: 'storage' },
-  { binding: 5, name: 'partials', type: 'storage' },
-  { binding: 6, name: 'grads', type: 'storage' },
-  { binding: 7, name: 'status', type: 'storage' },
-  { binding: 8, name: 'paramsOut', type: 'storage' },
-] as const satisfies readonly BindingSlot[];
+export const LARGE_TILED_BINDINGS = slots({ hyper: 'uniform', params: 'read', x: 'read', y: 'read', losses: 'storage', partials: 'storage', grads: 'storage', status: 'storage', paramsOut: 'storage' });
 
 export type LargeTiledBindingName = (typeof LARGE_TILED_BINDINGS)[number]['name'];
 
@@ -192,16 +157,7 @@ export const LARGE_TILED_STATUS_WORDS = 6;
 export const LARGE_MAX_D = 16;
 
 /** shaders/many-reg.wgsl, group 0: many.wgsl's, the data under other names (x and y are its workgroup copies), and the width groups. */
-export const MANY_REG_BINDINGS = [
-  { binding: 0, name: 'run', type: 'uniform' },
-  { binding: 1, name: 'xIn', type: 'read-only-storage' },
-  { binding: 2, name: 'yIn', type: 'read-only-storage' },
-  { binding: 3, name: 'lrs', type: 'read-only-storage' },
-  { binding: 4, name: 'params', type: 'storage' },
-  { binding: 5, name: 'results', type: 'storage' },
-  { binding: 6, name: 'status', type: 'storage' },
-  { binding: 7, name: 'groups', type: 'read-only-storage' },
-] as const satisfies readonly BindingSlot[];
+export const MANY_REG_BINDINGS = slots({ run: 'uniform', xIn: 'read', yIn: 'read', lrs: 'read', params: 'storage', results: 'storage', status: 'storage', groups: 'read' });
 export type ManyRegBindingName = (typeof MANY_REG_BINDINGS)[number]['name'];
 
 /** `struct Run` of shaders/many-reg.wgsl: u32 fields in order. */
@@ -209,9 +165,7 @@ export const MANY_REG_RUN_FIELDS = ['models', 'steps', 'seedBase', 'init', 'grou
 export type ManyRegRun = Record<(typeof MANY_REG_RUN_FIELDS)[number], number>;
 
 export function packManyRegRun(values: ManyRegRun): Uint32Array {
-  const out = new Uint32Array(Math.ceil(MANY_REG_RUN_FIELDS.length / 4) * 4);
-  MANY_REG_RUN_FIELDS.forEach((f, i) => (out[i] = values[f]));
-  return out;
+  return packFields(MANY_REG_RUN_FIELDS, values, new Uint32Array(roundUp16(MANY_REG_RUN_FIELDS)));
 }
 
 /** shaders/fused-subgroup.wgsl, group 0: fused.wgsl's bindings, each holding `nets` networks. */

@@ -13,29 +13,19 @@
  * trainer.step(500);
  * const { loss } = await trainer.readLoss();
  */
-import type { HiddenActivation } from '../engine/activation.js';
-import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
-import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkDeviceAlive, checkLearningRate, checkParams, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
-import { STEPS_PER_SUBMIT, TrainerCore } from './core.js';
+import { paramLayout, type Spec } from '../mlp/spec.js';
+import { checkNetworkOptions } from './checks.js';
+import { TrainerCore } from './core.js';
 import { cacheLayout, CACHE_TENSORS, type CacheName, pipelineConstants, wgslConstants } from './layout.js';
 import { checkLimits } from './limits.js';
-import { MLP_BINDINGS, MLP_ENTRY_POINTS, type MlpBindingName, type MlpEntryPoint, packHyper, SHADERS, STATUS_WORDS } from './shaders.js';
+import { MLP_BINDINGS, MLP_ENTRY_POINTS, type MlpBindingName, type MlpEntryPoint, SHADERS, STATUS_WORDS } from './shaders.js';
+import type { NetworkOptions } from './options.js';
+import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
 
-export interface GpuTrainerOptions {
-  data: Dataset;
-  /** Initial parameters in the flat layout (uploaded as f32). */
-  params: ArrayLike<number>;
-  hidden: number;
-  lr: number;
-  loss: LossKind;
-  /** The hidden activation f (default 'relu'); shaders/common.wgsl's ACT. */
-  activation?: HiddenActivation;
+export interface GpuTrainerOptions extends NetworkOptions {
   /** Invocations per workgroup; default 64. */
   workgroupSize?: number;
-  label?: string;
   /** Test-only: WGSL to compile instead of SHADERS.mlp (the mutation checks, tests/mutants.test.ts). */
   shaderSource?: string;
 }
@@ -53,30 +43,25 @@ export interface GpuReadout {
 /** The phases of one step without the update: forward and backward at the current parameters. */
 const NO_UPDATE: readonly MlpEntryPoint[] = ['forward', 'backwardDeltas', 'backwardGrads'];
 
-export class GpuTrainer {
+export class GpuTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> {
   private readonly bindGroup: GPUBindGroup;
 
   private constructor(
-    readonly device: GPUDevice,
-    readonly spec: Spec,
+    device: GPUDevice,
+    spec: Spec,
     readonly options: Readonly<GpuTrainerOptions>,
-    private readonly core: TrainerCore<MlpBindingName, MlpEntryPoint>,
+    core: TrainerCore<MlpBindingName, MlpEntryPoint>,
     private readonly workgroups: Record<MlpEntryPoint, number>,
   ) {
+    super(device, spec, core);
     this.bindGroup = core.bindGroup();
   }
 
   static async create(device: GPUDevice, options: GpuTrainerOptions): Promise<GpuTrainer> {
-    const { data, params, hidden, loss, lr } = options;
+    const { data, params, loss, lr } = options;
     const label = options.label ?? 'mlp';
-    await checkDeviceAlive(device, label);
-    checkTrainerInput(device, options);
+    const spec = await checkNetworkOptions(device, options, label);
     const wg = options.workgroupSize ?? 64;
-    const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
-    checkParams(spec, params);
-    checkUploadable('data.x', data.x);
-    checkUploadable('data.y', data.y);
-    checkLearningRate('lr', lr);
     const P = paramLayout(spec).size;
     const C = cacheLayout(spec);
     const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P, sgdStep: P };
@@ -88,10 +73,7 @@ export class GpuTrainer {
       entryPoints: MLP_ENTRY_POINTS,
       constants: { ...wgslConstants(spec), ...pipelineConstants(loss, wg, options.activation ?? 'relu') },
       buffers: {
-        hyper: { bytes: packHyper({ lr }).byteLength, role: 'uniform', init: packHyper({ lr }) },
-        params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },
-        x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
-        y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
+        ...phaseBuffers(data, params, lr),
         cache: { bytes: 4 * C.size, role: 'output' },
         grads: { bytes: 4 * P, role: 'output' },
         status: { bytes: 4 * STATUS_WORDS, role: 'state', init: freshStatus(STATUS_WORDS) },
@@ -100,25 +82,6 @@ export class GpuTrainer {
     });
     const workgroups = Object.fromEntries(MLP_ENTRY_POINTS.map((e) => [e, Math.ceil(count[e] / wg)])) as Record<MlpEntryPoint, number>;
     return new GpuTrainer(device, spec, options, core, workgroups);
-  }
-
-  /** Records k SGD steps (forward, backward, update), at most STEPS_PER_SUBMIT per command buffer; returns at once. */
-  step(k = 1): void {
-    this.core.check('step');
-    checkSteps('steps', k);
-    this.core.record(k, STEPS_PER_SUBMIT, (c) => this.record(c, MLP_ENTRY_POINTS));
-  }
-
-  /**
-   * Runs k SGD steps in chunks of `stepsPerSubmit`, waiting for the GPU after
-   * each (at most one chunk queued: flat memory for any k), and reports the
-   * steps recorded so far after each chunk.
-   */
-  async run(k: number, { stepsPerSubmit = STEPS_PER_SUBMIT, onChunk }: { stepsPerSubmit?: number; onChunk?: (steps: number) => void | Promise<void> } = {}): Promise<void> {
-    this.core.check('run');
-    checkSteps('steps', k);
-    checkCount('stepsPerSubmit', stepsPerSubmit);
-    await this.core.run(k, stepsPerSubmit, (c) => this.record(c, MLP_ENTRY_POINTS), onChunk);
   }
 
   /**
@@ -160,12 +123,6 @@ export class GpuTrainer {
     return { step, loss, params: params!, grads: grads!, cache: parts };
   }
 
-  /** The parameters held now (flat layout); after a divergence, exactly those of the last good step. Never throws for a divergence. */
-  async readParams(): Promise<Float64Array> {
-    this.core.check('readParams');
-    return this.core.readBuffer('params', paramLayout(this.spec).size);
-  }
-
   /**
    * Like `gradients()` (forward and backward at the current parameters, no
    * update), but reads back only what a report needs: parameters, gradients,
@@ -185,20 +142,15 @@ export class GpuTrainer {
     return { step, loss, params: params!, grads: grads!, yHat: yHat! };
   }
 
-  /** Changes the learning rate from the next recorded step on. */
-  setLearningRate(lr: number): void {
-    this.core.setLearningRate(lr);
-  }
-
   /** The buffers holding θ and the status word (step count first), for pairing trainers (./frames.ts). */
   stateBuffers(): { params: GPUBuffer; status: GPUBuffer } {
     this.core.check('stateBuffers');
     return { params: this.core.buffers.params, status: this.core.buffers.status };
   }
 
-  /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). Calling it again does nothing. */
-  destroy(): void {
-    this.core.destroy();
+  /** Forward, backward and the update, `steps` times, in one command buffer. */
+  protected recordSteps(steps: number): void {
+    this.record(steps, MLP_ENTRY_POINTS);
   }
 
   /** `steps` repetitions of the phases `entries`, in one command buffer and one compute pass. */
