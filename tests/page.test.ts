@@ -136,7 +136,7 @@ describe('the page in headless Chromium', () => {
     }
   }, 180_000);
 
-  it('without WebGPU: a banner says so and the CPU engine trains XOR', async () => {
+  it('without WebGPU: a banner says so, the CPU engine trains XOR, and 20,000 steps a frame never block the page', async () => {
     const { browser, page, errors, offLoopback } = await open(false, '?perFrame=100');
     try {
       expect(await page.locator('[data-testid="banner"]').isVisible()).toBe(true);
@@ -147,6 +147,23 @@ describe('the page in headless Chromium', () => {
       await waitForLearned(page);
       await setPlaying(page, false);
       await page.screenshot({ path: `${ARTIFACTS}/page-cpu-fallback.png`, fullPage: true });
+      // 20,000 steps a frame of a 2-64-1 network on the scalar engine would block the page for seconds a frame:
+      // the CPU engine does what fits in a frame's budget instead, and the page keeps answering.
+      await setControl(page, 'hidden', '64');
+      await setControl(page, 'perFrame', '20000');
+      await page.waitForFunction(() => document.querySelector('[data-testid="step"]')?.textContent === '0');
+      await page.evaluate(() => {
+        const w = window as unknown as { longestTask: number };
+        w.longestTask = 0;
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => (w.longestTask = Math.max(w.longestTask, e.duration)))).observe({ type: 'longtask' });
+      });
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 50);
+      await page.waitForTimeout(1500);
+      const t0 = Date.now();
+      await setPlaying(page, false);
+      expect(Date.now() - t0, 'ms from Pause clicked to paused').toBeLessThan(1500);
+      expect(await page.evaluate(() => (window as unknown as { longestTask: number }).longestTask), 'longest main-thread task, ms').toBeLessThan(500);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { PlaybackController, type PlayState } from '../src/ui/controller.js';
+import { CPU_FRAME_MS, PlaybackController, type PlayState, stepWithin } from '../src/ui/controller.js';
 import { failureText, hints } from '../src/ui/hints.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { logTickLabels } from '../src/ui/plots.js';
@@ -165,6 +165,31 @@ describe('PlaybackController', () => {
     expect(h.errors.map((e) => e.message)).toEqual(['training diverged at step 7']);
     await h.c.reset();
     expect(h.c.state).toBe('idle');
+  });
+});
+
+describe('stepWithin (a CPU frame\'s time budget)', () => {
+  /** A session whose every step advances a fake clock by `ms`. */
+  const timed = (ms: number) => {
+    const clock = { t: 0, steps: 0, calls: 0 };
+    return { clock, session: { step: (n: number) => ((clock.t += n * ms), (clock.steps += n), clock.calls++) }, now: () => clock.t };
+  };
+  it('does every step asked for when they fit the budget', () => {
+    const { clock, session, now } = timed(0.001);
+    expect(stepWithin(session, 500, CPU_FRAME_MS, now)).toBe(500);
+    expect(clock.steps).toBe(500);
+    expect(clock.calls).toBeLessThan(20); // in slices, not one call per step
+  });
+  it('stops near the budget when 20,000 slow steps are asked for, and says how many it did', () => {
+    const { clock, session, now } = timed(0.5); // 0.5 ms a step: 20,000 would take 10 s
+    const done = stepWithin(session, 20_000, CPU_FRAME_MS, now);
+    expect(done).toBe(clock.steps);
+    expect(clock.t).toBeGreaterThanOrEqual(CPU_FRAME_MS);
+    expect(clock.t).toBeLessThanOrEqual(1.5 * CPU_FRAME_MS);
+  });
+  it('always does at least one step, even one longer than the budget', () => {
+    const { session, now } = timed(100);
+    expect(stepWithin(session, 20, CPU_FRAME_MS, now)).toBe(1);
   });
 });
 

@@ -19,6 +19,32 @@
  */
 import type { Session, Snapshot } from './session.js';
 
+/**
+ * On the CPU engine a step runs on the page's own thread, so a frame does at
+ * most about this many milliseconds of steps (however many steps per frame are
+ * asked for), and the page keeps answering clicks. The GPU only records.
+ */
+export const CPU_FRAME_MS = 30;
+
+/**
+ * Steps `session` up to k times, in slices sized from the time the steps so far
+ * took, stopping once `budgetMs` is spent (at least one step); returns the steps done.
+ */
+export function stepWithin(session: Pick<Session, 'step'>, k: number, budgetMs: number, now = () => performance.now()): number {
+  const t0 = now();
+  let done = 0;
+  let slice = 1;
+  while (done < k) {
+    const n = Math.min(slice, k - done);
+    session.step(n);
+    done += n;
+    const elapsed = now() - t0;
+    if (elapsed >= budgetMs) break;
+    slice = Math.max(1, Math.floor(((budgetMs - elapsed) * done) / Math.max(elapsed, 1e-3) / 2)); // half the estimate: never far past the budget
+  }
+  return done;
+}
+
 export type PlayState = 'starting' | 'idle' | 'pausing' | 'playing' | 'resetting' | 'failed';
 
 export interface ControllerHooks<From> {
@@ -141,10 +167,10 @@ export class PlaybackController<From = never> {
     }
     const live = this.live;
     if (live && !live.inflight && this.state !== 'failed') {
-      const k = this.hooks.perFrame();
       const t0 = performance.now();
       try {
-        live.session.step(k);
+        const asked = this.hooks.perFrame();
+        const k = live.session.backend === 'cpu' ? stepWithin(live.session, asked, CPU_FRAME_MS) : (live.session.step(asked), asked);
         await this.read(live);
         if (this.live === live) this.speed = { steps: this.speed.steps + k, ms: this.speed.ms + performance.now() - t0 };
       } catch (e) {

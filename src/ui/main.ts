@@ -12,7 +12,7 @@ import { describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.j
 import { FrameTrainer } from '../gpu/frames.js';
 import { initParams } from '../mlp/init.js';
 import { type App, banner, DATA_KEYS, fillControls, type From, newData, sentence, writeUrl } from './app.js';
-import { PlaybackController } from './controller.js';
+import { CPU_FRAME_MS, PlaybackController } from './controller.js';
 import { pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './docs.js';
 import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './diagram.js';
@@ -57,7 +57,7 @@ async function buildSession(app: App, from?: From): Promise<Session> {
 function useCpu(app: App, reason: string): void {
   app.device = null;
   app.els.backend.textContent = 'CPU: scalar autograd engine (src/engine)';
-  banner(app, `${reason} Training runs on the CPU engine instead, and the gradient panel has no GPU side to compare.`);
+  banner(app, `${reason} Training runs on the CPU engine instead: a frame does as many of its steps as fit in about ${CPU_FRAME_MS} ms, so the page keeps answering, and the gradient panel has no GPU side to compare.`);
 }
 
 function handleFailure(app: App, e: Error): void {
