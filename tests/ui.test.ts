@@ -187,6 +187,14 @@ describe('stepWithin (a CPU frame\'s time budget)', () => {
     expect(clock.t).toBeGreaterThanOrEqual(CPU_FRAME_MS);
     expect(clock.t).toBeLessThanOrEqual(1.5 * CPU_FRAME_MS);
   });
+  it('stays near the budget on a coarse clock, where the first fast steps read as 0 ms', () => {
+    const clock = { real: 0, steps: 0 };
+    const session = { step: (n: number) => ((clock.real += n * 0.04), (clock.steps += n)) }; // 40 µs a step
+    const now = () => Math.floor(clock.real / 5) * 5; // a clock that ticks every 5 ms
+    stepWithin(session, 20_000, CPU_FRAME_MS, now);
+    expect(clock.real).toBeGreaterThanOrEqual(CPU_FRAME_MS);
+    expect(clock.real).toBeLessThanOrEqual(2 * CPU_FRAME_MS + 5);
+  });
   it('always does at least one step, even one longer than the budget', () => {
     const { session, now } = timed(100);
     expect(stepWithin(session, 20, CPU_FRAME_MS, now)).toBe(1);

@@ -28,7 +28,8 @@ export const CPU_FRAME_MS = 30;
 
 /**
  * Steps `session` up to k times, in slices sized from the time the steps so far
- * took, stopping once `budgetMs` is spent (at least one step); returns the steps done.
+ * took (at most doubling), stopping once `budgetMs` is spent (at least one
+ * step); returns the steps done. At most about twice the budget is spent.
  */
 export function stepWithin(session: Pick<Session, 'step'>, k: number, budgetMs: number, now = () => performance.now()): number {
   const t0 = now();
@@ -40,7 +41,10 @@ export function stepWithin(session: Pick<Session, 'step'>, k: number, budgetMs: 
     done += n;
     const elapsed = now() - t0;
     if (elapsed >= budgetMs) break;
-    slice = Math.max(1, Math.floor(((budgetMs - elapsed) * done) / Math.max(elapsed, 1e-3) / 2)); // half the estimate: never far past the budget
+    // Half the steps the time so far says still fit, and never more than doubling what is done: the
+    // page's clock is coarse (a fast first step can read as 0 ms), so an estimate alone could overshoot by seconds.
+    const fit = elapsed > 0 ? Math.floor(((budgetMs - elapsed) * done) / elapsed / 2) : done;
+    slice = Math.max(1, Math.min(done, fit));
   }
   return done;
 }
