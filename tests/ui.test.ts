@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { CPU_FRAME_MS, PlaybackController, type PlayState, stepWithin } from '../src/ui/controller.js';
 import { failureText, hints } from '../src/ui/hints.js';
+import { parameterNames } from '../src/ui/gradients.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { logTickLabels } from '../src/ui/plots.js';
 import { LossHistory } from '../src/ui/history.js';
@@ -265,8 +266,23 @@ describe('the failure banner', () => {
   it('names the step of a divergence and says what to do', () => {
     const fault = { step: 1234, kind: 'parameter', index: 0, value: -Infinity, precision: 'f32' } as const;
     const t = failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }));
-    expect(t).toMatch(/^step 1234: W1\[0\]\[0\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1233\. Training blew up at step 1234: .*Lower the learning rate .* rescale the inputs .*press Reset\.$/);
+    // the page counts from 1, as its gradient table does: flat index 0 is W1[1][1] there, W1[0][0] in code and JSON
+    expect(t).toMatch(/^step 1234: W1\[1\]\[1\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1233\. Training blew up at step 1234: .*Lower the learning rate .* rescale the inputs .*press Reset\.$/);
     expect(t.match(/lower the learning rate/gi)).toHaveLength(1);
+    expect(new TrainingDivergedError(fault, { d: 2, H: 8 }).message).toMatch(/^step 1234: W1\[0\]\[0\] became/);
+  });
+  it('names every element and sample as the gradient table and the graph do', () => {
+    const spec = { d: 3, H: 5 };
+    const said = (kind: 'loss' | 'gradient' | 'parameter', index: number) =>
+      failureText(new TrainingDivergedError({ step: 3, kind, index, value: NaN, precision: 'f32' }, spec)).split(' became')[0];
+    // the flat layout of d = 3, H = 5: W1 at 0–14 (row j at 3j), b1 at 15–19, W2 at 20–24, b2 at 25
+    expect(parameterNames(3, 5)).toHaveLength(26);
+    expect(said('parameter', 0)).toBe('step 3: W1[1][1]');
+    expect(said('gradient', 13)).toBe('step 3: dW1[5][2]'); // unit 5 (j = 4), input 2 (i = 1): 4·3 + 1
+    expect(said('gradient', 19)).toBe('step 3: db1[5]');
+    expect(said('parameter', 24)).toBe('step 3: W2[5]');
+    expect(said('parameter', 25)).toBe('step 3: b2');
+    expect(said('loss', 0)).toBe('step 3: the loss of sample 1');
   });
   it('asks for a reset after any other error', () => {
     expect(failureText(new Error('uncaptured WebGPU error: out of memory.'))).toBe('uncaptured WebGPU error: out of memory. Press Reset to start again.');

@@ -40,15 +40,26 @@ export function nonFiniteName(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '−Infinity';
 }
 
+/** How a message names a flat-layout element and a sample. */
+export interface FaultNames {
+  element(k: number): string;
+  sample(n: number): string;
+}
+
+/** The names of code and JSON, counted from 0: W1[0][0], sample 0 (the page counts from 1 and passes its own). */
+export function codeNames(spec: Pick<Spec, 'd' | 'H'>): FaultNames {
+  return { element: (k) => elementName(spec, k), sample: (n) => String(n) };
+}
+
 /** One line: the step, what became non-finite, why, and what was kept. */
-export function describeFault(spec: Pick<Spec, 'd' | 'H'>, f: Fault): string {
+export function describeFault(spec: Pick<Spec, 'd' | 'H'>, f: Fault, names: FaultNames = codeNames(spec)): string {
   const became = nonFiniteName(f.value);
   const what =
     f.kind === 'loss'
-      ? `the loss of sample ${f.index} became ${became} (the forward pass overflowed ${f.precision})`
+      ? `the loss of sample ${names.sample(f.index)} became ${became} (the forward pass overflowed ${f.precision})`
       : f.kind === 'gradient'
-        ? `d${elementName(spec, f.index)} became ${became} (the backward pass overflowed ${f.precision})`
-        : `${elementName(spec, f.index)} became ${became} (${Number.isNaN(f.value) ? 'the update was NaN' : `the update overflowed ${f.precision}`})`;
+        ? `d${names.element(f.index)} became ${became} (the backward pass overflowed ${f.precision})`
+        : `${names.element(f.index)} became ${became} (${Number.isNaN(f.value) ? 'the update was NaN' : `the update overflowed ${f.precision}`})`;
   const kept = f.step <= 1 ? 'the initial parameters' : `the parameters after step ${f.step - 1}`;
   return `step ${f.step}: ${what}; training stopped and kept ${kept}; lower the learning rate or rescale the data`;
 }
@@ -57,7 +68,8 @@ export class TrainingDivergedError extends Error {
   readonly step: number;
   constructor(
     readonly fault: Fault,
-    spec: Pick<Spec, 'd' | 'H'>,
+    /** The network's shape, to name the element again in other words (the page counts from 1). */
+    readonly spec: Pick<Spec, 'd' | 'H'>,
   ) {
     super(describeFault(spec, fault));
     this.name = 'TrainingDivergedError';

@@ -6,6 +6,9 @@
  * hints never contradict each other. Pure: numbers in, sentences out, so a
  * test can check each one against a run known to fail.
  */
+import { describeFault, type FaultNames, TrainingDivergedError } from '../mlp/divergence.js';
+import { parameterNames } from './gradients.js';
+
 export interface HintInput {
   step: number;
   hidden: number;
@@ -107,11 +110,19 @@ export function hints(r: HintInput): Hint[] {
  * saying NaN or infinite) the step it happened at and what to do about it.
  */
 export function failureText(e: Error): string {
+  // A divergence is named as the page names things, counted from 1 (W1[1][1], sample 1), as in the gradient table and the graph.
+  const said = e instanceof TrainingDivergedError ? describeFault(e.spec, e.fault, pageNames(e.spec)) : e.message;
   // A divergence message ends with its own short hint; the banner gives the longer one below.
-  const message = `${e.message.replace(/; lower the learning rate or rescale the data$/, '').replace(/[.\s]+$/, '')}.`;
+  const message = `${said.replace(/; lower the learning rate or rescale the data$/, '').replace(/[.\s]+$/, '')}.`;
   const step = (e as { step?: unknown }).step;
   const diverged = e.name === 'TrainingDivergedError' || /diverged|NaN|infinite/i.test(e.message);
   if (!diverged) return `${message} Press Reset to start again.`;
   const at = typeof step === 'number' ? ` at step ${step}` : '';
   return `${message} Training blew up${at}: each step overshot until the numbers left the range of floating point. Lower the learning rate (0.5 works for XOR) or rescale the inputs to about [−1, 1], then press Reset.`;
+}
+
+/** The page's names of a parameter and a sample: counted from 1, as the gradient table, the graph and the network picture count. */
+export function pageNames({ d, H }: { d: number; H: number }): FaultNames {
+  const names = parameterNames(d, H);
+  return { element: (k) => names[k] ?? `parameter ${k + 1}`, sample: (n) => String(n + 1) };
 }
