@@ -16,10 +16,7 @@ override STRIDE: u32;   // floats per chunk in `partials`: H·(D + 2) + 1 (large
 
 const MAX_D: u32 = 16u;
 
-@group(0) @binding(0) var<uniform> hyper: Hyper;
-@group(0) @binding(1) var<storage, read_write> params: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> y: array<f32>;
+// bindings 0–3 (hyper, params, x, y): shaders/status.wgsl
 @group(0) @binding(4) var<storage, read_write> perSample: array<f32>;   // [dz2 (N) | loss (N)]
 @group(0) @binding(5) var<storage, read_write> partials: array<f32>;    // CHUNKS × (H·(D + 2) + 1)
 @group(0) @binding(6) var<storage, read_write> grads: array<f32>;       // P, flat layout

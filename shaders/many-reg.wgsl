@@ -30,10 +30,7 @@ struct Group {
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<storage, read> xIn: array<f32>;            // N×D, row-major
 @group(0) @binding(2) var<storage, read> yIn: array<f32>;            // N
-@group(0) @binding(3) var<storage, read> lrs: array<f32>;            // M learning rates
-@group(0) @binding(4) var<storage, read_write> params: array<f32>;   // M × P_SIZE
-@group(0) @binding(5) var<storage, read_write> results: array<f32>;  // M × 4: loss, accuracy, diverged, steps
-@group(0) @binding(6) var<storage, read_write> status: array<u32>;   // M × 3: steps done, badStep, badWhere
+// bindings 3–6 (lrs, params, results, status): shaders/models.wgsl
 @group(0) @binding(7) var<storage, read> groups: array<Group>;       // width groups, by first model
 
 var<workgroup> x: array<f32, N * D>;

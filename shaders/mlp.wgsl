@@ -20,10 +20,7 @@ override DZ2_OFF: u32;
 override DA1_OFF: u32;
 override DZ1_OFF: u32;
 
-@group(0) @binding(0) var<uniform> hyper: Hyper;
-@group(0) @binding(1) var<storage, read_write> params: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> y: array<f32>;
+// bindings 0–3 (hyper, params, x, y): shaders/status.wgsl
 @group(0) @binding(4) var<storage, read_write> cache: array<f32>;
 @group(0) @binding(5) var<storage, read_write> grads: array<f32>;
 @group(0) @binding(6) var<storage, read_write> status: Status;

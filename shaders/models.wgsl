@@ -3,7 +3,13 @@
 // counter-based PRNG and order as src/mlp/rng.ts and src/engine/nn.ts, so the CPU can reproduce
 // any model), one SGD step and its evaluation. A model of width h ≤ H is kept in the flat layout
 // of width H with the units j ≥ h at 0; they are skipped, so they stay 0. The kernel declares the
-// data `x` (N×D) and `y` (N) and `results` (4 values a model).
+// data `x` (N×D) and `y` (N) (many-reg.wgsl keeps them in workgroup memory, bound as xIn, yIn).
+
+// The bindings both kernels share; each declares its uniform `run` (0), its data (1, 2) and any more (7 and up).
+@group(0) @binding(3) var<storage, read> lrs: array<f32>;            // M learning rates
+@group(0) @binding(4) var<storage, read_write> params: array<f32>;   // M × P_SIZE, each model in the flat layout of width H
+@group(0) @binding(5) var<storage, read_write> results: array<f32>;  // M × 4: loss, accuracy, diverged, steps
+@group(0) @binding(6) var<storage, read_write> status: array<u32>;   // M × 3: steps done, badStep, badWhere (NO_FAULT if none)
 
 override BOUND1: f32;   // f32(1/√d): initial W1, b1 ~ U(−BOUND1, BOUND1)
 

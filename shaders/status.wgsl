@@ -1,12 +1,17 @@
 // The status word and the SGD update of the kernels that dispatch one phase at a time
-// (shaders/mlp.wgsl, shaders/large.wgsl), appended by src/gpu/shaders.ts. The kernel declares
-// `hyper` (the learning rate), `params`, `y`, `grads`, `next` (θ′ for each parameter) and `status`,
-// and keepOutput(n, z2, yHat, loss), which stores what its later phases need.
+// (shaders/mlp.wgsl, shaders/large.wgsl), appended by src/gpu/shaders.ts, and the bindings they
+// share: 0–3 below. The kernel declares `grads`, `next` (θ′ for each parameter) and `status` at 4
+// and up, and keepOutput(n, z2, yHat, loss), which stores what its later phases need.
 
 // The uniform of the phase kernels: the learning rate, changed between steps by the host.
 struct Hyper {
   lr: f32,
 }
+
+@group(0) @binding(0) var<uniform> hyper: Hyper;
+@group(0) @binding(1) var<storage, read_write> params: array<f32>;   // θ, flat layout
+@group(0) @binding(2) var<storage, read> x: array<f32>;              // N×D, row-major
+@group(0) @binding(3) var<storage, read> y: array<f32>;              // N
 
 // The parameters live in storage for the whole step.
 fn theta(k: u32) -> f32 {

@@ -31,7 +31,7 @@ describe('the fast kernels declare what their tables say', () => {
       binding: Number(m[2]),
       name: m[4]!,
       type: m[3]!.replace(/\s/g, '') === 'uniform' ? 'uniform' : m[3]!.includes('read_write') ? 'storage' : 'read-only-storage',
-    }));
+    })).sort((a, b) => a.binding - b.binding); // bindings in shared snippets come after the kernel's own
   it('bindings of fused-subgroup.wgsl and many-reg.wgsl; Run of many-reg.wgsl; no override has a default', () => {
     expect(bindings(SHADERS.fusedSubgroup)).toEqual(FUSED_SUBGROUP_BINDINGS);
     expect(bindings(SHADERS.manyReg)).toEqual(MANY_REG_BINDINGS);

@@ -34,7 +34,7 @@ function declared(code: string) {
     binding: Number(m[2]),
     name: m[4]!,
     type: m[3]!.replace(/\s/g, '') === 'uniform' ? 'uniform' : m[3]!.includes('read_write') ? 'storage' : 'read-only-storage',
-  }));
+  })).sort((a, b) => a.binding - b.binding); // a shared snippet appended after the kernel may declare the first ones
   const overrides = [...code.matchAll(/^override\s+(\w+)\s*:\s*\w+\s*(=)?/gm)].map((m) => ({ name: m[1]!, hasDefault: m[2] === '=' }));
   const struct = (name: string) =>
     [...(new RegExp(`struct ${name} \\{([^}]*)\\}`).exec(code)?.[1] ?? '').matchAll(/^\s*(\w+)\s*:\s*([\w<>]+)/gm)].map((m) => [m[1], m[2]]);
