@@ -146,6 +146,48 @@ describe('datasets on the page', () => {
     }
   }, 240_000);
 
+  it('a run that blows up: the banner names the element counted from 1, the hints stand down, Play starts a new run, a new run clears the banner', async () => {
+    const { browser, page, errors, offLoopback } = await open(`${base}?hidden=8&lr=1000&seed=1&perFrame=5`);
+    const state = () => page.evaluate(() => (window as unknown as { backpropLab: { state(): string } }).backpropLab.state());
+    try {
+      // inputs near 1e18 (beyond what the page generates): a step of lr = 1000 overflows f32
+      const rows = Array.from({ length: 10 }, (_, n) => `${(n % 2) * 1e18},${(n >> 1) % 2 ? 1e18 : 0},${(n % 2) ^ ((n >> 1) % 2)}`).join('\n');
+      await page.setInputFiles('[data-testid="input-upload"]', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(`x1,x2,y\n${rows}\n`) });
+      await page.waitForFunction(() => document.querySelector('[data-testid="data-note"]')?.textContent?.includes('big.csv'));
+      await setPlaying(page, true);
+      await page.waitForFunction(() => (window as unknown as { backpropLab: { state(): string } }).backpropLab.state() === 'failed', null, { timeout: 60_000 });
+      const said = await text(page, 'banner');
+      expect(said).toMatch(/^step \d+: .* became .*Training blew up: .*press Play or Reset to start a new run\./);
+      expect(said, 'counted from 1, as the gradient table counts').not.toMatch(/\[0\]|sample 0\b/);
+      expect(said).not.toMatch(/\bnull\b|undefined/);
+      expect(await page.locator('[data-testid="hints"] li').count(), 'no hint may call the failed run "still learning"').toBe(0);
+      expect(await page.locator('[data-testid="play"]').innerText()).toBe('Play');
+      await page.screenshot({ path: `${ARTIFACTS}/blow-up-1400x900.png` });
+      // Play after a failure is a new run (the state passes through "resetting"), on the same settings
+      await page.evaluate(() => {
+        const w = window as unknown as { seen: string[] };
+        w.seen = [];
+        const el = document.querySelector<HTMLElement>('[data-testid="state"]')!;
+        new MutationObserver(() => w.seen.push(el.dataset.state ?? '')).observe(el, { attributes: true, attributeFilter: ['data-state'] });
+      });
+      await page.click('[data-testid="play"]');
+      await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.includes('resetting'));
+      await page.waitForFunction(() => (window as unknown as { backpropLab: { state(): string } }).backpropLab.state() !== 'resetting', null, { timeout: 60_000 });
+      // a new run on XOR at lr 0.5: the old failure is no longer said, and it trains
+      await setControl(page, 'lr', '0.5');
+      await setControl(page, 'dataset', 'xor');
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="banner"]')?.hidden === true, null, { timeout: 60_000 });
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 100, 120_000);
+      expect(await state()).toBe('playing');
+      expect(await page.locator('[data-testid="banner"]').isVisible()).toBe(false);
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+
   it('an uploaded CSV with a bad cell is refused with its line and column, and the run goes on; a 3-input file trains without plane pictures', async () => {
     const { browser, page, errors, offLoopback } = await open(`${base}?hidden=4&seed=1&perFrame=5`);
     try {

@@ -4,7 +4,7 @@ import { CPU_FRAME_MS, PlaybackController, type PlayState, stepWithin } from '..
 import { failureText, hints } from '../src/ui/hints.js';
 import { parameterNames } from '../src/ui/gradients.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
-import { logTickLabels } from '../src/ui/plots.js';
+import { linearTickLabels, logTickLabels } from '../src/ui/plots.js';
 import { LossHistory } from '../src/ui/history.js';
 import type { Session, Snapshot } from '../src/ui/session.js';
 import { parseSetting } from '../src/ui/state.js';
@@ -167,6 +167,23 @@ describe('PlaybackController', () => {
     await h.c.reset();
     expect(h.c.state).toBe('idle');
   });
+
+  it('Play after a failure starts a new run from the settings and plays it; the failed session is destroyed', async () => {
+    const h = harness();
+    await h.c.reset();
+    h.sessions[0]!.snapshot = async () => {
+      throw new Error('training diverged at step 3');
+    };
+    h.c.play();
+    await h.until(() => h.c.state === 'failed', 'failed');
+    h.c.play();
+    expect(h.c.wanted).toBe(true);
+    expect(h.c.state).toBe('resetting');
+    await h.until(() => (h.sessions[1]?.steps ?? 0) >= 20, 'steps on the new session');
+    expect(h.c.state).toBe('playing');
+    await h.until(() => h.sessions[0]!.destroyed, 'the failed session destroyed');
+    expect(h.c.liveSessions).toBe(1);
+  });
 });
 
 describe('stepWithin (a CPU frame\'s time budget)', () => {
@@ -267,8 +284,14 @@ describe('the failure banner', () => {
     const fault = { step: 1234, kind: 'parameter', index: 0, value: -Infinity, precision: 'f32' } as const;
     const t = failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }));
     // the page counts from 1, as its gradient table does: flat index 0 is W1[1][1] there, W1[0][0] in code and JSON
-    expect(t).toMatch(/^step 1234: W1\[1\]\[1\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1233\. Training blew up at step 1234: .*Lower the learning rate .* rescale the inputs .*press Reset\.$/);
+    expect(t).toMatch(/^step 1234: W1\[1\]\[1\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1233\. Training blew up: .*Lower the learning rate .* rescale the inputs .*press Play or Reset to start a new run\.$/);
     expect(t.match(/lower the learning rate/gi)).toHaveLength(1);
+    expect(t.match(/1234/g)).toHaveLength(1); // the step is said once
+    // the page shows the last state it read back, which may be older than the one the run kept: it says so
+    expect(failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }), 1200)).toMatch(/ The page still shows step 1200, the last state it read back\.$/);
+    expect(failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }), 1233)).not.toMatch(/still shows/);
+    const nan = failureText(new TrainingDivergedError({ ...fault, kind: 'loss', index: 1, value: NaN }, { d: 2, H: 8 }));
+    expect(nan).toMatch(/^step 1234: the loss of sample 2 became NaN \(not a number\) \(the forward pass overflowed f32\)/);
     expect(new TrainingDivergedError(fault, { d: 2, H: 8 }).message).toMatch(/^step 1234: W1\[0\]\[0\] became/);
   });
   it('names every element and sample as the gradient table and the graph do', () => {
@@ -285,7 +308,7 @@ describe('the failure banner', () => {
     expect(said('loss', 0)).toBe('step 3: the loss of sample 1');
   });
   it('asks for a reset after any other error', () => {
-    expect(failureText(new Error('uncaptured WebGPU error: out of memory.'))).toBe('uncaptured WebGPU error: out of memory. Press Reset to start again.');
+    expect(failureText(new Error('uncaptured WebGPU error: out of memory.'))).toBe('uncaptured WebGPU error: out of memory. Press Play or Reset to start a new run.');
   });
 });
 
@@ -340,6 +363,13 @@ describe('loss-curve ticks', () => {
     expect(logTickLabels([1e-6, 1e-4, 0.01, 1, 100])).toEqual(['1e-6', '1e-4', '1e-2', '1e0', '1e2']);
     expect(logTickLabels([0.2, 0.3, 0.5])).toEqual(['0.2', '0.3', '0.5']);
     expect(logTickLabels([0.004, 0.006])).toEqual(['4e-3', '6e-3']);
+  });
+  it('on the plane\'s axes: decimals for ordinary data, short exponents for huge inputs, never an 18-digit label', () => {
+    expect(linearTickLabels([-1, -0.5, 0, 0.5, 1])).toEqual(['−1', '−0.5', '0', '0.5', '1']);
+    expect(linearTickLabels([0, 0.2, 0.4000000000000001])).toEqual(['0', '0.2', '0.4']);
+    const huge = linearTickLabels([-2e18, -1e18, 0, 1e18, 2e18]); // an uploaded file with inputs near 1e18
+    expect(huge).toEqual(['−2e18', '−1e18', '0', '1e18', '2e18']);
+    for (const l of huge) expect(l.length).toBeLessThanOrEqual(6);
   });
 });
 

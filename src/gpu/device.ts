@@ -84,7 +84,7 @@ export async function requestBrowserDevice(
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new GpuError('no-webgpu', 'this browser does not offer WebGPU (navigator.gpu is missing)');
   const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new GpuError('no-webgpu', 'WebGPU is present but no adapter is available (requestAdapter returned null)');
+  if (!adapter) throw new GpuError('no-webgpu', 'this browser offers WebGPU, but found no graphics adapter to run it on (requestAdapter() returned null)');
   return { device: await openDevice(adapter, options), summary: summarizeAdapter(adapter) };
 }
 

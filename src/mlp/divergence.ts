@@ -44,6 +44,8 @@ export function nonFiniteName(v: number): string {
 export interface FaultNames {
   element(k: number): string;
   sample(n: number): string;
+  /** NaN, Infinity or −Infinity in words (default nonFiniteName). */
+  value?(v: number): string;
 }
 
 /** The names of code and JSON, counted from 0: W1[0][0], sample 0 (the page counts from 1 and passes its own). */
@@ -53,7 +55,7 @@ export function codeNames(spec: Pick<Spec, 'd' | 'H'>): FaultNames {
 
 /** One line: the step, what became non-finite, why, and what was kept. */
 export function describeFault(spec: Pick<Spec, 'd' | 'H'>, f: Fault, names: FaultNames = codeNames(spec)): string {
-  const became = nonFiniteName(f.value);
+  const became = (names.value ?? nonFiniteName)(f.value);
   const what =
     f.kind === 'loss'
       ? `the loss of sample ${names.sample(f.index)} became ${became} (the forward pass overflowed ${f.precision})`

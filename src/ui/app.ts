@@ -30,11 +30,34 @@ export interface App {
   controller: PlaybackController<From>;
   history: LossHistory;
   fd: boolean;
+  /** What the banner says, by kind; empty kinds are not shown. */
+  banners: Partial<Record<BannerKind, string>>;
 }
 
-export function banner(app: App, text: string): void {
-  app.els.banner.textContent = text;
-  app.els.banner.hidden = false;
+/**
+ * The banner's messages: settings the link could not use, where training runs
+ * (no WebGPU, a lost device), and why this run stopped. A new run clears the
+ * first and the last; where training runs stays said.
+ */
+export type BannerKind = 'link' | 'backend' | 'failure';
+const BANNER_ORDER: readonly BannerKind[] = ['link', 'backend', 'failure'];
+
+export function banner(app: App, text: string, kind: BannerKind): void {
+  app.banners[kind] = text;
+  showBanner(app);
+}
+
+/** A new run: the link's refusals and the last run's failure no longer apply. */
+export function clearRunBanners(app: App): void {
+  delete app.banners.link;
+  delete app.banners.failure;
+  showBanner(app);
+}
+
+function showBanner(app: App): void {
+  const said = BANNER_ORDER.filter((k) => app.banners[k]);
+  app.els.banner.replaceChildren(...said.map((k) => Object.assign(document.createElement('span'), { className: `banner-${k}`, textContent: app.banners[k] })));
+  app.els.banner.hidden = said.length === 0;
 }
 
 /** Ends a message with exactly one full stop. */

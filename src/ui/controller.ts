@@ -6,7 +6,7 @@
  *       │                        │  ▲   (the frame in flight    ▲
  *       │                        │  │    lands, then idle)      │
  *       └───── reset() ────► resetting ────────────────────────┘ (back to playing if Play is wanted)
- *   any state ── an error ──► failed ── reset() ──► resetting
+ *   any state ── an error ──► failed ── reset() or play() ──► resetting
  *
  * "Play" is an intent (`wanted`), kept whatever the state: pressed while the
  * first run is still being built, it starts that run when it exists; kept
@@ -88,8 +88,10 @@ export class PlaybackController<From = never> {
     return this.live?.session ?? null;
   }
 
+  /** Play; after a failure, Play starts a new run from the current settings (the failed one is over). */
   play(): void {
     this.wanted = true;
+    if (this.state === 'failed') void this.reset();
     this.settle();
     if (!this.looping) {
       this.looping = true;

@@ -202,11 +202,14 @@ function wireWalk(panel: Panel): void {
   box.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowRight') move(1);
     else if (e.key === 'ArrowLeft') move(-1);
-    else if (e.key === 'Escape') {
-      setWalking(null);
-      start.focus();
-    }
     else return;
+    e.preventDefault();
+  });
+  // Escape ends the walk from anywhere in the panel (the walk's buttons, the graph's scroll box, the toolbar)
+  panel.root.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || panel.walkAt === null) return;
+    setWalking(null);
+    start.focus();
     e.preventDefault();
   });
 }

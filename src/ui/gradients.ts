@@ -15,8 +15,11 @@ export const FD_MAX_PARAMS = 2000;
 /** Rows listed in the detail table; the summary covers them all. */
 const MAX_ROWS = 200;
 
-const e = (v: number) => (v === 0 ? '0' : v.toExponential(2));
-const g = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(6) : v.toExponential(4));
+/** Written as the graph writes numbers: a true minus sign, "e5" and "e−5" rather than "e+5" and "e-5". */
+const minus = (t: string) => t.replace('e+', 'e').replaceAll('-', '−');
+const e = (v: number) => (v === 0 ? '0' : minus(v.toExponential(2)));
+/** Gradients: six decimals where that shows their digits (1e-3 ≤ |v| < 1e4), five significant digits otherwise. */
+const g = (v: number) => minus(v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? v.toFixed(6) : v.toExponential(4));
 const pct = (f: number) => (!Number.isFinite(f) ? 'all (a zero bound or a non-finite value)' : f === 0 ? '0%' : f < 0.01 ? `${(100 * f).toPrecision(1)}%` : `${Math.round(100 * f)}%`);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', className = ''): HTMLElementTagNameMap[K] {

@@ -6,7 +6,7 @@
  * hints never contradict each other. Pure: numbers in, sentences out, so a
  * test can check each one against a run known to fail.
  */
-import { describeFault, type FaultNames, TrainingDivergedError } from '../mlp/divergence.js';
+import { describeFault, type FaultNames, nonFiniteName, TrainingDivergedError } from '../mlp/divergence.js';
 import { parameterNames } from './gradients.js';
 
 export interface HintInput {
@@ -107,22 +107,28 @@ export function hints(r: HintInput): Hint[] {
 /**
  * The banner for a run that stopped with an error: the error itself, and for a
  * divergence (TrainingDivergedError on either backend, or a GPU status error
- * saying NaN or infinite) the step it happened at and what to do about it.
+ * saying NaN or infinite) what to do about it. `shownStep` is the step the page
+ * still shows, when that is not the state the run kept.
  */
-export function failureText(e: Error): string {
+export function failureText(e: Error, shownStep?: number): string {
   // A divergence is named as the page names things, counted from 1 (W1[1][1], sample 1), as in the gradient table and the graph.
   const said = e instanceof TrainingDivergedError ? describeFault(e.spec, e.fault, pageNames(e.spec)) : e.message;
   // A divergence message ends with its own short hint; the banner gives the longer one below.
   const message = `${said.replace(/; lower the learning rate or rescale the data$/, '').replace(/[.\s]+$/, '')}.`;
   const step = (e as { step?: unknown }).step;
   const diverged = e.name === 'TrainingDivergedError' || /diverged|NaN|infinite/i.test(e.message);
-  if (!diverged) return `${message} Press Reset to start again.`;
-  const at = typeof step === 'number' ? ` at step ${step}` : '';
-  return `${message} Training blew up${at}: each step overshot until the numbers left the range of floating point. Lower the learning rate (0.5 works for XOR) or rescale the inputs to about [−1, 1], then press Reset.`;
+  if (!diverged) return `${message} Press Play or Reset to start a new run.`;
+  const at = typeof step === 'number' && !message.startsWith(`step ${step}:`) ? ` at step ${step}` : ''; // said once
+  const shown = typeof step === 'number' && shownStep !== undefined && shownStep !== step - 1 ? ` The page still shows step ${shownStep}, the last state it read back.` : '';
+  return `${message} Training blew up${at}: each step overshot until the numbers left the range of floating point. Lower the learning rate (0.5 works for XOR) or rescale the inputs to about [−1, 1], then press Play or Reset to start a new run.${shown}`;
 }
 
 /** The page's names of a parameter and a sample: counted from 1, as the gradient table, the graph and the network picture count. */
 export function pageNames({ d, H }: { d: number; H: number }): FaultNames {
   const names = parameterNames(d, H);
-  return { element: (k) => names[k] ?? `parameter ${k + 1}`, sample: (n) => String(n + 1) };
+  return {
+    element: (k) => names[k] ?? `parameter ${k + 1}`,
+    sample: (n) => String(n + 1),
+    value: (v) => (Number.isNaN(v) ? 'NaN (not a number)' : nonFiniteName(v)),
+  };
 }

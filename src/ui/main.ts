@@ -11,7 +11,7 @@ import explainerText from '../../docs/explainer.md?raw';
 import { describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
 import { FrameTrainer } from '../gpu/frames.js';
 import { initParams } from '../mlp/init.js';
-import { type App, banner, DATA_KEYS, fillControls, type From, newData, sentence, writeUrl } from './app.js';
+import { type App, banner, clearRunBanners, DATA_KEYS, fillControls, type From, newData, sentence, writeUrl } from './app.js';
 import { CPU_FRAME_MS, PlaybackController } from './controller.js';
 import { pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './docs.js';
@@ -23,7 +23,7 @@ import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSession, gpuSession, type Session } from './session.js';
-import { fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
+import { DEFAULT_SETTINGS, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
 import { mountSweep } from './sweep-map.js';
 import { cpuRunner, gpuRunner } from './sweep-runners.js';
 
@@ -57,7 +57,7 @@ async function buildSession(app: App, from?: From): Promise<Session> {
 function useCpu(app: App, reason: string): void {
   app.device = null;
   app.els.backend.textContent = 'CPU: scalar autograd engine (src/engine)';
-  banner(app, `${reason} Training runs on the CPU engine instead: a frame does as many of its steps as fit in about ${CPU_FRAME_MS} ms, so the page keeps answering, and the gradient panel has no GPU side to compare.`);
+  banner(app, `${reason} Training runs on the CPU engine instead: a frame does as many of its steps as fit in about ${CPU_FRAME_MS} ms, so the page keeps answering, and the gradient panel has no GPU side to compare.`, 'backend');
 }
 
 function handleFailure(app: App, e: Error): void {
@@ -69,7 +69,11 @@ function handleFailure(app: App, e: Error): void {
     void app.controller.reset(last ? { params: last.params, step: last.step } : undefined);
     return;
   }
-  banner(app, failureText(e));
+  const last = app.controller.last;
+  banner(app, failureText(e, last?.step), 'failure');
+  // the run is over: its hints described it while it ran, and must not contradict the failure
+  app.els.hints.replaceChildren();
+  delete app.els.hints.dataset.key;
 }
 
 /** A control was committed: refuse a bad value beside it (the run goes on), or apply a good one. */
@@ -148,7 +152,7 @@ function wire(app: App): void {
       if (!app.ready) return; // before WebGPU is asked for, the link's plain reload does the same
       e.preventDefault();
       const [hidden, lr, seed] = a.dataset.pick!.split(',').map(Number) as [number, number, number];
-      pick(app, { hidden, lr, seed });
+      pick(app, { hidden, lr, seed }, true);
       app.controller.play(); // show the failure happen
     });
   }
@@ -161,12 +165,21 @@ function wire(app: App): void {
 
 const plain = (d: { d: number; N: number; x: Float64Array; y: Float64Array }) => ({ d: d.d, N: d.N, x: Array.from(d.x), y: Array.from(d.y) });
 
-/** Loads a network from the map into the live demo: new settings, a new URL, a fresh run, paused. */
-function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Partial<Pick<Settings, 'activation'>>): void {
+/**
+ * Loads a network into the live demo: new settings, a new URL, a fresh run, paused. A cell of the
+ * map keeps the data the map trained on; a guide link (`asLinked`) is the run its link loads:
+ * XOR with the default loss and activation, as a fresh load of its href gives.
+ */
+function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Partial<Pick<Settings, 'activation'>>, asLinked = false): void {
   app.controller.pause();
+  if (asLinked) {
+    const { dataset, loss, activation } = DEFAULT_SETTINGS;
+    app.upload = null;
+    app.settings = { ...app.settings, dataset, loss, activation };
+  }
   app.settings = { ...app.settings, ...change };
   fillControls(app);
-  writeUrl(app);
+  newData(app); // the data controls say what trains (an uploaded file stays in use), and the URL follows
   void app.controller.reset();
   document.querySelector('#demo')?.scrollIntoView({ behavior: 'smooth' });
   app.els.play.focus({ preventScroll: true });
@@ -175,11 +188,12 @@ function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Parti
 async function start(): Promise<void> {
   const els = demoElements();
   const { settings, errors } = fromQuery(location.search);
-  const app = { els, settings, data: pageData(settings, null), upload: null, device: null, adapter: null, ready: false, history: new LossHistory(), fd: false } as Omit<App, 'controller'> as App;
+  const app = { els, settings, data: pageData(settings, null), upload: null, device: null, adapter: null, ready: false, history: new LossHistory(), fd: false, banners: {} } as Omit<App, 'controller'> as App;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
     onState: (state) => {
+      if (state === 'resetting') clearRunBanners(app);
       showState(els, state, app.controller.wanted);
       if (state === 'idle') flushDiagram(els.diagram); // paused: the graph shows the last step now, not at its next refresh
     },
@@ -209,9 +223,9 @@ async function start(): Promise<void> {
     keyboardScrollable(article);
   }
   mountDocs();
-  if (errors.length > 0) banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`);
+  if (errors.length > 0) banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`, 'link');
   try {
-    const { device, summary } = await requestBrowserDevice({ onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, e.message)) });
+    const { device, summary } = await requestBrowserDevice({ onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, sentence(e.message), 'failure')) });
     app.device = device;
     app.adapter = summary;
     els.backend.textContent = `WebGPU: ${describeAdapter(summary)}`;

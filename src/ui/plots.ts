@@ -40,6 +40,17 @@ export function logTickLabels(ticks: readonly number[]): string[] {
   return ticks.map((t) => (plain ? String(Number(t.toPrecision(6))) : t.toExponential().replace('e+', 'e')));
 }
 
+/**
+ * Labels for a linear axis in one format: plain decimals while every tick is
+ * 0 or within [0.001, 10,000) in size ("-1", "0", "0.5"), else all in exponent
+ * form ("−2e18", "0", "2e18"), so a label never outgrows its margin. A true minus sign.
+ */
+export function linearTickLabels(ticks: readonly number[]): string[] {
+  const plain = ticks.every((t) => t === 0 || (Math.abs(t) >= 1e-3 && Math.abs(t) < 1e4));
+  const text = (t: number) => (plain || t === 0 ? String(Number(t.toPrecision(6))) : Number(t.toPrecision(3)).toExponential().replace('e+', 'e'));
+  return ticks.map((t) => text(t).replaceAll('-', '−'));
+}
+
 /** Loss against step, log10 scale on y with its ticks; the x axis runs from step 0 to the current step (at least 10). */
 export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossPoint[]): string {
   const ctx = context(canvas);
@@ -136,14 +147,17 @@ export function drawDecisionBoundary(
   ctx.strokeRect(pad.l, pad.t, size, size);
   ctx.fillStyle = INK;
   ctx.textAlign = 'center';
-  for (const t of sx.ticks(4)) {
+  const xTicks = sx.ticks(4);
+  linearTickLabels(xTicks).forEach((label, i) => {
+    const t = xTicks[i]!;
     line(ctx, sx(t), pad.t + size, sx(t), pad.t + size + 4);
-    ctx.fillText(String(t), sx(t), pad.t + size + 16);
+    ctx.fillText(label, sx(t), pad.t + size + 16);
     line(ctx, pad.l - 4, sy(t), pad.l, sy(t));
-  }
+  });
   ctx.fillText('x1', pad.l + size / 2, h - 3);
   ctx.textAlign = 'right';
-  for (const t of sy.ticks(4)) ctx.fillText(String(t), pad.l - 6, sy(t) + 4);
+  const yTicks = sy.ticks(4);
+  linearTickLabels(yTicks).forEach((label, i) => ctx.fillText(label, pad.l - 6, sy(yTicks[i]!) + 4));
   ctx.fillText('x2', 16, pad.t + size / 2 - 12);
   const right = drawPoints(ctx, spec, params, data, sx, sy, false);
   const rightTest = test ? drawPoints(ctx, spec, params, test, sx, sy, true) : 0;
