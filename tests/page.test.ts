@@ -431,6 +431,21 @@ describe('the page in headless Chromium', () => {
     }
   }, 180_000);
 
+  it('a link with a bad setting: the banner names it and the default used; the next run no longer says so', async () => {
+    const { browser, page, errors, offLoopback } = await open(true, '?hidden=0&seed=3');
+    try {
+      expect(await text(page, 'banner')).toMatch(/^Some settings in the link were refused and replaced by defaults: .*hidden.*\[1, 4096\]/);
+      expect(await page.locator('[data-testid="input-hidden"]').inputValue()).toBe('8');
+      expect(page.url()).toContain('hidden=8');
+      await setControl(page, 'seed', '4'); // a new run from settings the page itself chose
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="banner"]')?.hidden === true, null, { timeout: 30_000 });
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it('every link between the docs opens the document in the page, offline: none goes to a .md path the server answers with the page', async () => {
     const { browser, page, errors, offLoopback } = await open(false, '?seed=1');
     try {
