@@ -13,22 +13,13 @@ import { randomDataset } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { CpuTrainer } from '../src/mlp/train-cpu.js';
 import type { Value } from '../src/engine/value.js';
-import { runTrain, type TrainReport } from '../src/cli/train.js';
+import type { TrainReport } from '../src/cli/train.js';
+import { train } from './support/cli.js';
 import { runSweep, type SweepReport } from '../src/cli/sweep.js';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import { xor } from '../src/mlp/data.js';
 import { MatrixTrainer } from '../src/mlp/train-matrix.js';
 
-/** Runs the train command in-process, capturing what it writes. */
-async function train(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const errStream = new PassThrough() as unknown as NodeJS.WriteStream;
-  errStream.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const io: Io = { out: (t) => (out += t), err: (t) => (err += t), errStream };
-  const code = await runTrain(argv, io);
-  return { code, out, err };
-}
 
 describe('npm run train (in-process)', () => {
   it('trains XOR on the CPU from the defaults: loss < 0.01, 100% accuracy, four predictions', async () => {

@@ -1,30 +1,25 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataset, roundToF32 } from '../src/mlp/data.js';
 import { generate, split } from '../src/mlp/datasets.js';
 import { shadowBounds } from '../src/mlp/bounds.js';
 import { lossAndGrads } from '../src/mlp/reference.js';
 import { axeViolations, DESKTOP, open, pastRightEdge, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove } from './support/browser.js';
+import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 
 /**
  * Datasets on the page (issue 13): choosing a generated set, the held-out test
  * loss, a picture per hidden unit that points into the graph and the network,
  * uploads with the CLI's errors, and links that reproduce the points.
  */
-const ARTIFACTS = 'test-artifacts';
-let server: PreviewServer;
+let served: Served;
 let base: string;
 
 beforeAll(async () => {
-  await build({ logLevel: 'silent' });
-  server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  base = server.resolvedUrls?.local[0] ?? '';
-  expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  served = await servePage('datasets');
+  base = served.base;
 }, 120_000);
-afterAll(async () => server?.close());
+afterAll(async () => served?.close());
 
 interface PlainData {
   d: number;

@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { shadowBounds, U } from '../src/mlp/bounds.js';
@@ -11,6 +9,8 @@ import { lossAndGrads, sampleLosses } from '../src/mlp/reference.js';
 import { computeSpotCheck } from '../src/mlp/spotcheck.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { fmt } from '../src/ui/graph-model.js';
+import { open as openUrl } from './support/browser.js';
+import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 
 /**
  * The computation graph on the built page, in the system Chromium: its numbers
@@ -18,33 +18,20 @@ import { fmt } from '../src/ui/graph-model.js';
  * Jacobians against the δ2 it shows, the explainer's static copy against the
  * spot-check, and the walk by keyboard. Every case fails on a console error.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = 'test-artifacts';
-const OUT = 'dist/graph-test'; // not dist/site: tests/page.test.ts may build at the same time
-
-let server: PreviewServer;
+let served: Served;
 let base: string;
 
 beforeAll(async () => {
-  await build({ logLevel: 'silent', build: { outDir: OUT } });
-  server = await preview({ logLevel: 'silent', build: { outDir: OUT }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  base = server.resolvedUrls?.local[0] ?? '';
-  expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  served = await servePage('graph');
+  base = served.base;
 }, 120_000);
-afterAll(async () => server?.close());
+afterAll(async () => served?.close());
 
+/** The page with `query` (on the CPU engine unless `webgpu`), once its first numbers and the graph are drawn. */
 async function open(query: string, { webgpu = false, width = 1400, height = 900 } = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS });
-  const page = await browser.newPage({ viewport: { width, height } });
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${base}${query}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="loss"]')?.textContent !== '–', null, { timeout: 60_000 });
-  await page.waitForSelector('[data-testid="graph"]');
-  return { browser, page, errors };
+  const o = await openUrl(`${base}${query}`, { width, height }, webgpu);
+  await o.page.waitForSelector('[data-testid="graph"]');
+  return o;
 }
 
 const values = async (page: Page, id: string): Promise<number[]> =>

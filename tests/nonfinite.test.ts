@@ -1,11 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/cli/io.js';
 import { checkReportFinite } from '../src/cli/report.js';
-import { runTrain, type TrainReport } from '../src/cli/train.js';
+import type { TrainReport } from '../src/cli/train.js';
+import { train } from './support/cli.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { LargeBatchTrainer } from '../src/gpu/large.js';
 import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
@@ -235,16 +234,6 @@ describe('a parameter that overflows mid-run, after the learning rate is raised'
   }
 });
 
-/** Runs the train command in-process, capturing what it writes. */
-async function train(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const errStream = new PassThrough() as unknown as NodeJS.WriteStream;
-  errStream.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const io: Io = { out: (t) => (out += t), err: (t) => (err += t), errStream };
-  const code = await runTrain(argv, io);
-  return { code, out, err };
-}
 
 describe('npm run train on big.json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'backprop-nonfinite-'));

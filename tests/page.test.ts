@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shadowBounds } from '../src/mlp/bounds.js';
 import { xor } from '../src/mlp/data.js';
@@ -9,27 +7,23 @@ import { forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/referenc
 import { sweepCpu } from '../src/mlp/sweep.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import {
-  axeViolations, DESKTOP, firstSnapshot, launch, newPage, open as openUrl, type Opened, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove,
+  axeViolations, DESKTOP, firstSnapshot, launch, newPage, open as openUrl, type Opened, pastRightEdge, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove,
 } from './support/browser.js';
+import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 
 /**
  * The built page in the system Chromium, driven by playwright-core: once with
  * WebGPU (SwiftShader where there is no GPU) and once without. Screenshots go to
  * test-artifacts/. Every request must stay on loopback.
  */
-const ARTIFACTS = 'test-artifacts';
-
-let server: PreviewServer;
+let served: Served;
 let base: string;
 
 beforeAll(async () => {
-  await build({ logLevel: 'silent' });
-  server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  base = server.resolvedUrls?.local[0] ?? '';
-  expect(base, 'vite preview did not report a loopback URL').toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  served = await servePage('page');
+  base = served.base;
 }, 120_000);
-afterAll(async () => server?.close());
+afterAll(async () => served?.close());
 
 /** Opens the built page with `query`, with or without WebGPU, and waits for its first numbers. */
 const open = (webgpu: boolean, query: string, viewport = DESKTOP): Promise<Opened> => openUrl(`${base}${query}`, viewport, webgpu);
@@ -510,16 +504,7 @@ describe('the page in headless Chromium', () => {
       await setPlaying(page, true);
       await waitForStepAbove(page, 40);
       await setPlaying(page, false);
-      const wide = await page.evaluate(() => {
-        const clipped = (e: Element) => {
-          for (let p = e.parentElement; p; p = p.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX) && p !== document.body && p !== document.documentElement) return true;
-          return false;
-        };
-        return [...document.querySelectorAll('body *')]
-          .filter((e) => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > innerWidth + 0.5 && !clipped(e))
-          .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`);
-      });
-      expect(wide, 'elements past the right edge').toEqual([]);
+      expect(await pastRightEdge(page), 'elements past the right edge').toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       const small = await page.evaluate(() =>
         [...document.querySelectorAll('.lead a, .guide a, article a, #demo button, #demo input, #demo select, #sweep .toolbar button, #sweep select')]
