@@ -158,7 +158,9 @@ export function drawDecisionBoundary(
   ctx.textAlign = 'right';
   const yTicks = sy.ticks(4);
   linearTickLabels(yTicks).forEach((label, i) => ctx.fillText(label, pad.l - 6, sy(yTicks[i]!) + 4));
-  ctx.fillText('x2', 16, pad.t + size / 2 - 12);
+  // the axis name in the gap between the two middle tick labels, so a long label ("−2e18") never runs into it
+  const k = Math.floor((yTicks.length - 2) / 2);
+  ctx.fillText('x2', 16, yTicks.length >= 2 ? (sy(yTicks[k]!) + sy(yTicks[k + 1]!)) / 2 + 4 : pad.t + size / 2 - 12);
   const right = drawPoints(ctx, spec, params, data, sx, sy, false);
   const rightTest = test ? drawPoints(ctx, spec, params, test, sx, sy, true) : 0;
   ctx.lineWidth = 1;
