@@ -3,11 +3,10 @@
  * trains the same network on the same data with the same loss (BCE) and
  * learning rate (LR), from the same seeded start.
  */
-import { createFused } from '../src/gpu/fused-subgroup.js';
-import { LargeBatchTrainer } from '../src/gpu/large.js';
-import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
+import { chooseKernel, createTrainer, specOf } from '../src/gpu/chooser.js';
+import type { TrainerConfig } from '../src/gpu/contract.js';
+import { LargeBatchTrainer } from './variants/large.js';
 import { ManyTrainer } from '../src/gpu/many.js';
-import { GpuTrainer } from '../src/gpu/trainer.js';
 import { type Dataset, randomDataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { gpuImpl, type Impl, LR, measure, median, type Recorder, referenceImpl, scalarImpl } from './measure.js';
@@ -17,8 +16,17 @@ import type { ScalingPoint } from './plot.js';
 /** A point of the scaling plot, with the implementation measured. */
 export type ScalingRow = ScalingPoint & { impl: string };
 
+/** The chooser's pick for a case's network on this device, and why. */
+export interface CaseChoice {
+  case: string;
+  kernel: string;
+  why: string;
+}
+
 export interface CaseContext {
   device: GPUDevice;
+  /** Each case records what createTrainer picks for its network here. */
+  choices: CaseChoice[];
   tf: Tf;
   quick: boolean;
   recorder: Recorder;
@@ -42,15 +50,23 @@ function tfImpl(tf: Tf, name: 'tfjs-cpu' | 'tfjs-webgpu', data: Dataset, H: numb
   };
 }
 
+/** Records the chooser's pick for `config` under the case's name. */
+function noteChoice(context: CaseContext, name: string, config: TrainerConfig): void {
+  const { kernel, why } = chooseKernel(context.device, specOf(config));
+  context.choices.push({ case: name, kernel, why });
+}
+
 /** (a) One 2-8-1 network on the 4 XOR points. */
-export async function xorCase({ device, tf, recorder }: CaseContext): Promise<void> {
+export async function xorCase(context: CaseContext): Promise<void> {
+  const { device, tf, recorder } = context;
   const x4 = xor();
-  const start = initParams({ d: 2, H: 8 }, 1);
-  const steps = await GpuTrainer.create(device, { data: x4, params: start, hidden: 8, lr: LR, loss: 'bce', label: 'bench.steps' });
-  // The fastest fused kernel this device has (the subgroup one where it fits); ./cases-fast.ts measures both.
-  const fused = await createFused(device, { data: x4, params: start, hidden: 8, lr: LR, loss: 'bce', label: 'bench.fused' });
+  const config = { data: x4, params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: LR, loss: 'bce' } as const;
+  noteChoice(context, 'xor-2-8-1', config);
+  const steps = await createTrainer(device, { ...config, label: 'bench.steps' }, { kernel: 'steps' });
+  // The chooser's pick: the subgroup fused kernel where the device has subgroups; ./cases-fast.ts measures both fused kernels.
+  const fused = await createTrainer(device, { ...config, label: 'bench.fused' });
   await recorder.runCase('xor-2-8-1', 'steps/s', [
-    gpuImpl('gpu-fused', 1, (k) => fused.step(k, { stepsPerDispatch: 4096 }), () => fused.readLoss(), () => fused.destroy(), fused.variant),
+    gpuImpl('gpu-fused', 1, (k) => fused.step(k, { stepsPerDispatch: 4096 }), () => fused.readLoss(), () => fused.destroy(), fused.kernel),
     gpuImpl('gpu-steps', 1, (k) => steps.step(k), () => steps.readLoss(), () => steps.destroy(), 'steps'),
     scalarImpl(x4, 8),
     referenceImpl(x4, 8),
@@ -75,19 +91,21 @@ export async function manyCase({ device, tf, quick, recorder }: CaseContext): Pr
 }
 
 /** (c) One 2-256-1 network on 65,536 points (8,192 in quick mode). */
-export async function largeCase({ device, tf, quick, recorder }: CaseContext): Promise<void> {
+export async function largeCase(context: CaseContext): Promise<void> {
+  const { device, tf, quick, recorder } = context;
   const bigN = quick ? 8192 : 65536;
   const big = randomDataset(11, 2, bigN, { binary: true });
-  const bigStart = initParams({ d: 2, H: 256 }, 1);
-  const large = await LargeBatchTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.large' });
-  const tiled = await TiledLargeTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.largeTiled' });
-  const bigSteps = await GpuTrainer.create(device, { data: big, params: bigStart, hidden: 256, lr: LR, loss: 'bce', label: 'bench.bigsteps' });
-  const tiledVariant = `tiled-2-dispatch-${tiled.subgroups ? 'subgroups' : 'workgroup-memory'}`;
+  const config = { data: big, params: initParams({ d: 2, H: 256 }, 1), hidden: 256, lr: LR, loss: 'bce' } as const;
+  noteChoice(context, `2-256-1-n${bigN}`, config);
+  const large = await LargeBatchTrainer.create(device, { ...config, label: 'bench.large' });
+  const tiled = await createTrainer(device, { ...config, label: 'bench.largeTiled' }, { kernel: 'large-tiled' });
+  const bigSteps = await createTrainer(device, { ...config, label: 'bench.bigsteps' }, { kernel: 'steps' });
+  const tiledVariant = `tiled-2-dispatch-${device.features.has('subgroups') ? 'subgroups' : 'workgroup-memory'}`;
   await recorder.runCase(`2-256-1-n${bigN}`, 'steps/s', [
     { ...gpuImpl('gpu-large', 1, (k) => large.step(k), () => large.readLoss(), () => large.destroy(), 'chunked-4-dispatch'), dispatchesPerStep: 4 },
     {
       ...gpuImpl('gpu-large-tiled', 1, (k) => tiled.step(k), () => tiled.readLoss(), () => tiled.destroy(), tiledVariant),
-      dispatchesPerStep: TiledLargeTrainer.DISPATCHES_PER_STEP,
+      dispatchesPerStep: 2,
     },
     gpuImpl('gpu-steps', 1, (k) => bigSteps.step(k), () => bigSteps.readLoss(), () => bigSteps.destroy(), 'steps'),
     referenceImpl(big, 256),

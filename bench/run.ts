@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AdapterSummary } from '../src/gpu/device.js';
 import { requestNodeDevice } from '../src/gpu/node.js';
-import { largeCase, manyCase, scalingCase, type ScalingRow, xorCase } from './cases.js';
+import { type CaseChoice, largeCase, manyCase, scalingCase, type ScalingRow, xorCase } from './cases.js';
 import { type FastReport, fastCases } from './cases-fast.js';
 import { type BenchRatio, type BenchResult, Recorder } from './measure.js';
 import { scalingSvg } from './plot.js';
@@ -17,6 +17,8 @@ export interface BenchReport {
   adapter: AdapterSummary;
   node: string;
   quick: boolean;
+  /** What createTrainer picks for each case's network on this device (the product runs that kernel). */
+  chooser: CaseChoice[];
   results: BenchResult[];
   ratios: BenchRatio[];
   scaling: ScalingRow[];
@@ -35,7 +37,8 @@ export async function runBench({ quick, plot = DEFAULT_PLOT }: { quick: boolean;
   const recorder = new Recorder(quick ? { repeats: 3, seconds: 0.3 } : { repeats: 5, seconds: 1 }, log);
   try {
     const tf = await loadTf('cpu', instance); // one module for every peer; each impl selects its backend before it runs
-    const context = { device, tf, quick, recorder, log };
+    const choices: CaseChoice[] = [];
+    const context = { device, choices, tf, quick, recorder, log };
     await xorCase(context);
     await manyCase(context);
     await largeCase(context);
@@ -45,7 +48,7 @@ export async function runBench({ quick, plot = DEFAULT_PLOT }: { quick: boolean;
     writeFileSync(plot, scalingSvg(scaling, `gpu-large on ${summary.vendor} ${summary.architecture}`));
     log(`bench: wrote ${plot}\n`);
     const { results, ratios, failures } = recorder;
-    return { adapter: summary, node: process.version, quick, results, ratios, scaling, failures: [...failures, ...fast.failures], fast };
+    return { adapter: summary, node: process.version, quick, chooser: choices, results, ratios, scaling, failures: [...failures, ...fast.failures], fast };
   } finally {
     device.destroy();
   }
@@ -65,6 +68,9 @@ export function benchTable(r: BenchReport): string {
   const scaling = r.scaling.map((s) => `  N=${String(s.N).padStart(7)} H=${String(s.H).padStart(4)}  ${n(s.stepsPerSecond)} steps/s`);
   return `${[
     `adapter: ${r.adapter.vendor} ${r.adapter.architecture} (${r.adapter.description})`,
+    "the chooser's pick per case (what the CLI and the page run):",
+    ...r.chooser.map((c) => `${c.case.padEnd(22)} ${c.kernel}: ${c.why}`),
+    '',
     'case                   impl                  median',
     ...rows,
     '',

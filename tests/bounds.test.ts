@@ -4,7 +4,7 @@
  * and, on the GPU, at convergence where the old fixed tolerance could not fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GpuTrainer } from '../src/gpu/trainer.js';
+import { StepTrainer } from '../src/gpu/steps.js';
 import { gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds.js';
 import { compareArrayWithBounds } from '../src/mlp/compare.js';
 import { DEFAULTS } from '../src/mlp/config.js';
@@ -123,9 +123,9 @@ describe('bounds at convergence, on the GPU', () => {
     const data = makeDataset([[c], [-1]], [1, 0]);
     const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0]; // W1 = [c, 1], b1 = [−(1 + 2^-22), 0.5], W2 = [1, −1], b2 = 0
     const spec = { d: 1, H: 2 };
-    const trainer = await GpuTrainer.create(device, { data, params, hidden: 2, lr: 0.1, loss: 'bce' });
+    const trainer = await StepTrainer.create(device, { data, params, hidden: 2, lr: 0.1, loss: 'bce' });
     try {
-      const gpu = await trainer.gradients();
+      const gpu = await trainer.inspect({ cache: true });
       const b = shadowBounds(spec, params, data, 'bce', { perSample: true });
       expect(b.uncertainUnits).toEqual([0]);
       expect(b.samples!.z1.value[0]).toBe(2 ** -46);
@@ -147,10 +147,10 @@ describe('bounds at convergence, on the GPU', () => {
   it('XOR after 20,000 steps: every element within its bound, none looser than 1,000·u of its magnitude', async () => {
     const data = xor();
     const spec = { d: 2, H: DEFAULTS.hidden };
-    const trainer = await GpuTrainer.create(device, { data, params: initParams(spec, DEFAULTS.seed), hidden: spec.H, lr: DEFAULTS.lr, loss: 'bce' });
+    const trainer = await StepTrainer.create(device, { data, params: initParams(spec, DEFAULTS.seed), hidden: spec.H, lr: DEFAULTS.lr, loss: 'bce' });
     try {
       trainer.step(20_000);
-      const gpu = await trainer.gradients();
+      const gpu = await trainer.inspect({ cache: true });
       expect(gpu.step).toBe(20_000);
       expect(gpu.loss).toBeLessThan(1e-3);
       expectWithinBounds('XOR at step 20,000', readoutAgainstBounds(spec, gpu.params, data, 'bce', gpu));

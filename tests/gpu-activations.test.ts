@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
-import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
 import { ManyTrainer } from '../src/gpu/many.js';
-import { GpuTrainer } from '../src/gpu/trainer.js';
+import { StepTrainer } from '../src/gpu/steps.js';
 import { accuracy } from '../src/mlp/accuracy.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
@@ -84,7 +84,7 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
         const one = sgdStepBounds(net, before[m]!, new Float64Array(before[m]!.length), data, 'bce', lr);
         const last = compareArrayWithBounds('θ', after, one.params, one.error);
         expect(last.pass, `${activation}, model ${m}: step ${steps} from its step ${steps - 1}: ${JSON.stringify(last)}`).toBe(true);
-        const steps1 = await GpuTrainer.create(device, { data, params: initParams(net, 11 + m), hidden: H, lr, loss: 'bce', activation });
+        const steps1 = await StepTrainer.create(device, { data, params: initParams(net, 11 + m), hidden: H, lr, loss: 'bce', activation });
         try {
           steps1.step(steps);
           const vsSteps = compareFlat(net, after, (await steps1.readAll()).params, TOLERANCES.trajectory);
@@ -121,7 +121,7 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
         await TiledLargeTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation }),
       ]) {
         try {
-          const gpu = await t.gradients();
+          const gpu = await t.inspect({ cache: true });
           const what = `${t instanceof TiledLargeTrainer ? 'large-tiled' : 'large'} ${activation} d=${d}, H=${H}, N=${N}`;
           expectWithinBounds(what, readoutAgainstBounds(net, params, data, loss, { grads: gpu.grads }));
           expect(gpu.loss, what).toBeCloseTo(lossAndGrads(net, params, data, loss).loss, 5);
@@ -161,9 +161,9 @@ describe('tanh far from 0', () => {
     const L = paramLayout(net);
     params.set([200, -150], L.W1.offset);
     params.set([0.5, -0.25], L.W2.offset);
-    const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss: 'bce', activation: 'tanh' });
+    const trainer = await StepTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss: 'bce', activation: 'tanh' });
     try {
-      const gpu = await trainer.gradients();
+      const gpu = await trainer.inspect({ cache: true });
       expect(Array.from(gpu.cache.a1)).toEqual([1, -1, -1, 1, 1, -1]);
       expect(Array.from(gpu.cache.dz1, Math.abs)).toEqual([0, 0, 0, 0, 0, 0]); // ±0: da1 times f′ = 0
       expectWithinBounds('tanh at ±200', readoutAgainstBounds(net, params, data, 'bce', gpu));

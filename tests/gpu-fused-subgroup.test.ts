@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
-import { createFused, FusedSubgroupTrainer, subgroupFit, subgroupSizes } from '../src/gpu/fused-subgroup.js';
-import { GpuTrainer } from '../src/gpu/trainer.js';
+import { createTrainer } from '../src/gpu/chooser.js';
+import { FusedSubgroupTrainer, subgroupFit, subgroupSizes } from '../src/gpu/fused-subgroup.js';
+import { StepTrainer } from '../src/gpu/steps.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { randomDataset } from '../src/mlp/data.js';
 import { type Fault, TrainingDivergedError } from '../src/mlp/divergence.js';
@@ -14,12 +15,12 @@ import { sgdStepBounds } from '../src/mlp/step-bounds.js';
 import { openGpu } from './support/gpu.js';
 import { ramp, RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, sgdF32 } from './support/overflow.js';
 import { SATURATED, saturatedRun } from './support/saturated.js';
+import { bits } from './support/bits.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-const bits = (xs: ArrayLike<number>) => Array.from(xs, (v) => (Object.is(v, -0) ? 0 : v));
 
 /** The f64 oracle: `steps` full-batch SGD steps from `start`, and the loss of the last forward pass. */
 function cpuRun(spec: { d: number; H: number }, start: ArrayLike<number>, data: Parameters<typeof lossAndGrads>[2], loss: LossKind, lr: number, steps: number) {
@@ -33,12 +34,12 @@ function cpuRun(spec: { d: number; H: number }, start: ArrayLike<number>, data: 
   return { theta, lastLoss };
 }
 
-describe('the fused-kernel selector', () => {
+describe('the chooser between the fused kernels', () => {
   it('picks the subgroup kernel where the device has subgroups and the network fits, else the workgroup-memory kernel', async () => {
     const has = device.features.has('subgroups');
     // SwiftShader and the H100 both offer subgroups; where a device does not, the fallback is what is asserted.
-    const small = await createFused(device, { data: randomDataset(1, 2, 4), params: initParams({ d: 2, H: 4 }, 1), hidden: 4, lr: 0.5, loss: 'bce' });
-    const big = await createFused(device, { data: randomDataset(1, 2, 40), params: initParams({ d: 2, H: 4 }, 1), hidden: 4, lr: 0.5, loss: 'bce' });
+    const small = await createTrainer(device, { data: randomDataset(1, 2, 4), params: initParams({ d: 2, H: 4 }, 1), hidden: 4, lr: 0.5, loss: 'bce' });
+    const big = await createTrainer(device, { data: randomDataset(1, 2, 40), params: initParams({ d: 2, H: 4 }, 1), hidden: 4, lr: 0.5, loss: 'bce' });
     try {
       expect(small).toBeInstanceOf(has ? FusedSubgroupTrainer : FusedTrainer);
       expect(big).toBeInstanceOf(FusedTrainer); // N = 40 > 16
@@ -55,7 +56,7 @@ describe('the fused-kernel selector', () => {
   it('refuses, naming why, a network that does not fit', async () => {
     const data = randomDataset(1, 2, 20);
     await expect(FusedSubgroupTrainer.create(device, { data, params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
-      device.features.has('subgroups') ? /N = 20 > 16; use FusedTrainer/ : /subgroups/,
+      device.features.has('subgroups') ? /N = 20 > 16; let createTrainer choose/ : /subgroups/,
     );
   });
 });
@@ -82,7 +83,7 @@ describe('subgroup fused kernel (shaders/fused-subgroup.wgsl)', () => {
       const spec = { d, H };
       const start = initParams(spec, seed);
       const fast = await FusedSubgroupTrainer.create(device, { data, params: start, hidden: H, lr, loss });
-      const steps = await GpuTrainer.create(device, { data, params: start, hidden: H, lr, loss });
+      const steps = await StepTrainer.create(device, { data, params: start, hidden: H, lr, loss });
       try {
         fast.step(999, { stepsPerDispatch: 128 });
         const before = await fast.readParams();

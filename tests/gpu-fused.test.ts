@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
-import { GpuTrainer } from '../src/gpu/trainer.js';
+import { StepTrainer } from '../src/gpu/steps.js';
 import { sgdStepBounds } from '../src/mlp/step-bounds.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { type Dataset, randomDataset, xor } from '../src/mlp/data.js';
@@ -24,7 +24,7 @@ describe('fused kernel (shaders/fused.wgsl)', () => {
       const spec = { d: data.d, H };
       const start = initParams(spec, 2);
       const fused = await FusedTrainer.create(device, { data, params: start, hidden: H, lr, loss });
-      const steps = await GpuTrainer.create(device, { data, params: start, hidden: H, lr, loss });
+      const steps = await StepTrainer.create(device, { data, params: start, hidden: H, lr, loss });
       try {
         fused.step(999, { stepsPerDispatch: 128 }); // 7 dispatches of 128 and one of 103
         const before = await fused.readParams();

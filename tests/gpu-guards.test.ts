@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEPS_PER_SUBMIT } from '../src/gpu/core.js';
 import { FUSED_DISPATCHES_PER_SUBMIT, FusedTrainer } from '../src/gpu/fused.js';
-import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { MANY_DISPATCHES_PER_SUBMIT, ManyTrainer } from '../src/gpu/many.js';
-import { GpuTrainer } from '../src/gpu/trainer.js';
+import { StepTrainer } from '../src/gpu/steps.js';
 import { GpuError } from '../src/gpu/device.js';
 import { type Dataset, xor } from '../src/mlp/data.js';
 import { initParams } from '../src/mlp/init.js';
@@ -34,7 +34,7 @@ const params = (f: Fields) => {
   }
 };
 const CREATE: Record<string, Create> = {
-  GpuTrainer: (dev, f) => GpuTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
+  StepTrainer: (dev, f) => StepTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
   FusedTrainer: (dev, f) => FusedTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
   LargeBatchTrainer: (dev, f) => LargeBatchTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
   ManyTrainer: (dev, f) => ManyTrainer.create(dev, { ...f, lrs: [0.1, 0.2], seedBase: 1, loss: f.loss as 'bce' }),
@@ -79,14 +79,14 @@ describe.each(Object.entries(CREATE))('%s.create validates its input', (_name, c
 const destroyed = /this trainer was destroyed; create a new one/;
 
 describe('after destroy(), every method says the trainer was destroyed', () => {
-  it('GpuTrainer', async () => {
-    const t = await GpuTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce', label: 'gone' });
+  it('StepTrainer', async () => {
+    const t = await StepTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce', label: 'gone' });
     t.step(3);
     t.destroy();
     t.destroy(); // a second destroy does nothing
     expect(() => t.step(1)).toThrow(/^gone\.step\(\): this trainer was destroyed/);
     expect(() => t.setLearningRate(0.2)).toThrow(/^gone\.setLearningRate\(\): this trainer was destroyed/);
-    for (const read of [() => t.readLoss(), () => t.gradients(), () => t.readAll(), () => t.readParams(), () => t.run(1)]) {
+    for (const read of [() => t.readLoss(), () => t.inspect({ cache: true }), () => t.readAll(), () => t.readParams(), () => t.run(1)]) {
       await expect(read()).rejects.toThrow(destroyed);
     }
     await expect(t.readLoss()).rejects.toThrow(/^gone\.readLoss\(\)/); // not "diverged at step 0"
@@ -104,7 +104,7 @@ describe('after destroy(), every method says the trainer was destroyed', () => {
     t.destroy();
     expect(() => t.step(1)).toThrow(destroyed);
     expect(() => t.setLearningRate(0.2)).toThrow(destroyed);
-    for (const read of [() => t.readLoss(), () => t.gradients(), () => t.readParams(), () => t.run(1)]) await expect(read()).rejects.toThrow(destroyed);
+    for (const read of [() => t.readLoss(), () => t.inspect(), () => t.readParams(), () => t.run(1)]) await expect(read()).rejects.toThrow(destroyed);
   });
 
   it('ManyTrainer', async () => {
@@ -137,7 +137,7 @@ describe('long runs are recorded in bounded submits', () => {
   it('step(k) records at most STEPS_PER_SUBMIT steps per command buffer, on the step kernels and the large-batch path', async () => {
     const data = xor();
     const start = initParams({ d: 2, H: 2 }, 1);
-    const steps = await GpuTrainer.create(device, { data, params: start, hidden: 2, lr: 0.1, loss: 'bce' });
+    const steps = await StepTrainer.create(device, { data, params: start, hidden: 2, lr: 0.1, loss: 'bce' });
     const large = await LargeBatchTrainer.create(device, { data, params: start, hidden: 2, lr: 0.1, loss: 'bce' });
     try {
       for (const t of [steps, large]) {
@@ -169,8 +169,8 @@ describe('long runs are recorded in bounded submits', () => {
   it('run(k) in chunks gives exactly what step(k) gives, and reports each chunk', async () => {
     const data = xor();
     const start = initParams({ d: 2, H: 4 }, 3);
-    const a = await GpuTrainer.create(device, { data, params: start, hidden: 4, lr: 0.5, loss: 'bce' });
-    const b = await GpuTrainer.create(device, { data, params: start, hidden: 4, lr: 0.5, loss: 'bce' });
+    const a = await StepTrainer.create(device, { data, params: start, hidden: 4, lr: 0.5, loss: 'bce' });
+    const b = await StepTrainer.create(device, { data, params: start, hidden: 4, lr: 0.5, loss: 'bce' });
     try {
       a.step(300);
       const seen: number[] = [];

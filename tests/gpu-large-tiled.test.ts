@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
-import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { sgdStepBounds } from '../src/mlp/step-bounds.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
@@ -47,7 +47,7 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
       const { data, params } = dyadicProblem(d, H, N, 40 + H);
       const t = await TiledLargeTrainer.create(devices[kind]!, { data, params, hidden: H, lr: 0.1, loss });
       try {
-        const gpu = await t.gradients();
+        const gpu = await t.inspect();
         const cpu = lossAndGrads({ d, H }, params, data, loss);
         expectWithinBounds(`tiled d=${d}, H=${H}, N=${N}`, readoutAgainstBounds({ d, H }, params, data, loss, { grads: gpu.grads }));
         expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
@@ -73,9 +73,9 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
       try {
         t.step(7);
         t.step(12); // two submits: the step count settles across them
-        const before = (await t.gradients()).params;
+        const before = (await t.inspect()).params;
         t.step(1);
-        const gpu = await t.gradients();
+        const gpu = await t.inspect();
         const one = sgdStepBounds(spec, before, new Float64Array(before.length), data, loss, lr);
         expectWithinBounds(`tiled, step 20 from the GPU's step 19`, [compareArrayWithBounds('θ', gpu.params, one.params, one.error)]);
         const theta = Float64Array.from(start);

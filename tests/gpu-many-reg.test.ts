@@ -12,12 +12,12 @@ import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { openGpu } from './support/gpu.js';
 import { BIG, ramp, RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, RAMP_STABLE, sgdF32 } from './support/overflow.js';
+import { bits } from './support/bits.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-const bits = (xs: ArrayLike<number>) => Array.from(xs, (v) => (Object.is(v, -0) ? 0 : v));
 
 function cpuRun(spec: { d: number; H: number }, start: ArrayLike<number>, data: Dataset, loss: LossKind, lr: number, steps: number): Float64Array {
   const theta = Float64Array.from(start);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
-import { GpuTrainer } from '../src/gpu/trainer.js';
+import { StepTrainer } from '../src/gpu/steps.js';
 import { sgdStepBounds } from '../src/mlp/step-bounds.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
@@ -50,9 +50,9 @@ describe('GPU step kernels against the CPU oracle', () => {
           // Fresh random draws, kinks and all: a gate f32 cannot be sure of is flagged, not avoided.
           const data = randomDataset(10 + k, d, N);
           const params = randomParams(11 + k, d, H);
-          const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation });
+          const trainer = await StepTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation });
           try {
-            const gpu = await trainer.gradients();
+            const gpu = await trainer.inspect({ cache: true });
             const net = { d, H, activation };
             const cache = forward(net, params, data);
             expectWithinBounds(`d=${d}, H=${H}, N=${N}, ${loss}, ${activation}`, readoutAgainstBounds(net, params, data, loss, gpu));
@@ -74,7 +74,7 @@ describe('GPU step kernels against the CPU oracle', () => {
     it(`200 SGD steps on the GPU follow 200 CPU steps from the same start (${name})`, async () => {
       const spec = { d: data.d, H };
       const start = initParams(spec, 4);
-      const trainer = await GpuTrainer.create(device, { data, params: start, hidden: H, lr, loss: 'bce' });
+      const trainer = await StepTrainer.create(device, { data, params: start, hidden: H, lr, loss: 'bce' });
       try {
         trainer.step(199);
         const before = (await trainer.readAll()).params;
@@ -98,7 +98,7 @@ describe('GPU step kernels against the CPU oracle', () => {
 
   it('trains XOR from the default seed to loss < 0.01 and 100% accuracy', async () => {
     const data = xor();
-    const trainer = await GpuTrainer.create(device, {
+    const trainer = await StepTrainer.create(device, {
       data,
       params: initParams({ d: 2, H: DEFAULTS.hidden }, DEFAULTS.seed),
       hidden: DEFAULTS.hidden,
@@ -107,7 +107,7 @@ describe('GPU step kernels against the CPU oracle', () => {
     });
     try {
       trainer.step(DEFAULTS.steps);
-      const r = await trainer.gradients(); // a fresh forward pass at the final parameters
+      const r = await trainer.inspect({ cache: true }); // a fresh forward pass at the final parameters
       expect(r.step).toBe(DEFAULTS.steps);
       expect(r.loss).toBeLessThan(0.01);
       r.cache.yHat.forEach((p, n) => expect(p >= 0.5, `point ${n}: yHat ${p}`).toBe(data.y[n] === 1));
@@ -122,15 +122,15 @@ describe('GPU trainer: bad input and failures', () => {
     const good = xor();
     const params = initParams({ d: 2, H: 2 }, 1);
     const nanData: Dataset = { ...good, x: Float64Array.from([0, 0, 0, 1, 1, Number.NaN, 1, 1]) };
-    await expect(GpuTrainer.create(device, { data: nanData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
+    await expect(StepTrainer.create(device, { data: nanData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
       /data\.x\[5\] is NaN, must be a finite f32.*nothing was uploaded/,
     );
     const hugeData: Dataset = { ...good, x: Float64Array.from([0, 0, 0, 1, 1, 1e39, 1, 1]) };
-    await expect(GpuTrainer.create(device, { data: hugeData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/data\.x\[5\] is 1e\+39/);
+    await expect(StepTrainer.create(device, { data: hugeData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/data\.x\[5\] is 1e\+39/);
     const badParams = Float64Array.from(params);
     badParams[3] = Infinity;
-    await expect(GpuTrainer.create(device, { data: good, params: badParams, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/params\[3\] is Infinity/);
-    await expect(GpuTrainer.create(device, { data: good, params: params.subarray(1), hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
+    await expect(StepTrainer.create(device, { data: good, params: badParams, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/params\[3\] is Infinity/);
+    await expect(StepTrainer.create(device, { data: good, params: params.subarray(1), hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
       /expected 9 values/,
     );
   });
@@ -140,7 +140,7 @@ describe('GPU trainer: bad input and failures', () => {
     const data = makeDataset(Array.from({ length: N }, (_, n) => [n % 2]), Array.from({ length: N }, (_, n) => n % 2));
     const H = 4096; // the cache alone is 4·N·H floats = 19 GiB
     await expect(
-      GpuTrainer.create(device, { data, params: new Float64Array(paramLayout({ d: 1, H }).size), hidden: H, lr: 0.1, loss: 'bce' }),
+      StepTrainer.create(device, { data, params: new Float64Array(paramLayout({ d: 1, H }).size), hidden: H, lr: 0.1, loss: 'bce' }),
     ).rejects.toThrow(/N=300000, H=4096, d=1 needs a \d+\.\d MiB buffer.*maxStorageBufferBindingSize of \d+\.\d MiB; lower the batch size N or the width H/);
   });
 
@@ -150,7 +150,7 @@ describe('GPU trainer: bad input and failures', () => {
     const expected = saturatedRun(1, 10);
     expect(expected.fault).toEqual({ step: 2, kind: 'loss', index: 0, value: Infinity, precision: 'f32' });
     const { data, params, hidden } = SATURATED;
-    const trainer = await GpuTrainer.create(device, { data, params, hidden, lr: 1, loss: 'bce' });
+    const trainer = await StepTrainer.create(device, { data, params, hidden, lr: 1, loss: 'bce' });
     try {
       trainer.step(10);
       const error = await trainer.readLoss().then(
@@ -161,7 +161,7 @@ describe('GPU trainer: bad input and failures', () => {
       expect((error as TrainingDivergedError).fault).toEqual(expected.fault);
       expect((error as TrainingDivergedError).message).toMatch(/^step 2: the loss of sample 0 became Infinity \(the forward pass overflowed f32\); training stopped and kept the parameters after step 1/);
       expect(Array.from(await trainer.readParams())).toEqual(Array.from(expected.history[1]!));
-      await expect(trainer.gradients()).rejects.toThrow(/^step 2: /); // still diverged: every read says so
+      await expect(trainer.inspect({ cache: true })).rejects.toThrow(/^step 2: /); // still diverged: every read says so
       await expect(trainer.readAll()).rejects.toThrow(/^step 2: /);
     } finally {
       trainer.destroy();
@@ -170,7 +170,7 @@ describe('GPU trainer: bad input and failures', () => {
 
   it('after the device is lost, the trainer says so instead of recording into the void', async () => {
     const { device: own } = await openGpu();
-    const trainer = await GpuTrainer.create(own, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
+    const trainer = await StepTrainer.create(own, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
     own.destroy();
     await own.lost;
     expect(() => trainer.step(1)).toThrow(/the GPU device was lost \(destroyed\)/);

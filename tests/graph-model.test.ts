@@ -19,7 +19,7 @@ function snapshot(d: number, H: number, N: number, seed: number, loss: 'bce' | '
   const params = randomParams(seed + 1, d, H);
   params.fill(-50, paramLayout({ d, H }).b1.offset, paramLayout({ d, H }).b1.offset + pinned); // b1 = −50: the first `pinned` units far below 0
   const r = lossAndGrads({ d, H, activation }, params, data, loss);
-  return { backend: 'cpu', activation, step: 7, loss: r.loss, params, values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 }, gpuGrads: null, oracle: { loss: r.loss, grads: r.grads }, data };
+  return { backend: 'cpu', kernel: 'cpu-engine', activation, step: 7, loss: r.loss, params, values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 }, gpuGrads: null, oracle: { loss: r.loss, grads: r.grads }, data };
 }
 
 const near = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b)));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HiddenActivation } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
 import { SHADERS } from '../src/gpu/shaders.js';
-import { GpuTrainer } from '../src/gpu/trainer.js';
+import { StepTrainer } from '../src/gpu/steps.js';
 import { type Dataset, randomDataset } from '../src/mlp/data.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
@@ -77,9 +77,9 @@ function problem(d: number, H: number, N: number, seed: number, kink: boolean): 
 /** Runs one forward/backward on the GPU with the given kernel text; returns the tensors that failed their bounds. */
 async function failures(source: string | undefined, d: number, H: number, N: number, seed: number, kink: boolean, loss: LossKind, activation: HiddenActivation = 'relu'): Promise<string[]> {
   const { data, params } = problem(d, H, N, seed, kink);
-  const trainer = await GpuTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation, label: 'mutant', ...(source ? { shaderSource: source } : {}) });
+  const trainer = await StepTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation, label: 'mutant', ...(source ? { shaderSource: source } : {}) });
   try {
-    const gpu = await trainer.gradients();
+    const gpu = await trainer.inspect({ cache: true });
     return readoutAgainstBounds({ d, H, activation }, params, data, loss, gpu)
       .filter((t) => !t.pass)
       .map((t) => `${t.tensor} (${t.maxFraction.toExponential(1)}× its bound)`);

@@ -2,15 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileShader, GpuError, openDevice, withErrorScopes } from '../src/gpu/device.js';
 import { requestNodeAdapter } from '../src/gpu/node.js';
 import { fusedConstants } from '../src/gpu/fused.js';
-import { largeChunkFloats, largeConstants } from '../src/gpu/large.js';
+import { LARGE_BINDINGS, LARGE_ENTRY_POINTS, LARGE_SHADER, largeChunkFloats, largeConstants } from '../bench/variants/large.js';
 import { manyConstants } from '../src/gpu/many.js';
 import { largeTiledConstants, tileSamples } from '../src/gpu/large-tiled.js';
 import {
   FUSED_BINDINGS,
   FUSED_WORKGROUP_SCALARS,
   HYPER_FIELDS,
-  LARGE_BINDINGS,
-  LARGE_ENTRY_POINTS,
   LARGE_MAX_D,
   LARGE_TILED_BINDINGS,
   LARGE_TILED_ENTRY_POINTS,
@@ -105,8 +103,8 @@ describe('shaders/fused.wgsl against the TS tables', () => {
   });
 });
 
-describe('shaders/large.wgsl against the TS tables', () => {
-  const wgsl = declared(SHADERS.large);
+describe('bench/variants/large.wgsl (the bench\'s four-dispatch baseline) against its TS tables', () => {
+  const wgsl = declared(LARGE_SHADER);
 
   it('declares the bindings, entry points and override constants the host uses, none with a default', () => {
     expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LARGE_BINDINGS);
@@ -117,7 +115,7 @@ describe('shaders/large.wgsl against the TS tables', () => {
   });
 
   it('holds the same numbers as the host: MAX_D is LARGE_MAX_D, STRIDE is the partials size per chunk', () => {
-    expect(SHADERS.large).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);
+    expect(LARGE_SHADER).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);
     expect(largeConstants({ d: 3, H: 5, N: 4 }, 'bce', 64, 1024, 'relu').STRIDE).toBe(largeChunkFloats({ d: 3, H: 5 }));
     expect(largeChunkFloats({ d: 3, H: 5 })).toBe(5 * (3 + 2) + 1);
   });
@@ -160,7 +158,7 @@ describe('the shared WGSL', () => {
       expect(code.match(/fn sigmoid\(/g)).toHaveLength(1);
     }
     expect(SHADERS.mlp).toContain('fn proposeUpdate(');
-    expect(SHADERS.large).toContain('fn proposeUpdate(');
+    expect(LARGE_SHADER).toContain('fn proposeUpdate(');
   });
 
   it('the fused kernel counts its workgroup scalars in FUSED_WORKGROUP_SCALARS', () => {

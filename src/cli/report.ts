@@ -43,6 +43,9 @@ export interface TrainReport {
   /** The GPU adapter; absent on the CPU backend. */
   adapter?: AdapterSummary;
   engine: string;
+  /** The GPU kernel that trained (absent on the CPU backend) and why the chooser picked it. */
+  kernel?: string;
+  kernelWhy?: string;
   config: TrainConfig & { d: number; N: number; data: string };
   initial: Snapshot;
   final: Snapshot & { accuracy: number; predictions: number[] };
@@ -119,6 +122,7 @@ export function describeReport(r: TrainReport, data: Dataset): string {
   const lines = [
     `Backprop Lab: ${c.d}-${c.hidden}-1 MLP on ${c.data} (N=${c.N}), ${c.loss}, lr ${c.lr}, seed ${c.seed}, ${c.steps} steps, hidden activation ${c.activation}`,
     `backend: ${r.backend} (${r.engine})`,
+    ...(r.kernel ? [`kernel:  ${r.kernel}, ${r.kernelWhy}`] : []),
   ];
   if (r.adapter) lines.push(`adapter: ${describeAdapter(r.adapter)}${r.adapter.source === 'swiftshader' ? ', a CPU implementation of Vulkan' : ''}`);
   if (r.initial.gradientCheck) lines.push('', `GPU vs CPU gradients at step 0:`, ...gradientTable(r.initial.gradientCheck, c));

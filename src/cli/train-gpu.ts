@@ -1,11 +1,11 @@
 /**
- * The GPU path of `npm run train`: a Dawn device in Node, the step kernels
- * recorded in bounded chunks with the loss read back once per chunk (never per
- * step), the device always destroyed before returning, and the GPU's gradients
- * checked against the CPU oracle at the first and the last step, at exactly
- * the parameters and data the GPU holds.
+ * The GPU path of `npm run train`: a Dawn device in Node, the chooser's kernel (or --kernel) recorded
+ * in bounded chunks with the loss read back once per chunk (never per step), the device always
+ * destroyed before returning, and the GPU's gradients checked against the CPU oracle at the first
+ * and the last step, at exactly the parameters and data the GPU holds.
  */
-import { GpuTrainer } from '../gpu/trainer.js';
+import { createTrainer } from '../gpu/chooser.js';
+import type { Trainer } from '../gpu/contract.js';
 import { requestNodeDevice } from '../gpu/node.js';
 import { shadowBounds } from '../mlp/bounds.js';
 import { compareWithBounds } from '../mlp/compare.js';
@@ -23,19 +23,20 @@ import { gradientCheck, type Snapshot, type TrainReport } from './report.js';
 /** The most steps recorded into one submit: 16,384 dispatches, a bounded command buffer whatever --steps is. */
 export const MAX_CHUNK = 4096;
 
-export async function trainGpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
+export async function trainGpu(data: Dataset, config: TrainConfig, dataName: string, io: Io, kernel?: string): Promise<TrainReport> {
   const { device, summary } = await requestNodeDevice({
     label: 'train.device',
     onProblem: (e) => io.err(`train: ${e.message}\n`),
   });
   const spec = { d: data.d, H: config.hidden, activation: config.activation };
   const data32 = roundToF32(data); // what the GPU holds: the oracle checks against the same numbers
-  let trainer: GpuTrainer | undefined;
+  let trainer: Trainer | undefined;
   try {
-    trainer = await GpuTrainer.create(device, { data, params: initParams(spec, config.seed), ...config, label: 'train' });
-    const gpu = trainer;
+    const chosen = await createTrainer(device, { data, params: initParams(spec, config.seed), ...config, label: 'train' }, kernel === undefined ? {} : { kernel });
+    trainer = chosen;
+    const gpu = chosen;
     const snapshot = async () => {
-      const readout = await gpu.predictions(); // parameters, gradients, loss, ŷ: never the N·H cache
+      const readout = await gpu.inspect(); // parameters, gradients, loss, ŷ where the kernel has it: never the N·H cache
       const cpu = lossAndGrads(spec, readout.params, data32, config.loss);
       const bounds = shadowBounds(spec, readout.params, data32, config.loss); // per-element f32 error bounds
       const cmp = compareWithBounds(spec, readout.grads, bounds);
@@ -45,7 +46,7 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
         gradientCheck: gradientCheck(cmp, toNested(spec, bounds.grads.bound)),
         loss: readout.loss,
       };
-      return { snap, yHat: readout.yHat };
+      return { snap, yHat: readout.yHat ?? cpu.cache.yHat }; // ŷ at the GPU's parameters where the kernel keeps none
     };
     const initial = await snapshot();
     const progress = makeProgress(config.steps, io.errStream);
@@ -56,7 +57,7 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
       if (io.signal?.aborted) throw new InterruptedError(done, config.steps);
       const k = chunks.next(config.steps - done);
       const t0 = performance.now();
-      gpu.step(k); // records k steps, one submit
+      gpu.step(k); // records k steps in bounded submits
       done += k;
       const { loss } = await gpu.readLoss(); // waits for the chunk; throws if a step went non-finite
       chunks.took(performance.now() - t0);
@@ -69,7 +70,9 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
     return {
       backend: 'gpu',
       adapter: summary,
-      engine: 'WGSL step kernels (shaders/mlp.wgsl), f32',
+      engine: 'WGSL kernels through WebGPU, f32',
+      kernel: chosen.kernel,
+      kernelWhy: chosen.choice.why,
       config: { ...config, d: data.d, N: data.N, data: dataName },
       initial: initial.snap,
       final: { ...final.snap, accuracy: accuracy(predictions, data.y), predictions },

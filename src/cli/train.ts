@@ -17,6 +17,8 @@ import { initParams } from '../mlp/init.js';
 import { toNested } from '../mlp/spec.js';
 import { CpuTrainer } from '../mlp/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
+import { KernelRefusedError } from '../gpu/chooser.js';
+import { KERNEL_NAMES } from '../gpu/contract.js';
 import { GpuError } from '../gpu/device.js';
 import { InterruptedError, makeChunker } from './chunks.js';
 import { cpuSizeProblem } from './cpu-size.js';
@@ -37,6 +39,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   seed: { kind: 'field', field: 'seed', help: `seed of the initial parameters (default ${DEFAULTS.seed})` },
   loss: { kind: 'choice', choices: LOSSES, help: `loss: bce from the logit, or mse on σ(z2) (default ${DEFAULTS.loss})` },
   activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, help: `hidden activation f; leaky has slope 0.01 below 0 (default ${DEFAULTS.activation})` },
+  kernel: { kind: 'choice', choices: KERNEL_NAMES, help: 'force a GPU kernel (default: the fastest that fits, see README)' },
   data: { kind: 'string', help: 'train on your points: CSV with columns x1..xd,y or JSON {"x": [[...]], "y": [...]} (default: XOR)' },
   json: { kind: 'bool', help: 'print one JSON object on stdout; progress still goes to stderr' },
   help: { kind: 'bool', help: 'print this help' },
@@ -45,6 +48,8 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
 interface Job {
   config: TrainConfig;
   backend: Backend;
+  /** --kernel: a GPU kernel to force instead of the chooser's pick. */
+  kernel?: string;
   data: Dataset;
   dataName: string;
   json: boolean;
@@ -69,9 +74,11 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
         activation: (flags.activation as HiddenActivation | undefined) ?? DEFAULTS.activation,
       }),
       backend: (flags.backend as Backend | undefined) ?? 'gpu',
+      ...(flags.kernel === undefined ? {} : { kernel: flags.kernel as string }),
       ...loadData(flags.data as string | undefined, (flags.backend ?? 'gpu') === 'gpu'),
       json: flags.json === true,
     };
+    if (job.backend === 'cpu' && job.kernel !== undefined) throw new UsageError('--kernel picks a GPU kernel; it does not go with --backend cpu');
     if (job.backend === 'cpu') {
       const problem = cpuSizeProblem({ N: job.data.N, d: job.data.d, H: job.config.hidden });
       if (problem) throw new UsageError(`--backend cpu: ${problem}`);
@@ -88,12 +95,16 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
     report =
       job.backend === 'cpu'
         ? await trainCpu(job.data, job.config, job.dataName, io)
-        : await trainGpu(job.data, job.config, job.dataName, io);
+        : await trainGpu(job.data, job.config, job.dataName, io, job.kernel);
     checkReportFinite(report); // a non-finite result is an error (exit 1), never printed
   } catch (e) {
     if (e instanceof InterruptedError) {
       io.err(`train: ${e.message}\n`);
       return 130;
+    }
+    if (e instanceof KernelRefusedError) {
+      io.err(`train: --${e.message}\n`);
+      return 2;
     }
     io.err(`train: ${(e as Error).message}${e instanceof GpuError && e.kind === 'limit' ? LIMIT_HINT : ''}\n`);
     return 1;

@@ -7,7 +7,7 @@ import { LOSSES, type LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data.js';
 import { makeSpec, paramLayout, SPEC_LIMITS, type Spec } from '../mlp/spec.js';
 import { GpuError, lostError } from './device.js';
-import type { NetworkOptions } from './options.js';
+import type { TrainerConfig } from './contract.js';
 
 /** Refuses NaN, ±Infinity and values beyond f32's range (±3.4e38) before anything is uploaded. */
 export function checkUploadable(name: string, xs: ArrayLike<number>): void {
@@ -89,7 +89,7 @@ export function checkCount(name: string, n: number): void {
  * is alive, the fields every trainer takes, P finite f32 parameters for this
  * d and H, the learning rate, and finite f32 data. Returns the network's shape.
  */
-export async function checkNetworkOptions(device: GPUDevice, options: NetworkOptions & { workgroupSize?: number }, label: string): Promise<Spec> {
+export async function checkNetworkOptions(device: GPUDevice, options: TrainerConfig & { workgroupSize?: number }, label: string): Promise<Spec> {
   const { data, params, hidden, lr } = options;
   await checkDeviceAlive(device, label);
   checkTrainerInput(device, options);

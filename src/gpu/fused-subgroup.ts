@@ -13,7 +13,9 @@ import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
 import { TrainerCore, usage } from './core.js';
 import { GpuError } from './device.js';
-import { FUSED_DISPATCHES_PER_SUBMIT, type FusedOptions, FusedTrainer } from './fused.js';
+import type { Readout, Trainer } from './contract.js';
+import { FUSED_DISPATCHES_PER_SUBMIT, type FusedOptions } from './fused.js';
+import { Inspector } from './inspector.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkWorkgroupCount } from './limits.js';
 import { FUSED_SUBGROUP_BINDINGS, FUSED_SUBGROUP_MAX, type FusedBindingName, packFusedSubgroupRun, SHADERS, SUBGROUP_LAYOUT_FAULT } from './shaders.js';
@@ -49,16 +51,14 @@ export function fusedSubgroupConstants(spec: Spec, loss: LossKind, workgroupSize
   return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), UNITS: Math.ceil(spec.H / minSubgroup), CHUNKS: Math.ceil(spec.N / 4) };
 }
 
-/** The fastest fused trainer for this device and shape: the subgroup kernel where it fits, else the workgroup-memory kernel. */
-export async function createFused(device: GPUDevice, options: FusedOptions): Promise<FusedSubgroupTrainer | FusedTrainer> {
-  const spec = makeSpec({ d: options.data.d, H: options.hidden, N: options.data.N });
-  return subgroupFit(device, spec).fits ? FusedSubgroupTrainer.create(device, options) : FusedTrainer.create(device, options);
-}
-
-export class FusedSubgroupTrainer {
-  readonly variant = 'fused-subgroup';
+export class FusedSubgroupTrainer implements Trainer {
+  readonly kernel = 'fused-subgroup';
   /** A bind group per distinct steps-per-dispatch (its own uniform), made on first use. */
   private readonly perSteps = new Map<number, GPUBindGroup>();
+  /** The uniform of each, rewritten when the learning rate changes. */
+  private readonly runs = new Map<number, GPUBuffer>();
+  private lr: number;
+  private readonly inspector: Inspector;
 
   private constructor(
     readonly device: GPUDevice,
@@ -67,7 +67,10 @@ export class FusedSubgroupTrainer {
     readonly options: Readonly<FusedSubgroupOptions>,
     private readonly core: TrainerCore<FusedBindingName, 'trainFusedSubgroup'>,
     private readonly groups: number,
-  ) {}
+  ) {
+    this.lr = options.lr;
+    this.inspector = new Inspector(device, options);
+  }
 
   get label(): string {
     return this.options.label ?? 'fusedSubgroup';
@@ -81,7 +84,7 @@ export class FusedSubgroupTrainer {
     checkTrainerInput(device, options);
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
     const fit = subgroupFit(device, spec);
-    if (!fit.fits) throw new GpuError('limit', `the subgroup fused kernel cannot train this network: ${fit.why}; use FusedTrainer (or createFused, which chooses)`);
+    if (!fit.fits) throw new GpuError('limit', `the subgroup fused kernel cannot train this network: ${fit.why}; let createTrainer choose`);
     const P = paramLayout(spec).size;
     checkCount('nets', nets);
     if (params.length !== nets * P) throw new RangeError(`params: expected nets·P = ${nets}·${P} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
@@ -150,7 +153,22 @@ export class FusedSubgroupTrainer {
     return this.core.readBuffer('params', P, net * P);
   }
 
+  /** Changes every network's learning rate from the next recorded dispatch on. */
+  setLearningRate(lr: number): void {
+    this.core.check('setLearningRate');
+    checkLearningRate('lr', lr);
+    this.lr = lr;
+    for (const [steps, run] of this.runs) this.device.queue.writeBuffer(run, 0, packFusedSubgroupRun({ lr, steps, nets: this.nets }));
+  }
+
+  /** Forward and backward at network 0's θ on the step kernels' twin (./inspector.ts): this kernel keeps no gradients. */
+  async inspect({ cache = false }: { cache?: boolean } = {}): Promise<Readout> {
+    this.core.check('inspect');
+    return this.inspector.inspect({ params: this.core.buffers.params, status: this.core.buffers.status }, cache);
+  }
+
   destroy(): void {
+    this.inspector.destroy();
     this.core.destroy();
   }
 
@@ -172,8 +190,9 @@ export class FusedSubgroupTrainer {
     let group = this.perSteps.get(steps);
     if (!group) {
       const run = this.core.own(this.device.createBuffer({ label: `${this.label}.run.${steps}`, size: 16, usage: usage('uniform') }));
-      this.device.queue.writeBuffer(run, 0, packFusedSubgroupRun({ lr: this.options.lr, steps, nets: this.nets }));
+      this.device.queue.writeBuffer(run, 0, packFusedSubgroupRun({ lr: this.lr, steps, nets: this.nets }));
       group = this.core.bindGroup({ run }, `.${steps}`);
+      this.runs.set(steps, run);
       this.perSteps.set(steps, group);
     }
     return group;

@@ -15,13 +15,14 @@ import { TrainerCore, usage } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkWorkgroupStorage } from './limits.js';
 import { FUSED_BINDINGS, FUSED_STATUS_WORDS, FUSED_WORKGROUP_SCALARS, type FusedBindingName, packFusedRun, SHADERS } from './shaders.js';
-import type { NetworkOptions } from './options.js';
+import type { Readout, Trainer, TrainerConfig } from './contract.js';
+import { Inspector } from './inspector.js';
 import { freshStatus } from './status.js';
 
 /** Dispatches per command buffer: a long run is recorded and submitted in pieces of this many. */
 export const FUSED_DISPATCHES_PER_SUBMIT = 256;
 
-export type FusedOptions = NetworkOptions;
+export type FusedOptions = TrainerConfig;
 
 /** Floats of workgroup memory the fused kernel needs: p and g (P each), a1 and dz1 (N·H each), dz2 and loss (N each). */
 export function fusedWorkgroupFloats(spec: Spec): number {
@@ -38,14 +39,14 @@ export function fusedConstants(spec: Spec, loss: LossKind, workgroupSize: number
   return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation) };
 }
 
-export class FusedTrainer {
-  /** The kernel, as the bench names it (createFused may give FusedSubgroupTrainer's 'fused-subgroup' instead). */
-  readonly variant = 'fused-workgroup';
+export class FusedTrainer implements Trainer {
+  readonly kernel = 'fused-workgroup';
   /** A bind group per distinct steps-per-dispatch (its own uniform), made on first use. */
   private readonly perSteps = new Map<number, GPUBindGroup>();
   /** The uniform of each, rewritten when the learning rate changes. */
   private readonly runs = new Map<number, GPUBuffer>();
   private lr: number;
+  private readonly inspector: Inspector;
 
   private constructor(
     readonly device: GPUDevice,
@@ -54,6 +55,7 @@ export class FusedTrainer {
     private readonly core: TrainerCore<FusedBindingName, 'trainFused'>,
   ) {
     this.lr = options.lr;
+    this.inspector = new Inspector(device, options);
   }
 
   get label(): string {
@@ -64,12 +66,7 @@ export class FusedTrainer {
     const { data, params, lr, loss } = options;
     const label = options.label ?? 'fused';
     const spec = await checkNetworkOptions(device, options, label);
-    checkWorkgroupStorage(
-      device.limits,
-      `the fused kernel keeps 2·P + 2·N·H + 2·N floats in workgroup memory for d=${spec.d}, H=${spec.H}, N=${spec.N}`,
-      fusedWorkgroupBytes(spec),
-      'use the step kernels (GpuTrainer) for this size',
-    );
+    FusedTrainer.checkFits(device, spec);
     const P = paramLayout(spec).size;
     const wg = Math.min(256, device.limits.maxComputeInvocationsPerWorkgroup, 32 * Math.ceil(Math.max(spec.N, P) / 32));
     const core = await TrainerCore.create(device, {
@@ -88,6 +85,16 @@ export class FusedTrainer {
       },
     });
     return new FusedTrainer(device, spec, options, core);
+  }
+
+  /** Throws a GpuError('limit') where the network does not fit in one workgroup's memory. */
+  static checkFits(device: GPUDevice, spec: Spec): void {
+    checkWorkgroupStorage(
+      device.limits,
+      `the fused kernel keeps 2·P + 2·N·H + 2·N floats in workgroup memory for d=${spec.d}, H=${spec.H}, N=${spec.N}`,
+      fusedWorkgroupBytes(spec),
+      'use the step kernels for this size',
+    );
   }
 
   /** Records `steps` SGD steps as dispatches of at most `stepsPerDispatch`, FUSED_DISPATCHES_PER_SUBMIT per command buffer. */
@@ -130,14 +137,15 @@ export class FusedTrainer {
     return this.core.readBuffer('params', paramLayout(this.spec).size);
   }
 
-  /** The buffers holding θ and the status word (step count first), for pairing trainers (./frames.ts). */
-  stateBuffers(): { params: GPUBuffer; status: GPUBuffer } {
-    this.core.check('stateBuffers');
-    return { params: this.core.buffers.params, status: this.core.buffers.status };
+  /** Forward and backward at θ on the step kernels' twin (./inspector.ts): this kernel keeps no gradients. */
+  async inspect({ cache = false }: { cache?: boolean } = {}): Promise<Readout> {
+    this.core.check('inspect');
+    return this.inspector.inspect({ params: this.core.buffers.params, status: this.core.buffers.status }, cache);
   }
 
   /** Frees the buffers; afterwards every method throws a GpuError('destroyed'). */
   destroy(): void {
+    this.inspector.destroy();
     this.core.destroy();
   }
 

@@ -15,18 +15,22 @@ import { checkNetworkOptions } from './checks.js';
 import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
-import { checkLargeD } from './large.js';
-import { LARGE_TILED_BINDINGS, LARGE_TILED_ENTRY_POINTS, LARGE_TILED_STATUS_WORDS, type LargeTiledBindingName, SHADERS } from './shaders.js';
-import type { NetworkOptions } from './options.js';
+import { LARGE_MAX_D, LARGE_TILED_BINDINGS, LARGE_TILED_ENTRY_POINTS, LARGE_TILED_STATUS_WORDS, type LargeTiledBindingName, SHADERS } from './shaders.js';
+import type { Readout, Trainer, TrainerConfig } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
 
 type Entry = (typeof LARGE_TILED_ENTRY_POINTS)[number];
 const WG = 256;
 
-export interface LargeTiledOptions extends NetworkOptions {
+export interface LargeTiledOptions extends TrainerConfig {
   /** Use subgroup shuffles where the device has the feature (default true). */
   subgroups?: boolean;
+}
+
+/** The kernel keeps x_n in a private array of LARGE_MAX_D floats. */
+export function checkLargeD(spec: Spec): void {
+  if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
 }
 
 /** Samples per tile: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG floats), at most WG. */
@@ -50,7 +54,8 @@ function updateGroups(P: number, rlanes: number): number {
   return Math.ceil(P / (WG / rlanes));
 }
 
-export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry> {
+export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry> implements Trainer {
+  readonly kernel = 'large-tiled';
   /** Bind groups reading params from buffer 0 and 1 respectively (writing the other). */
   private readonly groups: [GPUBindGroup, GPUBindGroup];
   private readonly other: GPUBuffer;
@@ -80,15 +85,9 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     const { data, params, lr, loss } = options;
     const label = options.label ?? 'largeTiled';
     const spec = await checkNetworkOptions(device, options, label);
-    checkLargeD(spec);
-    const tile = tileSamples(spec.d, device.limits.maxComputeWorkgroupStorageSize);
-    const constants = largeTiledConstants(spec, loss, tile, options.activation ?? 'relu');
+    const constants = TiledLargeTrainer.checkFits(device, spec, loss, options.activation ?? 'relu');
     const tiles = constants.TILES!;
     const P = paramLayout(spec).size;
-    checkBufferFits(device.limits, 'x (N·d floats)', 4 * data.x.length, 'lower N or d');
-    checkBufferFits(device.limits, 'the tile partial sums', 4 * tiles * P, 'use a smaller N or H');
-    checkWorkgroupCount(device.limits, 'tileGradients', tiles, 'use a smaller N');
-    checkWorkgroupCount(device.limits, 'tileUpdate', updateGroups(P, constants.RLANES!), 'use a smaller H');
     const subgroups = (options.subgroups ?? true) && device.features.has('subgroups');
     const status = freshStatus(LARGE_TILED_STATUS_WORDS);
     status[4] = 0; // open
@@ -111,6 +110,20 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     return new TiledLargeTrainer(device, spec, label, subgroups, core, tiles, constants.RLANES!);
   }
 
+  /** The override constants for this shape; throws a RangeError or GpuError('limit') where it does not fit. */
+  static checkFits(device: GPUDevice, spec: Spec, loss: LossKind = 'bce', activation: HiddenActivation = 'relu'): Record<string, number> {
+    checkLargeD(spec);
+    const tile = tileSamples(spec.d, device.limits.maxComputeWorkgroupStorageSize);
+    const constants = largeTiledConstants(spec, loss, tile, activation);
+    const tiles = constants.TILES!;
+    const P = paramLayout(spec).size;
+    checkBufferFits(device.limits, 'x (N·d floats)', 4 * spec.N * spec.d, 'lower N or d');
+    checkBufferFits(device.limits, 'the tile partial sums', 4 * tiles * P, 'use a smaller N or H');
+    checkWorkgroupCount(device.limits, 'tileGradients', tiles, 'use a smaller N');
+    checkWorkgroupCount(device.limits, 'tileUpdate', updateGroups(P, constants.RLANES!), 'use a smaller H');
+    return constants;
+  }
+
   /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
@@ -118,9 +131,9 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * LARGE_TILED_STATUS_WORDS }, { buffer: losses, offset: 0, size: 4 * this.spec.N });
   }
 
-  /** Forward and backward at the current parameters (no update), then parameters, gradients and loss. */
-  async gradients(): Promise<{ step: number; loss: number; params: Float64Array; grads: Float64Array }> {
-    this.core.check('gradients');
+  /** Forward and backward at the current parameters (no update), then θ, g and the loss (no per-sample cache or ŷ). */
+  async inspect(_options?: { cache?: boolean }): Promise<Readout> {
+    this.core.check('inspect');
     this.core.submit((pass) => {
       pass.setBindGroup(0, this.groups[this.recorded % 2]!);
       this.dispatch(pass, 'tileGradients');

@@ -6,7 +6,6 @@
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import fusedSubgroupWgsl from '../../shaders/fused-subgroup.wgsl?raw';
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
-import largeWgsl from '../../shaders/large.wgsl?raw';
 import manyRegWgsl from '../../shaders/many-reg.wgsl?raw';
 import largeTiledWgsl from '../../shaders/large-tiled.wgsl?raw';
 import lanesSharedWgsl from '../../shaders/lanes-shared.wgsl?raw';
@@ -32,12 +31,14 @@ export const SHADERS = {
   manyReg: [manyRegWgsl, modelsWgsl, networkWgsl, commonWgsl].join('\n'),
   fusedSubgroup: [fusedSubgroupWgsl, vec4Wgsl, networkWgsl, commonWgsl].join('\n'),
   fused: [fusedWgsl, networkWgsl, commonWgsl].join('\n'),
-  large: [largeWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
   /** The two-dispatch large-batch kernel, its lane sums in workgroup memory only. */
   largeTiled: [largeTiledWgsl, lanesSharedWgsl, networkWgsl, commonWgsl].join('\n'),
   /** The same with subgroup shuffles first (`enable subgroups;` must lead, so its lines come first). */
   largeTiledSubgroups: [lanesSubgroupWgsl, largeTiledWgsl, networkWgsl, commonWgsl].join('\n'),
 } as const;
+
+/** The shared WGSL, for a kernel kept outside src/gpu (bench/variants) that appends it the same way. */
+export const SHARED_WGSL = { network: networkWgsl, status: statusWgsl, common: commonWgsl } as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
 
@@ -48,7 +49,7 @@ export interface BindingSlot {
 }
 
 /** A binding table from `{ name: type, … }` ('read' for read-only storage), binding numbers 0, 1, 2, … in the order written. */
-function slots<const T extends Record<string, 'uniform' | 'storage' | 'read'>>(table: T): readonly (BindingSlot & { readonly name: keyof T & string })[] {
+export function slots<const T extends Record<string, 'uniform' | 'storage' | 'read'>>(table: T): readonly (BindingSlot & { readonly name: keyof T & string })[] {
   return Object.entries(table).map(([name, t], binding) => ({ binding, name, type: t === 'read' ? 'read-only-storage' : t }));
 }
 
@@ -134,14 +135,6 @@ export function packFusedRun({ lr, steps }: { lr: number; steps: number }): Arra
   return buf;
 }
 
-/** shaders/large.wgsl, group 0. */
-export const LARGE_BINDINGS = slots({ hyper: 'uniform', params: 'storage', x: 'read', y: 'read', perSample: 'storage', partials: 'storage', grads: 'storage', status: 'storage', next: 'storage' });
-
-export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
-
-/** The entry points of shaders/large.wgsl, in step order. */
-export const LARGE_ENTRY_POINTS = ['largeForward', 'largePartials', 'largeReduce', 'largeSgd'] as const;
-
 /** shaders/large-tiled.wgsl, group 0: params and paramsOut swap every step (two bind groups). */
 export const LARGE_TILED_BINDINGS = slots({ hyper: 'uniform', params: 'read', x: 'read', y: 'read', losses: 'storage', partials: 'storage', grads: 'storage', status: 'storage', paramsOut: 'storage' });
 
@@ -153,7 +146,7 @@ export const LARGE_TILED_ENTRY_POINTS = ['tileGradients', 'tileUpdate', 'tileSet
 /** `struct TileStatus` of shaders/large-tiled.wgsl: step, badStep, badWhere, pending, open, halted. */
 export const LARGE_TILED_STATUS_WORDS = 6;
 
-/** The private-array bound of shaders/large.wgsl (const MAX_D there). */
+/** The private-array bound of shaders/large-tiled.wgsl (const MAX_D there): x_n is held per invocation. */
 export const LARGE_MAX_D = 16;
 
 /** shaders/many-reg.wgsl, group 0: many.wgsl's, the data under other names (x and y are its workgroup copies), and the width groups. */

@@ -32,6 +32,7 @@ export function demoElements() {
     loss: q<HTMLElement>(t('loss')),
     accuracy: q<HTMLElement>(t('accuracy')),
     speed: q<HTMLElement>(t('speed')),
+    kernel: q<HTMLElement>(t('kernel')),
     hints: q<HTMLElement>(t('hints')),
     lossCurve: q<HTMLCanvasElement>('#loss-curve'),
     boundary: q<HTMLCanvasElement>('#boundary'),

@@ -9,7 +9,7 @@
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
 import { describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
-import { FrameTrainer } from '../gpu/frames.js';
+import { chooseKernel, createTrainer, specOf } from '../gpu/chooser.js';
 import { initParams } from '../mlp/init.js';
 import { type App, banner, clearRunBanners, DATA_KEYS, fillControls, type From, newData, sentence, writeUrl } from './app.js';
 import { CPU_FRAME_MS, PlaybackController } from './controller.js';
@@ -44,7 +44,7 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
   if (app.device) {
     try {
-      const trainer = await FrameTrainer.create(app.device, { data, params, ...config, label: 'page' }); // fused bulk, step kernels last
+      const trainer = await createTrainer(app.device, { data, params, ...config, label: 'page' }, forcedKernel(app));
       return gpuSession(trainer, data, config);
     } catch (e) {
       if (!(e instanceof GpuError)) throw e;
@@ -52,6 +52,20 @@ async function buildSession(app: App, from?: From): Promise<Session> {
     }
   }
   return cpuSession(data, params, config, from?.step ?? 0);
+}
+
+/** The kernel the link asks for, where it can train this run; else the chooser's pick, with a banner saying why. */
+function forcedKernel(app: App): { kernel?: string } {
+  const { kernel } = app.settings;
+  if (kernel === 'auto' || !app.device) return {};
+  try {
+    chooseKernel(app.device, specOf({ data: app.data.train, hidden: app.settings.hidden }), kernel);
+    return { kernel };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    banner(app, `${sentence(e.message)} The chooser's pick trains instead.`, 'link');
+    return {};
+  }
 }
 
 function useCpu(app: App, reason: string): void {

@@ -4,7 +4,7 @@
  * k steps without waiting; `snapshot()` reads everything the page shows once
  * per frame, together with the CPU oracle's view of the same parameters.
  */
-import type { GpuTrainer } from '../gpu/trainer.js';
+import type { KernelName, Trainer } from '../gpu/contract.js';
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { type Dataset, roundToF32 } from '../mlp/data.js';
@@ -14,13 +14,15 @@ import { CpuTrainer } from '../mlp/train-cpu.js';
 
 export interface Snapshot {
   backend: 'gpu' | 'cpu';
+  /** The GPU kernel that trains (the chooser's pick), or the CPU engine. */
+  kernel: KernelName | 'cpu-engine';
   /** The hidden activation f this run trains with (the settings may have moved on). */
   activation: HiddenActivation;
   step: number;
   loss: number;
   /** Parameters as the trainer holds them (f32 values on the GPU), flat layout. */
   params: Float64Array;
-  /** Per-sample values of the running network: from the GPU's cache, or the CPU's. */
+  /** Per-sample values of the running network: from the GPU's cache where the kernel keeps one, else the CPU oracle's at `params`. */
   values: ForwardCache & Pick<Backward, 'dz2' | 'da1' | 'dz1'>;
   /** The GPU's gradients at `params`; null on the CPU backend (nothing to compare). */
   gpuGrads: Float64Array | null;
@@ -47,8 +49,8 @@ export interface RunConfig {
   activation: HiddenActivation;
 }
 
-/** What a GPU session drives: the step kernels alone (GpuTrainer) or the fused bulk with them (FrameTrainer). */
-export type SessionTrainer = Pick<GpuTrainer, 'step' | 'gradients' | 'setLearningRate' | 'destroy'>;
+/** What a GPU session drives: any kernel behind the Trainer contract. */
+export type SessionTrainer = Pick<Trainer, 'kernel' | 'step' | 'inspect' | 'setLearningRate' | 'destroy'>;
 
 export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunConfig): Session {
   const held = roundToF32(data);
@@ -57,15 +59,16 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
     backend: 'gpu',
     step: (k) => trainer.step(k),
     async snapshot() {
-      const r = await trainer.gradients(); // forward + backward at the current parameters, one readback
+      const r = await trainer.inspect({ cache: true }); // forward + backward at the current parameters, one readback
       const oracle = lossAndGrads(spec, r.params, held, config.loss);
       return {
         backend: 'gpu',
+        kernel: trainer.kernel,
         activation: config.activation,
         step: r.step,
         loss: r.loss,
         params: r.params,
-        values: r.cache,
+        values: r.cache ?? { ...oracle.cache, dz2: oracle.dz2, da1: oracle.da1, dz1: oracle.dz1 },
         gpuGrads: r.grads,
         oracle: { loss: oracle.loss, grads: oracle.grads },
         data: held,
@@ -90,6 +93,7 @@ export function cpuSession(data: Dataset, params: ArrayLike<number>, config: Run
       const r = lossAndGrads(spec, p, data, config.loss);
       return {
         backend: 'cpu',
+        kernel: 'cpu-engine',
         activation: config.activation,
         step: trainer.stepCount,
         loss: r.loss,

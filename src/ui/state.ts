@@ -5,6 +5,7 @@
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
+import { KERNEL_NAMES, type KernelName } from '../gpu/contract.js';
 import { DEFAULTS, describeRange, inRange, type NumericField } from '../mlp/config.js';
 import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/datasets.js';
 
@@ -25,6 +26,8 @@ export interface Settings {
   noise: number;
   dataSeed: number;
   test: number;
+  /** The GPU kernel: 'auto' lets the chooser pick (src/gpu/chooser.ts); a name forces it where it fits. */
+  kernel: 'auto' | KernelName;
 }
 
 type Field =
@@ -47,6 +50,7 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   noise: { kind: 'real', min: GEN_LIMITS.noise.min, max: GEN_LIMITS.noise.max, label: 'noise' },
   dataSeed: { kind: 'config', field: 'seed', label: 'data seed' },
   test: { kind: 'real', min: GEN_LIMITS.testFraction.min, max: GEN_LIMITS.testFraction.max, label: 'test fraction' },
+  kernel: { kind: 'choice', choices: ['auto', ...KERNEL_NAMES], label: 'GPU kernel' },
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -62,6 +66,7 @@ export const DEFAULT_SETTINGS: Settings = {
   noise: 0.1,
   dataSeed: 1,
   test: 0.2,
+  kernel: 'auto',
 };
 
 /** A decimal number: digits, an optional point and exponent; no hex, binary, octal, Infinity or blanks. */

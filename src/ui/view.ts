@@ -38,6 +38,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   els.step.textContent = String(s.step);
   els.loss.textContent = Number.isFinite(s.loss) ? s.loss.toExponential(3) : 'not a number';
   els.accuracy.textContent = `${Math.round(100 * accuracy(s.values.yHat, s.data.y))}%`;
+  els.kernel.textContent = s.kernel;
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
   showTest(app, s, H);

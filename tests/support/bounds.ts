@@ -1,7 +1,7 @@
 /** The GPU's single-pass readout against the oracle's per-element bounds (src/mlp/bounds.ts). */
 import { expect } from 'vitest';
 import type { LossKind } from '../../src/engine/losses.js';
-import type { GpuReadout } from '../../src/gpu/trainer.js';
+import type { Readout } from '../../src/gpu/contract.js';
 import { shadowBounds } from '../../src/mlp/bounds.js';
 import { type BoundedTensor, compareArrayWithBounds, compareWithBounds } from '../../src/mlp/compare.js';
 import type { Dataset } from '../../src/mlp/data.js';
@@ -16,7 +16,7 @@ export function readoutAgainstBounds(
   params: ArrayLike<number>,
   data: Dataset,
   loss: LossKind,
-  gpu: Pick<GpuReadout, 'grads'> & Partial<Pick<GpuReadout, 'cache'>>,
+  gpu: Pick<Readout, 'grads'> & Partial<Pick<Readout, 'cache'>>,
 ): BoundedTensor[] {
   const b = shadowBounds(spec, params, data, loss, { perSample: gpu.cache !== undefined });
   const out: BoundedTensor[] = [];

@@ -1,11 +1,11 @@
 /**
  * `npm run bench -- [--quick] [--json]`: the command-line entry of the
- * benchmark, whose runner, cases, peers and plot live in bench/ (bench/run.ts).
+ * benchmark, whose runner, cases, peers and plot live beside it (./run.ts).
  * This file only reads the flags and prints the report.
  */
-import { benchTable, DEFAULT_PLOT, runBench } from '../../bench/run.js';
-import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
-import { isMain, type Io, processIo } from './io.js';
+import { benchTable, DEFAULT_PLOT, runBench } from './run.js';
+import { type FlagSpec, parseArgs, usage, UsageError } from '../src/cli/args.js';
+import { isMain, type Io, processIo } from '../src/cli/io.js';
 
 export const BENCH_FLAGS: Record<string, FlagSpec> = {
   quick: { kind: 'bool', help: 'fewer repeats, smaller many-models and scaling cases (about a minute on SwiftShader)' },

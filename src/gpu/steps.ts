@@ -1,17 +1,8 @@
 /**
- * The GPU trainer: full-batch SGD on the 2-layer MLP with the step kernels of
- * shaders/mlp.wgsl, one dispatch per phase, every buffer readable after each.
- * Its own part is the schedule (forward, backwardDeltas, backwardGrads,
- * sgdStep) and the cache readback; creation, bounded submits, the status word
- * and the guards are the trainer core's (./core.ts). `step(k)` only records;
- * `run(k)` also waits per chunk; reading back is a separate, explicit call and
- * throws a TrainingDivergedError naming the first step and element that went
- * non-finite.
- *
- * @example
- * const trainer = await GpuTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.5, loss: 'bce' });
- * trainer.step(500);
- * const { loss } = await trainer.readLoss();
+ * The step kernels (shaders/mlp.wgsl): one dispatch per phase (forward, backwardDeltas,
+ * backwardGrads, sgdStep), every buffer readable after each. Slower than the fused kernels but
+ * fits any shape the device's buffers hold, and its per-sample cache feeds the graph and the
+ * gradient panel; the other kernels borrow it for that (./inspector.ts).
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
 import { checkNetworkOptions } from './checks.js';
@@ -19,37 +10,28 @@ import { TrainerCore } from './core.js';
 import { cacheLayout, CACHE_TENSORS, type CacheName, pipelineConstants, wgslConstants } from './layout.js';
 import { checkLimits } from './limits.js';
 import { MLP_BINDINGS, MLP_ENTRY_POINTS, type MlpBindingName, type MlpEntryPoint, SHADERS, STATUS_WORDS } from './shaders.js';
-import type { NetworkOptions } from './options.js';
+import type { Readout, Trainer, TrainerConfig } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
 
-export interface GpuTrainerOptions extends NetworkOptions {
+export interface StepTrainerOptions extends TrainerConfig {
   /** Invocations per workgroup; default 64. */
   workgroupSize?: number;
   /** Test-only: WGSL to compile instead of SHADERS.mlp (the mutation checks, tests/mutants.test.ts). */
   shaderSource?: string;
 }
 
-export interface GpuReadout {
-  /** SGD steps the GPU has completed. */
-  step: number;
-  /** Mean loss of the last forward pass. */
-  loss: number;
-  params: Float64Array;
-  grads: Float64Array;
-  cache: Record<CacheName, Float64Array>;
-}
-
 /** The phases of one step without the update: forward and backward at the current parameters. */
 const NO_UPDATE: readonly MlpEntryPoint[] = ['forward', 'backwardDeltas', 'backwardGrads'];
 
-export class GpuTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> {
+export class StepTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> implements Trainer {
+  readonly kernel = 'steps';
   private readonly bindGroup: GPUBindGroup;
 
   private constructor(
     device: GPUDevice,
     spec: Spec,
-    readonly options: Readonly<GpuTrainerOptions>,
+    readonly options: Readonly<StepTrainerOptions>,
     core: TrainerCore<MlpBindingName, MlpEntryPoint>,
     private readonly workgroups: Record<MlpEntryPoint, number>,
   ) {
@@ -57,15 +39,14 @@ export class GpuTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> {
     this.bindGroup = core.bindGroup();
   }
 
-  static async create(device: GPUDevice, options: GpuTrainerOptions): Promise<GpuTrainer> {
+  static async create(device: GPUDevice, options: StepTrainerOptions): Promise<StepTrainer> {
     const { data, params, loss, lr } = options;
     const label = options.label ?? 'mlp';
     const spec = await checkNetworkOptions(device, options, label);
     const wg = options.workgroupSize ?? 64;
     const P = paramLayout(spec).size;
     const C = cacheLayout(spec);
-    const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P, sgdStep: P };
-    checkLimits(device.limits, spec, { cacheFloats: C.size, workgroupSize: wg, invocations: Math.max(...Object.values(count)) });
+    const count = StepTrainer.checkFits(device, spec, wg);
     const core = await TrainerCore.create(device, {
       label,
       shader: options.shaderSource ?? SHADERS.mlp,
@@ -81,7 +62,15 @@ export class GpuTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> {
       },
     });
     const workgroups = Object.fromEntries(MLP_ENTRY_POINTS.map((e) => [e, Math.ceil(count[e] / wg)])) as Record<MlpEntryPoint, number>;
-    return new GpuTrainer(device, spec, options, core, workgroups);
+    return new StepTrainer(device, spec, options, core, workgroups);
+  }
+
+  /** Throws a GpuError('limit') naming the limit where this shape does not fit; returns the invocations per phase. */
+  static checkFits(device: GPUDevice, spec: Spec, wg = 64): Record<MlpEntryPoint, number> {
+    const P = paramLayout(spec).size;
+    const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P, sgdStep: P };
+    checkLimits(device.limits, spec, { cacheFloats: cacheLayout(spec).size, workgroupSize: wg, invocations: Math.max(...Object.values(count)) });
+    return count;
   }
 
   /**
@@ -95,51 +84,37 @@ export class GpuTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> {
     return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * STATUS_WORDS }, losses);
   }
 
-  /**
-   * Runs the forward and backward passes at the current parameters (no update)
-   * and reads back everything: parameters, gradients, the cache and the loss.
-   */
-  async gradients(): Promise<GpuReadout> {
-    this.core.check('gradients');
+  /** Forward and backward at the current parameters (no update), then θ, g, the loss, ŷ and, if asked, the cache. */
+  async inspect(options: { cache: true }): Promise<Readout & { cache: Record<CacheName, Float64Array> }>;
+  async inspect(options?: { cache?: boolean }): Promise<Readout>;
+  async inspect({ cache = false }: { cache?: boolean } = {}): Promise<Readout> {
+    this.core.check('inspect');
     this.record(1, NO_UPDATE);
-    return this.readAll();
+    return this.read(cache);
   }
 
-  /** Parameters, gradients and cache as they are now (after the last recorded dispatch). */
-  async readAll(): Promise<GpuReadout> {
+  /** θ, g, the loss and the cache as the last recorded dispatch left them (g at the θ before its update). */
+  async readAll(): Promise<Readout & { cache: Record<CacheName, Float64Array> }> {
     this.core.check('readAll');
+    return this.read(true) as Promise<Readout & { cache: Record<CacheName, Float64Array> }>;
+  }
+
+  private async read(cache: boolean): Promise<Readout> {
     const { step, loss } = await this.readLoss();
     const P = paramLayout(this.spec).size;
     const C = cacheLayout(this.spec);
     const { buffers } = this.core;
-    const [params, grads, cache] = await this.core.readFloats([
+    const [params, grads, values] = await this.core.readFloats([
       { buffer: buffers.params, offset: 0, size: 4 * P },
       { buffer: buffers.grads, offset: 0, size: 4 * P },
-      { buffer: buffers.cache, offset: 0, size: 4 * C.size },
+      cache ? { buffer: buffers.cache, offset: 0, size: 4 * C.size } : { buffer: buffers.cache, offset: 4 * C.yHat, size: 4 * this.spec.N },
     ]);
+    if (!cache) return { step, loss, params: params!, grads: grads!, yHat: values! };
     const { N, H } = this.spec;
     const perSample = { z1: H, a1: H, z2: 1, yHat: 1, loss: 1, dz2: 1, da1: H, dz1: H } as const;
-    const parts = Object.fromEntries(CACHE_TENSORS.map((name) => [name, cache!.slice(C[name], C[name] + N * perSample[name])])) as Record<CacheName, Float64Array>;
-    return { step, loss, params: params!, grads: grads!, cache: parts };
-  }
-
-  /**
-   * Like `gradients()` (forward and backward at the current parameters, no
-   * update), but reads back only what a report needs: parameters, gradients,
-   * the loss and ŷ (N floats), never the 4·N·H cache.
-   */
-  async predictions(): Promise<Omit<GpuReadout, 'cache'> & { yHat: Float64Array }> {
-    this.core.check('predictions');
-    this.record(1, NO_UPDATE);
-    const { step, loss } = await this.readLoss();
-    const P = paramLayout(this.spec).size;
-    const { buffers } = this.core;
-    const [params, grads, yHat] = await this.core.readFloats([
-      { buffer: buffers.params, offset: 0, size: 4 * P },
-      { buffer: buffers.grads, offset: 0, size: 4 * P },
-      { buffer: buffers.cache, offset: 4 * cacheLayout(this.spec).yHat, size: 4 * this.spec.N },
-    ]);
-    return { step, loss, params: params!, grads: grads!, yHat: yHat! };
+    const at = (name: CacheName) => values!.slice(C[name], C[name] + N * perSample[name]);
+    const parts = Object.fromEntries(CACHE_TENSORS.map((name) => [name, at(name)])) as Record<CacheName, Float64Array>;
+    return { step, loss, params: params!, grads: grads!, yHat: parts.yHat, cache: parts };
   }
 
   /** The buffers holding θ and the status word (step count first), for pairing trainers (./frames.ts). */

@@ -1,27 +1,37 @@
 /**
- * The large-batch path (shaders/large.wgsl): one network on up to a million
- * points and up to 1,024 hidden units, without the step kernels' N×H cache.
- * Its own part: gradients summed per chunk of samples, then across chunks,
- * four dispatches per SGD step whatever N is, and the sizes that follow
- * (LARGE_MAX_D, the partial sums). Same interface as GpuTrainer for training;
- * creation, bounded submits, the status word and the guards are the trainer
- * core's (./core.ts).
+ * A bench variant, not in the product: the large-batch path in four dispatches a step (./large.wgsl:
+ * forward, partial sums per chunk of samples, their reduction, the update). The tiled kernel
+ * (src/gpu/large-tiled.ts, two dispatches a step) does the same work faster for every shape both
+ * hold, so the chooser never picks this one; the bench keeps it as the baseline the tiled kernel beats.
  */
-import type { HiddenActivation } from '../engine/activation.js';
-import type { LossKind } from '../engine/losses.js';
-import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkNetworkOptions } from './checks.js';
-import { TrainerCore } from './core.js';
-import { paramConstants, pipelineConstants } from './layout.js';
-import { checkBufferFits, checkWorkgroupCount } from './limits.js';
-import { LARGE_BINDINGS, LARGE_ENTRY_POINTS, LARGE_MAX_D, type LargeBindingName, SHADERS, STATUS_WORDS } from './shaders.js';
-import type { NetworkOptions } from './options.js';
-import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
-import { freshStatus } from './status.js';
+import type { HiddenActivation } from '../../src/engine/activation.js';
+import type { LossKind } from '../../src/engine/losses.js';
+import { paramLayout, type Spec } from '../../src/mlp/spec.js';
+import { checkCount, checkNetworkOptions } from '../../src/gpu/checks.js';
+import { TrainerCore } from '../../src/gpu/core.js';
+import { paramConstants, pipelineConstants } from '../../src/gpu/layout.js';
+import { checkBufferFits, checkWorkgroupCount } from '../../src/gpu/limits.js';
+import { SHARED_WGSL, slots, STATUS_WORDS } from '../../src/gpu/shaders.js';
+import { checkLargeD } from '../../src/gpu/large-tiled.js';
+import largeWgsl from './large.wgsl?raw';
+import type { TrainerConfig } from '../../src/gpu/contract.js';
+import { phaseBuffers, PhaseTrainer } from '../../src/gpu/phase-trainer.js';
+import { freshStatus } from '../../src/gpu/status.js';
 
+/** ./large.wgsl with the shared WGSL appended, as src/gpu/shaders.ts does for the product's kernels. */
+export const LARGE_SHADER = [largeWgsl, SHARED_WGSL.network, SHARED_WGSL.status, SHARED_WGSL.common].join('\n');
+
+/** ./large.wgsl, group 0. */
+export const LARGE_BINDINGS = slots({
+  hyper: 'uniform', params: 'storage', x: 'read', y: 'read', perSample: 'storage', partials: 'storage', grads: 'storage', status: 'storage', next: 'storage',
+});
+export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
+
+/** The entry points of ./large.wgsl, in step order. */
+export const LARGE_ENTRY_POINTS = ['largeForward', 'largePartials', 'largeReduce', 'largeSgd'] as const;
 type Entry = (typeof LARGE_ENTRY_POINTS)[number];
 
-export interface LargeOptions extends NetworkOptions {
+export interface LargeOptions extends TrainerConfig {
   /** Samples per chunk in the partial sums; default 1024. */
   chunk?: number;
 }
@@ -29,11 +39,6 @@ export interface LargeOptions extends NetworkOptions {
 /** The override constants of shaders/large.wgsl. */
 export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number, activation: HiddenActivation): Record<string, number> {
   return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk), STRIDE: largeChunkFloats(spec) };
-}
-
-/** Both large-batch kernels keep x_n in a private array of LARGE_MAX_D floats. */
-export function checkLargeD(spec: Spec): void {
-  if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
 }
 
 /** Floats in one chunk's partial sums (STRIDE in shaders/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
@@ -84,7 +89,7 @@ export class LargeBatchTrainer extends PhaseTrainer<LargeBindingName, Entry> {
     for (const [entry, [gx, gy]] of Object.entries(groups)) checkWorkgroupCount(device.limits, entry, Math.max(gx, gy), 'use a larger chunk or a smaller N');
     const core = await TrainerCore.create(device, {
       label,
-      shader: SHADERS.large,
+      shader: LARGE_SHADER,
       bindings: LARGE_BINDINGS,
       entryPoints: LARGE_ENTRY_POINTS,
       constants,
@@ -109,8 +114,8 @@ export class LargeBatchTrainer extends PhaseTrainer<LargeBindingName, Entry> {
   }
 
   /** Forward and backward at the current parameters (no update), then parameters, gradients and loss. */
-  async gradients(): Promise<{ step: number; loss: number; params: Float64Array; grads: Float64Array }> {
-    this.core.check('gradients');
+  async inspect(): Promise<{ step: number; loss: number; params: Float64Array; grads: Float64Array }> {
+    this.core.check('inspect');
     this.record(1, ['largeForward', 'largePartials', 'largeReduce']);
     const { step, loss } = await this.readLoss();
     const P = paramLayout(this.spec).size;

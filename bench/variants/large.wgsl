@@ -12,7 +12,7 @@
 
 override CHUNK: u32;    // samples per chunk in largePartials
 override CHUNKS: u32;   // ceil(N / CHUNK)
-override STRIDE: u32;   // floats per chunk in `partials`: H·(D + 2) + 1 (largeChunkFloats in src/gpu/large.ts)
+override STRIDE: u32;   // floats per chunk in `partials`: H·(D + 2) + 1 (largeChunkFloats in ./large.ts)
 
 const MAX_D: u32 = 16u;
 

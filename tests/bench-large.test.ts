@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
-import { LargeBatchTrainer } from '../src/gpu/large.js';
+import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { sgdStepBounds } from '../src/mlp/step-bounds.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
 import { expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
@@ -25,7 +25,7 @@ describe('large-batch path (shaders/large.wgsl)', () => {
       const { data, params } = dyadicProblem(d, H, N, 40 + H);
       const t = await LargeBatchTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, chunk });
       try {
-        const gpu = await t.gradients();
+        const gpu = await t.inspect();
         const cpu = lossAndGrads({ d, H }, params, data, loss);
         expectWithinBounds(`large d=${d}, H=${H}, N=${N}`, readoutAgainstBounds({ d, H }, params, data, loss, { grads: gpu.grads }));
         expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
@@ -42,9 +42,9 @@ describe('large-batch path (shaders/large.wgsl)', () => {
     const t = await LargeBatchTrainer.create(device, { data, params: start, hidden: 128, lr: 0.5, loss: 'bce', chunk: 700 });
     try {
       t.step(19);
-      const before = (await t.gradients()).params;
+      const before = (await t.inspect()).params;
       t.step(1);
-      const gpu = await t.gradients();
+      const gpu = await t.inspect();
       // The last step from the parameters the GPU held, within its derived bound (chunked sums included).
       const one = sgdStepBounds(spec, before, new Float64Array(before.length), data, 'bce', 0.5);
       expectWithinBounds('large, step 20 from the GPU\'s step 19', [compareArrayWithBounds('θ', gpu.params, one.params, one.error)]);
