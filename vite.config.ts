@@ -2,13 +2,13 @@
 /**
  * One config for the page (dev, build, preview), the command-line tools and vitest.
  *
- * `vite build --mode cli` bundles src/cli/*.ts and bench/main.ts for Node into dist/cli/*.js,
+ * `vite build --mode cli` bundles the commands (src/cli, src/docs-gen/generate.ts, bench/main.ts) for Node into dist/cli/*.js,
  * everything inlined except `webgpu` (Dawn's native addon), so a bundle also runs
  * on a machine that has only that package (the lent GPU machine).
  */
 import { defineConfig } from 'vite';
 
-const cliEntries = { train: 'src/cli/train.ts', bench: 'bench/main.ts', docs: 'src/cli/docs.ts', sweep: 'src/cli/sweep.ts' };
+const cliEntries = { train: 'src/cli/train.ts', bench: 'bench/main.ts', docs: 'src/docs-gen/generate.ts', sweep: 'src/cli/sweep.ts' };
 
 export default defineConfig(({ mode }) =>
   mode === 'cli'

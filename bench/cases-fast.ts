@@ -14,11 +14,11 @@ import { FusedTrainer } from '../src/gpu/fused.js';
 import { FusedSubgroupTrainer, subgroupFit } from '../src/gpu/fused-subgroup.js';
 import { ManyTrainer } from '../src/gpu/many.js';
 import { ManyRegTrainer } from '../src/gpu/many-reg.js';
-import { sweepGpu } from '../src/gpu/sweep.js';
+import { sweepGpu } from '../src/gpu/sweep-widths.js';
 import { sweepAllGpu } from '../src/gpu/sweep-all.js';
-import { xor } from '../src/mlp/data.js';
+import { xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { MAP_RATES, MAP_WIDTHS, type SweepSpec } from '../src/mlp/sweep.js';
+import { MAP_RATES, MAP_WIDTHS, type SweepSpec } from '../src/mlp/map.js';
 import { makeSpec } from '../src/mlp/spec.js';
 import { LR, median } from './measure.js';
 

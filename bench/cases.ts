@@ -7,7 +7,7 @@ import { chooseKernel, createTrainer, specOf } from '../src/gpu/chooser.js';
 import type { TrainerConfig } from '../src/gpu/contract.js';
 import { LargeBatchTrainer } from './variants/large.js';
 import { ManyTrainer } from '../src/gpu/many.js';
-import { type Dataset, randomDataset, xor } from '../src/mlp/data.js';
+import { type Dataset, randomDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { gpuImpl, type Impl, LR, measure, median, type Recorder, referenceImpl, scalarImpl } from './measure.js';
 import { type Tf, tfManyTrainer, tfTrainer } from './tfjs-peer.js';

@@ -5,10 +5,10 @@
  * finished, not just queued); a case reports the median over repeats with min
  * and max, and the ratio of every implementation to every other in the run.
  */
-import type { Dataset } from '../src/mlp/data.js';
+import type { Dataset } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
-import { CpuTrainer } from '../src/mlp/train-cpu.js';
+import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
 
 /** The learning rate of every case. */
 export const LR = 0.5;

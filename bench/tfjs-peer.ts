@@ -4,7 +4,7 @@
  * BCE from the logit (tf.losses.sigmoidCrossEntropy, a mean), plain SGD.
  * Its WebGPU backend runs on the same Dawn instance and adapter as our kernels.
  */
-import type { Dataset } from '../src/mlp/data.js';
+import type { Dataset } from '../src/mlp/data/data.js';
 import { paramLayout } from '../src/mlp/spec.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');

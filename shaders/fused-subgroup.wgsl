@@ -14,8 +14,8 @@ diagnostic(off, subgroup_uniformity);
 // the network replays the dispatch's steps from θ in storage with the exact per-step check of the
 // other kernels (shaders/many-reg.wgsl's scheme) and stops at the first bad step, keeping θ.
 // The loss is computed on the dispatch's last step only (what readLoss reports). Sizes, layout,
-// LOSS and WG are shaders/network.wgsl's overrides (WG a multiple of the largest subgroup size);
-// the activation, losses, update and fault codes shaders/common.wgsl's (shaders/vec4.wgsl).
+// LOSS and WG are shaders/lib/network.wgsl's overrides (WG a multiple of the largest subgroup size);
+// the activation, losses, update and fault codes shaders/lib/common.wgsl's (shaders/lib/vec4.wgsl).
 override UNITS: u32;    // hidden units per lane at the smallest subgroup size: ceil(H / min size), ≤ MAX_U
 override CHUNKS: u32;   // ceil(N / 4)
 
@@ -61,7 +61,7 @@ fn propose(k: u32, slot: ptr<private, f32>, th: f32, lr: f32, exact: bool, code:
   return !isFinite(next);
 }
 
-// shaders/network.wgsl's scalar forward pass reads θ through theta(k) and hands back z1, a1; this
+// shaders/lib/network.wgsl's scalar forward pass reads θ through theta(k) and hands back z1, a1; this
 // kernel does not call it (θ is spread over a subgroup's registers; its 4-sample form is in sgdStep).
 fn theta(k: u32) -> f32 {
   return params[k];

@@ -7,8 +7,8 @@
 //   3. per parameter: θ ← θ′, unless some loss, gradient or θ′ of this step was NaN or infinite;
 //      then the run stops with θ as the step before left it
 // Storage is touched only to load the parameters at the start and store them at the end.
-// The forward pass (shaders/network.wgsl), the losses, δ2, the activation and the update
-// (shaders/common.wgsl) are shared; this file keeps the one-workgroup schedule.
+// The forward pass (shaders/lib/network.wgsl), the losses, δ2, the activation and the update
+// (shaders/lib/common.wgsl) are shared; this file keeps the one-workgroup schedule.
 
 struct Run {
   lr: f32,
@@ -18,7 +18,7 @@ struct Run {
 struct Status {
   step: u32,      // SGD steps completed
   badStep: u32,   // first step whose loss, gradient or θ′ was not finite, or NO_FAULT
-  badWhere: u32,  // faultCode (shaders/common.wgsl) of that step's first non-finite value
+  badWhere: u32,  // faultCode (shaders/lib/common.wgsl) of that step's first non-finite value
 }
 
 @group(0) @binding(0) var<uniform> run: Run;

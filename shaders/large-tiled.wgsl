@@ -1,5 +1,5 @@
 // The large-batch path in two dispatches per SGD step (src/gpu/large-tiled.ts), the chunked
-// four-dispatch path (shaders/large.wgsl) kept beside it:
+// four-dispatch path (bench/variants/large.wgsl) kept beside it:
 //   tileGradients  one workgroup per tile of TILE samples: the tile's x in workgroup memory, then
 //                  per sample z2, the loss and δ2 (one lane per sample), then per (unit, sample
 //                  subset) lane the recomputed z1, δ1 = W2ᵀ δ2 ⊙ f′(z1) and the sums dW1, db1, dW2,

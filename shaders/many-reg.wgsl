@@ -1,5 +1,5 @@
 // Many independent 2-layer MLPs, one invocation per model, checked without a branch per value:
-// the same step as shaders/many.wgsl (shaders/models.wgsl, so the same bits), run in its fast form
+// the same step as shaders/many.wgsl (shaders/lib/models.wgsl, so the same bits), run in its fast form
 // (a flag over z2 and every θ′) for all the dispatch's steps. A model whose flag is set replays
 // them from its parameters in storage (still the dispatch's starting ones) with the exact check of
 // every step, and stops at the first bad step, keeping θ: the verdict stays exact.
@@ -30,7 +30,7 @@ struct Group {
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<storage, read> xIn: array<f32>;            // N×D, row-major
 @group(0) @binding(2) var<storage, read> yIn: array<f32>;            // N
-// bindings 3–6 (lrs, params, results, status): shaders/models.wgsl
+// bindings 3–6 (lrs, params, results, status): shaders/lib/models.wgsl
 @group(0) @binding(7) var<storage, read> groups: array<Group>;       // width groups, by first model
 
 var<workgroup> x: array<f32, N * D>;

@@ -4,9 +4,9 @@
 // steps of a dispatch, and touches storage only to load them at the start and store them at the end.
 // Every step checks each sample's loss, each gradient and each updated parameter θ′ = θ − lr · g;
 // the first non-finite one stops that model alone (the others go on), with θ as the step before
-// left it, and its status records the step and the element (a faultCode, shaders/common.wgsl).
-// The forward pass (shaders/network.wgsl), one model's step, initialisation and evaluation
-// (shaders/models.wgsl) and the losses, δ2, the activation and the update (shaders/common.wgsl)
+// left it, and its status records the step and the element (a faultCode, shaders/lib/common.wgsl).
+// The forward pass (shaders/lib/network.wgsl), one model's step, initialisation and evaluation
+// (shaders/lib/models.wgsl) and the losses, δ2, the activation and the update (shaders/lib/common.wgsl)
 // are shared; this file keeps the one-invocation-per-model schedule with its check every step.
 
 override BOUND2: f32;   // f32(1/√H): initial W2, b2 ~ U(−BOUND2, BOUND2)
@@ -22,7 +22,7 @@ struct Run {
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<storage, read> x: array<f32>;              // N×D, row-major
 @group(0) @binding(2) var<storage, read> y: array<f32>;              // N
-// bindings 3–6 (lrs, params, results, status): shaders/models.wgsl
+// bindings 3–6 (lrs, params, results, status): shaders/lib/models.wgsl
 
 @compute @workgroup_size(WG)
 fn trainMany(@builtin(global_invocation_id) gid: vec3u) {

@@ -8,18 +8,18 @@ import { ACTIVATIONS, checkActivation, HIDDEN_ACTIVATIONS, type HiddenActivation
 import { LOSSES, lossFromLogits } from '../src/engine/losses.js';
 import { MLP } from '../src/engine/nn.js';
 import { Value } from '../src/engine/value.js';
-import { shadowBounds, type Shadowed, U } from '../src/mlp/bounds.js';
-import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
+import { shadowBounds, type Shadowed, U } from '../src/mlp/bounds/bounds.js';
+import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
 import { checkConfig, DEFAULTS } from '../src/mlp/config.js';
-import { makeDataset, randomDataset, xor } from '../src/mlp/data.js';
-import { finiteDifferenceBounds } from '../src/mlp/fd-bounds.js';
+import { makeDataset, randomDataset, xor } from '../src/mlp/data/data.js';
+import { finiteDifferenceBounds } from '../src/mlp/bounds/fd-bounds.js';
 import { engineGrads, engineModel, initParams } from '../src/mlp/init.js';
 import { forward, lossAndGrads, type Net } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
-import { learned, sweepCpu, trainOneCpu } from '../src/mlp/sweep.js';
-import { CpuTrainer } from '../src/mlp/train-cpu.js';
-import { MatrixTrainer } from '../src/mlp/train-matrix.js';
+import { learned, sweepCpu, trainOneCpu } from '../src/mlp/map.js';
+import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
+import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 import { emulate } from './support/f32-emulation.js';
 import { randomParams } from './support/random.js';
 

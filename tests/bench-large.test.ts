@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { LargeBatchTrainer } from '../bench/variants/large.js';
-import { sgdStepBounds } from '../src/mlp/step-bounds.js';
-import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
+import { sgdStepBounds } from '../src/mlp/bounds/step-bounds.js';
+import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
 import { expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
-import { randomDataset } from '../src/mlp/data.js';
+import { randomDataset } from '../src/mlp/data/data.js';
 import { openGpu } from './support/gpu.js';
 import { dyadicProblem } from './support/random.js';
 
@@ -14,7 +14,7 @@ let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-describe('large-batch path (shaders/large.wgsl)', () => {
+describe('large-batch path (bench/variants/large.wgsl)', () => {
   for (const [d, H, N, chunk, loss] of [
     [3, 64, 5000, 512, 'bce'],
     [2, 33, 3001, 1000, 'mse'],

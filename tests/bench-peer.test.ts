@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTf, tfTrainer } from '../bench/tfjs-peer.js';
-import { compareFlat, TOLERANCES } from '../src/mlp/compare.js';
-import { xor } from '../src/mlp/data.js';
+import { compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
+import { xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { openGpu } from './support/gpu.js';

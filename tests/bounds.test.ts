@@ -1,15 +1,15 @@
 /**
- * The per-element error bounds (src/mlp/bounds.ts): the shadow against independent computations,
+ * The per-element error bounds (src/mlp/bounds/bounds.ts): the shadow against independent computations,
  * the bounds against an f32 emulation of the kernels (every operation rounded with Math.fround),
  * and, on the GPU, at convergence where the old fixed tolerance could not fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepTrainer } from '../src/gpu/steps.js';
-import { gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds.js';
-import { compareArrayWithBounds } from '../src/mlp/compare.js';
+import { gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds/bounds.js';
+import { compareArrayWithBounds } from '../src/mlp/bounds/compare.js';
 import { DEFAULTS } from '../src/mlp/config.js';
-import { finiteDifferenceBounds } from '../src/mlp/fd-bounds.js';
-import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data.js';
+import { finiteDifferenceBounds } from '../src/mlp/bounds/fd-bounds.js';
+import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward, lossAndGrads } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';

@@ -9,16 +9,16 @@ import { BYTES_PER_NODE, cpuSizeProblem, graphNodes } from '../src/cli/cpu-size.
 import type { Io } from '../src/cli/io.js';
 import { makeProgress } from '../src/cli/progress.js';
 import { checkLimits } from '../src/gpu/limits.js';
-import { randomDataset } from '../src/mlp/data.js';
+import { randomDataset } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { CpuTrainer } from '../src/mlp/train-cpu.js';
+import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
 import type { Value } from '../src/engine/value.js';
 import type { TrainReport } from '../src/cli/train.js';
 import { train } from './support/cli.js';
 import { runSweep, type SweepReport } from '../src/cli/sweep.js';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
-import { xor } from '../src/mlp/data.js';
-import { MatrixTrainer } from '../src/mlp/train-matrix.js';
+import { xor } from '../src/mlp/data/data.js';
+import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 
 
 describe('npm run train (in-process)', () => {

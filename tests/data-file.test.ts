@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runTrain, type TrainReport } from '../src/cli/train.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { readTextFile } from '../src/cli/io.js';
-import { detectFormat, F32_MAX, locate, parseDataset } from '../src/mlp/data-file.js';
+import { detectFormat, F32_MAX, locate, parseDataset } from '../src/mlp/data/data-file.js';
 
 describe('data-file.ts', () => {
   it('reads CSV with or without a header, and JSON', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeDataset, randomDataset, sampleX, xor } from '../src/mlp/data.js';
+import { makeDataset, randomDataset, sampleX, xor } from '../src/mlp/data/data.js';
 
 describe('data.ts', () => {
   it('XOR is the 4 points of {0,1}² labelled x1 XOR x2', () => {

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataset, roundToF32 } from '../src/mlp/data.js';
-import { generate, split } from '../src/mlp/datasets.js';
-import { shadowBounds } from '../src/mlp/bounds.js';
+import { makeDataset, roundToF32 } from '../src/mlp/data/data.js';
+import { generate, split } from '../src/mlp/data/datasets.js';
+import { shadowBounds } from '../src/mlp/bounds/bounds.js';
 import { lossAndGrads } from '../src/mlp/reference.js';
 import { axeViolations, DESKTOP, open, pastRightEdge, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove } from './support/browser.js';
 import { ARTIFACTS, type Served, servePage } from './support/preview.js';
@@ -252,7 +252,7 @@ describe('datasets on the page', () => {
     const second = await open(`${base}${query}`);
     try {
       expect(await pageData(second.page)).toEqual(held);
-      // and the points are the generator's in Node, split as src/mlp/datasets.ts says; Math.cos and Math.log
+      // and the points are the generator's in Node, split as src/mlp/data/datasets.ts says; Math.cos and Math.log
       // may differ in the last bit between JavaScript engines (Node's V8 and Chromium's here), so x agrees to 1e-12
       const all = generate({ kind: 'circle', N: 120, noise: 0.3, seed: 5 });
       const { train, test } = split(all, 0.25, (5 + 0x9e3779b9) >>> 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { xor } from '../src/mlp/data.js';
-import { CIRCLE, DATASET_KINDS, generate, split } from '../src/mlp/datasets.js';
+import { xor } from '../src/mlp/data/data.js';
+import { CIRCLE, DATASET_KINDS, generate, split } from '../src/mlp/data/datasets.js';
 
 const row = (x: Float64Array, n: number) => [x[2 * n]!, x[2 * n + 1]!] as const;
 

@@ -5,7 +5,7 @@ import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { MANY_DISPATCHES_PER_SUBMIT, ManyTrainer } from '../src/gpu/many.js';
 import { StepTrainer } from '../src/gpu/steps.js';
 import { GpuError } from '../src/gpu/device.js';
-import { type Dataset, xor } from '../src/mlp/data.js';
+import { type Dataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { openGpu } from './support/gpu.js';
 

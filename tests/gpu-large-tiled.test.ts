@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
 import { LargeBatchTrainer } from '../bench/variants/large.js';
-import { sgdStepBounds } from '../src/mlp/step-bounds.js';
-import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
+import { sgdStepBounds } from '../src/mlp/bounds/step-bounds.js';
+import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
 import { expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
-import { randomDataset } from '../src/mlp/data.js';
+import { randomDataset } from '../src/mlp/data/data.js';
 import { openGpu } from './support/gpu.js';
 import { dyadicProblem } from './support/random.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
 import { ManyTrainer } from '../src/gpu/many.js';
-import { sgdStepBounds } from '../src/mlp/step-bounds.js';
-import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/compare.js';
-import { randomDataset, xor } from '../src/mlp/data.js';
+import { sgdStepBounds } from '../src/mlp/bounds/step-bounds.js';
+import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
+import { randomDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, HIDDEN_ACTIVATIONS, type HiddenActivation } from '../src/engine/activation.js';
 import { LOSSES } from '../src/engine/losses.js';
 import { hints } from '../src/ui/hints.js';
-import { deadUnits, saturatedUnits } from '../src/ui/network.js';
-import { randomDataset } from '../src/mlp/data.js';
+import { deadUnits, saturatedUnits } from '../src/ui/plots/network.js';
+import { randomDataset } from '../src/mlp/data/data.js';
 import { lossAndGrads } from '../src/mlp/reference.js';
 import { paramLayout } from '../src/mlp/spec.js';
-import { snapshotInput } from '../src/ui/diagram.js';
-import { fmt, fmtList, graphState, NUMBER_KEYS } from '../src/ui/graph-model.js';
-import { walkSteps } from '../src/ui/graph-steps.js';
-import { graphMarkup } from '../src/ui/graph-svg.js';
+import { snapshotInput } from '../src/ui/graph/diagram.js';
+import { fmt, fmtList, graphState, NUMBER_KEYS } from '../src/ui/graph/graph-model.js';
+import { walkSteps } from '../src/ui/graph/graph-steps.js';
+import { graphMarkup } from '../src/ui/graph/graph-svg.js';
 import type { Snapshot } from '../src/ui/session.js';
 import { randomParams } from './support/random.js';
 
@@ -24,7 +24,7 @@ function snapshot(d: number, H: number, N: number, seed: number, loss: 'bce' | '
 
 const near = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b)));
 
-describe('the graph\'s numbers (src/ui/graph-model.ts)', () => {
+describe('the graph\'s numbers (src/ui/graph/graph-model.ts)', () => {
   for (const loss of LOSSES) {
     it(`${loss}: the local Jacobians along the output chain multiply to the oracle's δ2, and the per-unit rules hold`, () => {
       const s = snapshot(3, 5, 6, 11, loss);
@@ -69,7 +69,7 @@ describe('the graph\'s numbers (src/ui/graph-model.ts)', () => {
   });
 });
 
-describe('the drawing (src/ui/graph-svg.ts) and its walk (src/ui/graph-steps.ts)', () => {
+describe('the drawing (src/ui/graph/graph-svg.ts) and its walk (src/ui/graph/graph-steps.ts)', () => {
   for (const loss of LOSSES) {
     it(`${loss}: every quantity has its group, the walk reveals every number once, and wide layers are cut to 8 rows`, () => {
       const s = snapshot(2, 20, 4, 5, loss);

@@ -1,14 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
-import { shadowBounds, U } from '../src/mlp/bounds.js';
-import { trajectoryBounds } from '../src/mlp/step-bounds.js';
-import { xor } from '../src/mlp/data.js';
+import { shadowBounds, U } from '../src/mlp/bounds/bounds.js';
+import { trajectoryBounds } from '../src/mlp/bounds/step-bounds.js';
+import { xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { lossAndGrads, sampleLosses } from '../src/mlp/reference.js';
 import { computeSpotCheck } from '../src/mlp/spotcheck.js';
 import { paramLayout } from '../src/mlp/spec.js';
-import { fmt } from '../src/ui/graph-model.js';
+import { fmt } from '../src/ui/graph/graph-model.js';
 import { open as openUrl } from './support/browser.js';
 import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 

@@ -1,6 +1,6 @@
 /**
  * Mutation checks for the GPU-vs-CPU comparison itself: step kernels with ONE deliberate mistake
- * each, made by a small edit of the real shader text (shaders/mlp.wgsl + common.wgsl, as the
+ * each, made by a small edit of the real shader text (shaders/steps.wgsl + common.wgsl, as the
  * trainer loads them), must fail the per-element bound check on random data, and the real kernels
  * must pass it on the same data. This is what shows the bounds are tight enough to catch real bugs.
  */
@@ -9,7 +9,7 @@ import type { HiddenActivation } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
 import { SHADERS } from '../src/gpu/shaders.js';
 import { StepTrainer } from '../src/gpu/steps.js';
-import { type Dataset, randomDataset } from '../src/mlp/data.js';
+import { type Dataset, randomDataset } from '../src/mlp/data/data.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { readoutAgainstBounds } from './support/bounds.js';

@@ -10,10 +10,10 @@ import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
 import { ManyTrainer } from '../src/gpu/many.js';
 import { StepTrainer } from '../src/gpu/steps.js';
-import { type Dataset, makeDataset } from '../src/mlp/data.js';
+import { type Dataset, makeDataset } from '../src/mlp/data/data.js';
 import { type Fault, TrainingDivergedError } from '../src/mlp/divergence.js';
 import { initParams } from '../src/mlp/init.js';
-import { MatrixTrainer } from '../src/mlp/train-matrix.js';
+import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 import { openGpu } from './support/gpu.js';
 import { BIG, ramp, RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, RAMP_STABLE, sgdF32 } from './support/overflow.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeDataset, xor } from '../src/mlp/data.js';
-import { generate } from '../src/mlp/datasets.js';
+import { makeDataset, xor } from '../src/mlp/data/data.js';
+import { generate } from '../src/mlp/data/datasets.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward } from '../src/mlp/reference.js';
-import { planeExtent, unitOverGrid } from '../src/ui/plane.js';
+import { planeExtent, unitOverGrid } from '../src/ui/plots/plane.js';
 import { DEFAULT_SETTINGS, fromQuery, parseSetting, toQuery } from '../src/ui/state.js';
 
 describe('the plane the pictures show', () => {
@@ -51,9 +51,9 @@ describe('the data settings in the URL', () => {
 
 describe("the map's CPU runner", () => {
   it('trains on the data the demo holds when it runs, not the data it was made with', async () => {
-    const { cpuRunner } = await import('../src/ui/sweep-runners.js');
+    const { cpuRunner } = await import('../src/ui/map/map-runners.js');
     const { pageData } = await import('../src/ui/data-choice.js');
-    const { sweepCpu } = await import('../src/mlp/sweep.js');
+    const { sweepCpu } = await import('../src/mlp/map.js');
     let settings = { ...DEFAULT_SETTINGS };
     const runner = cpuRunner(() => pageData(settings, null));
     settings = { ...settings, dataset: 'gauss', points: 40, noise: 0, test: 0.25 };

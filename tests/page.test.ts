@@ -1,10 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shadowBounds } from '../src/mlp/bounds.js';
-import { xor } from '../src/mlp/data.js';
+import { shadowBounds } from '../src/mlp/bounds/bounds.js';
+import { xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/reference.js';
-import { sweepCpu } from '../src/mlp/sweep.js';
+import { sweepCpu } from '../src/mlp/map.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import {
   axeViolations, DESKTOP, firstSnapshot, launch, newPage, open as openUrl, type Opened, pastRightEdge, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove,
@@ -49,7 +49,7 @@ async function waitForLearned(page: Page): Promise<void> {
 
 /**
  * The diagram's numbers for point n against the CPU oracle at the same parameters,
- * each within its own f32 error bound (src/mlp/bounds.ts); x is data, exact.
+ * each within its own f32 error bound (src/mlp/bounds/bounds.ts); x is data, exact.
  */
 async function expectDiagramMatches(page: Page, params: Float64Array, n: number): Promise<void> {
   const spec = { d: 2, H: 8 };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LOSSES, lossFromLogits } from '../src/engine/losses.js';
 import { Value } from '../src/engine/value.js';
-import { compareFlat, TOLERANCES } from '../src/mlp/compare.js';
-import { makeDataset, randomDataset } from '../src/mlp/data.js';
+import { compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
+import { makeDataset, randomDataset } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { backward, forward, lossAndGrads, lossValue, numericGradient } from '../src/mlp/reference.js';
 import { paramLayout } from '../src/mlp/spec.js';
-import { CpuTrainer } from '../src/mlp/train-cpu.js';
+import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
 import { randomParams } from './support/random.js';
 
 const shapes = [

@@ -40,7 +40,7 @@ function declared(code: string) {
   return { bindings, overrides, struct, entryPoints };
 }
 
-describe('shaders/mlp.wgsl against the TS tables', () => {
+describe('shaders/steps.wgsl against the TS tables', () => {
   const wgsl = declared(SHADERS.mlp);
 
   it('declares exactly the bindings of MLP_BINDINGS, same numbers, names and types', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepGpu } from '../src/gpu/sweep.js';
+import { sweepGpu } from '../src/gpu/sweep-widths.js';
 import { sweepAllGpu } from '../src/gpu/sweep-all.js';
-import { randomDataset, xor } from '../src/mlp/data.js';
+import { randomDataset, xor } from '../src/mlp/data/data.js';
 import { openGpu } from './support/gpu.js';
 
 let device: GPUDevice;

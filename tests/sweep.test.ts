@@ -2,12 +2,12 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import { runSweep, type SweepReport } from '../src/cli/sweep.js';
-import { sweepGpu } from '../src/gpu/sweep.js';
-import { xor } from '../src/mlp/data.js';
+import { sweepGpu } from '../src/gpu/sweep-widths.js';
+import { xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { makeRng } from '../src/mlp/rng.js';
-import { learned, makeCell, sweepCpu } from '../src/mlp/sweep.js';
-import { CpuTrainer } from '../src/mlp/train-cpu.js';
+import { learned, makeCell, sweepCpu } from '../src/mlp/map.js';
+import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
 import { openGpu } from './support/gpu.js';
 
 let device: GPUDevice;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkConfig, DEFAULTS } from '../src/mlp/config.js';
-import { type Dataset, makeDataset, xor } from '../src/mlp/data.js';
+import { type Dataset, makeDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
-import { CpuTrainer } from '../src/mlp/train-cpu.js';
-import { MatrixTrainer } from '../src/mlp/train-matrix.js';
+import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
+import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 
 describe('XOR on the CPU (scalar engine)', () => {
   it('trains from the default seed to loss < 0.01 and 100% accuracy', () => {

@@ -4,7 +4,7 @@ import { CPU_FRAME_MS, PlaybackController, type PlayState, stepWithin } from '..
 import { failureText, hints } from '../src/ui/hints.js';
 import { parameterNames } from '../src/ui/gradients.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
-import { linearTickLabels, logTickLabels } from '../src/ui/plots.js';
+import { linearTickLabels, logTickLabels } from '../src/ui/plots/plots.js';
 import { LossHistory } from '../src/ui/history.js';
 import type { Session, Snapshot } from '../src/ui/session.js';
 import { parseSetting } from '../src/ui/state.js';
@@ -335,7 +335,7 @@ describe('settings accept decimal numbers only', () => {
 
 describe('the decision boundary raster', () => {
   it('equals the reference forward pass at every grid centre', async () => {
-    const { yHatOverGrid } = await import('../src/ui/plots.js');
+    const { yHatOverGrid } = await import('../src/ui/plots/plots.js');
     const { forward } = await import('../src/mlp/reference.js');
     const { initParams } = await import('../src/mlp/init.js');
     for (const H of [1, 8, 64]) {
@@ -388,7 +388,7 @@ describe('the focus ring', () => {
 
 describe("the map's time estimate", () => {
   it('fits a + b·H through the trial at the narrowest and widest width, sums every width, scales by the seeds', async () => {
-    const { mapEstimate } = await import('../src/ui/sweep-map.js');
+    const { mapEstimate } = await import('../src/ui/map/map-panel.js');
     const widths = Array.from({ length: 16 }, (_, i) => i + 1);
     // a made-up cost of 100 ms + 20 ms per unit: the sum over H = 1..16 is 1600 + 20·136 ms
     const cost = (w: number) => 100 + 20 * w;

@@ -36,12 +36,12 @@ export interface LargeOptions extends TrainerConfig {
   chunk?: number;
 }
 
-/** The override constants of shaders/large.wgsl. */
+/** The override constants of bench/variants/large.wgsl. */
 export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number, activation: HiddenActivation): Record<string, number> {
   return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk), STRIDE: largeChunkFloats(spec) };
 }
 
-/** Floats in one chunk's partial sums (STRIDE in shaders/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
+/** Floats in one chunk's partial sums (STRIDE in bench/variants/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
 export function largeChunkFloats({ d, H }: Pick<Spec, 'd' | 'H'>): number {
   return H * (d + 2) + 1;
 }

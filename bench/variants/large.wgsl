@@ -7,8 +7,8 @@
 //                  proposed update θ′ = θ − lr · g into `next`                                      P invocations
 //   largeSgd       per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was not finite  P invocations
 // Memory is O(N·d + chunks·H·(d + 2)) instead of the step kernels' O(N·H).
-// The forward pass (shaders/network.wgsl), the status word and the update (shaders/status.wgsl),
-// the losses, δ2 and the activation (shaders/common.wgsl) are shared; this file keeps the chunked sums.
+// The forward pass (shaders/lib/network.wgsl), the status word and the update (shaders/lib/status.wgsl),
+// the losses, δ2 and the activation (shaders/lib/common.wgsl) are shared; this file keeps the chunked sums.
 
 override CHUNK: u32;    // samples per chunk in largePartials
 override CHUNKS: u32;   // ceil(N / CHUNK)
@@ -16,7 +16,7 @@ override STRIDE: u32;   // floats per chunk in `partials`: H·(D + 2) + 1 (large
 
 const MAX_D: u32 = 16u;
 
-// bindings 0–3 (hyper, params, x, y): shaders/status.wgsl
+// bindings 0–3 (hyper, params, x, y): shaders/lib/status.wgsl
 @group(0) @binding(4) var<storage, read_write> perSample: array<f32>;   // [dz2 (N) | loss (N)]
 @group(0) @binding(5) var<storage, read_write> partials: array<f32>;    // CHUNKS × (H·(D + 2) + 1)
 @group(0) @binding(6) var<storage, read_write> grads: array<f32>;       // P, flat layout

@@ -4,9 +4,9 @@
  */
 import type { AdapterSummary } from '../gpu/device.js';
 import { describeAdapter } from '../gpu/device.js';
-import type { BoundedComparison } from '../mlp/compare.js';
+import type { BoundedComparison } from '../mlp/bounds/compare.js';
 import type { TrainConfig } from '../mlp/config.js';
-import type { Dataset } from '../mlp/data.js';
+import type { Dataset } from '../mlp/data/data.js';
 import { type NestedParams, paramLayout, type TensorName } from '../mlp/spec.js';
 
 export interface GradientCheck {

@@ -11,8 +11,8 @@ import { type AdapterSummary, describeAdapter, GpuError } from '../gpu/device.js
 import { requestNodeDevice } from '../gpu/node.js';
 import { sweepAllGpu } from '../gpu/sweep-all.js';
 import { DEFAULTS } from '../mlp/config.js';
-import { xor } from '../mlp/data.js';
-import { sweepCpu, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
+import { xor } from '../mlp/data/data.js';
+import { sweepCpu, type SweepCell, type SweepSpec } from '../mlp/map.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { describeWriteError, isMain, type Io, processIo } from './io.js';
 

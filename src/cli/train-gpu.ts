@@ -7,10 +7,10 @@
 import { createTrainer } from '../gpu/chooser.js';
 import type { Trainer } from '../gpu/contract.js';
 import { requestNodeDevice } from '../gpu/node.js';
-import { shadowBounds } from '../mlp/bounds.js';
-import { compareWithBounds } from '../mlp/compare.js';
+import { shadowBounds } from '../mlp/bounds/bounds.js';
+import { compareWithBounds } from '../mlp/bounds/compare.js';
 import type { TrainConfig } from '../mlp/config.js';
-import { type Dataset, roundToF32 } from '../mlp/data.js';
+import { type Dataset, roundToF32 } from '../mlp/data/data.js';
 import { initParams } from '../mlp/init.js';
 import { lossAndGrads } from '../mlp/reference.js';
 import { toNested } from '../mlp/spec.js';

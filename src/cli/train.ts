@@ -11,11 +11,11 @@
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { checkConfig, DEFAULTS, type TrainConfig } from '../mlp/config.js';
-import { type Dataset, xor } from '../mlp/data.js';
-import { detectFormat, parseDataset } from '../mlp/data-file.js';
+import { type Dataset, xor } from '../mlp/data/data.js';
+import { detectFormat, parseDataset } from '../mlp/data/data-file.js';
 import { initParams } from '../mlp/init.js';
 import { toNested } from '../mlp/spec.js';
-import { CpuTrainer } from '../mlp/train-cpu.js';
+import { CpuTrainer } from '../mlp/train/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { KernelRefusedError } from '../gpu/chooser.js';
 import { KERNEL_NAMES } from '../gpu/contract.js';

@@ -4,7 +4,7 @@
  */
 import { checkActivation, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
+import type { Dataset } from '../mlp/data/data.js';
 import { makeSpec, paramLayout, SPEC_LIMITS, type Spec } from '../mlp/spec.js';
 import { GpuError, lostError } from './device.js';
 import type { TrainerConfig } from './contract.js';

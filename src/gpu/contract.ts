@@ -5,7 +5,7 @@
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
+import type { Dataset } from '../mlp/data/data.js';
 import type { Spec } from '../mlp/spec.js';
 import type { CacheName } from './layout.js';
 

@@ -44,7 +44,7 @@ export function paramConstants(spec: Spec): Record<string, number> {
 }
 
 /**
- * The WGSL `override` constants of the step kernels (shaders/mlp.wgsl): sizes
+ * The WGSL `override` constants of the step kernels (shaders/steps.wgsl): sizes
  * and every offset of the parameter and cache layouts, by the names the shader
  * declares (with no defaults there). Computed here only, so TS and WGSL cannot disagree.
  */
@@ -66,7 +66,7 @@ export function wgslConstants(spec: Spec): Record<string, number> {
 /**
  * The loss as the kernels' `override LOSS: u32` (0 BCE from the logit, 1 MSE), the hidden
  * activation as `override ACT: u32` (its index in HIDDEN_ACTIVATIONS: 0 relu, 1 leaky, 2 tanh,
- * 3 sigmoid, as shaders/common.wgsl's ACT_* constants) and the workgroup size: the one place they
+ * 3 sigmoid, as shaders/lib/common.wgsl's ACT_* constants) and the workgroup size: the one place they
  * are encoded. Every trainer spreads these into its pipeline constants.
  */
 export function pipelineConstants(loss: LossKind, workgroupSize: number, activation: HiddenActivation): { LOSS: number; WG: number; ACT: number } {

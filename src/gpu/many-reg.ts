@@ -1,12 +1,12 @@
 /**
  * Many independent MLPs, one invocation per model, parameters and gradients in registers
- * (shaders/many-reg.wgsl): ManyTrainer's step (shaders/models.wgsl), so its results bit for bit,
+ * (shaders/many-reg.wgsl): ManyTrainer's step (shaders/lib/models.wgsl), so its results bit for bit,
  * with no branch per value for the non-finite check (a flag per model, an exact replay where it
  * is set). Width groups let a whole map of widths × rates × seeds train in one dispatch, read
  * back once. Creation, guards, buffers and readback are the trainer core's.
  */
 import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
+import type { Dataset } from '../mlp/data/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
 import type { HiddenActivation } from '../engine/activation.js';
 import { checkSeed } from '../mlp/rng.js';
@@ -37,7 +37,7 @@ export interface ManyRegOptions {
   seedBase: number;
   /** Distinct seeds per group; default: the group's model count. */
   seedCount?: number;
-  /** The hidden activation f of every model (default 'relu'): one per dispatch; shaders/common.wgsl's ACT. */
+  /** The hidden activation f of every model (default 'relu'): one per dispatch; shaders/lib/common.wgsl's ACT. */
   activation?: HiddenActivation;
   workgroupSize?: number;
   /** Start from these parameters (one width only): M·P values, model m's at m·P. */

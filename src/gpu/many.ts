@@ -9,7 +9,7 @@
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from '../mlp/data.js';
+import type { Dataset } from '../mlp/data/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
@@ -25,7 +25,7 @@ export interface ManyOptions {
   data: Dataset;
   hidden: number;
   loss: LossKind;
-  /** The hidden activation f of every model (default 'relu'): one per dispatch; shaders/common.wgsl's ACT. */
+  /** The hidden activation f of every model (default 'relu'): one per dispatch; shaders/lib/common.wgsl's ACT. */
   activation?: HiddenActivation;
   /** One learning rate per model; M is its length. */
   lrs: ArrayLike<number>;

@@ -9,7 +9,7 @@
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkSteps } from './checks.js';
-import type { Dataset } from '../mlp/data.js';
+import type { Dataset } from '../mlp/data/data.js';
 import { type BufferPlan, STEPS_PER_SUBMIT, type TrainerCore } from './core.js';
 import { packHyper } from './shaders.js';
 

@@ -3,26 +3,26 @@
  * shader expects from the host: its bindings and its uniform fields. A test
  * parses the WGSL and checks it against these tables, so they cannot drift.
  */
-import commonWgsl from '../../shaders/common.wgsl?raw';
+import commonWgsl from '../../shaders/lib/common.wgsl?raw';
 import fusedSubgroupWgsl from '../../shaders/fused-subgroup.wgsl?raw';
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import manyRegWgsl from '../../shaders/many-reg.wgsl?raw';
 import largeTiledWgsl from '../../shaders/large-tiled.wgsl?raw';
-import lanesSharedWgsl from '../../shaders/lanes-shared.wgsl?raw';
-import lanesSubgroupWgsl from '../../shaders/lanes-subgroup.wgsl?raw';
+import lanesSharedWgsl from '../../shaders/lib/lanes-shared.wgsl?raw';
+import lanesSubgroupWgsl from '../../shaders/lib/lanes-subgroup.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
-import modelsWgsl from '../../shaders/models.wgsl?raw';
-import mlpWgsl from '../../shaders/mlp.wgsl?raw';
-import networkWgsl from '../../shaders/network.wgsl?raw';
-import statusWgsl from '../../shaders/status.wgsl?raw';
-import vec4Wgsl from '../../shaders/vec4.wgsl?raw';
+import modelsWgsl from '../../shaders/lib/models.wgsl?raw';
+import mlpWgsl from '../../shaders/steps.wgsl?raw';
+import networkWgsl from '../../shaders/lib/network.wgsl?raw';
+import statusWgsl from '../../shaders/lib/status.wgsl?raw';
+import vec4Wgsl from '../../shaders/lib/vec4.wgsl?raw';
 
 /**
  * Each kernel's text with the shared WGSL appended (after the kernel, so compilation errors keep
- * the kernel's own line numbers): shaders/network.wgsl (the sizes, the flat layout, one sample's
- * forward pass), shaders/status.wgsl (the status word and the update, for the kernels dispatched one phase
- * at a time), shaders/models.wgsl (one model of the many-models kernels), shaders/vec4.wgsl (common's
- * helpers for 4 samples) and shaders/common.wgsl (σ, the losses and δ2, the activation, the SGD update,
+ * the kernel's own line numbers): shaders/lib/network.wgsl (the sizes, the flat layout, one sample's
+ * forward pass), shaders/lib/status.wgsl (the status word and the update, for the kernels dispatched one phase
+ * at a time), shaders/lib/models.wgsl (one model of the many-models kernels), shaders/lib/vec4.wgsl (common's
+ * helpers for 4 samples) and shaders/lib/common.wgsl (σ, the losses and δ2, the activation, the SGD update,
  * fault codes). The subgroup kernel's `enable` must come first, which this order also gives.
  */
 export const SHADERS = {
@@ -53,12 +53,12 @@ export function slots<const T extends Record<string, 'uniform' | 'storage' | 're
   return Object.entries(table).map(([name, t], binding) => ({ binding, name, type: t === 'read' ? 'read-only-storage' : t }));
 }
 
-/** shaders/mlp.wgsl, group 0. */
+/** shaders/steps.wgsl, group 0. */
 export const MLP_BINDINGS = slots({ hyper: 'uniform', params: 'storage', x: 'read', y: 'read', cache: 'storage', grads: 'storage', status: 'storage', next: 'storage' });
 
 export type MlpBindingName = (typeof MLP_BINDINGS)[number]['name'];
 
-/** The entry points of shaders/mlp.wgsl, in the order one SGD step runs them. */
+/** The entry points of shaders/steps.wgsl, in the order one SGD step runs them. */
 export const MLP_ENTRY_POINTS = ['forward', 'backwardDeltas', 'backwardGrads', 'sgdStep'] as const;
 export type MlpEntryPoint = (typeof MLP_ENTRY_POINTS)[number];
 
@@ -67,7 +67,7 @@ export function layoutEntries(table: readonly BindingSlot[]): GPUBindGroupLayout
   return table.map(({ binding, type }) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } }));
 }
 
-/** Fields of `struct Hyper` in shaders/mlp.wgsl, all f32, in declaration order. */
+/** Fields of `struct Hyper` in shaders/steps.wgsl, all f32, in declaration order. */
 export const HYPER_FIELDS = ['lr'] as const;
 export type Hyper = Record<(typeof HYPER_FIELDS)[number], number>;
 
@@ -89,8 +89,8 @@ function packFields<F extends string, A extends Float32Array | Uint32Array>(fiel
 }
 
 /**
- * `struct Status { step, badStep, badWhere, proposal }` of shaders/mlp.wgsl and
- * shaders/large.wgsl (src/gpu/core.ts decodes it, and holds NO_FAULT, badStep's "none").
+ * `struct Status { step, badStep, badWhere, proposal }` of shaders/steps.wgsl and
+ * bench/variants/large.wgsl (src/gpu/core.ts decodes it, and holds NO_FAULT, badStep's "none").
  */
 export const STATUS_WORDS = 4;
 
@@ -107,7 +107,7 @@ export function packManyRun(values: ManyRun): Uint32Array {
   return packFields(MANY_RUN_FIELDS, values, new Uint32Array(roundUp16(MANY_RUN_FIELDS)));
 }
 
-/** The private-array bounds of shaders/models.wgsl (const MAX_D, MAX_H there), for many.wgsl and many-reg.wgsl. */
+/** The private-array bounds of shaders/lib/models.wgsl (const MAX_D, MAX_H there), for many.wgsl and many-reg.wgsl. */
 export const MANY_MAX = { d: 4, H: 16 } as const;
 
 /** Values per model in the results buffer: loss, accuracy, diverged (0/1), steps done. */

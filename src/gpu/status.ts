@@ -1,6 +1,6 @@
 /**
- * The status word every kernel keeps (shaders/status.wgsl and
- * shaders/common.wgsl): steps done, the first step that went non-finite, and
+ * The status word every kernel keeps (shaders/lib/status.wgsl and
+ * shaders/lib/common.wgsl): steps done, the first step that went non-finite, and
  * a fault code naming the element. Decoded here, once, into the
  * TrainingDivergedError every trainer throws.
  */
@@ -8,11 +8,11 @@ import { FAULT_KINDS, type Fault, TrainingDivergedError } from '../mlp/divergenc
 import type { Spec } from '../mlp/spec.js';
 import { GpuError } from './device.js';
 
-/** badStep's and a fault code's "nothing went wrong" (NO_FAULT in shaders/common.wgsl). */
+/** badStep's and a fault code's "nothing went wrong" (NO_FAULT in shaders/lib/common.wgsl). */
 export const NO_FAULT = 0xffff_ffff;
 
 /**
- * A fault code of shaders/common.wgsl (kind in bits 30–31, index in 2–29, value
+ * A fault code of shaders/lib/common.wgsl (kind in bits 30–31, index in 2–29, value
  * in 0–1: NaN, +∞, −∞) at a step, as a Fault.
  */
 export function decodeFault(step: number, code: number): Fault {

@@ -1,5 +1,5 @@
 /**
- * The step kernels (shaders/mlp.wgsl): one dispatch per phase (forward, backwardDeltas,
+ * The step kernels (shaders/steps.wgsl): one dispatch per phase (forward, backwardDeltas,
  * backwardGrads, sgdStep), every buffer readable after each. Slower than the fused kernels but
  * fits any shape the device's buffers hold, and its per-sample cache feeds the graph and the
  * gradient panel; the other kernels borrow it for that (./inspector.ts).

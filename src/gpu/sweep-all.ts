@@ -3,15 +3,15 @@
  * one model of a single ManyRegTrainer (models grouped by width, so a width's
  * models fill whole subgroups and skip the units they lack together), read
  * back once. Returns exactly what sweepGpu (one ManyTrainer per width)
- * returns: both kernels take the same step (shaders/models.wgsl), so every
+ * returns: both kernels take the same step (shaders/lib/models.wgsl), so every
  * verdict is the same. With `onProgress` or `stop`, the steps go in `parts`
  * dispatches, each awaited and reported (steps done, of all), instead of one.
  * Data too large for the kernel's workgroup memory goes width by width instead.
  */
-import type { Dataset } from '../mlp/data.js';
-import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/sweep.js';
+import type { Dataset } from '../mlp/data/data.js';
+import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/map.js';
 import { ManyRegTrainer, manyRegDataBytes } from './many-reg.js';
-import { sweepGpu } from './sweep.js';
+import { sweepGpu } from './sweep-widths.js';
 
 export interface SweepAllOptions {
   /** Steps per dispatch when not reporting progress; default all of them (one dispatch). */
@@ -71,7 +71,7 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
   }
 }
 
-/** Data too large for workgroup memory: one ManyTrainer per width (src/gpu/sweep.ts), progress and stop between widths. */
+/** Data too large for workgroup memory: one ManyTrainer per width (src/gpu/sweep-widths.ts), progress and stop between widths. */
 async function perWidth(device: GPUDevice, data: Dataset, spec: SweepSpec, { onProgress, stop }: SweepAllOptions): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   for (const [w, hidden] of spec.widths.entries()) {

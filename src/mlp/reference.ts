@@ -12,7 +12,7 @@
 import { ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { sigmoid, softplus } from '../engine/value.js';
 import type { LossKind } from '../engine/losses.js';
-import type { Dataset } from './data.js';
+import type { Dataset } from './data/data.js';
 import { paramLayout, type Spec } from './spec.js';
 
 /** The network: its shapes and its hidden activation f (default ReLU). */

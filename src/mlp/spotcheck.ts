@@ -1,12 +1,12 @@
 /**
  * The numerical spot-check of docs/derivation.md (and the worked example of
  * docs/explainer.md): one sample, d = 2, H = 2, every number computed here by
- * the project's own code. The math only: src/cli/docs-spotcheck.ts renders it
+ * the project's own code. The math only: src/docs-gen/docs-spotcheck.ts renders it
  * as the docs' generated blocks, and tests/docs.test.ts regenerates them and fails
  * when a document has drifted.
  */
 import { lossFromLogits } from '../engine/losses.js';
-import { makeDataset } from './data.js';
+import { makeDataset } from './data/data.js';
 import { engineGrads, engineModel } from './init.js';
 import { backward, forward, lossValue, numericGradient } from './reference.js';
 

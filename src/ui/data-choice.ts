@@ -5,9 +5,9 @@
  * Also the "follow point" list of the computation graph, which lists the
  * training points.
  */
-import type { Dataset } from '../mlp/data.js';
-import { type DataFormat, detectFormat, parseDataset } from '../mlp/data-file.js';
-import { DATASET_NAMES, generate, split } from '../mlp/datasets.js';
+import type { Dataset } from '../mlp/data/data.js';
+import { type DataFormat, detectFormat, parseDataset } from '../mlp/data/data-file.js';
+import { DATASET_NAMES, generate, split } from '../mlp/data/datasets.js';
 import type { DemoElements } from './dom.js';
 import type { Settings } from './state.js';
 

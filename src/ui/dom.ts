@@ -1,5 +1,5 @@
 /** The page's elements, looked up once; a missing one is a bug in index.html and says which. */
-import type { SweepElements } from './sweep-map.js';
+import type { SweepElements } from './map/map-panel.js';
 
 export function q<T extends Element>(selector: string): T {
   const el = document.querySelector<T>(selector);

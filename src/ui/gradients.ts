@@ -5,7 +5,7 @@
  * and optionally central differences. On the CPU backend it says there is no GPU side.
  * The panel is redrawn every frame: the open/closed state and the scroll position survive it.
  */
-import { BOUND_METHOD, type BoundedComparison, compareWithBounds, fractionOfBound, RESOLVED } from '../mlp/compare.js';
+import { BOUND_METHOD, type BoundedComparison, compareWithBounds, fractionOfBound, RESOLVED } from '../mlp/bounds/compare.js';
 import { paramLayout } from '../mlp/spec.js';
 import type { Snapshot } from './session.js';
 

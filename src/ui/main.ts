@@ -14,9 +14,9 @@ import { initParams } from '../mlp/init.js';
 import { type App, banner, clearRunBanners, DATA_KEYS, fillControls, type From, newData, sentence, writeUrl } from './app.js';
 import { CPU_FRAME_MS, PlaybackController } from './controller.js';
 import { pageData, tryUpload } from './data-choice.js';
-import { mountDocs } from './docs.js';
-import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './diagram.js';
-import { mountExplainerHtml } from './graph-explainer.js';
+import { mountDocs } from './doc-pages.js';
+import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
+import { mountExplainerHtml } from './graph/graph-explainer.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { render, showState } from './view.js';
 import { failureText } from './hints.js';
@@ -24,8 +24,8 @@ import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSession, gpuSession, type Session } from './session.js';
 import { DEFAULT_SETTINGS, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
-import { mountSweep } from './sweep-map.js';
-import { cpuRunner, gpuRunner } from './sweep-runners.js';
+import { mountSweep } from './map/map-panel.js';
+import { cpuRunner, gpuRunner } from './map/map-runners.js';
 
 const built = new WeakMap<Session, Settings>();
 

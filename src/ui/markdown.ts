@@ -38,7 +38,7 @@ const inlineMath: TokenizerAndRendererExtension = {
  * The docs link to each other by file name (`derivation.md`), which works on
  * GitHub but not on the page, whose server has no such path. On the page each
  * document is a section of its own: `name.md` becomes `#doc-name` (the
- * explainer, which is the page's article, `#explainer`), and src/ui/docs.ts
+ * explainer, which is the page's article, `#explainer`), and src/ui/doc-pages.ts
  * opens the section when such a link is followed.
  */
 export function docHref(href: string): string {

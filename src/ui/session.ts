@@ -7,10 +7,10 @@
 import type { KernelName, Trainer } from '../gpu/contract.js';
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
-import { type Dataset, roundToF32 } from '../mlp/data.js';
+import { type Dataset, roundToF32 } from '../mlp/data/data.js';
 import { type Backward, type ForwardCache, lossAndGrads } from '../mlp/reference.js';
-import { type Bounds, shadowBounds } from '../mlp/bounds.js';
-import { CpuTrainer } from '../mlp/train-cpu.js';
+import { type Bounds, shadowBounds } from '../mlp/bounds/bounds.js';
+import { CpuTrainer } from '../mlp/train/train-cpu.js';
 
 export interface Snapshot {
   backend: 'gpu' | 'cpu';
@@ -30,7 +30,7 @@ export interface Snapshot {
   oracle: { loss: number; grads: Float64Array };
   /** The data the trainer holds (rounded to f32 on the GPU). */
   data: Dataset;
-  /** Per-element f32 error bounds on the GPU's gradients (src/mlp/bounds.ts); GPU backend only. */
+  /** Per-element f32 error bounds on the GPU's gradients (src/mlp/bounds/bounds.ts); GPU backend only. */
   bounds?: Bounds;
 }
 

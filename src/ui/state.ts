@@ -7,7 +7,7 @@ import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { KERNEL_NAMES, type KernelName } from '../gpu/contract.js';
 import { DEFAULTS, describeRange, inRange, type NumericField } from '../mlp/config.js';
-import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/datasets.js';
+import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/data/datasets.js';
 
 export interface Settings {
   hidden: number;
@@ -20,7 +20,7 @@ export interface Settings {
   perFrame: number;
   /** Which training point the diagram follows (0..N−1; clamped to the data). */
   point: number;
-  /** The data (src/mlp/datasets.ts): which set, how many points, how noisy, its seed, and the share held out for testing. */
+  /** The data (src/mlp/data/datasets.ts): which set, how many points, how noisy, its seed, and the share held out for testing. */
   dataset: DatasetKind;
   points: number;
   noise: number;

@@ -5,20 +5,20 @@
  * playback controls for a state.
  */
 import { accuracy } from '../mlp/accuracy.js';
-import type { Dataset } from '../mlp/data.js';
+import type { Dataset } from '../mlp/data/data.js';
 import { forward, lossValue, numericGradient } from '../mlp/reference.js';
 import type { PlayState } from './controller.js';
 import type { PageData } from './data-choice.js';
-import { highlightUnit, renderDiagram } from './diagram.js';
+import { highlightUnit, renderDiagram } from './graph/diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { hints } from './hints.js';
 import type { LossHistory } from './history.js';
-import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits } from './network.js';
-import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots.js';
+import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits } from './plots/network.js';
+import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots/plots.js';
 import type { Snapshot } from './session.js';
 import type { Settings } from './state.js';
-import { renderUnitMaps } from './unit-maps.js';
+import { renderUnitMaps } from './plots/unit-maps.js';
 
 export interface View {
   els: DemoElements;

@@ -1,10 +1,10 @@
-/** The GPU's single-pass readout against the oracle's per-element bounds (src/mlp/bounds.ts). */
+/** The GPU's single-pass readout against the oracle's per-element bounds (src/mlp/bounds/bounds.ts). */
 import { expect } from 'vitest';
 import type { LossKind } from '../../src/engine/losses.js';
 import type { Readout } from '../../src/gpu/contract.js';
-import { shadowBounds } from '../../src/mlp/bounds.js';
-import { type BoundedTensor, compareArrayWithBounds, compareWithBounds } from '../../src/mlp/compare.js';
-import type { Dataset } from '../../src/mlp/data.js';
+import { shadowBounds } from '../../src/mlp/bounds/bounds.js';
+import { type BoundedTensor, compareArrayWithBounds, compareWithBounds } from '../../src/mlp/bounds/compare.js';
+import type { Dataset } from '../../src/mlp/data/data.js';
 import type { Net } from '../../src/mlp/reference.js';
 
 /** The largest fraction of its bound any element used, over every check in this test file. */

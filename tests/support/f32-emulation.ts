@@ -1,11 +1,11 @@
 /**
  * The kernels in f32, one rounding per operation (Math.fround), exp correctly rounded: an independent
- * twin of shaders/mlp.wgsl + common.wgsl for the bounds tests, with the hidden activation computed
- * as src/mlp/activation-bounds.ts says the kernels must (tanh from exp(−2|z|), f′ from the f32 a1).
+ * twin of shaders/steps.wgsl + common.wgsl for the bounds tests, with the hidden activation computed
+ * as src/mlp/bounds/activation-bounds.ts says the kernels must (tanh from exp(−2|z|), f′ from the f32 a1).
  */
 import type { HiddenActivation } from '../../src/engine/activation.js';
 import type { LossKind } from '../../src/engine/losses.js';
-import type { Dataset } from '../../src/mlp/data.js';
+import type { Dataset } from '../../src/mlp/data/data.js';
 import { paramLayout } from '../../src/mlp/spec.js';
 
 const f = Math.fround;

@@ -8,7 +8,7 @@
  * and the parameters kept at a divergence are known exactly.
  */
 import type { LossKind } from '../../src/engine/losses.js';
-import { type Dataset, makeDataset } from '../../src/mlp/data.js';
+import { type Dataset, makeDataset } from '../../src/mlp/data/data.js';
 import { type Fault, firstFault } from '../../src/mlp/divergence.js';
 import { paramLayout } from '../../src/mlp/spec.js';
 
@@ -46,7 +46,7 @@ function log1p32(t: number): number {
 }
 
 /**
- * Full-batch SGD in f32, operation by operation as shaders/mlp.wgsl does it,
+ * Full-batch SGD in f32, operation by operation as shaders/steps.wgsl does it,
  * for at most `steps` steps: the parameters after each step taken and the
  * first fault (loss, then gradient, then updated parameter, lowest index first).
  */

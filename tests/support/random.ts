@@ -1,5 +1,5 @@
 /** Random test problems shared by the GPU tests. */
-import { type Dataset, randomDataset } from '../../src/mlp/data.js';
+import { type Dataset, randomDataset } from '../../src/mlp/data/data.js';
 import { forward } from '../../src/mlp/reference.js';
 import { makeRng } from '../../src/mlp/rng.js';
 import { paramLayout } from '../../src/mlp/spec.js';

@@ -5,7 +5,7 @@
  * reproduces the GPU to the last bit. With lr = 1 the first update makes the
  * weights ~1e29, and at step 2 the logits overflow: the loss of sample 0 is +Infinity.
  */
-import { makeDataset } from '../../src/mlp/data.js';
+import { makeDataset } from '../../src/mlp/data/data.js';
 import { initParams } from '../../src/mlp/init.js';
 import { forward } from '../../src/mlp/reference.js';
 import { sgdF32 } from './overflow.js';

@@ -1,0 +1,237 @@
+/**
+ * The live computation graph on the page: the SVG of src/ui/graph/graph-svg.ts for
+ * the running network and one chosen sample, its numbers refreshed a few times a
+ * second while training plays (exactly when the caller says the state is
+ * settled), and a walk through the forward and backward pass, one node at a
+ * time. Starting the walk dispatches GRAPH_WALK_EVENT on the root, so the page
+ * can pause training; nothing here reaches into the page's controller.
+ */
+import type { LossKind } from '../../engine/losses.js';
+import { sampleLosses } from '../../mlp/reference.js';
+import { type GraphInput, graphState, type GraphState } from './graph-model.js';
+import { walkSteps } from './graph-steps.js';
+import { GraphView, shapeOf } from './graph-view.js';
+import type { Snapshot } from '../session.js';
+
+/** Fired (bubbling) on the diagram's root with detail { walking: boolean } when the walk starts or ends. */
+export const GRAPH_WALK_EVENT = 'graph-walk';
+/** While playing, numbers are redrawn at most this often, so they can be read. */
+export const REFRESH_MS = 300;
+
+export interface DiagramOptions {
+  /** The state is settled (a step, a pause, a new point): draw it now, not at the next refresh. */
+  exact?: boolean;
+}
+
+/** The graph's input for sample `point` of a snapshot: the trainer's own values, its gradients (GPU if any). */
+export function snapshotInput(s: Snapshot, point: number, loss: LossKind): GraphInput {
+  const { d, N } = s.data;
+  const H = s.values.z1.length / N;
+  const n = Math.min(Math.max(point, 0), N - 1);
+  const row = (a: Float64Array) => Array.from(a.subarray(n * H, (n + 1) * H));
+  return {
+    d, H, N, n, loss, step: s.step, activation: s.activation,
+    x: Array.from(s.data.x.subarray(n * d, (n + 1) * d)),
+    y: s.data.y[n]!,
+    params: s.params,
+    grads: s.gpuGrads ?? s.oracle.grads,
+    z1: row(s.values.z1), a1: row(s.values.a1), da1: row(s.values.da1), dz1: row(s.values.dz1),
+    z2: s.values.z2[n]!, yHat: s.values.yHat[n]!, dz2: s.values.dz2[n]!,
+    sampleLoss: sampleLosses(loss, s.values, s.data.y)[n]!,
+    batchLoss: s.loss,
+  };
+}
+
+interface Panel {
+  root: HTMLElement;
+  scroll: HTMLElement;
+  caption: HTMLElement;
+  walk: { box: HTMLElement; start: HTMLButtonElement; back: HTMLButtonElement; next: HTMLButtonElement; sentence: HTMLElement; count: HTMLElement };
+  view: GraphView | null;
+  state: GraphState | null;
+  source: string;
+  lastDraw: number;
+  pending: { state: GraphState; source: string } | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  /** Index into the walk's steps, or null when not walking. */
+  walkAt: number | null;
+}
+
+const panels = new WeakMap<HTMLElement, Panel>(); // one panel per root element, created on first render
+
+/** Draws (or schedules) the graph of sample `point` of snapshot `s` into `root`. */
+export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, loss: LossKind, opts: DiagramOptions = {}): void {
+  const panel = panels.get(root) ?? mount(root);
+  const state = graphState(snapshotInput(s, point, loss));
+  const source = s.gpuGrads ? 'the GPU' : 'the CPU engine';
+  const now = performance.now();
+  const reshaped = !panel.view || panel.view.shape !== shapeOf(state);
+  if (opts.exact || reshaped || now - panel.lastDraw >= REFRESH_MS) {
+    draw(panel, state, source);
+    return;
+  }
+  panel.pending = { state, source };
+  panel.timer ??= setTimeout(() => {
+    panel.timer = null;
+    if (panel.pending) draw(panel, panel.pending.state, panel.pending.source);
+  }, REFRESH_MS - (now - panel.lastDraw));
+}
+
+/** Draws a refresh still waiting for its turn now (training paused: the numbers shown must be the last ones). */
+export function flushDiagram(root: HTMLElement): void {
+  const panel = panels.get(root);
+  if (panel?.pending) draw(panel, panel.pending.state, panel.pending.source);
+}
+
+function draw(panel: Panel, state: GraphState, source: string): void {
+  panel.pending = null;
+  if (panel.timer !== null) clearTimeout(panel.timer);
+  panel.timer = null;
+  panel.lastDraw = performance.now();
+  if (!panel.view || panel.view.shape !== shapeOf(state)) {
+    panel.view = new GraphView(panel.scroll, state, { testid: 'graph', keyPrefix: 'diagram' });
+    if (panel.walkAt !== null) panel.walkAt = 0;
+  } else panel.view.update(state);
+  panel.state = state;
+  panel.source = source;
+  applyHighlight(panel.root);
+  const g = state.input;
+  panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1); // when the numbers were last redrawn (for tests of the refresh rate)
+  panel.caption.textContent =
+    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${g.y}, from ${source}. ` +
+    `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
+    `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.`;
+  showWalk(panel);
+}
+
+/**
+ * Highlights hidden unit j's row (z1_j, a1_j, δ1_j, its W1, b1 and W2 entries)
+ * in the graph, or none (null); kept across redraws. Units beyond the rows drawn
+ * have nothing to highlight.
+ */
+export function highlightUnit(root: HTMLElement, j: number | null): void {
+  if (j === null) delete root.dataset.highlight;
+  else root.dataset.highlight = String(j);
+  applyHighlight(root);
+}
+
+function applyHighlight(root: HTMLElement): void {
+  const j = root.dataset.highlight;
+  for (const row of root.querySelectorAll<SVGGElement>('.graph-svg g.row')) row.classList.toggle('highlight', row.dataset.row === j);
+  root.querySelector('.graph-svg')?.classList.toggle('highlighting', j !== undefined);
+}
+
+function mount(root: HTMLElement): Panel {
+  root.classList.add('graph-panel');
+  const button = (text: string, testid: string) => {
+    const b = Object.assign(document.createElement('button'), { type: 'button', textContent: text });
+    b.dataset.testid = testid;
+    return b;
+  };
+  const toolbar = document.createElement('div');
+  toolbar.className = 'graph-toolbar';
+  const start = button('Walk the backward pass', 'walk-start');
+  start.setAttribute('aria-pressed', 'false');
+  toolbar.append(start);
+  const box = document.createElement('div');
+  box.className = 'graph-walk';
+  box.hidden = true;
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', 'Walk through the graph');
+  box.dataset.testid = 'walk';
+  const sentence = Object.assign(document.createElement('p'), { className: 'walk-sentence' });
+  sentence.setAttribute('aria-live', 'polite');
+  sentence.dataset.testid = 'walk-sentence';
+  const count = Object.assign(document.createElement('span'), { className: 'walk-count' });
+  count.dataset.testid = 'walk-count';
+  const back = button('Back', 'walk-back');
+  const next = button('Next', 'walk-next');
+  const nav = document.createElement('div');
+  nav.className = 'graph-toolbar';
+  nav.append(back, next, count);
+  // the page pauses training when a walk starts (GRAPH_WALK_EVENT), and Play ends the walk
+  const paused = Object.assign(document.createElement('p'), { className: 'walk-paused', textContent: 'Training is paused while you walk, so every number belongs to one step. Play ends the walk; so do Escape and “Stop the walk”.' });
+  paused.dataset.testid = 'walk-paused';
+  box.append(paused, sentence, nav);
+  const scroll = document.createElement('div');
+  scroll.className = 'graph-scroll';
+  scroll.tabIndex = 0; // a scrollable region must be reachable by keyboard
+  scroll.setAttribute('role', 'group');
+  scroll.setAttribute('aria-label', 'Computation graph (scrolls sideways on narrow screens)');
+  const caption = Object.assign(document.createElement('p'), { className: 'graph-caption' });
+  caption.dataset.testid = 'graph-caption';
+  const hint = Object.assign(document.createElement('p'), { className: 'graph-hint', textContent: 'The graph is wider than this screen: scroll it sideways for the output and the loss.' });
+  hint.hidden = true;
+  new ResizeObserver(() => (hint.hidden = scroll.scrollWidth <= scroll.clientWidth + 1)).observe(scroll);
+  root.replaceChildren(toolbar, box, hint, scroll, caption);
+  const panel: Panel = { root, scroll, caption, walk: { box, start, back, next, sentence, count }, view: null, state: null, source: '', lastDraw: -Infinity, pending: null, timer: null, walkAt: null };
+  wireWalk(panel);
+  panels.set(root, panel);
+  return panel;
+}
+
+/** Ends the walk, if one is on (the page calls it when Play is pressed: a walk shows one step's numbers). */
+export function endWalk(root: HTMLElement): void {
+  const panel = panels.get(root);
+  if (!panel || panel.walkAt === null) return;
+  panel.walkAt = null;
+  showWalk(panel);
+  panel.root.dispatchEvent(new CustomEvent(GRAPH_WALK_EVENT, { bubbles: true, detail: { walking: false } }));
+}
+
+function wireWalk(panel: Panel): void {
+  const { start, back, next, box } = panel.walk;
+  const setWalking = (at: number | null) => {
+    const was = panel.walkAt !== null;
+    panel.walkAt = at;
+    showWalk(panel);
+    if (was !== (at !== null)) panel.root.dispatchEvent(new CustomEvent(GRAPH_WALK_EVENT, { bubbles: true, detail: { walking: at !== null } }));
+  };
+  const move = (by: number) => {
+    if (panel.walkAt === null || !panel.state) return;
+    const last = walkSteps(panel.state).length - 1;
+    panel.walkAt = Math.min(Math.max(panel.walkAt + by, 0), last);
+    showWalk(panel);
+  };
+  start.addEventListener('click', () => {
+    setWalking(panel.walkAt === null ? 0 : null);
+    if (panel.walkAt !== null) next.focus();
+  });
+  next.addEventListener('click', () => move(1));
+  back.addEventListener('click', () => move(-1));
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowRight') move(1);
+    else if (e.key === 'ArrowLeft') move(-1);
+    else return;
+    e.preventDefault();
+  });
+  // Escape ends the walk from anywhere in the panel (the walk's buttons, the graph's scroll box, the toolbar)
+  panel.root.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || panel.walkAt === null) return;
+    setWalking(null);
+    start.focus();
+    e.preventDefault();
+  });
+}
+
+function showWalk(panel: Panel): void {
+  const { box, start, back, next, sentence, count } = panel.walk;
+  const walking = panel.walkAt !== null && panel.state !== null;
+  box.hidden = !walking;
+  start.setAttribute('aria-pressed', String(walking));
+  start.textContent = walking ? 'Stop the walk' : 'Walk the backward pass';
+  if (!panel.view || !panel.state) return;
+  const steps = walkSteps(panel.state);
+  if (!walking) {
+    panel.view.showWalk(steps.map((s) => s.id), null);
+    return;
+  }
+  const at = Math.min(panel.walkAt!, steps.length - 1);
+  const step = steps[at]!;
+  panel.view.showWalk(steps.map((s) => s.id), step.id);
+  sentence.textContent = step.sentence;
+  count.textContent = `${step.direction} pass, step ${at + 1} of ${steps.length}`;
+  back.setAttribute('aria-disabled', String(at === 0)); // not `disabled`: the focused button keeps focus
+  next.setAttribute('aria-disabled', String(at === steps.length - 1));
+  panel.root.dataset.walkStep = step.id;
+}
