@@ -3,7 +3,7 @@
  * (shaders/fused-subgroup.wgsl): no workgroup memory and no barriers, one
  * vector subgroupAdd per four samples per step. Several networks (seeds) can
  * train side by side in one dispatch, one per subgroup, sharing the data and
- * the learning rate. `createFused` picks this kernel where the device has
+ * the learning rate. the chooser (./chooser.ts) picks this kernel first where the device has
  * subgroups and the network fits, and the workgroup-memory FusedTrainer
  * elsewhere. Creation, the guards and readback are the trainer core's.
  */

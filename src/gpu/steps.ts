@@ -117,7 +117,7 @@ export class StepTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> imp
     return { step, loss, params: params!, grads: grads!, yHat: parts.yHat, cache: parts };
   }
 
-  /** The buffers holding θ and the status word (step count first), for pairing trainers (./frames.ts). */
+  /** The buffers holding θ and the status word (step count first), for the inspector twin (./inspector.ts). */
   stateBuffers(): { params: GPUBuffer; status: GPUBuffer } {
     this.core.check('stateBuffers');
     return { params: this.core.buffers.params, status: this.core.buffers.status };
