@@ -90,6 +90,26 @@ for (const kernel of KERNELS) {
       });
     }
 
+    it(`every activation it declares (${kernel.activations.join(', ')}): gradients at step 0 and after 20 steps within their bounds`, async () => {
+      const data = randomDataset(33, 2, 9, { binary: true });
+      const spec = { d: 2, H: 6 };
+      for (const activation of kernel.activations) {
+        const net = { ...spec, activation };
+        const config = { data, params: initParams(spec, 3), hidden: 6, lr: 0.3, loss: 'bce', activation } as const;
+        const trainer = await createTrainer(device, { ...config, label: `test.${kernel.name}.${activation}` }, { kernel: kernel.name });
+        try {
+          for (const steps of [0, 20]) {
+            trainer.step(steps);
+            const r = await trainer.inspect();
+            expect(r.step).toBe(steps === 0 ? 0 : 20);
+            expectWithinBounds(`${kernel.name}, ${activation}, step ${r.step}`, readoutAgainstBounds(net, r.params, roundToF32(data), 'bce', { grads: r.grads }));
+          }
+        } finally {
+          trainer.destroy();
+        }
+      }
+    });
+
     it('a step that overflows is named with its number, the step before is kept exactly, and every later read says so', async () => {
       const { data, params, hidden, loss } = ramp();
       const config = { hidden, lr: RAMP_LOSS_AT_2, loss, activation: 'relu' } as const;
