@@ -15,25 +15,25 @@ export { gradcheck, type GradCheckEntry, type GradCheckOptions, type GradCheckRe
 // The matrix form, its f32 error bounds and the comparisons against them.
 export { forward, backward, lossAndGrads, lossValue, sgdUpdate, numericGradient } from './mlp/reference.js';
 export type { Net, ForwardCache, Backward } from './mlp/reference.js';
-export { shadowBounds, type Bounds, type BoundOptions, type Shadowed } from './mlp/bounds.js';
-export { compareWithBounds, compareFlat, TOLERANCES } from './mlp/compare.js';
-export type { BoundedComparison, BoundedTensor, Comparison, TensorComparison, Tolerance } from './mlp/compare.js';
+export { shadowBounds, type Bounds, type BoundOptions, type Shadowed } from './mlp/bounds/bounds.js';
+export { compareWithBounds, compareFlat, TOLERANCES } from './mlp/bounds/compare.js';
+export type { BoundedComparison, BoundedTensor, Comparison, TensorComparison, Tolerance } from './mlp/bounds/compare.js';
 
 // Shapes, parameters, CPU trainers.
 export { makeSpec, paramLayout, toNested, TENSORS, SPEC_LIMITS } from './mlp/spec.js';
 export type { Spec, Layout, Slot, NestedParams, TensorName } from './mlp/spec.js';
 export { initParams, engineModel, engineParams, engineGrads } from './mlp/init.js';
 export { DEFAULTS, checkConfig, type TrainConfig } from './mlp/config.js';
-export { MatrixTrainer } from './mlp/train-matrix.js';
-export { CpuTrainer, type Evaluation } from './mlp/train-cpu.js';
+export { MatrixTrainer } from './mlp/train/train-matrix.js';
+export { CpuTrainer, type Evaluation } from './mlp/train/train-cpu.js';
 export { accuracy } from './mlp/accuracy.js';
 export { TrainingDivergedError, type Fault, type FaultKind } from './mlp/divergence.js';
 
 // Datasets and the data-file reader.
-export { xor, makeDataset, randomDataset, roundToF32, type Dataset } from './mlp/data.js';
-export { generate, split, subset, DATASET_KINDS, DATASET_NAMES, GEN_LIMITS } from './mlp/datasets.js';
-export type { DatasetKind, GenSpec } from './mlp/datasets.js';
-export { parseDataset, detectFormat, type DataFormat, type ParseOptions } from './mlp/data-file.js';
+export { xor, makeDataset, randomDataset, roundToF32, type Dataset } from './mlp/data/data.js';
+export { generate, split, subset, DATASET_KINDS, DATASET_NAMES, GEN_LIMITS } from './mlp/data/datasets.js';
+export type { DatasetKind, GenSpec } from './mlp/data/datasets.js';
+export { parseDataset, detectFormat, type DataFormat, type ParseOptions } from './mlp/data/data-file.js';
 
 // The GPU trainers, behind one door, and the device helpers.
 export { createTrainer, chooseKernel, kernelNamed, specOf, KERNELS, KernelRefusedError } from './gpu/chooser.js';

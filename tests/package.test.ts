@@ -95,6 +95,7 @@ describe('the npm package', () => {
     const fromCheckout = pack(root, '--dry-run').files;
     expect(fromCheckout.filter((p) => !needed(p))).toEqual([]);
     expect(fromCheckout).toContain('README.md');
+    expect(fromCheckout).toContain('LICENSE');
     expect(tarball.files.filter((p) => !needed(p))).toEqual([]);
     // Every path `exports` names is in the tarball, for its code and its declarations.
     const targets = Object.values(manifest.exports as Record<string, string | Record<string, string>>).flatMap((t) =>
