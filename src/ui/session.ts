@@ -11,6 +11,7 @@ import { type Dataset, roundToF32 } from '../mlp/data.js';
 import { type Backward, type ForwardCache, lossAndGrads } from '../mlp/reference.js';
 import { type Bounds, shadowBounds } from '../mlp/bounds.js';
 import { CpuTrainer } from '../mlp/train-cpu.js';
+import { type CpuSize, graphNodes } from '../mlp/cpu-size.js';
 
 export interface Snapshot {
   backend: 'gpu' | 'cpu';
@@ -77,8 +78,37 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
   };
 }
 
-/** A run on the scalar engine; `fromStep` numbers the steps on from a run that moved here. */
+/**
+ * The most graph nodes (src/mlp/cpu-size.ts) one step of the scalar engine may build on the page. A frame
+ * cannot do less than one step, and the step runs on the page's own thread: measured at 0.3 to 0.6 µs a
+ * node (V8, a busy 2-core machine), a step of this size takes 9 to 18 ms, well inside a frame's CPU_FRAME_MS
+ * (./controller.ts) of steps, and its graph is a few MB. The oracle's snapshot each frame is far smaller work.
+ */
+export const CPU_STEP_MAX_NODES = 30_000;
+
+/** A run too big for the scalar engine on the page: one step would hold the page for longer than a frame. */
+export class CpuSizeError extends RangeError {
+  constructor(readonly size: CpuSize) {
+    super(
+      `the CPU engine can train at most ${CPU_STEP_MAX_NODES.toLocaleString('en-US')} graph nodes a step, so that a step fits in a frame; ` +
+        `N=${size.N}, d=${size.d}, H=${size.H} would build ${graphNodes(size).toLocaleString('en-US')}; lower the hidden width or the number of points`,
+    );
+    this.name = 'CpuSizeError';
+  }
+}
+
+/** The CpuSizeError for a run of this size on the scalar engine, or null where one step fits in a frame. */
+export function cpuSizeError(size: CpuSize): CpuSizeError | null {
+  return graphNodes(size) > CPU_STEP_MAX_NODES ? new CpuSizeError(size) : null;
+}
+
+/**
+ * A run on the scalar engine; `fromStep` numbers the steps on from a run that moved here. Throws a
+ * CpuSizeError, building nothing, for a size whose single step would freeze the page.
+ */
 export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
+  const tooBig = cpuSizeError({ N: data.N, d: data.d, H: config.hidden });
+  if (tooBig) throw tooBig;
   const trainer = new CpuTrainer(data, params, config);
   trainer.stepCount = fromStep;
   const spec = { d: data.d, H: config.hidden, activation: config.activation };
