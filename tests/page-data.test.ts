@@ -10,7 +10,7 @@ import { CPU_FRAME_MS } from '../src/ui/controller.js';
 import { cpuRefusal } from '../src/ui/cpu-limit.js';
 import { pageData } from '../src/ui/data-choice.js';
 import { CPU_STEP_MAX_NODES, CpuSizeError, cpuSession } from '../src/ui/session.js';
-import { DEFAULT_SETTINGS, fromQuery, parseSetting, type Settings, toQuery } from '../src/ui/state.js';
+import { allowed, DEFAULT_SETTINGS, fromQuery, numericRange, parseSetting, SETTINGS, type Settings, toQuery } from '../src/ui/state.js';
 
 describe('the plane the pictures show', () => {
   it("is XOR's [−0.5, 1.5]², and covers every training and test point with room around it", () => {
@@ -42,7 +42,7 @@ describe('the plane the pictures show', () => {
 describe('the data settings in the URL', () => {
   it('round-trip through the query string', () => {
     const s = { ...DEFAULT_SETTINGS, dataset: 'spiral' as const, points: 300, noise: 0.35, test: 0.1, dataSeed: 42, point: 250 };
-    expect(fromQuery(toQuery(s))).toEqual({ settings: s, errors: [] });
+    expect(fromQuery(toQuery(s))).toEqual({ settings: s, errors: [], refused: {} });
   });
 
   it('refuse bad values with the allowed range', () => {
@@ -71,6 +71,49 @@ describe("the map's CPU runner", () => {
     expect(verdicts).toEqual(sweepCpu(train, spec).map((c) => Array.from(c.verdicts)));
     expect(verdicts, 'XOR gives other verdicts here, so the check can tell the two apart').not.toEqual(sweepCpu(xor(), spec).map((c) => Array.from(c.verdicts)));
     expect(runner.data()).toEqual({ name: 'two Gaussians', label: 'two Gaussians (noise 0), 30 training points (10 held out for testing)' });
+  });
+});
+
+describe('every numeric setting in a link, at both ends of its range', () => {
+  const numeric = (Object.keys(SETTINGS) as (keyof Settings)[]).filter((k) => numericRange(k) !== null);
+
+  it('covers the table: every setting but the choices', () => {
+    expect(numeric).toEqual((Object.keys(SETTINGS) as (keyof Settings)[]).filter((k) => SETTINGS[k].kind !== 'choice'));
+    expect(numeric).toContain('hidden');
+    expect(numericRange('hidden')).toEqual({ min: 1, max: 4096, integer: true, exclusiveMin: false });
+  });
+
+  for (const key of numeric) {
+    it(`${key}: just below the minimum and just above the maximum are refused (the default used), both ends accepted`, () => {
+      const r = numericRange(key)!;
+      // the nearest values outside: one below/above for an integer, a millionth of the range for a real
+      const ulp = r.integer ? 1 : (r.max - r.min) * 1e-6;
+      const lowest = r.exclusiveMin ? r.min + ulp : r.min; // (0, 1000]: 0 itself is out
+      const cases: [number, boolean][] = [
+        [r.min - ulp, false],
+        ...(r.exclusiveMin ? ([[r.min, false]] as [number, boolean][]) : []),
+        [lowest, true],
+        [r.max, true],
+        [r.max + ulp, false],
+      ];
+      for (const [v, ok] of cases) {
+        const raw = String(v);
+        const { settings, errors, refused } = fromQuery(`?${key}=${encodeURIComponent(raw)}`);
+        if (ok) {
+          expect(settings[key], `${key}=${raw}`).toBe(v);
+          expect(errors, `${key}=${raw}`).toEqual([]);
+        } else {
+          expect(settings[key], `${key}=${raw}: the default is used`).toBe(DEFAULT_SETTINGS[key]);
+          expect(refused[key], `${key}=${raw}`).toBe(`${SETTINGS[key].label} must be ${allowed(key)}, got '${raw}'`);
+          expect(errors).toEqual([refused[key]]);
+        }
+      }
+    });
+  }
+
+  it("says the range as the table holds it: hidden=4097 names [1, 4096]", () => {
+    expect(fromQuery('?hidden=4097').refused.hidden).toBe("hidden width H must be an integer in [1, 4096], got '4097'");
+    expect(fromQuery('?points=3').refused.points).toBe("points N must be an integer in [4, 2000], got '3'");
   });
 });
 

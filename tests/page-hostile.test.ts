@@ -195,4 +195,26 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       await browser.close();
     }
   }, 240_000);
+
+  it('hidden=4097 (one over the maximum) is refused beside its field with the default used; perFrame=20000 (the maximum) is taken', async () => {
+    const { browser, page, errors, offLoopback } = await openQuery('?hidden=4097&perFrame=20000&points=3&dataset=circle', true);
+    try {
+      expect(await text(page, 'error-hidden')).toBe("hidden width H must be an integer in [1, 4096], got '4097'; the default 8 is used");
+      expect(await text(page, 'error-points')).toBe("points N must be an integer in [4, 2000], got '3'; the default 200 is used");
+      expect(await page.locator('[data-testid="input-hidden"]').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('[data-testid="input-hidden"]').inputValue()).toBe('8');
+      expect(await page.locator('[data-testid="input-perFrame"]').inputValue()).toBe('20000');
+      expect(await text(page, 'error-perFrame')).toBe('');
+      expect(page.url()).toMatch(/hidden=8&.*perFrame=20000&.*points=200&/);
+      // the next run no longer says so, as the banner does not
+      await setControl(page, 'seed', '2');
+      await page.waitForFunction(() => document.querySelector('[data-testid="error-hidden"]')?.textContent === '', null, { timeout: 60_000 });
+      expect(await text(page, 'error-points')).toBe('');
+      expect(await page.locator('[data-testid="input-hidden"]').getAttribute('aria-invalid')).toBeNull();
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
 });

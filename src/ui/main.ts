@@ -90,8 +90,8 @@ function onGpu(app: App): void {
   banner(app, '', 'backend');
 }
 
-/** Says `text` beside a setting's field, marked with why (a size the CPU engine refused) so that it can be cleared. */
-function markField(key: string, text: string, why: 'cpu'): void {
+/** Says `text` beside a setting's field, marked with why (a refused link value, a size the CPU engine refused) so that it can be cleared. */
+function markField(key: string, text: string, why: 'link' | 'cpu'): void {
   const error = document.querySelector<HTMLElement>(key === 'upload' ? '#error-upload' : `[data-error="${key}"]`);
   if (!error) return;
   error.textContent = text;
@@ -99,7 +99,7 @@ function markField(key: string, text: string, why: 'cpu'): void {
   document.querySelector(`[name="${key}"]`)?.setAttribute('aria-invalid', 'true');
 }
 
-function clearMarked(why: 'cpu'): void {
+function clearMarked(why: 'link' | 'cpu'): void {
   for (const error of document.querySelectorAll<HTMLElement>(`[data-marked="${why}"]`)) {
     error.textContent = '';
     delete error.dataset.marked;
@@ -265,13 +265,16 @@ function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Parti
 
 async function start(): Promise<void> {
   const els = demoElements();
-  const { settings, errors } = fromQuery(location.search);
+  const { settings, errors, refused } = fromQuery(location.search);
   const app = { els, settings, data: pageData(settings, null), upload: null, device: null, adapter: null, ready: false, history: new LossHistory(), fd: false, banners: {} } as Omit<App, 'controller'> as App;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
     onState: (state) => {
-      if (state === 'resetting') clearRunBanners(app);
+      if (state === 'resetting') {
+        clearRunBanners(app);
+        clearMarked('link'); // as the banner says it: the link's refusals were about the first run
+      }
       showState(els, state, app.controller.wanted);
       if (state === 'idle') flushDiagram(els.diagram); // paused: the graph shows the last step now, not at its next refresh
     },
@@ -302,6 +305,7 @@ async function start(): Promise<void> {
   }
   mountDocs();
   if (errors.length > 0) banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`, 'link');
+  for (const [key, error] of Object.entries(refused)) markField(key, `${error}; the default ${String(DEFAULT_SETTINGS[key as keyof Settings])} is used`, 'link');
   try {
     const { device, summary } = await requestBrowserDevice({ onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, sentence(e.message), 'failure')) });
     app.device = device;
