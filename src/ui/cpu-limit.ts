@@ -24,7 +24,7 @@ export class CpuRefusedError extends Error {
 }
 
 /** Training points left of `all` once the test fraction is held out (as src/mlp/datasets.ts's split holds it out). */
-export function trainingPoints(all: number, test: number): number {
+function trainingPoints(all: number, test: number): number {
   const held = Math.min(all - 1, Math.round(test * all));
   return held > 0 ? all - held : all;
 }

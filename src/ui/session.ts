@@ -80,9 +80,10 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
 
 /**
  * The most graph nodes (src/mlp/cpu-size.ts) one step of the scalar engine may build on the page. A frame
- * cannot do less than one step, and the step runs on the page's own thread: measured at 0.3 to 0.6 µs a
- * node (V8, a busy 2-core machine), a step of this size takes 9 to 18 ms, well inside a frame's CPU_FRAME_MS
- * (./controller.ts) of steps, and its graph is a few MB. The oracle's snapshot each frame is far smaller work.
+ * cannot do less than one step, and the step runs on the page's own thread. Measured on Node 20's V8 at this
+ * size: 1.5 ms a step at best, 2 to 4 ms on average (a garbage collection now and then takes longer), well
+ * inside a frame's CPU_FRAME_MS (./controller.ts) with room for a device several times slower; its graph is a
+ * few MB. The oracle's snapshot each frame (matrix form, f64) is far less work than a step.
  */
 export const CPU_STEP_MAX_NODES = 30_000;
 
