@@ -108,8 +108,10 @@ describe('datasets on the page', () => {
       const data = await pageData(page);
       const train = makeDataset(Array.from({ length: data.train.N }, (_, n) => data.train.x.slice(2 * n, 2 * n + 2)), data.train.y);
       const x = await vals('x');
-      const n = Array.from({ length: train.N }, (_, k) => k).find((k) => Math.fround(train.x[2 * k]!) === x[0] && Math.fround(train.x[2 * k + 1]!) === x[1])!; // the page shows the f32 values the GPU holds
-      expect(n).toBeGreaterThanOrEqual(0);
+      // the page shows the f32 values the GPU holds, of the point the graph follows (the link's point, 1)
+      const shown = Array.from({ length: train.N }, (_, k) => k).filter((k) => Math.fround(train.x[2 * k]!) === x[0] && Math.fround(train.x[2 * k + 1]!) === x[1]);
+      expect(shown, 'the training points at the x the graph shows').toEqual([Number(new URL(page.url()).searchParams.get('point'))]);
+      const n = shown[0]!;
       const net = { d: 2, H: 16, activation: 'tanh' as const };
       const r = lossAndGrads(net, params, roundToF32(train), 'bce');
       const B = shadowBounds(net, params, roundToF32(train), 'bce', { perSample: true }).samples!;

@@ -21,7 +21,7 @@ import { KernelRefusedError } from '../gpu/chooser.js';
 import { KERNEL_NAMES } from '../gpu/contract.js';
 import { GpuError } from '../gpu/device.js';
 import { InterruptedError, makeChunker } from './chunks.js';
-import { cpuSizeProblem } from './cpu-size.js';
+import { cpuSizeProblem } from './cpu-memory.js';
 import { describeWriteError, isMain, type Io, processIo, readTextFile } from './io.js';
 import { makeProgress } from './progress.js';
 import { checkReportFinite, describeReport, reportJson, type Snapshot, type TrainReport } from './report.js';

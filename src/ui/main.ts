@@ -23,6 +23,7 @@ import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSession, gpuSession, type Session } from './session.js';
+import { cpuRefusal, CpuRefusedError } from './cpu-limit.js';
 import { DEFAULT_SETTINGS, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
 import { mountSweep } from './map/map-panel.js';
 import { cpuRunner, gpuRunner } from './map/map-runners.js';
@@ -33,6 +34,7 @@ async function createSession(app: App, from?: From): Promise<Session> {
   const settings = app.settings;
   const session = await buildSession(app, from);
   built.set(session, settings);
+  clearMarked('cpu'); // this run fits: a refusal of an earlier size no longer applies
   return session;
 }
 
@@ -42,15 +44,27 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   const config = { hidden, lr, loss, activation };
   const data = app.data.train;
   const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
+  let why = '';
   if (app.device) {
     try {
       const trainer = await createTrainer(app.device, { data, params, ...config, label: 'page' }, forcedKernel(app));
+      onGpu(app);
       return gpuSession(trainer, data, config);
     } catch (e) {
       if (!(e instanceof GpuError)) throw e;
-      useCpu(app, `The GPU could not start this run: ${sentence(e.message)}`);
+      why = `The GPU could not start this run: ${sentence(e.message)}`;
+      // a size the device cannot hold says nothing about the device: only this run leaves it
+      if (e.kind !== 'limit') useCpu(app, why);
     }
   }
+  // checked before the scalar engine builds anything: one step of a larger run would hold the page for seconds
+  const refusal = cpuRefusal(app.settings, app.data, app.upload);
+  if (refusal && app.device) {
+    onGpu(app); // nothing trains on the CPU: the GPU stays the page's backend, and the refusal says why it could not take this run
+    throw new CpuRefusedError(`${why} ${refusal.text}`, refusal.field);
+  }
+  if (refusal) throw new CpuRefusedError(refusal.text, refusal.field);
+  if (app.device) runOnCpu(app, why);
   return cpuSession(data, params, config, from?.step ?? 0);
 }
 
@@ -68,10 +82,43 @@ function forcedKernel(app: App): { kernel?: string } {
   }
 }
 
+const CPU_LABEL = 'CPU: scalar autograd engine (src/engine)';
+const CPU_NOTE = `a frame does as many of its steps as fit in about ${CPU_FRAME_MS} ms, so the page keeps answering, and the gradient panel has no GPU side to compare.`;
+
 function useCpu(app: App, reason: string): void {
   app.device = null;
-  app.els.backend.textContent = 'CPU: scalar autograd engine (src/engine)';
-  banner(app, `${reason} Training runs on the CPU engine instead: a frame does as many of its steps as fit in about ${CPU_FRAME_MS} ms, so the page keeps answering, and the gradient panel has no GPU side to compare.`, 'backend');
+  app.els.backend.textContent = CPU_LABEL;
+  banner(app, `${reason} Training runs on the CPU engine instead: ${CPU_NOTE}`, 'backend');
+}
+
+/** One run the GPU cannot hold trains on the CPU engine; the next run that fits goes back to the GPU. */
+function runOnCpu(app: App, reason: string): void {
+  app.els.backend.textContent = CPU_LABEL;
+  banner(app, `${reason} This run trains on the CPU engine instead, and the next one the GPU can hold goes back to it: ${CPU_NOTE}`, 'backend');
+}
+
+/** The GPU is where runs train again: the backend line says so, and a note about one run that left it no longer applies. */
+function onGpu(app: App): void {
+  if (app.els.backend.textContent !== CPU_LABEL) return;
+  app.els.backend.textContent = app.adapter ? `WebGPU: ${describeAdapter(app.adapter)}` : 'WebGPU';
+  banner(app, '', 'backend');
+}
+
+/** Says `text` beside a setting's field, marked with why (a refused link value, a size the CPU engine refused) so that it can be cleared. */
+function markField(key: string, text: string, why: 'link' | 'cpu'): void {
+  const error = document.querySelector<HTMLElement>(key === 'upload' ? '#error-upload' : `[data-error="${key}"]`);
+  if (!error) return;
+  error.textContent = text;
+  error.dataset.marked = why;
+  document.querySelector(`[name="${key}"]`)?.setAttribute('aria-invalid', 'true');
+}
+
+function clearMarked(why: 'link' | 'cpu'): void {
+  for (const error of document.querySelectorAll<HTMLElement>(`[data-marked="${why}"]`)) {
+    error.textContent = '';
+    delete error.dataset.marked;
+    document.querySelector(`[name="${error.dataset.error ?? 'upload'}"]`)?.removeAttribute('aria-invalid');
+  }
 }
 
 function handleFailure(app: App, e: Error): void {
@@ -84,7 +131,10 @@ function handleFailure(app: App, e: Error): void {
     return;
   }
   const last = app.controller.last;
-  banner(app, failureText(e, last?.step), 'failure');
+  if (e instanceof CpuRefusedError) {
+    markField(e.field, e.message, 'cpu');
+    banner(app, e.message, 'failure');
+  } else banner(app, failureText(e, last?.step), 'failure');
   // the run is over: its hints described it while it ran, and must not contradict the failure
   app.els.hints.replaceChildren();
   delete app.els.hints.dataset.key;
@@ -97,11 +147,13 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   if (!(key in SETTINGS)) return;
   const error = document.querySelector<HTMLElement>(`[data-error="${key}"]`);
   const r = parseSetting(key, input.value);
+  if (error) delete error.dataset.marked; // what is said beside the field is about this value now
   if ('error' in r) {
     input.setAttribute('aria-invalid', 'true');
     if (error) error.textContent = r.error;
     return;
   }
+  if (cpuRefuses(app, key, r.value, input, error)) return;
   input.removeAttribute('aria-invalid');
   if (error) error.textContent = '';
   const before = app.settings[key];
@@ -119,10 +171,36 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   else if (key === 'hidden' || key === 'seed' || key === 'loss' || key === 'activation' || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
+/**
+ * On the CPU engine, a change that would make the run installed now too big for it is refused beside its
+ * field, and that run goes on. A run already refused is not guarded here, so each change towards a size
+ * that fits is taken.
+ */
+function cpuRefuses<K extends keyof Settings>(app: App, key: K, value: Settings[K], input: HTMLInputElement | HTMLSelectElement, error: HTMLElement | null): boolean {
+  if (!app.ready || app.device || !app.controller.session || (key !== 'hidden' && !DATA_KEYS.includes(key))) return false;
+  const next = { ...app.settings, [key]: value };
+  const upload = key === 'dataset' ? null : app.upload;
+  const refusal = cpuRefusal(next, pageData(next, upload), upload);
+  if (!refusal) return false;
+  if (input instanceof HTMLSelectElement) input.value = String(app.settings[key]); // a menu shows what trains
+  else input.setAttribute('aria-invalid', 'true');
+  const where = error ?? document.querySelector<HTMLElement>('[data-error="points"]'); // the dataset menu says it with the points
+  if (where) where.textContent = refusal.text;
+  return true;
+}
+
 /** A file was chosen: a bad one is refused beside the control (the run goes on); a good one starts a run on it. */
 async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
+  delete app.els.uploadError.dataset.marked; // what is said beside the control is about this file now
   const upload = await tryUpload(app.els, input, app.settings, app.device !== null);
   if (!upload) return;
+  const refusal = app.ready && !app.device && app.controller.session ? cpuRefusal(app.settings, pageData(app.settings, upload), upload) : null;
+  if (refusal) {
+    // on the CPU engine, a file too big for it is refused like a bad one, and the run goes on
+    app.els.uploadError.textContent = `${upload.fileName}: ${refusal.text}`;
+    input.setAttribute('aria-invalid', 'true');
+    return;
+  }
   app.upload = upload;
   newData(app);
   if (app.ready) void app.controller.reset();
@@ -201,13 +279,16 @@ function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Parti
 
 async function start(): Promise<void> {
   const els = demoElements();
-  const { settings, errors } = fromQuery(location.search);
+  const { settings, errors, refused } = fromQuery(location.search);
   const app = { els, settings, data: pageData(settings, null), upload: null, device: null, adapter: null, ready: false, history: new LossHistory(), fd: false, banners: {} } as Omit<App, 'controller'> as App;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
     onState: (state) => {
-      if (state === 'resetting') clearRunBanners(app);
+      if (state === 'resetting') {
+        clearRunBanners(app);
+        clearMarked('link'); // as the banner says it: the link's refusals were about the first run
+      }
       showState(els, state, app.controller.wanted);
       if (state === 'idle') flushDiagram(els.diagram); // paused: the graph shows the last step now, not at its next refresh
     },
@@ -238,6 +319,7 @@ async function start(): Promise<void> {
   }
   mountDocs();
   if (errors.length > 0) banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`, 'link');
+  for (const [key, error] of Object.entries(refused)) markField(key, `${error}; the default ${String(DEFAULT_SETTINGS[key as keyof Settings])} is used`, 'link');
   try {
     const { device, summary } = await requestBrowserDevice({ onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, sentence(e.message), 'failure')) });
     app.device = device;

@@ -11,6 +11,7 @@ import { type Dataset, roundToF32 } from '../mlp/data/data.js';
 import { type Backward, type ForwardCache, lossAndGrads } from '../mlp/reference.js';
 import { type Bounds, shadowBounds } from '../mlp/bounds/bounds.js';
 import { CpuTrainer } from '../mlp/train/train-cpu.js';
+import { type CpuSize, graphNodes } from '../mlp/cpu-size.js';
 
 export interface Snapshot {
   backend: 'gpu' | 'cpu';
@@ -80,8 +81,38 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
   };
 }
 
-/** A run on the scalar engine; `fromStep` numbers the steps on from a run that moved here. */
+/**
+ * The most graph nodes (src/mlp/cpu-size.ts) one step of the scalar engine may build on the page. A frame
+ * cannot do less than one step, and the step runs on the page's own thread. Measured on Node 20's V8 at this
+ * size: 1.5 ms a step at best, 2 to 4 ms on average (a garbage collection now and then takes longer), well
+ * inside a frame's CPU_FRAME_MS (./controller.ts) with room for a device several times slower; its graph is a
+ * few MB. The oracle's snapshot each frame (matrix form, f64) is far less work than a step.
+ */
+export const CPU_STEP_MAX_NODES = 30_000;
+
+/** A run too big for the scalar engine on the page: one step would hold the page for longer than a frame. */
+export class CpuSizeError extends RangeError {
+  constructor(readonly size: CpuSize) {
+    super(
+      `the CPU engine can train at most ${CPU_STEP_MAX_NODES.toLocaleString('en-US')} graph nodes a step, so that a step fits in a frame; ` +
+        `N=${size.N}, d=${size.d}, H=${size.H} would build ${graphNodes(size).toLocaleString('en-US')}; lower the hidden width or the number of points`,
+    );
+    this.name = 'CpuSizeError';
+  }
+}
+
+/** The CpuSizeError for a run of this size on the scalar engine, or null where one step fits in a frame. */
+export function cpuSizeError(size: CpuSize): CpuSizeError | null {
+  return graphNodes(size) > CPU_STEP_MAX_NODES ? new CpuSizeError(size) : null;
+}
+
+/**
+ * A run on the scalar engine; `fromStep` numbers the steps on from a run that moved here. Throws a
+ * CpuSizeError, building nothing, for a size whose single step would freeze the page.
+ */
 export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
+  const tooBig = cpuSizeError({ N: data.N, d: data.d, H: config.hidden });
+  if (tooBig) throw tooBig;
   const trainer = new CpuTrainer(data, params, config);
   trainer.stepCount = fromStep;
   const spec = { d: data.d, H: config.hidden, activation: config.activation };

@@ -6,7 +6,7 @@
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { KERNEL_NAMES, type KernelName } from '../gpu/contract.js';
-import { DEFAULTS, describeRange, inRange, type NumericField } from '../mlp/config.js';
+import { DEFAULTS, describeRange, inRange, LIMITS, type NumericField } from '../mlp/config.js';
 import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/data/datasets.js';
 
 export interface Settings {
@@ -72,6 +72,17 @@ export const DEFAULT_SETTINGS: Settings = {
 /** A decimal number: digits, an optional point and exponent; no hex, binary, octal, Infinity or blanks. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */
+export function numericRange(key: keyof Settings): { min: number; max: number; integer: boolean; exclusiveMin: boolean } | null {
+  const f = SETTINGS[key];
+  if (f.kind === 'choice') return null;
+  if (f.kind === 'config') {
+    const r: { min: number; max: number; integer: boolean; exclusiveMin?: boolean } = LIMITS[f.field];
+    return { min: r.min, max: r.max, integer: r.integer, exclusiveMin: r.exclusiveMin === true };
+  }
+  return { min: f.min, max: f.max, integer: f.kind === 'int', exclusiveMin: false };
+}
+
 /** "an integer in [1, 4096]", "one of bce, mse". */
 export function allowed(key: keyof Settings): string {
   const f = SETTINGS[key];
@@ -99,19 +110,25 @@ export function parseSetting<K extends keyof Settings>(key: K, raw: string): { v
   return ok ? { value: v as Settings[K] } : bad;
 }
 
-/** Settings from a query string; unknown keys are ignored, bad values fall back to defaults and are reported. */
-export function fromQuery(query: string): { settings: Settings; errors: string[] } {
+/**
+ * Settings from a query string; unknown keys are ignored, bad values fall back to defaults and are reported,
+ * in order (`errors`) and by the setting refused (`refused`, to say beside its field).
+ */
+export function fromQuery(query: string): { settings: Settings; errors: string[]; refused: Partial<Record<keyof Settings, string>> } {
   const params = new URLSearchParams(query);
   const settings = { ...DEFAULT_SETTINGS };
   const errors: string[] = [];
+  const refused: Partial<Record<keyof Settings, string>> = {};
   for (const key of Object.keys(SETTINGS) as (keyof Settings)[]) {
     const raw = params.get(key);
     if (raw === null) continue;
     const r = parseSetting(key, raw);
-    if ('error' in r) errors.push(r.error);
-    else (settings as Record<string, unknown>)[key] = r.value;
+    if ('error' in r) {
+      errors.push(r.error);
+      refused[key] = r.error;
+    } else (settings as Record<string, unknown>)[key] = r.value;
   }
-  return { settings, errors };
+  return { settings, errors, refused };
 }
 
 /** The query string for settings: every key, so a link reproduces the run exactly. */
