@@ -188,6 +188,22 @@ describe('the chooser', () => {
     expect(pick.passedOver.find((p) => p.kernel === 'large-tiled')?.why).toMatch(/d ≤ 16/);
   });
 
+  it('the workgroup kernel fits exactly up to the device\'s workgroup memory, counted as the implementation pads it', async () => {
+    const fused = KERNELS.find((k) => k.name === 'fused-workgroup')!;
+    let N = 1;
+    while (fused.unfit(plainDevice, shape(2, 8, N + 1)) === null) N++;
+    expect(N, 'SwiftShader holds a few hundred points at H = 8').toBeGreaterThan(100);
+    const data = randomDataset(5, 2, N, { binary: true });
+    const t = await createTrainer(plainDevice, { data, params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.1, loss: 'bce' }, { kernel: 'fused-workgroup' });
+    try {
+      t.step(2);
+      expect((await t.readLoss()).step, `N = ${N}, the largest it accepts, builds and trains`).toBe(2);
+    } finally {
+      t.destroy();
+    }
+    expect(fused.unfit(plainDevice, shape(2, 8, N + 1))).toMatch(/workgroup memory/);
+  });
+
   it('forces a kernel that fits, refuses one that does not with the kernels that do, and refuses unknown names', () => {
     expect(chooseKernel(device, shape(2, 8, 4), 'steps')).toMatchObject({ kernel: 'steps', forced: true });
     const refused = () => chooseKernel(device, shape(2, 64, 400), 'fused-subgroup');

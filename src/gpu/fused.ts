@@ -24,14 +24,16 @@ export const FUSED_DISPATCHES_PER_SUBMIT = 256;
 
 export type FusedOptions = TrainerConfig;
 
-/** Floats of workgroup memory the fused kernel needs: p and g (P each), a1 and dz1 (N·H each), dz2 and loss (N each). */
-export function fusedWorkgroupFloats(spec: Spec): number {
-  return 2 * paramLayout(spec).size + 2 * spec.N * spec.H + 2 * spec.N;
-}
-
-/** Bytes of workgroup memory: those floats and the kernel's u32 scalars (badCode, stop). */
+/**
+ * Bytes of workgroup memory as the implementation counts them: each variable (p, g, z1, dz1, dz2, loss and the
+ * FUSED_WORKGROUP_SCALARS u32s) rounded up to 16 bytes, as Dawn does; counting the floats alone let a shape pass
+ * here and fail at pipeline creation.
+ */
 export function fusedWorkgroupBytes(spec: Spec): number {
-  return 4 * fusedWorkgroupFloats(spec) + 4 * FUSED_WORKGROUP_SCALARS;
+  const P = paramLayout(spec).size;
+  const padded = (floats: number) => 16 * Math.ceil((4 * floats) / 16);
+  const arrays = [P, P, spec.N * spec.H, spec.N * spec.H, spec.N, spec.N];
+  return arrays.reduce((sum, n) => sum + padded(n), 0) + FUSED_WORKGROUP_SCALARS * padded(1);
 }
 
 /** The override constants of shaders/fused.wgsl. */
