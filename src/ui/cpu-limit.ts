@@ -7,19 +7,20 @@
 import { graphNodes, maxHidden, maxPoints } from '../mlp/cpu-size.js';
 import { GEN_LIMITS } from '../mlp/data/datasets.js';
 import type { PageData, Upload } from './data-choice.js';
-import { CPU_STEP_MAX_NODES, cpuSizeError } from './session.js';
+import { CPU_STEP_MAX_NODES, cpuSizeError, ORACLE_FRAME_MAX } from './session.js';
+import { paramLayout } from '../mlp/spec.js';
 import { DEFAULT_SETTINGS, type Settings } from './state.js';
 
 type RefusedField = 'hidden' | 'points' | 'upload';
 
 /** A run the page will not start on the CPU engine: `message` says why and what fits, beside `field`. */
-export class CpuRefusedError extends Error {
+export class RunRefusedError extends Error {
   constructor(
     message: string,
     readonly field: RefusedField,
   ) {
     super(message);
-    this.name = 'CpuRefusedError';
+    this.name = 'RunRefusedError';
   }
 }
 
@@ -33,6 +34,35 @@ function trainingPoints(all: number, test: number): number {
 function largestTotal(lo: number, hi: number, test: number, maxTrain: number): number {
   for (let all = hi; all >= lo; all--) if (trainingPoints(all, test) <= maxTrain) return all;
   return 0;
+}
+
+/**
+ * What the page refuses about a GPU run (null: it fits): the oracle's check each frame (./session.ts's
+ * ORACLE_FRAME_MAX) must stay a few tens of ms, so training points × parameters are bounded; the CLI takes any
+ * size the GPU holds.
+ */
+export function gpuRefusal(settings: Settings, data: PageData, upload: Upload | null): { text: string; field: RefusedField } | null {
+  const { N, d } = data.train;
+  const H = settings.hidden;
+  const P = paramLayout({ d, H }).size;
+  if (N * P <= ORACLE_FRAME_MAX) return null;
+  const widest = Math.floor((ORACLE_FRAME_MAX / N - 1) / (d + 2));
+  const mostTrain = Math.floor(ORACLE_FRAME_MAX / P);
+  const fewer: string[] = [];
+  if (widest >= 1) fewer.push(`lower the hidden width H to at most ${widest}`);
+  if (upload) {
+    const rows = largestTotal(1, upload.data.N, settings.test, mostTrain);
+    if (rows >= 1) fewer.push(`use a file of at most ${rows.toLocaleString('en-US')} rows`);
+  } else if (settings.dataset !== 'xor') {
+    const points = largestTotal(GEN_LIMITS.N.min, GEN_LIMITS.N.max, settings.test, mostTrain);
+    if (points >= 1) fewer.push(`lower the points N to at most ${points.toLocaleString('en-US')}`);
+  }
+  const text =
+    `The page checks every GPU snapshot against the CPU oracle, which keeps it answering up to ` +
+    `${ORACLE_FRAME_MAX.toLocaleString('en-US')} training points × parameters; ${N.toLocaleString('en-US')} training points ` +
+    `at hidden width ${H} make ${(N * P).toLocaleString('en-US')}. To train here, ${fewer.join(', or ') || 'use a smaller run'}` +
+    ` (npm run train -- --data FILE trains any size the GPU holds).`;
+  return { text, field: upload ? 'upload' : widest >= 1 || settings.dataset === 'xor' ? 'hidden' : 'points' };
 }
 
 /** What the CPU engine would refuse about this run (null: it fits), and the field to say it beside. */

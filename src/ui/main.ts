@@ -23,7 +23,7 @@ import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSession, gpuSession, type Session } from './session.js';
-import { cpuRefusal, CpuRefusedError } from './cpu-limit.js';
+import { cpuRefusal, gpuRefusal, RunRefusedError } from './cpu-limit.js';
 import { DEFAULT_SETTINGS, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
 import { mountSweep } from './map/map-panel.js';
 import { cpuRunner, gpuRunner } from './map/map-runners.js';
@@ -45,6 +45,8 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   const data = app.data.train;
   const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
   let why = '';
+  const tooBig = app.device ? gpuRefusal(app.settings, app.data, app.upload) : null;
+  if (tooBig) throw new RunRefusedError(tooBig.text, tooBig.field);
   if (app.device) {
     try {
       const trainer = await createTrainer(app.device, { data, params, ...config, label: 'page' }, forcedKernel(app));
@@ -61,9 +63,9 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   const refusal = cpuRefusal(app.settings, app.data, app.upload);
   if (refusal && app.device) {
     onGpu(app); // nothing trains on the CPU: the GPU stays the page's backend, and the refusal says why it could not take this run
-    throw new CpuRefusedError(`${why} ${refusal.text}`, refusal.field);
+    throw new RunRefusedError(`${why} ${refusal.text}`, refusal.field);
   }
-  if (refusal) throw new CpuRefusedError(refusal.text, refusal.field);
+  if (refusal) throw new RunRefusedError(refusal.text, refusal.field);
   if (app.device) runOnCpu(app, why);
   return cpuSession(data, params, config, from?.step ?? 0);
 }
@@ -131,7 +133,7 @@ function handleFailure(app: App, e: Error): void {
     return;
   }
   const last = app.controller.last;
-  if (e instanceof CpuRefusedError) {
+  if (e instanceof RunRefusedError) {
     markField(e.field, e.message, 'cpu');
     banner(app, e.message, 'failure');
   } else banner(app, failureText(e, last?.step), 'failure');

@@ -50,6 +50,17 @@ export interface RunConfig {
   activation: HiddenActivation;
 }
 
+/**
+ * Each frame the page checks a GPU run against the f64 oracle (matrix form, about N·P multiply-adds) on its own
+ * thread; up to this many training points × parameters that is a few tens of ms (Node 20: about 35 ms at
+ * 2.6 million). Larger runs are refused on the page (./cpu-limit.ts says so beside the field).
+ */
+export const ORACLE_FRAME_MAX = 4_000_000;
+/** The per-element bounds cost about ten times the oracle; above this many N·P the panel shows the gradients without them. */
+export const BOUNDS_FRAME_MAX = 400_000;
+/** The per-sample cache (four N·H tensors) is read back from the GPU only up to this many N·H values; else the oracle's is drawn. */
+export const CACHE_FRAME_MAX = 65_536;
+
 /** What a GPU session drives: any kernel behind the Trainer contract. */
 export type SessionTrainer = Pick<Trainer, 'kernel' | 'step' | 'inspect' | 'setLearningRate' | 'destroy'>;
 
@@ -60,8 +71,9 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
     backend: 'gpu',
     step: (k) => trainer.step(k),
     async snapshot() {
-      const r = await trainer.inspect({ cache: true }); // forward + backward at the current parameters, one readback
+      const r = await trainer.inspect({ cache: data.N * config.hidden <= CACHE_FRAME_MAX }); // forward + backward, one readback
       const oracle = lossAndGrads(spec, r.params, held, config.loss);
+      const checked = data.N * r.params.length <= BOUNDS_FRAME_MAX;
       return {
         backend: 'gpu',
         kernel: trainer.kernel,
@@ -73,7 +85,7 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
         gpuGrads: r.grads,
         oracle: { loss: oracle.loss, grads: oracle.grads },
         data: held,
-        bounds: shadowBounds(spec, r.params, held, config.loss),
+        ...(checked ? { bounds: shadowBounds(spec, r.params, held, config.loss) } : {}),
       };
     },
     setLearningRate: (lr) => trainer.setLearningRate(lr),
