@@ -93,6 +93,11 @@ describe('the page in headless Chromium', () => {
       expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
       expect(await text(page, 'explainer')).toContain('Backprop as a computation graph + local Jacobians');
 
+      // The kernel stat names the chooser's pick: the subgroup kernel where the adapter offers subgroups.
+      const subgroups = await page.evaluate(async () => (await navigator.gpu.requestAdapter())?.features.has('subgroups') ?? false);
+      await page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
+      expect(await text(page, 'kernel')).toBe(subgroups ? 'fused-subgroup' : 'fused-workgroup');
+
       // Step 0, then three single steps: the diagram shows the running network's numbers.
       const theta = initParams({ d: 2, H: 8 }, 1);
       await expectDiagramMatches(page, theta, 1);
@@ -123,6 +128,29 @@ describe('the page in headless Chromium', () => {
       await page.click('[data-testid="fd"]');
       await page.waitForSelector('text=finite differences');
       await page.screenshot({ path: `${ARTIFACTS}/page-webgpu.png`, fullPage: true });
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+
+  it('&kernel= forces a kernel where it fits, and where it does not the banner says why and the chooser\'s pick trains', async () => {
+    const { browser, page, errors, offLoopback } = await open(true, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1&kernel=steps');
+    try {
+      await page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
+      expect(await text(page, 'kernel')).toBe('steps');
+      await expectDiagramMatches(page, initParams({ d: 2, H: 8 }, 1), 1);
+      await browser.close();
+      const second = await open(true, '?dataset=spiral&points=200&hidden=8&kernel=fused-subgroup');
+      try {
+        await second.page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
+        expect(await text(second.page, 'banner')).toMatch(/kernel fused-subgroup cannot train d=2, H=8, N=160 here: N = 160 > 16; kernels that fit: .*steps\. The chooser's pick trains instead\./);
+        expect(await text(second.page, 'kernel')).not.toBe('fused-subgroup');
+        expect(second.errors).toEqual([]);
+      } finally {
+        await second.browser.close();
+      }
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
