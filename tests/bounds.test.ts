@@ -123,7 +123,7 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
   let worst = 0;
   afterAll(() => console.log(`tightness: largest bound / (C·u·magnitude) over every element: ${worst.toFixed(3)}`));
 
-  /** A problem whose x is not f32 (the upload's rounding counts) and whose θ is, so an SGD step starts with no error in θ. */
+  /** x not f32 (the upload's rounding counts) and θ f32, so an SGD step starts with no error in θ. */
   const problem = (d: number, H: number, N: number, seed: number) => {
     const data = randomDataset(seed, d, N);
     const rng = makeRng(seed + 7);
@@ -135,20 +135,23 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
    * Each element's bound at most C·u·mag (plus the flushed-subnormal allowance, a few η), and the emulated
    * f32 value moved by just over C·u·mag on the element of largest magnitude fails its bound.
    */
-  const expectTight = (name: string, got: ArrayLike<number>, value: ArrayLike<number>, bound: ArrayLike<number>, mag: ArrayLike<number>, C: number, mask?: ArrayLike<number>) => {
+  type Values = ArrayLike<number>;
+  const expectTight = (name: string, got: Values, value: Values, bound: Values, mag: Values, C: number, mask?: Values) => {
     let top = -1;
     for (let i = 0; i < value.length; i++) {
       if (mask?.[i]) continue; // a gate f32 cannot be sure of: its bound admits either side, on purpose
       const limit = C * U * mag[i]! + 8 * ETA;
-      expect(bound[i]!, `${name}[${i}]: bound ${bound[i]}, magnitude ${mag[i]}, cap ${C}·u·magnitude`).toBeLessThanOrEqual(limit);
+      const at = `${name}[${i}]: bound ${bound[i]}, magnitude ${mag[i]}, cap ${C}·u·magnitude`;
+      expect(bound[i]!, at).toBeLessThanOrEqual(limit);
       if (mag[i]! > 0) worst = Math.max(worst, bound[i]! / limit);
       if (top < 0 || mag[i]! > mag[top]!) top = i;
     }
-    expect(compareArrayWithBounds(name, got, value, bound, mask).pass, `${name}: the emulation within its bounds`).toBe(true);
+    expect(compareArrayWithBounds(name, got, value, bound, mask).pass, `${name}: the emulation within`).toBe(true);
     if (top < 0 || mag[top] === 0) return;
     const planted = Array.from(got);
     planted[top] = value[top]! + 1.01 * (C * U * mag[top]! + 8 * ETA);
-    expect(compareArrayWithBounds(name, planted, value, bound, mask).pass, `${name}[${top}]: an error of C·u·magnitude passed`).toBe(false);
+    const caught = !compareArrayWithBounds(name, planted, value, bound, mask).pass;
+    expect(caught, `${name}[${top}]: an error of C·u·magnitude passed`).toBe(true);
   };
 
   for (const activation of HIDDEN_ACTIVATIONS) {
@@ -162,20 +165,24 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
           const em = emulate(net, params, data, loss);
           const at = `d=${d}, H=${H}, N=${N}`;
           expectTight(`${at} z1`, em.z1, s.z1.value, s.z1.bound, s.z1.mag, cap(d + 1));
-          // tanh = (1 − E)/(1 + E), E = exp(−2|z|): near 0 its terms are 1 and E, not |a1|, so its error has a floor of a few u.
+          // tanh = (1 − E)/(1 + E), E = exp(−2|z|): near 0 its terms are 1 and E, not |a1|: an error floor of a few u.
           const a1Mag = activation === 'tanh' ? s.a1.mag.map((m) => m + 1) : s.a1.mag;
           expectTight(`${at} a1`, em.a1, s.a1.value, s.a1.bound, a1Mag, cap(d + 1));
-          for (const t of ['z2', 'yHat', 'dz2'] as const) expectTight(`${at} ${t}`, em[t], s[t].value, s[t].bound, s[t].mag, cap(d + H + 2));
+          for (const t of ['z2', 'yHat', 'dz2'] as const) {
+            expectTight(`${at} ${t}`, em[t], s[t].value, s[t].bound, s[t].mag, cap(d + H + 2));
+          }
           // δ1 = da1·f′ where f′ is itself computed: 1 − a1·a1 (tanh), a1·(1 − a1) (σ), whose terms sum to
           // 1 + a1² and a1·(1 + a1), not to f′'s value: near saturation the f32 f′ is mostly rounding.
           const fTerms = (k: number) => {
             const a = Math.abs(s.a1.value[k]!);
             return activation === 'tanh' ? 1 + a * a : activation === 'sigmoid' ? a * (1 + a) : 1;
           };
-          const dz1Mag = s.dz1.mag.map((m, k) => (activation === 'tanh' || activation === 'sigmoid' ? s.da1.mag[k]! * fTerms(k) : m));
+          const computed = activation === 'tanh' || activation === 'sigmoid';
+          const dz1Mag = s.dz1.mag.map((m, k) => (computed ? s.da1.mag[k]! * fTerms(k) : m));
           expectTight(`${at} dz1`, em.dz1, s.dz1.value, s.dz1.bound, dz1Mag, cap(d + H + 2), s.gateUncertain);
-          expectTight(`${at} grads`, em.grads, b.grads.value, b.grads.bound, b.grads.mag, cap(d + H + N + 3), b.gateUncertain);
-          // One step θ′ = θ − lr·g from an f32 θ: its magnitude |θ| + lr·mag(g), and the f32 step from the emulated g.
+          const { value, bound, mag } = b.grads;
+          expectTight(`${at} grads`, em.grads, value, bound, mag, cap(d + H + N + 3), b.gateUncertain);
+          // One step θ′ = θ − lr·g from an f32 θ: magnitude |θ| + lr·mag(g); the f32 step from the emulated g.
           const lr = 0.5;
           const step = sgdStepBounds(net, params, new Float64Array(params.length), data, loss, lr);
           const stepped = params.map((p, k) => Math.fround(p - Math.fround(Math.fround(lr) * em.grads[k]!)));
@@ -203,14 +210,16 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
           const exact = lossAndGrads(net, params, data, loss).grads;
           const limit = fd.value.map((D, k) => 8 * (4 * Math.abs(D - exact[k]!) + ((d + H + N + 20) * U64 * M) / h));
           fd.bound.forEach((e, k) => {
-            if (!fd.kink[k]) expect(e, `${activation} ${loss} d=${d} H=${H} N=${N}: bound[${k}]`).toBeLessThanOrEqual(limit[k]!);
+            const at = `${activation} ${loss} d=${d} H=${H} N=${N}: bound[${k}]`;
+            if (!fd.kink[k]) expect(e, at).toBeLessThanOrEqual(limit[k]!);
           });
           const k = fd.kink.indexOf(0);
           if (k < 0) continue;
           const planted = Float64Array.from(exact);
           planted[k] = exact[k]! + 1.01 * limit[k]! + Math.abs(fd.value[k]! - exact[k]!);
           expect(compareArrayWithBounds('fd', fd.value, exact, fd.bound, fd.kink).pass).toBe(true);
-          expect(compareArrayWithBounds('fd', fd.value, planted, fd.bound, fd.kink).pass, `${activation} ${loss}: planted at ${k}`).toBe(false);
+          const caught = !compareArrayWithBounds('fd', fd.value, planted, fd.bound, fd.kink).pass;
+          expect(caught, `${activation} ${loss}: planted at ${k}`).toBe(true);
         }
       }
     }
