@@ -51,7 +51,12 @@ const cpu = (input: Input): Made => {
 };
 const matrix = (input: Input): Made => {
   const t = new MatrixTrainer(input.data, input.params, input as never);
-  return { step: (k) => void t.step(k), steps: async () => t.stepCount, params: async () => Float64Array.from(t.params), destroy: () => {} };
+  return {
+    step: (k) => void t.step(k),
+    steps: async () => t.stepCount,
+    params: async () => Float64Array.from(t.params),
+    destroy: () => {},
+  };
 };
 type GpuLike = {
   step(k: number): void;
@@ -114,7 +119,7 @@ const BAD: [string, Partial<Input>, string, string?][] = [
   ['y shorter than N', withY([0, 1, 1]), 'data.y must have N = 4 labels, got 3'],
   ['x shorter than N·d', { data: { ...xor(), x: Float64Array.of(0, 0, 1) } }, 'data.x must have N·d = 4·2 = 8 values, got 3'],
   ['d of 0', { data: { ...xor(), d: 0 } }, 'data.d must be an integer in [1, 1024], got 0'],
-  ['N of 0', { data: { d: 2, N: 0, x: new Float64Array(0), y: new Float64Array(0) } }, 'data.N must be an integer in [1, 16777216], got 0'],
+  ['N of 0', { data: { d: 2, N: 0, x: Float64Array.of(), y: Float64Array.of() } }, 'data.N must be an integer in [1, 16777216], got 0'],
   ['params one short', { params: initParams({ d: 2, H: 2 }, 1).subarray(1) }, 'params: expected 9 values for d=2, H=2, got 8'],
   [
     'a NaN parameter',

@@ -56,7 +56,8 @@ function checkWorkgroupSize(device: GPUDevice, workgroupSize: number | undefined
   if (workgroupSize === undefined) return;
   const max = Math.min(device.limits.maxComputeWorkgroupSizeX, device.limits.maxComputeInvocationsPerWorkgroup);
   if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > max) {
-    throw new RangeError(`workgroupSize must be an integer in [1, ${max}] (this device's maxComputeWorkgroupSizeX and maxComputeInvocationsPerWorkgroup), got ${workgroupSize}`);
+    const limits = "this device's maxComputeWorkgroupSizeX and maxComputeInvocationsPerWorkgroup";
+    throw new RangeError(`workgroupSize must be an integer in [1, ${max}] (${limits}), got ${workgroupSize}`);
   }
 }
 
@@ -70,7 +71,11 @@ export function checkParams(spec: Spec, params: ArrayLike<number>): void {
  * is alive, the checks every trainer makes (src/mlp/checks.ts, in f32), and the
  * workgroup size against this device. Returns the network's shape.
  */
-export async function checkNetworkOptions(device: GPUDevice, options: NetworkOptions & { workgroupSize?: number }, label: string): Promise<Spec> {
+export async function checkNetworkOptions(
+  device: GPUDevice,
+  options: NetworkOptions & { workgroupSize?: number },
+  label: string,
+): Promise<Spec> {
   await checkDeviceAlive(device, label);
   const spec = shared.checkNetworkInput(options, F32, NOT_UPLOADED);
   checkWorkgroupSize(device, options.workgroupSize);

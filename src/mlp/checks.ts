@@ -41,13 +41,19 @@ export function checkFinite(name: string, xs: ArrayLike<number>, precision: Prec
 
 /** A learning rate must be a finite number above 0 (with `f32`, within f32's range). */
 export function checkLearningRate(name: string, lr: number, precision: Precision = {}): void {
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`${name} must be a finite number > 0, got ${String(lr)}`);
-  if (!finite(lr, precision)) throw new RangeError(`${name} must be a finite number > 0 within f32's range (< 3.4e38), got ${lr}`);
+  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) {
+    throw new RangeError(`${name} must be a finite number > 0, got ${String(lr)}`);
+  }
+  if (!finite(lr, precision)) {
+    throw new RangeError(`${name} must be a finite number > 0 within f32's range (< 3.4e38), got ${lr}`);
+  }
 }
 
 /** A step count: an integer ≥ 0. */
 export function checkSteps(name: string, steps: number): void {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${String(steps)}`);
+  if (!Number.isInteger(steps) || steps < 0) {
+    throw new RangeError(`${name} must be an integer ≥ 0, got ${String(steps)}`);
+  }
 }
 
 /** An optional count (steps per dispatch, per submit, chunk): an integer ≥ 1. */
@@ -57,7 +63,9 @@ export function checkCount(name: string, n: number): void {
 
 /** The loss is one the project defines. */
 export function checkLoss(loss: unknown): LossKind {
-  if (!(LOSSES as readonly unknown[]).includes(loss)) throw new RangeError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
+  if (!(LOSSES as readonly unknown[]).includes(loss)) {
+    throw new RangeError(`loss must be one of ${LOSSES.join(', ')}, got ${String(loss)}`);
+  }
   return loss as LossKind;
 }
 
@@ -70,9 +78,13 @@ export function checkNetworkFields({ data, hidden, loss, activation }: NetworkIn
   const { d, N } = data;
   for (const [name, v, key] of [['data.d', d, 'd'], ['data.N', N, 'N'], ['hidden', hidden, 'H']] as const) {
     const { min, max } = SPEC_LIMITS[key];
-    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    }
   }
-  if (data.x?.length !== N * d) throw new RangeError(`data.x must have N·d = ${N}·${d} = ${N * d} values, got ${data.x?.length}`);
+  if (data.x?.length !== N * d) {
+    throw new RangeError(`data.x must have N·d = ${N}·${d} = ${N * d} values, got ${data.x?.length}`);
+  }
   if (data.y?.length !== N) throw new RangeError(`data.y must have N = ${N} labels, got ${data.y?.length}`);
   for (let n = 0; n < N; n++) {
     const t = data.y[n]!;
@@ -83,9 +95,16 @@ export function checkNetworkFields({ data, hidden, loss, activation }: NetworkIn
 }
 
 /** Initial parameters: P values for this d and H, each finite (with `f32`, within f32's range). */
-export function checkParams(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, precision: Precision = {}, note = ''): void {
+export function checkParams(
+  spec: Pick<Spec, 'd' | 'H'>,
+  params: ArrayLike<number>,
+  precision: Precision = {},
+  note = '',
+): void {
   const P = paramLayout(spec).size;
-  if (params?.length !== P) throw new RangeError(`params: expected ${P} values for d=${spec.d}, H=${spec.H}, got ${params?.length}`);
+  if (params?.length !== P) {
+    throw new RangeError(`params: expected ${P} values for d=${spec.d}, H=${spec.H}, got ${params?.length}`);
+  }
   checkFinite('params', params, precision, note);
 }
 
