@@ -135,8 +135,15 @@ const BAD: [string, Partial<Input>, string, string?][] = [
   ],
 ];
 
-/** The exact message as a regex. */
-const exactly = (message: string) => new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+/** What `fn` throws (null if nothing). */
+function thrown(fn: () => void): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return null;
+}
 
 /** The error `make` rejects with. */
 async function refusal(make: Make, input: Input): Promise<unknown> {
@@ -152,7 +159,7 @@ describe.each(Object.entries(ALL))('%s refuses bad input with the words every tr
   it.each(BAD)('%s', async (_what, change, message, gpuMessage) => {
     const error = await refusal(make, { ...good(), ...change });
     expect(error).toBeInstanceOf(RangeError);
-    expect((error as Error).message).toMatch(exactly(name in GPU ? (gpuMessage ?? message) : message));
+    expect((error as Error).message).toBe(name in GPU ? (gpuMessage ?? message) : message);
   });
 
   it.each([
@@ -164,8 +171,9 @@ describe.each(Object.entries(ALL))('%s refuses bad input with the words every tr
     const t = await make(good());
     try {
       const before = await t.params();
-      expect(() => t.step(k)).toThrow(RangeError);
-      expect(() => t.step(k)).toThrow(exactly(message));
+      const error = thrown(() => t.step(k));
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toBe(message);
       expect(await t.steps()).toBe(0);
       expect(await t.params()).toEqual(before);
     } finally {
@@ -182,7 +190,9 @@ describe.each(SETTABLE)('%s refuses a bad learning rate set between steps, and k
   it.each([[-1], [0], [Number.NaN]])('lr %s', async (lr) => {
     const t = await make(good());
     try {
-      expect(() => t.setLearningRate!(lr)).toThrow(exactly(`lr must be a finite number > 0, got ${lr}`));
+      const error = thrown(() => t.setLearningRate!(lr));
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toBe(`lr must be a finite number > 0, got ${lr}`);
       const same = await make(good()); // the same start, stepped at the old rate
       t.step(20);
       same.step(20);
