@@ -4,16 +4,18 @@
  * and, on the GPU, at convergence where the old fixed tolerance could not fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import { StepTrainer } from '../src/gpu/steps.js';
-import { gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds/bounds.js';
+import { ETA, gamma, shadowBounds, type Shadowed, SLACK, U } from '../src/mlp/bounds/bounds.js';
 import { compareArrayWithBounds } from '../src/mlp/bounds/compare.js';
 import { DEFAULTS } from '../src/mlp/config.js';
-import { finiteDifferenceBounds } from '../src/mlp/bounds/fd-bounds.js';
+import { finiteDifferenceBounds, U64 } from '../src/mlp/bounds/fd-bounds.js';
 import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward, lossAndGrads } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { paramLayout } from '../src/mlp/spec.js';
+import { sgdStepBounds } from '../src/mlp/bounds/step-bounds.js';
 import { describeUsed, expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { emulate } from './support/f32-emulation.js';
 import { openGpu } from './support/gpu.js';
@@ -106,6 +108,122 @@ describe('central differences within their own bound (f64: rounding derived, tru
       });
     }
   }
+});
+
+/**
+ * A bound that holds can still be too loose to catch anything: each family also gets a cap, in units
+ * of u times its magnitude (the sum of |terms| it is made of), and a planted error just above that cap
+ * on one element must fail it. The caps count the roundings on an element's path: C = 2k + 40 for k
+ * operations (d + 1 for z1 and a1; d + H + 2 up to δ1; d + H + N + 3 for a gradient and an SGD step),
+ * the 40 covering exp, the division and the upload; the largest ratio measured is about k.
+ */
+describe('the bounds are tight: at most C·u·magnitude, and an error just beyond is caught', () => {
+  const shapes = [[1, 1, 1, 1], [2, 8, 4, 2], [3, 33, 7, 3], [5, 16, 300, 4], [2, 256, 50, 5]] as const;
+  const cap = (k: number) => 2 * k + 40;
+  let worst = 0;
+  afterAll(() => console.log(`tightness: largest bound / (C·u·magnitude) over every element: ${worst.toFixed(3)}`));
+
+  /** x not f32 (the upload's rounding counts) and θ f32, so an SGD step starts with no error in θ. */
+  const problem = (d: number, H: number, N: number, seed: number) => {
+    const data = randomDataset(seed, d, N);
+    const rng = makeRng(seed + 7);
+    const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => Math.fround(3 * rng() - 1.5));
+    return { data: { ...data, x: data.x.map((v) => v + rng() * 1e-9) }, params };
+  };
+
+  /**
+   * Each element's bound at most C·u·mag (plus the flushed-subnormal allowance, a few η), and the emulated
+   * f32 value moved by just over C·u·mag on the element of largest magnitude fails its bound.
+   */
+  type Values = ArrayLike<number>;
+  const expectTight = (name: string, got: Values, value: Values, bound: Values, mag: Values, C: number, mask?: Values) => {
+    let top = -1;
+    for (let i = 0; i < value.length; i++) {
+      if (mask?.[i]) continue; // a gate f32 cannot be sure of: its bound admits either side, on purpose
+      const limit = C * U * mag[i]! + 8 * ETA;
+      const at = `${name}[${i}]: bound ${bound[i]}, magnitude ${mag[i]}, cap ${C}·u·magnitude`;
+      expect(bound[i]!, at).toBeLessThanOrEqual(limit);
+      if (mag[i]! > 0) worst = Math.max(worst, bound[i]! / limit);
+      if (top < 0 || mag[i]! > mag[top]!) top = i;
+    }
+    expect(compareArrayWithBounds(name, got, value, bound, mask).pass, `${name}: the emulation within`).toBe(true);
+    if (top < 0 || mag[top] === 0) return;
+    const planted = Array.from(got);
+    planted[top] = value[top]! + 1.01 * (C * U * mag[top]! + 8 * ETA);
+    const caught = !compareArrayWithBounds(name, planted, value, bound, mask).pass;
+    expect(caught, `${name}[${top}]: an error of C·u·magnitude passed`).toBe(true);
+  };
+
+  for (const activation of HIDDEN_ACTIVATIONS) {
+    for (const loss of ['bce', 'mse'] as const) {
+      it(`${activation}, ${loss}: forward, backward, gradients and one SGD step, on ${shapes.length} shapes`, () => {
+        for (const [d, H, N, seed] of shapes) {
+          const net = { d, H, activation };
+          const { data, params } = problem(d, H, N, seed);
+          const b = shadowBounds(net, params, data, loss, { perSample: true });
+          const s = b.samples!;
+          const em = emulate(net, params, data, loss);
+          const at = `d=${d}, H=${H}, N=${N}`;
+          expectTight(`${at} z1`, em.z1, s.z1.value, s.z1.bound, s.z1.mag, cap(d + 1));
+          // tanh = (1 − E)/(1 + E), E = exp(−2|z|): near 0 its terms are 1 and E, not |a1|: an error floor of a few u.
+          const a1Mag = activation === 'tanh' ? s.a1.mag.map((m) => m + 1) : s.a1.mag;
+          expectTight(`${at} a1`, em.a1, s.a1.value, s.a1.bound, a1Mag, cap(d + 1));
+          for (const t of ['z2', 'yHat', 'dz2'] as const) {
+            expectTight(`${at} ${t}`, em[t], s[t].value, s[t].bound, s[t].mag, cap(d + H + 2));
+          }
+          // δ1 = da1·f′ where f′ is itself computed: 1 − a1·a1 (tanh), a1·(1 − a1) (σ), whose terms sum to
+          // 1 + a1² and a1·(1 + a1), not to f′'s value: near saturation the f32 f′ is mostly rounding.
+          const fTerms = (k: number) => {
+            const a = Math.abs(s.a1.value[k]!);
+            return activation === 'tanh' ? 1 + a * a : activation === 'sigmoid' ? a * (1 + a) : 1;
+          };
+          const computed = activation === 'tanh' || activation === 'sigmoid';
+          const dz1Mag = s.dz1.mag.map((m, k) => (computed ? s.da1.mag[k]! * fTerms(k) : m));
+          expectTight(`${at} dz1`, em.dz1, s.dz1.value, s.dz1.bound, dz1Mag, cap(d + H + 2), s.gateUncertain);
+          const { value, bound, mag } = b.grads;
+          expectTight(`${at} grads`, em.grads, value, bound, mag, cap(d + H + N + 3), b.gateUncertain);
+          // One step θ′ = θ − lr·g from an f32 θ: magnitude |θ| + lr·mag(g); the f32 step from the emulated g.
+          const lr = 0.5;
+          const step = sgdStepBounds(net, params, new Float64Array(params.length), data, loss, lr);
+          const stepped = params.map((p, k) => Math.fround(p - Math.fround(Math.fround(lr) * em.grads[k]!)));
+          const stepMag = params.map((p, k) => Math.abs(p) + lr * b.grads.mag[k]!);
+          expectTight(`${at} SGD step`, stepped, step.params, step.error, stepMag, cap(d + H + N + 3), b.gateUncertain);
+        }
+      });
+    }
+  }
+
+  it('central differences: at most 8·(4·|D(h) − ∂L/∂θ| + k·u64·M/h), and an error just beyond is caught', () => {
+    // D(h)'s bound is the rounding of two losses over 2h (k = d + H + N + 20 operations on a loss of size about
+    // M = mean(|z2| + mag(z2) + 1)) plus twice its truncation, itself close to the actual |D(h) − ∂L/∂θ|.
+    const h = 1e-5;
+    for (const activation of HIDDEN_ACTIVATIONS) {
+      for (const loss of ['bce', 'mse'] as const) {
+        for (const [d, H, N, seed] of [[3, 1, 1, 1], [2, 8, 7, 2], [4, 33, 20, 4]] as const) {
+          const net = { d, H, activation };
+          const data = randomDataset(300 + seed, d, N);
+          const rng = makeRng(seed + 11);
+          const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
+          const z2 = shadowBounds(net, params, data, loss, { perSample: true }).samples!.z2;
+          const M = z2.value.reduce((m, z, n) => m + (Math.abs(z) + z2.mag[n]! + 1) / N, 0);
+          const fd = finiteDifferenceBounds(net, params, data, loss, { h });
+          const exact = lossAndGrads(net, params, data, loss).grads;
+          const limit = fd.value.map((D, k) => 8 * (4 * Math.abs(D - exact[k]!) + ((d + H + N + 20) * U64 * M) / h));
+          fd.bound.forEach((e, k) => {
+            const at = `${activation} ${loss} d=${d} H=${H} N=${N}: bound[${k}]`;
+            if (!fd.kink[k]) expect(e, at).toBeLessThanOrEqual(limit[k]!);
+          });
+          const k = fd.kink.indexOf(0);
+          if (k < 0) continue;
+          const planted = Float64Array.from(exact);
+          planted[k] = exact[k]! + 1.01 * limit[k]! + Math.abs(fd.value[k]! - exact[k]!);
+          expect(compareArrayWithBounds('fd', fd.value, exact, fd.bound, fd.kink).pass).toBe(true);
+          const caught = !compareArrayWithBounds('fd', fd.value, planted, fd.bound, fd.kink).pass;
+          expect(caught, `${activation} ${loss}: planted at ${k}`).toBe(true);
+        }
+      }
+    }
+  });
 });
 
 describe('bounds at convergence, on the GPU', () => {

@@ -5,6 +5,7 @@ import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { MANY_DISPATCHES_PER_SUBMIT, ManyTrainer } from '../src/gpu/many.js';
 import { StepTrainer } from '../src/gpu/steps.js';
 import { GpuError } from '../src/gpu/device.js';
+import { readbackCause } from '../src/gpu/staging.js';
 import { type Dataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { openGpu } from './support/gpu.js';
@@ -199,5 +200,52 @@ describe('long runs are recorded in bounded submits', () => {
       a.destroy();
       b.destroy();
     }
+  });
+});
+
+describe('a read in flight names why it failed', () => {
+  const start = () => ({ data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' as const });
+  const TRAINERS: Record<string, (dev: GPUDevice) => Promise<{ step(k: number): void; readParams(): Promise<Float64Array>; destroy(): void }>> = {
+    StepTrainer: (dev) => StepTrainer.create(dev, { ...start(), label: 'steps' }),
+    FusedTrainer: (dev) => FusedTrainer.create(dev, { ...start(), label: 'fused' }),
+    LargeBatchTrainer: (dev) => LargeBatchTrainer.create(dev, { ...start(), label: 'large' }),
+  };
+
+  it.each(Object.entries(TRAINERS))('%s destroyed while reading back: says so, as a GpuError("destroyed")', async (_name, create) => {
+    const t = await create(device);
+    t.step(50);
+    const read = t.readParams();
+    t.destroy();
+    const error = await read.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuError);
+    expect((error as GpuError).kind).toBe('destroyed');
+    expect((error as GpuError).message).toMatch(/^(steps|fused|large): reading back failed: the trainer was destroyed while reading back$/);
+  });
+
+  it('ManyTrainer destroyed while reading back: says so', async () => {
+    const t = await ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [0.1], seedBase: 1, label: 'many' });
+    t.train(50);
+    const read = t.readResults();
+    t.destroy();
+    await expect(read).rejects.toThrow(/^many: reading back failed: the trainer was destroyed while reading back$/);
+  });
+
+  it.each(Object.entries(TRAINERS))('%s whose device is lost while reading back: names the loss', async (_name, create) => {
+    const { device: own } = await openGpu('tests.lost-reading');
+    const t = await create(own);
+    t.step(50);
+    const read = t.readParams();
+    own.destroy();
+    const error = await read.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuError);
+    expect((error as GpuError).kind).toBe('lost');
+    expect((error as GpuError).message).toMatch(/^the GPU device was lost \(destroyed\)/);
+  });
+
+  it('a map that fails for another reason names the error, by name where its message is empty', () => {
+    expect(readbackCause(new DOMException('', 'AbortError'))).toBe('AbortError');
+    expect(readbackCause(new DOMException('mapping pending', 'OperationError'))).toBe('OperationError: mapping pending');
+    expect(readbackCause(new Error(''))).toBe('Error');
+    expect(readbackCause('')).toBe('no reason given');
   });
 });

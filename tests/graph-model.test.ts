@@ -86,6 +86,7 @@ describe('the drawing (src/ui/graph/graph-svg.ts) and its walk (src/ui/graph/gra
       const reveals = new Set([...svg.matchAll(/data-reveal="([^"]+)"/g)].map((m) => m[1]!));
       for (const r of reveals) expect(ids, `a number revealed at '${r}'`).toContain(r);
       for (const t of steps) expect(t.sentence).not.toMatch(/NaN|Infinity|undefined/);
+      expect(ids.indexOf('seed'), 'a seed step').toBeGreaterThanOrEqual(0); // else −1 = −1 would pass with neither
       expect(steps.findIndex((t) => t.direction === 'backward')).toBe(ids.indexOf('seed'));
     });
   }

@@ -40,7 +40,17 @@ function declared(code: string) {
   return { bindings, overrides, struct, entryPoints };
 }
 
-describe('shaders/steps.wgsl against the TS tables', () => {
+/**
+ * The directives a module opens with (WGSL allows them only before any declaration): its first
+ * statements, comments and blank lines aside, up to the first line that is not a directive.
+ */
+function directives(code: string): string[] {
+  const lines = code.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim()).filter(Boolean);
+  const first = lines.findIndex((l) => !/^(enable|requires|diagnostic)\b/.test(l));
+  return lines.slice(0, first < 0 ? lines.length : first);
+}
+
+describe('shaders/mlp.wgsl against the TS tables', () => {
   const wgsl = declared(SHADERS.mlp);
 
   it('declares exactly the bindings of MLP_BINDINGS, same numbers, names and types', () => {
@@ -133,7 +143,7 @@ describe('shaders/large-tiled.wgsl against the TS tables', () => {
       expect(SHADERS[variant]).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);
       const code = SHADERS[variant];
       if (variant === 'largeTiled') expect(code).not.toMatch(/enable subgroups|subgroup\w*\(/);
-      else expect(code.indexOf('\nenable subgroups;')).toBeLessThan(code.indexOf('\nfn '));
+      else expect(directives(code)).toEqual(['enable subgroups;']);
     });
   }
 
@@ -159,6 +169,23 @@ describe('the shared WGSL', () => {
     }
     expect(SHADERS.mlp).toContain('fn proposeUpdate(');
     expect(LARGE_SHADER).toContain('fn proposeUpdate(');
+  });
+
+  it('the subgroup kernels open with `enable subgroups;`, the others use no subgroup built-in', () => {
+    const expected: Partial<Record<keyof typeof SHADERS, string[]>> = {
+      fusedSubgroup: ['enable subgroups;', 'diagnostic(off, subgroup_uniformity);'],
+      largeTiledSubgroups: ['enable subgroups;'],
+    };
+    for (const [name, code] of Object.entries(SHADERS)) {
+      const subgroups = name in expected;
+      expect(directives(code), name).toEqual(expected[name as keyof typeof SHADERS] ?? []);
+      if (subgroups) expect(code, name).toMatch(/\bsubgroup\w*\(/);
+      else expect(code, name).not.toMatch(/enable subgroups|\bsubgroup(Add|Shuffle\w*|Broadcast\w*|Ballot|Elect)\(/);
+    }
+    // and the check can fail: the directive moved after a declaration, or gone, is seen
+    const tiled = SHADERS.largeTiledSubgroups;
+    expect(directives(tiled.replace('enable subgroups;', ''))).toEqual([]);
+    expect(directives(`const K: u32 = 1u;\n${tiled}`)).toEqual([]);
   });
 
   it('the fused kernel counts its workgroup scalars in FUSED_WORKGROUP_SCALARS', () => {

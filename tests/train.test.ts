@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkConfig, DEFAULTS } from '../src/mlp/config.js';
+import { checkConfig, DEFAULTS, describeRange, inRange, LIMITS, type NumericField } from '../src/mlp/config.js';
 import { type Dataset, makeDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
@@ -107,5 +107,61 @@ describe('config.ts', () => {
     expect(() => checkConfig({ ...DEFAULTS, steps: 1.5 })).toThrow(/steps must be an integer/);
     expect(() => checkConfig({ ...DEFAULTS, loss: 'hinge' as 'bce' })).toThrow('loss must be one of bce, mse, got hinge');
     expect(checkConfig({ ...DEFAULTS, steps: 0 })).toEqual({ ...DEFAULTS, steps: 0 });
+  });
+});
+
+/** The next f64 above (dir 1) or below (dir −1) a finite v. */
+function nextFloat(v: number, dir: 1 | -1): number {
+  if (v === 0) return dir * Number.MIN_VALUE;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  view.setBigInt64(0, view.getBigInt64(0) + BigInt(dir * Math.sign(v)));
+  return view.getFloat64(0);
+}
+
+describe('config.ts: both ends of every range in LIMITS', () => {
+  // Driven from the table itself, so a new field is covered as soon as it is added.
+  const fields = Object.keys(LIMITS) as NumericField[];
+  const limit = (f: NumericField): { min: number; max: number; integer: boolean; exclusiveMin?: boolean } => LIMITS[f];
+  /** The closest values beyond and within each end: ±1 for an integer field, the next f64 otherwise. */
+  const below = (f: NumericField, v: number) => (limit(f).integer ? v - 1 : nextFloat(v, -1));
+  const above = (f: NumericField, v: number) => (limit(f).integer ? v + 1 : nextFloat(v, 1));
+
+  it('covers every numeric field of the config', () => {
+    expect(fields.sort()).toEqual(['hidden', 'lr', 'seed', 'steps']);
+  });
+
+  it.each(fields)('%s: the lower end', (f) => {
+    const { min, exclusiveMin } = limit(f);
+    if (exclusiveMin) {
+      expect(inRange(f, min)).toBe(false);
+      expect(inRange(f, above(f, min))).toBe(true);
+      expect(() => checkConfig({ ...DEFAULTS, [f]: min })).toThrow(new RangeError(`${f} must be ${describeRange(f)}, got ${min}`));
+      expect(checkConfig({ ...DEFAULTS, [f]: above(f, min) })[f]).toBe(above(f, min));
+    } else {
+      expect(inRange(f, below(f, min))).toBe(false);
+      expect(inRange(f, min)).toBe(true);
+      expect(() => checkConfig({ ...DEFAULTS, [f]: below(f, min) })).toThrow(new RangeError(`${f} must be ${describeRange(f)}, got ${below(f, min)}`));
+      expect(checkConfig({ ...DEFAULTS, [f]: min })[f]).toBe(min);
+    }
+    expect(describeRange(f)).toContain(`${exclusiveMin ? '(' : '['}${min}, `);
+  });
+
+  it.each(fields)('%s: the upper end', (f) => {
+    const { max } = limit(f);
+    expect(inRange(f, max)).toBe(true);
+    expect(inRange(f, below(f, max))).toBe(true);
+    expect(inRange(f, above(f, max))).toBe(false);
+    expect(inRange(f, max + 1)).toBe(false);
+    expect(checkConfig({ ...DEFAULTS, [f]: max })[f]).toBe(max);
+    expect(() => checkConfig({ ...DEFAULTS, [f]: above(f, max) })).toThrow(new RangeError(`${f} must be ${describeRange(f)}, got ${above(f, max)}`));
+    expect(describeRange(f)).toContain(`, ${max}]`);
+  });
+
+  it.each(fields)('%s: no NaN, no ±Infinity, and an integer field no fraction', (f) => {
+    const { min, max, integer } = limit(f);
+    for (const v of [Number.NaN, Infinity, -Infinity]) expect(inRange(f, v)).toBe(false);
+    const inside = (min + max) / 2;
+    expect(inRange(f, Math.floor(inside) + 0.5)).toBe(!integer);
   });
 });

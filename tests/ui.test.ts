@@ -8,6 +8,8 @@ import { linearTickLabels, logTickLabels } from '../src/ui/plots/plots.js';
 import { LossHistory } from '../src/ui/history.js';
 import type { Session, Snapshot } from '../src/ui/session.js';
 import { parseSetting } from '../src/ui/state.js';
+import { deadUnits, saturatedUnits } from '../src/ui/plots/network.js';
+import { ACTIVATIONS, type HiddenActivation } from '../src/engine/activation.js';
 
 /**
  * The playback controller with fake sessions whose readbacks take real time
@@ -396,5 +398,34 @@ describe("the map's time estimate", () => {
     expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 32)).toBeCloseTo((32 * (1600 + 20 * 136)) / 1000, 9);
     // a GPU whose time does not grow with H: 16 times one width, not scaled up by the width
     expect(mapEstimate({ w: 1, ms: 300 }, { w: 16, ms: 290 }, widths, 1)).toBeCloseTo(16 * 0.3, 9);
+  });
+});
+
+describe('dead and saturated units: any unit, the last one included', () => {
+  const N = 4;
+  const H = 3;
+  /** A snapshot whose z1 is `pinned` (per unit) on every sample where given, else alternating ±1 (alive). */
+  const withZ1 = (activation: HiddenActivation, pinned: Record<number, readonly number[]>): Snapshot => {
+    const z1 = new Float64Array(N * H);
+    for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) z1[n * H + j] = pinned[j]?.[n] ?? (n % 2 ? 1 : -1);
+    const a1 = z1.map((z) => ACTIVATIONS[activation].output(z));
+    return { activation, data: { d: 2, N, x: new Float64Array(2 * N), y: new Float64Array(N) }, values: { z1, a1 } } as unknown as Snapshot;
+  };
+  const off = [-1, 0, -2, -0.5]; // z1 ≤ 0 on every sample, 0 included: ReLU passes nothing back
+  const far = [-60, -55, -70, -80]; // f′ far below 1% of its largest value, for tanh and σ
+
+  it.each([[[0]], [[1]], [[2]], [[0, 2]], [[0, 1, 2]], [[]]])('ReLU: units %j dead, found wherever they are', (units) => {
+    const s = withZ1('relu', Object.fromEntries(units.map((j) => [j, off])));
+    expect(deadUnits(s)).toEqual(units);
+  });
+
+  it('ReLU: a unit positive on one sample only (the last) is alive', () => {
+    expect(deadUnits(withZ1('relu', { 2: [-1, -1, -1, 1e-30] }))).toEqual([]);
+  });
+
+  it.each([['tanh'], ['sigmoid']] as const)('%s: units saturated first, middle or last are all found', (activation) => {
+    for (const units of [[0], [1], [2], [1, 2]]) {
+      expect(saturatedUnits(withZ1(activation, Object.fromEntries(units.map((j) => [j, far])))), `${units}`).toEqual(units);
+    }
   });
 });

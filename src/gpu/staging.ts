@@ -16,6 +16,7 @@ export class StagingPool {
   private readonly free: GPUBuffer[] = [];
   private readonly all: GPUBuffer[] = [];
   private lost: GPUDeviceLostInfo | null = null;
+  private destroyed = false;
 
   constructor(
     private readonly device: GPUDevice,
@@ -40,8 +41,7 @@ export class StagingPool {
     try {
       await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
     } catch (e) {
-      if (this.lost) throw lostError(this.lost);
-      throw new GpuError('internal', `${this.label}: reading back failed: ${(e as Error).message}`);
+      throw await this.failure(e);
     }
     const out = staging.map((s, i) => s.getMappedRange(0, ranges[i]!.size).slice(0));
     for (const s of staging) {
@@ -51,7 +51,21 @@ export class StagingPool {
     return out;
   }
 
+  /**
+   * Why a map failed, in words: the trainer was destroyed meanwhile, the device
+   * was lost (its loss may be reported just after the map's rejection), or the
+   * underlying error, by name where its message is empty (an AbortError has none).
+   */
+  private async failure(e: unknown): Promise<GpuError> {
+    const failed = `${this.label}: reading back failed`;
+    if (this.destroyed) return new GpuError('destroyed', `${failed}: the trainer was destroyed while reading back`);
+    const lost = this.lost ?? (await Promise.race([this.device.lost, new Promise<null>((r) => setTimeout(() => r(null), 0))]));
+    if (lost) return lostError(lost);
+    return new GpuError('internal', `${failed}: ${readbackCause(e)}`);
+  }
+
   destroy(): void {
+    this.destroyed = true;
     for (const b of this.all) b.destroy();
     this.all.length = 0;
     this.free.length = 0;
@@ -68,4 +82,10 @@ export class StagingPool {
     this.all.push(b);
     return b;
   }
+}
+
+/** An error as a cause in words: "name: message", the name alone where the message is empty (a DOMException's may be). */
+export function readbackCause(e: unknown): string {
+  const { name, message } = e instanceof Error || e instanceof DOMException ? e : { name: '', message: String(e) };
+  return [name, message].filter(Boolean).join(': ') || 'no reason given';
 }

@@ -3,7 +3,8 @@
  * every entry point (CLI, page, tests) uses. Errors name the field and its range.
  */
 import { checkActivation, type HiddenActivation } from '../engine/activation.js';
-import { LOSSES, type LossKind } from '../engine/losses.js';
+import type { LossKind } from '../engine/losses.js';
+import { checkLoss } from './checks.js';
 import { SEED_MAX } from './rng.js';
 import { SPEC_LIMITS } from './spec.js';
 
@@ -54,9 +55,7 @@ export function checkConfig(config: TrainConfig): TrainConfig {
       throw new RangeError(`${field} must be ${describeRange(field)}, got ${String(v)}`);
     }
   }
-  if (!LOSSES.includes(config.loss)) {
-    throw new RangeError(`loss must be one of ${LOSSES.join(', ')}, got ${String(config.loss)}`);
-  }
+  checkLoss(config.loss);
   checkActivation('activation', config.activation);
   return config;
 }

@@ -5,17 +5,19 @@
  * updated parameters before applying the update: the first non-finite one
  * stops training with a TrainingDivergedError naming the step and the element
  * (src/mlp/divergence.ts), and the parameters stay those of the previous step.
+ * Its input is checked as every trainer's is (./checks.ts), in f64.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
 import { lossFromLogits, type LossKind } from '../../engine/losses.js';
 import type { MLP } from '../../engine/nn.js';
 import type { Value } from '../../engine/value.js';
 import { accuracy } from '../accuracy.js';
+import { checkLearningRate, checkNetworkInput, checkSteps } from '../checks.js';
 import { type Dataset, sampleX } from '../data/data.js';
 import { firstFault, TrainingDivergedError } from '../divergence.js';
 import { engineGrads, engineModel, engineParams } from '../init.js';
 import { sampleLossesFromLogits } from '../reference.js';
-import { fromEngineOrder, makeSpec, type Spec } from '../spec.js';
+import { fromEngineOrder, type Spec } from '../spec.js';
 
 export interface Evaluation {
   loss: number;
@@ -35,21 +37,30 @@ export class CpuTrainer {
   private readonly next: Float64Array;
   /** Steps taken so far. */
   stepCount = 0;
-  /** The SGD learning rate; may be changed between steps. */
-  lr: number;
+  private rate: number;
 
   constructor(
     readonly data: Dataset,
     initial: ArrayLike<number>,
     readonly options: { hidden: number; lr: number; loss: LossKind; activation?: HiddenActivation },
   ) {
-    this.spec = makeSpec({ d: data.d, H: options.hidden, N: data.N });
-    this.lr = options.lr;
+    this.spec = checkNetworkInput({ ...options, data, params: initial });
+    this.rate = options.lr;
     this.model = engineModel(this.spec, initial, 'sigmoid', options.activation ?? 'relu');
     this.params = this.model.parameters();
     this.next = new Float64Array(this.params.length);
     this.inputs = Array.from({ length: data.N }, (_, n) => sampleX(data, n));
     this.labels = Array.from(data.y);
+  }
+
+  /** The SGD learning rate; may be changed between steps (a finite number > 0). */
+  get lr(): number {
+    return this.rate;
+  }
+
+  set lr(lr: number) {
+    checkLearningRate('lr', lr);
+    this.rate = lr;
   }
 
   /** The loss graph at the current parameters. */
@@ -63,6 +74,7 @@ export class CpuTrainer {
    * TrainingDivergedError and leaves the parameters of the step before.
    */
   step(k = 1): number {
+    checkSteps('steps', k);
     let loss = NaN;
     for (let i = 0; i < k; i++) {
       const { loss: graph, z2 } = this.graph();
@@ -74,7 +86,7 @@ export class CpuTrainer {
       let finite = Number.isFinite(loss);
       for (let j = 0; j < this.params.length; j++) {
         const p = this.params[j]!;
-        const next = p.data - this.lr * p.grad;
+        const next = p.data - this.rate * p.grad;
         this.next[j] = next;
         finite &&= Number.isFinite(p.grad) && Number.isFinite(next);
       }

@@ -3,14 +3,15 @@
  * fast CPU trainer the sweep and the page's CPU map use. Like every trainer it
  * checks each step's per-sample losses, gradients and updated parameters, and
  * stops at the first non-finite one with a TrainingDivergedError, keeping the
- * parameters of the step before.
+ * parameters of the step before. Its input is checked as every trainer's is (./checks.ts), in f64.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
 import type { LossKind } from '../../engine/losses.js';
+import { checkNetworkInput, checkSteps } from '../checks.js';
 import type { Dataset } from '../data/data.js';
 import { firstFault, TrainingDivergedError } from '../divergence.js';
 import { forward, lossAndGrads, lossValue, type Net, sampleLosses } from '../reference.js';
-import { makeSpec, paramLayout, type Spec } from '../spec.js';
+import type { Spec } from '../spec.js';
 
 export class MatrixTrainer {
   readonly spec: Spec;
@@ -25,16 +26,14 @@ export class MatrixTrainer {
     initial: ArrayLike<number>,
     readonly options: { hidden: number; lr: number; loss: LossKind; activation?: HiddenActivation },
   ) {
-    this.spec = makeSpec({ d: data.d, H: options.hidden, N: data.N });
+    this.spec = checkNetworkInput({ ...options, data, params: initial });
     this.net = { d: this.spec.d, H: this.spec.H, activation: options.activation ?? 'relu' };
-    if (initial.length !== paramLayout(this.spec).size) {
-      throw new RangeError(`params: expected ${paramLayout(this.spec).size} values for d=${this.spec.d}, H=${this.spec.H}, got ${initial.length}`);
-    }
     this.params = Float64Array.from(initial);
   }
 
   /** Runs k SGD steps; returns the loss before the last update. */
   step(k = 1): number {
+    checkSteps('steps', k);
     let loss = NaN;
     for (let t = 0; t < k; t++) {
       const r = lossAndGrads(this.net, this.params, this.data, this.options.loss);
