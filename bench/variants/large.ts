@@ -7,7 +7,7 @@
 import type { HiddenActivation } from '../../src/engine/activation.js';
 import type { LossKind } from '../../src/engine/losses.js';
 import { paramLayout, type Spec } from '../../src/mlp/spec.js';
-import { checkCount, checkNetworkOptions } from '../../src/gpu/checks.js';
+import { checkCount, checkNetworkOptions } from '../../src/gpu/gpu-checks.js';
 import { TrainerCore } from '../../src/gpu/core.js';
 import { paramConstants, pipelineConstants } from '../../src/gpu/layout.js';
 import { checkBufferFits, checkWorkgroupCount } from '../../src/gpu/limits.js';

@@ -12,7 +12,7 @@
  * a lost device — `Lifecycle`, `checkDeviceAlive`; limits — ./limits.ts.
  */
 import type { Spec } from '../mlp/spec.js';
-import { checkDeviceAlive, checkLearningRate } from './checks.js';
+import { checkDeviceAlive, checkLearningRate } from './gpu-checks.js';
 import { compileShader, GpuError, lostError } from './device.js';
 import { type BindingSlot, layoutEntries, packHyper } from './shaders.js';
 import { meanLoss, statusError } from './status.js';

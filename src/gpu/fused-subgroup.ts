@@ -10,7 +10,7 @@
 import type { LossKind } from '../engine/losses.js';
 import type { HiddenActivation } from '../engine/activation.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './checks.js';
+import { checkCount, checkDeviceAlive, checkLearningRate, checkSteps, checkTrainerInput, checkUploadable } from './gpu-checks.js';
 import { TrainerCore, usage } from './core.js';
 import { GpuError } from './device.js';
 import type { Readout, Trainer } from './contract.js';

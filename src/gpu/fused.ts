@@ -10,7 +10,7 @@
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkLearningRate, checkNetworkOptions, checkSteps } from './checks.js';
+import { checkCount, checkLearningRate, checkNetworkOptions, checkSteps } from './gpu-checks.js';
 import { TrainerCore, usage } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkWorkgroupStorage } from './limits.js';

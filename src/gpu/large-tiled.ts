@@ -11,7 +11,7 @@
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkNetworkOptions } from './checks.js';
+import { checkNetworkOptions } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';

@@ -11,7 +11,7 @@ import type { TrainingDivergedError } from '../mlp/divergence.js';
 import type { HiddenActivation } from '../engine/activation.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkDeviceAlive, checkLearningRate, checkTrainerInput, checkUploadable } from './checks.js';
+import { checkDeviceAlive, checkLearningRate, checkTrainerInput, checkUploadable } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupStorage } from './limits.js';

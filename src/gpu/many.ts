@@ -13,7 +13,7 @@ import type { Dataset } from '../mlp/data/data.js';
 import type { TrainingDivergedError } from '../mlp/divergence.js';
 import { checkSeed } from '../mlp/rng.js';
 import { makeSpec, paramLayout, type Spec } from '../mlp/spec.js';
-import { checkDeviceAlive, checkLearningRate, checkTrainerInput, checkUploadable } from './checks.js';
+import { checkDeviceAlive, checkLearningRate, checkTrainerInput, checkUploadable } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';

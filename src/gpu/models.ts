@@ -4,7 +4,7 @@
  * share: their dispatches, each with its own uniform values, and the read-back
  * of every model's results and status words.
  */
-import { checkCount, checkSteps } from './checks.js';
+import { checkCount, checkSteps } from './gpu-checks.js';
 import { dispatchChunks } from './core.js';
 import { MANY_RESULT_WORDS, MANY_STATUS_WORDS } from './shaders.js';
 import type { StagingPool } from './staging.js';

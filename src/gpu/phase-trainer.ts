@@ -8,7 +8,7 @@
  * are the trainer core's (./core.ts).
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkSteps } from './checks.js';
+import { checkCount, checkSteps } from './gpu-checks.js';
 import type { Dataset } from '../mlp/data/data.js';
 import { type BufferPlan, STEPS_PER_SUBMIT, type TrainerCore } from './core.js';
 import { packHyper } from './shaders.js';

@@ -5,7 +5,7 @@
  * gradient panel; the other kernels borrow it for that (./inspector.ts).
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkNetworkOptions } from './checks.js';
+import { checkNetworkOptions } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { cacheLayout, CACHE_TENSORS, type CacheName, pipelineConstants, wgslConstants } from './layout.js';
 import { checkLimits } from './limits.js';

@@ -5,7 +5,7 @@
  * vector, the learning rate and a step count. Each error is a RangeError that
  * names the field, its value and the allowed range. The CPU trainers compute
  * in f64; the GPU trainers ask for `f32: true`, which also refuses values
- * beyond f32's range (src/gpu/checks.ts adds the device's own limits).
+ * beyond f32's range (src/gpu/gpu-checks.ts adds the device's own limits).
  */
 import { checkActivation, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
