@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
-import type { LossKind } from '../src/engine/losses.js';
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { LargeBatchTrainer } from '../bench/variants/large.js';
 import { TiledLargeTrainer } from '../src/gpu/large-tiled.js';
@@ -15,31 +14,20 @@ import { ManyTrainer } from '../src/gpu/many.js';
 import { StepTrainer } from '../src/gpu/steps.js';
 import { accuracy } from '../src/mlp/accuracy.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
-import { type Dataset, makeDataset, randomDataset, xor } from '../src/mlp/data/data.js';
+import { makeDataset, randomDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { lossAndGrads, type Net, sgdUpdate } from '../src/mlp/reference.js';
+import { lossAndGrads } from '../src/mlp/reference.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { sgdStepBounds } from '../src/mlp/bounds/step-bounds.js';
 import { learned } from '../src/mlp/map.js';
 import { expectWithinBounds, readoutAgainstBounds } from './support/bounds.js';
 import { openGpu } from './support/gpu.js';
 import { dyadicProblem } from './support/random.js';
+import { cpuRun } from './support/cpu-sgd.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
-
-/** T steps of the CPU oracle (f64) from `start` with the f32 learning rate the GPU holds, and the smallest |z1| met on the way. */
-function cpuRun(net: Net, start: ArrayLike<number>, data: Dataset, loss: LossKind, lr: number, T: number): { theta: Float64Array; minAbsZ1: number } {
-  const theta = Float64Array.from(start);
-  let minAbsZ1 = Infinity;
-  for (let t = 0; t < T; t++) {
-    const r = lossAndGrads(net, theta, data, loss);
-    for (const z of r.cache.z1) minAbsZ1 = Math.min(minAbsZ1, Math.abs(z));
-    sgdUpdate(theta, r.grads, Math.fround(lr));
-  }
-  return { theta, minAbsZ1 };
-}
 
 describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation) => {
   it('fused kernel: 300 steps follow the CPU oracle, and step 300 from step 299 is within its derived bound (XOR 2-6-1 BCE; 3-5-1 MSE)', async () => {
@@ -94,7 +82,7 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
         }
         // Against f64 only where the CPU's path keeps every z1 clear of a kink (ReLU's and leaky's 0):
         // a z1 within 1e-5 of it (its f32 error is ~1e-7 here) may take the other side in f32, and f′ jumps there (1 against 0 or 0.01).
-        const { theta, minAbsZ1 } = cpuRun(net, initParams(net, 11 + m), data, 'bce', lr, steps);
+        const { theta, minAbsZ1 } = cpuRun(net, initParams(net, 11 + m), data, 'bce', lr, steps, { trackZ1: true });
         if (ACTIVATIONS[activation].kink && minAbsZ1 < 1e-5) continue;
         againstCpu++;
         const cmp = compareFlat(net, after, theta, TOLERANCES.trajectory);

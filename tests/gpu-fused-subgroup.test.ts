@@ -8,7 +8,6 @@ import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/boun
 import { randomDataset } from '../src/mlp/data/data.js';
 import { type Fault, TrainingDivergedError } from '../src/mlp/divergence.js';
 import { initParams } from '../src/mlp/init.js';
-import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { makeSpec } from '../src/mlp/spec.js';
 import { sgdStepBounds } from '../src/mlp/bounds/step-bounds.js';
@@ -16,23 +15,12 @@ import { openGpu } from './support/gpu.js';
 import { ramp, RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, sgdF32 } from './support/overflow.js';
 import { SATURATED, saturatedRun } from './support/saturated.js';
 import { bits } from './support/bits.js';
+import { cpuRun } from './support/cpu-sgd.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-
-/** The f64 oracle: `steps` full-batch SGD steps from `start`, and the loss of the last forward pass. */
-function cpuRun(spec: { d: number; H: number }, start: ArrayLike<number>, data: Parameters<typeof lossAndGrads>[2], loss: LossKind, lr: number, steps: number) {
-  const theta = Float64Array.from(start);
-  let lastLoss = 0;
-  for (let t = 0; t < steps; t++) {
-    const r = lossAndGrads(spec, theta, data, loss);
-    lastLoss = r.loss;
-    sgdUpdate(theta, r.grads, Math.fround(lr));
-  }
-  return { theta, lastLoss };
-}
 
 describe('the chooser between the fused kernels', () => {
   it('picks the subgroup kernel where the device has subgroups and the network fits, else the workgroup-memory kernel', async () => {

@@ -8,22 +8,16 @@ import { FUSED_SUBGROUP_BINDINGS, MANY_REG_BINDINGS, MANY_REG_RUN_FIELDS, SHADER
 import { compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
 import { type Dataset, randomDataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { lossAndGrads, sgdUpdate } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { openGpu } from './support/gpu.js';
 import { BIG, ramp, RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, RAMP_STABLE, sgdF32 } from './support/overflow.js';
 import { bits } from './support/bits.js';
+import { cpuRun } from './support/cpu-sgd.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-
-function cpuRun(spec: { d: number; H: number }, start: ArrayLike<number>, data: Dataset, loss: LossKind, lr: number, steps: number): Float64Array {
-  const theta = Float64Array.from(start);
-  for (let t = 0; t < steps; t++) sgdUpdate(theta, lossAndGrads(spec, theta, data, loss).grads, Math.fround(lr));
-  return theta;
-}
 
 describe('the fast kernels declare what their tables say', () => {
   const bindings = (code: string) =>
@@ -66,7 +60,7 @@ describe('many-models kernel in registers (shaders/many-reg.wgsl)', () => {
           const m = Math.floor(rng() * M);
           expect(bits(await fast.readParams(m))).toEqual(bits(await old.readParams(m)));
           if (a.errors[m]) continue;
-          const cpu = cpuRun({ d: data.d, H }, initParams({ d: data.d, H }, 40 + (m % 100)), data, loss, lrs[m]!, 300);
+          const cpu = cpuRun({ d: data.d, H }, initParams({ d: data.d, H }, 40 + (m % 100)), data, loss, lrs[m]!, 300).theta;
           const c = compareFlat({ d: data.d, H }, await fast.readParams(m), cpu, TOLERANCES.trajectory);
           expect(c.pass, `model ${m} (lr ${lrs[m]}): ${JSON.stringify(c.tensors)}`).toBe(true);
         }

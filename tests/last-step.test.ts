@@ -10,6 +10,7 @@ import { type Dataset, makeDataset } from '../src/mlp/data/data.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { openGpu } from './support/gpu.js';
 import { ramp, RAMP_PARAM_AT_1, sgdF32 } from './support/overflow.js';
+import { bits } from './support/bits.js';
 
 // The kernels' text, copied so a test can put a mutant in place (as tests/mutants.test.ts does through
 // shaderSource, which only the step kernels take); every other test here runs the real text.
@@ -61,7 +62,6 @@ const second = (): Problem => ({
 
 const PROBLEMS = { 'W2 overflows at step 1 (the ramp at η = 2^60)': first, 'W2 overflows at step 2': second };
 
-const bits = (xs: ArrayLike<number>) => Array.from(xs, (v) => (Object.is(v, -0) ? 0 : v));
 const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
 
 describe('the designed problems, checked by the f32 emulation', () => {

@@ -16,6 +16,7 @@ import { initParams } from '../src/mlp/init.js';
 import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 import { openGpu } from './support/gpu.js';
 import { BIG, ramp, RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, RAMP_STABLE, sgdF32 } from './support/overflow.js';
+import { bits } from './support/bits.js';
 
 /**
  * "No non-finite number survives", on every trainer: the first step whose loss,
@@ -62,7 +63,6 @@ type Runner = (p: Problem, steps: number) => Promise<Outcome>;
 
 const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
 /** Values for exact comparison (−0 and 0 are the same parameter value). */
-const bits = (xs: ArrayLike<number>) => Array.from(xs, (v) => (Object.is(v, -0) ? 0 : v));
 
 /** Each GPU trainer, run for `steps` steps on one problem; the many-models kernel with a companion model that must go on. */
 const GPU_TRAINERS: Record<string, Runner> = {
