@@ -131,6 +131,7 @@ describe('model.ts: the layout, names and conversions', () => {
       'W1[0][0]', 'W1[1][2]', 'b1[0]', 'W2[0][0]', 'W2[1][3]', 'b2[1]', 'W3[0][1]', 'b3[0]',
     ]);
     expect(() => modelElementName(shape, 29)).toThrow(/outside 0\.\.28/);
+    expect([0, 5, 12, 27].map((k) => modelElementName(shape, k, 1))).toEqual(['W1[1][1]', 'W1[2][3]', 'b1[1]', 'W3[1][2]']);
   });
 
   it('nests the flat vector in the math’s shapes (the 2-layer nesting for L = 1) and back', () => {

@@ -78,7 +78,7 @@ export class TrainingDivergedError extends Error {
     readonly fault: Fault,
     /** The network's shape, to name the element again in other words (the page counts from 1); H is H_1. */
     readonly spec: Pick<Spec, 'd' | 'H'>,
-    /** The whole network where it has more than one hidden layer; the message names its elements. */
+    /** The whole network, for any depth (the message names its elements; for one hidden layer as `spec` does). */
     readonly model?: ModelShape,
   ) {
     super(describeFault(spec, fault, model ? modelCodeNames(model) : codeNames(spec)));

@@ -232,14 +232,17 @@ export function weightMask(shape: ModelShape): Uint8Array {
   return mask;
 }
 
-/** The math's name of a flat-layout element, indices from 0: W2[3][1], b1[0], W3[0][2], b3[0]. */
-export function modelElementName(shape: ModelShape, k: number): string {
+/**
+ * The math's name of a flat-layout element, indices from 0 as code and JSON count
+ * (W2[3][1], b1[0], W3[0][2], b3[0]) or from `from` = 1 as the page counts; layers are numbered from 1 either way.
+ */
+export function modelElementName(shape: ModelShape, k: number, from: 0 | 1 = 0): string {
   for (const { W, b } of modelLayout(shape).layers) {
     if (k >= W.offset && k < W.offset + W.length) {
       const i = k - W.offset;
-      return `${W.name}[${Math.floor(i / W.shape[1]!)}][${i % W.shape[1]!}]`;
+      return `${W.name}[${Math.floor(i / W.shape[1]!) + from}][${(i % W.shape[1]!) + from}]`;
     }
-    if (k >= b.offset && k < b.offset + b.length) return `${b.name}[${k - b.offset}]`;
+    if (k >= b.offset && k < b.offset + b.length) return `${b.name}[${k - b.offset + from}]`;
   }
   throw new RangeError(`parameter index ${k} is outside 0..${parameterCount(shape) - 1}`);
 }

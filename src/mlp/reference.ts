@@ -23,7 +23,7 @@ import { sigmoid, softplus } from '../engine/value.js';
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from './data/data.js';
 import { checkLabels, checkModelParams, type Model, oneLayerModel, type Output } from './model.js';
-import { addPenaltyGradient, checkObjective, type Objective, penaltyValue } from './objective.js';
+import { addPenaltyGradient, checkLossOutput, checkObjective, type Objective, penaltyValue } from './objective.js';
 import { paramLayout, type Spec } from './spec.js';
 
 /** The network: its shapes and its hidden activation f (default ReLU). */
@@ -232,7 +232,7 @@ export function forwardModel(
 /** Per-row losses ℓ: BCE as softplus(z) − y·z (stable, from the logit), MSE as (ŷ − y)². */
 export function sampleLossesModel(output: Output, kind: LossKind, cache: ModelCache): Float64Array {
   const logits = cache.z[cache.z.length - 1]!;
-  if (kind === 'bce' && output !== 'sigmoid') checkObjective(output, { loss: kind }); // throws, saying why
+  checkLossOutput(kind, output);
   const { y, yHat } = cache;
   const out = new Float64Array(logits.length);
   for (let r = 0; r < out.length; r++) {

@@ -103,7 +103,7 @@ export class MatrixTrainer {
         // a sample is named by its index in the dataset, not its place in the batch
         const ofSample = fault.kind === 'loss' && !Number.isFinite(r.losses[fault.index] ?? 0);
         const named = ofSample ? { ...fault, index: rows[fault.index]! } : fault;
-        throw new TrainingDivergedError(named, this.spec, this.model.hidden.length > 1 ? this.model : undefined);
+        throw new TrainingDivergedError(named, this.spec, this.model);
       }
       this.params.set(next);
       this.lastLoss = { loss: r.loss, dataLoss: r.dataLoss, penalty: r.penalty };
