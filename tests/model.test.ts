@@ -8,7 +8,7 @@ import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../src/engine/activat
 import { gradcheck } from '../src/engine/gradcheck.js';
 import { lossFromLogits, type LossKind, penalty } from '../src/engine/losses.js';
 import { sgdStep } from '../src/engine/nn.js';
-import { Value } from '../src/engine/value.js';
+import { sigmoid, Value } from '../src/engine/value.js';
 import { batchesPerEpoch, batchIndices, BatchSchedule, checkBatchSize, epochOrder } from '../src/mlp/batches.js';
 import { type Dataset, makeDataset, randomDataset } from '../src/mlp/data/data.js';
 import { elementName } from '../src/mlp/divergence.js';
@@ -124,14 +124,18 @@ describe('model.ts: the layout, names and conversions', () => {
 
   it('names every element as the 2-layer network does for L = 1, and W3[0][1], b2[1] deeper', () => {
     for (const [d, H] of [[2, 3], [5, 4]] as const) {
-      for (let k = 0; k < paramLayout({ d, H }).size; k++) expect(modelElementName({ d, hidden: [H] }, k)).toBe(elementName({ d, H }, k));
+      for (let k = 0; k < paramLayout({ d, H }).size; k++) {
+        expect(modelElementName({ d, hidden: [H] }, k)).toBe(elementName({ d, H }, k));
+      }
     }
     const shape = { d: 3, hidden: [4, 2] };
     expect([0, 5, 12, 16, 23, 25, 27, 28].map((k) => modelElementName(shape, k))).toEqual([
       'W1[0][0]', 'W1[1][2]', 'b1[0]', 'W2[0][0]', 'W2[1][3]', 'b2[1]', 'W3[0][1]', 'b3[0]',
     ]);
     expect(() => modelElementName(shape, 29)).toThrow(/outside 0\.\.28/);
-    expect([0, 5, 12, 27].map((k) => modelElementName(shape, k, 1))).toEqual(['W1[1][1]', 'W1[2][3]', 'b1[1]', 'W3[1][2]']);
+    expect([0, 5, 12, 27].map((k) => modelElementName(shape, k, 1))).toEqual(
+      ['W1[1][1]', 'W1[2][3]', 'b1[1]', 'W3[1][2]'],
+    );
   });
 
   it('nests the flat vector in the math’s shapes (the 2-layer nesting for L = 1) and back', () => {
@@ -148,13 +152,19 @@ describe('model.ts: the layout, names and conversions', () => {
     ]);
     expect(nested[2]).toEqual({ W: [[26.5, 27.5]], b: [28.5] });
     expect(Array.from(fromNestedModel(shape, nested))).toEqual(Array.from(flat));
-    expect(() => toNestedModel(shape, flat.subarray(1))).toThrow('parameters: expected 29 values for d=3, hidden=4,2, got 28');
-    expect(() => fromNestedModel(shape, [nested[0]!, { W: [[1, 2, 3, 4]], b: [0] }, nested[2]!])).toThrow(/W2 must have 2 rows, got 1/);
+    expect(() => toNestedModel(shape, flat.subarray(1))).toThrow(
+      'parameters: expected 29 values for d=3, hidden=4,2, got 28',
+    );
+    expect(() => fromNestedModel(shape, [nested[0]!, { W: [[1, 2, 3, 4]], b: [0] }, nested[2]!])).toThrow(
+      /W2 must have 2 rows, got 1/,
+    );
   });
 
   it('converts to and from the engine’s neuron order: the L = 1 case as spec.ts does, any depth as MLP.parameters() lists', () => {
     const flat1 = Float64Array.from({ length: paramLayout({ d: 3, H: 5 }).size }, (_, i) => i * 1.5);
-    expect(Array.from(toEngineOrderModel({ d: 3, hidden: [5] }, flat1))).toEqual(Array.from(toEngineOrder({ d: 3, H: 5 }, flat1)));
+    expect(Array.from(toEngineOrderModel({ d: 3, hidden: [5] }, flat1))).toEqual(
+      Array.from(toEngineOrder({ d: 3, H: 5 }, flat1)),
+    );
     const model = makeModel({ d: 3, hidden: [4, 2, 3] });
     const flat = Float64Array.from({ length: modelLayout(model).size }, (_, i) => i);
     const mlp = engineModelOf(model, flat);
@@ -172,7 +182,9 @@ describe('model.ts: the layout, names and conversions', () => {
 
   it('initialises one hidden layer as initParams does, and every layer of a deep one from U(±1/√nin) in exact f32', () => {
     for (const [H, seed] of [[1, 0], [8, 1], [13, 99]] as const) {
-      expect(Array.from(initModelParams({ d: 2, hidden: [H] }, seed))).toEqual(Array.from(initParams({ d: 2, H }, seed)));
+      expect(Array.from(initModelParams({ d: 2, hidden: [H] }, seed))).toEqual(
+        Array.from(initParams({ d: 2, H }, seed)),
+      );
     }
     const shape = { d: 3, hidden: [16, 4, 9] };
     const p = initModelParams(shape, 5);
@@ -198,7 +210,9 @@ describe('model.ts: checks and the hidden-list parser', () => {
   });
 
   it('refuses empty entries, widths outside [1, 4096], non-integers and seven layers, saying which and why', () => {
-    expect(() => parseHidden('8,,8')).toThrow(`hidden must list 1 to 6 widths separated by commas, e.g. 8,8,4; in "8,,8" layer 2's width is empty`);
+    expect(() => parseHidden('8,,8')).toThrow(
+      `hidden must list 1 to 6 widths separated by commas, e.g. 8,8,4; in "8,,8" layer 2's width is empty`,
+    );
     expect(() => parseHidden('')).toThrow(/layer 1's width is empty/);
     expect(() => parseHidden('8,')).toThrow(/layer 2's width is empty/);
     expect(() => parseHidden('0,4')).toThrow(`hidden: layer 1's width must be an integer in [1, 4096], got "0"`);
@@ -215,10 +229,16 @@ describe('model.ts: checks and the hidden-list parser', () => {
     expect(() => makeModel({ d: 0, hidden: [8] })).toThrow('d must be an integer in [1, 1024], got 0');
     expect(() => makeModel({ d: 2, hidden: [] })).toThrow('hidden must list 1 to 6 hidden layers, got 0 layers');
     expect(() => makeModel({ d: 2, hidden: [1, 1, 1, 1, 1, 1, 1] })).toThrow(/got 7 layers/);
-    expect(() => makeModel({ d: 2, hidden: [4, 0] })).toThrow("hidden: layer 2's width must be an integer in [1, 4096], got 0");
+    expect(() => makeModel({ d: 2, hidden: [4, 0] })).toThrow(
+      "hidden: layer 2's width must be an integer in [1, 4096], got 0",
+    );
     expect(() => makeModel({ d: 2, hidden: [1.5] })).toThrow(/got 1\.5/);
-    expect(() => makeModel({ d: 2, hidden: [8], output: 'softmax' as never })).toThrow('output must be one of sigmoid, identity, got softmax');
-    expect(() => makeModel({ d: 2, hidden: [8], activation: 'elu' as never })).toThrow(/activation must be one of relu, leaky, tanh, sigmoid/);
+    expect(() => makeModel({ d: 2, hidden: [8], output: 'softmax' as never })).toThrow(
+      'output must be one of sigmoid, identity, got softmax',
+    );
+    expect(() => makeModel({ d: 2, hidden: [8], activation: 'elu' as never })).toThrow(
+      /activation must be one of relu, leaky, tanh, sigmoid/,
+    );
   });
 
   it('refuses BCE with the identity output, saying why, everywhere a loss is built', () => {
@@ -236,15 +256,22 @@ describe('model.ts: checks and the hidden-list parser', () => {
 
   it('refuses λ1, λ2 below 0 or not finite, naming the field and the range', () => {
     for (const [field, v] of [['l1', -0.01], ['l2', -1], ['l1', NaN], ['l2', Infinity], ['l1', 1001]] as const) {
-      expect(() => checkObjective('sigmoid', { loss: 'bce', [field]: v })).toThrow(`${field} must be a finite number in [0, 1000], got ${v}`);
+      expect(() => checkObjective('sigmoid', { loss: 'bce', [field]: v })).toThrow(
+        `${field} must be a finite number in [0, 1000], got ${v}`,
+      );
     }
     const data = randomDataset(1, 2, 4);
-    expect(() => new MatrixTrainer(data, initParams({ d: 2, H: 2 }, 1), { hidden: 2, lr: 0.1, loss: 'bce', l2: -0.5 })).toThrow(/l2 must be/);
+    const start = initParams({ d: 2, H: 2 }, 1);
+    expect(() => new MatrixTrainer(data, start, { hidden: 2, lr: 0.1, loss: 'bce', l2: -0.5 })).toThrow(
+      /l2 must be/,
+    );
     expect(() => penalty([new Value(1)], -1, 0)).toThrow(/l1 must be a finite number ≥ 0/);
   });
 
   it('refuses labels outside [0, 1] with the σ output and takes any finite label with the identity', () => {
-    expect(() => checkLabels('sigmoid', [0, 1, 1.5])).toThrow(/y\[2\] is 1\.5, must be in \[0, 1\] with the sigmoid output.*output identity/);
+    expect(() => checkLabels('sigmoid', [0, 1, 1.5])).toThrow(
+      /y\[2\] is 1\.5, must be in \[0, 1\] with the sigmoid output.*output identity/,
+    );
     expect(() => checkLabels('sigmoid', [-0.1])).toThrow(/y\[0\] is -0\.1/);
     expect(() => checkLabels('identity', [0, Infinity])).toThrow('y[1] is Infinity, must be a finite number');
     expect(() => checkLabels('identity', [-1e6, 3.5, 0, 42])).not.toThrow();
@@ -252,9 +279,13 @@ describe('model.ts: checks and the hidden-list parser', () => {
     expect(() => makeDataset(rows, [0, 2.5, -7])).toThrow(/y\[1\] is 2\.5, must be a number in \[0, 1\]/);
     const reg = makeDataset(rows, [0, 2.5, -7], { output: 'identity' });
     expect(Array.from(reg.y)).toEqual([0, 2.5, -7]);
-    expect(() => makeDataset(rows, [0, NaN, 1], { output: 'identity' })).toThrow('data: y[1] is NaN, must be a finite number');
+    expect(() => makeDataset(rows, [0, NaN, 1], { output: 'identity' })).toThrow(
+      'data: y[1] is NaN, must be a finite number',
+    );
     const params = initParams({ d: 1, H: 2 }, 1);
-    expect(() => new MatrixTrainer(reg, params, { hidden: 2, lr: 0.1, loss: 'mse' })).toThrow(/labels y\[1\] is 2\.5, must be in \[0, 1\]/);
+    expect(() => new MatrixTrainer(reg, params, { hidden: 2, lr: 0.1, loss: 'mse' })).toThrow(
+      /labels y\[1\] is 2\.5, must be in \[0, 1\]/,
+    );
     const t = new MatrixTrainer(reg, params, { hidden: 2, lr: 0.01, loss: 'mse', output: 'identity' });
     const before = t.loss();
     t.step(50);
@@ -264,17 +295,27 @@ describe('model.ts: checks and the hidden-list parser', () => {
   });
 
   it('refuses a batch size of 0, above N or fractional, and B < N without a seed', () => {
-    expect(() => checkBatchSize(0, 7)).toThrow('batch must be an integer in [1, 7] (the number of training points), got 0');
+    expect(() => checkBatchSize(0, 7)).toThrow(
+      'batch must be an integer in [1, 7] (the number of training points), got 0',
+    );
     expect(() => checkBatchSize(8, 7)).toThrow(/in \[1, 7\].*got 8/);
     expect(() => checkBatchSize(2.5, 7)).toThrow(/got 2\.5/);
     const data = randomDataset(1, 2, 7);
     const p = initParams({ d: 2, H: 2 }, 1);
-    expect(() => new MatrixTrainer(data, p, { hidden: 2, lr: 0.1, loss: 'bce', batch: 0, seed: 1 })).toThrow(/batch must be/);
-    expect(() => new MatrixTrainer(data, p, { hidden: 2, lr: 0.1, loss: 'bce', batch: 8, seed: 1 })).toThrow(/batch must be/);
-    expect(() => new MatrixTrainer(data, p, { hidden: 2, lr: 0.1, loss: 'bce', batch: 3 })).toThrow(/seed: a batch of 3 < N = 7 needs the run's seed/);
+    expect(() => new MatrixTrainer(data, p, { hidden: 2, lr: 0.1, loss: 'bce', batch: 0, seed: 1 })).toThrow(
+      /batch must be/,
+    );
+    expect(() => new MatrixTrainer(data, p, { hidden: 2, lr: 0.1, loss: 'bce', batch: 8, seed: 1 })).toThrow(
+      /batch must be/,
+    );
+    expect(() => new MatrixTrainer(data, p, { hidden: 2, lr: 0.1, loss: 'bce', batch: 3 })).toThrow(
+      /seed: a batch of 3 < N = 7 needs the run's seed/,
+    );
     expect(() => new MatrixTrainer(data, p, { hidden: 2, lr: 0.1, loss: 'bce', batch: 7 })).not.toThrow();
     expect(() => new MatrixTrainer(data, p, { hidden: [2, 0], lr: 0.1, loss: 'bce' })).toThrow(/layer 2's width/);
-    expect(() => new MatrixTrainer(data, p, { hidden: [2, 2], lr: 0.1, loss: 'bce' })).toThrow('params: expected 15 values for d=2, hidden=2,2, got 9');
+    expect(() => new MatrixTrainer(data, p, { hidden: [2, 2], lr: 0.1, loss: 'bce' })).toThrow(
+      'params: expected 15 values for d=2, hidden=2,2, got 9',
+    );
   });
 });
 
@@ -356,7 +397,13 @@ describe('rng.ts and batches.ts: the seeded permutation and the mini-batch seque
 });
 
 /** The scalar engine's run: batchIndices picks each step's rows, engineLoss builds the graph, sgdStep updates. */
-function engineRun(model: Model, params: Float64Array, data: Dataset, objective: { loss: LossKind; l1: number; l2: number }, B: number, steps: number, lr: number, seed: number) {
+function engineRun(
+  model: Model,
+  params: Float64Array,
+  data: Dataset,
+  objective: { loss: LossKind; l1: number; l2: number },
+  { B, steps, lr, seed }: { B: number; steps: number; lr: number; seed: number },
+) {
   const mlp = engineModelOf(model, params);
   for (let t = 0; t < steps; t++) {
     engineLoss(model, mlp, data, objective, batchIndices(data.N, B, seed, t)).loss.backward();
@@ -388,10 +435,11 @@ describe('the matrix form for L hidden layers against the scalar engine (≤ 1e-
               expect(Math.abs(e.dataLoss.data - ref.dataLoss), `${what}: data loss`).toBeLessThan(1e-12);
               expectClose(engineGradsOf(model, mlp), ref.grads, 1e-12, 1e-12, `${what}: gradients`);
               // 5 SGD steps along the mini-batch sequence of seed 5
-              const trainer = new MatrixTrainer(data, start, { hidden, activation, lr: 0.1, ...objective, output: head.output, batch: B, seed: 5 });
+              const options = { hidden, activation, lr: 0.1, ...objective, output: head.output, batch: B, seed: 5 };
+              const trainer = new MatrixTrainer(data, start, options);
               trainer.step(5);
-              const engine = engineRun(model, start, data, objective, B, 5, 0.1, 5);
-              expectClose(trainer.params, engineParamsOf(model, engine), 1e-12, 1e-12, `${what}: parameters after 5 steps`);
+              const engine = engineParamsOf(model, engineRun(model, start, data, objective, { B, steps: 5, lr: 0.1, seed: 5 }));
+              expectClose(trainer.params, engine, 1e-12, 1e-12, `${what}: parameters after 5 steps`);
               expect(trainer.params.some((p, k) => p !== start[k])).toBe(true);
             }
           }
@@ -494,8 +542,18 @@ describe('central differences agree with both, the penalty included', () => {
 describe('one hidden layer: the general code gives the 2-layer network’s numbers bit for bit', () => {
   /** The 2-layer forward and backward written out directly, loops in the order the docs derive them. */
   function twoLayer(d: number, H: number, act: HiddenActivation, params: Float64Array, data: Dataset, kind: LossKind) {
-    const f = (z: number) => (act === 'relu' ? (z > 0 ? z : 0) : act === 'leaky' ? (z > 0 ? z : 0.01 * z) : act === 'tanh' ? Math.tanh(z) : 1 / (1 + Math.exp(-z)));
-    const fp = (z: number) => (act === 'relu' ? (z > 0 ? 1 : 0) : act === 'leaky' ? (z > 0 ? 1 : 0.01) : act === 'tanh' ? 1 - Math.tanh(z) ** 2 : f(z) * (1 - f(z)));
+    const relu = (z: number) => (z > 0 ? z : 0);
+    const leaky = (z: number) => (z > 0 ? z : 0.01 * z);
+    const f = (z: number) =>
+      act === 'relu' ? relu(z) : act === 'leaky' ? leaky(z) : act === 'tanh' ? Math.tanh(z) : sigmoid(z);
+    const fp = (z: number) =>
+      act === 'relu'
+        ? (z > 0 ? 1 : 0)
+        : act === 'leaky'
+          ? (z > 0 ? 1 : 0.01)
+          : act === 'tanh'
+            ? 1 - Math.tanh(z) ** 2
+            : f(z) * (1 - f(z));
     const [W1, b1, W2, b2] = [0, H * d, H * d + H, H * d + 2 * H];
     const g = new Float64Array(params.length);
     for (let n = 0; n < data.N; n++) {
@@ -506,7 +564,7 @@ describe('one hidden layer: the general code gives the 2-layer network’s numbe
       });
       let z2 = params[b2]!;
       for (let j = 0; j < H; j++) z2 += params[W2 + j]! * f(z1[j]!);
-      const p = z2 >= 0 ? 1 / (1 + Math.exp(-z2)) : Math.exp(z2) / (1 + Math.exp(z2));
+      const p = sigmoid(z2);
       const y = data.y[n]!;
       const d2 = kind === 'bce' ? (p - y) / data.N : (2 * (p - y) * p * (1 - p)) / data.N;
       g[b2] += d2;
@@ -521,7 +579,7 @@ describe('one hidden layer: the general code gives the 2-layer network’s numbe
     return g;
   }
 
-  for (const activation of ['relu', 'leaky', 'tanh'] as const) {
+  for (const activation of HIDDEN_ACTIVATIONS) {
     it(`lossAndGrads and MatrixTrainer (hidden as a number) equal the direct 2-layer loops exactly, ${activation}`, () => {
       for (const [d, H, Nn, seed] of [[2, 8, 4, 1], [3, 5, 9, 2], [1, 1, 3, 3], [4, 16, 20, 4]] as const) {
         const data = randomDataset(seed, d, Nn);
@@ -554,13 +612,15 @@ describe('MatrixTrainer: divergence in a deep network and on a mini-batch', () =
     // dW3 = δ3·a2 ≈ −2e306, and W3 − 100·dW3 ≈ 2e308 overflows; sample 1 (x = 0) is harmless
     const data = makeDataset([[1], [0]], [1e153, 0], { output: 'identity' });
     const params = Float64Array.from([1e76, 0, 1e77, 0, 1e-153, 0]); // W1 b1 W2 b2 W3 b3
-    const t = new MatrixTrainer(data, params, { hidden: [1, 1], lr: 100, loss: 'mse', output: 'identity', batch: 1, seed: 2 });
+    const options = { hidden: [1, 1], lr: 100, loss: 'mse', output: 'identity', batch: 1, seed: 2 } as const;
+    const t = new MatrixTrainer(data, params, options);
     const first = [0, 1].find((s) => batchIndices(2, 1, 2, s)[0] === 0)!;
     t.step(first);
     const kept = Float64Array.from(t.params);
     expect(() => t.step()).toThrow(
       `step ${first + 1}: W3[0][0] became Infinity (the update overflowed f64); training stopped and kept ` +
-        `${first === 0 ? 'the initial parameters' : `the parameters after step ${first}`}; lower the learning rate or rescale the data`,
+        `${first === 0 ? 'the initial parameters' : `the parameters after step ${first}`}; ` +
+        'lower the learning rate or rescale the data',
     );
     expect(Array.from(t.params)).toEqual(Array.from(kept));
     expect(t.stepCount).toBe(first);
@@ -571,8 +631,11 @@ describe('MatrixTrainer: divergence in a deep network and on a mini-batch', () =
     const data = makeDataset([[0], [1], [2], [3], [4]], [0, 0, 0, 1e200, 0], { output: 'identity' });
     const params = paramsAwayFromZero(model, 3);
     const B = 2;
-    const t = new MatrixTrainer(data, params, { hidden: [2], lr: 1e-9, loss: 'mse', output: 'identity', batch: B, seed: 11 });
-    const firstWith3 = Array.from({ length: 10 }, (_, s) => s).find((s) => Array.from(batchIndices(5, B, 11, s)).includes(3))!;
-    expect(() => t.step(firstWith3 + 1)).toThrow(new RegExp(`^step ${firstWith3 + 1}: the loss of sample 3 became Infinity`));
+    const options = { hidden: [2], lr: 1e-9, loss: 'mse', output: 'identity', batch: B, seed: 11 } as const;
+    const t = new MatrixTrainer(data, params, options);
+    const firstWith3 = [0, 1, 2, 3, 4, 5].find((s) => Array.from(batchIndices(5, B, 11, s)).includes(3))!;
+    expect(() => t.step(firstWith3 + 1)).toThrow(
+      new RegExp(`^step ${firstWith3 + 1}: the loss of sample 3 became Infinity`),
+    );
   });
 });

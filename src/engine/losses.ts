@@ -38,7 +38,9 @@ export function lossFromLogits(
 ): Value {
   if (output === 'identity') {
     if (kind === 'bce') {
-      throw new RangeError('loss bce needs the sigmoid output: cross-entropy compares probabilities, and ŷ = z is not one; use mse');
+      throw new RangeError(
+        'loss bce needs the sigmoid output: cross-entropy compares probabilities, and ŷ = z is not one; use mse',
+      );
     }
     return mse(z2, y);
   }

@@ -274,7 +274,9 @@ export function fromNestedModel(shape: ModelShape, nested: readonly NestedLayer[
     const { W: rows, b: bias } = nested[i]!;
     if (rows.length !== nout) throw new RangeError(`parameters: ${W.name} must have ${nout} rows, got ${rows.length}`);
     rows.forEach((row, j) => {
-      if (row.length !== nin) throw new RangeError(`parameters: ${W.name}[${j}] must have ${nin} entries, got ${row.length}`);
+      if (row.length !== nin) {
+        throw new RangeError(`parameters: ${W.name}[${j}] must have ${nin} entries, got ${row.length}`);
+      }
       flat.set(row, W.offset + j * nin);
     });
     if (bias.length !== nout) throw new RangeError(`parameters: ${b.name} must have ${nout} entries, got ${bias.length}`);

@@ -242,7 +242,10 @@ export function sampleLossesModel(output: Output, kind: LossKind, cache: ModelCa
   return out;
 }
 
-/** The backward pass: δ_{L+1}, then δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l) down to l = 1, each layer's gradient summed over the batch. */
+/**
+ * The backward pass: δ_{L+1}, then δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l) down to l = 1, each
+ * layer's gradient summed over the batch, and the penalty's gradient added to the weights'.
+ */
 export function backwardModel(
   model: Model,
   params: ArrayLike<number>,
@@ -262,7 +265,7 @@ export function backwardModel(
   const out = delta[Lp1 - 1]!;
   for (let r = 0; r < B; r++) {
     const p = yHat[r]!;
-    // δ_{L+1} = ∂L/∂z_{L+1}: BCE gives (ŷ − y)/B; MSE 2(ŷ − y)/B times σ′ = ŷ(1 − ŷ) for σ, times 1 for the identity
+    // δ_{L+1} = ∂L/∂z_{L+1}: BCE gives (ŷ − y)/B; MSE 2(ŷ − y)/B, times σ′ = ŷ(1 − ŷ) for σ, times 1 for the identity
     out[r] =
       kind === 'bce'
         ? (p - y[r]!) / B

@@ -16,7 +16,7 @@ export function uniformAt(seed: number, k: number): number {
   return (hash32(seed, k) >>> 8) / 16_777_216;
 }
 
-/** The 32 bits behind draw k of a seed, mix(mix(s) ⊕ (k + 1)·0x9E3779B9): for one seed, distinct k give distinct values. */
+/** The 32 bits behind draw k of a seed, mix(mix(s) ⊕ (k + 1)·0x9E3779B9): distinct k give distinct values. */
 export function hash32(seed: number, k: number): number {
   return mix32((mix32(seed) ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0);
 }

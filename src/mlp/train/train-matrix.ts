@@ -74,7 +74,9 @@ export class MatrixTrainer {
     this.batch = checkBatchSize(options.batch ?? data.N, data.N);
     this.everyRow = allRows(data.N);
     if (this.batch < data.N) {
-      if (options.seed === undefined) throw new RangeError(`seed: a batch of ${this.batch} < N = ${data.N} needs the run's seed to draw its order`);
+      if (options.seed === undefined) {
+        throw new RangeError(`seed: a batch of ${this.batch} < N = ${data.N} needs the run's seed to draw its order`);
+      }
       checkSeed(options.seed);
       this.schedule = new BatchSchedule(data.N, this.batch, options.seed);
     } else {
@@ -95,7 +97,8 @@ export class MatrixTrainer {
       const r = lossAndGradsModel(this.model, this.params, this.data, this.objective, rows);
       loss = r.loss;
       const next = new Float64Array(this.params.length);
-      for (let j = 0; j < next.length; j++) next[j] = this.params[j]! - this.options.lr * r.grads[j]!; // θ ← θ − lr·dL/dθ
+      // θ ← θ − lr·dL/dθ
+      for (let j = 0; j < next.length; j++) next[j] = this.params[j]! - this.options.lr * r.grads[j]!;
       const step = this.stepCount + 1;
       // every per-sample loss finite but the total not (the mean or the penalty overflowed): the total is the loss
       const fault = firstFault(step, 'f64', r.losses, r.grads, next) ?? firstFault(step, 'f64', [r.loss], [], null);
