@@ -53,6 +53,7 @@ const unary: UnaryCase[] = [
   { name: 'pow(-2)', op: (x) => x.pow(-2), f: (x) => x ** -2, df: (x) => -2 * x ** -3, domain: (u) => 0.3 + 3 * u },
   { name: 'pow(0.5)', op: (x) => x.pow(0.5), f: Math.sqrt, df: (x) => 0.5 / Math.sqrt(x), domain: (u) => 0.1 + 4 * u },
   { name: 'pow(0)', op: (x) => x.pow(0), f: () => 1, df: () => 0, domain: (u) => 4 * u - 2 },
+  { name: 'abs', op: (x) => x.abs(), f: (x) => (x < 0 ? -x : x), df: (x) => (x > 0 ? 1 : -1), domain: (u) => 6 * u - 3 },
 ];
 
 interface BinaryCase {
@@ -245,6 +246,20 @@ describe('stability and conventions', () => {
     expect(new Value(x0).tanh().data).toBe(Math.sign(x0));
     expect(new Value(x0).sigmoid().data).toBe(x0 > 0 ? 1 : Math.exp(x0) / (1 + Math.exp(x0)));
     expect(new Value(x0).softplus().data).toBeCloseTo(Math.max(x0, 0), 6);
+  });
+
+  it('|x| at -2, 0, 3: values 2, 0, 3 and derivatives −1, 0 (the subgradient L1 uses), 1', () => {
+    const grads = [-2, 0, 3].map((x0) => {
+      const x = new Value(x0);
+      const y = x.abs();
+      y.backward();
+      return [y.data, x.grad];
+    });
+    expect(grads).toEqual([
+      [2, -1],
+      [0, 0],
+      [3, 1],
+    ]);
   });
 
   it('ReLU at -1, 0, 1: values 0, 0, 1 and derivatives 0, 0 (the convention), 1', () => {

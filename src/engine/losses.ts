@@ -3,7 +3,7 @@
  * that `backward()` differentiates them like everything else.
  */
 import { Value } from './value.js';
-import { mean } from './vec.js';
+import { mean, sum } from './vec.js';
 
 export const LOSSES = ['bce', 'mse'] as const;
 export type LossKind = (typeof LOSSES)[number];
@@ -25,9 +25,40 @@ export function mse(yHat: readonly Value[], y: readonly number[]): Value {
   return mean(yHat.map((p, i) => p.sub(y[i]!).pow(2)));
 }
 
-/** The loss of a batch from its logits z2, for either kind: the one place the kinds are told apart. */
-export function lossFromLogits(kind: LossKind, z2: readonly Value[], y: readonly number[]): Value {
+/**
+ * The loss of a batch from its logits z2, for either kind: the one place the kinds are told apart.
+ * With the identity output ŷ = z2 (regression) MSE is (1/N) Σ (z2 − y)², the same unhalved form;
+ * BCE needs the σ output and is refused with the identity.
+ */
+export function lossFromLogits(
+  kind: LossKind,
+  z2: readonly Value[],
+  y: readonly number[],
+  output: 'sigmoid' | 'identity' = 'sigmoid',
+): Value {
+  if (output === 'identity') {
+    if (kind === 'bce') {
+      throw new RangeError(
+        'loss bce needs the sigmoid output: cross-entropy compares probabilities, and ŷ = z is not one; use mse',
+      );
+    }
+    return mse(z2, y);
+  }
   return kind === 'bce' ? bceWithLogits(z2, y) : mse(z2.map((z) => z.sigmoid()), y);
+}
+
+/**
+ * The penalty λ1 Σ|w| + (λ2/2) Σ w² over the given weights (pass the weights only,
+ * never the biases: MLP.weights()). Its gradient is λ1·sign(w) + λ2·w, with sign(0) = 0.
+ */
+export function penalty(weights: readonly Value[], l1: number, l2: number): Value {
+  for (const [name, v] of [['l1', l1], ['l2', l2]] as const) {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`penalty: ${name} must be a finite number ≥ 0, got ${v}`);
+  }
+  if (weights.length === 0) return new Value(0);
+  return sum(weights.map((w) => w.abs()))
+    .mul(l1)
+    .add(sum(weights.map((w) => w.pow(2))).mul(l2 / 2));
 }
 
 function checkBatch(pred: readonly Value[], y: readonly number[]): void {

@@ -117,6 +117,11 @@ export class MLP {
     return this.layers.flatMap((l) => l.parameters());
   }
 
+  /** The weights alone (no biases), layer by layer, neuron by neuron: what an L1/L2 penalty counts. */
+  weights(): Value[] {
+    return this.layers.flatMap((l) => l.neurons.flatMap((n) => n.w));
+  }
+
   /** Overwrites the parameters, given in `parameters()` order. */
   load(values: ArrayLike<number>): void {
     const params = this.parameters();

@@ -128,6 +128,12 @@ export class Value {
     return node(x > 0 ? x : 0, 'ReLU', this, x > 0 ? 1 : 0);
   }
 
+  /** |x|, with d|x|/dx = sign(x) and 0 at x = 0 (the subgradient the L1 penalty uses). */
+  abs(): Value {
+    const x = this.data;
+    return node(Math.abs(x), 'abs', this, x > 0 ? 1 : x < 0 ? -1 : 0);
+  }
+
   /** z for z > 0, slope·z otherwise (leaky ReLU). */
   leakyRelu(slope = 0.01): Value {
     const x = this.data;

@@ -8,6 +8,7 @@
  *
  * The parameters a stopped run keeps are exactly those after step − 1.
  */
+import { modelElementName, type ModelShape } from './model.js';
 import { paramLayout, type Spec } from './spec.js';
 
 /** What went non-finite, in the order the checks run within a step. */
@@ -66,14 +67,21 @@ export function describeFault(spec: Pick<Spec, 'd' | 'H'>, f: Fault, names: Faul
   return `step ${f.step}: ${what}; training stopped and kept ${kept}; lower the learning rate or rescale the data`;
 }
 
+/** codeNames for any depth: W3[0][2], b2[1], … (the same names as codeNames for one hidden layer). */
+export function modelCodeNames(shape: ModelShape): FaultNames {
+  return { element: (k) => modelElementName(shape, k), sample: (n) => String(n) };
+}
+
 export class TrainingDivergedError extends Error {
   readonly step: number;
   constructor(
     readonly fault: Fault,
-    /** The network's shape, to name the element again in other words (the page counts from 1). */
+    /** The network's shape, to name the element again in other words (the page counts from 1); H is H_1. */
     readonly spec: Pick<Spec, 'd' | 'H'>,
+    /** The whole network, for any depth (the message names its elements; for one hidden layer as `spec` does). */
+    readonly model?: ModelShape,
   ) {
-    super(describeFault(spec, fault));
+    super(describeFault(spec, fault, model ? modelCodeNames(model) : codeNames(spec)));
     this.name = 'TrainingDivergedError';
     this.step = fault.step;
   }

@@ -13,8 +13,33 @@ export const SEED_MAX = 0xffff_ffff;
 
 /** The k-th uniform draw of a seed, in [0, 1). */
 export function uniformAt(seed: number, k: number): number {
-  const x = mix32((mix32(seed) ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0);
-  return (x >>> 8) / 16_777_216;
+  return (hash32(seed, k) >>> 8) / 16_777_216;
+}
+
+/** The 32 bits behind draw k of a seed, mix(mix(s) ⊕ (k + 1)·0x9E3779B9): distinct k give distinct values. */
+export function hash32(seed: number, k: number): number {
+  return mix32((mix32(seed) ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0);
+}
+
+/**
+ * A seeded permutation of 0..n−1 (Fisher–Yates): for i = n−1 down to 1, swap
+ * entries i and j = ⌊u·(i + 1)⌋ with u the seed's draw n−1−i (draws 0, 1, 2, … in
+ * order). With u a multiple of 2^−24 and i + 1 ≤ 2^24, u·(i + 1) is exact in f64.
+ */
+export function permutation(n: number, seed: number): Uint32Array {
+  checkSeed(seed);
+  if (!Number.isInteger(n) || n < 0 || n > 16_777_216) {
+    throw new RangeError(`permutation: n must be an integer in [0, 16777216], got ${n}`);
+  }
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1, k = 0; i >= 1; i--, k++) {
+    const j = Math.floor(uniformAt(seed, k) * (i + 1));
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
+  }
+  return p;
 }
 
 /** A stream of draws 0, 1, 2, ... of one seed, as the `rng` the engine's MLP takes. */

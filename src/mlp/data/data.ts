@@ -1,8 +1,10 @@
 /**
- * Datasets as flat typed arrays: x is N×d row-major, y has N labels in [0, 1].
- * Everything that enters the project's math comes through `makeDataset`, which
- * refuses ragged rows, non-finite values and labels outside [0, 1].
+ * Datasets as flat typed arrays: x is N×d row-major, y has N labels in [0, 1]
+ * (any finite number for regression, the identity output). Everything that enters
+ * the project's math comes through `makeDataset`, which refuses ragged rows,
+ * non-finite values and labels outside [0, 1] unless told the labels are regression targets.
  */
+import type { Output } from '../model.js';
 import { SPEC_LIMITS } from '../spec.js';
 import { makeRng } from '../rng.js';
 
@@ -11,12 +13,19 @@ export interface Dataset {
   readonly N: number;
   /** N×d, row-major: sample n is x[n·d .. n·d + d). */
   readonly x: Float64Array;
-  /** N labels, each in [0, 1]. */
+  /** N labels, each in [0, 1] (for the σ output; any finite number for the identity output). */
   readonly y: Float64Array;
 }
 
-/** Builds a dataset from rows, checking everything; the error names the row and column. */
-export function makeDataset(rows: readonly (readonly number[])[], labels: readonly number[]): Dataset {
+/**
+ * Builds a dataset from rows, checking everything; the error names the row and column.
+ * `output: 'identity'` allows any finite label (regression); the default σ output needs [0, 1].
+ */
+export function makeDataset(
+  rows: readonly (readonly number[])[],
+  labels: readonly number[],
+  { output = 'sigmoid' }: { output?: Output } = {},
+): Dataset {
   const N = rows.length;
   if (N === 0) throw new RangeError('data: no samples (need at least 1)');
   if (labels.length !== N) throw new RangeError(`data: ${N} rows of x but ${labels.length} labels`);
@@ -36,7 +45,10 @@ export function makeDataset(rows: readonly (readonly number[])[], labels: readon
       x[n * d + i] = v;
     });
     const label = labels[n]!;
-    if (typeof label !== 'number' || !(label >= 0 && label <= 1)) {
+    if (output === 'identity' && (typeof label !== 'number' || !Number.isFinite(label))) {
+      throw new RangeError(`data: y[${n}] is ${describeValue(label)}, must be a finite number`);
+    }
+    if (output === 'sigmoid' && (typeof label !== 'number' || !(label >= 0 && label <= 1))) {
       throw new RangeError(`data: y[${n}] is ${describeValue(label)}, must be a number in [0, 1]`);
     }
     y[n] = label;

@@ -1,55 +1,138 @@
 /**
- * Full-batch SGD with the matrix form (src/mlp/reference.ts), in f64: the
- * fast CPU trainer the sweep and the page's CPU map use. Like every trainer it
- * checks each step's per-sample losses, gradients and updated parameters, and
- * stops at the first non-finite one with a TrainingDivergedError, keeping the
- * parameters of the step before. Its input is checked as every trainer's is (./checks.ts), in f64.
+ * SGD with the matrix form (src/mlp/reference.ts), in f64: the fast CPU trainer
+ * the sweep and the page's CPU map use. Any depth, either output, L1/L2 and
+ * mini-batches (src/mlp/batches.ts); the defaults are full-batch SGD on the
+ * 2-layer σ network without a penalty. Like every trainer it checks each step's
+ * per-sample losses, gradients and updated parameters, and stops at the first
+ * non-finite one with a TrainingDivergedError, keeping the parameters of the step before.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
 import type { LossKind } from '../../engine/losses.js';
-import { checkNetworkInput, checkSteps } from '../checks.js';
+import { BatchSchedule, checkBatchSize } from '../batches.js';
+import { checkFinite, checkLearningRate, checkNetworkInput, checkSteps } from '../checks.js';
 import type { Dataset } from '../data/data.js';
 import { firstFault, TrainingDivergedError } from '../divergence.js';
-import { forward, lossAndGrads, lossValue, type Net, sampleLosses } from '../reference.js';
-import type { Spec } from '../spec.js';
+import { checkHidden, checkLabels, formatHidden, makeModel, type Model, modelLayout, type Output } from '../model.js';
+import { checkObjective, type Objective } from '../objective.js';
+import { allRows, lossAndGradsModel, lossModel, type LossTerms, type Net } from '../reference.js';
+import { checkSeed } from '../rng.js';
+import { makeSpec, type Spec } from '../spec.js';
+
+export interface MatrixTrainerOptions {
+  /** The hidden width H, or the widths H_1..H_L of 1 to 6 hidden layers. */
+  hidden: number | readonly number[];
+  lr: number;
+  loss: LossKind;
+  /** Hidden activation f (default ReLU). */
+  activation?: HiddenActivation;
+  /** σ for classification (default) or the identity for regression. */
+  output?: Output;
+  /** λ1 and λ2 of the penalty λ1 Σ|w| + (λ2/2) Σ w² (default 0). */
+  l1?: number;
+  l2?: number;
+  /** Mini-batch size B in [1, N] (default N, the full batch). */
+  batch?: number;
+  /** The run's seed (the one its initial parameters came from): each epoch's order is drawn from it. Needed when B < N. */
+  seed?: number;
+}
 
 export class MatrixTrainer {
+  /** d, N and H = H_1 (the whole network for one hidden layer; `model` describes any depth). */
   readonly spec: Spec;
-  /** The shapes and the hidden activation, as the matrix form takes them. */
+  /** The shapes and the hidden activation of a one-hidden-layer network, as the 2-layer functions take them. */
   readonly net: Net;
+  /** The whole network. */
+  readonly model: Model;
+  readonly objective: Required<Objective>;
+  /** The mini-batch size B. */
+  readonly batch: number;
   readonly params: Float64Array;
   /** Steps taken so far. */
   stepCount = 0;
+  /** The loss terms of the last step's batch, before its update (null before the first step). */
+  lastLoss: LossTerms | null = null;
+  private readonly schedule: BatchSchedule | null;
+  private readonly everyRow: Uint32Array;
 
   constructor(
     readonly data: Dataset,
     initial: ArrayLike<number>,
-    readonly options: { hidden: number; lr: number; loss: LossKind; activation?: HiddenActivation },
+    readonly options: MatrixTrainerOptions,
   ) {
-    this.spec = checkNetworkInput({ ...options, data, params: initial });
-    this.net = { d: this.spec.d, H: this.spec.H, activation: options.activation ?? 'relu' };
+    const hidden = typeof options.hidden === 'number' ? [options.hidden] : checkHidden(options.hidden);
+    const output = options.output ?? 'sigmoid';
+    if (hidden.length === 1 && output === 'sigmoid') {
+      // the one-hidden-layer classifier: the same checks, in the same words, as every other trainer (../checks.ts)
+      this.spec = checkNetworkInput({ ...options, hidden: hidden[0]!, data, params: initial });
+    } else {
+      this.spec = makeSpec({ d: data.d, H: hidden[0]!, N: data.N });
+      checkLearningRate('lr', options.lr);
+      checkFinite('data.x', data.x);
+      checkFinite('data.y', data.y);
+      checkFinite('params', initial);
+    }
+    this.model = makeModel({ d: data.d, hidden, activation: options.activation ?? 'relu', output });
+    this.net = { d: this.spec.d, H: this.spec.H, activation: this.model.activation };
+    this.objective = checkObjective(output, { loss: options.loss, l1: options.l1 ?? 0, l2: options.l2 ?? 0 });
+    checkLabels(output, data.y, 'labels y');
+    const size = modelLayout(this.model).size;
+    if (initial.length !== size) {
+      const shape = hidden.length === 1 ? `H=${this.spec.H}` : `hidden=${formatHidden(hidden)}`;
+      throw new RangeError(`params: expected ${size} values for d=${this.spec.d}, ${shape}, got ${initial.length}`);
+    }
     this.params = Float64Array.from(initial);
+    this.batch = checkBatchSize(options.batch ?? data.N, data.N);
+    this.everyRow = allRows(data.N);
+    if (this.batch < data.N) {
+      if (options.seed === undefined) {
+        throw new RangeError(`seed: a batch of ${this.batch} < N = ${data.N} needs the run's seed to draw its order`);
+      }
+      checkSeed(options.seed);
+      this.schedule = new BatchSchedule(data.N, this.batch, options.seed);
+    } else {
+      this.schedule = null;
+    }
   }
 
-  /** Runs k SGD steps; returns the loss before the last update. */
+  /** The dataset rows step t (from 0) uses: all of them in order for the full batch. */
+  rowsAt(t: number): Uint32Array {
+    return this.schedule ? this.schedule.at(t) : this.everyRow;
+  }
+
+  /** Runs k SGD steps, each on its batch; returns the loss (L_data + penalty) of the last step's batch before its update. */
   step(k = 1): number {
     checkSteps('steps', k);
     let loss = NaN;
     for (let t = 0; t < k; t++) {
-      const r = lossAndGrads(this.net, this.params, this.data, this.options.loss);
+      const rows = this.rowsAt(this.stepCount);
+      const r = lossAndGradsModel(this.model, this.params, this.data, this.objective, rows);
       loss = r.loss;
-      const next = this.params.map((p, j) => p - this.options.lr * r.grads[j]!); // θ ← θ − lr·dL/dθ
+      const next = new Float64Array(this.params.length);
+      // θ ← θ − lr·dL/dθ
+      for (let j = 0; j < next.length; j++) next[j] = this.params[j]! - this.options.lr * r.grads[j]!;
       const step = this.stepCount + 1;
-      const fault = firstFault(step, 'f64', sampleLosses(this.options.loss, r.cache, this.data.y), r.grads, next);
-      if (fault) throw new TrainingDivergedError(fault, this.spec);
+      // every per-sample loss finite but the total not (the mean or the penalty overflowed): the total is the loss
+      const fault = firstFault(step, 'f64', r.losses, r.grads, next) ?? firstFault(step, 'f64', [r.loss], [], null);
+      if (fault) {
+        // a sample is named by its index in the dataset, not its place in the batch
+        const ofSample = fault.kind === 'loss' && !Number.isFinite(r.losses[fault.index] ?? 0);
+        const named = ofSample ? { ...fault, index: rows[fault.index]! } : fault;
+        throw new TrainingDivergedError(named, this.spec, this.model);
+      }
       this.params.set(next);
+      this.lastLoss = { loss: r.loss, dataLoss: r.dataLoss, penalty: r.penalty };
       this.stepCount = step;
     }
     return loss;
   }
 
-  /** The loss at the current parameters. */
+  /** The loss (L_data + penalty) over the whole dataset at the current parameters. */
   loss(): number {
-    return lossValue(this.options.loss, forward(this.net, this.params, this.data), this.data.y);
+    return this.losses().loss;
+  }
+
+  /** Both terms of the loss over the whole dataset at the current parameters, and their sum. */
+  losses(): LossTerms {
+    return lossModel(this.model, this.params, this.data, this.objective);
   }
 }
