@@ -72,11 +72,24 @@ export interface FastReport {
 function gpuTimer(device: GPUDevice) {
   if (!device.features.has('timestamp-query')) return null;
   const set = device.createQuerySet({ type: 'timestamp', count: 2, label: 'bench.timestamps' });
-  const resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'bench.timestamps.resolve' });
-  const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'bench.timestamps.read' });
+  const resolve = device.createBuffer({
+    size: 16,
+    usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    label: 'bench.timestamps.resolve',
+  });
+  const read = device.createBuffer({
+    size: 16,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    label: 'bench.timestamps.read',
+  });
   const mark = (index: 0 | 1) => {
     const e = device.createCommandEncoder();
-    const pass = e.beginComputePass({ timestampWrites: { querySet: set, ...(index === 0 ? { beginningOfPassWriteIndex: 0 } : { endOfPassWriteIndex: 1 }) } });
+    const pass = e.beginComputePass({
+      timestampWrites: {
+        querySet: set,
+        ...(index === 0 ? { beginningOfPassWriteIndex: 0 } : { endOfPassWriteIndex: 1 }),
+      },
+    });
     pass.end();
     if (index === 1) {
       e.resolveQuerySet(set, 0, 2, resolve, 0);
@@ -101,7 +114,13 @@ function gpuTimer(device: GPUDevice) {
   };
 }
 
-async function measure(device: GPUDevice, impl: Impl, caseName: string, unit: FastResult['unit'], { repeats, seconds }: { repeats: number; seconds: number }): Promise<FastResult> {
+async function measure(
+  device: GPUDevice,
+  impl: Impl,
+  caseName: string,
+  unit: FastResult['unit'],
+  { repeats, seconds }: { repeats: number; seconds: number },
+): Promise<FastResult> {
   let k = 1;
   for (;;) {
     const t0 = performance.now();
@@ -131,13 +150,35 @@ async function measure(device: GPUDevice, impl: Impl, caseName: string, unit: Fa
   } finally {
     timer?.destroy();
   }
-  const out: FastResult = { case: caseName, impl: impl.impl, variant: impl.variant, unit, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), repeats, steps: k, timing: timer ? 'gpu-timestamp' : 'host' };
-  if (gpu.length) Object.assign(out, { gpuMs: median(gpu), gpuMsPerDispatch: median(gpu) / dispatches, gpuRate: (k * impl.models) / (median(gpu) / 1000) });
+  const out: FastResult = {
+    case: caseName,
+    impl: impl.impl,
+    variant: impl.variant,
+    unit,
+    median: median(rates),
+    min: Math.min(...rates),
+    max: Math.max(...rates),
+    repeats,
+    steps: k,
+    timing: timer ? 'gpu-timestamp' : 'host',
+  };
+  if (gpu.length)
+    Object.assign(out, {
+      gpuMs: median(gpu),
+      gpuMsPerDispatch: median(gpu) / dispatches,
+      gpuRate: (k * impl.models) / (median(gpu) / 1000),
+    });
   return out;
 }
 
 /** The whole map end to end (the call to the result), seconds per repeat. */
-async function timeMap(name: string, variant: string, run: () => Promise<unknown>, repeats: number, caseName: string): Promise<FastResult> {
+async function timeMap(
+  name: string,
+  variant: string,
+  run: () => Promise<unknown>,
+  repeats: number,
+  caseName: string,
+): Promise<FastResult> {
   await run(); // warm-up: pipeline compilation and buffer creation are part of every later call too, but caches are warm
   const secs: number[] = [];
   for (let r = 0; r < repeats; r++) {
@@ -145,7 +186,17 @@ async function timeMap(name: string, variant: string, run: () => Promise<unknown
     await run();
     secs.push((performance.now() - t0) / 1000);
   }
-  return { case: caseName, impl: name, variant, unit: 's', median: median(secs), min: Math.min(...secs), max: Math.max(...secs), repeats, timing: 'host' };
+  return {
+    case: caseName,
+    impl: name,
+    variant,
+    unit: 's',
+    median: median(secs),
+    min: Math.min(...secs),
+    max: Math.max(...secs),
+    repeats,
+    timing: 'host',
+  };
 }
 
 export async function fastCases(
@@ -188,7 +239,12 @@ export async function fastCases(
         if (!fit.fits) throw new Error(`not run: ${fit.why}`);
       }
       const opts = { data, params: start, hidden: 8, lr: LR, loss: 'bce' as const, label: `bench.${variant}` };
-      const impl = fusedImpl(variant, variant === 'fused-subgroup' ? await FusedSubgroupTrainer.create(device, opts) : await FusedTrainer.create(device, opts));
+      const impl = fusedImpl(
+        variant,
+        variant === 'fused-subgroup'
+          ? await FusedSubgroupTrainer.create(device, opts)
+          : await FusedTrainer.create(device, opts),
+      );
       try {
         return await measure(device, impl, fusedCase, 'steps/s', budget);
       } finally {
@@ -224,11 +280,22 @@ export async function fastCases(
   }
 
   // (3) the page's map end to end: 16 widths × 7 rates × seeds × steps (4,096 seeds and 2,000 steps in full mode, the issue's case; 16 and 200 in quick mode)
-  const map: SweepSpec = { widths: MAP_WIDTHS, rates: [...MAP_RATES], seeds: quick ? 16 : 4096, seedBase: 0, steps: quick ? 200 : 2000, loss: 'bce' };
+  const map: SweepSpec = {
+    widths: MAP_WIDTHS,
+    rates: [...MAP_RATES],
+    seeds: quick ? 16 : 4096,
+    seedBase: 0,
+    steps: quick ? 200 : 2000,
+    loss: 'bce',
+  };
   const mapCase = `sweep-map-16x7x${map.seeds}x${map.steps}`;
   const repeats = quick ? 2 : 3;
-  await attempt(mapCase, 'sweep-per-width', () => timeMap('gpu-sweep', 'sweep-per-width', () => sweepGpu(device, data, map), repeats, mapCase));
-  await attempt(mapCase, 'sweep-one-dispatch', () => timeMap('gpu-sweep-all', 'sweep-one-dispatch', () => sweepAllGpu(device, data, map), repeats, mapCase));
+  await attempt(mapCase, 'sweep-per-width', () =>
+    timeMap('gpu-sweep', 'sweep-per-width', () => sweepGpu(device, data, map), repeats, mapCase),
+  );
+  await attempt(mapCase, 'sweep-one-dispatch', () =>
+    timeMap('gpu-sweep-all', 'sweep-one-dispatch', () => sweepAllGpu(device, data, map), repeats, mapCase),
+  );
 
   const ratios: FastRatio[] = [];
   for (const [c, a, b] of [
@@ -238,7 +305,13 @@ export async function fastCases(
   ] as const) {
     const x = results.find((r) => r.case === c && r.variant === a);
     const y = results.find((r) => r.case === c && r.variant === b);
-    if (x && y) ratios.push({ case: c, impl: x.impl, peer: y.impl, speedup: x.unit === 's' ? y.median / x.median : x.median / y.median });
+    if (x && y)
+      ratios.push({
+        case: c,
+        impl: x.impl,
+        peer: y.impl,
+        speedup: x.unit === 's' ? y.median / x.median : x.median / y.median,
+      });
   }
   return { results, ratios, failures };
 }

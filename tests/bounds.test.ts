@@ -40,14 +40,23 @@ describe('the magnitude shadow', () => {
   });
 
   it('for the forward pass equals the oracle run on |θ| and |x| (closed gates dropped)', () => {
-    for (const [d, H, N, seed] of [[2, 3, 5, 1], [5, 8, 7, 2], [3, 33, 4, 3]] as const) {
+    for (const [d, H, N, seed] of [
+      [2, 3, 5, 1],
+      [5, 8, 7, 2],
+      [3, 33, 4, 3],
+    ] as const) {
       const data = randomDataset(seed, d, N);
       const rng = makeRng(seed + 50);
       const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
       const b = shadowBounds({ d, H }, params, data, 'bce', { perSample: true });
       const L = paramLayout({ d, H });
       for (let n = 0; n < N; n++) {
-        const one: Dataset = { d, N: 1, x: data.x.map(Math.abs).subarray(n * d, (n + 1) * d), y: data.y.subarray(n, n + 1) };
+        const one: Dataset = {
+          d,
+          N: 1,
+          x: data.x.map(Math.abs).subarray(n * d, (n + 1) * d),
+          y: data.y.subarray(n, n + 1),
+        };
         const abs = params.map(Math.abs);
         const z1 = forward({ d, H }, params, { ...one, x: data.x.subarray(n * d, (n + 1) * d) }).z1;
         for (let j = 0; j < H; j++) if (z1[j]! + b.samples!.z1.bound[n * H + j]! <= 0) abs[L.W2.offset + j] = 0; // surely closed
@@ -61,9 +70,19 @@ describe('the magnitude shadow', () => {
 
 describe('the bounds hold for an f32 emulation of the kernels', () => {
   let worst = 0;
-  afterAll(() => console.log(`f32 emulation: largest fraction of its bound used, over every element and shape: ${(100 * worst).toFixed(2)}%`));
+  afterAll(() =>
+    console.log(
+      `f32 emulation: largest fraction of its bound used, over every element and shape: ${(100 * worst).toFixed(2)}%`,
+    ),
+  );
   for (const loss of ['bce', 'mse'] as const) {
-    for (const [d, H, N, seed] of [[1, 1, 1, 1], [2, 8, 4, 2], [3, 33, 7, 3], [5, 16, 300, 4], [2, 256, 50, 5]] as const) {
+    for (const [d, H, N, seed] of [
+      [1, 1, 1, 1],
+      [2, 8, 4, 2],
+      [3, 33, 7, 3],
+      [5, 16, 300, 4],
+      [2, 256, 50, 5],
+    ] as const) {
       it(`every z1, z2, yHat, δ2, δ1 and gradient within its bound, d=${d}, H=${H}, N=${N}, ${loss}, f64 inputs`, () => {
         const data = randomDataset(seed, d, N); // labels in [0, 1]
         const rng = makeRng(seed + 7);
@@ -93,7 +112,12 @@ describe('central differences within their own bound (f64: rounding derived, tru
   let worst = 0;
   afterAll(() => console.log(`central differences: largest fraction of its bound used: ${(100 * worst).toFixed(2)}%`));
   for (const loss of ['bce', 'mse'] as const) {
-    for (const [d, H, N, seed] of [[3, 1, 1, 1], [2, 8, 7, 2], [5, 16, 7, 3], [4, 33, 20, 4]] as const) {
+    for (const [d, H, N, seed] of [
+      [3, 1, 1, 1],
+      [2, 8, 7, 2],
+      [5, 16, 7, 3],
+      [4, 33, 20, 4],
+    ] as const) {
       it(`d=${d}, H=${H}, N=${N}, ${loss}: every backprop gradient within its bound of D(h), and a 1e-4 relative slip is not`, () => {
         const data = randomDataset(300 + seed, d, N);
         const rng = makeRng(seed + 11);
@@ -104,7 +128,8 @@ describe('central differences within their own bound (f64: rounding derived, tru
         worst = Math.max(worst, r.maxFraction);
         expect(r.pass, JSON.stringify(r)).toBe(true);
         const slipped = exact.map((g, k) => (k === 0 ? g * (1 + 1e-4) : g));
-        if (!fd.kink[0] && Math.abs(exact[0]!) > 1e-3) expect(compareArrayWithBounds('fd', fd.value, slipped, fd.bound, fd.kink).pass).toBe(false);
+        if (!fd.kink[0] && Math.abs(exact[0]!) > 1e-3)
+          expect(compareArrayWithBounds('fd', fd.value, slipped, fd.bound, fd.kink).pass).toBe(false);
       });
     }
   }
@@ -118,7 +143,13 @@ describe('central differences within their own bound (f64: rounding derived, tru
  * the 40 covering exp, the division and the upload; the largest ratio measured is about k.
  */
 describe('the bounds are tight: at most C·u·magnitude, and an error just beyond is caught', () => {
-  const shapes = [[1, 1, 1, 1], [2, 8, 4, 2], [3, 33, 7, 3], [5, 16, 300, 4], [2, 256, 50, 5]] as const;
+  const shapes = [
+    [1, 1, 1, 1],
+    [2, 8, 4, 2],
+    [3, 33, 7, 3],
+    [5, 16, 300, 4],
+    [2, 256, 50, 5],
+  ] as const;
   const cap = (k: number) => 2 * k + 40;
   let worst = 0;
   afterAll(() => console.log(`tightness: largest bound / (C·u·magnitude) over every element: ${worst.toFixed(3)}`));
@@ -136,7 +167,15 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
    * f32 value moved by just over C·u·mag on the element of largest magnitude fails its bound.
    */
   type Values = ArrayLike<number>;
-  const expectTight = (name: string, got: Values, value: Values, bound: Values, mag: Values, C: number, mask?: Values) => {
+  const expectTight = (
+    name: string,
+    got: Values,
+    value: Values,
+    bound: Values,
+    mag: Values,
+    C: number,
+    mask?: Values,
+  ) => {
     let top = -1;
     for (let i = 0; i < value.length; i++) {
       if (mask?.[i]) continue; // a gate f32 cannot be sure of: its bound admits either side, on purpose
@@ -199,7 +238,11 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
     const h = 1e-5;
     for (const activation of HIDDEN_ACTIVATIONS) {
       for (const loss of ['bce', 'mse'] as const) {
-        for (const [d, H, N, seed] of [[3, 1, 1, 1], [2, 8, 7, 2], [4, 33, 20, 4]] as const) {
+        for (const [d, H, N, seed] of [
+          [3, 1, 1, 1],
+          [2, 8, 7, 2],
+          [4, 33, 20, 4],
+        ] as const) {
           const net = { d, H, activation };
           const data = randomDataset(300 + seed, d, N);
           const rng = makeRng(seed + 11);
@@ -265,7 +308,13 @@ describe('bounds at convergence, on the GPU', () => {
   it('XOR after 20,000 steps: every element within its bound, none looser than 1,000·u of its magnitude', async () => {
     const data = xor();
     const spec = { d: 2, H: DEFAULTS.hidden };
-    const trainer = await StepTrainer.create(device, { data, params: initParams(spec, DEFAULTS.seed), hidden: spec.H, lr: DEFAULTS.lr, loss: 'bce' });
+    const trainer = await StepTrainer.create(device, {
+      data,
+      params: initParams(spec, DEFAULTS.seed),
+      hidden: spec.H,
+      lr: DEFAULTS.lr,
+      loss: 'bce',
+    });
     try {
       trainer.step(20_000);
       const gpu = await trainer.inspect({ cache: true });
@@ -273,9 +322,14 @@ describe('bounds at convergence, on the GPU', () => {
       expect(gpu.loss).toBeLessThan(1e-3);
       expectWithinBounds('XOR at step 20,000', readoutAgainstBounds(spec, gpu.params, data, 'bce', gpu));
       const b = shadowBounds(spec, gpu.params, data, 'bce', { perSample: true });
-      const all: [string, Shadowed][] = [...Object.entries(b.samples!).filter((e): e is [string, Shadowed] => 'bound' in e[1]), ['grads', b.grads]];
+      const all: [string, Shadowed][] = [
+        ...Object.entries(b.samples!).filter((e): e is [string, Shadowed] => 'bound' in e[1]),
+        ['grads', b.grads],
+      ];
       for (const [name, t] of all) {
-        t.bound.forEach((e, k) => expect(e, `${name}[${k}]: bound ${e}, magnitude ${t.mag[k]}`).toBeLessThanOrEqual(1000 * U * t.mag[k]!));
+        t.bound.forEach((e, k) =>
+          expect(e, `${name}[${k}]: bound ${e}, magnitude ${t.mag[k]}`).toBeLessThanOrEqual(1000 * U * t.mag[k]!),
+        );
       }
       // And the check can fail here: gradients of zero would not pass (the old fixed floor let them).
       const zeros = readoutAgainstBounds(spec, gpu.params, data, 'bce', { grads: new Float64Array(gpu.grads.length) });

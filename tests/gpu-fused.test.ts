@@ -63,10 +63,15 @@ describe('fused kernel (shaders/fused.wgsl)', () => {
     const fused = await FusedTrainer.create(device, { data, params, hidden, lr: 1, loss: 'bce' });
     try {
       fused.step(20, { stepsPerDispatch: 1 }); // step 2 fails in the second dispatch; the 18 after it must not move anything
-      const error = await fused.readLoss().then(() => null, (e: unknown) => e);
+      const error = await fused.readLoss().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(TrainingDivergedError);
       expect((error as TrainingDivergedError).fault).toEqual(expected.fault);
-      expect((error as TrainingDivergedError).message).toMatch(/^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/);
+      expect((error as TrainingDivergedError).message).toMatch(
+        /^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/,
+      );
       expect(Array.from(await fused.readParams())).toEqual(Array.from(expected.history[1]!));
     } finally {
       fused.destroy();
@@ -75,8 +80,8 @@ describe('fused kernel (shaders/fused.wgsl)', () => {
 
   it('refuses a size that does not fit in workgroup memory, naming the limit', async () => {
     const data = randomDataset(1, 2, 200);
-    await expect(FusedTrainer.create(device, { data, params: initParams({ d: 2, H: 64 }, 1), hidden: 64, lr: 0.1, loss: 'bce' })).rejects.toThrow(
-      /maxComputeWorkgroupStorageSize.*use the step kernels/,
-    );
+    await expect(
+      FusedTrainer.create(device, { data, params: initParams({ d: 2, H: 64 }, 1), hidden: 64, lr: 0.1, loss: 'bce' }),
+    ).rejects.toThrow(/maxComputeWorkgroupStorageSize.*use the step kernels/);
   });
 });

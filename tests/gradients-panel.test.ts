@@ -29,13 +29,19 @@ afterAll(async () => {
   await server?.close();
 });
 
-const draw = (H: number, slip = false) => page.evaluate(([h, s]) => (window as unknown as { draw: (H: number, s: boolean) => void }).draw(h, s), [H, slip] as const);
+const draw = (H: number, slip = false) =>
+  page.evaluate(([h, s]) => (window as unknown as { draw: (H: number, s: boolean) => void }).draw(h, s), [
+    H,
+    slip,
+  ] as const);
 
 describe('gradient panel', () => {
   it('leads with one plain sentence and folds the numbers away', async () => {
     await draw(8);
     const lead = await page.locator('.grad-summary').innerText();
-    expect(lead).toMatch(/^The GPU and the CPU agree on all 33 gradients, each within its f32 error bound; the largest share of its bound any gradient used was \d+(\.\d+)?%\./);
+    expect(lead).toMatch(
+      /^The GPU and the CPU agree on all 33 gradients, each within its f32 error bound; the largest share of its bound any gradient used was \d+(\.\d+)?%\./,
+    );
     expect(await page.locator('[data-testid="grad-verdict"]').innerText()).toBe('pass');
     expect(await page.locator('details.grad-more').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
     expect(await page.locator('.grad-tensors tr').count()).toBe(5);
@@ -49,7 +55,9 @@ describe('gradient panel', () => {
     expect(rows).toContain('W2[8]');
     expect(rows.at(-1)).toBe('b2');
     expect(rows.some((r) => /\[0\]/.test(r))).toBe(false);
-    expect(await page.locator('.grad-naming').textContent()).toMatch(/counted from 1, as in the graph and the network picture/);
+    expect(await page.locator('.grad-naming').textContent()).toMatch(
+      /counted from 1, as in the graph and the network picture/,
+    );
   });
 
   it('says so, in the same place, when a gradient is outside its bound', async () => {
@@ -71,7 +79,9 @@ describe('gradient panel', () => {
 
   it(`says why central differences are off above ${FD_MAX_PARAMS} parameters`, async () => {
     await draw(700); // 4·700 + 1 = 2,801 parameters
-    expect(await page.locator('.grad-more').textContent()).toMatch(/Central differences are off: this network has 2,801 parameters, above 2,000/);
+    expect(await page.locator('.grad-more').textContent()).toMatch(
+      /Central differences are off: this network has 2,801 parameters, above 2,000/,
+    );
     await draw(8);
     expect(await page.locator('.grad-more').textContent()).not.toMatch(/Central differences are off/);
   });

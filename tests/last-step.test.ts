@@ -62,7 +62,11 @@ const second = (): Problem => ({
 
 const PROBLEMS = { 'W2 overflows at step 1 (the ramp at η = 2^60)': first, 'W2 overflows at step 2': second };
 
-const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 
 describe('the designed problems, checked by the f32 emulation', () => {
   it.each(Object.entries(PROBLEMS))('%s: W2 alone, at that step; the step before as stated', (_name, make) => {
@@ -130,15 +134,20 @@ function expectStopped({ error, kept }: { error: unknown; kept: Float64Array }, 
   expect(error, 'the run stopped').toBeInstanceOf(TrainingDivergedError);
   const e = error as TrainingDivergedError;
   expect([e.fault.step, e.fault.kind, e.fault.index, e.fault.value]).toEqual([p.at, 'parameter', 2, Infinity]);
-  expect(e.message.startsWith(`step ${p.at}: W2[0][0] became Infinity (the update overflowed f32)`), e.message).toBe(true);
+  expect(e.message.startsWith(`step ${p.at}: W2[0][0] became Infinity (the update overflowed f32)`), e.message).toBe(
+    true,
+  );
   expect(bits(kept), 'the parameters of the step before, bit for bit').toEqual(p.kept);
 }
 
 describe.each(Object.entries(PROBLEMS))('%s, the last step of a dispatch', (_problem, make) => {
-  it.each(Object.entries(ARRANGEMENTS))('%s: stops naming that step and W2, keeps the step before', async (_, arrange) => {
-    const p = make();
-    expectStopped(await outcome(await arrange(p)), p);
-  });
+  it.each(Object.entries(ARRANGEMENTS))(
+    '%s: stops naming that step and W2, keeps the step before',
+    async (_, arrange) => {
+      const p = make();
+      expectStopped(await outcome(await arrange(p)), p);
+    },
+  );
 });
 
 /** The real kernel text with one edit; refuses if `from` is absent or not unique. */

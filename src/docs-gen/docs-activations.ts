@@ -19,9 +19,18 @@ export interface Activation {
   apply: (z: Value) => Value;
 }
 
-const LABELS: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky ReLU', tanh: 'tanh', sigmoid: '$\\sigma$' };
+const LABELS: Record<HiddenActivation, string> = {
+  relu: 'ReLU',
+  leaky: 'leaky ReLU',
+  tanh: 'tanh',
+  sigmoid: '$\\sigma$',
+};
 
-export const ACTIVATIONS: readonly Activation[] = HIDDEN_ACTIVATIONS.map((name) => ({ name, label: LABELS[name], apply: TABLE[name].apply }));
+export const ACTIVATIONS: readonly Activation[] = HIDDEN_ACTIVATIONS.map((name) => ({
+  name,
+  label: LABELS[name],
+  apply: TABLE[name].apply,
+}));
 
 export interface ActivationCase {
   z1: number[];

@@ -67,7 +67,14 @@ export function pathBlock(): string {
 }
 
 /** BCE's and MSE's δ2 at a confidently wrong output: the spot-check network with b2 moved so that z2 = −5, label 1. */
-export function saturation(z2 = -5): { b2: number; yHat: number; bce: number; mse: number; dW1bce: number; dW1mse: number } {
+export function saturation(z2 = -5): {
+  b2: number;
+  yHat: number;
+  bce: number;
+  mse: number;
+  dW1bce: number;
+  dW1mse: number;
+} {
   const spec = SPOT.spec;
   const params = Float64Array.from(P);
   const s = computeSpotCheck();

@@ -17,7 +17,8 @@ export function derivationBlock(s: SpotCheck = computeSpotCheck()): string {
   const L = paramLayout(SPOT.spec);
   const p = SPOT.params;
   const g = s.grads;
-  const slice = (a: readonly number[], name: 'W1' | 'b1' | 'W2' | 'b2') => a.slice(L[name].offset, L[name].offset + L[name].length);
+  const slice = (a: readonly number[], name: 'W1' | 'b1' | 'W2' | 'b2') =>
+    a.slice(L[name].offset, L[name].offset + L[name].length);
   const lines = [
     '| quantity | shape | value |',
     '| --- | --- | --- |',
@@ -63,9 +64,15 @@ export function explainerBlock(s: SpotCheck = computeSpotCheck()): string {
   ].join('\n');
 }
 
-
 /** The sweep quoted in docs/explainer.md: the demo's defaults, widths 1 to 8, seeds 0 to 63, on the CPU. */
-export const SWEEP_QUOTED: SweepSpec = { widths: [1, 2, 3, 4, 8], rates: [DEFAULTS.lr], seeds: 64, seedBase: 0, steps: DEFAULTS.steps, loss: DEFAULTS.loss };
+export const SWEEP_QUOTED: SweepSpec = {
+  widths: [1, 2, 3, 4, 8],
+  rates: [DEFAULTS.lr],
+  seeds: 64,
+  seedBase: 0,
+  steps: DEFAULTS.steps,
+  loss: DEFAULTS.loss,
+};
 
 /** The paragraph of docs/explainer.md on what the map shows, with its numbers. */
 export function sweepBlock(): string {
@@ -98,7 +105,9 @@ const NAMES: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky Re
 /** The explainer's sentence comparing the four activations on the map, at H = 2, 4, 8 and the demo's rate. */
 export function sweepActivationsBlock(): string {
   const at = (a: HiddenActivation) =>
-    ACTIVATION_WIDTHS.map((h) => quotedCells(a).find((c) => c.hidden === h)!).map((c) => `${Math.round(100 * c.fraction)}%`).join(', ');
+    ACTIVATION_WIDTHS.map((h) => quotedCells(a).find((c) => c.hidden === h)!)
+      .map((c) => `${Math.round(100 * c.fraction)}%`)
+      .join(', ');
   const list = HIDDEN_ACTIVATIONS.map((a) => `${NAMES[a]} ${at(a)}`).join('; ');
   return (
     `The map's activation selector asks the same of the other hidden activations. With the same ${SWEEP_QUOTED.seeds} seeds and settings, the share that learns XOR at H = ${ACTIVATION_WIDTHS.join(', ')} is: ${list}. ` +

@@ -28,7 +28,8 @@ export const STEPS_PER_SUBMIT = 2048;
  */
 export function dispatchChunks(steps: number, perDispatch: number, initialised: boolean): number[] {
   const chunks: number[] = [];
-  for (let left = steps; left > 0 || (chunks.length === 0 && !initialised); left -= perDispatch) chunks.push(Math.max(0, Math.min(perDispatch, left)));
+  for (let left = steps; left > 0 || (chunks.length === 0 && !initialised); left -= perDispatch)
+    chunks.push(Math.max(0, Math.min(perDispatch, left)));
   return chunks;
 }
 
@@ -49,7 +50,8 @@ export class Lifecycle {
 
   /** Throws if the trainer cannot run `method`. */
   check(method: string): void {
-    if (this.destroyed) throw new GpuError('destroyed', `${this.label}.${method}(): this trainer was destroyed; create a new one`);
+    if (this.destroyed)
+      throw new GpuError('destroyed', `${this.label}.${method}(): this trainer was destroyed; create a new one`);
     if (this.lost) throw lostError(this.lost);
   }
 
@@ -114,17 +116,34 @@ export class TrainerCore<B extends string, E extends string> {
   }
 
   /** Compiles, builds every pipeline, makes and fills the buffers; rejects if the device is lost meanwhile. */
-  static async create<B extends string, E extends string>(device: GPUDevice, config: CoreConfig<B, E>): Promise<TrainerCore<B, E>> {
+  static async create<B extends string, E extends string>(
+    device: GPUDevice,
+    config: CoreConfig<B, E>,
+  ): Promise<TrainerCore<B, E>> {
     const { label, bindings, constants } = config;
     const module = await compileShader(device, config.shader, `${label}.wgsl`);
-    const layout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(bindings) });
-    const pipelineLayout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [layout] });
-    const made = await Promise.all(config.entryPoints.map(async (e) => [e, await makePipeline(device, label, pipelineLayout, module, e, constants)] as const));
+    const layout = device.createBindGroupLayout({
+      label: `${label}.bindGroupLayout`,
+      entries: layoutEntries(bindings),
+    });
+    const pipelineLayout = device.createPipelineLayout({
+      label: `${label}.pipelineLayout`,
+      bindGroupLayouts: [layout],
+    });
+    const made = await Promise.all(
+      config.entryPoints.map(
+        async (e) => [e, await makePipeline(device, label, pipelineLayout, module, e, constants)] as const,
+      ),
+    );
     const pipelines = Object.fromEntries(made) as Record<E, GPUComputePipeline>;
     const buffers = {} as Record<B, GPUBuffer>;
     for (const { name } of bindings) {
       const plan = config.buffers[name];
-      buffers[name] = device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, plan.bytes), usage: usage(plan.role) });
+      buffers[name] = device.createBuffer({
+        label: `${label}.${name}`,
+        size: Math.max(16, plan.bytes),
+        usage: usage(plan.role),
+      });
       if (plan.init) device.queue.writeBuffer(buffers[name], 0, plan.init);
     }
     await checkDeviceAlive(device, label);
@@ -180,7 +199,12 @@ export class TrainerCore<B extends string, E extends string> {
    * The same chunks, waiting for the GPU after each (at most one chunk queued:
    * flat memory however long the run), calling `onChunk` with the steps so far.
    */
-  async run(steps: number, perSubmit: number, recordChunk: (k: number) => void, onChunk?: (done: number) => void | Promise<void>): Promise<void> {
+  async run(
+    steps: number,
+    perSubmit: number,
+    recordChunk: (k: number) => void,
+    onChunk?: (done: number) => void | Promise<void>,
+  ): Promise<void> {
     let done = 0;
     for (let left = steps; left > 0; left -= perSubmit) {
       const k = Math.min(perSubmit, left);

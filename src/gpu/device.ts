@@ -6,7 +6,8 @@
  * (see node.ts, which finds a Dawn adapter and then uses these helpers).
  */
 
-export type GpuErrorKind = 'no-webgpu' | 'compilation' | 'validation' | 'out-of-memory' | 'internal' | 'lost' | 'limit' | 'destroyed';
+export type GpuErrorKind =
+  'no-webgpu' | 'compilation' | 'validation' | 'out-of-memory' | 'internal' | 'lost' | 'limit' | 'destroyed';
 
 export class GpuError extends Error {
   constructor(
@@ -56,7 +57,11 @@ export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'times
  */
 export async function openDevice(
   adapter: GPUAdapter,
-  { label = 'backprop-lab.device', onProblem, subgroups = true }: { label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
+  {
+    label = 'backprop-lab.device',
+    onProblem,
+    subgroups = true,
+  }: { label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
 ): Promise<GPUDevice> {
   const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
   // Optional features the fast kernels use where offered (fused-subgroup, the large-batch tiles' shuffles, the bench's
@@ -84,7 +89,11 @@ export async function requestBrowserDevice(
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new GpuError('no-webgpu', 'this browser does not offer WebGPU (navigator.gpu is missing)');
   const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new GpuError('no-webgpu', 'this browser offers WebGPU, but found no graphics adapter to run it on (requestAdapter() returned null)');
+  if (!adapter)
+    throw new GpuError(
+      'no-webgpu',
+      'this browser offers WebGPU, but found no graphics adapter to run it on (requestAdapter() returned null)',
+    );
   return { device: await openDevice(adapter, options), summary: summarizeAdapter(adapter) };
 }
 

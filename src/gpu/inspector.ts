@@ -27,7 +27,10 @@ export class Inspector {
 
   /** The readout at the state in `from`; `cache` adds the per-sample values. */
   async inspect(from: StateBuffers, cache: boolean): Promise<Readout> {
-    this.twin ??= StepTrainer.create(this.device, { ...this.config, label: `${this.config.label ?? 'trainer'}.inspect` });
+    this.twin ??= StepTrainer.create(this.device, {
+      ...this.config,
+      label: `${this.config.label ?? 'trainer'}.inspect`,
+    });
     const twin = await this.twin;
     if (this.destroyed) twin.destroy(); // destroyed while it was being made: the next call says so
     const to = twin.stateBuffers();
@@ -40,6 +43,9 @@ export class Inspector {
 
   destroy(): void {
     this.destroyed = true;
-    void this.twin?.then((t) => t.destroy(), () => {});
+    void this.twin?.then(
+      (t) => t.destroy(),
+      () => {},
+    );
   }
 }

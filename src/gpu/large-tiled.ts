@@ -15,7 +15,14 @@ import { checkNetworkOptions } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
-import { LARGE_MAX_D, LARGE_TILED_BINDINGS, LARGE_TILED_ENTRY_POINTS, LARGE_TILED_STATUS_WORDS, type LargeTiledBindingName, SHADERS } from './shaders.js';
+import {
+  LARGE_MAX_D,
+  LARGE_TILED_BINDINGS,
+  LARGE_TILED_ENTRY_POINTS,
+  LARGE_TILED_STATUS_WORDS,
+  type LargeTiledBindingName,
+  SHADERS,
+} from './shaders.js';
 import type { Readout, Trainer, TrainerConfig } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
@@ -30,7 +37,10 @@ export interface LargeTiledOptions extends TrainerConfig {
 
 /** The kernel keeps x_n in a private array of LARGE_MAX_D floats. */
 export function checkLargeD(spec: Spec): void {
-  if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
+  if (spec.d > LARGE_MAX_D)
+    throw new RangeError(
+      `the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`,
+    );
 }
 
 /** Samples per tile: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG floats), at most WG. */
@@ -40,13 +50,27 @@ export function tileSamples(d: number, workgroupBytes: number): number {
 }
 
 /** The override constants of shaders/large-tiled.wgsl. */
-export function largeTiledConstants(spec: Spec, loss: LossKind, tile: number, activation: HiddenActivation = 'relu'): Record<string, number> {
+export function largeTiledConstants(
+  spec: Spec,
+  loss: LossKind,
+  tile: number,
+  activation: HiddenActivation = 'relu',
+): Record<string, number> {
   let units = 1;
-  while (units < Math.min(spec.H, WG)) units *= 2;               // lanes per subset: min(nextPow2(H), WG)
+  while (units < Math.min(spec.H, WG)) units *= 2; // lanes per subset: min(nextPow2(H), WG)
   const tiles = Math.ceil(spec.N / tile);
   let rlanes = 1;
-  while (rlanes < Math.min(32, Math.ceil(tiles / 8))) rlanes *= 2;   // about 8 tiles per lane, at most 32 lanes per parameter
-  return { ...paramConstants(spec), ...pipelineConstants(loss, WG, activation), TILE: tile, TILES: tiles, UNITS: units, SUBSETS: WG / units, XS: tile * spec.d, RLANES: rlanes };
+  while (rlanes < Math.min(32, Math.ceil(tiles / 8))) rlanes *= 2; // about 8 tiles per lane, at most 32 lanes per parameter
+  return {
+    ...paramConstants(spec),
+    ...pipelineConstants(loss, WG, activation),
+    TILE: tile,
+    TILES: tiles,
+    UNITS: units,
+    SUBSETS: WG / units,
+    XS: tile * spec.d,
+    RLANES: rlanes,
+  };
 }
 
 /** Workgroups of tileUpdate: WG / rlanes parameters each. */
@@ -111,7 +135,12 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
   }
 
   /** The override constants for this shape; throws a RangeError or GpuError('limit') where it does not fit. */
-  static checkFits(device: GPUDevice, spec: Spec, loss: LossKind = 'bce', activation: HiddenActivation = 'relu'): Record<string, number> {
+  static checkFits(
+    device: GPUDevice,
+    spec: Spec,
+    loss: LossKind = 'bce',
+    activation: HiddenActivation = 'relu',
+  ): Record<string, number> {
     checkLargeD(spec);
     const tile = tileSamples(spec.d, device.limits.maxComputeWorkgroupStorageSize);
     const constants = largeTiledConstants(spec, loss, tile, activation);
@@ -128,7 +157,11 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
     const { status, losses } = this.core.buffers;
-    return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * LARGE_TILED_STATUS_WORDS }, { buffer: losses, offset: 0, size: 4 * this.spec.N });
+    return this.core.readStatus(
+      this.spec,
+      { buffer: status, offset: 0, size: 4 * LARGE_TILED_STATUS_WORDS },
+      { buffer: losses, offset: 0, size: 4 * this.spec.N },
+    );
   }
 
   /** Forward and backward at the current parameters (no update), then θ, g and the loss (no per-sample cache or ŷ). */
@@ -180,7 +213,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
         this.dispatch(pass, 'tileUpdate');
         this.recorded++;
       }
-      this.dispatch(pass, 'tileSettle');                       // counts the last step of this submit
+      this.dispatch(pass, 'tileSettle'); // counts the last step of this submit
     });
   }
 }

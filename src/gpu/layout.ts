@@ -17,8 +17,20 @@ export type CacheName = (typeof CACHE_TENSORS)[number];
  *   [ z1 (N·H) | a1 (N·H) | z2 (N) | yHat (N) | loss (N) | dz2 (N) | da1 (N·H) | dz1 (N·H) ]
  * row-major with samples as rows, so z1[n][j] is at z1 + n·H + j.
  */
-export function cacheLayout({ H, N }: Pick<Spec, 'H' | 'N'>): { readonly [K in CacheName]: number } & { readonly size: number } {
-  const lengths: Record<CacheName, number> = { z1: N * H, a1: N * H, z2: N, yHat: N, loss: N, dz2: N, da1: N * H, dz1: N * H };
+export function cacheLayout({
+  H,
+  N,
+}: Pick<Spec, 'H' | 'N'>): { readonly [K in CacheName]: number } & { readonly size: number } {
+  const lengths: Record<CacheName, number> = {
+    z1: N * H,
+    a1: N * H,
+    z2: N,
+    yHat: N,
+    loss: N,
+    dz2: N,
+    da1: N * H,
+    dz1: N * H,
+  };
   let offset = 0;
   const offsets = {} as Record<CacheName, number>;
   for (const name of CACHE_TENSORS) {
@@ -69,8 +81,13 @@ export function wgslConstants(spec: Spec): Record<string, number> {
  * 3 sigmoid, as shaders/lib/common.wgsl's ACT_* constants) and the workgroup size: the one place they
  * are encoded. Every trainer spreads these into its pipeline constants.
  */
-export function pipelineConstants(loss: LossKind, workgroupSize: number, activation: HiddenActivation): { LOSS: number; WG: number; ACT: number } {
+export function pipelineConstants(
+  loss: LossKind,
+  workgroupSize: number,
+  activation: HiddenActivation,
+): { LOSS: number; WG: number; ACT: number } {
   const ACT = HIDDEN_ACTIVATIONS.indexOf(activation);
-  if (ACT < 0) throw new RangeError(`activation must be one of ${HIDDEN_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
+  if (ACT < 0)
+    throw new RangeError(`activation must be one of ${HIDDEN_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
   return { LOSS: loss === 'bce' ? 0 : 1, WG: workgroupSize, ACT };
 }

@@ -19,11 +19,17 @@ export const MANY_DISPATCHES_PER_SUBMIT = 64;
  * `record`; a run not yet initialised gets a dispatch even for 0 steps (it
  * draws the initial parameters).
  */
-export function trainModels(steps: number, stepsPerDispatch: number, initialised: boolean, record: (chunks: readonly number[]) => void): void {
+export function trainModels(
+  steps: number,
+  stepsPerDispatch: number,
+  initialised: boolean,
+  record: (chunks: readonly number[]) => void,
+): void {
   checkSteps('steps', steps);
   checkCount('stepsPerDispatch', stepsPerDispatch);
   const chunks = dispatchChunks(steps, stepsPerDispatch, initialised);
-  for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
+  for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT)
+    record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
 }
 
 export interface UniformDispatch {
@@ -50,7 +56,12 @@ export function submitUniformDispatches(
   const encoder = device.createCommandEncoder({ label: `${label}.train` });
   const uploads: GPUBuffer[] = [];
   for (const { values, groups } of dispatches) {
-    const upload = device.createBuffer({ label: `${label}.run.upload`, size: run.size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+    const upload = device.createBuffer({
+      label: `${label}.run.upload`,
+      size: run.size,
+      usage: GPUBufferUsage.COPY_SRC,
+      mappedAtCreation: true,
+    });
     new Uint32Array(upload.getMappedRange()).set(values);
     upload.unmap();
     uploads.push(upload);
@@ -79,6 +90,10 @@ export async function readModelWords(
   const words = new Uint32Array(rawStatus!);
   return {
     column: (k) => Float32Array.from({ length: models }, (_, m) => r[m * MANY_RESULT_WORDS + k]!),
-    status: (m) => [words[m * MANY_STATUS_WORDS]!, words[m * MANY_STATUS_WORDS + 1]!, words[m * MANY_STATUS_WORDS + 2]!],
+    status: (m) => [
+      words[m * MANY_STATUS_WORDS]!,
+      words[m * MANY_STATUS_WORDS + 1]!,
+      words[m * MANY_STATUS_WORDS + 2]!,
+    ],
   };
 }

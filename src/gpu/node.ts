@@ -71,7 +71,12 @@ export async function requestNodeAdapter(options: { prefer?: 'hardware' | 'swift
 
 /** An adapter and a device on it, labelled; call `device.destroy()` when done so Node can exit. */
 export async function requestNodeDevice(
-  options: { prefer?: 'hardware' | 'swiftshader'; label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
+  options: {
+    prefer?: 'hardware' | 'swiftshader';
+    label?: string;
+    onProblem?: (e: GpuError) => void;
+    subgroups?: boolean;
+  } = {},
 ): Promise<NodeGpu & { device: GPUDevice }> {
   const gpu = await requestNodeAdapter(options);
   const device = await openDevice(gpu.adapter, {

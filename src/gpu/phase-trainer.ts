@@ -21,7 +21,11 @@ export interface RunOptions {
 }
 
 /** The buffers every phase kernel binds first: the Hyper uniform (lr), θ, and the data x and y, filled. */
-export function phaseBuffers(data: Dataset, params: ArrayLike<number>, lr: number): Record<'hyper' | 'params' | 'x' | 'y', BufferPlan> {
+export function phaseBuffers(
+  data: Dataset,
+  params: ArrayLike<number>,
+  lr: number,
+): Record<'hyper' | 'params' | 'x' | 'y', BufferPlan> {
   const hyper = packHyper({ lr });
   return {
     hyper: { bytes: hyper.byteLength, role: 'uniform', init: hyper },

@@ -49,12 +49,27 @@ export interface BindingSlot {
 }
 
 /** A binding table from `{ name: type, … }` ('read' for read-only storage), binding numbers 0, 1, 2, … in the order written. */
-export function slots<const T extends Record<string, 'uniform' | 'storage' | 'read'>>(table: T): readonly (BindingSlot & { readonly name: keyof T & string })[] {
-  return Object.entries(table).map(([name, t], binding) => ({ binding, name, type: t === 'read' ? 'read-only-storage' : t }));
+export function slots<const T extends Record<string, 'uniform' | 'storage' | 'read'>>(
+  table: T,
+): readonly (BindingSlot & { readonly name: keyof T & string })[] {
+  return Object.entries(table).map(([name, t], binding) => ({
+    binding,
+    name,
+    type: t === 'read' ? 'read-only-storage' : t,
+  }));
 }
 
 /** shaders/steps.wgsl, group 0. */
-export const MLP_BINDINGS = slots({ hyper: 'uniform', params: 'storage', x: 'read', y: 'read', cache: 'storage', grads: 'storage', status: 'storage', next: 'storage' });
+export const MLP_BINDINGS = slots({
+  hyper: 'uniform',
+  params: 'storage',
+  x: 'read',
+  y: 'read',
+  cache: 'storage',
+  grads: 'storage',
+  status: 'storage',
+  next: 'storage',
+});
 
 export type MlpBindingName = (typeof MLP_BINDINGS)[number]['name'];
 
@@ -83,7 +98,11 @@ export function packHyper(values: Hyper): Float32Array {
 const roundUp16 = (fields: readonly string[]) => Math.ceil(fields.length / 4) * 4;
 
 /** Writes `values` into `out` in `fields` order. */
-function packFields<F extends string, A extends Float32Array | Uint32Array>(fields: readonly F[], values: Record<F, number>, out: A): A {
+function packFields<F extends string, A extends Float32Array | Uint32Array>(
+  fields: readonly F[],
+  values: Record<F, number>,
+  out: A,
+): A {
   fields.forEach((f, i) => (out[i] = values[f]));
   return out;
 }
@@ -95,7 +114,15 @@ function packFields<F extends string, A extends Float32Array | Uint32Array>(fiel
 export const STATUS_WORDS = 4;
 
 /** shaders/many.wgsl, group 0. */
-export const MANY_BINDINGS = slots({ run: 'uniform', x: 'read', y: 'read', lrs: 'read', params: 'storage', results: 'storage', status: 'storage' });
+export const MANY_BINDINGS = slots({
+  run: 'uniform',
+  x: 'read',
+  y: 'read',
+  lrs: 'read',
+  params: 'storage',
+  results: 'storage',
+  status: 'storage',
+});
 
 export type ManyBindingName = (typeof MANY_BINDINGS)[number]['name'];
 
@@ -123,7 +150,14 @@ export const FUSED_STATUS_WORDS = 3;
 export const FUSED_WORKGROUP_SCALARS = 2;
 
 /** shaders/fused.wgsl, group 0. */
-export const FUSED_BINDINGS = slots({ run: 'uniform', params: 'storage', x: 'read', y: 'read', status: 'storage', sampleLoss: 'storage' });
+export const FUSED_BINDINGS = slots({
+  run: 'uniform',
+  params: 'storage',
+  x: 'read',
+  y: 'read',
+  status: 'storage',
+  sampleLoss: 'storage',
+});
 
 export type FusedBindingName = (typeof FUSED_BINDINGS)[number]['name'];
 
@@ -136,7 +170,17 @@ export function packFusedRun({ lr, steps }: { lr: number; steps: number }): Arra
 }
 
 /** shaders/large-tiled.wgsl, group 0: params and paramsOut swap every step (two bind groups). */
-export const LARGE_TILED_BINDINGS = slots({ hyper: 'uniform', params: 'read', x: 'read', y: 'read', losses: 'storage', partials: 'storage', grads: 'storage', status: 'storage', paramsOut: 'storage' });
+export const LARGE_TILED_BINDINGS = slots({
+  hyper: 'uniform',
+  params: 'read',
+  x: 'read',
+  y: 'read',
+  losses: 'storage',
+  partials: 'storage',
+  grads: 'storage',
+  status: 'storage',
+  paramsOut: 'storage',
+});
 
 export type LargeTiledBindingName = (typeof LARGE_TILED_BINDINGS)[number]['name'];
 
@@ -150,7 +194,16 @@ export const LARGE_TILED_STATUS_WORDS = 6;
 export const LARGE_MAX_D = 16;
 
 /** shaders/many-reg.wgsl, group 0: many.wgsl's, the data under other names (x and y are its workgroup copies), and the width groups. */
-export const MANY_REG_BINDINGS = slots({ run: 'uniform', xIn: 'read', yIn: 'read', lrs: 'read', params: 'storage', results: 'storage', status: 'storage', groups: 'read' });
+export const MANY_REG_BINDINGS = slots({
+  run: 'uniform',
+  xIn: 'read',
+  yIn: 'read',
+  lrs: 'read',
+  params: 'storage',
+  results: 'storage',
+  status: 'storage',
+  groups: 'read',
+});
 export type ManyRegBindingName = (typeof MANY_REG_BINDINGS)[number]['name'];
 
 /** `struct Run` of shaders/many-reg.wgsl: u32 fields in order. */

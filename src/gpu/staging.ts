@@ -59,7 +59,8 @@ export class StagingPool {
   private async failure(e: unknown): Promise<GpuError> {
     const failed = `${this.label}: reading back failed`;
     if (this.destroyed) return new GpuError('destroyed', `${failed}: the trainer was destroyed while reading back`);
-    const lost = this.lost ?? (await Promise.race([this.device.lost, new Promise<null>((r) => setTimeout(() => r(null), 0))]));
+    const lost =
+      this.lost ?? (await Promise.race([this.device.lost, new Promise<null>((r) => setTimeout(() => r(null), 0))]));
     if (lost) return lostError(lost);
     return new GpuError('internal', `${failed}: ${readbackCause(e)}`);
   }

@@ -23,7 +23,11 @@ export function decodeFault(step: number, code: number): Fault {
 }
 
 /** The error for a status [steps done, badStep, badWhere], or null when no step failed. */
-export function statusError(spec: Pick<Spec, 'd' | 'H'>, badStep: number, badWhere: number): TrainingDivergedError | null {
+export function statusError(
+  spec: Pick<Spec, 'd' | 'H'>,
+  badStep: number,
+  badWhere: number,
+): TrainingDivergedError | null {
   if (badStep === NO_FAULT) return null;
   return new TrainingDivergedError(decodeFault(badStep, badWhere), spec);
 }

@@ -24,8 +24,14 @@ export interface SweepAllOptions {
   stop?: () => boolean;
 }
 
-export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepSpec, options: SweepAllOptions = {}): Promise<SweepCell[]> {
-  if (manyRegDataBytes(data) > device.limits.maxComputeWorkgroupStorageSize) return perWidth(device, data, spec, options);
+export async function sweepAllGpu(
+  device: GPUDevice,
+  data: Dataset,
+  spec: SweepSpec,
+  options: SweepAllOptions = {},
+): Promise<SweepCell[]> {
+  if (manyRegDataBytes(data) > device.limits.maxComputeWorkgroupStorageSize)
+    return perWidth(device, data, spec, options);
   const S = spec.seeds;
   const R = spec.rates.length;
   // Model (w, r, s) is w·R·S + r·S + s: width groups of R·S models, each R blocks of the same S seeds.
@@ -47,7 +53,7 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
     if (onProgress || stop) {
       const per = Math.max(1, Math.ceil(spec.steps / Math.max(1, options.parts ?? 4)));
       trainer.train(0);
-      for (let done = 0; done < spec.steps; ) {
+      for (let done = 0; done < spec.steps;) {
         if (stop?.()) return [];
         const k = Math.min(per, spec.steps - done);
         trainer.train(k, { stepsPerDispatch: k });
@@ -63,7 +69,12 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
     return spec.widths.flatMap((hidden, w) =>
       spec.rates.map((lr, k) => {
         const first = (w * R + k) * S;
-        return makeCell(hidden, lr, spec.seedBase, Array.from({ length: S }, (_, s) => learned(r.loss[first + s]!, r.accuracy[first + s]!)));
+        return makeCell(
+          hidden,
+          lr,
+          spec.seedBase,
+          Array.from({ length: S }, (_, s) => learned(r.loss[first + s]!, r.accuracy[first + s]!)),
+        );
       }),
     );
   } finally {
@@ -72,7 +83,12 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
 }
 
 /** Data too large for workgroup memory: one ManyTrainer per width (src/gpu/sweep-widths.ts), progress and stop between widths. */
-async function perWidth(device: GPUDevice, data: Dataset, spec: SweepSpec, { onProgress, stop }: SweepAllOptions): Promise<SweepCell[]> {
+async function perWidth(
+  device: GPUDevice,
+  data: Dataset,
+  spec: SweepSpec,
+  { onProgress, stop }: SweepAllOptions,
+): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   for (const [w, hidden] of spec.widths.entries()) {
     if (stop?.()) return [];

@@ -12,7 +12,10 @@ export async function sweepGpu(
   device: GPUDevice,
   data: Dataset,
   spec: SweepSpec,
-  { stepsPerDispatch = 250, onWidth }: { stepsPerDispatch?: number; onWidth?: (cells: SweepCell[], done: number, total: number) => void } = {},
+  {
+    stepsPerDispatch = 250,
+    onWidth,
+  }: { stepsPerDispatch?: number; onWidth?: (cells: SweepCell[], done: number, total: number) => void } = {},
 ): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   const S = spec.seeds;
@@ -32,7 +35,12 @@ export async function sweepGpu(
       trainer.train(spec.steps, { stepsPerDispatch });
       const r = await trainer.readResults();
       const row = spec.rates.map((lr, k) =>
-        makeCell(hidden, lr, spec.seedBase, Array.from({ length: S }, (_, s) => learned(r.loss[k * S + s]!, r.accuracy[k * S + s]!))),
+        makeCell(
+          hidden,
+          lr,
+          spec.seedBase,
+          Array.from({ length: S }, (_, s) => learned(r.loss[k * S + s]!, r.accuracy[k * S + s]!)),
+        ),
       );
       cells.push(...row);
       onWidth?.(row, w + 1, spec.widths.length);

@@ -31,7 +31,12 @@ export const CPU_FRAME_MS = 30;
  * took (at most doubling), stopping once `budgetMs` is spent (at least one
  * step); returns the steps done. At most about twice the budget is spent.
  */
-export function stepWithin(session: Pick<Session, 'step'>, k: number, budgetMs: number, now = () => performance.now()): number {
+export function stepWithin(
+  session: Pick<Session, 'step'>,
+  k: number,
+  budgetMs: number,
+  now = () => performance.now(),
+): number {
   const t0 = now();
   let done = 0;
   let slice = 1;
@@ -159,8 +164,14 @@ export class PlaybackController<From = never> {
   private settle(): void {
     if (this.state === 'failed') return void this.hooks.onState('failed'); // only a reset leaves it
     const next: PlayState = !this.live
-      ? this.state === 'starting' ? 'starting' : 'resetting'
-      : this.wanted ? 'playing' : this.live.inflight && this.state === 'playing' ? 'pausing' : 'idle';
+      ? this.state === 'starting'
+        ? 'starting'
+        : 'resetting'
+      : this.wanted
+        ? 'playing'
+        : this.live.inflight && this.state === 'playing'
+          ? 'pausing'
+          : 'idle';
     this.state = next;
     this.hooks.onState(next); // also when the state stays: Play pressed while starting changes what the page shows
   }
@@ -176,9 +187,13 @@ export class PlaybackController<From = never> {
       const t0 = performance.now();
       try {
         const asked = this.hooks.perFrame();
-        const k = live.session.backend === 'cpu' ? stepWithin(live.session, asked, CPU_FRAME_MS) : (live.session.step(asked), asked);
+        const k =
+          live.session.backend === 'cpu'
+            ? stepWithin(live.session, asked, CPU_FRAME_MS)
+            : (live.session.step(asked), asked);
         await this.read(live);
-        if (this.live === live) this.speed = { steps: this.speed.steps + k, ms: this.speed.ms + performance.now() - t0 };
+        if (this.live === live)
+          this.speed = { steps: this.speed.steps + k, ms: this.speed.ms + performance.now() - t0 };
       } catch (e) {
         if (this.live === live) this.fail(e as Error);
       }

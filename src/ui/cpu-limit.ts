@@ -41,7 +41,11 @@ function largestTotal(lo: number, hi: number, test: number, maxTrain: number): n
  * ORACLE_FRAME_MAX) must stay a few tens of ms, so training points × parameters are bounded; the CLI takes any
  * size the GPU holds.
  */
-export function gpuRefusal(settings: Settings, data: PageData, upload: Upload | null): { text: string; field: RefusedField } | null {
+export function gpuRefusal(
+  settings: Settings,
+  data: PageData,
+  upload: Upload | null,
+): { text: string; field: RefusedField } | null {
   const { N, d } = data.train;
   const H = settings.hidden;
   const P = paramLayout({ d, H }).size;
@@ -66,7 +70,11 @@ export function gpuRefusal(settings: Settings, data: PageData, upload: Upload | 
 }
 
 /** What the CPU engine would refuse about this run (null: it fits), and the field to say it beside. */
-export function cpuRefusal(settings: Settings, data: PageData, upload: Upload | null): { text: string; field: RefusedField } | null {
+export function cpuRefusal(
+  settings: Settings,
+  data: PageData,
+  upload: Upload | null,
+): { text: string; field: RefusedField } | null {
   const { N, d } = data.train;
   const H = settings.hidden;
   if (!cpuSizeError({ N, d, H })) return null;

@@ -119,7 +119,10 @@ export function failureText(e: Error, shownStep?: number): string {
   const diverged = e.name === 'TrainingDivergedError' || /diverged|NaN|infinite/i.test(e.message);
   if (!diverged) return `${message} Press Play or Reset to start a new run.`;
   const at = typeof step === 'number' && !message.startsWith(`step ${step}:`) ? ` at step ${step}` : ''; // said once
-  const shown = typeof step === 'number' && shownStep !== undefined && shownStep !== step - 1 ? ` The page still shows step ${shownStep}, the last state it read back.` : '';
+  const shown =
+    typeof step === 'number' && shownStep !== undefined && shownStep !== step - 1
+      ? ` The page still shows step ${shownStep}, the last state it read back.`
+      : '';
   return `${message} Training blew up${at}: each step overshot until the numbers left the range of floating point. Lower the learning rate (0.5 works for XOR) or rescale the inputs to about [−1, 1], then press Play or Reset to start a new run.${shown}`;
 }
 

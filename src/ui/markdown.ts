@@ -26,7 +26,7 @@ const blockMath: TokenizerAndRendererExtension = {
 const inlineMath: TokenizerAndRendererExtension = {
   name: 'inlineMath',
   level: 'inline',
-  start: (src) => src.indexOf('$') >= 0 ? src.indexOf('$') : undefined,
+  start: (src) => (src.indexOf('$') >= 0 ? src.indexOf('$') : undefined),
   tokenizer(src) {
     const m = /^\$(?!\$)((?:\\.|[^\\$\n])+?)\$/.exec(src);
     return m ? { type: 'inlineMath', raw: m[0], text: m[1]! } : undefined;
@@ -69,7 +69,8 @@ export function collectMath(markdown: string): MathSpan[] {
   const out: MathSpan[] = [];
   md.walkTokens(md.lexer(markdown), (token: Token) => {
     const t = token as Tokens.Generic;
-    if (t.type === 'blockMath' || t.type === 'inlineMath') out.push({ tex: t.text as string, display: t.type === 'blockMath' });
+    if (t.type === 'blockMath' || t.type === 'inlineMath')
+      out.push({ tex: t.text as string, display: t.type === 'blockMath' });
   });
   return out;
 }

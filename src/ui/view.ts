@@ -43,7 +43,10 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
   showTest(app, s, H);
   const test = app.data.test;
-  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.activation }, s.params, s.data, test));
+  els.boundary.setAttribute(
+    'aria-label',
+    drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.activation }, s.params, s.data, test),
+  );
   els.network.setAttribute('aria-label', renderNetwork(els.network, s));
   const dead = new Set(deadUnits(s));
   const saturated = new Set(saturatedUnits(s));
@@ -52,10 +55,16 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     highlightUnit(els.diagram, j);
     highlightNetworkUnit(els.network, j);
   };
-  els.unitMaps.dataset.summary = renderUnitMaps(els.unitMaps, { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.activation, dead, saturated }, highlight);
+  els.unitMaps.dataset.summary = renderUnitMaps(
+    els.unitMaps,
+    { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.activation, dead, saturated },
+    highlight,
+  );
   const first = app.history.points[0];
   let past: { loss: number } | undefined; // the loss halfway back: is it still falling?
-  for (const p of app.history.points) if (p.step <= s.step / 2) past = p; else break;
+  for (const p of app.history.points)
+    if (p.step <= s.step / 2) past = p;
+    else break;
   const list = hints({
     step: s.step,
     hidden: H,
@@ -73,10 +82,17 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   if (els.hints.dataset.key !== key) {
     // only when they change: the list is a live region, and a screen reader would repeat it every frame
     els.hints.dataset.key = key;
-    els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id} hint-${h.level}` })));
+    els.hints.replaceChildren(
+      ...list.map((h) =>
+        Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id} hint-${h.level}` }),
+      ),
+    );
   }
   renderDiagram(els.diagram, s, settings.point, settings.loss, { exact });
-  const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss) : null;
+  const fd =
+    app.fd && s.params.length <= FD_MAX_PARAMS
+      ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss)
+      : null;
   renderGradients(els.gradients, s, fd);
   keyboardScrollable(els.gradients);
 }

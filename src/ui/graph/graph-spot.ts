@@ -10,11 +10,24 @@ import { graphState, type GraphState } from './graph-model.js';
 export function spotGraphState(): GraphState {
   const s = computeSpotCheck();
   return graphState({
-    d: SPOT.spec.d, H: SPOT.spec.H, N: 1, n: 0, loss: 'bce', step: null,
-    x: [...SPOT.x], y: SPOT.y,
-    params: SPOT.params, grads: s.grads,
-    z1: s.z1, a1: s.a1, da1: s.da1, dz1: s.dz1,
-    z2: s.z2, yHat: s.yHat, dz2: s.dz2.bce,
-    sampleLoss: s.loss.bce, batchLoss: s.loss.bce,
+    d: SPOT.spec.d,
+    H: SPOT.spec.H,
+    N: 1,
+    n: 0,
+    loss: 'bce',
+    step: null,
+    x: [...SPOT.x],
+    y: SPOT.y,
+    params: SPOT.params,
+    grads: s.grads,
+    z1: s.z1,
+    a1: s.a1,
+    da1: s.da1,
+    dz1: s.dz1,
+    z2: s.z2,
+    yHat: s.yHat,
+    dz2: s.dz2.bce,
+    sampleLoss: s.loss.bce,
+    batchLoss: s.loss.bce,
   });
 }

@@ -27,7 +27,11 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: () =
     data: () => ({ name: data().name, label: data().label }),
     // Dispatches of at most 250 steps (short for browser watchdogs), each awaited for the progress bar; no cells until the end.
     run: (spec, onCells, stop) =>
-      sweepAllGpu(device, data().train, spec, { parts: Math.ceil(spec.steps / 250), onProgress: (done, total) => onCells([], done, total), stop }),
+      sweepAllGpu(device, data().train, spec, {
+        parts: Math.ceil(spec.steps / 250),
+        onProgress: (done, total) => onCells([], done, total),
+        stop,
+      }),
   };
 }
 

@@ -47,7 +47,8 @@ export function logTickLabels(ticks: readonly number[]): string[] {
  */
 export function linearTickLabels(ticks: readonly number[]): string[] {
   const plain = ticks.every((t) => t === 0 || (Math.abs(t) >= 1e-3 && Math.abs(t) < 1e4));
-  const text = (t: number) => (plain || t === 0 ? String(Number(t.toPrecision(6))) : Number(t.toPrecision(3)).toExponential().replace('e+', 'e'));
+  const text = (t: number) =>
+    plain || t === 0 ? String(Number(t.toPrecision(6))) : Number(t.toPrecision(3)).toExponential().replace('e+', 'e');
   return ticks.map((t) => text(t).replaceAll('-', '−'));
 }
 
@@ -135,8 +136,12 @@ export function drawDecisionBoundary(
   const pad = { l: 46, t: 8, b: 36 };
   const size = h - pad.t - pad.b;
   const [lo, hi] = planeExtent(data, test);
-  const sx = scaleLinear().domain([lo, hi]).range([pad.l, pad.l + size]);
-  const sy = scaleLinear().domain([lo, hi]).range([pad.t + size, pad.t]);
+  const sx = scaleLinear()
+    .domain([lo, hi])
+    .range([pad.l, pad.l + size]);
+  const sy = scaleLinear()
+    .domain([lo, hi])
+    .range([pad.t + size, pad.t]);
   const yHat = yHatOverGrid(spec, params, lo, hi, grid);
   const cell = size / grid;
   for (let i = 0; i < yHat.length; i++) {
@@ -232,7 +237,9 @@ export function notDrawn(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElemen
 
 /** A vertical bar of ŷ's colours from 0 (bottom) to 1 (top), labelled. */
 function colourBar(ctx: CanvasRenderingContext2D, left: number, top: number, height: number): void {
-  const s = scaleLinear().domain([0, 1]).range([top + height, top]);
+  const s = scaleLinear()
+    .domain([0, 1])
+    .range([top + height, top]);
   for (let i = 0; i < height; i++) {
     ctx.fillStyle = yHatColour(s.invert(top + i + 0.5));
     ctx.fillRect(left, top + i, 14, 1);
