@@ -1,14 +1,9 @@
 /**
- * The fast kernels against the kernels they replace, in the same run and on the
- * same device (issue 15): the subgroup fused kernel against the workgroup-memory
- * one, the register many-models kernel against the original, and the whole map
- * in one dispatch against one dispatch chain per width. Every result names its
- * kernel variant. Where the device has `timestamp-query`, each repeat's GPU time
- * is measured between two timestamps written around its submits (`gpuMs`, and
- * per dispatch); otherwise only host time is given (`timing: 'host'`).
- *
- * bench/run.ts calls `fastCases(device, { quick }, log)` and puts what it
- * returns in its report's `fast` field.
+ * The fast kernels against their slower alternatives, in one run on one device: the subgroup fused kernel against the
+ * workgroup-memory one, the register many-models kernel against the private-memory one, and the whole map in one
+ * dispatch against a dispatch chain per width. Each result names its kernel variant. With `timestamp-query` each
+ * repeat's GPU time comes from timestamps around its submits (`gpuMs`, and per dispatch); without it, host time only
+ * (`timing: 'host'`).
  */
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { FusedSubgroupTrainer, subgroupFit } from '../src/gpu/fused-subgroup.js';
@@ -35,7 +30,7 @@ export interface FastResult {
   repeats: number;
   /** Steps per repeat (each model's). */
   steps?: number;
-  /** Where the device has timestamp queries: median GPU milliseconds per repeat and per dispatch, and the rate by GPU time. */
+  /** With timestamp queries: median GPU milliseconds per repeat and per dispatch, and the rate by GPU time. */
   gpuMs?: number;
   gpuRate?: number;
   gpuMsPerDispatch?: number;
@@ -179,7 +174,8 @@ async function timeMap(
   repeats: number,
   caseName: string,
 ): Promise<FastResult> {
-  await run(); // warm-up: pipeline compilation and buffer creation are part of every later call too, but caches are warm
+  // warm-up: pipeline compilation and buffer creation are part of every later call too, but caches are warm
+  await run();
   const secs: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
@@ -253,7 +249,7 @@ export async function fastCases(
     });
   }
 
-  // (2) many independent 2-8-1 XOR networks: registers against the original kernel
+  // (2) many independent 2-8-1 XOR networks: registers against private memory (shaders/many.wgsl)
   const M = quick ? 4096 : 65536;
   const manyCase = `many-xor-2-8-1-x${M}`;
   const lrs = new Float32Array(M).fill(LR);
@@ -279,7 +275,8 @@ export async function fastCases(
     });
   }
 
-  // (3) the page's map end to end: 16 widths × 7 rates × seeds × steps (4,096 seeds and 2,000 steps in full mode, the issue's case; 16 and 200 in quick mode)
+  // (3) the page's map end to end: 16 widths × 7 rates × seeds × steps (4,096 seeds and 2,000 steps in full mode,
+  // 16 and 200 in quick mode)
   const map: SweepSpec = {
     widths: MAP_WIDTHS,
     rates: [...MAP_RATES],

@@ -70,7 +70,7 @@ export async function xorCase(context: CaseContext): Promise<void> {
   const config = { data: x4, params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: LR, loss: 'bce' } as const;
   noteChoice(context, 'xor-2-8-1', config);
   const steps = await createTrainer(device, { ...config, label: 'bench.steps' }, { kernel: 'steps' });
-  // The chooser's pick: the subgroup fused kernel where the device has subgroups; ./cases-fast.ts measures both fused kernels.
+  // The chooser's pick: the subgroup fused kernel where the device has subgroups; ./cases-fast.ts measures both.
   const fused = await createTrainer(device, { ...config, label: 'bench.fused' });
   await recorder.runCase('xor-2-8-1', 'steps/s', [
     gpuImpl(

@@ -1,9 +1,7 @@
 /**
- * How the benchmark measures: an implementation is anything that can run k SGD
- * steps and return once they are done. After a warm-up that also sizes k, each
- * repeat times k steps ending with the result read back (so GPU work is
- * finished, not just queued); a case reports the median over repeats with min
- * and max, and the ratio of every implementation to every other in the run.
+ * How the benchmark measures: an implementation runs k SGD steps and returns once they are done. After a warm-up that
+ * also sizes k, each repeat times k steps ending with a readback (so GPU work is finished, not just queued); a case
+ * reports the median over repeats with min and max, and every implementation's ratio to every other.
  */
 import type { Dataset } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';

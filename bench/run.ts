@@ -24,11 +24,14 @@ export interface BenchReport {
   scaling: ScalingRow[];
   /** Implementations that could not run a case, with their error (a peer's limit, say); the fast kernels' included. */
   failures: { case: string; impl: string; error: string }[];
-  /** The fast kernels beside the ones they replace, each result naming its kernel variant (./cases-fast.ts). */
+  /** The fast kernels beside their slower alternatives, each result naming its kernel variant (./cases-fast.ts). */
   fast: FastReport;
 }
 
-/** Where the scaling plot goes unless `--plot` says otherwise: an ignored folder, so a run leaves the checkout clean (docs/perf/scaling.svg is the recorded run). */
+/**
+ * Where the scaling plot goes unless `--plot` says otherwise: an ignored folder, so a run leaves the checkout clean
+ * (docs/perf/scaling.svg is the recorded run).
+ */
 export const DEFAULT_PLOT = 'dist/bench/scaling.svg';
 
 /** Runs every case; `log` takes progress lines (stderr in the CLI, so stdout stays one JSON object). */

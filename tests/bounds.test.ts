@@ -1,7 +1,7 @@
 /**
- * The per-element error bounds (src/mlp/bounds/bounds.ts): the shadow against independent computations,
- * the bounds against an f32 emulation of the kernels (every operation rounded with Math.fround),
- * and, on the GPU, at convergence where the old fixed tolerance could not fail.
+ * The per-element error bounds (src/mlp/bounds/bounds.ts): the shadow against independent computations, the bounds
+ * against an f32 emulation of the kernels (every operation rounded with Math.fround), and, on the GPU, at convergence,
+ * where a fixed tolerance could not fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
@@ -28,7 +28,8 @@ describe('the magnitude shadow', () => {
     const s = b.samples!;
     expect(s.z1.value[0]).toBe(0.75);
     expect(s.z1.mag[0]).toBe(1.25); // |−0.25| + |0.5·2|
-    expect(s.z1.bound[0]! / (SLACK * gamma(2) * 1.25)).toBeCloseTo(1, 12); // two terms, two roundings, nothing inherited
+    // two terms, two roundings, nothing inherited
+    expect(s.z1.bound[0]! / (SLACK * gamma(2) * 1.25)).toBeCloseTo(1, 12);
     expect(s.z2.mag[0]).toBe(3.5); // |1| + |2|·1.25
     // z2's bound: its own rounding γ_2·(|b2| + |W2|·(a1 + e_a1)) plus W2 times what z1 brought.
     const eZ1 = gamma(2) * 1.25; // (the stored bound adds the second-order cover, SLACK, once at the end)
@@ -59,7 +60,8 @@ describe('the magnitude shadow', () => {
         };
         const abs = params.map(Math.abs);
         const z1 = forward({ d, H }, params, { ...one, x: data.x.subarray(n * d, (n + 1) * d) }).z1;
-        for (let j = 0; j < H; j++) if (z1[j]! + b.samples!.z1.bound[n * H + j]! <= 0) abs[L.W2.offset + j] = 0; // surely closed
+        // surely closed
+        for (let j = 0; j < H; j++) if (z1[j]! + b.samples!.z1.bound[n * H + j]! <= 0) abs[L.W2.offset + j] = 0;
         const ref = forward({ d, H }, abs, one);
         for (let j = 0; j < H; j++) expect(b.samples!.z1.mag[n * H + j]! / ref.z1[j]!).toBeCloseTo(1, 13);
         expect(b.samples!.z2.mag[n]! / ref.z2[0]!).toBeCloseTo(1, 13);
@@ -282,7 +284,8 @@ describe('bounds at convergence, on the GPU', () => {
     // rounds to 1 + 2^-22, so a GPU without a fused multiply-add gets 0 and shuts the gate.
     const c = 1 + 2 ** -23;
     const data = makeDataset([[c], [-1]], [1, 0]);
-    const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0]; // W1 = [c, 1], b1 = [−(1 + 2^-22), 0.5], W2 = [1, −1], b2 = 0
+    // W1 = [c, 1], b1 = [−(1 + 2^-22), 0.5], W2 = [1, −1], b2 = 0
+    const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0];
     const spec = { d: 1, H: 2 };
     const trainer = await StepTrainer.create(device, { data, params, hidden: 2, lr: 0.1, loss: 'bce' });
     try {
@@ -294,7 +297,8 @@ describe('bounds at convergence, on the GPU', () => {
       const tensors = readoutAgainstBounds(spec, params, data, 'bce', gpu);
       expect(tensors.find((t) => t.tensor === 'W1')!.gateUncertain).toBe(1);
       expectWithinBounds('uncertain gate', tensors);
-      // Either outcome is legitimate f32: 0 (two roundings, the gate shut, δ1 off by the whole of da1) or 2^-46 (one fused rounding).
+      // Either outcome is legitimate f32: 0 (two roundings, the gate shut, δ1 off by all of da1) or 2^-46 (one fused
+      // rounding).
       expect([0, 2 ** -46]).toContain(gpu.cache.z1[0]);
       console.log(`uncertain gate: the GPU computed z1 = ${gpu.cache.z1[0]}, the oracle 2^-46`);
       const off = Math.abs(gpu.cache.dz1[0]! - b.samples!.dz1.value[0]!);
@@ -331,7 +335,7 @@ describe('bounds at convergence, on the GPU', () => {
           expect(e, `${name}[${k}]: bound ${e}, magnitude ${t.mag[k]}`).toBeLessThanOrEqual(1000 * U * t.mag[k]!),
         );
       }
-      // And the check can fail here: gradients of zero would not pass (the old fixed floor let them).
+      // And the check can fail here: gradients of zero would not pass (a fixed floor would let them).
       const zeros = readoutAgainstBounds(spec, gpu.params, data, 'bce', { grads: new Float64Array(gpu.grads.length) });
       expect(zeros.some((t) => !t.pass)).toBe(true);
     } finally {

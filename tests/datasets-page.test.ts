@@ -19,9 +19,8 @@ import {
 import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 
 /**
- * Datasets on the page (issue 13): choosing a generated set, the held-out test
- * loss, a picture per hidden unit that points into the graph and the network,
- * uploads with the CLI's errors, and links that reproduce the points.
+ * Datasets on the page: choosing a generated set, the held-out test loss, a picture per hidden unit that points into
+ * the graph and the network, uploads with the CLI's errors, and links that reproduce the points.
  */
 let served: Served;
 let base: string;
@@ -133,7 +132,7 @@ describe('datasets on the page', () => {
       expect(await maps.count()).toBe(16);
       expect(await page.locator('[data-testid="unit-maps"] .legend').innerText()).toMatch(/tanh never closes a gate/);
       expect(await page.locator('#network').getAttribute('data-dead')).toBe('0'); // "dead" is ReLU's alone
-      // The gate edge: diag(tanh′(z1)) with the values at the shown sample, against the oracle at the page's own parameters.
+      // The gate edge: diag(tanh′(z1)) at the shown sample, against the oracle at the page's own parameters.
       const graph = page.locator('[data-testid="graph"]');
       expect(await graph.locator('.headers').textContent()).toContain('a1 = tanh(z1)');
       const vals = async (key: string) =>

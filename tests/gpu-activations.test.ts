@@ -1,9 +1,7 @@
 /**
- * The hidden activations (relu, leaky, tanh, sigmoid: the kernels' `override ACT`) on every GPU
- * path beyond the step kernels (whose whole shape grid runs per activation in
- * tests/gpu-trainer.test.ts): the fused kernel, the many-models kernel and the large-batch path,
- * each against the CPU oracle (src/mlp/reference.ts) run with the same activation; tanh at
- * |z1| far past where exp(|z1|) overflows f32; and one hidden unit never learning XOR.
+ * The hidden activations (relu, leaky, tanh, sigmoid: `override ACT`) on the GPU paths beyond the step kernels (those
+ * run their whole grid per activation in tests/gpu-trainer.test.ts): fused, many-models and large-batch, each against
+ * the CPU oracle with the same activation; tanh far past where exp(|z1|) overflows f32; one unit never learning XOR.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
@@ -96,7 +94,8 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
           steps1.destroy();
         }
         // Against f64 only where the CPU's path keeps every z1 clear of a kink (ReLU's and leaky's 0):
-        // a z1 within 1e-5 of it (its f32 error is ~1e-7 here) may take the other side in f32, and f′ jumps there (1 against 0 or 0.01).
+        // a z1 within 1e-5 of it (f32 error ~1e-7 here) may take the other side in f32, and f′ jumps there
+        // (1 against 0 or 0.01).
         const { theta, minAbsZ1 } = cpuRun(net, initParams(net, 11 + m), data, 'bce', lr, steps, { trackZ1: true });
         if (ACTIVATIONS[activation].kink && minAbsZ1 < 1e-5) continue;
         againstCpu++;

@@ -149,7 +149,7 @@ describe('subgroup fused kernel: the first non-finite step, exactly', () => {
     steps: number,
     perDispatch: number,
   ) {
-    // Network 1 is the problem; network 0 starts at all zeros, which stays finite at any rate used here, and must go on.
+    // Network 1 is the problem; network 0 starts at all zeros, finite at any rate used here, and must go on.
     const P = problem.params.length;
     const t = await FusedSubgroupTrainer.create(device, {
       ...problem,

@@ -57,12 +57,14 @@ describe('fused kernel (shaders/fused.wgsl)', () => {
   }
 
   it('stops at the first non-finite step, step 2 exactly, and keeps exactly the parameters after step 1', async () => {
-    const expected = saturatedRun(1, 20); // f32 emulation, exact on this problem: the loss of sample 0 is +Infinity at step 2
+    // f32 emulation, exact on this problem: the loss of sample 0 is +Infinity at step 2
+    const expected = saturatedRun(1, 20);
     expect(expected.fault).toEqual({ step: 2, kind: 'loss', index: 0, value: Infinity, precision: 'f32' });
     const { data, params, hidden } = SATURATED;
     const fused = await FusedTrainer.create(device, { data, params, hidden, lr: 1, loss: 'bce' });
     try {
-      fused.step(20, { stepsPerDispatch: 1 }); // step 2 fails in the second dispatch; the 18 after it must not move anything
+      // step 2 fails in the second dispatch; the 18 after it must not move anything
+      fused.step(20, { stepsPerDispatch: 1 });
       const error = await fused.readLoss().then(
         () => null,
         (e: unknown) => e,

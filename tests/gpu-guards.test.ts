@@ -259,7 +259,7 @@ describe('long runs are recorded in bounded submits', () => {
     const b = await FusedTrainer.create(device, { data, params: start, hidden: 4, lr: 0.5, loss: 'bce' });
     try {
       a.step(1000, { stepsPerDispatch: 1000 });
-      // 1000 steps at 1 per dispatch is 1000 dispatches: more than one command buffer's worth (FUSED_DISPATCHES_PER_SUBMIT).
+      // 1000 steps at 1 per dispatch: more dispatches than one command buffer holds (FUSED_DISPATCHES_PER_SUBMIT).
       await b.run(1000, { stepsPerDispatch: 1 });
       expect((await b.readLoss()).step).toBe(1000);
       expect(Array.from(await b.readParams())).toEqual(Array.from(await a.readParams()));

@@ -1,8 +1,7 @@
 /**
- * Every kernel behind the door, from the chooser's registry (so a kernel is tested by being
- * registered): forced through createTrainer and driven as the page drives it (gpuSession), each
- * against a pure step-kernel run, the CPU oracle within its per-element f32 bounds, the exact
- * divergence verdict, and a learning-rate change. Then the chooser's picks and refusals.
+ * Every kernel in the chooser's registry (a kernel is tested by being registered), forced through createTrainer and
+ * driven as the page drives it (gpuSession): against a pure step-kernel run, the CPU oracle within its per-element f32
+ * bounds, the exact divergence verdict, a learning-rate change. Then the chooser's picks and refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';

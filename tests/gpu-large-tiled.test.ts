@@ -32,7 +32,7 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
     t.destroy();
   });
 
-  // The fallback (no subgroups) on the shapes that exercise each part of the reduction: many subsets, one, several unit rounds.
+  // The fallback (no subgroups) on shapes exercising each part of the reduction: many subsets, one, several rounds.
   const shapes = [
     [2, 2, 4097, 'bce'],
     [3, 64, 5000, 'bce'],
@@ -71,7 +71,9 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
       const data = randomDataset(3 + H, d, N, { binary: true });
       const spec = { d, H };
       const start = initParams(spec, 9);
-      const lr = H > 256 ? 0.05 : 0.5; // at H = 1,024 and rate 0.5 the f32 and f64 trajectories part beyond TOLERANCES.trajectory within 20 steps (the one-step bound still held)
+      // at H = 1,024 and rate 0.5 the f32 and f64 trajectories part beyond TOLERANCES.trajectory within 20 steps (the
+      // one-step bound still held)
+      const lr = H > 256 ? 0.05 : 0.5;
       const t = await TiledLargeTrainer.create(devices[kind]!, { data, params: start, hidden: H, lr, loss });
       try {
         t.step(7);

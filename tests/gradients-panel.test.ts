@@ -49,7 +49,8 @@ describe('gradient panel', () => {
 
   it('counts units and inputs from 1, like the graph and the network picture, and says so once', async () => {
     await draw(8);
-    const rows = await page.locator('.grad-detail tr td:first-child').allTextContents(); // folded away: text, not innerText
+    // folded away: text, not innerText
+    const rows = await page.locator('.grad-detail tr td:first-child').allTextContents();
     expect(rows.slice(0, 3)).toEqual(['W1[1][1]', 'W1[1][2]', 'W1[2][1]']);
     expect(rows).toContain('b1[8]');
     expect(rows).toContain('W2[8]');

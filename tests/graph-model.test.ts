@@ -25,7 +25,8 @@ function snapshot(
 ): Snapshot {
   const data = randomDataset(seed, d, N, { binary: loss === 'bce' });
   const params = randomParams(seed + 1, d, H);
-  params.fill(-50, paramLayout({ d, H }).b1.offset, paramLayout({ d, H }).b1.offset + pinned); // b1 = −50: the first `pinned` units far below 0
+  // b1 = −50: the first `pinned` units far below 0
+  params.fill(-50, paramLayout({ d, H }).b1.offset, paramLayout({ d, H }).b1.offset + pinned);
   const r = lossAndGrads({ d, H, activation }, params, data, loss);
   return {
     backend: 'cpu',

@@ -44,7 +44,7 @@ const jacobian = async (page: Page, id: string): Promise<number | number[]> =>
     number | number[];
 
 /** Everything the graph should show for sample n at `params`, computed by the oracle alone. */
-/** What the graph must show for sample n, each value with its f32 error bound (the page's numbers come from the GPU). */
+/** What the graph must show for sample n, each value with its f32 error bound (the page's numbers are the GPU's). */
 function expected(params: Float64Array, H: number, n: number, loss: LossKind): Record<string, [number[], number[]]> {
   const spec = { d: 2, H };
   const data = xor();
@@ -222,12 +222,12 @@ describe('the computation graph on the page', () => {
 
       expect(await page.locator('[data-testid="graph"][data-built="once"]').count()).toBe(1);
 
-      // playing refreshes the numbers a few times a second, never faster than every 300 ms; pausing shows exactly the paused step
+      // playing refreshes the numbers a few times a second, at most every 300 ms; pausing shows exactly the paused step
       await page.evaluate(() => {
         const w = window as unknown as { draws: number[] };
         w.draws = [];
         const caption = document.querySelector<HTMLElement>('[data-testid="graph-caption"]')!;
-        // the time each redraw stamped itself (an observer's own callback can run late, after the rest of a frame's drawing)
+        // each redraw's own time stamp (an observer's callback can run late, after the rest of a frame's drawing)
         new MutationObserver(() => w.draws.push(Number(caption.dataset.drawnAt))).observe(caption, {
           attributes: true,
           attributeFilter: ['data-drawn-at'],
@@ -248,7 +248,7 @@ describe('the computation graph on the page', () => {
       await page.waitForFunction(
         () => document.querySelector('[data-testid="play"]')?.getAttribute('aria-pressed') === 'false',
       );
-      // "paused" is shown once the frame in flight is drawn, and from then on the graph shows that step, with no refresh to wait for
+      // "paused" shows once the frame in flight is drawn; then the graph shows that step, with no refresh to wait for
       await page.waitForFunction(
         () => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle',
       );
@@ -289,7 +289,8 @@ describe('the computation graph on the page', () => {
           .map((e) => `${e.tagName}.${e.getAttribute('class')} ${e.textContent}`);
       });
       expect(overlaps).toEqual([]);
-      // legible: the legend's entries apart, each Jacobian clear of every other label, number and node, and centred over the edge its bracket spans
+      // legible: the legend's entries apart, each Jacobian clear of every other label, number and node, and centred
+      // over the edge its bracket spans
       const crowded = await page.locator('[data-testid="graph"]').evaluate((svg) => {
         const box = (e: Element) => (e.querySelector('.katex-html') ?? e).getBoundingClientRect();
         const hit = (a: DOMRect, b: DOMRect, pad = 2) =>

@@ -45,11 +45,11 @@ interface Problem {
 const first = (): Problem => ({ ...ramp(), lr: RAMP_PARAM_AT_1, at: 1, kept: [1, 0, -(2 ** -60), 0] });
 
 /**
- * x = 2^-10, y = 1, θ = [W1, b1, W2, b2] = [1, 0, 1, −2^120], η = 2^64; z2 stays near −2^120, so σ = 0
- * and δ2 = −1 at both steps. Step 1: dW1 = −2^-10, db1 = −1, dW2 = −2^-10, db2 = −1, so
- * θ1 = [2^54, 2^64, 2^54, −2^120] (1 + 2^54 and −2^120 + 2^64 round, in f32 and f64 alike). Step 2: a1 = z1 = 2^44 + 2^64 and
- * z2 = −2^120 + 2^118 + 2^98, finite; W2 ← 2^54 + 2^64·(2^64 + 2^44) > 2^128 overflows, while
- * W1 ← 2^54 + 2^108, b1 ← 2^64 + 2^118 and b2 ← −2^120 + 2^65 stay finite, as do the loss and gradients.
+ * x = 2^-10, y = 1, θ = [W1, b1, W2, b2] = [1, 0, 1, −2^120], η = 2^64; z2 stays near −2^120, so σ = 0 and δ2 = −1 at
+ * both steps. Step 1: dW1 = −2^-10, db1 = −1, dW2 = −2^-10, db2 = −1, so θ1 = [2^54, 2^64, 2^54, −2^120] (1 + 2^54 and
+ * −2^120 + 2^64 round, in f32 and f64 alike). Step 2: a1 = z1 = 2^44 + 2^64 and z2 = −2^120 + 2^118 + 2^98, finite;
+ * W2 ← 2^54 + 2^64·(2^64 + 2^44) > 2^128 overflows, while W1 ← 2^54 + 2^108, b1 ← 2^64 + 2^118 and
+ * b2 ← −2^120 + 2^65 stay finite, as do the loss and gradients.
  */
 const second = (): Problem => ({
   data: makeDataset([[2 ** -10]], [1]),
@@ -194,7 +194,7 @@ describe('the check can fail: a kernel that ignores the W2 update’s non-finite
     }
   });
 
-  it('the fused subgroup mutant passes the old arrangement (3 steps, 2 per dispatch): why this file exists', async () => {
+  it('the fused subgroup mutant passes when the overflow is mid-dispatch (3 steps, 2 per dispatch): why the last step is tested', async () => {
     const real = shaders.fusedSubgroup;
     shaders.fusedSubgroup = mutate(real, MUTANTS[0]!.from, MUTANTS[0]!.to);
     try {

@@ -1,8 +1,7 @@
 /**
- * Mutation checks for the GPU-vs-CPU comparison itself: step kernels with ONE deliberate mistake
- * each, made by a small edit of the real shader text (shaders/steps.wgsl + common.wgsl, as the
- * trainer loads them), must fail the per-element bound check on random data, and the real kernels
- * must pass it on the same data. This is what shows the bounds are tight enough to catch real bugs.
+ * Mutation checks for the GPU-vs-CPU comparison itself: step kernels with one deliberate mistake each, a small edit of
+ * the real shader text (shaders/steps.wgsl as the trainer loads it), must fail the per-element bound check on random
+ * data, and the real kernels must pass it on the same data. This shows the bounds are tight enough to catch real bugs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HiddenActivation } from '../src/engine/activation.js';

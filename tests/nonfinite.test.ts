@@ -68,7 +68,7 @@ const errorOf = (p: Promise<unknown>) =>
   );
 /** Values for exact comparison (−0 and 0 are the same parameter value). */
 
-/** Each GPU trainer, run for `steps` steps on one problem; the many-models kernel with a companion model that must go on. */
+/** Each GPU trainer run for `steps` steps on one problem; the many-models kernel with a companion that must go on. */
 const GPU_TRAINERS: Record<string, Runner> = {
   'step kernels': async (p, steps) => {
     const t = await StepTrainer.create(device, { ...p, loss: 'bce' });
@@ -297,7 +297,8 @@ describe('npm run train on big.json', () => {
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as TrainReport;
     const p0 = initParams({ d: 1, H: 1 }, 1);
-    expect(report.final.params.W1[0]![0]).toBe(p0[0]! - 1000 * (-p0[2]! * 1e36)); // step 1's closed form; later steps have δ2 = 0
+    // step 1's closed form; later steps have δ2 = 0
+    expect(report.final.params.W1[0]![0]).toBe(p0[0]! - 1000 * (-p0[2]! * 1e36));
     expect(r.out).not.toMatch(/null|NaN|Infinity/);
     expect(() => checkReportFinite(report)).not.toThrow();
   });

@@ -178,7 +178,8 @@ describe('the CPU engine on the page takes only runs whose one step fits in a fr
   it('builds a run at the limit and refuses one node over it, before building anything', () => {
     const data = generate({ kind: 'spiral', N: 100, noise: 0.1, seed: 1 });
     let H = 1;
-    while (graphNodes({ N: 100, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++; // found by counting, not by maxHidden's formula
+    // found by counting, not by maxHidden's formula
+    while (graphNodes({ N: 100, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++;
     const config = { lr: 0.1, loss: 'bce' as const, activation: 'relu' as const };
     const fits = cpuSession(data, initParams({ d: 2, H }, 1), { ...config, hidden: H });
     fits.step(1);

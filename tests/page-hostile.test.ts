@@ -13,11 +13,9 @@ import {
 import { type Served, servePage } from './support/preview.js';
 
 /**
- * Links and files too big for the page (issue 25): the tab must keep answering
- * whatever it is asked, and a run the CPU engine cannot step within a frame is
- * refused beside its field, naming the limit, instead of freezing or crashing
- * the tab. With WebGPU (SwiftShader here) such a run either trains on the GPU
- * or is refused the same way.
+ * Links and files too big for the page: the tab must keep answering whatever it is asked, and a run the CPU engine
+ * cannot step within a frame is refused beside its field, naming the limit, instead of freezing or crashing the tab.
+ * With WebGPU (SwiftShader here) such a run either trains on the GPU or is refused the same way.
  */
 let served: Served;
 let base: string;
@@ -34,7 +32,7 @@ const LIMIT = /The CPU engine can train at most 30,000 graph nodes a step/;
 type Lab = { backpropLab: { state(): string; running(): { hidden: number } | null } };
 const state = (page: Page) => page.evaluate(() => (window as unknown as Lab).backpropLab.state());
 
-/** Opens the page without waiting for numbers (a refused first run has none): until its first run is installed or refused. */
+/** Opens the page without waiting for numbers (a refused first run has none): until its first run is in or refused. */
 async function openQuery(query: string, webgpu: boolean): Promise<Opened> {
   const browser = await launch(webgpu);
   const o = { browser, errors: [] as string[], offLoopback: [] as string[] };

@@ -157,7 +157,8 @@ describe('the page in headless Chromium', () => {
       await waitForLearned(page);
       await setPlaying(page, false);
       expect(await text(page, 'grad-verdict')).toBe('pass');
-      expect(Number((await text(page, 'grad-max-rel-error')).replace('−', '-'))).toBeLessThan(1e-2); // written with a true minus sign
+      // written with a true minus sign
+      expect(Number((await text(page, 'grad-max-rel-error')).replace('−', '-'))).toBeLessThan(1e-2);
       await page.click('[data-testid="fd"]');
       await page.waitForSelector('text=finite differences');
       await page.screenshot({ path: `${ARTIFACTS}/page-webgpu.png`, fullPage: true });
@@ -224,7 +225,7 @@ describe('the page in headless Chromium', () => {
       await page.waitForTimeout(1500);
       const t0 = Date.now();
       await setPlaying(page, false);
-      // uncapped, one frame is 20,000 steps (seconds here) and Pause waits for it; capped, a frame is its ~30 ms of steps and the drawing
+      // uncapped, a frame is 20,000 steps (seconds here) and Pause waits for it; capped, ~30 ms of steps and a drawing
       expect(Date.now() - t0, 'ms from Pause clicked to paused').toBeLessThan(5000);
       expect(
         await page.evaluate(() => (window as unknown as { longestTask: number }).longestTask),
@@ -380,7 +381,7 @@ describe('the page in headless Chromium', () => {
       expect(cells.filter((c) => c.id.endsWith('-0.5'))).toHaveLength(16); // the demo's default rate has its column
       for (const c of cells)
         if (c.id.startsWith('sweep-cell-1-')) expect(c.learned, `${c.id}: one ReLU unit cannot separate XOR`).toBe(0);
-      // A few cells against the CPU trained alone (f64, seeds 0..7): the same verdicts, up to one seed at the edge of the criterion.
+      // A few cells against the CPU trained alone (f64, seeds 0..7): the same verdicts, give or take one edge seed.
       const cpu = sweepCpu(xor(), {
         widths: [2, 4, 8],
         rates: [0.5, 1],
@@ -447,7 +448,8 @@ describe('the page in headless Chromium', () => {
       expect(await isPlaying(page)).toBe(true);
       await waitForStepAbove(page, 20, 30_000);
       expect(await isPlaying(page)).toBe(true);
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('play'); // the toggle keeps focus
+      // the toggle keeps focus
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('play');
       expect(await page.locator('[data-testid="step-once"]').isDisabled()).toBe(true);
       // Above the fold at 1400×900, without scrolling.
       // (Playwright may have scrolled to click Play before the styles arrived: look at the top of the page)
@@ -661,10 +663,12 @@ describe('the page in headless Chromium', () => {
         ['#doc-derivation .doc-body a[href="#doc-exercises"]', 'exercises'],
         ['#doc-reading-notes .doc-body a[href="#doc-derivation"]', 'derivation'],
       ];
-      await page.locator('#doc-reading-notes > summary').click(); // the notes are opened from the header; their link is checked below
+      // the notes are opened from the header; their link is checked below
+      await page.locator('#doc-reading-notes > summary').click();
       await page.waitForSelector('#doc-reading-notes .doc-body h2');
       for (const [selector, name] of links) {
-        await page.evaluate((n) => ((document.querySelector(`#doc-${n}`) as HTMLDetailsElement).open = false), name); // the link must open it
+        // the link must open it
+        await page.evaluate((n) => ((document.querySelector(`#doc-${n}`) as HTMLDetailsElement).open = false), name);
         const link = page.locator(selector).first();
         expect(await link.getAttribute('href'), selector).toBe(`#doc-${name}`);
         await link.click();

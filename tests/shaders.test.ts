@@ -115,7 +115,7 @@ describe('shaders/many.wgsl against the TS tables', () => {
     expect(wgsl.struct('Run')).toEqual(MANY_RUN_FIELDS.map((f) => [f, 'u32']));
     expect(SHADERS.many).toContain(`const MAX_D: u32 = ${MANY_MAX.d}u;`);
     expect(SHADERS.many).toContain(`const MAX_H: u32 = ${MANY_MAX.H}u;`);
-    // Every private array is sized from MAX_D and MAX_H: θ and g from MAX_P = MAX_H·MAX_D + 2·MAX_H + 1, a1 and z1 from MAX_H.
+    // Private arrays are sized from MAX_D and MAX_H: θ, g from MAX_P = MAX_H·MAX_D + 2·MAX_H + 1; a1, z1 from MAX_H.
     expect(SHADERS.many).toContain('const MAX_P: u32 = MAX_H * MAX_D + 2u * MAX_H + 1u;');
     const privates = [...SHADERS.many.matchAll(/var<private> (\w+): array<f32, (\w+)>;/g)].map((m) => [m[1], m[2]]);
     expect(privates).toEqual([

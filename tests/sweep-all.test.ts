@@ -52,7 +52,7 @@ describe('the whole map in one dispatch (sweepAllGpu)', () => {
   });
 
   it('data too large for workgroup memory: width by width, the same cells as sweepGpu', async () => {
-    // N·d + N floats of data, just past what this device's workgroup memory holds (the device asks for the adapter's maximum)
+    // N·d + N floats of data, just past this device's workgroup memory (the device asks for the adapter's maximum)
     const N = Math.ceil(device.limits.maxComputeWorkgroupStorageSize / 12) + 64;
     const data = randomDataset(5, 2, N, { binary: true });
     expect(4 * (N * 2 + N)).toBeGreaterThan(device.limits.maxComputeWorkgroupStorageSize);

@@ -142,7 +142,8 @@ describe('PlaybackController', () => {
     h.c.play();
     await h.until(() => h.shown.length >= 2, 'a frame drawn while playing');
     const inFrame = h.shown.length;
-    await h.until(() => h.sessions[0]!.steps > (h.shown.at(-1)?.step ?? 0), 'a frame in flight'); // stepped, not yet read back
+    // stepped, not yet read back
+    await h.until(() => h.sessions[0]!.steps > (h.shown.at(-1)?.step ?? 0), 'a frame in flight');
     h.c.pause();
     expect(h.c.state).toBe('pausing');
     expect(h.states.at(-1)).toBe('pausing');
@@ -398,7 +399,8 @@ describe('the decision boundary raster', () => {
     const { forward } = await import('../src/mlp/reference.js');
     const { initParams } = await import('../src/mlp/init.js');
     for (const H of [1, 8, 64]) {
-      const p = initParams({ d: 2, H }, H + 3).map((v, i) => v * (1 + (i % 3))); // larger weights: more units on and off
+      // larger weights: more units on and off
+      const p = initParams({ d: 2, H }, H + 3).map((v, i) => v * (1 + (i % 3)));
       const grid = 17;
       const x = new Float64Array(grid * grid * 2);
       for (let r = 0; r < grid; r++) {

@@ -1,8 +1,8 @@
 /**
- * A bench variant, not in the product: the large-batch path in four dispatches a step (./large.wgsl:
- * forward, partial sums per chunk of samples, their reduction, the update). The tiled kernel
- * (src/gpu/large-tiled.ts, two dispatches a step) does the same work faster for every shape both
- * hold, so the chooser never picks this one; the bench keeps it as the baseline the tiled kernel beats.
+ * A bench variant, not in the product: the large-batch path in four dispatches a step (./large.wgsl: forward, partial
+ * sums per chunk of samples, their reduction, the update). The tiled kernel (src/gpu/large-tiled.ts, two dispatches)
+ * is faster for every shape both hold, so the chooser never picks this one; the bench measures the tiled kernel
+ * against it.
  */
 import type { HiddenActivation } from '../../src/engine/activation.js';
 import type { LossKind } from '../../src/engine/losses.js';
@@ -61,7 +61,7 @@ export function largeConstants(
   };
 }
 
-/** Floats in one chunk's partial sums (STRIDE in bench/variants/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
+/** Floats in one chunk's partial sums (STRIDE in ./large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
 export function largeChunkFloats({ d, H }: Pick<Spec, 'd' | 'H'>): number {
   return H * (d + 2) + 1;
 }
@@ -131,7 +131,7 @@ export class LargeBatchTrainer extends PhaseTrainer<LargeBindingName, Entry> {
     return new LargeBatchTrainer(device, spec, label, core, groups);
   }
 
-  /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
+  /** The last forward pass's mean loss and the steps done; throws a TrainingDivergedError if a step went non-finite. */
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
     const { status, perSample } = this.core.buffers;

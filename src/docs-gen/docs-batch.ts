@@ -1,8 +1,7 @@
 /**
- * The second spot-check of docs/derivation.md: the spot-check network on a
- * batch of N = 2, whose second sample opens the gate (unit 2) that the first
- * one closes. It checks the 1/N of the mean, the sums over the batch, δ2ᵀA1 and
- * Δ1ᵀX with numbers, against central differences and the scalar engine.
+ * The second spot-check of docs/derivation.md: the spot-check network on a batch of N = 2, whose second sample opens
+ * the gate (unit 2) the first closes. It checks the 1/N of the mean, the sums over the batch, δ2ᵀA1 and Δ1ᵀX with
+ * numbers, against central differences and the scalar engine.
  */
 import { lossFromLogits } from '../engine/losses.js';
 import { engineGrads, engineModel } from '../mlp/init.js';

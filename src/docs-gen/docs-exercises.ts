@@ -1,8 +1,7 @@
 /**
- * The worked answers of docs/exercises.md, one generated block each. Every
- * number is computed here: the XOR ones with the seeded initialisation the page
- * and the CLI use (so a learner can check them there), the activation ones with
- * the scalar engine's tanh, σ and ReLU.
+ * The worked answers of docs/exercises.md, one generated block each, every number computed here: the XOR ones with
+ * the seeded initialisation the page and the CLI use (so a learner can check them there), the activation ones with the
+ * scalar engine's tanh, σ and ReLU.
  */
 import { parseDataset } from '../mlp/data/data-file.js';
 import { xor, type Dataset } from '../mlp/data/data.js';
@@ -160,7 +159,8 @@ function trainedWithEach(): string {
     });
     t.step(steps);
     const cache = forward(t.net, t.params, data);
-    const open = Array.from({ length: data.N }, (_, n) => cache.z1[n * H]!).filter((z) => z > 0).length; // unit 1's z1 > 0
+    // unit 1's z1 > 0
+    const open = Array.from({ length: data.N }, (_, n) => cache.z1[n * H]!).filter((z) => z > 0).length;
     return { f, loss: t.loss(), acc: accuracy(cache.yHat, data.y), open };
   });
   const said = runs.map(

@@ -1,8 +1,7 @@
 /**
- * The spot-check (src/mlp/spotcheck.ts) as the docs show it: the table of
- * docs/derivation.md, the worked example of docs/explainer.md and the
- * explainer's sweep paragraph, in LaTeX through ./docs-tex.ts, and the one
- * function that refills a document's generated blocks.
+ * The spot-check (src/mlp/spotcheck.ts) as the docs show it: the table of docs/derivation.md, the worked example and
+ * the sweep paragraph of docs/explainer.md, in LaTeX through ./docs-tex.ts, and the one function that refills a
+ * document's generated blocks.
  */
 import { DEFAULTS } from '../mlp/config.js';
 import { xor } from '../mlp/data/data.js';

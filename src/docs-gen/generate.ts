@@ -1,7 +1,6 @@
 /**
- * `npm run docs`: rewrites every generated block in docs/*.md (the spot-checks,
- * the worked example, the path product, the exercises' answers) and docs/graph.svg
- * (the explainer's diagram) from the project's code.
+ * `npm run docs`: rewrites every generated block in docs/*.md (the spot-checks, the worked example, the path product,
+ * the exercises' answers) and docs/graph.svg (the explainer's diagram) from the project's code.
  * `npm run docs -- --check` changes nothing and exits 1 if any document is stale.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -144,11 +144,11 @@ export function chooseKernel(device: GPUDevice, spec: Spec, kernel?: KernelName 
 }
 
 /**
- * A trainer for `config` on `device`: the chooser's pick (or `kernel`, where it fits), with the
- * choice attached.
+ * A trainer for `config` on `device`: the chooser's pick (or `kernel`, where it fits), with the choice attached.
  *
  * @example
- * const trainer = await createTrainer(device, { data: xor(), params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.5, loss: 'bce' });
+ * const params = initParams({ d: 2, H: 8 }, 1);
+ * const trainer = await createTrainer(device, { data: xor(), params, hidden: 8, lr: 0.5, loss: 'bce' });
  * await trainer.run(2000);
  * console.log(trainer.kernel, trainer.choice.why, (await trainer.readLoss()).loss);
  */

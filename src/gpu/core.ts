@@ -1,15 +1,9 @@
 /**
- * The trainer core: what every GPU trainer (step kernels, fused, many-models,
- * large-batch) shares, written once. It compiles the kernel, builds the
- * pipelines and the bind group from the binding table, makes the labelled
- * buffers, records dispatches in bounded submits, reads the status word back
- * (a TrainingDivergedError naming the step and element when a loss, gradient
- * or parameter went non-finite), guards every method after `destroy()` or a
- * lost device, and frees everything in `destroy()`. Each trainer is its
- * configuration plus the schedule that is its own.
- *
- * Where to look: a parameter that overflows — `readStatus` (and status.ts);
- * a lost device — `Lifecycle`, `checkDeviceAlive`; limits — ./limits.ts.
+ * The trainer core every GPU trainer shares: the kernel compiled, pipelines and bind group built from the binding
+ * table, labelled buffers, dispatches in bounded submits, the status word read back (a TrainingDivergedError naming
+ * the step and element), every method guarded after `destroy()` or a lost device. Each trainer adds its configuration
+ * and its schedule. Overflow: `readStatus` (and status.ts); a lost device: `Lifecycle`, `checkDeviceAlive`; limits:
+ * ./limits.ts.
  */
 import type { Spec } from '../mlp/spec.js';
 import { checkDeviceAlive, checkLearningRate } from './gpu-checks.js';
@@ -70,7 +64,7 @@ export interface BufferPlan {
   init?: AllowSharedBufferSource | undefined;
 }
 
-/** Buffer usages by role: read by kernels only, read back, read back and rewritten by the host, kernel scratch, uniform. */
+/** Buffer usages by role: read by kernels only, read back, read back and rewritten by the host, scratch, uniform. */
 export type Role = 'input' | 'output' | 'state' | 'scratch' | 'uniform';
 
 /** The usage flags of a role (GPUBufferUsage exists only once WebGPU is set up, so this is read at call time). */

@@ -1,9 +1,7 @@
 /**
- * Adapter and device, and every way they can fail, each turned into a clear
- * error: no WebGPU at all, shader compilation errors (with line numbers),
- * validation, out-of-memory and internal errors (error scopes), uncaptured
- * errors, and a lost device. Works in the browser (navigator.gpu) and in Node
- * (see node.ts, which finds a Dawn adapter and then uses these helpers).
+ * Adapter and device, with every way they fail turned into a clear error: no WebGPU, shader compilation (with line
+ * numbers), validation, out-of-memory and internal errors, uncaptured errors, a lost device. Works in the browser
+ * (navigator.gpu) and in Node (node.ts finds a Dawn adapter, then uses these helpers).
  */
 
 export type GpuErrorKind =
@@ -47,7 +45,7 @@ export function describeAdapter(a: AdapterSummary): string {
   return detail ? `${name} (${detail})` : name;
 }
 
-/** Features requested when the adapter has them; nothing depends on their presence (each user checks `device.features`). */
+/** Features requested when the adapter has them; nothing depends on them (each user checks `device.features`). */
 export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'timestamp-query'];
 
 /**

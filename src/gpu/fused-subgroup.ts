@@ -1,11 +1,8 @@
 /**
- * Small networks, many SGD steps per dispatch, one network per subgroup
- * (shaders/fused-subgroup.wgsl): no workgroup memory and no barriers, one
- * vector subgroupAdd per four samples per step. Several networks (seeds) can
- * train side by side in one dispatch, one per subgroup, sharing the data and
- * the learning rate. the chooser (./chooser.ts) picks this kernel first where the device has
- * subgroups and the network fits, and the workgroup-memory FusedTrainer
- * elsewhere. Creation, the guards and readback are the trainer core's.
+ * Small networks, many SGD steps per dispatch, one network per subgroup (shaders/fused-subgroup.wgsl): no workgroup
+ * memory, no barriers, one vector subgroupAdd per four samples per step. Several networks (seeds) can train side by
+ * side in one dispatch, sharing the data and the learning rate. The chooser picks it first where the device has
+ * subgroups and the network fits. Creation, the guards and readback are the trainer core's.
  */
 import type { LossKind } from '../engine/losses.js';
 import type { HiddenActivation } from '../engine/activation.js';
@@ -39,7 +36,7 @@ import { meanLoss, NO_FAULT, statusError } from './status.js';
 const WORDS = 3;
 
 export interface FusedSubgroupOptions extends FusedOptions {
-  /** Networks trained side by side, one per subgroup; `params` then holds nets·P values, network k's at k·P. Default 1. */
+  /** Networks trained side by side, one per subgroup; `params` holds nets·P values, network k's at k·P. Default 1. */
   nets?: number;
 }
 
@@ -133,7 +130,7 @@ export class FusedSubgroupTrainer implements Trainer {
     ] as const)
       checkUploadable(name, xs);
     const sizes = subgroupSizes(device);
-    // A multiple of the largest subgroup size, so subgroups are full; up to 4 networks per workgroup when there are many.
+    // A multiple of the largest subgroup size, so subgroups are full; up to 4 networks per workgroup.
     const wg = Math.min(device.limits.maxComputeInvocationsPerWorkgroup, sizes.max * Math.min(4, nets));
     const groups = Math.ceil(nets / Math.max(1, Math.floor(wg / sizes.max)));
     checkWorkgroupCount(
@@ -164,7 +161,10 @@ export class FusedSubgroupTrainer implements Trainer {
     return new FusedSubgroupTrainer(device, spec, nets, options, core, groups);
   }
 
-  /** Records `steps` SGD steps of every network as dispatches of at most `stepsPerDispatch`, FUSED_DISPATCHES_PER_SUBMIT per command buffer. */
+  /**
+   * Records `steps` SGD steps of every network as dispatches of at most `stepsPerDispatch`,
+   * FUSED_DISPATCHES_PER_SUBMIT per command buffer.
+   */
   step(steps: number, { stepsPerDispatch = 256 }: { stepsPerDispatch?: number } = {}): void {
     this.core.check('step');
     checkSteps('steps', steps);
@@ -191,7 +191,7 @@ export class FusedSubgroupTrainer implements Trainer {
     );
   }
 
-  /** Network `net`'s loss at its last forward pass and its steps done; throws a TrainingDivergedError if one of its steps went non-finite. */
+  /** Network `net`'s last loss and steps done; throws a TrainingDivergedError if one of its steps went non-finite. */
   async readLoss(net = 0): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
     this.checkNet(net);
@@ -228,7 +228,7 @@ export class FusedSubgroupTrainer implements Trainer {
       this.device.queue.writeBuffer(run, 0, packFusedSubgroupRun({ lr, steps, nets: this.nets }));
   }
 
-  /** Forward and backward at network 0's θ on the step kernels' twin (./inspector.ts): this kernel keeps no gradients. */
+  /** Forward and backward at network 0's θ on the step-kernel twin (./inspector.ts): this kernel keeps no gradients. */
   async inspect({ cache = false }: { cache?: boolean } = {}): Promise<Readout> {
     this.core.check('inspect');
     return this.inspector.inspect({ params: this.core.buffers.params, status: this.core.buffers.status }, cache);

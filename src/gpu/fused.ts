@@ -1,11 +1,8 @@
 /**
- * One network, many SGD steps per dispatch (shaders/fused.wgsl): a single
- * workgroup keeps the parameters, activations, δs and gradients in workgroup
- * memory and runs forward, backward and update with barriers between phases.
- * Its own part: the workgroup-memory budget, and a run split into dispatches
- * of `stepsPerDispatch` steps (short enough for browser watchdogs), at most
- * FUSED_DISPATCHES_PER_SUBMIT per command buffer, each with its own small
- * uniform. Creation, the status word and the guards are the trainer core's.
+ * One network, many SGD steps per dispatch (shaders/fused.wgsl): one workgroup keeps parameters, activations, δs and
+ * gradients in workgroup memory, with barriers between forward, backward and update. Its own part: the workgroup-memory
+ * budget, and a run split into dispatches of `stepsPerDispatch` steps (short enough for browser watchdogs), at most
+ * FUSED_DISPATCHES_PER_SUBMIT per command buffer, each with its own uniform. The rest is the trainer core's.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -111,7 +108,7 @@ export class FusedTrainer implements Trainer {
     );
   }
 
-  /** Records `steps` SGD steps as dispatches of at most `stepsPerDispatch`, FUSED_DISPATCHES_PER_SUBMIT per command buffer. */
+  /** `steps` SGD steps as dispatches of at most `stepsPerDispatch`, FUSED_DISPATCHES_PER_SUBMIT per command buffer. */
   step(steps: number, { stepsPerDispatch = 256 }: { stepsPerDispatch?: number } = {}): void {
     this.core.check('step');
     checkSteps('steps', steps);

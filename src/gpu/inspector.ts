@@ -1,9 +1,8 @@
 /**
- * Gradients for the kernels that never write them (the fused kernels keep g in registers or
- * workgroup memory): a step-kernel twin on the same device and data, made on first use. Before
- * each look, θ and the status word's first three words (steps done, first bad step, its element)
- * are copied into the twin on the GPU queue; the twin then runs forward and backward without an
- * update, so its readout is the bulk kernel's state, verdict included.
+ * Gradients for the kernels that never write them (the fused kernels keep g in registers or workgroup memory): a
+ * step-kernel twin on the same device and data, made on first use. Before each look, θ and the status word's first
+ * three words (steps done, first bad step, its element) are copied into the twin on the GPU queue; the twin runs
+ * forward and backward without an update, so its readout is the bulk kernel's state, verdict included.
  */
 import { paramLayout } from '../mlp/spec.js';
 import type { Readout, TrainerConfig } from './contract.js';

@@ -1,12 +1,8 @@
 /**
- * The large-batch path in two dispatches per SGD step (shaders/large-tiled.wgsl):
- * tileGradients (forward, δ and each tile's partial gradients, one workgroup per
- * tile of samples) and tileUpdate (one workgroup per parameter: the sum over
- * tiles, θ′ = θ − lr · g and every check). The parameters live in two buffers
- * that swap every step, so a bad step never overwrites the last good θ and no
- * third dispatch is needed for the exact verdict. Subgroup shuffles where the
- * device has the feature, a workgroup-memory tree otherwise. Same interface as
- * LargeBatchTrainer (./large.ts, the four-dispatch path kept beside it).
+ * The large-batch path, two dispatches per SGD step (shaders/large-tiled.wgsl): tileGradients (forward, δ and each
+ * tile's partial gradients, a workgroup per tile of samples) and tileUpdate (a workgroup per parameter: the sum over
+ * tiles, θ′ = θ − lr · g, every check). θ lives in two buffers that swap every step, so a bad step never overwrites the
+ * last good θ and the exact verdict needs no third dispatch. Subgroup shuffles where the device has them, else a tree.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -43,7 +39,7 @@ export function checkLargeD(spec: Spec): void {
     );
 }
 
-/** Samples per tile: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG floats), at most WG. */
+/** Samples per tile, at most WG: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG). */
 export function tileSamples(d: number, workgroupBytes: number): number {
   const floats = Math.floor(workgroupBytes / 4) - 5 * WG - 4;
   return Math.max(1, Math.min(WG, Math.floor(floats / (d + 1))));
@@ -60,7 +56,8 @@ export function largeTiledConstants(
   while (units < Math.min(spec.H, WG)) units *= 2; // lanes per subset: min(nextPow2(H), WG)
   const tiles = Math.ceil(spec.N / tile);
   let rlanes = 1;
-  while (rlanes < Math.min(32, Math.ceil(tiles / 8))) rlanes *= 2; // about 8 tiles per lane, at most 32 lanes per parameter
+  // about 8 tiles per lane, at most 32 lanes per parameter
+  while (rlanes < Math.min(32, Math.ceil(tiles / 8))) rlanes *= 2;
   return {
     ...paramConstants(spec),
     ...pipelineConstants(loss, WG, activation),
@@ -153,7 +150,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     return constants;
   }
 
-  /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
+  /** The last forward pass's mean loss and the steps done; throws a TrainingDivergedError if a step went non-finite. */
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
     const { status, losses } = this.core.buffers;
@@ -181,7 +178,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     return { step, loss, params: params!, grads: grads! };
   }
 
-  /** The parameters held now; after a divergence, exactly those of the last good step (θ alternates between two buffers). */
+  /** The parameters held now; after a divergence, those of the last good step (θ alternates between two buffers). */
   override async readParams(): Promise<Float64Array> {
     this.core.check('readParams');
     const P = paramLayout(this.spec).size;
@@ -204,7 +201,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     pass.dispatchWorkgroups(e === 'tileGradients' ? this.tiles : e === 'tileSettle' ? 1 : this.updateGroups);
   }
 
-  /** Two dispatches a step (gradients, update), `steps` times, and one settle that counts the last step, in one command buffer. */
+  /** Two dispatches a step (gradients, update), `steps` times, then a settle counting the last step: one submit. */
   protected recordSteps(steps: number): void {
     this.core.submit((pass) => {
       for (let t = 0; t < steps; t++) {

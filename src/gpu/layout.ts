@@ -1,9 +1,7 @@
 /**
- * What the kernels are told about sizes and layouts: the step kernels'
- * per-sample cache layout, and every WGSL `override` constant, by the names
- * the shaders declare (with no defaults there), computed here only so TS and
- * WGSL cannot disagree. The flat parameter layout itself is math and lives
- * in src/mlp/spec.ts.
+ * What the kernels are told about sizes and layouts: the step kernels' per-sample cache layout and every WGSL
+ * `override` constant, by the names the shaders declare (with no defaults there), so TS and WGSL cannot disagree.
+ * The flat parameter layout itself is math and lives in src/mlp/spec.ts.
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -40,7 +38,7 @@ export function cacheLayout({
   return { ...offsets, size: offset };
 }
 
-/** The `override` constants for the sizes and the flat parameter layout: every kernel that holds parameters declares these. */
+/** The `override` constants of the sizes and flat parameter layout, declared by every kernel that holds parameters. */
 export function paramConstants(spec: Spec): Record<string, number> {
   const P = paramLayout(spec);
   return {

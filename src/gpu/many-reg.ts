@@ -1,9 +1,8 @@
 /**
- * Many independent MLPs, one invocation per model, parameters and gradients in registers
- * (shaders/many-reg.wgsl): ManyTrainer's step (shaders/lib/models.wgsl), so its results bit for bit,
- * with no branch per value for the non-finite check (a flag per model, an exact replay where it
- * is set). Width groups let a whole map of widths × rates × seeds train in one dispatch, read
- * back once. Creation, guards, buffers and readback are the trainer core's.
+ * Many independent MLPs, one invocation per model, parameters and gradients in registers (shaders/many-reg.wgsl):
+ * ManyTrainer's step (shaders/lib/models.wgsl), so its results bit for bit, with no branch per value for the
+ * non-finite check (a flag per model, an exact replay where it is set). Width groups let a whole map of widths × rates
+ * × seeds train in one dispatch, read back once. Creation, guards, buffers and readback are the trainer core's.
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data/data.js';
@@ -63,7 +62,7 @@ export function manyRegDataBytes({ d, N }: Pick<Dataset, 'd' | 'N'>): number {
   return 4 * (N * d + N);
 }
 
-/** The override constants of shaders/many-reg.wgsl: the layout of the widest model, and whether every model has that width. */
+/** The override constants of shaders/many-reg.wgsl: the widest model's layout, and whether every model is that wide. */
 export function manyRegConstants(
   spec: Spec,
   loss: LossKind,
@@ -172,13 +171,16 @@ export class ManyRegTrainer {
     return new ManyRegTrainer(device, spec, groups, M, options, core, wg);
   }
 
-  /** Records `steps` SGD steps of every model, as dispatches of at most `stepsPerDispatch`, MANY_DISPATCHES_PER_SUBMIT per submit. */
+  /** `steps` SGD steps of every model: dispatches of ≤ `stepsPerDispatch`, MANY_DISPATCHES_PER_SUBMIT a submit. */
   train(steps: number, { stepsPerDispatch = 1000 }: { stepsPerDispatch?: number } = {}): void {
     this.core.check('train');
     trainModels(steps, stepsPerDispatch, this.initialised, (chunks) => this.record(chunks));
   }
 
-  /** One command buffer: per chunk, its uniform copied in from a small upload buffer, then one dispatch (2-D past the per-dimension limit). */
+  /**
+   * One command buffer: per chunk, its uniform copied in from a small upload buffer, then one dispatch (2-D past the
+   * per-dimension limit).
+   */
   private record(chunks: readonly number[]): void {
     const needed = Math.ceil(this.models / this.wg);
     const gx = Math.min(needed, this.device.limits.maxComputeWorkgroupsPerDimension);
@@ -241,7 +243,10 @@ export class ManyRegTrainer {
   }
 }
 
-/** A parameter's fault code in the widest layout, as the same parameter's code in a model's own layout (loss codes, by sample, unchanged). */
+/**
+ * A parameter's fault code in the widest layout, as the same parameter's code in a model's own layout (loss codes, by
+ * sample, unchanged).
+ */
 export function narrowCode(wide: Spec, own: Spec, code: number): number {
   if (code === NO_FAULT || code >>> 30 === 0 || wide.H === own.H) return code;
   const k = (code >>> 2) & 0x0fff_ffff;
@@ -251,7 +256,7 @@ export function narrowCode(wide: Spec, own: Spec, code: number): number {
   return ((code & 0xc000_0003) | ((O[t].offset + k - W[t].offset) << 2)) >>> 0;
 }
 
-/** What only this kernel takes: widths within its private arrays, the groups adding up to M, the rates, the seeds, restart parameters. */
+/** What only this kernel takes: widths within its private arrays, groups adding up to M, rates, seeds, restart θ. */
 function checkManyRegInput(
   spec: Spec,
   groups: readonly WidthGroup[],

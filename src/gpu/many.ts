@@ -1,11 +1,8 @@
 /**
- * Trains M independent 2-layer MLPs at once on the GPU (shaders/many.wgsl), one
- * invocation per model, each from its own seed (seedBase + m, drawn on the GPU
- * exactly as `initParams` draws on the CPU) with its own learning rate. Long
- * runs are split into dispatches of at most `stepsPerDispatch` steps, at most
- * MANY_DISPATCHES_PER_SUBMIT per command buffer; nothing is read back until
- * `readResults`. A model whose loss, gradient or updated parameter goes
- * non-finite stops there, alone, and its result names the step and element.
+ * M independent 2-layer MLPs trained at once (shaders/many.wgsl), one invocation per model, each from its own seed
+ * (seedBase + m, drawn on the GPU exactly as `initParams` draws on the CPU) and learning rate. Runs go in dispatches of
+ * at most `stepsPerDispatch` steps, at most MANY_DISPATCHES_PER_SUBMIT per command buffer, read back only by
+ * `readResults`. A model that goes non-finite stops there, alone, and its result names the step and element.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -39,7 +36,10 @@ export interface ManyOptions {
   lrs: ArrayLike<number>;
   /** Model m starts from seed seedBase + (m mod seedCount). */
   seedBase: number;
-  /** Distinct seeds; default M (one per model). With M = R·S models and seedCount S, every block of S models shares the seeds seedBase .. seedBase + S − 1. */
+  /**
+   * Distinct seeds; default M (one per model). With M = R·S models and seedCount S, every block of S models shares the
+   * seeds seedBase .. seedBase + S − 1.
+   */
   seedCount?: number;
   workgroupSize?: number;
   /**
@@ -153,7 +153,7 @@ export class ManyTrainer {
     trainModels(steps, stepsPerDispatch, this.initialised, (chunks) => this.record(chunks));
   }
 
-  /** One command buffer with a dispatch per entry of `chunks` (steps each), the first drawing the initial parameters if none are yet. */
+  /** One command buffer, a dispatch per entry of `chunks` (steps each); the first draws the initial θ if needed. */
   private record(chunks: readonly number[]): void {
     const groups = [Math.ceil(this.models / (this.options.workgroupSize ?? 64)), 1] as const;
     const seedCount = this.options.seedCount ?? this.models;
@@ -168,7 +168,7 @@ export class ManyTrainer {
     this.initialised = true;
   }
 
-  /** Every model's results; a model that stopped has its error (the step and element) in `errors`. Never throws for a divergence. */
+  /** Every model's results; a model that stopped has its error (step and element) in `errors`. Never throws for one. */
   async readResults(): Promise<ManyResults> {
     this.core.check('readResults');
     const { column, status } = await readModelWords(this.core, this.models);
@@ -191,7 +191,7 @@ export class ManyTrainer {
   }
 }
 
-/** What only the many-models kernel takes: its private-array bounds, a learning rate per model, the seeds, restart parameters. */
+/** What only the many-models kernel takes: its private-array bounds, a rate per model, the seeds, restart θ. */
 function checkManyInput(spec: Spec, { lrs, seedBase, seedCount = lrs.length, initialParams, data }: ManyOptions): void {
   const M = lrs.length;
   if (spec.d > MANY_MAX.d || spec.H > MANY_MAX.H) {

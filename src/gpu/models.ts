@@ -1,8 +1,6 @@
 /**
- * What the two many-models trainers (./many.ts, one invocation per model, and
- * ./many-reg.ts, one invocation per model with the data in workgroup memory)
- * share: their dispatches, each with its own uniform values, and the read-back
- * of every model's results and status words.
+ * What the two many-models trainers share (./many.ts, and ./many-reg.ts with the data in workgroup memory): their
+ * dispatches, each with its own uniform values, and the readback of every model's results and status words.
  */
 import { checkCount, checkSteps } from './gpu-checks.js';
 import { dispatchChunks } from './core.js';
@@ -76,7 +74,7 @@ export function submitUniformDispatches(
   for (const u of uploads) u.destroy();
 }
 
-/** Every model's result words (loss, accuracy, diverged, steps) as columns, and its status words [steps, badStep, badWhere]. */
+/** Each model's result words (loss, accuracy, diverged, steps) as columns; status words [steps, badStep, badWhere]. */
 export async function readModelWords(
   core: { staging: StagingPool; buffers: { results: GPUBuffer; status: GPUBuffer } },
   models: number,

@@ -1,7 +1,6 @@
 /**
- * WebGPU in Node through Dawn (the npm package `webgpu`): a hardware adapter
- * first, then SwiftShader, the CPU Vulkan driver that Debian's chromium package
- * ships. Says which one it got; fails with what to install when it gets none.
+ * WebGPU in Node through Dawn (the npm package `webgpu`): a hardware adapter first, then SwiftShader, the CPU Vulkan
+ * driver that Debian's chromium package ships. Says which one it got; fails with what to install when it gets none.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { type AdapterSummary, GpuError, openDevice, summarizeAdapter } from './device.js';

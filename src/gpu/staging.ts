@@ -85,7 +85,7 @@ export class StagingPool {
   }
 }
 
-/** An error as a cause in words: "name: message", the name alone where the message is empty (a DOMException's may be). */
+/** An error as a cause in words: "name: message", the name alone if the message is empty (a DOMException's may be). */
 export function readbackCause(e: unknown): string {
   const { name, message } = e instanceof Error || e instanceof DOMException ? e : { name: '', message: String(e) };
   return [name, message].filter(Boolean).join(': ') || 'no reason given';

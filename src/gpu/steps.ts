@@ -1,8 +1,7 @@
 /**
- * The step kernels (shaders/steps.wgsl): one dispatch per phase (forward, backwardDeltas,
- * backwardGrads, sgdStep), every buffer readable after each. Slower than the fused kernels but
- * fits any shape the device's buffers hold, and its per-sample cache feeds the graph and the
- * gradient panel; the other kernels borrow it for that (./inspector.ts).
+ * The step kernels (shaders/steps.wgsl): one dispatch per phase (forward, backwardDeltas, backwardGrads, sgdStep),
+ * every buffer readable after each. Slower than the fused kernels, but fits any shape the device's buffers hold, and
+ * its per-sample cache feeds the graph and the gradient panel; the other kernels borrow it for that (./inspector.ts).
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
 import { checkNetworkOptions } from './gpu-checks.js';

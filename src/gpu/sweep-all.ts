@@ -1,12 +1,9 @@
 /**
- * The whole sweep map in one dispatch: every width, learning rate and seed is
- * one model of a single ManyRegTrainer (models grouped by width, so a width's
- * models fill whole subgroups and skip the units they lack together), read
- * back once. Returns exactly what sweepGpu (one ManyTrainer per width)
- * returns: both kernels take the same step (shaders/lib/models.wgsl), so every
- * verdict is the same. With `onProgress` or `stop`, the steps go in `parts`
- * dispatches, each awaited and reported (steps done, of all), instead of one.
- * Data too large for the kernel's workgroup memory goes width by width instead.
+ * The whole sweep map in one dispatch: every width, learning rate and seed is one model of a single ManyRegTrainer,
+ * grouped by width so a width's models fill whole subgroups and skip the units they lack together. Both many-models
+ * kernels take the same step (shaders/lib/models.wgsl), so it returns exactly what sweepGpu returns. With `onProgress`
+ * or `stop` the steps go in `parts` dispatches, each awaited and reported; data too large for workgroup memory goes
+ * width by width.
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/map.js';
@@ -82,7 +79,7 @@ export async function sweepAllGpu(
   }
 }
 
-/** Data too large for workgroup memory: one ManyTrainer per width (src/gpu/sweep-widths.ts), progress and stop between widths. */
+/** Data too large for workgroup memory: a ManyTrainer per width (./sweep-widths.ts); progress, stop between widths. */
 async function perWidth(
   device: GPUDevice,
   data: Dataset,

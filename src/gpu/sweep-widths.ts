@@ -1,8 +1,7 @@
 /**
- * The sweep on the GPU: for each width, one ManyTrainer holds every network of
- * that width, R learning rates × S seeds (the same S seeds in every rate), and
- * trains them all in one submit, split into dispatches short enough for browser
- * watchdogs. Only the results (loss, accuracy) are read back.
+ * The sweep on the GPU, width by width: one ManyTrainer per width holds every network of it, R learning rates × S
+ * seeds (the same S seeds at every rate), trained in one submit of dispatches short enough for browser watchdogs.
+ * Only the results (loss, accuracy) are read back.
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/map.js';

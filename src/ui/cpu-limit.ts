@@ -1,8 +1,7 @@
 /**
- * The page's words for a run too big for the CPU engine (./session.ts's
- * CPU_STEP_MAX_NODES): the limit, what this run would build, and the largest
- * hidden width and number of points (or rows of a file) that fit, in the terms
- * of the page's own fields. Pure: no DOM.
+ * The page's words for a run too big for the CPU engine (./session.ts's CPU_STEP_MAX_NODES): the limit, what this run
+ * would build, and the largest hidden width and number of points (or rows of a file) that fit, in the terms of the
+ * page's own fields. Pure: no DOM.
  */
 import { graphNodes, maxHidden, maxPoints } from '../mlp/cpu-size.js';
 import { GEN_LIMITS } from '../mlp/data/datasets.js';

@@ -1,9 +1,7 @@
 /**
- * Which data the demo trains on: a generated set from the settings (kept in the
- * URL, so a link reproduces its points and its split) or a file the learner
- * uploaded (read by the CLI's parser, with the CLI's messages; not in the URL).
- * Also the "follow point" list of the computation graph, which lists the
- * training points.
+ * Which data the demo trains on: a generated set from the settings (kept in the URL, so a link reproduces its points
+ * and its split) or an uploaded file (read by the CLI's parser, with the CLI's messages; not in the URL). Also the
+ * computation graph's "follow point" list of training points.
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { type DataFormat, detectFormat, parseDataset } from '../mlp/data/data-file.js';
@@ -77,7 +75,7 @@ export async function tryUpload(
   }
 }
 
-/** The controls that depend on the data: the dataset menu (with the file, if any), which inputs apply, the note, the point menu. */
+/** Controls that follow the data: the dataset menu (with the file, if any), which inputs apply, note, point menu. */
 export function showDataControls(els: DemoElements, data: PageData, settings: Settings, upload: Upload | null): void {
   fillPointMenu(els.point, data.train, settings.point);
   els.dataset.querySelector('option[value="file"]')?.remove();

@@ -1,9 +1,8 @@
 /**
- * The gradient panel: one plain sentence first (do the GPU and the CPU agree, each gradient within
- * its own f32 error bound, and the largest share of its bound any gradient used), then, folded into a
- * <details>, the method, a table per tensor and every gradient beside the CPU oracle's, its bound
- * and optionally central differences. On the CPU backend it says there is no GPU side.
- * The panel is redrawn every frame: the open/closed state and the scroll position survive it.
+ * The gradient panel: one plain sentence first (do GPU and CPU agree, each gradient within its own f32 error bound, and
+ * the largest share of its bound any gradient used), then, folded into a <details>, the method and a table per tensor:
+ * every gradient beside the CPU oracle's, its bound and optionally central differences. On the CPU backend it says
+ * there is no GPU side. Redrawn every frame: the open/closed state and the scroll position survive it.
  */
 import {
   BOUND_METHOD,

@@ -1,10 +1,8 @@
 /**
- * The page: the live demo first, the explainer (docs/explainer.md) below it.
- * The demo trains XOR on WebGPU (or, with a banner saying why, on the CPU
- * engine); playback is the state machine in controller.ts, and each snapshot
- * it reads redraws (view.ts) the stats, hints, loss curve, decision boundary, network,
- * computation graph and gradient panel. Settings live in the URL. Handlers are
- * attached before anything is awaited, so no click is lost while WebGPU starts.
+ * The page: the live demo first, the explainer (docs/explainer.md) below it. The demo trains on WebGPU (or, with a
+ * banner saying why, on the CPU engine); playback is controller.ts's state machine, and each snapshot redraws the
+ * pictures (view.ts). Settings live in the URL. Handlers are attached before anything is awaited, so no click is lost
+ * while WebGPU starts.
  */
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
@@ -72,7 +70,8 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   // checked before the scalar engine builds anything: one step of a larger run would hold the page for seconds
   const refusal = cpuRefusal(app.settings, app.data, app.upload);
   if (refusal && app.device) {
-    onGpu(app); // nothing trains on the CPU: the GPU stays the page's backend, and the refusal says why it could not take this run
+    // nothing trains on the CPU: the GPU stays the page's backend, and the refusal says why it could not take this run
+    onGpu(app);
     throw new RunRefusedError(`${why} ${refusal.text}`, refusal.field);
   }
   if (refusal) throw new RunRefusedError(refusal.text, refusal.field);
@@ -113,14 +112,17 @@ function runOnCpu(app: App, reason: string): void {
   );
 }
 
-/** The GPU is where runs train again: the backend line says so, and a note about one run that left it no longer applies. */
+/** Runs train on the GPU again: the backend line says so, and a note about one run that left it is cleared. */
 function onGpu(app: App): void {
   if (app.els.backend.textContent !== CPU_LABEL) return;
   app.els.backend.textContent = app.adapter ? `WebGPU: ${describeAdapter(app.adapter)}` : 'WebGPU';
   banner(app, '', 'backend');
 }
 
-/** Says `text` beside a setting's field, marked with why (a refused link value, a size the CPU engine refused) so that it can be cleared. */
+/**
+ * Says `text` beside a setting's field, marked with why (a refused link value, a size the CPU engine refused) so that
+ * it can be cleared.
+ */
 function markField(key: string, text: string, why: 'link' | 'cpu'): void {
   const error = document.querySelector<HTMLElement>(key === 'upload' ? '#error-upload' : `[data-error="${key}"]`);
   if (!error) return;
@@ -212,7 +214,8 @@ function cpuRefuses<K extends keyof Settings>(
   if (input instanceof HTMLSelectElement)
     input.value = String(app.settings[key]); // a menu shows what trains
   else input.setAttribute('aria-invalid', 'true');
-  const where = error ?? document.querySelector<HTMLElement>('[data-error="points"]'); // the dataset menu says it with the points
+  // the dataset menu says it with the points
+  const where = error ?? document.querySelector<HTMLElement>('[data-error="points"]');
   if (where) where.textContent = refusal.text;
   return true;
 }
@@ -344,7 +347,8 @@ async function start(): Promise<void> {
         clearMarked('link'); // as the banner says it: the link's refusals were about the first run
       }
       showState(els, state, app.controller.wanted);
-      if (state === 'idle') flushDiagram(els.diagram); // paused: the graph shows the last step now, not at its next refresh
+      // paused: the graph shows the last step now, not at its next refresh
+      if (state === 'idle') flushDiagram(els.diagram);
     },
     onFailure: (e) => handleFailure(app, e),
     schedule: (fn) => requestAnimationFrame(fn),

@@ -1,8 +1,7 @@
 /**
- * Markdown with TeX math, rendered to HTML by marked and KaTeX: `$...$` inline,
- * `$$...$$` on lines of their own for display. Math is cut out before markdown
- * sees it, so underscores and backslashes in TeX are never taken for emphasis
- * or escapes. Pure string in, string out: no DOM, usable in Node tests.
+ * Markdown with TeX math, rendered to HTML by marked and KaTeX: `$...$` inline, `$$...$$` on lines of their own for
+ * display. Math is cut out before marked sees it, so underscores and backslashes in TeX are never taken for emphasis
+ * or escapes. Pure: no DOM, usable in Node tests.
  */
 import katex from 'katex';
 import { Marked, type Token, type TokenizerAndRendererExtension, type Tokens } from 'marked';

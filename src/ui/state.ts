@@ -20,7 +20,7 @@ export interface Settings {
   perFrame: number;
   /** Which training point the diagram follows (0..N−1; clamped to the data). */
   point: number;
-  /** The data (src/mlp/data/datasets.ts): which set, how many points, how noisy, its seed, and the share held out for testing. */
+  /** The data (src/mlp/data/datasets.ts): which set, how many points, how noisy, its seed, the share held out. */
   dataset: DatasetKind;
   points: number;
   noise: number;
@@ -94,7 +94,7 @@ export function allowed(key: keyof Settings): string {
   return `one of ${f.choices.join(', ')}`;
 }
 
-/** How to write a value: an integer field gets an integer example (8, or its nearest allowed value), a real one decimals. */
+/** How to write a value: an integer field gets an integer example (8, or the nearest allowed), a real one decimals. */
 function example(key: keyof Settings): string {
   const m = /^an integer in \[(\d+), (\d+)\]/.exec(allowed(key));
   if (!m) return 'a decimal number (like 0.5 or 1e-3)';

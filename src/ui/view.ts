@@ -1,8 +1,7 @@
 /**
- * What the demo shows for one snapshot: the stats, the failure hints, the loss
- * curve, the decision boundary, the network (each picture with its text
- * alternative), the computation graph and the gradient panel; and the
- * playback controls for a state.
+ * What the demo shows for one snapshot: the stats, the failure hints, the loss curve, the decision boundary, the
+ * network (each picture with its text alternative), the computation graph and the gradient panel; and the playback
+ * controls for a state.
  */
 import { accuracy } from '../mlp/accuracy.js';
 import type { Dataset } from '../mlp/data/data.js';
@@ -30,7 +29,7 @@ export interface View {
   fd: boolean;
 }
 
-/** Redraws everything the demo shows from one snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
+/** Redraws all the demo shows from a snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
 export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
   const { els, settings } = app;
   const H = s.values.a1.length / s.data.N;

@@ -1,10 +1,8 @@
 /**
- * The live computation graph on the page: the SVG of src/ui/graph/graph-svg.ts for
- * the running network and one chosen sample, its numbers refreshed a few times a
- * second while training plays (exactly when the caller says the state is
- * settled), and a walk through the forward and backward pass, one node at a
- * time. Starting the walk dispatches GRAPH_WALK_EVENT on the root, so the page
- * can pause training; nothing here reaches into the page's controller.
+ * The live computation graph on the page: graph-svg.ts's drawing for the running network and one chosen sample, its
+ * numbers refreshed a few times a second while training plays (at once when the caller says the state is settled),
+ * and a walk through the forward and backward pass, node by node. Starting the walk dispatches GRAPH_WALK_EVENT on the
+ * root, so the page can pause training; nothing here reaches into the page's controller.
  */
 import type { LossKind } from '../../engine/losses.js';
 import { sampleLosses } from '../../mlp/reference.js';
@@ -123,7 +121,8 @@ function draw(panel: Panel, state: GraphState, source: string): void {
   panel.source = source;
   applyHighlight(panel.root);
   const g = state.input;
-  panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1); // when the numbers were last redrawn (for tests of the refresh rate)
+  // when the numbers were last redrawn (for tests of the refresh rate)
+  panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1);
   panel.caption.textContent =
     `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${g.y}, from ${source}. ` +
     `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +

@@ -6,7 +6,7 @@
 import { spotGraphState } from './graph-spot.js';
 import { GraphView } from './graph-view.js';
 
-/** Fills `article` with the explainer's HTML, the graph image replaced by the live-styled drawing; returns its figure. */
+/** Fills `article` with the explainer, its graph image swapped for the live-styled drawing; returns that figure. */
 export function mountExplainerHtml(article: HTMLElement, html: string): HTMLElement | null {
   const t = document.createElement('template'); // inert: the <img> in it never loads
   t.innerHTML = html;

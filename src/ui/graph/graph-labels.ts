@@ -1,8 +1,7 @@
 /**
- * Each edge's local Jacobian ∂(head)/∂(tail): its TeX for the page (KaTeX), a
- * plain-text twin for docs/graph.svg, where it sits, and, for the scalar edges
- * and the elementwise ones, its numeric value at the shown sample (data-jacobian),
- * so a test can multiply along the path and compare with the δ2 shown.
+ * Each edge's local Jacobian ∂(head)/∂(tail): its TeX for the page (KaTeX), a plain-text twin for docs/graph.svg, where
+ * it sits, and, for the scalar and elementwise edges, its value at the shown sample (data-jacobian), so a test can
+ * multiply along the path and compare with the δ2 shown.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
 import { ACTIVATION_TEXT, type GraphState } from './graph-model.js';

@@ -1,12 +1,9 @@
 /**
- * What the computation graph shows, as plain numbers: the forward values and
- * gradients of one sample n, the batch totals of the parameter gradients, and
- * the numeric value of each scalar edge's local Jacobian. Pure: no DOM, so the
- * page, the docs generator (docs/graph.svg) and the tests share it.
- *
+ * What the computation graph shows, as plain numbers: one sample's forward values and gradients, the batch totals of
+ * the parameter gradients, and each scalar edge's local Jacobian. Pure, so the page, the docs generator and the tests
+ * share it.
  *   L = (1/N) Σ_n ℓ_n, so ∂L/∂ℓ_n = 1/N and δ2 = ∂L/∂z2_n = (1/N) ∂ℓ_n/∂z2_n.
- *   BCE (fused with σ, computed from the logit): ∂ℓ/∂z2 = ŷ − y.
- *   MSE: ∂ℓ/∂ŷ = 2(ŷ − y), ∂ŷ/∂z2 = σ′(z2) = ŷ(1 − ŷ).
+ *   BCE (fused with σ, computed from the logit): ∂ℓ/∂z2 = ŷ − y.   MSE: ∂ℓ/∂ŷ = 2(ŷ − y), ∂ŷ/∂z2 = ŷ(1 − ŷ).
  */
 import { ACTIVATIONS, type HiddenActivation } from '../../engine/activation.js';
 import type { LossKind } from '../../engine/losses.js';
@@ -164,7 +161,8 @@ export function fmt(v: number): string {
 /** Numbers in a list, shorter: 3 significant digits, exponents below 0.01. */
 export function fmtShort(v: number): string {
   const a = Math.abs(v);
-  if (Number.isFinite(v) && Number.isInteger(Number(v.toPrecision(3))) && Number(v.toPrecision(3)) !== v) return fmt(v); // never an exact-looking whole number
+  // never an exact-looking whole number
+  if (Number.isFinite(v) && Number.isInteger(Number(v.toPrecision(3))) && Number(v.toPrecision(3)) !== v) return fmt(v);
   if (!Number.isFinite(v) || v === 0 || (a >= 0.01 && a < 1e4))
     return Number.isFinite(v) && v !== 0 ? String(Number(v.toPrecision(3))).replaceAll('-', '−') : fmt(v);
   return v.toExponential(1).replace('e+', 'e').replaceAll('-', '−');

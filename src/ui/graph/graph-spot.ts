@@ -1,7 +1,6 @@
 /**
- * The explainer's one diagram: the same drawing as the live graph, static, with
- * the derivation's spot-check numbers (src/mlp/spotcheck.ts: d = 2, H = 2, one
- * sample, BCE). The page draws it with KaTeX labels (graph-explainer.ts);
+ * The explainer's one diagram: the live graph's drawing, static, with the derivation's spot-check numbers
+ * (src/mlp/spotcheck.ts: d = 2, H = 2, one sample, BCE). The page draws it with KaTeX labels (graph-explainer.ts);
  * `npm run docs` exports it to docs/graph.svg with plain-text labels.
  */
 import { computeSpotCheck, SPOT } from '../../mlp/spotcheck.js';

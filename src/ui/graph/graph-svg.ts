@@ -1,12 +1,8 @@
 /**
- * The computation graph as SVG markup, laid out by hand (its shape is fixed):
- * one row per hidden unit through W1, b1 → z1 → ReLU gate → a1 → z2 (with W2),
- * b2 below, then the output chain z2 → (σ, ℓ) → L down the right. On every wire
- * the forward value sits above and the gradient ∂L/∂(wire) below; where a
- * parameter meets the batch a fork Σₙ shows this sample's share (right of it)
- * and the batch total (left of it). Pure string building: the page inserts it
- * once and then only updates its numbers; `npm run docs` writes it to
- * docs/graph.svg with plain-text Jacobians.
+ * The computation graph as SVG markup, laid out by hand (its shape is fixed): a row per hidden unit through
+ * W1, b1 → z1 → gate → a1 → z2 (with W2), b2 below, then z2 → (σ, ℓ) → L down the right. Each wire has its forward
+ * value above and ∂L/∂(wire) below; where a parameter meets the batch, a fork Σₙ shows this sample's share (right) and
+ * the batch total (left). Pure strings: the page inserts it once, then updates only its numbers.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
 import { ACTIVATION_TEXT, fmt, fmtList, gateShade, type GraphState, type NumberKey } from './graph-model.js';
@@ -33,7 +29,10 @@ export function itemText(s: GraphState, key: NumberKey, i: number, len: number):
   return len === 1 ? { text: fmt(xs[0]!), value: String(xs[0]) } : { text: fmtList(xs, 3), value: JSON.stringify(xs) };
 }
 
-/** A parameter's wire from its leaf through the batch fork into its node: value and total left of Σₙ, this sample's share right of it. */
+/**
+ * A parameter's wire from its leaf through the batch fork into its node: value and total left of Σₙ, this sample's
+ * share right of it.
+ */
 function paramWire(
   items: Item[],
   out: string[],
@@ -120,7 +119,7 @@ function unitRow(s: GraphState, j: number, items: Item[], marker: string): strin
   );
   out.push(tag('polyline', { points: glyph(s.input.activation ?? 'relu', X.a1, A), class: 'relu' }));
   out.push(line(X.a1 + CELL / 2, A - 15, X.a1 + CELL / 2, A + 15, 'gate-bar'));
-  // f′(z1_j), this unit's entry of the gate edge's diag(f′(z1)), below and right of the box (clear of W2's fork and da1)
+  // f′(z1_j), this unit's entry of the gate edge's diag(f′(z1)), below right of the box (clear of W2's fork and da1)
   items.push({
     key: 'gate',
     i: j,
@@ -301,7 +300,10 @@ function headers(s: GraphState): string {
   );
 }
 
-/** A bracket tying a label to the edge it belongs to: under a label above the rows, ticks pointing down to the edge; over one below them, ticks up. */
+/**
+ * A bracket tying a label to its edge: under a label above the rows, ticks pointing down to the edge; over one below
+ * them, ticks up.
+ */
 function bracket(l: EdgeLabel): string {
   if (!l.span) return '';
   const [x0, x1] = l.span;

@@ -80,5 +80,6 @@ const ZERO_GEOMETRY = {
 
 export function shapeOf(s: GraphState): string {
   const g = s.input;
-  return `${g.d}|${g.H}|${g.N}|${g.loss}|${g.activation ?? 'relu'}`; // f changes the drawing: its header, gate glyph and label
+  // f changes the drawing: its header, gate glyph and label
+  return `${g.d}|${g.H}|${g.N}|${g.loss}|${g.activation ?? 'relu'}`;
 }

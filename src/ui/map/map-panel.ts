@@ -1,11 +1,8 @@
 /**
- * "Which networks learn XOR?": a map over hidden width × learning rate, each
- * cell coloured by the fraction of seeds that learn (cividis, a scheme used for
- * nothing else on the page, with a legend). Before it trains, a short trial
- * run estimates the time and the learner confirms or cancels; the run itself
- * can be cancelled between widths. Clicking a
- * cell lists seeds that learned and seeds that failed; clicking a seed hands it
- * to the live demo. The map only draws; training is the `run` it is given.
+ * "Which networks learn XOR?": a map over hidden width × learning rate, each cell coloured by the fraction of seeds
+ * that learn. A short trial run first estimates the time, and the learner confirms or cancels; the run can be cancelled
+ * between widths. A clicked cell lists the seeds that learned and failed; a clicked seed goes to the live demo. The map
+ * only draws; training is the `run` it is given.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
 import { MAP_WIDTHS, type SweepCell, type SweepSpec } from '../../mlp/map.js';

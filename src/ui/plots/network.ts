@@ -1,9 +1,7 @@
 /**
- * The network as a picture: inputs, hidden units and the output, every edge
- * coloured by its weight's sign (green +, purple −: a scheme used for nothing
- * else) and as thick as its size, with a legend. Wide layers show their first
- * units and "+N more". A hidden unit that is off (a1 = 0) for every data point
- * is dead: drawn dashed, with a tooltip saying what that means.
+ * The network as a picture: inputs, hidden units and output, every edge coloured by its weight's sign (green +,
+ * purple −: a scheme used for nothing else) and as thick as its size, with a legend; wide layers show their first units
+ * and "+N more". A dead unit (a1 = 0 on every data point) is drawn dashed, with a tooltip saying what that means.
  */
 import { ACTIVATIONS } from '../../engine/activation.js';
 import { paramLayout } from '../../mlp/spec.js';

@@ -1,8 +1,6 @@
 /**
- * The input plane as the pictures see it (d = 2): which square of it they show,
- * and the network's numbers over a raster of it, computed from the parameters
- * alone (src/mlp/spec.ts's layout: row j of W1 is hidden unit j, W1[j][i] at
- * j·d + i). No DOM.
+ * The input plane as the pictures see it (d = 2): the square they show, and the network's numbers over a raster of
+ * it, from the parameters alone (src/mlp/spec.ts's layout: W1[j][i] at j·d + i). No DOM.
  */
 import type { Dataset } from '../../mlp/data/data.js';
 import { activationOf, type Net } from '../../mlp/reference.js';

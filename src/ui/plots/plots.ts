@@ -1,8 +1,6 @@
 /**
- * The loss curve (log scale) and the decision boundary (ŷ over the input plane,
- * with axes, a colour bar and the data points), drawn on canvases from plain
- * numbers. Scales, ticks and the colour map come from d3-scale and
- * d3-scale-chromatic; every frame clears and repaints the whole canvas
+ * The loss curve (log scale) and the decision boundary (ŷ over the input plane, with axes, colour bar and data points),
+ * drawn on canvases from plain numbers with d3-scale and d3-scale-chromatic. Every frame repaints the whole canvas
  * opaquely, so the same parameters always give the same pixels.
  */
 import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
@@ -52,7 +50,7 @@ export function linearTickLabels(ticks: readonly number[]): string[] {
   return ticks.map((t) => text(t).replaceAll('-', '−'));
 }
 
-/** Loss against step, log10 scale on y with its ticks; the x axis runs from step 0 to the current step (at least 10). */
+/** Loss against step, log10 scale on y with its ticks; x runs from step 0 to the current step (at least 10). */
 export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossPoint[]): string {
   const ctx = context(canvas);
   const pts = history.filter((p) => p.loss > 0 && Number.isFinite(p.loss));

@@ -1,15 +1,8 @@
 /**
- * A picture per hidden unit: a1_j = f(W1_j · x + b1_j) over the same square
- * of the plane as the decision boundary, one small heat map per unit in the
- * order of the network picture (the first MAX_MAPS, then "+N more"). Grey is
- * the one meaning here: white where the gate is closed (a1 = 0), darker as a1
- * grows, up to the unit's own largest a1 on the plane (written under it). Where a1
- * takes both signs (leaky ReLU, tanh) the scale diverges instead: purple below 0,
- * white at 0, orange above, normalised by the unit's largest |a1|. Each
- * unit's region is a half-plane; ŷ is σ of a weighted sum of them, which is why
- * one or two of them cannot carve XOR. A dead unit (ReLU: a1 = 0 on every training
- * point) is marked, and so is a saturated one (tanh, σ: f′(z1) ≈ 0 on every point). Hovering, focusing or clicking a map highlights that unit's
- * row in the computation graph and its edges in the network picture.
+ * A picture per hidden unit: a1_j = f(W1_j · x + b1_j) over the decision boundary's square of the plane, in the network
+ * picture's order (the first MAX_MAPS, then "+N more"). Grey: white where the gate is closed (a1 = 0), darker up to the
+ * unit's largest a1; where a1 takes both signs (leaky ReLU, tanh) purple below 0, orange above. Dead and saturated
+ * units are marked. Hovering, focusing or clicking a map highlights the unit in the graph and the network picture.
  */
 import { interpolateGreys, interpolatePuOr } from 'd3-scale-chromatic';
 import type { HiddenActivation } from '../../engine/activation.js';
@@ -149,7 +142,7 @@ function paint(fig: HTMLElement, j: number, u: UnitMapInput): void {
   fig.title = `${text}. Hover or click to find it in the graph and the network.`;
 }
 
-/** The training points as small dots in their label's colour (red 0, blue 1, as everywhere on the page), at most 400 of them. */
+/** The training points as small dots in their label's colour (red 0, blue 1, as all over the page), at most 400. */
 function dots(ctx: CanvasRenderingContext2D, u: UnitMapInput): void {
   const [lo, hi] = u.extent;
   const at = (v: number) => ((v - lo) / (hi - lo)) * SIZE;
