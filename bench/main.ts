@@ -12,7 +12,9 @@ export const BENCH_FLAGS: Record<string, FlagSpec> = {
   json: { kind: 'bool', help: 'print one JSON object on stdout and nothing else there' },
   plot: {
     kind: 'string',
-    help: 'where to write the scaling plot (default dist/bench/scaling.svg, ignored by git; docs/perf/scaling.svg is the recorded run)',
+    help:
+      'where to write the scaling plot (default dist/bench/scaling.svg, ignored by git; ' +
+      'docs/perf/scaling.svg is the recorded run)',
   },
   help: { kind: 'bool', help: 'print this help' },
 };

@@ -43,7 +43,8 @@ export function derivationBlock(s: SpotCheck = computeSpotCheck()): string {
     `| $\\partial L/\\partial b_1 = \\delta_1$ | $2$ | $${col(slice(g, 'b1'))}$ |`,
     '',
     `Central differences ($h = 10^{-5}$) for all nine parameters, in the flat order $[W_1 \\mid b_1 \\mid W_2 \\mid b_2]$: $${row(s.numeric)}$.`,
-    `The largest difference from backprop is $${sci(s.maxFdError)}$; the scalar engine's gradients differ from the matrix form's by at most $${sci(s.maxEngineError)}$.`,
+    `The largest difference from backprop is $${sci(s.maxFdError)}$; ` +
+      `the scalar engine's gradients differ from the matrix form's by at most $${sci(s.maxEngineError)}$.`,
   ];
   return lines.join('\n');
 }
@@ -53,7 +54,9 @@ export function explainerBlock(s: SpotCheck = computeSpotCheck()): string {
   const L = paramLayout(SPOT.spec);
   const g = s.grads;
   return [
-    `- Forward: $z_1 = ${col(s.z1)}$, so unit 1 is on and unit 2 is off: $a_1 = ${col(s.a1)}$. Then $z_2 = ${num(s.z2)}$ and $\\hat y = \\sigma(z_2) = ${num(s.yHat)}$ for the label $y = ${num(SPOT.y)}$; the BCE loss is $${num(s.loss.bce)}$.`,
+    `- Forward: $z_1 = ${col(s.z1)}$, so unit 1 is on and unit 2 is off: $a_1 = ${col(s.a1)}$. ` +
+      `Then $z_2 = ${num(s.z2)}$ and $\\hat y = \\sigma(z_2) = ${num(s.yHat)}$ for the label $y = ${num(SPOT.y)}$; ` +
+      `the BCE loss is $${num(s.loss.bce)}$.`,
     `- The gradient arriving at $z_2$: $\\delta_2 = \\partial L/\\partial z_2 = \\hat y - y = ${num(s.dz2.bce)}$ (BCE's $\\sigma'$ has cancelled).`,
     `- The last layer's gradients: $\\partial L/\\partial W_2 = \\delta_2 a_1^\\top = ${row(g.slice(L.W2.offset, L.W2.offset + 2))}$ (zero for the unit that is off, whose $a_1$ is $0$) and $\\partial L/\\partial b_2 = ${num(g[L.b2.offset]!)}$.`,
     `- Back through $W_2$: $W_2^\\top \\delta_2 = ${col(s.da1)}$. Both units receive a signal here.`,

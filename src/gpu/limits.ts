@@ -21,7 +21,8 @@ export function checkLimits(
     throw new GpuError(
       'limit',
       `N=${spec.N}, H=${spec.H}, d=${spec.d} needs a ${mib(largest)} buffer (${cacheLargest ? 'the per-sample cache, 4·N·H floats and more' : 'the inputs x, N·d floats'}), ` +
-        `more than this device's ${which} of ${mib(bindingMax)}; lower ${cacheLargest ? 'the batch size N or the width H' : 'the batch size N or the features d'}`,
+        `more than this device's ${which} of ${mib(bindingMax)}; ` +
+        `lower ${cacheLargest ? 'the batch size N or the width H' : 'the batch size N or the features d'}`,
     );
   }
   if (workgroupSize > limits.maxComputeWorkgroupSizeX || workgroupSize > limits.maxComputeInvocationsPerWorkgroup) {
@@ -36,7 +37,8 @@ export function checkLimits(
     throw new GpuError(
       'limit',
       `${invocations} invocations need ${groups} workgroups of ${workgroupSize}, more than this device's ` +
-        `maxComputeWorkgroupsPerDimension (${limits.maxComputeWorkgroupsPerDimension}); lower ${invocations === spec.N ? 'N' : 'H or d (one invocation per parameter)'}`,
+        `maxComputeWorkgroupsPerDimension (${limits.maxComputeWorkgroupsPerDimension}); ` +
+        `lower ${invocations === spec.N ? 'N' : 'H or d (one invocation per parameter)'}`,
     );
   }
 }

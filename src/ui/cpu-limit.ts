@@ -63,7 +63,8 @@ export function gpuRefusal(
   const text =
     `The page checks every GPU snapshot against the CPU oracle, which keeps it answering up to ` +
     `${ORACLE_FRAME_MAX.toLocaleString('en-US')} training points × parameters; ${N.toLocaleString('en-US')} training points ` +
-    `at hidden width ${H} make ${(N * P).toLocaleString('en-US')}. To train here, ${fewer.join(', or ') || 'use a smaller run'}` +
+    `at hidden width ${H} make ${(N * P).toLocaleString('en-US')}. ` +
+    `To train here, ${fewer.join(', or ') || 'use a smaller run'}` +
     ` (npm run train -- --data FILE trains any size the GPU holds).`;
   return { text, field: upload ? 'upload' : widest >= 1 || settings.dataset === 'xor' ? 'hidden' : 'points' };
 }

@@ -70,12 +70,16 @@ export function verdictSentence(c: BoundedComparison): string {
   const failed = c.tensors.reduce((s, t) => s + (t.pass ? 0 : 1), 0);
   const gates =
     c.gateUncertain > 0
-      ? ` ${c.gateUncertain} of them depend on a ReLU gate too close to 0 for f32 to be sure of; those are held to a bound that allows either side.`
+      ? ` ${c.gateUncertain} of them depend on a ReLU gate too close to 0 for f32 to be sure of; ` +
+        `those are held to a bound that allows either side.`
       : '';
   if (!c.pass) {
     return `The GPU and the CPU disagree: ${failed} of 4 tensors have a gradient outside its f32 error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
   }
-  return `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; the largest share of its bound any gradient used was ${pct(c.maxFraction)}.${gates}`;
+  return (
+    `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; ` +
+    `the largest share of its bound any gradient used was ${pct(c.maxFraction)}.${gates}`
+  );
 }
 
 export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array | null): void {
@@ -120,8 +124,10 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     more.append(
       el(
         'p',
-        `GPU (f32) against the CPU oracle (f64) at step ${s.step}, same parameters and data. Each gradient has its own bound, ${BOUND_METHOD}. ` +
-          `Relative error is given only for gradients at least ${RESOLVED} times their bound; for smaller ones f32 cannot resolve it.`,
+        `GPU (f32) against the CPU oracle (f64) at step ${s.step}, same parameters and data. ` +
+          `Each gradient has its own bound, ${BOUND_METHOD}. ` +
+          `Relative error is given only for gradients at least ${RESOLVED} times their bound; ` +
+          `for smaller ones f32 cannot resolve it.`,
       ),
     );
     const relLine = el('p');

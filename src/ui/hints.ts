@@ -79,7 +79,9 @@ export function hints(r: HintInput): Hint[] {
       level: failing ? 'warn' : 'info',
       text:
         `${sat} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${sat === 1 ? 'is' : 'are'} saturated: |z1| is so large on every training point that f′(z1) is nearly 0, ` +
-        'so almost no gradient passes back and the unit learns very slowly. Unlike a dead ReLU it is not stuck for good; a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
+        'so almost no gradient passes back and the unit learns very slowly. ' +
+        'Unlike a dead ReLU it is not stuck for good; ' +
+        'a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
     });
   }
   if (stuck) {

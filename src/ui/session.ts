@@ -107,7 +107,8 @@ export class CpuSizeError extends RangeError {
   constructor(readonly size: CpuSize) {
     super(
       `the CPU engine can train at most ${CPU_STEP_MAX_NODES.toLocaleString('en-US')} graph nodes a step, so that a step fits in a frame; ` +
-        `N=${size.N}, d=${size.d}, H=${size.H} would build ${graphNodes(size).toLocaleString('en-US')}; lower the hidden width or the number of points`,
+        `N=${size.N}, d=${size.d}, H=${size.H} would build ${graphNodes(size).toLocaleString('en-US')}; ` +
+        `lower the hidden width or the number of points`,
     );
     this.name = 'CpuSizeError';
   }

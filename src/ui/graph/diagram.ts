@@ -180,7 +180,8 @@ function mount(root: HTMLElement): Panel {
   const paused = Object.assign(document.createElement('p'), {
     className: 'walk-paused',
     textContent:
-      'Training is paused while you walk, so every number belongs to one step. Play ends the walk; so do Escape and “Stop the walk”.',
+      'Training is paused while you walk, so every number belongs to one step. Play ends the walk; ' +
+      'so do Escape and “Stop the walk”.',
   });
   paused.dataset.testid = 'walk-paused';
   box.append(paused, sentence, nav);

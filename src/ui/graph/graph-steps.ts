@@ -86,7 +86,8 @@ export function walkSteps(s: GraphState): WalkStep[] {
     f(
       'backward',
       'dW1',
-      `At the first layer's parameters: ∂z1_j/∂W1_j = xᵀ and ∂z1/∂b1 = I, so this sample adds δ1 xᵀ and δ1; summed over the ${N} samples they are ∂L/∂W1 and ∂L/∂b1, ready for θ ← θ − η ∂L/∂θ.`,
+      `At the first layer's parameters: ∂z1_j/∂W1_j = xᵀ and ∂z1/∂b1 = I, so this sample adds δ1 xᵀ and δ1; ` +
+        `summed over the ${N} samples they are ∂L/∂W1 and ∂L/∂b1, ready for θ ← θ − η ∂L/∂θ.`,
     ),
   ];
   return steps;

@@ -98,7 +98,9 @@ export function mountSweep(
     if (o.disabled) o.textContent = `${o.value} (needs a GPU)`;
   }
   els.seeds.value = String(runner.defaultSeeds);
-  els.note.textContent = `${runner.note} The map trains on the data chosen in the demo when you press the button. Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
+  els.note.textContent =
+    `${runner.note} The map trains on the data chosen in the demo when you press the button. ` +
+    `Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
   const TRAIN = els.run.textContent ?? 'Train the whole map';
   let phase: Phase = 'idle';
   let cancelled = false;

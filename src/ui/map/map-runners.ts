@@ -21,7 +21,8 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: () =
     trialSeeds: (seeds) => (swiftshader ? Math.min(seeds, 8) : seeds),
     maxSeeds: swiftshader ? 256 : 4096,
     note: swiftshader
-      ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; a GPU takes 4,096 in seconds.'
+      ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; ' +
+        'a GPU takes 4,096 in seconds.'
       : 'Every network of the map trains on the GPU at once: one invocation per network, every width, rate and seed in one kernel, read back once.',
     data: () => ({ name: data().name, label: data().label }),
     // Dispatches of ≤ 250 steps (short for browser watchdogs), each awaited for the progress bar; cells at the end.

@@ -122,7 +122,8 @@ export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   for (let i = 0; i < d; i++) parts.push(node(input(i), `x${i + 1}`, `input x${i + 1}`));
   for (let k = 0; k < shown; k++) {
     const tip = dead.has(k)
-      ? `unit h${k + 1} is dead: z1 ≤ 0 on every point, so a1 = 0 and ReLU passes back no gradient; its weights never change again`
+      ? `unit h${k + 1} is dead: z1 ≤ 0 on every point, so a1 = 0 and ReLU passes back no gradient; ` +
+        `its weights never change again`
       : `unit h${k + 1}: b1 = ${p[L.b1.offset + k]!.toPrecision(3)}, weight to ŷ ${p[L.W2.offset + k]!.toPrecision(3)}`;
     parts.push(node(hidden(k), `h${k + 1}`, tip, dead.has(k)));
   }

@@ -169,7 +169,10 @@ export function drawDecisionBoundary(
   ctx.lineWidth = 1;
   colourBar(ctx, pad.l + size + 18, pad.t, size);
   const held = test ? ` (training) and ${rightTest} of ${test.N} held-out test points (rings)` : '';
-  return `Decision boundary: ${right} of ${data.N} points classified correctly${held}; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+  return (
+    `Decision boundary: ${right} of ${data.N} points classified correctly${held}; ` +
+    `ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`
+  );
 }
 
 /** Draws the points of `data` (rings if `hollow`); returns how many the network classifies correctly. */

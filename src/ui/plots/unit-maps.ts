@@ -179,7 +179,8 @@ function legend(act: HiddenActivation): HTMLElement {
   p.append(
     low,
     bar,
-    ` the unit's largest a1 on the plane; same axes as the decision boundary, the training points as dots (red label 0, blue label 1); ${marks}`,
+    ` the unit's largest a1 on the plane; ` +
+      `same axes as the decision boundary, the training points as dots (red label 0, blue label 1); ${marks}`,
   );
   return p;
 }
