@@ -1,14 +1,9 @@
 /**
- * The fast kernels against the kernels they replace, in the same run and on the
- * same device (issue 15): the subgroup fused kernel against the workgroup-memory
- * one, the register many-models kernel against the original, and the whole map
- * in one dispatch against one dispatch chain per width. Every result names its
- * kernel variant. Where the device has `timestamp-query`, each repeat's GPU time
- * is measured between two timestamps written around its submits (`gpuMs`, and
- * per dispatch); otherwise only host time is given (`timing: 'host'`).
- *
- * bench/run.ts calls `fastCases(device, { quick }, log)` and puts what it
- * returns in its report's `fast` field.
+ * The fast kernels against their slower alternatives, in one run on one device: the subgroup fused kernel against the
+ * workgroup-memory one, the register many-models kernel against the private-memory one, and the whole map in one
+ * dispatch against a dispatch chain per width. Each result names its kernel variant. With `timestamp-query` each
+ * repeat's GPU time comes from timestamps around its submits (`gpuMs`, and per dispatch); without it, host time only
+ * (`timing: 'host'`).
  */
 import { FusedTrainer } from '../src/gpu/fused.js';
 import { FusedSubgroupTrainer, subgroupFit } from '../src/gpu/fused-subgroup.js';
@@ -35,7 +30,7 @@ export interface FastResult {
   repeats: number;
   /** Steps per repeat (each model's). */
   steps?: number;
-  /** Where the device has timestamp queries: median GPU milliseconds per repeat and per dispatch, and the rate by GPU time. */
+  /** With timestamp queries: median GPU milliseconds per repeat and per dispatch, and the rate by GPU time. */
   gpuMs?: number;
   gpuRate?: number;
   gpuMsPerDispatch?: number;
@@ -72,11 +67,24 @@ export interface FastReport {
 function gpuTimer(device: GPUDevice) {
   if (!device.features.has('timestamp-query')) return null;
   const set = device.createQuerySet({ type: 'timestamp', count: 2, label: 'bench.timestamps' });
-  const resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'bench.timestamps.resolve' });
-  const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'bench.timestamps.read' });
+  const resolve = device.createBuffer({
+    size: 16,
+    usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    label: 'bench.timestamps.resolve',
+  });
+  const read = device.createBuffer({
+    size: 16,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    label: 'bench.timestamps.read',
+  });
   const mark = (index: 0 | 1) => {
     const e = device.createCommandEncoder();
-    const pass = e.beginComputePass({ timestampWrites: { querySet: set, ...(index === 0 ? { beginningOfPassWriteIndex: 0 } : { endOfPassWriteIndex: 1 }) } });
+    const pass = e.beginComputePass({
+      timestampWrites: {
+        querySet: set,
+        ...(index === 0 ? { beginningOfPassWriteIndex: 0 } : { endOfPassWriteIndex: 1 }),
+      },
+    });
     pass.end();
     if (index === 1) {
       e.resolveQuerySet(set, 0, 2, resolve, 0);
@@ -101,7 +109,13 @@ function gpuTimer(device: GPUDevice) {
   };
 }
 
-async function measure(device: GPUDevice, impl: Impl, caseName: string, unit: FastResult['unit'], { repeats, seconds }: { repeats: number; seconds: number }): Promise<FastResult> {
+async function measure(
+  device: GPUDevice,
+  impl: Impl,
+  caseName: string,
+  unit: FastResult['unit'],
+  { repeats, seconds }: { repeats: number; seconds: number },
+): Promise<FastResult> {
   let k = 1;
   for (;;) {
     const t0 = performance.now();
@@ -131,21 +145,54 @@ async function measure(device: GPUDevice, impl: Impl, caseName: string, unit: Fa
   } finally {
     timer?.destroy();
   }
-  const out: FastResult = { case: caseName, impl: impl.impl, variant: impl.variant, unit, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), repeats, steps: k, timing: timer ? 'gpu-timestamp' : 'host' };
-  if (gpu.length) Object.assign(out, { gpuMs: median(gpu), gpuMsPerDispatch: median(gpu) / dispatches, gpuRate: (k * impl.models) / (median(gpu) / 1000) });
+  const out: FastResult = {
+    case: caseName,
+    impl: impl.impl,
+    variant: impl.variant,
+    unit,
+    median: median(rates),
+    min: Math.min(...rates),
+    max: Math.max(...rates),
+    repeats,
+    steps: k,
+    timing: timer ? 'gpu-timestamp' : 'host',
+  };
+  if (gpu.length)
+    Object.assign(out, {
+      gpuMs: median(gpu),
+      gpuMsPerDispatch: median(gpu) / dispatches,
+      gpuRate: (k * impl.models) / (median(gpu) / 1000),
+    });
   return out;
 }
 
 /** The whole map end to end (the call to the result), seconds per repeat. */
-async function timeMap(name: string, variant: string, run: () => Promise<unknown>, repeats: number, caseName: string): Promise<FastResult> {
-  await run(); // warm-up: pipeline compilation and buffer creation are part of every later call too, but caches are warm
+async function timeMap(
+  name: string,
+  variant: string,
+  run: () => Promise<unknown>,
+  repeats: number,
+  caseName: string,
+): Promise<FastResult> {
+  // warm-up: pipeline compilation and buffer creation are part of every later call too, but caches are warm
+  await run();
   const secs: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
     await run();
     secs.push((performance.now() - t0) / 1000);
   }
-  return { case: caseName, impl: name, variant, unit: 's', median: median(secs), min: Math.min(...secs), max: Math.max(...secs), repeats, timing: 'host' };
+  return {
+    case: caseName,
+    impl: name,
+    variant,
+    unit: 's',
+    median: median(secs),
+    min: Math.min(...secs),
+    max: Math.max(...secs),
+    repeats,
+    timing: 'host',
+  };
 }
 
 export async function fastCases(
@@ -188,7 +235,12 @@ export async function fastCases(
         if (!fit.fits) throw new Error(`not run: ${fit.why}`);
       }
       const opts = { data, params: start, hidden: 8, lr: LR, loss: 'bce' as const, label: `bench.${variant}` };
-      const impl = fusedImpl(variant, variant === 'fused-subgroup' ? await FusedSubgroupTrainer.create(device, opts) : await FusedTrainer.create(device, opts));
+      const impl = fusedImpl(
+        variant,
+        variant === 'fused-subgroup'
+          ? await FusedSubgroupTrainer.create(device, opts)
+          : await FusedTrainer.create(device, opts),
+      );
       try {
         return await measure(device, impl, fusedCase, 'steps/s', budget);
       } finally {
@@ -197,7 +249,7 @@ export async function fastCases(
     });
   }
 
-  // (2) many independent 2-8-1 XOR networks: registers against the original kernel
+  // (2) many independent 2-8-1 XOR networks: registers against private memory (shaders/many.wgsl)
   const M = quick ? 4096 : 65536;
   const manyCase = `many-xor-2-8-1-x${M}`;
   const lrs = new Float32Array(M).fill(LR);
@@ -223,12 +275,24 @@ export async function fastCases(
     });
   }
 
-  // (3) the page's map end to end: 16 widths × 7 rates × seeds × steps (4,096 seeds and 2,000 steps in full mode, the issue's case; 16 and 200 in quick mode)
-  const map: SweepSpec = { widths: MAP_WIDTHS, rates: [...MAP_RATES], seeds: quick ? 16 : 4096, seedBase: 0, steps: quick ? 200 : 2000, loss: 'bce' };
+  // (3) the page's map end to end: 16 widths × 7 rates × seeds × steps (4,096 seeds and 2,000 steps in full mode,
+  // 16 and 200 in quick mode)
+  const map: SweepSpec = {
+    widths: MAP_WIDTHS,
+    rates: [...MAP_RATES],
+    seeds: quick ? 16 : 4096,
+    seedBase: 0,
+    steps: quick ? 200 : 2000,
+    loss: 'bce',
+  };
   const mapCase = `sweep-map-16x7x${map.seeds}x${map.steps}`;
   const repeats = quick ? 2 : 3;
-  await attempt(mapCase, 'sweep-per-width', () => timeMap('gpu-sweep', 'sweep-per-width', () => sweepGpu(device, data, map), repeats, mapCase));
-  await attempt(mapCase, 'sweep-one-dispatch', () => timeMap('gpu-sweep-all', 'sweep-one-dispatch', () => sweepAllGpu(device, data, map), repeats, mapCase));
+  await attempt(mapCase, 'sweep-per-width', () =>
+    timeMap('gpu-sweep', 'sweep-per-width', () => sweepGpu(device, data, map), repeats, mapCase),
+  );
+  await attempt(mapCase, 'sweep-one-dispatch', () =>
+    timeMap('gpu-sweep-all', 'sweep-one-dispatch', () => sweepAllGpu(device, data, map), repeats, mapCase),
+  );
 
   const ratios: FastRatio[] = [];
   for (const [c, a, b] of [
@@ -238,7 +302,13 @@ export async function fastCases(
   ] as const) {
     const x = results.find((r) => r.case === c && r.variant === a);
     const y = results.find((r) => r.case === c && r.variant === b);
-    if (x && y) ratios.push({ case: c, impl: x.impl, peer: y.impl, speedup: x.unit === 's' ? y.median / x.median : x.median / y.median });
+    if (x && y)
+      ratios.push({
+        case: c,
+        impl: x.impl,
+        peer: y.impl,
+        speedup: x.unit === 's' ? y.median / x.median : x.median / y.median,
+      });
   }
   return { results, ratios, failures };
 }

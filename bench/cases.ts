@@ -41,9 +41,16 @@ function tfImpl(tf: Tf, name: 'tfjs-cpu' | 'tfjs-webgpu', data: Dataset, H: numb
     models: M,
     async run(k) {
       await tf.setBackend(name === 'tfjs-cpu' ? 'cpu' : 'webgpu');
-      t ??= M === 1
-        ? tfTrainer(tf, data, initParams({ d: data.d, H }, 1), H, LR)
-        : tfManyTrainer(tf, data, Array.from({ length: M }, (_, m) => initParams({ d: data.d, H }, m)), H, LR);
+      t ??=
+        M === 1
+          ? tfTrainer(tf, data, initParams({ d: data.d, H }, 1), H, LR)
+          : tfManyTrainer(
+              tf,
+              data,
+              Array.from({ length: M }, (_, m) => initParams({ d: data.d, H }, m)),
+              H,
+              LR,
+            );
       await t.run(k);
     },
     dispose: () => t?.dispose(),
@@ -63,11 +70,25 @@ export async function xorCase(context: CaseContext): Promise<void> {
   const config = { data: x4, params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: LR, loss: 'bce' } as const;
   noteChoice(context, 'xor-2-8-1', config);
   const steps = await createTrainer(device, { ...config, label: 'bench.steps' }, { kernel: 'steps' });
-  // The chooser's pick: the subgroup fused kernel where the device has subgroups; ./cases-fast.ts measures both fused kernels.
+  // The chooser's pick: the subgroup fused kernel where the device has subgroups; ./cases-fast.ts measures both.
   const fused = await createTrainer(device, { ...config, label: 'bench.fused' });
   await recorder.runCase('xor-2-8-1', 'steps/s', [
-    gpuImpl('gpu-fused', 1, (k) => fused.step(k, { stepsPerDispatch: 4096 }), () => fused.readLoss(), () => fused.destroy(), fused.kernel),
-    gpuImpl('gpu-steps', 1, (k) => steps.step(k), () => steps.readLoss(), () => steps.destroy(), 'steps'),
+    gpuImpl(
+      'gpu-fused',
+      1,
+      (k) => fused.step(k, { stepsPerDispatch: 4096 }),
+      () => fused.readLoss(),
+      () => fused.destroy(),
+      fused.kernel,
+    ),
+    gpuImpl(
+      'gpu-steps',
+      1,
+      (k) => steps.step(k),
+      () => steps.readLoss(),
+      () => steps.destroy(),
+      'steps',
+    ),
     scalarImpl(x4, 8),
     referenceImpl(x4, 8),
     tfImpl(tf, 'tfjs-cpu', x4, 8),
@@ -79,10 +100,24 @@ export async function xorCase(context: CaseContext): Promise<void> {
 export async function manyCase({ device, tf, quick, recorder }: CaseContext): Promise<void> {
   const x4 = xor();
   const M = quick ? 4096 : 65536;
-  const many = await ManyTrainer.create(device, { data: x4, hidden: 8, loss: 'bce', lrs: new Float32Array(M).fill(LR), seedBase: 0, label: 'bench.many' });
+  const many = await ManyTrainer.create(device, {
+    data: x4,
+    hidden: 8,
+    loss: 'bce',
+    lrs: new Float32Array(M).fill(LR),
+    seedBase: 0,
+    label: 'bench.many',
+  });
   many.train(0);
   await recorder.runCase(`many-xor-2-8-1-x${M}`, 'model-steps/s', [
-    gpuImpl('gpu-many', M, (k) => many.train(k, { stepsPerDispatch: 250 }), () => many.readResults(), () => many.destroy(), 'many'),
+    gpuImpl(
+      'gpu-many',
+      M,
+      (k) => many.train(k, { stepsPerDispatch: 250 }),
+      () => many.readResults(),
+      () => many.destroy(),
+      'many',
+    ),
     { ...scalarImpl(x4, 8) },
     referenceImpl(x4, 8),
     tfImpl(tf, 'tfjs-cpu', x4, 8, M),
@@ -102,12 +137,36 @@ export async function largeCase(context: CaseContext): Promise<void> {
   const bigSteps = await createTrainer(device, { ...config, label: 'bench.bigsteps' }, { kernel: 'steps' });
   const tiledVariant = `tiled-2-dispatch-${device.features.has('subgroups') ? 'subgroups' : 'workgroup-memory'}`;
   await recorder.runCase(`2-256-1-n${bigN}`, 'steps/s', [
-    { ...gpuImpl('gpu-large', 1, (k) => large.step(k), () => large.readLoss(), () => large.destroy(), 'chunked-4-dispatch'), dispatchesPerStep: 4 },
     {
-      ...gpuImpl('gpu-large-tiled', 1, (k) => tiled.step(k), () => tiled.readLoss(), () => tiled.destroy(), tiledVariant),
+      ...gpuImpl(
+        'gpu-large',
+        1,
+        (k) => large.step(k),
+        () => large.readLoss(),
+        () => large.destroy(),
+        'chunked-4-dispatch',
+      ),
+      dispatchesPerStep: 4,
+    },
+    {
+      ...gpuImpl(
+        'gpu-large-tiled',
+        1,
+        (k) => tiled.step(k),
+        () => tiled.readLoss(),
+        () => tiled.destroy(),
+        tiledVariant,
+      ),
       dispatchesPerStep: 2,
     },
-    gpuImpl('gpu-steps', 1, (k) => bigSteps.step(k), () => bigSteps.readLoss(), () => bigSteps.destroy(), 'steps'),
+    gpuImpl(
+      'gpu-steps',
+      1,
+      (k) => bigSteps.step(k),
+      () => bigSteps.readLoss(),
+      () => bigSteps.destroy(),
+      'steps',
+    ),
     referenceImpl(big, 256),
     tfImpl(tf, 'tfjs-cpu', big, 256),
     tfImpl(tf, 'tfjs-webgpu', big, 256),
@@ -123,8 +182,24 @@ export async function scalingCase({ device, quick, log }: CaseContext): Promise<
     for (const N of Ns) {
       log(`bench: scaling N=${N} H=${H} ...\n`);
       const data = randomDataset(N + H, 2, N, { binary: true });
-      const t = await LargeBatchTrainer.create(device, { data, params: initParams({ d: 2, H }, 1), hidden: H, lr: LR, loss: 'bce', label: 'bench.scaling' });
-      const { rates } = await measure(gpuImpl('gpu-large', 1, (k) => t.step(k), () => t.readLoss(), () => {}), { repeats: quick ? 1 : 3, seconds: quick ? 0.2 : 0.5 });
+      const t = await LargeBatchTrainer.create(device, {
+        data,
+        params: initParams({ d: 2, H }, 1),
+        hidden: H,
+        lr: LR,
+        loss: 'bce',
+        label: 'bench.scaling',
+      });
+      const { rates } = await measure(
+        gpuImpl(
+          'gpu-large',
+          1,
+          (k) => t.step(k),
+          () => t.readLoss(),
+          () => {},
+        ),
+        { repeats: quick ? 1 : 3, seconds: quick ? 0.2 : 0.5 },
+      );
       t.destroy();
       scaling.push({ impl: 'gpu-large', N, H, stepsPerSecond: median(rates) });
     }

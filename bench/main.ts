@@ -10,7 +10,12 @@ import { isMain, type Io, processIo } from '../src/cli/io.js';
 export const BENCH_FLAGS: Record<string, FlagSpec> = {
   quick: { kind: 'bool', help: 'fewer repeats, smaller many-models and scaling cases (about a minute on SwiftShader)' },
   json: { kind: 'bool', help: 'print one JSON object on stdout and nothing else there' },
-  plot: { kind: 'string', help: 'where to write the scaling plot (default dist/bench/scaling.svg, ignored by git; docs/perf/scaling.svg is the recorded run)' },
+  plot: {
+    kind: 'string',
+    help:
+      'where to write the scaling plot (default dist/bench/scaling.svg, ignored by git; ' +
+      'docs/perf/scaling.svg is the recorded run)',
+  },
   help: { kind: 'bool', help: 'print this help' },
 };
 
@@ -30,7 +35,10 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
     return 0;
   }
   try {
-    const report = await runBench({ quick: flags.quick === true, plot: (flags.plot as string | undefined) ?? DEFAULT_PLOT }, (line) => io.err(line));
+    const report = await runBench(
+      { quick: flags.quick === true, plot: (flags.plot as string | undefined) ?? DEFAULT_PLOT },
+      (line) => io.err(line),
+    );
     io.out(flags.json ? `${JSON.stringify(report)}\n` : benchTable(report));
     return 0;
   } catch (e) {

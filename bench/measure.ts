@@ -1,9 +1,7 @@
 /**
- * How the benchmark measures: an implementation is anything that can run k SGD
- * steps and return once they are done. After a warm-up that also sizes k, each
- * repeat times k steps ending with the result read back (so GPU work is
- * finished, not just queued); a case reports the median over repeats with min
- * and max, and the ratio of every implementation to every other in the run.
+ * How the benchmark measures: an implementation runs k SGD steps and returns once they are done. After a warm-up that
+ * also sizes k, each repeat times k steps ending with a readback (so GPU work is finished, not just queued); a case
+ * reports the median over repeats with min and max, and every implementation's ratio to every other.
  */
 import type { Dataset } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
@@ -59,7 +57,13 @@ export interface Budget {
 export function referenceImpl(data: Dataset, H: number, models = 1): Impl {
   const spec = { d: data.d, H };
   const theta = initParams(spec, 1);
-  return { impl: 'cpu-reference', models, run: (k) => { for (let i = 0; i < k; i++) sgdUpdate(theta, lossAndGrads(spec, theta, data, 'bce').grads, LR); } };
+  return {
+    impl: 'cpu-reference',
+    models,
+    run: (k) => {
+      for (let i = 0; i < k; i++) sgdUpdate(theta, lossAndGrads(spec, theta, data, 'bce').grads, LR);
+    },
+  };
 }
 
 /** The scalar autograd engine on the CPU. */
@@ -69,7 +73,14 @@ export function scalarImpl(data: Dataset, H: number): Impl {
 }
 
 /** A GPU impl whose `step` records work and `sync` reads a result back. */
-export function gpuImpl(impl: string, models: number, step: (k: number) => void, sync: () => Promise<unknown>, dispose: () => void, variant?: string): Impl {
+export function gpuImpl(
+  impl: string,
+  models: number,
+  step: (k: number) => void,
+  sync: () => Promise<unknown>,
+  dispose: () => void,
+  variant?: string,
+): Impl {
   return {
     impl,
     models,
@@ -86,7 +97,10 @@ export function gpuImpl(impl: string, models: number, step: (k: number) => void,
 }
 
 /** Times one implementation: units per second for each repeat, after a warm-up that also sizes k. */
-export async function measure(impl: Impl, { repeats, seconds }: Budget): Promise<{ rates: number[]; hostMs: number[] }> {
+export async function measure(
+  impl: Impl,
+  { repeats, seconds }: Budget,
+): Promise<{ rates: number[]; hostMs: number[] }> {
   let k = 1;
   for (;;) {
     const t0 = performance.now();
@@ -133,8 +147,19 @@ export class Recorder {
       this.log(`bench: ${name} ${impl.impl} ...\n`);
       try {
         const { rates, hostMs } = await measure(impl, this.budget);
-        const result = { case: name, impl: impl.impl, unit, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), repeats: rates.length };
-        const kernel = { ...(impl.variant ? { variant: impl.variant } : {}), ...(impl.dispatchesPerStep ? { dispatchesPerStep: impl.dispatchesPerStep } : {}) };
+        const result = {
+          case: name,
+          impl: impl.impl,
+          unit,
+          median: median(rates),
+          min: Math.min(...rates),
+          max: Math.max(...rates),
+          repeats: rates.length,
+        };
+        const kernel = {
+          ...(impl.variant ? { variant: impl.variant } : {}),
+          ...(impl.dispatchesPerStep ? { dispatchesPerStep: impl.dispatchesPerStep } : {}),
+        };
         here.push({ ...result, ...(hostMs.length ? { hostMs: median(hostMs) } : {}), ...kernel });
       } catch (e) {
         const error = (e as Error).message.split('\n')[0]!;
@@ -145,6 +170,8 @@ export class Recorder {
       }
     }
     this.results.push(...here);
-    for (const a of here) for (const b of here) if (a !== b) this.ratios.push({ case: name, impl: a.impl, peer: b.impl, ratio: a.median / b.median });
+    for (const a of here)
+      for (const b of here)
+        if (a !== b) this.ratios.push({ case: name, impl: a.impl, peer: b.impl, ratio: a.median / b.median });
   }
 }

@@ -33,12 +33,17 @@ export function scalingSvg(points: readonly ScalingPoint[], title: string): stri
     out.push(`<text x="${pad.l - 8}" y="${Y(10 ** e) + 4}" text-anchor="end">1e${e}</text>`);
   }
   out.push(`<text x="${(pad.l + w - pad.r) / 2}" y="${h - 12}" text-anchor="middle">batch size N (points)</text>`);
-  out.push(`<text x="16" y="${h / 2}" text-anchor="middle" transform="rotate(-90 16 ${h / 2})">SGD steps per second</text>`);
+  out.push(
+    `<text x="16" y="${h / 2}" text-anchor="middle" transform="rotate(-90 16 ${h / 2})">SGD steps per second</text>`,
+  );
   [...new Set(points.map((p) => p.H))].forEach((H, i) => {
     const line = points.filter((p) => p.H === H).sort((a, b) => a.N - b.N);
     const c = colours[i % colours.length]!;
-    out.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${line.map((p) => `${X(p.N).toFixed(1)},${Y(p.stepsPerSecond).toFixed(1)}`).join(' ')}"/>`);
-    for (const p of line) out.push(`<circle cx="${X(p.N).toFixed(1)}" cy="${Y(p.stepsPerSecond).toFixed(1)}" r="3" fill="${c}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${c}" stroke-width="2" points="${line.map((p) => `${X(p.N).toFixed(1)},${Y(p.stepsPerSecond).toFixed(1)}`).join(' ')}"/>`,
+    );
+    for (const p of line)
+      out.push(`<circle cx="${X(p.N).toFixed(1)}" cy="${Y(p.stepsPerSecond).toFixed(1)}" r="3" fill="${c}"/>`);
     const last = line[line.length - 1]!;
     out.push(`<text x="${X(last.N) + 8}" y="${Y(last.stepsPerSecond) + 4}" fill="${c}">H = ${H}</text>`);
   });

@@ -24,15 +24,21 @@ export interface BenchReport {
   scaling: ScalingRow[];
   /** Implementations that could not run a case, with their error (a peer's limit, say); the fast kernels' included. */
   failures: { case: string; impl: string; error: string }[];
-  /** The fast kernels beside the ones they replace, each result naming its kernel variant (./cases-fast.ts). */
+  /** The fast kernels beside their slower alternatives, each result naming its kernel variant (./cases-fast.ts). */
   fast: FastReport;
 }
 
-/** Where the scaling plot goes unless `--plot` says otherwise: an ignored folder, so a run leaves the checkout clean (docs/perf/scaling.svg is the recorded run). */
+/**
+ * Where the scaling plot goes unless `--plot` says otherwise: an ignored folder, so a run leaves the checkout clean
+ * (docs/perf/scaling.svg is the recorded run).
+ */
 export const DEFAULT_PLOT = 'dist/bench/scaling.svg';
 
 /** Runs every case; `log` takes progress lines (stderr in the CLI, so stdout stays one JSON object). */
-export async function runBench({ quick, plot = DEFAULT_PLOT }: { quick: boolean; plot?: string }, log: (line: string) => void): Promise<BenchReport> {
+export async function runBench(
+  { quick, plot = DEFAULT_PLOT }: { quick: boolean; plot?: string },
+  log: (line: string) => void,
+): Promise<BenchReport> {
   const { device, summary, instance } = await requestNodeDevice({ label: 'bench.device' });
   const recorder = new Recorder(quick ? { repeats: 3, seconds: 0.3 } : { repeats: 5, seconds: 1 }, log);
   try {
@@ -48,7 +54,17 @@ export async function runBench({ quick, plot = DEFAULT_PLOT }: { quick: boolean;
     writeFileSync(plot, scalingSvg(scaling, `gpu-large on ${summary.vendor} ${summary.architecture}`));
     log(`bench: wrote ${plot}\n`);
     const { results, ratios, failures } = recorder;
-    return { adapter: summary, node: process.version, quick, chooser: choices, results, ratios, scaling, failures: [...failures, ...fast.failures], fast };
+    return {
+      adapter: summary,
+      node: process.version,
+      quick,
+      chooser: choices,
+      results,
+      ratios,
+      scaling,
+      failures: [...failures, ...fast.failures],
+      fast,
+    };
   } finally {
     device.destroy();
   }
@@ -62,10 +78,19 @@ export function benchTable(r: BenchReport): string {
       `${x.case.padEnd(22)} ${x.impl.padEnd(13)} ${n(x.median).padStart(14)} ${x.unit.padEnd(13)} (min ${n(x.min)}, max ${n(x.max)}, ${x.repeats} repeats${x.hostMs !== undefined ? `, host ${x.hostMs.toFixed(2)} ms/repeat` : ''})`,
   );
   const best = (c: string, impl: string) =>
-    r.ratios.filter((x) => x.case === c && x.impl === impl).map((x) => `${impl} / ${x.peer} = ${x.ratio >= 10 ? Math.round(x.ratio).toLocaleString('en-US') : x.ratio.toFixed(2)}`);
+    r.ratios
+      .filter((x) => x.case === c && x.impl === impl)
+      .map(
+        (x) =>
+          `${impl} / ${x.peer} = ${x.ratio >= 10 ? Math.round(x.ratio).toLocaleString('en-US') : x.ratio.toFixed(2)}`,
+      );
   const cases = [...new Set(r.results.map((x) => x.case))];
-  const ratioLines = cases.flatMap((c) => best(c, r.results.find((x) => x.case === c)!.impl).map((l) => `${c.padEnd(22)} ${l}`));
-  const scaling = r.scaling.map((s) => `  N=${String(s.N).padStart(7)} H=${String(s.H).padStart(4)}  ${n(s.stepsPerSecond)} steps/s`);
+  const ratioLines = cases.flatMap((c) =>
+    best(c, r.results.find((x) => x.case === c)!.impl).map((l) => `${c.padEnd(22)} ${l}`),
+  );
+  const scaling = r.scaling.map(
+    (s) => `  N=${String(s.N).padStart(7)} H=${String(s.H).padStart(4)}  ${n(s.stepsPerSecond)} steps/s`,
+  );
   return `${[
     `adapter: ${r.adapter.vendor} ${r.adapter.architecture} (${r.adapter.description})`,
     "the chooser's pick per case (what the CLI and the page run):",
@@ -81,8 +106,13 @@ export function benchTable(r: BenchReport): string {
     ...scaling,
     '',
     'fast kernels beside the ones they replace (kernel variant, median; the map in seconds end to end):',
-    ...r.fast.results.map((x) => `${x.case.padEnd(26)} ${x.variant.padEnd(19)} ${n(x.median).padStart(14)} ${x.unit}${x.gpuMsPerDispatch !== undefined ? ` (GPU ${x.gpuMsPerDispatch.toFixed(3)} ms/dispatch)` : ''}`),
+    ...r.fast.results.map(
+      (x) =>
+        `${x.case.padEnd(26)} ${x.variant.padEnd(19)} ${n(x.median).padStart(14)} ${x.unit}${x.gpuMsPerDispatch !== undefined ? ` (GPU ${x.gpuMsPerDispatch.toFixed(3)} ms/dispatch)` : ''}`,
+    ),
     ...r.fast.ratios.map((x) => `${x.case.padEnd(26)} ${x.impl} is ${x.speedup.toFixed(2)}× ${x.peer}`),
-    ...(r.failures.length ? ['', 'could not run:', ...r.failures.map((f) => `${f.case.padEnd(22)} ${f.impl}: ${f.error}`)] : []),
+    ...(r.failures.length
+      ? ['', 'could not run:', ...r.failures.map((f) => `${f.case.padEnd(22)} ${f.impl}: ${f.error}`)]
+      : []),
   ].join('\n')}\n`;
 }

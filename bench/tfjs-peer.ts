@@ -16,7 +16,8 @@ export type Tf = typeof import('@tensorflow/tfjs');
  */
 export async function loadTf(backend: 'cpu' | 'webgpu', gpu: GPU): Promise<Tf> {
   const g = globalThis as { navigator?: { gpu?: GPU } };
-  if (!g.navigator?.gpu) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  if (!g.navigator?.gpu)
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   const log = console.log;
   const warn = console.warn;
   console.log = (...a: unknown[]) => console.error(...a);
@@ -79,7 +80,13 @@ export function tfTrainer(
  * a loss that is the sum over models of each model's mean BCE, so every model
  * takes exactly its own SGD step.
  */
-export function tfManyTrainer(tf: Tf, data: Dataset, params: readonly ArrayLike<number>[], H: number, lr: number): { run(k: number): Promise<void>; dispose(): void } {
+export function tfManyTrainer(
+  tf: Tf,
+  data: Dataset,
+  params: readonly ArrayLike<number>[],
+  H: number,
+  lr: number,
+): { run(k: number): Promise<void>; dispose(): void } {
   const d = data.d;
   const M = params.length;
   const L = paramLayout({ d, H });

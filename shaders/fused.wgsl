@@ -1,14 +1,10 @@
-// Many full SGD steps of one 2-layer MLP inside one dispatch of one workgroup. The parameters,
-// the per-sample activations and δs, and the gradients live in workgroup memory for the whole
-// dispatch; barriers separate the phases of each step:
-//   1. per sample (invocation t takes samples t, t + WG, ...): forward, δ2, δ1 = W2ᵀδ2 ⊙ ReLU′(z1)
-//   2. per parameter: the gradient, summed over the batch (no atomics), and the proposed update
-//      θ′ = θ − lr · g (kept in g), each checked for NaN and ±∞
-//   3. per parameter: θ ← θ′, unless some loss, gradient or θ′ of this step was NaN or infinite;
-//      then the run stops with θ as the step before left it
-// Storage is touched only to load the parameters at the start and store them at the end.
-// The forward pass (shaders/lib/network.wgsl), the losses, δ2, the activation and the update
-// (shaders/lib/common.wgsl) are shared; this file keeps the one-workgroup schedule.
+// Many SGD steps of one 2-layer MLP in one dispatch of one workgroup. Parameters, per-sample activations and δs, and
+// gradients live in workgroup memory; storage is touched only to load θ at the start and store it at the end.
+// Barriers separate the phases of each step:
+//   1. per sample (invocation t takes samples t, t + WG, ...): forward, δ2, δ1 = W2ᵀδ2 ⊙ f′(z1)
+//   2. per parameter: g summed over the batch (no atomics), θ′ = θ − lr · g (kept in g), each checked for NaN and ±∞
+//   3. per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was non-finite; then the run stops, θ kept
+// Shared: the forward pass (shaders/lib/network.wgsl); losses, δ2, activation, update (shaders/lib/common.wgsl).
 
 struct Run {
   lr: f32,

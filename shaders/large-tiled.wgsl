@@ -1,16 +1,13 @@
-// The large-batch path in two dispatches per SGD step (src/gpu/large-tiled.ts), the chunked
-// four-dispatch path (bench/variants/large.wgsl) kept beside it:
-//   tileGradients  one workgroup per tile of TILE samples: the tile's x in workgroup memory, then
-//                  per sample z2, the loss and δ2 (one lane per sample), then per (unit, sample
-//                  subset) lane the recomputed z1, δ1 = W2ᵀ δ2 ⊙ f′(z1) and the sums dW1, db1, dW2,
-//                  db2 over its samples, reduced across the subsets (subgroup shuffles where the
-//                  device has them, then a workgroup-memory tree) into the tile's P partial sums.
-//   tileUpdate     one workgroup per parameter k: g = Σ over tiles, θ′ = θ − lr · g written to the
-//                  other parameter buffer (params and paramsOut swap every step), every fault flagged.
-// The verdict stays exact without a third dispatch: θ is never overwritten (ping-pong), and a step
-// only counts once the next dispatch (or tileSettle at the end of a submit) sees no fault, so after
-// a bad step the parameters of the last good one sit untouched in params[step % 2].
-// At H = 2 the backward lanes are 2 units × WG/2 sample subsets: none idles.
+// The large-batch path in two dispatches per SGD step (src/gpu/large-tiled.ts):
+//   tileGradients  a workgroup per tile of TILE samples: the tile's x in workgroup memory, then per sample z2, the
+//                  loss and δ2 (a lane per sample), then per (unit, sample subset) lane the recomputed z1,
+//                  δ1 = W2ᵀ δ2 ⊙ f′(z1) and the sums dW1, db1, dW2, db2 over its samples, reduced across the subsets
+//                  (subgroup shuffles where the device has them, then a workgroup-memory tree) into P partial sums.
+//   tileUpdate     a workgroup per parameter k: g = Σ over tiles, θ′ = θ − lr · g written to the other parameter
+//                  buffer (params and paramsOut swap every step), every fault flagged.
+// The verdict is exact without a third dispatch: θ is never overwritten (ping-pong), and a step counts only once the
+// next dispatch (or tileSettle at the end of a submit) sees no fault, so after a bad step the last good θ sits
+// untouched in params[step % 2]. At H = 2 the backward lanes are 2 units × WG/2 sample subsets: none idles.
 
 override TILE: u32;      // samples per tile (sized so x's tile fits workgroup memory)
 override TILES: u32;     // ceil(N / TILE)
@@ -123,7 +120,11 @@ fn fieldIndex(j: u32, f: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn tileGradients(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(global_invocation_id) gid: vec3u) {
+fn tileGradients(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(global_invocation_id) gid: vec3u,
+) {
   if (gid.x == 0u) {
     settle();
   }

@@ -1,14 +1,11 @@
-// Many independent 2-layer MLPs, one invocation per model, checked without a branch per value:
-// the same step as shaders/many.wgsl (shaders/lib/models.wgsl, so the same bits), run in its fast form
-// (a flag over z2 and every θ′) for all the dispatch's steps. A model whose flag is set replays
-// them from its parameters in storage (still the dispatch's starting ones) with the exact check of
-// every step, and stops at the first bad step, keeping θ: the verdict stays exact.
-// Parameters and gradients are private arrays indexed by loop counters bounded by override
-// constants, so once the driver unrolls the loops they are registers. The data, shared by all
-// models, is read once per dispatch into workgroup memory.
-// Models come in width groups (the whole map in one dispatch): model m belongs to group k with
-// groups[k].first ≤ m < groups[k + 1].first and has width h = groups[k].h ≤ H. Every model is kept
-// in the flat layout of width H (units j ≥ h at 0) at m · P_SIZE in `params`.
+// Many independent 2-layer MLPs, one invocation per model, checked without a branch per value: the same step as
+// shaders/many.wgsl (shaders/lib/models.wgsl, so the same bits) in its fast form, a flag over z2 and every θ′, for all
+// the dispatch's steps. A flagged model replays them from its θ in storage (still the dispatch's start) with the exact
+// per-step check and stops at the first bad step, keeping θ. Parameters and gradients are private arrays indexed by
+// override-bounded loops, so once unrolled they are registers; the shared data is read once per dispatch into
+// workgroup memory. Width groups (the whole map in one dispatch): model m is in group k where
+// groups[k].first ≤ m < groups[k + 1].first, with width h = groups[k].h ≤ H, kept in the flat layout of width H
+// (units j ≥ h at 0) at m · P_SIZE in `params`.
 
 override ONE_WIDTH: bool;  // every model has width H: the width is a constant, and its tests fold away
 
@@ -73,7 +70,11 @@ fn trainModel(m: u32, base: u32, h: u32, lr: f32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn trainManyReg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+fn trainManyReg(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) t: u32,
+) {
   for (var k = t; k < N * D; k += WG) {
     x[k] = xIn[k];
   }

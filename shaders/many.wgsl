@@ -1,13 +1,9 @@
-// Many independent 2-layer MLPs trained at once: one invocation per model.
-// Every model has its own seed-derived initial parameters and its own learning rate; all share
-// the data. Each invocation keeps its parameters and gradients in private memory for all the
-// steps of a dispatch, and touches storage only to load them at the start and store them at the end.
-// Every step checks each sample's loss, each gradient and each updated parameter θ′ = θ − lr · g;
-// the first non-finite one stops that model alone (the others go on), with θ as the step before
-// left it, and its status records the step and the element (a faultCode, shaders/lib/common.wgsl).
-// The forward pass (shaders/lib/network.wgsl), one model's step, initialisation and evaluation
-// (shaders/lib/models.wgsl) and the losses, δ2, the activation and the update (shaders/lib/common.wgsl)
-// are shared; this file keeps the one-invocation-per-model schedule with its check every step.
+// Many independent 2-layer MLPs trained at once, one invocation per model, each with its own seed-derived initial
+// parameters and learning rate, all sharing the data. Parameters and gradients stay in private memory for a
+// dispatch's steps. Every step checks each sample's loss, each gradient and each θ′ = θ − lr · g; the first
+// non-finite one stops that model alone, with θ as the step before left it, and its status names the step and element
+// (a faultCode, shaders/lib/common.wgsl). Shared: shaders/lib/network.wgsl, shaders/lib/models.wgsl (one model's
+// step, initialisation and evaluation), shaders/lib/common.wgsl.
 
 override BOUND2: f32;   // f32(1/√H): initial W2, b2 ~ U(−BOUND2, BOUND2)
 

@@ -1,14 +1,12 @@
 // The batched 2-layer MLP, one dispatch per phase:
-//   forward         z1 = W1 x + b1, a1 = ReLU(z1), z2 = W2 a1 + b2, yHat = σ(z2), per-sample loss
-//   backwardDeltas  dz2 = δ2, da1 = W2ᵀ δ2, dz1 = δ1 = da1 ⊙ ReLU′(z1), per sample
-//   backwardGrads   dW1, db1, dW2, db2: one invocation per parameter, summing over the batch (no atomics)
-//                   and the proposed update θ′ = θ − lr · dL/dθ into `next`, each checked for NaN and ±∞
-//   sgdStep         θ ← θ′, one invocation per parameter, only if no loss, gradient or θ′ of this step
-//                   was non-finite: a step that would overflow writes nothing, so θ stays that of the step before
-// The forward pass of one sample (shaders/lib/network.wgsl), the losses, δ2 and the activation
-// (shaders/lib/common.wgsl), the status word and the update (shaders/lib/status.wgsl) are shared; this file
-// keeps the schedule and the cache. Every size and offset is an override constant set by
-// src/gpu/layout.ts, with no default here, so a missing one fails pipeline creation.
+//   forward         z1 = W1 x + b1, a1 = f(z1), z2 = W2 a1 + b2, yHat = σ(z2), per-sample loss
+//   backwardDeltas  dz2 = δ2, da1 = W2ᵀ δ2, dz1 = δ1 = da1 ⊙ f′(z1), per sample
+//   backwardGrads   dW1, db1, dW2, db2: one invocation per parameter, summing over the batch (no atomics), and the
+//                   proposed update θ′ = θ − lr · dL/dθ into `next`, each checked for NaN and ±∞
+//   sgdStep         θ ← θ′ per parameter, only if no loss, gradient or θ′ of this step was non-finite: a step that
+//                   would overflow writes nothing, so θ stays that of the step before
+// Shared: the forward pass (shaders/lib/network.wgsl); losses, δ2, activation (shaders/lib/common.wgsl); the status
+// word and update (shaders/lib/status.wgsl). Sizes and offsets are overrides with no default (src/gpu/layout.ts).
 
 // Cache layout [z1 | a1 | z2 | yHat | loss | dz2 | da1 | dz1], N×H for z1, a1, da1, dz1 and N for the rest.
 override Z1_OFF: u32;
@@ -54,7 +52,7 @@ fn backwardDeltas(@builtin(global_invocation_id) gid: vec3u) {
   cache[DZ2_OFF + n] = dz2;
   for (var j = 0u; j < H; j++) {
     let da1 = params[W2_OFF + j] * dz2;                            // da1 = W2ᵀ δ2
-    let dz1 = activationBackward(cache[Z1_OFF + n * H + j], da1);  // δ1 = da1 ⊙ ReLU′(z1)
+    let dz1 = activationBackward(cache[Z1_OFF + n * H + j], da1);  // δ1 = da1 ⊙ f′(z1)
     cache[DA1_OFF + n * H + j] = da1;
     cache[DZ1_OFF + n * H + j] = dz1;
   }

@@ -27,7 +27,10 @@ describe('large-batch path (bench/variants/large.wgsl)', () => {
       try {
         const gpu = await t.inspect();
         const cpu = lossAndGrads({ d, H }, params, data, loss);
-        expectWithinBounds(`large d=${d}, H=${H}, N=${N}`, readoutAgainstBounds({ d, H }, params, data, loss, { grads: gpu.grads }));
+        expectWithinBounds(
+          `large d=${d}, H=${H}, N=${N}`,
+          readoutAgainstBounds({ d, H }, params, data, loss, { grads: gpu.grads }),
+        );
         expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
       } finally {
         t.destroy();
@@ -39,7 +42,14 @@ describe('large-batch path (bench/variants/large.wgsl)', () => {
     const data = randomDataset(3, 2, 4096, { binary: true });
     const spec = { d: 2, H: 128 };
     const start = initParams(spec, 9);
-    const t = await LargeBatchTrainer.create(device, { data, params: start, hidden: 128, lr: 0.5, loss: 'bce', chunk: 700 });
+    const t = await LargeBatchTrainer.create(device, {
+      data,
+      params: start,
+      hidden: 128,
+      lr: 0.5,
+      loss: 'bce',
+      chunk: 700,
+    });
     try {
       t.step(19);
       const before = (await t.inspect()).params;
@@ -47,7 +57,9 @@ describe('large-batch path (bench/variants/large.wgsl)', () => {
       const gpu = await t.inspect();
       // The last step from the parameters the GPU held, within its derived bound (chunked sums included).
       const one = sgdStepBounds(spec, before, new Float64Array(before.length), data, 'bce', 0.5);
-      expectWithinBounds('large, step 20 from the GPU\'s step 19', [compareArrayWithBounds('θ', gpu.params, one.params, one.error)]);
+      expectWithinBounds("large, step 20 from the GPU's step 19", [
+        compareArrayWithBounds('θ', gpu.params, one.params, one.error),
+      ]);
       const theta = Float64Array.from(start);
       for (let s = 0; s < 20; s++) sgdUpdate(theta, lossAndGrads(spec, theta, data, 'bce').grads, 0.5);
       expect(gpu.step).toBe(20);
@@ -60,6 +72,14 @@ describe('large-batch path (bench/variants/large.wgsl)', () => {
 
   it('refuses what it cannot hold, naming the limit', async () => {
     const data = randomDataset(1, 17, 10);
-    await expect(LargeBatchTrainer.create(device, { data, params: initParams({ d: 17, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/d ≤ 16.*d=17/);
+    await expect(
+      LargeBatchTrainer.create(device, {
+        data,
+        params: initParams({ d: 17, H: 2 }, 1),
+        hidden: 2,
+        lr: 0.1,
+        loss: 'bce',
+      }),
+    ).rejects.toThrow(/d ≤ 16.*d=17/);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The per-element error bounds (src/mlp/bounds/bounds.ts): the shadow against independent computations,
- * the bounds against an f32 emulation of the kernels (every operation rounded with Math.fround),
- * and, on the GPU, at convergence where the old fixed tolerance could not fail.
+ * The per-element error bounds (src/mlp/bounds/bounds.ts): the shadow against independent computations, the bounds
+ * against an f32 emulation of the kernels (every operation rounded with Math.fround), and, on the GPU, at convergence,
+ * where a fixed tolerance could not fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
@@ -28,7 +28,8 @@ describe('the magnitude shadow', () => {
     const s = b.samples!;
     expect(s.z1.value[0]).toBe(0.75);
     expect(s.z1.mag[0]).toBe(1.25); // |−0.25| + |0.5·2|
-    expect(s.z1.bound[0]! / (SLACK * gamma(2) * 1.25)).toBeCloseTo(1, 12); // two terms, two roundings, nothing inherited
+    // two terms, two roundings, nothing inherited
+    expect(s.z1.bound[0]! / (SLACK * gamma(2) * 1.25)).toBeCloseTo(1, 12);
     expect(s.z2.mag[0]).toBe(3.5); // |1| + |2|·1.25
     // z2's bound: its own rounding γ_2·(|b2| + |W2|·(a1 + e_a1)) plus W2 times what z1 brought.
     const eZ1 = gamma(2) * 1.25; // (the stored bound adds the second-order cover, SLACK, once at the end)
@@ -40,17 +41,27 @@ describe('the magnitude shadow', () => {
   });
 
   it('for the forward pass equals the oracle run on |θ| and |x| (closed gates dropped)', () => {
-    for (const [d, H, N, seed] of [[2, 3, 5, 1], [5, 8, 7, 2], [3, 33, 4, 3]] as const) {
+    for (const [d, H, N, seed] of [
+      [2, 3, 5, 1],
+      [5, 8, 7, 2],
+      [3, 33, 4, 3],
+    ] as const) {
       const data = randomDataset(seed, d, N);
       const rng = makeRng(seed + 50);
       const params = Float64Array.from({ length: paramLayout({ d, H }).size }, () => 3 * rng() - 1.5);
       const b = shadowBounds({ d, H }, params, data, 'bce', { perSample: true });
       const L = paramLayout({ d, H });
       for (let n = 0; n < N; n++) {
-        const one: Dataset = { d, N: 1, x: data.x.map(Math.abs).subarray(n * d, (n + 1) * d), y: data.y.subarray(n, n + 1) };
+        const one: Dataset = {
+          d,
+          N: 1,
+          x: data.x.map(Math.abs).subarray(n * d, (n + 1) * d),
+          y: data.y.subarray(n, n + 1),
+        };
         const abs = params.map(Math.abs);
         const z1 = forward({ d, H }, params, { ...one, x: data.x.subarray(n * d, (n + 1) * d) }).z1;
-        for (let j = 0; j < H; j++) if (z1[j]! + b.samples!.z1.bound[n * H + j]! <= 0) abs[L.W2.offset + j] = 0; // surely closed
+        // surely closed
+        for (let j = 0; j < H; j++) if (z1[j]! + b.samples!.z1.bound[n * H + j]! <= 0) abs[L.W2.offset + j] = 0;
         const ref = forward({ d, H }, abs, one);
         for (let j = 0; j < H; j++) expect(b.samples!.z1.mag[n * H + j]! / ref.z1[j]!).toBeCloseTo(1, 13);
         expect(b.samples!.z2.mag[n]! / ref.z2[0]!).toBeCloseTo(1, 13);
@@ -61,9 +72,19 @@ describe('the magnitude shadow', () => {
 
 describe('the bounds hold for an f32 emulation of the kernels', () => {
   let worst = 0;
-  afterAll(() => console.log(`f32 emulation: largest fraction of its bound used, over every element and shape: ${(100 * worst).toFixed(2)}%`));
+  afterAll(() =>
+    console.log(
+      `f32 emulation: largest fraction of its bound used, over every element and shape: ${(100 * worst).toFixed(2)}%`,
+    ),
+  );
   for (const loss of ['bce', 'mse'] as const) {
-    for (const [d, H, N, seed] of [[1, 1, 1, 1], [2, 8, 4, 2], [3, 33, 7, 3], [5, 16, 300, 4], [2, 256, 50, 5]] as const) {
+    for (const [d, H, N, seed] of [
+      [1, 1, 1, 1],
+      [2, 8, 4, 2],
+      [3, 33, 7, 3],
+      [5, 16, 300, 4],
+      [2, 256, 50, 5],
+    ] as const) {
       it(`every z1, z2, yHat, δ2, δ1 and gradient within its bound, d=${d}, H=${H}, N=${N}, ${loss}, f64 inputs`, () => {
         const data = randomDataset(seed, d, N); // labels in [0, 1]
         const rng = makeRng(seed + 7);
@@ -93,7 +114,12 @@ describe('central differences within their own bound (f64: rounding derived, tru
   let worst = 0;
   afterAll(() => console.log(`central differences: largest fraction of its bound used: ${(100 * worst).toFixed(2)}%`));
   for (const loss of ['bce', 'mse'] as const) {
-    for (const [d, H, N, seed] of [[3, 1, 1, 1], [2, 8, 7, 2], [5, 16, 7, 3], [4, 33, 20, 4]] as const) {
+    for (const [d, H, N, seed] of [
+      [3, 1, 1, 1],
+      [2, 8, 7, 2],
+      [5, 16, 7, 3],
+      [4, 33, 20, 4],
+    ] as const) {
       it(`d=${d}, H=${H}, N=${N}, ${loss}: every backprop gradient within its bound of D(h), and a 1e-4 relative slip is not`, () => {
         const data = randomDataset(300 + seed, d, N);
         const rng = makeRng(seed + 11);
@@ -104,7 +130,8 @@ describe('central differences within their own bound (f64: rounding derived, tru
         worst = Math.max(worst, r.maxFraction);
         expect(r.pass, JSON.stringify(r)).toBe(true);
         const slipped = exact.map((g, k) => (k === 0 ? g * (1 + 1e-4) : g));
-        if (!fd.kink[0] && Math.abs(exact[0]!) > 1e-3) expect(compareArrayWithBounds('fd', fd.value, slipped, fd.bound, fd.kink).pass).toBe(false);
+        if (!fd.kink[0] && Math.abs(exact[0]!) > 1e-3)
+          expect(compareArrayWithBounds('fd', fd.value, slipped, fd.bound, fd.kink).pass).toBe(false);
       });
     }
   }
@@ -118,7 +145,13 @@ describe('central differences within their own bound (f64: rounding derived, tru
  * the 40 covering exp, the division and the upload; the largest ratio measured is about k.
  */
 describe('the bounds are tight: at most C·u·magnitude, and an error just beyond is caught', () => {
-  const shapes = [[1, 1, 1, 1], [2, 8, 4, 2], [3, 33, 7, 3], [5, 16, 300, 4], [2, 256, 50, 5]] as const;
+  const shapes = [
+    [1, 1, 1, 1],
+    [2, 8, 4, 2],
+    [3, 33, 7, 3],
+    [5, 16, 300, 4],
+    [2, 256, 50, 5],
+  ] as const;
   const cap = (k: number) => 2 * k + 40;
   let worst = 0;
   afterAll(() => console.log(`tightness: largest bound / (C·u·magnitude) over every element: ${worst.toFixed(3)}`));
@@ -136,7 +169,15 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
    * f32 value moved by just over C·u·mag on the element of largest magnitude fails its bound.
    */
   type Values = ArrayLike<number>;
-  const expectTight = (name: string, got: Values, value: Values, bound: Values, mag: Values, C: number, mask?: Values) => {
+  const expectTight = (
+    name: string,
+    got: Values,
+    value: Values,
+    bound: Values,
+    mag: Values,
+    C: number,
+    mask?: Values,
+  ) => {
     let top = -1;
     for (let i = 0; i < value.length; i++) {
       if (mask?.[i]) continue; // a gate f32 cannot be sure of: its bound admits either side, on purpose
@@ -199,7 +240,11 @@ describe('the bounds are tight: at most C·u·magnitude, and an error just beyon
     const h = 1e-5;
     for (const activation of HIDDEN_ACTIVATIONS) {
       for (const loss of ['bce', 'mse'] as const) {
-        for (const [d, H, N, seed] of [[3, 1, 1, 1], [2, 8, 7, 2], [4, 33, 20, 4]] as const) {
+        for (const [d, H, N, seed] of [
+          [3, 1, 1, 1],
+          [2, 8, 7, 2],
+          [4, 33, 20, 4],
+        ] as const) {
           const net = { d, H, activation };
           const data = randomDataset(300 + seed, d, N);
           const rng = makeRng(seed + 11);
@@ -239,7 +284,8 @@ describe('bounds at convergence, on the GPU', () => {
     // rounds to 1 + 2^-22, so a GPU without a fused multiply-add gets 0 and shuts the gate.
     const c = 1 + 2 ** -23;
     const data = makeDataset([[c], [-1]], [1, 0]);
-    const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0]; // W1 = [c, 1], b1 = [−(1 + 2^-22), 0.5], W2 = [1, −1], b2 = 0
+    // W1 = [c, 1], b1 = [−(1 + 2^-22), 0.5], W2 = [1, −1], b2 = 0
+    const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0];
     const spec = { d: 1, H: 2 };
     const trainer = await StepTrainer.create(device, { data, params, hidden: 2, lr: 0.1, loss: 'bce' });
     try {
@@ -251,7 +297,8 @@ describe('bounds at convergence, on the GPU', () => {
       const tensors = readoutAgainstBounds(spec, params, data, 'bce', gpu);
       expect(tensors.find((t) => t.tensor === 'W1')!.gateUncertain).toBe(1);
       expectWithinBounds('uncertain gate', tensors);
-      // Either outcome is legitimate f32: 0 (two roundings, the gate shut, δ1 off by the whole of da1) or 2^-46 (one fused rounding).
+      // Either outcome is legitimate f32: 0 (two roundings, the gate shut, δ1 off by all of da1) or 2^-46 (one fused
+      // rounding).
       expect([0, 2 ** -46]).toContain(gpu.cache.z1[0]);
       console.log(`uncertain gate: the GPU computed z1 = ${gpu.cache.z1[0]}, the oracle 2^-46`);
       const off = Math.abs(gpu.cache.dz1[0]! - b.samples!.dz1.value[0]!);
@@ -265,7 +312,13 @@ describe('bounds at convergence, on the GPU', () => {
   it('XOR after 20,000 steps: every element within its bound, none looser than 1,000·u of its magnitude', async () => {
     const data = xor();
     const spec = { d: 2, H: DEFAULTS.hidden };
-    const trainer = await StepTrainer.create(device, { data, params: initParams(spec, DEFAULTS.seed), hidden: spec.H, lr: DEFAULTS.lr, loss: 'bce' });
+    const trainer = await StepTrainer.create(device, {
+      data,
+      params: initParams(spec, DEFAULTS.seed),
+      hidden: spec.H,
+      lr: DEFAULTS.lr,
+      loss: 'bce',
+    });
     try {
       trainer.step(20_000);
       const gpu = await trainer.inspect({ cache: true });
@@ -273,11 +326,16 @@ describe('bounds at convergence, on the GPU', () => {
       expect(gpu.loss).toBeLessThan(1e-3);
       expectWithinBounds('XOR at step 20,000', readoutAgainstBounds(spec, gpu.params, data, 'bce', gpu));
       const b = shadowBounds(spec, gpu.params, data, 'bce', { perSample: true });
-      const all: [string, Shadowed][] = [...Object.entries(b.samples!).filter((e): e is [string, Shadowed] => 'bound' in e[1]), ['grads', b.grads]];
+      const all: [string, Shadowed][] = [
+        ...Object.entries(b.samples!).filter((e): e is [string, Shadowed] => 'bound' in e[1]),
+        ['grads', b.grads],
+      ];
       for (const [name, t] of all) {
-        t.bound.forEach((e, k) => expect(e, `${name}[${k}]: bound ${e}, magnitude ${t.mag[k]}`).toBeLessThanOrEqual(1000 * U * t.mag[k]!));
+        t.bound.forEach((e, k) =>
+          expect(e, `${name}[${k}]: bound ${e}, magnitude ${t.mag[k]}`).toBeLessThanOrEqual(1000 * U * t.mag[k]!),
+        );
       }
-      // And the check can fail here: gradients of zero would not pass (the old fixed floor let them).
+      // And the check can fail here: gradients of zero would not pass (a fixed floor would let them).
       const zeros = readoutAgainstBounds(spec, gpu.params, data, 'bce', { grads: new Float64Array(gpu.grads.length) });
       expect(zeros.some((t) => !t.pass)).toBe(true);
     } finally {

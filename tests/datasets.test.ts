@@ -65,14 +65,21 @@ describe('generated datasets', () => {
   it('noise moves the points off the clean geometry', () => {
     const clean = generate({ kind: 'circle', N: 400, noise: 0, seed: 1 });
     const noisy = generate({ kind: 'circle', N: 400, noise: 1, seed: 1 });
-    const gap = (d: typeof clean) => Array.from({ length: d.N }, (_, n) => Math.hypot(...row(d.x, n))).filter((r) => r > CIRCLE.INNER && r < CIRCLE.OUTER).length;
+    const gap = (d: typeof clean) =>
+      Array.from({ length: d.N }, (_, n) => Math.hypot(...row(d.x, n))).filter(
+        (r) => r > CIRCLE.INNER && r < CIRCLE.OUTER,
+      ).length;
     expect(gap(clean)).toBe(0);
     expect(gap(noisy)).toBeGreaterThan(10);
   });
 
   it('refuse N and noise out of range with the allowed range', () => {
-    expect(() => generate({ kind: 'spiral', N: 3, noise: 0, seed: 0 })).toThrow(/points must be an integer in \[4, 2000\], got 3/);
-    expect(() => generate({ kind: 'spiral', N: 10, noise: 1.5, seed: 0 })).toThrow(/noise must be a number in \[0, 1\], got 1.5/);
+    expect(() => generate({ kind: 'spiral', N: 3, noise: 0, seed: 0 })).toThrow(
+      /points must be an integer in \[4, 2000\], got 3/,
+    );
+    expect(() => generate({ kind: 'spiral', N: 10, noise: 1.5, seed: 0 })).toThrow(
+      /noise must be a number in \[0, 1\], got 1.5/,
+    );
   });
 });
 
@@ -86,7 +93,10 @@ describe('train/test split', () => {
       expect(train.N + test!.N).toBe(200);
       const key = (x: Float64Array, n: number) => row(x, n).join(',');
       const all = new Set(Array.from({ length: 200 }, (_, n) => key(data.x, n)));
-      const seen = new Set([...Array.from({ length: train.N }, (_, n) => key(train.x, n)), ...Array.from({ length: test!.N }, (_, n) => key(test!.x, n))]);
+      const seen = new Set([
+        ...Array.from({ length: train.N }, (_, n) => key(train.x, n)),
+        ...Array.from({ length: test!.N }, (_, n) => key(test!.x, n)),
+      ]);
       expect(seen).toEqual(all);
     }
   });

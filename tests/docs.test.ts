@@ -21,7 +21,13 @@ const sigma = (z: number) => 1 / (1 + Math.exp(-z));
 
 describe('docs/*.md', () => {
   it('has the five documents', () => {
-    expect(files.map((f) => f.replace(/^docs\//, '')).sort()).toEqual(['derivation.md', 'exercises.md', 'explainer.md', 'philosophy.md', 'reading-notes.md']);
+    expect(files.map((f) => f.replace(/^docs\//, '')).sort()).toEqual([
+      'derivation.md',
+      'exercises.md',
+      'explainer.md',
+      'philosophy.md',
+      'reading-notes.md',
+    ]);
   });
 
   for (const file of files) {
@@ -52,7 +58,10 @@ describe('docs/*.md', () => {
   });
 
   it('a drifted number is caught, in the derivation and in an exercise answer', () => {
-    for (const [file, value] of [['docs/derivation.md', '0.586618'], ['docs/exercises.md', '0.410457']] as const) {
+    for (const [file, value] of [
+      ['docs/derivation.md', '0.586618'],
+      ['docs/exercises.md', '0.410457'],
+    ] as const) {
       const text = readFileSync(file, 'utf8');
       const drifted = text.replace(value, `${value}1`);
       expect(drifted, `${file} should quote ${value}`).not.toBe(text);
@@ -61,7 +70,9 @@ describe('docs/*.md', () => {
   });
 
   it('an unknown block name is an error, not silently left alone', () => {
-    expect(() => fillDocs('<!-- generated:nope -->\n<!-- /generated:nope -->')).toThrow(/unknown generated block 'nope'/);
+    expect(() => fillDocs('<!-- generated:nope -->\n<!-- /generated:nope -->')).toThrow(
+      /unknown generated block 'nope'/,
+    );
   });
 });
 
@@ -69,7 +80,9 @@ describe('the documents say what the issue asked', () => {
   const read = (f: string) => readFileSync(f, 'utf8');
 
   it('exercises.md has at least eight exercises, each with a generated answer', () => {
-    const sections = read('docs/exercises.md').split(/\n## \d+\. /).slice(1);
+    const sections = read('docs/exercises.md')
+      .split(/\n## \d+\. /)
+      .slice(1);
     expect(sections.length).toBeGreaterThanOrEqual(8);
     for (const s of sections) expect(s, s.slice(0, 60)).toMatch(/<!-- generated:exercise-[\w-]+ -->\n\S/);
   });
@@ -84,7 +97,8 @@ describe('the documents say what the issue asked', () => {
     expect(text).toContain('gradient arriving at $z_2$');
     expect(text).not.toMatch(/from above|from the loss down|local derivative: \$\\delta_2/);
     // the drawing runs left to right (inputs left, loss right): no words of a top-to-bottom one
-    expect(text).not.toMatch(/at the top|at the bottom|back up|climbs (back|up)|down to the loss/); // "the fraction climbs with H" is no direction
+    // "the fraction climbs with H" is no direction
+    expect(text).not.toMatch(/at the top|at the bottom|back up|climbs (back|up)|down to the loss/);
     expect(text).toMatch(/from the inputs on the left to the loss on the right/);
     expect(text).toMatch(/gradients flow back to the left/);
     expect(text.match(/times the cost of the forward pass|one more forward pass/g)).toHaveLength(1);
@@ -171,7 +185,7 @@ describe('paths, cost and interpretations', () => {
   });
 });
 
-describe('the exercises\' premises hold', () => {
+describe("the exercises' premises hold", () => {
   const at = (H: number, seed: number) => forward({ d: 2, H }, initParams({ d: 2, H }, seed), xor());
 
   it('1: at the chosen seed and point one unit is on and one off', () => {
@@ -199,35 +213,44 @@ describe('the exercises\' premises hold', () => {
     expect(fp.sigmoid).toBeCloseTo(sigma(-2.2) * (1 - sigma(-2.2)), 14);
   });
 
-  it('9: MSE passes the map\'s test at least as often as BCE in every cell, as the answer says', () => {
+  it("9: MSE passes the map's test at least as often as BCE in every cell, as the answer says", () => {
     const { bce, mse } = lossSweeps();
     expect(bce.map((c) => [c.hidden, c.lr])).toEqual(mse.map((c) => [c.hidden, c.lr]));
     mse.forEach((c, i) => expect(c.learned).toBeGreaterThanOrEqual(bce[i]!.learned));
   });
 
-  it('the map\'s activation sentence: tanh learns most, sigmoid least, leaky at least as often as ReLU, at every quoted width', () => {
-    const at = (a: 'relu' | 'leaky' | 'tanh' | 'sigmoid', h: number) => quotedCells(a).find((c) => c.hidden === h)!.learned;
+  it("the map's activation sentence: tanh learns most, sigmoid least, leaky at least as often as ReLU, at every quoted width", () => {
+    const at = (a: 'relu' | 'leaky' | 'tanh' | 'sigmoid', h: number) =>
+      quotedCells(a).find((c) => c.hidden === h)!.learned;
     for (const h of ACTIVATION_WIDTHS) {
       expect(at('tanh', h), `H = ${h}`).toBeGreaterThanOrEqual(at('leaky', h));
       expect(at('leaky', h), `H = ${h}`).toBeGreaterThanOrEqual(at('relu', h));
       expect(at('sigmoid', h), `H = ${h}`).toBeLessThan(at('relu', h));
-      expect(at('sigmoid', h), `H = ${h}: "almost nothing learns"`).toBeLessThanOrEqual(0.05 * quotedCells('sigmoid')[0]!.seeds);
+      expect(at('sigmoid', h), `H = ${h}: "almost nothing learns"`).toBeLessThanOrEqual(
+        0.05 * quotedCells('sigmoid')[0]!.seeds,
+      );
     }
   });
 });
 
-describe('docs/graph.svg: the explainer\'s diagram', () => {
+describe("docs/graph.svg: the explainer's diagram", () => {
   const svg = readFileSync('docs/graph.svg', 'utf8');
 
   it('is what the code draws now (run `npm run docs` to update)', () => {
     expect(svg).toBe(graphFileSvg());
-    expect(generatedDocs().filter((d) => d.fresh !== d.text).map((d) => d.file)).toEqual([]);
+    expect(
+      generatedDocs()
+        .filter((d) => d.fresh !== d.text)
+        .map((d) => d.file),
+    ).toEqual([]);
   });
 
   it('is plain SVG that GitHub can show: one root, no KaTeX, no foreignObject, no script, a title and a description', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
     expect(svg).not.toMatch(/foreignObject|katex|<script|href=/);
-    expect(svg).toMatch(/<title id="graph-title">Computation graph of the 2-layer MLP, 2 hidden units, BCE loss, batch of 1<\/title>/);
+    expect(svg).toMatch(
+      /<title id="graph-title">Computation graph of the 2-layer MLP, 2 hidden units, BCE loss, batch of 1<\/title>/,
+    );
     expect(svg).toMatch(/<desc id="graph-desc">Worked example, sample 1 of 1: x = \(1, 2\), y = 1;/);
     expect(svg.match(/<svg/g)).toHaveLength(1);
     expect(svg.match(/<\/svg>/g)).toHaveLength(1);
@@ -235,7 +258,14 @@ describe('docs/graph.svg: the explainer\'s diagram', () => {
 
   it('shows the spot-check numbers, each with its full-precision data-value', () => {
     const s = computeSpotCheck();
-    for (const [key, v] of [['z2', s.z2], ['yHat', s.yHat], ['dz2', s.dz2.bce], ['loss', s.loss.bce], ['z1', s.z1[1]!], ['da1', s.da1[1]!]] as const) {
+    for (const [key, v] of [
+      ['z2', s.z2],
+      ['yHat', s.yHat],
+      ['dz2', s.dz2.bce],
+      ['loss', s.loss.bce],
+      ['z1', s.z1[1]!],
+      ['da1', s.da1[1]!],
+    ] as const) {
       expect(svg, key).toContain(`data-key="${key}"`);
       expect(svg, `${key} = ${v}`).toContain(`data-value="${v}">${fmt(v)}</text>`);
     }
@@ -245,7 +275,9 @@ describe('docs/graph.svg: the explainer\'s diagram', () => {
   });
 
   it('the explainer points at it, and a drifted number in it is caught', () => {
-    expect(readFileSync('docs/explainer.md', 'utf8')).toMatch(/!\[The computation graph of the worked example[^\]]*\]\(graph\.svg\)/);
+    expect(readFileSync('docs/explainer.md', 'utf8')).toMatch(
+      /!\[The computation graph of the worked example[^\]]*\]\(graph\.svg\)/,
+    );
     const drifted = svg.replace('>0.5866<', '>0.5867<');
     expect(drifted).not.toBe(svg);
     expect(drifted).not.toBe(graphFileSvg());

@@ -1,9 +1,7 @@
 /**
- * The hidden activations (relu, leaky, tanh, sigmoid: the kernels' `override ACT`) on every GPU
- * path beyond the step kernels (whose whole shape grid runs per activation in
- * tests/gpu-trainer.test.ts): the fused kernel, the many-models kernel and the large-batch path,
- * each against the CPU oracle (src/mlp/reference.ts) run with the same activation; tanh at
- * |z1| far past where exp(|z1|) overflows f32; and one hidden unit never learning XOR.
+ * The hidden activations (relu, leaky, tanh, sigmoid: `override ACT`) on the GPU paths beyond the step kernels (those
+ * run their whole grid per activation in tests/gpu-trainer.test.ts): fused, many-models and large-batch, each against
+ * the CPU oracle with the same activation; tanh far past where exp(|z1|) overflows f32; one unit never learning XOR.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
@@ -45,7 +43,9 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
         const after = await fused.readParams();
         const one = sgdStepBounds(net, before, new Float64Array(before.length), data, loss, lr);
         const last = compareArrayWithBounds('θ', after, one.params, one.error);
-        expect(last.pass, `${activation} ${loss}: fused step 300 from its step 299: ${JSON.stringify(last)}`).toBe(true);
+        expect(last.pass, `${activation} ${loss}: fused step 300 from its step 299: ${JSON.stringify(last)}`).toBe(
+          true,
+        );
         const vsCpu = compareFlat(net, after, cpuRun(net, start, data, loss, lr, 300).theta, TOLERANCES.trajectory);
         expect(vsCpu.pass, `${activation} ${loss}: fused vs CPU: ${JSON.stringify(vsCpu.tensors)}`).toBe(true);
       } finally {
@@ -71,17 +71,31 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
         const after = await t.readParams(m);
         const one = sgdStepBounds(net, before[m]!, new Float64Array(before[m]!.length), data, 'bce', lr);
         const last = compareArrayWithBounds('θ', after, one.params, one.error);
-        expect(last.pass, `${activation}, model ${m}: step ${steps} from its step ${steps - 1}: ${JSON.stringify(last)}`).toBe(true);
-        const steps1 = await StepTrainer.create(device, { data, params: initParams(net, 11 + m), hidden: H, lr, loss: 'bce', activation });
+        expect(
+          last.pass,
+          `${activation}, model ${m}: step ${steps} from its step ${steps - 1}: ${JSON.stringify(last)}`,
+        ).toBe(true);
+        const steps1 = await StepTrainer.create(device, {
+          data,
+          params: initParams(net, 11 + m),
+          hidden: H,
+          lr,
+          loss: 'bce',
+          activation,
+        });
         try {
           steps1.step(steps);
           const vsSteps = compareFlat(net, after, (await steps1.readAll()).params, TOLERANCES.trajectory);
-          expect(vsSteps.pass, `${activation}, model ${m}: many vs step kernels: ${JSON.stringify(vsSteps.tensors)}`).toBe(true);
+          expect(
+            vsSteps.pass,
+            `${activation}, model ${m}: many vs step kernels: ${JSON.stringify(vsSteps.tensors)}`,
+          ).toBe(true);
         } finally {
           steps1.destroy();
         }
         // Against f64 only where the CPU's path keeps every z1 clear of a kink (ReLU's and leaky's 0):
-        // a z1 within 1e-5 of it (its f32 error is ~1e-7 here) may take the other side in f32, and f′ jumps there (1 against 0 or 0.01).
+        // a z1 within 1e-5 of it (f32 error ~1e-7 here) may take the other side in f32, and f′ jumps there
+        // (1 against 0 or 0.01).
         const { theta, minAbsZ1 } = cpuRun(net, initParams(net, 11 + m), data, 'bce', lr, steps, { trackZ1: true });
         if (ACTIVATIONS[activation].kink && minAbsZ1 < 1e-5) continue;
         againstCpu++;
@@ -91,7 +105,7 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
         expect(r.loss[m]).toBeCloseTo(cpu.loss, 5);
         expect(r.accuracy[m]).toBe(Math.fround(accuracy(cpu.cache.yHat, data.y)));
       }
-      expect(againstCpu, "models compared with the CPU").toBeGreaterThanOrEqual(ACTIVATIONS[activation].kink ? 2 : 4);
+      expect(againstCpu, 'models compared with the CPU').toBeGreaterThanOrEqual(ACTIVATIONS[activation].kink ? 2 : 4);
     } finally {
       t.destroy();
     }
@@ -124,7 +138,15 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
     const rates = [0.03, 0.1, 0.3, 0.5, 1, 2, 3, 5];
     const S = 32;
     const lrs = Float32Array.from({ length: rates.length * S }, (_, m) => rates[Math.floor(m / S)]!);
-    const t = await ManyTrainer.create(device, { data: xor(), hidden: 1, loss: 'bce', lrs, seedBase: 0, seedCount: S, activation });
+    const t = await ManyTrainer.create(device, {
+      data: xor(),
+      hidden: 1,
+      loss: 'bce',
+      lrs,
+      seedBase: 0,
+      seedCount: S,
+      activation,
+    });
     try {
       t.train(2000, { stepsPerDispatch: 500 });
       const r = await t.readResults();
@@ -140,7 +162,7 @@ describe.each(HIDDEN_ACTIVATIONS)('activation %s on every GPU path', (activation
 });
 
 describe('tanh far from 0', () => {
-  it('z1 = ±200 (exp(200) overflows f32): a1 = ±1 and δ1 = 0 exactly as the oracle, no NaN (WGSL\'s built-in tanh is unbounded there)', async () => {
+  it("z1 = ±200 (exp(200) overflows f32): a1 = ±1 and δ1 = 0 exactly as the oracle, no NaN (WGSL's built-in tanh is unbounded there)", async () => {
     const d = 1;
     const H = 2;
     const data = makeDataset([[1], [-1], [0.5]], [1, 0, 1]);
@@ -149,7 +171,14 @@ describe('tanh far from 0', () => {
     const L = paramLayout(net);
     params.set([200, -150], L.W1.offset);
     params.set([0.5, -0.25], L.W2.offset);
-    const trainer = await StepTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss: 'bce', activation: 'tanh' });
+    const trainer = await StepTrainer.create(device, {
+      data,
+      params,
+      hidden: H,
+      lr: 0.1,
+      loss: 'bce',
+      activation: 'tanh',
+    });
     try {
       const gpu = await trainer.inspect({ cache: true });
       expect(Array.from(gpu.cache.a1)).toEqual([1, -1, -1, 1, 1, -1]);

@@ -21,17 +21,31 @@ let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-
 describe('the chooser between the fused kernels', () => {
   it('picks the subgroup kernel where the device has subgroups and the network fits, else the workgroup-memory kernel', async () => {
     const has = device.features.has('subgroups');
     // SwiftShader and the H100 both offer subgroups; where a device does not, the fallback is what is asserted.
-    const small = await createTrainer(device, { data: randomDataset(1, 2, 4), params: initParams({ d: 2, H: 4 }, 1), hidden: 4, lr: 0.5, loss: 'bce' });
-    const big = await createTrainer(device, { data: randomDataset(1, 2, 40), params: initParams({ d: 2, H: 4 }, 1), hidden: 4, lr: 0.5, loss: 'bce' });
+    const small = await createTrainer(device, {
+      data: randomDataset(1, 2, 4),
+      params: initParams({ d: 2, H: 4 }, 1),
+      hidden: 4,
+      lr: 0.5,
+      loss: 'bce',
+    });
+    const big = await createTrainer(device, {
+      data: randomDataset(1, 2, 40),
+      params: initParams({ d: 2, H: 4 }, 1),
+      hidden: 4,
+      lr: 0.5,
+      loss: 'bce',
+    });
     try {
       expect(small).toBeInstanceOf(has ? FusedSubgroupTrainer : FusedTrainer);
       expect(big).toBeInstanceOf(FusedTrainer); // N = 40 > 16
-      expect(subgroupFit(device, makeSpec({ d: 5, H: 2, N: 4 }))).toEqual({ fits: false, why: has ? 'd = 5 > 4' : 'the device does not offer the `subgroups` feature' });
+      expect(subgroupFit(device, makeSpec({ d: 5, H: 2, N: 4 }))).toEqual({
+        fits: false,
+        why: has ? 'd = 5 > 4' : 'the device does not offer the `subgroups` feature',
+      });
       const { min } = subgroupSizes(device);
       expect(subgroupFit(device, makeSpec({ d: 2, H: 4 * min, N: 4 })).fits).toBe(has);
       expect(subgroupFit(device, makeSpec({ d: 2, H: 4 * min + 1, N: 4 })).fits).toBe(false);
@@ -43,9 +57,15 @@ describe('the chooser between the fused kernels', () => {
 
   it('refuses, naming why, a network that does not fit', async () => {
     const data = randomDataset(1, 2, 20);
-    await expect(FusedSubgroupTrainer.create(device, { data, params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
-      device.features.has('subgroups') ? /N = 20 > 16; let createTrainer choose/ : /subgroups/,
-    );
+    await expect(
+      FusedSubgroupTrainer.create(device, {
+        data,
+        params: initParams({ d: 2, H: 2 }, 1),
+        hidden: 2,
+        lr: 0.1,
+        loss: 'bce',
+      }),
+    ).rejects.toThrow(device.features.has('subgroups') ? /N = 20 > 16; let createTrainer choose/ : /subgroups/);
   });
 });
 
@@ -100,7 +120,14 @@ describe('subgroup fused kernel (shaders/fused-subgroup.wgsl)', () => {
     const data = randomDataset(7, 2, 4, { binary: true });
     const spec = { d: 2, H: 6 };
     const starts = [1, 2, 3, 4, 5].map((s) => initParams(spec, s));
-    const fast = await FusedSubgroupTrainer.create(device, { data, params: starts.flatMap((p) => [...p]), hidden: 6, lr: 0.5, loss: 'bce', nets: 5 });
+    const fast = await FusedSubgroupTrainer.create(device, {
+      data,
+      params: starts.flatMap((p) => [...p]),
+      hidden: 6,
+      lr: 0.5,
+      loss: 'bce',
+      nets: 5,
+    });
     try {
       fast.step(500, { stepsPerDispatch: 100 });
       for (const [k, start] of starts.entries()) {
@@ -116,13 +143,27 @@ describe('subgroup fused kernel (shaders/fused-subgroup.wgsl)', () => {
 });
 
 describe('subgroup fused kernel: the first non-finite step, exactly', () => {
-  async function diverge(problem: { data: Parameters<typeof sgdF32>[2]; params: ArrayLike<number>; hidden: number }, lr: number, steps: number, perDispatch: number) {
-    // Network 1 is the problem; network 0 starts at all zeros, which stays finite at any rate used here, and must go on.
+  async function diverge(
+    problem: { data: Parameters<typeof sgdF32>[2]; params: ArrayLike<number>; hidden: number },
+    lr: number,
+    steps: number,
+    perDispatch: number,
+  ) {
+    // Network 1 is the problem; network 0 starts at all zeros, finite at any rate used here, and must go on.
     const P = problem.params.length;
-    const t = await FusedSubgroupTrainer.create(device, { ...problem, params: [...new Array<number>(P).fill(0), ...Array.from(problem.params)], lr, loss: 'bce', nets: 2 });
+    const t = await FusedSubgroupTrainer.create(device, {
+      ...problem,
+      params: [...new Array<number>(P).fill(0), ...Array.from(problem.params)],
+      lr,
+      loss: 'bce',
+      nets: 2,
+    });
     try {
       t.step(steps, { stepsPerDispatch: perDispatch });
-      const error = await t.readLoss(1).then(() => null, (e: unknown) => e);
+      const error = await t.readLoss(1).then(
+        () => null,
+        (e: unknown) => e,
+      );
       const companion = await t.readLoss(0);
       const companionParams = await t.readParams(0);
       return { error, kept: await t.readParams(1), companion, companionParams };

@@ -57,16 +57,23 @@ describe('fused kernel (shaders/fused.wgsl)', () => {
   }
 
   it('stops at the first non-finite step, step 2 exactly, and keeps exactly the parameters after step 1', async () => {
-    const expected = saturatedRun(1, 20); // f32 emulation, exact on this problem: the loss of sample 0 is +Infinity at step 2
+    // f32 emulation, exact on this problem: the loss of sample 0 is +Infinity at step 2
+    const expected = saturatedRun(1, 20);
     expect(expected.fault).toEqual({ step: 2, kind: 'loss', index: 0, value: Infinity, precision: 'f32' });
     const { data, params, hidden } = SATURATED;
     const fused = await FusedTrainer.create(device, { data, params, hidden, lr: 1, loss: 'bce' });
     try {
-      fused.step(20, { stepsPerDispatch: 1 }); // step 2 fails in the second dispatch; the 18 after it must not move anything
-      const error = await fused.readLoss().then(() => null, (e: unknown) => e);
+      // step 2 fails in the second dispatch; the 18 after it must not move anything
+      fused.step(20, { stepsPerDispatch: 1 });
+      const error = await fused.readLoss().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(TrainingDivergedError);
       expect((error as TrainingDivergedError).fault).toEqual(expected.fault);
-      expect((error as TrainingDivergedError).message).toMatch(/^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/);
+      expect((error as TrainingDivergedError).message).toMatch(
+        /^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/,
+      );
       expect(Array.from(await fused.readParams())).toEqual(Array.from(expected.history[1]!));
     } finally {
       fused.destroy();
@@ -75,8 +82,8 @@ describe('fused kernel (shaders/fused.wgsl)', () => {
 
   it('refuses a size that does not fit in workgroup memory, naming the limit', async () => {
     const data = randomDataset(1, 2, 200);
-    await expect(FusedTrainer.create(device, { data, params: initParams({ d: 2, H: 64 }, 1), hidden: 64, lr: 0.1, loss: 'bce' })).rejects.toThrow(
-      /maxComputeWorkgroupStorageSize.*use the step kernels/,
-    );
+    await expect(
+      FusedTrainer.create(device, { data, params: initParams({ d: 2, H: 64 }, 1), hidden: 64, lr: 0.1, loss: 'bce' }),
+    ).rejects.toThrow(/maxComputeWorkgroupStorageSize.*use the step kernels/);
   });
 });

@@ -37,7 +37,8 @@ const params = (f: Fields) => {
 const CREATE: Record<string, Create> = {
   StepTrainer: (dev, f) => StepTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
   FusedTrainer: (dev, f) => FusedTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
-  LargeBatchTrainer: (dev, f) => LargeBatchTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
+  LargeBatchTrainer: (dev, f) =>
+    LargeBatchTrainer.create(dev, { ...f, params: params(f), lr: 0.1, loss: f.loss as 'bce' }),
   ManyTrainer: (dev, f) => ManyTrainer.create(dev, { ...f, lrs: [0.1, 0.2], seedBase: 1, loss: f.loss as 'bce' }),
 };
 
@@ -45,18 +46,46 @@ const good = (): Fields => ({ data: xor(), hidden: 2, loss: 'bce' });
 
 describe.each(Object.entries(CREATE))('%s.create validates its input', (_name, create) => {
   it.each([
-    ['x shorter than N·d', { data: { ...xor(), x: Float64Array.from([0, 0, 1]) } }, /^data\.x must have N·d = 4·2 = 8 values, got 3/],
-    ['y shorter than N', { data: { ...xor(), y: Float64Array.from([0, 1, 1]) } }, /^data\.y must have N = 4 labels, got 3/],
-    ['a label of 7', { data: { ...xor(), y: Float64Array.from([0, 1, 7, 0]) } }, /^data\.y\[2\] must be a label in \[0, 1\], got 7/],
-    ['a label of −0.5', { data: { ...xor(), y: Float64Array.from([0, 1, -0.5, 0]) } }, /^data\.y\[2\] must be a label in \[0, 1\], got -0\.5/],
-    ['a NaN label', { data: { ...xor(), y: Float64Array.from([0, Number.NaN, 1, 0]) } }, /^data\.y\[1\] must be a label in \[0, 1\], got NaN/],
-    ['N of 0', { data: { d: 2, N: 0, x: new Float64Array(0), y: new Float64Array(0) } }, /^data\.N must be an integer in \[1, 16777216\], got 0/],
+    [
+      'x shorter than N·d',
+      { data: { ...xor(), x: Float64Array.from([0, 0, 1]) } },
+      /^data\.x must have N·d = 4·2 = 8 values, got 3/,
+    ],
+    [
+      'y shorter than N',
+      { data: { ...xor(), y: Float64Array.from([0, 1, 1]) } },
+      /^data\.y must have N = 4 labels, got 3/,
+    ],
+    [
+      'a label of 7',
+      { data: { ...xor(), y: Float64Array.from([0, 1, 7, 0]) } },
+      /^data\.y\[2\] must be a label in \[0, 1\], got 7/,
+    ],
+    [
+      'a label of −0.5',
+      { data: { ...xor(), y: Float64Array.from([0, 1, -0.5, 0]) } },
+      /^data\.y\[2\] must be a label in \[0, 1\], got -0\.5/,
+    ],
+    [
+      'a NaN label',
+      { data: { ...xor(), y: Float64Array.from([0, Number.NaN, 1, 0]) } },
+      /^data\.y\[1\] must be a label in \[0, 1\], got NaN/,
+    ],
+    [
+      'N of 0',
+      { data: { d: 2, N: 0, x: new Float64Array(0), y: new Float64Array(0) } },
+      /^data\.N must be an integer in \[1, 16777216\], got 0/,
+    ],
     ['d of 1.5', { data: { ...xor(), d: 1.5 } }, /^data\.d must be an integer in \[1, 1024\], got 1\.5/],
     ['hidden of 0', { hidden: 0 }, /^hidden must be an integer in \[1, 4096\], got 0/],
     ['loss "foo"', { loss: 'foo' }, /^loss must be one of bce, mse, got foo/],
     ['workgroupSize 1.5', { workgroupSize: 1.5 }, /^workgroupSize must be an integer in \[1, \d+\] .*got 1\.5/],
     ['workgroupSize 0', { workgroupSize: 0 }, /^workgroupSize must be an integer in \[1, \d+\]/],
-    ['workgroupSize 100000', { workgroupSize: 100_000 }, /^workgroupSize must be an integer in \[1, \d+\] \(this device's maxComputeWorkgroupSizeX/],
+    [
+      'workgroupSize 100000',
+      { workgroupSize: 100_000 },
+      /^workgroupSize must be an integer in \[1, \d+\] \(this device's maxComputeWorkgroupSizeX/,
+    ],
   ] as const)('refuses %s, naming the field and its range', async (_what, change, message) => {
     await expect(create(device, { ...good(), ...change } as Fields)).rejects.toThrow(message);
   });
@@ -81,31 +110,58 @@ const destroyed = /this trainer was destroyed; create a new one/;
 
 describe('after destroy(), every method says the trainer was destroyed', () => {
   it('StepTrainer', async () => {
-    const t = await StepTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce', label: 'gone' });
+    const t = await StepTrainer.create(device, {
+      data: xor(),
+      params: initParams({ d: 2, H: 2 }, 1),
+      hidden: 2,
+      lr: 0.1,
+      loss: 'bce',
+      label: 'gone',
+    });
     t.step(3);
     t.destroy();
     t.destroy(); // a second destroy does nothing
     expect(() => t.step(1)).toThrow(/^gone\.step\(\): this trainer was destroyed/);
     expect(() => t.setLearningRate(0.2)).toThrow(/^gone\.setLearningRate\(\): this trainer was destroyed/);
-    for (const read of [() => t.readLoss(), () => t.inspect({ cache: true }), () => t.readAll(), () => t.readParams(), () => t.run(1)]) {
+    for (const read of [
+      () => t.readLoss(),
+      () => t.inspect({ cache: true }),
+      () => t.readAll(),
+      () => t.readParams(),
+      () => t.run(1),
+    ]) {
       await expect(read()).rejects.toThrow(destroyed);
     }
     await expect(t.readLoss()).rejects.toThrow(/^gone\.readLoss\(\)/); // not "diverged at step 0"
   });
 
   it('FusedTrainer', async () => {
-    const t = await FusedTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
+    const t = await FusedTrainer.create(device, {
+      data: xor(),
+      params: initParams({ d: 2, H: 2 }, 1),
+      hidden: 2,
+      lr: 0.1,
+      loss: 'bce',
+    });
     t.destroy();
     expect(() => t.step(1)).toThrow(destroyed);
-    for (const read of [() => t.readLoss(), () => t.readParams(), () => t.run(1)]) await expect(read()).rejects.toThrow(destroyed);
+    for (const read of [() => t.readLoss(), () => t.readParams(), () => t.run(1)])
+      await expect(read()).rejects.toThrow(destroyed);
   });
 
   it('LargeBatchTrainer', async () => {
-    const t = await LargeBatchTrainer.create(device, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
+    const t = await LargeBatchTrainer.create(device, {
+      data: xor(),
+      params: initParams({ d: 2, H: 2 }, 1),
+      hidden: 2,
+      lr: 0.1,
+      loss: 'bce',
+    });
     t.destroy();
     expect(() => t.step(1)).toThrow(destroyed);
     expect(() => t.setLearningRate(0.2)).toThrow(destroyed);
-    for (const read of [() => t.readLoss(), () => t.inspect(), () => t.readParams(), () => t.run(1)]) await expect(read()).rejects.toThrow(destroyed);
+    for (const read of [() => t.readLoss(), () => t.inspect(), () => t.readParams(), () => t.run(1)])
+      await expect(read()).rejects.toThrow(destroyed);
   });
 
   it('ManyTrainer', async () => {
@@ -154,13 +210,24 @@ describe('long runs are recorded in bounded submits', () => {
 
   it('the fused and many-models kernels record at most a fixed number of dispatches per command buffer', async () => {
     const data = xor();
-    const fused = await FusedTrainer.create(device, { data, params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
+    const fused = await FusedTrainer.create(device, {
+      data,
+      params: initParams({ d: 2, H: 2 }, 1),
+      hidden: 2,
+      lr: 0.1,
+      loss: 'bce',
+    });
     const many = await ManyTrainer.create(device, { data, hidden: 2, loss: 'bce', lrs: [0.1, 0.2], seedBase: 1 });
     try {
-      expect(countSubmits(device, () => fused.step(2 * FUSED_DISPATCHES_PER_SUBMIT + 1, { stepsPerDispatch: 1 }))).toBe(3);
+      expect(countSubmits(device, () => fused.step(2 * FUSED_DISPATCHES_PER_SUBMIT + 1, { stepsPerDispatch: 1 }))).toBe(
+        3,
+      );
       expect(countSubmits(device, () => many.train(MANY_DISPATCHES_PER_SUBMIT + 1, { stepsPerDispatch: 1 }))).toBe(2);
       expect((await fused.readLoss()).step).toBe(2 * FUSED_DISPATCHES_PER_SUBMIT + 1);
-      expect(Array.from((await many.readResults()).steps)).toEqual([MANY_DISPATCHES_PER_SUBMIT + 1, MANY_DISPATCHES_PER_SUBMIT + 1]);
+      expect(Array.from((await many.readResults()).steps)).toEqual([
+        MANY_DISPATCHES_PER_SUBMIT + 1,
+        MANY_DISPATCHES_PER_SUBMIT + 1,
+      ]);
     } finally {
       fused.destroy();
       many.destroy();
@@ -192,7 +259,7 @@ describe('long runs are recorded in bounded submits', () => {
     const b = await FusedTrainer.create(device, { data, params: start, hidden: 4, lr: 0.5, loss: 'bce' });
     try {
       a.step(1000, { stepsPerDispatch: 1000 });
-      // 1000 steps at 1 per dispatch is 1000 dispatches: more than one command buffer's worth (FUSED_DISPATCHES_PER_SUBMIT).
+      // 1000 steps at 1 per dispatch: more dispatches than one command buffer holds (FUSED_DISPATCHES_PER_SUBMIT).
       await b.run(1000, { stepsPerDispatch: 1 });
       expect((await b.readLoss()).step).toBe(1000);
       expect(Array.from(await b.readParams())).toEqual(Array.from(await a.readParams()));
@@ -204,47 +271,73 @@ describe('long runs are recorded in bounded submits', () => {
 });
 
 describe('a read in flight names why it failed', () => {
-  const start = () => ({ data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' as const });
-  const TRAINERS: Record<string, (dev: GPUDevice) => Promise<{ step(k: number): void; readParams(): Promise<Float64Array>; destroy(): void }>> = {
+  const start = () => ({
+    data: xor(),
+    params: initParams({ d: 2, H: 2 }, 1),
+    hidden: 2,
+    lr: 0.1,
+    loss: 'bce' as const,
+  });
+  const TRAINERS: Record<
+    string,
+    (dev: GPUDevice) => Promise<{ step(k: number): void; readParams(): Promise<Float64Array>; destroy(): void }>
+  > = {
     StepTrainer: (dev) => StepTrainer.create(dev, { ...start(), label: 'steps' }),
     FusedTrainer: (dev) => FusedTrainer.create(dev, { ...start(), label: 'fused' }),
     LargeBatchTrainer: (dev) => LargeBatchTrainer.create(dev, { ...start(), label: 'large' }),
   };
 
-  it.each(Object.entries(TRAINERS))('%s destroyed while reading back: says so, as a GpuError("destroyed")', async (_name, create) => {
-    const t = await create(device);
-    t.step(50);
-    const read = t.readParams();
-    t.destroy();
-    const error = await read.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(GpuError);
-    expect((error as GpuError).kind).toBe('destroyed');
-    expect((error as GpuError).message).toMatch(/^(steps|fused|large): reading back failed: the trainer was destroyed while reading back$/);
-  });
+  it.each(Object.entries(TRAINERS))(
+    '%s destroyed while reading back: says so, as a GpuError("destroyed")',
+    async (_name, create) => {
+      const t = await create(device);
+      t.step(50);
+      const read = t.readParams();
+      t.destroy();
+      const error = await read.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GpuError);
+      expect((error as GpuError).kind).toBe('destroyed');
+      expect((error as GpuError).message).toMatch(
+        /^(steps|fused|large): reading back failed: the trainer was destroyed while reading back$/,
+      );
+    },
+  );
 
   it('ManyTrainer destroyed while reading back: says so', async () => {
-    const t = await ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [0.1], seedBase: 1, label: 'many' });
+    const t = await ManyTrainer.create(device, {
+      data: xor(),
+      hidden: 2,
+      loss: 'bce',
+      lrs: [0.1],
+      seedBase: 1,
+      label: 'many',
+    });
     t.train(50);
     const read = t.readResults();
     t.destroy();
     await expect(read).rejects.toThrow(/^many: reading back failed: the trainer was destroyed while reading back$/);
   });
 
-  it.each(Object.entries(TRAINERS))('%s whose device is lost while reading back: names the loss', async (_name, create) => {
-    const { device: own } = await openGpu('tests.lost-reading');
-    const t = await create(own);
-    t.step(50);
-    const read = t.readParams();
-    own.destroy();
-    const error = await read.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(GpuError);
-    expect((error as GpuError).kind).toBe('lost');
-    expect((error as GpuError).message).toMatch(/^the GPU device was lost \(destroyed\)/);
-  });
+  it.each(Object.entries(TRAINERS))(
+    '%s whose device is lost while reading back: names the loss',
+    async (_name, create) => {
+      const { device: own } = await openGpu('tests.lost-reading');
+      const t = await create(own);
+      t.step(50);
+      const read = t.readParams();
+      own.destroy();
+      const error = await read.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GpuError);
+      expect((error as GpuError).kind).toBe('lost');
+      expect((error as GpuError).message).toMatch(/^the GPU device was lost \(destroyed\)/);
+    },
+  );
 
   it('a map that fails for another reason names the error, by name where its message is empty', () => {
     expect(readbackCause(new DOMException('', 'AbortError'))).toBe('AbortError');
-    expect(readbackCause(new DOMException('mapping pending', 'OperationError'))).toBe('OperationError: mapping pending');
+    expect(readbackCause(new DOMException('mapping pending', 'OperationError'))).toBe(
+      'OperationError: mapping pending',
+    );
     expect(readbackCause(new Error(''))).toBe('Error');
     expect(readbackCause('')).toBe('no reason given');
   });

@@ -1,12 +1,18 @@
 /**
- * Every kernel behind the door, from the chooser's registry (so a kernel is tested by being
- * registered): forced through createTrainer and driven as the page drives it (gpuSession), each
- * against a pure step-kernel run, the CPU oracle within its per-element f32 bounds, the exact
- * divergence verdict, and a learning-rate change. Then the chooser's picks and refusals.
+ * Every kernel in the chooser's registry (a kernel is tested by being registered), forced through createTrainer and
+ * driven as the page drives it (gpuSession): against a pure step-kernel run, the CPU oracle within its per-element f32
+ * bounds, the exact divergence verdict, a learning-rate change. Then the chooser's picks and refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossKind } from '../src/engine/losses.js';
-import { chooseKernel, createTrainer, KERNELS, KernelRefusedError, LARGE_BATCH_MIN_N, specOf } from '../src/gpu/chooser.js';
+import {
+  chooseKernel,
+  createTrainer,
+  KERNELS,
+  KernelRefusedError,
+  LARGE_BATCH_MIN_N,
+  specOf,
+} from '../src/gpu/chooser.js';
 import { KERNEL_NAMES } from '../src/gpu/contract.js';
 import { StepTrainer } from '../src/gpu/steps.js';
 import { compareArrayWithBounds, compareFlat, TOLERANCES } from '../src/mlp/bounds/compare.js';
@@ -52,7 +58,11 @@ for (const kernel of KERNELS) {
         const spec = { d: data.d, H };
         const params = initParams(spec, 5);
         const config = { hidden: H, lr: 0.5, loss, activation: 'relu' } as const;
-        const trainer = await createTrainer(device, { data, params, ...config, label: `test.${kernel.name}` }, { kernel: kernel.name });
+        const trainer = await createTrainer(
+          device,
+          { data, params, ...config, label: `test.${kernel.name}` },
+          { kernel: kernel.name },
+        );
         const plain = await StepTrainer.create(device, { data, params, ...config, label: 'test.plain' });
         const session = gpuSession(trainer, data, config);
         try {
@@ -79,9 +89,16 @@ for (const kernel of KERNELS) {
           expect(cmp.pass, JSON.stringify(cmp.tensors)).toBe(true);
           const r = await trainer.inspect({ cache: true });
           expect(bits(r.params), 'inspect() reads the parameters held').toEqual(bits(s.params));
-          if (kernel.cache !== 'none') expect(bits(r.cache!.z2), 'the snapshot reads the GPU cache').toEqual(bits(s.values.z2));
+          if (kernel.cache !== 'none')
+            expect(bits(r.cache!.z2), 'the snapshot reads the GPU cache').toEqual(bits(s.values.z2));
           else expect(r.cache, 'no cache: the page draws from the oracle').toBeUndefined();
-          expectWithinBounds(`${kernel.name} ${name}`, readoutAgainstBounds(spec, s.params, s.data, loss, { grads: s.gpuGrads!, ...(r.cache ? { cache: r.cache } : {}) }));
+          expectWithinBounds(
+            `${kernel.name} ${name}`,
+            readoutAgainstBounds(spec, s.params, s.data, loss, {
+              grads: s.gpuGrads!,
+              ...(r.cache ? { cache: r.cache } : {}),
+            }),
+          );
           expect(s.loss).toBeCloseTo(s.oracle.loss, 5);
         } finally {
           session.destroy();
@@ -96,13 +113,20 @@ for (const kernel of KERNELS) {
       for (const activation of kernel.activations) {
         const net = { ...spec, activation };
         const config = { data, params: initParams(spec, 3), hidden: 6, lr: 0.3, loss: 'bce', activation } as const;
-        const trainer = await createTrainer(device, { ...config, label: `test.${kernel.name}.${activation}` }, { kernel: kernel.name });
+        const trainer = await createTrainer(
+          device,
+          { ...config, label: `test.${kernel.name}.${activation}` },
+          { kernel: kernel.name },
+        );
         try {
           for (const steps of [0, 20]) {
             trainer.step(steps);
             const r = await trainer.inspect();
             expect(r.step).toBe(steps === 0 ? 0 : 20);
-            expectWithinBounds(`${kernel.name}, ${activation}, step ${r.step}`, readoutAgainstBounds(net, r.params, roundToF32(data), 'bce', { grads: r.grads }));
+            expectWithinBounds(
+              `${kernel.name}, ${activation}, step ${r.step}`,
+              readoutAgainstBounds(net, r.params, roundToF32(data), 'bce', { grads: r.grads }),
+            );
           }
         } finally {
           trainer.destroy();
@@ -113,14 +137,23 @@ for (const kernel of KERNELS) {
     it('a step that overflows is named with its number, the step before is kept exactly, and every later read says so', async () => {
       const { data, params, hidden, loss } = ramp();
       const config = { hidden, lr: RAMP_LOSS_AT_2, loss, activation: 'relu' } as const;
-      const trainer = await createTrainer(device, { data, params, ...config, label: `test.${kernel.name}.ramp` }, { kernel: kernel.name });
+      const trainer = await createTrainer(
+        device,
+        { data, params, ...config, label: `test.${kernel.name}.ramp` },
+        { kernel: kernel.name },
+      );
       try {
         trainer.step(1);
         trainer.step(6); // step 2 overflows
         for (const read of [() => trainer.readLoss(), () => trainer.inspect()]) {
-          const error = await read().then(() => null, (e: unknown) => e);
+          const error = await read().then(
+            () => null,
+            (e: unknown) => e,
+          );
           expect(error).toBeInstanceOf(TrainingDivergedError);
-          expect((error as TrainingDivergedError).message).toMatch(/^step 2: the loss of sample 0 became NaN .*kept the parameters after step 1/);
+          expect((error as TrainingDivergedError).message).toMatch(
+            /^step 2: the loss of sample 0 became NaN .*kept the parameters after step 1/,
+          );
         }
         const cpu = new MatrixTrainer(data, params, { hidden, lr: RAMP_LOSS_AT_2, loss });
         cpu.step(1);
@@ -133,7 +166,11 @@ for (const kernel of KERNELS) {
     it('a learning-rate change takes effect from the next step', async () => {
       const data = xor();
       const params = initParams({ d: 2, H: 4 }, 2);
-      const trainer = await createTrainer(device, { data, params, hidden: 4, lr: 0.5, loss: 'bce' }, { kernel: kernel.name });
+      const trainer = await createTrainer(
+        device,
+        { data, params, hidden: 4, lr: 0.5, loss: 'bce' },
+        { kernel: kernel.name },
+      );
       const plain = await StepTrainer.create(device, { data, params, hidden: 4, lr: 0.5, loss: 'bce' });
       const fixed = await StepTrainer.create(device, { data, params, hidden: 4, lr: 0.5, loss: 'bce' });
       try {
@@ -143,18 +180,30 @@ for (const kernel of KERNELS) {
         for (const t of [trainer, plain, fixed]) t.step(50);
         const got = await trainer.readParams();
         expect(compareFlat({ d: 2, H: 4 }, got, await plain.readParams(), TOLERANCES.trajectory).pass).toBe(true);
-        expect(compareFlat({ d: 2, H: 4 }, got, await fixed.readParams(), TOLERANCES.trajectory).pass, 'the rate changed something').toBe(false);
+        expect(
+          compareFlat({ d: 2, H: 4 }, got, await fixed.readParams(), TOLERANCES.trajectory).pass,
+          'the rate changed something',
+        ).toBe(false);
       } finally {
         for (const t of [trainer, plain, fixed]) t.destroy();
       }
     });
 
     it('after destroy() every method says so', async () => {
-      const trainer = await createTrainer(device, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.5, loss: 'bce' }, { kernel: kernel.name });
+      const trainer = await createTrainer(
+        device,
+        { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.5, loss: 'bce' },
+        { kernel: kernel.name },
+      );
       trainer.destroy();
       expect(() => trainer.step(1)).toThrow(/destroyed/);
       expect(() => trainer.setLearningRate(1)).toThrow(/destroyed/);
-      for (const read of [() => trainer.readLoss(), () => trainer.readParams(), () => trainer.inspect(), () => trainer.run(1)]) {
+      for (const read of [
+        () => trainer.readLoss(),
+        () => trainer.readParams(),
+        () => trainer.inspect(),
+        () => trainer.run(1),
+      ]) {
         await expect(read()).rejects.toThrow(/destroyed/);
       }
     });
@@ -169,7 +218,9 @@ describe('the chooser', () => {
     expect(chooseKernel(device, shape(2, 8, 4)).kernel).toBe('fused-subgroup');
     const plain = chooseKernel(plainDevice, shape(2, 8, 4));
     expect(plain.kernel).toBe('fused-workgroup');
-    expect(plain.passedOver).toEqual([{ kernel: 'fused-subgroup', why: 'the device does not offer the `subgroups` feature' }]);
+    expect(plain.passedOver).toEqual([
+      { kernel: 'fused-subgroup', why: 'the device does not offer the `subgroups` feature' },
+    ]);
   });
 
   it('picks the step kernels where no fused kernel holds the network and N is small, the tiled kernel from LARGE_BATCH_MIN_N on', () => {
@@ -188,13 +239,17 @@ describe('the chooser', () => {
     expect(pick.passedOver.find((p) => p.kernel === 'large-tiled')?.why).toMatch(/d ≤ 16/);
   });
 
-  it('the workgroup kernel fits exactly up to the device\'s workgroup memory, counted as the implementation pads it', async () => {
+  it("the workgroup kernel fits exactly up to the device's workgroup memory, counted as the implementation pads it", async () => {
     const fused = KERNELS.find((k) => k.name === 'fused-workgroup')!;
     let N = 1;
     while (fused.unfit(plainDevice, shape(2, 8, N + 1)) === null) N++;
     expect(N, 'SwiftShader holds a few hundred points at H = 8').toBeGreaterThan(100);
     const data = randomDataset(5, 2, N, { binary: true });
-    const t = await createTrainer(plainDevice, { data, params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.1, loss: 'bce' }, { kernel: 'fused-workgroup' });
+    const t = await createTrainer(
+      plainDevice,
+      { data, params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.1, loss: 'bce' },
+      { kernel: 'fused-workgroup' },
+    );
     try {
       t.step(2);
       expect((await t.readLoss()).step, `N = ${N}, the largest it accepts, builds and trains`).toBe(2);
@@ -208,12 +263,22 @@ describe('the chooser', () => {
     expect(chooseKernel(device, shape(2, 8, 4), 'steps')).toMatchObject({ kernel: 'steps', forced: true });
     const refused = () => chooseKernel(device, shape(2, 64, 400), 'fused-subgroup');
     expect(refused).toThrow(KernelRefusedError);
-    expect(refused).toThrow(/^kernel fused-subgroup cannot train d=2, H=64, N=400 here: N = 400 > 16; kernels that fit: large-tiled, steps$/);
-    expect(() => chooseKernel(device, shape(2, 8, 4), 'fastest')).toThrow(/^kernel must be one of fused-subgroup, fused-workgroup, large-tiled, steps, got 'fastest'$/);
+    expect(refused).toThrow(
+      /^kernel fused-subgroup cannot train d=2, H=64, N=400 here: N = 400 > 16; kernels that fit: large-tiled, steps$/,
+    );
+    expect(() => chooseKernel(device, shape(2, 8, 4), 'fastest')).toThrow(
+      /^kernel must be one of fused-subgroup, fused-workgroup, large-tiled, steps, got 'fastest'$/,
+    );
   });
 
   it('the trainer it makes says which kernel it is and why', async () => {
-    const t = await createTrainer(device, { data: xor(), params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.5, loss: 'bce' });
+    const t = await createTrainer(device, {
+      data: xor(),
+      params: initParams({ d: 2, H: 8 }, 1),
+      hidden: 8,
+      lr: 0.5,
+      loss: 'bce',
+    });
     try {
       expect(t.kernel).toBe('fused-subgroup');
       expect(t.choice).toMatchObject({ kernel: 'fused-subgroup', forced: false, passedOver: [] });

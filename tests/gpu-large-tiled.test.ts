@@ -32,7 +32,7 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
     t.destroy();
   });
 
-  // The fallback (no subgroups) on the shapes that exercise each part of the reduction: many subsets, one, several unit rounds.
+  // The fallback (no subgroups) on shapes exercising each part of the reduction: many subsets, one, several rounds.
   const shapes = [
     [2, 2, 4097, 'bce'],
     [3, 64, 5000, 'bce'],
@@ -49,7 +49,10 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
       try {
         const gpu = await t.inspect();
         const cpu = lossAndGrads({ d, H }, params, data, loss);
-        expectWithinBounds(`tiled d=${d}, H=${H}, N=${N}`, readoutAgainstBounds({ d, H }, params, data, loss, { grads: gpu.grads }));
+        expectWithinBounds(
+          `tiled d=${d}, H=${H}, N=${N}`,
+          readoutAgainstBounds({ d, H }, params, data, loss, { grads: gpu.grads }),
+        );
         expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
         expect(gpu.step).toBe(0);
       } finally {
@@ -68,7 +71,9 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
       const data = randomDataset(3 + H, d, N, { binary: true });
       const spec = { d, H };
       const start = initParams(spec, 9);
-      const lr = H > 256 ? 0.05 : 0.5; // at H = 1,024 and rate 0.5 the f32 and f64 trajectories part beyond TOLERANCES.trajectory within 20 steps (the one-step bound still held)
+      // at H = 1,024 and rate 0.5 the f32 and f64 trajectories part beyond TOLERANCES.trajectory within 20 steps (the
+      // one-step bound still held)
+      const lr = H > 256 ? 0.05 : 0.5;
       const t = await TiledLargeTrainer.create(devices[kind]!, { data, params: start, hidden: H, lr, loss });
       try {
         t.step(7);
@@ -77,7 +82,9 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
         t.step(1);
         const gpu = await t.inspect();
         const one = sgdStepBounds(spec, before, new Float64Array(before.length), data, loss, lr);
-        expectWithinBounds(`tiled, step 20 from the GPU's step 19`, [compareArrayWithBounds('θ', gpu.params, one.params, one.error)]);
+        expectWithinBounds(`tiled, step 20 from the GPU's step 19`, [
+          compareArrayWithBounds('θ', gpu.params, one.params, one.error),
+        ]);
         const theta = Float64Array.from(start);
         for (let s = 0; s < 20; s++) sgdUpdate(theta, lossAndGrads(spec, theta, data, loss).grads, lr);
         expect(gpu.step).toBe(20);
@@ -93,8 +100,20 @@ describe.each(['subgroups', 'none'] as const)('large-batch tiles (two dispatches
   it('follows the four-dispatch path step for step (2-256-1, 5,000 points, 10 steps)', async () => {
     const data = randomDataset(5, 2, 5000, { binary: true });
     const start = initParams({ d: 2, H: 256 }, 3);
-    const a = await TiledLargeTrainer.create(devices[kind]!, { data, params: start, hidden: 256, lr: 0.5, loss: 'bce' });
-    const b = await LargeBatchTrainer.create(devices[kind]!, { data, params: start, hidden: 256, lr: 0.5, loss: 'bce' });
+    const a = await TiledLargeTrainer.create(devices[kind]!, {
+      data,
+      params: start,
+      hidden: 256,
+      lr: 0.5,
+      loss: 'bce',
+    });
+    const b = await LargeBatchTrainer.create(devices[kind]!, {
+      data,
+      params: start,
+      hidden: 256,
+      lr: 0.5,
+      loss: 'bce',
+    });
     try {
       a.step(10);
       b.step(10);

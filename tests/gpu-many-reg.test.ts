@@ -18,20 +18,27 @@ let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-
 describe('the fast kernels declare what their tables say', () => {
   const bindings = (code: string) =>
-    [...code.matchAll(/@group\((\d+)\)\s*@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map((m) => ({
-      binding: Number(m[2]),
-      name: m[4]!,
-      type: m[3]!.replace(/\s/g, '') === 'uniform' ? 'uniform' : m[3]!.includes('read_write') ? 'storage' : 'read-only-storage',
-    })).sort((a, b) => a.binding - b.binding); // bindings in shared snippets come after the kernel's own
+    [...code.matchAll(/@group\((\d+)\)\s*@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)]
+      .map((m) => ({
+        binding: Number(m[2]),
+        name: m[4]!,
+        type:
+          m[3]!.replace(/\s/g, '') === 'uniform'
+            ? 'uniform'
+            : m[3]!.includes('read_write')
+              ? 'storage'
+              : 'read-only-storage',
+      }))
+      .sort((a, b) => a.binding - b.binding); // bindings in shared snippets come after the kernel's own
   it('bindings of fused-subgroup.wgsl and many-reg.wgsl; Run of many-reg.wgsl; no override has a default', () => {
     expect(bindings(SHADERS.fusedSubgroup)).toEqual(FUSED_SUBGROUP_BINDINGS);
     expect(bindings(SHADERS.manyReg)).toEqual(MANY_REG_BINDINGS);
     const run = /struct Run \{([^}]*)\}/.exec(SHADERS.manyReg)![1]!;
     expect([...run.matchAll(/^\s*(\w+)\s*:/gm)].map((m) => m[1])).toEqual([...MANY_REG_RUN_FIELDS]);
-    for (const code of [SHADERS.fusedSubgroup, SHADERS.manyReg]) expect(code).not.toMatch(/^override\s+\w+\s*:\s*\w+\s*=/m);
+    for (const code of [SHADERS.fusedSubgroup, SHADERS.manyReg])
+      expect(code).not.toMatch(/^override\s+\w+\s*:\s*\w+\s*=/m);
   });
 });
 
@@ -60,7 +67,14 @@ describe('many-models kernel in registers (shaders/many-reg.wgsl)', () => {
           const m = Math.floor(rng() * M);
           expect(bits(await fast.readParams(m))).toEqual(bits(await old.readParams(m)));
           if (a.errors[m]) continue;
-          const cpu = cpuRun({ d: data.d, H }, initParams({ d: data.d, H }, 40 + (m % 100)), data, loss, lrs[m]!, 300).theta;
+          const cpu = cpuRun(
+            { d: data.d, H },
+            initParams({ d: data.d, H }, 40 + (m % 100)),
+            data,
+            loss,
+            lrs[m]!,
+            300,
+          ).theta;
           const c = compareFlat({ d: data.d, H }, await fast.readParams(m), cpu, TOLERANCES.trajectory);
           expect(c.pass, `model ${m} (lr ${lrs[m]}): ${JSON.stringify(c.tensors)}`).toBe(true);
         }
@@ -97,7 +111,8 @@ describe('many-models kernel in registers (shaders/many-reg.wgsl)', () => {
         expect(Array.from(all.accuracy.slice(...range))).toEqual(Array.from(r.accuracy));
         expect(all.errors.slice(...range).map((e) => e?.fault ?? null)).toEqual(r.errors.map((e) => e?.fault ?? null));
         expect(r.errors.filter((e) => e).length, 'some models fail').toBeGreaterThan(0);
-        for (const m of [0, S + 1, 2 * S + 2]) expect(bits(await fast.readParams(range[0] + m))).toEqual(bits(await old.readParams(m)));
+        for (const m of [0, S + 1, 2 * S + 2])
+          expect(bits(await fast.readParams(range[0] + m))).toEqual(bits(await old.readParams(m)));
         old.destroy();
         expect(fast.widthOf(range[0])).toBe(hidden);
       }
@@ -113,7 +128,8 @@ describe('many-models kernel in registers (shaders/many-reg.wgsl)', () => {
     const O = paramLayout(own);
     const code = (kind: number, k: number, v: number) => ((kind << 30) | (k << 2) | v) >>> 0;
     for (const t of ['W1', 'b1', 'W2', 'b2'] as const) {
-      for (let i = 0; i < O[t].length; i++) expect(narrowCode(wide, own, code(2, W[t].offset + i, 1))).toBe(code(2, O[t].offset + i, 1));
+      for (let i = 0; i < O[t].length; i++)
+        expect(narrowCode(wide, own, code(2, W[t].offset + i, 1))).toBe(code(2, O[t].offset + i, 1));
     }
     expect(narrowCode(wide, own, code(1, W.W2.offset + 1, 0))).toBe(code(1, O.W2.offset + 1, 0));
     expect(narrowCode(wide, own, code(0, 3, 2))).toBe(code(0, 3, 2)); // a loss names a sample
@@ -125,7 +141,14 @@ describe('many-models kernel in registers (shaders/many-reg.wgsl)', () => {
     const big = initParams({ d: 1, H: 1 }, BIG.seed);
     // Models: the ramp at four rates (NaN loss at 2, W2 overflow at 1, stable, stable) and nothing else shared.
     const rates = [RAMP_LOSS_AT_2, RAMP_PARAM_AT_1, RAMP_STABLE, RAMP_LOSS_AT_2];
-    const t = await ManyRegTrainer.create(device, { data: p.data, hidden: 1, loss: 'bce', lrs: rates, seedBase: 0, initialParams: rates.flatMap(() => [...p.params]) });
+    const t = await ManyRegTrainer.create(device, {
+      data: p.data,
+      hidden: 1,
+      loss: 'bce',
+      lrs: rates,
+      seedBase: 0,
+      initialParams: rates.flatMap(() => [...p.params]),
+    });
     try {
       t.train(7, { stepsPerDispatch: 3 });
       const r = await t.readResults();
@@ -140,7 +163,14 @@ describe('many-models kernel in registers (shaders/many-reg.wgsl)', () => {
       t.destroy();
     }
     // big.json: W1[0][0] overflows to −∞ at step 1.
-    const b = await ManyRegTrainer.create(device, { data: BIG.data, hidden: 1, loss: 'bce', lrs: [BIG.lr], seedBase: 0, initialParams: big });
+    const b = await ManyRegTrainer.create(device, {
+      data: BIG.data,
+      hidden: 1,
+      loss: 'bce',
+      lrs: [BIG.lr],
+      seedBase: 0,
+      initialParams: big,
+    });
     try {
       b.train(5);
       const r = await b.readResults();

@@ -20,11 +20,19 @@ const rates = (M: number) => Float64Array.from({ length: M }, (_, m) => Math.fro
 
 describe('many-models kernel (shaders/many.wgsl)', () => {
   it('draws each model’s initial parameters exactly as initParams does on the CPU', async () => {
-    const t = await ManyTrainer.create(device, { data: xor(), hidden: 5, loss: 'bce', lrs: rates(100), seedBase: 1000 });
+    const t = await ManyTrainer.create(device, {
+      data: xor(),
+      hidden: 5,
+      loss: 'bce',
+      lrs: rates(100),
+      seedBase: 1000,
+    });
     try {
       t.train(0);
       for (const m of [0, 1, 57, 99]) {
-        expect(Array.from(await t.readParams(m)), `model ${m}`).toEqual(Array.from(initParams({ d: 2, H: 5 }, 1000 + m)));
+        expect(Array.from(await t.readParams(m)), `model ${m}`).toEqual(
+          Array.from(initParams({ d: 2, H: 5 }, 1000 + m)),
+        );
       }
     } finally {
       t.destroy();
@@ -32,7 +40,14 @@ describe('many-models kernel (shaders/many.wgsl)', () => {
   });
 
   it('with seedCount S, every block of S models repeats the seeds seedBase .. seedBase + S − 1', async () => {
-    const t = await ManyTrainer.create(device, { data: xor(), hidden: 3, loss: 'bce', lrs: rates(30), seedBase: 50, seedCount: 10 });
+    const t = await ManyTrainer.create(device, {
+      data: xor(),
+      hidden: 3,
+      loss: 'bce',
+      lrs: rates(30),
+      seedBase: 50,
+      seedCount: 10,
+    });
     try {
       t.train(0);
       expect(Array.from(await t.readParams(25))).toEqual(Array.from(initParams({ d: 2, H: 3 }, 55)));
@@ -91,7 +106,14 @@ describe('many-models kernel (shaders/many.wgsl)', () => {
     const good = saturatedRun(small, 50);
     expect(bad.fault).toEqual({ step: 2, kind: 'loss', index: 0, value: Infinity, precision: 'f32' });
     expect(good.fault).toBeNull();
-    const t = await ManyTrainer.create(device, { data, hidden, loss: 'bce', lrs: [small, 1, small], seedBase: 0, initialParams: [...params, ...params, ...params] });
+    const t = await ManyTrainer.create(device, {
+      data,
+      hidden,
+      loss: 'bce',
+      lrs: [small, 1, small],
+      seedBase: 0,
+      initialParams: [...params, ...params, ...params],
+    });
     try {
       t.train(50, { stepsPerDispatch: 7 });
       const r = await t.readResults();
@@ -100,17 +122,26 @@ describe('many-models kernel (shaders/many.wgsl)', () => {
       expect(r.errors[0]).toBeNull();
       expect(r.errors[2]).toBeNull();
       expect(r.errors[1]?.fault).toEqual(bad.fault);
-      expect(r.errors[1]?.message).toMatch(/^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/);
+      expect(r.errors[1]?.message).toMatch(
+        /^step 2: the loss of sample 0 became Infinity .*kept the parameters after step 1/,
+      );
       expect(Array.from(await t.readParams(1))).toEqual(Array.from(bad.history[1]!));
-      for (const m of [0, 2]) expect(Array.from(await t.readParams(m)), `model ${m}`).toEqual(Array.from(good.history[50]!));
+      for (const m of [0, 2])
+        expect(Array.from(await t.readParams(m)), `model ${m}`).toEqual(Array.from(good.history[50]!));
     } finally {
       t.destroy();
     }
   });
 
   it('refuses sizes beyond its private arrays and bad learning rates, naming them', async () => {
-    await expect(ManyTrainer.create(device, { data: xor(), hidden: 17, loss: 'bce', lrs: [0.1], seedBase: 0 })).rejects.toThrow(/H ≤ 16.*H=17/);
-    await expect(ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [0.1, -1], seedBase: 0 })).rejects.toThrow(/lrs\[1\] must be a finite number > 0, got -1/);
-    await expect(ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [], seedBase: 0 })).rejects.toThrow(/at least one learning rate/);
+    await expect(
+      ManyTrainer.create(device, { data: xor(), hidden: 17, loss: 'bce', lrs: [0.1], seedBase: 0 }),
+    ).rejects.toThrow(/H ≤ 16.*H=17/);
+    await expect(
+      ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [0.1, -1], seedBase: 0 }),
+    ).rejects.toThrow(/lrs\[1\] must be a finite number > 0, got -1/);
+    await expect(
+      ManyTrainer.create(device, { data: xor(), hidden: 2, loss: 'bce', lrs: [], seedBase: 0 }),
+    ).rejects.toThrow(/at least one learning rate/);
   });
 });

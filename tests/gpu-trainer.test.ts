@@ -55,7 +55,10 @@ describe('GPU step kernels against the CPU oracle', () => {
             const gpu = await trainer.inspect({ cache: true });
             const net = { d, H, activation };
             const cache = forward(net, params, data);
-            expectWithinBounds(`d=${d}, H=${H}, N=${N}, ${loss}, ${activation}`, readoutAgainstBounds(net, params, data, loss, gpu));
+            expectWithinBounds(
+              `d=${d}, H=${H}, N=${N}, ${loss}, ${activation}`,
+              readoutAgainstBounds(net, params, data, loss, gpu),
+            );
             expect(gpu.loss).toBeCloseTo(lossValue(loss, cache, data.y), 5);
             expect(gpu.step).toBe(0);
             expect(Array.from(gpu.params)).toEqual(Array.from(params)); // gradients() does not update
@@ -122,26 +125,41 @@ describe('GPU trainer: bad input and failures', () => {
     const good = xor();
     const params = initParams({ d: 2, H: 2 }, 1);
     const nanData: Dataset = { ...good, x: Float64Array.from([0, 0, 0, 1, 1, Number.NaN, 1, 1]) };
-    await expect(StepTrainer.create(device, { data: nanData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
-      /data\.x\[5\] is NaN, must be a finite f32.*nothing was uploaded/,
-    );
+    await expect(
+      StepTrainer.create(device, { data: nanData, params, hidden: 2, lr: 0.1, loss: 'bce' }),
+    ).rejects.toThrow(/data\.x\[5\] is NaN, must be a finite f32.*nothing was uploaded/);
     const hugeData: Dataset = { ...good, x: Float64Array.from([0, 0, 0, 1, 1, 1e39, 1, 1]) };
-    await expect(StepTrainer.create(device, { data: hugeData, params, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/data\.x\[5\] is 1e\+39/);
+    await expect(
+      StepTrainer.create(device, { data: hugeData, params, hidden: 2, lr: 0.1, loss: 'bce' }),
+    ).rejects.toThrow(/data\.x\[5\] is 1e\+39/);
     const badParams = Float64Array.from(params);
     badParams[3] = Infinity;
-    await expect(StepTrainer.create(device, { data: good, params: badParams, hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(/params\[3\] is Infinity/);
-    await expect(StepTrainer.create(device, { data: good, params: params.subarray(1), hidden: 2, lr: 0.1, loss: 'bce' })).rejects.toThrow(
-      /expected 9 values/,
-    );
+    await expect(
+      StepTrainer.create(device, { data: good, params: badParams, hidden: 2, lr: 0.1, loss: 'bce' }),
+    ).rejects.toThrow(/params\[3\] is Infinity/);
+    await expect(
+      StepTrainer.create(device, { data: good, params: params.subarray(1), hidden: 2, lr: 0.1, loss: 'bce' }),
+    ).rejects.toThrow(/expected 9 values/);
   });
 
   it('refuses a batch and width over the device’s buffer limit, naming the limit', async () => {
     const N = 300_000;
-    const data = makeDataset(Array.from({ length: N }, (_, n) => [n % 2]), Array.from({ length: N }, (_, n) => n % 2));
+    const data = makeDataset(
+      Array.from({ length: N }, (_, n) => [n % 2]),
+      Array.from({ length: N }, (_, n) => n % 2),
+    );
     const H = 4096; // the cache alone is 4·N·H floats = 19 GiB
     await expect(
-      StepTrainer.create(device, { data, params: new Float64Array(paramLayout({ d: 1, H }).size), hidden: H, lr: 0.1, loss: 'bce' }),
-    ).rejects.toThrow(/N=300000, H=4096, d=1 needs a \d+\.\d MiB buffer.*maxStorageBufferBindingSize of \d+\.\d MiB; lower the batch size N or the width H/);
+      StepTrainer.create(device, {
+        data,
+        params: new Float64Array(paramLayout({ d: 1, H }).size),
+        hidden: H,
+        lr: 0.1,
+        loss: 'bce',
+      }),
+    ).rejects.toThrow(
+      /N=300000, H=4096, d=1 needs a \d+\.\d MiB buffer.*maxStorageBufferBindingSize of \d+\.\d MiB; lower the batch size N or the width H/,
+    );
   });
 
   it('stops at the first non-finite step, step 2 exactly, and keeps exactly the parameters after step 1', async () => {
@@ -159,7 +177,9 @@ describe('GPU trainer: bad input and failures', () => {
       );
       expect(error).toBeInstanceOf(TrainingDivergedError);
       expect((error as TrainingDivergedError).fault).toEqual(expected.fault);
-      expect((error as TrainingDivergedError).message).toMatch(/^step 2: the loss of sample 0 became Infinity \(the forward pass overflowed f32\); training stopped and kept the parameters after step 1/);
+      expect((error as TrainingDivergedError).message).toMatch(
+        /^step 2: the loss of sample 0 became Infinity \(the forward pass overflowed f32\); training stopped and kept the parameters after step 1/,
+      );
       expect(Array.from(await trainer.readParams())).toEqual(Array.from(expected.history[1]!));
       await expect(trainer.inspect({ cache: true })).rejects.toThrow(/^step 2: /); // still diverged: every read says so
       await expect(trainer.readAll()).rejects.toThrow(/^step 2: /);
@@ -170,7 +190,13 @@ describe('GPU trainer: bad input and failures', () => {
 
   it('after the device is lost, the trainer says so instead of recording into the void', async () => {
     const { device: own } = await openGpu();
-    const trainer = await StepTrainer.create(own, { data: xor(), params: initParams({ d: 2, H: 2 }, 1), hidden: 2, lr: 0.1, loss: 'bce' });
+    const trainer = await StepTrainer.create(own, {
+      data: xor(),
+      params: initParams({ d: 2, H: 2 }, 1),
+      hidden: 2,
+      lr: 0.1,
+      loss: 'bce',
+    });
     own.destroy();
     await own.lost;
     expect(() => trainer.step(1)).toThrow(/the GPU device was lost \(destroyed\)/);

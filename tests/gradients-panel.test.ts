@@ -29,13 +29,19 @@ afterAll(async () => {
   await server?.close();
 });
 
-const draw = (H: number, slip = false) => page.evaluate(([h, s]) => (window as unknown as { draw: (H: number, s: boolean) => void }).draw(h, s), [H, slip] as const);
+const draw = (H: number, slip = false) =>
+  page.evaluate(([h, s]) => (window as unknown as { draw: (H: number, s: boolean) => void }).draw(h, s), [
+    H,
+    slip,
+  ] as const);
 
 describe('gradient panel', () => {
   it('leads with one plain sentence and folds the numbers away', async () => {
     await draw(8);
     const lead = await page.locator('.grad-summary').innerText();
-    expect(lead).toMatch(/^The GPU and the CPU agree on all 33 gradients, each within its f32 error bound; the largest share of its bound any gradient used was \d+(\.\d+)?%\./);
+    expect(lead).toMatch(
+      /^The GPU and the CPU agree on all 33 gradients, each within its f32 error bound; the largest share of its bound any gradient used was \d+(\.\d+)?%\./,
+    );
     expect(await page.locator('[data-testid="grad-verdict"]').innerText()).toBe('pass');
     expect(await page.locator('details.grad-more').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
     expect(await page.locator('.grad-tensors tr').count()).toBe(5);
@@ -43,13 +49,16 @@ describe('gradient panel', () => {
 
   it('counts units and inputs from 1, like the graph and the network picture, and says so once', async () => {
     await draw(8);
-    const rows = await page.locator('.grad-detail tr td:first-child').allTextContents(); // folded away: text, not innerText
+    // folded away: text, not innerText
+    const rows = await page.locator('.grad-detail tr td:first-child').allTextContents();
     expect(rows.slice(0, 3)).toEqual(['W1[1][1]', 'W1[1][2]', 'W1[2][1]']);
     expect(rows).toContain('b1[8]');
     expect(rows).toContain('W2[8]');
     expect(rows.at(-1)).toBe('b2');
     expect(rows.some((r) => /\[0\]/.test(r))).toBe(false);
-    expect(await page.locator('.grad-naming').textContent()).toMatch(/counted from 1, as in the graph and the network picture/);
+    expect(await page.locator('.grad-naming').textContent()).toMatch(
+      /counted from 1, as in the graph and the network picture/,
+    );
   });
 
   it('says so, in the same place, when a gradient is outside its bound', async () => {
@@ -71,7 +80,9 @@ describe('gradient panel', () => {
 
   it(`says why central differences are off above ${FD_MAX_PARAMS} parameters`, async () => {
     await draw(700); // 4·700 + 1 = 2,801 parameters
-    expect(await page.locator('.grad-more').textContent()).toMatch(/Central differences are off: this network has 2,801 parameters, above 2,000/);
+    expect(await page.locator('.grad-more').textContent()).toMatch(
+      /Central differences are off: this network has 2,801 parameters, above 2,000/,
+    );
     await draw(8);
     expect(await page.locator('.grad-more').textContent()).not.toMatch(/Central differences are off/);
   });

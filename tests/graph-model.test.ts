@@ -14,17 +14,38 @@ import type { Snapshot } from '../src/ui/session.js';
 import { randomParams } from './support/random.js';
 
 /** A CPU snapshot of random parameters and data (not XOR), as the page's session would give. */
-function snapshot(d: number, H: number, N: number, seed: number, loss: 'bce' | 'mse', activation: HiddenActivation = 'relu', pinned = 0): Snapshot {
+function snapshot(
+  d: number,
+  H: number,
+  N: number,
+  seed: number,
+  loss: 'bce' | 'mse',
+  activation: HiddenActivation = 'relu',
+  pinned = 0,
+): Snapshot {
   const data = randomDataset(seed, d, N, { binary: loss === 'bce' });
   const params = randomParams(seed + 1, d, H);
-  params.fill(-50, paramLayout({ d, H }).b1.offset, paramLayout({ d, H }).b1.offset + pinned); // b1 = −50: the first `pinned` units far below 0
+  // b1 = −50: the first `pinned` units far below 0
+  params.fill(-50, paramLayout({ d, H }).b1.offset, paramLayout({ d, H }).b1.offset + pinned);
   const r = lossAndGrads({ d, H, activation }, params, data, loss);
-  return { backend: 'cpu', kernel: 'cpu-engine', activation, step: 7, loss: r.loss, params, values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 }, gpuGrads: null, oracle: { loss: r.loss, grads: r.grads }, data };
+  return {
+    backend: 'cpu',
+    kernel: 'cpu-engine',
+    activation,
+    step: 7,
+    loss: r.loss,
+    params,
+    values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 },
+    gpuGrads: null,
+    oracle: { loss: r.loss, grads: r.grads },
+    data,
+  };
 }
 
-const near = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b)));
+const near = (a: number, b: number, what: string) =>
+  expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b)));
 
-describe('the graph\'s numbers (src/ui/graph/graph-model.ts)', () => {
+describe("the graph's numbers (src/ui/graph/graph-model.ts)", () => {
   for (const loss of LOSSES) {
     it(`${loss}: the local Jacobians along the output chain multiply to the oracle's δ2, and the per-unit rules hold`, () => {
       const s = snapshot(3, 5, 6, 11, loss);
@@ -42,8 +63,16 @@ describe('the graph\'s numbers (src/ui/graph/graph-model.ts)', () => {
     it(`${loss}: at each Σₙ fork the shares of the N samples add up to the batch gradient shown left of it`, () => {
       const s = snapshot(2, 4, 5, 23, loss);
       const states = Array.from({ length: 5 }, (_, n) => graphState(snapshotInput(s, n, loss)));
-      for (const [share, total] of [['cW1', 'dW1'], ['cb1', 'db1'], ['cW2', 'dW2'], ['cb2', 'db2']] as const) {
-        const sum = states.reduce((acc, g) => acc.map((v, k) => v + g.values[share][k]!), states[0]!.values[share].map(() => 0));
+      for (const [share, total] of [
+        ['cW1', 'dW1'],
+        ['cb1', 'db1'],
+        ['cW2', 'dW2'],
+        ['cb2', 'db2'],
+      ] as const) {
+        const sum = states.reduce(
+          (acc, g) => acc.map((v, k) => v + g.values[share][k]!),
+          states[0]!.values[share].map(() => 0),
+        );
         sum.forEach((v, k) => near(v, states[0]!.values[total][k]!, `Σₙ ${share}[${k}] = ${total}[${k}]`));
       }
     });
@@ -99,11 +128,21 @@ describe('the activation on the graph, the network picture and the hints', () =>
       const g = graphState(snapshotInput(s, 2, 'bce'));
       const z1 = Array.from(s.values.z1.subarray(2 * 6, 3 * 6));
       expect(g.values.gate).toEqual(z1.map(ACTIVATIONS[activation].der));
-      if (activation !== 'relu') expect(g.values.gate.every((v) => v > 0), 'only ReLU closes a gate').toBe(true);
+      if (activation !== 'relu')
+        expect(
+          g.values.gate.every((v) => v > 0),
+          'only ReLU closes a gate',
+        ).toBe(true);
       // δ1 = da1 ⊙ f′(z1): the graph's numbers multiply along the gate edge
       g.values.dz1.forEach((d, j) => near(d, g.values.da1[j]! * g.values.gate[j]!, `δ1_${j}`));
       const svg = graphMarkup(g, { testid: 'graph', keyPrefix: 'graph' });
-      expect(svg).toContain(activation === 'sigmoid' ? 'a1 = σ(z1)' : activation === 'leaky' ? 'a1 = leaky ReLU(z1)' : `a1 = ${activation === 'relu' ? 'ReLU' : 'tanh'}(z1)`);
+      expect(svg).toContain(
+        activation === 'sigmoid'
+          ? 'a1 = σ(z1)'
+          : activation === 'leaky'
+            ? 'a1 = leaky ReLU(z1)'
+            : `a1 = ${activation === 'relu' ? 'ReLU' : 'tanh'}(z1)`,
+      );
       const dz1Step = walkSteps(g).find((t) => t.id === 'dz1')!.sentence;
       expect(dz1Step).toMatch(/diag\(.+′\(z1\)\)/);
       if (activation === 'relu') expect(dz1Step).toMatch(/closed gates? pass/);
@@ -111,21 +150,39 @@ describe('the activation on the graph, the network picture and the hints', () =>
     });
   }
 
-  it('dead is ReLU\'s alone; tanh and σ units pinned far from 0 are saturated, and the hints say which', () => {
+  it("dead is ReLU's alone; tanh and σ units pinned far from 0 are saturated, and the hints say which", () => {
     for (const activation of HIDDEN_ACTIVATIONS) {
       const s = snapshot(2, 8, 6, 5, 'bce', activation, 3); // units 0, 1, 2 have z1 ≈ −50 on every point
       const dead = deadUnits(s);
       const saturated = saturatedUnits(s);
       if (activation === 'relu') {
         const N = 6;
-        const want = Array.from({ length: 8 }, (_, j) => j).filter((j) => Array.from({ length: N }, (_, n) => s.values.z1[n * 8 + j]!).every((z) => z <= 0));
+        const want = Array.from({ length: 8 }, (_, j) => j).filter((j) =>
+          Array.from({ length: N }, (_, n) => s.values.z1[n * 8 + j]!).every((z) => z <= 0),
+        );
         expect(dead).toEqual(want);
         expect(dead.slice(0, 3)).toEqual([0, 1, 2]);
       } else expect(dead, activation).toEqual([]);
       if (activation === 'tanh' || activation === 'sigmoid') {
         expect(saturated.slice(0, 3), activation).toEqual([0, 1, 2]);
-        for (const j of saturated) for (let n = 0; n < 6; n++) expect(ACTIVATIONS[activation].der(s.values.z1[n * 8 + j]!)).toBeLessThan(0.01 * ACTIVATIONS[activation].der(0));
-        const text = hints({ step: 10, hidden: 8, dead: 0, saturated: saturated.length, yHat: s.values.yHat, accuracy: 0.5, firstLoss: s.loss, minLoss: s.loss, loss: s.loss, pastLoss: NaN, lr: 0.5 }).map((h) => h.id);
+        for (const j of saturated)
+          for (let n = 0; n < 6; n++)
+            expect(ACTIVATIONS[activation].der(s.values.z1[n * 8 + j]!)).toBeLessThan(
+              0.01 * ACTIVATIONS[activation].der(0),
+            );
+        const text = hints({
+          step: 10,
+          hidden: 8,
+          dead: 0,
+          saturated: saturated.length,
+          yHat: s.values.yHat,
+          accuracy: 0.5,
+          firstLoss: s.loss,
+          minLoss: s.loss,
+          loss: s.loss,
+          pastLoss: NaN,
+          lr: 0.5,
+        }).map((h) => h.id);
         expect(text).toContain('saturated');
         expect(text).not.toContain('dead');
       } else expect(saturated, activation).toEqual([]);

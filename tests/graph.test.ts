@@ -28,7 +28,10 @@ beforeAll(async () => {
 afterAll(async () => served?.close());
 
 /** The page with `query` (on the CPU engine unless `webgpu`), once its first numbers and the graph are drawn. */
-async function open(query: string, { webgpu = false, width = 1400, height = 900 } = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+async function open(
+  query: string,
+  { webgpu = false, width = 1400, height = 900 } = {},
+): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const o = await openUrl(`${base}${query}`, { width, height }, webgpu);
   await o.page.waitForSelector('[data-testid="graph"]');
   return o;
@@ -37,10 +40,11 @@ async function open(query: string, { webgpu = false, width = 1400, height = 900 
 const values = async (page: Page, id: string): Promise<number[]> =>
   JSON.parse((await page.locator(`[data-testid="${id}"]`).getAttribute('data-values')) ?? 'null') as number[];
 const jacobian = async (page: Page, id: string): Promise<number | number[]> =>
-  JSON.parse((await page.locator(`[data-testid="diagram-${id}"]`).getAttribute('data-jacobian')) ?? 'null') as number | number[];
+  JSON.parse((await page.locator(`[data-testid="diagram-${id}"]`).getAttribute('data-jacobian')) ?? 'null') as
+    number | number[];
 
 /** Everything the graph should show for sample n at `params`, computed by the oracle alone. */
-/** What the graph must show for sample n, each value with its f32 error bound (the page's numbers come from the GPU). */
+/** What the graph must show for sample n, each value with its f32 error bound (the page's numbers are the GPU's). */
 function expected(params: Float64Array, H: number, n: number, loss: LossKind): Record<string, [number[], number[]]> {
   const spec = { d: 2, H };
   const data = xor();
@@ -49,7 +53,8 @@ function expected(params: Float64Array, H: number, n: number, loss: LossKind): R
   const B = S.samples!;
   const L = paramLayout(spec);
   const at = (a: ArrayLike<number>, w: number) => Array.from({ length: w }, (_, k) => a[n * w + k]!);
-  const get = (a: ArrayLike<number>, name: 'W1' | 'b1' | 'W2' | 'b2') => Array.from({ length: L[name].length }, (_, k) => a[L[name].offset + k]!);
+  const get = (a: ArrayLike<number>, name: 'W1' | 'b1' | 'W2' | 'b2') =>
+    Array.from({ length: L[name].length }, (_, k) => a[L[name].offset + k]!);
   const exact = (v: number[]): [number[], number[]] => [v, v.map(() => 0)];
   const x = at(data.x, 2);
   const [dz1, edz1] = [at(r.dz1, H), at(B.dz1.bound, H)];
@@ -67,32 +72,65 @@ function expected(params: Float64Array, H: number, n: number, loss: LossKind): R
   const losses = sampleLosses(loss, r.cache, data.y);
   const eBatch = 2 * eLoss * data.N + 8 * U * data.N * Math.max(...Array.from(losses)); // a loose sum of every sample's
   return {
-    x: exact(x), y: exact([y]),
-    W1: exact(get(params, 'W1')), b1: exact(get(params, 'b1')), W2: exact(get(params, 'W2')), b2: exact(get(params, 'b2')),
-    z1: [at(r.cache.z1, H), at(B.z1.bound, H)], a1: [a1, ea1], z2: [[z2], [B.z2.bound[n]!]], yHat: [[yHat], [B.yHat.bound[n]!]],
-    loss: [[ell], [eLoss]], batchLoss: [[r.loss], [eBatch]],
-    dz2: [[dz2], [edz2]], da1: [at(r.da1, H), at(B.da1.bound, H)], dz1: [dz1, edz1],
-    dW1: [get(r.grads, 'W1'), get(S.grads.bound, 'W1')], db1: [get(r.grads, 'b1'), get(S.grads.bound, 'b1')],
-    dW2: [get(r.grads, 'W2'), get(S.grads.bound, 'W2')], db2: [get(r.grads, 'b2'), get(S.grads.bound, 'b2')],
+    x: exact(x),
+    y: exact([y]),
+    W1: exact(get(params, 'W1')),
+    b1: exact(get(params, 'b1')),
+    W2: exact(get(params, 'W2')),
+    b2: exact(get(params, 'b2')),
+    z1: [at(r.cache.z1, H), at(B.z1.bound, H)],
+    a1: [a1, ea1],
+    z2: [[z2], [B.z2.bound[n]!]],
+    yHat: [[yHat], [B.yHat.bound[n]!]],
+    loss: [[ell], [eLoss]],
+    batchLoss: [[r.loss], [eBatch]],
+    dz2: [[dz2], [edz2]],
+    da1: [at(r.da1, H), at(B.da1.bound, H)],
+    dz1: [dz1, edz1],
+    dW1: [get(r.grads, 'W1'), get(S.grads.bound, 'W1')],
+    db1: [get(r.grads, 'b1'), get(S.grads.bound, 'b1')],
+    dW2: [get(r.grads, 'W2'), get(S.grads.bound, 'W2')],
+    db2: [get(r.grads, 'b2'), get(S.grads.bound, 'b2')],
     // this sample's share of each parameter gradient: one f32 product of two bounded values
-    cW1: [dz1.flatMap((d) => x.map((xi) => d * xi)), dz1.flatMap((d, j) => x.map((xi) => edz1[j]! * Math.abs(xi) + U * Math.abs(d * xi)))],
+    cW1: [
+      dz1.flatMap((d) => x.map((xi) => d * xi)),
+      dz1.flatMap((d, j) => x.map((xi) => edz1[j]! * Math.abs(xi) + U * Math.abs(d * xi))),
+    ],
     cb1: [dz1, edz1],
-    cW2: [a1.map((a) => dz2 * a), a1.map((a, j) => Math.abs(dz2) * ea1[j]! + edz2 * Math.abs(a) + edz2 * ea1[j]! + U * Math.abs(dz2 * a))],
+    cW2: [
+      a1.map((a) => dz2 * a),
+      a1.map((a, j) => Math.abs(dz2) * ea1[j]! + edz2 * Math.abs(a) + edz2 * ea1[j]! + U * Math.abs(dz2 * a)),
+    ],
     cb2: [[dz2], [edz2]],
   };
 }
 
-async function expectMatchesOracle(page: Page, params: Float64Array, H: number, n: number, loss: LossKind): Promise<void> {
+async function expectMatchesOracle(
+  page: Page,
+  params: Float64Array,
+  H: number,
+  n: number,
+  loss: LossKind,
+): Promise<void> {
   for (const [key, [want, bound]] of Object.entries(expected(params, H, n, loss))) {
     const got = await values(page, `diagram-${key}`);
     expect(got, `diagram-${key}`).toHaveLength(want.length);
     got.forEach((v, i) =>
-      expect(Math.abs(v - want[i]!), `diagram-${key}[${i}]: page ${v}, CPU ${want[i]}, bound ${bound[i]}`).toBeLessThanOrEqual(bound[i]!),
+      expect(
+        Math.abs(v - want[i]!),
+        `diagram-${key}[${i}]: page ${v}, CPU ${want[i]}, bound ${bound[i]}`,
+      ).toBeLessThanOrEqual(bound[i]!),
     );
   }
   // each drawn number shows its own data-value, and that value is the group's entry
   const drawn = await page.$$eval('[data-testid="graph"] text[data-key]', (els) =>
-    els.map((e) => ({ key: e.getAttribute('data-key')!, i: Number(e.getAttribute('data-i')), len: Number(e.getAttribute('data-len')), value: e.getAttribute('data-value')!, text: e.textContent! })),
+    els.map((e) => ({
+      key: e.getAttribute('data-key')!,
+      i: Number(e.getAttribute('data-i')),
+      len: Number(e.getAttribute('data-len')),
+      value: e.getAttribute('data-value')!,
+      text: e.textContent!,
+    })),
   );
   expect(drawn.length).toBeGreaterThan(10 * Math.min(H, 8));
   for (const d of drawn) {
@@ -103,11 +141,14 @@ async function expectMatchesOracle(page: Page, params: Float64Array, H: number, 
   }
 }
 
-const close = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 + 1e-5 * Math.abs(b));
+const close = (a: number, b: number, what: string) =>
+  expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 + 1e-5 * Math.abs(b));
 
 describe('the computation graph on the page', () => {
   it('BCE on WebGPU: every node and edge drawn, numbers match the CPU oracle at step 0 and step 2, edge Jacobians multiply to δ2', async () => {
-    const { browser, page, errors } = await open('?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20&point=1', { webgpu: true });
+    const { browser, page, errors } = await open('?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20&point=1', {
+      webgpu: true,
+    });
     try {
       const svg = page.locator('[data-testid="graph"]');
       expect(await svg.evaluate((e) => e.tagName.toLowerCase())).toBe('svg');
@@ -115,11 +156,23 @@ describe('the computation graph on the page', () => {
       expect(await svg.locator('.node').count()).toBe(8 * 2 + 1 + 2); // z1 and gate per unit, z2, fused σ+BCE, mean
       expect(await svg.locator('circle.leaf').count()).toBe(8 * 3 + 1 + 1 + 1); // W1, b1, W2 per unit; b2; x; y
       expect(await svg.locator('circle.fork[data-walk]').count()).toBe(8 * 3 + 1); // one Σₙ per parameter wire
-      for (const id of ['jac-W1', 'jac-x', 'jac-gate', 'jac-a1', 'jac-dl-dz2', 'jac-b1', 'jac-W2', 'jac-b2', 'jac-dL-dl']) {
+      for (const id of [
+        'jac-W1',
+        'jac-x',
+        'jac-gate',
+        'jac-a1',
+        'jac-dl-dz2',
+        'jac-b1',
+        'jac-W2',
+        'jac-b2',
+        'jac-dL-dl',
+      ]) {
         expect(await page.locator(`[data-testid="diagram-${id}"] .katex`).count(), `${id} rendered by KaTeX`).toBe(1);
       }
       expect(await svg.getAttribute('aria-labelledby')).toBeTruthy();
-      expect(await svg.locator('desc').textContent()).toMatch(/^Step 0, sample 2 of 4: x = \(0, 1\), y = 1;.*ReLU gates closed\.$/);
+      expect(await svg.locator('desc').textContent()).toMatch(
+        /^Step 0, sample 2 of 4: x = \(0, 1\), y = 1;.*ReLU gates closed\.$/,
+      );
 
       const theta = initParams({ d: 2, H: 8 }, 1);
       await expectMatchesOracle(page, theta, 8, 1, 'bce');
@@ -127,20 +180,33 @@ describe('the computation graph on the page', () => {
       await svg.evaluate((e) => e.setAttribute('data-built', 'once'));
       for (let k = 1; k <= 2; k++) {
         await page.click('[data-testid="step-once"]');
-        await page.waitForFunction((s) => document.querySelector('[data-testid="graph-caption"]')?.textContent?.startsWith(`Numbers at step ${s} `), k);
+        await page.waitForFunction(
+          (s) =>
+            document.querySelector('[data-testid="graph-caption"]')?.textContent?.startsWith(`Numbers at step ${s} `),
+          k,
+        );
       }
       // the parameters the page holds after 2 f32 steps, within the derived bound of the f64 trajectory …
       const held = Float64Array.from([
-        ...(await values(page, 'diagram-W1')), ...(await values(page, 'diagram-b1')), ...(await values(page, 'diagram-W2')), ...(await values(page, 'diagram-b2')),
+        ...(await values(page, 'diagram-W1')),
+        ...(await values(page, 'diagram-b1')),
+        ...(await values(page, 'diagram-W2')),
+        ...(await values(page, 'diagram-b2')),
       ]);
       const cpu = trajectoryBounds({ d: 2, H: 8 }, theta, xor(), 'bce', 0.5, 2);
-      held.forEach((v, k) => expect(Math.abs(v - cpu.params[k]!), `θ[${k}] after 2 steps`).toBeLessThanOrEqual(cpu.error[k]!));
+      held.forEach((v, k) =>
+        expect(Math.abs(v - cpu.params[k]!), `θ[${k}] after 2 steps`).toBeLessThanOrEqual(cpu.error[k]!),
+      );
       // … and every other number at exactly those parameters
       await expectMatchesOracle(page, held, 8, 1, 'bce');
 
       // multiplying along the edges gives the δ2 shown: ∂L/∂ℓ · ∂ℓ/∂z2
       const dz2 = (await values(page, 'diagram-dz2'))[0]!;
-      close((await jacobian(page, 'jac-dL-dl')) as number * ((await jacobian(page, 'jac-dl-dz2')) as number), dz2, 'BCE: (1/N)(ŷ − y)');
+      close(
+        ((await jacobian(page, 'jac-dL-dl')) as number) * ((await jacobian(page, 'jac-dl-dz2')) as number),
+        dz2,
+        'BCE: (1/N)(ŷ − y)',
+      );
       const W2 = (await jacobian(page, 'jac-a1')) as number[];
       const gate = (await jacobian(page, 'jac-gate')) as number[];
       const da1 = await values(page, 'diagram-da1');
@@ -149,30 +215,47 @@ describe('the computation graph on the page', () => {
       gate.forEach((g, j) => close(g * da1[j]!, dz1[j]!, `dz1[${j}] = ReLU′ da1`));
       // a closed gate is drawn closed, an open one open
       const z1 = await values(page, 'diagram-z1');
-      for (let j = 0; j < 8; j++) expect(await svg.locator(`g.row[data-row="${j}"]`).getAttribute('class'), `unit ${j + 1}`).toBe(z1[j]! > 0 ? 'row' : 'row closed');
+      for (let j = 0; j < 8; j++)
+        expect(await svg.locator(`g.row[data-row="${j}"]`).getAttribute('class'), `unit ${j + 1}`).toBe(
+          z1[j]! > 0 ? 'row' : 'row closed',
+        );
 
       expect(await page.locator('[data-testid="graph"][data-built="once"]').count()).toBe(1);
 
-      // playing refreshes the numbers a few times a second, never faster than every 300 ms; pausing shows exactly the paused step
+      // playing refreshes the numbers a few times a second, at most every 300 ms; pausing shows exactly the paused step
       await page.evaluate(() => {
         const w = window as unknown as { draws: number[] };
         w.draws = [];
         const caption = document.querySelector<HTMLElement>('[data-testid="graph-caption"]')!;
-        // the time each redraw stamped itself (an observer's own callback can run late, after the rest of a frame's drawing)
-        new MutationObserver(() => w.draws.push(Number(caption.dataset.drawnAt))).observe(caption, { attributes: true, attributeFilter: ['data-drawn-at'] });
+        // each redraw's own time stamp (an observer's callback can run late, after the rest of a frame's drawing)
+        new MutationObserver(() => w.draws.push(Number(caption.dataset.drawnAt))).observe(caption, {
+          attributes: true,
+          attributeFilter: ['data-drawn-at'],
+        });
       });
       await page.click('[data-testid="play"]');
       await page.waitForTimeout(2500);
       const draws = await page.evaluate(() => (window as unknown as { draws: number[] }).draws);
       expect(draws.length, 'redraws in 2.5 s of play').toBeGreaterThanOrEqual(3);
-      for (let k = 1; k < draws.length; k++) expect(draws[k]! - draws[k - 1]!, `gap before redraw ${k}`).toBeGreaterThanOrEqual(295);
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 200, null, { timeout: 60_000 });
+      for (let k = 1; k < draws.length; k++)
+        expect(draws[k]! - draws[k - 1]!, `gap before redraw ${k}`).toBeGreaterThanOrEqual(295);
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 200,
+        null,
+        { timeout: 60_000 },
+      );
       await page.click('[data-testid="play"]'); // one Play/Pause toggle
-      await page.waitForFunction(() => document.querySelector('[data-testid="play"]')?.getAttribute('aria-pressed') === 'false');
-      // "paused" is shown once the frame in flight is drawn, and from then on the graph shows that step, with no refresh to wait for
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="play"]')?.getAttribute('aria-pressed') === 'false',
+      );
+      // "paused" shows once the frame in flight is drawn; then the graph shows that step, with no refresh to wait for
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle',
+      );
       const step = await page.locator('[data-testid="step"]').innerText();
-      expect(await page.locator('[data-testid="graph-caption"]').innerText()).toMatch(new RegExp(`^Numbers at step ${step} for sample 2`));
+      expect(await page.locator('[data-testid="graph-caption"]').innerText()).toMatch(
+        new RegExp(`^Numbers at step ${step} for sample 2`),
+      );
       await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-1400.png` });
       expect(errors).toEqual([]);
     } finally {
@@ -191,35 +274,66 @@ describe('the computation graph on the page', () => {
       const overlaps = await page.locator('[data-testid="diagram-more"]').evaluate((note) => {
         const a = note.getBoundingClientRect();
         const hit = (b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-        return [...(note as unknown as SVGElement).ownerSVGElement!.querySelectorAll('rect.node, line, circle, text, foreignObject')]
-          .filter((e) => e !== note && !e.closest('g.row') && e.getBoundingClientRect().width > 0 && hit(e.getBoundingClientRect()))
+        return [
+          ...(note as unknown as SVGElement).ownerSVGElement!.querySelectorAll(
+            'rect.node, line, circle, text, foreignObject',
+          ),
+        ]
+          .filter(
+            (e) =>
+              e !== note &&
+              !e.closest('g.row') &&
+              e.getBoundingClientRect().width > 0 &&
+              hit(e.getBoundingClientRect()),
+          )
           .map((e) => `${e.tagName}.${e.getAttribute('class')} ${e.textContent}`);
       });
       expect(overlaps).toEqual([]);
-      // legible: the legend's entries apart, each Jacobian clear of every other label, number and node, and centred over the edge its bracket spans
+      // legible: the legend's entries apart, each Jacobian clear of every other label, number and node, and centred
+      // over the edge its bracket spans
       const crowded = await page.locator('[data-testid="graph"]').evaluate((svg) => {
         const box = (e: Element) => (e.querySelector('.katex-html') ?? e).getBoundingClientRect();
-        const hit = (a: DOMRect, b: DOMRect, pad = 2) => a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom && b.top < a.bottom;
+        const hit = (a: DOMRect, b: DOMRect, pad = 2) =>
+          a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom && b.top < a.bottom;
         const out: string[] = [];
         const legend = [...svg.querySelectorAll('.legend text, .legend circle')];
-        legend.forEach((a, i) => legend.slice(i + 1).forEach((b) => hit(box(a), box(b), 4) && out.push(`legend: "${a.textContent}" touches "${b.textContent}"`)));
+        legend.forEach((a, i) =>
+          legend
+            .slice(i + 1)
+            .forEach(
+              (b) => hit(box(a), box(b), 4) && out.push(`legend: "${a.textContent}" touches "${b.textContent}"`),
+            ),
+        );
         const jacs = [...svg.querySelectorAll('.jac')];
         const others = [...svg.querySelectorAll('text, circle.leaf, rect.node, .jac')];
         for (const j of jacs) {
-          for (const o of others) if (o !== j && hit(box(j), box(o))) out.push(`${j.getAttribute('data-testid')} touches ${o.getAttribute('data-testid') ?? o.tagName}.${o.getAttribute('class')} "${o.textContent?.slice(0, 20)}"`);
-          const span = j.previousElementSibling?.matches('path.jac-span') ? j.previousElementSibling.getBoundingClientRect() : null;
+          for (const o of others)
+            if (o !== j && hit(box(j), box(o)))
+              out.push(
+                `${j.getAttribute('data-testid')} touches ${o.getAttribute('data-testid') ?? o.tagName}.${o.getAttribute('class')} "${o.textContent?.slice(0, 20)}"`,
+              );
+          const span = j.previousElementSibling?.matches('path.jac-span')
+            ? j.previousElementSibling.getBoundingClientRect()
+            : null;
           const mid = (box(j).left + box(j).right) / 2;
-          if (span && (mid < span.left || mid > span.right)) out.push(`${j.getAttribute('data-testid')} is not over its edge`);
+          if (span && (mid < span.left || mid > span.right))
+            out.push(`${j.getAttribute('data-testid')} is not over its edge`);
         }
         if (svg.querySelectorAll('path.jac-span').length < 6) out.push('brackets missing');
         return out;
       });
       expect(crowded).toEqual([]);
-      expect(await page.locator('[data-testid="graph"] .legend').textContent()).toMatch(/italic: this sample’s share.*upright: summed over the batch.*Σₙ/);
+      expect(await page.locator('[data-testid="graph"] .legend').textContent()).toMatch(
+        /italic: this sample’s share.*upright: summed over the batch.*Σₙ/,
+      );
       expect(await page.locator('[data-testid="diagram-jac-dl-dz2"]').count()).toBe(0);
       await expectMatchesOracle(page, initParams({ d: 2, H: 20 }, 3), 20, 3, 'mse');
       const dz2 = (await values(page, 'diagram-dz2'))[0]!;
-      const [dLdl, dldyHat, dyHatdz2] = [await jacobian(page, 'jac-dL-dl'), await jacobian(page, 'jac-dl-dyhat'), await jacobian(page, 'jac-dyhat-dz2')] as number[];
+      const [dLdl, dldyHat, dyHatdz2] = [
+        await jacobian(page, 'jac-dL-dl'),
+        await jacobian(page, 'jac-dl-dyhat'),
+        await jacobian(page, 'jac-dyhat-dz2'),
+      ] as number[];
       close(dLdl! * dldyHat!, (await values(page, 'diagram-dyHat'))[0]!, 'MSE: ∂L/∂ŷ = (1/N) 2(ŷ − y)');
       close(dLdl! * dldyHat! * dyHatdz2!, dz2, 'MSE: δ2 = (1/N) 2(ŷ − y) σ′(z2)');
       expect(dLdl).toBe(0.25);
@@ -236,8 +350,18 @@ describe('the computation graph on the page', () => {
       expect(await fig.locator('svg[data-testid="explainer-graph"]').count()).toBe(1);
       expect(await page.locator('[data-testid="explainer"] img').count()).toBe(0);
       const s = computeSpotCheck();
-      const want: Record<string, number[]> = { z1: s.z1, a1: s.a1, z2: [s.z2], yHat: [s.yHat], dz2: [s.dz2.bce], da1: s.da1, dz1: s.dz1, loss: [s.loss.bce] };
-      for (const [key, v] of Object.entries(want)) expect(await values(page, `explainer-diagram-${key}`), key).toEqual(v);
+      const want: Record<string, number[]> = {
+        z1: s.z1,
+        a1: s.a1,
+        z2: [s.z2],
+        yHat: [s.yHat],
+        dz2: [s.dz2.bce],
+        da1: s.da1,
+        dz1: s.dz1,
+        loss: [s.loss.bce],
+      };
+      for (const [key, v] of Object.entries(want))
+        expect(await values(page, `explainer-diagram-${key}`), key).toEqual(v);
       const text = await fig.locator('svg').textContent();
       for (const v of [s.z2, s.yHat, s.dz2.bce, s.da1[1]!, s.grads[1]!]) expect(text).toContain(fmt(v));
       expect(await fig.locator('g.row.closed').count()).toBe(1); // unit 2 is off in the example
@@ -252,18 +376,36 @@ describe('the computation graph on the page', () => {
     const { browser, page, errors } = await open('?seed=1&perFrame=5');
     try {
       await page.click('[data-testid="play"]');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 20, null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 20,
+        null,
+        { timeout: 30_000 },
+      );
       await page.focus('[data-testid="walk-start"]');
       await page.keyboard.press('Enter');
-      await page.waitForFunction(() => document.querySelector('[data-testid="play"]')?.getAttribute('aria-pressed') === 'false');
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle'); // a frame in flight when the walk paused training is drawn first
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="play"]')?.getAttribute('aria-pressed') === 'false',
+      );
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle',
+      ); // a frame in flight when the walk paused training is drawn first
       const stepAtWalk = await page.locator('[data-testid="step"]').innerText();
       const sentence = () => page.locator('[data-testid="walk-sentence"]').innerText();
-      const hidden = (key: string) => page.locator(`[data-testid="graph"] text[data-key="${key}"]`).first().evaluate((e) => e.classList.contains('unrevealed'));
+      const hidden = (key: string) =>
+        page
+          .locator(`[data-testid="graph"] text[data-key="${key}"]`)
+          .first()
+          .evaluate((e) => e.classList.contains('unrevealed'));
       expect(await sentence()).toMatch(/^The leaves hold given values/);
-      expect(await page.locator('[data-testid="walk-paused"]').innerText()).toMatch(/^Training is paused while you walk/);
+      expect(await page.locator('[data-testid="walk-paused"]').innerText()).toMatch(
+        /^Training is paused while you walk/,
+      );
       // one way out, not two buttons that do the same: the toggle (and Escape, and Play)
-      expect(await page.locator('[data-testid="diagram"] button').allInnerTexts()).toEqual(['Stop the walk', 'Back', 'Next']);
+      expect(await page.locator('[data-testid="diagram"] button').allInnerTexts()).toEqual([
+        'Stop the walk',
+        'Back',
+        'Next',
+      ]);
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('walk-next');
       expect(await hidden('z1')).toBe(true);
       expect(await hidden('dz2')).toBe(true);
@@ -278,7 +420,11 @@ describe('the computation graph on the page', () => {
         if (s === seen[seen.length - 1]) break;
         seen.push(s);
       }
-      expect(seen.some((s) => /^Through the fused σ \+ BCE node: its local Jacobian ∂ℓ\/∂z2 = ŷ − y = .* gives δ2 = ∂L\/∂z2 = /.test(s))).toBe(true);
+      expect(
+        seen.some((s) =>
+          /^Through the fused σ \+ BCE node: its local Jacobian ∂ℓ\/∂z2 = ŷ − y = .* gives δ2 = ∂L\/∂z2 = /.test(s),
+        ),
+      ).toBe(true);
       expect(seen[seen.length - 1]).toMatch(/^At the first layer's parameters/);
       expect(await page.locator('[data-testid="walk-count"]').innerText()).toMatch(/^backward pass, step (\d+) of \1$/);
       expect(await hidden('dW1')).toBe(false);
@@ -296,7 +442,11 @@ describe('the computation graph on the page', () => {
       expect(await page.locator('[data-testid="walk"]').isHidden()).toBe(false);
       await page.click('[data-testid="play"]'); // Play ends it: training changes the numbers it shows
       expect(await page.locator('[data-testid="walk"]').isHidden()).toBe(true);
-      await page.waitForFunction((s0) => document.querySelector('[data-testid="step"]')?.textContent !== s0, stepAtWalk, { timeout: 30_000 });
+      await page.waitForFunction(
+        (s0) => document.querySelector('[data-testid="step"]')?.textContent !== s0,
+        stepAtWalk,
+        { timeout: 30_000 },
+      );
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
@@ -308,13 +458,17 @@ describe('the computation graph on the page', () => {
     try {
       const box = await page.locator('[data-testid="diagram"] .graph-scroll').boundingBox();
       expect(box!.x + box!.width).toBeLessThanOrEqual(390);
-      const { scrollWidth, clientWidth } = await page.locator('[data-testid="diagram"] .graph-scroll').evaluate((e) => ({ scrollWidth: e.scrollWidth, clientWidth: e.clientWidth }));
+      const { scrollWidth, clientWidth } = await page
+        .locator('[data-testid="diagram"] .graph-scroll')
+        .evaluate((e) => ({ scrollWidth: e.scrollWidth, clientWidth: e.clientWidth }));
       expect(scrollWidth).toBeGreaterThan(clientWidth);
       expect(await page.locator('[data-testid="diagram"] .graph-hint').isVisible()).toBe(true);
       // text stays at least 11 px on screen
       const smallest = await page.locator('[data-testid="graph"]').evaluate((svg) => {
         const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
-        return Math.min(...[...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));
+        return Math.min(
+          ...[...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale),
+        );
       });
       expect(smallest).toBeGreaterThanOrEqual(11);
       await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-390.png` });

@@ -7,7 +7,9 @@ import { basename, dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 const files = sources('src');
@@ -41,9 +43,14 @@ describe('the import graph of src/', () => {
   });
 
   it('points one way and never into bench/', () => {
-    const wrong = [...edges].flatMap(([f, ts]) => ts.filter((t) => t.startsWith('bench/') || (t.endsWith('.ts') && layer(t) > layer(f))).map((t) => `${f} → ${t}`));
+    const wrong = [...edges].flatMap(([f, ts]) =>
+      ts.filter((t) => t.startsWith('bench/') || (t.endsWith('.ts') && layer(t) > layer(f))).map((t) => `${f} → ${t}`),
+    );
     expect(wrong).toEqual([]);
-    expect(files.every((f) => layer(f) >= 0), 'every file belongs to a layer').toBe(true);
+    expect(
+      files.every((f) => layer(f) >= 0),
+      'every file belongs to a layer',
+    ).toBe(true);
   });
 
   it('has no two source files with one basename', () => {

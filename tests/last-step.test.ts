@@ -45,11 +45,11 @@ interface Problem {
 const first = (): Problem => ({ ...ramp(), lr: RAMP_PARAM_AT_1, at: 1, kept: [1, 0, -(2 ** -60), 0] });
 
 /**
- * x = 2^-10, y = 1, θ = [W1, b1, W2, b2] = [1, 0, 1, −2^120], η = 2^64; z2 stays near −2^120, so σ = 0
- * and δ2 = −1 at both steps. Step 1: dW1 = −2^-10, db1 = −1, dW2 = −2^-10, db2 = −1, so
- * θ1 = [2^54, 2^64, 2^54, −2^120] (1 + 2^54 and −2^120 + 2^64 round, in f32 and f64 alike). Step 2: a1 = z1 = 2^44 + 2^64 and
- * z2 = −2^120 + 2^118 + 2^98, finite; W2 ← 2^54 + 2^64·(2^64 + 2^44) > 2^128 overflows, while
- * W1 ← 2^54 + 2^108, b1 ← 2^64 + 2^118 and b2 ← −2^120 + 2^65 stay finite, as do the loss and gradients.
+ * x = 2^-10, y = 1, θ = [W1, b1, W2, b2] = [1, 0, 1, −2^120], η = 2^64; z2 stays near −2^120, so σ = 0 and δ2 = −1 at
+ * both steps. Step 1: dW1 = −2^-10, db1 = −1, dW2 = −2^-10, db2 = −1, so θ1 = [2^54, 2^64, 2^54, −2^120] (1 + 2^54 and
+ * −2^120 + 2^64 round, in f32 and f64 alike). Step 2: a1 = z1 = 2^44 + 2^64 and z2 = −2^120 + 2^118 + 2^98, finite;
+ * W2 ← 2^54 + 2^64·(2^64 + 2^44) > 2^128 overflows, while W1 ← 2^54 + 2^108, b1 ← 2^64 + 2^118 and
+ * b2 ← −2^120 + 2^65 stay finite, as do the loss and gradients.
  */
 const second = (): Problem => ({
   data: makeDataset([[2 ** -10]], [1]),
@@ -62,7 +62,11 @@ const second = (): Problem => ({
 
 const PROBLEMS = { 'W2 overflows at step 1 (the ramp at η = 2^60)': first, 'W2 overflows at step 2': second };
 
-const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 
 describe('the designed problems, checked by the f32 emulation', () => {
   it.each(Object.entries(PROBLEMS))('%s: W2 alone, at that step; the step before as stated', (_name, make) => {
@@ -130,15 +134,20 @@ function expectStopped({ error, kept }: { error: unknown; kept: Float64Array }, 
   expect(error, 'the run stopped').toBeInstanceOf(TrainingDivergedError);
   const e = error as TrainingDivergedError;
   expect([e.fault.step, e.fault.kind, e.fault.index, e.fault.value]).toEqual([p.at, 'parameter', 2, Infinity]);
-  expect(e.message.startsWith(`step ${p.at}: W2[0][0] became Infinity (the update overflowed f32)`), e.message).toBe(true);
+  expect(e.message.startsWith(`step ${p.at}: W2[0][0] became Infinity (the update overflowed f32)`), e.message).toBe(
+    true,
+  );
   expect(bits(kept), 'the parameters of the step before, bit for bit').toEqual(p.kept);
 }
 
 describe.each(Object.entries(PROBLEMS))('%s, the last step of a dispatch', (_problem, make) => {
-  it.each(Object.entries(ARRANGEMENTS))('%s: stops naming that step and W2, keeps the step before', async (_, arrange) => {
-    const p = make();
-    expectStopped(await outcome(await arrange(p)), p);
-  });
+  it.each(Object.entries(ARRANGEMENTS))(
+    '%s: stops naming that step and W2, keeps the step before',
+    async (_, arrange) => {
+      const p = make();
+      expectStopped(await outcome(await arrange(p)), p);
+    },
+  );
 });
 
 /** The real kernel text with one edit; refuses if `from` is absent or not unique. */
@@ -185,7 +194,7 @@ describe('the check can fail: a kernel that ignores the W2 update’s non-finite
     }
   });
 
-  it('the fused subgroup mutant passes the old arrangement (3 steps, 2 per dispatch): why this file exists', async () => {
+  it('the fused subgroup mutant passes when the overflow is mid-dispatch (3 steps, 2 per dispatch): why the last step is tested', async () => {
     const real = shaders.fusedSubgroup;
     shaders.fusedSubgroup = mutate(real, MUTANTS[0]!.from, MUTANTS[0]!.to);
     try {

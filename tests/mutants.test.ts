@@ -1,8 +1,7 @@
 /**
- * Mutation checks for the GPU-vs-CPU comparison itself: step kernels with ONE deliberate mistake
- * each, made by a small edit of the real shader text (shaders/steps.wgsl + common.wgsl, as the
- * trainer loads them), must fail the per-element bound check on random data, and the real kernels
- * must pass it on the same data. This is what shows the bounds are tight enough to catch real bugs.
+ * Mutation checks for the GPU-vs-CPU comparison itself: step kernels with one deliberate mistake each, a small edit of
+ * the real shader text (shaders/steps.wgsl as the trainer loads it), must fail the per-element bound check on random
+ * data, and the real kernels must pass it on the same data. This shows the bounds are tight enough to catch real bugs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HiddenActivation } from '../src/engine/activation.js';
@@ -23,7 +22,8 @@ afterAll(() => device?.destroy());
 /** Replaces the one occurrence of `from` in the real kernel text; refuses if it is absent or not unique. */
 function mutate(from: string, to: string): string {
   const parts = SHADERS.mlp.split(from);
-  if (parts.length !== 2) throw new Error(`mutant: expected exactly one "${from}" in the kernel text, found ${parts.length - 1}`);
+  if (parts.length !== 2)
+    throw new Error(`mutant: expected exactly one "${from}" in the kernel text, found ${parts.length - 1}`);
   return parts.join(to);
 }
 
@@ -42,17 +42,34 @@ const MUTANTS: Mutant[] = [
   // δ2 = (yHat − y) without the batch mean's 1/N.
   { name: 'the 1/N dropped from δ2', source: mutate('return (yHat - t) / f32(N);', 'return (yHat - t);'), kink: false },
   // da1 = W2ᵀ δ2 reading W2 (1×H, row-major) as W2[j][0], at j·H, instead of W2ᵀ[j][0] = W2[0][j] at j.
-  { name: 'W2ᵀ read untransposed', source: mutate('let da1 = params[W2_OFF + j] * dz2;', 'let da1 = params[W2_OFF + j * H] * dz2;'), kink: false },
+  {
+    name: 'W2ᵀ read untransposed',
+    source: mutate('let da1 = params[W2_OFF + j] * dz2;', 'let da1 = params[W2_OFF + j * H] * dz2;'),
+    kink: false,
+  },
   // dW1 = Σ_n δ1_n x_nᵀ over the first N − 1 samples only.
   {
     name: 'dW1 summed over one sample too few',
-    source: mutate('n < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x', 'n + 1u < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x'),
+    source: mutate(
+      'n < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x',
+      'n + 1u < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x',
+    ),
     kink: false,
   },
   // tanh′ = 1 − a1 instead of 1 − a1·a1 (common.wgsl's f′ beside f).
-  { name: 'tanh′ with the square dropped', source: mutate('return 1.0 - a1 * a1;', 'return 1.0 - a1;'), kink: false, activation: 'tanh' },
+  {
+    name: 'tanh′ with the square dropped',
+    source: mutate('return 1.0 - a1 * a1;', 'return 1.0 - a1;'),
+    kink: false,
+    activation: 'tanh',
+  },
   // leaky′(0) = 1 instead of 0.01: the select on the z ≤ 0 side.
-  { name: 'leaky′(0) = 1', source: mutate('return select(LEAKY_SLOPE, 1.0, z1 > 0.0);', 'return select(LEAKY_SLOPE, 1.0, z1 >= 0.0);'), kink: true, activation: 'leaky' },
+  {
+    name: 'leaky′(0) = 1',
+    source: mutate('return select(LEAKY_SLOPE, 1.0, z1 > 0.0);', 'return select(LEAKY_SLOPE, 1.0, z1 >= 0.0);'),
+    kink: true,
+    activation: 'leaky',
+  },
 ];
 
 /** Random shapes d ∈ {2, 3, 5}, H ∈ {3, 8, 33}, N ∈ {4, 7, 33}, three per mutant, from a fixed seed. */
@@ -63,7 +80,13 @@ function shapes(seed: number): { d: number; H: number; N: number }[] {
 }
 
 /** Random data and parameters; with `kink`, b1 = 0 and every third sample x = 0, so those z1 are exactly 0. */
-function problem(d: number, H: number, N: number, seed: number, kink: boolean): { data: Dataset; params: Float64Array } {
+function problem(
+  d: number,
+  H: number,
+  N: number,
+  seed: number,
+  kink: boolean,
+): { data: Dataset; params: Float64Array } {
   const data = randomDataset(seed, d, N, { binary: true });
   const params = randomParams(seed + 1, d, H);
   if (kink) {
@@ -75,9 +98,27 @@ function problem(d: number, H: number, N: number, seed: number, kink: boolean): 
 }
 
 /** Runs one forward/backward on the GPU with the given kernel text; returns the tensors that failed their bounds. */
-async function failures(source: string | undefined, d: number, H: number, N: number, seed: number, kink: boolean, loss: LossKind, activation: HiddenActivation = 'relu'): Promise<string[]> {
+async function failures(
+  source: string | undefined,
+  d: number,
+  H: number,
+  N: number,
+  seed: number,
+  kink: boolean,
+  loss: LossKind,
+  activation: HiddenActivation = 'relu',
+): Promise<string[]> {
   const { data, params } = problem(d, H, N, seed, kink);
-  const trainer = await StepTrainer.create(device, { data, params, hidden: H, lr: 0.1, loss, activation, label: 'mutant', ...(source ? { shaderSource: source } : {}) });
+  const trainer = await StepTrainer.create(device, {
+    data,
+    params,
+    hidden: H,
+    lr: 0.1,
+    loss,
+    activation,
+    label: 'mutant',
+    ...(source ? { shaderSource: source } : {}),
+  });
   try {
     const gpu = await trainer.inspect({ cache: true });
     return readoutAgainstBounds({ d, H, activation }, params, data, loss, gpu)
@@ -95,7 +136,10 @@ describe('mutant kernels fail the bound check; the real ones pass', () => {
       expect(mutant.source.length - SHADERS.mlp.length).toBeLessThan(10); // one small edit
       for (const [k, { d, H, N }] of shapes(100 + m).entries()) {
         const seed = 1000 * (m + 1) + k;
-        expect(await failures(undefined, d, H, N, seed, mutant.kink, 'bce', mutant.activation), `real kernels, d=${d}, H=${H}, N=${N}`).toEqual([]);
+        expect(
+          await failures(undefined, d, H, N, seed, mutant.kink, 'bce', mutant.activation),
+          `real kernels, d=${d}, H=${H}, N=${N}`,
+        ).toEqual([]);
         const failed = await failures(mutant.source, d, H, N, seed, mutant.kink, 'bce', mutant.activation);
         expect(failed.length, `${mutant.name} passed on d=${d}, H=${H}, N=${N}`).toBeGreaterThan(0);
       }

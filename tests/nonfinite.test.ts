@@ -61,10 +61,14 @@ interface Outcome {
 }
 type Runner = (p: Problem, steps: number) => Promise<Outcome>;
 
-const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 /** Values for exact comparison (−0 and 0 are the same parameter value). */
 
-/** Each GPU trainer, run for `steps` steps on one problem; the many-models kernel with a companion model that must go on. */
+/** Each GPU trainer run for `steps` steps on one problem; the many-models kernel with a companion that must go on. */
 const GPU_TRAINERS: Record<string, Runner> = {
   'step kernels': async (p, steps) => {
     const t = await StepTrainer.create(device, { ...p, loss: 'bce' });
@@ -156,7 +160,13 @@ describe('the designed problems, checked by an f32 emulation and the f64 matrix 
     expect(bits(f64.params)).toEqual([0.5, -(2 ** -71), 2 ** 59, 2 ** -11]);
     f64.step(4); // f64 does not overflow at 2^128: σ = 1, δ2 = 0, nothing moves
     expect(bits(f64.params)).toEqual([0.5, -(2 ** -71), 2 ** 59, 2 ** -11]);
-    expect(sgdF32({ d: 1, H: 1 }, params, data, RAMP_PARAM_AT_1, 'bce', 5).fault).toEqual({ step: 1, kind: 'parameter', index: 2, value: Infinity, precision: 'f32' });
+    expect(sgdF32({ d: 1, H: 1 }, params, data, RAMP_PARAM_AT_1, 'bce', 5).fault).toEqual({
+      step: 1,
+      kind: 'parameter',
+      index: 2,
+      value: Infinity,
+      precision: 'f32',
+    });
     const stable = sgdF32({ d: 1, H: 1 }, params, data, RAMP_STABLE, 'bce', 5);
     expect(stable.fault).toBeNull();
     expect(bits(stable.history[5]!)).toEqual([1 - 2 ** -10, -(2 ** -80), 2 ** 50, 2 ** -20]);
@@ -168,14 +178,22 @@ for (const [name, run] of Object.entries(GPU_TRAINERS)) {
     it('big.json: step 1, W1[0][0] became −Infinity; the initial parameters are kept exactly', async () => {
       const params = initParams({ d: 1, H: 1 }, BIG.seed);
       const { error, kept } = await run({ data: BIG.data, params, hidden: 1, lr: BIG.lr }, 5);
-      expectFault(error, { step: 1, kind: 'parameter', index: 0, value: -Infinity }, /^step 1: W1\[0\]\[0\] became −Infinity \(the update overflowed f32\); training stopped and kept the initial parameters/);
+      expectFault(
+        error,
+        { step: 1, kind: 'parameter', index: 0, value: -Infinity },
+        /^step 1: W1\[0\]\[0\] became −Infinity \(the update overflowed f32\); training stopped and kept the initial parameters/,
+      );
       expect(bits(kept)).toEqual(bits(params));
     });
 
     it('the ramp at η = 2^-11: step 2, the loss of sample 0 became NaN; the parameters after step 1 are kept', async () => {
       const { data, params } = ramp();
       const { error, kept } = await run({ data, params, hidden: 1, lr: RAMP_LOSS_AT_2 }, 7);
-      expectFault(error, { step: 2, kind: 'loss', index: 0, value: NaN }, /^step 2: the loss of sample 0 became NaN .*kept the parameters after step 1/);
+      expectFault(
+        error,
+        { step: 2, kind: 'loss', index: 0, value: NaN },
+        /^step 2: the loss of sample 0 became NaN .*kept the parameters after step 1/,
+      );
       const cpu = new MatrixTrainer(data, params, { hidden: 1, lr: RAMP_LOSS_AT_2, loss: 'bce' });
       cpu.step(1);
       expect(bits(kept)).toEqual(bits(cpu.params));
@@ -184,7 +202,11 @@ for (const [name, run] of Object.entries(GPU_TRAINERS)) {
     it('the ramp at η = 2^60: step 1, W2[0][0] became Infinity, though W1 and b1 were finite', async () => {
       const { data, params } = ramp();
       const { error, kept } = await run({ data, params, hidden: 1, lr: RAMP_PARAM_AT_1 }, 3);
-      expectFault(error, { step: 1, kind: 'parameter', index: 2, value: Infinity }, /^step 1: W2\[0\]\[0\] became Infinity \(the update overflowed f32\)/);
+      expectFault(
+        error,
+        { step: 1, kind: 'parameter', index: 2, value: Infinity },
+        /^step 1: W2\[0\]\[0\] became Infinity \(the update overflowed f32\)/,
+      );
       expect(bits(kept)).toEqual(bits(params));
     });
 
@@ -213,18 +235,32 @@ describe('a parameter that overflows mid-run, after the learning rate is raised'
     async () => TiledLargeTrainer.create(device, { data, params: start, hidden: 1, lr: 2 ** -20, loss: 'bce' }),
     async () => TiledLargeTrainer.create(plain, { data, params: start, hidden: 1, lr: 2 ** -20, loss: 'bce' }),
   ]) {
-    const name = make.toString().includes('Tiled') ? `large-batch tiles (${make.toString().includes('plain') ? 'no subgroups' : 'subgroups'})` : make.toString().includes('Large') ? 'large-batch' : 'step kernels';
+    const name = make.toString().includes('Tiled')
+      ? `large-batch tiles (${make.toString().includes('plain') ? 'no subgroups' : 'subgroups'})`
+      : make.toString().includes('Large')
+        ? 'large-batch'
+        : 'step kernels';
     it(`${name}: step 2, W1[0][0] became −Infinity; θ1 is kept`, async () => {
       const f32 = sgdF32({ d: 1, H: 1 }, start, data, 2 ** -20, 'bce', 1);
       expect(bits(f32.history[1]!)).toEqual(theta1);
-      expect(sgdF32({ d: 1, H: 1 }, theta1, data, 2 ** 121, 'bce', 1).fault).toEqual({ step: 1, kind: 'parameter', index: 0, value: -Infinity, precision: 'f32' });
+      expect(sgdF32({ d: 1, H: 1 }, theta1, data, 2 ** 121, 'bce', 1).fault).toEqual({
+        step: 1,
+        kind: 'parameter',
+        index: 0,
+        value: -Infinity,
+        precision: 'f32',
+      });
       const t = await make();
       try {
         t.step(1);
         t.setLearningRate(2 ** 121);
         t.step(3);
         const error = await errorOf(t.readLoss());
-        expectFault(error, { step: 2, kind: 'parameter', index: 0, value: -Infinity }, /^step 2: W1\[0\]\[0\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1/);
+        expectFault(
+          error,
+          { step: 2, kind: 'parameter', index: 0, value: -Infinity },
+          /^step 2: W1\[0\]\[0\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1/,
+        );
         expect(bits(await t.readParams())).toEqual(theta1);
         await expect(t.inspect({ cache: true })).rejects.toThrow(/^step 2: W1\[0\]\[0\]/); // every later read says so
       } finally {
@@ -233,7 +269,6 @@ describe('a parameter that overflows mid-run, after the learning rate is raised'
     });
   }
 });
-
 
 describe('npm run train on big.json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'backprop-nonfinite-'));
@@ -262,7 +297,8 @@ describe('npm run train on big.json', () => {
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as TrainReport;
     const p0 = initParams({ d: 1, H: 1 }, 1);
-    expect(report.final.params.W1[0]![0]).toBe(p0[0]! - 1000 * (-p0[2]! * 1e36)); // step 1's closed form; later steps have δ2 = 0
+    // step 1's closed form; later steps have δ2 = 0
+    expect(report.final.params.W1[0]![0]).toBe(p0[0]! - 1000 * (-p0[2]! * 1e36));
     expect(r.out).not.toMatch(/null|NaN|Infinity/);
     expect(() => checkReportFinite(report)).not.toThrow();
   });
@@ -270,7 +306,9 @@ describe('npm run train on big.json', () => {
 
 describe('the report guard', () => {
   it('refuses NaN, ±Infinity and null anywhere in a report, naming the field', () => {
-    expect(() => checkReportFinite({ final: { params: { W1: [[-Infinity]] } } })).toThrow(/^report\.final\.params\.W1\[0\]\[0\] is -Infinity; a non-finite value is never printed/);
+    expect(() => checkReportFinite({ final: { params: { W1: [[-Infinity]] } } })).toThrow(
+      /^report\.final\.params\.W1\[0\]\[0\] is -Infinity; a non-finite value is never printed/,
+    );
     expect(() => checkReportFinite({ loss: Number.NaN })).toThrow(/^report\.loss is NaN/);
     expect(() => checkReportFinite({ adapter: null })).toThrow(/^report\.adapter is null/);
     expect(() => checkReportFinite({ a: [1, 2, { b: 3 }], c: 'text', d: undefined })).not.toThrow();

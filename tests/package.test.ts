@@ -1,9 +1,8 @@
 /**
- * The npm package as a user meets it: the library built (vite.lib.config.ts, tsconfig.lib.json) into a temporary
- * folder beside the files `npm pack` takes from the checkout, packed, installed into an empty project, and the
- * README's example (cut from README.md between its markers, so the two cannot drift) run with node and type-checked
- * against the installed declarations. Everything is written under the system's temporary folder, none of it into
- * the checkout. The installs use npm's cache where it holds the packages, the registry otherwise.
+ * The npm package as a user meets it: the library built (vite.lib.config.ts, tsconfig.lib.json) into a temporary folder
+ * with the files `npm pack` takes, packed, installed into an empty project, and the README's example (cut from between
+ * its markers, so the two cannot drift) run with node and type-checked against the installed declarations. Nothing is
+ * written into the checkout; installs use npm's cache where it holds the packages, the registry otherwise.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,7 +78,8 @@ beforeAll(() => {
   // An empty project: the tarball, Dawn (the optional peer, for Node) and Node's types for the type check.
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'example', private: true, type: 'module' }));
-  const pinned = ['webgpu', '@types/node'].map((name) => `${name}@${installedVersion(name)}`); // the versions tested here
+  // the versions tested here
+  const pinned = ['webgpu', '@types/node'].map((name) => `${name}@${installedVersion(name)}`);
   const deps = [join(tmp, tarball.filename), ...pinned];
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...deps], app);
   writeFileSync(join(app, 'example.mjs'), readmeExample());

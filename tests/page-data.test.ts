@@ -10,7 +10,16 @@ import { CPU_FRAME_MS } from '../src/ui/controller.js';
 import { cpuRefusal } from '../src/ui/cpu-limit.js';
 import { pageData } from '../src/ui/data-choice.js';
 import { CPU_STEP_MAX_NODES, CpuSizeError, cpuSession } from '../src/ui/session.js';
-import { allowed, DEFAULT_SETTINGS, fromQuery, numericRange, parseSetting, SETTINGS, type Settings, toQuery } from '../src/ui/state.js';
+import {
+  allowed,
+  DEFAULT_SETTINGS,
+  fromQuery,
+  numericRange,
+  parseSetting,
+  SETTINGS,
+  type Settings,
+  toQuery,
+} from '../src/ui/state.js';
 
 describe('the plane the pictures show', () => {
   it("is XOR's [−0.5, 1.5]², and covers every training and test point with room around it", () => {
@@ -30,8 +39,16 @@ describe('the plane the pictures show', () => {
     const [lo, hi] = [-1, 2];
     const centre = (k: number) => lo + ((k + 0.5) / grid) * (hi - lo);
     const rows: number[][] = [];
-    for (let r = 0; r < grid; r++) for (let c = 0; c < grid; c++) rows.push([centre(c), hi - ((r + 0.5) / grid) * (hi - lo)]);
-    const cache = forward(spec, params, makeDataset(rows, rows.map(() => 0)));
+    for (let r = 0; r < grid; r++)
+      for (let c = 0; c < grid; c++) rows.push([centre(c), hi - ((r + 0.5) / grid) * (hi - lo)]);
+    const cache = forward(
+      spec,
+      params,
+      makeDataset(
+        rows,
+        rows.map(() => 0),
+      ),
+    );
     for (let j = 0; j < spec.H; j++) {
       const map = unitOverGrid(spec, params, j, [lo, hi], grid);
       map.forEach((v, i) => expect(v).toBeCloseTo(cache.a1[i * spec.H + j]!, 12));
@@ -41,12 +58,22 @@ describe('the plane the pictures show', () => {
 
 describe('the data settings in the URL', () => {
   it('round-trip through the query string', () => {
-    const s = { ...DEFAULT_SETTINGS, dataset: 'spiral' as const, points: 300, noise: 0.35, test: 0.1, dataSeed: 42, point: 250 };
+    const s = {
+      ...DEFAULT_SETTINGS,
+      dataset: 'spiral' as const,
+      points: 300,
+      noise: 0.35,
+      test: 0.1,
+      dataSeed: 42,
+      point: 250,
+    };
     expect(fromQuery(toQuery(s))).toEqual({ settings: s, errors: [], refused: {} });
   });
 
   it('refuse bad values with the allowed range', () => {
-    expect(parseSetting('dataset', 'moons')).toEqual({ error: "dataset must be one of xor, circle, gauss, spiral, noisyxor, got 'moons'" });
+    expect(parseSetting('dataset', 'moons')).toEqual({
+      error: "dataset must be one of xor, circle, gauss, spiral, noisyxor, got 'moons'",
+    });
     expect(parseSetting('noise', '1.5')).toEqual({ error: "noise must be a number in [0, 1], got '1.5'" });
     expect(parseSetting('noise', '0.25')).toEqual({ value: 0.25 });
     expect(parseSetting('test', '0.6')).toEqual({ error: "test fraction must be a number in [0, 0.5], got '0.6'" });
@@ -64,13 +91,22 @@ describe("the map's CPU runner", () => {
     const runner = cpuRunner(() => pageData(settings, null));
     settings = { ...settings, dataset: 'gauss', points: 40, noise: 0, test: 0.25 };
     const spec = { widths: [2], rates: [0.5], seeds: 4, seedBase: 0, steps: 300, loss: 'bce' as const };
-    const cells = await runner.run(spec, () => {}, () => false);
+    const cells = await runner.run(
+      spec,
+      () => {},
+      () => false,
+    );
     const train = pageData(settings, null).train;
     expect(train.N).toBe(30);
     const verdicts = cells.map((c) => Array.from(c.verdicts));
     expect(verdicts).toEqual(sweepCpu(train, spec).map((c) => Array.from(c.verdicts)));
-    expect(verdicts, 'XOR gives other verdicts here, so the check can tell the two apart').not.toEqual(sweepCpu(xor(), spec).map((c) => Array.from(c.verdicts)));
-    expect(runner.data()).toEqual({ name: 'two Gaussians', label: 'two Gaussians (noise 0), 30 training points (10 held out for testing)' });
+    expect(verdicts, 'XOR gives other verdicts here, so the check can tell the two apart').not.toEqual(
+      sweepCpu(xor(), spec).map((c) => Array.from(c.verdicts)),
+    );
+    expect(runner.data()).toEqual({
+      name: 'two Gaussians',
+      label: 'two Gaussians (noise 0), 30 training points (10 held out for testing)',
+    });
   });
 });
 
@@ -111,7 +147,7 @@ describe('every numeric setting in a link, at both ends of its range', () => {
     });
   }
 
-  it("says the range as the table holds it: hidden=4097 names [1, 4096]", () => {
+  it('says the range as the table holds it: hidden=4097 names [1, 4096]', () => {
     expect(fromQuery('?hidden=4097').refused.hidden).toBe("hidden width H must be an integer in [1, 4096], got '4097'");
     expect(fromQuery('?points=3').refused.points).toBe("points N must be an integer in [4, 2000], got '3'");
   });
@@ -134,37 +170,52 @@ describe('the CPU engine on the page takes only runs whose one step fits in a fr
       trainer.step(1);
       return performance.now() - t0;
     });
-    expect(Math.min(...times), `ms a step at N=160, H=${H} (${graphNodes({ N: 160, d: 2, H })} nodes)`).toBeLessThan(CPU_FRAME_MS / 2);
+    expect(Math.min(...times), `ms a step at N=160, H=${H} (${graphNodes({ N: 160, d: 2, H })} nodes)`).toBeLessThan(
+      CPU_FRAME_MS / 2,
+    );
   });
 
   it('builds a run at the limit and refuses one node over it, before building anything', () => {
     const data = generate({ kind: 'spiral', N: 100, noise: 0.1, seed: 1 });
     let H = 1;
-    while (graphNodes({ N: 100, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++; // found by counting, not by maxHidden's formula
+    // found by counting, not by maxHidden's formula
+    while (graphNodes({ N: 100, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++;
     const config = { lr: 0.1, loss: 'bce' as const, activation: 'relu' as const };
     const fits = cpuSession(data, initParams({ d: 2, H }, 1), { ...config, hidden: H });
     fits.step(1);
-    expect(() => cpuSession(data, initParams({ d: 2, H: H + 1 }, 1), { ...config, hidden: H + 1 })).toThrow(CpuSizeError);
+    expect(() => cpuSession(data, initParams({ d: 2, H: H + 1 }, 1), { ...config, hidden: H + 1 })).toThrow(
+      CpuSizeError,
+    );
     // the link that crashed the tab: N = 1,600 training points at H = 4096, ~5.9e7 nodes a step
     const big = generate({ kind: 'spiral', N: 1600, noise: 0.1, seed: 1 });
     const t0 = performance.now();
-    expect(() => cpuSession(big, initParams({ d: 2, H: 4096 }, 1), { ...config, hidden: 4096 })).toThrow(/at most 30,000 graph nodes a step.*59,024,385/);
+    expect(() => cpuSession(big, initParams({ d: 2, H: 4096 }, 1), { ...config, hidden: 4096 })).toThrow(
+      /at most 30,000 graph nodes a step.*59,024,385/,
+    );
     expect(performance.now() - t0, 'ms to refuse: nothing is built').toBeLessThan(100);
   });
 
   it("names the limit and the largest values of the page's fields that fit, exactly", () => {
     const { settings, data } = spiral({ hidden: 4096, points: 2000 });
     const r = cpuRefusal(settings, data, null)!;
-    expect(r.text).toMatch(/^The CPU engine can train at most 30,000 graph nodes a step .* 1,600 training points at hidden width 4096 would build 59,024,385\./);
+    expect(r.text).toMatch(
+      /^The CPU engine can train at most 30,000 graph nodes a step .* 1,600 training points at hidden width 4096 would build 59,024,385\./,
+    );
     // neither field alone is enough here: the default width with fewer points
     expect(r.text).toMatch(/To train here, set the hidden width H to 8 and the points N to at most (\d+)\.$/);
     const most = Number(/at most (\d+)\.$/.exec(r.text)![1]);
-    expect(cpuRefusal(spiral({ hidden: 8, points: most }).settings, spiral({ hidden: 8, points: most }).data, null)).toBeNull();
-    expect(cpuRefusal(spiral({ hidden: 8, points: most + 1 }).settings, spiral({ hidden: 8, points: most + 1 }).data, null)).not.toBeNull();
+    expect(
+      cpuRefusal(spiral({ hidden: 8, points: most }).settings, spiral({ hidden: 8, points: most }).data, null),
+    ).toBeNull();
+    expect(
+      cpuRefusal(spiral({ hidden: 8, points: most + 1 }).settings, spiral({ hidden: 8, points: most + 1 }).data, null),
+    ).not.toBeNull();
     // one field alone: the widest H at these points, and the most points at this H, each exact
     const wide = spiral({ hidden: 64, points: 200 });
     const w = cpuRefusal(wide.settings, wide.data, null)!;
-    const [, h, n] = /lower the hidden width H to at most (\d+), or lower the points N to at most (\d+)\.$/.exec(w.text)!.map(Number);
+    const [, h, n] = /lower the hidden width H to at most (\d+), or lower the points N to at most (\d+)\.$/
+      .exec(w.text)!
+      .map(Number);
     const ok = (over: Partial<Settings>) => cpuRefusal(spiral(over).settings, spiral(over).data, null) === null;
     expect([ok({ hidden: h, points: 200 }), ok({ hidden: h! + 1, points: 200 })]).toEqual([true, false]);
     expect([ok({ hidden: 64, points: n }), ok({ hidden: 64, points: n! + 1 })]).toEqual([true, false]);
@@ -174,12 +225,26 @@ describe('the CPU engine on the page takes only runs whose one step fits in a fr
 
   it('refuses a 100,000-row file at H = 8 and says how many rows fit', () => {
     const rows = Array.from({ length: 100_000 }, (_, n) => [(n % 97) / 97, (n % 89) / 89]);
-    const upload = { fileName: 'big.csv', data: makeDataset(rows, rows.map((_, n) => n % 2)) };
+    const upload = {
+      fileName: 'big.csv',
+      data: makeDataset(
+        rows,
+        rows.map((_, n) => n % 2),
+      ),
+    };
     const r = cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, upload), upload)!;
     expect(r.field).toBe('upload');
-    expect(r.text).toMatch(/80,000 training points at hidden width 8 would build 7,040,033\. To train here, use a file of at most (\d+) rows\.$/);
+    expect(r.text).toMatch(
+      /80,000 training points at hidden width 8 would build 7,040,033\. To train here, use a file of at most (\d+) rows\.$/,
+    );
     const most = Number(/at most (\d+) rows/.exec(r.text)![1]);
-    const part = (k: number) => ({ fileName: 'part.csv', data: makeDataset(rows.slice(0, k), rows.slice(0, k).map((_, n) => n % 2)) });
+    const part = (k: number) => ({
+      fileName: 'part.csv',
+      data: makeDataset(
+        rows.slice(0, k),
+        rows.slice(0, k).map((_, n) => n % 2),
+      ),
+    });
     expect(cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, part(most)), part(most))).toBeNull();
     expect(cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, part(most + 1)), part(most + 1))).not.toBeNull();
   });

@@ -1,14 +1,21 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, newPage, type Opened, setControl, setPlaying, stepNow, text, waitForStepAbove } from './support/browser.js';
+import {
+  launch,
+  newPage,
+  type Opened,
+  setControl,
+  setPlaying,
+  stepNow,
+  text,
+  waitForStepAbove,
+} from './support/browser.js';
 import { type Served, servePage } from './support/preview.js';
 
 /**
- * Links and files too big for the page (issue 25): the tab must keep answering
- * whatever it is asked, and a run the CPU engine cannot step within a frame is
- * refused beside its field, naming the limit, instead of freezing or crashing
- * the tab. With WebGPU (SwiftShader here) such a run either trains on the GPU
- * or is refused the same way.
+ * Links and files too big for the page: the tab must keep answering whatever it is asked, and a run the CPU engine
+ * cannot step within a frame is refused beside its field, naming the limit, instead of freezing or crashing the tab.
+ * With WebGPU (SwiftShader here) such a run either trains on the GPU or is refused the same way.
  */
 let served: Served;
 let base: string;
@@ -25,16 +32,20 @@ const LIMIT = /The CPU engine can train at most 30,000 graph nodes a step/;
 type Lab = { backpropLab: { state(): string; running(): { hidden: number } | null } };
 const state = (page: Page) => page.evaluate(() => (window as unknown as Lab).backpropLab.state());
 
-/** Opens the page without waiting for numbers (a refused first run has none): until its first run is installed or refused. */
+/** Opens the page without waiting for numbers (a refused first run has none): until its first run is in or refused. */
 async function openQuery(query: string, webgpu: boolean): Promise<Opened> {
   const browser = await launch(webgpu);
   const o = { browser, errors: [] as string[], offLoopback: [] as string[] };
   const page = await newPage(browser, { width: 1400, height: 900 }, o);
   await page.goto(`${base}${query}`);
-  await page.waitForFunction(() => {
-    const lab = (window as unknown as Partial<Lab>).backpropLab;
-    return lab !== undefined && !['starting', 'resetting'].includes(lab.state());
-  }, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => {
+      const lab = (window as unknown as Partial<Lab>).backpropLab;
+      return lab !== undefined && !['starting', 'resetting'].includes(lab.state());
+    },
+    null,
+    { timeout: 120_000 },
+  );
   return { ...o, page };
 }
 
@@ -49,8 +60,12 @@ async function keepsAnswering(page: Page, seconds = 10): Promise<number> {
     const t0 = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 1000)));
-    const answer = await Promise.race([page.evaluate(() => document.readyState), late]).finally(() => clearTimeout(timer));
-    expect(answer, `the page answered within 1 s, ${Math.round((Date.now() - until) / 1000 + seconds)} s in`).toBe('complete');
+    const answer = await Promise.race([page.evaluate(() => document.readyState), late]).finally(() =>
+      clearTimeout(timer),
+    );
+    expect(answer, `the page answered within 1 s, ${Math.round((Date.now() - until) / 1000 + seconds)} s in`).toBe(
+      'complete',
+    );
     slowest = Math.max(slowest, Date.now() - t0);
     await new Promise((r) => setTimeout(r, 500)); // the probe's interval
   }
@@ -59,7 +74,11 @@ async function keepsAnswering(page: Page, seconds = 10): Promise<number> {
 
 /** What the page says beside the fields and in the banner, joined. */
 const said = async (page: Page) =>
-  (await Promise.all(['error-hidden', 'error-points', 'error-upload', 'banner'].map((id) => text(page, id).catch(() => '')))).join('\n');
+  (
+    await Promise.all(
+      ['error-hidden', 'error-points', 'error-upload', 'banner'].map((id) => text(page, id).catch(() => '')),
+    )
+  ).join('\n');
 
 /** A CSV of `rows` points with d = 2, labels 0 and 1 alternating. */
 function bigCsv(rows: number): Buffer {
@@ -79,15 +98,21 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
         expect(await state(page)).toBe('failed');
         const beside = await text(page, 'error-points');
         expect(beside).toMatch(LIMIT);
-        expect(beside).toMatch(/1,600 training points at hidden width 4096 .*To train here, set the hidden width H to 8 and the points N to at most 425\.$/);
+        expect(beside).toMatch(
+          /1,600 training points at hidden width 4096 .*To train here, set the hidden width H to 8 and the points N to at most 425\.$/,
+        );
         expect(await page.locator('[data-testid="input-points"]').getAttribute('aria-invalid')).toBe('true');
         expect(await text(page, 'banner')).toMatch(LIMIT);
         expect(await text(page, 'step')).toBe('0');
         // the learner follows the advice: H = 8 alone is not enough, 425 points then are, and it trains
         await setControl(page, 'hidden', '8');
-        await page.waitForFunction(() => /points N to at most 425\.$/.test(document.querySelector('[data-testid="error-points"]')?.textContent ?? ''));
+        await page.waitForFunction(() =>
+          /points N to at most 425\.$/.test(document.querySelector('[data-testid="error-points"]')?.textContent ?? ''),
+        );
         await setControl(page, 'points', '425');
-        await page.waitForFunction(() => (window as unknown as Lab).backpropLab.running()?.hidden === 8, null, { timeout: 60_000 });
+        await page.waitForFunction(() => (window as unknown as Lab).backpropLab.running()?.hidden === 8, null, {
+          timeout: 60_000,
+        });
         expect(await text(page, 'error-points')).toBe('');
         expect(await page.locator('.banner-failure').count()).toBe(0);
         await setPlaying(page, true);
@@ -108,13 +133,25 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
       await setPlaying(page, true);
       await waitForStepAbove(page, 5);
       await setControl(page, 'hidden', '4096');
-      expect(await text(page, 'error-hidden')).toMatch(/4 training points at hidden width 4096 would build 163,905\. To train here, lower the hidden width H to at most \d+\.$/);
+      expect(await text(page, 'error-hidden')).toMatch(
+        /4 training points at hidden width 4096 would build 163,905\. To train here, lower the hidden width H to at most \d+\.$/,
+      );
       expect(page.url()).toContain('hidden=8');
       const s0 = await stepNow(page);
       await waitForStepAbove(page, s0 + 5);
-      await page.setInputFiles('[data-testid="input-upload"]', { name: 'rows.csv', mimeType: 'text/csv', buffer: bigCsv(100_000) });
-      await page.waitForFunction(() => document.querySelector('[data-testid="error-upload"]')?.textContent !== '', null, { timeout: 60_000 });
-      expect(await text(page, 'error-upload')).toMatch(/^rows\.csv: The CPU engine can train at most 30,000 graph nodes a step .*80,000 training points at hidden width 8 .*use a file of at most 425 rows\.$/);
+      await page.setInputFiles('[data-testid="input-upload"]', {
+        name: 'rows.csv',
+        mimeType: 'text/csv',
+        buffer: bigCsv(100_000),
+      });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="error-upload"]')?.textContent !== '',
+        null,
+        { timeout: 60_000 },
+      );
+      expect(await text(page, 'error-upload')).toMatch(
+        /^rows\.csv: The CPU engine can train at most 30,000 graph nodes a step .*80,000 training points at hidden width 8 .*use a file of at most 425 rows\.$/,
+      );
       expect(await keepsAnswering(page, 5)).toBeLessThan(1000);
       const s1 = await stepNow(page);
       await waitForStepAbove(page, s1 + 5);
@@ -154,7 +191,9 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       try {
         await page.click('[data-testid="play"]');
         const slowest = await keepsAnswering(page);
-        console.log(`${THE_LINK}${extra} with WebGPU: slowest answer ${slowest} ms; ${await trainsOnGpuOrRefuses(page, 'error-points')}`);
+        console.log(
+          `${THE_LINK}${extra} with WebGPU: slowest answer ${slowest} ms; ${await trainsOnGpuOrRefuses(page, 'error-points')}`,
+        );
         expect(errors).toEqual([]);
         expect(offLoopback).toEqual([]);
       } finally {
@@ -166,12 +205,26 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
   it('a 100,000-row file through the file input: the tab keeps answering', async () => {
     const { browser, page, errors, offLoopback } = await openQuery('?perFrame=20', true);
     try {
-      await page.setInputFiles('[data-testid="input-upload"]', { name: 'rows.csv', mimeType: 'text/csv', buffer: bigCsv(100_000) });
-      await page.waitForFunction(() => document.querySelector('[data-testid="data-note"]')?.textContent?.includes('rows.csv'), null, { timeout: 60_000 });
+      await page.setInputFiles('[data-testid="input-upload"]', {
+        name: 'rows.csv',
+        mimeType: 'text/csv',
+        buffer: bigCsv(100_000),
+      });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="data-note"]')?.textContent?.includes('rows.csv'),
+        null,
+        { timeout: 60_000 },
+      );
       await page.click('[data-testid="play"]');
       const slowest = await keepsAnswering(page);
-      await page.waitForFunction(() => !['starting', 'resetting'].includes((window as unknown as Lab).backpropLab.state()), null, { timeout: 120_000 });
-      console.log(`100,000 rows with WebGPU: slowest answer ${slowest} ms; ${await trainsOnGpuOrRefuses(page, 'error-upload')}`);
+      await page.waitForFunction(
+        () => !['starting', 'resetting'].includes((window as unknown as Lab).backpropLab.state()),
+        null,
+        { timeout: 120_000 },
+      );
+      console.log(
+        `100,000 rows with WebGPU: slowest answer ${slowest} ms; ${await trainsOnGpuOrRefuses(page, 'error-upload')}`,
+      );
       expect(await said(page)).not.toMatch(/NaN|undefined|null/);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
@@ -186,13 +239,17 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       expect(await state(page)).toBe('idle');
       const backend = await text(page, 'backend');
       if (backend.startsWith('CPU')) {
-        expect(await text(page, 'banner')).toMatch(/^The GPU could not start this run: .*This run trains on the CPU engine instead, and the next one the GPU can hold goes back to it/);
+        expect(await text(page, 'banner')).toMatch(
+          /^The GPU could not start this run: .*This run trains on the CPU engine instead, and the next one the GPU can hold goes back to it/,
+        );
         await setPlaying(page, true);
         await waitForStepAbove(page, 3);
         await setPlaying(page, false);
       }
       await setControl(page, 'hidden', '8');
-      await page.waitForFunction(() => (window as unknown as Lab).backpropLab.running()?.hidden === 8, null, { timeout: 60_000 });
+      await page.waitForFunction(() => (window as unknown as Lab).backpropLab.running()?.hidden === 8, null, {
+        timeout: 60_000,
+      });
       expect(await text(page, 'backend')).toMatch(/^WebGPU: /);
       expect(await page.locator('[data-testid="banner"]').isVisible()).toBe(false);
       console.log(`H = 700 with WebGPU ran on the ${backend.startsWith('CPU') ? 'CPU' : 'GPU'}; H = 8 on the GPU`);
@@ -204,10 +261,17 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
   }, 240_000);
 
   it('hidden=4097 (one over the maximum) is refused beside its field with the default used; perFrame=20000 (the maximum) is taken', async () => {
-    const { browser, page, errors, offLoopback } = await openQuery('?hidden=4097&perFrame=20000&points=3&dataset=circle', true);
+    const { browser, page, errors, offLoopback } = await openQuery(
+      '?hidden=4097&perFrame=20000&points=3&dataset=circle',
+      true,
+    );
     try {
-      expect(await text(page, 'error-hidden')).toBe("hidden width H must be an integer in [1, 4096], got '4097'; the default 8 is used");
-      expect(await text(page, 'error-points')).toBe("points N must be an integer in [4, 2000], got '3'; the default 200 is used");
+      expect(await text(page, 'error-hidden')).toBe(
+        "hidden width H must be an integer in [1, 4096], got '4097'; the default 8 is used",
+      );
+      expect(await text(page, 'error-points')).toBe(
+        "points N must be an integer in [4, 2000], got '3'; the default 200 is used",
+      );
       expect(await page.locator('[data-testid="input-hidden"]').getAttribute('aria-invalid')).toBe('true');
       expect(await page.locator('[data-testid="input-hidden"]').inputValue()).toBe('8');
       expect(await page.locator('[data-testid="input-perFrame"]').inputValue()).toBe('20000');
@@ -215,7 +279,11 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       expect(page.url()).toMatch(/hidden=8&.*perFrame=20000&.*points=200&/);
       // the next run no longer says so, as the banner does not
       await setControl(page, 'seed', '2');
-      await page.waitForFunction(() => document.querySelector('[data-testid="error-hidden"]')?.textContent === '', null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="error-hidden"]')?.textContent === '',
+        null,
+        { timeout: 60_000 },
+      );
       expect(await text(page, 'error-points')).toBe('');
       expect(await page.locator('[data-testid="input-hidden"]').getAttribute('aria-invalid')).toBeNull();
       expect(errors).toEqual([]);

@@ -7,7 +7,20 @@ import { forward, lossAndGrads, lossValue, sgdUpdate } from '../src/mlp/referenc
 import { sweepCpu } from '../src/mlp/map.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import {
-  axeViolations, DESKTOP, firstSnapshot, launch, newPage, open as openUrl, type Opened, pastRightEdge, PHONE, setControl, setPlaying, stepNow, text, waitForStepAbove,
+  axeViolations,
+  DESKTOP,
+  firstSnapshot,
+  launch,
+  newPage,
+  open as openUrl,
+  type Opened,
+  pastRightEdge,
+  PHONE,
+  setControl,
+  setPlaying,
+  stepNow,
+  text,
+  waitForStepAbove,
 } from './support/browser.js';
 import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 
@@ -26,22 +39,33 @@ beforeAll(async () => {
 afterAll(async () => served?.close());
 
 /** Opens the built page with `query`, with or without WebGPU, and waits for its first numbers. */
-const open = (webgpu: boolean, query: string, viewport = DESKTOP): Promise<Opened> => openUrl(`${base}${query}`, viewport, webgpu);
+const open = (webgpu: boolean, query: string, viewport = DESKTOP): Promise<Opened> =>
+  openUrl(`${base}${query}`, viewport, webgpu);
 const diagramValues = async (page: Page, id: string): Promise<number[]> =>
   JSON.parse((await page.locator(`[data-testid="diagram-${id}"]`).getAttribute('data-values')) ?? 'null') as number[];
-const isPlaying = (page: Page) => page.locator('[data-testid="play"]').getAttribute('aria-pressed').then((v) => v === 'true');
+const isPlaying = (page: Page) =>
+  page
+    .locator('[data-testid="play"]')
+    .getAttribute('aria-pressed')
+    .then((v) => v === 'true');
 
-const liveSessions = (page: Page) => page.evaluate(() => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions());
-const boundaryPixels = (page: Page) => page.locator('[data-testid="boundary"]').evaluate((c) => (c as HTMLCanvasElement).toDataURL('image/png'));
+const liveSessions = (page: Page) =>
+  page.evaluate(() => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions());
+const boundaryPixels = (page: Page) =>
+  page.locator('[data-testid="boundary"]').evaluate((c) => (c as HTMLCanvasElement).toDataURL('image/png'));
 
 async function waitForStep(page: Page, step: number): Promise<void> {
-  await page.waitForFunction((s) => document.querySelector('[data-testid="step"]')?.textContent === String(s), step, { timeout: 30_000 });
+  await page.waitForFunction((s) => document.querySelector('[data-testid="step"]')?.textContent === String(s), step, {
+    timeout: 30_000,
+  });
 }
 
 /** Until the page shows XOR learned: loss below 0.01 and 100% accuracy. */
 async function waitForLearned(page: Page): Promise<void> {
   await page.waitForFunction(
-    () => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01 && document.querySelector('[data-testid="accuracy"]')?.textContent === '100%',
+    () =>
+      Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01 &&
+      document.querySelector('[data-testid="accuracy"]')?.textContent === '100%',
     null,
     { timeout: 90_000 },
   );
@@ -61,7 +85,8 @@ async function expectDiagramMatches(page: Page, params: Float64Array, n: number)
   const H = 8;
   const unit = (a: ArrayLike<number>) => Array.from(a as Float64Array).slice(n * H, (n + 1) * H);
   const one = (a: ArrayLike<number>) => [a[n]!];
-  const grad = (name: 'W1' | 'b1' | 'W2' | 'b2', a: ArrayLike<number>) => Array.from(a as Float64Array).slice(L[name].offset, L[name].offset + L[name].length);
+  const grad = (name: 'W1' | 'b1' | 'W2' | 'b2', a: ArrayLike<number>) =>
+    Array.from(a as Float64Array).slice(L[name].offset, L[name].offset + L[name].length);
   const expected: Record<string, [number[], number[]]> = {
     x: [Array.from(data.x.subarray(2 * n, 2 * n + 2)), [0, 0]],
     z1: [unit(r.cache.z1), unit(S.z1.bound)],
@@ -80,21 +105,29 @@ async function expectDiagramMatches(page: Page, params: Float64Array, n: number)
     const got = await diagramValues(page, id);
     expect(got, `diagram-${id}`).toHaveLength(want.length);
     got.forEach((v, i) =>
-      expect(Math.abs(v - want[i]!), `diagram-${id}[${i}]: page ${v}, CPU ${want[i]}, bound ${bound[i]}`).toBeLessThanOrEqual(bound[i]!),
+      expect(
+        Math.abs(v - want[i]!),
+        `diagram-${id}[${i}]: page ${v}, CPU ${want[i]}, bound ${bound[i]}`,
+      ).toBeLessThanOrEqual(bound[i]!),
     );
   }
 }
 
 describe('the page in headless Chromium', () => {
   it('with WebGPU: trains XOR, its diagram matches the CPU oracle, its gradient panel passes', async () => {
-    const { browser, page, errors, offLoopback } = await open(true, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1');
+    const { browser, page, errors, offLoopback } = await open(
+      true,
+      '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1',
+    );
     try {
       expect(await text(page, 'backend')).toMatch(/^WebGPU: /);
       expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
       expect(await text(page, 'explainer')).toContain('Backprop as a computation graph + local Jacobians');
 
       // The kernel stat names the chooser's pick: the subgroup kernel where the adapter offers subgroups.
-      const subgroups = await page.evaluate(async () => (await navigator.gpu.requestAdapter())?.features.has('subgroups') ?? false);
+      const subgroups = await page.evaluate(
+        async () => (await navigator.gpu.requestAdapter())?.features.has('subgroups') ?? false,
+      );
       await page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
       expect(await text(page, 'kernel')).toBe(subgroups ? 'fused-subgroup' : 'fused-workgroup');
 
@@ -124,7 +157,8 @@ describe('the page in headless Chromium', () => {
       await waitForLearned(page);
       await setPlaying(page, false);
       expect(await text(page, 'grad-verdict')).toBe('pass');
-      expect(Number((await text(page, 'grad-max-rel-error')).replace('−', '-'))).toBeLessThan(1e-2); // written with a true minus sign
+      // written with a true minus sign
+      expect(Number((await text(page, 'grad-max-rel-error')).replace('−', '-'))).toBeLessThan(1e-2);
       await page.click('[data-testid="fd"]');
       await page.waitForSelector('text=finite differences');
       await page.screenshot({ path: `${ARTIFACTS}/page-webgpu.png`, fullPage: true });
@@ -135,8 +169,11 @@ describe('the page in headless Chromium', () => {
     }
   }, 180_000);
 
-  it('&kernel= forces a kernel where it fits, and where it does not the banner says why and the chooser\'s pick trains', async () => {
-    const { browser, page, errors, offLoopback } = await open(true, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1&kernel=steps');
+  it("&kernel= forces a kernel where it fits, and where it does not the banner says why and the chooser's pick trains", async () => {
+    const { browser, page, errors, offLoopback } = await open(
+      true,
+      '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1&kernel=steps',
+    );
     try {
       await page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
       expect(await text(page, 'kernel')).toBe('steps');
@@ -145,7 +182,9 @@ describe('the page in headless Chromium', () => {
       const second = await open(true, '?dataset=spiral&points=200&hidden=8&kernel=fused-subgroup');
       try {
         await second.page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
-        expect(await text(second.page, 'banner')).toMatch(/kernel fused-subgroup cannot train d=2, H=8, N=160 here: N = 160 > 16; kernels that fit: .*steps\. The chooser's pick trains instead\./);
+        expect(await text(second.page, 'banner')).toMatch(
+          /kernel fused-subgroup cannot train d=2, H=8, N=160 here: N = 160 > 16; kernels that fit: .*steps\. The chooser's pick trains instead\./,
+        );
         expect(await text(second.page, 'kernel')).not.toBe('fused-subgroup');
         expect(second.errors).toEqual([]);
       } finally {
@@ -177,16 +216,21 @@ describe('the page in headless Chromium', () => {
       await page.evaluate(() => {
         const w = window as unknown as { longestTask: number };
         w.longestTask = 0;
-        new PerformanceObserver((l) => l.getEntries().forEach((e) => (w.longestTask = Math.max(w.longestTask, e.duration)))).observe({ type: 'longtask' });
+        new PerformanceObserver((l) =>
+          l.getEntries().forEach((e) => (w.longestTask = Math.max(w.longestTask, e.duration))),
+        ).observe({ type: 'longtask' });
       });
       await setPlaying(page, true);
       await waitForStepAbove(page, 50);
       await page.waitForTimeout(1500);
       const t0 = Date.now();
       await setPlaying(page, false);
-      // uncapped, one frame is 20,000 steps (seconds here) and Pause waits for it; capped, a frame is its ~30 ms of steps and the drawing
+      // uncapped, a frame is 20,000 steps (seconds here) and Pause waits for it; capped, ~30 ms of steps and a drawing
       expect(Date.now() - t0, 'ms from Pause clicked to paused').toBeLessThan(5000);
-      expect(await page.evaluate(() => (window as unknown as { longestTask: number }).longestTask), 'longest main-thread task, ms').toBeLessThan(600);
+      expect(
+        await page.evaluate(() => (window as unknown as { longestTask: number }).longestTask),
+        'longest main-thread task, ms',
+      ).toBeLessThan(600);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
@@ -199,15 +243,29 @@ describe('the page in headless Chromium', () => {
     try {
       expect(await text(page, 'backend')).toMatch(/^WebGPU: /);
       await setPlaying(page, true);
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 100, null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 100,
+        null,
+        { timeout: 60_000 },
+      );
       const cdp = await browser.newBrowserCDPSession();
       await cdp.send('Browser.crashGpuProcess'); // a real device loss: Chromium's GPU process dies
-      await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.textContent?.startsWith('CPU'), null, { timeout: 60_000 });
-      expect(await text(page, 'banner')).toMatch(/GPU device was lost.*The run continues from step \d+, the last state read back\. Training runs on the CPU engine instead/);
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="backend"]')?.textContent?.startsWith('CPU'),
+        null,
+        { timeout: 60_000 },
+      );
+      expect(await text(page, 'banner')).toMatch(
+        /GPU device was lost.*The run continues from step \d+, the last state read back\. Training runs on the CPU engine instead/,
+      );
       expect(Number(await text(page, 'step'))).toBeGreaterThanOrEqual(100);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
       await setPlaying(page, true);
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01, null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="loss"]')?.textContent) < 0.01,
+        null,
+        { timeout: 60_000 },
+      );
       await page.screenshot({ path: `${ARTIFACTS}/page-device-lost.png`, fullPage: true });
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
@@ -222,13 +280,27 @@ describe('the page in headless Chromium', () => {
       // The adapter the page names is the one Chromium reports, and the map's note follows from it.
       const info = await page.evaluate(async () => {
         const a = await navigator.gpu.requestAdapter();
-        return a ? { vendor: a.info.vendor, architecture: a.info.architecture, device: a.info.device, description: a.info.description } : null;
+        return a
+          ? {
+              vendor: a.info.vendor,
+              architecture: a.info.architecture,
+              device: a.info.device,
+              description: a.info.description,
+            }
+          : null;
       });
       expect(info, 'Chromium offered no WebGPU adapter').not.toBeNull();
       const name = [info!.vendor, info!.architecture].filter(Boolean).join(' ');
-      expect(await text(page, 'backend')).toBe(`WebGPU: ${name}${info!.description || info!.device ? ` (${info!.description || info!.device})` : ''}`);
-      const swiftshader = info!.architecture === 'swiftshader' || /swiftshader/i.test(`${info!.description} ${info!.device}`);
-      expect(await text(page, 'sweep-note')).toMatch(swiftshader ? /^WebGPU runs on SwiftShader here.*capped at 256 here\.$/ : /on the GPU at once.*capped at 4,096 here\.$/);
+      expect(await text(page, 'backend')).toBe(
+        `WebGPU: ${name}${info!.description || info!.device ? ` (${info!.description || info!.device})` : ''}`,
+      );
+      const swiftshader =
+        info!.architecture === 'swiftshader' || /swiftshader/i.test(`${info!.description} ${info!.device}`);
+      expect(await text(page, 'sweep-note')).toMatch(
+        swiftshader
+          ? /^WebGPU runs on SwiftShader here.*capped at 256 here\.$/
+          : /on the GPU at once.*capped at 4,096 here\.$/,
+      );
       expect(await page.locator('[data-testid="sweep-seeds"] option:disabled').count()).toBe(swiftshader ? 2 : 0);
 
       // The estimate comes first, from a trial, and nothing long runs until the learner confirms it.
@@ -236,7 +308,11 @@ describe('the page in headless Chromium', () => {
       const phase = () => page.locator('[data-testid="sweep-time"]').getAttribute('data-phase');
       await page.selectOption('[data-testid="sweep-seeds"]', '64');
       await page.click('[data-testid="sweep-run"]');
-      await page.waitForFunction(() => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm', null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm',
+        null,
+        { timeout: 60_000 },
+      );
       expect(await time()).toMatch(/^about \d+ (s|min) for 8,192 networks × 2000 steps on .*Press Start, or Cancel\.$/);
       expect(await page.locator('[data-testid="sweep-run"]').innerText()).toMatch(/^Start \(about \d+ (s|min)\)$/);
       expect(await page.locator('[data-testid^="sweep-cell-"]').count()).toBe(0); // the trial draws nothing
@@ -246,12 +322,23 @@ describe('the page in headless Chromium', () => {
       expect(await page.locator('[data-testid="sweep-run"]').innerText()).toBe('Train the whole map');
       // Cancel while training: at once "cancelling", then how far it got; never "running…" after
       await page.click('[data-testid="sweep-run"]');
-      await page.waitForFunction(() => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm', null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm',
+        null,
+        { timeout: 60_000 },
+      );
       await page.click('[data-testid="sweep-run"]'); // Start
       expect(await phase()).toBe('running');
       await page.click('[data-testid="sweep-cancel"]');
       expect(await time()).toMatch(/^cancelling/);
-      await page.waitForFunction(() => /^cancelled after [\d.]+ s: \d+ of 128 cells done$/.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, { timeout: 120_000 });
+      await page.waitForFunction(
+        () =>
+          /^cancelled after [\d.]+ s: \d+ of 128 cells done$/.test(
+            document.querySelector('[data-testid="sweep-time"]')?.textContent ?? '',
+          ),
+        null,
+        { timeout: 120_000 },
+      );
       expect(await page.locator('[data-testid="sweep-run"]').isEnabled()).toBe(true);
       await page.selectOption('[data-testid="sweep-seeds"]', '16');
       expect(await time()).not.toMatch(/running/);
@@ -261,30 +348,60 @@ describe('the page in headless Chromium', () => {
       // (The estimate's arithmetic, a + b·H fitted to the trial and scaled by seeds, is tested in tests/ui.test.ts.)
       await page.selectOption('[data-testid="sweep-seeds"]', '8');
       await page.click('[data-testid="sweep-run"]');
-      await page.waitForFunction(() => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm', null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="sweep-time"]')?.getAttribute('data-phase') === 'confirm',
+        null,
+        { timeout: 60_000 },
+      );
       await page.click('[data-testid="sweep-run"]');
-      await page.waitForFunction(() => /networks × 2000 steps in [\d.]+ s on /.test(document.querySelector('[data-testid="sweep-time"]')?.textContent ?? ''), null, {
-        timeout: 150_000,
-      });
+      await page.waitForFunction(
+        () =>
+          /networks × 2000 steps in [\d.]+ s on /.test(
+            document.querySelector('[data-testid="sweep-time"]')?.textContent ?? '',
+          ),
+        null,
+        {
+          timeout: 150_000,
+        },
+      );
       const estimate = Number(await page.locator('[data-testid="sweep-time"]').getAttribute('data-estimate'));
       const actual = Number(await page.locator('[data-testid="sweep-time"]').getAttribute('data-actual'));
       expect(estimate).toBeGreaterThan(0);
       expect(actual).toBeGreaterThan(0);
       console.log(`page map: estimated ${estimate.toFixed(1)} s, took ${actual.toFixed(1)} s`);
       expect(await text(page, 'sweep-time')).toMatch(/^1,024 networks × 2000 steps/);
-      const cells = await page.$$eval('[data-testid^="sweep-cell-"]', (els) => els.map((c) => ({ id: c.getAttribute('data-testid')!, learned: Number((c as HTMLElement).dataset.learned), f: Number((c as HTMLElement).dataset.fraction) })));
+      const cells = await page.$$eval('[data-testid^="sweep-cell-"]', (els) =>
+        els.map((c) => ({
+          id: c.getAttribute('data-testid')!,
+          learned: Number((c as HTMLElement).dataset.learned),
+          f: Number((c as HTMLElement).dataset.fraction),
+        })),
+      );
       expect(cells).toHaveLength(16 * 8);
       expect(cells.filter((c) => c.id.endsWith('-0.5'))).toHaveLength(16); // the demo's default rate has its column
-      for (const c of cells) if (c.id.startsWith('sweep-cell-1-')) expect(c.learned, `${c.id}: one ReLU unit cannot separate XOR`).toBe(0);
-      // A few cells against the CPU trained alone (f64, seeds 0..7): the same verdicts, up to one seed at the edge of the criterion.
-      const cpu = sweepCpu(xor(), { widths: [2, 4, 8], rates: [0.5, 1], seeds: 8, seedBase: 0, steps: 2000, loss: 'bce' });
+      for (const c of cells)
+        if (c.id.startsWith('sweep-cell-1-')) expect(c.learned, `${c.id}: one ReLU unit cannot separate XOR`).toBe(0);
+      // A few cells against the CPU trained alone (f64, seeds 0..7): the same verdicts, give or take one edge seed.
+      const cpu = sweepCpu(xor(), {
+        widths: [2, 4, 8],
+        rates: [0.5, 1],
+        seeds: 8,
+        seedBase: 0,
+        steps: 2000,
+        loss: 'bce',
+      });
       for (const c of cpu) {
         const gpu = cells.find((g) => g.id === `sweep-cell-${c.hidden}-${c.lr}`)!;
-        expect(Math.abs(gpu.learned - c.learned), `H = ${c.hidden}, lr = ${c.lr}: GPU ${gpu.learned}, CPU ${c.learned} of 8`).toBeLessThanOrEqual(1);
+        expect(
+          Math.abs(gpu.learned - c.learned),
+          `H = ${c.hidden}, lr = ${c.lr}: GPU ${gpu.learned}, CPU ${c.learned} of 8`,
+        ).toBeLessThanOrEqual(1);
         expect(gpu.f).toBe(gpu.learned / 8);
       }
       expect(Math.max(...cells.map((c) => c.f))).toBeGreaterThan(0.5);
-      expect(await page.locator('[data-testid="sweep-progress"]').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
+      expect(
+        await page.locator('[data-testid="sweep-progress"]').evaluate((p) => (p as HTMLProgressElement).value),
+      ).toBe(1);
 
       await page.click('[data-testid="sweep-cell-2-1"]');
       const seedButtons = page.locator('[data-testid="sweep-detail"] button.seed');
@@ -293,7 +410,11 @@ describe('the page in headless Chromium', () => {
       await seedButtons.first().click();
       await page.waitForFunction((s) => location.search.includes(`seed=${s}`), seed);
       expect(page.url()).toMatch(new RegExp(`hidden=2&lr=1&loss=bce&activation=relu&seed=${seed}&`));
-      await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="diagram-z1"]')?.getAttribute('data-values') ?? '[]').length === 2);
+      await page.waitForFunction(
+        () =>
+          JSON.parse(document.querySelector('[data-testid="diagram-z1"]')?.getAttribute('data-values') ?? '[]')
+            .length === 2,
+      );
       expect(await text(page, 'step')).toBe('0');
       expect(await page.inputValue('[data-testid="input-hidden"]')).toBe('2');
       expect(await page.inputValue('[data-testid="input-seed"]')).toBe(String(seed));
@@ -321,11 +442,14 @@ describe('the page in headless Chromium', () => {
       });
       await page.goto(`${base}?seed=2&hidden=8&perFrame=20`, { waitUntil: 'commit' });
       await page.click('[data-testid="play"]'); // as soon as it is there and enabled
-      expect(await page.evaluate(() => (window as unknown as { backpropLab: { state(): string } }).backpropLab.state())).toBe('starting');
+      expect(
+        await page.evaluate(() => (window as unknown as { backpropLab: { state(): string } }).backpropLab.state()),
+      ).toBe('starting');
       expect(await isPlaying(page)).toBe(true);
       await waitForStepAbove(page, 20, 30_000);
       expect(await isPlaying(page)).toBe(true);
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('play'); // the toggle keeps focus
+      // the toggle keeps focus
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('play');
       expect(await page.locator('[data-testid="step-once"]').isDisabled()).toBe(true);
       // Above the fold at 1400×900, without scrolling.
       // (Playwright may have scrolled to click Play before the styles arrived: look at the top of the page)
@@ -335,9 +459,15 @@ describe('the page in headless Chromium', () => {
         expect(box.y + box.height, `${id} ends below the first screen`).toBeLessThanOrEqual(900);
       }
       // The pictures explain themselves: text alternatives that say what they show.
-      expect(await page.locator('[data-testid="boundary"]').getAttribute('aria-label')).toMatch(/^Decision boundary: [0-4] of 4 points classified correctly/);
-      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(/^Loss curve: [\d.e+-]+ at step 0, [\d.e+-]+ at step \d+\.$/);
-      expect(await page.locator('[data-testid="network"]').getAttribute('aria-label')).toMatch(/^Network 2-8-1: .* \d of 8 hidden units dead\.$/);
+      expect(await page.locator('[data-testid="boundary"]').getAttribute('aria-label')).toMatch(
+        /^Decision boundary: [0-4] of 4 points classified correctly/,
+      );
+      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(
+        /^Loss curve: [\d.e+-]+ at step 0, [\d.e+-]+ at step \d+\.$/,
+      );
+      expect(await page.locator('[data-testid="network"]').getAttribute('aria-label')).toMatch(
+        /^Network 2-8-1: .* \d of 8 hidden units dead\.$/,
+      );
       await page.screenshot({ path: `${ARTIFACTS}/first-screen-1400x900.png` });
       expect(await axeViolations(page)).toEqual([]);
       await setPlaying(page, false);
@@ -349,7 +479,15 @@ describe('the page in headless Chromium', () => {
         await page.keyboard.press('Tab');
         seen.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
       }
-      expect(seen).toEqual(['Skip to the live demo', 'Try it', 'The explainer', 'The derivation', 'Reading notes', 'The source', 'Play']);
+      expect(seen).toEqual([
+        'Skip to the live demo',
+        'Try it',
+        'The explainer',
+        'The derivation',
+        'Reading notes',
+        'The source',
+        'Play',
+      ]);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
       expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
       const before = await stepNow(page);
@@ -371,17 +509,23 @@ describe('the page in headless Chromium', () => {
       await setPlaying(page, true);
       await waitForStepAbove(page, 40);
       await setControl(page, 'hidden', '4');
-      await page.waitForFunction(() => /^Network 2-4-1/.test(document.querySelector('[data-testid="network"]')?.getAttribute('aria-label') ?? ''));
+      await page.waitForFunction(() =>
+        /^Network 2-4-1/.test(document.querySelector('[data-testid="network"]')?.getAttribute('aria-label') ?? ''),
+      );
       await waitForStepAbove(page, 40);
       expect(page.url()).toContain('hidden=4');
 
       await setControl(page, 'seed', '5');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, { timeout: 30_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, {
+        timeout: 30_000,
+      });
       await waitForStepAbove(page, 40);
       expect(page.url()).toContain('seed=5');
 
       await setControl(page, 'loss', 'mse');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, { timeout: 30_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, {
+        timeout: 30_000,
+      });
       await waitForStepAbove(page, 60);
       expect(page.url()).toContain('loss=mse');
       expect(await isPlaying(page)).toBe(true);
@@ -393,25 +537,47 @@ describe('the page in headless Chromium', () => {
       const theta = initParams(spec, 5);
       for (let t = 0; t < k; t++) sgdUpdate(theta, lossAndGrads(spec, theta, xor(), 'mse').grads, 0.5);
       const want = lossValue('mse', forward(spec, theta, xor()), xor().y);
-      expect(Math.abs(Number(await text(page, 'loss')) - want) / want, `loss at step ${k}: page ${await text(page, 'loss')}, CPU ${want}`).toBeLessThan(1e-2);
+      expect(
+        Math.abs(Number(await text(page, 'loss')) - want) / want,
+        `loss at step ${k}: page ${await text(page, 'loss')}, CPU ${want}`,
+      ).toBeLessThan(1e-2);
 
       // Six seed changes in a row while playing: one live trainer afterwards, no error, still training.
       await setPlaying(page, true);
       for (let seed = 10; seed < 16; seed++) await setControl(page, 'seed', String(seed));
       expect(page.url()).toContain('seed=15');
-      await page.waitForFunction(() => (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed === 15, null, { timeout: 30_000 });
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, { timeout: 30_000 }); // the new run is on screen
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed ===
+          15,
+        null,
+        { timeout: 30_000 },
+      );
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, {
+        timeout: 30_000,
+      }); // the new run is on screen
       await waitForStepAbove(page, 40);
-      await page.waitForFunction(() => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions() === 1, null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions() === 1,
+        null,
+        { timeout: 30_000 },
+      );
       await page.waitForTimeout(500); // any straggling build would have landed by now
       expect(await liveSessions(page)).toBe(1);
-      expect(await page.evaluate(() => (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed)).toBe(15);
+      expect(
+        await page.evaluate(
+          () =>
+            (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed,
+        ),
+      ).toBe(15);
       expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
       expect(await isPlaying(page)).toBe(true);
 
       // Only decimal numbers: hex is refused beside its field, and the run goes on.
       await setControl(page, 'hidden', '0x10');
-      expect(await text(page, 'error-hidden')).toMatch(/hidden width H must be an integer in \[1, 4096\], written as decimal digits \(like 8\), got '0x10'/);
+      expect(await text(page, 'error-hidden')).toMatch(
+        /hidden width H must be an integer in \[1, 4096\], written as decimal digits \(like 8\), got '0x10'/,
+      );
       expect(page.url()).toContain('hidden=4');
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
@@ -420,7 +586,7 @@ describe('the page in headless Chromium', () => {
     }
   }, 240_000);
 
-  it('the decision boundary after a reset equals a fresh load of the same URL, pixel for pixel; the guide\'s failing runs get hints', async () => {
+  it("the decision boundary after a reset equals a fresh load of the same URL, pixel for pixel; the guide's failing runs get hints", async () => {
     const query = '?seed=3&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1';
     const { browser, page, errors, offLoopback } = await open(true, query);
     try {
@@ -432,7 +598,9 @@ describe('the page in headless Chromium', () => {
       await page.click('[data-testid="reset"]');
       await waitForStep(page, 0);
       expect(await boundaryPixels(page)).toBe(fresh);
-      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(/^Loss curve: [\d.]+ at step 0, [\d.]+ at step 0\.$/); // the old run's history is gone
+      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(
+        /^Loss curve: [\d.]+ at step 0, [\d.]+ at step 0\.$/,
+      ); // the old run's history is gone
       const again = await newPage(browser, DESKTOP, { errors, offLoopback });
       await again.goto(`${base}${query}`);
       await firstSnapshot(again);
@@ -442,10 +610,14 @@ describe('the page in headless Chromium', () => {
       await again.click('[data-testid="try-fail"]');
       await again.waitForFunction(() => location.search.includes('hidden=2') && location.search.includes('seed=0'));
       await again.waitForSelector('[data-testid="hints"] li.hint-stuck', { timeout: 60_000 });
-      expect(await again.locator('[data-testid="hints"]').innerText()).toMatch(/1 of 2 hidden units is dead: .*\nŷ is stuck near 0\.5 on every point/);
+      expect(await again.locator('[data-testid="hints"]').innerText()).toMatch(
+        /1 of 2 hidden units is dead: .*\nŷ is stuck near 0\.5 on every point/,
+      );
       await again.click('a[data-pick="8,1000,1"]');
       await again.waitForSelector('[data-testid="hints"] li.hint-grows', { timeout: 60_000 });
-      expect(await again.locator('li.hint-grows').innerText()).toMatch(/^The loss grew from 0\.\d+ at step 0 to \d+.*the learning rate 1000 is too large.*Lower the learning rate/);
+      expect(await again.locator('li.hint-grows').innerText()).toMatch(
+        /^The loss grew from 0\.\d+ at step 0 to \d+.*the learning rate 1000 is too large.*Lower the learning rate/,
+      );
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
@@ -456,11 +628,17 @@ describe('the page in headless Chromium', () => {
   it('a link with a bad setting: the banner names it and the default used; the next run no longer says so', async () => {
     const { browser, page, errors, offLoopback } = await open(true, '?hidden=0&seed=3');
     try {
-      expect(await text(page, 'banner')).toMatch(/^Some settings in the link were refused and replaced by defaults: .*hidden.*\[1, 4096\]/);
+      expect(await text(page, 'banner')).toMatch(
+        /^Some settings in the link were refused and replaced by defaults: .*hidden.*\[1, 4096\]/,
+      );
       expect(await page.locator('[data-testid="input-hidden"]').inputValue()).toBe('8');
       expect(page.url()).toContain('hidden=8');
       await setControl(page, 'seed', '4'); // a new run from settings the page itself chose
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="banner"]')?.hidden === true, null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid="banner"]')?.hidden === true,
+        null,
+        { timeout: 30_000 },
+      );
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
@@ -485,29 +663,46 @@ describe('the page in headless Chromium', () => {
         ['#doc-derivation .doc-body a[href="#doc-exercises"]', 'exercises'],
         ['#doc-reading-notes .doc-body a[href="#doc-derivation"]', 'derivation'],
       ];
-      await page.locator('#doc-reading-notes > summary').click(); // the notes are opened from the header; their link is checked below
+      // the notes are opened from the header; their link is checked below
+      await page.locator('#doc-reading-notes > summary').click();
       await page.waitForSelector('#doc-reading-notes .doc-body h2');
       for (const [selector, name] of links) {
-        await page.evaluate((n) => ((document.querySelector(`#doc-${n}`) as HTMLDetailsElement).open = false), name); // the link must open it
+        // the link must open it
+        await page.evaluate((n) => ((document.querySelector(`#doc-${n}`) as HTMLDetailsElement).open = false), name);
         const link = page.locator(selector).first();
         expect(await link.getAttribute('href'), selector).toBe(`#doc-${name}`);
         await link.click();
-        await page.waitForFunction((n) => (document.querySelector(`#doc-${n}`) as HTMLDetailsElement | null)?.open === true, name);
+        await page.waitForFunction(
+          (n) => (document.querySelector(`#doc-${n}`) as HTMLDetailsElement | null)?.open === true,
+          name,
+        );
         await page.waitForSelector(`#doc-${name} .doc-body h2`); // its Markdown rendered
         const summary = page.locator(`#doc-${name} > summary`);
         expect(await summary.innerText()).toMatch(titles[name]!);
-        await expect.poll(() => summary.evaluate((e) => e.getBoundingClientRect().top >= -1 && e.getBoundingClientRect().top < innerHeight)).toBe(true); // scrolled to its heading
+        await expect
+          .poll(() =>
+            summary.evaluate((e) => e.getBoundingClientRect().top >= -1 && e.getBoundingClientRect().top < innerHeight),
+          )
+          .toBe(true); // scrolled to its heading
         expect(new URL(page.url()).pathname).toBe('/');
       }
       // at 1400 px the explainer's diagram steps out of the 46rem column and shows whole: nothing to scroll, no hint
       const fig = await page.locator('[data-testid="explainer-diagram"]').evaluate((f) => {
         const sc = f.querySelector('.graph-scroll')!;
-        return { overflow: sc.scrollWidth - sc.clientWidth, hint: (f.querySelector('.graph-hint') as HTMLElement).hidden, wider: f.getBoundingClientRect().width > f.parentElement!.getBoundingClientRect().width };
+        return {
+          overflow: sc.scrollWidth - sc.clientWidth,
+          hint: (f.querySelector('.graph-hint') as HTMLElement).hidden,
+          wider: f.getBoundingClientRect().width > f.parentElement!.getBoundingClientRect().width,
+        };
       });
       expect(fig).toEqual({ overflow: 0, hint: true, wider: true });
       await page.locator('#doc-philosophy > summary').click();
       await page.waitForSelector('#doc-philosophy .doc-body p');
-      const mdLinks = await page.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')!).filter((h) => /\.md(#|$)/.test(h)));
+      const mdLinks = await page.evaluate(() =>
+        [...document.querySelectorAll('a[href]')]
+          .map((a) => a.getAttribute('href')!)
+          .filter((h) => /\.md(#|$)/.test(h)),
+      );
       expect(mdLinks, 'links to a .md path').toEqual([]);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
@@ -523,21 +718,40 @@ describe('the page in headless Chromium', () => {
       const tryIt = page.locator('[data-testid="try-it"]');
       expect((await tryIt.boundingBox())!.y + (await tryIt.boundingBox())!.height).toBeLessThanOrEqual(844);
       await tryIt.tap();
-      await page.waitForFunction(() => (document.querySelector('#play')?.getBoundingClientRect().top ?? -1) >= 0 && (document.querySelector('#play')?.getBoundingClientRect().bottom ?? 1e9) <= innerHeight);
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('#play')?.getBoundingClientRect().top ?? -1) >= 0 &&
+          (document.querySelector('#play')?.getBoundingClientRect().bottom ?? 1e9) <= innerHeight,
+      );
       // the picture Play changes is on the same screen, whole, hints or not (they follow the pictures on a phone)
-      const boundary = await page.locator('[data-testid="boundary"]').evaluate((c) => [c.getBoundingClientRect().top, c.getBoundingClientRect().bottom, innerHeight]);
+      const boundary = await page
+        .locator('[data-testid="boundary"]')
+        .evaluate((c) => [c.getBoundingClientRect().top, c.getBoundingClientRect().bottom, innerHeight]);
       expect(boundary[0]!, 'boundary top').toBeGreaterThanOrEqual(0);
       expect(boundary[1]!, 'boundary bottom').toBeLessThanOrEqual(boundary[2]!);
-      expect(await page.evaluate(() => document.querySelector('.hints')!.getBoundingClientRect().top >= document.querySelector('.panels')!.getBoundingClientRect().bottom)).toBe(true);
+      expect(
+        await page.evaluate(
+          () =>
+            document.querySelector('.hints')!.getBoundingClientRect().top >=
+            document.querySelector('.panels')!.getBoundingClientRect().bottom,
+        ),
+      ).toBe(true);
       await setPlaying(page, true);
       await waitForStepAbove(page, 40);
       await setPlaying(page, false);
       expect(await pastRightEdge(page), 'elements past the right edge').toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       const small = await page.evaluate(() =>
-        [...document.querySelectorAll('.lead a, .guide a, article a, #demo button, #demo input, #demo select, #sweep .toolbar button, #sweep select')]
+        [
+          ...document.querySelectorAll(
+            '.lead a, .guide a, article a, #demo button, #demo input, #demo select, #sweep .toolbar button, #sweep select',
+          ),
+        ]
           .filter((e) => e.checkVisibility() && e.getBoundingClientRect().height < 44) // a hidden control is no target
-          .map((e) => `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') ?? e.textContent}] ${Math.round(e.getBoundingClientRect().height)} px`),
+          .map(
+            (e) =>
+              `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') ?? e.textContent}] ${Math.round(e.getBoundingClientRect().height)} px`,
+          ),
       );
       expect(small, 'tap targets under 44 px').toEqual([]);
       // the explainer's diagram must scroll here, and says so

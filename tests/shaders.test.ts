@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileShader, GpuError, openDevice, withErrorScopes } from '../src/gpu/device.js';
 import { requestNodeAdapter } from '../src/gpu/node.js';
 import { fusedConstants } from '../src/gpu/fused.js';
-import { LARGE_BINDINGS, LARGE_ENTRY_POINTS, LARGE_SHADER, largeChunkFloats, largeConstants } from '../bench/variants/large.js';
+import {
+  LARGE_BINDINGS,
+  LARGE_ENTRY_POINTS,
+  LARGE_SHADER,
+  largeChunkFloats,
+  largeConstants,
+} from '../bench/variants/large.js';
 import { manyConstants } from '../src/gpu/many.js';
 import { largeTiledConstants, tileSamples } from '../src/gpu/large-tiled.js';
 import {
@@ -27,15 +33,27 @@ import { openGpu } from './support/gpu.js';
 
 /** What the WGSL itself declares, read from its text. */
 function declared(code: string) {
-  const bindings = [...code.matchAll(/@group\((\d+)\)\s*@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map((m) => ({
-    group: Number(m[1]),
-    binding: Number(m[2]),
-    name: m[4]!,
-    type: m[3]!.replace(/\s/g, '') === 'uniform' ? 'uniform' : m[3]!.includes('read_write') ? 'storage' : 'read-only-storage',
-  })).sort((a, b) => a.binding - b.binding); // a shared snippet appended after the kernel may declare the first ones
-  const overrides = [...code.matchAll(/^override\s+(\w+)\s*:\s*\w+\s*(=)?/gm)].map((m) => ({ name: m[1]!, hasDefault: m[2] === '=' }));
+  const bindings = [...code.matchAll(/@group\((\d+)\)\s*@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)]
+    .map((m) => ({
+      group: Number(m[1]),
+      binding: Number(m[2]),
+      name: m[4]!,
+      type:
+        m[3]!.replace(/\s/g, '') === 'uniform'
+          ? 'uniform'
+          : m[3]!.includes('read_write')
+            ? 'storage'
+            : 'read-only-storage',
+    }))
+    .sort((a, b) => a.binding - b.binding); // a shared snippet appended after the kernel may declare the first ones
+  const overrides = [...code.matchAll(/^override\s+(\w+)\s*:\s*\w+\s*(=)?/gm)].map((m) => ({
+    name: m[1]!,
+    hasDefault: m[2] === '=',
+  }));
   const struct = (name: string) =>
-    [...(new RegExp(`struct ${name} \\{([^}]*)\\}`).exec(code)?.[1] ?? '').matchAll(/^\s*(\w+)\s*:\s*([\w<>]+)/gm)].map((m) => [m[1], m[2]]);
+    [...(new RegExp(`struct ${name} \\{([^}]*)\\}`).exec(code)?.[1] ?? '').matchAll(/^\s*(\w+)\s*:\s*([\w<>]+)/gm)].map(
+      (m) => [m[1], m[2]],
+    );
   const entryPoints = [...code.matchAll(/@compute[^\n]*\n\s*fn\s+(\w+)/g)].map((m) => m[1]);
   return { bindings, overrides, struct, entryPoints };
 }
@@ -45,7 +63,10 @@ function declared(code: string) {
  * statements, comments and blank lines aside, up to the first line that is not a directive.
  */
 function directives(code: string): string[] {
-  const lines = code.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim()).filter(Boolean);
+  const lines = code
+    .split('\n')
+    .map((l) => l.replace(/\/\/.*$/, '').trim())
+    .filter(Boolean);
   const first = lines.findIndex((l) => !/^(enable|requires|diagnostic)\b/.test(l));
   return lines.slice(0, first < 0 ? lines.length : first);
 }
@@ -84,7 +105,9 @@ describe('shaders/many.wgsl against the TS tables', () => {
   });
 
   it('declares every override constant the host sets, none with a default', () => {
-    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(manyConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 'relu')).sort());
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(
+      Object.keys(manyConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 'relu')).sort(),
+    );
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
   });
 
@@ -92,10 +115,15 @@ describe('shaders/many.wgsl against the TS tables', () => {
     expect(wgsl.struct('Run')).toEqual(MANY_RUN_FIELDS.map((f) => [f, 'u32']));
     expect(SHADERS.many).toContain(`const MAX_D: u32 = ${MANY_MAX.d}u;`);
     expect(SHADERS.many).toContain(`const MAX_H: u32 = ${MANY_MAX.H}u;`);
-    // Every private array is sized from MAX_D and MAX_H: θ and g from MAX_P = MAX_H·MAX_D + 2·MAX_H + 1, a1 and z1 from MAX_H.
+    // Private arrays are sized from MAX_D and MAX_H: θ, g from MAX_P = MAX_H·MAX_D + 2·MAX_H + 1; a1, z1 from MAX_H.
     expect(SHADERS.many).toContain('const MAX_P: u32 = MAX_H * MAX_D + 2u * MAX_H + 1u;');
     const privates = [...SHADERS.many.matchAll(/var<private> (\w+): array<f32, (\w+)>;/g)].map((m) => [m[1], m[2]]);
-    expect(privates).toEqual([['p', 'MAX_P'], ['g', 'MAX_P'], ['z1', 'MAX_H'], ['a1', 'MAX_H']]);
+    expect(privates).toEqual([
+      ['p', 'MAX_P'],
+      ['g', 'MAX_P'],
+      ['z1', 'MAX_H'],
+      ['a1', 'MAX_H'],
+    ]);
   });
 });
 
@@ -104,7 +132,9 @@ describe('shaders/fused.wgsl against the TS tables', () => {
 
   it('declares exactly the bindings of FUSED_BINDINGS and the override constants the host sets', () => {
     expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(FUSED_BINDINGS);
-    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(fusedConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 'relu')).sort());
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(
+      Object.keys(fusedConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 'relu')).sort(),
+    );
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
     expect(wgsl.struct('Run')).toEqual([
       ['lr', 'f32'],
@@ -113,13 +143,15 @@ describe('shaders/fused.wgsl against the TS tables', () => {
   });
 });
 
-describe('bench/variants/large.wgsl (the bench\'s four-dispatch baseline) against its TS tables', () => {
+describe("bench/variants/large.wgsl (the bench's four-dispatch baseline) against its TS tables", () => {
   const wgsl = declared(LARGE_SHADER);
 
   it('declares the bindings, entry points and override constants the host uses, none with a default', () => {
     expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LARGE_BINDINGS);
     expect(wgsl.entryPoints).toEqual([...LARGE_ENTRY_POINTS]);
-    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(largeConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 1024, 'relu')).sort());
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(
+      Object.keys(largeConstants({ d: 2, H: 4, N: 4 }, 'bce', 64, 1024, 'relu')).sort(),
+    );
     expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
     expect(wgsl.struct('Hyper')).toEqual(HYPER_FIELDS.map((f) => [f, 'f32']));
   });
@@ -137,7 +169,9 @@ describe('shaders/large-tiled.wgsl against the TS tables', () => {
       const wgsl = declared(SHADERS[variant]);
       expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LARGE_TILED_BINDINGS);
       expect([...wgsl.entryPoints].sort()).toEqual([...LARGE_TILED_ENTRY_POINTS].sort());
-      expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(Object.keys(largeTiledConstants({ d: 2, H: 4, N: 4 }, 'bce', 4)).sort());
+      expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(
+        Object.keys(largeTiledConstants({ d: 2, H: 4, N: 4 }, 'bce', 4)).sort(),
+      );
       expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
       expect(wgsl.struct('TileStatus')).toHaveLength(LARGE_TILED_STATUS_WORDS);
       expect(SHADERS[variant]).toContain(`const MAX_D: u32 = ${LARGE_MAX_D}u;`);

@@ -16,7 +16,9 @@ describe('npm run build (the static page)', () => {
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
       // src/href/url()/import of an absolute http(s) or protocol-relative address
-      const remote = text.match(/(?:src|href)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]+|url\(\s*["']?(?:https?:)?\/\/[^)]+\)|import\s*\(?\s*["'](?:https?:)?\/\//g);
+      const remote = text.match(
+        /(?:src|href)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]+|url\(\s*["']?(?:https?:)?\/\/[^)]+\)|import\s*\(?\s*["'](?:https?:)?\/\//g,
+      );
       expect(remote, `${f} loads from another host`).toBeNull();
     }
   });

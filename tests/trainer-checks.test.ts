@@ -117,10 +117,22 @@ const BAD: [string, Partial<Input>, string, string?][] = [
   ['a label of −1', withY([0, -1, 1, 0]), 'data.y[1] must be a label in [0, 1], got -1'],
   ['a NaN label', withY([0, 1, 1, Number.NaN]), 'data.y[3] must be a label in [0, 1], got NaN'],
   ['y shorter than N', withY([0, 1, 1]), 'data.y must have N = 4 labels, got 3'],
-  ['x shorter than N·d', { data: { ...xor(), x: Float64Array.of(0, 0, 1) } }, 'data.x must have N·d = 4·2 = 8 values, got 3'],
+  [
+    'x shorter than N·d',
+    { data: { ...xor(), x: Float64Array.of(0, 0, 1) } },
+    'data.x must have N·d = 4·2 = 8 values, got 3',
+  ],
   ['d of 0', { data: { ...xor(), d: 0 } }, 'data.d must be an integer in [1, 1024], got 0'],
-  ['N of 0', { data: { d: 2, N: 0, x: Float64Array.of(), y: Float64Array.of() } }, 'data.N must be an integer in [1, 16777216], got 0'],
-  ['params one short', { params: initParams({ d: 2, H: 2 }, 1).subarray(1) }, 'params: expected 9 values for d=2, H=2, got 8'],
+  [
+    'N of 0',
+    { data: { d: 2, N: 0, x: Float64Array.of(), y: Float64Array.of() } },
+    'data.N must be an integer in [1, 16777216], got 0',
+  ],
+  [
+    'params one short',
+    { params: initParams({ d: 2, H: 2 }, 1).subarray(1) },
+    'params: expected 9 values for d=2, H=2, got 8',
+  ],
   [
     'a NaN parameter',
     withParam(4, Number.NaN),
@@ -180,7 +192,6 @@ describe.each(Object.entries(ALL))('%s refuses bad input with the words every tr
       t.destroy();
     }
   });
-
 });
 
 // The matrix form's learning rate is fixed at creation; every other trainer's may change between steps.

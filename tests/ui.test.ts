@@ -142,7 +142,8 @@ describe('PlaybackController', () => {
     h.c.play();
     await h.until(() => h.shown.length >= 2, 'a frame drawn while playing');
     const inFrame = h.shown.length;
-    await h.until(() => h.sessions[0]!.steps > (h.shown.at(-1)?.step ?? 0), 'a frame in flight'); // stepped, not yet read back
+    // stepped, not yet read back
+    await h.until(() => h.sessions[0]!.steps > (h.shown.at(-1)?.step ?? 0), 'a frame in flight');
     h.c.pause();
     expect(h.c.state).toBe('pausing');
     expect(h.states.at(-1)).toBe('pausing');
@@ -188,11 +189,15 @@ describe('PlaybackController', () => {
   });
 });
 
-describe('stepWithin (a CPU frame\'s time budget)', () => {
+describe("stepWithin (a CPU frame's time budget)", () => {
   /** A session whose every step advances a fake clock by `ms`. */
   const timed = (ms: number) => {
     const clock = { t: 0, steps: 0, calls: 0 };
-    return { clock, session: { step: (n: number) => ((clock.t += n * ms), (clock.steps += n), clock.calls++) }, now: () => clock.t };
+    return {
+      clock,
+      session: { step: (n: number) => ((clock.t += n * ms), (clock.steps += n), clock.calls++) },
+      now: () => clock.t,
+    };
   };
   it('does every step asked for when they fit the budget', () => {
     const { clock, session, now } = timed(0.001);
@@ -235,13 +240,28 @@ describe('LossHistory', () => {
 });
 
 describe('failure hints', () => {
-  const base = { step: 1000, hidden: 2, dead: 0, yHat: [0.1, 0.9, 0.9, 0.1], accuracy: 1, firstLoss: 0.7, minLoss: 0.01, loss: 0.01, pastLoss: 0.05, lr: 0.5 };
+  const base = {
+    step: 1000,
+    hidden: 2,
+    dead: 0,
+    yHat: [0.1, 0.9, 0.9, 0.1],
+    accuracy: 1,
+    firstLoss: 0.7,
+    minLoss: 0.01,
+    loss: 0.01,
+    pastLoss: 0.05,
+    lr: 0.5,
+  };
   const stuckRun = { ...base, yHat: [0.5, 0.51, 0.49, 0.5], accuracy: 0.5, loss: 0.69, minLoss: 0.69, pastLoss: 0.69 };
   it('say nothing for a run that learns', () => expect(hints(base)).toEqual([]));
   it('name dead units, a stuck output and a growing loss', () => {
     expect(hints({ ...stuckRun, dead: 2 }).map((h) => h.id)).toEqual(['dead', 'stuck']);
-    expect(hints({ ...base, dead: 2 })[0]!.text).toMatch(/^2 of 2 hidden units are dead.*ŷ cannot depend on x at all: try another seed/);
-    expect(hints({ ...stuckRun, hidden: 3, dead: 1, yHat: [0.1, 0.9, 0.9, 0.9], accuracy: 0.75 })[0]!.text).toMatch(/^1 of 3 hidden units is dead.*The other 2 units are all the network has left/);
+    expect(hints({ ...base, dead: 2 })[0]!.text).toMatch(
+      /^2 of 2 hidden units are dead.*ŷ cannot depend on x at all: try another seed/,
+    );
+    expect(hints({ ...stuckRun, hidden: 3, dead: 1, yHat: [0.1, 0.9, 0.9, 0.9], accuracy: 0.75 })[0]!.text).toMatch(
+      /^1 of 3 hidden units is dead.*The other 2 units are all the network has left/,
+    );
     expect(hints({ ...stuckRun }).map((h) => h.id)).toEqual(['stuck']);
     expect(hints({ ...stuckRun, step: 10 })).toEqual([]);
     const grows = hints({ ...base, lr: 1000, loss: 133, minLoss: 0.7, accuracy: 0.5 });
@@ -254,28 +274,49 @@ describe('failure hints', () => {
     expect(learning.map((h) => [h.id, h.level])).toEqual([['dead', 'info']]);
     expect(learning[0]!.text).toMatch(/The other 4 units are enough here: the run is still learning/);
     // early in a run that will succeed: not yet 100%, but the loss is falling
-    expect(hints({ ...base, hidden: 8, dead: 4, step: 1500, accuracy: 0.75, loss: 0.3, pastLoss: 0.5 })[0]!.level).toBe('info');
+    expect(hints({ ...base, hidden: 8, dead: 4, step: 1500, accuracy: 0.75, loss: 0.3, pastLoss: 0.5 })[0]!.level).toBe(
+      'info',
+    );
     // stalled: short of 100% and the loss no longer falling
     const stalled = hints({ ...base, hidden: 8, dead: 4, step: 1500, accuracy: 0.75, loss: 0.35, pastLoss: 0.351 });
     expect(stalled.map((h) => [h.id, h.level])).toEqual([['dead', 'warn']]);
     expect(stalled[0]!.text).not.toMatch(/enough here/);
   });
   it('give one diagnosis for H = 2, seed 0: one unit dead, ŷ stuck at 0.5', () => {
-    const t = hints({ ...stuckRun, dead: 1 }).map((h) => h.text).join('\n');
-    expect(t).toMatch(/^1 of 2 hidden units is dead.*The other unit is all the network has left.*one ReLU unit bends it along a single line/);
+    const t = hints({ ...stuckRun, dead: 1 })
+      .map((h) => h.text)
+      .join('\n');
+    expect(t).toMatch(
+      /^1 of 2 hidden units is dead.*The other unit is all the network has left.*one ReLU unit bends it along a single line/,
+    );
     expect(t).toMatch(/ŷ is stuck near 0\.5/);
     expect(t).not.toMatch(/no working units|enough here/); // the unit is alive: nothing may say otherwise
   });
   it('say "lower the learning rate" for MSE too: a loss that rose, or ŷ pinned at 0 or 1 on wrong points', () => {
     // MSE at lr = 1000: from 0.25 at step 0 up to 0.5 with ŷ → 0 everywhere (loss only 2× its start)
-    const mse = { ...base, lr: 1000, firstLoss: 0.26, minLoss: 0.25, loss: 0.5, pastLoss: 0.5, yHat: [1e-9, 2e-9, 0, 1e-12], accuracy: 0.5, hidden: 8, dead: 8 };
+    const mse = {
+      ...base,
+      lr: 1000,
+      firstLoss: 0.26,
+      minLoss: 0.25,
+      loss: 0.5,
+      pastLoss: 0.5,
+      yHat: [1e-9, 2e-9, 0, 1e-12],
+      accuracy: 0.5,
+      hidden: 8,
+      dead: 8,
+    };
     const h = hints(mse);
     expect(h.map((x) => x.id)).toEqual(['dead', 'grows']);
-    expect(h[1]!.text).toMatch(/grew from 0\.260 at step 0 to 0\.500: the learning rate 1000 is too large.*Lower the learning rate/);
+    expect(h[1]!.text).toMatch(
+      /grew from 0\.260 at step 0 to 0\.500: the learning rate 1000 is too large.*Lower the learning rate/,
+    );
     // the loss not above its start, but ŷ saturated on points it gets wrong
     const pinned = hints({ ...mse, firstLoss: 0.6, dead: 0 });
     expect(pinned.map((x) => x.id)).toEqual(['grows']);
-    expect(pinned[0]!.text).toMatch(/^ŷ is pinned at 0 or 1 on every point, some of them wrong.*Lower the learning rate/);
+    expect(pinned[0]!.text).toMatch(
+      /^ŷ is pinned at 0 or 1 on every point, some of them wrong.*Lower the learning rate/,
+    );
     // a run that learned has ŷ near 0 and 1 too, but right: no hint
     expect(hints({ ...base, yHat: [1e-6, 1 - 1e-6, 1 - 1e-6, 1e-6] })).toEqual([]);
   });
@@ -286,20 +327,30 @@ describe('the failure banner', () => {
     const fault = { step: 1234, kind: 'parameter', index: 0, value: -Infinity, precision: 'f32' } as const;
     const t = failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }));
     // the page counts from 1, as its gradient table does: flat index 0 is W1[1][1] there, W1[0][0] in code and JSON
-    expect(t).toMatch(/^step 1234: W1\[1\]\[1\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1233\. Training blew up: .*Lower the learning rate .* rescale the inputs .*press Play or Reset to start a new run\.$/);
+    expect(t).toMatch(
+      /^step 1234: W1\[1\]\[1\] became −Infinity \(the update overflowed f32\); training stopped and kept the parameters after step 1233\. Training blew up: .*Lower the learning rate .* rescale the inputs .*press Play or Reset to start a new run\.$/,
+    );
     expect(t.match(/lower the learning rate/gi)).toHaveLength(1);
     expect(t.match(/1234/g)).toHaveLength(1); // the step is said once
     // the page shows the last state it read back, which may be older than the one the run kept: it says so
-    expect(failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }), 1200)).toMatch(/ The page still shows step 1200, the last state it read back\.$/);
+    expect(failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }), 1200)).toMatch(
+      / The page still shows step 1200, the last state it read back\.$/,
+    );
     expect(failureText(new TrainingDivergedError(fault, { d: 2, H: 8 }), 1233)).not.toMatch(/still shows/);
-    const nan = failureText(new TrainingDivergedError({ ...fault, kind: 'loss', index: 1, value: NaN }, { d: 2, H: 8 }));
-    expect(nan).toMatch(/^step 1234: the loss of sample 2 became NaN \(not a number\) \(the forward pass overflowed f32\)/);
+    const nan = failureText(
+      new TrainingDivergedError({ ...fault, kind: 'loss', index: 1, value: NaN }, { d: 2, H: 8 }),
+    );
+    expect(nan).toMatch(
+      /^step 1234: the loss of sample 2 became NaN \(not a number\) \(the forward pass overflowed f32\)/,
+    );
     expect(new TrainingDivergedError(fault, { d: 2, H: 8 }).message).toMatch(/^step 1234: W1\[0\]\[0\] became/);
   });
   it('names every element and sample as the gradient table and the graph do', () => {
     const spec = { d: 3, H: 5 };
     const said = (kind: 'loss' | 'gradient' | 'parameter', index: number) =>
-      failureText(new TrainingDivergedError({ step: 3, kind, index, value: NaN, precision: 'f32' }, spec)).split(' became')[0];
+      failureText(new TrainingDivergedError({ step: 3, kind, index, value: NaN, precision: 'f32' }, spec)).split(
+        ' became',
+      )[0];
     // the flat layout of d = 3, H = 5: W1 at 0–14 (row j at 3j), b1 at 15–19, W2 at 20–24, b2 at 25
     expect(parameterNames(3, 5)).toHaveLength(26);
     expect(said('parameter', 0)).toBe('step 3: W1[1][1]');
@@ -310,22 +361,29 @@ describe('the failure banner', () => {
     expect(said('loss', 0)).toBe('step 3: the loss of sample 1');
   });
   it('asks for a reset after any other error', () => {
-    expect(failureText(new Error('uncaptured WebGPU error: out of memory.'))).toBe('uncaptured WebGPU error: out of memory. Press Play or Reset to start a new run.');
+    expect(failureText(new Error('uncaptured WebGPU error: out of memory.'))).toBe(
+      'uncaptured WebGPU error: out of memory. Press Play or Reset to start a new run.',
+    );
   });
 });
 
 describe('settings accept decimal numbers only', () => {
-  it.each(['0x10', '0b11', '0o7', 'Infinity', '', ' ', '1,5', '5.'.repeat(2)])('refuses %j with the field and range', (raw) => {
-    const r = parseSetting('hidden', raw);
-    expect(r).toHaveProperty('error');
-    expect((r as { error: string }).error).toMatch(/^hidden width H must be an integer in \[1, 4096\]/);
-  });
+  it.each(['0x10', '0b11', '0o7', 'Infinity', '', ' ', '1,5', '5.'.repeat(2)])(
+    'refuses %j with the field and range',
+    (raw) => {
+      const r = parseSetting('hidden', raw);
+      expect(r).toHaveProperty('error');
+      expect((r as { error: string }).error).toMatch(/^hidden width H must be an integer in \[1, 4096\]/);
+    },
+  );
   it('gives integer fields an integer example and real fields a decimal one', () => {
     const hex = (parseSetting('hidden', '0x10') as { error: string }).error;
     expect(hex).toBe("hidden width H must be an integer in [1, 4096], written as decimal digits (like 8), got '0x10'");
     expect(hex).not.toMatch(/0\.5|1e-3/);
     expect((parseSetting('seed', '0b1') as { error: string }).error).toMatch(/written as decimal digits \(like 8\)/);
-    expect((parseSetting('lr', '0x1') as { error: string }).error).toMatch(/^learning rate must be .*written as a decimal number \(like 0\.5 or 1e-3\)/);
+    expect((parseSetting('lr', '0x1') as { error: string }).error).toMatch(
+      /^learning rate must be .*written as a decimal number \(like 0\.5 or 1e-3\)/,
+    );
   });
   it('accepts decimals, exponents included', () => {
     expect(parseSetting('hidden', '16')).toEqual({ value: 16 });
@@ -341,7 +399,8 @@ describe('the decision boundary raster', () => {
     const { forward } = await import('../src/mlp/reference.js');
     const { initParams } = await import('../src/mlp/init.js');
     for (const H of [1, 8, 64]) {
-      const p = initParams({ d: 2, H }, H + 3).map((v, i) => v * (1 + (i % 3))); // larger weights: more units on and off
+      // larger weights: more units on and off
+      const p = initParams({ d: 2, H }, H + 3).map((v, i) => v * (1 + (i % 3)));
       const grid = 17;
       const x = new Float64Array(grid * grid * 2);
       for (let r = 0; r < grid; r++) {
@@ -366,7 +425,7 @@ describe('loss-curve ticks', () => {
     expect(logTickLabels([0.2, 0.3, 0.5])).toEqual(['0.2', '0.3', '0.5']);
     expect(logTickLabels([0.004, 0.006])).toEqual(['4e-3', '6e-3']);
   });
-  it('on the plane\'s axes: decimals for ordinary data, short exponents for huge inputs, never an 18-digit label', () => {
+  it("on the plane's axes: decimals for ordinary data, short exponents for huge inputs, never an 18-digit label", () => {
     expect(linearTickLabels([-1, -0.5, 0, 0.5, 1])).toEqual(['−1', '−0.5', '0', '0.5', '1']);
     expect(linearTickLabels([0, 0.2, 0.4000000000000001])).toEqual(['0', '0.2', '0.4']);
     const huge = linearTickLabels([-2e18, -1e18, 0, 1e18, 2e18]); // an uploaded file with inputs near 1e18
@@ -381,10 +440,12 @@ describe('the focus ring', () => {
     const hex = /:focus-visible\s*\{[^}]*outline:\s*\d+px solid (#[0-9a-f]{6})/i.exec(css)?.[1];
     expect(hex, 'a :focus-visible outline colour in style.css').toBeDefined();
     const lum = (h: string) => {
-      const c = [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      const c = [1, 3, 5]
+        .map((i) => parseInt(h.slice(i, i + 2), 16) / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
       return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
     };
-    expect((1.05) / (lum(hex!) + 0.05)).toBeGreaterThanOrEqual(3);
+    expect(1.05 / (lum(hex!) + 0.05)).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -394,8 +455,14 @@ describe("the map's time estimate", () => {
     const widths = Array.from({ length: 16 }, (_, i) => i + 1);
     // a made-up cost of 100 ms + 20 ms per unit: the sum over H = 1..16 is 1600 + 20·136 ms
     const cost = (w: number) => 100 + 20 * w;
-    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 1)).toBeCloseTo((1600 + 20 * 136) / 1000, 9);
-    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 32)).toBeCloseTo((32 * (1600 + 20 * 136)) / 1000, 9);
+    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 1)).toBeCloseTo(
+      (1600 + 20 * 136) / 1000,
+      9,
+    );
+    expect(mapEstimate({ w: 1, ms: cost(1) }, { w: 16, ms: cost(16) }, widths, 32)).toBeCloseTo(
+      (32 * (1600 + 20 * 136)) / 1000,
+      9,
+    );
     // a GPU whose time does not grow with H: 16 times one width, not scaled up by the width
     expect(mapEstimate({ w: 1, ms: 300 }, { w: 16, ms: 290 }, widths, 1)).toBeCloseTo(16 * 0.3, 9);
   });
@@ -409,15 +476,22 @@ describe('dead and saturated units: any unit, the last one included', () => {
     const z1 = new Float64Array(N * H);
     for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) z1[n * H + j] = pinned[j]?.[n] ?? (n % 2 ? 1 : -1);
     const a1 = z1.map((z) => ACTIVATIONS[activation].output(z));
-    return { activation, data: { d: 2, N, x: new Float64Array(2 * N), y: new Float64Array(N) }, values: { z1, a1 } } as unknown as Snapshot;
+    return {
+      activation,
+      data: { d: 2, N, x: new Float64Array(2 * N), y: new Float64Array(N) },
+      values: { z1, a1 },
+    } as unknown as Snapshot;
   };
   const off = [-1, 0, -2, -0.5]; // z1 ≤ 0 on every sample, 0 included: ReLU passes nothing back
   const far = [-60, -55, -70, -80]; // f′ far below 1% of its largest value, for tanh and σ
 
-  it.each([[[0]], [[1]], [[2]], [[0, 2]], [[0, 1, 2]], [[]]])('ReLU: units %j dead, found wherever they are', (units) => {
-    const s = withZ1('relu', Object.fromEntries(units.map((j) => [j, off])));
-    expect(deadUnits(s)).toEqual(units);
-  });
+  it.each([[[0]], [[1]], [[2]], [[0, 2]], [[0, 1, 2]], [[]]])(
+    'ReLU: units %j dead, found wherever they are',
+    (units) => {
+      const s = withZ1('relu', Object.fromEntries(units.map((j) => [j, off])));
+      expect(deadUnits(s)).toEqual(units);
+    },
+  );
 
   it('ReLU: a unit positive on one sample only (the last) is alive', () => {
     expect(deadUnits(withZ1('relu', { 2: [-1, -1, -1, 1e-30] }))).toEqual([]);
@@ -425,7 +499,9 @@ describe('dead and saturated units: any unit, the last one included', () => {
 
   it.each([['tanh'], ['sigmoid']] as const)('%s: units saturated first, middle or last are all found', (activation) => {
     for (const units of [[0], [1], [2], [1, 2]]) {
-      expect(saturatedUnits(withZ1(activation, Object.fromEntries(units.map((j) => [j, far])))), `${units}`).toEqual(units);
+      expect(saturatedUnits(withZ1(activation, Object.fromEntries(units.map((j) => [j, far])))), `${units}`).toEqual(
+        units,
+      );
     }
   });
 });

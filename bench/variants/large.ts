@@ -1,8 +1,8 @@
 /**
- * A bench variant, not in the product: the large-batch path in four dispatches a step (./large.wgsl:
- * forward, partial sums per chunk of samples, their reduction, the update). The tiled kernel
- * (src/gpu/large-tiled.ts, two dispatches a step) does the same work faster for every shape both
- * hold, so the chooser never picks this one; the bench keeps it as the baseline the tiled kernel beats.
+ * A bench variant, not in the product: the large-batch path in four dispatches a step (./large.wgsl: forward, partial
+ * sums per chunk of samples, their reduction, the update). The tiled kernel (src/gpu/large-tiled.ts, two dispatches)
+ * is faster for every shape both hold, so the chooser never picks this one; the bench measures the tiled kernel
+ * against it.
  */
 import type { HiddenActivation } from '../../src/engine/activation.js';
 import type { LossKind } from '../../src/engine/losses.js';
@@ -23,7 +23,15 @@ export const LARGE_SHADER = [largeWgsl, SHARED_WGSL.network, SHARED_WGSL.status,
 
 /** ./large.wgsl, group 0. */
 export const LARGE_BINDINGS = slots({
-  hyper: 'uniform', params: 'storage', x: 'read', y: 'read', perSample: 'storage', partials: 'storage', grads: 'storage', status: 'storage', next: 'storage',
+  hyper: 'uniform',
+  params: 'storage',
+  x: 'read',
+  y: 'read',
+  perSample: 'storage',
+  partials: 'storage',
+  grads: 'storage',
+  status: 'storage',
+  next: 'storage',
 });
 export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
 
@@ -37,11 +45,23 @@ export interface LargeOptions extends TrainerConfig {
 }
 
 /** The override constants of bench/variants/large.wgsl. */
-export function largeConstants(spec: Spec, loss: LossKind, workgroupSize: number, chunk: number, activation: HiddenActivation): Record<string, number> {
-  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), CHUNK: chunk, CHUNKS: Math.ceil(spec.N / chunk), STRIDE: largeChunkFloats(spec) };
+export function largeConstants(
+  spec: Spec,
+  loss: LossKind,
+  workgroupSize: number,
+  chunk: number,
+  activation: HiddenActivation,
+): Record<string, number> {
+  return {
+    ...paramConstants(spec),
+    ...pipelineConstants(loss, workgroupSize, activation),
+    CHUNK: chunk,
+    CHUNKS: Math.ceil(spec.N / chunk),
+    STRIDE: largeChunkFloats(spec),
+  };
 }
 
-/** Floats in one chunk's partial sums (STRIDE in bench/variants/large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
+/** Floats in one chunk's partial sums (STRIDE in ./large.wgsl): dW1[j] (d), db1[j], dW2[j] per unit, then db2. */
 export function largeChunkFloats({ d, H }: Pick<Spec, 'd' | 'H'>): number {
   return H * (d + 2) + 1;
 }
@@ -83,10 +103,16 @@ export class LargeBatchTrainer extends PhaseTrainer<LargeBindingName, Entry> {
     const chunks = constants.CHUNKS!;
     const partialFloats = chunks * largeChunkFloats(spec);
     checkBufferFits(device.limits, 'x (N·d floats)', 4 * data.x.length, 'lower N or d');
-    checkBufferFits(device.limits, 'the chunk partial sums', 4 * partialFloats, 'use a larger chunk or a smaller N or H');
+    checkBufferFits(
+      device.limits,
+      'the chunk partial sums',
+      4 * partialFloats,
+      'use a larger chunk or a smaller N or H',
+    );
     const P = paramLayout(spec).size;
     const groups = largeWorkgroups(spec, wg, chunks);
-    for (const [entry, [gx, gy]] of Object.entries(groups)) checkWorkgroupCount(device.limits, entry, Math.max(gx, gy), 'use a larger chunk or a smaller N');
+    for (const [entry, [gx, gy]] of Object.entries(groups))
+      checkWorkgroupCount(device.limits, entry, Math.max(gx, gy), 'use a larger chunk or a smaller N');
     const core = await TrainerCore.create(device, {
       label,
       shader: LARGE_SHADER,
@@ -105,12 +131,16 @@ export class LargeBatchTrainer extends PhaseTrainer<LargeBindingName, Entry> {
     return new LargeBatchTrainer(device, spec, label, core, groups);
   }
 
-  /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
+  /** The last forward pass's mean loss and the steps done; throws a TrainingDivergedError if a step went non-finite. */
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
     const { status, perSample } = this.core.buffers;
     const N = this.spec.N;
-    return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * STATUS_WORDS }, { buffer: perSample, offset: 4 * N, size: 4 * N });
+    return this.core.readStatus(
+      this.spec,
+      { buffer: status, offset: 0, size: 4 * STATUS_WORDS },
+      { buffer: perSample, offset: 4 * N, size: 4 * N },
+    );
   }
 
   /** Forward and backward at the current parameters (no update), then parameters, gradients and loss. */

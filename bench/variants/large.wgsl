@@ -1,14 +1,14 @@
 // The large-batch path: one network, N up to a million points, H up to 1,024, with no N×H cache.
-// Per SGD step, four dispatches whatever N is:
-//   largeForward   per sample: z2 (z1 is recomputed, never stored), the loss and δ2                N invocations
-//   largePartials  per (hidden unit j, chunk c of CHUNK samples): recompute z1, gate by ReLU′,
-//                  and sum that chunk's contributions to dW1[j], db1[j], dW2[j] (and db2)            H × chunks invocations
-//   largeReduce    per parameter: the sum of the chunks' partial sums (no atomics), and the
-//                  proposed update θ′ = θ − lr · g into `next`                                      P invocations
-//   largeSgd       per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was not finite  P invocations
+// Per SGD step, four dispatches whatever N is (invocations in brackets):
+//   largeForward   [N] per sample: z2 (z1 is recomputed, never stored), the loss and δ2
+//   largePartials  [H × chunks] per (hidden unit j, chunk c of CHUNK samples): recompute z1, gate by f′, and sum that
+//                  chunk's contributions to dW1[j], db1[j], dW2[j] (and db2)
+//   largeReduce    [P] per parameter: the sum of the chunks' partial sums (no atomics), and the proposed update
+//                  θ′ = θ − lr · g into `next`
+//   largeSgd       [P] per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was not finite
 // Memory is O(N·d + chunks·H·(d + 2)) instead of the step kernels' O(N·H).
-// The forward pass (shaders/lib/network.wgsl), the status word and the update (shaders/lib/status.wgsl),
-// the losses, δ2 and the activation (shaders/lib/common.wgsl) are shared; this file keeps the chunked sums.
+// Shared: the forward pass (shaders/lib/network.wgsl); the status word and update (shaders/lib/status.wgsl); losses,
+// δ2 and activation (shaders/lib/common.wgsl).
 
 override CHUNK: u32;    // samples per chunk in largePartials
 override CHUNKS: u32;   // ceil(N / CHUNK)

@@ -7,9 +7,9 @@
 
 // The bindings both kernels share; each declares its uniform `run` (0), its data (1, 2) and any more (7 and up).
 @group(0) @binding(3) var<storage, read> lrs: array<f32>;            // M learning rates
-@group(0) @binding(4) var<storage, read_write> params: array<f32>;   // M × P_SIZE, each model in the flat layout of width H
+@group(0) @binding(4) var<storage, read_write> params: array<f32>;   // M × P_SIZE, each in the flat layout of width H
 @group(0) @binding(5) var<storage, read_write> results: array<f32>;  // M × 4: loss, accuracy, diverged, steps
-@group(0) @binding(6) var<storage, read_write> status: array<u32>;   // M × 3: steps done, badStep, badWhere (NO_FAULT if none)
+@group(0) @binding(6) var<storage, read_write> status: array<u32>;   // M × 3: steps, badStep, badWhere or NO_FAULT
 
 override BOUND1: f32;   // f32(1/√d): initial W1, b1 ~ U(−BOUND1, BOUND1)
 

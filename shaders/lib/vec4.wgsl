@@ -29,5 +29,10 @@ fn activate4(z: vec4f) -> vec4f {
 }
 
 fn activationBackward4(z: vec4f, da: vec4f) -> vec4f {
-  return vec4f(activationBackward(z.x, da.x), activationBackward(z.y, da.y), activationBackward(z.z, da.z), activationBackward(z.w, da.w));
+  return vec4f(
+    activationBackward(z.x, da.x),
+    activationBackward(z.y, da.y),
+    activationBackward(z.z, da.z),
+    activationBackward(z.w, da.w),
+  );
 }

@@ -1,9 +1,7 @@
 /**
- * The spot-check network with each hidden activation f, built from the scalar
- * engine's Values, so δ1 = (W2ᵀ δ2) ⊙ f′(z1) comes from `backward()` and f′ is
- * read off the graph's own edge. f is the engine's op from the one table of
- * activations (src/engine/activation.ts), with its conventions at the kink:
- * ReLU′(0) = 0, leaky′(0) = 0.01.
+ * The spot-check network with each hidden activation f, built from the scalar engine's Values, so
+ * δ1 = (W2ᵀ δ2) ⊙ f′(z1) comes from `backward()` and f′ is read off the graph's own edge. f is the engine's op from
+ * src/engine/activation.ts, with its conventions at the kink: ReLU′(0) = 0, leaky′(0) = 0.01.
  */
 import { ACTIVATIONS as TABLE, HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { lossFromLogits } from '../engine/losses.js';
@@ -19,9 +17,18 @@ export interface Activation {
   apply: (z: Value) => Value;
 }
 
-const LABELS: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky ReLU', tanh: 'tanh', sigmoid: '$\\sigma$' };
+const LABELS: Record<HiddenActivation, string> = {
+  relu: 'ReLU',
+  leaky: 'leaky ReLU',
+  tanh: 'tanh',
+  sigmoid: '$\\sigma$',
+};
 
-export const ACTIVATIONS: readonly Activation[] = HIDDEN_ACTIVATIONS.map((name) => ({ name, label: LABELS[name], apply: TABLE[name].apply }));
+export const ACTIVATIONS: readonly Activation[] = HIDDEN_ACTIVATIONS.map((name) => ({
+  name,
+  label: LABELS[name],
+  apply: TABLE[name].apply,
+}));
 
 export interface ActivationCase {
   z1: number[];

@@ -1,8 +1,7 @@
 /**
- * The second spot-check of docs/derivation.md: the spot-check network on a
- * batch of N = 2, whose second sample opens the gate (unit 2) that the first
- * one closes. It checks the 1/N of the mean, the sums over the batch, δ2ᵀA1 and
- * Δ1ᵀX with numbers, against central differences and the scalar engine.
+ * The second spot-check of docs/derivation.md: the spot-check network on a batch of N = 2, whose second sample opens
+ * the gate (unit 2) the first closes. It checks the 1/N of the mean, the sums over the batch, δ2ᵀA1 and Δ1ᵀX with
+ * numbers, against central differences and the scalar engine.
  */
 import { lossFromLogits } from '../engine/losses.js';
 import { engineGrads, engineModel } from '../mlp/init.js';
@@ -16,7 +15,10 @@ import { col, mat, num, row, sci } from './docs-tex.js';
 export const SPOT2 = {
   spec: SPOT.spec,
   params: SPOT.params,
-  x: [[1, 2], [0, -1]],
+  x: [
+    [1, 2],
+    [0, -1],
+  ],
   y: [1, 0],
 } as const;
 
@@ -39,19 +41,28 @@ export interface BatchCheck {
   maxEngineError: number;
 }
 
-const rows = (a: ArrayLike<number>, n: number, w: number) => Array.from({ length: n }, (_, i) => Array.from(a).slice(i * w, (i + 1) * w));
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+const rows = (a: ArrayLike<number>, n: number, w: number) =>
+  Array.from({ length: n }, (_, i) => Array.from(a).slice(i * w, (i + 1) * w));
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 
 export function computeBatchCheck(): BatchCheck {
   const { spec, params, x, y } = SPOT2;
-  const data = makeDataset(x.map((r) => [...r]), [...y]);
+  const data = makeDataset(
+    x.map((r) => [...r]),
+    [...y],
+  );
   const { N } = data;
   const H = spec.H;
   const cache = forward(spec, params, data);
   const b = backward(spec, params, data, cache, 'bce');
   const numeric = numericGradient(spec, params, data, 'bce');
   const model = engineModel(spec, params);
-  lossFromLogits('bce', x.map((xn) => model.logits([...xn])[0]!), [...y]).backward();
+  lossFromLogits(
+    'bce',
+    x.map((xn) => model.logits([...xn])[0]!),
+    [...y],
+  ).backward();
   const engine = engineGrads(spec, model);
   const z1 = rows(cache.z1, N, H);
   return {
@@ -91,7 +102,9 @@ export function batchBlock(s: BatchCheck = computeBatchCheck()): string {
     perSample('$\\hat y^{(n)}$', (n) => num(s.yHat[n]!)),
     perSample('$\\delta_2^{(n)} = (\\hat y^{(n)} - y^{(n)})/N$', (n) => num(s.dz2[n]!)),
     perSample('$W_2^\\top \\delta_2^{(n)}$', (n) => col(s.da1[n]!)),
-    perSample("$\\delta_1^{(n)} = (W_2^\\top \\delta_2^{(n)}) \\odot \\mathrm{ReLU}'(z_1^{(n)})$", (n) => col(s.dz1[n]!)),
+    perSample("$\\delta_1^{(n)} = (W_2^\\top \\delta_2^{(n)}) \\odot \\mathrm{ReLU}'(z_1^{(n)})$", (n) =>
+      col(s.dz1[n]!),
+    ),
     '',
     `The loss is the mean of the two samples' losses, $L = ${num(s.loss)}$. Unit 2's gate is closed for sample 1 and open for sample 2, so its row of $\\Delta_1$ has one zero and one non-zero entry. The sums over the batch, with the same numbers:`,
     '',

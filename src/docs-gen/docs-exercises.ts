@@ -1,8 +1,7 @@
 /**
- * The worked answers of docs/exercises.md, one generated block each. Every
- * number is computed here: the XOR ones with the seeded initialisation the page
- * and the CLI use (so a learner can check them there), the activation ones with
- * the scalar engine's tanh, σ and ReLU.
+ * The worked answers of docs/exercises.md, one generated block each, every number computed here: the XOR ones with
+ * the seeded initialisation the page and the CLI use (so a learner can check them there), the activation ones with the
+ * scalar engine's tanh, σ and ReLU.
  */
 import { parseDataset } from '../mlp/data/data-file.js';
 import { xor, type Dataset } from '../mlp/data/data.js';
@@ -101,7 +100,12 @@ export function deadAnswer(): string {
   const s = xorAt(H, seed);
   const theta = Float64Array.from(s.params);
   for (let t = 0; t < steps; t++) sgdUpdate(theta, lossAndGrads(spec, theta, data, 'bce').grads, lr);
-  const unit1 = (p: ArrayLike<number>) => [p[s.L.W1.offset]!, p[s.L.W1.offset + 1]!, p[s.L.b1.offset]!, p[s.L.W2.offset]!];
+  const unit1 = (p: ArrayLike<number>) => [
+    p[s.L.W1.offset]!,
+    p[s.L.W1.offset + 1]!,
+    p[s.L.b1.offset]!,
+    p[s.L.W2.offset]!,
+  ];
   const moved = Math.max(...unit1(theta).map((v, i) => Math.abs(v - unit1(s.params)[i]!)));
   const z1unit1 = Array.from({ length: 4 }, (_, n) => s.cache.z1[n * H]!);
   const acc = accuracy(forward(spec, theta, data).yHat, data.y);
@@ -127,10 +131,7 @@ export function widthAnswer(): string {
 
 /** Exercise 7: the spot-check with each hidden activation. */
 export function activationAnswer(): string {
-  const lines = [
-    '| $f$ | $f\'(z_1)$ | $a_1$ | $\\delta_2$ | $\\delta_1$ |',
-    '| --- | --- | --- | --- | --- |',
-  ];
+  const lines = ["| $f$ | $f'(z_1)$ | $a_1$ | $\\delta_2$ | $\\delta_1$ |", '| --- | --- | --- | --- | --- |'];
   for (const f of ACTIVATIONS) {
     const c = activationCase(f);
     lines.push(`| ${f.label} | $${col(c.fPrime)}$ | $${col(c.a1)}$ | $${num(c.dz2)}$ | $${col(c.dz1)}$ |`);
@@ -150,13 +151,22 @@ function trainedWithEach(): string {
   const { hidden: H, seed, steps, lr } = EX.dead;
   const data = xor();
   const runs = ACTIVATIONS.map((f) => {
-    const t = new MatrixTrainer(data, initParams({ d: 2, H }, seed), { hidden: H, lr, loss: 'bce', activation: f.name });
+    const t = new MatrixTrainer(data, initParams({ d: 2, H }, seed), {
+      hidden: H,
+      lr,
+      loss: 'bce',
+      activation: f.name,
+    });
     t.step(steps);
     const cache = forward(t.net, t.params, data);
-    const open = Array.from({ length: data.N }, (_, n) => cache.z1[n * H]!).filter((z) => z > 0).length; // unit 1's z1 > 0
+    // unit 1's z1 > 0
+    const open = Array.from({ length: data.N }, (_, n) => cache.z1[n * H]!).filter((z) => z > 0).length;
     return { f, loss: t.loss(), acc: accuracy(cache.yHat, data.y), open };
   });
-  const said = runs.map(({ f, loss, acc, open }) => `${f.label} ends at loss ${num3(loss)} with ${Math.round(100 * acc)}% accuracy, $z_{1,1} > 0$ at ${open} of ${data.N} points`);
+  const said = runs.map(
+    ({ f, loss, acc, open }) =>
+      `${f.label} ends at loss ${num3(loss)} with ${Math.round(100 * acc)}% accuracy, $z_{1,1} > 0$ at ${open} of ${data.N} points`,
+  );
   return `On XOR, exercise 5's network (H = ${H}, seed ${seed}, rate ${lr}, ${steps.toLocaleString('en-US')} steps), whose unit 1 starts negative at all ${data.N} points: ${said.join('; ')}. Under leaky ReLU the unit's gradients are $1/100$ of what an open unit would get, so it moves about a hundred times more slowly; tanh and $\\sigma$ pass far more. Check each with ${cli(`--hidden ${H} --seed ${seed} --activation tanh`)} (or \`leaky\`, \`sigmoid\`, \`relu\`).`;
 }
 
@@ -183,7 +193,8 @@ let lossCells: { bce: SweepCell[]; mse: SweepCell[] } | undefined;
 /** Exercise 9's two sweeps (a few seconds of training), computed once per process. */
 export function lossSweeps(): { bce: SweepCell[]; mse: SweepCell[] } {
   const { widths, rates, seeds, steps } = EX.losses;
-  const run = (loss: 'bce' | 'mse') => sweepCpu(xor(), { widths: [...widths], rates: [...rates], seeds, seedBase: 0, steps, loss });
+  const run = (loss: 'bce' | 'mse') =>
+    sweepCpu(xor(), { widths: [...widths], rates: [...rates], seeds, seedBase: 0, steps, loss });
   lossCells ??= { bce: run('bce'), mse: run('mse') };
   return lossCells;
 }
@@ -193,7 +204,11 @@ export function lossAnswer(): string {
   const { widths, seeds, steps } = EX.losses;
   const { bce, mse } = lossSweeps();
   const maxZ2 = Math.max(
-    ...Array.from({ length: seeds }, (_, s) => Math.max(...Array.from(forward({ d: 2, H: widths[0] }, initParams({ d: 2, H: widths[0] }, s), xor()).z2, Math.abs))),
+    ...Array.from({ length: seeds }, (_, s) =>
+      Math.max(
+        ...Array.from(forward({ d: 2, H: widths[0] }, initParams({ d: 2, H: widths[0] }, s), xor()).z2, Math.abs),
+      ),
+    ),
   );
   const p = 1 / (1 + Math.exp(maxZ2));
   const sat = saturation();

@@ -1,9 +1,7 @@
 /**
- * Blocks of docs/derivation.md and docs/explainer.md that read the spot-check
- * as paths and gates: one parameter's gradient as a product along its path,
- * paths adding at a fork (∂L/∂x = W1ᵀ δ1), the counted cost of backprop against
- * central differences, the three gate patterns, saturation and small inputs.
- * Every number is computed here from the project's code.
+ * Blocks of docs/derivation.md and docs/explainer.md that read the spot-check as paths and gates: one gradient as a
+ * product along its path, paths adding at a fork (∂L/∂x = W1ᵀ δ1), the counted cost of backprop against central
+ * differences, the three gate patterns, saturation and small inputs. Every number is computed from the project's code.
  */
 import { lossFromLogits } from '../engine/losses.js';
 import { Value } from '../engine/value.js';
@@ -28,7 +26,7 @@ export function inputGradient(): number[] {
   return xs.map((v) => v.grad);
 }
 
-/** Nodes and edges of the scalar engine's graph for the spot-check's loss: what one forward and one backward pass cost. */
+/** Nodes and edges of the scalar engine's graph of the spot-check's loss: what a forward and a backward pass cost. */
 export function graphCost(): { ops: number; leaves: number; edges: number; params: number } {
   const model = engineModel(SPOT.spec, P);
   const loss = lossFromLogits('bce', model.logits([...SPOT.x]), [SPOT.y]);
@@ -67,7 +65,14 @@ export function pathBlock(): string {
 }
 
 /** BCE's and MSE's δ2 at a confidently wrong output: the spot-check network with b2 moved so that z2 = −5, label 1. */
-export function saturation(z2 = -5): { b2: number; yHat: number; bce: number; mse: number; dW1bce: number; dW1mse: number } {
+export function saturation(z2 = -5): {
+  b2: number;
+  yHat: number;
+  bce: number;
+  mse: number;
+  dW1bce: number;
+  dW1mse: number;
+} {
   const spec = SPOT.spec;
   const params = Float64Array.from(P);
   const s = computeSpotCheck();

@@ -1,8 +1,7 @@
 /**
- * The spot-check (src/mlp/spotcheck.ts) as the docs show it: the table of
- * docs/derivation.md, the worked example of docs/explainer.md and the
- * explainer's sweep paragraph, in LaTeX through ./docs-tex.ts, and the one
- * function that refills a document's generated blocks.
+ * The spot-check (src/mlp/spotcheck.ts) as the docs show it: the table of docs/derivation.md, the worked example and
+ * the sweep paragraph of docs/explainer.md, in LaTeX through ./docs-tex.ts, and the one function that refills a
+ * document's generated blocks.
  */
 import { DEFAULTS } from '../mlp/config.js';
 import { xor } from '../mlp/data/data.js';
@@ -17,7 +16,8 @@ export function derivationBlock(s: SpotCheck = computeSpotCheck()): string {
   const L = paramLayout(SPOT.spec);
   const p = SPOT.params;
   const g = s.grads;
-  const slice = (a: readonly number[], name: 'W1' | 'b1' | 'W2' | 'b2') => a.slice(L[name].offset, L[name].offset + L[name].length);
+  const slice = (a: readonly number[], name: 'W1' | 'b1' | 'W2' | 'b2') =>
+    a.slice(L[name].offset, L[name].offset + L[name].length);
   const lines = [
     '| quantity | shape | value |',
     '| --- | --- | --- |',
@@ -43,7 +43,8 @@ export function derivationBlock(s: SpotCheck = computeSpotCheck()): string {
     `| $\\partial L/\\partial b_1 = \\delta_1$ | $2$ | $${col(slice(g, 'b1'))}$ |`,
     '',
     `Central differences ($h = 10^{-5}$) for all nine parameters, in the flat order $[W_1 \\mid b_1 \\mid W_2 \\mid b_2]$: $${row(s.numeric)}$.`,
-    `The largest difference from backprop is $${sci(s.maxFdError)}$; the scalar engine's gradients differ from the matrix form's by at most $${sci(s.maxEngineError)}$.`,
+    `The largest difference from backprop is $${sci(s.maxFdError)}$; ` +
+      `the scalar engine's gradients differ from the matrix form's by at most $${sci(s.maxEngineError)}$.`,
   ];
   return lines.join('\n');
 }
@@ -53,7 +54,9 @@ export function explainerBlock(s: SpotCheck = computeSpotCheck()): string {
   const L = paramLayout(SPOT.spec);
   const g = s.grads;
   return [
-    `- Forward: $z_1 = ${col(s.z1)}$, so unit 1 is on and unit 2 is off: $a_1 = ${col(s.a1)}$. Then $z_2 = ${num(s.z2)}$ and $\\hat y = \\sigma(z_2) = ${num(s.yHat)}$ for the label $y = ${num(SPOT.y)}$; the BCE loss is $${num(s.loss.bce)}$.`,
+    `- Forward: $z_1 = ${col(s.z1)}$, so unit 1 is on and unit 2 is off: $a_1 = ${col(s.a1)}$. ` +
+      `Then $z_2 = ${num(s.z2)}$ and $\\hat y = \\sigma(z_2) = ${num(s.yHat)}$ for the label $y = ${num(SPOT.y)}$; ` +
+      `the BCE loss is $${num(s.loss.bce)}$.`,
     `- The gradient arriving at $z_2$: $\\delta_2 = \\partial L/\\partial z_2 = \\hat y - y = ${num(s.dz2.bce)}$ (BCE's $\\sigma'$ has cancelled).`,
     `- The last layer's gradients: $\\partial L/\\partial W_2 = \\delta_2 a_1^\\top = ${row(g.slice(L.W2.offset, L.W2.offset + 2))}$ (zero for the unit that is off, whose $a_1$ is $0$) and $\\partial L/\\partial b_2 = ${num(g[L.b2.offset]!)}$.`,
     `- Back through $W_2$: $W_2^\\top \\delta_2 = ${col(s.da1)}$. Both units receive a signal here.`,
@@ -63,9 +66,15 @@ export function explainerBlock(s: SpotCheck = computeSpotCheck()): string {
   ].join('\n');
 }
 
-
 /** The sweep quoted in docs/explainer.md: the demo's defaults, widths 1 to 8, seeds 0 to 63, on the CPU. */
-export const SWEEP_QUOTED: SweepSpec = { widths: [1, 2, 3, 4, 8], rates: [DEFAULTS.lr], seeds: 64, seedBase: 0, steps: DEFAULTS.steps, loss: DEFAULTS.loss };
+export const SWEEP_QUOTED: SweepSpec = {
+  widths: [1, 2, 3, 4, 8],
+  rates: [DEFAULTS.lr],
+  seeds: 64,
+  seedBase: 0,
+  steps: DEFAULTS.steps,
+  loss: DEFAULTS.loss,
+};
 
 /** The paragraph of docs/explainer.md on what the map shows, with its numbers. */
 export function sweepBlock(): string {
@@ -98,7 +107,9 @@ const NAMES: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky Re
 /** The explainer's sentence comparing the four activations on the map, at H = 2, 4, 8 and the demo's rate. */
 export function sweepActivationsBlock(): string {
   const at = (a: HiddenActivation) =>
-    ACTIVATION_WIDTHS.map((h) => quotedCells(a).find((c) => c.hidden === h)!).map((c) => `${Math.round(100 * c.fraction)}%`).join(', ');
+    ACTIVATION_WIDTHS.map((h) => quotedCells(a).find((c) => c.hidden === h)!)
+      .map((c) => `${Math.round(100 * c.fraction)}%`)
+      .join(', ');
   const list = HIDDEN_ACTIVATIONS.map((a) => `${NAMES[a]} ${at(a)}`).join('; ');
   return (
     `The map's activation selector asks the same of the other hidden activations. With the same ${SWEEP_QUOTED.seeds} seeds and settings, the share that learns XOR at H = ${ACTIVATION_WIDTHS.join(', ')} is: ${list}. ` +

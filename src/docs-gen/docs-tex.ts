@@ -33,7 +33,12 @@ export function row(v: readonly number[]): string {
 
 /** A matrix given row-major with `cols` columns. */
 export function mat(v: readonly number[], cols: number): string {
-  const rows = Array.from({ length: v.length / cols }, (_, r) => v.slice(r * cols, (r + 1) * cols).map(num).join(' & '));
+  const rows = Array.from({ length: v.length / cols }, (_, r) =>
+    v
+      .slice(r * cols, (r + 1) * cols)
+      .map(num)
+      .join(' & '),
+  );
   return `\\begin{bmatrix}${rows.join(' \\\\ ')}\\end{bmatrix}`;
 }
 

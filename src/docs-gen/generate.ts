@@ -1,7 +1,6 @@
 /**
- * `npm run docs`: rewrites every generated block in docs/*.md (the spot-checks,
- * the worked example, the path product, the exercises' answers) and docs/graph.svg
- * (the explainer's diagram) from the project's code.
+ * `npm run docs`: rewrites every generated block in docs/*.md (the spot-checks, the worked example, the path product,
+ * the exercises' answers) and docs/graph.svg (the explainer's diagram) from the project's code.
  * `npm run docs -- --check` changes nothing and exits 1 if any document is stale.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +25,11 @@ export function graphFileSvg(cssFile = 'src/ui/graph/graph.css'): string {
   const css = readFileSync(cssFile, 'utf8');
   const cut = css.indexOf('/* page only');
   if (cut < 0) throw new Error(`${cssFile}: missing the '/* page only' marker that ends the drawing's own rules`);
-  const style = css.slice(0, cut).replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').trim();
+  const style = css
+    .slice(0, cut)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return `${graphMarkup(spotGraphState(), { testid: 'graph', keyPrefix: 'graph', standalone: style })}\n`;
 }
 
@@ -50,7 +53,9 @@ function main(argv: readonly string[]): number {
     if (!check) writeFileSync(file, fresh);
   }
   process.stderr.write(
-    stale.length === 0 ? 'docs: every generated block is up to date\n' : `docs: ${check ? 'stale' : 'rewrote'} ${stale.join(', ')}\n`,
+    stale.length === 0
+      ? 'docs: every generated block is up to date\n'
+      : `docs: ${check ? 'stale' : 'rewrote'} ${stale.join(', ')}\n`,
   );
   return check && stale.length > 0 ? 1 : 0;
 }

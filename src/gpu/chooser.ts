@@ -64,7 +64,9 @@ export const KERNELS: readonly KernelDescription[] = [
     cache: 'none',
     unfit: (device, spec) => refusal(() => TiledLargeTrainer.checkFits(device, spec)),
     passOver: (spec) =>
-      spec.N < LARGE_BATCH_MIN_N ? `N = ${spec.N} < ${LARGE_BATCH_MIN_N}: the step kernels are as fast here and keep the per-sample cache` : null,
+      spec.N < LARGE_BATCH_MIN_N
+        ? `N = ${spec.N} < ${LARGE_BATCH_MIN_N}: the step kernels are as fast here and keep the per-sample cache`
+        : null,
     create: (device, config) => TiledLargeTrainer.create(device, config),
   },
   {
@@ -121,23 +123,32 @@ export function chooseKernel(device: GPUDevice, spec: Spec, kernel?: KernelName 
     return { kernel: wanted, why: 'asked for', forced: true, passedOver: [] };
   }
   if (fits.length === 0) {
-    throw new GpuError('limit', `no GPU kernel can train ${shape} on this device: ${fit.map((v) => `${v.kernel}: ${v.why}`).join('; ')}`);
+    throw new GpuError(
+      'limit',
+      `no GPU kernel can train ${shape} on this device: ${fit.map((v) => `${v.kernel}: ${v.why}`).join('; ')}`,
+    );
   }
   // Where a kernel fits but another is better for this shape, it is passed over unless it is the last that fits.
-  const verdicts = KERNELS.map((k, i) => ({ kernel: k.name, why: fit[i]!.why ?? (k.name === fits.at(-1) ? null : (k.passOver?.(spec) ?? null)) }));
+  const verdicts = KERNELS.map((k, i) => ({
+    kernel: k.name,
+    why: fit[i]!.why ?? (k.name === fits.at(-1) ? null : (k.passOver?.(spec) ?? null)),
+  }));
   const first = verdicts.findIndex((v) => v.why === null);
   const passedOver = verdicts.slice(0, first).map((v) => ({ kernel: v.kernel, why: v.why! }));
   const pick = KERNELS[first]!;
-  const why = first === 0 ? 'the fastest kernel, and it fits' : `the fastest that fits (${passedOver.map((p) => `${p.kernel}: ${p.why}`).join('; ')})`;
+  const why =
+    first === 0
+      ? 'the fastest kernel, and it fits'
+      : `the fastest that fits (${passedOver.map((p) => `${p.kernel}: ${p.why}`).join('; ')})`;
   return { kernel: pick.name, why: `${pick.summary}; ${why}`, forced: false, passedOver };
 }
 
 /**
- * A trainer for `config` on `device`: the chooser's pick (or `kernel`, where it fits), with the
- * choice attached.
+ * A trainer for `config` on `device`: the chooser's pick (or `kernel`, where it fits), with the choice attached.
  *
  * @example
- * const trainer = await createTrainer(device, { data: xor(), params: initParams({ d: 2, H: 8 }, 1), hidden: 8, lr: 0.5, loss: 'bce' });
+ * const params = initParams({ d: 2, H: 8 }, 1);
+ * const trainer = await createTrainer(device, { data: xor(), params, hidden: 8, lr: 0.5, loss: 'bce' });
  * await trainer.run(2000);
  * console.log(trainer.kernel, trainer.choice.why, (await trainer.readLoss()).loss);
  */

@@ -1,15 +1,9 @@
 /**
- * The trainer core: what every GPU trainer (step kernels, fused, many-models,
- * large-batch) shares, written once. It compiles the kernel, builds the
- * pipelines and the bind group from the binding table, makes the labelled
- * buffers, records dispatches in bounded submits, reads the status word back
- * (a TrainingDivergedError naming the step and element when a loss, gradient
- * or parameter went non-finite), guards every method after `destroy()` or a
- * lost device, and frees everything in `destroy()`. Each trainer is its
- * configuration plus the schedule that is its own.
- *
- * Where to look: a parameter that overflows — `readStatus` (and status.ts);
- * a lost device — `Lifecycle`, `checkDeviceAlive`; limits — ./limits.ts.
+ * The trainer core every GPU trainer shares: the kernel compiled, pipelines and bind group built from the binding
+ * table, labelled buffers, dispatches in bounded submits, the status word read back (a TrainingDivergedError naming
+ * the step and element), every method guarded after `destroy()` or a lost device. Each trainer adds its configuration
+ * and its schedule. Overflow: `readStatus` (and status.ts); a lost device: `Lifecycle`, `checkDeviceAlive`; limits:
+ * ./limits.ts.
  */
 import type { Spec } from '../mlp/spec.js';
 import { checkDeviceAlive, checkLearningRate } from './gpu-checks.js';
@@ -28,7 +22,8 @@ export const STEPS_PER_SUBMIT = 2048;
  */
 export function dispatchChunks(steps: number, perDispatch: number, initialised: boolean): number[] {
   const chunks: number[] = [];
-  for (let left = steps; left > 0 || (chunks.length === 0 && !initialised); left -= perDispatch) chunks.push(Math.max(0, Math.min(perDispatch, left)));
+  for (let left = steps; left > 0 || (chunks.length === 0 && !initialised); left -= perDispatch)
+    chunks.push(Math.max(0, Math.min(perDispatch, left)));
   return chunks;
 }
 
@@ -49,7 +44,8 @@ export class Lifecycle {
 
   /** Throws if the trainer cannot run `method`. */
   check(method: string): void {
-    if (this.destroyed) throw new GpuError('destroyed', `${this.label}.${method}(): this trainer was destroyed; create a new one`);
+    if (this.destroyed)
+      throw new GpuError('destroyed', `${this.label}.${method}(): this trainer was destroyed; create a new one`);
     if (this.lost) throw lostError(this.lost);
   }
 
@@ -68,7 +64,7 @@ export interface BufferPlan {
   init?: AllowSharedBufferSource | undefined;
 }
 
-/** Buffer usages by role: read by kernels only, read back, read back and rewritten by the host, kernel scratch, uniform. */
+/** Buffer usages by role: read by kernels only, read back, read back and rewritten by the host, scratch, uniform. */
 export type Role = 'input' | 'output' | 'state' | 'scratch' | 'uniform';
 
 /** The usage flags of a role (GPUBufferUsage exists only once WebGPU is set up, so this is read at call time). */
@@ -114,17 +110,34 @@ export class TrainerCore<B extends string, E extends string> {
   }
 
   /** Compiles, builds every pipeline, makes and fills the buffers; rejects if the device is lost meanwhile. */
-  static async create<B extends string, E extends string>(device: GPUDevice, config: CoreConfig<B, E>): Promise<TrainerCore<B, E>> {
+  static async create<B extends string, E extends string>(
+    device: GPUDevice,
+    config: CoreConfig<B, E>,
+  ): Promise<TrainerCore<B, E>> {
     const { label, bindings, constants } = config;
     const module = await compileShader(device, config.shader, `${label}.wgsl`);
-    const layout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries: layoutEntries(bindings) });
-    const pipelineLayout = device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [layout] });
-    const made = await Promise.all(config.entryPoints.map(async (e) => [e, await makePipeline(device, label, pipelineLayout, module, e, constants)] as const));
+    const layout = device.createBindGroupLayout({
+      label: `${label}.bindGroupLayout`,
+      entries: layoutEntries(bindings),
+    });
+    const pipelineLayout = device.createPipelineLayout({
+      label: `${label}.pipelineLayout`,
+      bindGroupLayouts: [layout],
+    });
+    const made = await Promise.all(
+      config.entryPoints.map(
+        async (e) => [e, await makePipeline(device, label, pipelineLayout, module, e, constants)] as const,
+      ),
+    );
     const pipelines = Object.fromEntries(made) as Record<E, GPUComputePipeline>;
     const buffers = {} as Record<B, GPUBuffer>;
     for (const { name } of bindings) {
       const plan = config.buffers[name];
-      buffers[name] = device.createBuffer({ label: `${label}.${name}`, size: Math.max(16, plan.bytes), usage: usage(plan.role) });
+      buffers[name] = device.createBuffer({
+        label: `${label}.${name}`,
+        size: Math.max(16, plan.bytes),
+        usage: usage(plan.role),
+      });
       if (plan.init) device.queue.writeBuffer(buffers[name], 0, plan.init);
     }
     await checkDeviceAlive(device, label);
@@ -180,7 +193,12 @@ export class TrainerCore<B extends string, E extends string> {
    * The same chunks, waiting for the GPU after each (at most one chunk queued:
    * flat memory however long the run), calling `onChunk` with the steps so far.
    */
-  async run(steps: number, perSubmit: number, recordChunk: (k: number) => void, onChunk?: (done: number) => void | Promise<void>): Promise<void> {
+  async run(
+    steps: number,
+    perSubmit: number,
+    recordChunk: (k: number) => void,
+    onChunk?: (done: number) => void | Promise<void>,
+  ): Promise<void> {
     let done = 0;
     for (let left = steps; left > 0; left -= perSubmit) {
       const k = Math.min(perSubmit, left);

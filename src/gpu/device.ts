@@ -1,12 +1,11 @@
 /**
- * Adapter and device, and every way they can fail, each turned into a clear
- * error: no WebGPU at all, shader compilation errors (with line numbers),
- * validation, out-of-memory and internal errors (error scopes), uncaptured
- * errors, and a lost device. Works in the browser (navigator.gpu) and in Node
- * (see node.ts, which finds a Dawn adapter and then uses these helpers).
+ * Adapter and device, with every way they fail turned into a clear error: no WebGPU, shader compilation (with line
+ * numbers), validation, out-of-memory and internal errors, uncaptured errors, a lost device. Works in the browser
+ * (navigator.gpu) and in Node (node.ts finds a Dawn adapter, then uses these helpers).
  */
 
-export type GpuErrorKind = 'no-webgpu' | 'compilation' | 'validation' | 'out-of-memory' | 'internal' | 'lost' | 'limit' | 'destroyed';
+export type GpuErrorKind =
+  'no-webgpu' | 'compilation' | 'validation' | 'out-of-memory' | 'internal' | 'lost' | 'limit' | 'destroyed';
 
 export class GpuError extends Error {
   constructor(
@@ -46,7 +45,7 @@ export function describeAdapter(a: AdapterSummary): string {
   return detail ? `${name} (${detail})` : name;
 }
 
-/** Features requested when the adapter has them; nothing depends on their presence (each user checks `device.features`). */
+/** Features requested when the adapter has them; nothing depends on them (each user checks `device.features`). */
 export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'timestamp-query'];
 
 /**
@@ -56,7 +55,11 @@ export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'times
  */
 export async function openDevice(
   adapter: GPUAdapter,
-  { label = 'backprop-lab.device', onProblem, subgroups = true }: { label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
+  {
+    label = 'backprop-lab.device',
+    onProblem,
+    subgroups = true,
+  }: { label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
 ): Promise<GPUDevice> {
   const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
   // Optional features the fast kernels use where offered (fused-subgroup, the large-batch tiles' shuffles, the bench's
@@ -84,7 +87,11 @@ export async function requestBrowserDevice(
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new GpuError('no-webgpu', 'this browser does not offer WebGPU (navigator.gpu is missing)');
   const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new GpuError('no-webgpu', 'this browser offers WebGPU, but found no graphics adapter to run it on (requestAdapter() returned null)');
+  if (!adapter)
+    throw new GpuError(
+      'no-webgpu',
+      'this browser offers WebGPU, but found no graphics adapter to run it on (requestAdapter() returned null)',
+    );
   return { device: await openDevice(adapter, options), summary: summarizeAdapter(adapter) };
 }
 

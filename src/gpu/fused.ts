@@ -1,11 +1,8 @@
 /**
- * One network, many SGD steps per dispatch (shaders/fused.wgsl): a single
- * workgroup keeps the parameters, activations, δs and gradients in workgroup
- * memory and runs forward, backward and update with barriers between phases.
- * Its own part: the workgroup-memory budget, and a run split into dispatches
- * of `stepsPerDispatch` steps (short enough for browser watchdogs), at most
- * FUSED_DISPATCHES_PER_SUBMIT per command buffer, each with its own small
- * uniform. Creation, the status word and the guards are the trainer core's.
+ * One network, many SGD steps per dispatch (shaders/fused.wgsl): one workgroup keeps parameters, activations, δs and
+ * gradients in workgroup memory, with barriers between forward, backward and update. Its own part: the workgroup-memory
+ * budget, and a run split into dispatches of `stepsPerDispatch` steps (short enough for browser watchdogs), at most
+ * FUSED_DISPATCHES_PER_SUBMIT per command buffer, each with its own uniform. The rest is the trainer core's.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -14,7 +11,14 @@ import { checkCount, checkLearningRate, checkNetworkOptions, checkSteps } from '
 import { TrainerCore, usage } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkWorkgroupStorage } from './limits.js';
-import { FUSED_BINDINGS, FUSED_STATUS_WORDS, FUSED_WORKGROUP_SCALARS, type FusedBindingName, packFusedRun, SHADERS } from './shaders.js';
+import {
+  FUSED_BINDINGS,
+  FUSED_STATUS_WORDS,
+  FUSED_WORKGROUP_SCALARS,
+  type FusedBindingName,
+  packFusedRun,
+  SHADERS,
+} from './shaders.js';
 import type { Readout, Trainer, TrainerConfig } from './contract.js';
 import { Inspector } from './inspector.js';
 import { freshStatus } from './status.js';
@@ -37,7 +41,12 @@ export function fusedWorkgroupBytes(spec: Spec): number {
 }
 
 /** The override constants of shaders/fused.wgsl. */
-export function fusedConstants(spec: Spec, loss: LossKind, workgroupSize: number, activation: HiddenActivation): Record<string, number> {
+export function fusedConstants(
+  spec: Spec,
+  loss: LossKind,
+  workgroupSize: number,
+  activation: HiddenActivation,
+): Record<string, number> {
   return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation) };
 }
 
@@ -99,7 +108,7 @@ export class FusedTrainer implements Trainer {
     );
   }
 
-  /** Records `steps` SGD steps as dispatches of at most `stepsPerDispatch`, FUSED_DISPATCHES_PER_SUBMIT per command buffer. */
+  /** `steps` SGD steps as dispatches of at most `stepsPerDispatch`, FUSED_DISPATCHES_PER_SUBMIT per command buffer. */
   step(steps: number, { stepsPerDispatch = 256 }: { stepsPerDispatch?: number } = {}): void {
     this.core.check('step');
     checkSteps('steps', steps);
@@ -110,19 +119,31 @@ export class FusedTrainer implements Trainer {
   /** The same steps, waiting for the GPU after each command buffer: flat memory for any number of steps. */
   async run(
     steps: number,
-    { stepsPerDispatch = 256, onChunk }: { stepsPerDispatch?: number; onChunk?: (steps: number) => void | Promise<void> } = {},
+    {
+      stepsPerDispatch = 256,
+      onChunk,
+    }: { stepsPerDispatch?: number; onChunk?: (steps: number) => void | Promise<void> } = {},
   ): Promise<void> {
     this.core.check('run');
     checkSteps('steps', steps);
     checkCount('stepsPerDispatch', stepsPerDispatch);
-    await this.core.run(steps, stepsPerDispatch * FUSED_DISPATCHES_PER_SUBMIT, (k) => this.record(k, stepsPerDispatch), onChunk);
+    await this.core.run(
+      steps,
+      stepsPerDispatch * FUSED_DISPATCHES_PER_SUBMIT,
+      (k) => this.record(k, stepsPerDispatch),
+      onChunk,
+    );
   }
 
   /** The loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
     const { status, sampleLoss } = this.core.buffers;
-    return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * FUSED_STATUS_WORDS }, { buffer: sampleLoss, offset: 0, size: 4 * this.spec.N });
+    return this.core.readStatus(
+      this.spec,
+      { buffer: status, offset: 0, size: 4 * FUSED_STATUS_WORDS },
+      { buffer: sampleLoss, offset: 0, size: 4 * this.spec.N },
+    );
   }
 
   /** Changes the learning rate from the next recorded dispatch on. */
@@ -164,7 +185,9 @@ export class FusedTrainer implements Trainer {
   private bindGroupFor(steps: number): GPUBindGroup {
     let group = this.perSteps.get(steps);
     if (!group) {
-      const run = this.core.own(this.device.createBuffer({ label: `${this.label}.run.${steps}`, size: 16, usage: usage('uniform') }));
+      const run = this.core.own(
+        this.device.createBuffer({ label: `${this.label}.run.${steps}`, size: 16, usage: usage('uniform') }),
+      );
       this.device.queue.writeBuffer(run, 0, packFusedRun({ lr: this.lr, steps }));
       group = this.core.bindGroup({ run }, `.${steps}`);
       this.runs.set(steps, run);

@@ -1,8 +1,7 @@
 /**
- * What every GPU trainer checks before it makes anything, each error naming
- * the field, its value and the allowed range, so nothing is half-made. The
- * checks that do not need a device are the CPU trainers' own (src/mlp/checks.ts),
- * in f32, so both refuse the same input with the same words; here are the device's.
+ * What every GPU trainer checks before it makes anything, each error naming the field, its value and the allowed
+ * range, so nothing is half-made. The checks without a device are the CPU trainers' (src/mlp/checks.ts, in f32, so
+ * both refuse the same input with the same words); here are the device's.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';

@@ -1,9 +1,8 @@
 /**
- * Gradients for the kernels that never write them (the fused kernels keep g in registers or
- * workgroup memory): a step-kernel twin on the same device and data, made on first use. Before
- * each look, θ and the status word's first three words (steps done, first bad step, its element)
- * are copied into the twin on the GPU queue; the twin then runs forward and backward without an
- * update, so its readout is the bulk kernel's state, verdict included.
+ * Gradients for the kernels that never write them (the fused kernels keep g in registers or workgroup memory): a
+ * step-kernel twin on the same device and data, made on first use. Before each look, θ and the status word's first
+ * three words (steps done, first bad step, its element) are copied into the twin on the GPU queue; the twin runs
+ * forward and backward without an update, so its readout is the bulk kernel's state, verdict included.
  */
 import { paramLayout } from '../mlp/spec.js';
 import type { Readout, TrainerConfig } from './contract.js';
@@ -27,7 +26,10 @@ export class Inspector {
 
   /** The readout at the state in `from`; `cache` adds the per-sample values. */
   async inspect(from: StateBuffers, cache: boolean): Promise<Readout> {
-    this.twin ??= StepTrainer.create(this.device, { ...this.config, label: `${this.config.label ?? 'trainer'}.inspect` });
+    this.twin ??= StepTrainer.create(this.device, {
+      ...this.config,
+      label: `${this.config.label ?? 'trainer'}.inspect`,
+    });
     const twin = await this.twin;
     if (this.destroyed) twin.destroy(); // destroyed while it was being made: the next call says so
     const to = twin.stateBuffers();
@@ -40,6 +42,9 @@ export class Inspector {
 
   destroy(): void {
     this.destroyed = true;
-    void this.twin?.then((t) => t.destroy(), () => {});
+    void this.twin?.then(
+      (t) => t.destroy(),
+      () => {},
+    );
   }
 }

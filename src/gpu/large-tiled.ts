@@ -1,12 +1,8 @@
 /**
- * The large-batch path in two dispatches per SGD step (shaders/large-tiled.wgsl):
- * tileGradients (forward, δ and each tile's partial gradients, one workgroup per
- * tile of samples) and tileUpdate (one workgroup per parameter: the sum over
- * tiles, θ′ = θ − lr · g and every check). The parameters live in two buffers
- * that swap every step, so a bad step never overwrites the last good θ and no
- * third dispatch is needed for the exact verdict. Subgroup shuffles where the
- * device has the feature, a workgroup-memory tree otherwise. Same interface as
- * LargeBatchTrainer (./large.ts, the four-dispatch path kept beside it).
+ * The large-batch path, two dispatches per SGD step (shaders/large-tiled.wgsl): tileGradients (forward, δ and each
+ * tile's partial gradients, a workgroup per tile of samples) and tileUpdate (a workgroup per parameter: the sum over
+ * tiles, θ′ = θ − lr · g, every check). θ lives in two buffers that swap every step, so a bad step never overwrites the
+ * last good θ and the exact verdict needs no third dispatch. Subgroup shuffles where the device has them, else a tree.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -15,7 +11,14 @@ import { checkNetworkOptions } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
-import { LARGE_MAX_D, LARGE_TILED_BINDINGS, LARGE_TILED_ENTRY_POINTS, LARGE_TILED_STATUS_WORDS, type LargeTiledBindingName, SHADERS } from './shaders.js';
+import {
+  LARGE_MAX_D,
+  LARGE_TILED_BINDINGS,
+  LARGE_TILED_ENTRY_POINTS,
+  LARGE_TILED_STATUS_WORDS,
+  type LargeTiledBindingName,
+  SHADERS,
+} from './shaders.js';
 import type { Readout, Trainer, TrainerConfig } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
@@ -30,23 +33,41 @@ export interface LargeTiledOptions extends TrainerConfig {
 
 /** The kernel keeps x_n in a private array of LARGE_MAX_D floats. */
 export function checkLargeD(spec: Spec): void {
-  if (spec.d > LARGE_MAX_D) throw new RangeError(`the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`);
+  if (spec.d > LARGE_MAX_D)
+    throw new RangeError(
+      `the large-batch path takes d ≤ ${LARGE_MAX_D} (a private array per invocation), got d=${spec.d}`,
+    );
 }
 
-/** Samples per tile: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG floats), at most WG. */
+/** Samples per tile, at most WG: the x tile (TILE·d floats) and δ2 (TILE) fit beside the reduction buffers (5·WG). */
 export function tileSamples(d: number, workgroupBytes: number): number {
   const floats = Math.floor(workgroupBytes / 4) - 5 * WG - 4;
   return Math.max(1, Math.min(WG, Math.floor(floats / (d + 1))));
 }
 
 /** The override constants of shaders/large-tiled.wgsl. */
-export function largeTiledConstants(spec: Spec, loss: LossKind, tile: number, activation: HiddenActivation = 'relu'): Record<string, number> {
+export function largeTiledConstants(
+  spec: Spec,
+  loss: LossKind,
+  tile: number,
+  activation: HiddenActivation = 'relu',
+): Record<string, number> {
   let units = 1;
-  while (units < Math.min(spec.H, WG)) units *= 2;               // lanes per subset: min(nextPow2(H), WG)
+  while (units < Math.min(spec.H, WG)) units *= 2; // lanes per subset: min(nextPow2(H), WG)
   const tiles = Math.ceil(spec.N / tile);
   let rlanes = 1;
-  while (rlanes < Math.min(32, Math.ceil(tiles / 8))) rlanes *= 2;   // about 8 tiles per lane, at most 32 lanes per parameter
-  return { ...paramConstants(spec), ...pipelineConstants(loss, WG, activation), TILE: tile, TILES: tiles, UNITS: units, SUBSETS: WG / units, XS: tile * spec.d, RLANES: rlanes };
+  // about 8 tiles per lane, at most 32 lanes per parameter
+  while (rlanes < Math.min(32, Math.ceil(tiles / 8))) rlanes *= 2;
+  return {
+    ...paramConstants(spec),
+    ...pipelineConstants(loss, WG, activation),
+    TILE: tile,
+    TILES: tiles,
+    UNITS: units,
+    SUBSETS: WG / units,
+    XS: tile * spec.d,
+    RLANES: rlanes,
+  };
 }
 
 /** Workgroups of tileUpdate: WG / rlanes parameters each. */
@@ -111,7 +132,12 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
   }
 
   /** The override constants for this shape; throws a RangeError or GpuError('limit') where it does not fit. */
-  static checkFits(device: GPUDevice, spec: Spec, loss: LossKind = 'bce', activation: HiddenActivation = 'relu'): Record<string, number> {
+  static checkFits(
+    device: GPUDevice,
+    spec: Spec,
+    loss: LossKind = 'bce',
+    activation: HiddenActivation = 'relu',
+  ): Record<string, number> {
     checkLargeD(spec);
     const tile = tileSamples(spec.d, device.limits.maxComputeWorkgroupStorageSize);
     const constants = largeTiledConstants(spec, loss, tile, activation);
@@ -124,11 +150,15 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     return constants;
   }
 
-  /** The mean loss of the last forward pass and the steps done; throws a TrainingDivergedError if a step went non-finite. */
+  /** The last forward pass's mean loss and the steps done; throws a TrainingDivergedError if a step went non-finite. */
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
     const { status, losses } = this.core.buffers;
-    return this.core.readStatus(this.spec, { buffer: status, offset: 0, size: 4 * LARGE_TILED_STATUS_WORDS }, { buffer: losses, offset: 0, size: 4 * this.spec.N });
+    return this.core.readStatus(
+      this.spec,
+      { buffer: status, offset: 0, size: 4 * LARGE_TILED_STATUS_WORDS },
+      { buffer: losses, offset: 0, size: 4 * this.spec.N },
+    );
   }
 
   /** Forward and backward at the current parameters (no update), then θ, g and the loss (no per-sample cache or ŷ). */
@@ -148,7 +178,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     return { step, loss, params: params!, grads: grads! };
   }
 
-  /** The parameters held now; after a divergence, exactly those of the last good step (θ alternates between two buffers). */
+  /** The parameters held now; after a divergence, those of the last good step (θ alternates between two buffers). */
   override async readParams(): Promise<Float64Array> {
     this.core.check('readParams');
     const P = paramLayout(this.spec).size;
@@ -171,7 +201,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     pass.dispatchWorkgroups(e === 'tileGradients' ? this.tiles : e === 'tileSettle' ? 1 : this.updateGroups);
   }
 
-  /** Two dispatches a step (gradients, update), `steps` times, and one settle that counts the last step, in one command buffer. */
+  /** Two dispatches a step (gradients, update), `steps` times, then a settle counting the last step: one submit. */
   protected recordSteps(steps: number): void {
     this.core.submit((pass) => {
       for (let t = 0; t < steps; t++) {
@@ -180,7 +210,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
         this.dispatch(pass, 'tileUpdate');
         this.recorded++;
       }
-      this.dispatch(pass, 'tileSettle');                       // counts the last step of this submit
+      this.dispatch(pass, 'tileSettle'); // counts the last step of this submit
     });
   }
 }

@@ -1,9 +1,7 @@
 /**
- * What the kernels are told about sizes and layouts: the step kernels'
- * per-sample cache layout, and every WGSL `override` constant, by the names
- * the shaders declare (with no defaults there), computed here only so TS and
- * WGSL cannot disagree. The flat parameter layout itself is math and lives
- * in src/mlp/spec.ts.
+ * What the kernels are told about sizes and layouts: the step kernels' per-sample cache layout and every WGSL
+ * `override` constant, by the names the shaders declare (with no defaults there), so TS and WGSL cannot disagree.
+ * The flat parameter layout itself is math and lives in src/mlp/spec.ts.
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -17,8 +15,20 @@ export type CacheName = (typeof CACHE_TENSORS)[number];
  *   [ z1 (N·H) | a1 (N·H) | z2 (N) | yHat (N) | loss (N) | dz2 (N) | da1 (N·H) | dz1 (N·H) ]
  * row-major with samples as rows, so z1[n][j] is at z1 + n·H + j.
  */
-export function cacheLayout({ H, N }: Pick<Spec, 'H' | 'N'>): { readonly [K in CacheName]: number } & { readonly size: number } {
-  const lengths: Record<CacheName, number> = { z1: N * H, a1: N * H, z2: N, yHat: N, loss: N, dz2: N, da1: N * H, dz1: N * H };
+export function cacheLayout({
+  H,
+  N,
+}: Pick<Spec, 'H' | 'N'>): { readonly [K in CacheName]: number } & { readonly size: number } {
+  const lengths: Record<CacheName, number> = {
+    z1: N * H,
+    a1: N * H,
+    z2: N,
+    yHat: N,
+    loss: N,
+    dz2: N,
+    da1: N * H,
+    dz1: N * H,
+  };
   let offset = 0;
   const offsets = {} as Record<CacheName, number>;
   for (const name of CACHE_TENSORS) {
@@ -28,7 +38,7 @@ export function cacheLayout({ H, N }: Pick<Spec, 'H' | 'N'>): { readonly [K in C
   return { ...offsets, size: offset };
 }
 
-/** The `override` constants for the sizes and the flat parameter layout: every kernel that holds parameters declares these. */
+/** The `override` constants of the sizes and flat parameter layout, declared by every kernel that holds parameters. */
 export function paramConstants(spec: Spec): Record<string, number> {
   const P = paramLayout(spec);
   return {
@@ -69,8 +79,13 @@ export function wgslConstants(spec: Spec): Record<string, number> {
  * 3 sigmoid, as shaders/lib/common.wgsl's ACT_* constants) and the workgroup size: the one place they
  * are encoded. Every trainer spreads these into its pipeline constants.
  */
-export function pipelineConstants(loss: LossKind, workgroupSize: number, activation: HiddenActivation): { LOSS: number; WG: number; ACT: number } {
+export function pipelineConstants(
+  loss: LossKind,
+  workgroupSize: number,
+  activation: HiddenActivation,
+): { LOSS: number; WG: number; ACT: number } {
   const ACT = HIDDEN_ACTIVATIONS.indexOf(activation);
-  if (ACT < 0) throw new RangeError(`activation must be one of ${HIDDEN_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
+  if (ACT < 0)
+    throw new RangeError(`activation must be one of ${HIDDEN_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
   return { LOSS: loss === 'bce' ? 0 : 1, WG: workgroupSize, ACT };
 }

@@ -1,9 +1,8 @@
 /**
- * Many independent MLPs, one invocation per model, parameters and gradients in registers
- * (shaders/many-reg.wgsl): ManyTrainer's step (shaders/lib/models.wgsl), so its results bit for bit,
- * with no branch per value for the non-finite check (a flag per model, an exact replay where it
- * is set). Width groups let a whole map of widths × rates × seeds train in one dispatch, read
- * back once. Creation, guards, buffers and readback are the trainer core's.
+ * Many independent MLPs, one invocation per model, parameters and gradients in registers (shaders/many-reg.wgsl):
+ * ManyTrainer's step (shaders/lib/models.wgsl), so its results bit for bit, with no branch per value for the
+ * non-finite check (a flag per model, an exact replay where it is set). Width groups let a whole map of widths × rates
+ * × seeds train in one dispatch, read back once. Creation, guards, buffers and readback are the trainer core's.
  */
 import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data/data.js';
@@ -17,7 +16,15 @@ import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupStorage } from './limits.js';
 import type { ManyResults } from './many.js';
 import { readModelWords, submitUniformDispatches, trainModels } from './models.js';
-import { MANY_MAX, MANY_REG_BINDINGS, MANY_RESULT_WORDS, MANY_STATUS_WORDS, type ManyRegBindingName, packManyRegRun, SHADERS } from './shaders.js';
+import {
+  MANY_MAX,
+  MANY_REG_BINDINGS,
+  MANY_RESULT_WORDS,
+  MANY_STATUS_WORDS,
+  type ManyRegBindingName,
+  packManyRegRun,
+  SHADERS,
+} from './shaders.js';
 import { NO_FAULT, statusError } from './status.js';
 
 /** A run of consecutive models of one width. */
@@ -55,9 +62,20 @@ export function manyRegDataBytes({ d, N }: Pick<Dataset, 'd' | 'N'>): number {
   return 4 * (N * d + N);
 }
 
-/** The override constants of shaders/many-reg.wgsl: the layout of the widest model, and whether every model has that width. */
-export function manyRegConstants(spec: Spec, loss: LossKind, workgroupSize: number, oneWidth: boolean, activation: HiddenActivation): Record<string, number> {
-  return { ...paramConstants(spec), ...pipelineConstants(loss, workgroupSize, activation), BOUND1: Math.fround(1 / Math.sqrt(spec.d)), ONE_WIDTH: oneWidth ? 1 : 0 };
+/** The override constants of shaders/many-reg.wgsl: the widest model's layout, and whether every model is that wide. */
+export function manyRegConstants(
+  spec: Spec,
+  loss: LossKind,
+  workgroupSize: number,
+  oneWidth: boolean,
+  activation: HiddenActivation,
+): Record<string, number> {
+  return {
+    ...paramConstants(spec),
+    ...pipelineConstants(loss, workgroupSize, activation),
+    BOUND1: Math.fround(1 / Math.sqrt(spec.d)),
+    ONE_WIDTH: oneWidth ? 1 : 0,
+  };
 }
 
 export class ManyRegTrainer {
@@ -87,14 +105,26 @@ export class ManyRegTrainer {
     const { data, loss, lrs } = options;
     const label = options.label ?? 'manyReg';
     const M = lrs.length;
-    const groups: WidthGroup[] = typeof options.hidden === 'number' ? [{ hidden: options.hidden, models: M }] : [...options.hidden];
+    const groups: WidthGroup[] =
+      typeof options.hidden === 'number' ? [{ hidden: options.hidden, models: M }] : [...options.hidden];
     const hMax = Math.max(...groups.map((g) => g.hidden));
     await checkDeviceAlive(device, label);
-    checkTrainerInput(device, { data, loss, hidden: hMax, activation: options.activation ?? 'relu', ...(options.workgroupSize !== undefined ? { workgroupSize: options.workgroupSize } : {}) });
+    checkTrainerInput(device, {
+      data,
+      loss,
+      hidden: hMax,
+      activation: options.activation ?? 'relu',
+      ...(options.workgroupSize !== undefined ? { workgroupSize: options.workgroupSize } : {}),
+    });
     const spec = makeSpec({ d: data.d, H: hMax, N: data.N });
     const P = paramLayout(spec).size;
     checkManyRegInput(spec, groups, options);
-    checkWorkgroupStorage(device.limits, 'the data (N·d + N floats) is kept in workgroup memory', manyRegDataBytes(data), 'use ManyTrainer');
+    checkWorkgroupStorage(
+      device.limits,
+      'the data (N·d + N floats) is kept in workgroup memory',
+      manyRegDataBytes(data),
+      'use ManyTrainer',
+    );
     const wg = options.workgroupSize ?? manyRegWorkgroupSize(device);
     checkBufferFits(device.limits, `${M} models of ${P} parameters`, 4 * M * P, 'train fewer models at once');
     const restart = options.initialParams !== undefined;
@@ -103,34 +133,69 @@ export class ManyRegTrainer {
       shader: SHADERS.manyReg,
       bindings: MANY_REG_BINDINGS,
       entryPoints: ['trainManyReg'],
-      constants: manyRegConstants(spec, loss, wg, groups.every((g) => g.hidden === hMax), options.activation ?? 'relu'),
+      constants: manyRegConstants(
+        spec,
+        loss,
+        wg,
+        groups.every((g) => g.hidden === hMax),
+        options.activation ?? 'relu',
+      ),
       buffers: {
-        run: { bytes: 4 * packManyRegRun({ models: 0, steps: 0, seedBase: 0, init: 0, groups: 0 }).length, role: 'uniform' },
+        run: {
+          bytes: 4 * packManyRegRun({ models: 0, steps: 0, seedBase: 0, init: 0, groups: 0 }).length,
+          role: 'uniform',
+        },
         xIn: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
         yIn: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
         lrs: { bytes: 4 * M, role: 'input', init: Float32Array.from(lrs) },
-        params: { bytes: 4 * M * P, role: 'state', init: restart ? Float32Array.from(options.initialParams!) : undefined },
-        results: { bytes: 4 * MANY_RESULT_WORDS * M, role: 'state', init: restart ? new Float32Array(MANY_RESULT_WORDS * M) : undefined },
-        status: { bytes: 4 * MANY_STATUS_WORDS * M, role: 'state', init: restart ? Uint32Array.from({ length: MANY_STATUS_WORDS * M }, (_, i) => (i % MANY_STATUS_WORDS ? NO_FAULT : 0)) : undefined },
+        params: {
+          bytes: 4 * M * P,
+          role: 'state',
+          init: restart ? Float32Array.from(options.initialParams!) : undefined,
+        },
+        results: {
+          bytes: 4 * MANY_RESULT_WORDS * M,
+          role: 'state',
+          init: restart ? new Float32Array(MANY_RESULT_WORDS * M) : undefined,
+        },
+        status: {
+          bytes: 4 * MANY_STATUS_WORDS * M,
+          role: 'state',
+          init: restart
+            ? Uint32Array.from({ length: MANY_STATUS_WORDS * M }, (_, i) => (i % MANY_STATUS_WORDS ? NO_FAULT : 0))
+            : undefined,
+        },
         groups: { bytes: 16 * groups.length, role: 'input', init: packGroups(groups, options.seedCount) },
       },
     });
     return new ManyRegTrainer(device, spec, groups, M, options, core, wg);
   }
 
-  /** Records `steps` SGD steps of every model, as dispatches of at most `stepsPerDispatch`, MANY_DISPATCHES_PER_SUBMIT per submit. */
+  /** `steps` SGD steps of every model: dispatches of ≤ `stepsPerDispatch`, MANY_DISPATCHES_PER_SUBMIT a submit. */
   train(steps: number, { stepsPerDispatch = 1000 }: { stepsPerDispatch?: number } = {}): void {
     this.core.check('train');
     trainModels(steps, stepsPerDispatch, this.initialised, (chunks) => this.record(chunks));
   }
 
-  /** One command buffer: per chunk, its uniform copied in from a small upload buffer, then one dispatch (2-D past the per-dimension limit). */
+  /**
+   * One command buffer: per chunk, its uniform copied in from a small upload buffer, then one dispatch (2-D past the
+   * per-dimension limit).
+   */
   private record(chunks: readonly number[]): void {
     const needed = Math.ceil(this.models / this.wg);
     const gx = Math.min(needed, this.device.limits.maxComputeWorkgroupsPerDimension);
     const dispatches = chunks.map((steps, i) => {
       const init = i === 0 && !this.initialised ? 1 : 0;
-      return { values: packManyRegRun({ models: this.models, steps, seedBase: this.options.seedBase, init, groups: this.groups.length }), groups: [gx, Math.ceil(needed / gx)] as const };
+      return {
+        values: packManyRegRun({
+          models: this.models,
+          steps,
+          seedBase: this.options.seedBase,
+          init,
+          groups: this.groups.length,
+        }),
+        groups: [gx, Math.ceil(needed / gx)] as const,
+      };
     });
     submitUniformDispatches(this.core, this.core.pipelines.trainManyReg, this.bindGroup, dispatches);
     this.initialised = true;
@@ -168,7 +233,8 @@ export class ManyRegTrainer {
     const P = paramLayout(this.spec);
     const wide = await this.core.readBuffer('params', P.size, m * P.size);
     const out = new Float64Array(own.size);
-    for (const t of ['W1', 'b1', 'W2', 'b2'] as const) out.set(wide.subarray(P[t].offset, P[t].offset + own[t].length), own[t].offset);
+    for (const t of ['W1', 'b1', 'W2', 'b2'] as const)
+      out.set(wide.subarray(P[t].offset, P[t].offset + own[t].length), own[t].offset);
     return out;
   }
 
@@ -177,7 +243,10 @@ export class ManyRegTrainer {
   }
 }
 
-/** A parameter's fault code in the widest layout, as the same parameter's code in a model's own layout (loss codes, by sample, unchanged). */
+/**
+ * A parameter's fault code in the widest layout, as the same parameter's code in a model's own layout (loss codes, by
+ * sample, unchanged).
+ */
 export function narrowCode(wide: Spec, own: Spec, code: number): number {
   if (code === NO_FAULT || code >>> 30 === 0 || wide.H === own.H) return code;
   const k = (code >>> 2) & 0x0fff_ffff;
@@ -187,26 +256,43 @@ export function narrowCode(wide: Spec, own: Spec, code: number): number {
   return ((code & 0xc000_0003) | ((O[t].offset + k - W[t].offset) << 2)) >>> 0;
 }
 
-/** What only this kernel takes: widths within its private arrays, the groups adding up to M, the rates, the seeds, restart parameters. */
-function checkManyRegInput(spec: Spec, groups: readonly WidthGroup[], { lrs, seedBase, seedCount, initialParams, data }: ManyRegOptions): void {
+/** What only this kernel takes: widths within its private arrays, groups adding up to M, rates, seeds, restart θ. */
+function checkManyRegInput(
+  spec: Spec,
+  groups: readonly WidthGroup[],
+  { lrs, seedBase, seedCount, initialParams, data }: ManyRegOptions,
+): void {
   const M = lrs.length;
   for (const [k, g] of groups.entries()) {
-    if (!Number.isInteger(g.hidden) || g.hidden < 1 || g.hidden > MANY_MAX.H) throw new RangeError(`hidden[${k}].hidden must be an integer in [1, ${MANY_MAX.H}], got ${g.hidden}`);
-    if (!Number.isInteger(g.models) || g.models < 1) throw new RangeError(`hidden[${k}].models must be an integer ≥ 1, got ${g.models}`);
+    if (!Number.isInteger(g.hidden) || g.hidden < 1 || g.hidden > MANY_MAX.H)
+      throw new RangeError(`hidden[${k}].hidden must be an integer in [1, ${MANY_MAX.H}], got ${g.hidden}`);
+    if (!Number.isInteger(g.models) || g.models < 1)
+      throw new RangeError(`hidden[${k}].models must be an integer ≥ 1, got ${g.models}`);
     const S = seedCount ?? g.models;
-    if (!Number.isInteger(S) || S < 1 || S > g.models) throw new RangeError(`seedCount must be an integer in [1, ${g.models}], got ${S}`);
+    if (!Number.isInteger(S) || S < 1 || S > g.models)
+      throw new RangeError(`seedCount must be an integer in [1, ${g.models}], got ${S}`);
     checkSeed(seedBase);
     checkSeed(seedBase + S - 1);
   }
-  if (spec.d > MANY_MAX.d) throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} (its per-model arrays are private), got d=${spec.d}`);
-  if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
-  if (groups.reduce((s, g) => s + g.models, 0) !== M) throw new RangeError(`hidden: the groups' models must add up to lrs.length = ${M}`);
+  if (spec.d > MANY_MAX.d)
+    throw new RangeError(
+      `many-models kernel: d must be ≤ ${MANY_MAX.d} (its per-model arrays are private), got d=${spec.d}`,
+    );
+  if (!Number.isInteger(M) || M < 1)
+    throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
+  if (groups.reduce((s, g) => s + g.models, 0) !== M)
+    throw new RangeError(`hidden: the groups' models must add up to lrs.length = ${M}`);
   for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
-  for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+  for (const [name, xs] of [
+    ['data.x', data.x],
+    ['data.y', data.y],
+  ] as const)
+    checkUploadable(name, xs);
   if (initialParams) {
     const P = paramLayout(spec).size;
     if (groups.length !== 1) throw new RangeError('initialParams: only for a single width');
-    if (initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${initialParams.length}`);
+    if (initialParams.length !== M * P)
+      throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${initialParams.length}`);
     checkUploadable('initialParams', initialParams);
   }
 }

@@ -1,11 +1,8 @@
 /**
- * Trains M independent 2-layer MLPs at once on the GPU (shaders/many.wgsl), one
- * invocation per model, each from its own seed (seedBase + m, drawn on the GPU
- * exactly as `initParams` draws on the CPU) with its own learning rate. Long
- * runs are split into dispatches of at most `stepsPerDispatch` steps, at most
- * MANY_DISPATCHES_PER_SUBMIT per command buffer; nothing is read back until
- * `readResults`. A model whose loss, gradient or updated parameter goes
- * non-finite stops there, alone, and its result names the step and element.
+ * M independent 2-layer MLPs trained at once (shaders/many.wgsl), one invocation per model, each from its own seed
+ * (seedBase + m, drawn on the GPU exactly as `initParams` draws on the CPU) and learning rate. Runs go in dispatches of
+ * at most `stepsPerDispatch` steps, at most MANY_DISPATCHES_PER_SUBMIT per command buffer, read back only by
+ * `readResults`. A model that goes non-finite stops there, alone, and its result names the step and element.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
@@ -18,7 +15,15 @@ import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
 import { readModelWords, submitUniformDispatches, trainModels } from './models.js';
-import { MANY_BINDINGS, MANY_MAX, MANY_RESULT_WORDS, MANY_STATUS_WORDS, type ManyBindingName, packManyRun, SHADERS } from './shaders.js';
+import {
+  MANY_BINDINGS,
+  MANY_MAX,
+  MANY_RESULT_WORDS,
+  MANY_STATUS_WORDS,
+  type ManyBindingName,
+  packManyRun,
+  SHADERS,
+} from './shaders.js';
 import { NO_FAULT, statusError } from './status.js';
 
 export interface ManyOptions {
@@ -31,7 +36,10 @@ export interface ManyOptions {
   lrs: ArrayLike<number>;
   /** Model m starts from seed seedBase + (m mod seedCount). */
   seedBase: number;
-  /** Distinct seeds; default M (one per model). With M = R·S models and seedCount S, every block of S models shares the seeds seedBase .. seedBase + S − 1. */
+  /**
+   * Distinct seeds; default M (one per model). With M = R·S models and seedCount S, every block of S models shares the
+   * seeds seedBase .. seedBase + S − 1.
+   */
   seedCount?: number;
   workgroupSize?: number;
   /**
@@ -58,7 +66,12 @@ export interface ManyResults {
 export { MANY_DISPATCHES_PER_SUBMIT } from './models.js';
 
 /** The override constants of shaders/many.wgsl. */
-export function manyConstants(spec: Spec, loss: LossKind, workgroupSize: number, activation: HiddenActivation): Record<string, number> {
+export function manyConstants(
+  spec: Spec,
+  loss: LossKind,
+  workgroupSize: number,
+  activation: HiddenActivation,
+): Record<string, number> {
   return {
     ...paramConstants(spec),
     ...pipelineConstants(loss, workgroupSize, activation),
@@ -96,7 +109,12 @@ export class ManyTrainer {
     const spec = makeSpec({ d: data.d, H: hidden, N: data.N });
     checkManyInput(spec, options);
     const P = paramLayout(spec).size;
-    checkWorkgroupCount(device.limits, `${M} models in workgroups of ${wg}`, Math.ceil(M / wg), 'train fewer models at once');
+    checkWorkgroupCount(
+      device.limits,
+      `${M} models in workgroups of ${wg}`,
+      Math.ceil(M / wg),
+      'train fewer models at once',
+    );
     checkBufferFits(device.limits, `${M} models of ${P} parameters`, 4 * M * P, 'train fewer models at once');
     const restart = initialParams !== undefined;
     const core = await TrainerCore.create(device, {
@@ -106,12 +124,19 @@ export class ManyTrainer {
       entryPoints: ['trainMany'],
       constants: manyConstants(spec, loss, wg, options.activation ?? 'relu'),
       buffers: {
-        run: { bytes: 4 * packManyRun({ models: 0, steps: 0, seedBase: 0, init: 0, seedCount: 0 }).length, role: 'uniform' },
+        run: {
+          bytes: 4 * packManyRun({ models: 0, steps: 0, seedBase: 0, init: 0, seedCount: 0 }).length,
+          role: 'uniform',
+        },
         x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
         y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
         lrs: { bytes: 4 * M, role: 'input', init: Float32Array.from(lrs) },
         params: { bytes: 4 * M * P, role: 'state', init: restart ? Float32Array.from(initialParams) : undefined },
-        results: { bytes: 4 * MANY_RESULT_WORDS * M, role: 'state', init: restart ? new Float32Array(MANY_RESULT_WORDS * M) : undefined },
+        results: {
+          bytes: 4 * MANY_RESULT_WORDS * M,
+          role: 'state',
+          init: restart ? new Float32Array(MANY_RESULT_WORDS * M) : undefined,
+        },
         status: { bytes: 4 * MANY_STATUS_WORDS * M, role: 'state', init: restart ? manyFreshStatus(M) : undefined },
       },
     });
@@ -128,19 +153,22 @@ export class ManyTrainer {
     trainModels(steps, stepsPerDispatch, this.initialised, (chunks) => this.record(chunks));
   }
 
-  /** One command buffer with a dispatch per entry of `chunks` (steps each), the first drawing the initial parameters if none are yet. */
+  /** One command buffer, a dispatch per entry of `chunks` (steps each); the first draws the initial θ if needed. */
   private record(chunks: readonly number[]): void {
     const groups = [Math.ceil(this.models / (this.options.workgroupSize ?? 64)), 1] as const;
     const seedCount = this.options.seedCount ?? this.models;
     const dispatches = chunks.map((steps, i) => {
       const init = i === 0 && !this.initialised ? 1 : 0;
-      return { values: packManyRun({ models: this.models, steps, seedBase: this.options.seedBase, init, seedCount }), groups };
+      return {
+        values: packManyRun({ models: this.models, steps, seedBase: this.options.seedBase, init, seedCount }),
+        groups,
+      };
     });
     submitUniformDispatches(this.core, this.core.pipelines.trainMany, this.bindGroup, dispatches);
     this.initialised = true;
   }
 
-  /** Every model's results; a model that stopped has its error (the step and element) in `errors`. Never throws for a divergence. */
+  /** Every model's results; a model that stopped has its error (step and element) in `errors`. Never throws for one. */
   async readResults(): Promise<ManyResults> {
     this.core.check('readResults');
     const { column, status } = await readModelWords(this.core, this.models);
@@ -151,7 +179,8 @@ export class ManyTrainer {
   /** One model's parameters, flat layout. */
   async readParams(m: number): Promise<Float64Array> {
     this.core.check('readParams');
-    if (!Number.isInteger(m) || m < 0 || m >= this.models) throw new RangeError(`model must be an integer in [0, ${this.models - 1}], got ${m}`);
+    if (!Number.isInteger(m) || m < 0 || m >= this.models)
+      throw new RangeError(`model must be an integer in [0, ${this.models - 1}], got ${m}`);
     const P = paramLayout(this.spec).size;
     return this.core.readBuffer('params', P, m * P);
   }
@@ -162,21 +191,30 @@ export class ManyTrainer {
   }
 }
 
-/** What only the many-models kernel takes: its private-array bounds, a learning rate per model, the seeds, restart parameters. */
+/** What only the many-models kernel takes: its private-array bounds, a rate per model, the seeds, restart θ. */
 function checkManyInput(spec: Spec, { lrs, seedBase, seedCount = lrs.length, initialParams, data }: ManyOptions): void {
   const M = lrs.length;
   if (spec.d > MANY_MAX.d || spec.H > MANY_MAX.H) {
-    throw new RangeError(`many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`);
+    throw new RangeError(
+      `many-models kernel: d must be ≤ ${MANY_MAX.d} and H ≤ ${MANY_MAX.H} (its per-model arrays are private), got d=${spec.d}, H=${spec.H}`,
+    );
   }
-  if (!Number.isInteger(M) || M < 1) throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
-  if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M) throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
+  if (!Number.isInteger(M) || M < 1)
+    throw new RangeError(`lrs: need at least one learning rate (one per model), got ${M}`);
+  if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > M)
+    throw new RangeError(`seedCount must be an integer in [1, ${M}], got ${seedCount}`);
   checkSeed(seedBase);
   checkSeed(seedBase + seedCount - 1);
   for (let m = 0; m < M; m++) checkLearningRate(`lrs[${m}]`, lrs[m]!);
-  for (const [name, xs] of [['data.x', data.x], ['data.y', data.y]] as const) checkUploadable(name, xs);
+  for (const [name, xs] of [
+    ['data.x', data.x],
+    ['data.y', data.y],
+  ] as const)
+    checkUploadable(name, xs);
   const P = paramLayout(spec).size;
   if (initialParams) {
-    if (initialParams.length !== M * P) throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${initialParams.length}`);
+    if (initialParams.length !== M * P)
+      throw new RangeError(`initialParams must have M·P = ${M}·${P} = ${M * P} values, got ${initialParams.length}`);
     checkUploadable('initialParams', initialParams);
   }
 }

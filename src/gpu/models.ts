@@ -1,8 +1,6 @@
 /**
- * What the two many-models trainers (./many.ts, one invocation per model, and
- * ./many-reg.ts, one invocation per model with the data in workgroup memory)
- * share: their dispatches, each with its own uniform values, and the read-back
- * of every model's results and status words.
+ * What the two many-models trainers share (./many.ts, and ./many-reg.ts with the data in workgroup memory): their
+ * dispatches, each with its own uniform values, and the readback of every model's results and status words.
  */
 import { checkCount, checkSteps } from './gpu-checks.js';
 import { dispatchChunks } from './core.js';
@@ -19,11 +17,17 @@ export const MANY_DISPATCHES_PER_SUBMIT = 64;
  * `record`; a run not yet initialised gets a dispatch even for 0 steps (it
  * draws the initial parameters).
  */
-export function trainModels(steps: number, stepsPerDispatch: number, initialised: boolean, record: (chunks: readonly number[]) => void): void {
+export function trainModels(
+  steps: number,
+  stepsPerDispatch: number,
+  initialised: boolean,
+  record: (chunks: readonly number[]) => void,
+): void {
   checkSteps('steps', steps);
   checkCount('stepsPerDispatch', stepsPerDispatch);
   const chunks = dispatchChunks(steps, stepsPerDispatch, initialised);
-  for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT) record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
+  for (let i = 0; i < chunks.length; i += MANY_DISPATCHES_PER_SUBMIT)
+    record(chunks.slice(i, i + MANY_DISPATCHES_PER_SUBMIT));
 }
 
 export interface UniformDispatch {
@@ -50,7 +54,12 @@ export function submitUniformDispatches(
   const encoder = device.createCommandEncoder({ label: `${label}.train` });
   const uploads: GPUBuffer[] = [];
   for (const { values, groups } of dispatches) {
-    const upload = device.createBuffer({ label: `${label}.run.upload`, size: run.size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+    const upload = device.createBuffer({
+      label: `${label}.run.upload`,
+      size: run.size,
+      usage: GPUBufferUsage.COPY_SRC,
+      mappedAtCreation: true,
+    });
     new Uint32Array(upload.getMappedRange()).set(values);
     upload.unmap();
     uploads.push(upload);
@@ -65,7 +74,7 @@ export function submitUniformDispatches(
   for (const u of uploads) u.destroy();
 }
 
-/** Every model's result words (loss, accuracy, diverged, steps) as columns, and its status words [steps, badStep, badWhere]. */
+/** Each model's result words (loss, accuracy, diverged, steps) as columns; status words [steps, badStep, badWhere]. */
 export async function readModelWords(
   core: { staging: StagingPool; buffers: { results: GPUBuffer; status: GPUBuffer } },
   models: number,
@@ -79,6 +88,10 @@ export async function readModelWords(
   const words = new Uint32Array(rawStatus!);
   return {
     column: (k) => Float32Array.from({ length: models }, (_, m) => r[m * MANY_RESULT_WORDS + k]!),
-    status: (m) => [words[m * MANY_STATUS_WORDS]!, words[m * MANY_STATUS_WORDS + 1]!, words[m * MANY_STATUS_WORDS + 2]!],
+    status: (m) => [
+      words[m * MANY_STATUS_WORDS]!,
+      words[m * MANY_STATUS_WORDS + 1]!,
+      words[m * MANY_STATUS_WORDS + 2]!,
+    ],
   };
 }

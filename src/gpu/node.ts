@@ -1,7 +1,6 @@
 /**
- * WebGPU in Node through Dawn (the npm package `webgpu`): a hardware adapter
- * first, then SwiftShader, the CPU Vulkan driver that Debian's chromium package
- * ships. Says which one it got; fails with what to install when it gets none.
+ * WebGPU in Node through Dawn (the npm package `webgpu`): a hardware adapter first, then SwiftShader, the CPU Vulkan
+ * driver that Debian's chromium package ships. Says which one it got; fails with what to install when it gets none.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { type AdapterSummary, GpuError, openDevice, summarizeAdapter } from './device.js';
@@ -71,7 +70,12 @@ export async function requestNodeAdapter(options: { prefer?: 'hardware' | 'swift
 
 /** An adapter and a device on it, labelled; call `device.destroy()` when done so Node can exit. */
 export async function requestNodeDevice(
-  options: { prefer?: 'hardware' | 'swiftshader'; label?: string; onProblem?: (e: GpuError) => void; subgroups?: boolean } = {},
+  options: {
+    prefer?: 'hardware' | 'swiftshader';
+    label?: string;
+    onProblem?: (e: GpuError) => void;
+    subgroups?: boolean;
+  } = {},
 ): Promise<NodeGpu & { device: GPUDevice }> {
   const gpu = await requestNodeAdapter(options);
   const device = await openDevice(gpu.adapter, {

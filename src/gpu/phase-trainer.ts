@@ -1,11 +1,8 @@
 /**
- * What the trainers built from phase kernels share (the step kernels of
- * ./trainer.ts, the large-batch kernels of ./large.ts and ./large-tiled.ts):
- * a step is a few dispatches over the `Hyper` uniform, recorded by the
- * subclass's `recordSteps`; everything around it is here, once: recording k
- * steps in bounded submits, running them chunk by chunk, the learning rate,
- * reading θ back, and `destroy()`. The guards, the status word and the buffers
- * are the trainer core's (./core.ts).
+ * What the trainers built from phase kernels share (./steps.ts, ./large-tiled.ts, bench/variants/large.ts): a step is
+ * a few dispatches over the `Hyper` uniform, recorded by the subclass's `recordSteps`; here are k steps in bounded
+ * submits, run chunk by chunk, the learning rate, θ read back and `destroy()`. Guards, status word and buffers are the
+ * trainer core's (./core.ts).
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
 import { checkCount, checkSteps } from './gpu-checks.js';
@@ -21,7 +18,11 @@ export interface RunOptions {
 }
 
 /** The buffers every phase kernel binds first: the Hyper uniform (lr), θ, and the data x and y, filled. */
-export function phaseBuffers(data: Dataset, params: ArrayLike<number>, lr: number): Record<'hyper' | 'params' | 'x' | 'y', BufferPlan> {
+export function phaseBuffers(
+  data: Dataset,
+  params: ArrayLike<number>,
+  lr: number,
+): Record<'hyper' | 'params' | 'x' | 'y', BufferPlan> {
   const hyper = packHyper({ lr });
   return {
     hyper: { bytes: hyper.byteLength, role: 'uniform', init: hyper },
@@ -62,7 +63,7 @@ export abstract class PhaseTrainer<B extends string, E extends string> {
     this.core.setLearningRate(lr);
   }
 
-  /** The parameters held now (flat layout); after a divergence, exactly those of the last good step. Never throws for a divergence. */
+  /** The parameters held now (flat layout); after a divergence, those of the last good step. Never throws for one. */
   async readParams(): Promise<Float64Array> {
     this.core.check('readParams');
     return this.core.readBuffer('params', paramLayout(this.spec).size);

@@ -1,7 +1,6 @@
 /**
- * The one place WGSL is imported, and the tables that describe what each
- * shader expects from the host: its bindings and its uniform fields. A test
- * parses the WGSL and checks it against these tables, so they cannot drift.
+ * The one place WGSL is imported, and the tables of what each shader expects from the host: its bindings and its
+ * uniform fields. A test parses the WGSL and checks it against these tables, so they cannot drift.
  */
 import commonWgsl from '../../shaders/lib/common.wgsl?raw';
 import fusedSubgroupWgsl from '../../shaders/fused-subgroup.wgsl?raw';
@@ -48,13 +47,28 @@ export interface BindingSlot {
   readonly type: BindingType;
 }
 
-/** A binding table from `{ name: type, … }` ('read' for read-only storage), binding numbers 0, 1, 2, … in the order written. */
-export function slots<const T extends Record<string, 'uniform' | 'storage' | 'read'>>(table: T): readonly (BindingSlot & { readonly name: keyof T & string })[] {
-  return Object.entries(table).map(([name, t], binding) => ({ binding, name, type: t === 'read' ? 'read-only-storage' : t }));
+/** A binding table from `{ name: type, … }` ('read': read-only storage), numbered 0, 1, 2, … in the order written. */
+export function slots<const T extends Record<string, 'uniform' | 'storage' | 'read'>>(
+  table: T,
+): readonly (BindingSlot & { readonly name: keyof T & string })[] {
+  return Object.entries(table).map(([name, t], binding) => ({
+    binding,
+    name,
+    type: t === 'read' ? 'read-only-storage' : t,
+  }));
 }
 
 /** shaders/steps.wgsl, group 0. */
-export const MLP_BINDINGS = slots({ hyper: 'uniform', params: 'storage', x: 'read', y: 'read', cache: 'storage', grads: 'storage', status: 'storage', next: 'storage' });
+export const MLP_BINDINGS = slots({
+  hyper: 'uniform',
+  params: 'storage',
+  x: 'read',
+  y: 'read',
+  cache: 'storage',
+  grads: 'storage',
+  status: 'storage',
+  next: 'storage',
+});
 
 export type MlpBindingName = (typeof MLP_BINDINGS)[number]['name'];
 
@@ -79,11 +93,15 @@ export function packHyper(values: Hyper): Float32Array {
   return packFields(HYPER_FIELDS, values, new Float32Array(roundUp16(HYPER_FIELDS)));
 }
 
-/** Floats or words of a uniform of 4-byte fields: their count rounded up to 4 (16 bytes, as uniform buffers require). */
+/** Floats or words of a uniform of 4-byte fields: their count rounded up to 4 (16 bytes, as uniforms require). */
 const roundUp16 = (fields: readonly string[]) => Math.ceil(fields.length / 4) * 4;
 
 /** Writes `values` into `out` in `fields` order. */
-function packFields<F extends string, A extends Float32Array | Uint32Array>(fields: readonly F[], values: Record<F, number>, out: A): A {
+function packFields<F extends string, A extends Float32Array | Uint32Array>(
+  fields: readonly F[],
+  values: Record<F, number>,
+  out: A,
+): A {
   fields.forEach((f, i) => (out[i] = values[f]));
   return out;
 }
@@ -95,7 +113,15 @@ function packFields<F extends string, A extends Float32Array | Uint32Array>(fiel
 export const STATUS_WORDS = 4;
 
 /** shaders/many.wgsl, group 0. */
-export const MANY_BINDINGS = slots({ run: 'uniform', x: 'read', y: 'read', lrs: 'read', params: 'storage', results: 'storage', status: 'storage' });
+export const MANY_BINDINGS = slots({
+  run: 'uniform',
+  x: 'read',
+  y: 'read',
+  lrs: 'read',
+  params: 'storage',
+  results: 'storage',
+  status: 'storage',
+});
 
 export type ManyBindingName = (typeof MANY_BINDINGS)[number]['name'];
 
@@ -123,7 +149,14 @@ export const FUSED_STATUS_WORDS = 3;
 export const FUSED_WORKGROUP_SCALARS = 2;
 
 /** shaders/fused.wgsl, group 0. */
-export const FUSED_BINDINGS = slots({ run: 'uniform', params: 'storage', x: 'read', y: 'read', status: 'storage', sampleLoss: 'storage' });
+export const FUSED_BINDINGS = slots({
+  run: 'uniform',
+  params: 'storage',
+  x: 'read',
+  y: 'read',
+  status: 'storage',
+  sampleLoss: 'storage',
+});
 
 export type FusedBindingName = (typeof FUSED_BINDINGS)[number]['name'];
 
@@ -136,11 +169,21 @@ export function packFusedRun({ lr, steps }: { lr: number; steps: number }): Arra
 }
 
 /** shaders/large-tiled.wgsl, group 0: params and paramsOut swap every step (two bind groups). */
-export const LARGE_TILED_BINDINGS = slots({ hyper: 'uniform', params: 'read', x: 'read', y: 'read', losses: 'storage', partials: 'storage', grads: 'storage', status: 'storage', paramsOut: 'storage' });
+export const LARGE_TILED_BINDINGS = slots({
+  hyper: 'uniform',
+  params: 'read',
+  x: 'read',
+  y: 'read',
+  losses: 'storage',
+  partials: 'storage',
+  grads: 'storage',
+  status: 'storage',
+  paramsOut: 'storage',
+});
 
 export type LargeTiledBindingName = (typeof LARGE_TILED_BINDINGS)[number]['name'];
 
-/** The entry points of shaders/large-tiled.wgsl: a step is the first two; settle ends a submit; gradientsOnly replaces the update. */
+/** shaders/large-tiled.wgsl's entries: a step is the first two, settle ends a submit, gradientsOnly has no update. */
 export const LARGE_TILED_ENTRY_POINTS = ['tileGradients', 'tileUpdate', 'tileSettle', 'tileGradientsOnly'] as const;
 
 /** `struct TileStatus` of shaders/large-tiled.wgsl: step, badStep, badWhere, pending, open, halted. */
@@ -149,8 +192,17 @@ export const LARGE_TILED_STATUS_WORDS = 6;
 /** The private-array bound of shaders/large-tiled.wgsl (const MAX_D there): x_n is held per invocation. */
 export const LARGE_MAX_D = 16;
 
-/** shaders/many-reg.wgsl, group 0: many.wgsl's, the data under other names (x and y are its workgroup copies), and the width groups. */
-export const MANY_REG_BINDINGS = slots({ run: 'uniform', xIn: 'read', yIn: 'read', lrs: 'read', params: 'storage', results: 'storage', status: 'storage', groups: 'read' });
+/** shaders/many-reg.wgsl, group 0: many.wgsl's, the data renamed (x, y are its workgroup copies), the width groups. */
+export const MANY_REG_BINDINGS = slots({
+  run: 'uniform',
+  xIn: 'read',
+  yIn: 'read',
+  lrs: 'read',
+  params: 'storage',
+  results: 'storage',
+  status: 'storage',
+  groups: 'read',
+});
 export type ManyRegBindingName = (typeof MANY_REG_BINDINGS)[number]['name'];
 
 /** `struct Run` of shaders/many-reg.wgsl: u32 fields in order. */
@@ -164,10 +216,10 @@ export function packManyRegRun(values: ManyRegRun): Uint32Array {
 /** shaders/fused-subgroup.wgsl, group 0: fused.wgsl's bindings, each holding `nets` networks. */
 export const FUSED_SUBGROUP_BINDINGS = FUSED_BINDINGS;
 
-/** The private-array bounds of shaders/fused-subgroup.wgsl (const MAX_D, MAX_U, MAX_C there): d ≤ 4, units per lane ≤ 4, N ≤ 4·4. */
+/** Private-array bounds of shaders/fused-subgroup.wgsl (MAX_D, MAX_U, MAX_C): d ≤ 4, units per lane ≤ 4, N ≤ 4·4. */
 export const FUSED_SUBGROUP_MAX = { d: 4, unitsPerLane: 4, N: 16 } as const;
 
-/** badWhere when the device's subgroups are not aligned blocks of invocations (LAYOUT_FAULT in shaders/fused-subgroup.wgsl). */
+/** badWhere where subgroups are not aligned blocks of invocations (LAYOUT_FAULT in shaders/fused-subgroup.wgsl). */
 export const SUBGROUP_LAYOUT_FAULT = 0xffff_fffe;
 
 /** `struct Run` of shaders/fused-subgroup.wgsl: lr (f32), steps, nets (u32). */

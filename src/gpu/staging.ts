@@ -59,7 +59,8 @@ export class StagingPool {
   private async failure(e: unknown): Promise<GpuError> {
     const failed = `${this.label}: reading back failed`;
     if (this.destroyed) return new GpuError('destroyed', `${failed}: the trainer was destroyed while reading back`);
-    const lost = this.lost ?? (await Promise.race([this.device.lost, new Promise<null>((r) => setTimeout(() => r(null), 0))]));
+    const lost =
+      this.lost ?? (await Promise.race([this.device.lost, new Promise<null>((r) => setTimeout(() => r(null), 0))]));
     if (lost) return lostError(lost);
     return new GpuError('internal', `${failed}: ${readbackCause(e)}`);
   }
@@ -84,7 +85,7 @@ export class StagingPool {
   }
 }
 
-/** An error as a cause in words: "name: message", the name alone where the message is empty (a DOMException's may be). */
+/** An error as a cause in words: "name: message", the name alone if the message is empty (a DOMException's may be). */
 export function readbackCause(e: unknown): string {
   const { name, message } = e instanceof Error || e instanceof DOMException ? e : { name: '', message: String(e) };
   return [name, message].filter(Boolean).join(': ') || 'no reason given';

@@ -1,8 +1,7 @@
 /**
- * The status word every kernel keeps (shaders/lib/status.wgsl and
- * shaders/lib/common.wgsl): steps done, the first step that went non-finite, and
- * a fault code naming the element. Decoded here, once, into the
- * TrainingDivergedError every trainer throws.
+ * The status word every kernel keeps (shaders/lib/status.wgsl, shaders/lib/common.wgsl): steps done, the first step
+ * that went non-finite and a fault code naming the element, decoded here into the TrainingDivergedError every trainer
+ * throws.
  */
 import { FAULT_KINDS, type Fault, TrainingDivergedError } from '../mlp/divergence.js';
 import type { Spec } from '../mlp/spec.js';
@@ -23,7 +22,11 @@ export function decodeFault(step: number, code: number): Fault {
 }
 
 /** The error for a status [steps done, badStep, badWhere], or null when no step failed. */
-export function statusError(spec: Pick<Spec, 'd' | 'H'>, badStep: number, badWhere: number): TrainingDivergedError | null {
+export function statusError(
+  spec: Pick<Spec, 'd' | 'H'>,
+  badStep: number,
+  badWhere: number,
+): TrainingDivergedError | null {
   if (badStep === NO_FAULT) return null;
   return new TrainingDivergedError(decodeFault(badStep, badWhere), spec);
 }

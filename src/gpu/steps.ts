@@ -1,15 +1,21 @@
 /**
- * The step kernels (shaders/steps.wgsl): one dispatch per phase (forward, backwardDeltas,
- * backwardGrads, sgdStep), every buffer readable after each. Slower than the fused kernels but
- * fits any shape the device's buffers hold, and its per-sample cache feeds the graph and the
- * gradient panel; the other kernels borrow it for that (./inspector.ts).
+ * The step kernels (shaders/steps.wgsl): one dispatch per phase (forward, backwardDeltas, backwardGrads, sgdStep),
+ * every buffer readable after each. Slower than the fused kernels, but fits any shape the device's buffers hold, and
+ * its per-sample cache feeds the graph and the gradient panel; the other kernels borrow it for that (./inspector.ts).
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
 import { checkNetworkOptions } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { cacheLayout, CACHE_TENSORS, type CacheName, pipelineConstants, wgslConstants } from './layout.js';
 import { checkLimits } from './limits.js';
-import { MLP_BINDINGS, MLP_ENTRY_POINTS, type MlpBindingName, type MlpEntryPoint, SHADERS, STATUS_WORDS } from './shaders.js';
+import {
+  MLP_BINDINGS,
+  MLP_ENTRY_POINTS,
+  type MlpBindingName,
+  type MlpEntryPoint,
+  SHADERS,
+  STATUS_WORDS,
+} from './shaders.js';
 import type { Readout, Trainer, TrainerConfig } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
@@ -61,15 +67,27 @@ export class StepTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> imp
         next: { bytes: 4 * P, role: 'scratch' },
       },
     });
-    const workgroups = Object.fromEntries(MLP_ENTRY_POINTS.map((e) => [e, Math.ceil(count[e] / wg)])) as Record<MlpEntryPoint, number>;
+    const workgroups = Object.fromEntries(MLP_ENTRY_POINTS.map((e) => [e, Math.ceil(count[e] / wg)])) as Record<
+      MlpEntryPoint,
+      number
+    >;
     return new StepTrainer(device, spec, options, core, workgroups);
   }
 
   /** Throws a GpuError('limit') naming the limit where this shape does not fit; returns the invocations per phase. */
   static checkFits(device: GPUDevice, spec: Spec, wg = 64): Record<MlpEntryPoint, number> {
     const P = paramLayout(spec).size;
-    const count: Record<MlpEntryPoint, number> = { forward: spec.N, backwardDeltas: spec.N, backwardGrads: P, sgdStep: P };
-    checkLimits(device.limits, spec, { cacheFloats: cacheLayout(spec).size, workgroupSize: wg, invocations: Math.max(...Object.values(count)) });
+    const count: Record<MlpEntryPoint, number> = {
+      forward: spec.N,
+      backwardDeltas: spec.N,
+      backwardGrads: P,
+      sgdStep: P,
+    };
+    checkLimits(device.limits, spec, {
+      cacheFloats: cacheLayout(spec).size,
+      workgroupSize: wg,
+      invocations: Math.max(...Object.values(count)),
+    });
     return count;
   }
 
@@ -107,7 +125,9 @@ export class StepTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> imp
     const [params, grads, values] = await this.core.readFloats([
       { buffer: buffers.params, offset: 0, size: 4 * P },
       { buffer: buffers.grads, offset: 0, size: 4 * P },
-      cache ? { buffer: buffers.cache, offset: 0, size: 4 * C.size } : { buffer: buffers.cache, offset: 4 * C.yHat, size: 4 * this.spec.N },
+      cache
+        ? { buffer: buffers.cache, offset: 0, size: 4 * C.size }
+        : { buffer: buffers.cache, offset: 4 * C.yHat, size: 4 * this.spec.N },
     ]);
     if (!cache) return { step, loss, params: params!, grads: grads!, yHat: values! };
     const { N, H } = this.spec;
@@ -140,5 +160,4 @@ export class StepTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> imp
       }
     });
   }
-
 }

@@ -1,12 +1,9 @@
 /**
- * The whole sweep map in one dispatch: every width, learning rate and seed is
- * one model of a single ManyRegTrainer (models grouped by width, so a width's
- * models fill whole subgroups and skip the units they lack together), read
- * back once. Returns exactly what sweepGpu (one ManyTrainer per width)
- * returns: both kernels take the same step (shaders/lib/models.wgsl), so every
- * verdict is the same. With `onProgress` or `stop`, the steps go in `parts`
- * dispatches, each awaited and reported (steps done, of all), instead of one.
- * Data too large for the kernel's workgroup memory goes width by width instead.
+ * The whole sweep map in one dispatch: every width, learning rate and seed is one model of a single ManyRegTrainer,
+ * grouped by width so a width's models fill whole subgroups and skip the units they lack together. Both many-models
+ * kernels take the same step (shaders/lib/models.wgsl), so it returns exactly what sweepGpu returns. With `onProgress`
+ * or `stop` the steps go in `parts` dispatches, each awaited and reported; data too large for workgroup memory goes
+ * width by width.
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/map.js';
@@ -24,8 +21,14 @@ export interface SweepAllOptions {
   stop?: () => boolean;
 }
 
-export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepSpec, options: SweepAllOptions = {}): Promise<SweepCell[]> {
-  if (manyRegDataBytes(data) > device.limits.maxComputeWorkgroupStorageSize) return perWidth(device, data, spec, options);
+export async function sweepAllGpu(
+  device: GPUDevice,
+  data: Dataset,
+  spec: SweepSpec,
+  options: SweepAllOptions = {},
+): Promise<SweepCell[]> {
+  if (manyRegDataBytes(data) > device.limits.maxComputeWorkgroupStorageSize)
+    return perWidth(device, data, spec, options);
   const S = spec.seeds;
   const R = spec.rates.length;
   // Model (w, r, s) is w·R·S + r·S + s: width groups of R·S models, each R blocks of the same S seeds.
@@ -47,7 +50,7 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
     if (onProgress || stop) {
       const per = Math.max(1, Math.ceil(spec.steps / Math.max(1, options.parts ?? 4)));
       trainer.train(0);
-      for (let done = 0; done < spec.steps; ) {
+      for (let done = 0; done < spec.steps;) {
         if (stop?.()) return [];
         const k = Math.min(per, spec.steps - done);
         trainer.train(k, { stepsPerDispatch: k });
@@ -63,7 +66,12 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
     return spec.widths.flatMap((hidden, w) =>
       spec.rates.map((lr, k) => {
         const first = (w * R + k) * S;
-        return makeCell(hidden, lr, spec.seedBase, Array.from({ length: S }, (_, s) => learned(r.loss[first + s]!, r.accuracy[first + s]!)));
+        return makeCell(
+          hidden,
+          lr,
+          spec.seedBase,
+          Array.from({ length: S }, (_, s) => learned(r.loss[first + s]!, r.accuracy[first + s]!)),
+        );
       }),
     );
   } finally {
@@ -71,8 +79,13 @@ export async function sweepAllGpu(device: GPUDevice, data: Dataset, spec: SweepS
   }
 }
 
-/** Data too large for workgroup memory: one ManyTrainer per width (src/gpu/sweep-widths.ts), progress and stop between widths. */
-async function perWidth(device: GPUDevice, data: Dataset, spec: SweepSpec, { onProgress, stop }: SweepAllOptions): Promise<SweepCell[]> {
+/** Data too large for workgroup memory: a ManyTrainer per width (./sweep-widths.ts); progress, stop between widths. */
+async function perWidth(
+  device: GPUDevice,
+  data: Dataset,
+  spec: SweepSpec,
+  { onProgress, stop }: SweepAllOptions,
+): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   for (const [w, hidden] of spec.widths.entries()) {
     if (stop?.()) return [];

@@ -1,8 +1,7 @@
 /**
- * The sweep on the GPU: for each width, one ManyTrainer holds every network of
- * that width, R learning rates × S seeds (the same S seeds in every rate), and
- * trains them all in one submit, split into dispatches short enough for browser
- * watchdogs. Only the results (loss, accuracy) are read back.
+ * The sweep on the GPU, width by width: one ManyTrainer per width holds every network of it, R learning rates × S
+ * seeds (the same S seeds at every rate), trained in one submit of dispatches short enough for browser watchdogs.
+ * Only the results (loss, accuracy) are read back.
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/map.js';
@@ -12,7 +11,10 @@ export async function sweepGpu(
   device: GPUDevice,
   data: Dataset,
   spec: SweepSpec,
-  { stepsPerDispatch = 250, onWidth }: { stepsPerDispatch?: number; onWidth?: (cells: SweepCell[], done: number, total: number) => void } = {},
+  {
+    stepsPerDispatch = 250,
+    onWidth,
+  }: { stepsPerDispatch?: number; onWidth?: (cells: SweepCell[], done: number, total: number) => void } = {},
 ): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   const S = spec.seeds;
@@ -32,7 +34,12 @@ export async function sweepGpu(
       trainer.train(spec.steps, { stepsPerDispatch });
       const r = await trainer.readResults();
       const row = spec.rates.map((lr, k) =>
-        makeCell(hidden, lr, spec.seedBase, Array.from({ length: S }, (_, s) => learned(r.loss[k * S + s]!, r.accuracy[k * S + s]!))),
+        makeCell(
+          hidden,
+          lr,
+          spec.seedBase,
+          Array.from({ length: S }, (_, s) => learned(r.loss[k * S + s]!, r.accuracy[k * S + s]!)),
+        ),
       );
       cells.push(...row);
       onWidth?.(row, w + 1, spec.widths.length);

@@ -56,7 +56,11 @@ export function clearRunBanners(app: App): void {
 
 function showBanner(app: App): void {
   const said = BANNER_ORDER.filter((k) => app.banners[k]);
-  app.els.banner.replaceChildren(...said.map((k) => Object.assign(document.createElement('span'), { className: `banner-${k}`, textContent: app.banners[k] })));
+  app.els.banner.replaceChildren(
+    ...said.map((k) =>
+      Object.assign(document.createElement('span'), { className: `banner-${k}`, textContent: app.banners[k] }),
+    ),
+  );
   app.els.banner.hidden = said.length === 0;
 }
 

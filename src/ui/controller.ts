@@ -1,21 +1,6 @@
 /**
- * Playback as a small state machine, with no DOM: it owns the live training
- * session and the frame loop, and never drops a click.
- *
- *   starting ──first session──► idle ◄── pausing ◄──pause── playing
- *       │                        │  ▲   (the frame in flight    ▲
- *       │                        │  │    lands, then idle)      │
- *       └───── reset() ────► resetting ────────────────────────┘ (back to playing if Play is wanted)
- *   any state ── an error ──► failed ── reset() or play() ──► resetting
- *
- * "Play" is an intent (`wanted`), kept whatever the state: pressed while the
- * first run is still being built, it starts that run when it exists; kept
- * across a reset, the new run plays on. The frame loop keeps scheduling itself
- * while no session is installed. Of overlapping resets the last one wins:
- * every other new session is destroyed as soon as it is built. A session is
- * destroyed only after its in-flight readback (a `mapAsync` on the GPU) ends.
- * "idle" means the numbers on the page will not change: a pause that lands
- * while a frame's readback is in flight is "pausing" until that frame is drawn.
+ * Playback as a small state machine with no DOM (PlaybackController): it owns the live training session and the frame
+ * loop, and never drops a click.
  */
 import type { Session, Snapshot } from './session.js';
 
@@ -31,7 +16,12 @@ export const CPU_FRAME_MS = 30;
  * took (at most doubling), stopping once `budgetMs` is spent (at least one
  * step); returns the steps done. At most about twice the budget is spent.
  */
-export function stepWithin(session: Pick<Session, 'step'>, k: number, budgetMs: number, now = () => performance.now()): number {
+export function stepWithin(
+  session: Pick<Session, 'step'>,
+  k: number,
+  budgetMs: number,
+  now = () => performance.now(),
+): number {
   const t0 = now();
   let done = 0;
   let slice = 1;
@@ -70,6 +60,20 @@ interface Live {
   inflight: Promise<unknown> | null;
 }
 
+/**
+ *   starting ──first session──► idle ◄── pausing ◄──pause── playing
+ *       │                        │  ▲   (the frame in flight    ▲
+ *       │                        │  │    lands, then idle)      │
+ *       └───── reset() ────► resetting ────────────────────────┘ (back to playing if Play is wanted)
+ *   any state ── an error ──► failed ── reset() or play() ──► resetting
+ *
+ * "Play" is an intent (`wanted`), kept whatever the state: pressed while the first run is still being built, it starts
+ * that run when it exists; kept across a reset, the new run plays on. The frame loop keeps scheduling itself while no
+ * session is installed. Of overlapping resets the last one wins: every other new session is destroyed as soon as it
+ * is built. A session is destroyed only after its in-flight readback (a `mapAsync` on the GPU) ends. "idle" means the
+ * numbers on the page will not change: a pause that lands while a frame's readback is in flight is "pausing" until
+ * that frame is drawn.
+ */
 export class PlaybackController<From = never> {
   state: PlayState = 'starting';
   /** Play was pressed and not paused since. */
@@ -159,13 +163,19 @@ export class PlaybackController<From = never> {
   private settle(): void {
     if (this.state === 'failed') return void this.hooks.onState('failed'); // only a reset leaves it
     const next: PlayState = !this.live
-      ? this.state === 'starting' ? 'starting' : 'resetting'
-      : this.wanted ? 'playing' : this.live.inflight && this.state === 'playing' ? 'pausing' : 'idle';
+      ? this.state === 'starting'
+        ? 'starting'
+        : 'resetting'
+      : this.wanted
+        ? 'playing'
+        : this.live.inflight && this.state === 'playing'
+          ? 'pausing'
+          : 'idle';
     this.state = next;
     this.hooks.onState(next); // also when the state stays: Play pressed while starting changes what the page shows
   }
 
-  /** One animation frame: record a chunk of steps, read back once, redraw; always schedules the next while Play is wanted. */
+  /** One animation frame: record a chunk of steps, read back once, redraw; schedules the next while Play is wanted. */
   private async frame(): Promise<void> {
     if (!this.wanted) {
       this.looping = false;
@@ -176,9 +186,13 @@ export class PlaybackController<From = never> {
       const t0 = performance.now();
       try {
         const asked = this.hooks.perFrame();
-        const k = live.session.backend === 'cpu' ? stepWithin(live.session, asked, CPU_FRAME_MS) : (live.session.step(asked), asked);
+        const k =
+          live.session.backend === 'cpu'
+            ? stepWithin(live.session, asked, CPU_FRAME_MS)
+            : (live.session.step(asked), asked);
         await this.read(live);
-        if (this.live === live) this.speed = { steps: this.speed.steps + k, ms: this.speed.ms + performance.now() - t0 };
+        if (this.live === live)
+          this.speed = { steps: this.speed.steps + k, ms: this.speed.ms + performance.now() - t0 };
       } catch (e) {
         if (this.live === live) this.fail(e as Error);
       }

@@ -1,8 +1,7 @@
 /**
- * The page's words for a run too big for the CPU engine (./session.ts's
- * CPU_STEP_MAX_NODES): the limit, what this run would build, and the largest
- * hidden width and number of points (or rows of a file) that fit, in the terms
- * of the page's own fields. Pure: no DOM.
+ * The page's words for a run too big for the CPU engine (./session.ts's CPU_STEP_MAX_NODES): the limit, what this run
+ * would build, and the largest hidden width and number of points (or rows of a file) that fit, in the terms of the
+ * page's own fields. Pure: no DOM.
  */
 import { graphNodes, maxHidden, maxPoints } from '../mlp/cpu-size.js';
 import { GEN_LIMITS } from '../mlp/data/datasets.js';
@@ -41,7 +40,11 @@ function largestTotal(lo: number, hi: number, test: number, maxTrain: number): n
  * ORACLE_FRAME_MAX) must stay a few tens of ms, so training points × parameters are bounded; the CLI takes any
  * size the GPU holds.
  */
-export function gpuRefusal(settings: Settings, data: PageData, upload: Upload | null): { text: string; field: RefusedField } | null {
+export function gpuRefusal(
+  settings: Settings,
+  data: PageData,
+  upload: Upload | null,
+): { text: string; field: RefusedField } | null {
   const { N, d } = data.train;
   const H = settings.hidden;
   const P = paramLayout({ d, H }).size;
@@ -60,13 +63,18 @@ export function gpuRefusal(settings: Settings, data: PageData, upload: Upload | 
   const text =
     `The page checks every GPU snapshot against the CPU oracle, which keeps it answering up to ` +
     `${ORACLE_FRAME_MAX.toLocaleString('en-US')} training points × parameters; ${N.toLocaleString('en-US')} training points ` +
-    `at hidden width ${H} make ${(N * P).toLocaleString('en-US')}. To train here, ${fewer.join(', or ') || 'use a smaller run'}` +
+    `at hidden width ${H} make ${(N * P).toLocaleString('en-US')}. ` +
+    `To train here, ${fewer.join(', or ') || 'use a smaller run'}` +
     ` (npm run train -- --data FILE trains any size the GPU holds).`;
   return { text, field: upload ? 'upload' : widest >= 1 || settings.dataset === 'xor' ? 'hidden' : 'points' };
 }
 
 /** What the CPU engine would refuse about this run (null: it fits), and the field to say it beside. */
-export function cpuRefusal(settings: Settings, data: PageData, upload: Upload | null): { text: string; field: RefusedField } | null {
+export function cpuRefusal(
+  settings: Settings,
+  data: PageData,
+  upload: Upload | null,
+): { text: string; field: RefusedField } | null {
   const { N, d } = data.train;
   const H = settings.hidden;
   if (!cpuSizeError({ N, d, H })) return null;

@@ -1,9 +1,7 @@
 /**
- * Which data the demo trains on: a generated set from the settings (kept in the
- * URL, so a link reproduces its points and its split) or a file the learner
- * uploaded (read by the CLI's parser, with the CLI's messages; not in the URL).
- * Also the "follow point" list of the computation graph, which lists the
- * training points.
+ * Which data the demo trains on: a generated set from the settings (kept in the URL, so a link reproduces its points
+ * and its split) or an uploaded file (read by the CLI's parser, with the CLI's messages; not in the URL). Also the
+ * computation graph's "follow point" list of training points.
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { type DataFormat, detectFormat, parseDataset } from '../mlp/data/data-file.js';
@@ -40,7 +38,8 @@ export function pageData(s: Settings, upload: Upload | null): PageData {
   }
   const all = generate({ kind: s.dataset, N: s.points, noise: s.noise, seed: s.dataSeed });
   const name = DATASET_NAMES[s.dataset];
-  if (s.dataset === 'xor') return { train: all, test: null, name: 'XOR', label: 'XOR, the 4 points (nothing held out)' };
+  if (s.dataset === 'xor')
+    return { train: all, test: null, name: 'XOR', label: 'XOR, the 4 points (nothing held out)' };
   const { train, test } = split(all, s.test, splitSeed(s.dataSeed));
   return { train, test, name, label: describe(`${name} (noise ${s.noise})`, train, test) };
 }
@@ -53,7 +52,12 @@ function describe(what: string, train: Dataset, test: Dataset | null): string {
  * Reads the file chosen in `input`: a bad one is refused beside the control with
  * the CLI's message (line and column) and null is returned, leaving the run as it is.
  */
-export async function tryUpload(els: Pick<DemoElements, 'uploadError'>, input: HTMLInputElement, settings: Settings, f32: boolean): Promise<Upload | null> {
+export async function tryUpload(
+  els: Pick<DemoElements, 'uploadError'>,
+  input: HTMLInputElement,
+  settings: Settings,
+  f32: boolean,
+): Promise<Upload | null> {
   const file = input.files?.[0];
   if (!file) return null;
   try {
@@ -71,7 +75,7 @@ export async function tryUpload(els: Pick<DemoElements, 'uploadError'>, input: H
   }
 }
 
-/** The controls that depend on the data: the dataset menu (with the file, if any), which inputs apply, the note, the point menu. */
+/** Controls that follow the data: the dataset menu (with the file, if any), which inputs apply, note, point menu. */
 export function showDataControls(els: DemoElements, data: PageData, settings: Settings, upload: Upload | null): void {
   fillPointMenu(els.point, data.train, settings.point);
   els.dataset.querySelector('option[value="file"]')?.remove();
@@ -79,7 +83,8 @@ export function showDataControls(els: DemoElements, data: PageData, settings: Se
   els.dataset.value = upload ? 'file' : settings.dataset;
   // XOR is its 4 points: nothing to choose; a file has its own points, but can still be split
   const xorOnly = !upload && settings.dataset === 'xor';
-  for (const el of els.dataControls) el.disabled = xorOnly || (upload !== null && (el.name === 'points' || el.name === 'noise'));
+  for (const el of els.dataControls)
+    el.disabled = xorOnly || (upload !== null && (el.name === 'points' || el.name === 'noise'));
   els.dataNote.textContent = `training on ${data.label}`;
 }
 

@@ -1,10 +1,7 @@
 /**
- * The derivation, the reading notes, the exercises and the note on method,
- * rendered into the page on demand (their Markdown and TeX ship as their own
- * chunks of the build, so the page loads no faster or slower for them, and
- * they work offline). Any link to #doc-<name> — in the header, in the
- * explainer or in another document (src/ui/markdown.ts rewrites `name.md` to
- * it) — opens that document and scrolls to it.
+ * The derivation, reading notes, exercises and note on method, rendered into the page on demand (their Markdown ships
+ * as separate chunks, so page load does not pay for them, and they work offline). Any link to #doc-<name> (header,
+ * explainer, or another document: src/ui/markdown.ts rewrites `name.md` to it) opens that document and scrolls to it.
  */
 import { keyboardScrollable } from './dom.js';
 import { renderMarkdown } from './markdown.js';

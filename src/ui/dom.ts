@@ -60,7 +60,11 @@ export function sweepElements(): SweepElements {
 
 /** Every setting's control (inputs, selects) by name. */
 export function settingControls(): (HTMLInputElement | HTMLSelectElement)[] {
-  return [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#controls [name]:not([type="file"]), select[name="point"]')];
+  return [
+    ...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
+      '#controls [name]:not([type="file"]), select[name="point"]',
+    ),
+  ];
 }
 
 /** Regions that may scroll (code, wide formulas and tables) are made focusable, so a keyboard can scroll them. */

@@ -1,11 +1,16 @@
 /**
- * The gradient panel: one plain sentence first (do the GPU and the CPU agree, each gradient within
- * its own f32 error bound, and the largest share of its bound any gradient used), then, folded into a
- * <details>, the method, a table per tensor and every gradient beside the CPU oracle's, its bound
- * and optionally central differences. On the CPU backend it says there is no GPU side.
- * The panel is redrawn every frame: the open/closed state and the scroll position survive it.
+ * The gradient panel: one plain sentence first (do GPU and CPU agree, each gradient within its own f32 error bound, and
+ * the largest share of its bound any gradient used), then, folded into a <details>, the method and a table per tensor:
+ * every gradient beside the CPU oracle's, its bound and optionally central differences. On the CPU backend it says
+ * there is no GPU side. Redrawn every frame: the open/closed state and the scroll position survive it.
  */
-import { BOUND_METHOD, type BoundedComparison, compareWithBounds, fractionOfBound, RESOLVED } from '../mlp/bounds/compare.js';
+import {
+  BOUND_METHOD,
+  type BoundedComparison,
+  compareWithBounds,
+  fractionOfBound,
+  RESOLVED,
+} from '../mlp/bounds/compare.js';
 import { paramLayout } from '../mlp/spec.js';
 import type { Snapshot } from './session.js';
 
@@ -19,8 +24,16 @@ const MAX_ROWS = 200;
 const minus = (t: string) => t.replace('e+', 'e').replaceAll('-', '−');
 const e = (v: number) => (v === 0 ? '0' : minus(v.toExponential(2)));
 /** Gradients: six decimals where that shows their digits (1e-3 ≤ |v| < 1e4), five significant digits otherwise. */
-const g = (v: number) => minus(v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? v.toFixed(6) : v.toExponential(4));
-const pct = (f: number) => (!Number.isFinite(f) ? 'all (a zero bound or a non-finite value)' : f === 0 ? '0%' : f < 0.01 ? `${(100 * f).toPrecision(1)}%` : `${Math.round(100 * f)}%`);
+const g = (v: number) =>
+  minus(v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? v.toFixed(6) : v.toExponential(4));
+const pct = (f: number) =>
+  !Number.isFinite(f)
+    ? 'all (a zero bound or a non-finite value)'
+    : f === 0
+      ? '0%'
+      : f < 0.01
+        ? `${(100 * f).toPrecision(1)}%`
+        : `${Math.round(100 * f)}%`;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', className = ''): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -49,16 +62,24 @@ export function parameterNames(d: number, H: number): string[] {
 }
 
 /** Said once, above the table: how the names count. */
-export const NAMING = 'W1[j][k] is the weight from input k into hidden unit j, b1[j] that unit’s bias, W2[j] its weight into the output; units and inputs are counted from 1, as in the graph and the network picture.';
+export const NAMING =
+  'W1[j][k] is the weight from input k into hidden unit j, b1[j] that unit’s bias, W2[j] its weight into the output; units and inputs are counted from 1, as in the graph and the network picture.';
 
 /** The lead sentence, from the comparison alone. */
 export function verdictSentence(c: BoundedComparison): string {
   const failed = c.tensors.reduce((s, t) => s + (t.pass ? 0 : 1), 0);
-  const gates = c.gateUncertain > 0 ? ` ${c.gateUncertain} of them depend on a ReLU gate too close to 0 for f32 to be sure of; those are held to a bound that allows either side.` : '';
+  const gates =
+    c.gateUncertain > 0
+      ? ` ${c.gateUncertain} of them depend on a ReLU gate too close to 0 for f32 to be sure of; ` +
+        `those are held to a bound that allows either side.`
+      : '';
   if (!c.pass) {
     return `The GPU and the CPU disagree: ${failed} of 4 tensors have a gradient outside its f32 error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
   }
-  return `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; the largest share of its bound any gradient used was ${pct(c.maxFraction)}.${gates}`;
+  return (
+    `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; ` +
+    `the largest share of its bound any gradient used was ${pct(c.maxFraction)}.${gates}`
+  );
 }
 
 export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array | null): void {
@@ -70,7 +91,9 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
   const scrollTop = root.querySelector<HTMLElement>('.grad-scroll')?.scrollTop ?? 0;
 
   const summary = el('p', '', 'grad-summary');
-  const maxRel = Object.assign(el('strong', 'n/a'), { title: `over the gradients at least ${RESOLVED} times their bound` });
+  const maxRel = Object.assign(el('strong', 'n/a'), {
+    title: `over the gradients at least ${RESOLVED} times their bound`,
+  });
   maxRel.dataset.testid = 'grad-max-rel-error';
   const verdict = el('strong', 'n/a');
   verdict.dataset.testid = 'grad-verdict';
@@ -81,9 +104,17 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
   const cmp = s.gpuGrads && bounds ? compareWithBounds(spec, s.gpuGrads, bounds) : null;
 
   if (!s.gpuGrads) {
-    summary.append('No GPU side to compare: training runs on the CPU engine (f64), which is the oracle itself. Verdict: ', verdict, '.');
+    summary.append(
+      'No GPU side to compare: training runs on the CPU engine (f64), which is the oracle itself. Verdict: ',
+      verdict,
+      '.',
+    );
   } else if (!cmp) {
-    summary.append('The GPU’s gradients are listed beside the CPU’s below; no error bounds came with this snapshot. Verdict: ', verdict, '.');
+    summary.append(
+      'The GPU’s gradients are listed beside the CPU’s below; no error bounds came with this snapshot. Verdict: ',
+      verdict,
+      '.',
+    );
   } else {
     verdict.textContent = cmp.pass ? 'pass' : 'FAIL';
     verdict.className = cmp.pass ? 'pass' : 'fail';
@@ -91,8 +122,13 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     if (rel.length) maxRel.textContent = e(Math.max(...rel));
     summary.append(verdictSentence(cmp), ' Verdict: ', verdict, '.');
     more.append(
-      el('p', `GPU (f32) against the CPU oracle (f64) at step ${s.step}, same parameters and data. Each gradient has its own bound, ${BOUND_METHOD}. ` +
-        `Relative error is given only for gradients at least ${RESOLVED} times their bound; for smaller ones f32 cannot resolve it.`),
+      el(
+        'p',
+        `GPU (f32) against the CPU oracle (f64) at step ${s.step}, same parameters and data. ` +
+          `Each gradient has its own bound, ${BOUND_METHOD}. ` +
+          `Relative error is given only for gradients at least ${RESOLVED} times their bound; ` +
+          `for smaller ones f32 cannot resolve it.`,
+      ),
     );
     const relLine = el('p');
     relLine.append('Largest relative error among those: ', maxRel, '.');
@@ -100,9 +136,17 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
   }
   more.append(el('p', NAMING, 'grad-naming'), detailTable(s, bounds?.grads.bound ?? null, fd));
   const names = parameterNames(d, H).length;
-  if (names > MAX_ROWS) more.append(el('p', `${names - MAX_ROWS} more parameters not listed (the sentence and the tensor table cover all ${names}).`));
+  if (names > MAX_ROWS)
+    more.append(
+      el('p', `${names - MAX_ROWS} more parameters not listed (the sentence and the tensor table cover all ${names}).`),
+    );
   if (!fd && names > FD_MAX_PARAMS) {
-    more.append(el('p', `Central differences are off: this network has ${names.toLocaleString('en-US')} parameters, above ${FD_MAX_PARAMS.toLocaleString('en-US')}, and each needs two forward passes over the batch, too slow to redo every frame.`));
+    more.append(
+      el(
+        'p',
+        `Central differences are off: this network has ${names.toLocaleString('en-US')} parameters, above ${FD_MAX_PARAMS.toLocaleString('en-US')}, and each needs two forward passes over the batch, too slow to redo every frame.`,
+      ),
+    );
   }
   root.replaceChildren(summary, more);
   const scroll = root.querySelector<HTMLElement>('.grad-scroll');
@@ -112,10 +156,28 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
 function tensorTable(spec: { d: number; H: number }, cmp: BoundedComparison): HTMLTableElement {
   const L = paramLayout(spec);
   const table = el('table', '', 'grad-tensors');
-  table.append(tableRow('th', ['tensor', 'shape', 'largest |GPU − CPU|', 'most of its bound used', 'largest relative error', 'gate uncertain', 'verdict']));
+  table.append(
+    tableRow('th', [
+      'tensor',
+      'shape',
+      'largest |GPU − CPU|',
+      'most of its bound used',
+      'largest relative error',
+      'gate uncertain',
+      'verdict',
+    ]),
+  );
   for (const t of cmp.tensors) {
     const name = t.tensor as keyof typeof L & string;
-    const tr = tableRow('td', [t.tensor, L[name as 'W1'].shape.join('×'), e(t.maxAbsError), pct(t.maxFraction), t.maxRelError === null ? '—' : e(t.maxRelError), String(t.gateUncertain), t.pass ? 'pass' : 'FAIL']);
+    const tr = tableRow('td', [
+      t.tensor,
+      L[name as 'W1'].shape.join('×'),
+      e(t.maxAbsError),
+      pct(t.maxFraction),
+      t.maxRelError === null ? '—' : e(t.maxRelError),
+      String(t.gateUncertain),
+      t.pass ? 'pass' : 'FAIL',
+    ]);
     tr.dataset.testid = `grad-tensor-${t.tensor}`;
     table.append(tr);
   }

@@ -1,10 +1,8 @@
 /**
- * Plain-words hints, from what the page already shows: dead hidden units, an
- * output stuck near 0.5, a loss that grew or an output pinned at 0 or 1 by
- * oversized steps. Dead units in a run that is still learning are a note
- * ('info'); in a failing run, or all of them, a warning. One diagnosis: the
- * hints never contradict each other. Pure: numbers in, sentences out, so a
- * test can check each one against a run known to fail.
+ * Plain-words hints from what the page already shows: dead hidden units, an output stuck near 0.5, a loss that grew
+ * or an output pinned at 0 or 1 by oversized steps. Dead units in a run still learning are a note ('info'); in a
+ * failing run, or all of them, a warning. One diagnosis, never contradicting itself. Pure, so a test can check each
+ * hint against a run known to fail.
  */
 import { describeFault, type FaultNames, nonFiniteName, TrainingDivergedError } from '../mlp/divergence.js';
 import { parameterNames } from './gradients.js';
@@ -81,7 +79,9 @@ export function hints(r: HintInput): Hint[] {
       level: failing ? 'warn' : 'info',
       text:
         `${sat} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${sat === 1 ? 'is' : 'are'} saturated: |z1| is so large on every training point that f′(z1) is nearly 0, ` +
-        'so almost no gradient passes back and the unit learns very slowly. Unlike a dead ReLU it is not stuck for good; a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
+        'so almost no gradient passes back and the unit learns very slowly. ' +
+        'Unlike a dead ReLU it is not stuck for good; ' +
+        'a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
     });
   }
   if (stuck) {
@@ -111,7 +111,7 @@ export function hints(r: HintInput): Hint[] {
  * still shows, when that is not the state the run kept.
  */
 export function failureText(e: Error, shownStep?: number): string {
-  // A divergence is named as the page names things, counted from 1 (W1[1][1], sample 1), as in the gradient table and the graph.
+  // A divergence is named as the page names things, counted from 1 (W1[1][1], sample 1), as in the table and the graph.
   const said = e instanceof TrainingDivergedError ? describeFault(e.spec, e.fault, pageNames(e.spec)) : e.message;
   // A divergence message ends with its own short hint; the banner gives the longer one below.
   const message = `${said.replace(/; lower the learning rate or rescale the data$/, '').replace(/[.\s]+$/, '')}.`;
@@ -119,11 +119,14 @@ export function failureText(e: Error, shownStep?: number): string {
   const diverged = e.name === 'TrainingDivergedError' || /diverged|NaN|infinite/i.test(e.message);
   if (!diverged) return `${message} Press Play or Reset to start a new run.`;
   const at = typeof step === 'number' && !message.startsWith(`step ${step}:`) ? ` at step ${step}` : ''; // said once
-  const shown = typeof step === 'number' && shownStep !== undefined && shownStep !== step - 1 ? ` The page still shows step ${shownStep}, the last state it read back.` : '';
+  const shown =
+    typeof step === 'number' && shownStep !== undefined && shownStep !== step - 1
+      ? ` The page still shows step ${shownStep}, the last state it read back.`
+      : '';
   return `${message} Training blew up${at}: each step overshot until the numbers left the range of floating point. Lower the learning rate (0.5 works for XOR) or rescale the inputs to about [−1, 1], then press Play or Reset to start a new run.${shown}`;
 }
 
-/** The page's names of a parameter and a sample: counted from 1, as the gradient table, the graph and the network picture count. */
+/** Page names of a parameter and a sample, counted from 1 as in the gradient table, graph and network picture. */
 export function pageNames({ d, H }: { d: number; H: number }): FaultNames {
   const names = parameterNames(d, H);
   return {

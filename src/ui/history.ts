@@ -1,8 +1,7 @@
 /**
- * The loss history the curve draws, bounded: when it reaches `max` points, the
- * older half is thinned to every other point (the first point and the recent
- * half are kept whole), so a long run costs O(max) memory and drawing time,
- * with more detail where the curve is moving now. Pure: no DOM.
+ * The loss history the curve draws, bounded: at `max` points the older half is thinned to every other point (the first
+ * point and the recent half kept whole), so a long run costs O(max) memory and drawing time, with more detail where
+ * the curve is moving. Pure: no DOM.
  */
 export interface LossPoint {
   step: number;

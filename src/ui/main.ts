@@ -1,17 +1,25 @@
 /**
- * The page: the live demo first, the explainer (docs/explainer.md) below it.
- * The demo trains XOR on WebGPU (or, with a banner saying why, on the CPU
- * engine); playback is the state machine in controller.ts, and each snapshot
- * it reads redraws (view.ts) the stats, hints, loss curve, decision boundary, network,
- * computation graph and gradient panel. Settings live in the URL. Handlers are
- * attached before anything is awaited, so no click is lost while WebGPU starts.
+ * The page: the live demo first, the explainer (docs/explainer.md) below it. The demo trains on WebGPU (or, with a
+ * banner saying why, on the CPU engine); playback is controller.ts's state machine, and each snapshot redraws the
+ * pictures (view.ts). Settings live in the URL. Handlers are attached before anything is awaited, so no click is lost
+ * while WebGPU starts.
  */
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
 import { describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
 import { chooseKernel, createTrainer, specOf } from '../gpu/chooser.js';
 import { initParams } from '../mlp/init.js';
-import { type App, banner, clearRunBanners, DATA_KEYS, fillControls, type From, newData, sentence, writeUrl } from './app.js';
+import {
+  type App,
+  banner,
+  clearRunBanners,
+  DATA_KEYS,
+  fillControls,
+  type From,
+  newData,
+  sentence,
+  writeUrl,
+} from './app.js';
 import { CPU_FRAME_MS, PlaybackController } from './controller.js';
 import { pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './doc-pages.js';
@@ -62,7 +70,8 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   // checked before the scalar engine builds anything: one step of a larger run would hold the page for seconds
   const refusal = cpuRefusal(app.settings, app.data, app.upload);
   if (refusal && app.device) {
-    onGpu(app); // nothing trains on the CPU: the GPU stays the page's backend, and the refusal says why it could not take this run
+    // nothing trains on the CPU: the GPU stays the page's backend, and the refusal says why it could not take this run
+    onGpu(app);
     throw new RunRefusedError(`${why} ${refusal.text}`, refusal.field);
   }
   if (refusal) throw new RunRefusedError(refusal.text, refusal.field);
@@ -96,17 +105,24 @@ function useCpu(app: App, reason: string): void {
 /** One run the GPU cannot hold trains on the CPU engine; the next run that fits goes back to the GPU. */
 function runOnCpu(app: App, reason: string): void {
   app.els.backend.textContent = CPU_LABEL;
-  banner(app, `${reason} This run trains on the CPU engine instead, and the next one the GPU can hold goes back to it: ${CPU_NOTE}`, 'backend');
+  banner(
+    app,
+    `${reason} This run trains on the CPU engine instead, and the next one the GPU can hold goes back to it: ${CPU_NOTE}`,
+    'backend',
+  );
 }
 
-/** The GPU is where runs train again: the backend line says so, and a note about one run that left it no longer applies. */
+/** Runs train on the GPU again: the backend line says so, and a note about one run that left it is cleared. */
 function onGpu(app: App): void {
   if (app.els.backend.textContent !== CPU_LABEL) return;
   app.els.backend.textContent = app.adapter ? `WebGPU: ${describeAdapter(app.adapter)}` : 'WebGPU';
   banner(app, '', 'backend');
 }
 
-/** Says `text` beside a setting's field, marked with why (a refused link value, a size the CPU engine refused) so that it can be cleared. */
+/**
+ * Says `text` beside a setting's field, marked with why (a refused link value, a size the CPU engine refused) so that
+ * it can be cleared.
+ */
 function markField(key: string, text: string, why: 'link' | 'cpu'): void {
   const error = document.querySelector<HTMLElement>(key === 'upload' ? '#error-upload' : `[data-error="${key}"]`);
   if (!error) return;
@@ -128,7 +144,10 @@ function handleFailure(app: App, e: Error): void {
     if (!app.device) return; // already moved to the CPU
     const last = app.controller.last;
     app.controller.pause();
-    useCpu(app, `${sentence(e.message)}${last ? ` The run continues from step ${last.step}, the last state read back.` : ''}`);
+    useCpu(
+      app,
+      `${sentence(e.message)}${last ? ` The run continues from step ${last.step}, the last state read back.` : ''}`,
+    );
     void app.controller.reset(last ? { params: last.params, step: last.step } : undefined);
     return;
   }
@@ -170,7 +189,8 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number);
   else if (key === 'point' && last) render(app, last, 0);
-  else if (key === 'hidden' || key === 'seed' || key === 'loss' || key === 'activation' || DATA_KEYS.includes(key)) void app.controller.reset();
+  else if (key === 'hidden' || key === 'seed' || key === 'loss' || key === 'activation' || DATA_KEYS.includes(key))
+    void app.controller.reset();
 }
 
 /**
@@ -178,15 +198,24 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
  * field, and that run goes on. A run already refused is not guarded here, so each change towards a size
  * that fits is taken.
  */
-function cpuRefuses<K extends keyof Settings>(app: App, key: K, value: Settings[K], input: HTMLInputElement | HTMLSelectElement, error: HTMLElement | null): boolean {
-  if (!app.ready || app.device || !app.controller.session || (key !== 'hidden' && !DATA_KEYS.includes(key))) return false;
+function cpuRefuses<K extends keyof Settings>(
+  app: App,
+  key: K,
+  value: Settings[K],
+  input: HTMLInputElement | HTMLSelectElement,
+  error: HTMLElement | null,
+): boolean {
+  if (!app.ready || app.device || !app.controller.session || (key !== 'hidden' && !DATA_KEYS.includes(key)))
+    return false;
   const next = { ...app.settings, [key]: value };
   const upload = key === 'dataset' ? null : app.upload;
   const refusal = cpuRefusal(next, pageData(next, upload), upload);
   if (!refusal) return false;
-  if (input instanceof HTMLSelectElement) input.value = String(app.settings[key]); // a menu shows what trains
+  if (input instanceof HTMLSelectElement)
+    input.value = String(app.settings[key]); // a menu shows what trains
   else input.setAttribute('aria-invalid', 'true');
-  const where = error ?? document.querySelector<HTMLElement>('[data-error="points"]'); // the dataset menu says it with the points
+  // the dataset menu says it with the points
+  const where = error ?? document.querySelector<HTMLElement>('[data-error="points"]');
   if (where) where.textContent = refusal.text;
   return true;
 }
@@ -196,7 +225,10 @@ async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
   delete app.els.uploadError.dataset.marked; // what is said beside the control is about this file now
   const upload = await tryUpload(app.els, input, app.settings, app.device !== null);
   if (!upload) return;
-  const refusal = app.ready && !app.device && app.controller.session ? cpuRefusal(app.settings, pageData(app.settings, upload), upload) : null;
+  const refusal =
+    app.ready && !app.device && app.controller.session
+      ? cpuRefusal(app.settings, pageData(app.settings, upload), upload)
+      : null;
   if (refusal) {
     // on the CPU engine, a file too big for it is refused like a bad one, and the run goes on
     app.els.uploadError.textContent = `${upload.fileName}: ${refusal.text}`;
@@ -225,7 +257,10 @@ function wire(app: App): void {
   });
   els.stepOnce.addEventListener('click', () => void controller.stepOnce());
   // walking the backward pass pauses training, so the numbers stay those of one step
-  els.diagram.addEventListener(GRAPH_WALK_EVENT, (e) => (e as CustomEvent<{ walking: boolean }>).detail.walking && controller.pause());
+  els.diagram.addEventListener(
+    GRAPH_WALK_EVENT,
+    (e) => (e as CustomEvent<{ walking: boolean }>).detail.walking && controller.pause(),
+  );
   els.reset.addEventListener('click', () => {
     if (app.ready) void controller.reset();
   });
@@ -257,14 +292,23 @@ function wire(app: App): void {
   }
 }
 
-const plain = (d: { d: number; N: number; x: Float64Array; y: Float64Array }) => ({ d: d.d, N: d.N, x: Array.from(d.x), y: Array.from(d.y) });
+const plain = (d: { d: number; N: number; x: Float64Array; y: Float64Array }) => ({
+  d: d.d,
+  N: d.N,
+  x: Array.from(d.x),
+  y: Array.from(d.y),
+});
 
 /**
  * Loads a network into the live demo: new settings, a new URL, a fresh run, paused. A cell of the
  * map keeps the data the map trained on; a guide link (`asLinked`) is the run its link loads:
  * XOR with the default loss and activation, as a fresh load of its href gives.
  */
-function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Partial<Pick<Settings, 'activation'>>, asLinked = false): void {
+function pick(
+  app: App,
+  change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Partial<Pick<Settings, 'activation'>>,
+  asLinked = false,
+): void {
   app.controller.pause();
   if (asLinked) {
     const { dataset, loss, activation } = DEFAULT_SETTINGS;
@@ -282,7 +326,18 @@ function pick(app: App, change: Pick<Settings, 'hidden' | 'lr' | 'seed'> & Parti
 async function start(): Promise<void> {
   const els = demoElements();
   const { settings, errors, refused } = fromQuery(location.search);
-  const app = { els, settings, data: pageData(settings, null), upload: null, device: null, adapter: null, ready: false, history: new LossHistory(), fd: false, banners: {} } as Omit<App, 'controller'> as App;
+  const app = {
+    els,
+    settings,
+    data: pageData(settings, null),
+    upload: null,
+    device: null,
+    adapter: null,
+    ready: false,
+    history: new LossHistory(),
+    fd: false,
+    banners: {},
+  } as Omit<App, 'controller'> as App;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
@@ -292,7 +347,8 @@ async function start(): Promise<void> {
         clearMarked('link'); // as the banner says it: the link's refusals were about the first run
       }
       showState(els, state, app.controller.wanted);
-      if (state === 'idle') flushDiagram(els.diagram); // paused: the graph shows the last step now, not at its next refresh
+      // paused: the graph shows the last step now, not at its next refresh
+      if (state === 'idle') flushDiagram(els.diagram);
     },
     onFailure: (e) => handleFailure(app, e),
     schedule: (fn) => requestAnimationFrame(fn),
@@ -320,10 +376,14 @@ async function start(): Promise<void> {
     keyboardScrollable(article);
   }
   mountDocs();
-  if (errors.length > 0) banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`, 'link');
-  for (const [key, error] of Object.entries(refused)) markField(key, `${error}; the default ${String(DEFAULT_SETTINGS[key as keyof Settings])} is used`, 'link');
+  if (errors.length > 0)
+    banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`, 'link');
+  for (const [key, error] of Object.entries(refused))
+    markField(key, `${error}; the default ${String(DEFAULT_SETTINGS[key as keyof Settings])} is used`, 'link');
   try {
-    const { device, summary } = await requestBrowserDevice({ onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, sentence(e.message), 'failure')) });
+    const { device, summary } = await requestBrowserDevice({
+      onProblem: (e) => (e.kind === 'lost' ? handleFailure(app, e) : banner(app, sentence(e.message), 'failure')),
+    });
     app.device = device;
     app.adapter = summary;
     els.backend.textContent = `WebGPU: ${describeAdapter(summary)}`;

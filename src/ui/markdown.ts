@@ -1,8 +1,7 @@
 /**
- * Markdown with TeX math, rendered to HTML by marked and KaTeX: `$...$` inline,
- * `$$...$$` on lines of their own for display. Math is cut out before markdown
- * sees it, so underscores and backslashes in TeX are never taken for emphasis
- * or escapes. Pure string in, string out: no DOM, usable in Node tests.
+ * Markdown with TeX math, rendered to HTML by marked and KaTeX: `$...$` inline, `$$...$$` on lines of their own for
+ * display. Math is cut out before marked sees it, so underscores and backslashes in TeX are never taken for emphasis
+ * or escapes. Pure: no DOM, usable in Node tests.
  */
 import katex from 'katex';
 import { Marked, type Token, type TokenizerAndRendererExtension, type Tokens } from 'marked';
@@ -26,7 +25,7 @@ const blockMath: TokenizerAndRendererExtension = {
 const inlineMath: TokenizerAndRendererExtension = {
   name: 'inlineMath',
   level: 'inline',
-  start: (src) => src.indexOf('$') >= 0 ? src.indexOf('$') : undefined,
+  start: (src) => (src.indexOf('$') >= 0 ? src.indexOf('$') : undefined),
   tokenizer(src) {
     const m = /^\$(?!\$)((?:\\.|[^\\$\n])+?)\$/.exec(src);
     return m ? { type: 'inlineMath', raw: m[0], text: m[1]! } : undefined;
@@ -69,7 +68,8 @@ export function collectMath(markdown: string): MathSpan[] {
   const out: MathSpan[] = [];
   md.walkTokens(md.lexer(markdown), (token: Token) => {
     const t = token as Tokens.Generic;
-    if (t.type === 'blockMath' || t.type === 'inlineMath') out.push({ tex: t.text as string, display: t.type === 'blockMath' });
+    if (t.type === 'blockMath' || t.type === 'inlineMath')
+      out.push({ tex: t.text as string, display: t.type === 'blockMath' });
   });
   return out;
 }

@@ -1,8 +1,7 @@
 /**
- * One training run as the page sees it, on either backend: the GPU trainer
- * (asked of src/gpu, never built here) or the scalar engine. `step(k)` records
- * k steps without waiting; `snapshot()` reads everything the page shows once
- * per frame, together with the CPU oracle's view of the same parameters.
+ * One training run as the page sees it, on either backend: the GPU trainer (asked of src/gpu, never built here) or the
+ * scalar engine. `step(k)` records k steps without waiting; `snapshot()` reads everything the page shows, once per
+ * frame, with the CPU oracle's view of the same parameters.
  */
 import type { KernelName, Trainer } from '../gpu/contract.js';
 import type { HiddenActivation } from '../engine/activation.js';
@@ -23,7 +22,7 @@ export interface Snapshot {
   loss: number;
   /** Parameters as the trainer holds them (f32 values on the GPU), flat layout. */
   params: Float64Array;
-  /** Per-sample values of the running network: from the GPU's cache where the kernel keeps one, else the CPU oracle's at `params`. */
+  /** Per-sample values of the running network: the GPU's cache if the kernel has one, else the oracle's at `params`. */
   values: ForwardCache & Pick<Backward, 'dz2' | 'da1' | 'dz1'>;
   /** The GPU's gradients at `params`; null on the CPU backend (nothing to compare). */
   gpuGrads: Float64Array | null;
@@ -56,9 +55,9 @@ export interface RunConfig {
  * 2.6 million). Larger runs are refused on the page (./cpu-limit.ts says so beside the field).
  */
 export const ORACLE_FRAME_MAX = 4_000_000;
-/** The per-element bounds cost about ten times the oracle; above this many N·P the panel shows the gradients without them. */
+/** The per-element bounds cost about ten oracles; above this many N·P the panel shows the gradients without them. */
 export const BOUNDS_FRAME_MAX = 400_000;
-/** The per-sample cache (four N·H tensors) is read back from the GPU only up to this many N·H values; else the oracle's is drawn. */
+/** The per-sample cache (four N·H tensors) is read back only up to this many N·H values; else the oracle's is drawn. */
 export const CACHE_FRAME_MAX = 65_536;
 
 /** What a GPU session drives: any kernel behind the Trainer contract. */
@@ -71,7 +70,8 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
     backend: 'gpu',
     step: (k) => trainer.step(k),
     async snapshot() {
-      const r = await trainer.inspect({ cache: data.N * config.hidden <= CACHE_FRAME_MAX }); // forward + backward, one readback
+      // forward + backward, one readback
+      const r = await trainer.inspect({ cache: data.N * config.hidden <= CACHE_FRAME_MAX });
       const oracle = lossAndGrads(spec, r.params, held, config.loss);
       const checked = data.N * r.params.length <= BOUNDS_FRAME_MAX;
       return {
@@ -107,7 +107,8 @@ export class CpuSizeError extends RangeError {
   constructor(readonly size: CpuSize) {
     super(
       `the CPU engine can train at most ${CPU_STEP_MAX_NODES.toLocaleString('en-US')} graph nodes a step, so that a step fits in a frame; ` +
-        `N=${size.N}, d=${size.d}, H=${size.H} would build ${graphNodes(size).toLocaleString('en-US')}; lower the hidden width or the number of points`,
+        `N=${size.N}, d=${size.d}, H=${size.H} would build ${graphNodes(size).toLocaleString('en-US')}; ` +
+        `lower the hidden width or the number of points`,
     );
     this.name = 'CpuSizeError';
   }

@@ -20,7 +20,7 @@ export interface Settings {
   perFrame: number;
   /** Which training point the diagram follows (0..N−1; clamped to the data). */
   point: number;
-  /** The data (src/mlp/data/datasets.ts): which set, how many points, how noisy, its seed, and the share held out for testing. */
+  /** The data (src/mlp/data/datasets.ts): which set, how many points, how noisy, its seed, the share held out. */
   dataset: DatasetKind;
   points: number;
   noise: number;
@@ -73,7 +73,9 @@ export const DEFAULT_SETTINGS: Settings = {
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */
-export function numericRange(key: keyof Settings): { min: number; max: number; integer: boolean; exclusiveMin: boolean } | null {
+export function numericRange(
+  key: keyof Settings,
+): { min: number; max: number; integer: boolean; exclusiveMin: boolean } | null {
   const f = SETTINGS[key];
   if (f.kind === 'choice') return null;
   if (f.kind === 'config') {
@@ -92,7 +94,7 @@ export function allowed(key: keyof Settings): string {
   return `one of ${f.choices.join(', ')}`;
 }
 
-/** How to write a value: an integer field gets an integer example (8, or its nearest allowed value), a real one decimals. */
+/** How to write a value: an integer field gets an integer example (8, or the nearest allowed), a real one decimals. */
 function example(key: keyof Settings): string {
   const m = /^an integer in \[(\d+), (\d+)\]/.exec(allowed(key));
   if (!m) return 'a decimal number (like 0.5 or 1e-3)';
@@ -100,13 +102,18 @@ function example(key: keyof Settings): string {
 }
 
 /** Parses one raw value; returns the value or an error naming the setting and its range. */
-export function parseSetting<K extends keyof Settings>(key: K, raw: string): { value: Settings[K] } | { error: string } {
+export function parseSetting<K extends keyof Settings>(
+  key: K,
+  raw: string,
+): { value: Settings[K] } | { error: string } {
   const f = SETTINGS[key];
   const bad = { error: `${f.label} must be ${allowed(key)}, got '${raw}'` };
   if (f.kind === 'choice') return f.choices.includes(raw) ? { value: raw as Settings[K] } : bad;
-  if (!DECIMAL.test(raw.trim())) return { error: `${f.label} must be ${allowed(key)}, written as ${example(key)}, got '${raw}'` };
+  if (!DECIMAL.test(raw.trim()))
+    return { error: `${f.label} must be ${allowed(key)}, written as ${example(key)}, got '${raw}'` };
   const v = Number(raw.trim());
-  const ok = f.kind === 'config' ? inRange(f.field, v) : (f.kind === 'real' || Number.isInteger(v)) && v >= f.min && v <= f.max;
+  const ok =
+    f.kind === 'config' ? inRange(f.field, v) : (f.kind === 'real' || Number.isInteger(v)) && v >= f.min && v <= f.max;
   return ok ? { value: v as Settings[K] } : bad;
 }
 
@@ -114,7 +121,11 @@ export function parseSetting<K extends keyof Settings>(key: K, raw: string): { v
  * Settings from a query string; unknown keys are ignored, bad values fall back to defaults and are reported,
  * in order (`errors`) and by the setting refused (`refused`, to say beside its field).
  */
-export function fromQuery(query: string): { settings: Settings; errors: string[]; refused: Partial<Record<keyof Settings, string>> } {
+export function fromQuery(query: string): {
+  settings: Settings;
+  errors: string[];
+  refused: Partial<Record<keyof Settings, string>>;
+} {
   const params = new URLSearchParams(query);
   const settings = { ...DEFAULT_SETTINGS };
   const errors: string[] = [];

@@ -1,8 +1,7 @@
 /**
- * What the demo shows for one snapshot: the stats, the failure hints, the loss
- * curve, the decision boundary, the network (each picture with its text
- * alternative), the computation graph and the gradient panel; and the
- * playback controls for a state.
+ * What the demo shows for one snapshot: the stats, the failure hints, the loss curve, the decision boundary, the
+ * network (each picture with its text alternative), the computation graph and the gradient panel; and the playback
+ * controls for a state.
  */
 import { accuracy } from '../mlp/accuracy.js';
 import type { Dataset } from '../mlp/data/data.js';
@@ -30,7 +29,7 @@ export interface View {
   fd: boolean;
 }
 
-/** Redraws everything the demo shows from one snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
+/** Redraws all the demo shows from a snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
 export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
   const { els, settings } = app;
   const H = s.values.a1.length / s.data.N;
@@ -43,7 +42,10 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
   showTest(app, s, H);
   const test = app.data.test;
-  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.activation }, s.params, s.data, test));
+  els.boundary.setAttribute(
+    'aria-label',
+    drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.activation }, s.params, s.data, test),
+  );
   els.network.setAttribute('aria-label', renderNetwork(els.network, s));
   const dead = new Set(deadUnits(s));
   const saturated = new Set(saturatedUnits(s));
@@ -52,10 +54,16 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     highlightUnit(els.diagram, j);
     highlightNetworkUnit(els.network, j);
   };
-  els.unitMaps.dataset.summary = renderUnitMaps(els.unitMaps, { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.activation, dead, saturated }, highlight);
+  els.unitMaps.dataset.summary = renderUnitMaps(
+    els.unitMaps,
+    { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.activation, dead, saturated },
+    highlight,
+  );
   const first = app.history.points[0];
   let past: { loss: number } | undefined; // the loss halfway back: is it still falling?
-  for (const p of app.history.points) if (p.step <= s.step / 2) past = p; else break;
+  for (const p of app.history.points)
+    if (p.step <= s.step / 2) past = p;
+    else break;
   const list = hints({
     step: s.step,
     hidden: H,
@@ -73,10 +81,17 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   if (els.hints.dataset.key !== key) {
     // only when they change: the list is a live region, and a screen reader would repeat it every frame
     els.hints.dataset.key = key;
-    els.hints.replaceChildren(...list.map((h) => Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id} hint-${h.level}` })));
+    els.hints.replaceChildren(
+      ...list.map((h) =>
+        Object.assign(document.createElement('li'), { textContent: h.text, className: `hint-${h.id} hint-${h.level}` }),
+      ),
+    );
   }
   renderDiagram(els.diagram, s, settings.point, settings.loss, { exact });
-  const fd = app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss) : null;
+  const fd =
+    app.fd && s.params.length <= FD_MAX_PARAMS
+      ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss)
+      : null;
   renderGradients(els.gradients, s, fd);
   keyboardScrollable(els.gradients);
 }

@@ -1,10 +1,8 @@
 /**
- * The live computation graph on the page: the SVG of src/ui/graph/graph-svg.ts for
- * the running network and one chosen sample, its numbers refreshed a few times a
- * second while training plays (exactly when the caller says the state is
- * settled), and a walk through the forward and backward pass, one node at a
- * time. Starting the walk dispatches GRAPH_WALK_EVENT on the root, so the page
- * can pause training; nothing here reaches into the page's controller.
+ * The live computation graph on the page: graph-svg.ts's drawing for the running network and one chosen sample, its
+ * numbers refreshed a few times a second while training plays (at once when the caller says the state is settled),
+ * and a walk through the forward and backward pass, node by node. Starting the walk dispatches GRAPH_WALK_EVENT on the
+ * root, so the page can pause training; nothing here reaches into the page's controller.
  */
 import type { LossKind } from '../../engine/losses.js';
 import { sampleLosses } from '../../mlp/reference.js';
@@ -30,13 +28,24 @@ export function snapshotInput(s: Snapshot, point: number, loss: LossKind): Graph
   const n = Math.min(Math.max(point, 0), N - 1);
   const row = (a: Float64Array) => Array.from(a.subarray(n * H, (n + 1) * H));
   return {
-    d, H, N, n, loss, step: s.step, activation: s.activation,
+    d,
+    H,
+    N,
+    n,
+    loss,
+    step: s.step,
+    activation: s.activation,
     x: Array.from(s.data.x.subarray(n * d, (n + 1) * d)),
     y: s.data.y[n]!,
     params: s.params,
     grads: s.gpuGrads ?? s.oracle.grads,
-    z1: row(s.values.z1), a1: row(s.values.a1), da1: row(s.values.da1), dz1: row(s.values.dz1),
-    z2: s.values.z2[n]!, yHat: s.values.yHat[n]!, dz2: s.values.dz2[n]!,
+    z1: row(s.values.z1),
+    a1: row(s.values.a1),
+    da1: row(s.values.da1),
+    dz1: row(s.values.dz1),
+    z2: s.values.z2[n]!,
+    yHat: s.values.yHat[n]!,
+    dz2: s.values.dz2[n]!,
     sampleLoss: sampleLosses(loss, s.values, s.data.y)[n]!,
     batchLoss: s.loss,
   };
@@ -46,7 +55,14 @@ interface Panel {
   root: HTMLElement;
   scroll: HTMLElement;
   caption: HTMLElement;
-  walk: { box: HTMLElement; start: HTMLButtonElement; back: HTMLButtonElement; next: HTMLButtonElement; sentence: HTMLElement; count: HTMLElement };
+  walk: {
+    box: HTMLElement;
+    start: HTMLButtonElement;
+    back: HTMLButtonElement;
+    next: HTMLButtonElement;
+    sentence: HTMLElement;
+    count: HTMLElement;
+  };
   view: GraphView | null;
   state: GraphState | null;
   source: string;
@@ -60,7 +76,13 @@ interface Panel {
 const panels = new WeakMap<HTMLElement, Panel>(); // one panel per root element, created on first render
 
 /** Draws (or schedules) the graph of sample `point` of snapshot `s` into `root`. */
-export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, loss: LossKind, opts: DiagramOptions = {}): void {
+export function renderDiagram(
+  root: HTMLElement,
+  s: Snapshot,
+  point: number,
+  loss: LossKind,
+  opts: DiagramOptions = {},
+): void {
   const panel = panels.get(root) ?? mount(root);
   const state = graphState(snapshotInput(s, point, loss));
   const source = s.gpuGrads ? 'the GPU' : 'the CPU engine';
@@ -71,10 +93,13 @@ export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, los
     return;
   }
   panel.pending = { state, source };
-  panel.timer ??= setTimeout(() => {
-    panel.timer = null;
-    if (panel.pending) draw(panel, panel.pending.state, panel.pending.source);
-  }, REFRESH_MS - (now - panel.lastDraw));
+  panel.timer ??= setTimeout(
+    () => {
+      panel.timer = null;
+      if (panel.pending) draw(panel, panel.pending.state, panel.pending.source);
+    },
+    REFRESH_MS - (now - panel.lastDraw),
+  );
 }
 
 /** Draws a refresh still waiting for its turn now (training paused: the numbers shown must be the last ones). */
@@ -96,7 +121,8 @@ function draw(panel: Panel, state: GraphState, source: string): void {
   panel.source = source;
   applyHighlight(panel.root);
   const g = state.input;
-  panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1); // when the numbers were last redrawn (for tests of the refresh rate)
+  // when the numbers were last redrawn (for tests of the refresh rate)
+  panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1);
   panel.caption.textContent =
     `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${g.y}, from ${source}. ` +
     `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
@@ -117,7 +143,8 @@ export function highlightUnit(root: HTMLElement, j: number | null): void {
 
 function applyHighlight(root: HTMLElement): void {
   const j = root.dataset.highlight;
-  for (const row of root.querySelectorAll<SVGGElement>('.graph-svg g.row')) row.classList.toggle('highlight', row.dataset.row === j);
+  for (const row of root.querySelectorAll<SVGGElement>('.graph-svg g.row'))
+    row.classList.toggle('highlight', row.dataset.row === j);
   root.querySelector('.graph-svg')?.classList.toggle('highlighting', j !== undefined);
 }
 
@@ -150,7 +177,12 @@ function mount(root: HTMLElement): Panel {
   nav.className = 'graph-toolbar';
   nav.append(back, next, count);
   // the page pauses training when a walk starts (GRAPH_WALK_EVENT), and Play ends the walk
-  const paused = Object.assign(document.createElement('p'), { className: 'walk-paused', textContent: 'Training is paused while you walk, so every number belongs to one step. Play ends the walk; so do Escape and “Stop the walk”.' });
+  const paused = Object.assign(document.createElement('p'), {
+    className: 'walk-paused',
+    textContent:
+      'Training is paused while you walk, so every number belongs to one step. Play ends the walk; ' +
+      'so do Escape and “Stop the walk”.',
+  });
   paused.dataset.testid = 'walk-paused';
   box.append(paused, sentence, nav);
   const scroll = document.createElement('div');
@@ -160,11 +192,26 @@ function mount(root: HTMLElement): Panel {
   scroll.setAttribute('aria-label', 'Computation graph (scrolls sideways on narrow screens)');
   const caption = Object.assign(document.createElement('p'), { className: 'graph-caption' });
   caption.dataset.testid = 'graph-caption';
-  const hint = Object.assign(document.createElement('p'), { className: 'graph-hint', textContent: 'The graph is wider than this screen: scroll it sideways for the output and the loss.' });
+  const hint = Object.assign(document.createElement('p'), {
+    className: 'graph-hint',
+    textContent: 'The graph is wider than this screen: scroll it sideways for the output and the loss.',
+  });
   hint.hidden = true;
   new ResizeObserver(() => (hint.hidden = scroll.scrollWidth <= scroll.clientWidth + 1)).observe(scroll);
   root.replaceChildren(toolbar, box, hint, scroll, caption);
-  const panel: Panel = { root, scroll, caption, walk: { box, start, back, next, sentence, count }, view: null, state: null, source: '', lastDraw: -Infinity, pending: null, timer: null, walkAt: null };
+  const panel: Panel = {
+    root,
+    scroll,
+    caption,
+    walk: { box, start, back, next, sentence, count },
+    view: null,
+    state: null,
+    source: '',
+    lastDraw: -Infinity,
+    pending: null,
+    timer: null,
+    walkAt: null,
+  };
   wireWalk(panel);
   panels.set(root, panel);
   return panel;
@@ -185,7 +232,8 @@ function wireWalk(panel: Panel): void {
     const was = panel.walkAt !== null;
     panel.walkAt = at;
     showWalk(panel);
-    if (was !== (at !== null)) panel.root.dispatchEvent(new CustomEvent(GRAPH_WALK_EVENT, { bubbles: true, detail: { walking: at !== null } }));
+    if (was !== (at !== null))
+      panel.root.dispatchEvent(new CustomEvent(GRAPH_WALK_EVENT, { bubbles: true, detail: { walking: at !== null } }));
   };
   const move = (by: number) => {
     if (panel.walkAt === null || !panel.state) return;
@@ -223,12 +271,18 @@ function showWalk(panel: Panel): void {
   if (!panel.view || !panel.state) return;
   const steps = walkSteps(panel.state);
   if (!walking) {
-    panel.view.showWalk(steps.map((s) => s.id), null);
+    panel.view.showWalk(
+      steps.map((s) => s.id),
+      null,
+    );
     return;
   }
   const at = Math.min(panel.walkAt!, steps.length - 1);
   const step = steps[at]!;
-  panel.view.showWalk(steps.map((s) => s.id), step.id);
+  panel.view.showWalk(
+    steps.map((s) => s.id),
+    step.id,
+  );
   sentence.textContent = step.sentence;
   count.textContent = `${step.direction} pass, step ${at + 1} of ${steps.length}`;
   back.setAttribute('aria-disabled', String(at === 0)); // not `disabled`: the focused button keeps focus

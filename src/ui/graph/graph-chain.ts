@@ -14,15 +14,28 @@ export function outputChain(s: GraphState, items: Item[], marker: string): { mar
   const ox = X.out;
   const r = 20;
   const node = (y: number, glyph: string, walk: string, name: string) =>
-    tag('circle', { cx: ox, cy: y, r, class: 'node', 'data-walk': walk }) + tag('text', { x: ox, y: y + 5, class: 'glyph small' }, glyph) + tag('text', { x: ox + r + 8, y: y + 4, class: 'label' }, name);
+    tag('circle', { cx: ox, cy: y, r, class: 'node', 'data-walk': walk }) +
+    tag('text', { x: ox, y: y + 5, class: 'glyph small' }, glyph) +
+    tag('text', { x: ox + r + 8, y: y + 4, class: 'label' }, name);
   // z2 → first node, horizontal
   out.push(line(X.z2 + CELL, A0, ox - r - 2, A0, 'wire', { 'marker-end': `url(#${marker})` }));
   items.push({ key: 'z2', i: 0, len: 1, x: (X.z2 + CELL + ox - r) / 2, y: A0 - 5, cls: 'fwd', reveal: 'z2' });
   items.push({ key: 'dz2', i: 0, len: 1, x: (X.z2 + CELL + ox - r) / 2, y: A0 + 14, cls: 'grad', reveal: 'dz2' });
-  const vwire = (y1: number, y2: number, fwd: NumberKey, fwdReveal: string, grad: NumberKey, gradReveal: string, names: [string, string]) => {
+  const vwire = (
+    y1: number,
+    y2: number,
+    fwd: NumberKey,
+    fwdReveal: string,
+    grad: NumberKey,
+    gradReveal: string,
+    names: [string, string],
+  ) => {
     out.push(line(ox, y1 + r, ox, y2 - r - 2, 'wire', { 'marker-end': `url(#${marker})` }));
     const m = (y1 + y2) / 2;
-    out.push(tag('text', { x: ox + 10, y: m - 14, class: 'label' }, names[0]), tag('text', { x: ox + 10, y: m + 3, class: 'label' }, names[1]));
+    out.push(
+      tag('text', { x: ox + 10, y: m - 14, class: 'label' }, names[0]),
+      tag('text', { x: ox + 10, y: m + 3, class: 'label' }, names[1]),
+    );
     items.push({ key: fwd, i: 0, len: 1, x: ox + 62, y: m - 14, cls: 'fwd', reveal: fwdReveal, anchor: 'start' });
     items.push({ key: grad, i: 0, len: 1, x: ox + 62, y: m + 3, cls: 'grad', reveal: gradReveal, anchor: 'start' });
   };
@@ -51,8 +64,17 @@ export function outputChain(s: GraphState, items: Item[], marker: string): { mar
   vwire(lossY, y, 'loss', bce ? 'out' : 'sq', 'dl', 'dl', ['ℓₙ', '∂L/∂ℓₙ']);
   out.push(node(y, 'mean', 'L seed dl', `L = (1/${s.input.N}) Σₙ ℓₙ`));
   out.push(line(ox, y + r, ox, y + r + 26, 'wire'));
-  out.push(tag('text', { x: ox + 10, y: y + r + 18, class: 'label' }, 'L'), tag('text', { x: ox + 10, y: y + r + 35, class: 'label' }, '∂L/∂L'));
+  out.push(
+    tag('text', { x: ox + 10, y: y + r + 18, class: 'label' }, 'L'),
+    tag('text', { x: ox + 10, y: y + r + 35, class: 'label' }, '∂L/∂L'),
+  );
   items.push({ key: 'batchLoss', i: 0, len: 1, x: ox + 62, y: y + r + 18, cls: 'fwd', reveal: 'L', anchor: 'start' });
-  out.push(tag('text', { x: ox + 62, y: y + r + 35, class: 'num grad', 'text-anchor': 'start', 'data-reveal': 'seed', 'data-value': 1 }, '1')); // the seed ∂L/∂L
+  out.push(
+    tag(
+      'text',
+      { x: ox + 62, y: y + r + 35, class: 'num grad', 'text-anchor': 'start', 'data-reveal': 'seed', 'data-value': 1 },
+      '1',
+    ),
+  ); // the seed ∂L/∂L
   return { markup: out.join(''), bottom: y + r + 44 };
 }

@@ -6,7 +6,7 @@
 import { spotGraphState } from './graph-spot.js';
 import { GraphView } from './graph-view.js';
 
-/** Fills `article` with the explainer's HTML, the graph image replaced by the live-styled drawing; returns its figure. */
+/** Fills `article` with the explainer, its graph image swapped for the live-styled drawing; returns that figure. */
 export function mountExplainerHtml(article: HTMLElement, html: string): HTMLElement | null {
   const t = document.createElement('template'); // inert: the <img> in it never loads
   t.innerHTML = html;
@@ -25,7 +25,10 @@ export function mountExplainerHtml(article: HTMLElement, html: string): HTMLElem
     const caption = document.createElement('figcaption');
     caption.textContent = img.alt;
     // said only where the drawing is wider than its box (phones, narrow windows)
-    const hint = Object.assign(document.createElement('p'), { className: 'graph-hint', textContent: 'The drawing is wider than this screen: scroll it sideways for the output and the loss.' });
+    const hint = Object.assign(document.createElement('p'), {
+      className: 'graph-hint',
+      textContent: 'The drawing is wider than this screen: scroll it sideways for the output and the loss.',
+    });
     hint.hidden = true;
     new ResizeObserver(() => (hint.hidden = scroll.scrollWidth <= scroll.clientWidth + 1)).observe(scroll);
     figure.append(hint, scroll, caption);

@@ -1,12 +1,9 @@
 /**
- * What the computation graph shows, as plain numbers: the forward values and
- * gradients of one sample n, the batch totals of the parameter gradients, and
- * the numeric value of each scalar edge's local Jacobian. Pure: no DOM, so the
- * page, the docs generator (docs/graph.svg) and the tests share it.
- *
+ * What the computation graph shows, as plain numbers: one sample's forward values and gradients, the batch totals of
+ * the parameter gradients, and each scalar edge's local Jacobian. Pure, so the page, the docs generator and the tests
+ * share it.
  *   L = (1/N) Σ_n ℓ_n, so ∂L/∂ℓ_n = 1/N and δ2 = ∂L/∂z2_n = (1/N) ∂ℓ_n/∂z2_n.
- *   BCE (fused with σ, computed from the logit): ∂ℓ/∂z2 = ŷ − y.
- *   MSE: ∂ℓ/∂ŷ = 2(ŷ − y), ∂ŷ/∂z2 = σ′(z2) = ŷ(1 − ŷ).
+ *   BCE (fused with σ, computed from the logit): ∂ℓ/∂z2 = ŷ − y.   MSE: ∂ℓ/∂ŷ = 2(ŷ − y), ∂ŷ/∂z2 = ŷ(1 − ŷ).
  */
 import { ACTIVATIONS, type HiddenActivation } from '../../engine/activation.js';
 import type { LossKind } from '../../engine/losses.js';
@@ -50,15 +47,37 @@ export interface GraphState {
 }
 
 export const NUMBER_KEYS = [
-  'x', 'y', 'W1', 'b1', 'W2', 'b2', 'z1', 'a1', 'z2', 'yHat', 'loss', 'batchLoss',
-  'dz2', 'dyHat', 'dl', 'da1', 'dz1',
-  'dW1', 'db1', 'dW2', 'db2', // batch totals Σ_n
-  'cW1', 'cb1', 'cW2', 'cb2', // this sample's contributions
+  'x',
+  'y',
+  'W1',
+  'b1',
+  'W2',
+  'b2',
+  'z1',
+  'a1',
+  'z2',
+  'yHat',
+  'loss',
+  'batchLoss',
+  'dz2',
+  'dyHat',
+  'dl',
+  'da1',
+  'dz1',
+  'dW1',
+  'db1',
+  'dW2',
+  'db2', // batch totals Σ_n
+  'cW1',
+  'cb1',
+  'cW2',
+  'cb2', // this sample's contributions
   'gate',
 ] as const;
 export type NumberKey = (typeof NUMBER_KEYS)[number];
 
-const slice = (a: ArrayLike<number>, offset: number, length: number) => Array.from({ length }, (_, k) => a[offset + k]!);
+const slice = (a: ArrayLike<number>, offset: number, length: number) =>
+  Array.from({ length }, (_, k) => a[offset + k]!);
 
 export function graphState(g: GraphInput): GraphState {
   const L = paramLayout({ d: g.d, H: g.H });
@@ -142,13 +161,18 @@ export function fmt(v: number): string {
 /** Numbers in a list, shorter: 3 significant digits, exponents below 0.01. */
 export function fmtShort(v: number): string {
   const a = Math.abs(v);
-  if (Number.isFinite(v) && Number.isInteger(Number(v.toPrecision(3))) && Number(v.toPrecision(3)) !== v) return fmt(v); // never an exact-looking whole number
-  if (!Number.isFinite(v) || v === 0 || (a >= 0.01 && a < 1e4)) return Number.isFinite(v) && v !== 0 ? String(Number(v.toPrecision(3))).replaceAll('-', '−') : fmt(v);
+  // never an exact-looking whole number
+  if (Number.isFinite(v) && Number.isInteger(Number(v.toPrecision(3))) && Number(v.toPrecision(3)) !== v) return fmt(v);
+  if (!Number.isFinite(v) || v === 0 || (a >= 0.01 && a < 1e4))
+    return Number.isFinite(v) && v !== 0 ? String(Number(v.toPrecision(3))).replaceAll('-', '−') : fmt(v);
   return v.toExponential(1).replace('e+', 'e').replaceAll('-', '−');
 }
 
 /** A short vector as "a, b"; longer ones cut to `max` entries with "…". */
 export function fmtList(xs: readonly number[], max = 3): string {
-  const shown = xs.slice(0, max).map(xs.length > 1 ? fmtShort : fmt).join(', ');
+  const shown = xs
+    .slice(0, max)
+    .map(xs.length > 1 ? fmtShort : fmt)
+    .join(', ');
   return xs.length > max ? `${shown}, …` : shown;
 }

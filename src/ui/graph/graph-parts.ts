@@ -5,7 +5,18 @@
 import type { NumberKey } from './graph-model.js';
 
 /** Columns (x) and row geometry, in px at natural size. */
-export const X = { unit: 6, leaf: 50, fork: 175, bus: 300, z1: 312, a1: 460, w2: 384, fork2: 492, z2: 612, out: 744 } as const;
+export const X = {
+  unit: 6,
+  leaf: 50,
+  fork: 175,
+  bus: 300,
+  z1: 312,
+  a1: 460,
+  w2: 384,
+  fork2: 492,
+  z2: 612,
+  out: 744,
+} as const;
 export const CELL = 32;
 export const R = 74;
 export const Y0 = 132;
@@ -22,7 +33,8 @@ export interface Item {
   anchor?: 'start' | 'middle' | 'end';
 }
 
-export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function tag(name: string, attrs: Record<string, string | number | undefined>, body?: string): string {
   const a = Object.entries(attrs)
@@ -32,5 +44,11 @@ export function tag(name: string, attrs: Record<string, string | number | undefi
   return body === undefined ? `<${name}${a}/>` : `<${name}${a}>${body}</${name}>`;
 }
 
-export const line = (x1: number, y1: number, x2: number, y2: number, cls = 'wire', extra: Record<string, string> = {}) =>
-  tag('line', { x1, y1, x2, y2, class: cls, ...extra });
+export const line = (
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  cls = 'wire',
+  extra: Record<string, string> = {},
+) => tag('line', { x1, y1, x2, y2, class: cls, ...extra });

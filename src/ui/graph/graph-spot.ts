@@ -1,7 +1,6 @@
 /**
- * The explainer's one diagram: the same drawing as the live graph, static, with
- * the derivation's spot-check numbers (src/mlp/spotcheck.ts: d = 2, H = 2, one
- * sample, BCE). The page draws it with KaTeX labels (graph-explainer.ts);
+ * The explainer's one diagram: the live graph's drawing, static, with the derivation's spot-check numbers
+ * (src/mlp/spotcheck.ts: d = 2, H = 2, one sample, BCE). The page draws it with KaTeX labels (graph-explainer.ts);
  * `npm run docs` exports it to docs/graph.svg with plain-text labels.
  */
 import { computeSpotCheck, SPOT } from '../../mlp/spotcheck.js';
@@ -10,11 +9,24 @@ import { graphState, type GraphState } from './graph-model.js';
 export function spotGraphState(): GraphState {
   const s = computeSpotCheck();
   return graphState({
-    d: SPOT.spec.d, H: SPOT.spec.H, N: 1, n: 0, loss: 'bce', step: null,
-    x: [...SPOT.x], y: SPOT.y,
-    params: SPOT.params, grads: s.grads,
-    z1: s.z1, a1: s.a1, da1: s.da1, dz1: s.dz1,
-    z2: s.z2, yHat: s.yHat, dz2: s.dz2.bce,
-    sampleLoss: s.loss.bce, batchLoss: s.loss.bce,
+    d: SPOT.spec.d,
+    H: SPOT.spec.H,
+    N: 1,
+    n: 0,
+    loss: 'bce',
+    step: null,
+    x: [...SPOT.x],
+    y: SPOT.y,
+    params: SPOT.params,
+    grads: s.grads,
+    z1: s.z1,
+    a1: s.a1,
+    da1: s.da1,
+    dz1: s.dz1,
+    z2: s.z2,
+    yHat: s.yHat,
+    dz2: s.dz2.bce,
+    sampleLoss: s.loss.bce,
+    batchLoss: s.loss.bce,
   });
 }

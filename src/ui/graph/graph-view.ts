@@ -70,9 +70,16 @@ export class GraphView {
 }
 
 /** Labels' positions don't matter for updating their values. */
-const ZERO_GEOMETRY = { b2Y: 0, A0: 0, xLeafY: 0, chain: { lossMid: 0, yHatMid: 0 }, x: { fork: 0, z1: 0, a1: 0, fork2: 0, z2: 0, out: 0, bus: 0, cell: 0 } };
+const ZERO_GEOMETRY = {
+  b2Y: 0,
+  A0: 0,
+  xLeafY: 0,
+  chain: { lossMid: 0, yHatMid: 0 },
+  x: { fork: 0, z1: 0, a1: 0, fork2: 0, z2: 0, out: 0, bus: 0, cell: 0 },
+};
 
 export function shapeOf(s: GraphState): string {
   const g = s.input;
-  return `${g.d}|${g.H}|${g.N}|${g.loss}|${g.activation ?? 'relu'}`; // f changes the drawing: its header, gate glyph and label
+  // f changes the drawing: its header, gate glyph and label
+  return `${g.d}|${g.H}|${g.N}|${g.loss}|${g.activation ?? 'relu'}`;
 }

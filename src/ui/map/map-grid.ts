@@ -29,13 +29,19 @@ export function inkOn(background: string): string {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
 }
 
-export function drawGrid(els: SweepElements, cells: readonly SweepCell[], onCell: (c: SweepCell) => void, data: MapData): void {
+export function drawGrid(
+  els: SweepElements,
+  cells: readonly SweepCell[],
+  onCell: (c: SweepCell) => void,
+  data: MapData,
+): void {
   const table = document.createElement('table');
   table.className = 'sweep-grid';
   table.createCaption().textContent = `Fraction of seeds that learn ${data.name}, by hidden width H (rows) and learning rate (columns), hidden activation ${data.activation ?? 'relu'}; trained on ${data.label}`;
   const head = document.createElement('tr');
   head.append(Object.assign(document.createElement('th'), { textContent: 'H \\ lr', scope: 'col' }));
-  for (const lr of PAGE_RATES) head.append(Object.assign(document.createElement('th'), { textContent: String(lr), scope: 'col' }));
+  for (const lr of PAGE_RATES)
+    head.append(Object.assign(document.createElement('th'), { textContent: String(lr), scope: 'col' }));
   table.append(head);
   for (const h of MAP_WIDTHS) {
     const tr = document.createElement('tr');
@@ -71,11 +77,20 @@ function legend(data: MapData): HTMLElement {
   const bar = document.createElement('span');
   bar.className = 'legend-bar';
   bar.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((f) => interpolateCividis(f)).join(', ')})`;
-  p.append('0% ', bar, ` 100% of seeds learn ${data.name} (training loss below 0.01 and every training point right after 2,000 steps${data.name === 'XOR' ? '' : '; on noisy data few networks meet this strict test, and the held-out points play no part in it'})`);
+  p.append(
+    '0% ',
+    bar,
+    ` 100% of seeds learn ${data.name} (training loss below 0.01 and every training point right after 2,000 steps${data.name === 'XOR' ? '' : '; on noisy data few networks meet this strict test, and the held-out points play no part in it'})`,
+  );
   return p;
 }
 
-export function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void, data: MapData): void {
+export function showCell(
+  els: SweepElements,
+  cell: SweepCell,
+  onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void,
+  data: MapData,
+): void {
   const list = (title: string, seeds: readonly number[], total: number, kind: string) => {
     const p = document.createElement('p');
     p.append(`${title} (${total}): `);
@@ -90,7 +105,13 @@ export function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: n
       b.addEventListener('click', () => onPick(cell.hidden, cell.lr, seed, data.activation ?? 'relu'));
       p.append(b, ' ');
     }
-    if (total > seeds.length) p.append(Object.assign(document.createElement('span'), { textContent: `…and ${total - seeds.length} more`, className: 'more' }));
+    if (total > seeds.length)
+      p.append(
+        Object.assign(document.createElement('span'), {
+          textContent: `…and ${total - seeds.length} more`,
+          className: 'more',
+        }),
+      );
     return p;
   };
   const head = document.createElement('p');
@@ -102,4 +123,3 @@ export function showCell(els: SweepElements, cell: SweepCell, onPick: (hidden: n
   );
   els.detail.dataset.testid = 'sweep-detail';
 }
-

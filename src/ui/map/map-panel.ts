@@ -1,11 +1,8 @@
 /**
- * "Which networks learn XOR?": a map over hidden width × learning rate, each
- * cell coloured by the fraction of seeds that learn (cividis, a scheme used for
- * nothing else on the page, with a legend). Before it trains, a short trial
- * run estimates the time and the learner confirms or cancels; the run itself
- * can be cancelled between widths. Clicking a
- * cell lists seeds that learned and seeds that failed; clicking a seed hands it
- * to the live demo. The map only draws; training is the `run` it is given.
+ * "Which networks learn XOR?": a map over hidden width × learning rate, each cell coloured by the fraction of seeds
+ * that learn. A short trial run first estimates the time, and the learner confirms or cancels; the run can be cancelled
+ * between widths. A clicked cell lists the seeds that learned and failed; a clicked seed goes to the live demo. The map
+ * only draws; training is the `run` it is given.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
 import { MAP_WIDTHS, type SweepCell, type SweepSpec } from '../../mlp/map.js';
@@ -29,7 +26,11 @@ export interface SweepRunner {
   /** The data it trains on now, in words (the demo's data: see data-choice.ts): a short name and a full label. */
   data(): MapData;
   /** Trains `spec`, reporting cells as they finish; stops early (returning what is done) once `stop()` is true. */
-  run(spec: SweepSpec, onCells: (cells: SweepCell[], done: number, total: number) => void, stop: () => boolean): Promise<SweepCell[]>;
+  run(
+    spec: SweepSpec,
+    onCells: (cells: SweepCell[], done: number, total: number) => void,
+    stop: () => boolean,
+  ): Promise<SweepCell[]>;
 }
 
 export interface MapData {
@@ -52,7 +53,13 @@ export interface SweepElements {
   detail: HTMLElement;
 }
 
-const spec = (seeds: number, widths: readonly number[], rates: readonly number[], steps: number, activation: HiddenActivation): SweepSpec => ({ widths, rates, seeds, seedBase: 0, steps, loss: 'bce', activation });
+const spec = (
+  seeds: number,
+  widths: readonly number[],
+  rates: readonly number[],
+  steps: number,
+  activation: HiddenActivation,
+): SweepSpec => ({ widths, rates, seeds, seedBase: 0, steps, loss: 'bce', activation });
 
 /**
  * The map's time from a trial at the narrowest and the widest width (all rates,
@@ -60,7 +67,12 @@ const spec = (seeds: number, widths: readonly number[], rates: readonly number[]
  * run): a width's time is taken as a + b·H through the two points, summed over
  * every width, and scaled by `scale` (seeds / trial seeds). Seconds.
  */
-export function mapEstimate(lo: { w: number; ms: number }, hi: { w: number; ms: number }, widths: readonly number[], scale: number): number {
+export function mapEstimate(
+  lo: { w: number; ms: number },
+  hi: { w: number; ms: number },
+  widths: readonly number[],
+  scale: number,
+): number {
   const b = hi.w === lo.w ? 0 : Math.max(0, (hi.ms - lo.ms) / (hi.w - lo.w));
   const a = lo.ms - b * lo.w;
   return (scale * widths.reduce((t, w) => t + Math.max(0, a + b * w), 0)) / 1000;
@@ -76,13 +88,19 @@ type Phase = 'idle' | 'estimating' | 'confirm' | 'running';
  * estimate, so nothing long runs unasked. While the map trains, Cancel stops it
  * after the width in progress, and the status says so at once.
  */
-export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void): void {
+export function mountSweep(
+  els: SweepElements,
+  runner: SweepRunner,
+  onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void,
+): void {
   for (const o of els.seeds.options) {
     o.disabled = Number(o.value) > runner.maxSeeds;
     if (o.disabled) o.textContent = `${o.value} (needs a GPU)`;
   }
   els.seeds.value = String(runner.defaultSeeds);
-  els.note.textContent = `${runner.note} The map trains on the data chosen in the demo when you press the button. Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
+  els.note.textContent =
+    `${runner.note} The map trains on the data chosen in the demo when you press the button. ` +
+    `Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
   const TRAIN = els.run.textContent ?? 'Train the whole map';
   let phase: Phase = 'idle';
   let cancelled = false;
@@ -111,9 +129,14 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     }
     cancelled = true;
     els.cancel.disabled = true;
-    status(phase === 'running' ? 'cancelling: the map stops after the width it is training…' : 'cancelling the estimate…');
+    status(
+      phase === 'running' ? 'cancelling: the map stops after the width it is training…' : 'cancelling the estimate…',
+    );
   });
-  for (const [el, what] of [[els.seeds, 'seeds per cell'], [els.activation, 'the activation']] as const) {
+  for (const [el, what] of [
+    [els.seeds, 'seeds per cell'],
+    [els.activation, 'the activation'],
+  ] as const) {
     el.addEventListener('change', () => {
       if (phase !== 'confirm') return;
       enter('idle'); // the estimate was for the old setting
@@ -128,11 +151,17 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     cancelled = false;
     enter('estimating');
     els.detail.replaceChildren();
-    status(`estimating the time: a trial of ${trial} seed${trial === 1 ? '' : 's'} per cell at H = ${MAP_WIDTHS[0]} and H = ${MAP_WIDTHS.at(-1)}, full ${STEPS} steps…`);
+    status(
+      `estimating the time: a trial of ${trial} seed${trial === 1 ? '' : 's'} per cell at H = ${MAP_WIDTHS[0]} and H = ${MAP_WIDTHS.at(-1)}, full ${STEPS} steps…`,
+    );
     try {
       const timeOne = async (w: number) => {
         const t0 = performance.now();
-        await runner.run(spec(trial, [w], PAGE_RATES, STEPS, els.activation.value as HiddenActivation), () => {}, () => cancelled);
+        await runner.run(
+          spec(trial, [w], PAGE_RATES, STEPS, els.activation.value as HiddenActivation),
+          () => {},
+          () => cancelled,
+        );
         return { w, ms: performance.now() - t0 };
       };
       const lo = await timeOne(MAP_WIDTHS[0]!);
@@ -146,7 +175,9 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
       els.time.dataset.estimate = String(estimate.sec);
       enter('confirm');
       const networks = MAP_WIDTHS.length * PAGE_RATES.length * seeds;
-      status(`about ${inWords(estimate.sec)} for ${networks.toLocaleString('en-US')} networks × ${STEPS} steps on ${runner.label} (timed from a trial). Press Start, or Cancel.`);
+      status(
+        `about ${inWords(estimate.sec)} for ${networks.toLocaleString('en-US')} networks × ${STEPS} steps on ${runner.label} (timed from a trial). Press Start, or Cancel.`,
+      );
     } catch (e) {
       enter('idle');
       status(`the map failed: ${(e as Error).message}`);
@@ -166,19 +197,25 @@ export function mountSweep(els: SweepElements, runner: SweepRunner, onPick: (hid
     const t1 = performance.now();
     const total = MAP_WIDTHS.length * PAGE_RATES.length;
     try {
-      const cells = await runner.run(spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS, activation), (done, n, of) => {
-        els.progress.value = n / of;
-        if (!cancelled) status(`${about}; ${Math.round((100 * n) / of)}% done`);
-        drawGrid(els, done, onCell, data);
-      }, () => cancelled);
+      const cells = await runner.run(
+        spec(seeds, MAP_WIDTHS, PAGE_RATES, STEPS, activation),
+        (done, n, of) => {
+          els.progress.value = n / of;
+          if (!cancelled) status(`${about}; ${Math.round((100 * n) / of)}% done`);
+          drawGrid(els, done, onCell, data);
+        },
+        () => cancelled,
+      );
       drawGrid(els, cells, onCell, data);
       const networks = cells.reduce((n, c) => n + c.seeds, 0);
       const secs = (performance.now() - t1) / 1000;
       els.time.dataset.actual = String(secs);
       enter('idle');
-      status(cancelled
-        ? `cancelled after ${secs.toFixed(1)} s: ${cells.length} of ${total} cells done`
-        : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs.toFixed(1)} s on ${runner.label} (estimated ${about}), ${activation} hidden units, trained on ${data.label}`);
+      status(
+        cancelled
+          ? `cancelled after ${secs.toFixed(1)} s: ${cells.length} of ${total} cells done`
+          : `${networks.toLocaleString('en-US')} networks × ${STEPS} steps in ${secs.toFixed(1)} s on ${runner.label} (estimated ${about}), ${activation} hidden units, trained on ${data.label}`,
+      );
     } catch (e) {
       enter('idle');
       status(`the map failed: ${(e as Error).message}`);

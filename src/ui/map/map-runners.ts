@@ -1,8 +1,7 @@
 /**
- * What trains the map: the GPU (every network of the map in one kernel, read
- * back once, src/gpu/sweep-all.ts) or, without one, the CPU (src/mlp/map.ts, one cell at a
- * time, yielding to the page between cells). Each caps the seeds per cell at
- * what it finishes in reasonable time.
+ * What trains the map: the GPU (every network in one kernel, read back once, src/gpu/sweep-all.ts) or, without one,
+ * the CPU (src/mlp/map.ts, a cell at a time, yielding to the page between cells). Each caps the seeds per cell at what
+ * it finishes in reasonable time.
  */
 import { type AdapterSummary, describeAdapter } from '../../gpu/device.js';
 import { sweepAllGpu } from '../../gpu/sweep-all.js';
@@ -22,12 +21,17 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: () =
     trialSeeds: (seeds) => (swiftshader ? Math.min(seeds, 8) : seeds),
     maxSeeds: swiftshader ? 256 : 4096,
     note: swiftshader
-      ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; a GPU takes 4,096 in seconds.'
+      ? 'WebGPU runs on SwiftShader here, a CPU implementation of Vulkan, so the map starts at 64 seeds per cell; ' +
+        'a GPU takes 4,096 in seconds.'
       : 'Every network of the map trains on the GPU at once: one invocation per network, every width, rate and seed in one kernel, read back once.',
     data: () => ({ name: data().name, label: data().label }),
-    // Dispatches of at most 250 steps (short for browser watchdogs), each awaited for the progress bar; no cells until the end.
+    // Dispatches of ≤ 250 steps (short for browser watchdogs), each awaited for the progress bar; cells at the end.
     run: (spec, onCells, stop) =>
-      sweepAllGpu(device, data().train, spec, { parts: Math.ceil(spec.steps / 250), onProgress: (done, total) => onCells([], done, total), stop }),
+      sweepAllGpu(device, data().train, spec, {
+        parts: Math.ceil(spec.steps / 250),
+        onProgress: (done, total) => onCells([], done, total),
+        stop,
+      }),
   };
 }
 

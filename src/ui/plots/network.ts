@@ -1,9 +1,7 @@
 /**
- * The network as a picture: inputs, hidden units and the output, every edge
- * coloured by its weight's sign (green +, purple −: a scheme used for nothing
- * else) and as thick as its size, with a legend. Wide layers show their first
- * units and "+N more". A hidden unit that is off (a1 = 0) for every data point
- * is dead: drawn dashed, with a tooltip saying what that means.
+ * The network as a picture: inputs, hidden units and output, every edge coloured by its weight's sign (green +,
+ * purple −: a scheme used for nothing else) and as thick as its size, with a legend; wide layers show their first units
+ * and "+N more". A dead unit (a1 = 0 on every data point) is drawn dashed, with a tooltip saying what that means.
  */
 import { ACTIVATIONS } from '../../engine/activation.js';
 import { paramLayout } from '../../mlp/spec.js';
@@ -16,7 +14,11 @@ export const WEIGHT_COLOUR = { positive: '#1b7837', negative: '#762a83' } as con
 const INK = '#1f2937';
 const ROW = 30;
 
-function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  name: K,
+  attrs: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, name);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (text !== undefined) e.textContent = text;
@@ -76,7 +78,12 @@ export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   for (let j = 0; j < H; j++) maxW = Math.max(maxW, Math.abs(p[L.W2.offset + j]!));
   const wire = (a: { x: number; y: number }, b: { x: number; y: number }, w: number, unit: number) =>
     el('line', {
-      x1: a.x, y1: a.y, x2: b.x, y2: b.y, 'data-unit': unit, class: unit === highlight ? 'unit-edge highlight' : 'unit-edge',
+      x1: a.x,
+      y1: a.y,
+      x2: b.x,
+      y2: b.y,
+      'data-unit': unit,
+      class: unit === highlight ? 'unit-edge highlight' : 'unit-edge',
       stroke: w >= 0 ? WEIGHT_COLOUR.positive : WEIGHT_COLOUR.negative,
       'stroke-width': (0.5 + (4 * Math.abs(w)) / maxW).toFixed(2),
       'stroke-opacity': 0.85,
@@ -92,19 +99,43 @@ export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   const node = (c: { x: number; y: number }, label: string, tip: string, isDead = false) => {
     const g = el('g', { 'data-dead': isDead ? 'true' : 'false' });
     g.append(el('title', {}, tip));
-    g.append(el('circle', { cx: c.x, cy: c.y, r: 14, fill: '#fff', stroke: isDead ? '#6b7280' : INK, 'stroke-width': 1.5, 'stroke-dasharray': isDead ? '3 3' : 'none' }));
-    g.append(el('text', { x: c.x, y: c.y + 4, 'text-anchor': 'middle', 'font-size': 12, fill: isDead ? '#4b5563' : INK }, label));
+    g.append(
+      el('circle', {
+        cx: c.x,
+        cy: c.y,
+        r: 14,
+        fill: '#fff',
+        stroke: isDead ? '#6b7280' : INK,
+        'stroke-width': 1.5,
+        'stroke-dasharray': isDead ? '3 3' : 'none',
+      }),
+    );
+    g.append(
+      el(
+        'text',
+        { x: c.x, y: c.y + 4, 'text-anchor': 'middle', 'font-size': 12, fill: isDead ? '#4b5563' : INK },
+        label,
+      ),
+    );
     return g;
   };
   for (let i = 0; i < d; i++) parts.push(node(input(i), `x${i + 1}`, `input x${i + 1}`));
   for (let k = 0; k < shown; k++) {
     const tip = dead.has(k)
-      ? `unit h${k + 1} is dead: z1 ≤ 0 on every point, so a1 = 0 and ReLU passes back no gradient; its weights never change again`
+      ? `unit h${k + 1} is dead: z1 ≤ 0 on every point, so a1 = 0 and ReLU passes back no gradient; ` +
+        `its weights never change again`
       : `unit h${k + 1}: b1 = ${p[L.b1.offset + k]!.toPrecision(3)}, weight to ŷ ${p[L.W2.offset + k]!.toPrecision(3)}`;
     parts.push(node(hidden(k), `h${k + 1}`, tip, dead.has(k)));
   }
   parts.push(node(out, 'ŷ', 'the output ŷ = σ(z2)'));
-  if (H > shown) parts.push(el('text', { x: 160, y: 6 + (shown + 0.6) * ROW, 'text-anchor': 'middle', 'font-size': 12, fill: INK }, `+${(H - shown).toLocaleString('en-US')} more units`));
+  if (H > shown)
+    parts.push(
+      el(
+        'text',
+        { x: 160, y: 6 + (shown + 0.6) * ROW, 'text-anchor': 'middle', 'font-size': 12, fill: INK },
+        `+${(H - shown).toLocaleString('en-US')} more units`,
+      ),
+    );
   parts.push(...legend(height - 44));
   svg.dataset.dead = String(dead.size);
   svg.replaceChildren(...parts);
@@ -116,7 +147,8 @@ export function highlightNetworkUnit(svg: SVGSVGElement, j: number | null): void
   if (j === null) delete svg.dataset.highlight;
   else svg.dataset.highlight = String(j);
   svg.classList.toggle('highlighting', j !== null);
-  for (const e of svg.querySelectorAll('.unit-edge')) e.classList.toggle('highlight', e.getAttribute('data-unit') === String(j));
+  for (const e of svg.querySelectorAll('.unit-edge'))
+    e.classList.toggle('highlight', e.getAttribute('data-unit') === String(j));
 }
 
 function legend(top: number): SVGElement[] {

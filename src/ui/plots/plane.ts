@@ -1,8 +1,6 @@
 /**
- * The input plane as the pictures see it (d = 2): which square of it they show,
- * and the network's numbers over a raster of it, computed from the parameters
- * alone (src/mlp/spec.ts's layout: row j of W1 is hidden unit j, W1[j][i] at
- * j·d + i). No DOM.
+ * The input plane as the pictures see it (d = 2): the square they show, and the network's numbers over a raster of
+ * it, from the parameters alone (src/mlp/spec.ts's layout: W1[j][i] at j·d + i). No DOM.
  */
 import type { Dataset } from '../../mlp/data/data.js';
 import { activationOf, type Net } from '../../mlp/reference.js';
@@ -34,7 +32,12 @@ export function yHatOverGrid(spec: Net, p: ArrayLike<number>, lo: number, hi: nu
   const z2 = new Float64Array(grid * grid).fill(p[L.b2.offset]!);
   const xs = Float64Array.from({ length: grid }, (_, c) => lo + ((c + 0.5) / grid) * (hi - lo));
   for (let j = 0; j < spec.H; j++) {
-    const [w1a, w1b, b1, w2] = [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!, p[L.W2.offset + j]!];
+    const [w1a, w1b, b1, w2] = [
+      p[L.W1.offset + 2 * j]!,
+      p[L.W1.offset + 2 * j + 1]!,
+      p[L.b1.offset + j]!,
+      p[L.W2.offset + j]!,
+    ];
     if (w2 === 0) continue;
     for (let r = 0; r < grid; r++) {
       const base = w1b * (hi - ((r + 0.5) / grid) * (hi - lo)) + b1; // W1_j · x + b1_j without the x1 term
@@ -49,7 +52,13 @@ export function yHatOverGrid(spec: Net, p: ArrayLike<number>, lo: number, hi: nu
 }
 
 /** a1_j at the centres of a GRID × GRID raster over the extent, row 0 at the top. */
-export function unitOverGrid(spec: Net, p: ArrayLike<number>, j: number, [lo, hi]: [number, number], grid: number): Float64Array {
+export function unitOverGrid(
+  spec: Net,
+  p: ArrayLike<number>,
+  j: number,
+  [lo, hi]: [number, number],
+  grid: number,
+): Float64Array {
   const L = paramLayout(spec);
   const f = activationOf(spec).output;
   const [w1a, w1b, b1] = [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!];
@@ -60,4 +69,3 @@ export function unitOverGrid(spec: Net, p: ArrayLike<number>, j: number, [lo, hi
   }
   return out;
 }
-

@@ -1,8 +1,6 @@
 /**
- * The loss curve (log scale) and the decision boundary (ŷ over the input plane,
- * with axes, a colour bar and the data points), drawn on canvases from plain
- * numbers. Scales, ticks and the colour map come from d3-scale and
- * d3-scale-chromatic; every frame clears and repaints the whole canvas
+ * The loss curve (log scale) and the decision boundary (ŷ over the input plane, with axes, colour bar and data points),
+ * drawn on canvases from plain numbers with d3-scale and d3-scale-chromatic. Every frame repaints the whole canvas
  * opaquely, so the same parameters always give the same pixels.
  */
 import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
@@ -47,11 +45,12 @@ export function logTickLabels(ticks: readonly number[]): string[] {
  */
 export function linearTickLabels(ticks: readonly number[]): string[] {
   const plain = ticks.every((t) => t === 0 || (Math.abs(t) >= 1e-3 && Math.abs(t) < 1e4));
-  const text = (t: number) => (plain || t === 0 ? String(Number(t.toPrecision(6))) : Number(t.toPrecision(3)).toExponential().replace('e+', 'e'));
+  const text = (t: number) =>
+    plain || t === 0 ? String(Number(t.toPrecision(6))) : Number(t.toPrecision(3)).toExponential().replace('e+', 'e');
   return ticks.map((t) => text(t).replaceAll('-', '−'));
 }
 
-/** Loss against step, log10 scale on y with its ticks; the x axis runs from step 0 to the current step (at least 10). */
+/** Loss against step, log10 scale on y with its ticks; x runs from step 0 to the current step (at least 10). */
 export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossPoint[]): string {
   const ctx = context(canvas);
   const pts = history.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
@@ -135,8 +134,12 @@ export function drawDecisionBoundary(
   const pad = { l: 46, t: 8, b: 36 };
   const size = h - pad.t - pad.b;
   const [lo, hi] = planeExtent(data, test);
-  const sx = scaleLinear().domain([lo, hi]).range([pad.l, pad.l + size]);
-  const sy = scaleLinear().domain([lo, hi]).range([pad.t + size, pad.t]);
+  const sx = scaleLinear()
+    .domain([lo, hi])
+    .range([pad.l, pad.l + size]);
+  const sy = scaleLinear()
+    .domain([lo, hi])
+    .range([pad.t + size, pad.t]);
   const yHat = yHatOverGrid(spec, params, lo, hi, grid);
   const cell = size / grid;
   for (let i = 0; i < yHat.length; i++) {
@@ -166,7 +169,10 @@ export function drawDecisionBoundary(
   ctx.lineWidth = 1;
   colourBar(ctx, pad.l + size + 18, pad.t, size);
   const held = test ? ` (training) and ${rightTest} of ${test.N} held-out test points (rings)` : '';
-  return `Decision boundary: ${right} of ${data.N} points classified correctly${held}; ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`;
+  return (
+    `Decision boundary: ${right} of ${data.N} points classified correctly${held}; ` +
+    `ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`
+  );
 }
 
 /** Draws the points of `data` (rings if `hollow`); returns how many the network classifies correctly. */
@@ -232,7 +238,9 @@ export function notDrawn(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElemen
 
 /** A vertical bar of ŷ's colours from 0 (bottom) to 1 (top), labelled. */
 function colourBar(ctx: CanvasRenderingContext2D, left: number, top: number, height: number): void {
-  const s = scaleLinear().domain([0, 1]).range([top + height, top]);
+  const s = scaleLinear()
+    .domain([0, 1])
+    .range([top + height, top]);
   for (let i = 0; i < height; i++) {
     ctx.fillStyle = yHatColour(s.invert(top + i + 0.5));
     ctx.fillRect(left, top + i, 14, 1);

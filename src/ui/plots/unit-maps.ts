@@ -1,15 +1,8 @@
 /**
- * A picture per hidden unit: a1_j = f(W1_j · x + b1_j) over the same square
- * of the plane as the decision boundary, one small heat map per unit in the
- * order of the network picture (the first MAX_MAPS, then "+N more"). Grey is
- * the one meaning here: white where the gate is closed (a1 = 0), darker as a1
- * grows, up to the unit's own largest a1 on the plane (written under it). Where a1
- * takes both signs (leaky ReLU, tanh) the scale diverges instead: purple below 0,
- * white at 0, orange above, normalised by the unit's largest |a1|. Each
- * unit's region is a half-plane; ŷ is σ of a weighted sum of them, which is why
- * one or two of them cannot carve XOR. A dead unit (ReLU: a1 = 0 on every training
- * point) is marked, and so is a saturated one (tanh, σ: f′(z1) ≈ 0 on every point). Hovering, focusing or clicking a map highlights that unit's
- * row in the computation graph and its edges in the network picture.
+ * A picture per hidden unit: a1_j = f(W1_j · x + b1_j) over the decision boundary's square of the plane, in the network
+ * picture's order (the first MAX_MAPS, then "+N more"). Grey: white where the gate is closed (a1 = 0), darker up to the
+ * unit's largest a1; where a1 takes both signs (leaky ReLU, tanh) purple below 0, orange above. Dead and saturated
+ * units are marked. Hovering, focusing or clicking a map highlights the unit in the graph and the network picture.
  */
 import { interpolateGreys, interpolatePuOr } from 'd3-scale-chromatic';
 import type { HiddenActivation } from '../../engine/activation.js';
@@ -43,10 +36,12 @@ export interface UnitMapInput {
 export function renderUnitMaps(root: HTMLElement, u: UnitMapInput, onHighlight: (j: number | null) => void): string {
   if (u.d !== 2) {
     root.dataset.key = `d${u.d}`;
-    root.replaceChildren(Object.assign(document.createElement('p'), {
-      className: 'unit-maps-why',
-      textContent: `No pictures of the hidden units: the data has ${u.d} inputs, and a picture over the plane needs exactly 2. Everything else on the page follows the data.`,
-    }));
+    root.replaceChildren(
+      Object.assign(document.createElement('p'), {
+        className: 'unit-maps-why',
+        textContent: `No pictures of the hidden units: the data has ${u.d} inputs, and a picture over the plane needs exactly 2. Everything else on the page follows the data.`,
+      }),
+    );
     return `Hidden units: not drawn, the data has ${u.d} inputs.`;
   }
   const shown = Math.min(u.H, MAX_MAPS);
@@ -59,7 +54,13 @@ export function renderUnitMaps(root: HTMLElement, u: UnitMapInput, onHighlight: 
   return `Hidden units: ${shown} of ${u.H} drawn, ${u.dead.size} dead${u.saturated?.size ? `, ${u.saturated.size} saturated` : ''}.`;
 }
 
-function build(root: HTMLElement, shown: number, H: number, act: HiddenActivation, onHighlight: (j: number | null) => void): void {
+function build(
+  root: HTMLElement,
+  shown: number,
+  H: number,
+  act: HiddenActivation,
+  onHighlight: (j: number | null) => void,
+): void {
   let pinned: number | null = null;
   const figures = Array.from({ length: shown }, (_, j) => {
     const b = document.createElement('button');
@@ -86,7 +87,13 @@ function build(root: HTMLElement, shown: number, H: number, act: HiddenActivatio
   });
   const list = Object.assign(document.createElement('div'), { className: 'unit-map-list' });
   list.append(...figures);
-  if (H > shown) list.append(Object.assign(document.createElement('span'), { className: 'unit-more', textContent: `+${(H - shown).toLocaleString('en-US')} more units` }));
+  if (H > shown)
+    list.append(
+      Object.assign(document.createElement('span'), {
+        className: 'unit-more',
+        textContent: `+${(H - shown).toLocaleString('en-US')} more units`,
+      }),
+    );
   root.replaceChildren(list, legend(act));
   onHighlight(null);
 }
@@ -108,7 +115,9 @@ function paint(fig: HTMLElement, j: number, u: UnitMapInput): void {
     const cell = SIZE / GRID;
     for (let i = 0; i < a1.length; i++) {
       // signed: PuOr runs orange (0) through white (0.5) to purple (1): a1 &lt; 0 purple, a1 &gt; 0 orange
-      ctx.fillStyle = signed ? interpolatePuOr(maxAbs > 0 ? 0.5 - (0.45 * a1[i]!) / maxAbs : 0.5) : interpolateGreys(max > 0 ? (0.85 * a1[i]!) / max : 0);
+      ctx.fillStyle = signed
+        ? interpolatePuOr(maxAbs > 0 ? 0.5 - (0.45 * a1[i]!) / maxAbs : 0.5)
+        : interpolateGreys(max > 0 ? (0.85 * a1[i]!) / max : 0);
       ctx.fillRect((i % GRID) * cell, Math.floor(i / GRID) * cell, cell + 0.5, cell + 0.5);
     }
     dots(ctx, u);
@@ -116,7 +125,13 @@ function paint(fig: HTMLElement, j: number, u: UnitMapInput): void {
   const dead = u.dead.has(j);
   const saturated = u.saturated?.has(j) ?? false;
   fig.classList.toggle('dead', dead || saturated);
-  fig.querySelector('.unit-note')!.textContent = dead ? 'dead' : saturated ? 'saturated' : signed ? `max |a1| ${maxAbs.toPrecision(2)}` : `max ${max.toPrecision(2)}`;
+  fig.querySelector('.unit-note')!.textContent = dead
+    ? 'dead'
+    : saturated
+      ? 'saturated'
+      : signed
+        ? `max |a1| ${maxAbs.toPrecision(2)}`
+        : `max ${max.toPrecision(2)}`;
   const share = Math.round((100 * on) / a1.length);
   const text = dead
     ? `unit h${j + 1} is dead: a1 = 0 on every training point${on > 0 ? ` (it is on in ${share}% of the plane shown, where no point lies)` : ''}, so it passes back no gradient`
@@ -127,7 +142,7 @@ function paint(fig: HTMLElement, j: number, u: UnitMapInput): void {
   fig.title = `${text}. Hover or click to find it in the graph and the network.`;
 }
 
-/** The training points as small dots in their label's colour (red 0, blue 1, as everywhere on the page), at most 400 of them. */
+/** The training points as small dots in their label's colour (red 0, blue 1, as all over the page), at most 400. */
 function dots(ctx: CanvasRenderingContext2D, u: UnitMapInput): void {
   const [lo, hi] = u.extent;
   const at = (v: number) => ((v - lo) / (hi - lo)) * SIZE;
@@ -148,12 +163,24 @@ function legend(act: HiddenActivation): HTMLElement {
   bar.className = 'legend-bar';
   if (SIGNED.has(act)) {
     bar.style.background = `linear-gradient(to right, ${[0.95, 0.75, 0.5, 0.25, 0.05].map((f) => interpolatePuOr(f)).join(', ')})`;
-    p.append('a1 = −(largest |a1|) ', bar, ` +(largest |a1|), white at a1 = 0; ${act === 'tanh' ? 'tanh never closes a gate: its a1 runs from −1 to 1' : 'leaky ReLU passes 0.01·z1 below 0, so its unit never dies'}; same axes as the decision boundary, the training points as dots (red label 0, blue label 1); a dashed frame marks a saturated unit (f′ ≈ 0 on every point)`);
+    p.append(
+      'a1 = −(largest |a1|) ',
+      bar,
+      ` +(largest |a1|), white at a1 = 0; ${act === 'tanh' ? 'tanh never closes a gate: its a1 runs from −1 to 1' : 'leaky ReLU passes 0.01·z1 below 0, so its unit never dies'}; same axes as the decision boundary, the training points as dots (red label 0, blue label 1); a dashed frame marks a saturated unit (f′ ≈ 0 on every point)`,
+    );
     return p;
   }
   bar.style.background = `linear-gradient(to right, ${[0, 0.2, 0.4, 0.6, 0.85].map((f) => interpolateGreys(f)).join(', ')})`;
   const low = act === 'relu' ? 'a1 = 0 (gate closed) ' : 'a1 = 0 ';
-  const marks = act === 'relu' ? 'a dashed frame marks a dead unit' : 'a dashed frame marks a saturated unit (f′ ≈ 0 on every point)';
-  p.append(low, bar, ` the unit's largest a1 on the plane; same axes as the decision boundary, the training points as dots (red label 0, blue label 1); ${marks}`);
+  const marks =
+    act === 'relu'
+      ? 'a dashed frame marks a dead unit'
+      : 'a dashed frame marks a saturated unit (f′ ≈ 0 on every point)';
+  p.append(
+    low,
+    bar,
+    ` the unit's largest a1 on the plane; ` +
+      `same axes as the decision boundary, the training points as dots (red label 0, blue label 1); ${marks}`,
+  );
   return p;
 }
