@@ -7,6 +7,7 @@ import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { DEFAULTS, describeRange, inRange, type NumericField } from '../mlp/config.js';
 import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/datasets.js';
+import { DECIMAL } from '../mlp/decimal.js';
 
 export interface Settings {
   hidden: number;
@@ -63,9 +64,6 @@ export const DEFAULT_SETTINGS: Settings = {
   dataSeed: 1,
   test: 0.2,
 };
-
-/** A decimal number: digits, an optional point and exponent; no hex, binary, octal, Infinity or blanks. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** "an integer in [1, 4096]", "one of bce, mse". */
 export function allowed(key: keyof Settings): string {
