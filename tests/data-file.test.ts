@@ -29,7 +29,7 @@ describe('data-file.ts', () => {
     ['', 'csv', /the file is empty/],
     ['x1,y\n', 'csv', /a header but no rows/],
     ['1,2,0\n3,1\n', 'csv', /line 2 has 2 columns, line 1 has 3/],
-    ['1,2,0\n3,abc,1\n', 'csv', /line 2, column 2: 'abc' is not a decimal number \(write a decimal number, like 0\.5 or 1e-3\)$/],
+    ['1,2,0\n3,abc,1\n', 'csv', /line 2, column 2: 'abc' is not a finite number$/],
     ['1,2,0\n3,,1\n', 'csv', /line 2, column 2: '' is not a decimal number \(empty; write a decimal number/],
     ['1,2,0\n3,1e999,1\n', 'csv', /line 2, column 2: '1e999' is not a finite number$/],
     ['1,2,0\n3,4,2\n', 'csv', /line 2: the label y = 2 is outside \[0, 1\]/],
@@ -68,12 +68,14 @@ describe('data files: decimal numbers only', () => {
     ['\u0661', /the digit '\u0661' \(U\+0661\); digits are 0-9/],
     ['\u22121', /the dash '\u2212' \(U\+2212\); a minus sign is '-'/],
     ['1 2', /a blank inside/],
-    ['1e', /write a decimal number/],
-    ['--1', /write a decimal number/],
-  ])("refuses the cell '%s' with its line and column, as the page's upload does", (cell, why) => {
+  ])("refuses the cell '%s' with its line and column, as the page's upload does, naming its notation", (cell, why) => {
     const text = `x1,y\n0,0\n${cell},1\n`;
     expect(() => parseDataset(text, 'csv')).toThrow(new RegExp(`^data: line 3, column 1: '${cell}' is not a decimal number \\(`));
     expect(() => parseDataset(text, 'csv')).toThrow(why);
+  });
+
+  it.each(['1e', '--1', 'abc', '.'])("refuses the cell '%s', which is no number at all, as not a finite number", (cell) => {
+    expect(() => parseDataset(`0,0\n${cell},1\n`, 'csv')).toThrow(new RegExp(`^data: line 2, column 1: '${cell}' is not a finite number$`));
   });
 
   it('takes every decimal form: sign, point before or after the digits, exponent', () => {
@@ -117,9 +119,9 @@ describe('data files: sizes are checked before numbers are parsed', () => {
   it('a file at either limit passes the count: the first row is parsed, and its bad cell named', () => {
     // At the limit, the count lets the file through, and the parse stops at once at line 1 (a full parse takes seconds).
     const atRows = `z,1\n${'0,1\n'.repeat(16_777_215)}`;
-    expect(() => parseDataset(atRows, 'csv')).toThrow(/^data: line 1, column 1: 'z' is not a decimal number/);
+    expect(() => parseDataset(atRows, 'csv')).toThrow(/^data: line 1, column 1: 'z' is not a finite number$/);
     const atValues = `z,0,1\n${'0,0,1\n'.repeat(11_184_809)}`; // 11,184,810 rows of 3: 33,554,430 numbers
-    expect(() => parseDataset(atValues, 'csv')).toThrow(/^data: line 1, column 1: 'z' is not a decimal number/);
+    expect(() => parseDataset(atValues, 'csv')).toThrow(/^data: line 1, column 1: 'z' is not a finite number$/);
     // JSON with the count's worth of rows, and a syntax error at its start that JSON.parse meets at once
     const json = `{"x" [${'[0],'.repeat(16_777_215)}[0]], "y": []}`;
     expect(() => parseDataset(json, 'json')).toThrow(/^data: not valid JSON/);
@@ -262,7 +264,7 @@ describe('npm run train --data', () => {
     ['a missing file', () => join(dir, 'nope.csv'), /--data: cannot read '.*nope\.csv': no such file/],
     ['an empty file', () => file('empty.csv', ''), /the file is empty/],
     ['a ragged row', () => file('ragged.csv', '1,2,0\n1,1\n'), /line 2 has 2 columns/],
-    ['a non-numeric cell', () => file('text.csv', '1,x,0\n'), /line 1, column 2: 'x' is not a decimal number/],
+    ['a non-numeric cell', () => file('text.csv', '1,x,0\n'), /line 1, column 2: 'x' is not a finite number/],
     ['a hexadecimal cell', () => file('hex.csv', '1,0x10,0\n'), /line 1, column 2: '0x10' is not a decimal number \(hexadecimal; /],
     ['a label outside [0, 1]', () => file('label.json', '{"x": [[1]], "y": [3]}'), /y\[0\] is 3, must be a number in \[0, 1\]/],
     ['a string in JSON', () => file('string.json', '{"x": [["0"]], "y": [1]}'), /x\[0\]\[0\] is the string "0", must be a finite number/],

@@ -10,7 +10,7 @@
  * A byte-order mark is ignored in both formats.
  */
 import { type Dataset, describeValue, makeDataset } from './data.js';
-import { notDecimal, parseDecimal } from './decimal.js';
+import { notDecimal, parseDecimal, whyNotDecimal } from './decimal.js';
 import { SPEC_LIMITS } from './spec.js';
 
 export type DataFormat = 'csv' | 'json';
@@ -140,7 +140,8 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
       const c = text.slice(a, b).trim();
       const v = parseDecimal(c);
       if (!Number.isFinite(v)) {
-        const problem = notDecimal(c, false);
+        // Named when it is a number in another notation (0x10, Infinity, 1_000, −1); else, like 'abc', not a number.
+        const problem = whyNotDecimal(c) && notDecimal(c, false);
         throw new RangeError(`data: line ${line}, column ${col + 1}: '${c}' is not a ${problem ? `decimal number (${problem})` : 'finite number'}`);
       }
       if (col < d) {

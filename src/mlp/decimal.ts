@@ -31,13 +31,15 @@ export function decimalExample(integer: boolean): string {
  * how to write one: "hexadecimal; write decimal digits, like 8".
  */
 export function notDecimal(raw: string, integer: boolean): string | null {
-  const s = raw.trim();
-  if (DECIMAL.test(s)) return null;
-  const reason = why(s);
+  if (DECIMAL.test(raw.trim())) return null;
+  const reason = whyNotDecimal(raw);
   return `${reason ? `${reason}; ` : ''}write ${decimalExample(integer)}`;
 }
 
-function why(s: string): string | null {
+/** What makes `raw` a number in some other notation ('hexadecimal', 'empty'), or null when nothing can be named. */
+export function whyNotDecimal(raw: string): string | null {
+  const s = raw.trim();
+  if (DECIMAL.test(s)) return null;
   if (s === '') return 'empty';
   if (/^[+-]?0[xX]/.test(s)) return 'hexadecimal';
   if (/^[+-]?0[bB]/.test(s)) return 'binary';
