@@ -385,4 +385,27 @@ describe('progress', () => {
       'step 100000/1000000  loss 2.0000e-1  31,250 steps/s, ~29 s left\n',
     ]);
   });
+
+  it('estimates the time left from the recent rate, not the average since the start', () => {
+    // A run as trainCpu feeds it, on a fake clock: small fast chunks for 1 s (100,000 steps/s), then 1,000 steps/s.
+    let t = 0;
+    const draws: string[] = [];
+    const p = makeProgress(200_000, { write: (s: string) => draws.push(s), isTTY: true }, () => t);
+    let step = 0;
+    for (; t < 1000; t += 50) p.update((step += 5000), 0.5);
+    for (; t < 31_000; t += 250) p.update((step += 250), 0.5);
+    expect(step).toBe(130_000);
+    // 70,000 steps left at 1,000 steps/s: 70 s (the average since the start, 130,000 / 31 s, would promise 17 s)
+    expect(draws.at(-1)).toMatch(/ step 130000\/200000 {2}loss 5\.0000e-1 {2}1,000 steps\/s, ~70 s left\x1b\[K$/);
+    // and plain lines say the same
+    t = 0;
+    const lines: string[] = [];
+    const q = makeProgress(200_000, { write: (s: string) => lines.push(s) }, () => t);
+    step = 0;
+    for (; t < 1000; t += 50) q.update((step += 5000), 0.5);
+    for (; t < 31_000; t += 250) q.update((step += 250), 0.5);
+    expect(lines.at(-1)).toMatch(/^step 1\d{5}\/200000 {2}loss 5\.0000e-1 {2}1,000 steps\/s, ~\d+ s left\n$/);
+    const [, at, left] = /^step (\d+)\/200000 .* ~(\d+) s left/.exec(lines.at(-1)!)!;
+    expect(Number(left)).toBe(Math.ceil((200_000 - Number(at)) / 1000));
+  });
 });
