@@ -177,7 +177,15 @@ describe('npm run train --backend gpu (in-process, Dawn)', () => {
   it('--steps 0 gives the initial gradients alone, GPU beside CPU', async () => {
     const report = JSON.parse((await train('--steps', '0', '--json')).out) as TrainReport;
     expect(report.final.params).toEqual(report.initial.params);
-    expect(report.initial.grads.gpu).toBeDefined();
+    // The GPU's gradients, element by element, against the scalar engine's (f64) at exactly the parameters it read back
+    const p = report.initial.params;
+    const engine = new CpuTrainer(xor(), [...p.W1.flat(), ...p.b1, ...p.W2.flat(), ...p.b2], { hidden: 8, lr: 0.5, loss: 'bce' });
+    const g = engine.gradients();
+    const gpu = report.initial.grads.gpu!;
+    const flat = [...gpu.W1.flat(), ...gpu.b1, ...gpu.W2.flat(), ...gpu.b2];
+    expect(flat).toHaveLength(8 * 2 + 8 + 8 + 1);
+    flat.forEach((v, k) => expect(Math.abs(v - g[k]!), `element ${k}: GPU ${v}, engine ${g[k]}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(g[k]!)));
+    expect(g.some((v) => Math.abs(v) > 1e-3)).toBe(true); // not all zeros on both sides
     expect(report.initial.gradientCheck?.pass).toBe(true);
   });
 });
