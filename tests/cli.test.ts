@@ -178,7 +178,15 @@ describe('npm run train --backend gpu (in-process, Dawn)', () => {
   it('--steps 0 gives the initial gradients alone, GPU beside CPU', async () => {
     const report = JSON.parse((await train('--steps', '0', '--json')).out) as TrainReport;
     expect(report.final.params).toEqual(report.initial.params);
-    expect(report.initial.grads.gpu).toBeDefined();
+    // The GPU's gradients, element by element, against the scalar engine's (f64) at exactly the parameters it read back
+    const p = report.initial.params;
+    const engine = new CpuTrainer(xor(), [...p.W1.flat(), ...p.b1, ...p.W2.flat(), ...p.b2], { hidden: 8, lr: 0.5, loss: 'bce' });
+    const g = engine.gradients();
+    const gpu = report.initial.grads.gpu!;
+    const flat = [...gpu.W1.flat(), ...gpu.b1, ...gpu.W2.flat(), ...gpu.b2];
+    expect(flat).toHaveLength(8 * 2 + 8 + 8 + 1);
+    flat.forEach((v, k) => expect(Math.abs(v - g[k]!), `element ${k}: GPU ${v}, engine ${g[k]}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(g[k]!)));
+    expect(g.some((v) => Math.abs(v) > 1e-3)).toBe(true); // not all zeros on both sides
     expect(report.initial.gradientCheck?.pass).toBe(true);
   });
 });
@@ -385,5 +393,28 @@ describe('progress', () => {
       'step 2000/1000000  loss 3.0000e-1  1,818 steps/s, ~9.1 min left\n',
       'step 100000/1000000  loss 2.0000e-1  31,250 steps/s, ~29 s left\n',
     ]);
+  });
+
+  it('estimates the time left from the recent rate, not the average since the start', () => {
+    // A run as trainCpu feeds it, on a fake clock: small fast chunks for 1 s (100,000 steps/s), then 1,000 steps/s.
+    let t = 0;
+    const draws: string[] = [];
+    const p = makeProgress(200_000, { write: (s: string) => draws.push(s), isTTY: true }, () => t);
+    let step = 0;
+    for (; t < 1000; t += 50) p.update((step += 5000), 0.5);
+    for (; t < 31_000; t += 250) p.update((step += 250), 0.5);
+    expect(step).toBe(130_000);
+    // 70,000 steps left at 1,000 steps/s: 70 s (the average since the start, 130,000 / 31 s, would promise 17 s)
+    expect(draws.at(-1)).toMatch(/ step 130000\/200000 {2}loss 5\.0000e-1 {2}1,000 steps\/s, ~70 s left\x1b\[K$/);
+    // and plain lines say the same
+    t = 0;
+    const lines: string[] = [];
+    const q = makeProgress(200_000, { write: (s: string) => lines.push(s) }, () => t);
+    step = 0;
+    for (; t < 1000; t += 50) q.update((step += 5000), 0.5);
+    for (; t < 31_000; t += 250) q.update((step += 250), 0.5);
+    expect(lines.at(-1)).toMatch(/^step 1\d{5}\/200000 {2}loss 5\.0000e-1 {2}1,000 steps\/s, ~\d+ s left\n$/);
+    const [, at, left] = /^step (\d+)\/200000 .* ~(\d+) s left/.exec(lines.at(-1)!)!;
+    expect(Number(left)).toBe(Math.ceil((200_000 - Number(at)) / 1000));
   });
 });

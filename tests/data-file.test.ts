@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runTrain, type TrainReport } from '../src/cli/train.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { readTextFile } from '../src/cli/io.js';
-import { detectFormat, F32_MAX, locate, parseDataset } from '../src/mlp/data/data-file.js';
+import { detectFormat, F32_MAX, locate, MAX_ROWS, MAX_VALUES, parseDataset } from '../src/mlp/data/data-file.js';
+import { buildCli, PEAK_RSS_PRELOAD } from './support/cli-build.js';
 
 describe('data-file.ts', () => {
   it('reads CSV with or without a header, and JSON', () => {
@@ -28,11 +29,15 @@ describe('data-file.ts', () => {
     ['', 'csv', /the file is empty/],
     ['x1,y\n', 'csv', /a header but no rows/],
     ['1,2,0\n3,1\n', 'csv', /line 2 has 2 columns, line 1 has 3/],
-    ['1,2,0\n3,abc,1\n', 'csv', /line 2, column 2: 'abc' is not a finite number/],
-    ['1,2,0\n3,,1\n', 'csv', /line 2, column 2: '' is not a finite number/],
+    ['1,2,0\n3,abc,1\n', 'csv', /line 2, column 2: 'abc' is not a finite number$/],
+    ['1,2,0\n3,,1\n', 'csv', /line 2, column 2: '' is not a decimal number \(empty; write a decimal number/],
+    ['1,2,0\n3,1e999,1\n', 'csv', /line 2, column 2: '1e999' is not a finite number$/],
     ['1,2,0\n3,4,2\n', 'csv', /line 2: the label y = 2 is outside \[0, 1\]/],
     ['1\n2\n', 'csv', /need x1..xd and y/],
-    ['{"x": [[1, 2], [3]], "y": [0, 1]}', 'json', /row 1 has 1 features, row 0 has 2/],
+    // column 16 is the '[' of [3], counted by hand
+    ['{"x": [[1, 2], [3]], "y": [0, 1]}', 'json', /^data: line 1, column 16: x\[1\] has 1 value, x\[0\] has 2$/],
+    ['{"x": [[1],\n  [2, 3, 4]], "y": [0, 1]}', 'json', /^data: line 2, column 3: x\[1\] has 3 values, x\[0\] has 1$/],
+    ['{"x": [[]], "y": [0]}', 'json', /^data: line 1, column 8: x\[0\] has 0 values; a row has 1 to 1024 features$/],
     ['{"x": [[1, "a"]], "y": [0]}', 'json', /line 1, column 12: x\[0\]\[1\] is the string "a", must be a finite number$/],
     ['{"x": [[1]], "y": [-0.5]}', 'json', /line 1, column 20: y\[0\] is -0\.5, must be a number in \[0, 1\]$/],
     ['{"x": [["0"]], "y": [0]}', 'json', /x\[0\]\[0\] is the string "0", must be a finite number/],
@@ -47,6 +52,79 @@ describe('data-file.ts', () => {
     ['{"x": [[1]], ', 'json', /not valid JSON/],
   ] as const)('refuses %j (%s)', (text, format, message) => {
     expect(() => parseDataset(text, format)).toThrow(message);
+  });
+});
+
+describe('data files: decimal numbers only', () => {
+  it.each([
+    ['0x10', /hexadecimal/],
+    ['0X1f', /hexadecimal/],
+    ['0b11', /binary/],
+    ['0o7', /octal/],
+    ['Infinity', /not a finite number/],
+    ['-Infinity', /not a finite number/],
+    ['NaN', /not a finite number/],
+    ['1_000', /a digit separator '_'/],
+    ['\u0661', /the digit '\u0661' \(U\+0661\); digits are 0-9/],
+    ['\u22121', /the dash '\u2212' \(U\+2212\); a minus sign is '-'/],
+    ['1 2', /a blank inside/],
+  ])("refuses the cell '%s' with its line and column, as the page's upload does, naming its notation", (cell, why) => {
+    const text = `x1,y\n0,0\n${cell},1\n`;
+    expect(() => parseDataset(text, 'csv')).toThrow(new RegExp(`^data: line 3, column 1: '${cell}' is not a decimal number \\(`));
+    expect(() => parseDataset(text, 'csv')).toThrow(why);
+  });
+
+  it.each(['1e', '--1', 'abc', '.'])("refuses the cell '%s', which is no number at all, as not a finite number", (cell) => {
+    expect(() => parseDataset(`0,0\n${cell},1\n`, 'csv')).toThrow(new RegExp(`^data: line 2, column 1: '${cell}' is not a finite number$`));
+  });
+
+  it('takes every decimal form: sign, point before or after the digits, exponent', () => {
+    const data = parseDataset('+1,.5,5.,1e-3,1E+2,-0,  -2.5e1 ,1\n', 'csv');
+    expect(Array.from(data.x)).toEqual([1, 0.5, 5, 0.001, 100, -0, -25]);
+  });
+});
+
+describe('data files: sizes are checked before numbers are parsed', () => {
+  it('the limits: 2²⁴ rows (the largest batch N) and 2²⁵ numbers (a 128 MiB f32 buffer)', () => {
+    expect([MAX_ROWS, MAX_VALUES]).toEqual([16_777_216, 33_554_432]);
+  });
+
+  it('CSV: refuses the first row past 16,777,216, counting header, comment and blank lines, in about a second', () => {
+    const text = `x1,y\n# points\n\n${'0,1\n'.repeat(16_777_217)}`;
+    const t0 = performance.now();
+    // 3 lines before the rows: row 16,777,217 is line 16,777,220
+    expect(() => parseDataset(text, 'csv')).toThrow(
+      /^data: line 16777220: more than 16,777,216 rows; the batch size N is at most 16,777,216 on every backend$/,
+    );
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
+  it('CSV: refuses the first row past 33,554,432 numbers (rows × columns)', () => {
+    // 3 columns: row 11,184,811 brings 33,554,433 numbers
+    const t0 = performance.now();
+    expect(() => parseDataset('0,0,1\n'.repeat(11_184_811), 'csv')).toThrow(/^data: line 11184811: more than 33,554,432 numbers \(rows × columns\)/);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(() => parseDataset('0,0,1\n'.repeat(11_184_810).slice(0, 60), 'csv')).not.toThrow();
+  });
+
+  it('JSON: refuses the row past 16,777,216 in x and the number past 33,554,432, with line and column', () => {
+    // '{"x": [' is 7 characters and each row '[0],' 4: row k starts at column 8 + 4k
+    const rows = `{"x": [${'[0],'.repeat(16_777_216)}[0]], "y": []}`;
+    expect(() => parseDataset(rows, 'json')).toThrow(/^data: line 1, column 67108872: x has more than 16,777,216 rows;/);
+    // '{"y": [' then '0,' each: number k starts at column 8 + 2k; strings and nesting elsewhere do not count
+    const numbers = `{"note": "[[1, 2]]", "y": [${'0,'.repeat(33_554_432)}0], "x": []}`;
+    expect(() => parseDataset(numbers, 'json')).toThrow(/^data: line 1, column 67108892: the file has more than 33,554,432 numbers/);
+  });
+
+  it('a file at either limit passes the count: the first row is parsed, and its bad cell named', () => {
+    // At the limit, the count lets the file through, and the parse stops at once at line 1 (a full parse takes seconds).
+    const atRows = `z,1\n${'0,1\n'.repeat(16_777_215)}`;
+    expect(() => parseDataset(atRows, 'csv')).toThrow(/^data: line 1, column 1: 'z' is not a finite number$/);
+    const atValues = `z,0,1\n${'0,0,1\n'.repeat(11_184_809)}`; // 11,184,810 rows of 3: 33,554,430 numbers
+    expect(() => parseDataset(atValues, 'csv')).toThrow(/^data: line 1, column 1: 'z' is not a finite number$/);
+    // JSON with the count's worth of rows, and a syntax error at its start that JSON.parse meets at once
+    const json = `{"x" [${'[0],'.repeat(16_777_215)}[0]], "y": []}`;
+    expect(() => parseDataset(json, 'json')).toThrow(/^data: not valid JSON/);
   });
 });
 
@@ -105,24 +183,55 @@ describe('reading a data file (bounded, regular files and pipes only)', () => {
     expect(readTextFile(big, 1200)).toHaveLength(1200);
   });
 
-  it('reads a pipe up to the cap and no further', async () => {
-    const mkfifo = (name: string) => {
-      const path = join(dir, name);
-      spawnSync('mkfifo', [path]);
-      return path;
-    };
-    const endless = mkfifo('endless');
-    const writer = spawn('bash', ['-c', 'exec yes 0,1 > "$0"', endless], { stdio: 'ignore' }); // never ends by itself
+  it('refuses a FIFO without opening it, even with a writer waiting', async () => {
+    const fifo = join(dir, 'with-writer');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The writer's open waits for a reader: had the FIFO been opened, the writer would go on and exit.
+    const writer = spawn('bash', ['-c', 'printf "0,0\\n1,1\\n" > "$0"', fifo], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => writer.on('exit', resolve));
     try {
-      expect(() => readTextFile(endless, 4096)).toThrow(/^more than the 0\.0 MiB a data file may have/);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the writer is in its open by now
+      expect(() => readTextFile(fifo)).toThrow(/^not a regular file \(a FIFO or pipe\); give a CSV or JSON file$/);
+      expect(writer.exitCode).toBeNull();
     } finally {
       writer.kill();
+      await exited;
     }
-    const finite = mkfifo('finite');
-    const done = new Promise((resolve) => spawn('bash', ['-c', 'printf "0,0\\n1,1\\n" > "$0"', finite], { stdio: 'ignore' }).on('exit', resolve));
-    expect(readTextFile(finite)).toBe('0,0\n1,1\n');
-    await done;
   });
+});
+
+describe('npm run train --data (the built command, as a process)', () => {
+  let cli = '';
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-lab-data-'));
+  beforeAll(async () => {
+    cli = await buildCli('data-file');
+    writeFileSync(join(dir, 'peak.cjs'), PEAK_RSS_PRELOAD);
+  });
+  const run = (...argv: string[]) => {
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, ['-r', join(dir, 'peak.cjs'), `${cli}/train.js`, ...argv], { encoding: 'utf8', timeout: 30_000 });
+    return { status: p.status, signal: p.signal, stderr: p.stderr, seconds: (performance.now() - t0) / 1000 };
+  };
+
+  it('a FIFO with no writer: exit 2 at once, naming it (it used to block in open, deaf to Ctrl-C)', () => {
+    const fifo = join(dir, 'no-writer');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = run('--backend', 'cpu', '--data', fifo);
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 2, signal: null });
+    expect(r.stderr).toMatch(/^train: --data: cannot read '.*no-writer': not a regular file \(a FIFO or pipe\); give a CSV or JSON file\n/);
+    expect(r.seconds).toBeLessThan(2);
+  });
+
+  it('a CSV one row past the limit: exit 2 within seconds, its memory under 1 GiB', () => {
+    const big = join(dir, 'big.csv');
+    writeFileSync(big, '0,1\n'.repeat(16_777_217)); // 64 MiB
+    const r = run('--backend', 'cpu', '--data', big);
+    expect({ status: r.status, signal: r.signal }, r.stderr).toEqual({ status: 2, signal: null });
+    expect(r.stderr).toMatch(/^train: --data .*big\.csv: line 16777217: more than 16,777,216 rows; the batch size N is at most 16,777,216 on every backend\n/);
+    expect(r.seconds).toBeLessThan(5);
+    const peak = Number(/peak-rss-kib=(\d+)/.exec(r.stderr)?.[1]);
+    expect(peak, r.stderr).toBeLessThan(1024 * 1024);
+  }, 60_000);
 });
 
 describe('npm run train --data', () => {
@@ -156,6 +265,7 @@ describe('npm run train --data', () => {
     ['an empty file', () => file('empty.csv', ''), /the file is empty/],
     ['a ragged row', () => file('ragged.csv', '1,2,0\n1,1\n'), /line 2 has 2 columns/],
     ['a non-numeric cell', () => file('text.csv', '1,x,0\n'), /line 1, column 2: 'x' is not a finite number/],
+    ['a hexadecimal cell', () => file('hex.csv', '1,0x10,0\n'), /line 1, column 2: '0x10' is not a decimal number \(hexadecimal; /],
     ['a label outside [0, 1]', () => file('label.json', '{"x": [[1]], "y": [3]}'), /y\[0\] is 3, must be a number in \[0, 1\]/],
     ['a string in JSON', () => file('string.json', '{"x": [["0"]], "y": [1]}'), /x\[0\]\[0\] is the string "0", must be a finite number/],
     ['/dev/zero', () => '/dev/zero', /--data: cannot read '\/dev\/zero': not a regular file \(a character device\)/],

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
@@ -9,6 +10,7 @@ import { makeRng } from '../src/mlp/rng.js';
 import { learned, makeCell, sweepCpu } from '../src/mlp/map.js';
 import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
 import { openGpu } from './support/gpu.js';
+import { buildCli } from './support/cli-build.js';
 
 let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
@@ -115,4 +117,65 @@ describe('npm run sweep', () => {
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
   });
+});
+
+describe('npm run sweep --backend cpu', () => {
+  it('gives the cells of sweepCpu (src/mlp/sweep.ts), network for network, though it trains in chunks', async () => {
+    const spec = { widths: [1, 3], rates: [0.3, 3], seeds: 12, seedBase: 5, steps: 700, loss: 'mse' as const, activation: 'tanh' as const };
+    const r = await sweep('--backend', 'cpu', '--json', '--widths', '1,3', '--rates', '0.3,3', '--seeds', '12', '--seed-base', '5', '--steps', '700', '--loss', 'mse', '--activation', 'tanh');
+    expect(r.code, r.err).toBe(0);
+    const expected = sweepCpu(xor(), spec).map(({ hidden, lr, seeds, learned, fraction }) => ({ hidden, lr, seeds, learned, fraction }));
+    expect((JSON.parse(r.out) as SweepReport).cells).toEqual(expected);
+    expect(expected.some((c) => c.learned > 0 && c.learned < 12)).toBe(true);
+  });
+});
+
+describe('npm run sweep interrupted (the built command, as a process)', () => {
+  let cli = '';
+  beforeAll(async () => {
+    cli = await buildCli('sweep');
+  });
+
+  /** Starts the sweep, sends SIGINT once stderr matches `ready`, and returns how it ended. */
+  async function interrupt(argv: string[], ready: RegExp) {
+    const child = spawn(process.execPath, [`${cli}/sweep.js`, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const seen = new Promise<void>((resolve) =>
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (ready.test(err)) resolve();
+      }),
+    );
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    await seen;
+    const before = err;
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    const end = await exited;
+    return { ...end, out, err, before, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  it('--backend cpu: exit 130 within a chunk, naming the cells that finished, nothing on stdout', async () => {
+    // 4 cells of one network of 200,000 steps each (about a second): SIGINT lands while the second trains
+    const r = await interrupt(['--backend', 'cpu', '--widths', '1,2,3,4', '--rates', '0.5', '--seeds', '1', '--steps', '200000'], /sweep: 1\/4 cells done\n/);
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 130, signal: null });
+    expect(r.seconds).toBeLessThan(2);
+    const done = Number([...r.err.matchAll(/sweep: (\d)\/4 cells done/g)].at(-1)![1]);
+    const finished = ['H=1', 'H=2', 'H=3'].slice(0, done).map((h) => `${h} at every rate`).join('; ');
+    expect(r.err.endsWith(`\nsweep: interrupted with ${done} of 4 cells done (${finished}); nothing was written\n`), r.err).toBe(true);
+    expect(r.out).toBe('');
+  }, 60_000);
+
+  it('--backend gpu: exit 130 between dispatches, the step it reached, the device destroyed first', async () => {
+    const r = await interrupt(['--widths', '1,2', '--rates', '0.5', '--seeds', '64', '--steps', '1000000'], /sweep: \d+\/1000000 steps done\n/);
+    expect({ code: r.code, signal: r.signal }, r.err).toEqual({ code: 130, signal: null });
+    expect(r.seconds).toBeLessThan(10);
+    expect(r.err).toMatch(/\nsweep: interrupted at step \d+ of 1000000, with none of the 2 cells done \(the GPU trains them all at once\); nothing was written\n$/);
+    const step = Number(/interrupted at step (\d+)/.exec(r.err)![1]);
+    expect(step % 250).toBe(0);
+    expect(step).toBeGreaterThan(0);
+    expect(r.out).toBe('');
+  }, 60_000);
 });

@@ -3,7 +3,8 @@
  * or `--name=value`, booleans as bare `--name`. Anything unknown or out of
  * range is a UsageError naming the flag and what it allows; tools exit 2 on it.
  */
-import { describeRange, inRange, type NumericField } from '../mlp/config.js';
+import { describeRange, inRange, LIMITS, type NumericField } from '../mlp/config.js';
+import { notDecimal, parseDecimal } from '../mlp/decimal.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -22,14 +23,23 @@ export type FlagSpec =
 
 export type FlagValues = Record<string, number | string | boolean | number[]>;
 
+/** The range a numeric flag allows (null for the others), as its checks and its help text use it. */
+export function flagRange(spec: FlagSpec): { min: number; max: number; integer: boolean; exclusiveMin: boolean } | null {
+  if (spec.kind === 'int') return { min: spec.min, max: spec.max, integer: true, exclusiveMin: false };
+  if (spec.kind !== 'field' && spec.kind !== 'list') return null;
+  const r: { min: number; max: number; integer: boolean; exclusiveMin?: boolean } = LIMITS[spec.field];
+  return { min: r.min, max: r.max, integer: r.integer, exclusiveMin: r.exclusiveMin === true };
+}
+
 export function parseArgs(argv: readonly string[], flags: Readonly<Record<string, FlagSpec>>): FlagValues {
-  const out: FlagValues = {};
+  const out: FlagValues = Object.create(null) as FlagValues;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+    const m = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg);
     if (!m) throw new UsageError(`unexpected argument '${arg}'; flags look like --name value`);
     const name = m[1]!;
-    const spec = flags[name];
+    // Own keys only: 'constructor', 'toString' or '__proto__' are an object's, not flags.
+    const spec = Object.hasOwn(flags, name) ? flags[name] : undefined;
     if (!spec) {
       throw new UsageError(`unknown flag --${name}; known flags: ${Object.keys(flags).map((f) => `--${f}`).join(', ')}`);
     }
@@ -49,25 +59,28 @@ export function parseArgs(argv: readonly string[], flags: Readonly<Record<string
 
 function parseValue(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: string): number | string | number[] {
   if (spec.kind === 'string') return raw;
-  if (spec.kind === 'list') {
-    const items = raw.split(',').map((t) => t.trim());
-    const values = items.map((t) => (t === '' ? NaN : Number(t)));
-    const bad = values.findIndex((v) => !inRange(spec.field, v));
-    if (bad >= 0) throw new UsageError(`--${name}: '${items[bad]}' is not ${describeRange(spec.field)} (in '${raw}')`);
-    if (spec.max !== undefined && values.length > spec.max) throw new UsageError(`--${name} takes at most ${spec.max} values, got ${values.length}`);
-    return values;
-  }
-  if (spec.kind === 'int') {
-    const v = raw.trim() === '' ? NaN : Number(raw);
-    if (!Number.isInteger(v) || v < spec.min || v > spec.max) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}'`);
-    return v;
-  }
   if (spec.kind === 'choice') {
     if (!spec.choices.includes(raw)) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}'`);
     return raw;
   }
-  const v = raw.trim() === '' ? NaN : Number(raw);
-  if (!inRange(spec.field, v)) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}'`);
+  const integer = flagRange(spec)!.integer;
+  if (spec.kind === 'list') {
+    const items = raw.split(',');
+    if (spec.max !== undefined && items.length > spec.max) throw new UsageError(`--${name} takes at most ${spec.max} values, got ${items.length}`);
+    return items.map((item) => {
+      const problem = notDecimal(item, integer);
+      const v = parseDecimal(item);
+      if (problem || !inRange(spec.field, v)) {
+        throw new UsageError(`--${name}: '${item.trim()}' is not ${describeRange(spec.field)}${problem ? ` (${problem})` : ''}, in '${raw}'`);
+      }
+      return v;
+    });
+  }
+  const problem = notDecimal(raw, integer);
+  if (problem) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}' (${problem})`);
+  const v = parseDecimal(raw);
+  const ok = spec.kind === 'int' ? Number.isInteger(v) && v >= spec.min && v <= spec.max : inRange(spec.field, v);
+  if (!ok) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}'`);
   return v;
 }
 

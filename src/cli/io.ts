@@ -7,7 +7,7 @@
  * so it can say so in one line instead of dying with a stack trace while a GPU
  * device still has work in flight (Dawn crashes if the process exits then).
  */
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The little of a stream that progress needs. */
@@ -92,34 +92,49 @@ export function describeWriteError(e: Error): string {
 export const MAX_DATA_BYTES = 256 * 2 ** 20;
 
 /**
- * Reads a text file for `--data`: stat first, refuse what is not a regular
- * file or a pipe (a directory, /dev/zero), read at most `maxBytes` (so a pipe
- * that never ends cannot fill memory), and refuse binary content (a NUL byte)
- * and text that is not UTF-8. Errors are plain strings to prefix with the flag.
+ * Reads a text file for `--data`: a regular file only. It is stat'ed before it is opened, so a FIFO (whose open
+ * waits for a writer, deaf to Ctrl-C), a directory or a device is refused at once without being opened; the open
+ * itself does not block (O_NONBLOCK) and is checked again, in case the path changed in between. At most
+ * `maxBytes` are read (a file that grows while read is stopped there), and binary content (a NUL byte) and text
+ * that is not UTF-8 are refused. Errors are plain strings to prefix with the flag.
  */
 export function readTextFile(path: string, maxBytes = MAX_DATA_BYTES): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
+  const fail = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message);
+  };
+  const checkKind = (st: Stats) => {
+    if (!st.isFile()) throw new Error(`not a regular file (${kindOf(st)}); give a CSV or JSON file`);
+    if (st.size > maxBytes) throw new Error(`${mib(st.size)} is more than the ${mib(maxBytes)} a data file may have`);
+  };
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    return fail(e);
+  }
+  checkKind(st);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    return fail(e);
   }
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile() && !st.isFIFO()) throw new Error(`not a regular file (${kindOf(st)}); give a CSV or JSON file`);
-    if (st.isFile() && st.size > maxBytes) throw new Error(`${mib(st.size)} is more than the ${mib(maxBytes)} a data file may have`);
+    st = fstatSync(fd);
+    checkKind(st);
+    // One buffer of the file's size (and a byte to see it grow), so the bytes are not copied to be joined.
     const chunks: Buffer[] = [];
     let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+    for (let size = st.size + 1; ; size = 1 << 20) {
+      const buf = Buffer.allocUnsafe(Math.min(size, maxBytes + 1 - total));
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       chunks.push(buf.subarray(0, n));
       total += n;
       if (total > maxBytes) throw new Error(`more than the ${mib(maxBytes)} a data file may have`);
     }
-    const bytes = Buffer.concat(chunks, total);
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     const nul = bytes.indexOf(0);
     if (nul >= 0) throw new Error(`a binary file (a NUL byte at offset ${nul}); give CSV or JSON text`);
     try {
@@ -132,7 +147,8 @@ export function readTextFile(path: string, maxBytes = MAX_DATA_BYTES): string {
   }
 }
 
-function kindOf(st: import('node:fs').Stats): string {
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO or pipe';
   if (st.isDirectory()) return 'a directory';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';

@@ -3,6 +3,9 @@
  * plain lines otherwise. Plain lines come at the first update, at each tenth
  * of the run, and by the clock (1 s after the last, then 2, 4, ... up to every
  * 60 s), so a run of 10⁸ steps shows it is alive at once, not after a tenth.
+ * The rate and the time left come from the last RATE_WINDOW_MS of updates, not
+ * the whole run: a run's speed changes as it goes (small first chunks, warm-up,
+ * garbage collection of big graphs), and an average since the start lags it.
  */
 import type { TextSink } from './io.js';
 
@@ -11,13 +14,24 @@ export interface Progress {
   done(): void;
 }
 
+/** How far back the measured rate looks, in ms. */
+export const RATE_WINDOW_MS = 10_000;
+
 export function makeProgress(total: number, stream: TextSink = process.stderr, now: () => number = () => performance.now()): Progress {
   const width = 30;
   const start = now();
+  // (time, step) every 250 ms or more, trimmed to the latest one at or before the window's start and those after it.
+  const samples: { t: number; step: number }[] = [{ t: start, step: 0 }];
+  const measure = (step: number, t: number) => {
+    if (t - samples[samples.length - 1]!.t < 250) return;
+    samples.push({ t, step });
+    while (samples.length > 2 && t - samples[1]!.t >= RATE_WINDOW_MS) samples.shift();
+  };
   const rate = (step: number, t: number) => {
-    const seconds = (t - start) / 1000;
-    if (seconds < 0.5 || step === 0 || step >= total) return '';
-    const perSecond = step / seconds;
+    const from = samples[0]!;
+    const seconds = (t - from.t) / 1000;
+    if ((t - start) / 1000 < 0.5 || seconds <= 0 || step === 0 || step >= total || step <= from.step) return '';
+    const perSecond = (step - from.step) / seconds;
     return `  ${Math.round(perSecond).toLocaleString('en-US')} steps/s, ~${duration((total - step) / perSecond)} left`;
   };
   if (stream.isTTY) {
@@ -25,6 +39,7 @@ export function makeProgress(total: number, stream: TextSink = process.stderr, n
     return {
       update(step, loss) {
         const t = now();
+        measure(step, t);
         if (t - last < 50 && step !== total) return;
         last = t;
         const filled = total === 0 ? width : Math.round((step / total) * width);
@@ -40,6 +55,7 @@ export function makeProgress(total: number, stream: TextSink = process.stderr, n
   return {
     update(step, loss) {
       const t = now();
+      measure(step, t);
       const byCount = step >= next || step === total;
       const byClock = t - last >= gap;
       if (!byCount && !byClock) return;

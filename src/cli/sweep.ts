@@ -3,17 +3,24 @@
  * networks for every (width, learning rate) cell and prints how many learned
  * (100% accuracy and loss < 0.01 after `--steps` steps). With --json, one
  * object on stdout: { adapter, cells: [{ hidden, lr, seeds, learned, fraction }], seconds }.
- * Exit status: 0 done, 1 the GPU failed or the result could not be written, 2 bad flags.
+ * Exit status: 0 done, 1 the GPU failed or the result could not be written, 2 bad flags, 130 interrupted
+ * (SIGINT or SIGTERM: it stops at the next chunk of steps, says which cells finished, and writes nothing).
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { type AdapterSummary, describeAdapter, GpuError } from '../gpu/device.js';
 import { requestNodeDevice } from '../gpu/node.js';
 import { sweepAllGpu } from '../gpu/sweep-all.js';
+import { accuracy } from '../mlp/accuracy.js';
 import { DEFAULTS } from '../mlp/config.js';
-import { xor } from '../mlp/data/data.js';
-import { sweepCpu, type SweepCell, type SweepSpec } from '../mlp/map.js';
+import { type Dataset, xor } from '../mlp/data/data.js';
+import { TrainingDivergedError } from '../mlp/divergence.js';
+import { initParams } from '../mlp/init.js';
+import { forward, lossValue } from '../mlp/reference.js';
+import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/map.js';
+import { MatrixTrainer } from '../mlp/train/train-matrix.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
+import { makeChunker } from './chunks.js';
 import { describeWriteError, isMain, type Io, processIo } from './io.js';
 
 export const SWEEP_FLAGS: Record<string, FlagSpec> = {
@@ -69,21 +76,33 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
   }
   const data = xor();
   const t0 = performance.now();
-  const progress = (done: number, total: number) => io.err(`sweep: ${done}/${total} ${backend === 'gpu' ? 'steps' : 'cells'} done\n`);
+  const stopped = () => io.signal?.aborted === true;
   try {
     let cells: SweepCell[];
     let adapter: AdapterSummary | null = null;
     if (backend === 'cpu') {
-      cells = sweepCpu(data, spec, (_, done, total) => progress(done, total));
+      cells = await sweepCpuChunked(data, spec, stopped, (done, total) => io.err(`sweep: ${done}/${total} cells done\n`));
+      if (stopped()) return interrupted(io, `with ${describeDone(cells, spec)}`);
     } else {
       const gpu = await requestNodeDevice({ label: 'sweep.device' });
       adapter = gpu.summary;
       io.err(`sweep: on ${describeAdapter(gpu.summary)}\n`);
+      let stepsDone = 0;
+      const progress = stepProgress(io);
       try {
-        // The whole map in one kernel (every width, rate and seed), in 4 awaited dispatches for progress, read back once.
-        cells = await sweepAllGpu(gpu.device, data, spec, { onProgress: progress });
+        // The whole map in one kernel (every width, rate and seed), read back once; in awaited dispatches of at most
+        // 250 steps (as the page's map), so progress shows and an interrupt stops it between them.
+        cells = await sweepAllGpu(gpu.device, data, spec, {
+          parts: Math.ceil(spec.steps / 250),
+          onProgress: (done, total) => progress((stepsDone = done), total),
+          stop: stopped,
+        });
       } finally {
-        gpu.device.destroy();
+        gpu.device.destroy(); // before any message or exit: Dawn crashes if the process ends with work in flight
+      }
+      if (stopped()) {
+        const all = spec.widths.length * spec.rates.length;
+        return interrupted(io, `at step ${stepsDone} of ${spec.steps}, with none of the ${all} cells done (the GPU trains them all at once)`);
       }
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -111,6 +130,74 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
   return 0;
 }
 
+/** Exit 130 with one line: where it stopped, and that nothing was written. */
+function interrupted(io: Io, where: string): number {
+  io.err(`sweep: interrupted ${where}; nothing was written\n`);
+  return 130;
+}
+
+/** "7 of 40 cells done (H=1 at every rate; H=2 at lr 0.03, 0.1)". */
+function describeDone(cells: readonly SweepCell[], spec: SweepSpec): string {
+  const all = spec.widths.length * spec.rates.length;
+  if (cells.length === 0) return `none of the ${all} cells done`;
+  const byWidth = new Map<number, number[]>();
+  for (const c of cells) byWidth.set(c.hidden, [...(byWidth.get(c.hidden) ?? []), c.lr]);
+  const parts = [...byWidth].map(([h, lrs]) => (lrs.length === spec.rates.length ? `H=${h} at every rate` : `H=${h} at lr ${lrs.join(', ')}`));
+  return `${cells.length} of ${all} cells done (${parts.join('; ')})`;
+}
+
+/** Progress lines for the GPU's steps: at the first update, at each tenth, at the end, and every 10 s between. */
+function stepProgress(io: Io): (done: number, total: number) => void {
+  let nextTenth = 0;
+  let last = -Infinity;
+  return (done, total) => {
+    const t = performance.now();
+    if (done < nextTenth && done < total && t - last < 10_000) return;
+    io.err(`sweep: ${done}/${total} steps done\n`);
+    nextTenth = (Math.floor((10 * done) / total) + 1) * (total / 10);
+    last = t;
+  };
+}
+
+/**
+ * The CPU sweep: sweepCpu's networks and verdicts (src/mlp/sweep.ts: the matrix form, f64, a diverged network did
+ * not learn), each network trained in chunks of steps with the event loop let in between, so an interrupt stops
+ * it within a chunk. Returns the cells finished, fewer than all once `stop()` is true.
+ */
+async function sweepCpuChunked(data: Dataset, spec: SweepSpec, stop: () => boolean, onCell: (done: number, total: number) => void): Promise<SweepCell[]> {
+  const cells: SweepCell[] = [];
+  const total = spec.widths.length * spec.rates.length;
+  const activation = spec.activation ?? 'relu';
+  const chunks = makeChunker({ first: 64, max: 1 << 20, targetMs: 50 });
+  for (const hidden of spec.widths) {
+    for (const lr of spec.rates) {
+      const verdicts: boolean[] = [];
+      for (let s = 0; s < spec.seeds; s++) {
+        const net = { d: data.d, H: hidden, activation };
+        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), { hidden, lr, loss: spec.loss, activation });
+        let diverged = false;
+        while (trainer.stepCount < spec.steps && !diverged) {
+          await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land
+          if (stop()) return cells;
+          const t = performance.now();
+          try {
+            trainer.step(chunks.next(spec.steps - trainer.stepCount));
+          } catch (e) {
+            if (!(e instanceof TrainingDivergedError)) throw e;
+            diverged = true;
+          }
+          chunks.took(performance.now() - t);
+        }
+        const cache = forward(net, trainer.params, data);
+        verdicts.push(!diverged && learned(lossValue(spec.loss, cache, data.y), accuracy(cache.yHat, data.y)));
+      }
+      cells.push(makeCell(hidden, lr, spec.seedBase, verdicts));
+      onCell(cells.length, total);
+    }
+  }
+  return cells;
+}
+
 function table(r: SweepReport): string {
   const { widths, rates, seeds, steps, activation } = r.config;
   const head = `fraction of ${seeds} seeds that learn XOR in ${steps} steps with ${activation ?? 'relu'} (rows: hidden width, columns: learning rate)`;
@@ -120,5 +207,12 @@ function table(r: SweepReport): string {
 }
 
 if (isMain(import.meta.url)) {
-  runSweep(process.argv.slice(2), processIo()).then((code) => (process.exitCode = code));
+  const io = processIo({ trapSignals: true });
+  runSweep(process.argv.slice(2), io).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      io.err(`sweep: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -8,6 +8,7 @@ import { LOSSES, type LossKind } from '../engine/losses.js';
 import { KERNEL_NAMES, type KernelName } from '../gpu/contract.js';
 import { DEFAULTS, describeRange, inRange, LIMITS, type NumericField } from '../mlp/config.js';
 import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/data/datasets.js';
+import { DECIMAL } from '../mlp/decimal.js';
 
 export interface Settings {
   hidden: number;
@@ -68,9 +69,6 @@ export const DEFAULT_SETTINGS: Settings = {
   test: 0.2,
   kernel: 'auto',
 };
-
-/** A decimal number: digits, an optional point and exponent; no hex, binary, octal, Infinity or blanks. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */
 export function numericRange(
