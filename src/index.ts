@@ -17,7 +17,13 @@ export { forward, backward, lossAndGrads, lossValue, sgdUpdate, numericGradient 
 export type { Net, ForwardCache, Backward } from './mlp/reference.js';
 export { shadowBounds, type Bounds, type BoundOptions, type Shadowed } from './mlp/bounds/bounds.js';
 export { compareWithBounds, compareFlat, TOLERANCES } from './mlp/bounds/compare.js';
-export type { BoundedComparison, BoundedTensor, Comparison, TensorComparison, Tolerance } from './mlp/bounds/compare.js';
+export type {
+  BoundedComparison,
+  BoundedTensor,
+  Comparison,
+  TensorComparison,
+  Tolerance,
+} from './mlp/bounds/compare.js';
 
 // Shapes, parameters, CPU trainers.
 export { makeSpec, paramLayout, toNested, TENSORS, SPEC_LIMITS } from './mlp/spec.js';

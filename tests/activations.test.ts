@@ -63,9 +63,15 @@ describe('the table of activations: known values, not the same Math calls', () =
   });
 
   it('a bad name is refused, naming the field and the allowed values', () => {
-    expect(() => checkActivation('activation', 'swish')).toThrow('activation must be one of relu, leaky, tanh, sigmoid, got swish');
-    expect(() => checkConfig({ ...DEFAULTS, activation: 'gelu' as HiddenActivation })).toThrow(/^activation must be one of relu, leaky, tanh, sigmoid, got gelu$/);
-    expect(() => new MLP(2, [3, 1], { rng: Math.random, hidden: 'elu' as HiddenActivation })).toThrow(/hidden must be one of/);
+    expect(() => checkActivation('activation', 'swish')).toThrow(
+      'activation must be one of relu, leaky, tanh, sigmoid, got swish',
+    );
+    expect(() => checkConfig({ ...DEFAULTS, activation: 'gelu' as HiddenActivation })).toThrow(
+      /^activation must be one of relu, leaky, tanh, sigmoid, got gelu$/,
+    );
+    expect(() => new MLP(2, [3, 1], { rng: Math.random, hidden: 'elu' as HiddenActivation })).toThrow(
+      /hidden must be one of/,
+    );
     expect(checkConfig({ ...DEFAULTS }).activation).toBe('relu');
   });
 });
@@ -89,7 +95,10 @@ describe('engine = matrix form = central differences, for every activation', () 
           const ref = lossAndGrads(net, params, data, loss);
           // The scalar engine: f from its own Value ops, backward() through the graph.
           const model = engineModel(net, params, 'sigmoid', activation);
-          const z2 = Array.from({ length: s.N }, (_, n) => model.logits(Array.from(data.x.subarray(n * s.d, (n + 1) * s.d)))[0]!);
+          const z2 = Array.from(
+            { length: s.N },
+            (_, n) => model.logits(Array.from(data.x.subarray(n * s.d, (n + 1) * s.d)))[0]!,
+          );
           const L = lossFromLogits(loss, z2, Array.from(data.y));
           L.backward();
           expect(L.data).toBeCloseTo(ref.loss, 12);
@@ -109,10 +118,16 @@ describe('engine = matrix form = central differences, for every activation', () 
     const s = shapes[2]!;
     const data = randomDataset(77, s.d, s.N);
     const params = randomParams(78, s.d, s.H);
-    for (const [a, b] of [['relu', 'leaky'], ['tanh', 'sigmoid'], ['leaky', 'tanh']] as const) {
+    for (const [a, b] of [
+      ['relu', 'leaky'],
+      ['tanh', 'sigmoid'],
+      ['leaky', 'tanh'],
+    ] as const) {
       const engine = new CpuTrainer(data, params, { hidden: s.H, lr: 0.1, loss: 'bce', activation: a });
       const ref = lossAndGrads({ d: s.d, H: s.H, activation: b }, params, data, 'bce');
-      expect(compareFlat(s, engine.gradients(), ref.grads, TOLERANCES.engineVsReference).pass, `${a} vs ${b}`).toBe(false);
+      expect(compareFlat(s, engine.gradients(), ref.grads, TOLERANCES.engineVsReference).pass, `${a} vs ${b}`).toBe(
+        false,
+      );
     }
   });
 
@@ -135,7 +150,14 @@ describe('the f32 bounds hold for every activation, before any kernel computes i
   for (const activation of HIDDEN_ACTIVATIONS) {
     for (const loss of LOSSES) {
       // The last scale puts |z1| up to ~100: tanh and σ saturate, exp(−2|z|) underflows, exp(|z|) would overflow.
-      for (const [d, H, N, seed, scale] of [[1, 1, 1, 1, 1], [2, 8, 4, 2, 1], [3, 33, 7, 3, 1], [5, 16, 300, 4, 1], [2, 64, 50, 5, 1], [3, 16, 40, 6, 30]] as const) {
+      for (const [d, H, N, seed, scale] of [
+        [1, 1, 1, 1, 1],
+        [2, 8, 4, 2, 1],
+        [3, 33, 7, 3, 1],
+        [5, 16, 300, 4, 1],
+        [2, 64, 50, 5, 1],
+        [3, 16, 40, 6, 30],
+      ] as const) {
         it(`${activation}, ${loss}, d=${d}, H=${H}, N=${N}${scale > 1 ? `, parameters ×${scale}` : ''}: z1, a1, z2, yHat, δ2, δ1, gradients`, () => {
           const net: Net = { d, H, activation };
           const data = randomDataset(700 + seed, d, N);
@@ -165,13 +187,21 @@ describe('the f32 bounds hold for every activation, before any kernel computes i
   }
 
   it('the bounds are not loose: tanh and σ use a fair share of them, none above 1000·u of its shadow', () => {
-    console.log(`largest fraction of its bound used: ${Object.entries(worst).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join(', ')}`);
+    console.log(
+      `largest fraction of its bound used: ${Object.entries(worst)
+        .map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`)
+        .join(', ')}`,
+    );
     for (const activation of ['tanh', 'sigmoid'] as const) {
       const net: Net = { d: 3, H: 16, activation };
       const data = randomDataset(41, 3, 20);
       const b = shadowBounds(net, randomParams(42, 3, 16), data, 'bce', { perSample: true });
       for (const name of ['a1', 'dz1'] as const) {
-        b.samples![name].bound.forEach((e, k) => expect(e, `${activation} ${name}[${k}]`).toBeLessThanOrEqual(1000 * U * Math.max(b.samples![name].mag[k]!, 1e-3)));
+        b.samples![name].bound.forEach((e, k) =>
+          expect(e, `${activation} ${name}[${k}]`).toBeLessThanOrEqual(
+            1000 * U * Math.max(b.samples![name].mag[k]!, 1e-3),
+          ),
+        );
       }
     }
   });
@@ -193,7 +223,8 @@ describe('the f32 bounds hold for every activation, before any kernel computes i
     const c = 1 + 2 ** -23;
     const data = makeDataset([[c], [-1]], [1, 0]);
     const params = [c, 1, -(1 + 2 ** -22), 0.5, 1, -1, 0]; // z1 of unit 0 at sample 0 is 2^-46 in f64, 0 in f32 without an fma
-    const uncertain = (activation: HiddenActivation) => shadowBounds({ d: 1, H: 2, activation }, params, data, 'bce').uncertainUnits;
+    const uncertain = (activation: HiddenActivation) =>
+      shadowBounds({ d: 1, H: 2, activation }, params, data, 'bce').uncertainUnits;
     expect(uncertain('relu')).toEqual([0]);
     expect(uncertain('leaky')).toEqual([0]);
     expect(uncertain('tanh')).toEqual([]);
@@ -205,7 +236,9 @@ describe('the f32 bounds hold for every activation, before any kernel computes i
 function deadUnits(net: Net, params: ArrayLike<number>): number[] {
   const { z1 } = forward(net, params, xor());
   const der = ACTIVATIONS[net.activation ?? 'relu'].der;
-  return Array.from({ length: net.H }, (_, j) => j).filter((j) => Array.from({ length: 4 }, (_, n) => der(z1[n * net.H + j]!)).every((v) => v === 0));
+  return Array.from({ length: net.H }, (_, j) => j).filter((j) =>
+    Array.from({ length: 4 }, (_, n) => der(z1[n * net.H + j]!)).every((v) => v === 0),
+  );
 }
 
 describe('dead units', () => {
@@ -226,14 +259,21 @@ describe('dead units', () => {
       const L = paramLayout({ d: 2, H: 2 });
       for (const j of deadUnits({ d: 2, H: 2, activation: 'relu' }, start)) {
         deadAtStart++;
-        const row = (p: ArrayLike<number>) => [p[L.W1.offset + 2 * j]!, p[L.W1.offset + 2 * j + 1]!, p[L.b1.offset + j]!, p[L.W2.offset + j]!];
+        const row = (p: ArrayLike<number>) => [
+          p[L.W1.offset + 2 * j]!,
+          p[L.W1.offset + 2 * j + 1]!,
+          p[L.b1.offset + j]!,
+          p[L.W2.offset + j]!,
+        ];
         expect(row(after('relu'))).toEqual(row(start));
         expect(row(after('leaky'))).not.toEqual(row(start));
       }
     }
     expect(reluDead, 'some seed must leave a dead ReLU unit, or this test shows nothing').toBeGreaterThan(0);
     expect(deadAtStart).toBeGreaterThan(0);
-    console.log(`H = 2, seeds 0 to 15: ${reluDead} dead ReLU units after training (${deadAtStart} dead from the start), 0 with leaky ReLU`);
+    console.log(
+      `H = 2, seeds 0 to 15: ${reluDead} dead ReLU units after training (${deadAtStart} dead from the start), 0 with leaky ReLU`,
+    );
   });
 });
 
@@ -241,7 +281,15 @@ describe('one hidden unit never learns XOR, with any activation', () => {
   const rates = [0.1, 0.5, 2];
   for (const activation of HIDDEN_ACTIVATIONS) {
     it(`${activation}: no seed at rates ${rates.join(', ')} learns, none gets all four points, and the decision region is a half-plane`, () => {
-      const cells = sweepCpu(xor(), { widths: [1], rates, seeds: 12, seedBase: 0, steps: 1000, loss: 'bce', activation });
+      const cells = sweepCpu(xor(), {
+        widths: [1],
+        rates,
+        seeds: 12,
+        seedBase: 0,
+        steps: 1000,
+        loss: 'bce',
+        activation,
+      });
       expect(cells.map((c) => c.learned)).toEqual(rates.map(() => 0));
       for (const lr of rates) {
         for (let seed = 0; seed < 12; seed++) {
@@ -256,7 +304,14 @@ describe('one hidden unit never learns XOR, with any activation', () => {
       const t = new MatrixTrainer(xor(), initParams(net, 5), { hidden: 1, lr: 0.5, loss: 'bce', activation });
       t.step(500);
       const grid = Array.from({ length: 21 * 21 }, (_, k) => [(k % 21) / 10 - 0.5, Math.floor(k / 21) / 10 - 0.5]);
-      const cache = forward(net, t.params, makeDataset(grid, grid.map(() => 0)));
+      const cache = forward(
+        net,
+        t.params,
+        makeDataset(
+          grid,
+          grid.map(() => 0),
+        ),
+      );
       const order = Array.from(cache.z1.keys()).sort((a, b) => cache.z1[a]! - cache.z1[b]!);
       const classes = order.map((k) => (cache.yHat[k]! >= 0.5 ? 1 : 0));
       expect(classes.filter((c, i) => i > 0 && c !== classes[i - 1]).length).toBeLessThanOrEqual(1);

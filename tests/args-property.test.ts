@@ -23,14 +23,14 @@ function decimalReading(raw: string): number | null {
   let i = 0;
   if (s[i] === '+' || s[i] === '-') i++;
   let digits = 0;
-  while (digit(s[i])) i++, digits++;
-  if (s[i] === '.') for (i++; digit(s[i]); ) i++, digits++;
+  while (digit(s[i])) (i++, digits++);
+  if (s[i] === '.') for (i++; digit(s[i]);) (i++, digits++);
   if (digits === 0) return null;
   if (s[i] === 'e' || s[i] === 'E') {
     i++;
     if (s[i] === '+' || s[i] === '-') i++;
     let exponent = 0;
-    while (digit(s[i])) i++, exponent++;
+    while (digit(s[i])) (i++, exponent++);
     if (exponent === 0) return null;
   }
   return i === s.length ? Number(s) : null; // Number() of a decimal string is its correctly rounded value
@@ -38,24 +38,117 @@ function decimalReading(raw: string): number | null {
 
 /** Adversarial values: other notations, Unicode digits and dashes, huge exponents, blanks, the ranges' ends. */
 const ODD = [
-  '0x10', '0X1f', '-0x10', '0b11', '0o7', '0e0', 'Infinity', '-Infinity', '+Infinity', 'infinity', 'NaN', 'inf',
-  '1_000', '1__0', '\u0661\u0662', '\u06f3', '\uff18', '\u2212' + '1', '\u2010' + '1', '\uff0b' + '1', '\ufe63' + '1',
-  '1e999', '-1e999', '1e-999', '1e308', '1.7976931348623157e308', '5e-324', `1e${'9'.repeat(400)}`, '9'.repeat(400),
-  '', ' ', '\t', '\u00a0', '\u2028', '\ufeff', '1 2', '.', '+', '-', 'e5', '1e', '1e+', '.e1', '0.', '.0', '00012',
-  '-0', '+0', '1.5', '0', '1', '8', '1000', '1000.0000000000001', '4096', '4097', '65536', '65537', '1000000',
-  '1000001', '100000000', '100000001', '4294967295', '4294967296', ' 8 ', '8\n', '1,2', ',', '1,,2', '\u0663,2', '0.5',
-  '3', '1e3', '+20.', '.5e1', '--1', '1-', '1e1.5', '0x', '1ee2', 'abc', '=', '==1',
+  '0x10',
+  '0X1f',
+  '-0x10',
+  '0b11',
+  '0o7',
+  '0e0',
+  'Infinity',
+  '-Infinity',
+  '+Infinity',
+  'infinity',
+  'NaN',
+  'inf',
+  '1_000',
+  '1__0',
+  '\u0661\u0662',
+  '\u06f3',
+  '\uff18',
+  '\u2212' + '1',
+  '\u2010' + '1',
+  '\uff0b' + '1',
+  '\ufe63' + '1',
+  '1e999',
+  '-1e999',
+  '1e-999',
+  '1e308',
+  '1.7976931348623157e308',
+  '5e-324',
+  `1e${'9'.repeat(400)}`,
+  '9'.repeat(400),
+  '',
+  ' ',
+  '\t',
+  '\u00a0',
+  '\u2028',
+  '\ufeff',
+  '1 2',
+  '.',
+  '+',
+  '-',
+  'e5',
+  '1e',
+  '1e+',
+  '.e1',
+  '0.',
+  '.0',
+  '00012',
+  '-0',
+  '+0',
+  '1.5',
+  '0',
+  '1',
+  '8',
+  '1000',
+  '1000.0000000000001',
+  '4096',
+  '4097',
+  '65536',
+  '65537',
+  '1000000',
+  '1000001',
+  '100000000',
+  '100000001',
+  '4294967295',
+  '4294967296',
+  ' 8 ',
+  '8\n',
+  '1,2',
+  ',',
+  '1,,2',
+  '\u0663,2',
+  '0.5',
+  '3',
+  '1e3',
+  '+20.',
+  '.5e1',
+  '--1',
+  '1-',
+  '1e1.5',
+  '0x',
+  '1ee2',
+  'abc',
+  '=',
+  '==1',
 ];
-const NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'prototype', 'Hidden', 'STEPS', '', '-', 'x=y', '\u00e9', 'help '];
+const NAMES = [
+  'constructor',
+  'toString',
+  '__proto__',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+  'prototype',
+  'Hidden',
+  'STEPS',
+  '',
+  '-',
+  'x=y',
+  '\u00e9',
+  'help ',
+];
 
 function generator(seed: number) {
   const rng = makeRng(seed);
   const int = (n: number) => Math.floor(rng() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const chars = (alphabet: string, max: number) => Array.from({ length: int(max + 1) }, () => alphabet[int(alphabet.length)]).join('');
+  const chars = (alphabet: string, max: number) =>
+    Array.from({ length: int(max + 1) }, () => alphabet[int(alphabet.length)]).join('');
   const decimal = () =>
     `${pick(['', '+', '-'])}${chars('0123456789', 5) || '0'}${pick(['', '.', `.${chars('0123456789', 4)}`])}${pick(['', `e${pick(['', '+', '-'])}${chars('0123456789', 3) || '0'}`])}`;
-  const value = () => pick([decimal, decimal, () => pick(ODD), () => pick(ODD), () => chars('0123456789.eE+-xbo_ ,\u2212\u0663In', 8)])();
+  const value = () =>
+    pick([decimal, decimal, () => pick(ODD), () => pick(ODD), () => chars('0123456789.eE+-xbo_ ,\u2212\u0663In', 8)])();
   return { rng, int, pick, value };
 }
 
@@ -71,10 +164,10 @@ function checkFlags(table: Readonly<Record<string, FlagSpec>>, seed: number, cas
       const raw = g.value();
       const form = g.int(5);
       const bool = Object.hasOwn(table, name) && table[name]!.kind === 'bool';
-      if (form === 0) argv.push(`--${name}=${raw}`), given.set(name, raw);
-      else if (form === 1 && bool) argv.push(`--${name}`), given.set(name, true);
+      if (form === 0) (argv.push(`--${name}=${raw}`), given.set(name, raw));
+      else if (form === 1 && bool) (argv.push(`--${name}`), given.set(name, true));
       else if (form === 2) argv.push(raw);
-      else argv.push(`--${name}`, raw), given.set(name, bool ? true : raw);
+      else (argv.push(`--${name}`, raw), given.set(name, bool ? true : raw));
     }
     const where = `case ${c}: ${JSON.stringify(argv)}`;
     const t0 = performance.now();
@@ -84,7 +177,10 @@ function checkFlags(table: Readonly<Record<string, FlagSpec>>, seed: number, cas
     } catch (e) {
       expect(e, where).toBeInstanceOf(UsageError);
       const m = (e as Error).message;
-      const named = /^unknown flag --[\s\S]*; known flags: /.test(m) || /^unexpected argument '/.test(m) || Object.keys(table).some((f) => m.startsWith(`--${f}`));
+      const named =
+        /^unknown flag --[\s\S]*; known flags: /.test(m) ||
+        /^unexpected argument '/.test(m) ||
+        Object.keys(table).some((f) => m.startsWith(`--${f}`));
       expect(named, `${where}: ${m}`).toBe(true);
       refused.push(argv);
       continue;
@@ -102,7 +198,10 @@ function checkFlags(table: Readonly<Record<string, FlagSpec>>, seed: number, cas
         const expected = texts.map(decimalReading);
         for (const v of expected) {
           expect(v, where).not.toBeNull();
-          const inRange = (range.exclusiveMin ? v! > range.min : v! >= range.min) && v! <= range.max && (!range.integer || Number.isInteger(v));
+          const inRange =
+            (range.exclusiveMin ? v! > range.min : v! >= range.min) &&
+            v! <= range.max &&
+            (!range.integer || Number.isInteger(v));
           expect(inRange, where).toBe(true);
         }
         expect(got, where).toEqual(spec.kind === 'list' ? expected : expected[0]);
@@ -132,10 +231,15 @@ describe('the flag parser on random and adversarial argv (seeded)', () => {
         const range = flagRange(spec);
         if (!range) continue;
         const v = decimalReading(raw);
-        const ok = v !== null && (range.exclusiveMin ? v > range.min : v >= range.min) && v <= range.max && (!range.integer || Number.isInteger(v));
+        const ok =
+          v !== null &&
+          (range.exclusiveMin ? v > range.min : v >= range.min) &&
+          v <= range.max &&
+          (!range.integer || Number.isInteger(v));
         const argv = [`--${name}=${raw}`];
         if (ok) expect(parseArgs(argv, TRAIN_FLAGS)[name], JSON.stringify(argv)).toBe(v);
-        else expect(() => parseArgs(argv, TRAIN_FLAGS), JSON.stringify(argv)).toThrow(new RegExp(`^--${name} must be `));
+        else
+          expect(() => parseArgs(argv, TRAIN_FLAGS), JSON.stringify(argv)).toThrow(new RegExp(`^--${name} must be `));
       }
     }
   });
@@ -153,7 +257,11 @@ describe('the flag parser on random and adversarial argv (seeded)', () => {
           message = (e as Error).message;
         }
         const r = await run(...argv);
-        expect({ code: r.code, err: r.err, out: r.out }, JSON.stringify(argv)).toEqual({ code: 2, err: `${command}: ${message}\n`, out: '' });
+        expect({ code: r.code, err: r.err, out: r.out }, JSON.stringify(argv)).toEqual({
+          code: 2,
+          err: `${command}: ${message}\n`,
+          out: '',
+        });
       }
     }
   });
@@ -192,13 +300,19 @@ describe('the data reader on random and adversarial files (seeded)', () => {
     for (let c = 0; c < 3000; c++) {
       const width = 2 + g.int(3);
       const lines: string[] = [];
-      if (g.int(3) === 0) lines.push(Array.from({ length: width }, (_, i) => (i < width - 1 ? `x${i + 1}` : 'y')).join(','));
+      if (g.int(3) === 0)
+        lines.push(Array.from({ length: width }, (_, i) => (i < width - 1 ? `x${i + 1}` : 'y')).join(','));
       for (let r = 1 + g.int(5); r > 0; r--) {
         const kind = g.int(12);
         if (kind === 0) lines.push(g.pick(['', '  ', ',,', '# a comment', ' #x,1']));
         else {
           const n = kind === 1 ? width + g.pick([-1, 1]) : width;
-          const cell = (i: number) => (g.int(3) === 0 ? g.value() : i === n - 1 ? g.pick(['0', '1', '0.5', ' 1 ', '2', '-0']) : g.pick(['0', '-1.5', '2e3', '.25', '1e39']));
+          const cell = (i: number) =>
+            g.int(3) === 0
+              ? g.value()
+              : i === n - 1
+                ? g.pick(['0', '1', '0.5', ' 1 ', '2', '-0'])
+                : g.pick(['0', '-1.5', '2e3', '.25', '1e39']);
           lines.push(Array.from({ length: n }, (_, i) => cell(i)).join(','));
         }
       }
@@ -214,7 +328,9 @@ describe('the data reader on random and adversarial files (seeded)', () => {
       } catch (e) {
         expect(e, where).toBeInstanceOf(RangeError);
         const m = (e as Error).message;
-        expect(m, where).toMatch(/^data: (line \d+(, column \d+)?[:, ]|the file is empty$|the file has no rows$|the file has a header but no rows$|the header has \d+ columns but line \d+ has \d+$)/);
+        expect(m, where).toMatch(
+          /^data: (line \d+(, column \d+)?[:, ]|the file is empty$|the file has no rows$|the file has a header but no rows$|the header has \d+ columns but line \d+ has \d+$)/,
+        );
         expect(expected, `${where}: refused with ${m}`).toBeNull();
         // a cell named by its place is the cell at that place, and the oracle refuses it
         const at = /^data: line (\d+), column (\d+): '([\s\S]*?)' is not a /.exec(m);
@@ -240,11 +356,17 @@ describe('the data reader on random and adversarial files (seeded)', () => {
     for (let c = 0; c < 2000; c++) {
       const d = 1 + g.int(3);
       const N = g.int(4);
-      const row = () => `[${Array.from({ length: g.int(8) === 0 ? d + g.pick([-1, 1]) : d }, () => (g.int(6) === 0 ? literal() : g.pick(['0', '1', '-0.5', '2e2']))).join(', ')}]`;
+      const row = () =>
+        `[${Array.from({ length: g.int(8) === 0 ? d + g.pick([-1, 1]) : d }, () => (g.int(6) === 0 ? literal() : g.pick(['0', '1', '-0.5', '2e2']))).join(', ')}]`;
       const rows = Array.from({ length: N }, () => (g.int(20) === 0 ? literal() : row()));
-      const labels = Array.from({ length: g.int(10) === 0 ? N + 1 : N }, () => (g.int(8) === 0 ? literal() : g.pick(['0', '1', '0.25'])));
+      const labels = Array.from({ length: g.int(10) === 0 ? N + 1 : N }, () =>
+        g.int(8) === 0 ? literal() : g.pick(['0', '1', '0.25']),
+      );
       const nl = g.int(2) ? '\n  ' : ' ';
-      const text = g.int(30) === 0 ? g.pick(['[1]', '{"x": [[1]]', 'null', '{"x": 1, "y": []}']) : `{${nl}"x": [${rows.join(`,${nl}`)}],${nl}"y": [${labels.join(', ')}]}`;
+      const text =
+        g.int(30) === 0
+          ? g.pick(['[1]', '{"x": [[1]]', 'null', '{"x": 1, "y": []}'])
+          : `{${nl}"x": [${rows.join(`,${nl}`)}],${nl}"y": [${labels.join(', ')}]}`;
       const where = `case ${c}: ${JSON.stringify(text)}`;
       // The rules, on JSON.parse's value
       let valid = false;
@@ -253,8 +375,17 @@ describe('the data reader on random and adversarial files (seeded)', () => {
         const x = o.x as unknown[];
         const y = o.y as unknown[];
         valid =
-          Array.isArray(x) && Array.isArray(y) && x.length > 0 && x.length === y.length &&
-          x.every((r) => Array.isArray(r) && r.length === (x[0] as unknown[]).length && r.length >= 1 && r.every((v) => typeof v === 'number' && Number.isFinite(v))) &&
+          Array.isArray(x) &&
+          Array.isArray(y) &&
+          x.length > 0 &&
+          x.length === y.length &&
+          x.every(
+            (r) =>
+              Array.isArray(r) &&
+              r.length === (x[0] as unknown[]).length &&
+              r.length >= 1 &&
+              r.every((v) => typeof v === 'number' && Number.isFinite(v)),
+          ) &&
           y.every((v) => typeof v === 'number' && v >= 0 && v <= 1);
       } catch {
         valid = false;
@@ -269,7 +400,9 @@ describe('the data reader on random and adversarial files (seeded)', () => {
         expect(e, where).toBeInstanceOf(RangeError);
         const m = (e as Error).message;
         expect(valid, `${where}: refused with ${m}`).toBe(false);
-        expect(m, where).toMatch(/^data: (line \d+, column \d+: [xy](\[\d+\])+ |not valid JSON|JSON must be an object|\d+ rows of x but \d+ labels$|no samples)/);
+        expect(m, where).toMatch(
+          /^data: (line \d+, column \d+: [xy](\[\d+\])+ |not valid JSON|JSON must be an object|\d+ rows of x but \d+ labels$|no samples)/,
+        );
         const at = /^data: line (\d+), column (\d+): ([xy])((?:\[\d+\])+) /.exec(m);
         if (at) {
           // the place is where that value starts: '[' for a row named whole, a value's first character otherwise

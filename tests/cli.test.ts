@@ -21,7 +21,6 @@ import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import { xor } from '../src/mlp/data/data.js';
 import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 
-
 describe('npm run train (in-process)', () => {
   it('trains XOR on the CPU from the defaults: loss < 0.01, 100% accuracy, four predictions', async () => {
     const r = await train('--backend', 'cpu', '--json');
@@ -64,7 +63,10 @@ describe('npm run train (in-process)', () => {
     [['--steps', '-3'], /--steps must be an integer in \[0, 100000000\]/],
     [['--loss', 'hinge'], /--loss must be one of bce, mse, got 'hinge'/],
     [['--backend', 'tpu'], /--backend must be one of gpu, cpu, got 'tpu'/],
-    [['--backend', 'cpu', '--activation', 'swish'], /--activation must be one of relu, leaky, tanh, sigmoid, got 'swish'/],
+    [
+      ['--backend', 'cpu', '--activation', 'swish'],
+      /--activation must be one of relu, leaky, tanh, sigmoid, got 'swish'/,
+    ],
     [['--bogus'], /unknown flag --bogus; known flags: --backend, --hidden/],
     [['--seed'], /--seed needs a value/],
     [['stray'], /unexpected argument 'stray'/],
@@ -79,12 +81,29 @@ describe('npm run train (in-process)', () => {
 describe('--activation (train and sweep)', () => {
   for (const activation of HIDDEN_ACTIVATIONS) {
     it(`train --backend cpu --activation ${activation}: in the JSON config, and the run the matrix form gives`, async () => {
-      const r = await train('--backend', 'cpu', '--activation', activation, '--hidden', '3', '--seed', '2', '--steps', '300', '--json');
+      const r = await train(
+        '--backend',
+        'cpu',
+        '--activation',
+        activation,
+        '--hidden',
+        '3',
+        '--seed',
+        '2',
+        '--steps',
+        '300',
+        '--json',
+      );
       expect(r.code, r.err).toBe(0);
       const report = JSON.parse(r.out) as TrainReport;
       expect(report.config).toMatchObject({ activation, hidden: 3, seed: 2, steps: 300 });
       // The scalar engine's run (the CLI) against the matrix form's, trained apart from the same start.
-      const m = new MatrixTrainer(xor(), initParams({ d: 2, H: 3 }, 2), { hidden: 3, lr: 0.5, loss: 'bce', activation });
+      const m = new MatrixTrainer(xor(), initParams({ d: 2, H: 3 }, 2), {
+        hidden: 3,
+        lr: 0.5,
+        loss: 'bce',
+        activation,
+      });
       m.step(300);
       expect(report.final.loss).toBeCloseTo(m.loss(), 10);
       expect(report.final.params.b2[0]).toBeCloseTo(m.params[m.params.length - 1]!, 10);
@@ -98,7 +117,8 @@ describe('--activation (train and sweep)', () => {
   });
 
   it('the activations give different runs, and no flag means relu', async () => {
-    const run = async (...flags: string[]) => JSON.parse((await train('--backend', 'cpu', '--steps', '50', '--json', ...flags)).out) as TrainReport;
+    const run = async (...flags: string[]) =>
+      JSON.parse((await train('--backend', 'cpu', '--steps', '50', '--json', ...flags)).out) as TrainReport;
     const plain = await run();
     expect(plain.config.activation).toBe('relu');
     expect((await run('--activation', 'relu')).final.params).toEqual(plain.final.params);
@@ -106,25 +126,48 @@ describe('--activation (train and sweep)', () => {
     expect(new Set(losses).size).toBe(4);
   });
 
-  it('--backend gpu (the default) --activation tanh --json: trains XOR, the config says tanh, and the GPU\'s gradients pass the oracle\'s tanh bounds', async () => {
+  it("--backend gpu (the default) --activation tanh --json: trains XOR, the config says tanh, and the GPU's gradients pass the oracle's tanh bounds", async () => {
     const r = await train('--activation', 'tanh', '--steps', '400', '--json');
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as TrainReport;
     expect(report.backend).toBe('gpu');
     expect(report.config.activation).toBe('tanh');
-    for (const snap of [report.initial, report.final]) expect(snap.gradientCheck?.pass, JSON.stringify(snap.gradientCheck)).toBe(true);
+    for (const snap of [report.initial, report.final])
+      expect(snap.gradientCheck?.pass, JSON.stringify(snap.gradientCheck)).toBe(true);
     // The same run on the CPU (f64, scalar engine): the GPU (f32) follows it.
-    const cpu = JSON.parse((await train('--backend', 'cpu', '--activation', 'tanh', '--steps', '400', '--json')).out) as TrainReport;
+    const cpu = JSON.parse(
+      (await train('--backend', 'cpu', '--activation', 'tanh', '--steps', '400', '--json')).out,
+    ) as TrainReport;
     expect(report.final.loss).toBeCloseTo(cpu.final.loss, 4);
     expect(report.final.accuracy).toBe(cpu.final.accuracy);
   });
 
-  it('sweep --activation leaky: the config says so, and the GPU\'s verdicts are the CPU sweep\'s on a small grid', async () => {
+  it("sweep --activation leaky: the config says so, and the GPU's verdicts are the CPU sweep's on a small grid", async () => {
     const sweep = async (...argv: string[]) => {
       let out = '';
       let err = '';
-      const io: Io = { out: (t) => (out += t), err: (t) => (err += t), errStream: new PassThrough() as unknown as NodeJS.WriteStream };
-      const code = await runSweep([...argv, '--activation', 'leaky', '--widths', '2,4', '--rates', '0.5', '--seeds', '8', '--steps', '300', '--json'], io);
+      const io: Io = {
+        out: (t) => (out += t),
+        err: (t) => (err += t),
+        errStream: new PassThrough() as unknown as NodeJS.WriteStream,
+      };
+      const code = await runSweep(
+        [
+          ...argv,
+          '--activation',
+          'leaky',
+          '--widths',
+          '2,4',
+          '--rates',
+          '0.5',
+          '--seeds',
+          '8',
+          '--steps',
+          '300',
+          '--json',
+        ],
+        io,
+      );
       expect(code, err).toBe(0);
       return JSON.parse(out) as SweepReport;
     };
@@ -157,10 +200,19 @@ describe('npm run train --backend gpu (in-process, Dawn)', () => {
       expect(snap.grads.cpu.W2[0]).toHaveLength(8);
       // Each gradient's own bound, in the math's shapes; the check used at most all of it.
       const b = snap.gradientCheck!.bounds;
-      expect([b.W1.length, b.W1[0]!.length, b.b1.length, b.W2.length, b.W2[0]!.length, b.b2.length]).toEqual([8, 2, 8, 1, 8, 1]);
-      const cpu = [...snap.grads.cpu.W1.flat(), ...snap.grads.cpu.b1, ...snap.grads.cpu.W2.flat(), ...snap.grads.cpu.b2];
+      expect([b.W1.length, b.W1[0]!.length, b.b1.length, b.W2.length, b.W2[0]!.length, b.b2.length]).toEqual([
+        8, 2, 8, 1, 8, 1,
+      ]);
+      const cpu = [
+        ...snap.grads.cpu.W1.flat(),
+        ...snap.grads.cpu.b1,
+        ...snap.grads.cpu.W2.flat(),
+        ...snap.grads.cpu.b2,
+      ];
       // Positive, or 0 only where the gradient is exactly 0 (a unit dead on every sample: exact in f32 too).
-      [...b.W1.flat(), ...b.b1, ...b.W2.flat(), ...b.b2].forEach((v, k) => expect(v > 0 || (v === 0 && cpu[k] === 0), `bound[${k}] = ${v}`).toBe(true));
+      [...b.W1.flat(), ...b.b1, ...b.W2.flat(), ...b.b2].forEach((v, k) =>
+        expect(v > 0 || (v === 0 && cpu[k] === 0), `bound[${k}] = ${v}`).toBe(true),
+      );
       expect(snap.gradientCheck!.maxFraction).toBeLessThanOrEqual(1);
       expect(snap.gradientCheck!.tolerance.why).toMatch(/γ_k/);
     }
@@ -180,12 +232,20 @@ describe('npm run train --backend gpu (in-process, Dawn)', () => {
     expect(report.final.params).toEqual(report.initial.params);
     // The GPU's gradients, element by element, against the scalar engine's (f64) at exactly the parameters it read back
     const p = report.initial.params;
-    const engine = new CpuTrainer(xor(), [...p.W1.flat(), ...p.b1, ...p.W2.flat(), ...p.b2], { hidden: 8, lr: 0.5, loss: 'bce' });
+    const engine = new CpuTrainer(xor(), [...p.W1.flat(), ...p.b1, ...p.W2.flat(), ...p.b2], {
+      hidden: 8,
+      lr: 0.5,
+      loss: 'bce',
+    });
     const g = engine.gradients();
     const gpu = report.initial.grads.gpu!;
     const flat = [...gpu.W1.flat(), ...gpu.b1, ...gpu.W2.flat(), ...gpu.b2];
     expect(flat).toHaveLength(8 * 2 + 8 + 8 + 1);
-    flat.forEach((v, k) => expect(Math.abs(v - g[k]!), `element ${k}: GPU ${v}, engine ${g[k]}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(g[k]!)));
+    flat.forEach((v, k) =>
+      expect(Math.abs(v - g[k]!), `element ${k}: GPU ${v}, engine ${g[k]}`).toBeLessThanOrEqual(
+        1e-6 + 1e-5 * Math.abs(g[k]!),
+      ),
+    );
     expect(g.some((v) => Math.abs(v) > 1e-3)).toBe(true); // not all zeros on both sides
     expect(report.initial.gradientCheck?.pass).toBe(true);
   });
@@ -223,7 +283,12 @@ describe('the built command under hostile conditions', () => {
     const out = join(dir, 'out.json');
     const p = spawnSync(
       'bash',
-      ['-c', `"$0" dist/cli/train.js --json --steps 20000 2>&1 >"$1" | head -c 10; echo " status=\${PIPESTATUS[0]}"`, process.execPath, out],
+      [
+        '-c',
+        `"$0" dist/cli/train.js --json --steps 20000 2>&1 >"$1" | head -c 10; echo " status=\${PIPESTATUS[0]}"`,
+        process.execPath,
+        out,
+      ],
       { encoding: 'utf8' },
     );
     expect(p.stdout).toMatch(/^step \d+\/\d* status=0\n$/); // 0, not 139 (SIGSEGV) or 1
@@ -233,16 +298,27 @@ describe('the built command under hostile conditions', () => {
   });
 
   it('a reader that closes stdout early (--json | head -c 10) exits 0', () => {
-    const p = spawnSync('bash', ['-c', `"$0" dist/cli/train.js --json --steps 3000 2>/dev/null | head -c 10; echo " status=\${PIPESTATUS[0]}"`, process.execPath], {
-      encoding: 'utf8',
-    });
+    const p = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"$0" dist/cli/train.js --json --steps 3000 2>/dev/null | head -c 10; echo " status=\${PIPESTATUS[0]}"`,
+        process.execPath,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(p.stdout).toBe('{"backend" status=0\n');
   });
 
   it.each(['cpu', 'gpu'])('a full disk (>/dev/full) gives one line on stderr and status 1 (%s)', (backend) => {
     const full = openSync('/dev/full', 'w');
     try {
-      const p = spawnSync(process.execPath, ['dist/cli/train.js', '--backend', backend, '--steps', '20', '--json'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      const p = spawnSync(process.execPath, ['dist/cli/train.js', '--backend', backend, '--steps', '20', '--json'], {
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
       expect(p.status).toBe(1);
       const lines = p.stderr.split('\n').filter((l) => l !== '' && !/^step \d+\/20 /.test(l));
       expect(lines).toEqual(['train: could not write the result to stdout: no space left on device (ENOSPC)']);
@@ -252,7 +328,9 @@ describe('the built command under hostile conditions', () => {
   });
 
   it('--steps 100000000 shows progress within 2 s, keeps its memory flat, and stops cleanly on SIGINT', async () => {
-    const child = spawn(process.execPath, ['dist/cli/train.js', '--steps', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/cli/train.js', '--steps', '100000000'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const t0 = performance.now();
     let err = '';
     let out = '';
@@ -262,7 +340,9 @@ describe('the built command under hostile conditions', () => {
       err += c.toString();
       if (firstProgress === Infinity && /step \d+\/100000000/.test(err)) firstProgress = performance.now() - t0;
     });
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     const rssKiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const samples: number[] = [];
@@ -285,7 +365,9 @@ describe('the built command under hostile conditions', () => {
   }, 60_000);
 
   it('--backend cpu stops at the next chunk on SIGINT, says where, and exits 130', async () => {
-    const child = spawn(process.execPath, ['dist/cli/train.js', '--backend', 'cpu', '--steps', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/cli/train.js', '--backend', 'cpu', '--steps', '100000000'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -295,7 +377,9 @@ describe('the built command under hostile conditions', () => {
         if (/^step \d+\/100000000 /m.test(err)) resolve();
       }),
     );
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     await progressed;
     const t0 = performance.now();
     child.kill('SIGINT');
@@ -314,7 +398,11 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
       [2, 16, 9],
       [1, 1, 1],
     ] as const) {
-      const trainer = new CpuTrainer(randomDataset(N + d, d, N), initParams({ d, H }, 1), { hidden: H, lr: 0.1, loss: 'bce' });
+      const trainer = new CpuTrainer(randomDataset(N + d, d, N), initParams({ d, H }, 1), {
+        hidden: H,
+        lr: 0.1,
+        loss: 'bce',
+      });
       const seen = new Set<Value>();
       const stack = [trainer.lossGraph()];
       while (stack.length) {
@@ -333,7 +421,9 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
   it('refuses above the budget, accepts below it, naming the flags', () => {
     const budget = 2 ** 31;
     expect(cpuSizeProblem({ N: 4, d: 2, H: 8 }, budget)).toBeNull();
-    expect(cpuSizeProblem({ N: 1_000_000, d: 2, H: 8 }, budget)).toMatch(/--backend gpu, a smaller --hidden, or fewer rows \(or features\) in --data/);
+    expect(cpuSizeProblem({ N: 1_000_000, d: 2, H: 8 }, budget)).toMatch(
+      /--backend gpu, a smaller --hidden, or fewer rows \(or features\) in --data/,
+    );
     // d = 1024, H = 4096, N = 4: 4·(4096·3075 + 16) + 4096·1026 + 1 ≈ 5.46e7 nodes, 160 bytes each
     expect(cpuSizeProblem({ N: 4, d: 1024, H: 4096 }, budget)).toMatch(/about 5\.46e7 nodes \(8\.1 GiB\)/);
     const once = graphNodes({ N: 0, d: 2, H: 8 }); // the parameters
@@ -355,7 +445,9 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
       const t0 = performance.now();
       const r = await train('--backend', 'cpu', ...argv);
       expect(r.code, r.err).toBe(2);
-      expect(r.err).toMatch(/^train: --backend cpu: the scalar engine would build a graph of about .* use --backend gpu/);
+      expect(r.err).toMatch(
+        /^train: --backend cpu: the scalar engine would build a graph of about .* use --backend gpu/,
+      );
       expect(performance.now() - t0).toBeLessThan(15_000);
     }
   }, 30_000);
@@ -363,14 +455,30 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
 
 describe('limit messages name what applies', () => {
   const limits = (bytes: number, groups = 65535) =>
-    ({ maxStorageBufferBindingSize: bytes, maxBufferSize: bytes, maxComputeWorkgroupSizeX: 256, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: groups }) as GPUSupportedLimits;
+    ({
+      maxStorageBufferBindingSize: bytes,
+      maxBufferSize: bytes,
+      maxComputeWorkgroupSizeX: 256,
+      maxComputeInvocationsPerWorkgroup: 256,
+      maxComputeWorkgroupsPerDimension: groups,
+    }) as GPUSupportedLimits;
   it('the cache (N·H) or the inputs (N·d), and N or the parameter count', () => {
     const run = (spec: { d: number; H: number; N: number }, lim: GPUSupportedLimits) => () =>
-      checkLimits(lim, spec, { cacheFloats: 4 * spec.N * spec.H + 4 * spec.N, workgroupSize: 64, invocations: Math.max(spec.N, spec.H * spec.d + 2 * spec.H + 1) });
-    expect(run({ d: 2, H: 1000, N: 1000 }, limits(2 ** 20))).toThrow(/the per-sample cache.*lower the batch size N or the width H$/);
-    expect(run({ d: 1000, H: 1, N: 1000 }, limits(2 ** 20))).toThrow(/the inputs x, N·d floats.*lower the batch size N or the features d$/);
+      checkLimits(lim, spec, {
+        cacheFloats: 4 * spec.N * spec.H + 4 * spec.N,
+        workgroupSize: 64,
+        invocations: Math.max(spec.N, spec.H * spec.d + 2 * spec.H + 1),
+      });
+    expect(run({ d: 2, H: 1000, N: 1000 }, limits(2 ** 20))).toThrow(
+      /the per-sample cache.*lower the batch size N or the width H$/,
+    );
+    expect(run({ d: 1000, H: 1, N: 1000 }, limits(2 ** 20))).toThrow(
+      /the inputs x, N·d floats.*lower the batch size N or the features d$/,
+    );
     expect(run({ d: 1, H: 1, N: 100_000 }, limits(2 ** 30, 1000))).toThrow(/; lower N$/);
-    expect(run({ d: 1000, H: 100, N: 10 }, limits(2 ** 30, 1000))).toThrow(/; lower H or d \(one invocation per parameter\)$/);
+    expect(run({ d: 1000, H: 100, N: 10 }, limits(2 ** 30, 1000))).toThrow(
+      /; lower H or d \(one invocation per parameter\)$/,
+    );
   });
 });
 

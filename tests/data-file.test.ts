@@ -38,7 +38,11 @@ describe('data-file.ts', () => {
     ['{"x": [[1, 2], [3]], "y": [0, 1]}', 'json', /^data: line 1, column 16: x\[1\] has 1 value, x\[0\] has 2$/],
     ['{"x": [[1],\n  [2, 3, 4]], "y": [0, 1]}', 'json', /^data: line 2, column 3: x\[1\] has 3 values, x\[0\] has 1$/],
     ['{"x": [[]], "y": [0]}', 'json', /^data: line 1, column 8: x\[0\] has 0 values; a row has 1 to 1024 features$/],
-    ['{"x": [[1, "a"]], "y": [0]}', 'json', /line 1, column 12: x\[0\]\[1\] is the string "a", must be a finite number$/],
+    [
+      '{"x": [[1, "a"]], "y": [0]}',
+      'json',
+      /line 1, column 12: x\[0\]\[1\] is the string "a", must be a finite number$/,
+    ],
     ['{"x": [[1]], "y": [-0.5]}', 'json', /line 1, column 20: y\[0\] is -0\.5, must be a number in \[0, 1\]$/],
     ['{"x": [["0"]], "y": [0]}', 'json', /x\[0\]\[0\] is the string "0", must be a finite number/],
     ['{"x": [[null]], "y": [0]}', 'json', /x\[0\]\[0\] is null, must be/],
@@ -70,13 +74,20 @@ describe('data files: decimal numbers only', () => {
     ['1 2', /a blank inside/],
   ])("refuses the cell '%s' with its line and column, as the page's upload does, naming its notation", (cell, why) => {
     const text = `x1,y\n0,0\n${cell},1\n`;
-    expect(() => parseDataset(text, 'csv')).toThrow(new RegExp(`^data: line 3, column 1: '${cell}' is not a decimal number \\(`));
+    expect(() => parseDataset(text, 'csv')).toThrow(
+      new RegExp(`^data: line 3, column 1: '${cell}' is not a decimal number \\(`),
+    );
     expect(() => parseDataset(text, 'csv')).toThrow(why);
   });
 
-  it.each(['1e', '--1', 'abc', '.'])("refuses the cell '%s', which is no number at all, as not a finite number", (cell) => {
-    expect(() => parseDataset(`0,0\n${cell},1\n`, 'csv')).toThrow(new RegExp(`^data: line 2, column 1: '${cell}' is not a finite number$`));
-  });
+  it.each(['1e', '--1', 'abc', '.'])(
+    "refuses the cell '%s', which is no number at all, as not a finite number",
+    (cell) => {
+      expect(() => parseDataset(`0,0\n${cell},1\n`, 'csv')).toThrow(
+        new RegExp(`^data: line 2, column 1: '${cell}' is not a finite number$`),
+      );
+    },
+  );
 
   it('takes every decimal form: sign, point before or after the digits, exponent', () => {
     const data = parseDataset('+1,.5,5.,1e-3,1E+2,-0,  -2.5e1 ,1\n', 'csv');
@@ -102,7 +113,9 @@ describe('data files: sizes are checked before numbers are parsed', () => {
   it('CSV: refuses the first row past 33,554,432 numbers (rows × columns)', () => {
     // 3 columns: row 11,184,811 brings 33,554,433 numbers
     const t0 = performance.now();
-    expect(() => parseDataset('0,0,1\n'.repeat(11_184_811), 'csv')).toThrow(/^data: line 11184811: more than 33,554,432 numbers \(rows × columns\)/);
+    expect(() => parseDataset('0,0,1\n'.repeat(11_184_811), 'csv')).toThrow(
+      /^data: line 11184811: more than 33,554,432 numbers \(rows × columns\)/,
+    );
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(() => parseDataset('0,0,1\n'.repeat(11_184_810).slice(0, 60), 'csv')).not.toThrow();
   });
@@ -110,10 +123,14 @@ describe('data files: sizes are checked before numbers are parsed', () => {
   it('JSON: refuses the row past 16,777,216 in x and the number past 33,554,432, with line and column', () => {
     // '{"x": [' is 7 characters and each row '[0],' 4: row k starts at column 8 + 4k
     const rows = `{"x": [${'[0],'.repeat(16_777_216)}[0]], "y": []}`;
-    expect(() => parseDataset(rows, 'json')).toThrow(/^data: line 1, column 67108872: x has more than 16,777,216 rows;/);
+    expect(() => parseDataset(rows, 'json')).toThrow(
+      /^data: line 1, column 67108872: x has more than 16,777,216 rows;/,
+    );
     // '{"y": [' then '0,' each: number k starts at column 8 + 2k; strings and nesting elsewhere do not count
     const numbers = `{"note": "[[1, 2]]", "y": [${'0,'.repeat(33_554_432)}0], "x": []}`;
-    expect(() => parseDataset(numbers, 'json')).toThrow(/^data: line 1, column 67108892: the file has more than 33,554,432 numbers/);
+    expect(() => parseDataset(numbers, 'json')).toThrow(
+      /^data: line 1, column 67108892: the file has more than 33,554,432 numbers/,
+    );
   });
 
   it('a file at either limit passes the count: the first row is parsed, and its bad cell named', () => {
@@ -131,12 +148,16 @@ describe('data files: sizes are checked before numbers are parsed', () => {
 describe('data files: places, types, byte-order marks and f32', () => {
   it('names the line and column of a JSON value spread over lines', () => {
     const text = '{\n  "y": [0, 1],\n  "x": [\n    [1, 2],\n    [3, {"k": "]"}]\n  ]\n}';
-    expect(() => parseDataset(text, 'json')).toThrow(/^data: line 5, column 9: x\[1\]\[1\] is an object, must be a finite number$/);
+    expect(() => parseDataset(text, 'json')).toThrow(
+      /^data: line 5, column 9: x\[1\]\[1\] is an object, must be a finite number$/,
+    );
     expect(locate(text, ['x', 1, 1])).toMatchObject({ line: 5, column: 9 });
     expect(locate(text, ['y', 1])).toMatchObject({ line: 2, column: 12 });
     // a repeated key: JSON.parse keeps the last, and so does the place
     expect(locate('{"x": [[1]], "x": [[2, "s"]]}', ['x', 0, 1])).toMatchObject({ line: 1, column: 24 });
-    expect(() => parseDataset('{"x": [[1]], "x": [[2, "s"]], "y": [0]}', 'json')).toThrow(/line 1, column 24: x\[0\]\[1\] is the string "s"/);
+    expect(() => parseDataset('{"x": [[1]], "x": [[2, "s"]], "y": [0]}', 'json')).toThrow(
+      /line 1, column 24: x\[0\]\[1\] is the string "s"/,
+    );
   });
 
   it('ignores a byte-order mark in JSON as in CSV', () => {
@@ -151,7 +172,9 @@ describe('data files: places, types, byte-order marks and f32', () => {
     expect(() => parseDataset('1,2,0\n3,1e39,1\n', 'csv', { f32: true })).toThrow(
       /^data: line 2, column 2: '1e39' is beyond f32's range \(\|v\| ≤ 3\.4028235e38\), which the GPU computes in; rescale the data, or use --backend cpu \(f64\)$/,
     );
-    expect(() => parseDataset('{"x": [[1],\n [-4e38]], "y": [0, 1]}', 'json', { f32: true })).toThrow(/^data: line 2, column 3: x\[1\]\[0\] = -4e38 is beyond f32's range/);
+    expect(() => parseDataset('{"x": [[1],\n [-4e38]], "y": [0, 1]}', 'json', { f32: true })).toThrow(
+      /^data: line 2, column 3: x\[1\]\[0\] = -4e38 is beyond f32's range/,
+    );
     // f32's largest value, 2¹²⁸ − 2¹⁰⁴, passes; anything that rounds beyond it does not
     expect(F32_MAX).toBe(2 ** 128 - 2 ** 104);
     expect(parseDataset(`${F32_MAX},1\n`, 'csv', { f32: true }).x[0]).toBe(F32_MAX);
@@ -209,7 +232,10 @@ describe('npm run train --data (the built command, as a process)', () => {
   });
   const run = (...argv: string[]) => {
     const t0 = performance.now();
-    const p = spawnSync(process.execPath, ['-r', join(dir, 'peak.cjs'), `${cli}/train.js`, ...argv], { encoding: 'utf8', timeout: 30_000 });
+    const p = spawnSync(process.execPath, ['-r', join(dir, 'peak.cjs'), `${cli}/train.js`, ...argv], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return { status: p.status, signal: p.signal, stderr: p.stderr, seconds: (performance.now() - t0) / 1000 };
   };
 
@@ -218,7 +244,9 @@ describe('npm run train --data (the built command, as a process)', () => {
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     const r = run('--backend', 'cpu', '--data', fifo);
     expect({ status: r.status, signal: r.signal }).toEqual({ status: 2, signal: null });
-    expect(r.stderr).toMatch(/^train: --data: cannot read '.*no-writer': not a regular file \(a FIFO or pipe\); give a CSV or JSON file\n/);
+    expect(r.stderr).toMatch(
+      /^train: --data: cannot read '.*no-writer': not a regular file \(a FIFO or pipe\); give a CSV or JSON file\n/,
+    );
     expect(r.seconds).toBeLessThan(2);
   });
 
@@ -227,7 +255,9 @@ describe('npm run train --data (the built command, as a process)', () => {
     writeFileSync(big, '0,1\n'.repeat(16_777_217)); // 64 MiB
     const r = run('--backend', 'cpu', '--data', big);
     expect({ status: r.status, signal: r.signal }, r.stderr).toEqual({ status: 2, signal: null });
-    expect(r.stderr).toMatch(/^train: --data .*big\.csv: line 16777217: more than 16,777,216 rows; the batch size N is at most 16,777,216 on every backend\n/);
+    expect(r.stderr).toMatch(
+      /^train: --data .*big\.csv: line 16777217: more than 16,777,216 rows; the batch size N is at most 16,777,216 on every backend\n/,
+    );
     expect(r.seconds).toBeLessThan(5);
     const peak = Number(/peak-rss-kib=(\d+)/.exec(r.stderr)?.[1]);
     expect(peak, r.stderr).toBeLessThan(1024 * 1024);
@@ -252,7 +282,15 @@ describe('npm run train --data', () => {
   it.each(['cpu', 'gpu'])('trains on a CSV file of the user’s points (%s)', async (backend) => {
     // two clusters in 3-d, separable
     const rows = Array.from({ length: 12 }, (_, n) => `${n % 2 ? 1 : -1},${(n % 3) - 1},${n / 12},${n % 2}`);
-    const r = await train('--backend', backend, '--data', file('clusters.csv', `x1,x2,x3,y\n${rows.join('\n')}\n`), '--steps', '300', '--json');
+    const r = await train(
+      '--backend',
+      backend,
+      '--data',
+      file('clusters.csv', `x1,x2,x3,y\n${rows.join('\n')}\n`),
+      '--steps',
+      '300',
+      '--json',
+    );
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as TrainReport;
     expect(report.config).toMatchObject({ d: 3, N: 12 });
@@ -265,12 +303,28 @@ describe('npm run train --data', () => {
     ['an empty file', () => file('empty.csv', ''), /the file is empty/],
     ['a ragged row', () => file('ragged.csv', '1,2,0\n1,1\n'), /line 2 has 2 columns/],
     ['a non-numeric cell', () => file('text.csv', '1,x,0\n'), /line 1, column 2: 'x' is not a finite number/],
-    ['a hexadecimal cell', () => file('hex.csv', '1,0x10,0\n'), /line 1, column 2: '0x10' is not a decimal number \(hexadecimal; /],
-    ['a label outside [0, 1]', () => file('label.json', '{"x": [[1]], "y": [3]}'), /y\[0\] is 3, must be a number in \[0, 1\]/],
-    ['a string in JSON', () => file('string.json', '{"x": [["0"]], "y": [1]}'), /x\[0\]\[0\] is the string "0", must be a finite number/],
+    [
+      'a hexadecimal cell',
+      () => file('hex.csv', '1,0x10,0\n'),
+      /line 1, column 2: '0x10' is not a decimal number \(hexadecimal; /,
+    ],
+    [
+      'a label outside [0, 1]',
+      () => file('label.json', '{"x": [[1]], "y": [3]}'),
+      /y\[0\] is 3, must be a number in \[0, 1\]/,
+    ],
+    [
+      'a string in JSON',
+      () => file('string.json', '{"x": [["0"]], "y": [1]}'),
+      /x\[0\]\[0\] is the string "0", must be a finite number/,
+    ],
     ['/dev/zero', () => '/dev/zero', /--data: cannot read '\/dev\/zero': not a regular file \(a character device\)/],
     ['a directory', () => dir, /--data: cannot read '.*': not a regular file \(a directory\)/],
-    ['a binary file', () => file('nul.csv', '0,1\n\0'), /--data: cannot read '.*nul\.csv': a binary file \(a NUL byte at offset 4\)/],
+    [
+      'a binary file',
+      () => file('nul.csv', '0,1\n\0'),
+      /--data: cannot read '.*nul\.csv': a binary file \(a NUL byte at offset 4\)/,
+    ],
   ])('refuses %s with status 2', async (_, path, message) => {
     const r = await train('--backend', 'cpu', '--data', path());
     expect(r.code).toBe(2);
@@ -282,7 +336,9 @@ describe('npm run train --data', () => {
     const path = file('huge.csv', 'x1,y\n0,0\n1e39,1\n');
     const gpu = await train('--data', path, '--steps', '1');
     expect(gpu.code).toBe(2);
-    expect(gpu.err).toMatch(/^train: --data .*huge\.csv: line 3, column 1: '1e39' is beyond f32's range .* use --backend cpu \(f64\)\n$/);
+    expect(gpu.err).toMatch(
+      /^train: --data .*huge\.csv: line 3, column 1: '1e39' is beyond f32's range .* use --backend cpu \(f64\)\n$/,
+    );
     expect(gpu.out).toBe('');
     const cpu = await train('--backend', 'cpu', '--data', path, '--steps', '0', '--json');
     expect(cpu.code, cpu.err).toBe(0);
@@ -290,7 +346,15 @@ describe('npm run train --data', () => {
   });
 
   it('takes a file with a byte-order mark in JSON', async () => {
-    const r = await train('--backend', 'cpu', '--data', file('bom.json', '\uFEFF{"x": [[0], [1]], "y": [0, 1]}'), '--steps', '10', '--json');
+    const r = await train(
+      '--backend',
+      'cpu',
+      '--data',
+      file('bom.json', '\uFEFF{"x": [[0], [1]], "y": [0, 1]}'),
+      '--steps',
+      '10',
+      '--json',
+    );
     expect(r.code, r.err).toBe(0);
   });
 });

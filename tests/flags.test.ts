@@ -45,10 +45,12 @@ describe.each(COMMANDS)('%s: both ends of every numeric flag', (command, flags, 
     const [below, lowest, highest, above] = ends(spec);
     const parsed = (text: string) => parseArgs([`--${name}`, text], flags)[name];
     it(`--${name}: ${lowest} and ${highest} are taken`, () => {
-      for (const text of [lowest, highest]) expect(parsed(text)).toEqual(spec.kind === 'list' ? [Number(text)] : Number(text));
+      for (const text of [lowest, highest])
+        expect(parsed(text)).toEqual(spec.kind === 'list' ? [Number(text)] : Number(text));
       if (command === 'train') {
         // and the command's own check of the config agrees
-        for (const text of [lowest, highest]) expect(() => checkConfig({ ...DEFAULTS, [name as keyof TrainConfig]: Number(text) })).not.toThrow();
+        for (const text of [lowest, highest])
+          expect(() => checkConfig({ ...DEFAULTS, [name as keyof TrainConfig]: Number(text) })).not.toThrow();
       }
     });
 
@@ -57,7 +59,9 @@ describe.each(COMMANDS)('%s: both ends of every numeric flag', (command, flags, 
         expect(() => parsed(text)).toThrow(UsageError);
         const r = await run(`--${name}`, text);
         expect(r.code, `--${name} ${text}: ${r.err}`).toBe(2);
-        expect(r.err).toMatch(new RegExp(`^${command}: --${name}\\b.* (an integer|a finite number) in [[(]-?\\d+, \\d+\\]`));
+        expect(r.err).toMatch(
+          new RegExp(`^${command}: --${name}\\b.* (an integer|a finite number) in [[(]-?\\d+, \\d+\\]`),
+        );
         expect(r.out).toBe('');
       }
     });
@@ -68,7 +72,17 @@ describe.each(COMMANDS)('%s: both ends of every numeric flag', (command, flags, 
       if (spec.kind !== 'list') continue;
       const value = String(flagRange(spec)!.max);
       expect(parseArgs([`--${name}`, Array(spec.max).fill(value).join(',')], flags)[name]).toHaveLength(spec.max!);
-      expect(() => parseArgs([`--${name}`, Array(spec.max! + 1).fill(value).join(',')], flags)).toThrow(`--${name} takes at most ${spec.max} values, got ${spec.max! + 1}`);
+      expect(() =>
+        parseArgs(
+          [
+            `--${name}`,
+            Array(spec.max! + 1)
+              .fill(value)
+              .join(','),
+          ],
+          flags,
+        ),
+      ).toThrow(`--${name} takes at most ${spec.max} values, got ${spec.max! + 1}`);
     }
   });
 });
@@ -123,14 +137,19 @@ describe.each(COMMANDS)('%s: numbers in decimal only', (command, flags, run) => 
 });
 
 describe.each(COMMANDS)("%s: an object's own keys are not flags", (command, flags, run) => {
-  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'])('--%s exits 2: unknown flag', async (name) => {
-    for (const argv of [[`--${name}`, '1'], [`--${name}=1`], [`--${name}`]]) {
-      const r = await run(...argv);
-      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
-      expect(r.err).toMatch(new RegExp(`^${command}: unknown flag --${name}; known flags: --${Object.keys(flags)[0]}, `));
-      expect(r.out).toBe('');
-    }
-  });
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'])(
+    '--%s exits 2: unknown flag',
+    async (name) => {
+      for (const argv of [[`--${name}`, '1'], [`--${name}=1`], [`--${name}`]]) {
+        const r = await run(...argv);
+        expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+        expect(r.err).toMatch(
+          new RegExp(`^${command}: unknown flag --${name}; known flags: --${Object.keys(flags)[0]}, `),
+        );
+        expect(r.out).toBe('');
+      }
+    },
+  );
 
   it('a flag name in any case or with other characters is unknown, not unexpected', () => {
     for (const name of ['Hidden', 'STEPS', 'x_y', '-steps', '\u00e9']) {

@@ -26,14 +26,28 @@ function fakeSystem({ uid, sudo }: { uid: number; sudo: boolean }) {
   if (sudo) stub('sudo', `echo "sudo $1" >> '${log}'; "$@"`);
   const grep = ['/usr/bin/grep', '/bin/grep'].find((p) => existsSync(p))!;
   symlinkSync(grep, join(bin, 'grep'));
-  const p = spawnSync(BASH, ['scripts/install-system-deps.sh'], { env: { PATH: bin }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { status: p.status, stderr: p.stderr, calls: readFileSync(log, 'utf8').trim().split('\n').filter((l) => l !== '') };
+  const p = spawnSync(BASH, ['scripts/install-system-deps.sh'], {
+    env: { PATH: bin },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return {
+    status: p.status,
+    stderr: p.stderr,
+    calls: readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => l !== ''),
+  };
 }
 
 describe('scripts/install-system-deps.sh, as the quick start runs it', () => {
   it('the README runs it with bash, not sudo (a root container has no sudo)', () => {
     const readme = readFileSync('README.md', 'utf8');
-    const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1));
+    const quickStart = readme.slice(
+      readme.indexOf('## Quick start'),
+      readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1),
+    );
     const line = quickStart.split('\n').find((l) => l.includes('install-system-deps.sh'))!;
     expect(line).toMatch(/^bash scripts\/install-system-deps\.sh && npm test\b/);
   });
@@ -41,7 +55,10 @@ describe('scripts/install-system-deps.sh, as the quick start runs it', () => {
   it('as root without sudo: installs with apt-get directly', () => {
     const r = fakeSystem({ uid: 0, sudo: false });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.calls).toEqual(['apt-get update -qq', 'apt-get install -y -qq --no-install-recommends chromium libvulkan1']);
+    expect(r.calls).toEqual([
+      'apt-get update -qq',
+      'apt-get install -y -qq --no-install-recommends chromium libvulkan1',
+    ]);
     expect(r.stderr).toBe('install-system-deps: installing chromium libvulkan1\n');
   });
 
@@ -59,7 +76,9 @@ describe('scripts/install-system-deps.sh, as the quick start runs it', () => {
   it('as a user without sudo: one line saying what it needs, status 1, nothing run', () => {
     const r = fakeSystem({ uid: 1000, sudo: false });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('install-system-deps: installing chromium libvulkan1 needs root: run this script as root, or install sudo\n');
+    expect(r.stderr).toBe(
+      'install-system-deps: installing chromium libvulkan1 needs root: run this script as root, or install sudo\n',
+    );
     expect(r.calls).toEqual([]);
   });
 });

@@ -92,12 +92,22 @@ const N = 7;
 
 describe('model.ts: the layout, names and conversions', () => {
   it('one hidden layer is spec.ts’s layout exactly: offsets, lengths and shapes of W1, b1, W2, b2', () => {
-    for (const [d, H] of [[1, 1], [2, 8], [3, 5], [7, 33]] as const) {
+    for (const [d, H] of [
+      [1, 1],
+      [2, 8],
+      [3, 5],
+      [7, 33],
+    ] as const) {
       const old = paramLayout({ d, H });
       const L = modelLayout({ d, hidden: [H] });
       expect(L.size).toBe(old.size);
       const [W1, b1, W2, b2] = L.slots;
-      for (const [got, want] of [[W1, old.W1], [b1, old.b1], [W2, old.W2], [b2, old.b2]] as const) {
+      for (const [got, want] of [
+        [W1, old.W1],
+        [b1, old.b1],
+        [W2, old.W2],
+        [b2, old.b2],
+      ] as const) {
         expect({ name: got!.name, offset: got!.offset, length: got!.length, shape: got!.shape }).toEqual({ ...want });
       }
     }
@@ -114,28 +124,40 @@ describe('model.ts: the layout, names and conversions', () => {
       ['b3', 28, 1, 1],
     ]);
     expect(L.size).toBe(29);
-    expect(Array.from(weightMask({ d: 3, hidden: [4, 2] })).map((m, k) => (m ? k : -1)).filter((k) => k >= 0)).toEqual([
-      ...Array.from({ length: 12 }, (_, k) => k),
-      ...Array.from({ length: 8 }, (_, k) => 16 + k),
-      26,
-      27,
-    ]);
+    expect(
+      Array.from(weightMask({ d: 3, hidden: [4, 2] }))
+        .map((m, k) => (m ? k : -1))
+        .filter((k) => k >= 0),
+    ).toEqual([...Array.from({ length: 12 }, (_, k) => k), ...Array.from({ length: 8 }, (_, k) => 16 + k), 26, 27]);
   });
 
   it('names every element as the 2-layer network does for L = 1, and W3[0][1], b2[1] deeper', () => {
-    for (const [d, H] of [[2, 3], [5, 4]] as const) {
+    for (const [d, H] of [
+      [2, 3],
+      [5, 4],
+    ] as const) {
       for (let k = 0; k < paramLayout({ d, H }).size; k++) {
         expect(modelElementName({ d, hidden: [H] }, k)).toBe(elementName({ d, H }, k));
       }
     }
     const shape = { d: 3, hidden: [4, 2] };
     expect([0, 5, 12, 16, 23, 25, 27, 28].map((k) => modelElementName(shape, k))).toEqual([
-      'W1[0][0]', 'W1[1][2]', 'b1[0]', 'W2[0][0]', 'W2[1][3]', 'b2[1]', 'W3[0][1]', 'b3[0]',
+      'W1[0][0]',
+      'W1[1][2]',
+      'b1[0]',
+      'W2[0][0]',
+      'W2[1][3]',
+      'b2[1]',
+      'W3[0][1]',
+      'b3[0]',
     ]);
     expect(() => modelElementName(shape, 29)).toThrow(/outside 0\.\.28/);
-    expect([0, 5, 12, 27].map((k) => modelElementName(shape, k, 1))).toEqual(
-      ['W1[1][1]', 'W1[2][3]', 'b1[1]', 'W3[1][2]'],
-    );
+    expect([0, 5, 12, 27].map((k) => modelElementName(shape, k, 1))).toEqual([
+      'W1[1][1]',
+      'W1[2][3]',
+      'b1[1]',
+      'W3[1][2]',
+    ]);
   });
 
   it('nests the flat vector in the math’s shapes (the 2-layer nesting for L = 1) and back', () => {
@@ -181,7 +203,11 @@ describe('model.ts: the layout, names and conversions', () => {
   });
 
   it('initialises one hidden layer as initParams does, and every layer of a deep one from U(±1/√nin) in exact f32', () => {
-    for (const [H, seed] of [[1, 0], [8, 1], [13, 99]] as const) {
+    for (const [H, seed] of [
+      [1, 0],
+      [8, 1],
+      [13, 99],
+    ] as const) {
       expect(Array.from(initModelParams({ d: 2, hidden: [H] }, seed))).toEqual(
         Array.from(initParams({ d: 2, H }, seed)),
       );
@@ -194,7 +220,10 @@ describe('model.ts: the layout, names and conversions', () => {
       const bound = Math.fround(1 / Math.sqrt(nin));
       for (const s of [W, b]) {
         const v = Array.from(p.subarray(s.offset, s.offset + s.length));
-        expect(v.every((x) => Math.abs(x) <= bound && Math.fround(x) === x), s.name).toBe(true);
+        expect(
+          v.every((x) => Math.abs(x) <= bound && Math.fround(x) === x),
+          s.name,
+        ).toBe(true);
         if (v.length >= 9) expect(Math.max(...v.map(Math.abs)), `${s.name} spans its range`).toBeGreaterThan(bound / 2);
       }
     }
@@ -255,16 +284,20 @@ describe('model.ts: checks and the hidden-list parser', () => {
   });
 
   it('refuses λ1, λ2 below 0 or not finite, naming the field and the range', () => {
-    for (const [field, v] of [['l1', -0.01], ['l2', -1], ['l1', NaN], ['l2', Infinity], ['l1', 1001]] as const) {
+    for (const [field, v] of [
+      ['l1', -0.01],
+      ['l2', -1],
+      ['l1', NaN],
+      ['l2', Infinity],
+      ['l1', 1001],
+    ] as const) {
       expect(() => checkObjective('sigmoid', { loss: 'bce', [field]: v })).toThrow(
         `${field} must be a finite number in [0, 1000], got ${v}`,
       );
     }
     const data = randomDataset(1, 2, 4);
     const start = initParams({ d: 2, H: 2 }, 1);
-    expect(() => new MatrixTrainer(data, start, { hidden: 2, lr: 0.1, loss: 'bce', l2: -0.5 })).toThrow(
-      /l2 must be/,
-    );
+    expect(() => new MatrixTrainer(data, start, { hidden: 2, lr: 0.1, loss: 'bce', l2: -0.5 })).toThrow(/l2 must be/);
     expect(() => penalty([new Value(1)], -1, 0)).toThrow(/l1 must be a finite number ≥ 0/);
   });
 
@@ -284,7 +317,9 @@ describe('model.ts: checks and the hidden-list parser', () => {
     );
     const params = initParams({ d: 1, H: 2 }, 1);
     // the one-layer σ network: every trainer's own words (src/mlp/checks.ts)
-    expect(() => new MatrixTrainer(reg, params, { hidden: 2, lr: 0.1, loss: 'mse' })).toThrow('data.y[1] must be a label in [0, 1], got 2.5');
+    expect(() => new MatrixTrainer(reg, params, { hidden: 2, lr: 0.1, loss: 'mse' })).toThrow(
+      'data.y[1] must be a label in [0, 1], got 2.5',
+    );
     const deep = new Float64Array(2 + 2 + 6 + 3 + 3 + 1); // W1 2×1, b1, W2 3×2, b2, W3 1×3, b3
     expect(() => new MatrixTrainer(reg, deep, { hidden: [2, 3], lr: 0.1, loss: 'mse' })).toThrow(
       /labels y\[1\] is 2\.5, must be in \[0, 1\]/,
@@ -349,7 +384,15 @@ function independentShuffle(n: number, seed: number): number[] {
 
 describe('rng.ts and batches.ts: the seeded permutation and the mini-batch sequence', () => {
   it('the permutation is Fisher–Yates driven by the seed’s draws 0, 1, 2, …, as an independent BigInt reimplementation draws it', () => {
-    for (const [n, seed] of [[0, 1], [1, 1], [2, 7], [7, 0], [10, 4294967295], [100, 12345], [1000, 3]] as const) {
+    for (const [n, seed] of [
+      [0, 1],
+      [1, 1],
+      [2, 7],
+      [7, 0],
+      [10, 4294967295],
+      [100, 12345],
+      [1000, 3],
+    ] as const) {
       expect(Array.from(permutation(n, seed)), `n=${n}, seed=${seed}`).toEqual(independentShuffle(n, seed));
     }
   });
@@ -441,7 +484,10 @@ describe('the matrix form for L hidden layers against the scalar engine (≤ 1e-
               const options = { hidden, activation, lr: 0.1, ...objective, output: head.output, batch: B, seed: 5 };
               const trainer = new MatrixTrainer(data, start, options);
               trainer.step(5);
-              const engine = engineParamsOf(model, engineRun(model, start, data, objective, { B, steps: 5, lr: 0.1, seed: 5 }));
+              const engine = engineParamsOf(
+                model,
+                engineRun(model, start, data, objective, { B, steps: 5, lr: 0.1, seed: 5 }),
+              );
               expectClose(trainer.params, engine, 1e-12, 1e-12, `${what}: parameters after 5 steps`);
               expect(trainer.params.some((p, k) => p !== start[k])).toBe(true);
             }
@@ -551,9 +597,13 @@ describe('one hidden layer: the general code gives the 2-layer network’s numbe
       act === 'relu' ? relu(z) : act === 'leaky' ? leaky(z) : act === 'tanh' ? Math.tanh(z) : sigmoid(z);
     const fp = (z: number) =>
       act === 'relu'
-        ? (z > 0 ? 1 : 0)
+        ? z > 0
+          ? 1
+          : 0
         : act === 'leaky'
-          ? (z > 0 ? 1 : 0.01)
+          ? z > 0
+            ? 1
+            : 0.01
           : act === 'tanh'
             ? 1 - Math.tanh(z) ** 2
             : f(z) * (1 - f(z));
@@ -584,7 +634,12 @@ describe('one hidden layer: the general code gives the 2-layer network’s numbe
 
   for (const activation of HIDDEN_ACTIVATIONS) {
     it(`lossAndGrads and MatrixTrainer (hidden as a number) equal the direct 2-layer loops exactly, ${activation}`, () => {
-      for (const [d, H, Nn, seed] of [[2, 8, 4, 1], [3, 5, 9, 2], [1, 1, 3, 3], [4, 16, 20, 4]] as const) {
+      for (const [d, H, Nn, seed] of [
+        [2, 8, 4, 1],
+        [3, 5, 9, 2],
+        [1, 1, 3, 3],
+        [4, 16, 20, 4],
+      ] as const) {
         const data = randomDataset(seed, d, Nn);
         const params = initParams({ d, H }, seed);
         for (const kind of ['bce', 'mse'] as const) {

@@ -46,7 +46,16 @@ describe('spec.ts', () => {
     const c = wgslConstants({ d: 2, H: 8, N: 4 });
     expect(c).toMatchObject({ D: 2, H: 8, N: 4, W1_OFF: 0, B1_OFF: 16, W2_OFF: 24, B2_OFF: 32, P_SIZE: 33 });
     // cache: z1 (32) | a1 (32) | z2 (4) | yHat (4) | loss (4) | dz2 (4) | da1 (32) | dz1 (32)
-    expect(c).toMatchObject({ Z1_OFF: 0, A1_OFF: 32, Z2_OFF: 64, YHAT_OFF: 68, LOSS_OFF: 72, DZ2_OFF: 76, DA1_OFF: 80, DZ1_OFF: 112 });
+    expect(c).toMatchObject({
+      Z1_OFF: 0,
+      A1_OFF: 32,
+      Z2_OFF: 64,
+      YHAT_OFF: 68,
+      LOSS_OFF: 72,
+      DZ2_OFF: 76,
+      DA1_OFF: 80,
+      DZ1_OFF: 112,
+    });
     expect(cacheLayout({ H: 8, N: 4 }).size).toBe(144);
   });
 });
@@ -98,7 +107,8 @@ describe('rng.ts and init.ts', () => {
       const flat = initParams(spec, seed);
       const L = paramLayout(spec);
       // Expected, built from the layout table and the BigInt PRNG, not from the engine's Neuron/MLP or init.ts
-      const draw = (k: number, fanIn: number) => Math.fround((2 * uniformBig(seed, k) - 1) * Math.fround(1 / Math.sqrt(fanIn)));
+      const draw = (k: number, fanIn: number) =>
+        Math.fround((2 * uniformBig(seed, k) - 1) * Math.fround(1 / Math.sqrt(fanIn)));
       const expected = new Float64Array(L.size);
       for (let j = 0; j < spec.H; j++) {
         for (let i = 0; i < spec.d; i++) expected[L.W1.offset + j * spec.d + i] = draw(j * (spec.d + 1) + i, spec.d);

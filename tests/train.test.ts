@@ -26,7 +26,6 @@ describe('XOR on the CPU (scalar engine)', () => {
     expect(e.loss).toBeLessThan(0.01);
     expect(e.accuracy).toBe(1);
   });
-
 });
 
 /**
@@ -67,7 +66,13 @@ for (const [name, make] of Object.entries(CPU_TRAINERS)) {
       const t = make(data, params, 2 ** -21);
       const error = failure(t, 5);
       expect(error).toBeInstanceOf(TrainingDivergedError);
-      expect((error as TrainingDivergedError).fault).toEqual({ step: 2, kind: 'loss', index: 0, value: NaN, precision: 'f64' });
+      expect((error as TrainingDivergedError).fault).toEqual({
+        step: 2,
+        kind: 'loss',
+        index: 0,
+        value: NaN,
+        precision: 'f64',
+      });
       expect((error as TrainingDivergedError).message).toBe(
         'step 2: the loss of sample 0 became NaN (the forward pass overflowed f64); training stopped and kept the parameters after step 1; lower the learning rate or rescale the data',
       );
@@ -79,8 +84,16 @@ for (const [name, make] of Object.entries(CPU_TRAINERS)) {
       const { data, params } = f64Ramp();
       const t = make(data, params, 2 ** 500);
       const error = failure(t, 3);
-      expect((error as TrainingDivergedError).fault).toEqual({ step: 1, kind: 'parameter', index: 2, value: Infinity, precision: 'f64' });
-      expect((error as TrainingDivergedError).message).toMatch(/^step 1: W2\[0\]\[0\] became Infinity \(the update overflowed f64\); training stopped and kept the initial parameters/);
+      expect((error as TrainingDivergedError).fault).toEqual({
+        step: 1,
+        kind: 'parameter',
+        index: 2,
+        value: Infinity,
+        precision: 'f64',
+      });
+      expect((error as TrainingDivergedError).message).toMatch(
+        /^step 1: W2\[0\]\[0\] became Infinity \(the update overflowed f64\); training stopped and kept the initial parameters/,
+      );
       expect(Array.from(t.params())).toEqual(Array.from(params));
       expect(t.steps()).toBe(0);
     });
@@ -105,7 +118,9 @@ describe('config.ts', () => {
     expect(() => checkConfig({ ...DEFAULTS, lr: Number.NaN })).toThrow(/lr .* got NaN/);
     expect(() => checkConfig({ ...DEFAULTS, hidden: 0 })).toThrow('hidden must be an integer in [1, 4096], got 0');
     expect(() => checkConfig({ ...DEFAULTS, steps: 1.5 })).toThrow(/steps must be an integer/);
-    expect(() => checkConfig({ ...DEFAULTS, loss: 'hinge' as 'bce' })).toThrow('loss must be one of bce, mse, got hinge');
+    expect(() => checkConfig({ ...DEFAULTS, loss: 'hinge' as 'bce' })).toThrow(
+      'loss must be one of bce, mse, got hinge',
+    );
     expect(checkConfig({ ...DEFAULTS, steps: 0 })).toEqual({ ...DEFAULTS, steps: 0 });
   });
 });
@@ -136,12 +151,16 @@ describe('config.ts: both ends of every range in LIMITS', () => {
     if (exclusiveMin) {
       expect(inRange(f, min)).toBe(false);
       expect(inRange(f, above(f, min))).toBe(true);
-      expect(() => checkConfig({ ...DEFAULTS, [f]: min })).toThrow(new RangeError(`${f} must be ${describeRange(f)}, got ${min}`));
+      expect(() => checkConfig({ ...DEFAULTS, [f]: min })).toThrow(
+        new RangeError(`${f} must be ${describeRange(f)}, got ${min}`),
+      );
       expect(checkConfig({ ...DEFAULTS, [f]: above(f, min) })[f]).toBe(above(f, min));
     } else {
       expect(inRange(f, below(f, min))).toBe(false);
       expect(inRange(f, min)).toBe(true);
-      expect(() => checkConfig({ ...DEFAULTS, [f]: below(f, min) })).toThrow(new RangeError(`${f} must be ${describeRange(f)}, got ${below(f, min)}`));
+      expect(() => checkConfig({ ...DEFAULTS, [f]: below(f, min) })).toThrow(
+        new RangeError(`${f} must be ${describeRange(f)}, got ${below(f, min)}`),
+      );
       expect(checkConfig({ ...DEFAULTS, [f]: min })[f]).toBe(min);
     }
     expect(describeRange(f)).toContain(`${exclusiveMin ? '(' : '['}${min}, `);
@@ -154,7 +173,9 @@ describe('config.ts: both ends of every range in LIMITS', () => {
     expect(inRange(f, above(f, max))).toBe(false);
     expect(inRange(f, max + 1)).toBe(false);
     expect(checkConfig({ ...DEFAULTS, [f]: max })[f]).toBe(max);
-    expect(() => checkConfig({ ...DEFAULTS, [f]: above(f, max) })).toThrow(new RangeError(`${f} must be ${describeRange(f)}, got ${above(f, max)}`));
+    expect(() => checkConfig({ ...DEFAULTS, [f]: above(f, max) })).toThrow(
+      new RangeError(`${f} must be ${describeRange(f)}, got ${above(f, max)}`),
+    );
     expect(describeRange(f)).toContain(`, ${max}]`);
   });
 

@@ -47,13 +47,25 @@ const unary: UnaryCase[] = [
   { name: 'log', op: (x) => x.log(), f: logSeries, df: (x) => 1 / x, domain: (u) => 0.1 + 5 * u },
   { name: 'tanh', op: (x) => x.tanh(), f: tanhSeries, df: (x) => 1 - tanhSeries(x) ** 2, domain: (u) => 6 * u - 3 },
   { name: 'sigmoid', op: (x) => x.sigmoid(), f: sig, df: (x) => sig(x) * (1 - sig(x)), domain: (u) => 12 * u - 6 },
-  { name: 'softplus', op: (x) => x.softplus(), f: (x) => logSeries(1 + expSeries(x)), df: sig, domain: (u) => 12 * u - 6 },
+  {
+    name: 'softplus',
+    op: (x) => x.softplus(),
+    f: (x) => logSeries(1 + expSeries(x)),
+    df: sig,
+    domain: (u) => 12 * u - 6,
+  },
   { name: 'relu', op: (x) => x.relu(), f: (x) => Math.max(x, 0), df: (x) => (x > 0 ? 1 : 0), domain: (u) => 6 * u - 3 },
   { name: 'pow(3)', op: (x) => x.pow(3), f: (x) => x ** 3, df: (x) => 3 * x ** 2, domain: (u) => 4 * u - 2 },
   { name: 'pow(-2)', op: (x) => x.pow(-2), f: (x) => x ** -2, df: (x) => -2 * x ** -3, domain: (u) => 0.3 + 3 * u },
   { name: 'pow(0.5)', op: (x) => x.pow(0.5), f: Math.sqrt, df: (x) => 0.5 / Math.sqrt(x), domain: (u) => 0.1 + 4 * u },
   { name: 'pow(0)', op: (x) => x.pow(0), f: () => 1, df: () => 0, domain: (u) => 4 * u - 2 },
-  { name: 'abs', op: (x) => x.abs(), f: (x) => (x < 0 ? -x : x), df: (x) => (x > 0 ? 1 : -1), domain: (u) => 6 * u - 3 },
+  {
+    name: 'abs',
+    op: (x) => x.abs(),
+    f: (x) => (x < 0 ? -x : x),
+    df: (x) => (x > 0 ? 1 : -1),
+    domain: (u) => 6 * u - 3,
+  },
 ];
 
 interface BinaryCase {
@@ -134,7 +146,9 @@ describe('Value ops, on random inputs', () => {
         const expected = 2 * (c.f(x0) + 1) * c.df(x0);
         expect(x.grad, `d/dx ${c.name} at ${x0}`).toBeCloseTo(expected, 9);
         const check = gradcheck([x], () => withUpstream(c.op(x)));
-        expect(check.maxAbsError, `${c.name} at ${x0} vs central differences`).toBeLessThan(1e-6 * Math.max(1, Math.abs(expected)));
+        expect(check.maxAbsError, `${c.name} at ${x0} vs central differences`).toBeLessThan(
+          1e-6 * Math.max(1, Math.abs(expected)),
+        );
       }
     });
   }

@@ -24,7 +24,9 @@ export type FlagSpec =
 export type FlagValues = Record<string, number | string | boolean | number[]>;
 
 /** The range a numeric flag allows (null for the others), as its checks and its help text use it. */
-export function flagRange(spec: FlagSpec): { min: number; max: number; integer: boolean; exclusiveMin: boolean } | null {
+export function flagRange(
+  spec: FlagSpec,
+): { min: number; max: number; integer: boolean; exclusiveMin: boolean } | null {
   if (spec.kind === 'int') return { min: spec.min, max: spec.max, integer: true, exclusiveMin: false };
   if (spec.kind !== 'field' && spec.kind !== 'list') return null;
   const r: { min: number; max: number; integer: boolean; exclusiveMin?: boolean } = LIMITS[spec.field];
@@ -41,7 +43,11 @@ export function parseArgs(argv: readonly string[], flags: Readonly<Record<string
     // Own keys only: 'constructor', 'toString' or '__proto__' are an object's, not flags.
     const spec = Object.hasOwn(flags, name) ? flags[name] : undefined;
     if (!spec) {
-      throw new UsageError(`unknown flag --${name}; known flags: ${Object.keys(flags).map((f) => `--${f}`).join(', ')}`);
+      throw new UsageError(
+        `unknown flag --${name}; known flags: ${Object.keys(flags)
+          .map((f) => `--${f}`)
+          .join(', ')}`,
+      );
     }
     if (spec.kind === 'bool') {
       if (m[2] !== undefined) throw new UsageError(`--${name} takes no value`);
@@ -66,12 +72,15 @@ function parseValue(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw
   const integer = flagRange(spec)!.integer;
   if (spec.kind === 'list') {
     const items = raw.split(',');
-    if (spec.max !== undefined && items.length > spec.max) throw new UsageError(`--${name} takes at most ${spec.max} values, got ${items.length}`);
+    if (spec.max !== undefined && items.length > spec.max)
+      throw new UsageError(`--${name} takes at most ${spec.max} values, got ${items.length}`);
     return items.map((item) => {
       const problem = notDecimal(item, integer);
       const v = parseDecimal(item);
       if (problem || !inRange(spec.field, v)) {
-        throw new UsageError(`--${name}: '${item.trim()}' is not ${describeRange(spec.field)}${problem ? ` (${problem})` : ''}, in '${raw}'`);
+        throw new UsageError(
+          `--${name}: '${item.trim()}' is not ${describeRange(spec.field)}${problem ? ` (${problem})` : ''}, in '${raw}'`,
+        );
       }
       return v;
     });
@@ -102,7 +111,10 @@ function allowed(spec: FlagSpec): string {
 /** The --help text, generated from the same table. */
 export function usage(command: string, summary: string, flags: Readonly<Record<string, FlagSpec>>): string {
   const lines = Object.entries(flags).map(([name, spec]) => {
-    const left = spec.kind === 'bool' ? `--${name}` : `--${name} <${spec.kind === 'field' ? describeRange(spec.field) : spec.kind === 'list' ? 'list' : allowed(spec)}>`;
+    const left =
+      spec.kind === 'bool'
+        ? `--${name}`
+        : `--${name} <${spec.kind === 'field' ? describeRange(spec.field) : spec.kind === 'list' ? 'list' : allowed(spec)}>`;
     return `  ${left.padEnd(44)} ${spec.help}`;
   });
   return `${summary}\n\nUsage: ${command} [flags]\n\n${lines.join('\n')}\n`;

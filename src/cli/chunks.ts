@@ -12,7 +12,15 @@ export interface Chunker {
   took(ms: number): void;
 }
 
-export function makeChunker({ first = 1, max, targetMs = 250 }: { first?: number; max: number; targetMs?: number }): Chunker {
+export function makeChunker({
+  first = 1,
+  max,
+  targetMs = 250,
+}: {
+  first?: number;
+  max: number;
+  targetMs?: number;
+}): Chunker {
   let size = Math.max(1, Math.min(first, max));
   return {
     next: (remaining) => Math.min(size, remaining),
@@ -25,7 +33,10 @@ export function makeChunker({ first = 1, max, targetMs = 250 }: { first?: number
 
 /** Thrown by a loop that saw its abort signal (SIGINT, SIGTERM) between chunks. */
 export class InterruptedError extends Error {
-  constructor(readonly step: number, readonly total: number) {
+  constructor(
+    readonly step: number,
+    readonly total: number,
+  ) {
     super(`interrupted at step ${step} of ${total}; nothing was written`);
     this.name = 'InterruptedError';
   }

@@ -101,7 +101,9 @@ export const MAX_DATA_BYTES = 256 * 2 ** 20;
 export function readTextFile(path: string, maxBytes = MAX_DATA_BYTES): string {
   const fail = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message);
+    throw new Error(
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message,
+    );
   };
   const checkKind = (st: Stats) => {
     if (!st.isFile()) throw new Error(`not a regular file (${kindOf(st)}); give a CSV or JSON file`);

@@ -17,7 +17,11 @@ export interface Progress {
 /** How far back the measured rate looks, in ms. */
 export const RATE_WINDOW_MS = 10_000;
 
-export function makeProgress(total: number, stream: TextSink = process.stderr, now: () => number = () => performance.now()): Progress {
+export function makeProgress(
+  total: number,
+  stream: TextSink = process.stderr,
+  now: () => number = () => performance.now(),
+): Progress {
   const width = 30;
   const start = now();
   // (time, step) every 250 ms or more, trimmed to the latest one at or before the window's start and those after it.
@@ -43,7 +47,9 @@ export function makeProgress(total: number, stream: TextSink = process.stderr, n
         if (t - last < 50 && step !== total) return;
         last = t;
         const filled = total === 0 ? width : Math.round((step / total) * width);
-        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] step ${step}/${total}  loss ${fmt(loss)}${rate(step, t)}\x1b[K`);
+        stream.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] step ${step}/${total}  loss ${fmt(loss)}${rate(step, t)}\x1b[K`,
+        );
       },
       done: () => stream.write('\n'),
     };

@@ -90,13 +90,16 @@ export function checkReportFinite(value: unknown, path = 'report'): void {
     return;
   }
   if (typeof value === 'object' && value !== undefined) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) checkReportFinite(v, `${path}.${k}`);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      if (v !== undefined) checkReportFinite(v, `${path}.${k}`);
   }
 }
 
 export class ReportValueError extends Error {
   constructor(what: string) {
-    super(`${what}; a non-finite value is never printed as a result (see README, "Overflow: f32 on the GPU, f64 on the CPU")`);
+    super(
+      `${what}; a non-finite value is never printed as a result (see README, "Overflow: f32 on the GPU, f64 on the CPU")`,
+    );
     this.name = 'ReportValueError';
   }
 }
@@ -124,9 +127,14 @@ export function describeReport(r: TrainReport, data: Dataset): string {
     `backend: ${r.backend} (${r.engine})`,
     ...(r.kernel ? [`kernel:  ${r.kernel}, ${r.kernelWhy}`] : []),
   ];
-  if (r.adapter) lines.push(`adapter: ${describeAdapter(r.adapter)}${r.adapter.source === 'swiftshader' ? ', a CPU implementation of Vulkan' : ''}`);
-  if (r.initial.gradientCheck) lines.push('', `GPU vs CPU gradients at step 0:`, ...gradientTable(r.initial.gradientCheck, c));
-  if (r.final.gradientCheck) lines.push('', `GPU vs CPU gradients at step ${c.steps}:`, ...gradientTable(r.final.gradientCheck, c));
+  if (r.adapter)
+    lines.push(
+      `adapter: ${describeAdapter(r.adapter)}${r.adapter.source === 'swiftshader' ? ', a CPU implementation of Vulkan' : ''}`,
+    );
+  if (r.initial.gradientCheck)
+    lines.push('', `GPU vs CPU gradients at step 0:`, ...gradientTable(r.initial.gradientCheck, c));
+  if (r.final.gradientCheck)
+    lines.push('', `GPU vs CPU gradients at step ${c.steps}:`, ...gradientTable(r.final.gradientCheck, c));
   lines.push(
     '',
     `initial loss ${r.initial.loss.toFixed(6)}`,
@@ -143,7 +151,8 @@ export function describeReport(r: TrainReport, data: Dataset): string {
 function gradientTable(g: GradientCheck, spec: { d: number; hidden: number }): string[] {
   const L = paramLayout({ d: spec.d, H: spec.hidden });
   const e = (x: number) => x.toExponential(2).padStart(10);
-  const pct = (f: number) => (f >= 100 ? `${f >= 1e6 ? '>1e6' : Math.round(f)}×` : `${(100 * f).toFixed(f < 0.1 ? 2 : 1)}%`).padStart(9);
+  const pct = (f: number) =>
+    (f >= 100 ? `${f >= 1e6 ? '>1e6' : Math.round(f)}×` : `${(100 * f).toFixed(f < 0.1 ? 2 : 1)}%`).padStart(9);
   const lines = [
     `  tensor  shape      max abs err  bound used  verdict (each |gpu − cpu| within its own f32 error bound)`,
     ...g.tensors.map(
@@ -151,7 +160,10 @@ function gradientTable(g: GradientCheck, spec: { d: number; hidden: number }): s
         `  ${t.tensor.padEnd(6)}  ${L[t.tensor].shape.join('×').padEnd(9)}  ${e(t.maxAbsError)}   ${pct(t.maxFraction)}   ${t.pass ? 'pass' : 'FAIL'}`,
     ),
   ];
-  if (g.gateUncertain > 0) lines.push(`  ${g.gateUncertain} gradients depend on a gate uncertain at f32 (|z1| within its bound of 0): checked against a bound admitting either side`);
+  if (g.gateUncertain > 0)
+    lines.push(
+      `  ${g.gateUncertain} gradients depend on a gate uncertain at f32 (|z1| within its bound of 0): checked against a bound admitting either side`,
+    );
   return lines;
 }
 

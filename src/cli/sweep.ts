@@ -24,14 +24,32 @@ import { makeChunker } from './chunks.js';
 import { describeWriteError, isMain, type Io, processIo } from './io.js';
 
 export const SWEEP_FLAGS: Record<string, FlagSpec> = {
-  widths: { kind: 'list', field: 'hidden', max: 64, help: 'hidden widths, 1 to 16 on the GPU (default 1,2,3,4,6,8,12,16)' },
+  widths: {
+    kind: 'list',
+    field: 'hidden',
+    max: 64,
+    help: 'hidden widths, 1 to 16 on the GPU (default 1,2,3,4,6,8,12,16)',
+  },
   rates: { kind: 'list', field: 'lr', max: 64, help: 'learning rates (default 0.03,0.1,0.3,1,3)' },
-  seeds: { kind: 'int', min: 1, max: 65536, help: 'networks per cell, seeds seed-base, seed-base + 1, ... (default 256)' },
+  seeds: {
+    kind: 'int',
+    min: 1,
+    max: 65536,
+    help: 'networks per cell, seeds seed-base, seed-base + 1, ... (default 256)',
+  },
   steps: { kind: 'int', min: 0, max: 1_000_000, help: `SGD steps per network (default ${DEFAULTS.steps})` },
   'seed-base': { kind: 'field', field: 'seed', help: 'first seed (default 0)' },
   loss: { kind: 'choice', choices: LOSSES, help: 'loss (default bce)' },
-  activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, help: 'hidden activation f; leaky has slope 0.01 below 0 (default relu)' },
-  backend: { kind: 'choice', choices: ['gpu', 'cpu'], help: 'gpu (the whole map in one many-models dispatch, default) or cpu (the matrix form, one network at a time)' },
+  activation: {
+    kind: 'choice',
+    choices: HIDDEN_ACTIVATIONS,
+    help: 'hidden activation f; leaky has slope 0.01 below 0 (default relu)',
+  },
+  backend: {
+    kind: 'choice',
+    choices: ['gpu', 'cpu'],
+    help: 'gpu (the whole map in one many-models dispatch, default) or cpu (the matrix form, one network at a time)',
+  },
   json: { kind: 'bool', help: 'one JSON object on stdout; progress on stderr' },
   help: { kind: 'bool', help: 'print this help' },
 };
@@ -51,7 +69,13 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
   try {
     const f = parseArgs(argv, SWEEP_FLAGS);
     if (f.help) {
-      io.out(usage('npm run sweep --', 'Which networks learn XOR? Train many seeds per (width, learning rate) cell.', SWEEP_FLAGS));
+      io.out(
+        usage(
+          'npm run sweep --',
+          'Which networks learn XOR? Train many seeds per (width, learning rate) cell.',
+          SWEEP_FLAGS,
+        ),
+      );
       return 0;
     }
     backend = (f.backend as 'gpu' | 'cpu' | undefined) ?? 'gpu';
@@ -65,8 +89,10 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       loss: (f.loss as LossKind | undefined) ?? 'bce',
       activation: (f.activation as HiddenActivation | undefined) ?? 'relu',
     };
-    if (backend === 'gpu' && spec.widths.some((h) => h > 16)) throw new UsageError('--widths: the many-models kernel takes widths 1 to 16');
-    if (spec.seedBase + spec.seeds - 1 > 0xffff_ffff) throw new UsageError('--seed-base plus --seeds runs past the largest seed, 4294967295');
+    if (backend === 'gpu' && spec.widths.some((h) => h > 16))
+      throw new UsageError('--widths: the many-models kernel takes widths 1 to 16');
+    if (spec.seedBase + spec.seeds - 1 > 0xffff_ffff)
+      throw new UsageError('--seed-base plus --seeds runs past the largest seed, 4294967295');
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`sweep: ${e.message}\n`);
@@ -81,7 +107,9 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
     let cells: SweepCell[];
     let adapter: AdapterSummary | null = null;
     if (backend === 'cpu') {
-      cells = await sweepCpuChunked(data, spec, stopped, (done, total) => io.err(`sweep: ${done}/${total} cells done\n`));
+      cells = await sweepCpuChunked(data, spec, stopped, (done, total) =>
+        io.err(`sweep: ${done}/${total} cells done\n`),
+      );
       if (stopped()) return interrupted(io, `with ${describeDone(cells, spec)}`);
     } else {
       const gpu = await requestNodeDevice({ label: 'sweep.device' });
@@ -102,7 +130,10 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       }
       if (stopped()) {
         const all = spec.widths.length * spec.rates.length;
-        return interrupted(io, `at step ${stepsDone} of ${spec.steps}, with none of the ${all} cells done (the GPU trains them all at once)`);
+        return interrupted(
+          io,
+          `at step ${stepsDone} of ${spec.steps}, with none of the ${all} cells done (the GPU trains them all at once)`,
+        );
       }
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -142,7 +173,9 @@ function describeDone(cells: readonly SweepCell[], spec: SweepSpec): string {
   if (cells.length === 0) return `none of the ${all} cells done`;
   const byWidth = new Map<number, number[]>();
   for (const c of cells) byWidth.set(c.hidden, [...(byWidth.get(c.hidden) ?? []), c.lr]);
-  const parts = [...byWidth].map(([h, lrs]) => (lrs.length === spec.rates.length ? `H=${h} at every rate` : `H=${h} at lr ${lrs.join(', ')}`));
+  const parts = [...byWidth].map(([h, lrs]) =>
+    lrs.length === spec.rates.length ? `H=${h} at every rate` : `H=${h} at lr ${lrs.join(', ')}`,
+  );
   return `${cells.length} of ${all} cells done (${parts.join('; ')})`;
 }
 
@@ -164,7 +197,12 @@ function stepProgress(io: Io): (done: number, total: number) => void {
  * not learn), each network trained in chunks of steps with the event loop let in between, so an interrupt stops
  * it within a chunk. Returns the cells finished, fewer than all once `stop()` is true.
  */
-async function sweepCpuChunked(data: Dataset, spec: SweepSpec, stop: () => boolean, onCell: (done: number, total: number) => void): Promise<SweepCell[]> {
+async function sweepCpuChunked(
+  data: Dataset,
+  spec: SweepSpec,
+  stop: () => boolean,
+  onCell: (done: number, total: number) => void,
+): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   const total = spec.widths.length * spec.rates.length;
   const activation = spec.activation ?? 'relu';
@@ -174,7 +212,12 @@ async function sweepCpuChunked(data: Dataset, spec: SweepSpec, stop: () => boole
       const verdicts: boolean[] = [];
       for (let s = 0; s < spec.seeds; s++) {
         const net = { d: data.d, H: hidden, activation };
-        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), { hidden, lr, loss: spec.loss, activation });
+        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), {
+          hidden,
+          lr,
+          loss: spec.loss,
+          activation,
+        });
         let diverged = false;
         while (trainer.stepCount < spec.steps && !diverged) {
           await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land
@@ -202,7 +245,17 @@ function table(r: SweepReport): string {
   const { widths, rates, seeds, steps, activation } = r.config;
   const head = `fraction of ${seeds} seeds that learn XOR in ${steps} steps with ${activation ?? 'relu'} (rows: hidden width, columns: learning rate)`;
   const cols = `  H  ${rates.map((lr) => String(lr).padStart(7)).join('')}`;
-  const rows = widths.map((h) => `${String(h).padStart(3)}  ${rates.map((lr) => r.cells.find((c) => c.hidden === h && c.lr === lr)!.fraction.toFixed(3).padStart(7)).join('')}`);
+  const rows = widths.map(
+    (h) =>
+      `${String(h).padStart(3)}  ${rates
+        .map((lr) =>
+          r.cells
+            .find((c) => c.hidden === h && c.lr === lr)!
+            .fraction.toFixed(3)
+            .padStart(7),
+        )
+        .join('')}`,
+  );
   return `${[head, cols, ...rows, `${r.seconds.toFixed(1)} s on ${r.backend}`].join('\n')}\n`;
 }
 

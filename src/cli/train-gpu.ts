@@ -23,7 +23,13 @@ import { gradientCheck, type Snapshot, type TrainReport } from './report.js';
 /** The most steps recorded into one submit: 16,384 dispatches, a bounded command buffer whatever --steps is. */
 export const MAX_CHUNK = 4096;
 
-export async function trainGpu(data: Dataset, config: TrainConfig, dataName: string, io: Io, kernel?: string): Promise<TrainReport> {
+export async function trainGpu(
+  data: Dataset,
+  config: TrainConfig,
+  dataName: string,
+  io: Io,
+  kernel?: string,
+): Promise<TrainReport> {
   const { device, summary } = await requestNodeDevice({
     label: 'train.device',
     onProblem: (e) => io.err(`train: ${e.message}\n`),
@@ -32,7 +38,11 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
   const data32 = roundToF32(data); // what the GPU holds: the oracle checks against the same numbers
   let trainer: Trainer | undefined;
   try {
-    const chosen = await createTrainer(device, { data, params: initParams(spec, config.seed), ...config, label: 'train' }, kernel === undefined ? {} : { kernel });
+    const chosen = await createTrainer(
+      device,
+      { data, params: initParams(spec, config.seed), ...config, label: 'train' },
+      kernel === undefined ? {} : { kernel },
+    );
     trainer = chosen;
     const gpu = chosen;
     const snapshot = async () => {
@@ -53,7 +63,7 @@ export async function trainGpu(data: Dataset, config: TrainConfig, dataName: str
     // Bounded chunks (at most MAX_CHUNK steps, 4 dispatches each, per submit), the loss read back after each.
     const chunks = makeChunker({ first: 16, max: MAX_CHUNK });
     const start = performance.now();
-    for (let done = 0; done < config.steps; ) {
+    for (let done = 0; done < config.steps;) {
       if (io.signal?.aborted) throw new InterruptedError(done, config.steps);
       const k = chunks.next(config.steps - done);
       const t0 = performance.now();

@@ -32,15 +32,34 @@ export type Backend = (typeof BACKENDS)[number];
 export type { TrainReport };
 
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
-  backend: { kind: 'choice', choices: BACKENDS, help: 'gpu (WebGPU kernels, the default) or cpu (the scalar autograd engine)' },
+  backend: {
+    kind: 'choice',
+    choices: BACKENDS,
+    help: 'gpu (WebGPU kernels, the default) or cpu (the scalar autograd engine)',
+  },
   hidden: { kind: 'field', field: 'hidden', help: `hidden width H (default ${DEFAULTS.hidden})` },
   lr: { kind: 'field', field: 'lr', help: `SGD learning rate (default ${DEFAULTS.lr})` },
   steps: { kind: 'field', field: 'steps', help: `full-batch SGD steps (default ${DEFAULTS.steps})` },
   seed: { kind: 'field', field: 'seed', help: `seed of the initial parameters (default ${DEFAULTS.seed})` },
-  loss: { kind: 'choice', choices: LOSSES, help: `loss: bce from the logit, or mse on σ(z2) (default ${DEFAULTS.loss})` },
-  activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, help: `hidden activation f; leaky has slope 0.01 below 0 (default ${DEFAULTS.activation})` },
-  kernel: { kind: 'choice', choices: KERNEL_NAMES, help: 'force a GPU kernel (default: the fastest that fits, see README)' },
-  data: { kind: 'string', help: 'train on your points: CSV with columns x1..xd,y or JSON {"x": [[...]], "y": [...]} (default: XOR)' },
+  loss: {
+    kind: 'choice',
+    choices: LOSSES,
+    help: `loss: bce from the logit, or mse on σ(z2) (default ${DEFAULTS.loss})`,
+  },
+  activation: {
+    kind: 'choice',
+    choices: HIDDEN_ACTIVATIONS,
+    help: `hidden activation f; leaky has slope 0.01 below 0 (default ${DEFAULTS.activation})`,
+  },
+  kernel: {
+    kind: 'choice',
+    choices: KERNEL_NAMES,
+    help: 'force a GPU kernel (default: the fastest that fits, see README)',
+  },
+  data: {
+    kind: 'string',
+    help: 'train on your points: CSV with columns x1..xd,y or JSON {"x": [[...]], "y": [...]} (default: XOR)',
+  },
   json: { kind: 'bool', help: 'print one JSON object on stdout; progress still goes to stderr' },
   help: { kind: 'bool', help: 'print this help' },
 };
@@ -78,7 +97,8 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
       ...loadData(flags.data as string | undefined, (flags.backend ?? 'gpu') === 'gpu'),
       json: flags.json === true,
     };
-    if (job.backend === 'cpu' && job.kernel !== undefined) throw new UsageError('--kernel picks a GPU kernel; it does not go with --backend cpu');
+    if (job.backend === 'cpu' && job.kernel !== undefined)
+      throw new UsageError('--kernel picks a GPU kernel; it does not go with --backend cpu');
     if (job.backend === 'cpu') {
       const problem = cpuSizeProblem({ N: job.data.N, d: job.data.d, H: job.config.hidden });
       if (problem) throw new UsageError(`--backend cpu: ${problem}`);

@@ -31,7 +31,13 @@ export interface ActivationFn {
 
 export const ACTIVATIONS: Readonly<Record<HiddenActivation, ActivationFn>> = {
   // max(z, 0); ReLU′(0) = 0
-  relu: { output: (z) => (z > 0 ? z : 0), der: (z) => (z > 0 ? 1 : 0), kink: true, slopes: [0, 1], apply: (z) => z.relu() },
+  relu: {
+    output: (z) => (z > 0 ? z : 0),
+    der: (z) => (z > 0 ? 1 : 0),
+    kink: true,
+    slopes: [0, 1],
+    apply: (z) => z.relu(),
+  },
   // z for z > 0, else 0.01 z; leaky′(0) = 0.01
   leaky: {
     output: (z) => (z > 0 ? z : LEAKY_SLOPE * z),

@@ -35,7 +35,11 @@ export interface GradCheckOptions {
  * `loss` must rebuild the graph from the parameters' current `data` each call.
  * Parameters are restored exactly afterwards.
  */
-export function gradcheck(params: readonly Value[], loss: () => Value, options: GradCheckOptions = {}): GradCheckResult {
+export function gradcheck(
+  params: readonly Value[],
+  loss: () => Value,
+  options: GradCheckOptions = {},
+): GradCheckResult {
   const h = options.h ?? 1e-5;
   if (!(h > 0) || !Number.isFinite(h)) throw new RangeError(`gradcheck: h must be a finite number > 0, got ${h}`);
   const indices = options.indices ?? params.map((_, i) => i);

@@ -44,7 +44,12 @@ export function lossFromLogits(
     }
     return mse(z2, y);
   }
-  return kind === 'bce' ? bceWithLogits(z2, y) : mse(z2.map((z) => z.sigmoid()), y);
+  return kind === 'bce'
+    ? bceWithLogits(z2, y)
+    : mse(
+        z2.map((z) => z.sigmoid()),
+        y,
+      );
 }
 
 /**
@@ -52,7 +57,10 @@ export function lossFromLogits(
  * never the biases: MLP.weights()). Its gradient is λ1·sign(w) + λ2·w, with sign(0) = 0.
  */
 export function penalty(weights: readonly Value[], l1: number, l2: number): Value {
-  for (const [name, v] of [['l1', l1], ['l2', l2]] as const) {
+  for (const [name, v] of [
+    ['l1', l1],
+    ['l2', l2],
+  ] as const) {
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`penalty: ${name} must be a finite number ≥ 0, got ${v}`);
   }
   if (weights.length === 0) return new Value(0);

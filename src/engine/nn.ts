@@ -91,7 +91,8 @@ export class MLP {
   /** `new MLP(nin, [h1, ..., nout], options)`: layer sizes after the input. */
   constructor(nin: number, sizes: readonly number[], { rng, output = 'sigmoid', hidden = 'relu' }: MLPOptions) {
     if (sizes.length === 0) throw new RangeError('MLP: sizes must list at least the output layer');
-    if (!(hidden in ACTIVATIONS)) throw new RangeError(`MLP: hidden must be one of ${Object.keys(ACTIVATIONS).join(', ')}, got ${String(hidden)}`);
+    if (!(hidden in ACTIVATIONS))
+      throw new RangeError(`MLP: hidden must be one of ${Object.keys(ACTIVATIONS).join(', ')}, got ${String(hidden)}`);
     const dims = [nin, ...sizes];
     this.output = output;
     this.hidden = hidden;

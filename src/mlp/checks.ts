@@ -76,7 +76,11 @@ export function checkLoss(loss: unknown): LossKind {
  */
 export function checkNetworkFields({ data, hidden, loss, activation }: NetworkInput): void {
   const { d, N } = data;
-  for (const [name, v, key] of [['data.d', d, 'd'], ['data.N', N, 'N'], ['hidden', hidden, 'H']] as const) {
+  for (const [name, v, key] of [
+    ['data.d', d, 'd'],
+    ['data.N', N, 'N'],
+    ['hidden', hidden, 'H'],
+  ] as const) {
     const { min, max } = SPEC_LIMITS[key];
     if (!Number.isInteger(v) || v < min || v > max) {
       throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${String(v)}`);

@@ -9,7 +9,14 @@ import { lossFromLogits, penalty } from '../engine/losses.js';
 import { MLP } from '../engine/nn.js';
 import type { Value } from '../engine/value.js';
 import { type Dataset, sampleX } from './data/data.js';
-import { checkLabels, fromEngineOrderModel, type Model, type ModelShape, type Output, toEngineOrderModel } from './model.js';
+import {
+  checkLabels,
+  fromEngineOrderModel,
+  type Model,
+  type ModelShape,
+  type Output,
+  toEngineOrderModel,
+} from './model.js';
 import { checkObjective, type Objective } from './objective.js';
 import { makeRng } from './rng.js';
 import { fromEngineOrder, toEngineOrder, type Spec } from './spec.js';
@@ -19,11 +26,19 @@ export type { Output };
 /** The initial parameters for a seed, flat layout [W1 | b1 | W2 | b2], every value an exact f32. */
 export function initParams(spec: Pick<Spec, 'd' | 'H'>, seed: number): Float64Array {
   const model = new MLP(spec.d, [spec.H, 1], { rng: makeRng(seed) });
-  return fromEngineOrder(spec, model.parameters().map((p) => p.data));
+  return fromEngineOrder(
+    spec,
+    model.parameters().map((p) => p.data),
+  );
 }
 
 /** A scalar-engine MLP holding the given flat parameters. */
-export function engineModel(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<number>, output: Output = 'sigmoid', hidden: HiddenActivation = 'relu'): MLP {
+export function engineModel(
+  spec: Pick<Spec, 'd' | 'H'>,
+  params: ArrayLike<number>,
+  output: Output = 'sigmoid',
+  hidden: HiddenActivation = 'relu',
+): MLP {
   const model = new MLP(spec.d, [spec.H, 1], { rng: () => 0.5, output, hidden });
   model.load(toEngineOrder(spec, params));
   return model;
@@ -31,12 +46,18 @@ export function engineModel(spec: Pick<Spec, 'd' | 'H'>, params: ArrayLike<numbe
 
 /** The engine model's parameters, back in the flat layout. */
 export function engineParams(spec: Pick<Spec, 'd' | 'H'>, model: MLP): Float64Array {
-  return fromEngineOrder(spec, model.parameters().map((p) => p.data));
+  return fromEngineOrder(
+    spec,
+    model.parameters().map((p) => p.data),
+  );
 }
 
 /** The engine model's gradients (after `backward()`), in the flat layout. */
 export function engineGrads(spec: Pick<Spec, 'd' | 'H'>, model: MLP): Float64Array {
-  return fromEngineOrder(spec, model.parameters().map((p) => p.grad));
+  return fromEngineOrder(
+    spec,
+    model.parameters().map((p) => p.grad),
+  );
 }
 
 /**
@@ -46,24 +67,37 @@ export function engineGrads(spec: Pick<Spec, 'd' | 'H'>, model: MLP): Float64Arr
  */
 export function initModelParams(shape: ModelShape, seed: number): Float64Array {
   const mlp = new MLP(shape.d, [...shape.hidden, 1], { rng: makeRng(seed) });
-  return fromEngineOrderModel(shape, mlp.parameters().map((p) => p.data));
+  return fromEngineOrderModel(
+    shape,
+    mlp.parameters().map((p) => p.data),
+  );
 }
 
 /** A scalar-engine MLP of any depth holding the given flat parameters, with the model's activation and output. */
 export function engineModelOf(model: Model, params: ArrayLike<number>): MLP {
-  const mlp = new MLP(model.d, [...model.hidden, 1], { rng: () => 0.5, output: model.output, hidden: model.activation });
+  const mlp = new MLP(model.d, [...model.hidden, 1], {
+    rng: () => 0.5,
+    output: model.output,
+    hidden: model.activation,
+  });
   mlp.load(toEngineOrderModel(model, params));
   return mlp;
 }
 
 /** The engine MLP's parameters, back in the flat layout of any depth. */
 export function engineParamsOf(shape: ModelShape, mlp: MLP): Float64Array {
-  return fromEngineOrderModel(shape, mlp.parameters().map((p) => p.data));
+  return fromEngineOrderModel(
+    shape,
+    mlp.parameters().map((p) => p.data),
+  );
 }
 
 /** The engine MLP's gradients (after `backward()`), in the flat layout of any depth. */
 export function engineGradsOf(shape: ModelShape, mlp: MLP): Float64Array {
-  return fromEngineOrderModel(shape, mlp.parameters().map((p) => p.grad));
+  return fromEngineOrderModel(
+    shape,
+    mlp.parameters().map((p) => p.grad),
+  );
 }
 
 /**

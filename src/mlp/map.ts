@@ -99,7 +99,11 @@ export function trainOneCpu(
 }
 
 /** The sweep on the CPU, cell by cell; `onCell` reports progress. */
-export function sweepCpu(data: Dataset, spec: SweepSpec, onCell?: (cell: SweepCell, done: number, total: number) => void): SweepCell[] {
+export function sweepCpu(
+  data: Dataset,
+  spec: SweepSpec,
+  onCell?: (cell: SweepCell, done: number, total: number) => void,
+): SweepCell[] {
   const cells: SweepCell[] = [];
   const total = spec.widths.length * spec.rates.length;
   for (const hidden of spec.widths) {

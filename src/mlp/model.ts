@@ -68,7 +68,13 @@ export function oneLayerModel(
 ): Model {
   const activation = spec.activation ?? 'relu';
   const last = lastOneLayer;
-  if (last && last.d === spec.d && last.hidden[0] === spec.H && last.activation === activation && last.output === output) {
+  if (
+    last &&
+    last.d === spec.d &&
+    last.hidden[0] === spec.H &&
+    last.activation === activation &&
+    last.output === output
+  ) {
     return last;
   }
   const key = `${spec.d} ${spec.H} ${activation} ${output}`;
@@ -279,7 +285,8 @@ export function fromNestedModel(shape: ModelShape, nested: readonly NestedLayer[
       }
       flat.set(row, W.offset + j * nin);
     });
-    if (bias.length !== nout) throw new RangeError(`parameters: ${b.name} must have ${nout} entries, got ${bias.length}`);
+    if (bias.length !== nout)
+      throw new RangeError(`parameters: ${b.name} must have ${nout} entries, got ${bias.length}`);
     flat.set(bias, b.offset);
   });
   return flat;

@@ -69,7 +69,11 @@ export function sampleLosses(kind: LossKind, cache: ForwardCache, y: ArrayLike<n
 /** The same per-sample losses from the logits alone. */
 export function sampleLossesFromLogits(kind: LossKind, z2: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
   const logits = Float64Array.from(z2);
-  return sampleLosses(kind, { z1: new Float64Array(0), a1: new Float64Array(0), z2: logits, yHat: logits.map(sigmoid) }, y);
+  return sampleLosses(
+    kind,
+    { z1: new Float64Array(0), a1: new Float64Array(0), z2: logits, yHat: logits.map(sigmoid) },
+    y,
+  );
 }
 
 /** L = (1/N) Σ_n ℓ_n. */
@@ -90,7 +94,13 @@ export function backward(
 ): Backward {
   checkShapes(spec, params, data);
   const model = oneLayerModel(spec);
-  const full: ModelCache = { rows: allRows(data.N), z: [cache.z1, cache.z2], a: [cache.a1], yHat: cache.yHat, y: data.y };
+  const full: ModelCache = {
+    rows: allRows(data.N),
+    z: [cache.z1, cache.z2],
+    a: [cache.a1],
+    yHat: cache.yHat,
+    y: data.y,
+  };
   const b = backwardModel(model, params, data, full, { loss: kind });
   return { dz2: b.delta[1]!, da1: b.da[0]!, dz1: b.delta[0]!, grads: b.grads };
 }
@@ -116,7 +126,8 @@ function checkShapes(spec: Net, params: ArrayLike<number>, data: Dataset): { d: 
   if (params.length !== size) {
     throw new RangeError(`parameters: expected ${size} values for d=${spec.d}, H=${spec.H}, got ${params.length}`);
   }
-  if (data.d !== spec.d) throw new RangeError(`data: samples have d=${data.d} features, the network expects d=${spec.d}`);
+  if (data.d !== spec.d)
+    throw new RangeError(`data: samples have d=${data.d} features, the network expects d=${spec.d}`);
   return { d: spec.d, H: spec.H };
 }
 
@@ -198,7 +209,8 @@ export function forwardModel(
   rows: ArrayLike<number> = allRows(data.N),
 ): ModelCache {
   const layout = checkModelParams(model, params);
-  if (data.d !== model.d) throw new RangeError(`data: samples have d=${data.d} features, the network expects d=${model.d}`);
+  if (data.d !== model.d)
+    throw new RangeError(`data: samples have d=${data.d} features, the network expects d=${model.d}`);
   checkRows(rows, data.N);
   const f = ACTIVATIONS[model.activation].output;
   const B = rows.length;
@@ -386,4 +398,3 @@ function checkRows(rows: ArrayLike<number>, N: number): void {
     }
   }
 }
-

@@ -24,7 +24,9 @@ export function readoutAgainstBounds(
     for (const name of ['z1', 'a1', 'z2', 'yHat', 'dz2', 'da1'] as const) {
       out.push(compareArrayWithBounds(name, gpu.cache[name], b.samples[name].value, b.samples[name].bound));
     }
-    out.push(compareArrayWithBounds('dz1', gpu.cache.dz1, b.samples.dz1.value, b.samples.dz1.bound, b.samples.gateUncertain));
+    out.push(
+      compareArrayWithBounds('dz1', gpu.cache.dz1, b.samples.dz1.value, b.samples.dz1.bound, b.samples.gateUncertain),
+    );
   }
   out.push(...compareWithBounds(spec, gpu.grads, b).tensors);
   return out;

@@ -18,7 +18,12 @@ export function cpuRun(
   T: number,
   { trackZ1 = false } = {},
 ): { theta: Float64Array; lastLoss: number; minAbsZ1: number } {
-  const t = new MatrixTrainer(data, start, { hidden: net.H, lr: Math.fround(lr), loss, activation: net.activation ?? 'relu' });
+  const t = new MatrixTrainer(data, start, {
+    hidden: net.H,
+    lr: Math.fround(lr),
+    loss,
+    activation: net.activation ?? 'relu',
+  });
   let lastLoss = NaN;
   let minAbsZ1 = Infinity;
   for (let s = 0; s < T; s++) {

@@ -27,7 +27,12 @@ export const BIG = { data: makeDataset([[1e36]], [1]), hidden: 1, lr: 1000, seed
  *              every later step leaves θ1 unchanged, in f32 and f64.
  */
 export function ramp(): { data: Dataset; params: Float64Array; hidden: number; loss: LossKind } {
-  return { data: makeDataset([[2 ** 70]], [1]), params: Float64Array.from([1, 0, -(2 ** -60), 0]), hidden: 1, loss: 'bce' };
+  return {
+    data: makeDataset([[2 ** 70]], [1]),
+    params: Float64Array.from([1, 0, -(2 ** -60), 0]),
+    hidden: 1,
+    loss: 'bce',
+  };
 }
 export const RAMP_LOSS_AT_2 = 2 ** -11;
 export const RAMP_PARAM_AT_1 = 2 ** 60;
@@ -83,14 +88,17 @@ export function sgdF32(
       const yHat = sigmoid32(z2);
       const t = y[n]!;
       losses[n] =
-        loss === 'bce' ? f((z2 > 0 ? f(f(1 - t) * z2) : f(-t * z2)) + log1p32(f(Math.exp(-Math.abs(z2))))) : f(f(yHat - t) * f(yHat - t));
+        loss === 'bce'
+          ? f((z2 > 0 ? f(f(1 - t) * z2) : f(-t * z2)) + log1p32(f(Math.exp(-Math.abs(z2)))))
+          : f(f(yHat - t) * f(yHat - t));
       dz2[n] = loss === 'bce' ? f(f(yHat - t) / N) : f(f(f(f(2 * f(yHat - t)) * yHat) * f(1 - yHat)) / N);
     }
     const g = new Float64Array(L.size);
     for (let j = 0; j < H; j++) {
       for (let n = 0; n < N; n++) {
         const dz1 = z1s[n * H + j]! > 0 ? f(p[L.W2.offset + j]! * dz2[n]!) : 0;
-        for (let i = 0; i < d; i++) g[L.W1.offset + j * d + i] = f(g[L.W1.offset + j * d + i]! + f(dz1 * x[n * d + i]!));
+        for (let i = 0; i < d; i++)
+          g[L.W1.offset + j * d + i] = f(g[L.W1.offset + j * d + i]! + f(dz1 * x[n * d + i]!));
         g[L.b1.offset + j] = f(g[L.b1.offset + j]! + dz1);
         g[L.W2.offset + j] = f(g[L.W2.offset + j]! + f(dz2[n]! * a1[n * H + j]!));
       }

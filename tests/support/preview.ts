@@ -17,9 +17,14 @@ export interface Served {
 export async function servePage(name: string): Promise<Served> {
   const outDir = `dist/test-${name}`;
   await build({ logLevel: 'silent', build: { outDir } });
-  const server = await preview({ logLevel: 'silent', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const server = await preview({
+    logLevel: 'silent',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+  });
   const base = server.resolvedUrls?.local[0] ?? '';
-  if (!/^http:\/\/127\.0\.0\.1:\d+\/$/.test(base)) throw new Error(`vite preview did not report a loopback URL: '${base}'`);
+  if (!/^http:\/\/127\.0\.0\.1:\d+\/$/.test(base))
+    throw new Error(`vite preview did not report a loopback URL: '${base}'`);
   mkdirSync(ARTIFACTS, { recursive: true });
   return { base, close: () => server.close() };
 }

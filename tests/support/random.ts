@@ -15,14 +15,21 @@ export function randomParams(seed: number, d: number, H: number): Float64Array {
  * ReLU's kink (100 times f32's error on z1 here), where f32 and f64 could
  * legitimately disagree on the gate. The search is deterministic.
  */
-export function wellConditioned(d: number, H: number, N: number, seed: number): { data: Dataset; params: Float64Array } {
+export function wellConditioned(
+  d: number,
+  H: number,
+  N: number,
+  seed: number,
+): { data: Dataset; params: Float64Array } {
   for (let s = seed; s < seed + 100_000; s += 1000) {
     const data = randomDataset(s, d, N);
     const params = randomParams(s + 1, d, H);
     const { z1 } = forward({ d, H }, params, data);
     if (z1.every((z) => Math.abs(z) > 1e-5)) return { data, params };
   }
-  throw new Error(`wellConditioned: no draw in 100 keeps all ${N * H} pre-activations away from 0; use dyadicProblem for this size`);
+  throw new Error(
+    `wellConditioned: no draw in 100 keeps all ${N * H} pre-activations away from 0; use dyadicProblem for this size`,
+  );
 }
 
 /**

@@ -64,8 +64,17 @@ function rangeProblem(v: number, { f32 }: ParseOptions): string | null {
 /** What String.prototype.trim removes: JavaScript's white space and line terminators. */
 function isSpace(c: number): boolean {
   return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 
@@ -94,7 +103,11 @@ function eachRow(text: string, row: (line: number, start: number, end: number) =
   }
 }
 
-const cellsOf = (text: string, start: number, end: number) => text.slice(start, end).split(',').map((c) => c.trim());
+const cellsOf = (text: string, start: number, end: number) =>
+  text
+    .slice(start, end)
+    .split(',')
+    .map((c) => c.trim());
 
 function parseCsv(text: string, options: ParseOptions): Dataset {
   // First the shape, from the first two rows and a count of the rest that parses nothing.
@@ -109,9 +122,12 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
         return true;
       }
       first = { line, width: cells.length };
-      if (first.width < 2) throw new RangeError(`data: line ${line} has ${first.width} column; need x1..xd and y (at least 2)`);
+      if (first.width < 2)
+        throw new RangeError(`data: line ${line} has ${first.width} column; need x1..xd and y (at least 2)`);
       if (first.width - 1 > SPEC_LIMITS.d.max) {
-        throw new RangeError(`data: line ${line} has ${count(first.width)} columns; at most ${count(SPEC_LIMITS.d.max + 1)} (x1..x${SPEC_LIMITS.d.max} and y)`);
+        throw new RangeError(
+          `data: line ${line} has ${count(first.width)} columns; at most ${count(SPEC_LIMITS.d.max + 1)} (x1..x${SPEC_LIMITS.d.max} and y)`,
+        );
       }
     }
     N++;
@@ -134,7 +150,8 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
     if (line === h?.line) return true;
     let columns = 1;
     for (let c = text.indexOf(',', start); c >= 0 && c < end; c = text.indexOf(',', c + 1)) columns++;
-    if (columns !== width) throw new RangeError(`data: line ${line} has ${columns} columns, line ${firstLine} has ${width}`);
+    if (columns !== width)
+      throw new RangeError(`data: line ${line} has ${columns} columns, line ${firstLine} has ${width}`);
     for (let col = 0, a = start; col < width; col++) {
       const b = col < d ? text.indexOf(',', a) : end;
       const c = text.slice(a, b).trim();
@@ -142,7 +159,9 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
       if (!Number.isFinite(v)) {
         // Named when it is a number in another notation (0x10, Infinity, 1_000, −1); else, like 'abc', not a number.
         const problem = whyNotDecimal(c) && notDecimal(c, false);
-        throw new RangeError(`data: line ${line}, column ${col + 1}: '${c}' is not a ${problem ? `decimal number (${problem})` : 'finite number'}`);
+        throw new RangeError(
+          `data: line ${line}, column ${col + 1}: '${c}' is not a ${problem ? `decimal number (${problem})` : 'finite number'}`,
+        );
       }
       if (col < d) {
         const range = rangeProblem(v, options); // the label has its own check, [0, 1]
@@ -184,10 +203,15 @@ function checkJsonSize(text: string): void {
       if (depth === 1) key = keyName(text.slice(s, i + 1)); // a key, or a value that is no array of rows
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
       depth++;
-      if (c === 91 && depth === 3 && key === 'x' && ++rows > MAX_ROWS) throw new RangeError(`${at(i)} x has ${ROWS_LIMIT}`);
+      if (c === 91 && depth === 3 && key === 'x' && ++rows > MAX_ROWS)
+        throw new RangeError(`${at(i)} x has ${ROWS_LIMIT}`);
     } else if (c === 93 /* ] */ || c === 125 /* } */) {
       depth--;
-    } else if ((c === 45 /* - */ || (c >= 48 && c <= 57)) && startsToken(text.charCodeAt(i - 1)) && ++values > MAX_VALUES) {
+    } else if (
+      (c === 45 /* - */ || (c >= 48 && c <= 57)) &&
+      startsToken(text.charCodeAt(i - 1)) &&
+      ++values > MAX_VALUES
+    ) {
       throw new RangeError(`${at(i)} the file has ${VALUES_LIMIT}`);
     }
   }
@@ -195,7 +219,16 @@ function checkJsonSize(text: string): void {
 
 /** Whether a number can start after this character in JSON ('[', ',', ':', white space, or the start). */
 function startsToken(prev: number): boolean {
-  return Number.isNaN(prev) || prev === 91 || prev === 44 || prev === 58 || prev === 32 || prev === 9 || prev === 10 || prev === 13;
+  return (
+    Number.isNaN(prev) ||
+    prev === 91 ||
+    prev === 44 ||
+    prev === 58 ||
+    prev === 32 ||
+    prev === 9 ||
+    prev === 10 ||
+    prev === 13
+  );
 }
 
 function keyName(quoted: string): string {
@@ -221,7 +254,10 @@ function parseJson(text: string, options: ParseOptions): Dataset {
   }
   const fail = (path: (string | number)[], what: string): never => {
     const at = locate(text, path);
-    const name = `${path[0]}${path.slice(1).map((k) => `[${k}]`).join('')}`;
+    const name = `${path[0]}${path
+      .slice(1)
+      .map((k) => `[${k}]`)
+      .join('')}`;
     throw new RangeError(`data: ${at ? `line ${at.line}, column ${at.column}: ` : ''}${name} ${what}`);
   };
   const { x, y } = obj as { x: unknown[]; y: unknown[] };
@@ -234,13 +270,15 @@ function parseJson(text: string, options: ParseOptions): Dataset {
     }
     if (len !== d) fail(['x', n], `has ${len} value${len === 1 ? '' : 's'}, x[0] has ${d}`);
     (row as unknown[]).forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(['x', n, i], `is ${describeValue(v)}, must be a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        fail(['x', n, i], `is ${describeValue(v)}, must be a finite number`);
       const problem = rangeProblem(v as number, options);
       if (problem) fail(['x', n, i], `= ${token(text, locate(text, ['x', n, i])) ?? v} ${problem}`);
     });
   });
   y.forEach((v, n) => {
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(['y', n], `is ${describeValue(v)}, must be a number in [0, 1]`);
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      fail(['y', n], `is ${describeValue(v)}, must be a number in [0, 1]`);
   });
   return makeDataset(x as number[][], y as number[]);
 }
@@ -256,7 +294,10 @@ function token(text: string, at: { offset: number } | null): string | null {
  * JSON.parse has accepted the text. For a repeated key, the last one counts,
  * as in JSON.parse.
  */
-export function locate(text: string, path: readonly (string | number)[]): { line: number; column: number; offset: number } | null {
+export function locate(
+  text: string,
+  path: readonly (string | number)[],
+): { line: number; column: number; offset: number } | null {
   let i = 0;
   const ws = () => {
     while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;

@@ -98,5 +98,10 @@ export function randomDataset(seed: number, d: number, N: number, { binary = fal
 
 /** The dataset as the GPU sees it: every value rounded to f32 (and held in f64 again). */
 export function roundToF32(data: Dataset): Dataset {
-  return { d: data.d, N: data.N, x: Float64Array.from(Float32Array.from(data.x)), y: Float64Array.from(Float32Array.from(data.y)) };
+  return {
+    d: data.d,
+    N: data.N,
+    x: Float64Array.from(Float32Array.from(data.x)),
+    y: Float64Array.from(Float32Array.from(data.y)),
+  };
 }

@@ -36,7 +36,11 @@ export interface GenSpec {
   seed: number;
 }
 
-export const GEN_LIMITS = { N: { min: 4, max: 2000 }, noise: { min: 0, max: 1 }, testFraction: { min: 0, max: 0.5 } } as const;
+export const GEN_LIMITS = {
+  N: { min: 4, max: 2000 },
+  noise: { min: 0, max: 1 },
+  testFraction: { min: 0, max: 0.5 },
+} as const;
 
 /** Radii of the circle set: label 1 inside INNER, label 0 in [OUTER, 1). */
 export const CIRCLE = { INNER: 0.5, OUTER: 0.7 } as const;
@@ -63,7 +67,8 @@ export function generate(spec: GenSpec): Dataset {
     let x1: number;
     let x2: number;
     if (kind === 'circle') {
-      const r = label === 1 ? CIRCLE.INNER * Math.sqrt(rng()) : Math.sqrt(CIRCLE.OUTER ** 2 + (1 - CIRCLE.OUTER ** 2) * rng());
+      const r =
+        label === 1 ? CIRCLE.INNER * Math.sqrt(rng()) : Math.sqrt(CIRCLE.OUTER ** 2 + (1 - CIRCLE.OUTER ** 2) * rng());
       const a = 2 * Math.PI * rng();
       [x1, x2] = [r * Math.cos(a) + jitter(), r * Math.sin(a) + jitter()];
     } else if (kind === 'gauss') {

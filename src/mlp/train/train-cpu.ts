@@ -80,7 +80,13 @@ export class CpuTrainer {
       const { loss: graph, z2 } = this.graph();
       loss = graph.data;
       const step = this.stepCount + 1;
-      const losses = Number.isFinite(loss) ? [] : sampleLossesFromLogits(this.options.loss, z2.map((z) => z.data), this.labels);
+      const losses = Number.isFinite(loss)
+        ? []
+        : sampleLossesFromLogits(
+            this.options.loss,
+            z2.map((z) => z.data),
+            this.labels,
+          );
       graph.backward();
       // θ′ = θ − lr·dL/dθ, proposed in the engine's own order; written only if the whole step is finite
       let finite = Number.isFinite(loss);
@@ -102,7 +108,8 @@ export class CpuTrainer {
     const grads = engineGrads(this.spec, this.model);
     const theta = fromEngineOrder(this.spec, this.next);
     // every per-sample loss finite but their mean not: the mean is reported as the loss
-    const fault = firstFault(step, 'f64', losses, grads, theta) ?? firstFault(step, 'f64', [this.lossGraph().data], grads, theta);
+    const fault =
+      firstFault(step, 'f64', losses, grads, theta) ?? firstFault(step, 'f64', [this.lossGraph().data], grads, theta);
     throw new TrainingDivergedError(fault!, this.spec);
   }
 
