@@ -30,7 +30,10 @@ function numbers(o: unknown): number[] {
   if (typeof o === 'number') return [o];
   if (ArrayBuffer.isView(o)) return Array.from(o as unknown as ArrayLike<number>);
   if (Array.isArray(o)) return o.flatMap(numbers);
-  if (o && typeof o === 'object') return Object.keys(o).sort().flatMap((k) => numbers((o as Record<string, unknown>)[k]));
+  if (o && typeof o === 'object') {
+    const r = o as Record<string, unknown>;
+    return Object.keys(r).sort().flatMap((k) => numbers(r[k]));
+  }
   return [];
 }
 
@@ -59,20 +62,23 @@ function problem(model: Model, seed: number, f32Params: boolean): { params: Floa
     return f32Params ? Math.fround(v) : v;
   });
   const x = Float64Array.from({ length: N * model.d }, () => 4 * rng() - 2 + 1e-9 * rng());
-  const y = Float64Array.from({ length: N }, () => (model.output === 'sigmoid' ? 0.999 * rng() : 4 * rng() - 2) + 1e-9 * rng());
+  const label = () => (model.output === 'sigmoid' ? 0.999 * rng() : 4 * rng() - 2);
+  const y = Float64Array.from({ length: N }, () => label() + 1e-9 * rng());
   return { params, data: { d: model.d, N, x, y } };
 }
 
 /** Each case of the random sweep, with its batch (step 1 of a seeded schedule: a shuffled epoch for B < N). */
 function* cases(activation: HiddenActivation, output: Output, loss: LossKind) {
-  let seed = 1000 * HIDDEN_ACTIVATIONS.indexOf(activation) + 100 * HEADS.findIndex(([o, l]) => o === output && l === loss);
+  const head = HEADS.findIndex(([o, l]) => o === output && l === loss);
+  let seed = 1000 * HIDDEN_ACTIVATIONS.indexOf(activation) + 100 * head;
   for (const [d, hidden] of ARCHS) {
     const model = makeModel({ d, hidden, activation, output });
     for (const B of BATCHES) {
       for (const penalty of PENALTIES) {
         seed++;
         const objective: Objective = { loss, ...penalty };
-        yield { model, B, seed, objective, rows: batchIndices(N, B, seed, 1), at: `hidden=${hidden}, d=${d}, B=${B}, ${JSON.stringify(penalty)}` };
+        const at = `hidden=${hidden}, d=${d}, B=${B}, ${JSON.stringify(penalty)}`;
+        yield { model, B, seed, objective, rows: batchIndices(N, B, seed, 1), at };
       }
     }
   }
@@ -89,11 +95,11 @@ describe('L = 1, σ output, no penalty, the full batch: the same numbers as befo
           const params = Float64Array.from({ length: paramLayout(net).size }, () => 3 * rng() - 1.5);
           const problem = { ...data, x: data.x.map((v) => v + rng() * 1e-9) };
           const at = `${activation} ${loss} d=${d} H=${H} N=${n}`;
-          const opts = { perSample: true };
-          expectSameBits(shadowBounds(net, params, problem, loss, opts), shadowBoundsOneLayer(net, params, problem, loss, opts), at);
           const paramError = params.map((p) => f32Error(p) + 1e-9 * rng());
-          const withError = { paramError, perSample: true };
-          expectSameBits(shadowBounds(net, params, problem, loss, withError), shadowBoundsOneLayer(net, params, problem, loss, withError), at);
+          for (const opts of [{ perSample: true }, { paramError, perSample: true }]) {
+            const was = shadowBoundsOneLayer(net, params, problem, loss, opts);
+            expectSameBits(shadowBounds(net, params, problem, loss, opts), was, at);
+          }
           expectSameBits(
             sgdStepBounds(net, params, paramError, problem, loss, 0.3),
             sgdStepBoundsOneLayer(net, params, paramError, problem, loss, 0.3),
@@ -111,10 +117,16 @@ describe('L = 1, σ output, no penalty, the full batch: the same numbers as befo
         const params = Float64Array.from({ length: paramLayout({ d: 3, H: 6 }).size }, (_, k) => Math.sin(k + 1));
         const one = emulate({ d: 3, H: 6, activation }, params, data, loss);
         const general = emulateModel(makeModel({ d: 3, hidden: [6], activation }), params, data, { loss });
-        const pairs = [[general.z[0], one.z1], [general.a[0], one.a1], [general.z[1], one.z2], [general.yHat, one.yHat]] as const;
-        for (const [a, b] of [...pairs, [general.delta[1], one.dz2], [general.delta[0], one.dz1], [general.grads, one.grads]] as const) {
-          expectSameBits(a, b, `${activation} ${loss}`);
-        }
+        const pairs = [
+          [general.z[0], one.z1],
+          [general.a[0], one.a1],
+          [general.z[1], one.z2],
+          [general.yHat, one.yHat],
+          [general.delta[1], one.dz2],
+          [general.delta[0], one.dz1],
+          [general.grads, one.grads],
+        ] as const;
+        for (const [a, b] of pairs) expectSameBits(a, b, `${activation} ${loss}`);
       }
     }
   });
@@ -135,15 +147,18 @@ describe('the shadow and the batch', () => {
         };
         const objective = { loss, l1: 0.01, l2: 0.1 };
         const batch = shadowBoundsModel(model, params, data, objective, { rows, perSample: true });
-        expectSameBits(batch, shadowBoundsModel(model, params, sub, objective, { perSample: true }), `${output} ${loss} ${hidden}`);
-        expect(Array.from(batch.grads.value)).toEqual(Array.from(lossAndGradsModel(model, params, data, objective, rows).grads));
+        const alone = shadowBoundsModel(model, params, sub, objective, { perSample: true });
+        expectSameBits(batch, alone, `${output} ${loss} ${hidden}`);
+        const oracle = lossAndGradsModel(model, params, data, objective, rows).grads;
+        expect(Array.from(batch.grads.value)).toEqual(Array.from(oracle));
         const full = shadowBoundsModel(model, params, data, objective);
-        expectSameBits(full, shadowBoundsModel(model, params, data, objective, { rows: batchIndices(N, N, 5, 2) }), 'rows 0..N−1');
+        const inOrder = shadowBoundsModel(model, params, data, objective, { rows: batchIndices(N, N, 5, 2) });
+        expectSameBits(full, inOrder, 'rows 0..N−1');
       }
     }
   });
 
-  it('forward, the shadow of a deep ReLU network is the oracle run on |θ| and |x| with surely closed units dropped', () => {
+  it("forward, a deep ReLU network's shadow is the oracle run on |θ| and |x|, surely closed units dropped", () => {
     for (const [d, hidden] of ARCHS) {
       const model = makeModel({ d, hidden, activation: 'relu', output: 'identity' });
       const { params, data } = problem(model, 40 + d, false);
@@ -155,7 +170,8 @@ describe('the shadow and the batch', () => {
           const { W, nin } = layers[i + 1]!; // W_{l+1}: the closed unit's outgoing weights are its column
           for (let j = 0; j < h; j++) {
             const z = s.hidden[i]!.z;
-            if (z.value[r * h + j]! + z.bound[r * h + j]! / SLACK <= 0) for (let k = 0; k < layers[i + 1]!.nout; k++) abs[W.offset + k * nin + j] = 0;
+            if (z.value[r * h + j]! + z.bound[r * h + j]! / SLACK > 0) continue;
+            for (let k = 0; k < layers[i + 1]!.nout; k++) abs[W.offset + k * nin + j] = 0;
           }
         });
         const one: Dataset = { d, N: 1, x: data.x.subarray(r * d, (r + 1) * d).map(Math.abs), y: new Float64Array(1) };
@@ -199,19 +215,30 @@ function bounds(model: Model, params: Values, data: Dataset, objective: Objectiv
   return shadowBoundsModel(model, params, data, objective, { rows, perSample: true });
 }
 
-describe('HOLDS: every element of f32 emulations in three summation orders within its bound', () => {
+describe('HOLDS: every element of f32 emulations (three summation orders, a 2-ulp division) within its bound', () => {
   const worst = { fraction: 0, where: '' };
-  afterAll(() => console.log(`general network, f32 emulations: largest |f32 − f64| / bound: ${worst.fraction.toFixed(3)} (${worst.where})`));
-  const orders: SumOrder[] = ['kernel', 'reversed', 'pairwise'];
+  afterAll(() => {
+    const used = worst.fraction.toFixed(3);
+    console.log(`general network, f32 emulations: largest |f32 − f64| / bound: ${used} (${worst.where})`);
+  });
+  const emulations: { order: SumOrder; division?: 'worst' }[] = [
+    { order: 'kernel' },
+    { order: 'reversed' },
+    { order: 'pairwise' },
+    { order: 'kernel', division: 'worst' },
+  ];
   for (const activation of HIDDEN_ACTIVATIONS) {
     for (const [output, loss] of HEADS) {
-      it(`${activation}, ${output} output, ${loss}: ${ARCHS.length} shapes × batches ${BATCHES} × ${PENALTIES.length} penalties`, () => {
+      const sweep = `${ARCHS.length} shapes × batches ${BATCHES} × ${PENALTIES.length} penalties`;
+      it(`${activation}, ${output} output, ${loss}: ${sweep}`, () => {
         for (const { model, seed, objective, rows, at } of cases(activation, output, loss)) {
           const { params, data } = problem(model, seed, false);
           const b = bounds(model, params, data, objective, rows);
-          for (const order of orders) {
-            const used = expectHolds(model, b, emulateModel(model, params, data, objective, { rows, order }), `${at} ${order}`);
-            if (used > worst.fraction) [worst.fraction, worst.where] = [used, `${activation} ${output} ${loss} ${at} ${order}`];
+          for (const e of emulations) {
+            const how = `${e.order}${e.division ? ', division 2 ulp off' : ''}`;
+            const where = `${activation} ${output} ${loss} ${at} ${how}`;
+            const used = expectHolds(model, b, emulateModel(model, params, data, objective, { rows, ...e }), where);
+            if (used > worst.fraction) [worst.fraction, worst.where] = [used, where];
           }
         }
       });
@@ -232,7 +259,8 @@ describe('HOLDS: every element of f32 emulations in three summation orders withi
             const step = sgdStepBoundsModel(model, theta, error, data, objective, lr, rows);
             theta32 = sgdStep32(theta32, emulateModel(model, theta32, data, objective, { rows }).grads, lr);
             const r = compareArrayWithBounds('θ', theta32, step.params, step.error, step.gateUncertain);
-            expect(r.pass, `${activation} ${output} ${loss} hidden=${hidden} step ${t}: ${JSON.stringify(r)}`).toBe(true);
+            const at = `${activation} ${output} ${loss} hidden=${hidden} step ${t}`;
+            expect(r.pass, `${at}: ${JSON.stringify(r)}`).toBe(true);
             [theta, error] = [step.params, step.error];
           }
         }
@@ -252,7 +280,8 @@ function pathRoundings(model: Model, B: number) {
   const da: number[] = [];
   delta[L + 1] = out;
   for (let l = L; l >= 1; l--) [da[l], delta[l]] = [delta[l + 1]! + w[l + 1]!, delta[l + 1]! + w[l + 1]! + 1];
-  const grads = Array.from({ length: L + 2 }, (_, l) => (l === 0 ? 0 : delta[l]! + z[l - 1]! + B + 3)); // + B + 1 roundings, + 2 for the penalty
+  // δ·a_{l−1} in a sum over B terms (B + 1 roundings), then the penalty's two additions
+  const grads = Array.from({ length: L + 2 }, (_, l) => (l === 0 ? 0 : delta[l]! + z[l - 1]! + B + 3));
   return { z, out, da, delta, grads };
 }
 
@@ -262,7 +291,14 @@ function pathRoundings(model: Model, B: number) {
  * for σ's a·(1 − a)), since near saturation the f32 f′ is mostly rounding, plus |f″|·shadow(z), what z's error moves
  * it by. For ReLU and leaky this is the code's own shadow.
  */
-function termMagnitudes(model: Model, params: Values, data: Dataset, objective: Objective, rows: Values, b: ModelBounds) {
+function termMagnitudes(
+  model: Model,
+  params: Values,
+  data: Dataset,
+  objective: Objective,
+  rows: Values,
+  b: ModelBounds,
+): { da: Float64Array[]; delta: Float64Array[]; grads: Float64Array } {
   const s = b.samples!;
   const { layers, size } = modelLayout(model);
   const L = model.hidden.length;
@@ -291,7 +327,8 @@ function termMagnitudes(model: Model, params: Values, data: Dataset, objective: 
   }
   const grads = new Float64Array(size);
   for (const { l, W, b: bias, nin, nout } of layers) {
-    const inMag = (r: number, i: number) => (l === 1 ? Math.abs(data.x[rows[r]! * model.d + i]!) : s.hidden[l - 2]!.a.mag[r * nin + i]!);
+    const inMag = (r: number, i: number) =>
+      l === 1 ? Math.abs(data.x[rows[r]! * model.d + i]!) : s.hidden[l - 2]!.a.mag[r * nin + i]!;
     for (let r = 0; r < B; r++) {
       for (let j = 0; j < nout; j++) {
         const g = delta[l - 1]![r * nout + j]!;
@@ -317,18 +354,29 @@ describe('TIGHT: every bound at most C·u·magnitude, and an error just beyond i
   const seen = { ofCap: 0, ratio: 0, where: '' };
   afterAll(() =>
     console.log(
-      `general network, tightness: largest bound / (C·u·magnitude) ${seen.ofCap.toFixed(3)}, largest bound / (u·magnitude) ` +
+      `general network, tightness: largest bound / (C·u·magnitude) ${seen.ofCap.toFixed(3)}, ` +
+        'largest bound / (u·magnitude) ' +
         `${seen.ratio.toFixed(1)} (${seen.where})`,
     ),
   );
 
-  const expectTight = (name: string, got: Values, value: Values, bound: Values, mag: Values, k: number | Values, mask?: Values) => {
+  type Tight = (
+    name: string,
+    got: Values,
+    value: Values,
+    bound: Values,
+    mag: Values,
+    k: number | Values,
+    mask?: Values,
+  ) => void;
+  const expectTight: Tight = (name, got, value, bound, mag, k, mask) => {
     let top = -1;
     const C = (i: number) => cap(typeof k === 'number' ? k : k[i]!);
     for (let i = 0; i < value.length; i++) {
       if (mask?.[i]) continue; // a gate or sign f32 cannot be sure of: its bound admits either side, on purpose
       const limit = C(i) * U * mag[i]! + 8 * ETA;
-      expect(bound[i]!, `${name}[${i}]: bound ${bound[i]}, magnitude ${mag[i]}, cap ${C(i)}·u·magnitude`).toBeLessThanOrEqual(limit);
+      const at = `${name}[${i}]: bound ${bound[i]}, magnitude ${mag[i]}, cap ${C(i)}·u·magnitude`;
+      expect(bound[i]!, at).toBeLessThanOrEqual(limit);
       if (mag[i]! > 0) {
         const kk = (C(i) - 40) / 2;
         seen.ofCap = Math.max(seen.ofCap, bound[i]! / limit);
@@ -341,14 +389,16 @@ describe('TIGHT: every bound at most C·u·magnitude, and an error just beyond i
     if (top < 0 || mag[top] === 0) return;
     const planted = Array.from(got);
     planted[top] = value[top]! + 1.01 * (C(top) * U * mag[top]! + 8 * ETA);
-    expect(compareArrayWithBounds(name, planted, value, bound, mask).pass, `${name}[${top}]: an error of C·u·magnitude passed`).toBe(false);
+    const caught = !compareArrayWithBounds(name, planted, value, bound, mask).pass;
+    expect(caught, `${name}[${top}]: an error of C·u·magnitude passed`).toBe(true);
   };
 
   /** For ReLU and leaky the recomputed magnitudes are the code's own shadow, wherever no uncertain gate enters. */
   const expectSameShadow = (name: string, code: Values, here: Values, mask?: Values) => {
     for (let i = 0; i < code.length; i++) {
       if (mask?.[i]) continue;
-      expect(Math.abs(code[i]! - here[i]!), `${name}[${i}]: ${code[i]} vs ${here[i]}`).toBeLessThanOrEqual(1e-12 * Math.abs(here[i]!));
+      const at = `${name}[${i}]: ${code[i]} vs ${here[i]}`;
+      expect(Math.abs(code[i]! - here[i]!), at).toBeLessThanOrEqual(1e-12 * Math.abs(here[i]!));
     }
   };
 
@@ -370,25 +420,36 @@ describe('TIGHT: every bound at most C·u·magnitude, and an error just beyond i
             const aMag = activation === 'tanh' ? h.a.mag.map((v) => v + 1) : h.a.mag;
             expectTight(`${at} a${l}`, em.a[i]!, h.a.value, h.a.bound, aMag, k.z[l]!);
             expectTight(`${at} da${l}`, em.da[i]!, h.da.value, h.da.bound, m.da[i]!, k.da[l]!, h.daUncertain);
-            expectTight(`${at} delta${l}`, em.delta[i]!, h.delta.value, h.delta.bound, m.delta[i]!, k.delta[l]!, h.deltaUncertain);
+            const { delta, deltaUncertain: mask } = h;
+            expectTight(`${at} delta${l}`, em.delta[i]!, delta.value, delta.bound, m.delta[i]!, k.delta[l]!, mask);
             if (activation === 'relu' || activation === 'leaky') {
               expectSameShadow(`${at} da${l}`, h.da.mag, m.da[i]!, h.daUncertain);
               expectSameShadow(`${at} delta${l}`, h.delta.mag, m.delta[i]!, h.deltaUncertain);
             }
           });
-          for (const [name, t, got] of [['z_out', s.output.z, em.z[L]!], ['yHat', s.output.yHat, em.yHat], ['delta_out', s.output.delta, em.delta[L]!]] as const) {
+          const outputs = [
+            ['z_out', s.output.z, em.z[L]!],
+            ['yHat', s.output.yHat, em.yHat],
+            ['delta_out', s.output.delta, em.delta[L]!],
+          ] as const;
+          for (const [name, t, got] of outputs) {
             expectTight(`${at} ${name}`, got, t.value, t.bound, t.mag, k.out);
           }
           const kGrads = new Float64Array(b.grads.value.length);
-          for (const { l, W, b: bias } of modelLayout(model).layers) kGrads.fill(k.grads[l]!, W.offset, bias.offset + bias.length);
+          for (const { l, W, b: bias } of modelLayout(model).layers) {
+            kGrads.fill(k.grads[l]!, W.offset, bias.offset + bias.length);
+          }
           expectTight(`${at} grads`, em.grads, b.grads.value, b.grads.bound, m.grads, kGrads, b.gateUncertain);
-          if (activation === 'relu' || activation === 'leaky') expectSameShadow(`${at} grads`, b.grads.mag, m.grads, b.gateUncertain);
+          if (activation === 'relu' || activation === 'leaky') {
+            expectSameShadow(`${at} grads`, b.grads.mag, m.grads, b.gateUncertain);
+          }
           // One step θ′ = θ − lr·g from an f32 θ: magnitude |θ| + lr·mag(g); the f32 step from the emulated g.
           const lr = 0.5;
           const step = sgdStepBoundsModel(model, params, new Float64Array(params.length), data, objective, lr, rows);
           const stepMag = params.map((p, i) => Math.abs(p) + lr * m.grads[i]!);
           const kStep = kGrads.map((v) => v + 2);
-          expectTight(`${at} SGD step`, sgdStep32(params, em.grads, lr), step.params, step.error, stepMag, kStep, step.gateUncertain);
+          const stepped = sgdStep32(params, em.grads, lr);
+          expectTight(`${at} SGD step`, stepped, step.params, step.error, stepMag, kStep, step.gateUncertain);
         }
       });
     }
@@ -396,8 +457,9 @@ describe('TIGHT: every bound at most C·u·magnitude, and an error just beyond i
 });
 
 describe('uncertain gates and signs, and refusals', () => {
-  it("a second layer's gate f32 cannot be sure of is flagged; the layer below and its gradients inherit the flag", () => {
-    // z2[0] = c·c − (1 + 2^-22) = 2^-46 in f64 (c = 1 + 2^-23), but the f32 product rounds to 1 + 2^-22: 0, a shut gate.
+  it("a second layer's gate f32 cannot be sure of is flagged; the layer below and its gradients inherit it", () => {
+    // z2[0] = c·c − (1 + 2^-22) = 2^-46 in f64 (c = 1 + 2^-23), but the f32 product rounds to 1 + 2^-22:
+    // 0, a shut gate.
     const c = 1 + 2 ** -23;
     const model = makeModel({ d: 1, hidden: [1, 2], activation: 'relu', output: 'sigmoid' });
     // W1 = [1], b1 = [0]; W2 = [c, 0.5], b2 = [−(1 + 2^-22), 0.25]; W3 = [1, −1], b3 = [0]
@@ -412,7 +474,8 @@ describe('uncertain gates and signs, and refusals', () => {
     expect(Array.from(b.gateUncertain)).toEqual([1, 1, 1, 0, 1, 0, 0, 0, 0]); // W1, b1, W2 row 0, b2[0]
     const em = emulateModel(model, params, data, { loss: 'bce' }, { rows: [0, 1] });
     expect(em.z[1]![0]).toBe(0); // the f32 gate shut: δ2[0] is 0 where f64's is da2[0]
-    expect(Math.abs(em.delta[1]![0]! - s.hidden[1]!.delta.value[0]!)).toBeCloseTo(Math.abs(s.hidden[1]!.da.value[0]!), 6);
+    const off = Math.abs(em.delta[1]![0]! - s.hidden[1]!.delta.value[0]!);
+    expect(off).toBeCloseTo(Math.abs(s.hidden[1]!.da.value[0]!), 6);
     expectHolds(model, b, em, 'uncertain gate');
   });
 
@@ -432,6 +495,45 @@ describe('uncertain gates and signs, and refusals', () => {
     expect(bounds(model, params, data, { loss: 'mse', l2: 0.5 }, rows).signUncertain).toEqual([]); // no L1, no sign
   });
 
+  it("λ1's own f32 rounding counts: λ1 just under 1 + 2^-24 is uploaded as 1, a data term of 2^-25 lost by it", () => {
+    const model = makeModel({ d: 1, hidden: [1], activation: 'relu', output: 'identity' });
+    const v = 2 ** -13;
+    // W1, b1, W2, b2: z1 = 1, z2 = v, δ2 = 2v, so dW1's data term is δ1·x = v·2v = 2^-25, exact
+    const params = [1, 0, v, 0];
+    const data: Dataset = { d: 1, N: 1, x: Float64Array.of(1), y: Float64Array.of(0) };
+    const objective = { loss: 'mse', l1: 1 + 2 ** -24 * (1 - 2 ** -10) } as const;
+    const b = bounds(model, params, data, objective, [0]);
+    const em = emulateModel(model, params, data, objective);
+    expect(lossAndGradsModel(model, params, data, { loss: 'mse' }).grads[0]).toBe(2 ** -25);
+    expect(em.grads[0]).toBe(1); // fround(λ1) = 1, and 1 + 2^-25 rounds back to 1
+    const err = Math.abs(em.grads[0]! - b.grads.value[0]!); // λ1's rounding and the addition's, the same way: 1.5·2^-24
+    expect(err).toBeGreaterThan(1.4 * U);
+    expect(err).toBeLessThanOrEqual(b.grads.bound[0]!);
+    expect(b.grads.bound[0]!).toBeLessThan(2.2 * U);
+  });
+
+  it('a parameter error far above u is carried through every layer: the GPU holds θ·(1 ± 10⁻⁴), labels far off', () => {
+    let worst = 0;
+    for (const activation of HIDDEN_ACTIVATIONS) {
+      for (const [output, loss] of HEADS) {
+        for (const [d, hidden] of ARCHS) {
+          const model = makeModel({ d, hidden, activation, output });
+          const { params: gpu, data } = problem(model, 300 + d, true);
+          const rng = makeRng(d);
+          const theta = gpu.map((g) => g * (1 + (rng() < 0.5 ? -1e-4 : 1e-4)));
+          const paramError = theta.map((t, k) => Math.abs(gpu[k]! - t) * (1 + 1e-9));
+          const far = output === 'identity' ? { ...data, y: data.y.map((v) => 30 * Math.sign(v)) } : data;
+          const rows = batchIndices(N, 3, 2, 0);
+          const objective = { loss, l1: 0.013, l2: 0.07 };
+          const b = shadowBoundsModel(model, theta, far, objective, { rows, paramError, perSample: true });
+          const em = emulateModel(model, gpu, far, objective, { rows });
+          worst = Math.max(worst, expectHolds(model, b, em, `${activation} ${output} ${loss} ${hidden}`));
+        }
+      }
+    }
+    console.log(`parameter errors of 10⁻⁴: largest fraction of its bound used ${worst.toFixed(3)}`);
+  });
+
   it('bad input is refused, naming the field', () => {
     const model = makeModel({ d: 2, hidden: [3, 2], activation: 'relu', output: 'identity' });
     const { params, data } = problem(model, 3, true);
@@ -440,10 +542,16 @@ describe('uncertain gates and signs, and refusals', () => {
       `paramError: expected ${params.length} values (one per parameter), got 1`,
     );
     const negative = new Float64Array(params.length).fill(-1);
-    expect(() => shadowBoundsModel(model, params, data, { loss: 'mse' }, { paramError: negative })).toThrow('paramError[0] is -1, must be a number ≥ 0');
-    expect(() => shadowBoundsModel(model, params, data, { loss: 'mse' }, { rows: [0, N] })).toThrow(/batch: row 1 is sample 20/);
-    expect(() => shadowBoundsModel(model, params, data, { loss: 'mse', l1: -1 })).toThrow(/l1 must be a finite number in \[0, 1000\]/);
+    expect(() => shadowBoundsModel(model, params, data, { loss: 'mse' }, { paramError: negative })).toThrow(
+      'paramError[0] is -1, must be a number ≥ 0',
+    );
+    const mse = { loss: 'mse' } as const;
+    expect(() => shadowBoundsModel(model, params, data, mse, { rows: [0, N] })).toThrow(/batch: row 1 is sample 20/);
+    const l1 = /l1 must be a finite number in \[0, 1000\]/;
+    expect(() => shadowBoundsModel(model, params, data, { ...mse, l1: -1 })).toThrow(l1);
     const b = shadowBoundsModel(model, params, data, { loss: 'mse' });
-    expect(() => compareWithBoundsModel(model, [1, 2], b)).toThrow(`compare: expected ${params.length} gradients for d=2, hidden=3,2, got 2`);
+    expect(() => compareWithBoundsModel(model, [1, 2], b)).toThrow(
+      `compare: expected ${params.length} gradients for d=2, hidden=3,2, got 2`,
+    );
   });
 });

@@ -3,6 +3,7 @@
  * operation rounded with Math.fround, exp correctly rounded, f and f′ as tests/support/f32-emulation.ts
  * computes them. Each sum is taken in the order asked for: 'kernel' left to right from its first term
  * (the bias first for z), 'reversed' from its last, 'pairwise' as a balanced tree; the bounds claim any order.
+ * δ_{L+1}'s division by B may be taken 2 ulp off ('worst'), as the kernels' `/` is allowed to be.
  */
 import type { Dataset } from '../../src/mlp/data/data.js';
 import { type Model, modelLayout } from '../../src/mlp/model.js';
@@ -12,6 +13,20 @@ import { activation32, sigmoid32 } from './f32-emulation.js';
 const f = Math.fround;
 
 export type SumOrder = 'kernel' | 'reversed' | 'pairwise';
+
+/**
+ * a/b as a kernel may compute it: correctly rounded, or ('worst') 2 ulp further from the exact quotient,
+ * within the 2.5 ulp the kernels' accuracy table allows `/`.
+ */
+export function div32(a: number, b: number, division: 'rounded' | 'worst' = 'rounded'): number {
+  const q = f(a / b);
+  if (division === 'rounded' || q === 0) return q;
+  const away = q === a / b ? Math.sign(q) : Math.sign(q - a / b);
+  let e = Math.floor(Math.log2(Math.abs(q)));
+  if (2 ** e > Math.abs(q)) e--; // log2 rounded up to the next power of 2
+  const ulp = 2 ** (e - 23);
+  return f(q + 2 * away * ulp);
+}
 
 /** Σ terms in f32, in the given order. */
 export function sum32(terms: readonly number[], order: SumOrder): number {
@@ -44,7 +59,11 @@ export function emulateModel(
   params: ArrayLike<number>,
   data: Dataset,
   objective: Objective,
-  { rows = Array.from({ length: data.N }, (_, n) => n), order = 'kernel' }: { rows?: ArrayLike<number>; order?: SumOrder } = {},
+  {
+    rows = Array.from({ length: data.N }, (_, n) => n),
+    order = 'kernel',
+    division = 'rounded',
+  }: { rows?: ArrayLike<number>; order?: SumOrder; division?: 'rounded' | 'worst' } = {},
 ): Emulated {
   const layout = modelLayout(model);
   const { layers } = layout;
@@ -62,7 +81,8 @@ export function emulateModel(
   };
   const fPrime = model.hidden.map((h) => new Float64Array(B * h));
   /** Row r's input to layer l: x (uploaded as f32) for l = 1, a_{l−1} after. */
-  const input = (l: number, r: number, i: number) => (l === 1 ? f(data.x[rows[r]! * d + i]!) : out.a[l - 2]![r * layers[l - 1]!.nin + i]!);
+  const input = (l: number, r: number, i: number) =>
+    l === 1 ? f(data.x[rows[r]! * d + i]!) : out.a[l - 2]![r * layers[l - 1]!.nin + i]!;
   for (let r = 0; r < B; r++) {
     for (const { l, W, b, nin, nout } of layers) {
       for (let j = 0; j < nout; j++) {
@@ -82,10 +102,10 @@ export function emulateModel(
     out.yHat[r] = yHat;
     out.delta[L]![r] =
       objective.loss === 'bce'
-        ? f(diff / B)
+        ? div32(diff, B, division)
         : model.output === 'sigmoid'
-          ? f(f(f(f(2 * diff) * yHat) * f(1 - yHat)) / B)
-          : f(f(2 * diff) / B);
+          ? div32(f(f(f(2 * diff) * yHat) * f(1 - yHat)), B, division)
+          : div32(f(2 * diff), B, division);
     for (let l = L; l >= 1; l--) {
       const { W, nin, nout } = layers[l]!; // W_{l+1}: n_{l+1} × n_l
       const above = out.delta[l]!;

@@ -126,7 +126,9 @@ export function shadowBoundsModel(
   const act: HiddenActivation = model.activation;
   const eP = paramErrorOf(params, opts.paramError, layout.size);
   const P = (k: number) => Math.abs(params[k]!);
-  const shadow = (n: number): Shadowed => ({ value: new Float64Array(n), mag: new Float64Array(n), bound: new Float64Array(n) });
+  const shadow = (n: number): Shadowed => {
+    return { value: new Float64Array(n), mag: new Float64Array(n), bound: new Float64Array(n) };
+  };
   const s = opts.perSample === true
     ? {
         hidden: model.hidden.map((h): HiddenSamples => ({
@@ -141,10 +143,12 @@ export function shadowBoundsModel(
         output: { z: shadow(B), yHat: shadow(B), delta: shadow(B) },
       }
     : undefined;
-  const acc: Accumulator = { ops: new Float64Array(layout.size), prop: new Float64Array(layout.size), mag: new Float64Array(layout.size) };
+  const size = layout.size;
+  const acc: Accumulator = { ops: new Float64Array(size), prop: new Float64Array(size), mag: new Float64Array(size) };
   const st: LayerState[] = layers.map(({ nout }) => {
     const v = () => new Float64Array(nout);
-    return { eZ: v(), mZ: v(), absA: v(), eA: v(), mA: v(), eDa: v(), mDa: v(), eD: v(), mD: v(), tD: new Uint8Array(nout) };
+    const tD = new Uint8Array(nout);
+    return { eZ: v(), mZ: v(), absA: v(), eA: v(), mA: v(), eDa: v(), mDa: v(), eD: v(), mD: v(), tD };
   });
   const uncertain = model.hidden.map(() => new Set<number>());
   const tainted = layers.map(({ nout }) => new Uint8Array(nout)); // δ_l[j] admits either side for some row
@@ -183,7 +187,9 @@ export function shadowBoundsModel(
     // The output unit and δ_{L+1}.
     const out = st[L]!;
     const zOut = cache.z[L]![r]!;
-    const o = model.output === 'sigmoid' ? sigmoidError(zOut, out.eZ[0]!, out.mZ[0]!) : { yHat: zOut, e: out.eZ[0]!, mag: out.mZ[0]! };
+    const o = model.output === 'sigmoid'
+      ? sigmoidError(zOut, out.eZ[0]!, out.mZ[0]!)
+      : { yHat: zOut, e: out.eZ[0]!, mag: out.mZ[0]! };
     const dOut = outputDeltaError(model.output, loss, o.yHat, o.e, o.mag, y[n]!, f32Error(y[n]!), B);
     [out.eD[0], out.mD[0], out.tD[0]] = [dOut.e, dOut.mag, 0];
     if (s) {
@@ -201,7 +207,9 @@ export function shadowBoundsModel(
         const [g, eg, mg] = [dl[r * nout + j]!, t.eD[j]!, t.mD[j]!];
         if (t.tD[j]) tainted[l - 1]![j] = 1;
         accumulate(acc, b.offset + j, g, eg, mg, 1, 0, 1); // db_l[j] = Σ_r δ_l[j]
-        for (let i = 0; i < nin; i++) accumulate(acc, W.offset + j * nin + i, g, eg, mg, inAbs[i]!, inErr[i]!, inMag[i]!);
+        for (let i = 0; i < nin; i++) {
+          accumulate(acc, W.offset + j * nin + i, g, eg, mg, inAbs[i]!, inErr[i]!, inMag[i]!); // Σ_r δ_l[j]·a_{l−1}[i]
+        }
       }
       if (l === 1) break;
       const lower = st[l - 2]!;
@@ -316,7 +324,9 @@ function penaltyBounds(
 
 function paramErrorOf(params: ArrayLike<number>, given: ArrayLike<number> | undefined, size: number): Float64Array {
   if (given === undefined) return Float64Array.from(Array.from(params, f32Error));
-  if (given.length !== size) throw new RangeError(`paramError: expected ${size} values (one per parameter), got ${given.length}`);
+  if (given.length !== size) {
+    throw new RangeError(`paramError: expected ${size} values (one per parameter), got ${given.length}`);
+  }
   const e = Float64Array.from(given);
   const bad = e.findIndex((v) => !(v >= 0)); // +Infinity is allowed: a chained bound that has become vacuous
   if (bad >= 0) throw new RangeError(`paramError[${bad}] is ${e[bad]}, must be a number ≥ 0`);
@@ -324,7 +334,16 @@ function paramErrorOf(params: ArrayLike<number>, given: ArrayLike<number> | unde
 }
 
 /** One term a·b of a gradient's sum: its propagated error, its f32 operands' size, and its shadow. */
-function accumulate(acc: Accumulator, k: number, a: number, ea: number, ma: number, b: number, eb: number, mb: number): void {
+function accumulate(
+  acc: Accumulator,
+  k: number,
+  a: number,
+  ea: number,
+  ma: number,
+  b: number,
+  eb: number,
+  mb: number,
+): void {
   acc.ops[k] += (Math.abs(a) + ea) * (Math.abs(b) + eb);
   acc.prop[k] += Math.abs(a) * eb + ea * Math.abs(b) + ea * eb;
   acc.mag[k] += ma * mb;

@@ -41,13 +41,20 @@ export interface Bounds {
  * The 2-layer network's bounds (σ output, no penalty, the full batch): the general network's
  * (./bounds-model.ts) at L = 1, under the names z1, a1, z2, yHat, dz2, da1, dz1.
  */
-export function shadowBounds(spec: Net, params: ArrayLike<number>, data: Dataset, loss: LossKind, opts: BoundOptions = {}): Bounds {
+export function shadowBounds(
+  spec: Net,
+  params: ArrayLike<number>,
+  data: Dataset,
+  loss: LossKind,
+  opts: BoundOptions = {},
+): Bounds {
   const b = shadowBoundsModel(oneLayerModel(spec), params, data, { loss }, opts);
   const out: Bounds = { grads: b.grads, uncertainUnits: b.uncertainUnits[0]!, gateUncertain: b.gateUncertain };
   if (b.samples) {
-    const [h] = b.samples.hidden;
+    const h = b.samples.hidden[0]!;
     const o = b.samples.output;
-    out.samples = { z1: h!.z, a1: h!.a, z2: o.z, yHat: o.yHat, dz2: o.delta, da1: h!.da, dz1: h!.delta, gateUncertain: h!.gateUncertain };
+    const { gateUncertain } = h;
+    out.samples = { z1: h.z, a1: h.a, z2: o.z, yHat: o.yHat, dz2: o.delta, da1: h.da, dz1: h.delta, gateUncertain };
   }
   return out;
 }

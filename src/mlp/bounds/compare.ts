@@ -227,10 +227,12 @@ export function compareWithBoundsModel(
 ): BoundedComparison {
   const L = modelLayout(shape);
   if (gpu.length !== L.size) {
-    throw new RangeError(`compare: expected ${L.size} gradients for d=${shape.d}, hidden=${formatHidden(shape.hidden)}, got ${gpu.length}`);
+    const at = `d=${shape.d}, hidden=${formatHidden(shape.hidden)}`;
+    throw new RangeError(`compare: expected ${L.size} gradients for ${at}, got ${gpu.length}`);
   }
   const { value, bound } = bounds.grads;
-  const tensors = L.slots.map((s) => compareArrayWithBounds(s.name, gpu, value, bound, bounds.gateUncertain, s.offset, s.length));
+  const mask = bounds.gateUncertain;
+  const tensors = L.slots.map((s) => compareArrayWithBounds(s.name, gpu, value, bound, mask, s.offset, s.length));
   return {
     tensors,
     count: L.size,

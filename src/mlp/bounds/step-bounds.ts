@@ -27,7 +27,8 @@ export function sgdStepBoundsModel(
   lr: number,
   rows?: ArrayLike<number>,
 ): { params: Float64Array; error: Float64Array; gateUncertain: Uint8Array } {
-  const b = shadowBoundsModel(model, params, data, objective, rows === undefined ? { paramError } : { paramError, rows });
+  const opts = rows === undefined ? { paramError } : { paramError, rows };
+  const b = shadowBoundsModel(model, params, data, objective, opts);
   const elr = f32Error(lr);
   const next = new Float64Array(params.length);
   const error = new Float64Array(params.length);
