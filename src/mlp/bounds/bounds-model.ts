@@ -232,7 +232,7 @@ export function shadowBoundsModel(
         lower.eDa[j] = prop + rounding(nout, ops);
         lower.mDa[j] = m;
         // NOTE: for ReLU and leaky, where |z| ≤ e_z the f32 gate may take the other side of 0: flagged,
-        // and δ's bound admits either side; the layers below inherit that bound, so their flag too.
+        // and δ's bound admits either side; the layers below inherit that bound, and with it the flag.
         const gate = gateError(act, z[k]!, lower.eZ[j]!, a[k]!, lower.eA[j]!, da[k]!, lower.eDa[j]!);
         if (!gate.sure) uncertain[l - 2]!.add(j);
         lower.eD[j] = gate.eDz1;
