@@ -10,6 +10,7 @@
  * 0, where the relative error of two tiny numbers (say 1e-19 and 3e-19) means nothing.
  */
 import type { Bounds } from './bounds.js';
+import { formatHidden, type ModelShape, modelLayout } from '../model.js';
 import { paramLayout, type Spec, TENSORS, type TensorName } from '../spec.js';
 
 export interface Tolerance {
@@ -204,6 +205,34 @@ export function compareWithBounds(spec: Pick<Spec, 'd' | 'H'>, gpu: ArrayLike<nu
   if (gpu.length !== L.size) throw new RangeError(`compare: expected ${L.size} gradients for d=${spec.d}, H=${spec.H}, got ${gpu.length}`);
   const { value, bound } = bounds.grads;
   const tensors = TENSORS.map((name) => compareArrayWithBounds(name, gpu, value, bound, bounds.gateUncertain, L[name].offset, L[name].length));
+  return {
+    tensors,
+    count: L.size,
+    maxAbsError: Math.max(...tensors.map((t) => t.maxAbsError)),
+    maxFraction: Math.max(...tensors.map((t) => t.maxFraction)),
+    gateUncertain: tensors.reduce((s, t) => s + t.gateUncertain, 0),
+    pass: tensors.every((t) => t.pass),
+    method: BOUND_METHOD,
+  };
+}
+
+/**
+ * The GPU's gradients of the general network (flat layout W1, b1, …, W_{L+1}, b_{L+1}) against the oracle's,
+ * each element against its own bound (src/mlp/bounds/bounds-model.ts, shadowBoundsModel).
+ */
+export function compareWithBoundsModel(
+  shape: ModelShape,
+  gpu: ArrayLike<number>,
+  bounds: Pick<Bounds, 'grads' | 'gateUncertain'>,
+): BoundedComparison {
+  const L = modelLayout(shape);
+  if (gpu.length !== L.size) {
+    const at = `d=${shape.d}, hidden=${formatHidden(shape.hidden)}`;
+    throw new RangeError(`compare: expected ${L.size} gradients for ${at}, got ${gpu.length}`);
+  }
+  const { value, bound } = bounds.grads;
+  const mask = bounds.gateUncertain;
+  const tensors = L.slots.map((s) => compareArrayWithBounds(s.name, gpu, value, bound, mask, s.offset, s.length));
   return {
     tensors,
     count: L.size,

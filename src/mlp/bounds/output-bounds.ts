@@ -4,6 +4,8 @@
  */
 import type { LossKind } from '../../engine/losses.js';
 import { sigmoid } from '../../engine/value.js';
+import type { Output } from '../model.js';
+import { checkLossOutput } from '../objective.js';
 import { DIV, ETA, expError, mulError, rounding, U } from './f32-error.js';
 
 /**
@@ -45,3 +47,25 @@ export function delta2Error(loss: LossKind, p: number, ep: number, mp: number, t
   return { e: eNum / N + rounding(1, (DIV / U) * (Math.abs(num) + eNum) / N), mag };
 }
 
+
+/**
+ * δ_{L+1} over a batch of B rows, for either output: σ as delta2Error (B in place of N); the identity
+ * (MSE only) as (2·(ŷ − t))/B, where ŷ = z carries z's bound, 2· is exact and the division is the kernels' `/`.
+ */
+export function outputDeltaError(
+  output: Output,
+  loss: LossKind,
+  p: number,
+  ep: number,
+  mp: number,
+  t: number,
+  et: number,
+  B: number,
+): { e: number; mag: number } {
+  checkLossOutput(loss, output);
+  if (output === 'sigmoid') return delta2Error(loss, p, ep, mp, t, et, B);
+  const diff = p - t;
+  const eDiff = ep + et + rounding(1, Math.abs(diff) + ep + et);
+  const a = 2 * (Math.abs(diff) + eDiff);
+  return { e: (2 * eDiff) / B + rounding(1, ((DIV / U) * a) / B), mag: (2 * (mp + Math.abs(t))) / B };
+}

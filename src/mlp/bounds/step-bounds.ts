@@ -1,27 +1,34 @@
 /**
- * Bounds for SGD steps on the GPU (src/mlp/bounds/bounds.ts has the forward and backward pass):
+ * Bounds for SGD steps on the GPU (src/mlp/bounds/bounds-model.ts has the forward and backward pass):
  * θ' = θ − lr·g, one product and one difference in f32.
  */
 import type { LossKind } from '../../engine/losses.js';
-import { f32Error, mulError, rounding, shadowBounds, SLACK } from './bounds.js';
 import type { Dataset } from '../data/data.js';
+import { type Model, oneLayerModel } from '../model.js';
+import type { Objective } from '../objective.js';
 import type { Net } from '../reference.js';
+import { shadowBoundsModel } from './bounds-model.js';
+import { f32Error, mulError, rounding, SLACK } from './f32-error.js';
 
 /**
- * One SGD step θ' = θ − lr·g with its bound: the GPU's θ'_f32 is within `error` of θ' when its θ
- * was within `paramError` of θ. e' = e_θ + |lr|·e_g + e_lr·|g| + (rounding of the product and the
- * difference). Chained over T steps this bounds a whole trajectory; it grows with T wherever the
+ * One SGD step θ' = θ − lr·g of the general network over the batch `rows` (default all), with its bound:
+ * the GPU's θ'_f32 is within `error` of θ' when its θ was within `paramError` of θ, and its g was computed
+ * as bounds-model.ts states (the penalty's gradient included). e' = e_θ + |lr|·e_g + e_lr·|g| + (rounding
+ * of the product and the difference). `gateUncertain` marks the parameters whose g admits either side of an
+ * uncertain gate or sign. Chained over T steps this bounds a whole trajectory; it grows with T wherever the
  * loss surface amplifies differences, so it is only tight for a few steps.
  */
-export function sgdStepBounds(
-  spec: Net,
+export function sgdStepBoundsModel(
+  model: Model,
   params: ArrayLike<number>,
   paramError: ArrayLike<number>,
   data: Dataset,
-  loss: LossKind,
+  objective: Objective,
   lr: number,
-): { params: Float64Array; error: Float64Array } {
-  const b = shadowBounds(spec, params, data, loss, { paramError });
+  rows?: ArrayLike<number>,
+): { params: Float64Array; error: Float64Array; gateUncertain: Uint8Array } {
+  const opts = rows === undefined ? { paramError } : { paramError, rows };
+  const b = shadowBoundsModel(model, params, data, objective, opts);
   const elr = f32Error(lr);
   const next = new Float64Array(params.length);
   const error = new Float64Array(params.length);
@@ -33,6 +40,19 @@ export function sgdStepBounds(
     const eSum = paramError[k]! + eStep;
     error[k] = SLACK * (eSum + rounding(1, Math.abs(next[k]!) + eSum));
   }
+  return { params: next, error, gateUncertain: b.gateUncertain };
+}
+
+/** One SGD step of the 2-layer network (σ output, no penalty, the full batch): sgdStepBoundsModel at L = 1. */
+export function sgdStepBounds(
+  spec: Net,
+  params: ArrayLike<number>,
+  paramError: ArrayLike<number>,
+  data: Dataset,
+  loss: LossKind,
+  lr: number,
+): { params: Float64Array; error: Float64Array } {
+  const { params: next, error } = sgdStepBoundsModel(oneLayerModel(spec), params, paramError, data, { loss }, lr);
   return { params: next, error };
 }
 
