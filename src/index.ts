@@ -25,6 +25,24 @@ export type {
   Tolerance,
 } from './mlp/bounds/compare.js';
 
+// The general network: any depth, either output, the penalty, mini-batches.
+export {
+  OUTPUTS,
+  MODEL_LIMITS,
+  makeModel,
+  parseHidden,
+  formatHidden,
+  modelLayout,
+  parameterCount,
+} from './mlp/model.js';
+export { modelElementName, toNestedModel, fromNestedModel } from './mlp/model.js';
+export type { Model, ModelShape, Output, ModelLayout, NestedLayer } from './mlp/model.js';
+export { checkObjective, PENALTY_LIMITS, penaltyValue, type Objective } from './mlp/objective.js';
+export { BatchSchedule, batchIndices, batchesPerEpoch, checkBatchSize } from './mlp/batches.js';
+export { forwardModel, backwardModel, lossAndGradsModel } from './mlp/reference.js';
+export { shadowBoundsModel, type ModelBounds } from './mlp/bounds/bounds-model.js';
+export { compareWithBoundsModel } from './mlp/bounds/compare.js';
+
 // Shapes, parameters, CPU trainers.
 export { makeSpec, paramLayout, toNested, TENSORS, SPEC_LIMITS } from './mlp/spec.js';
 export type { Spec, Layout, Slot, NestedParams, TensorName } from './mlp/spec.js';
