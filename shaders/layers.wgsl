@@ -6,13 +6,17 @@
 //   layerGradients  one invocation per parameter summing over the batch's rows (no atomics), then
 //                   g = (g + λ1·sign(w)) + λ2·w on the weights, and θ′ = θ − lr·g with the non-finite checks
 //   layerUpdate     θ ← θ′ unless a loss, gradient or θ′ of this step was non-finite (shaders/lib/status.wgsl)
-// A look (readLoss, inspect) runs the same phases over every training row in order, without the update; its first
-// fault goes to status.proposal (idle between steps), never into a step's verdict.
+//   layerSettle     after a look (readLoss, inspect: the same phases over every training row in order, no update,
+//                   its first fault kept in status.proposal, idle between steps): a non-finite loss or gradient there
+//                   stops the run at the next step, as that step would with the full batch
+// A step recorded after the run stopped computes and flags nothing, so the verdict stays that of the first fault.
 // Shared: the status word and the update (shaders/lib/status.wgsl), σ, ℓ, f and f′ (shaders/lib/common.wgsl).
 
 // Hidden layers plus the output layer, at most (src/mlp/model.ts's MODEL_LIMITS.layers.max + 1).
 const MAX_LAYERS: u32 = 7u;
 const OUT_SIGMOID: u32 = 0u;
+// status.proposal from a step's first dispatch on where the run had already stopped (no fault code has kind 3).
+const STOPPED: u32 = 0xfffffffeu;
 
 override D: u32;          // input size d
 override N: u32;          // training points
@@ -52,9 +56,8 @@ struct At {
   look: u32,
 }
 
-// Written before each submit of steps: its first step, and the first epoch whose order `rows` holds.
+// Written before each submit of steps: the first epoch whose order `rows` holds.
 struct Run {
-  base: u32,
   epoch0: u32,
 }
 
@@ -81,14 +84,13 @@ fn rowOf(r: u32) -> u32 {
   if (at.look != 0u || BATCH == N) {
     return r;
   }
-  let epoch = min(status.step / PER_EPOCH - run.epoch0, EPOCHS - 1u);
+  let epoch = min(status.step / PER_EPOCH - run.epoch0, EPOCHS - 1u);  // the host holds it; never read past
   return rows[epoch * N + (status.step % PER_EPOCH) * BATCH + r];
 }
 
-// A step recorded after the run stopped in an earlier submit: its batch is no longer held, so it computes and
-// flags nothing (within the submit that stopped, status.step stays put and every phase recomputes the same values).
-fn stale() -> bool {
-  return at.look == 0u && status.step < run.base;
+// A step recorded after the run stopped: its batch may no longer be held, and its phases do nothing.
+fn stopped() -> bool {
+  return at.look == 0u && atomicLoad(&status.proposal) == STOPPED;
 }
 
 // A non-finite loss or gradient: the step fails, or a look records it.
@@ -103,13 +105,22 @@ fn fault(code: u32) {
 @compute @workgroup_size(WG)
 fn layerForward(@builtin(global_invocation_id) gid: vec3u) {
   let l = at.layer;
-  if (l == 0u && gid.x == 0u) {
-    atomicStore(&status.proposal, NO_FAULT);
+  if (l == 0u) {
+    // The step's first dispatch: no phase of this step has flagged yet, so badStep says whether the run has stopped.
+    let halted = at.look == 0u && atomicLoad(&status.badStep) != NO_FAULT;
+    if (gid.x == 0u) {
+      atomicStore(&status.proposal, select(NO_FAULT, STOPPED, halted));
+    }
+    if (halted) {
+      return;
+    }
+  } else if (stopped()) {
+    return;
   }
   let layer = net.layers[l];
   let r = gid.x / layer.nout;
   let j = gid.x % layer.nout;
-  if (r >= batchSize() || stale()) {
+  if (r >= batchSize()) {
     return;
   }
   var z = params[layer.b + j];                                     // z_l[j] = b_l[j] + W_l[j] · a_{l−1}
@@ -167,7 +178,7 @@ fn layerBackward(@builtin(global_invocation_id) gid: vec3u) {
   let up = net.layers[at.layer + 1u];
   let r = gid.x / layer.nout;
   let j = gid.x % layer.nout;
-  if (r >= batchSize() || stale()) {
+  if (r >= batchSize() || stopped()) {
     return;
   }
   let deltaUp = up.delta + r * up.nout;
@@ -204,7 +215,7 @@ fn penalized(g: f32, w: f32) -> f32 {
 @compute @workgroup_size(WG)
 fn layerGradients(@builtin(global_invocation_id) gid: vec3u) {
   let k = gid.x;
-  if (k >= P_SIZE || stale()) {
+  if (k >= P_SIZE || stopped()) {
     return;
   }
   var l = 0u;
@@ -240,4 +251,13 @@ fn layerGradients(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WG)
 fn layerUpdate(@builtin(global_invocation_id) gid: vec3u) {
   applyUpdate(gid.x);
+}
+
+@compute @workgroup_size(1)
+fn layerSettle() {
+  let code = atomicLoad(&status.proposal);
+  if (code != NO_FAULT && atomicLoad(&status.badStep) == NO_FAULT) {
+    atomicStore(&status.badStep, status.step + 1u);
+    atomicStore(&status.badWhere, code);
+  }
 }

@@ -253,7 +253,7 @@ export class LayersTrainer implements Trainer {
         rows: { bytes: batch === spec.N ? 0 : 4 * epochs * spec.N, role: 'input' },
         net: { bytes: 4 * packNet(C.layers).length, role: 'uniform', init: packNet(C.layers) },
         at: { bytes: 16, role: 'uniform', init: packAt({ layer: 0, look: 0 }) },
-        run: { bytes: 16, role: 'uniform', init: packRun({ base: 0, epoch0: 0 }) },
+        run: { bytes: 16, role: 'uniform', init: packRun({ epoch0: 0 }) },
       },
     });
     return new LayersTrainer(device, checked, core, checked.seed, epochs, wg);
@@ -318,7 +318,8 @@ export class LayersTrainer implements Trainer {
 
   /**
    * L_data + R over every training point at the parameters held now (MatrixTrainer.loss()), and the steps done;
-   * throws a TrainingDivergedError for a step that went non-finite, or for the next step where this look's loss is.
+   * throws a TrainingDivergedError for the first step that went non-finite. A non-finite loss found here stops the
+   * run at the next step, as that step would with the full batch (with mini-batches, maybe before its batch does).
    */
   async readLoss(): Promise<{ loss: number; step: number }> {
     this.core.check('readLoss');
@@ -387,33 +388,36 @@ export class LayersTrainer implements Trainer {
     this.recorded += k;
   }
 
-  /** The phases over every training point in order, without the update, in one submit. */
+  /**
+   * The phases over every training point in order, without the update, then settle: a non-finite loss or gradient
+   * found there stops the run at the next step (in one submit).
+   */
   private look(backward: boolean): void {
-    this.core.submit((pass) => this.phases(pass, this.looks, this.spec.N, backward, false), 'look');
+    this.core.submit((pass) => {
+      this.phases(pass, this.looks, this.spec.N, backward, false);
+      pass.setPipeline(this.core.pipelines.layerSettle);
+      pass.dispatchWorkgroups(1);
+    }, 'look');
   }
 
   /**
-   * Steps first..first+k−1 read the orders of their epochs: uploaded from the first of them on, as many epochs as
-   * the buffer holds, unless already there. The queue runs this before the submit and after those already made.
+   * Steps first..first+k−1 read the orders of their epochs: unless held already, the orders from the first of those
+   * epochs on, as many as the buffer holds, are uploaded (the queue runs this after the submits made before it).
    */
   private holdOrders(first: number, k: number): void {
     const { N } = this.spec;
+    if (this.batch === N) return;
     const S = batchesPerEpoch(N, this.batch);
     const [e0, e1] = [Math.floor(first / S), Math.floor((first + k - 1) / S)];
-    if (this.batch < N && (this.heldFrom < 0 || e0 < this.heldFrom || e1 >= this.heldFrom + this.epochs)) {
-      const orders = new Uint32Array(this.epochs * N);
-      for (let e = 0; e < this.epochs; e++) orders.set(epochOrder(N, this.batch, this.seed, e0 + e), e * N);
-      this.device.queue.writeBuffer(this.core.buffers.rows, 0, orders);
-      this.heldFrom = e0;
-    }
-    this.device.queue.writeBuffer(
-      this.core.buffers.run,
-      0,
-      packRun({ base: first, epoch0: Math.max(0, this.heldFrom) }),
-    );
+    if (this.heldFrom >= 0 && e0 >= this.heldFrom && e1 < this.heldFrom + this.epochs) return;
+    const orders = new Uint32Array(this.epochs * N);
+    for (let e = 0; e < this.epochs; e++) orders.set(epochOrder(N, this.batch, this.seed, e0 + e), e * N);
+    this.device.queue.writeBuffer(this.core.buffers.rows, 0, orders);
+    this.device.queue.writeBuffer(this.core.buffers.run, 0, packRun({ epoch0: e0 }));
+    this.heldFrom = e0;
   }
 
-  /** The status word first (a step's verdict, then the look's), then the loss, θ, and with `grads` g, ŷ, the cache. */
+  /** The status word (the verdict) first, then the per-row losses, θ, and with `grads` g, ŷ or the whole cache. */
   private async read(grads: boolean, cache: boolean): Promise<Readout> {
     const { N } = this.spec;
     const P = modelLayout(this.model).size;
@@ -432,10 +436,8 @@ export class LayersTrainer implements Trainer {
       );
     }
     const [status, ...floats] = await this.core.staging.read(ranges);
-    const [step, badStep, badWhere, lookFault] = new Uint32Array(status!);
+    const [step, badStep, badWhere] = new Uint32Array(status!);
     if (badStep !== NO_FAULT) throw new TrainingDivergedError(decodeFault(badStep!, badWhere!), this.spec, this.model);
-    if (lookFault !== NO_FAULT)
-      throw new TrainingDivergedError(decodeFault(step! + 1, lookFault!), this.spec, this.model);
     const [losses, params, g, values] = floats.map((f) => Float64Array.from(new Float32Array(f)));
     const { l1, l2 } = this.objective;
     const loss = meanLoss(losses!) + penaltyValue(this.model, params!, Math.fround(l1), Math.fround(l2));

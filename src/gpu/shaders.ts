@@ -104,8 +104,14 @@ export const LAYERS_BINDINGS = slots({
 
 export type LayersBindingName = (typeof LAYERS_BINDINGS)[number]['name'];
 
-/** The entry points of shaders/layers.wgsl, in step order (the first two once per layer). */
-export const LAYERS_ENTRY_POINTS = ['layerForward', 'layerBackward', 'layerGradients', 'layerUpdate'] as const;
+/** The entry points of shaders/layers.wgsl, in step order (the first two once per layer); a look ends with settle. */
+export const LAYERS_ENTRY_POINTS = [
+  'layerForward',
+  'layerBackward',
+  'layerGradients',
+  'layerUpdate',
+  'layerSettle',
+] as const;
 export type LayersEntryPoint = (typeof LAYERS_ENTRY_POINTS)[number];
 
 /** `struct Layer` of shaders/layers.wgsl (u32 each), held in `struct Net` for MAX_LAYERS layers there. */
@@ -121,9 +127,9 @@ export function packNet(layers: readonly LayerRecord[]): Uint32Array {
   return out;
 }
 
-/** `struct At` (which layer, and whether a look) and `struct Run` (first step, first epoch held): u32 fields. */
+/** `struct At` (which layer, and whether a look) and `struct Run` (the first epoch held): u32 fields. */
 export const AT_FIELDS = ['layer', 'look'] as const;
-export const RUN_FIELDS = ['base', 'epoch0'] as const;
+export const RUN_FIELDS = ['epoch0'] as const;
 
 export function packAt(values: Record<(typeof AT_FIELDS)[number], number>): Uint32Array {
   return packFields(AT_FIELDS, values, new Uint32Array(roundUp16(AT_FIELDS)));
