@@ -32,7 +32,8 @@ afterAll(() => {
   const { derived, empirical } = worst;
   console.log(
     `layers: largest fraction used of a derived bound ${(100 * derived.fraction).toFixed(1)}% (${derived.where}); ` +
-      `of the empirical tolerance (rtol ${EMPIRICAL_RTOL}) ${(100 * empirical.fraction).toFixed(1)}% (${empirical.where})`,
+      `of the empirical tolerance (rtol ${EMPIRICAL_RTOL}) ${(100 * empirical.fraction).toFixed(1)}% ` +
+      `(${empirical.where})`,
   );
 });
 
@@ -93,7 +94,7 @@ describe('layers against the oracle, element by element', () => {
     ).toBe(true);
   });
 
-  it('many steps in one call (submits of 4, the orders uploaded every 2 epochs) give the bits of one step a call', async () => {
+  it('many steps in one call (submits of 4, orders uploaded every 2 epochs): the bits of one step a call', async () => {
     const c = layersCase(77, { d: 2, N: 5, hidden: [4, 3], activation: 'tanh', output: 'identity', loss: 'mse' });
     const config = {
       data: c.data,
@@ -157,7 +158,7 @@ describe('layers: a step that overflows', () => {
     return LayersTrainer.create(device, { data, params, hidden, loss, lr, label: 'test.deepRamp', ...extra });
   };
 
-  it('a loss that overflows two layers deep at step 2: named, θ after step 1 kept bit for bit, every read says so', async () => {
+  it('a loss overflowing two layers deep at step 2: named, θ after step 1 kept bit for bit, every read', async () => {
     const trainer = await deep(DEEP_RAMP_LOSS_AT_2);
     try {
       trainer.step(1);
@@ -196,7 +197,7 @@ describe('layers: a step that overflows', () => {
     }
   });
 
-  it('with batches of one, at the second step that draws the loud sample; later submits, orders refilled, keep it', async () => {
+  it('batches of one: the second step drawing the loud sample; later submits, orders refilled, keep it', async () => {
     const seed = 3;
     const rows = Array.from({ length: 12 }, (_, t) => batchIndices(2, 1, seed, t)[0]);
     const loud = rows.flatMap((n, t) => (n === 1 ? [t + 1] : []));
@@ -231,7 +232,7 @@ describe('the chooser with the general model', () => {
   const data = xor();
   const fast = ['fused-subgroup', 'fused-workgroup', 'large-tiled', 'steps'];
 
-  it('picks layers for a deep, identity, mini-batch or penalised configuration, passing over each kernel with why', () => {
+  it('picks layers for a deep, identity, mini-batch or penalised configuration, passing over each with why', () => {
     for (const [config, why] of [
       [{ hidden: [8, 8] }, 'one hidden layer only'],
       [{ hidden: 8, output: 'identity' }, 'the sigmoid output only'],
@@ -262,7 +263,10 @@ describe('the chooser with the general model', () => {
     expect(() =>
       chooseKernel(device, specOf({ data, hidden: 8, output: 'identity', batch: 2 }), 'large-tiled'),
     ).toThrow(
-      /^kernel large-tiled cannot train d=2, H=8, N=4, output identity, batch 2 here: the sigmoid output only, the full batch only; kernels that fit: layers$/,
+      new RegExp(
+        '^kernel large-tiled cannot train d=2, H=8, N=4, output identity, batch 2 here: ' +
+          'the sigmoid output only, the full batch only; kernels that fit: layers$',
+      ),
     );
     const config = {
       data,

@@ -111,7 +111,7 @@ describe('shaders/layers.wgsl against the TS tables', () => {
   const model = makeModel({ d: 3, hidden: [4, 5], activation: 'tanh', output: 'identity' });
   const objective = { loss: 'mse', l1: 0.5, l2: 0.25 } as const;
 
-  it('declares exactly the bindings of LAYERS_BINDINGS, and the entry points the trainer dispatches, in step order', () => {
+  it('declares exactly the bindings of LAYERS_BINDINGS and the entry points the trainer dispatches, in order', () => {
     expect(wgsl.bindings.every((b) => b.group === 0)).toBe(true);
     expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LAYERS_BINDINGS);
     expect(wgsl.entryPoints).toEqual([...LAYERS_ENTRY_POINTS]);
@@ -133,7 +133,7 @@ describe('shaders/layers.wgsl against the TS tables', () => {
     expect(wgsl.struct('Status')).toHaveLength(STATUS_WORDS);
   });
 
-  it('packs each layer: θ offsets of the flat layout, cache blocks of N rows that do not overlap, then the losses', () => {
+  it('packs each layer: θ offsets of the flat layout, cache blocks of N rows end to end, then the losses', () => {
     const N = 10;
     const C = layersCacheLayout(model, N);
     expect(C.layers.map((l) => [l.nin, l.nout, l.w, l.b])).toEqual([
@@ -257,7 +257,7 @@ describe('shaders/large-tiled.wgsl against the TS tables', () => {
 });
 
 describe('the shared WGSL', () => {
-  it('every kernel gets common.wgsl, the one-layer kernels the shared forward pass; the status word where it is declared', () => {
+  it('every kernel gets common.wgsl, the one-layer ones the shared forward pass; the status word where declared', () => {
     for (const [name, code] of Object.entries(SHADERS)) {
       if (name === 'layers') expect(code).not.toContain('fn forwardSample(');
       else expect(code).toContain('fn forwardSample(n: u32) -> f32');

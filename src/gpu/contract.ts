@@ -38,7 +38,7 @@ export interface TrainerConfig {
   label?: string;
 }
 
-/** What the one-hidden-layer kernels take: one width; each refuses any other setting off its default (checkOneLayer). */
+/** What the one-layer kernels take: one width; each refuses any other setting off its default (checkOneLayer). */
 export interface OneLayerConfig extends TrainerConfig {
   hidden: number;
 }

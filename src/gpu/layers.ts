@@ -191,19 +191,22 @@ export class LayersTrainer implements Trainer {
   private recorded = 0;
   /** The first epoch whose order the GPU holds, or −1. */
   private heldFrom = -1;
+  /** One bind group per layer for the steps, and one per layer for a look (its `at` uniform differs). */
   private readonly train: GPUBindGroup[];
   private readonly looks: GPUBindGroup[];
+  /** Workgroups of a layer's phase over B rows (train) or N rows (look), and of a phase over the parameters. */
+  private readonly groups: { train: number[]; look: number[]; params: number };
   private readonly stepsPerSubmit: number;
+  private readonly seed: number;
 
   private constructor(
     readonly device: GPUDevice,
     checked: Checked,
     private readonly core: TrainerCore<LayersBindingName, LayersEntryPoint>,
-    private readonly seed: number,
     private readonly epochs: number,
-    private readonly wg: number,
+    wg: number,
   ) {
-    ({ spec: this.spec, model: this.model, objective: this.objective, batch: this.batch } = checked);
+    ({ spec: this.spec, model: this.model, objective: this.objective, batch: this.batch, seed: this.seed } = checked);
     const at = (l: number, look: number) => {
       const buffer = core.own(
         device.createBuffer({
@@ -218,6 +221,10 @@ export class LayersTrainer implements Trainer {
     const layers = this.model.hidden.length + 1;
     this.train = Array.from({ length: layers }, (_, l) => at(l, 0));
     this.looks = Array.from({ length: layers }, (_, l) => at(l, 1));
+    const { layers: slots, size } = modelLayout(this.model);
+    const over = (rows: number) => slots.map(({ nout }) => Math.ceil((rows * nout) / wg));
+    this.groups = { train: over(this.batch), look: over(this.spec.N), params: Math.ceil(size / wg) };
+    // k steps span at most ⌈(k − 1)/S⌉ + 1 epochs, so (epochs − 1)·S + 1 steps always find theirs held
     const S = batchesPerEpoch(this.spec.N, this.batch);
     this.stepsPerSubmit =
       this.batch === this.spec.N ? STEPS_PER_SUBMIT : Math.min(STEPS_PER_SUBMIT, (epochs - 1) * S + 1);
@@ -256,7 +263,7 @@ export class LayersTrainer implements Trainer {
         run: { bytes: 16, role: 'uniform', init: packRun({ epoch0: 0 }) },
       },
     });
-    return new LayersTrainer(device, checked, core, checked.seed, epochs, wg);
+    return new LayersTrainer(device, checked, core, epochs, wg);
   }
 
   /**
@@ -285,10 +292,12 @@ export class LayersTrainer implements Trainer {
       Math.ceil(P / wg),
       'lower d or the widths',
     );
-    if (limits.maxStorageBuffersPerShaderStage < 8)
+    const storage = LAYERS_BINDINGS.filter((b) => b.type !== 'uniform').length;
+    if (limits.maxStorageBuffersPerShaderStage < storage)
       throw new GpuError(
         'limit',
-        `the layers kernel binds 8 storage buffers, more than this device's maxStorageBuffersPerShaderStage (${limits.maxStorageBuffersPerShaderStage})`,
+        `the layers kernel binds ${storage} storage buffers, more than this device's ` +
+          `maxStorageBuffersPerShaderStage (${limits.maxStorageBuffersPerShaderStage})`,
       );
     return { epochs: held };
   }
@@ -348,42 +357,37 @@ export class LayersTrainer implements Trainer {
     this.core.destroy();
   }
 
-  /** One step's dispatches: forward layer by layer, backward down to layer 1, the gradients, and the update. */
-  private phases(
-    pass: GPUComputePassEncoder,
-    groups: GPUBindGroup[],
-    rows: number,
-    backward: boolean,
-    update: boolean,
-  ) {
+  /**
+   * One step's dispatches (2L + 3): forward layer by layer, backward from layer L down to 1, the gradients and the
+   * update; a look stops after the forward pass (readLoss) or the gradients (inspect).
+   */
+  private phases(pass: GPUComputePassEncoder, look: boolean, backward: boolean): void {
     const { pipelines } = this.core;
-    const layers = modelLayout(this.model).layers;
-    const groupsOf = (l: number) => Math.ceil((rows * layers[l]!.nout) / this.wg);
+    const bind = look ? this.looks : this.train;
+    const groups = look ? this.groups.look : this.groups.train;
     pass.setPipeline(pipelines.layerForward);
-    for (let l = 0; l < layers.length; l++) {
-      pass.setBindGroup(0, groups[l]!);
-      pass.dispatchWorkgroups(groupsOf(l));
+    for (let l = 0; l < groups.length; l++) {
+      pass.setBindGroup(0, bind[l]!);
+      pass.dispatchWorkgroups(groups[l]!);
     }
     if (!backward) return;
     pass.setPipeline(pipelines.layerBackward);
-    for (let l = layers.length - 2; l >= 0; l--) {
-      pass.setBindGroup(0, groups[l]!);
-      pass.dispatchWorkgroups(groupsOf(l));
+    for (let l = groups.length - 2; l >= 0; l--) {
+      pass.setBindGroup(0, bind[l]!);
+      pass.dispatchWorkgroups(groups[l]!);
     }
-    const perParameter = Math.ceil(modelLayout(this.model).size / this.wg);
-    pass.setBindGroup(0, groups[0]!);
     pass.setPipeline(pipelines.layerGradients);
-    pass.dispatchWorkgroups(perParameter);
-    if (!update) return;
+    pass.dispatchWorkgroups(this.groups.params);
+    if (look) return;
     pass.setPipeline(pipelines.layerUpdate);
-    pass.dispatchWorkgroups(perParameter);
+    pass.dispatchWorkgroups(this.groups.params);
   }
 
   /** k steps in one command buffer, after uploading the epoch orders they read. */
   private recordSteps(k: number): void {
     this.holdOrders(this.recorded, k);
     this.core.submit((pass) => {
-      for (let t = 0; t < k; t++) this.phases(pass, this.train, this.batch, true, true);
+      for (let t = 0; t < k; t++) this.phases(pass, false, true);
     });
     this.recorded += k;
   }
@@ -394,7 +398,7 @@ export class LayersTrainer implements Trainer {
    */
   private look(backward: boolean): void {
     this.core.submit((pass) => {
-      this.phases(pass, this.looks, this.spec.N, backward, false);
+      this.phases(pass, true, backward);
       pass.setPipeline(this.core.pipelines.layerSettle);
       pass.dispatchWorkgroups(1);
     }, 'look');

@@ -93,7 +93,7 @@ function empirical(
     : `${label}[${at}]: GPU ${gpu[at]}, oracle ${cpu[at]} (${worstHere.toExponential(1)}× tolerance)`;
 }
 
-/** Σ_r |δ_l[r][j]|·|in[r][i]| per weight and Σ_r |δ_l[r][j]| per bias, plus the penalty's terms: each gradient's size. */
+/** Each gradient's size: Σ_r |δ_l[r][j]|·|in[r][i]| per weight, Σ_r |δ_l[r][j]| per bias, and the penalty's terms. */
 function gradientSizes(c: LayersCase, params: ArrayLike<number>, rows: ArrayLike<number>): Float64Array {
   const o = lossAndGradsModel(c.model, params, c.data, { loss: c.loss }, rows);
   const layout = modelLayout(c.model);
