@@ -12,8 +12,8 @@ import { chooseKernel, createTrainer, KERNELS, KernelRefusedError, specOf } from
 import { type LayersOptions, LayersTrainer } from '../src/gpu/layers.js';
 import { SHADERS } from '../src/gpu/shaders.js';
 import { StepTrainer } from '../src/gpu/steps.js';
-import { batchIndices } from '../src/mlp/batches.js';
-import { xor } from '../src/mlp/data/data.js';
+import { batchIndices, epochOrder } from '../src/mlp/batches.js';
+import { makeDataset, xor } from '../src/mlp/data/data.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { initModelParams } from '../src/mlp/init.js';
 import type { Output } from '../src/mlp/model.js';
@@ -224,6 +224,35 @@ describe('layers: a step that overflows', () => {
     } finally {
       trainer.destroy();
       twin.destroy();
+    }
+  });
+
+  it('steps recorded after the stop, drawing other rows at the frozen θ, leave the first verdict as it is', async () => {
+    // Two loud samples: step 1 draws sample 0 (θ1 as in deepRamp), step 2 sample 1 and overflows. Sample 0 would
+    // overflow at θ1 too, with a smaller code, if a later step (orders refilled meanwhile) computed and flagged it.
+    const seed = 1;
+    expect(Array.from(epochOrder(2, 1, seed, 0))).toEqual([0, 1]);
+    const { params, hidden, loss } = deepRamp();
+    const data = makeDataset([[2 ** 40], [2 ** 40]], [1, 1]);
+    const trainer = await LayersTrainer.create(device, {
+      data,
+      params,
+      hidden,
+      loss,
+      lr: DEEP_RAMP_LOSS_AT_2,
+      batch: 1,
+      seed,
+      epochsHeld: 2,
+    });
+    try {
+      trainer.step(2);
+      trainer.step(20);
+      await expect(trainer.readLoss()).rejects.toThrow(
+        /^step 2: the loss of sample 1 became NaN .*kept the parameters after step 1/,
+      );
+      expect(bits(await trainer.readParams())).toEqual([0.5, -(2 ** -41), 2 ** 30, -(2 ** -71), 2 ** 59, 2 ** -11]);
+    } finally {
+      trainer.destroy();
     }
   });
 });
