@@ -60,9 +60,27 @@ export type { DatasetKind, GenSpec } from './mlp/data/datasets.js';
 export { parseDataset, detectFormat, type DataFormat, type ParseOptions } from './mlp/data/data-file.js';
 
 // The GPU trainers, behind one door, and the device helpers.
-export { createTrainer, chooseKernel, kernelNamed, specOf, KERNELS, KernelRefusedError } from './gpu/chooser.js';
+export {
+  createTrainer,
+  chooseKernel,
+  kernelNamed,
+  specOf,
+  describeShape,
+  KERNELS,
+  KernelRefusedError,
+} from './gpu/chooser.js';
 export type { KernelChoice } from './gpu/chooser.js';
 export { KERNEL_NAMES } from './gpu/contract.js';
-export type { Trainer, TrainerConfig, Readout, KernelName, KernelDescription } from './gpu/contract.js';
+export type {
+  Trainer,
+  TrainerConfig,
+  OneLayerConfig,
+  Readout,
+  LayerValues,
+  KernelName,
+  KernelDescription,
+  KernelSupport,
+  NetworkShape,
+} from './gpu/contract.js';
 export { requestBrowserDevice, openDevice, summarizeAdapter, describeAdapter, GpuError } from './gpu/device.js';
 export type { AdapterSummary, GpuErrorKind } from './gpu/device.js';

@@ -183,7 +183,7 @@ describe('the page in headless Chromium', () => {
       try {
         await second.page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
         expect(await text(second.page, 'banner')).toMatch(
-          /kernel fused-subgroup cannot train d=2, H=8, N=160 here: N = 160 > 16; kernels that fit: .*steps\. The chooser's pick trains instead\./,
+          /kernel fused-subgroup cannot train d=2, H=8, N=160 here: N = 160 > 16; kernels that fit: .*steps, layers\. The chooser's pick trains instead\./,
         );
         expect(await text(second.page, 'kernel')).not.toBe('fused-subgroup');
         expect(second.errors).toEqual([]);

@@ -112,3 +112,28 @@ export function sgdF32(
   }
   return { history, fault: null };
 }
+
+/**
+ * The ramp two hidden layers deep: one sample x = 2^40, y = 1; d = 1, hidden [1, 1], ReLU, σ, BCE;
+ * θ = [W1, b1, W2, b2, W3, b3] = [1, 0, 2^30, 0, −2^-60, 0]. Step 1: z1 = a1 = 2^40, z2 = a2 = 2^70, z3 = −2^10,
+ * σ(z3) = 0 in f32 and f64, δ3 = −1, δ2 = 2^-60, δ1 = 2^-30; dW1 = 2^10, db1 = 2^-30, dW2 = 2^-20, db2 = 2^-60,
+ * dW3 = −2^70, db3 = −1, every product exact. With learning rate η:
+ *   η = 2^-11: θ1 = [0.5, −2^-41, 2^30, −2^-71, 2^59, 2^-11] (2^30 − 2^-31 and 2^59 − 2^-60 round to 2^30 and
+ *              2^59 in both), then at step 2 z3 = 2^-11 + 2^59 · 2^69 = 2^128 overflows f32: the BCE loss
+ *              (1 − y)·z3 = 0·∞ is NaN. In f64 z3 is finite and σ = 1: training stops moving.
+ *   η = 2^60:  W3 would become −2^-60 + 2^60 · 2^70 = 2^130: W3[0][0] overflows at step 1, the first non-finite
+ *              θ′ in flat order (W1 = 1 − 2^70, b1 = −2^30, W2 = 2^30 − 2^40, b2 = −1 are finite).
+ * A second sample x = 0 (y = 1) only moves b3 while b1, b2 ≤ 0 keep its ReLUs shut, so with mini-batches of one the
+ * overflow comes at the second step that draws sample 1 (`deepRamp(true)`).
+ */
+export function deepRamp(withQuietSample = false): {
+  data: Dataset;
+  params: Float64Array;
+  hidden: number[];
+  loss: LossKind;
+} {
+  const data = withQuietSample ? makeDataset([[0], [2 ** 40]], [1, 1]) : makeDataset([[2 ** 40]], [1]);
+  return { data, params: Float64Array.from([1, 0, 2 ** 30, 0, -(2 ** -60), 0]), hidden: [1, 1], loss: 'bce' };
+}
+export const DEEP_RAMP_LOSS_AT_2 = 2 ** -11;
+export const DEEP_RAMP_PARAM_AT_1 = 2 ** 60;
