@@ -3,10 +3,8 @@
  * (inspect: gradients and every layer's per-row values over all rows), and step by step (each θ_t against one oracle
  * step from the GPU's own θ_{t−1} on the batch MatrixTrainer draws for step t), then the whole trajectory.
  *
- * Where the derived bounds apply (one hidden layer, σ output, no penalty: src/mlp/bounds/bounds.ts's shadowBounds and
- * sgdStepBounds, a mini-batch as the dataset of its rows) they are used. Elsewhere an EMPIRICAL tolerance stands in:
- * TODO(lead): switch `empirical` to shadowBoundsModel(model, params, data, objective, { rows, perSample: true })
- * from src/mlp/bounds/bounds-model.ts once it lands, comparing each tensor with compareArrayWithBounds.
+ * Every element within its own derived bound: the one-layer bounds (shadowBounds, sgdStepBounds, a mini-batch as the
+ * dataset of its rows) where they apply, the general network's (shadowBoundsModel, sgdStepBoundsModel) elsewhere.
  */
 import type { HiddenActivation } from '../../src/engine/activation.js';
 import type { LossKind } from '../../src/engine/losses.js';
@@ -14,21 +12,13 @@ import type { Readout } from '../../src/gpu/contract.js';
 import { type LayersOptions, LayersTrainer } from '../../src/gpu/layers.js';
 import { shadowBounds } from '../../src/mlp/bounds/bounds.js';
 import { compareArrayWithBounds, compareWithBounds } from '../../src/mlp/bounds/compare.js';
-import { sgdStepBounds } from '../../src/mlp/bounds/step-bounds.js';
+import { shadowBoundsModel } from '../../src/mlp/bounds/bounds-model.js';
+import { sgdStepBounds, sgdStepBoundsModel } from '../../src/mlp/bounds/step-bounds.js';
 import type { Dataset } from '../../src/mlp/data/data.js';
 import { makeModel, type Model, modelLayout, type Output } from '../../src/mlp/model.js';
 import { lossAndGradsModel } from '../../src/mlp/reference.js';
 import { makeRng } from '../../src/mlp/rng.js';
 import { MatrixTrainer } from '../../src/mlp/train/train-matrix.js';
-
-/**
- * EMPIRICAL: |gpu − cpu| ≤ RTOL · (m + max over the tensor of m), m the size of what the element sums (Σ|terms| for a
- * gradient, |v| for a per-row value). Why 1e-4: f32's unit roundoff 2^-24 ≈ 6e-8 times the longest chain of
- * roundings here (4 layers × (a width ≤ 9 + a batch ≤ 11) ≈ 80 operations) is 5e-6; ×20 for error carried through f′
- * and the sums of the layers above. The tensor's largest m stands in for the magnitude shadow of elements that cancel.
- * The mutants (tests/gpu-layers.test.ts) miss it by orders of magnitude; the real kernel uses a small fraction of it.
- */
-export const EMPIRICAL_RTOL = 1e-4;
 
 export interface LayersCase {
   name: string;
@@ -46,10 +36,10 @@ export interface LayersCase {
 /** What failed, one line each (empty: everything within its bound or tolerance). */
 export type Failures = string[];
 
-/** The largest fraction of its derived bound, and of the empirical tolerance, any element used so far. */
-export const worst = { derived: { fraction: 0, where: '' }, empirical: { fraction: 0, where: '' } };
+/** The largest fraction of its derived bound any element used so far. */
+export const worst = { derived: { fraction: 0, where: '' } };
 
-function note(fraction: number, where: string, kind: keyof typeof worst = 'empirical'): void {
+function note(fraction: number, where: string, kind: keyof typeof worst = 'derived'): void {
   const w = worst[kind];
   if (fraction > w.fraction) [w.fraction, w.where] = [fraction, where];
 }
@@ -69,50 +59,6 @@ function subset(data: Dataset, rows: ArrayLike<number>): Dataset {
     y[r] = data.y[rows[r]!]!;
   }
   return { d, N: rows.length, x, y };
-}
-
-/** Element-wise: |gpu − cpu| ≤ RTOL·(m + max m); returns the failure line or null, noting the fraction used. */
-function empirical(
-  label: string,
-  gpu: ArrayLike<number>,
-  cpu: ArrayLike<number>,
-  mag: ArrayLike<number>,
-): string | null {
-  let floor = 0;
-  for (let k = 0; k < mag.length; k++) floor = Math.max(floor, mag[k]!);
-  let worstHere = 0;
-  let at = -1;
-  for (let k = 0; k < cpu.length; k++) {
-    const tol = EMPIRICAL_RTOL * (mag[k]! + floor);
-    const f = Math.abs(gpu[k]! - cpu[k]!) / (tol || Number.MIN_VALUE);
-    if (!(f <= worstHere)) [worstHere, at] = [f, k];
-  }
-  note(worstHere, label);
-  return worstHere <= 1
-    ? null
-    : `${label}[${at}]: GPU ${gpu[at]}, oracle ${cpu[at]} (${worstHere.toExponential(1)}× tolerance)`;
-}
-
-/** Each gradient's size: Σ_r |δ_l[r][j]|·|in[r][i]| per weight, Σ_r |δ_l[r][j]| per bias, and the penalty's terms. */
-function gradientSizes(c: LayersCase, params: ArrayLike<number>, rows: ArrayLike<number>): Float64Array {
-  const o = lossAndGradsModel(c.model, params, c.data, { loss: c.loss }, rows);
-  const layout = modelLayout(c.model);
-  const m = new Float64Array(layout.size);
-  const { d } = c.model;
-  layout.layers.forEach(({ W, b, nin, nout }, l) => {
-    const delta = o.delta[l]!;
-    for (let r = 0; r < rows.length; r++) {
-      const input = (i: number) => (l === 0 ? c.data.x[rows[r]! * d + i]! : o.cache.a[l - 1]![r * nin + i]!);
-      for (let j = 0; j < nout; j++) {
-        const g = Math.abs(delta[r * nout + j]!);
-        m[b.offset + j]! += g;
-        for (let i = 0; i < nin; i++) m[W.offset + j * nin + i]! += g * Math.abs(input(i));
-      }
-    }
-    for (let k = W.offset; k < W.offset + W.length; k++)
-      m[k]! += c.l1 * Math.abs(Math.sign(params[k]!)) + c.l2 * Math.abs(params[k]!);
-  });
-  return m;
 }
 
 /** The readout of inspect({ cache: true }) against the oracle at the same parameters, over every row. */
@@ -136,22 +82,24 @@ export function checkReadout(c: LayersCase, r: Readout, label: string): Failures
       if (!t.pass) out.push(`${label} ${t.tensor}: ${t.maxFraction.toExponential(1)}× its derived bound`);
     }
   } else {
-    const fail = empirical(`${label} dL/dθ`, r.grads, o.grads, gradientSizes(c, r.params, all));
-    if (fail) out.push(fail);
+    // the general network: every element within its own derived bound (src/mlp/bounds/bounds-model.ts)
+    const b = shadowBoundsModel(c.model, r.params, c.data, objective, { rows: all, perSample: true });
+    const tensors = [compareArrayWithBounds('dL/dθ', r.grads, b.grads.value, b.grads.bound, b.gateUncertain)];
     const v = r.layers;
-    if (!v) return [...out, `${label}: no per-row values`];
-    const abs = (xs: Float64Array) => xs.map(Math.abs);
-    const pairs: [string, Float64Array, Float64Array][] = [
-      ...o.cache.z.map((z, l): [string, Float64Array, Float64Array] => [`z${l + 1}`, v.z[l]!, z]),
-      ...o.cache.a.map((a, l): [string, Float64Array, Float64Array] => [`a${l + 1}`, v.a[l]!, a]),
-      ...o.da.map((da, l): [string, Float64Array, Float64Array] => [`da${l + 1}`, v.da[l]!, da]),
-      ...o.delta.map((dl, l): [string, Float64Array, Float64Array] => [`δ${l + 1}`, v.delta[l]!, dl]),
-      ['ŷ', v.yHat, o.cache.yHat],
-      ['ℓ', v.losses, o.losses],
-    ];
-    for (const [name, gpu, cpu] of pairs) {
-      const f = empirical(`${label} ${name}`, gpu, cpu, abs(cpu));
-      if (f) out.push(f);
+    if (!v || !b.samples) return [...out, `${label}: no per-row values`];
+    b.samples.hidden.forEach((h, l) => {
+      tensors.push(compareArrayWithBounds(`z${l + 1}`, v.z[l]!, h.z.value, h.z.bound));
+      tensors.push(compareArrayWithBounds(`a${l + 1}`, v.a[l]!, h.a.value, h.a.bound, h.gateUncertain));
+      tensors.push(compareArrayWithBounds(`da${l + 1}`, v.da[l]!, h.da.value, h.da.bound, h.daUncertain));
+      tensors.push(compareArrayWithBounds(`δ${l + 1}`, v.delta[l]!, h.delta.value, h.delta.bound, h.deltaUncertain));
+    });
+    const { output } = b.samples;
+    const L = b.samples.hidden.length;
+    tensors.push(compareArrayWithBounds(`z${L + 1}`, v.z[L]!, output.z.value, output.z.bound));
+    tensors.push(compareArrayWithBounds('ŷ', v.yHat, output.yHat.value, output.yHat.bound));
+    for (const t of tensors) {
+      note(t.maxFraction, `${label} ${t.tensor}`, 'derived');
+      if (!t.pass) out.push(`${label} ${t.tensor}: ${t.maxFraction.toExponential(1)}× its derived bound`);
     }
   }
   if (!(Math.abs(r.loss - o.loss) <= 1e-5 * (1 + Math.abs(o.loss))))
@@ -175,12 +123,12 @@ export function checkStep(
     note(t.maxFraction, label, 'derived');
     return t.pass ? null : `${label}: ${t.maxFraction.toExponential(1)}× the derived one-step bound`;
   }
-  const o = lossAndGradsModel(c.model, before, c.data, { loss: c.loss, l1: c.l1, l2: c.l2 }, rows);
-  const expected = before.map((v, k) => v - lr * o.grads[k]!);
-  // lr times the gradient's tolerance, plus the rounding of θ − lr·g (half an ulp of |θ|, as 2^-24·|θ|, twice)
-  const sizes = gradientSizes(c, before, rows).map((m) => lr * m);
-  const withUpdate = sizes.map((m, k) => m + (2 ** -23 * Math.abs(before[k]!)) / EMPIRICAL_RTOL);
-  return empirical(label, after, expected, withUpdate);
+  const objective = { loss: c.loss, l1: c.l1, l2: c.l2 };
+  const paramError = new Float64Array(before.length); // θ_{t−1} is the GPU's own, exactly
+  const one = sgdStepBoundsModel(c.model, before, paramError, c.data, objective, lr, rows);
+  const t = compareArrayWithBounds('θ', after, one.params, one.error, one.gateUncertain);
+  note(t.maxFraction, label, 'derived');
+  return t.pass ? null : `${label}: ${t.maxFraction.toExponential(1)}× the derived one-step bound`;
 }
 
 /** Everything at step 0 and through `steps` steps, one by one, then the trajectory against MatrixTrainer's. */
