@@ -5,8 +5,8 @@
  * repeat's GPU time comes from timestamps around its submits (`gpuMs`, and per dispatch); without it, host time only
  * (`timing: 'host'`).
  */
-import { FusedTrainer } from '../src/gpu/fused.js';
-import { FusedSubgroupTrainer, subgroupFit } from '../src/gpu/fused-subgroup.js';
+import { createTrainer } from '../src/gpu/chooser.js';
+import type { KernelName, Trainer } from '../src/gpu/contract.js';
 import { ManyTrainer } from '../src/gpu/many.js';
 import { ManyRegTrainer } from '../src/gpu/many-reg.js';
 import { sweepGpu } from '../src/gpu/sweep-widths.js';
@@ -14,7 +14,6 @@ import { sweepAllGpu } from '../src/gpu/sweep-all.js';
 import { xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { MAP_RATES, MAP_WIDTHS, type SweepSpec } from '../src/mlp/map.js';
-import { makeSpec } from '../src/mlp/spec.js';
 import { LR, median } from './measure.js';
 
 export interface FastResult {
@@ -219,7 +218,7 @@ export async function fastCases(
   const start = initParams({ d: 2, H: 8 }, 1);
   const fusedCase = 'xor-2-8-1-fused';
   const perDispatch = 4096;
-  const fusedImpl = (variant: string, t: FusedTrainer | FusedSubgroupTrainer): Impl => ({
+  const fusedImpl = (variant: string, t: Trainer): Impl => ({
     impl: variant === 'fused-subgroup' ? 'gpu-fused-subgroup' : 'gpu-fused',
     variant,
     models: 1,
@@ -228,19 +227,11 @@ export async function fastCases(
     sync: () => t.readLoss(),
     dispose: () => t.destroy(),
   });
-  for (const variant of ['fused-workgroup', 'fused-subgroup']) {
+  for (const variant of ['fused-workgroup', 'fused-subgroup'] as const satisfies readonly KernelName[]) {
     await attempt(fusedCase, variant, async () => {
-      if (variant === 'fused-subgroup') {
-        const fit = subgroupFit(device, makeSpec({ d: 2, H: 8, N: 4 }));
-        if (!fit.fits) throw new Error(`not run: ${fit.why}`);
-      }
+      // forced through the one door; a kernel that does not fit this device is refused, and reported as not run
       const opts = { data, params: start, hidden: 8, lr: LR, loss: 'bce' as const, label: `bench.${variant}` };
-      const impl = fusedImpl(
-        variant,
-        variant === 'fused-subgroup'
-          ? await FusedSubgroupTrainer.create(device, opts)
-          : await FusedTrainer.create(device, opts),
-      );
+      const impl = fusedImpl(variant, await createTrainer(device, opts, { kernel: variant }));
       try {
         return await measure(device, impl, fusedCase, 'steps/s', budget);
       } finally {
