@@ -166,6 +166,31 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
 });
 
 describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or trains on the GPU', () => {
+  it('with WebGPU, while XOR plays: H = 4096 on 1,600 spiral points is refused beside H, and the run goes on', async () => {
+    const { browser, page, errors, offLoopback } = await openQuery(
+      '?perFrame=20&dataset=spiral&points=2000&hidden=8',
+      true,
+    );
+    try {
+      expect(await text(page, 'backend')).toMatch(/^WebGPU/);
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 5);
+      await setControl(page, 'hidden', '4096');
+      expect(await text(page, 'error-hidden')).toMatch(
+        /^The page checks every GPU snapshot against the CPU oracle, .*1,600 training points at hidden width 4096 make 26,216,000\. To train here, lower the hidden width H to at most 624/,
+      );
+      expect(page.url()).toContain('hidden=8');
+      const s0 = await stepNow(page);
+      await waitForStepAbove(page, s0 + 5);
+      expect(await state(page)).toBe('playing');
+      expect(await keepsAnswering(page, 3)).toBeLessThan(1000);
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+
   /**
    * The GPU trains it (the backend line says WebGPU and steps go by), or a refusal names its limit beside a field:
    * the page's per-frame oracle check (src/ui/session.ts's ORACLE_FRAME_MAX), or the CPU engine's where the GPU

@@ -183,13 +183,36 @@ describe('the page in headless Chromium', () => {
       try {
         await second.page.waitForFunction(() => document.querySelector('[data-testid="kernel"]')?.textContent !== '–');
         expect(await text(second.page, 'banner')).toMatch(
-          /kernel fused-subgroup cannot train d=2, H=8, N=160 here: N = 160 > 16; kernels that fit: .*steps, layers\. The chooser's pick trains instead\./,
+          /^The link asks for the GPU kernel fused-subgroup, which cannot train this run \(N = 160 > 16; N counts the training points, the held-out ones aside\)\. The page's own pick trains instead, the fastest that can\./,
         );
         expect(await text(second.page, 'kernel')).not.toBe('fused-subgroup');
         expect(second.errors).toEqual([]);
       } finally {
         await second.browser.close();
       }
+      expect(errors).toEqual([]);
+      expect(offLoopback).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+
+  it('while it trains, the gradient panel opens with a mouse press and keeps keyboard focus (it is not rebuilt under them)', async () => {
+    const { browser, page, errors, offLoopback } = await open(true, '?perFrame=20');
+    try {
+      await setPlaying(page, true);
+      await waitForStepAbove(page, 20);
+      const summary = page.locator('details.grad-more > summary');
+      await page.locator('#gradients').scrollIntoViewIfNeeded();
+      await summary.click({ delay: 90 }); // the pointer moves onto it, then a real press: down, 90 ms, up
+      await page.waitForFunction(() => document.querySelector<HTMLDetailsElement>('details.grad-more')?.open === true);
+      await summary.focus();
+      const s0 = await stepNow(page);
+      await waitForStepAbove(page, s0 + 40); // several frames go by
+      expect(await page.evaluate(() => document.activeElement?.closest('#gradients') !== null)).toBe(true);
+      expect(await text(page, 'play')).toMatch(/Pause/); // still playing
+      await setPlaying(page, false); // paused: the panel shows the last step's numbers
+      expect(await text(page, 'grad-verdict')).toMatch(/^(pass|fail)$/);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {

@@ -115,7 +115,13 @@ export const KERNELS: readonly KernelDescription[] = [
 
 /** A forced kernel that cannot train the configuration: the message lists the kernels that can. */
 export class KernelRefusedError extends RangeError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The kernel asked for, why it cannot, and the kernels that can. */
+    readonly kernel: KernelName,
+    readonly why: string,
+    readonly fits: readonly KernelName[],
+  ) {
     super(message);
     this.name = 'KernelRefusedError';
   }
@@ -176,7 +182,7 @@ export function chooseKernel(device: GPUDevice, spec: NetworkShape, kernel?: Ker
     const why = fit.find((v) => v.kernel === wanted)!.why;
     if (why !== null) {
       const others = fits.length ? `kernels that fit: ${fits.join(', ')}` : 'no kernel fits it on this device';
-      throw new KernelRefusedError(`kernel ${wanted} cannot train ${shape} here: ${why}; ${others}`);
+      throw new KernelRefusedError(`kernel ${wanted} cannot train ${shape} here: ${why}; ${others}`, wanted, why, fits);
     }
     return { kernel: wanted, why: 'asked for', forced: true, passedOver: [] };
   }

@@ -111,7 +111,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     );
   } else if (!cmp) {
     summary.append(
-      'The GPU’s gradients are listed beside the CPU’s below; no error bounds came with this snapshot. Verdict: ',
+      `The GPU’s gradients are listed beside the CPU’s below; ${s.boundsNote ?? 'no error bounds came with this snapshot'}. Verdict: `,
       verdict,
       '.',
     );

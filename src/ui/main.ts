@@ -7,7 +7,7 @@
 import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
 import { describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
-import { chooseKernel, createTrainer, specOf } from '../gpu/chooser.js';
+import { chooseKernel, createTrainer, KernelRefusedError, specOf } from '../gpu/chooser.js';
 import { initParams } from '../mlp/init.js';
 import {
   type App,
@@ -26,7 +26,7 @@ import { mountDocs } from './doc-pages.js';
 import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
 import { mountExplainerHtml } from './graph/graph-explainer.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
-import { render, showState } from './view.js';
+import { flushGradients, render, showState } from './view.js';
 import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
@@ -87,8 +87,13 @@ function forcedKernel(app: App): { kernel?: string } {
     chooseKernel(app.device, specOf({ data: app.data.train, hidden: app.settings.hidden }), kernel);
     return { kernel };
   } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    banner(app, `${sentence(e.message)} The chooser's pick trains instead.`, 'link');
+    if (!(e instanceof KernelRefusedError)) throw e;
+    banner(
+      app,
+      `The link asks for the GPU kernel ${e.kernel}, which cannot train this run (${e.why}; N counts the training ` +
+        `points, the held-out ones aside). The page's own pick trains instead, the fastest that can.`,
+      'link',
+    );
     return {};
   }
 }
@@ -174,7 +179,7 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
     if (error) error.textContent = r.error;
     return;
   }
-  if (cpuRefuses(app, key, r.value, input, error)) return;
+  if (sizeRefuses(app, key, r.value, input, error)) return;
   input.removeAttribute('aria-invalid');
   if (error) error.textContent = '';
   const before = app.settings[key];
@@ -194,22 +199,21 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
 }
 
 /**
- * On the CPU engine, a change that would make the run installed now too big for it is refused beside its
- * field, and that run goes on. A run already refused is not guarded here, so each change towards a size
- * that fits is taken.
+ * A change that would make the run installed now too big for where it trains (the CPU engine's step, or the GPU
+ * run's per-frame check) is refused beside its field, and that run goes on. A run already refused is not guarded
+ * here, so each change towards a size that fits is taken.
  */
-function cpuRefuses<K extends keyof Settings>(
+function sizeRefuses<K extends keyof Settings>(
   app: App,
   key: K,
   value: Settings[K],
   input: HTMLInputElement | HTMLSelectElement,
   error: HTMLElement | null,
 ): boolean {
-  if (!app.ready || app.device || !app.controller.session || (key !== 'hidden' && !DATA_KEYS.includes(key)))
-    return false;
+  if (!app.ready || !app.controller.session || (key !== 'hidden' && !DATA_KEYS.includes(key))) return false;
   const next = { ...app.settings, [key]: value };
   const upload = key === 'dataset' ? null : app.upload;
-  const refusal = cpuRefusal(next, pageData(next, upload), upload);
+  const refusal = (app.device ? gpuRefusal : cpuRefusal)(next, pageData(next, upload), upload);
   if (!refusal) return false;
   if (input instanceof HTMLSelectElement)
     input.value = String(app.settings[key]); // a menu shows what trains
@@ -226,11 +230,11 @@ async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
   const upload = await tryUpload(app.els, input, app.settings, app.device !== null);
   if (!upload) return;
   const refusal =
-    app.ready && !app.device && app.controller.session
-      ? cpuRefusal(app.settings, pageData(app.settings, upload), upload)
+    app.ready && app.controller.session
+      ? (app.device ? gpuRefusal : cpuRefusal)(app.settings, pageData(app.settings, upload), upload)
       : null;
   if (refusal) {
-    // on the CPU engine, a file too big for it is refused like a bad one, and the run goes on
+    // a file too big for where the page trains is refused like a bad one, and the run goes on
     app.els.uploadError.textContent = `${upload.fileName}: ${refusal.text}`;
     input.setAttribute('aria-invalid', 'true');
     return;
@@ -348,7 +352,10 @@ async function start(): Promise<void> {
       }
       showState(els, state, app.controller.wanted);
       // paused: the graph shows the last step now, not at its next refresh
-      if (state === 'idle') flushDiagram(els.diagram);
+      if (state === 'idle') {
+        flushDiagram(els.diagram);
+        flushGradients(els.gradients);
+      }
     },
     onFailure: (e) => handleFailure(app, e),
     schedule: (fn) => requestAnimationFrame(fn),

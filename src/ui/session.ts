@@ -16,6 +16,8 @@ export interface Snapshot {
   backend: 'gpu' | 'cpu';
   /** The GPU kernel that trains (the chooser's pick), or the CPU engine. */
   kernel: KernelName | 'cpu-engine';
+  /** What that kernel does and why the chooser picked it (GPU only). */
+  kernelWhy?: string;
   /** The hidden activation f this run trains with (the settings may have moved on). */
   activation: HiddenActivation;
   step: number;
@@ -32,6 +34,8 @@ export interface Snapshot {
   data: Dataset;
   /** Per-element f32 error bounds on the GPU's gradients (src/mlp/bounds/bounds.ts); GPU backend only. */
   bounds?: Bounds;
+  /** Why a GPU snapshot comes without bounds (a run too large to bound every frame), in the panel's words. */
+  boundsNote?: string;
 }
 
 export interface Session {
@@ -61,7 +65,10 @@ export const BOUNDS_FRAME_MAX = 400_000;
 export const CACHE_FRAME_MAX = 65_536;
 
 /** What a GPU session drives: any kernel behind the Trainer contract. */
-export type SessionTrainer = Pick<Trainer, 'kernel' | 'step' | 'inspect' | 'setLearningRate' | 'destroy'>;
+export type SessionTrainer = Pick<Trainer, 'kernel' | 'step' | 'inspect' | 'setLearningRate' | 'destroy'> & {
+  /** The chooser's reasons, where createTrainer made it. */
+  readonly choice?: { why: string };
+};
 
 export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunConfig): Session {
   const held = roundToF32(data);
@@ -77,6 +84,7 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
       return {
         backend: 'gpu',
         kernel: trainer.kernel,
+        ...(trainer.choice ? { kernelWhy: trainer.choice.why } : {}),
         activation: config.activation,
         step: r.step,
         loss: r.loss,
@@ -85,7 +93,14 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
         gpuGrads: r.grads,
         oracle: { loss: oracle.loss, grads: oracle.grads },
         data: held,
-        ...(checked ? { bounds: shadowBounds(spec, r.params, held, config.loss) } : {}),
+        ...(checked
+          ? { bounds: shadowBounds(spec, r.params, held, config.loss) }
+          : {
+              boundsNote:
+                `this run is too large to bound every gradient each frame (${(data.N * r.params.length).toLocaleString('en-US')} ` +
+                `training points × parameters, above the page's ${BOUNDS_FRAME_MAX.toLocaleString('en-US')}), so they are compared ` +
+                'without them (npm run train bounds every gradient of any size)',
+            }),
       };
     },
     setLearningRate: (lr) => trainer.setLearningRate(lr),

@@ -8,7 +8,7 @@ import type { Dataset } from '../mlp/data/data.js';
 import { forward, lossValue, numericGradient } from '../mlp/reference.js';
 import type { PlayState } from './controller.js';
 import type { PageData } from './data-choice.js';
-import { highlightUnit, renderDiagram } from './graph/diagram.js';
+import { highlightUnit, REFRESH_MS, renderDiagram } from './graph/diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { hints } from './hints.js';
@@ -38,6 +38,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   els.loss.textContent = Number.isFinite(s.loss) ? s.loss.toExponential(3) : 'not a number';
   els.accuracy.textContent = `${Math.round(100 * accuracy(s.values.yHat, s.data.y))}%`;
   els.kernel.textContent = s.kernel;
+  els.kernel.title = s.kernelWhy ?? (s.kernel === 'cpu-engine' ? 'the scalar autograd engine, on the CPU' : '');
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
   showTest(app, s, H);
@@ -88,12 +89,37 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     );
   }
   renderDiagram(els.diagram, s, settings.point, settings.loss, { exact });
-  const fd =
-    app.fd && s.params.length <= FD_MAX_PARAMS
-      ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss)
-      : null;
-  renderGradients(els.gradients, s, fd);
-  keyboardScrollable(els.gradients);
+  const drawPanel = () => {
+    const fd =
+      app.fd && s.params.length <= FD_MAX_PARAMS
+        ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss)
+        : null;
+    renderGradients(els.gradients, s, fd);
+    keyboardScrollable(els.gradients);
+  };
+  // While playing, the panel is rebuilt at most every REFRESH_MS and never under the learner's pointer or focus
+  // (a rebuild between press and release swallows the click); a pause draws the last snapshot (flushGradients).
+  const panel = panels.get(els.gradients) ?? { at: -Infinity, pending: null };
+  panels.set(els.gradients, panel);
+  const busy = els.gradients.matches(':hover') || els.gradients.contains(document.activeElement);
+  if (exact || (!busy && performance.now() - panel.at >= REFRESH_MS)) {
+    panel.pending = null;
+    panel.at = performance.now();
+    drawPanel();
+  } else panel.pending = drawPanel;
+}
+
+/** The gradient panel's last draw and the draw it skipped while training, per panel element. */
+const panels = new WeakMap<HTMLElement, { at: number; pending: (() => void) | null }>();
+
+/** Draws the panel's skipped refresh now (training paused: its numbers must be the last step's). */
+export function flushGradients(root: HTMLElement): void {
+  const panel = panels.get(root);
+  if (!panel?.pending) return;
+  const draw = panel.pending;
+  panel.pending = null;
+  panel.at = performance.now();
+  draw();
 }
 
 /**
