@@ -209,7 +209,8 @@ describe('npm run train --data (the built command, as a process)', () => {
   });
   const run = (...argv: string[]) => {
     const t0 = performance.now();
-    const p = spawnSync(process.execPath, ['-r', join(dir, 'peak.cjs'), `${cli}/train.js`, ...argv], { encoding: 'utf8', timeout: 30_000 });
+    // SIGKILL at the timeout: a process blocked in open() never sees SIGTERM
+    const p = spawnSync(process.execPath, ['-r', join(dir, 'peak.cjs'), `${cli}/train.js`, ...argv], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
     return { status: p.status, signal: p.signal, stderr: p.stderr, seconds: (performance.now() - t0) / 1000 };
   };
 
