@@ -81,7 +81,8 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
     let cells: SweepCell[];
     let adapter: AdapterSummary | null = null;
     if (backend === 'cpu') {
-      cells = await sweepCpuChunked(data, spec, stopped, (done, total) => io.err(`sweep: ${done}/${total} cells done\n`));
+      const progress = (done: number, total: number) => io.err(`sweep: ${done}/${total} cells done\n`);
+      cells = await sweepCpuChunked(data, spec, stopped, progress);
       if (stopped()) return interrupted(io, `with ${describeDone(cells, spec)}`);
     } else {
       const gpu = await requestNodeDevice({ label: 'sweep.device' });
@@ -102,7 +103,8 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       }
       if (stopped()) {
         const all = spec.widths.length * spec.rates.length;
-        return interrupted(io, `at step ${stepsDone} of ${spec.steps}, with none of the ${all} cells done (the GPU trains them all at once)`);
+        const where = `at step ${stepsDone} of ${spec.steps}, with none of the ${all} cells done`;
+        return interrupted(io, `${where} (the GPU trains them all at once)`);
       }
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -142,7 +144,9 @@ function describeDone(cells: readonly SweepCell[], spec: SweepSpec): string {
   if (cells.length === 0) return `none of the ${all} cells done`;
   const byWidth = new Map<number, number[]>();
   for (const c of cells) byWidth.set(c.hidden, [...(byWidth.get(c.hidden) ?? []), c.lr]);
-  const parts = [...byWidth].map(([h, lrs]) => (lrs.length === spec.rates.length ? `H=${h} at every rate` : `H=${h} at lr ${lrs.join(', ')}`));
+  const parts = [...byWidth].map(([h, lrs]) =>
+    lrs.length === spec.rates.length ? `H=${h} at every rate` : `H=${h} at lr ${lrs.join(', ')}`,
+  );
   return `${cells.length} of ${all} cells done (${parts.join('; ')})`;
 }
 
@@ -164,7 +168,12 @@ function stepProgress(io: Io): (done: number, total: number) => void {
  * not learn), each network trained in chunks of steps with the event loop let in between, so an interrupt stops
  * it within a chunk. Returns the cells finished, fewer than all once `stop()` is true.
  */
-async function sweepCpuChunked(data: Dataset, spec: SweepSpec, stop: () => boolean, onCell: (done: number, total: number) => void): Promise<SweepCell[]> {
+async function sweepCpuChunked(
+  data: Dataset,
+  spec: SweepSpec,
+  stop: () => boolean,
+  onCell: (done: number, total: number) => void,
+): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   const total = spec.widths.length * spec.rates.length;
   const activation = spec.activation ?? 'relu';
@@ -174,7 +183,8 @@ async function sweepCpuChunked(data: Dataset, spec: SweepSpec, stop: () => boole
       const verdicts: boolean[] = [];
       for (let s = 0; s < spec.seeds; s++) {
         const net = { d: data.d, H: hidden, activation };
-        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), { hidden, lr, loss: spec.loss, activation });
+        const options = { hidden, lr, loss: spec.loss, activation };
+        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), options);
         let diverged = false;
         while (trainer.stepCount < spec.steps && !diverged) {
           await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land
