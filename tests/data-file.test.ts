@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -227,6 +227,7 @@ describe('npm run train --data (the built command, as a process)', () => {
     const big = join(dir, 'big.csv');
     writeFileSync(big, '0,1\n'.repeat(16_777_217)); // 64 MiB
     const r = run('--backend', 'cpu', '--data', big);
+    rmSync(big);
     expect({ status: r.status, signal: r.signal }, r.stderr).toEqual({ status: 2, signal: null });
     expect(r.stderr).toMatch(/^train: --data .*big\.csv: line 16777217: more than 16,777,216 rows; the batch size N is at most 16,777,216 on every backend\n/);
     expect(r.seconds).toBeLessThan(5);
