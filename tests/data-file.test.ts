@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -232,9 +232,11 @@ describe('npm run train --data (the built command, as a process)', () => {
   });
   const run = (...argv: string[]) => {
     const t0 = performance.now();
+    // SIGKILL at the timeout: a process blocked in open() never sees SIGTERM
     const p = spawnSync(process.execPath, ['-r', join(dir, 'peak.cjs'), `${cli}/train.js`, ...argv], {
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
     });
     return { status: p.status, signal: p.signal, stderr: p.stderr, seconds: (performance.now() - t0) / 1000 };
   };
@@ -254,6 +256,7 @@ describe('npm run train --data (the built command, as a process)', () => {
     const big = join(dir, 'big.csv');
     writeFileSync(big, '0,1\n'.repeat(16_777_217)); // 64 MiB
     const r = run('--backend', 'cpu', '--data', big);
+    rmSync(big);
     expect({ status: r.status, signal: r.signal }, r.stderr).toEqual({ status: 2, signal: null });
     expect(r.stderr).toMatch(
       /^train: --data .*big\.csv: line 16777217: more than 16,777,216 rows; the batch size N is at most 16,777,216 on every backend\n/,

@@ -72,15 +72,15 @@ function parseValue(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw
   const integer = flagRange(spec)!.integer;
   if (spec.kind === 'list') {
     const items = raw.split(',');
-    if (spec.max !== undefined && items.length > spec.max)
+    if (spec.max !== undefined && items.length > spec.max) {
       throw new UsageError(`--${name} takes at most ${spec.max} values, got ${items.length}`);
+    }
     return items.map((item) => {
       const problem = notDecimal(item, integer);
       const v = parseDecimal(item);
       if (problem || !inRange(spec.field, v)) {
-        throw new UsageError(
-          `--${name}: '${item.trim()}' is not ${describeRange(spec.field)}${problem ? ` (${problem})` : ''}, in '${raw}'`,
-        );
+        const why = problem ? ` (${problem})` : '';
+        throw new UsageError(`--${name}: '${item.trim()}' is not ${describeRange(spec.field)}${why}, in '${raw}'`);
       }
       return v;
     });

@@ -107,9 +107,8 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
     let cells: SweepCell[];
     let adapter: AdapterSummary | null = null;
     if (backend === 'cpu') {
-      cells = await sweepCpuChunked(data, spec, stopped, (done, total) =>
-        io.err(`sweep: ${done}/${total} cells done\n`),
-      );
+      const progress = (done: number, total: number) => io.err(`sweep: ${done}/${total} cells done\n`);
+      cells = await sweepCpuChunked(data, spec, stopped, progress);
       if (stopped()) return interrupted(io, `with ${describeDone(cells, spec)}`);
     } else {
       const gpu = await requestNodeDevice({ label: 'sweep.device' });
@@ -130,10 +129,8 @@ export async function runSweep(argv: readonly string[], io: Io): Promise<number>
       }
       if (stopped()) {
         const all = spec.widths.length * spec.rates.length;
-        return interrupted(
-          io,
-          `at step ${stepsDone} of ${spec.steps}, with none of the ${all} cells done (the GPU trains them all at once)`,
-        );
+        const where = `at step ${stepsDone} of ${spec.steps}, with none of the ${all} cells done`;
+        return interrupted(io, `${where} (the GPU trains them all at once)`);
       }
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -212,12 +209,8 @@ async function sweepCpuChunked(
       const verdicts: boolean[] = [];
       for (let s = 0; s < spec.seeds; s++) {
         const net = { d: data.d, H: hidden, activation };
-        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), {
-          hidden,
-          lr,
-          loss: spec.loss,
-          activation,
-        });
+        const options = { hidden, lr, loss: spec.loss, activation };
+        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), options);
         let diverged = false;
         while (trainer.stepCount < spec.steps && !diverged) {
           await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land

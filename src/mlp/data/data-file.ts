@@ -23,7 +23,7 @@ export interface ParseOptions {
 /** The largest finite f32, (2 − 2⁻²³)·2¹²⁷. */
 export const F32_MAX = 3.4028234663852886e38;
 
-/** The most rows (samples) a data file may have: the largest batch N of every backend (SPEC_LIMITS.N, src/mlp/spec.ts). */
+/** The most rows (samples) a data file may have: the largest batch N of every backend (SPEC_LIMITS.N, spec.ts). */
 export const MAX_ROWS = SPEC_LIMITS.N.max;
 
 /**
@@ -122,12 +122,13 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
         return true;
       }
       first = { line, width: cells.length };
-      if (first.width < 2)
+      if (first.width < 2) {
         throw new RangeError(`data: line ${line} has ${first.width} column; need x1..xd and y (at least 2)`);
-      if (first.width - 1 > SPEC_LIMITS.d.max) {
-        throw new RangeError(
-          `data: line ${line} has ${count(first.width)} columns; at most ${count(SPEC_LIMITS.d.max + 1)} (x1..x${SPEC_LIMITS.d.max} and y)`,
-        );
+      }
+      const most = SPEC_LIMITS.d.max + 1;
+      if (first.width > most) {
+        const columns = `${count(first.width)} columns; at most ${count(most)} (x1..x${most - 1} and y)`;
+        throw new RangeError(`data: line ${line} has ${columns}`);
       }
     }
     N++;
@@ -150,8 +151,9 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
     if (line === h?.line) return true;
     let columns = 1;
     for (let c = text.indexOf(',', start); c >= 0 && c < end; c = text.indexOf(',', c + 1)) columns++;
-    if (columns !== width)
+    if (columns !== width) {
       throw new RangeError(`data: line ${line} has ${columns} columns, line ${firstLine} has ${width}`);
+    }
     for (let col = 0, a = start; col < width; col++) {
       const b = col < d ? text.indexOf(',', a) : end;
       const c = text.slice(a, b).trim();
@@ -159,9 +161,8 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
       if (!Number.isFinite(v)) {
         // Named when it is a number in another notation (0x10, Infinity, 1_000, −1); else, like 'abc', not a number.
         const problem = whyNotDecimal(c) && notDecimal(c, false);
-        throw new RangeError(
-          `data: line ${line}, column ${col + 1}: '${c}' is not a ${problem ? `decimal number (${problem})` : 'finite number'}`,
-        );
+        const what = problem ? `decimal number (${problem})` : 'finite number';
+        throw new RangeError(`data: line ${line}, column ${col + 1}: '${c}' is not a ${what}`);
       }
       if (col < d) {
         const range = rangeProblem(v, options); // the label has its own check, [0, 1]
@@ -203,32 +204,21 @@ function checkJsonSize(text: string): void {
       if (depth === 1) key = keyName(text.slice(s, i + 1)); // a key, or a value that is no array of rows
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
       depth++;
-      if (c === 91 && depth === 3 && key === 'x' && ++rows > MAX_ROWS)
+      if (c === 91 && depth === 3 && key === 'x' && ++rows > MAX_ROWS) {
         throw new RangeError(`${at(i)} x has ${ROWS_LIMIT}`);
+      }
     } else if (c === 93 /* ] */ || c === 125 /* } */) {
       depth--;
-    } else if (
-      (c === 45 /* - */ || (c >= 48 && c <= 57)) &&
-      startsToken(text.charCodeAt(i - 1)) &&
-      ++values > MAX_VALUES
-    ) {
-      throw new RangeError(`${at(i)} the file has ${VALUES_LIMIT}`);
+    } else if ((c === 45 /* - */ || (c >= 48 && c <= 57)) && startsToken(text.charCodeAt(i - 1))) {
+      if (++values > MAX_VALUES) throw new RangeError(`${at(i)} the file has ${VALUES_LIMIT}`);
     }
   }
 }
 
 /** Whether a number can start after this character in JSON ('[', ',', ':', white space, or the start). */
 function startsToken(prev: number): boolean {
-  return (
-    Number.isNaN(prev) ||
-    prev === 91 ||
-    prev === 44 ||
-    prev === 58 ||
-    prev === 32 ||
-    prev === 9 ||
-    prev === 10 ||
-    prev === 13
-  );
+  if (Number.isNaN(prev)) return true;
+  return prev === 91 || prev === 44 || prev === 58 || prev === 32 || prev === 9 || prev === 10 || prev === 13;
 }
 
 function keyName(quoted: string): string {
