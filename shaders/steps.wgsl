@@ -5,8 +5,9 @@
 //                   proposed update θ′ = θ − lr · dL/dθ into `next`, each checked for NaN and ±∞
 //   sgdStep         θ ← θ′ per parameter, only if no loss, gradient or θ′ of this step was non-finite: a step that
 //                   would overflow writes nothing, so θ stays that of the step before
-// Shared: the forward pass (shaders/lib/network.wgsl); losses, δ2, activation (shaders/lib/common.wgsl); the status
-// word and update (shaders/lib/status.wgsl). Sizes and offsets are overrides with no default (src/gpu/layout.ts).
+// Shared: the forward pass (shaders/lib/network.wgsl, lib/forward-phase.wgsl); losses, δ2, activation
+// (shaders/lib/common.wgsl); the status word and update (shaders/lib/status.wgsl). Sizes and offsets are overrides
+// with no default (src/gpu/layout.ts).
 
 // Cache layout [z1 | a1 | z2 | yHat | loss | dz2 | da1 | dz1], N×H for z1, a1, da1, dz1 and N for the rest.
 override Z1_OFF: u32;

@@ -264,10 +264,10 @@ describe('the chooser', () => {
     const refused = () => chooseKernel(device, shape(2, 64, 400), 'fused-subgroup');
     expect(refused).toThrow(KernelRefusedError);
     expect(refused).toThrow(
-      /^kernel fused-subgroup cannot train d=2, H=64, N=400 here: N = 400 > 16; kernels that fit: large-tiled, steps$/,
+      /^kernel fused-subgroup cannot train d=2, H=64, N=400 here: N = 400 > 16; kernels that fit: large-tiled, steps, layers$/,
     );
     expect(() => chooseKernel(device, shape(2, 8, 4), 'fastest')).toThrow(
-      /^kernel must be one of fused-subgroup, fused-workgroup, large-tiled, steps, got 'fastest'$/,
+      /^kernel must be one of fused-subgroup, fused-workgroup, large-tiled, steps, layers, got 'fastest'$/,
     );
   });
 

@@ -11,20 +11,29 @@ import {
 } from '../bench/variants/large.js';
 import { manyConstants } from '../src/gpu/many.js';
 import { largeTiledConstants, tileSamples } from '../src/gpu/large-tiled.js';
+import { layersCacheLayout, layersConstants } from '../src/gpu/layers.js';
+import { makeModel, MODEL_LIMITS } from '../src/mlp/model.js';
 import {
   FUSED_BINDINGS,
   FUSED_WORKGROUP_SCALARS,
+  AT_FIELDS,
   HYPER_FIELDS,
   LARGE_MAX_D,
   LARGE_TILED_BINDINGS,
   LARGE_TILED_ENTRY_POINTS,
   LARGE_TILED_STATUS_WORDS,
+  LAYER_FIELDS,
+  LAYERS_BINDINGS,
+  LAYERS_ENTRY_POINTS,
+  LAYERS_MAX,
   MANY_BINDINGS,
   MANY_MAX,
   MANY_RUN_FIELDS,
   MLP_BINDINGS,
   MLP_ENTRY_POINTS,
   packHyper,
+  packNet,
+  RUN_FIELDS,
   SHADERS,
   STATUS_WORDS,
 } from '../src/gpu/shaders.js';
@@ -94,6 +103,59 @@ describe('shaders/mlp.wgsl against the TS tables', () => {
 
   it('has the entry points the trainer dispatches, in step order', () => {
     expect(wgsl.entryPoints).toEqual([...MLP_ENTRY_POINTS]);
+  });
+});
+
+describe('shaders/layers.wgsl against the TS tables', () => {
+  const wgsl = declared(SHADERS.layers);
+  const model = makeModel({ d: 3, hidden: [4, 5], activation: 'tanh', output: 'identity' });
+  const objective = { loss: 'mse', l1: 0.5, l2: 0.25 } as const;
+
+  it('declares exactly the bindings of LAYERS_BINDINGS, and the entry points the trainer dispatches, in step order', () => {
+    expect(wgsl.bindings.every((b) => b.group === 0)).toBe(true);
+    expect(wgsl.bindings.map(({ binding, name, type }) => ({ binding, name, type }))).toEqual(LAYERS_BINDINGS);
+    expect(wgsl.entryPoints).toEqual([...LAYERS_ENTRY_POINTS]);
+  });
+
+  it('declares every override constant the host sets, none with a default', () => {
+    const set = Object.keys(layersConstants(model, 10, 3, 4, objective, 64)).sort();
+    expect(wgsl.overrides.map((o) => o.name).sort()).toEqual(set);
+    expect(wgsl.overrides.filter((o) => o.hasDefault)).toEqual([]);
+  });
+
+  it('structs Layer, At, Run have the u32 fields the host packs; Net holds MAX_LAYERS = 6 hidden + the output', () => {
+    expect(wgsl.struct('Layer')).toEqual(LAYER_FIELDS.map((f) => [f, 'u32']));
+    expect(wgsl.struct('At')).toEqual(AT_FIELDS.map((f) => [f, 'u32']));
+    expect(wgsl.struct('Run')).toEqual(RUN_FIELDS.map((f) => [f, 'u32']));
+    expect(wgsl.struct('Net')).toEqual([['layers', 'array<Layer']]);
+    expect(SHADERS.layers).toContain(`const MAX_LAYERS: u32 = ${LAYERS_MAX}u;`);
+    expect(LAYERS_MAX).toBe(MODEL_LIMITS.layers.max + 1);
+    expect(wgsl.struct('Status')).toHaveLength(STATUS_WORDS);
+  });
+
+  it('packs each layer: θ offsets of the flat layout, cache blocks of N rows that do not overlap, then the losses', () => {
+    const N = 10;
+    const C = layersCacheLayout(model, N);
+    expect(C.layers.map((l) => [l.nin, l.nout, l.w, l.b])).toEqual([
+      [3, 4, 0, 12],
+      [4, 5, 16, 36],
+      [5, 1, 41, 46],
+    ]);
+    const blocks = C.layers.flatMap((l, i) =>
+      [l.z, l.a, l.delta, ...(i < 2 ? [l.da] : [])].map((o) => [o, N * l.nout]),
+    );
+    blocks.push([C.loss, N]);
+    blocks.sort((a, b) => a[0]! - b[0]!);
+    let end = 0;
+    for (const [offset, length] of blocks) {
+      expect(offset, 'each block starts where the one before ends').toBe(end);
+      end = offset! + length!;
+    }
+    expect(C.size).toBe(end);
+    const packed = packNet(C.layers);
+    expect(packed).toHaveLength(LAYERS_MAX * LAYER_FIELDS.length);
+    expect(Array.from(packed.subarray(8, 16))).toEqual(LAYER_FIELDS.map((f) => C.layers[1]![f]));
+    expect(layersConstants(model, N, 3, 4, objective, 64)).toMatchObject({ LAYERS: 3, PER_EPOCH: 4, OUTPUT: 1 });
   });
 });
 
@@ -195,14 +257,19 @@ describe('shaders/large-tiled.wgsl against the TS tables', () => {
 });
 
 describe('the shared WGSL', () => {
-  it('every kernel gets the shared forward pass and common.wgsl; the status word only where it is declared as Status', () => {
-    for (const code of Object.values(SHADERS)) {
-      expect(code).toContain('fn forwardSample(n: u32) -> f32');
+  it('every kernel gets common.wgsl, the one-layer kernels the shared forward pass; the status word where it is declared', () => {
+    for (const [name, code] of Object.entries(SHADERS)) {
+      if (name === 'layers') expect(code).not.toContain('fn forwardSample(');
+      else expect(code).toContain('fn forwardSample(n: u32) -> f32');
       expect(code).toContain('fn activationBackward(');
       expect(code.match(/fn sigmoid\(/g)).toHaveLength(1);
     }
-    expect(SHADERS.mlp).toContain('fn proposeUpdate(');
-    expect(LARGE_SHADER).toContain('fn proposeUpdate(');
+    for (const code of [SHADERS.mlp, SHADERS.layers, LARGE_SHADER]) {
+      expect(code).toContain('fn proposeUpdate(');
+      expect(code).toContain('fn applyUpdate(');
+    }
+    expect(SHADERS.mlp).toContain('fn forwardPhase(');
+    expect(LARGE_SHADER).toContain('fn forwardPhase(');
   });
 
   it('the subgroup kernels open with `enable subgroups;`, the others use no subgroup built-in', () => {

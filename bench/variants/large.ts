@@ -14,12 +14,18 @@ import { checkBufferFits, checkWorkgroupCount } from '../../src/gpu/limits.js';
 import { SHARED_WGSL, slots, STATUS_WORDS } from '../../src/gpu/shaders.js';
 import { checkLargeD } from '../../src/gpu/large-tiled.js';
 import largeWgsl from './large.wgsl?raw';
-import type { TrainerConfig } from '../../src/gpu/contract.js';
+import type { OneLayerConfig } from '../../src/gpu/contract.js';
 import { phaseBuffers, PhaseTrainer } from '../../src/gpu/phase-trainer.js';
 import { freshStatus } from '../../src/gpu/status.js';
 
 /** ./large.wgsl with the shared WGSL appended, as src/gpu/shaders.ts does for the product's kernels. */
-export const LARGE_SHADER = [largeWgsl, SHARED_WGSL.network, SHARED_WGSL.status, SHARED_WGSL.common].join('\n');
+export const LARGE_SHADER = [
+  largeWgsl,
+  SHARED_WGSL.network,
+  SHARED_WGSL.forwardPhase,
+  SHARED_WGSL.status,
+  SHARED_WGSL.common,
+].join('\n');
 
 /** ./large.wgsl, group 0. */
 export const LARGE_BINDINGS = slots({
@@ -39,7 +45,7 @@ export type LargeBindingName = (typeof LARGE_BINDINGS)[number]['name'];
 export const LARGE_ENTRY_POINTS = ['largeForward', 'largePartials', 'largeReduce', 'largeSgd'] as const;
 type Entry = (typeof LARGE_ENTRY_POINTS)[number];
 
-export interface LargeOptions extends TrainerConfig {
+export interface LargeOptions extends OneLayerConfig {
   /** Samples per chunk in the partial sums; default 1024. */
   chunk?: number;
 }

@@ -7,8 +7,8 @@
 //                  θ′ = θ − lr · g into `next`
 //   largeSgd       [P] per parameter: θ ← θ′, unless a loss, gradient or θ′ of this step was not finite
 // Memory is O(N·d + chunks·H·(d + 2)) instead of the step kernels' O(N·H).
-// Shared: the forward pass (shaders/lib/network.wgsl); the status word and update (shaders/lib/status.wgsl); losses,
-// δ2 and activation (shaders/lib/common.wgsl).
+// Shared: the forward pass (shaders/lib/network.wgsl, lib/forward-phase.wgsl); the status word and update
+// (shaders/lib/status.wgsl); losses, δ2 and activation (shaders/lib/common.wgsl).
 
 override CHUNK: u32;    // samples per chunk in largePartials
 override CHUNKS: u32;   // ceil(N / CHUNK)

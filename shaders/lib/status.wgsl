@@ -1,7 +1,7 @@
 // The status word and the SGD update of the kernels that dispatch one phase at a time
-// (shaders/steps.wgsl, bench/variants/large.wgsl), appended by src/gpu/shaders.ts, and the bindings they
-// share: 0–3 below. The kernel declares `grads`, `next` (θ′ for each parameter) and `status` at 4
-// and up, and keepOutput(n, z2, yHat, loss), which stores what its later phases need.
+// (shaders/steps.wgsl, shaders/layers.wgsl, bench/variants/large.wgsl), appended by src/gpu/shaders.ts, and the
+// bindings they share: 0–3 below. The kernel declares `grads`, `next` (θ′ for each parameter) and `status` at 4
+// and up, and `override P_SIZE: u32` (the number of parameters).
 
 // The uniform of the phase kernels: the learning rate, changed between steps by the host.
 struct Hyper {
@@ -34,24 +34,6 @@ struct Status {
 fn flagBad(code: u32) {
   atomicMin(&status.badStep, status.step + 1u);
   atomicMin(&status.badWhere, code);
-}
-
-// The forward phase for sample n: invocation 0 clears the step's proposal; then z2, yHat = σ(z2)
-// and ℓ_n, a non-finite ℓ_n failing the step, handed to the kernel's keepOutput(n, z2, yHat, loss).
-fn forwardPhase(n: u32) {
-  if (n == 0u) {
-    atomicStore(&status.proposal, NO_FAULT);
-  }
-  if (n >= N) {
-    return;
-  }
-  let z2 = forwardSample(n);                                       // z2 = W2 f(W1 x + b1) + b2
-  let yHat = sigmoid(z2);
-  let loss = sampleLossOf(z2, yHat, y[n]);
-  if (!isFinite(loss)) {
-    flagBad(faultCode(FAULT_LOSS, n, loss));
-  }
-  keepOutput(n, z2, yHat, loss);
 }
 
 // Stores gradient g of parameter k and proposes θ′ = θ − lr · g into next[k]: a non-finite g fails

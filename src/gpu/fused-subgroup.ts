@@ -11,6 +11,7 @@ import {
   checkCount,
   checkDeviceAlive,
   checkLearningRate,
+  checkOneLayer,
   checkSteps,
   checkTrainerInput,
   checkUploadable,
@@ -104,6 +105,7 @@ export class FusedSubgroupTrainer implements Trainer {
   }
 
   static async create(device: GPUDevice, options: FusedSubgroupOptions): Promise<FusedSubgroupTrainer> {
+    checkOneLayer(options, 'fused-subgroup');
     const { data, params, hidden, lr, loss } = options;
     const label = options.label ?? 'fusedSubgroup';
     const nets = options.nets ?? 1;

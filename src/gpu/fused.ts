@@ -7,7 +7,7 @@
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkCount, checkLearningRate, checkNetworkOptions, checkSteps } from './gpu-checks.js';
+import { checkCount, checkLearningRate, checkNetworkOptions, checkOneLayer, checkSteps } from './gpu-checks.js';
 import { TrainerCore, usage } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkWorkgroupStorage } from './limits.js';
@@ -19,14 +19,14 @@ import {
   packFusedRun,
   SHADERS,
 } from './shaders.js';
-import type { Readout, Trainer, TrainerConfig } from './contract.js';
+import type { OneLayerConfig, Readout, Trainer } from './contract.js';
 import { Inspector } from './inspector.js';
 import { freshStatus } from './status.js';
 
 /** Dispatches per command buffer: a long run is recorded and submitted in pieces of this many. */
 export const FUSED_DISPATCHES_PER_SUBMIT = 256;
 
-export type FusedOptions = TrainerConfig;
+export type FusedOptions = OneLayerConfig;
 
 /**
  * Bytes of workgroup memory as the implementation counts them: each variable (p, g, z1, dz1, dz2, loss and the
@@ -74,6 +74,7 @@ export class FusedTrainer implements Trainer {
   }
 
   static async create(device: GPUDevice, options: FusedOptions): Promise<FusedTrainer> {
+    checkOneLayer(options, 'fused-workgroup');
     const { data, params, lr, loss } = options;
     const label = options.label ?? 'fused';
     const spec = await checkNetworkOptions(device, options, label);

@@ -7,9 +7,10 @@ import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import * as shared from '../mlp/checks.js';
 import type { Dataset } from '../mlp/data/data.js';
+import { formatHidden } from '../mlp/model.js';
 import type { Spec } from '../mlp/spec.js';
 import { GpuError, lostError } from './device.js';
-import type { TrainerConfig } from './contract.js';
+import type { KernelSupport, NetworkShape, OneLayerConfig, TrainerConfig } from './contract.js';
 
 export { checkCount, checkSteps } from '../mlp/checks.js';
 
@@ -51,7 +52,8 @@ export function checkTrainerInput(device: GPUDevice, input: TrainerInput): void 
   checkWorkgroupSize(device, input.workgroupSize);
 }
 
-function checkWorkgroupSize(device: GPUDevice, workgroupSize: number | undefined): void {
+/** Refuses a workgroup size this device cannot run, naming its limits. */
+export function checkWorkgroupSize(device: GPUDevice, workgroupSize: number | undefined): void {
   if (workgroupSize === undefined) return;
   const max = Math.min(device.limits.maxComputeWorkgroupSizeX, device.limits.maxComputeInvocationsPerWorkgroup);
   if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > max) {
@@ -72,11 +74,57 @@ export function checkParams(spec: Spec, params: ArrayLike<number>): void {
  */
 export async function checkNetworkOptions(
   device: GPUDevice,
-  options: TrainerConfig & { workgroupSize?: number },
+  options: OneLayerConfig & { workgroupSize?: number },
   label: string,
 ): Promise<Spec> {
   await checkDeviceAlive(device, label);
   const spec = shared.checkNetworkInput(options, F32, NOT_UPLOADED);
   checkWorkgroupSize(device, options.workgroupSize);
   return spec;
+}
+
+/** What the one-hidden-layer kernels train: one hidden layer, the σ output, the full batch, no penalty. */
+export const ONE_LAYER: KernelSupport = Object.freeze({
+  layers: 1,
+  outputs: Object.freeze(['sigmoid'] as const),
+  miniBatch: false,
+  penalty: false,
+});
+
+/** Why a kernel that supports `support` cannot train `shape` (one phrase per setting), or null where it can. */
+export function unsupported(support: KernelSupport, shape: NetworkShape): string | null {
+  const { hidden = [shape.H], output = 'sigmoid', batch = shape.N, l1 = 0, l2 = 0 } = shape;
+  const why: string[] = [];
+  if (hidden.length > support.layers)
+    why.push(support.layers === 1 ? 'one hidden layer only' : `at most ${support.layers} hidden layers`);
+  if (!support.outputs.includes(output)) why.push(`the ${support.outputs.join(' or ')} output only`);
+  if (!support.miniBatch && batch < shape.N) why.push('the full batch only');
+  if (!support.penalty && (l1 !== 0 || l2 !== 0)) why.push('no L1/L2 penalty');
+  return why.length ? why.join(', ') : null;
+}
+
+/**
+ * Refuses, in a one-hidden-layer kernel's create(), any setting it would otherwise ignore: a list of widths,
+ * the identity output, a mini-batch, a penalty. The error names each and the kernel that trains them.
+ */
+export function checkOneLayer(config: TrainerConfig, kernel: string): void {
+  const { hidden, output, batch, l1, l2, data } = config;
+  const got: string[] = [];
+  if (typeof hidden !== 'number') {
+    const list = Array.isArray(hidden) ? formatHidden(hidden) : String(hidden);
+    got.push(`hidden=${list} (it takes one width, a number)`);
+  }
+  if (output !== undefined && output !== 'sigmoid') got.push(`output ${String(output)} (the sigmoid output only)`);
+  if (batch !== undefined && batch !== data?.N)
+    got.push(`batch ${String(batch)} (the full batch only, N = ${data?.N})`);
+  for (const [name, v] of [
+    ['l1', l1],
+    ['l2', l2],
+  ] as const)
+    if (v !== undefined && v !== 0) got.push(`${name} ${String(v)} (no L1/L2 penalty)`);
+  if (got.length)
+    throw new RangeError(
+      `kernel ${kernel} trains one hidden layer with the sigmoid output on the full batch without a penalty; ` +
+        `got ${got.join(', ')}: kernel layers trains it (createTrainer picks it)`,
+    );
 }

@@ -5,7 +5,7 @@
  * forward and backward without an update, so its readout is the bulk kernel's state, verdict included.
  */
 import { paramLayout } from '../mlp/spec.js';
-import type { Readout, TrainerConfig } from './contract.js';
+import type { OneLayerConfig, Readout } from './contract.js';
 import { FUSED_STATUS_WORDS } from './shaders.js';
 import { StepTrainer } from './steps.js';
 
@@ -21,7 +21,7 @@ export class Inspector {
 
   constructor(
     private readonly device: GPUDevice,
-    private readonly config: TrainerConfig,
+    private readonly config: OneLayerConfig,
   ) {}
 
   /** The readout at the state in `from`; `cache` adds the per-sample values. */

@@ -7,7 +7,7 @@
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
 import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkNetworkOptions } from './gpu-checks.js';
+import { checkNetworkOptions, checkOneLayer } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { paramConstants, pipelineConstants } from './layout.js';
 import { checkBufferFits, checkWorkgroupCount } from './limits.js';
@@ -19,14 +19,14 @@ import {
   type LargeTiledBindingName,
   SHADERS,
 } from './shaders.js';
-import type { Readout, Trainer, TrainerConfig } from './contract.js';
+import type { OneLayerConfig, Readout, Trainer } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
 
 type Entry = (typeof LARGE_TILED_ENTRY_POINTS)[number];
 const WG = 256;
 
-export interface LargeTiledOptions extends TrainerConfig {
+export interface LargeTiledOptions extends OneLayerConfig {
   /** Use subgroup shuffles where the device has the feature (default true). */
   subgroups?: boolean;
 }
@@ -103,6 +103,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
   }
 
   static async create(device: GPUDevice, options: LargeTiledOptions): Promise<TiledLargeTrainer> {
+    checkOneLayer(options, 'large-tiled');
     const { data, params, lr, loss } = options;
     const label = options.label ?? 'largeTiled';
     const spec = await checkNetworkOptions(device, options, label);

@@ -7,6 +7,8 @@ import fusedSubgroupWgsl from '../../shaders/fused-subgroup.wgsl?raw';
 import fusedWgsl from '../../shaders/fused.wgsl?raw';
 import manyRegWgsl from '../../shaders/many-reg.wgsl?raw';
 import largeTiledWgsl from '../../shaders/large-tiled.wgsl?raw';
+import layersWgsl from '../../shaders/layers.wgsl?raw';
+import forwardPhaseWgsl from '../../shaders/lib/forward-phase.wgsl?raw';
 import lanesSharedWgsl from '../../shaders/lib/lanes-shared.wgsl?raw';
 import lanesSubgroupWgsl from '../../shaders/lib/lanes-subgroup.wgsl?raw';
 import manyWgsl from '../../shaders/many.wgsl?raw';
@@ -19,13 +21,16 @@ import vec4Wgsl from '../../shaders/lib/vec4.wgsl?raw';
 /**
  * Each kernel's text with the shared WGSL appended (after the kernel, so compilation errors keep
  * the kernel's own line numbers): shaders/lib/network.wgsl (the sizes, the flat layout, one sample's
- * forward pass), shaders/lib/status.wgsl (the status word and the update, for the kernels dispatched one phase
+ * forward pass), shaders/lib/forward-phase.wgsl (its forward phase for the one-layer phase kernels),
+ * shaders/lib/status.wgsl (the status word and the update, for the kernels dispatched one phase
  * at a time), shaders/lib/models.wgsl (one model of the many-models kernels), shaders/lib/vec4.wgsl (common's
  * helpers for 4 samples) and shaders/lib/common.wgsl (σ, the losses and δ2, the activation, the SGD update,
  * fault codes). The subgroup kernel's `enable` must come first, which this order also gives.
  */
 export const SHADERS = {
-  mlp: [mlpWgsl, networkWgsl, statusWgsl, commonWgsl].join('\n'),
+  mlp: [mlpWgsl, networkWgsl, forwardPhaseWgsl, statusWgsl, commonWgsl].join('\n'),
+  /** Any depth, one dispatch per phase per layer: its own forward pass, the status word and update, common's f. */
+  layers: [layersWgsl, statusWgsl, commonWgsl].join('\n'),
   many: [manyWgsl, modelsWgsl, networkWgsl, commonWgsl].join('\n'),
   manyReg: [manyRegWgsl, modelsWgsl, networkWgsl, commonWgsl].join('\n'),
   fusedSubgroup: [fusedSubgroupWgsl, vec4Wgsl, networkWgsl, commonWgsl].join('\n'),
@@ -37,7 +42,12 @@ export const SHADERS = {
 } as const;
 
 /** The shared WGSL, for a kernel kept outside src/gpu (bench/variants) that appends it the same way. */
-export const SHARED_WGSL = { network: networkWgsl, status: statusWgsl, common: commonWgsl } as const;
+export const SHARED_WGSL = {
+  network: networkWgsl,
+  forwardPhase: forwardPhaseWgsl,
+  status: statusWgsl,
+  common: commonWgsl,
+} as const;
 
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
 
@@ -75,6 +85,53 @@ export type MlpBindingName = (typeof MLP_BINDINGS)[number]['name'];
 /** The entry points of shaders/steps.wgsl, in the order one SGD step runs them. */
 export const MLP_ENTRY_POINTS = ['forward', 'backwardDeltas', 'backwardGrads', 'sgdStep'] as const;
 export type MlpEntryPoint = (typeof MLP_ENTRY_POINTS)[number];
+
+/** shaders/layers.wgsl, group 0: the step kernels' first eight, then the epoch orders and three uniforms. */
+export const LAYERS_BINDINGS = slots({
+  hyper: 'uniform',
+  params: 'storage',
+  x: 'read',
+  y: 'read',
+  cache: 'storage',
+  grads: 'storage',
+  status: 'storage',
+  next: 'storage',
+  rows: 'read',
+  net: 'uniform',
+  at: 'uniform',
+  run: 'uniform',
+});
+
+export type LayersBindingName = (typeof LAYERS_BINDINGS)[number]['name'];
+
+/** The entry points of shaders/layers.wgsl, in step order (the first two once per layer). */
+export const LAYERS_ENTRY_POINTS = ['layerForward', 'layerBackward', 'layerGradients', 'layerUpdate'] as const;
+export type LayersEntryPoint = (typeof LAYERS_ENTRY_POINTS)[number];
+
+/** `struct Layer` of shaders/layers.wgsl (u32 each), held in `struct Net` for MAX_LAYERS layers there. */
+export const LAYER_FIELDS = ['nin', 'nout', 'w', 'b', 'z', 'a', 'delta', 'da'] as const;
+export type LayerRecord = Record<(typeof LAYER_FIELDS)[number], number>;
+export const LAYERS_MAX = 7;
+
+/** `struct Net { layers: array<Layer, MAX_LAYERS> }`: every layer's record in order, unused ones 0. */
+export function packNet(layers: readonly LayerRecord[]): Uint32Array {
+  if (layers.length > LAYERS_MAX) throw new RangeError(`at most ${LAYERS_MAX} layers, got ${layers.length}`);
+  const out = new Uint32Array(LAYERS_MAX * LAYER_FIELDS.length);
+  layers.forEach((l, i) => packFields(LAYER_FIELDS, l, out.subarray(i * LAYER_FIELDS.length)));
+  return out;
+}
+
+/** `struct At` (which layer, and whether a look) and `struct Run` (first step, first epoch held): u32 fields. */
+export const AT_FIELDS = ['layer', 'look'] as const;
+export const RUN_FIELDS = ['base', 'epoch0'] as const;
+
+export function packAt(values: Record<(typeof AT_FIELDS)[number], number>): Uint32Array {
+  return packFields(AT_FIELDS, values, new Uint32Array(roundUp16(AT_FIELDS)));
+}
+
+export function packRun(values: Record<(typeof RUN_FIELDS)[number], number>): Uint32Array {
+  return packFields(RUN_FIELDS, values, new Uint32Array(roundUp16(RUN_FIELDS)));
+}
 
 /** The explicit bind group layout entries for a binding table (compute stage only). */
 export function layoutEntries(table: readonly BindingSlot[]): GPUBindGroupLayoutEntry[] {

@@ -4,7 +4,7 @@
  * its per-sample cache feeds the graph and the gradient panel; the other kernels borrow it for that (./inspector.ts).
  */
 import { paramLayout, type Spec } from '../mlp/spec.js';
-import { checkNetworkOptions } from './gpu-checks.js';
+import { checkNetworkOptions, checkOneLayer } from './gpu-checks.js';
 import { TrainerCore } from './core.js';
 import { cacheLayout, CACHE_TENSORS, type CacheName, pipelineConstants, wgslConstants } from './layout.js';
 import { checkLimits } from './limits.js';
@@ -16,11 +16,11 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from './shaders.js';
-import type { Readout, Trainer, TrainerConfig } from './contract.js';
+import type { OneLayerConfig, Readout, Trainer } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
 import { freshStatus } from './status.js';
 
-export interface StepTrainerOptions extends TrainerConfig {
+export interface StepTrainerOptions extends OneLayerConfig {
   /** Invocations per workgroup; default 64. */
   workgroupSize?: number;
   /** Test-only: WGSL to compile instead of SHADERS.mlp (the mutation checks, tests/mutants.test.ts). */
@@ -46,6 +46,7 @@ export class StepTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> imp
   }
 
   static async create(device: GPUDevice, options: StepTrainerOptions): Promise<StepTrainer> {
+    checkOneLayer(options, 'steps');
     const { data, params, loss, lr } = options;
     const label = options.label ?? 'mlp';
     const spec = await checkNetworkOptions(device, options, label);
