@@ -148,7 +148,7 @@ describe('config.ts: both ends of every range in LIMITS', () => {
   const above = (f: NumericField, v: number) => (limit(f).integer ? v + 1 : nextFloat(v, 1));
 
   it('covers every numeric field of the config', () => {
-    expect(fields.sort()).toEqual(['hidden', 'lr', 'seed', 'steps']);
+    expect(fields.sort()).toEqual(['batch', 'hidden', 'l1', 'l2', 'lr', 'seed', 'steps']);
   });
 
   it.each(fields)('%s: the lower end', (f) => {
