@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkConfig, DEFAULTS, describeRange, inRange, LIMITS, type NumericField } from '../src/mlp/config.js';
+import {
+  checkConfig,
+  DEFAULTS,
+  describeRange,
+  inRange,
+  LIMITS,
+  type NumericField,
+  type TrainConfig,
+} from '../src/mlp/config.js';
 import { type Dataset, makeDataset, xor } from '../src/mlp/data/data.js';
 import { initModelParams, initParams } from '../src/mlp/init.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
@@ -127,6 +135,35 @@ describe('config.ts', () => {
       'loss must be one of bce, mse, got hinge',
     );
     expect(checkConfig({ ...DEFAULTS, steps: 0 })).toEqual({ ...DEFAULTS, steps: 0 });
+  });
+
+  it('takes a list of hidden widths, the output, the batch and the penalty, naming the field of a bad one', () => {
+    expect(checkConfig({ ...DEFAULTS, hidden: [8, 8, 4], output: 'identity', loss: 'mse', batch: 3, l2: 0.1 })).toEqual(
+      { ...DEFAULTS, hidden: [8, 8, 4], output: 'identity', loss: 'mse', batch: 3, l2: 0.1 },
+    );
+    expect(() => checkConfig({ ...DEFAULTS, hidden: [8, 0] })).toThrow(
+      "hidden: layer 2's width must be an integer in [1, 4096], got 0",
+    );
+    expect(() => checkConfig({ ...DEFAULTS, hidden: [1, 2, 3, 4, 5, 6, 7] })).toThrow(
+      'hidden must list 1 to 6 hidden layers, got 7 layers',
+    );
+    expect(() => checkConfig({ ...DEFAULTS, hidden: [] })).toThrow(
+      'hidden must list 1 to 6 hidden layers, got 0 layers',
+    );
+    expect(() => checkConfig({ ...DEFAULTS, output: 'tanh' as 'sigmoid' })).toThrow(
+      'output must be one of sigmoid, identity, got tanh',
+    );
+    expect(() => checkConfig({ ...DEFAULTS, output: 'identity' })).toThrow(
+      /^loss bce needs output sigmoid, got output identity: cross-entropy compares probabilities/,
+    );
+    expect(() => checkConfig({ ...DEFAULTS, batch: 0 })).toThrow('batch must be an integer in [1, 16777216], got 0');
+    expect(() => checkConfig({ ...DEFAULTS, l1: -1 })).toThrow('l1 must be a finite number in [0, 1000], got -1');
+    expect(() => checkConfig({ ...DEFAULTS, l2: Number.NaN })).toThrow(
+      'l2 must be a finite number in [0, 1000], got NaN',
+    );
+    // absent, the batch is the full one and the penalty off
+    const bare: TrainConfig = { hidden: 8, lr: 0.5, steps: 10, seed: 1, loss: 'bce', activation: 'relu' };
+    expect(checkConfig(bare)).toEqual(bare);
   });
 });
 
