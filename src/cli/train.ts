@@ -121,7 +121,7 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
   try {
     const flags = parseArgs(argv, TRAIN_FLAGS);
     if (flags.help) {
-      io.out(usage('npm run train --', 'Train the 2-layer MLP on XOR or your own points.', TRAIN_FLAGS));
+      io.out(usage('npm run train --', 'Train an MLP (2-8-1 by default) on XOR or your own points.', TRAIN_FLAGS));
       return 0;
     }
     const output = (flags.output as Output | undefined) ?? DEFAULTS.output;
@@ -200,7 +200,7 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
 }
 
 /** What the sizes in the GPU's limit messages are, in this command's flags. */
-const LIMIT_HINT = " (here N is the number of rows in --data, d its number of features, and H is --hidden's width)";
+const LIMIT_HINT = ' (here N is the number of rows in --data, d its number of features, and H is --hidden)';
 
 /** Why BCE does not go with the identity output, in the flags' words. */
 function bceWithIdentity(lossGiven: boolean): string {
