@@ -237,7 +237,9 @@ describe('the flag parser on random and adversarial argv (seeded)', () => {
           v <= range.max &&
           (!range.integer || Number.isInteger(v));
         const argv = [`--${name}=${raw}`];
-        if (ok) expect(parseArgs(argv, TRAIN_FLAGS)[name], JSON.stringify(argv)).toBe(v);
+        if (spec.kind === 'list' && raw.includes(',')) continue; // a list of values: checkFlags' cases
+        if (ok)
+          expect(parseArgs(argv, TRAIN_FLAGS)[name], JSON.stringify(argv)).toEqual(spec.kind === 'list' ? [v] : v);
         else
           expect(() => parseArgs(argv, TRAIN_FLAGS), JSON.stringify(argv)).toThrow(new RegExp(`^--${name} must be `));
       }

@@ -27,7 +27,7 @@ describe('npm run train (in-process)', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out) as TrainReport;
     expect(report.backend).toBe('cpu');
-    expect(report.config).toMatchObject({ d: 2, hidden: 8, N: 4, loss: 'bce', seed: 1 });
+    expect(report.config).toMatchObject({ d: 2, hidden: [8], N: 4, loss: 'bce', seed: 1 });
     expect(report.final.loss).toBeLessThan(0.01);
     expect(report.final.accuracy).toBe(1);
     expect(report.final.predictions).toHaveLength(4);
@@ -96,7 +96,7 @@ describe('--activation (train and sweep)', () => {
       );
       expect(r.code, r.err).toBe(0);
       const report = JSON.parse(r.out) as TrainReport;
-      expect(report.config).toMatchObject({ activation, hidden: 3, seed: 2, steps: 300 });
+      expect(report.config).toMatchObject({ activation, hidden: [3], seed: 2, steps: 300 });
       // The scalar engine's run (the CLI) against the matrix form's, trained apart from the same start.
       const m = new MatrixTrainer(xor(), initParams({ d: 2, H: 3 }, 2), {
         hidden: 3,

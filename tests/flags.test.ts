@@ -37,7 +37,9 @@ describe.each(COMMANDS)('%s: both ends of every numeric flag', (command, flags, 
 
   it('has numeric flags to check', () => {
     expect(numeric.map(([name]) => name)).toEqual(
-      command === 'train' ? ['hidden', 'lr', 'steps', 'seed'] : ['widths', 'rates', 'seeds', 'steps', 'seed-base'],
+      command === 'train'
+        ? ['hidden', 'lr', 'steps', 'seed', 'batch', 'l1', 'l2']
+        : ['widths', 'rates', 'seeds', 'steps', 'seed-base'],
     );
   });
 
@@ -91,6 +93,9 @@ describe('the ends named in the issue, by value', () => {
   it.each([
     ['train', '--hidden', '4097', /^train: --hidden must be an integer in \[1, 4096\], got '4097'\n$/],
     ['train', '--lr', '1001', /^train: --lr must be a finite number in \(0, 1000\], got '1001'\n$/],
+    ['train', '--batch', '0', /^train: --batch must be an integer in \[1, 16777216\], got '0'\n$/],
+    ['train', '--l1', '-1', /^train: --l1 must be a finite number in \[0, 1000\], got '-1'\n$/],
+    ['train', '--l2', '1001', /^train: --l2 must be a finite number in \[0, 1000\], got '1001'\n$/],
     ['sweep', '--seeds', '65537', /^sweep: --seeds must be an integer in \[1, 65536\], got '65537'\n$/],
     ['sweep', '--steps', '1000001', /^sweep: --steps must be an integer in \[0, 1000000\], got '1000001'\n$/],
   ])('%s %s %s exits 2', async (command, flag, value, message) => {
@@ -119,12 +124,18 @@ describe.each(COMMANDS)('%s: numbers in decimal only', (command, flags, run) => 
       expect(r.code, `--${name}=${text}: ${r.err}`).toBe(2);
       const integer = flagRange(spec)!.integer;
       const how = `${why}; write ${integer ? 'decimal digits, like 8' : 'a decimal number, like 0.5 or 1e-3'}`;
-      const expected =
-        spec.kind === 'list'
-          ? `${command}: --${name}: '${text.trim()}' is not ${integer ? 'an integer' : 'a finite number'} in `
-          : `${command}: --${name} must be ${integer ? 'an integer' : 'a finite number'} in `;
+      // one value reads as a single value does, for a list flag too
+      const expected = `${command}: --${name} must be ${integer ? 'an integer' : 'a finite number'} in `;
       expect(r.err.startsWith(expected), r.err).toBe(true);
       expect(r.err).toContain(`(${how})`);
+      if (spec.kind !== 'list') continue;
+      // within a list, the entry is named with the list
+      const listed = await run(`--${name}=1,${text}`);
+      expect(listed.code).toBe(2);
+      expect(listed.err).toBe(
+        `${command}: --${name}: '${text.trim()}' is not ${integer ? 'an integer' : 'a finite number'} in ` +
+          `${flagRange(spec)!.exclusiveMin ? '(' : '['}${flagRange(spec)!.min}, ${flagRange(spec)!.max}] (${how}), in '1,${text}'\n`,
+      );
     }
   });
 

@@ -70,7 +70,8 @@ function parseValue(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw
     return raw;
   }
   const integer = flagRange(spec)!.integer;
-  if (spec.kind === 'list') {
+  // A list of one value reads, and is refused, as a single value is: `--hidden 0` says what `--lr 0` would.
+  if (spec.kind === 'list' && raw.includes(',')) {
     const items = raw.split(',');
     if (spec.max !== undefined && items.length > spec.max) {
       throw new UsageError(`--${name} takes at most ${spec.max} values, got ${items.length}`);
@@ -85,12 +86,13 @@ function parseValue(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw
       return v;
     });
   }
+  const range = spec.kind === 'list' ? describeRange(spec.field) : allowed(spec);
   const problem = notDecimal(raw, integer);
-  if (problem) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}' (${problem})`);
+  if (problem) throw new UsageError(`--${name} must be ${range}, got '${raw}' (${problem})`);
   const v = parseDecimal(raw);
   const ok = spec.kind === 'int' ? Number.isInteger(v) && v >= spec.min && v <= spec.max : inRange(spec.field, v);
-  if (!ok) throw new UsageError(`--${name} must be ${allowed(spec)}, got '${raw}'`);
-  return v;
+  if (!ok) throw new UsageError(`--${name} must be ${range}, got '${raw}'`);
+  return spec.kind === 'list' ? [v] : v;
 }
 
 function allowed(spec: FlagSpec): string {

@@ -1,13 +1,32 @@
 /**
  * What `npm run train` reports, for both backends: the JSON shape and its
- * text form. Parameters and gradients are nested in the math's shapes.
+ * text form. Parameters and gradients are nested in the math's shapes,
+ * W1, b1, …, W_{L+1}, b_{L+1}; a classifier (σ output) reports its accuracy, a
+ * regression (identity output) its RMSE and R² on the training set.
  */
 import type { AdapterSummary } from '../gpu/device.js';
 import { describeAdapter } from '../gpu/device.js';
+import { accuracy } from '../mlp/accuracy.js';
 import type { BoundedComparison } from '../mlp/bounds/compare.js';
-import type { TrainConfig } from '../mlp/config.js';
+import { checkBatchSize } from '../mlp/batches.js';
+import { hiddenList, type TrainConfig } from '../mlp/config.js';
 import type { Dataset } from '../mlp/data/data.js';
-import { type NestedParams, paramLayout, type TensorName } from '../mlp/spec.js';
+import { makeModel, type Model, modelLayout, type ModelShape, type Output, toNestedModel } from '../mlp/model.js';
+import { checkObjective, type Objective } from '../mlp/objective.js';
+import type { NestedParams } from '../mlp/spec.js';
+
+/** Every layer's W_l (H_l rows of H_{l−1}) and b_l (H_l), keyed W1, b1, …, W_{L+1}, b_{L+1}. */
+export type ModelParams = NestedParams & { [W: `W${number}`]: number[][] } & { [b: `b${number}`]: number[] };
+
+/** The flat layout in the math's shapes, keyed by tensor name. */
+export function nestedModel(shape: ModelShape, flat: ArrayLike<number>): ModelParams {
+  const out: Record<string, number[] | number[][]> = {};
+  toNestedModel(shape, flat).forEach(({ W, b }, i) => {
+    out[`W${i + 1}`] = W;
+    out[`b${i + 1}`] = b;
+  });
+  return out as unknown as ModelParams;
+}
 
 export interface GradientCheck {
   /** How each element's bound is derived (no fixed tolerance). */
@@ -18,7 +37,8 @@ export interface GradientCheck {
   /** Gradients that depend on a ReLU gate f32 may set either way: checked against a bound admitting both. */
   gateUncertain: number;
   tensors: {
-    tensor: TensorName;
+    /** W1, b1, …, W_{L+1}, b_{L+1}. */
+    tensor: string;
     maxAbsError: number;
     maxFraction: number;
     /** Over the elements f32 resolves (|cpu| ≥ 100·bound); absent where none is. */
@@ -27,16 +47,46 @@ export interface GradientCheck {
     pass: boolean;
   }[];
   /** Each gradient's bound on |gpu − cpu|, in the math's shapes. */
-  bounds: NestedParams;
+  bounds: ModelParams;
 }
 
 export interface Snapshot {
-  params: NestedParams;
-  grads: { cpu: NestedParams; gpu?: NestedParams };
+  params: ModelParams;
+  grads: { cpu: ModelParams; gpu?: ModelParams };
   /** GPU against CPU gradients at these parameters (GPU backend only). */
   gradientCheck?: GradientCheck;
+  /** L_data + penalty over every training point (the GPU's own on the GPU). */
   loss: number;
+  /**
+   * Where a penalty is set: L_data and R = λ1 Σ|w| + (λ2/2) Σ w² at these parameters, the scalar engine's on the CPU
+   * and the f64 oracle's at the GPU's parameters on the GPU.
+   */
+  dataLoss?: number;
+  penalty?: number;
 }
+
+/** How well the final network fits, over every training point. */
+export interface Fit {
+  /** σ output: the fraction of points on the same side of 0.5 as their label. */
+  accuracy?: number;
+  /** Identity output: √(mean (ŷ − y)²). */
+  rmse?: number;
+  /** Identity output: 1 − SS_res/SS_tot, SS_res = Σ (y − ŷ)², SS_tot = Σ (y − ȳ)²; absent where every label is equal. */
+  r2?: number;
+}
+
+/** The report's config: the flags as trained, with the widths as a list and the batch as a number. */
+export type ReportConfig = Omit<TrainConfig, 'hidden' | 'output' | 'batch' | 'l1' | 'l2'> & {
+  hidden: number[];
+  output: Output;
+  /** B, N for the full batch. */
+  batch: number;
+  l1: number;
+  l2: number;
+  d: number;
+  N: number;
+  data: string;
+};
 
 export interface TrainReport {
   backend: 'cpu' | 'gpu';
@@ -46,9 +96,9 @@ export interface TrainReport {
   /** The GPU kernel that trained (absent on the CPU backend) and why the chooser picked it. */
   kernel?: string;
   kernelWhy?: string;
-  config: TrainConfig & { d: number; N: number; data: string };
+  config: ReportConfig;
   initial: Snapshot;
-  final: Snapshot & { accuracy: number; predictions: number[] };
+  final: Snapshot & Fit & { predictions: number[] };
   seconds: number;
   stepsPerSecond: number;
 }
@@ -56,14 +106,14 @@ export interface TrainReport {
 /** JSON has no Infinity (it would print null): a difference over a zero bound reads as the largest double, still > 1. */
 const finite = (v: number): number => (Number.isFinite(v) ? v : Number.MAX_VALUE);
 
-export function gradientCheck(c: BoundedComparison, bounds: NestedParams): GradientCheck {
+export function gradientCheck(c: BoundedComparison, bounds: ModelParams): GradientCheck {
   return {
     tolerance: { method: 'per-element f32 error bound', why: c.method },
     pass: c.pass,
     maxFraction: finite(c.maxFraction),
     gateUncertain: c.gateUncertain,
     tensors: c.tensors.map(({ tensor, maxAbsError, maxFraction, maxRelError, gateUncertain, pass }) => ({
-      tensor: tensor as TensorName,
+      tensor,
       maxAbsError: finite(maxAbsError),
       maxFraction: finite(maxFraction),
       ...(maxRelError === null ? {} : { maxRelError: finite(maxRelError) }),
@@ -110,7 +160,32 @@ export function reportJson(r: TrainReport): string {
   return `${JSON.stringify(r)}\n`;
 }
 
-/** The text form: config, adapter, losses, accuracy, predictions, and the gradient tables (after checkReportFinite). */
+/**
+ * How the final network fits the training set: the accuracy for the σ output; for the identity output
+ * RMSE = √(SS_res/N) and R² = 1 − SS_res/SS_tot with SS_res = Σ (y − ŷ)² and SS_tot = Σ (y − ȳ)², R² left out
+ * where SS_tot = 0 (every label equal: no variance to explain).
+ */
+export function fitOf(output: Output, predictions: ArrayLike<number>, labels: ArrayLike<number>): Fit {
+  const N = labels.length;
+  if (output === 'sigmoid') return { accuracy: accuracy(predictions, labels) };
+  let mean = 0;
+  for (let n = 0; n < N; n++) mean += labels[n]!;
+  mean /= N;
+  let res = 0;
+  let tot = 0;
+  for (let n = 0; n < N; n++) {
+    res += (labels[n]! - predictions[n]!) ** 2;
+    tot += (labels[n]! - mean) ** 2;
+  }
+  return { rmse: Math.sqrt(res / N), ...(tot > 0 ? { r2: 1 - res / tot } : {}) };
+}
+
+/** "2-8-8-1": the widths from the input to the output. */
+export function networkName(c: Pick<ReportConfig, 'd' | 'hidden'>): string {
+  return [c.d, ...c.hidden, 1].join('-');
+}
+
+/** The text form: config, adapter, losses, the fit, predictions, and the gradient tables (after checkReportFinite). */
 export function describeReport(r: TrainReport, data: Dataset): string {
   checkReportFinite(r);
   const c = r.config;
@@ -121,9 +196,15 @@ export function describeReport(r: TrainReport, data: Dataset): string {
   });
   if (r.final.predictions.length > maxRows) rows.push(`  ... ${r.final.predictions.length - maxRows} more`);
   const header = `  ${Array.from({ length: data.d }, (_, i) => `x${i + 1}`.padStart(8)).join('')}       y  yHat`;
-  const correct = Math.round(r.final.accuracy * c.N);
+  // Only what differs from the defaults, so the default run's first line reads as it always has.
+  const settings = [
+    ...(c.output === 'sigmoid' ? [] : [`${c.output} output`]),
+    ...(c.batch < c.N ? [`batch ${c.batch}`] : []),
+    ...(c.l1 !== 0 ? [`l1 ${c.l1}`] : []),
+    ...(c.l2 !== 0 ? [`l2 ${c.l2}`] : []),
+  ];
   const lines = [
-    `Backprop Lab: ${c.d}-${c.hidden}-1 MLP on ${c.data} (N=${c.N}), ${c.loss}, lr ${c.lr}, seed ${c.seed}, ${c.steps} steps, hidden activation ${c.activation}`,
+    `Backprop Lab: ${networkName(c)} MLP on ${c.data} (N=${c.N}), ${c.loss}, lr ${c.lr}, seed ${c.seed}, ${c.steps} steps, hidden activation ${c.activation}${settings.map((s) => `, ${s}`).join('')}`,
     `backend: ${r.backend} (${r.engine})`,
     ...(r.kernel ? [`kernel:  ${r.kernel}, ${r.kernelWhy}`] : []),
   ];
@@ -135,11 +216,30 @@ export function describeReport(r: TrainReport, data: Dataset): string {
     lines.push('', `GPU vs CPU gradients at step 0:`, ...gradientTable(r.initial.gradientCheck, c));
   if (r.final.gradientCheck)
     lines.push('', `GPU vs CPU gradients at step ${c.steps}:`, ...gradientTable(r.final.gradientCheck, c));
+  const terms = (s: Snapshot) =>
+    s.penalty === undefined || s.dataLoss === undefined
+      ? []
+      : [
+          `  data term  ${s.dataLoss.toFixed(6)}`,
+          `  penalty    ${s.penalty.toFixed(6)} (λ1 Σ|w| + (λ2/2) Σ w² over the weights, l1 ${c.l1}, l2 ${c.l2})`,
+        ];
+  const f = r.final;
+  const fit =
+    f.accuracy !== undefined
+      ? [`accuracy     ${(100 * f.accuracy).toFixed(1).replace(/\.0$/, '')}% (${Math.round(f.accuracy * c.N)}/${c.N})`]
+      : [
+          `RMSE         ${fmtFit(f.rmse!)} (√(mean (ŷ − y)²) over the training set)`,
+          f.r2 !== undefined
+            ? `R²           ${fmtFit(f.r2)} (1 − SS_res/SS_tot over the training set)`
+            : 'R²           undefined: every label is the same (SS_tot = 0)',
+        ];
   lines.push(
     '',
     `initial loss ${r.initial.loss.toFixed(6)}`,
-    `final loss   ${r.final.loss.toFixed(6)}`,
-    `accuracy     ${(100 * r.final.accuracy).toFixed(1).replace(/\.0$/, '')}% (${correct}/${c.N})`,
+    ...terms(r.initial),
+    `final loss   ${f.loss.toFixed(6)}`,
+    ...terms(f),
+    ...fit,
     header,
     ...rows,
     `${c.steps} steps in ${r.seconds.toFixed(3)} s (${Math.round(r.stepsPerSecond).toLocaleString('en-US')} steps/s)`,
@@ -148,8 +248,8 @@ export function describeReport(r: TrainReport, data: Dataset): string {
   return lines.join('\n');
 }
 
-function gradientTable(g: GradientCheck, spec: { d: number; hidden: number }): string[] {
-  const L = paramLayout({ d: spec.d, H: spec.hidden });
+function gradientTable(g: GradientCheck, c: Pick<ReportConfig, 'd' | 'hidden' | 'l1'>): string[] {
+  const shapes = new Map(modelLayout({ d: c.d, hidden: c.hidden }).slots.map((s) => [s.name, s.shape.join('×')]));
   const e = (x: number) => x.toExponential(2).padStart(10);
   const pct = (f: number) =>
     (f >= 100 ? `${f >= 1e6 ? '>1e6' : Math.round(f)}×` : `${(100 * f).toFixed(f < 0.1 ? 2 : 1)}%`).padStart(9);
@@ -157,16 +257,57 @@ function gradientTable(g: GradientCheck, spec: { d: number; hidden: number }): s
     `  tensor  shape      max abs err  bound used  verdict (each |gpu − cpu| within its own f32 error bound)`,
     ...g.tensors.map(
       (t) =>
-        `  ${t.tensor.padEnd(6)}  ${L[t.tensor].shape.join('×').padEnd(9)}  ${e(t.maxAbsError)}   ${pct(t.maxFraction)}   ${t.pass ? 'pass' : 'FAIL'}`,
+        `  ${t.tensor.padEnd(6)}  ${shapes.get(t.tensor)!.padEnd(9)}  ${e(t.maxAbsError)}   ${pct(t.maxFraction)}   ${t.pass ? 'pass' : 'FAIL'}`,
     ),
   ];
+  const z = c.hidden.length === 1 ? 'z1' : 'z_l';
+  const sign = c.l1 > 0 ? `, or under L1 a weight's sign (|w| within its bound of 0)` : '';
   if (g.gateUncertain > 0)
     lines.push(
-      `  ${g.gateUncertain} gradients depend on a gate uncertain at f32 (|z1| within its bound of 0): checked against a bound admitting either side`,
+      `  ${g.gateUncertain} gradients depend on a gate uncertain at f32 (|${z}| within its bound of 0)${sign}: checked against a bound admitting either side`,
     );
   return lines;
 }
 
+/** RMSE and R² with four significant digits past the point where they are small. */
+function fmtFit(v: number): string {
+  return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3);
+}
+
 function fmtCell(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+}
+
+/** What a run trains, from its config and data: the network, the objective, B, and the report's config. */
+export function runOf(
+  config: TrainConfig,
+  data: Dataset,
+  dataName: string,
+): { network: Model; objective: Required<Objective>; batch: number; config: ReportConfig } {
+  const hidden = [...hiddenList(config.hidden)];
+  const output = config.output ?? 'sigmoid';
+  const network = makeModel({ d: data.d, hidden, activation: config.activation, output });
+  const objective = checkObjective(output, { loss: config.loss, l1: config.l1 ?? 0, l2: config.l2 ?? 0 });
+  const batch = checkBatchSize(config.batch ?? data.N, data.N);
+  const { lr, steps, seed, loss, activation } = config;
+  return {
+    network,
+    objective,
+    batch,
+    config: {
+      hidden,
+      lr,
+      steps,
+      seed,
+      loss,
+      activation,
+      output,
+      batch,
+      l1: objective.l1,
+      l2: objective.l2,
+      d: data.d,
+      N: data.N,
+      data: dataName,
+    },
+  };
 }

@@ -2,23 +2,22 @@
  * The GPU path of `npm run train`: a Dawn device in Node, the chooser's kernel (or --kernel) recorded
  * in bounded chunks with the loss read back once per chunk (never per step), the device always
  * destroyed before returning, and the GPU's gradients checked against the CPU oracle at the first
- * and the last step, at exactly the parameters and data the GPU holds.
+ * and the last step, at exactly the parameters and data the GPU holds: the gradient of the whole
+ * objective (the penalty's included) over every training point, each element within its own f32 bound.
  */
 import { createTrainer } from '../gpu/chooser.js';
 import type { Trainer } from '../gpu/contract.js';
 import { requestNodeDevice } from '../gpu/node.js';
-import { shadowBounds } from '../mlp/bounds/bounds.js';
-import { compareWithBounds } from '../mlp/bounds/compare.js';
+import { shadowBoundsModel } from '../mlp/bounds/bounds-model.js';
+import { compareWithBoundsModel } from '../mlp/bounds/compare.js';
 import type { TrainConfig } from '../mlp/config.js';
 import { type Dataset, roundToF32 } from '../mlp/data/data.js';
-import { initParams } from '../mlp/init.js';
-import { lossAndGrads } from '../mlp/reference.js';
-import { toNested } from '../mlp/spec.js';
-import { accuracy } from '../mlp/accuracy.js';
+import { initModelParams } from '../mlp/init.js';
+import { lossAndGradsModel } from '../mlp/reference.js';
 import type { Io } from './io.js';
 import { InterruptedError, makeChunker } from './chunks.js';
 import { makeProgress } from './progress.js';
-import { gradientCheck, type Snapshot, type TrainReport } from './report.js';
+import { fitOf, gradientCheck, nestedModel, runOf, type Snapshot, type TrainReport } from './report.js';
 
 /** The most steps recorded into one submit: 16,384 dispatches, a bounded command buffer whatever --steps is. */
 export const MAX_CHUNK = 4096;
@@ -34,27 +33,43 @@ export async function trainGpu(
     label: 'train.device',
     onProblem: (e) => io.err(`train: ${e.message}\n`),
   });
-  const spec = { d: data.d, H: config.hidden, activation: config.activation };
+  const run = runOf(config, data, dataName);
+  const { network, objective } = run;
+  const penalized = objective.l1 !== 0 || objective.l2 !== 0;
   const data32 = roundToF32(data); // what the GPU holds: the oracle checks against the same numbers
   let trainer: Trainer | undefined;
   try {
     const chosen = await createTrainer(
       device,
-      { data, params: initParams(spec, config.seed), ...config, label: 'train' },
+      {
+        data,
+        params: initModelParams(network, config.seed),
+        hidden: network.hidden,
+        lr: config.lr,
+        loss: objective.loss,
+        activation: network.activation,
+        output: network.output,
+        l1: objective.l1,
+        l2: objective.l2,
+        batch: run.batch,
+        seed: config.seed, // draws each epoch's order where batch < N
+        label: 'train',
+      },
       kernel === undefined ? {} : { kernel },
     );
     trainer = chosen;
     const gpu = chosen;
     const snapshot = async () => {
       const readout = await gpu.inspect(); // parameters, gradients, loss, ŷ where the kernel has it: never the N·H cache
-      const cpu = lossAndGrads(spec, readout.params, data32, config.loss);
-      const bounds = shadowBounds(spec, readout.params, data32, config.loss); // per-element f32 error bounds
-      const cmp = compareWithBounds(spec, readout.grads, bounds);
+      const cpu = lossAndGradsModel(network, readout.params, data32, objective); // every training point
+      const bounds = shadowBoundsModel(network, readout.params, data32, objective); // per-element f32 error bounds
+      const cmp = compareWithBoundsModel(network, readout.grads, bounds);
       const snap: Snapshot = {
-        params: toNested(spec, readout.params),
-        grads: { gpu: toNested(spec, readout.grads), cpu: toNested(spec, cpu.grads) },
-        gradientCheck: gradientCheck(cmp, toNested(spec, bounds.grads.bound)),
+        params: nestedModel(network, readout.params),
+        grads: { gpu: nestedModel(network, readout.grads), cpu: nestedModel(network, cpu.grads) },
+        gradientCheck: gradientCheck(cmp, nestedModel(network, bounds.grads.bound)),
         loss: readout.loss,
+        ...(penalized ? { dataLoss: cpu.dataLoss, penalty: cpu.penalty } : {}),
       };
       return { snap, yHat: readout.yHat ?? cpu.cache.yHat }; // ŷ at the GPU's parameters where the kernel keeps none
     };
@@ -83,9 +98,9 @@ export async function trainGpu(
       engine: 'WGSL kernels through WebGPU, f32',
       kernel: chosen.kernel,
       kernelWhy: chosen.choice.why,
-      config: { ...config, d: data.d, N: data.N, data: dataName },
+      config: run.config,
       initial: initial.snap,
-      final: { ...final.snap, accuracy: accuracy(predictions, data.y), predictions },
+      final: { ...final.snap, ...fitOf(network.output, predictions, data.y), predictions },
       seconds,
       stepsPerSecond: seconds > 0 ? config.steps / seconds : 0,
     };

@@ -1,20 +1,23 @@
 /**
- * `npm run train -- [flags]`: trains the 2-layer MLP on XOR (or the user's
- * points) on the GPU through WebGPU, or on the CPU with the scalar engine, and
- * prints the final loss, accuracy and predictions; on the GPU also the adapter
- * and GPU-vs-CPU gradient tables at the first and last step. With --json, one
- * JSON object on stdout and nothing else there.
+ * `npm run train -- [flags]`: trains an MLP (the 2-8-1 network by default; 1 to 6
+ * hidden layers with --hidden, regression with --output identity, mini-batches
+ * with --batch, an L1/L2 penalty with --l1/--l2) on XOR (or the user's points) on
+ * the GPU through WebGPU, or on the CPU with the scalar engine, and prints the
+ * final loss, the fit (accuracy, or RMSE and R²) and the predictions; on the GPU
+ * also the adapter and GPU-vs-CPU gradient tables at the first and last step.
+ * With --json, one JSON object on stdout and nothing else there.
  * Exit status: 0 trained, 1 training, the GPU or writing the result failed,
  * 2 bad flags or data (or a size the CPU backend cannot hold), 130 interrupted.
  * A closed pipe on stdout or stderr is not an error: the rest is still written.
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
-import { checkConfig, DEFAULTS, type TrainConfig } from '../mlp/config.js';
+import { checkBatchSize } from '../mlp/batches.js';
+import { checkConfig, DEFAULTS, hiddenList, type TrainConfig } from '../mlp/config.js';
 import { type Dataset, xor } from '../mlp/data/data.js';
 import { detectFormat, parseDataset } from '../mlp/data/data-file.js';
-import { initParams } from '../mlp/init.js';
-import { toNested } from '../mlp/spec.js';
+import { initModelParams } from '../mlp/init.js';
+import { MODEL_LIMITS, type Output, OUTPUTS } from '../mlp/model.js';
 import { CpuTrainer } from '../mlp/train/train-cpu.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { KernelRefusedError } from '../gpu/chooser.js';
@@ -24,7 +27,16 @@ import { InterruptedError, makeChunker } from './chunks.js';
 import { cpuSizeProblem } from './cpu-memory.js';
 import { describeWriteError, isMain, type Io, processIo, readTextFile } from './io.js';
 import { makeProgress } from './progress.js';
-import { checkReportFinite, describeReport, reportJson, type Snapshot, type TrainReport } from './report.js';
+import {
+  checkReportFinite,
+  describeReport,
+  fitOf,
+  nestedModel,
+  reportJson,
+  runOf,
+  type Snapshot,
+  type TrainReport,
+} from './report.js';
 import { trainGpu } from './train-gpu.js';
 
 export const BACKENDS = ['gpu', 'cpu'] as const;
@@ -37,19 +49,48 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     choices: BACKENDS,
     help: 'gpu (WebGPU kernels, the default) or cpu (the scalar autograd engine)',
   },
-  hidden: { kind: 'field', field: 'hidden', help: `hidden width H (default ${DEFAULTS.hidden})` },
+  hidden: {
+    kind: 'list',
+    field: 'hidden',
+    max: MODEL_LIMITS.layers.max,
+    help: `hidden widths H_1,...,H_L, input side first: 8 is one layer, 8,8,4 three (1 to ${MODEL_LIMITS.layers.max}; default ${DEFAULTS.hidden})`,
+  },
   lr: { kind: 'field', field: 'lr', help: `SGD learning rate (default ${DEFAULTS.lr})` },
-  steps: { kind: 'field', field: 'steps', help: `full-batch SGD steps (default ${DEFAULTS.steps})` },
-  seed: { kind: 'field', field: 'seed', help: `seed of the initial parameters (default ${DEFAULTS.seed})` },
+  steps: { kind: 'field', field: 'steps', help: `SGD steps, one batch each (default ${DEFAULTS.steps})` },
+  seed: {
+    kind: 'field',
+    field: 'seed',
+    help: `seed of the initial parameters and of the mini-batch order (default ${DEFAULTS.seed})`,
+  },
   loss: {
     kind: 'choice',
     choices: LOSSES,
-    help: `loss: bce from the logit, or mse on σ(z2) (default ${DEFAULTS.loss})`,
+    help: `loss: bce from the logit (sigmoid output only), or mse on ŷ, unhalved (default ${DEFAULTS.loss})`,
   },
   activation: {
     kind: 'choice',
     choices: HIDDEN_ACTIVATIONS,
     help: `hidden activation f; leaky has slope 0.01 below 0 (default ${DEFAULTS.activation})`,
+  },
+  output: {
+    kind: 'choice',
+    choices: OUTPUTS,
+    help: `sigmoid: ŷ = σ(z), classification, labels in [0, 1]; identity: ŷ = z, regression, any label, with --loss mse (default ${DEFAULTS.output})`,
+  },
+  batch: {
+    kind: 'field',
+    field: 'batch',
+    help: 'mini-batch size B, at most N; each epoch visits the points in an order drawn from --seed (default N, the full batch)',
+  },
+  l1: {
+    kind: 'field',
+    field: 'l1',
+    help: `λ1 of the penalty λ1 Σ|w| over every weight, not the biases (default ${DEFAULTS.l1})`,
+  },
+  l2: {
+    kind: 'field',
+    field: 'l2',
+    help: `λ2 of the penalty (λ2/2) Σ w² over every weight, not the biases (default ${DEFAULTS.l2})`,
   },
   kernel: {
     kind: 'choice',
@@ -58,7 +99,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   },
   data: {
     kind: 'string',
-    help: 'train on your points: CSV with columns x1..xd,y or JSON {"x": [[...]], "y": [...]} (default: XOR)',
+    help: 'train on your points: CSV with columns x1..xd,y or JSON {"x": [[...]], "y": [...]}; labels in [0, 1], any real number with --output identity (default: XOR)',
   },
   json: { kind: 'bool', help: 'print one JSON object on stdout; progress still goes to stderr' },
   help: { kind: 'bool', help: 'print this help' },
@@ -80,27 +121,46 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
   try {
     const flags = parseArgs(argv, TRAIN_FLAGS);
     if (flags.help) {
-      io.out(usage('npm run train --', 'Train the 2-layer MLP on XOR or your own points.', TRAIN_FLAGS));
+      io.out(usage('npm run train --', 'Train an MLP (2-8-1 by default) on XOR or your own points.', TRAIN_FLAGS));
       return 0;
     }
+    const output = (flags.output as Output | undefined) ?? DEFAULTS.output;
+    const loss = (flags.loss as LossKind | undefined) ?? DEFAULTS.loss;
+    if (output === 'identity' && loss === 'bce') throw new UsageError(bceWithIdentity(flags.loss !== undefined));
+    const backend = (flags.backend as Backend | undefined) ?? 'gpu';
+    const config = checkConfig<TrainConfig>({
+      hidden: (flags.hidden as number[] | undefined) ?? [DEFAULTS.hidden],
+      lr: (flags.lr as number | undefined) ?? DEFAULTS.lr,
+      steps: (flags.steps as number | undefined) ?? DEFAULTS.steps,
+      seed: (flags.seed as number | undefined) ?? DEFAULTS.seed,
+      loss,
+      activation: (flags.activation as HiddenActivation | undefined) ?? DEFAULTS.activation,
+      output,
+      l1: (flags.l1 as number | undefined) ?? DEFAULTS.l1,
+      l2: (flags.l2 as number | undefined) ?? DEFAULTS.l2,
+    });
+    if (backend === 'cpu' && flags.kernel !== undefined)
+      throw new UsageError('--kernel picks a GPU kernel; it does not go with --backend cpu');
+    const loaded = loadData(flags.data as string | undefined, backend === 'gpu', output);
+    // B ≤ N: known once the data is
+    if (flags.batch !== undefined)
+      config.batch = checkFlag(() => checkBatchSize(flags.batch, loaded.data.N, '--batch'));
     job = {
-      config: checkConfig({
-        hidden: (flags.hidden as number | undefined) ?? DEFAULTS.hidden,
-        lr: (flags.lr as number | undefined) ?? DEFAULTS.lr,
-        steps: (flags.steps as number | undefined) ?? DEFAULTS.steps,
-        seed: (flags.seed as number | undefined) ?? DEFAULTS.seed,
-        loss: (flags.loss as LossKind | undefined) ?? DEFAULTS.loss,
-        activation: (flags.activation as HiddenActivation | undefined) ?? DEFAULTS.activation,
-      }),
-      backend: (flags.backend as Backend | undefined) ?? 'gpu',
+      config,
+      backend,
       ...(flags.kernel === undefined ? {} : { kernel: flags.kernel as string }),
-      ...loadData(flags.data as string | undefined, (flags.backend ?? 'gpu') === 'gpu'),
+      ...loaded,
       json: flags.json === true,
     };
-    if (job.backend === 'cpu' && job.kernel !== undefined)
-      throw new UsageError('--kernel picks a GPU kernel; it does not go with --backend cpu');
     if (job.backend === 'cpu') {
-      const problem = cpuSizeProblem({ N: job.data.N, d: job.data.d, H: job.config.hidden });
+      const { d, N } = job.data;
+      const problem = cpuSizeProblem({
+        N,
+        B: config.batch ?? N,
+        d,
+        hidden: hiddenList(config.hidden),
+        penalty: config.l1 !== 0 || config.l2 !== 0,
+      });
       if (problem) throw new UsageError(`--backend cpu: ${problem}`);
     }
   } catch (e) {
@@ -142,8 +202,41 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
 /** What the sizes in the GPU's limit messages are, in this command's flags. */
 const LIMIT_HINT = ' (here N is the number of rows in --data, d its number of features, and H is --hidden)';
 
-/** The dataset from --data (XOR without it); for the GPU, values beyond f32's range are refused here, with their place. */
-function loadData(path: string | undefined, f32: boolean): { data: Dataset; dataName: string } {
+/** Why BCE does not go with the identity output, in the flags' words. */
+function bceWithIdentity(lossGiven: boolean): string {
+  const why =
+    'cross-entropy compares probabilities, and the identity output ŷ = z is not one (it can be negative or above 1); ' +
+    'use --loss mse for regression';
+  return lossGiven
+    ? `--loss bce needs --output sigmoid, got --output identity: ${why}`
+    : `--output identity needs --loss mse (the default loss is bce): ${why}`;
+}
+
+/** Whether a parse succeeds. */
+function parses(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A check of a flag against the data, its RangeError a UsageError. */
+function checkFlag<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The dataset from --data (XOR without it); for the GPU, values beyond f32's range are refused here, with their place.
+ * Labels must fit the output: in [0, 1] for σ, any finite number for the identity.
+ */
+function loadData(path: string | undefined, f32: boolean, output: Output): { data: Dataset; dataName: string } {
   if (path === undefined) return { data: xor(), dataName: 'XOR' };
   let text: string;
   try {
@@ -152,22 +245,40 @@ function loadData(path: string | undefined, f32: boolean): { data: Dataset; data
     throw new UsageError(`--data: cannot read '${path}': ${(e as Error).message}`);
   }
   try {
-    return { data: parseDataset(text, detectFormat(path, text), { f32 }), dataName: path };
+    return { data: parseDataset(text, detectFormat(path, text), { f32, output }), dataName: path };
   } catch (e) {
-    throw new UsageError(`--data ${path}: ${(e as Error).message.replace(/^data: /, '')}`);
+    // Refused for σ but read as regression data: the labels are what is wrong, and the identity output takes them.
+    const hint =
+      output === 'sigmoid' && parses(() => parseDataset(text, detectFormat(path, text), { f32, output: 'identity' }))
+        ? '; with the sigmoid output labels are probabilities: real-valued labels need --output identity --loss mse'
+        : '';
+    throw new UsageError(`--data ${path}: ${(e as Error).message.replace(/^data: /, '')}${hint}`);
   }
 }
 
 /** Trains with the scalar engine, in chunks of about a quarter second, with progress (and a chance to be interrupted) after each. */
 export async function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
-  const spec = { d: data.d, H: config.hidden };
-  const trainer = new CpuTrainer(data, initParams(spec, config.seed), config); // config.activation picks f
-  const snapshot = (loss: number): Snapshot => ({
-    params: toNested(spec, trainer.parameters()),
-    grads: { cpu: toNested(spec, trainer.gradients()) },
-    loss,
+  const run = runOf(config, data, dataName);
+  const { network, objective } = run;
+  const penalized = objective.l1 !== 0 || objective.l2 !== 0;
+  const trainer = new CpuTrainer(data, initModelParams(network, config.seed), {
+    hidden: network.hidden,
+    lr: config.lr,
+    loss: objective.loss,
+    activation: network.activation,
+    output: network.output,
+    l1: objective.l1,
+    l2: objective.l2,
+    batch: run.batch,
+    seed: config.seed, // draws each epoch's order where batch < N
   });
-  const initial = snapshot(trainer.evaluate().loss);
+  const snapshot = (e: { loss: number; dataLoss: number; penalty: number }): Snapshot => ({
+    params: nestedModel(network, trainer.parameters()),
+    grads: { cpu: nestedModel(network, trainer.gradients()) }, // over every training point
+    loss: e.loss,
+    ...(penalized ? { dataLoss: e.dataLoss, penalty: e.penalty } : {}),
+  });
+  const initial = snapshot(trainer.evaluate());
   const progress = makeProgress(config.steps, io.errStream);
   const chunks = makeChunker({ max: 1 << 20 });
   const start = performance.now();
@@ -181,13 +292,14 @@ export async function trainCpu(data: Dataset, config: TrainConfig, dataName: str
   }
   const seconds = (performance.now() - start) / 1000;
   progress.done();
-  const { loss, accuracy, predictions } = trainer.evaluate();
+  const final = trainer.evaluate();
+  const { predictions } = final;
   return {
     backend: 'cpu',
     engine: 'scalar autograd (src/engine), f64',
-    config: { ...config, d: data.d, N: data.N, data: dataName },
+    config: run.config,
     initial,
-    final: { ...snapshot(loss), accuracy, predictions },
+    final: { ...snapshot(final), ...fitOf(network.output, predictions, data.y), predictions },
     seconds,
     stepsPerSecond: seconds > 0 ? config.steps / seconds : 0,
   };

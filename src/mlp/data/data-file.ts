@@ -3,7 +3,8 @@
  * optional header line), or JSON { "x": [[...], ...], "y": [...] }. Every
  * problem is refused with its place (line and column): an empty file, a ragged
  * row, a cell that is not a decimal number (src/mlp/decimal.ts; JSON names the
- * type it found), a label outside [0, 1], a file past MAX_ROWS rows or
+ * type it found), a label outside [0, 1] (any finite label with `output: 'identity'`,
+ * regression), a file past MAX_ROWS rows or
  * MAX_VALUES numbers, and, for the GPU (`f32: true`), a value beyond f32's range.
  * The sizes are checked by a scan that allocates nothing, before any number is
  * parsed, so a file too large is refused in about a second with flat memory.
@@ -11,6 +12,7 @@
  */
 import { type Dataset, describeValue, makeDataset } from './data.js';
 import { notDecimal, parseDecimal, whyNotDecimal } from '../decimal.js';
+import type { Output } from '../model.js';
 import { SPEC_LIMITS } from '../spec.js';
 
 export type DataFormat = 'csv' | 'json';
@@ -18,6 +20,11 @@ export type DataFormat = 'csv' | 'json';
 export interface ParseOptions {
   /** Refuse values that round to ±Infinity in f32 (|v| > 3.4028235e38): the GPU computes in f32. */
   f32?: boolean;
+  /**
+   * The output the labels are for: 'sigmoid' (the default) needs each label in [0, 1], since ŷ = σ(z) is a
+   * probability; 'identity' (regression) takes any finite label (with `f32`, within f32's range too).
+   */
+  output?: Output;
 }
 
 /** The largest finite f32, (2 − 2⁻²³)·2¹²⁷. */
@@ -169,7 +176,12 @@ function parseCsv(text: string, options: ParseOptions): Dataset {
         if (range) throw new RangeError(`data: line ${line}, column ${col + 1}: '${c}' ${range}`);
         x[n * d + col] = v;
       } else {
-        if (v < 0 || v > 1) throw new RangeError(`data: line ${line}: the label y = ${v} is outside [0, 1]`);
+        if (options.output === 'identity') {
+          const range = rangeProblem(v, options);
+          if (range) throw new RangeError(`data: line ${line}, column ${col + 1}: the label '${c}' ${range}`);
+        } else if (v < 0 || v > 1) {
+          throw new RangeError(`data: line ${line}: the label y = ${v} is outside [0, 1]`);
+        }
         y[n] = v;
       }
       a = b + 1;
@@ -266,11 +278,18 @@ function parseJson(text: string, options: ParseOptions): Dataset {
       if (problem) fail(['x', n, i], `= ${token(text, locate(text, ['x', n, i])) ?? v} ${problem}`);
     });
   });
+  const identity = options.output === 'identity';
   y.forEach((v, n) => {
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+    if (identity) {
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        fail(['y', n], `is ${describeValue(v)}, must be a finite number`);
+      const problem = rangeProblem(v as number, options);
+      if (problem) fail(['y', n], `= ${token(text, locate(text, ['y', n])) ?? v} ${problem}`);
+    } else if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
       fail(['y', n], `is ${describeValue(v)}, must be a number in [0, 1]`);
+    }
   });
-  return makeDataset(x as number[][], y as number[]);
+  return makeDataset(x as number[][], y as number[], { output: identity ? 'identity' : 'sigmoid' });
 }
 
 /** The number as written at a place in the text ('1e39'), if there is one. */
