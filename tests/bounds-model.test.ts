@@ -32,7 +32,9 @@ function numbers(o: unknown): number[] {
   if (Array.isArray(o)) return o.flatMap(numbers);
   if (o && typeof o === 'object') {
     const r = o as Record<string, unknown>;
-    return Object.keys(r).sort().flatMap((k) => numbers(r[k]));
+    return Object.keys(r)
+      .sort()
+      .flatMap((k) => numbers(r[k]));
   }
   return [];
 }
@@ -45,8 +47,18 @@ function expectSameBits(a: unknown, b: unknown, what: string): void {
 }
 
 /** d and the hidden widths: depth 1 to 4, mixed widths, one wide pair. */
-const ARCHS: readonly [number, number[]][] = [[3, [5]], [2, [7, 3]], [4, [4, 9, 2]], [1, [3, 6, 8, 5]], [5, [33, 16]]];
-const HEADS: readonly [Output, LossKind][] = [['sigmoid', 'bce'], ['sigmoid', 'mse'], ['identity', 'mse']];
+const ARCHS: readonly [number, number[]][] = [
+  [3, [5]],
+  [2, [7, 3]],
+  [4, [4, 9, 2]],
+  [1, [3, 6, 8, 5]],
+  [5, [33, 16]],
+];
+const HEADS: readonly [Output, LossKind][] = [
+  ['sigmoid', 'bce'],
+  ['sigmoid', 'mse'],
+  ['identity', 'mse'],
+];
 const PENALTIES: readonly { l1?: number; l2?: number }[] = [{}, { l1: 0.013 }, { l2: 0.07 }, { l1: 0.013, l2: 0.07 }];
 const N = 20;
 const BATCHES = [1, 3, N];
@@ -88,7 +100,12 @@ describe('L = 1, σ output, no penalty, the full batch: the same numbers as befo
   it('shadowBounds and sgdStepBounds, bit for bit against the 2-layer code they replace, for every activation', () => {
     for (const activation of HIDDEN_ACTIVATIONS) {
       for (const loss of ['bce', 'mse'] as const) {
-        for (const [d, H, n, seed] of [[1, 1, 1, 1], [2, 8, 4, 2], [3, 33, 7, 3], [5, 16, 300, 4]] as const) {
+        for (const [d, H, n, seed] of [
+          [1, 1, 1, 1],
+          [2, 8, 4, 2],
+          [3, 33, 7, 3],
+          [5, 16, 300, 4],
+        ] as const) {
           const net = { d, H, activation };
           const data = randomDataset(seed, d, n);
           const rng = makeRng(seed + 7);

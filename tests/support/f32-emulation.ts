@@ -12,7 +12,8 @@ const f = Math.fround;
 const S32 = f(0.01);
 
 /** σ as common.wgsl computes it: 1/(1 + exp(−z)) for z ≥ 0, e/(1 + e) with e = exp(z) below. */
-export const sigmoid32 = (z: number): number => (z >= 0 ? f(1 / f(1 + f(Math.exp(-z)))) : f(f(Math.exp(z)) / f(1 + f(Math.exp(z)))));
+export const sigmoid32 = (z: number): number =>
+  z >= 0 ? f(1 / f(1 + f(Math.exp(-z)))) : f(f(Math.exp(z)) / f(1 + f(Math.exp(z))));
 
 /** f(z) and f′ in f32, as the kernels compute them. */
 export function activation32(act: HiddenActivation, z: number): { a: number; fPrime: number } {
@@ -34,7 +35,12 @@ export function activation32(act: HiddenActivation, z: number): { a: number; fPr
   }
 }
 
-export function emulate(spec: { d: number; H: number; activation?: HiddenActivation }, params: ArrayLike<number>, data: Dataset, loss: LossKind) {
+export function emulate(
+  spec: { d: number; H: number; activation?: HiddenActivation },
+  params: ArrayLike<number>,
+  data: Dataset,
+  loss: LossKind,
+) {
   const { d, H } = spec;
   const act = spec.activation ?? 'relu';
   const { N } = data;

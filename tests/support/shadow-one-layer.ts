@@ -27,20 +27,47 @@ interface SampleForward {
  * Each bound has two parts: the error its operands bring (propagated to first order, exactly for
  * products) and the rounding of its own operations, γ_k times the sizes of the f32 operands.
  */
-export function shadowBoundsOneLayer(spec: Net, params: ArrayLike<number>, data: Dataset, loss: LossKind, opts: BoundOptions = {}): Bounds {
+export function shadowBoundsOneLayer(
+  spec: Net,
+  params: ArrayLike<number>,
+  data: Dataset,
+  loss: LossKind,
+  opts: BoundOptions = {},
+): Bounds {
   const { d, H } = spec;
   const { N, x, y } = data;
   const L = paramLayout(spec);
   const cache = forward(spec, params, data);
   const back = backward(spec, params, data, cache, loss);
   const eP = Float64Array.from(opts.paramError ?? Array.from(params, f32Error));
-  const shadow = (n: number): Shadowed => ({ value: new Float64Array(n), mag: new Float64Array(n), bound: new Float64Array(n) });
-  const s = opts.perSample === true
-    ? { z1: shadow(N * H), a1: shadow(N * H), z2: shadow(N), yHat: shadow(N), dz2: shadow(N), da1: shadow(N * H), dz1: shadow(N * H), gateUncertain: new Uint8Array(N * H) }
-    : undefined;
+  const shadow = (n: number): Shadowed => ({
+    value: new Float64Array(n),
+    mag: new Float64Array(n),
+    bound: new Float64Array(n),
+  });
+  const s =
+    opts.perSample === true
+      ? {
+          z1: shadow(N * H),
+          a1: shadow(N * H),
+          z2: shadow(N),
+          yHat: shadow(N),
+          dz2: shadow(N),
+          da1: shadow(N * H),
+          dz1: shadow(N * H),
+          gateUncertain: new Uint8Array(N * H),
+        }
+      : undefined;
   const acc = { ops: new Float64Array(L.size), prop: new Float64Array(L.size), mag: new Float64Array(L.size) };
   const uncertain = new Set<number>();
-  const f: SampleForward = { eZ1: new Float64Array(H), eA1: new Float64Array(H), mZ1: new Float64Array(H), mA1: new Float64Array(H), eZ2: 0, mZ2: 0 };
+  const f: SampleForward = {
+    eZ1: new Float64Array(H),
+    eA1: new Float64Array(H),
+    mZ1: new Float64Array(H),
+    mA1: new Float64Array(H),
+    eZ2: 0,
+    mZ2: 0,
+  };
   const act = spec.activation ?? 'relu';
   const xs = new Float64Array(d);
   const ex = new Float64Array(d);
@@ -56,7 +83,7 @@ export function shadowBoundsOneLayer(spec: Net, params: ArrayLike<number>, data:
         put(s.z1, n * H + j, cache.z1[n * H + j]!, f.mZ1[j]!, f.eZ1[j]!);
         put(s.a1, n * H + j, cache.a1[n * H + j]!, f.mA1[j]!, f.eA1[j]!);
       }
-      put(s.z2, n, z2, f.mZ2, f.eZ2), put(s.yHat, n, yHat, mY, eY), put(s.dz2, n, d2, mD2, eD2);
+      (put(s.z2, n, z2, f.mZ2, f.eZ2), put(s.yHat, n, yHat, mY, eY), put(s.dz2, n, d2, mD2, eD2));
     }
     // db2 = Σ_n δ2: N terms.
     accumulate(acc, L.b2.offset, d2, eD2, mD2, 1, 0, 1);
@@ -75,13 +102,20 @@ export function shadowBoundsOneLayer(spec: Net, params: ArrayLike<number>, data:
       const eDz1 = g.eDz1;
       const mDz1 = mDa1 * g.mFPrime;
       const dz1 = back.dz1[k]!;
-      if (s) put(s.da1, k, back.da1[k]!, mDa1, eDa1), put(s.dz1, k, dz1, mDz1, eDz1), (s.gateUncertain[k] = g.sure ? 0 : 1);
+      if (s)
+        (put(s.da1, k, back.da1[k]!, mDa1, eDa1),
+          put(s.dz1, k, dz1, mDz1, eDz1),
+          (s.gateUncertain[k] = g.sure ? 0 : 1));
       accumulate(acc, L.b1.offset + j, dz1, eDz1, mDz1, 1, 0, 1); // db1_j = Σ_n δ1_j
       for (let i = 0; i < d; i++) accumulate(acc, L.W1.offset + j * d + i, dz1, eDz1, mDz1, xs[i]!, ex[i]!, xs[i]!); // dW1_ji = Σ_n δ1_j x_i
     }
   }
   // Each gradient is a sum of N terms (a product each, for dW1 and dW2) in any order: at most N + 1 roundings.
-  const grads: Shadowed = { value: back.grads, mag: acc.mag, bound: acc.ops.map((m, k) => SLACK * (acc.prop[k]! + rounding(N + 1, m))) };
+  const grads: Shadowed = {
+    value: back.grads,
+    mag: acc.mag,
+    bound: acc.ops.map((m, k) => SLACK * (acc.prop[k]! + rounding(N + 1, m))),
+  };
   const gateUncertain = new Uint8Array(L.size);
   for (const j of uncertain) {
     gateUncertain.fill(1, L.W1.offset + j * d, L.W1.offset + (j + 1) * d);

@@ -20,7 +20,12 @@ const S32 = Math.fround(LEAKY_SLOPE);
 const SLOPE_ERROR = Math.abs(LEAKY_SLOPE - S32);
 
 /** a1 = f(z) with the bound on its f32 value and its shadow (the size of the terms it is made of). */
-export function activationError(act: HiddenActivation, z: number, e: number, mz: number): { a1: number; e: number; mag: number } {
+export function activationError(
+  act: HiddenActivation,
+  z: number,
+  e: number,
+  mz: number,
+): { a1: number; e: number; mag: number } {
   const a1 = ACTIVATIONS[act].output(z);
   const neg = z - e <= 0; // f32 may take the z ≤ 0 branch
   const pos = z + e > 0; // f32 may take the z > 0 branch
@@ -73,12 +78,18 @@ export function gateError(
     case 'leaky':
       // Either side: |f′_f32 − f′| ≤ 1 − s32, plus the product's rounding on the s32 side.
       if (!sure) return { sure, eDz1: (1 - S32) * g + eDa1 + rounding(1, S32 * (g + eDa1)), mFPrime: 1 };
-      return z > 0 ? { sure, eDz1: eDa1, mFPrime: 1 } : { sure, eDz1: mulError(da1, eDa1, LEAKY_SLOPE, SLOPE_ERROR), mFPrime: LEAKY_SLOPE };
+      return z > 0
+        ? { sure, eDz1: eDa1, mFPrime: 1 }
+        : { sure, eDz1: mulError(da1, eDa1, LEAKY_SLOPE, SLOPE_ERROR), mFPrime: LEAKY_SLOPE };
     case 'tanh': {
       const tt = mulError(a1, eA1, a1, eA1); // a1·a1
       const fp = 1 - a1 * a1;
       const eFp = tt + rounding(1, Math.abs(fp) + tt); // 1 − a1·a1
-      return { sure: true, eDz1: mulError(da1, eDa1, fp, eFp), mFPrime: 1 - Math.tanh(Math.max(0, Math.abs(z) - e)) ** 2 };
+      return {
+        sure: true,
+        eDz1: mulError(da1, eDa1, fp, eFp),
+        mFPrime: 1 - Math.tanh(Math.max(0, Math.abs(z) - e)) ** 2,
+      };
     }
     case 'sigmoid': {
       const c = 1 - a1;

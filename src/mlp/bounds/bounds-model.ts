@@ -129,20 +129,21 @@ export function shadowBoundsModel(
   const shadow = (n: number): Shadowed => {
     return { value: new Float64Array(n), mag: new Float64Array(n), bound: new Float64Array(n) };
   };
-  const s = opts.perSample === true
-    ? {
-        hidden: model.hidden.map((h): HiddenSamples => ({
-          z: shadow(B * h),
-          a: shadow(B * h),
-          da: shadow(B * h),
-          delta: shadow(B * h),
-          gateUncertain: new Uint8Array(B * h),
-          daUncertain: new Uint8Array(B * h),
-          deltaUncertain: new Uint8Array(B * h),
-        })),
-        output: { z: shadow(B), yHat: shadow(B), delta: shadow(B) },
-      }
-    : undefined;
+  const s =
+    opts.perSample === true
+      ? {
+          hidden: model.hidden.map((h): HiddenSamples => ({
+            z: shadow(B * h),
+            a: shadow(B * h),
+            da: shadow(B * h),
+            delta: shadow(B * h),
+            gateUncertain: new Uint8Array(B * h),
+            daUncertain: new Uint8Array(B * h),
+            deltaUncertain: new Uint8Array(B * h),
+          })),
+          output: { z: shadow(B), yHat: shadow(B), delta: shadow(B) },
+        }
+      : undefined;
   const size = layout.size;
   const acc: Accumulator = { ops: new Float64Array(size), prop: new Float64Array(size), mag: new Float64Array(size) };
   const st: LayerState[] = layers.map(({ nout }) => {
@@ -187,9 +188,10 @@ export function shadowBoundsModel(
     // The output unit and δ_{L+1}.
     const out = st[L]!;
     const zOut = cache.z[L]![r]!;
-    const o = model.output === 'sigmoid'
-      ? sigmoidError(zOut, out.eZ[0]!, out.mZ[0]!)
-      : { yHat: zOut, e: out.eZ[0]!, mag: out.mZ[0]! };
+    const o =
+      model.output === 'sigmoid'
+        ? sigmoidError(zOut, out.eZ[0]!, out.mZ[0]!)
+        : { yHat: zOut, e: out.eZ[0]!, mag: out.mZ[0]! };
     const dOut = outputDeltaError(model.output, loss, o.yHat, o.e, o.mag, y[n]!, f32Error(y[n]!), B);
     [out.eD[0], out.mD[0], out.tD[0]] = [dOut.e, dOut.mag, 0];
     if (s) {
@@ -303,7 +305,7 @@ function penaltyBounds(
       let size = Math.abs(data[k]!) + e;
       if (l1 > 0) {
         const sure = Math.abs(w) > ew || (w === 0 && ew === 0);
-        if (!sure) signUncertain.push(k), (mask[k] = 1);
+        if (!sure) (signUncertain.push(k), (mask[k] = 1));
         const p1 = l1 * Math.abs(Math.sign(w));
         const e1 = sure ? (w === 0 ? 0 : eL1) : 2 * l1 + eL1;
         e += e1;

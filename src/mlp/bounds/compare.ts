@@ -85,7 +85,9 @@ export function compareFlat(
 ): Comparison {
   const L = paramLayout(spec);
   if (a.length !== L.size || b.length !== L.size) {
-    throw new RangeError(`compare: expected ${L.size} values each for d=${spec.d}, H=${spec.H}, got ${a.length} and ${b.length}`);
+    throw new RangeError(
+      `compare: expected ${L.size} values each for d=${spec.d}, H=${spec.H}, got ${a.length} and ${b.length}`,
+    );
   }
   const tensors = TENSORS.map((name) => compareSlice(name, a, b, L[name].offset, L[name].length, tolerance));
   return {
@@ -134,8 +136,8 @@ function compareSlice(
 /** How the GPU-vs-CPU bound is made, in one sentence, for reports. */
 export const BOUND_METHOD =
   'per element: |gpu − cpu| ≤ bound, from a magnitude shadow of the f64 oracle: γ_k·(sum of |terms|), γ_k = k·u/(1 − k·u), u = 2^-24, ' +
-  'k the f32 operations on the element\'s path, plus the propagated rounding of inputs, parameters and earlier values (exp, / per the kernels\' accuracy table); ' +
-  'a gate within its bound of ReLU\'s kink is flagged and its bound admits either side';
+  "k the f32 operations on the element's path, plus the propagated rounding of inputs, parameters and earlier values (exp, / per the kernels' accuracy table); " +
+  "a gate within its bound of ReLU's kink is flagged and its bound admits either side";
 
 /** |a − b| as a fraction of its bound (≤ 1 passes); a zero bound admits only equality; non-finite never passes. */
 export function fractionOfBound(gpu: number, cpu: number, bound: number): number {
@@ -171,7 +173,16 @@ export function compareArrayWithBounds(
   offset = 0,
   length = cpu.length,
 ): BoundedTensor {
-  const t: BoundedTensor = { tensor, maxAbsError: 0, maxFraction: 0, worstIndex: 0, maxRelError: null, gateUncertain: 0, uncertainMaxFraction: 0, pass: true };
+  const t: BoundedTensor = {
+    tensor,
+    maxAbsError: 0,
+    maxFraction: 0,
+    worstIndex: 0,
+    maxRelError: null,
+    gateUncertain: 0,
+    uncertainMaxFraction: 0,
+    pass: true,
+  };
   for (let i = 0; i < length; i++) {
     const [a, b, e] = [gpu[offset + i]!, cpu[offset + i]!, bound[offset + i]!];
     const f = fractionOfBound(a, b, e);
@@ -183,7 +194,8 @@ export function compareArrayWithBounds(
       continue;
     }
     if (f > t.maxFraction) [t.maxFraction, t.worstIndex] = [f, i];
-    if (Math.abs(b) >= RESOLVED * e && b !== 0) t.maxRelError = Math.max(t.maxRelError ?? 0, Number.isNaN(abs) ? Infinity : abs / Math.abs(b));
+    if (Math.abs(b) >= RESOLVED * e && b !== 0)
+      t.maxRelError = Math.max(t.maxRelError ?? 0, Number.isNaN(abs) ? Infinity : abs / Math.abs(b));
   }
   t.pass = t.maxFraction <= 1 && t.uncertainMaxFraction <= 1;
   return t;
@@ -200,11 +212,18 @@ export interface BoundedComparison {
 }
 
 /** The GPU's gradients (flat layout) against the oracle's, each element against its own bound. */
-export function compareWithBounds(spec: Pick<Spec, 'd' | 'H'>, gpu: ArrayLike<number>, bounds: Bounds): BoundedComparison {
+export function compareWithBounds(
+  spec: Pick<Spec, 'd' | 'H'>,
+  gpu: ArrayLike<number>,
+  bounds: Bounds,
+): BoundedComparison {
   const L = paramLayout(spec);
-  if (gpu.length !== L.size) throw new RangeError(`compare: expected ${L.size} gradients for d=${spec.d}, H=${spec.H}, got ${gpu.length}`);
+  if (gpu.length !== L.size)
+    throw new RangeError(`compare: expected ${L.size} gradients for d=${spec.d}, H=${spec.H}, got ${gpu.length}`);
   const { value, bound } = bounds.grads;
-  const tensors = TENSORS.map((name) => compareArrayWithBounds(name, gpu, value, bound, bounds.gateUncertain, L[name].offset, L[name].length));
+  const tensors = TENSORS.map((name) =>
+    compareArrayWithBounds(name, gpu, value, bound, bounds.gateUncertain, L[name].offset, L[name].length),
+  );
   return {
     tensors,
     count: L.size,

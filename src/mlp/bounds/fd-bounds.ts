@@ -41,7 +41,10 @@ function lossShadow(spec: Net, params: ArrayLike<number>, data: Dataset, kind: L
     const z = b.z2.value[n]!;
     const p = sigmoid(z);
     const t = Math.abs(data.y[n]!);
-    mag += kind === 'bce' ? softplus(z) + t * Math.abs(z) + (p + t) * b.z2.mag[n]! : (p + t) ** 2 + 2 * (p + t) * b.z2.mag[n]!;
+    mag +=
+      kind === 'bce'
+        ? softplus(z) + t * Math.abs(z) + (p + t) * b.z2.mag[n]!
+        : (p + t) ** 2 + 2 * (p + t) * b.z2.mag[n]!;
   }
   return { mag: mag / data.N, k: spec.d + spec.H + data.N + 20 };
 }
@@ -57,7 +60,11 @@ export function finiteDifferenceBounds(
   const L = paramLayout(spec);
   const theta = Float64Array.from(params);
   const at = indices ?? Array.from(theta, (_, k) => k);
-  const out: FdBounds = { value: new Float64Array(theta.length).fill(NaN), bound: new Float64Array(theta.length).fill(NaN), kink: new Uint8Array(theta.length) };
+  const out: FdBounds = {
+    value: new Float64Array(theta.length).fill(NaN),
+    bound: new Float64Array(theta.length).fill(NaN),
+    kink: new Uint8Array(theta.length),
+  };
   const { z1 } = forward(spec, theta, data);
   const lossAt = () => lossValue(kind, forward(spec, theta, data), data.y);
   const central = (k: number, step: number) => {
@@ -74,7 +81,7 @@ export function finiteDifferenceBounds(
   for (const k of at) {
     const D = central(k, h);
     const truncation = (2 * Math.abs(central(k, 2 * h) - D)) / 3;
-    const rounding = eL / h + Math.abs(D) * U64 * (Math.abs(theta[k]!) + h) / h;
+    const rounding = eL / h + (Math.abs(D) * U64 * (Math.abs(theta[k]!) + h)) / h;
     out.value[k] = D;
     out.bound[k] = truncation + rounding;
     if (k < L.W2.offset && activationOf(spec).kink) {

@@ -29,11 +29,19 @@ export function sigmoidError(z: number, ez: number, mz: number): { yHat: number;
  * δ2 as the kernels compute it: BCE (yHat − t)/N; MSE ((2(yHat − t))·yHat)·(1 − yHat)/N.
  * N is exact in f32 (N ≤ 2^24). Returns the bound and the shadow, (|yHat| + |t|)/N for BCE.
  */
-export function delta2Error(loss: LossKind, p: number, ep: number, mp: number, t: number, et: number, N: number): { e: number; mag: number } {
+export function delta2Error(
+  loss: LossKind,
+  p: number,
+  ep: number,
+  mp: number,
+  t: number,
+  et: number,
+  N: number,
+): { e: number; mag: number } {
   const diff = p - t;
   const eDiff = ep + et + rounding(1, Math.abs(diff) + ep + et);
   if (loss === 'bce') {
-    return { e: eDiff / N + rounding(1, (DIV / U) * (Math.abs(diff) + eDiff) / N), mag: (mp + Math.abs(t)) / N };
+    return { e: eDiff / N + rounding(1, ((DIV / U) * (Math.abs(diff) + eDiff)) / N), mag: (mp + Math.abs(t)) / N };
   }
   const a = 2 * diff;
   const ea = 2 * eDiff;
@@ -44,9 +52,8 @@ export function delta2Error(loss: LossKind, p: number, ep: number, mp: number, t
   const num = b * c;
   const eNum = mulError(b, eb, c, ec);
   const mag = (2 * (mp + Math.abs(t)) * mp * (1 + mp)) / N;
-  return { e: eNum / N + rounding(1, (DIV / U) * (Math.abs(num) + eNum) / N), mag };
+  return { e: eNum / N + rounding(1, ((DIV / U) * (Math.abs(num) + eNum)) / N), mag };
 }
-
 
 /**
  * δ_{L+1} over a batch of B rows, for either output: σ as delta2Error (B in place of N); the identity

@@ -65,7 +65,10 @@ export function trajectoryBounds(
   lr: number,
   steps: number,
 ): { params: Float64Array; error: Float64Array } {
-  let state: { params: Float64Array; error: Float64Array } = { params: Float64Array.from(start), error: Float64Array.from(start, f32Error) };
+  let state: { params: Float64Array; error: Float64Array } = {
+    params: Float64Array.from(start),
+    error: Float64Array.from(start, f32Error),
+  };
   for (let t = 0; t < steps; t++) state = sgdStepBounds(spec, state.params, state.error, data, loss, lr);
   return state;
 }
