@@ -28,7 +28,12 @@ export interface NodeGpu {
  * mutex assertion; seen here on SwiftShader, about 2 runs in 3). A device
  * releases its instance when it is destroyed or lost.
  */
-const liveInstances = new Set<GPU>();
+/**
+ * One Dawn instance per driver for the life of the process: an instance created per device and collected after
+ * its device was destroyed crashed the process now and then (a worker running dozens of in-process GPU runs died
+ * mid-file), and an adapter can be requested from the same instance again for each device.
+ */
+const instances = new Map<'hardware' | 'swiftshader', GPU>();
 
 export class NoAdapterError extends GpuError {
   constructor(tried: string) {
@@ -51,9 +56,10 @@ export async function requestNodeAdapter(options: { prefer?: 'hardware' | 'swift
 
   if (options.prefer !== 'swiftshader' && !pointsAtSwiftShader && hardwareDriverMayExist(userDriver)) {
     tried.push('hardware');
-    const instance = webgpu.create([]);
+    const instance = instances.get('hardware') ?? webgpu.create([]);
+    instances.set('hardware', instance);
     const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
-    if (adapter) return pin(instance, adapter);
+    if (adapter) return found(instance, adapter);
   }
   if (!existsSync(SWIFTSHADER_ICD) && !pointsAtSwiftShader) {
     tried.push(`SwiftShader (missing ${SWIFTSHADER_ICD})`);
@@ -62,10 +68,11 @@ export async function requestNodeAdapter(options: { prefer?: 'hardware' | 'swift
   // The Vulkan loader reads this when each instance is created, so setting it now works.
   if (!pointsAtSwiftShader) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   tried.push('SwiftShader');
-  const instance = webgpu.create([]);
+  const instance = instances.get('swiftshader') ?? webgpu.create([]);
+  instances.set('swiftshader', instance);
   const adapter = await instance.requestAdapter();
   if (!adapter) throw new NoAdapterError(tried.join(', '));
-  return pin(instance, adapter);
+  return found(instance, adapter);
 }
 
 /** An adapter and a device on it, labelled; call `device.destroy()` when done so Node can exit. */
@@ -83,12 +90,10 @@ export async function requestNodeDevice(
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
     ...(options.subgroups === false ? { subgroups: false } : {}),
   });
-  void device.lost.then(() => liveInstances.delete(gpu.instance));
   return { ...gpu, device };
 }
 
-function pin(instance: GPU, adapter: GPUAdapter): NodeGpu {
-  liveInstances.add(instance);
+function found(instance: GPU, adapter: GPUAdapter): NodeGpu {
   return { instance, adapter, summary: summarizeAdapter(adapter) };
 }
 
