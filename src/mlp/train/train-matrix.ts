@@ -6,35 +6,18 @@
  * per-sample losses, gradients and updated parameters, and stops at the first
  * non-finite one with a TrainingDivergedError, keeping the parameters of the step before.
  */
-import type { HiddenActivation } from '../../engine/activation.js';
-import type { LossKind } from '../../engine/losses.js';
-import { BatchSchedule, checkBatchSize } from '../batches.js';
-import { checkFinite, checkLearningRate, checkNetworkInput, checkSteps } from '../checks.js';
+import type { BatchSchedule } from '../batches.js';
+import { checkSteps } from '../checks.js';
 import type { Dataset } from '../data/data.js';
 import { firstFault, TrainingDivergedError } from '../divergence.js';
-import { checkHidden, checkLabels, formatHidden, makeModel, type Model, modelLayout, type Output } from '../model.js';
-import { checkObjective, type Objective } from '../objective.js';
+import type { Model } from '../model.js';
+import type { Objective } from '../objective.js';
 import { allRows, lossAndGradsModel, lossModel, type LossTerms, type Net } from '../reference.js';
-import { checkSeed } from '../rng.js';
-import { makeSpec, type Spec } from '../spec.js';
+import type { Spec } from '../spec.js';
+import { checkTrainingRun, type TrainingOptions } from './training-run.js';
 
-export interface MatrixTrainerOptions {
-  /** The hidden width H, or the widths H_1..H_L of 1 to 6 hidden layers. */
-  hidden: number | readonly number[];
-  lr: number;
-  loss: LossKind;
-  /** Hidden activation f (default ReLU). */
-  activation?: HiddenActivation;
-  /** σ for classification (default) or the identity for regression. */
-  output?: Output;
-  /** λ1 and λ2 of the penalty λ1 Σ|w| + (λ2/2) Σ w² (default 0). */
-  l1?: number;
-  l2?: number;
-  /** Mini-batch size B in [1, N] (default N, the full batch). */
-  batch?: number;
-  /** The run's seed (the one its initial parameters came from): each epoch's order is drawn from it. Needed when B < N. */
-  seed?: number;
-}
+/** The options every CPU trainer takes (./training-run.ts). */
+export type MatrixTrainerOptions = TrainingOptions;
 
 export class MatrixTrainer {
   /** d, N and H = H_1 (the whole network for one hidden layer; `model` describes any depth). */
@@ -59,39 +42,16 @@ export class MatrixTrainer {
     initial: ArrayLike<number>,
     readonly options: MatrixTrainerOptions,
   ) {
-    const hidden = typeof options.hidden === 'number' ? [options.hidden] : checkHidden(options.hidden);
-    const output = options.output ?? 'sigmoid';
-    if (hidden.length === 1 && output === 'sigmoid') {
-      // the one-hidden-layer classifier: the same checks, in the same words, as every other trainer (../checks.ts)
-      this.spec = checkNetworkInput({ ...options, hidden: hidden[0]!, data, params: initial });
-    } else {
-      this.spec = makeSpec({ d: data.d, H: hidden[0]!, N: data.N });
-      checkLearningRate('lr', options.lr);
-      checkFinite('data.x', data.x);
-      checkFinite('data.y', data.y);
-      checkFinite('params', initial);
-    }
-    this.model = makeModel({ d: data.d, hidden, activation: options.activation ?? 'relu', output });
+    ({
+      spec: this.spec,
+      model: this.model,
+      objective: this.objective,
+      batch: this.batch,
+      schedule: this.schedule,
+    } = checkTrainingRun(data, initial, options));
     this.net = { d: this.spec.d, H: this.spec.H, activation: this.model.activation };
-    this.objective = checkObjective(output, { loss: options.loss, l1: options.l1 ?? 0, l2: options.l2 ?? 0 });
-    checkLabels(output, data.y, 'labels y');
-    const size = modelLayout(this.model).size;
-    if (initial.length !== size) {
-      const shape = hidden.length === 1 ? `H=${this.spec.H}` : `hidden=${formatHidden(hidden)}`;
-      throw new RangeError(`params: expected ${size} values for d=${this.spec.d}, ${shape}, got ${initial.length}`);
-    }
     this.params = Float64Array.from(initial);
-    this.batch = checkBatchSize(options.batch ?? data.N, data.N);
     this.everyRow = allRows(data.N);
-    if (this.batch < data.N) {
-      if (options.seed === undefined) {
-        throw new RangeError(`seed: a batch of ${this.batch} < N = ${data.N} needs the run's seed to draw its order`);
-      }
-      checkSeed(options.seed);
-      this.schedule = new BatchSchedule(data.N, this.batch, options.seed);
-    } else {
-      this.schedule = null;
-    }
   }
 
   /** The dataset rows step t (from 0) uses: all of them in order for the full batch. */
