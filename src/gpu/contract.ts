@@ -8,32 +8,18 @@ import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from '../mlp/data/data.js';
 import type { Output } from '../mlp/model.js';
 import type { Spec } from '../mlp/spec.js';
+import type { TrainingOptions } from '../mlp/train/training-run.js';
 import type { CacheName } from './layout.js';
 
 /** The kernels behind the door, fastest first where several fit (./chooser.ts ranks them). */
 export const KERNEL_NAMES = ['fused-subgroup', 'fused-workgroup', 'large-tiled', 'steps', 'layers'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
-/** A network to train and its data: what every kernel takes. */
-export interface TrainerConfig {
+/** A network to train and its data: what every kernel takes (the CPU trainers' options, src/mlp/train/training-run.ts). */
+export interface TrainerConfig extends TrainingOptions {
   data: Dataset;
   /** Initial parameters in the flat layout (uploaded as f32). */
   params: ArrayLike<number>;
-  /** The hidden width H, or the widths H_1..H_L of 1 to 6 hidden layers, input side first (src/mlp/model.ts). */
-  hidden: number | readonly number[];
-  lr: number;
-  loss: LossKind;
-  /** The hidden activation f (default 'relu'). */
-  activation?: HiddenActivation;
-  /** σ for classification (default) or the identity for regression (loss mse only). */
-  output?: Output;
-  /** λ1 and λ2 of the penalty λ1 Σ|w| + (λ2/2) Σ w² over the weights (default 0; src/mlp/objective.ts). */
-  l1?: number;
-  l2?: number;
-  /** Mini-batch size B in [1, N] (default N, the full batch; src/mlp/batches.ts). */
-  batch?: number;
-  /** The run's seed, from which each epoch's order is drawn: needed when batch < N. */
-  seed?: number;
   /** Names the trainer's buffers and pipelines, and its errors. */
   label?: string;
 }
