@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { modelGraphNodes } from '../src/cli/cpu-memory.js';
+import { modelGraphNodes } from '../src/mlp/cpu-size.js';
 import type { ModelParams } from '../src/cli/report.js';
 import type { TrainReport } from '../src/cli/train.js';
 import type { Value } from '../src/engine/value.js';

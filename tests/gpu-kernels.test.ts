@@ -64,7 +64,15 @@ for (const kernel of KERNELS) {
           { kernel: kernel.name },
         );
         const plain = await StepTrainer.create(device, { data, params, ...config, label: 'test.plain' });
-        const session = gpuSession(trainer, data, config);
+        const session = gpuSession(trainer, data, {
+          ...config,
+          hidden: [H],
+          output: 'sigmoid',
+          batch: data.N,
+          l1: 0,
+          l2: 0,
+          seed: 1,
+        });
         try {
           expect(trainer.kernel).toBe(kernel.name);
           let total = 0;
@@ -90,7 +98,7 @@ for (const kernel of KERNELS) {
           const r = await trainer.inspect({ cache: true });
           expect(bits(r.params), 'inspect() reads the parameters held').toEqual(bits(s.params));
           if (kernel.cache !== 'none')
-            expect(bits(r.cache!.z2), 'the snapshot reads the GPU cache').toEqual(bits(s.values.z2));
+            expect(bits(r.cache!.z2), 'the snapshot reads the GPU cache').toEqual(bits(s.layers.z[1]!));
           else expect(r.cache, 'no cache: the page draws from the oracle').toBeUndefined();
           expectWithinBounds(
             `${kernel.name} ${name}`,

@@ -4,7 +4,6 @@ import { LOSSES } from '../src/engine/losses.js';
 import { hints } from '../src/ui/hints.js';
 import { deadUnits, saturatedUnits } from '../src/ui/plots/network.js';
 import { randomDataset } from '../src/mlp/data/data.js';
-import { lossAndGrads } from '../src/mlp/reference.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { snapshotInput } from '../src/ui/graph/diagram.js';
 import { fmt, fmtList, graphState, NUMBER_KEYS } from '../src/ui/graph/graph-model.js';
@@ -12,6 +11,8 @@ import { walkSteps } from '../src/ui/graph/graph-steps.js';
 import { graphMarkup } from '../src/ui/graph/graph-svg.js';
 import type { Snapshot } from '../src/ui/session.js';
 import { randomParams } from './support/random.js';
+import { oracleSnapshot } from './support/snapshot.js';
+import { firstLayerValues } from '../src/ui/session.js';
 
 /** A CPU snapshot of random parameters and data (not XOR), as the page's session would give. */
 function snapshot(
@@ -27,19 +28,7 @@ function snapshot(
   const params = randomParams(seed + 1, d, H);
   // b1 = −50: the first `pinned` units far below 0
   params.fill(-50, paramLayout({ d, H }).b1.offset, paramLayout({ d, H }).b1.offset + pinned);
-  const r = lossAndGrads({ d, H, activation }, params, data, loss);
-  return {
-    backend: 'cpu',
-    kernel: 'cpu-engine',
-    activation,
-    step: 7,
-    loss: r.loss,
-    params,
-    values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 },
-    gpuGrads: null,
-    oracle: { loss: r.loss, grads: r.grads },
-    data,
-  };
+  return oracleSnapshot(data, params, { hidden: [H], activation }, { loss }, 7);
 }
 
 const near = (a: number, b: number, what: string) =>
@@ -53,7 +42,7 @@ describe("the graph's numbers (src/ui/graph/graph-model.ts)", () => {
         const g = graphState(snapshotInput(s, n, loss));
         const j = g.jacobians;
         const chain = loss === 'bce' ? j.dLdl * j.dldz2 : j.dLdl * j.dldyHat * j.dyHatdz2;
-        near(chain, s.values.dz2[n]!, `δ2 of sample ${n}`);
+        near(chain, firstLayerValues(s).dz2[n]!, `δ2 of sample ${n}`);
         expect(j.dLdl).toBe(1 / 6);
         g.values.da1.forEach((v, k) => near(v, g.values.W2[k]! * g.values.dz2[0]!, `da1[${k}] = W2 δ2`));
         g.values.dz1.forEach((v, k) => near(v, g.values.gate[k]! * g.values.da1[k]!, `dz1[${k}] = ReLU′ da1`));
@@ -126,7 +115,7 @@ describe('the activation on the graph, the network picture and the hints', () =>
     it(`${activation}: the gate edge holds f′(z1) of the shown sample, closed only where f′ = 0, and the walk names f`, () => {
       const s = snapshot(3, 6, 5, 21, 'bce', activation);
       const g = graphState(snapshotInput(s, 2, 'bce'));
-      const z1 = Array.from(s.values.z1.subarray(2 * 6, 3 * 6));
+      const z1 = Array.from(firstLayerValues(s).z1.subarray(2 * 6, 3 * 6));
       expect(g.values.gate).toEqual(z1.map(ACTIVATIONS[activation].der));
       if (activation !== 'relu')
         expect(
@@ -158,7 +147,7 @@ describe('the activation on the graph, the network picture and the hints', () =>
       if (activation === 'relu') {
         const N = 6;
         const want = Array.from({ length: 8 }, (_, j) => j).filter((j) =>
-          Array.from({ length: N }, (_, n) => s.values.z1[n * 8 + j]!).every((z) => z <= 0),
+          Array.from({ length: N }, (_, n) => firstLayerValues(s).z1[n * 8 + j]!).every((z) => z <= 0),
         );
         expect(dead).toEqual(want);
         expect(dead.slice(0, 3)).toEqual([0, 1, 2]);
@@ -167,7 +156,7 @@ describe('the activation on the graph, the network picture and the hints', () =>
         expect(saturated.slice(0, 3), activation).toEqual([0, 1, 2]);
         for (const j of saturated)
           for (let n = 0; n < 6; n++)
-            expect(ACTIVATIONS[activation].der(s.values.z1[n * 8 + j]!)).toBeLessThan(
+            expect(ACTIVATIONS[activation].der(firstLayerValues(s).z1[n * 8 + j]!)).toBeLessThan(
               0.01 * ACTIVATIONS[activation].der(0),
             );
         const text = hints({
@@ -175,7 +164,7 @@ describe('the activation on the graph, the network picture and the hints', () =>
           hidden: 8,
           dead: 0,
           saturated: saturated.length,
-          yHat: s.values.yHat,
+          yHat: firstLayerValues(s).yHat,
           accuracy: 0.5,
           firstLoss: s.loss,
           minLoss: s.loss,

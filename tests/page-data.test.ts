@@ -72,7 +72,7 @@ describe('the data settings in the URL', () => {
 
   it('refuse bad values with the allowed range', () => {
     expect(parseSetting('dataset', 'moons')).toEqual({
-      error: "dataset must be one of xor, circle, gauss, spiral, noisyxor, got 'moons'",
+      error: "dataset must be one of xor, circle, gauss, spiral, noisyxor, reg-plane, reg-gauss, got 'moons'",
     });
     expect(parseSetting('noise', '1.5')).toEqual({ error: "noise must be a number in [0, 1], got '1.5'" });
     expect(parseSetting('noise', '0.25')).toEqual({ value: 0.25 });
@@ -114,9 +114,11 @@ describe('every numeric setting in a link, at both ends of its range', () => {
   const numeric = (Object.keys(SETTINGS) as (keyof Settings)[]).filter((k) => numericRange(k) !== null);
 
   it('covers the table: every setting but the choices', () => {
-    expect(numeric).toEqual((Object.keys(SETTINGS) as (keyof Settings)[]).filter((k) => SETTINGS[k].kind !== 'choice'));
-    expect(numeric).toContain('hidden');
-    expect(numericRange('hidden')).toEqual({ min: 1, max: 4096, integer: true, exclusiveMin: false });
+    expect(numeric).toEqual(
+      (Object.keys(SETTINGS) as (keyof Settings)[]).filter((k) => !['choice', 'hidden'].includes(SETTINGS[k].kind)),
+    );
+    expect(numeric).toContain('batch');
+    expect(numericRange('hidden'), 'a list: its own test below').toBeNull();
   });
 
   for (const key of numeric) {
@@ -148,7 +150,9 @@ describe('every numeric setting in a link, at both ends of its range', () => {
   }
 
   it('says the range as the table holds it: hidden=4097 names [1, 4096]', () => {
-    expect(fromQuery('?hidden=4097').refused.hidden).toBe("hidden width H must be an integer in [1, 4096], got '4097'");
+    expect(fromQuery('?hidden=4097').refused.hidden).toBe(
+      'hidden layers: layer 1\'s width must be an integer in [1, 4096], got "4097"',
+    );
     expect(fromQuery('?points=3').refused.points).toBe("points N must be an integer in [4, 2000], got '3'");
   });
 });
@@ -163,7 +167,7 @@ describe('the CPU engine on the page takes only runs whose one step fits in a fr
     const data = generate({ kind: 'spiral', N: 160, noise: 0.1, seed: 1 });
     let H = 1;
     while (graphNodes({ N: 160, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++;
-    const trainer = new CpuTrainer(data, initParams({ d: 2, H }, 1), { hidden: H, lr: 0.1, loss: 'bce' });
+    const trainer = new CpuTrainer(data, initParams({ d: 2, H }, 1), { hidden: [H], lr: 0.1, loss: 'bce' });
     trainer.step(1);
     const times = Array.from({ length: 5 }, () => {
       const t0 = performance.now();
@@ -180,23 +184,31 @@ describe('the CPU engine on the page takes only runs whose one step fits in a fr
     let H = 1;
     // found by counting, not by maxHidden's formula
     while (graphNodes({ N: 100, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++;
-    const config = { lr: 0.1, loss: 'bce' as const, activation: 'relu' as const };
-    const fits = cpuSession(data, initParams({ d: 2, H }, 1), { ...config, hidden: H });
+    const config = {
+      lr: 0.1,
+      loss: 'bce' as const,
+      activation: 'relu' as const,
+      output: 'sigmoid' as const,
+      l1: 0,
+      l2: 0,
+      seed: 1,
+    };
+    const fits = cpuSession(data, initParams({ d: 2, H }, 1), { ...config, hidden: [H], batch: data.N });
     fits.step(1);
-    expect(() => cpuSession(data, initParams({ d: 2, H: H + 1 }, 1), { ...config, hidden: H + 1 })).toThrow(
-      CpuSizeError,
-    );
+    expect(() =>
+      cpuSession(data, initParams({ d: 2, H: H + 1 }, 1), { ...config, hidden: [H + 1], batch: data.N }),
+    ).toThrow(CpuSizeError);
     // the link that crashed the tab: N = 1,600 training points at H = 4096, ~5.9e7 nodes a step
     const big = generate({ kind: 'spiral', N: 1600, noise: 0.1, seed: 1 });
     const t0 = performance.now();
-    expect(() => cpuSession(big, initParams({ d: 2, H: 4096 }, 1), { ...config, hidden: 4096 })).toThrow(
-      /at most 30,000 graph nodes a step.*59,024,385/,
-    );
+    expect(() =>
+      cpuSession(big, initParams({ d: 2, H: 4096 }, 1), { ...config, hidden: [4096], batch: big.N }),
+    ).toThrow(/at most 30,000 graph nodes a step.*59,024,385/);
     expect(performance.now() - t0, 'ms to refuse: nothing is built').toBeLessThan(100);
   });
 
   it("names the limit and the largest values of the page's fields that fit, exactly", () => {
-    const { settings, data } = spiral({ hidden: 4096, points: 2000 });
+    const { settings, data } = spiral({ hidden: [4096], points: 2000 });
     const r = cpuRefusal(settings, data, null)!;
     expect(r.text).toMatch(
       /^The CPU engine can train at most 30,000 graph nodes a step .* 1,600 training points at hidden width 4096 would build 59,024,385\./,
@@ -205,21 +217,30 @@ describe('the CPU engine on the page takes only runs whose one step fits in a fr
     expect(r.text).toMatch(/To train here, set the hidden width H to 8 and the points N to at most (\d+)\.$/);
     const most = Number(/at most (\d+)\.$/.exec(r.text)![1]);
     expect(
-      cpuRefusal(spiral({ hidden: 8, points: most }).settings, spiral({ hidden: 8, points: most }).data, null),
+      cpuRefusal(spiral({ hidden: [8], points: most }).settings, spiral({ hidden: [8], points: most }).data, null),
     ).toBeNull();
     expect(
-      cpuRefusal(spiral({ hidden: 8, points: most + 1 }).settings, spiral({ hidden: 8, points: most + 1 }).data, null),
+      cpuRefusal(
+        spiral({ hidden: [8], points: most + 1 }).settings,
+        spiral({ hidden: [8], points: most + 1 }).data,
+        null,
+      ),
     ).not.toBeNull();
     // one field alone: the widest H at these points, and the most points at this H, each exact
-    const wide = spiral({ hidden: 64, points: 200 });
+    const wide = spiral({ hidden: [64], points: 200 });
     const w = cpuRefusal(wide.settings, wide.data, null)!;
-    const [, h, n] = /lower the hidden width H to at most (\d+), or lower the points N to at most (\d+)\.$/
-      .exec(w.text)!
-      .map(Number);
+    const [, h, n, b] =
+      /lower the hidden width H to at most (\d+), or lower the points N to at most (\d+), or set the batch size to at most (\d+)\.$/
+        .exec(w.text)!
+        .map(Number);
     const ok = (over: Partial<Settings>) => cpuRefusal(spiral(over).settings, spiral(over).data, null) === null;
-    expect([ok({ hidden: h, points: 200 }), ok({ hidden: h! + 1, points: 200 })]).toEqual([true, false]);
-    expect([ok({ hidden: 64, points: n }), ok({ hidden: 64, points: n! + 1 })]).toEqual([true, false]);
+    expect([ok({ hidden: [h], points: 200 }), ok({ hidden: [h! + 1], points: 200 })]).toEqual([true, false]);
+    expect([ok({ hidden: [64], points: n }), ok({ hidden: [64], points: n! + 1 })]).toEqual([true, false]);
     expect(w.field).toBe('hidden');
+    expect([ok({ hidden: [64], points: 200, batch: b! }), ok({ hidden: [64], points: 200, batch: b! + 1 })]).toEqual([
+      true,
+      false,
+    ]);
     expect(cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, null), null), 'XOR at H = 8').toBeNull();
   });
 
@@ -235,7 +256,7 @@ describe('the CPU engine on the page takes only runs whose one step fits in a fr
     const r = cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, upload), upload)!;
     expect(r.field).toBe('upload');
     expect(r.text).toMatch(
-      /80,000 training points at hidden width 8 would build 7,040,033\. To train here, use a file of at most (\d+) rows\.$/,
+      /80,000 training points at hidden width 8 would build 7,040,033\. To train here, use a file of at most (\d+) rows, or set the batch size to at most 340\.$/,
     );
     const most = Number(/at most (\d+) rows/.exec(r.text)![1]);
     const part = (k: number) => ({

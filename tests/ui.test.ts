@@ -352,7 +352,7 @@ describe('the failure banner', () => {
         ' became',
       )[0];
     // the flat layout of d = 3, H = 5: W1 at 0–14 (row j at 3j), b1 at 15–19, W2 at 20–24, b2 at 25
-    expect(parameterNames(3, 5)).toHaveLength(26);
+    expect(parameterNames({ d: 3, hidden: [5] })).toHaveLength(26);
     expect(said('parameter', 0)).toBe('step 3: W1[1][1]');
     expect(said('gradient', 13)).toBe('step 3: dW1[5][2]'); // unit 5 (j = 4), input 2 (i = 1): 4·3 + 1
     expect(said('gradient', 19)).toBe('step 3: db1[5]');

@@ -3,14 +3,14 @@
  * would build, and the largest hidden width and number of points (or rows of a file) that fit, in the terms of the
  * page's own fields. Pure: no DOM.
  */
-import { graphNodes, maxHidden, maxPoints } from '../mlp/cpu-size.js';
+import { maxHidden, maxPoints, modelGraphNodes, type ModelCpuSize } from '../mlp/cpu-size.js';
+import { formatHidden, parameterCount } from '../mlp/model.js';
 import { GEN_LIMITS } from '../mlp/data/datasets.js';
 import type { PageData, Upload } from './data-choice.js';
-import { CPU_STEP_MAX_NODES, cpuSizeError, ORACLE_FRAME_MAX } from './session.js';
-import { paramLayout } from '../mlp/spec.js';
+import { CPU_STEP_MAX_NODES, ORACLE_FRAME_MAX } from './session.js';
 import { DEFAULT_SETTINGS, type Settings } from './state.js';
 
-type RefusedField = 'hidden' | 'points' | 'upload';
+type RefusedField = 'hidden' | 'points' | 'upload' | 'batch';
 
 /** A run the page will not start on the CPU engine: `message` says why and what fits, beside `field`. */
 export class RunRefusedError extends Error {
@@ -46,13 +46,15 @@ export function gpuRefusal(
   upload: Upload | null,
 ): { text: string; field: RefusedField } | null {
   const { N, d } = data.train;
-  const H = settings.hidden;
-  const P = paramLayout({ d, H }).size;
+  const { hidden } = settings;
+  const P = parameterCount({ d, hidden });
   if (N * P <= ORACLE_FRAME_MAX) return null;
-  const widest = Math.floor((ORACLE_FRAME_MAX / N - 1) / (d + 2));
+  const deep = hidden.length > 1;
+  const widest = deep ? 0 : Math.floor((ORACLE_FRAME_MAX / N - 1) / (d + 2));
   const mostTrain = Math.floor(ORACLE_FRAME_MAX / P);
   const fewer: string[] = [];
   if (widest >= 1) fewer.push(`lower the hidden width H to at most ${widest}`);
+  if (deep) fewer.push('use fewer or narrower hidden layers');
   if (upload) {
     const rows = largestTotal(1, upload.data.N, settings.test, mostTrain);
     if (rows >= 1) fewer.push(`use a file of at most ${rows.toLocaleString('en-US')} rows`);
@@ -63,10 +65,20 @@ export function gpuRefusal(
   const text =
     `The page checks every GPU snapshot against the CPU oracle, which keeps it answering up to ` +
     `${ORACLE_FRAME_MAX.toLocaleString('en-US')} training points × parameters; ${N.toLocaleString('en-US')} training points ` +
-    `at hidden width ${H} make ${(N * P).toLocaleString('en-US')}. ` +
+    `at ${widthsIn(hidden)} make ${(N * P).toLocaleString('en-US')}. ` +
     `To train here, ${fewer.join(', or ') || 'use a smaller run'}` +
     ` (npm run train -- --data FILE trains any size the GPU holds).`;
-  return { text, field: upload ? 'upload' : widest >= 1 || settings.dataset === 'xor' ? 'hidden' : 'points' };
+  return { text, field: upload ? 'upload' : widest >= 1 || deep || settings.dataset === 'xor' ? 'hidden' : 'points' };
+}
+
+/** "hidden width 8" for one layer, "hidden widths 8,8,4" for several. */
+function widthsIn(hidden: readonly number[]): string {
+  return hidden.length === 1 ? `hidden width ${hidden[0]}` : `hidden widths ${formatHidden(hidden)}`;
+}
+
+/** The rows one step's graph holds: the batch size, or every training point. */
+export function batchRows(settings: Pick<Settings, 'batch'>, N: number): number {
+  return settings.batch === 'all' ? N : Math.min(settings.batch, N);
 }
 
 /** What the CPU engine would refuse about this run (null: it fits), and the field to say it beside. */
@@ -76,32 +88,55 @@ export function cpuRefusal(
   upload: Upload | null,
 ): { text: string; field: RefusedField } | null {
   const { N, d } = data.train;
-  const H = settings.hidden;
-  if (!cpuSizeError({ N, d, H })) return null;
+  const { hidden } = settings;
+  const B = batchRows(settings, N);
+  const penalty = settings.reg !== 'none' && settings.lambda > 0;
+  const size: ModelCpuSize = { N, B, d, hidden, penalty };
+  const nodes = modelGraphNodes(size);
+  if (nodes <= CPU_STEP_MAX_NODES) return null;
   const fewer: string[] = [];
-  const widest = maxHidden(N, d, CPU_STEP_MAX_NODES);
-  if (widest >= 1) fewer.push(`lower the hidden width H to at most ${widest}`);
-  /** The most rows of the file, or points of the generated set, that fit at width h (0: none). */
-  const most = (h: number): string | null => {
-    const maxTrain = maxPoints(h, d, CPU_STEP_MAX_NODES);
-    if (upload) {
-      const rows = largestTotal(1, upload.data.N, settings.test, maxTrain);
-      return rows >= 1 ? `use a file of at most ${rows.toLocaleString('en-US')} rows` : null;
+  let field: RefusedField = upload ? 'upload' : 'hidden';
+  if (hidden.length === 1 && !penalty) {
+    const widest = maxHidden(B, d, CPU_STEP_MAX_NODES);
+    if (widest >= 1) fewer.push(`lower the hidden width H to at most ${widest}`);
+  } else fewer.push('use fewer or narrower hidden layers');
+  if (B === N && hidden.length === 1 && !penalty) {
+    /** The most rows of the file, or points of the generated set, that fit at width h (0: none). */
+    const most = (h: number): string | null => {
+      const maxTrain = maxPoints(h, d, CPU_STEP_MAX_NODES);
+      if (upload) {
+        const rows = largestTotal(1, upload.data.N, settings.test, maxTrain);
+        return rows >= 1 ? `use a file of at most ${rows.toLocaleString('en-US')} rows` : null;
+      }
+      if (settings.dataset === 'xor') return null;
+      const points = largestTotal(GEN_LIMITS.N.min, GEN_LIMITS.N.max, settings.test, maxTrain);
+      return points >= 1 ? `lower the points N to at most ${points.toLocaleString('en-US')}` : null;
+    };
+    const fewerPoints = most(hidden[0]!);
+    if (fewerPoints) {
+      fewer.push(fewerPoints);
+      if (!upload && fewer.length === 1) field = 'points';
     }
-    if (settings.dataset === 'xor') return null;
-    const points = largestTotal(GEN_LIMITS.N.min, GEN_LIMITS.N.max, settings.test, maxTrain);
-    return points >= 1 ? `lower the points N to at most ${points.toLocaleString('en-US')}` : null;
-  };
-  const fewerPoints = most(H);
-  if (fewerPoints) fewer.push(fewerPoints);
-  // neither alone is enough: both, at the default width
-  const both = fewer.length === 0 ? most(DEFAULT_SETTINGS.hidden) : null;
-  if (both) fewer.push(`set the hidden width H to ${DEFAULT_SETTINGS.hidden} and ${both.replace(/^lower /, '')}`);
+    // neither alone is enough: both, at the default width
+    const both = fewer.length === 0 ? most(DEFAULT_SETTINGS.hidden[0]!) : null;
+    if (both) fewer.push(`set the hidden width H to ${DEFAULT_SETTINGS.hidden[0]} and ${both.replace(/^lower /, '')}`);
+  }
+  if (B > 1) {
+    // a smaller batch: each step's graph holds only its rows
+    let most = B - 1;
+    while (most >= 1 && modelGraphNodes({ ...size, B: most }) > CPU_STEP_MAX_NODES) most--;
+    if (most >= 1) {
+      fewer.push(`set the batch size to at most ${most}`);
+      if (!upload && fewer.length === 1) field = 'batch';
+    }
+  }
   if (fewer.length === 0) fewer.push('use fewer inputs per row, fewer rows and a narrower hidden layer');
+  const rows =
+    B < N ? `a batch of ${B.toLocaleString('en-US')} training points` : `${N.toLocaleString('en-US')} training points`;
   const text =
     `The CPU engine can train at most ${CPU_STEP_MAX_NODES.toLocaleString('en-US')} graph nodes a step ` +
-    `(about training points × (3·H·(d + 1) + 16)), so that one step fits in a frame and the page keeps answering; ` +
-    `${N.toLocaleString('en-US')} training points at hidden width ${H} would build ${graphNodes({ N, d, H }).toLocaleString('en-US')}. ` +
+    `(about the batch's points × (3·H·(d + 1) + 16) for one hidden layer), so that one step fits in a frame and the ` +
+    `page keeps answering; ${rows} at ${widthsIn(hidden)} would build ${nodes.toLocaleString('en-US')}. ` +
     `To train here, ${fewer.join(', or ')}.`;
-  return { text, field: upload ? 'upload' : widest >= 1 || settings.dataset === 'xor' ? 'hidden' : 'points' };
+  return { text, field };
 }

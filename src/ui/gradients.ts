@@ -7,11 +7,11 @@
 import {
   BOUND_METHOD,
   type BoundedComparison,
-  compareWithBounds,
+  compareWithBoundsModel,
   fractionOfBound,
   RESOLVED,
 } from '../mlp/bounds/compare.js';
-import { paramLayout } from '../mlp/spec.js';
+import { modelLayout, type ModelShape } from '../mlp/model.js';
 import type { Snapshot } from './session.js';
 
 /** Above this many parameters the finite-difference column is not offered (two forward passes each). */
@@ -49,15 +49,19 @@ function tableRow(tag: 'td' | 'th', cells: readonly string[]): HTMLTableRowEleme
 }
 
 /**
- * Parameter names in flat order, counted from 1 like the graph's and the
- * network picture's units: W1[j][k] (unit j, input k), b1[j], W2[j], b2.
+ * Parameter names in flat order, counted from 1 like the graph's and the network picture's units: W_l[j][k] (layer l's
+ * unit j, its input k) and b_l[j] for each hidden layer, then the output's W_{L+1}[j] and b_{L+1} (one unit: no row
+ * index). For one hidden layer, W1[j][k], b1[j], W2[j], b2.
  */
-export function parameterNames(d: number, H: number): string[] {
+export function parameterNames(shape: ModelShape): string[] {
   const names: string[] = [];
-  for (let j = 1; j <= H; j++) for (let k = 1; k <= d; k++) names.push(`W1[${j}][${k}]`);
-  for (let j = 1; j <= H; j++) names.push(`b1[${j}]`);
-  for (let j = 1; j <= H; j++) names.push(`W2[${j}]`);
-  names.push('b2');
+  const { layers } = modelLayout(shape);
+  for (const { W, b, nin, nout, l } of layers) {
+    const output = l === layers.length;
+    for (let j = 1; j <= nout; j++)
+      for (let k = 1; k <= nin; k++) names.push(output ? `${W.name}[${k}]` : `${W.name}[${j}][${k}]`);
+    for (let j = 1; j <= nout; j++) names.push(output ? b.name : `${b.name}[${j}]`);
+  }
   return names;
 }
 
@@ -83,9 +87,7 @@ export function verdictSentence(c: BoundedComparison): string {
 }
 
 export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array | null): void {
-  const d = s.data.d;
-  const H = s.values.z1.length / s.data.N;
-  const spec = { d, H };
+  const spec = s.model;
   // What the last frame's reader had open and where they had scrolled to.
   const wasOpen = root.querySelector<HTMLDetailsElement>('details.grad-more')?.open ?? false;
   const scrollTop = root.querySelector<HTMLElement>('.grad-scroll')?.scrollTop ?? 0;
@@ -101,7 +103,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
   more.open = wasOpen;
   more.append(el('summary', 'How this is checked, and every number'));
   const bounds = s.gpuGrads && s.bounds ? s.bounds : null;
-  const cmp = s.gpuGrads && bounds ? compareWithBounds(spec, s.gpuGrads, bounds) : null;
+  const cmp = s.gpuGrads && bounds ? compareWithBoundsModel(spec, s.gpuGrads, bounds) : null;
 
   if (!s.gpuGrads) {
     summary.append(
@@ -135,7 +137,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     more.append(relLine, tensorTable(spec, cmp));
   }
   more.append(el('p', NAMING, 'grad-naming'), detailTable(s, bounds?.grads.bound ?? null, fd));
-  const names = parameterNames(d, H).length;
+  const names = parameterNames(spec).length;
   if (names > MAX_ROWS)
     more.append(
       el('p', `${names - MAX_ROWS} more parameters not listed (the sentence and the tensor table cover all ${names}).`),
@@ -153,8 +155,8 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
   if (scroll) scroll.scrollTop = scrollTop;
 }
 
-function tensorTable(spec: { d: number; H: number }, cmp: BoundedComparison): HTMLTableElement {
-  const L = paramLayout(spec);
+function tensorTable(spec: ModelShape, cmp: BoundedComparison): HTMLTableElement {
+  const shapes = new Map(modelLayout(spec).slots.map((slot) => [slot.name, slot.shape]));
   const table = el('table', '', 'grad-tensors');
   table.append(
     tableRow('th', [
@@ -168,10 +170,9 @@ function tensorTable(spec: { d: number; H: number }, cmp: BoundedComparison): HT
     ]),
   );
   for (const t of cmp.tensors) {
-    const name = t.tensor as keyof typeof L & string;
     const tr = tableRow('td', [
       t.tensor,
-      L[name as 'W1'].shape.join('×'),
+      shapes.get(t.tensor)!.join('×'),
       e(t.maxAbsError),
       pct(t.maxFraction),
       t.maxRelError === null ? '—' : e(t.maxRelError),
@@ -185,7 +186,7 @@ function tensorTable(spec: { d: number; H: number }, cmp: BoundedComparison): HT
 }
 
 function detailTable(s: Snapshot, bound: Float64Array | null, fd: Float64Array | null): HTMLElement {
-  const names = parameterNames(s.data.d, s.values.z1.length / s.data.N);
+  const names = parameterNames(s.model);
   const table = el('table', '', 'grad-detail');
   const head = s.gpuGrads ? ['parameter', 'GPU', 'CPU oracle', '|GPU − CPU|'] : ['parameter', 'CPU oracle'];
   if (s.gpuGrads && bound) head.push('bound', 'used');

@@ -6,6 +6,7 @@
  */
 import { describeFault, type FaultNames, nonFiniteName, TrainingDivergedError } from '../mlp/divergence.js';
 import { parameterNames } from './gradients.js';
+import type { ModelShape } from '../mlp/model.js';
 
 export interface HintInput {
   step: number;
@@ -112,7 +113,7 @@ export function hints(r: HintInput): Hint[] {
  */
 export function failureText(e: Error, shownStep?: number): string {
   // A divergence is named as the page names things, counted from 1 (W1[1][1], sample 1), as in the table and the graph.
-  const said = e instanceof TrainingDivergedError ? describeFault(e.spec, e.fault, pageNames(e.spec)) : e.message;
+  const said = e instanceof TrainingDivergedError ? describeFault(e.spec, e.fault, pageNames(e.model ?? { d: e.spec.d, hidden: [e.spec.H] })) : e.message;
   // A divergence message ends with its own short hint; the banner gives the longer one below.
   const message = `${said.replace(/; lower the learning rate or rescale the data$/, '').replace(/[.\s]+$/, '')}.`;
   const step = (e as { step?: unknown }).step;
@@ -127,8 +128,8 @@ export function failureText(e: Error, shownStep?: number): string {
 }
 
 /** Page names of a parameter and a sample, counted from 1 as in the gradient table, graph and network picture. */
-export function pageNames({ d, H }: { d: number; H: number }): FaultNames {
-  const names = parameterNames(d, H);
+export function pageNames(shape: ModelShape): FaultNames {
+  const names = parameterNames(shape);
   return {
     element: (k) => names[k] ?? `parameter ${k + 1}`,
     sample: (n) => String(n + 1),

@@ -8,7 +8,7 @@ import 'katex/dist/katex.min.css';
 import explainerText from '../../docs/explainer.md?raw';
 import { describeAdapter, GpuError, requestBrowserDevice } from '../gpu/device.js';
 import { chooseKernel, createTrainer, KernelRefusedError, specOf } from '../gpu/chooser.js';
-import { initParams } from '../mlp/init.js';
+import { initModelParams } from '../mlp/init.js';
 import {
   type App,
   banner,
@@ -30,7 +30,7 @@ import { flushGradients, render, showState } from './view.js';
 import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
-import { cpuSession, gpuSession, type Session } from './session.js';
+import { cpuSession, gpuSession, runConfig, type Session } from './session.js';
 import { cpuRefusal, gpuRefusal, RunRefusedError } from './cpu-limit.js';
 import { DEFAULT_SETTINGS, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
 import { mountSweep } from './map/map-panel.js';
@@ -48,10 +48,9 @@ async function createSession(app: App, from?: From): Promise<Session> {
 
 async function buildSession(app: App, from?: From): Promise<Session> {
   if (!from) app.history.clear();
-  const { hidden, lr, loss, activation, seed } = app.settings;
-  const config = { hidden, lr, loss, activation };
   const data = app.data.train;
-  const params = from?.params ?? initParams({ d: data.d, H: hidden }, seed);
+  const config = runConfig(app.settings, data.N);
+  const params = from?.params ?? initModelParams({ d: data.d, hidden: config.hidden }, config.seed);
   let why = '';
   const tooBig = app.device ? gpuRefusal(app.settings, app.data, app.upload) : null;
   if (tooBig) throw new RunRefusedError(tooBig.text, tooBig.field);
@@ -84,7 +83,7 @@ function forcedKernel(app: App): { kernel?: string } {
   const { kernel } = app.settings;
   if (kernel === 'auto' || !app.device) return {};
   try {
-    chooseKernel(app.device, specOf({ data: app.data.train, hidden: app.settings.hidden }), kernel);
+    chooseKernel(app.device, specOf({ data: app.data.train, ...runConfig(app.settings, app.data.train.N) }), kernel);
     return { kernel };
   } catch (e) {
     if (!(e instanceof KernelRefusedError)) throw e;
@@ -285,7 +284,7 @@ function wire(app: App): void {
       if (!app.ready) return; // before WebGPU is asked for, the link's plain reload does the same
       e.preventDefault();
       const [hidden, lr, seed] = a.dataset.pick!.split(',').map(Number) as [number, number, number];
-      pick(app, { hidden, lr, seed }, true);
+      pick(app, { hidden: [hidden], lr, seed }, true);
       app.controller.play(); // show the failure happen
     });
   }
@@ -314,6 +313,9 @@ function pick(
   asLinked = false,
 ): void {
   app.controller.pause();
+  // the map and the guide's links train one hidden layer, classifying, on the full batch, without a penalty
+  const { problem, batch, reg } = DEFAULT_SETTINGS;
+  app.settings = { ...app.settings, problem, batch, reg };
   if (asLinked) {
     const { dataset, loss, activation } = DEFAULT_SETTINGS;
     app.upload = null;
@@ -400,7 +402,7 @@ async function start(): Promise<void> {
   app.ready = true;
   const data = () => app.data;
   const runner = app.device && app.adapter ? gpuRunner(app.device, app.adapter, data) : cpuRunner(data);
-  mountSweep(sweepElements(), runner, (hidden, lr, seed, activation) => pick(app, { hidden, lr, seed, activation }));
+  mountSweep(sweepElements(), runner, (hidden, lr, seed, activation) => pick(app, { hidden: [hidden], lr, seed, activation }));
   await app.controller.reset();
 }
 

@@ -3,14 +3,19 @@
  * scalar engine. `step(k)` records k steps without waiting; `snapshot()` reads everything the page shows, once per
  * frame, with the CPU oracle's view of the same parameters.
  */
-import type { KernelName, Trainer } from '../gpu/contract.js';
+import type { KernelName, LayerValues, Readout, Trainer } from '../gpu/contract.js';
 import type { HiddenActivation } from '../engine/activation.js';
 import type { LossKind } from '../engine/losses.js';
+import { batchesPerEpoch, batchIndices } from '../mlp/batches.js';
 import { type Dataset, roundToF32 } from '../mlp/data/data.js';
-import { type Backward, type ForwardCache, lossAndGrads } from '../mlp/reference.js';
-import { type Bounds, shadowBounds } from '../mlp/bounds/bounds.js';
+import { makeModel, type Model, type Output } from '../mlp/model.js';
+import type { Objective } from '../mlp/objective.js';
+import { type Backward, type ForwardCache, lossAndGradsModel, lossModel } from '../mlp/reference.js';
+import { type ModelBounds, shadowBoundsModel } from '../mlp/bounds/bounds-model.js';
 import { CpuTrainer } from '../mlp/train/train-cpu.js';
-import { type CpuSize, graphNodes } from '../mlp/cpu-size.js';
+import type { Settings } from './state.js';
+import { formatHidden } from '../mlp/model.js';
+import { modelGraphNodes, type ModelCpuSize } from '../mlp/cpu-size.js';
 
 export interface Snapshot {
   backend: 'gpu' | 'cpu';
@@ -18,22 +23,30 @@ export interface Snapshot {
   kernel: KernelName | 'cpu-engine';
   /** What that kernel does and why the chooser picked it (GPU only). */
   kernelWhy?: string;
-  /** The hidden activation f this run trains with (the settings may have moved on). */
-  activation: HiddenActivation;
+  /** The network this run trains: widths, hidden activation, output (the settings may have moved on). */
+  model: Model;
+  /** The loss and the penalty's λ1, λ2 this run trains with. */
+  objective: Required<Objective>;
+  /** The mini-batch size B (N: the full batch) and the steps of one epoch, ⌈N/B⌉. */
+  batch: number;
+  perEpoch: number;
   step: number;
+  /** L_total = L_data + R over every training point at `params`, as the trainer reports it. */
   loss: number;
-  /** Parameters as the trainer holds them (f32 values on the GPU), flat layout. */
+  /** Parameters as the trainer holds them (f32 values on the GPU), flat layout W1, b1, …, W_{L+1}, b_{L+1}. */
   params: Float64Array;
-  /** Per-sample values of the running network: the GPU's cache if the kernel has one, else the oracle's at `params`. */
-  values: ForwardCache & Pick<Backward, 'dz2' | 'da1' | 'dz1'>;
+  /** Per-sample values of every layer over every training point at `params`: the GPU's where it keeps them, else the oracle's. */
+  layers: LayerValues;
   /** The GPU's gradients at `params`; null on the CPU backend (nothing to compare). */
   gpuGrads: Float64Array | null;
-  /** The CPU oracle (matrix form, f64) at exactly `params` and the data the trainer holds. */
-  oracle: { loss: number; grads: Float64Array };
+  /** The CPU oracle (matrix form, f64) at exactly `params` and the data the trainer holds: L_total, its terms, ∂L_total/∂θ. */
+  oracle: { loss: number; dataLoss: number; penalty: number; grads: Float64Array };
+  /** With mini-batches: L_total on the batch the next step descends, at `params` (the noisy estimate SGD follows). */
+  batchLoss: number | null;
   /** The data the trainer holds (rounded to f32 on the GPU). */
   data: Dataset;
-  /** Per-element f32 error bounds on the GPU's gradients (src/mlp/bounds/bounds.ts); GPU backend only. */
-  bounds?: Bounds;
+  /** Per-element f32 error bounds on the GPU's gradients (src/mlp/bounds/bounds-model.ts); GPU backend only. */
+  bounds?: ModelBounds;
   /** Why a GPU snapshot comes without bounds (a run too large to bound every frame), in the panel's words. */
   boundsNote?: string;
 }
@@ -46,11 +59,34 @@ export interface Session {
   destroy(): void;
 }
 
+/** What one run trains: the network and the objective, the learning rate, the mini-batch size and the seed of its order. */
 export interface RunConfig {
-  hidden: number;
+  hidden: readonly number[];
   lr: number;
   loss: LossKind;
   activation: HiddenActivation;
+  output: Output;
+  /** Mini-batch size B in [1, N]. */
+  batch: number;
+  l1: number;
+  l2: number;
+  /** The run's seed: its initial parameters and each epoch's order. */
+  seed: number;
+}
+
+/** A run's configuration from the page's settings, for N training points (a batch larger than N is the full batch). */
+export function runConfig(s: Settings, N: number): RunConfig {
+  return {
+    hidden: s.hidden,
+    lr: s.lr,
+    loss: s.loss,
+    activation: s.activation,
+    output: s.problem === 'regression' ? 'identity' : 'sigmoid',
+    batch: s.batch === 'all' ? N : Math.min(s.batch, N),
+    l1: s.reg === 'l1' ? s.lambda : 0,
+    l2: s.reg === 'l2' ? s.lambda : 0,
+    seed: s.seed,
+  };
 }
 
 /**
@@ -61,7 +97,7 @@ export interface RunConfig {
 export const ORACLE_FRAME_MAX = 4_000_000;
 /** The per-element bounds cost about ten oracles; above this many N·P the panel shows the gradients without them. */
 export const BOUNDS_FRAME_MAX = 400_000;
-/** The per-sample cache (four N·H tensors) is read back only up to this many N·H values; else the oracle's is drawn. */
+/** The per-sample cache (four N·H tensors per layer) is read back only up to this many N·ΣH values; else the oracle's is drawn. */
 export const CACHE_FRAME_MAX = 65_536;
 
 /** What a GPU session drives: any kernel behind the Trainer contract. */
@@ -70,31 +106,98 @@ export type SessionTrainer = Pick<Trainer, 'kernel' | 'step' | 'inspect' | 'setL
   readonly choice?: { why: string };
 };
 
+/** The network and objective of a run, checked. */
+export function runModel(
+  data: Pick<Dataset, 'd'>,
+  config: RunConfig,
+): { model: Model; objective: Required<Objective> } {
+  const model = makeModel({ d: data.d, hidden: config.hidden, activation: config.activation, output: config.output });
+  return { model, objective: { loss: config.loss, l1: config.l1, l2: config.l2 } };
+}
+
+/** The oracle's view of a run at `params`: L_total and its terms, the gradients, every layer's per-sample values. */
+function oracleAt(model: Model, objective: Required<Objective>, params: ArrayLike<number>, data: Dataset) {
+  const r = lossAndGradsModel(model, params, data, objective);
+  const layers: LayerValues = {
+    z: [...r.cache.z],
+    a: [...r.cache.a],
+    da: r.da,
+    delta: r.delta,
+    yHat: r.cache.yHat,
+    losses: r.losses,
+  };
+  return { oracle: { loss: r.loss, dataLoss: r.dataLoss, penalty: r.penalty, grads: r.grads }, layers };
+}
+
+/** The loss on the batch step `step` + 1 descends, at `params`; null for the full batch. */
+function nextBatchLoss(
+  model: Model,
+  objective: Required<Objective>,
+  params: ArrayLike<number>,
+  data: Dataset,
+  config: RunConfig,
+  step: number,
+): number | null {
+  if (config.batch >= data.N) return null;
+  return lossModel(model, params, data, objective, batchIndices(data.N, config.batch, config.seed, step)).loss;
+}
+
+/** A one-hidden-layer kernel's cache in the general names: z = [z1, z2], a = [a1], da = [da1], δ = [dz1, dz2]. */
+function layerValues(r: Readout): LayerValues | null {
+  if (r.layers) return r.layers;
+  const c = r.cache;
+  if (!c) return null;
+  return { z: [c.z1, c.z2], a: [c.a1], da: [c.da1], delta: [c.dz1, c.dz2], yHat: c.yHat, losses: c.loss };
+}
+
+/**
+ * TRANSITIONAL: layer 1 and the output under the 2-layer network's names (z1, a1, z2, yHat, dz2, da1, dz1), for the
+ * pictures not yet drawn for every layer. Exact for one hidden layer only.
+ */
+export function firstLayerValues(s: Snapshot): ForwardCache & Pick<Backward, 'dz2' | 'da1' | 'dz1'> {
+  const { z, a, da, delta, yHat } = s.layers;
+  return {
+    z1: z[0]!,
+    a1: a[0]!,
+    z2: z[z.length - 1]!,
+    yHat,
+    dz2: delta[delta.length - 1]!,
+    da1: da[0]!,
+    dz1: delta[0]!,
+  };
+}
+
 export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunConfig): Session {
   const held = roundToF32(data);
-  const spec = { d: data.d, H: config.hidden, activation: config.activation };
+  const { model, objective } = runModel(data, config);
+  const units = config.hidden.reduce((s, h) => s + h, 1);
+  const perEpoch = batchesPerEpoch(data.N, config.batch);
   return {
     backend: 'gpu',
     step: (k) => trainer.step(k),
     async snapshot() {
       // forward + backward, one readback
-      const r = await trainer.inspect({ cache: data.N * config.hidden <= CACHE_FRAME_MAX });
-      const oracle = lossAndGrads(spec, r.params, held, config.loss);
+      const r = await trainer.inspect({ cache: data.N * units <= CACHE_FRAME_MAX });
+      const { oracle, layers } = oracleAt(model, objective, r.params, held);
       const checked = data.N * r.params.length <= BOUNDS_FRAME_MAX;
       return {
         backend: 'gpu',
         kernel: trainer.kernel,
         ...(trainer.choice ? { kernelWhy: trainer.choice.why } : {}),
-        activation: config.activation,
+        model,
+        objective,
+        batch: config.batch,
+        perEpoch,
         step: r.step,
         loss: r.loss,
         params: r.params,
-        values: r.cache ?? { ...oracle.cache, dz2: oracle.dz2, da1: oracle.da1, dz1: oracle.dz1 },
+        layers: layerValues(r) ?? layers,
         gpuGrads: r.grads,
-        oracle: { loss: oracle.loss, grads: oracle.grads },
+        oracle,
+        batchLoss: nextBatchLoss(model, objective, r.params, held, config, r.step),
         data: held,
         ...(checked
-          ? { bounds: shadowBounds(spec, r.params, held, config.loss) }
+          ? { bounds: shadowBoundsModel(model, r.params, held, objective) }
           : {
               boundsNote:
                 `this run is too large to bound every gradient each frame (${(data.N * r.params.length).toLocaleString('en-US')} ` +
@@ -119,19 +222,20 @@ export const CPU_STEP_MAX_NODES = 30_000;
 
 /** A run too big for the scalar engine on the page: one step would hold the page for longer than a frame. */
 export class CpuSizeError extends RangeError {
-  constructor(readonly size: CpuSize) {
+  constructor(readonly size: ModelCpuSize) {
+    const batch = size.B !== undefined && size.B < size.N ? `, batch ${size.B}` : '';
     super(
       `the CPU engine can train at most ${CPU_STEP_MAX_NODES.toLocaleString('en-US')} graph nodes a step, so that a step fits in a frame; ` +
-        `N=${size.N}, d=${size.d}, H=${size.H} would build ${graphNodes(size).toLocaleString('en-US')}; ` +
-        `lower the hidden width or the number of points`,
+        `N=${size.N}, d=${size.d}, hidden ${formatHidden(size.hidden)}${batch} would build ${modelGraphNodes(size).toLocaleString('en-US')}; ` +
+        `lower the hidden widths, the batch size or the number of points`,
     );
     this.name = 'CpuSizeError';
   }
 }
 
 /** The CpuSizeError for a run of this size on the scalar engine, or null where one step fits in a frame. */
-export function cpuSizeError(size: CpuSize): CpuSizeError | null {
-  return graphNodes(size) > CPU_STEP_MAX_NODES ? new CpuSizeError(size) : null;
+export function cpuSizeError(size: ModelCpuSize): CpuSizeError | null {
+  return modelGraphNodes(size) > CPU_STEP_MAX_NODES ? new CpuSizeError(size) : null;
 }
 
 /**
@@ -139,27 +243,33 @@ export function cpuSizeError(size: CpuSize): CpuSizeError | null {
  * CpuSizeError, building nothing, for a size whose single step would freeze the page.
  */
 export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
-  const tooBig = cpuSizeError({ N: data.N, d: data.d, H: config.hidden });
+  const penalty = config.l1 > 0 || config.l2 > 0;
+  const tooBig = cpuSizeError({ N: data.N, B: config.batch, d: data.d, hidden: config.hidden, penalty });
   if (tooBig) throw tooBig;
   const trainer = new CpuTrainer(data, params, config);
   trainer.stepCount = fromStep;
-  const spec = { d: data.d, H: config.hidden, activation: config.activation };
+  const { model, objective } = runModel(data, config);
+  const perEpoch = batchesPerEpoch(data.N, config.batch);
   return {
     backend: 'cpu',
     step: (k) => void trainer.step(k),
     async snapshot() {
       const p = trainer.parameters();
-      const r = lossAndGrads(spec, p, data, config.loss);
+      const { oracle, layers } = oracleAt(model, objective, p, data);
       return {
         backend: 'cpu',
         kernel: 'cpu-engine',
-        activation: config.activation,
+        model,
+        objective,
+        batch: config.batch,
+        perEpoch,
         step: trainer.stepCount,
-        loss: r.loss,
+        loss: oracle.loss,
         params: p,
-        values: { ...r.cache, dz2: r.dz2, da1: r.da1, dz1: r.dz1 },
+        layers,
         gpuGrads: null,
-        oracle: { loss: r.loss, grads: r.grads },
+        oracle,
+        batchLoss: nextBatchLoss(model, objective, p, data, config, trainer.stepCount),
         data,
       };
     },

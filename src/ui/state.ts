@@ -7,13 +7,29 @@ import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { KERNEL_NAMES, type KernelName } from '../gpu/contract.js';
 import { DEFAULTS, describeRange, inRange, LIMITS, type NumericField } from '../mlp/config.js';
-import { DATASET_KINDS, type DatasetKind, GEN_LIMITS } from '../mlp/data/datasets.js';
+import {
+  DATASET_KINDS,
+  type DatasetKind,
+  GEN_LIMITS,
+  problemOf,
+  PROBLEMS,
+  type Problem,
+} from '../mlp/data/datasets.js';
 import { DECIMAL } from '../mlp/decimal.js';
+import { formatHidden, MODEL_LIMITS, parseHidden } from '../mlp/model.js';
 
 export interface Settings {
-  hidden: number;
+  /** The hidden widths H_1..H_L, input side first (1 to 6 layers); in the URL as "8,8,4". */
+  hidden: readonly number[];
+  /** Classification (σ output, labels in [0, 1]) or regression (identity output, MSE, any finite label). */
+  problem: Problem;
   lr: number;
   loss: LossKind;
+  /** The mini-batch size B, or 'all' for the full batch (every training point each step). */
+  batch: 'all' | number;
+  /** The penalty on the weights (none, λ Σ|w| or (λ/2) Σ w²) and its rate λ. */
+  reg: 'none' | 'l1' | 'l2';
+  lambda: number;
   /** The hidden activation f (src/engine/activation.ts). */
   activation: HiddenActivation;
   seed: number;
@@ -32,14 +48,18 @@ export interface Settings {
 }
 
 type Field =
+  | { kind: 'hidden'; label: string }
+  | { kind: 'batch'; min: number; max: number; label: string }
   | { kind: 'config'; field: NumericField; label: string }
   | { kind: 'int'; min: number; max: number; label: string }
   | { kind: 'real'; min: number; max: number; label: string }
   | { kind: 'choice'; choices: readonly string[]; label: string };
 
+export const REGULARIZERS = ['none', 'l1', 'l2'] as const;
+
 /** Every setting, by its URL key. Hyperparameters share their ranges with the CLI (src/mlp/config.ts). */
 export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
-  hidden: { kind: 'config', field: 'hidden', label: 'hidden width H' },
+  hidden: { kind: 'hidden', label: 'hidden layers' },
   lr: { kind: 'config', field: 'lr', label: 'learning rate' },
   loss: { kind: 'choice', choices: LOSSES, label: 'loss' },
   activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, label: 'activation' },
@@ -52,10 +72,14 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   dataSeed: { kind: 'config', field: 'seed', label: 'data seed' },
   test: { kind: 'real', min: GEN_LIMITS.testFraction.min, max: GEN_LIMITS.testFraction.max, label: 'test fraction' },
   kernel: { kind: 'choice', choices: ['auto', ...KERNEL_NAMES], label: 'GPU kernel' },
+  problem: { kind: 'choice', choices: PROBLEMS, label: 'problem type' },
+  batch: { kind: 'batch', min: LIMITS.batch.min, max: GEN_LIMITS.N.max, label: 'batch size' },
+  reg: { kind: 'choice', choices: REGULARIZERS, label: 'regularization' },
+  lambda: { kind: 'config', field: 'l2', label: 'regularization rate λ' },
 };
 
 export const DEFAULT_SETTINGS: Settings = {
-  hidden: DEFAULTS.hidden,
+  hidden: [DEFAULTS.hidden],
   lr: DEFAULTS.lr,
   loss: DEFAULTS.loss,
   activation: DEFAULTS.activation,
@@ -68,6 +92,10 @@ export const DEFAULT_SETTINGS: Settings = {
   dataSeed: 1,
   test: 0.2,
   kernel: 'auto',
+  problem: 'classification',
+  batch: 'all',
+  reg: 'none',
+  lambda: 0.001,
 };
 
 /** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */
@@ -75,7 +103,7 @@ export function numericRange(
   key: keyof Settings,
 ): { min: number; max: number; integer: boolean; exclusiveMin: boolean } | null {
   const f = SETTINGS[key];
-  if (f.kind === 'choice') return null;
+  if (f.kind === 'choice' || f.kind === 'hidden') return null;
   if (f.kind === 'config') {
     const r: { min: number; max: number; integer: boolean; exclusiveMin?: boolean } = LIMITS[f.field];
     return { min: r.min, max: r.max, integer: r.integer, exclusiveMin: r.exclusiveMin === true };
@@ -86,6 +114,11 @@ export function numericRange(
 /** "an integer in [1, 4096]", "one of bce, mse". */
 export function allowed(key: keyof Settings): string {
   const f = SETTINGS[key];
+  if (f.kind === 'hidden') {
+    const { layers, width } = MODEL_LIMITS;
+    return `${layers.min} to ${layers.max} widths separated by commas, each an integer in [${width.min}, ${width.max}]`;
+  }
+  if (f.kind === 'batch') return `all, or an integer in [${f.min}, ${f.max}] and at most the training points N`;
   if (f.kind === 'config') return describeRange(f.field);
   if (f.kind === 'int') return `an integer in [${f.min}, ${f.max}]`;
   if (f.kind === 'real') return `a number in [${f.min}, ${f.max}]`;
@@ -107,11 +140,20 @@ export function parseSetting<K extends keyof Settings>(
   const f = SETTINGS[key];
   const bad = { error: `${f.label} must be ${allowed(key)}, got '${raw}'` };
   if (f.kind === 'choice') return f.choices.includes(raw) ? { value: raw as Settings[K] } : bad;
+  if (f.kind === 'hidden') {
+    try {
+      return { value: parseHidden(raw, f.label) as unknown as Settings[K] };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }
+  if (f.kind === 'batch' && raw.trim() === 'all') return { value: 'all' as Settings[K] };
   if (!DECIMAL.test(raw.trim()))
     return { error: `${f.label} must be ${allowed(key)}, written as ${example(key)}, got '${raw}'` };
   const v = Number(raw.trim());
   const ok =
     f.kind === 'config' ? inRange(f.field, v) : (f.kind === 'real' || Number.isInteger(v)) && v >= f.min && v <= f.max;
+  if (f.kind === 'batch' && !ok) return bad;
   return ok ? { value: v as Settings[K] } : bad;
 }
 
@@ -137,12 +179,35 @@ export function fromQuery(query: string): {
       refused[key] = r.error;
     } else (settings as Record<string, unknown>)[key] = r.value;
   }
+  // a regression dataset is regression's: a link naming one alone means it; one asking to classify it is refused
+  const family = problemOf(settings.dataset);
+  if (settings.problem !== family) {
+    if (params.get('problem') !== null) {
+      const error = `problem type ${settings.problem} cannot train on the dataset ${settings.dataset}, whose labels are for ${family}; ${family} is used`;
+      errors.push(error);
+      refused.problem = error;
+    }
+    settings.problem = family;
+  }
+  if (settings.problem === 'regression' && settings.loss !== 'mse') {
+    if (params.get('loss') !== null) {
+      const error = 'loss bce needs the σ output of classification (a probability); regression trains with mse';
+      errors.push(error);
+      refused.loss = error;
+    }
+    settings.loss = 'mse';
+  }
   return { settings, errors, refused };
 }
 
 /** The query string for settings: every key, so a link reproduces the run exactly. */
 export function toQuery(s: Settings): string {
   const params = new URLSearchParams();
-  for (const key of Object.keys(SETTINGS) as (keyof Settings)[]) params.set(key, String(s[key]));
-  return `?${params.toString()}`;
+  for (const key of Object.keys(SETTINGS) as (keyof Settings)[]) params.set(key, formatSetting(key, s[key]));
+  return `?${params.toString()}`.replaceAll('%2C', ',');
+}
+
+/** A setting as its control and the URL write it: the hidden widths as "8,8,4". */
+export function formatSetting<K extends keyof Settings>(key: K, value: Settings[K]): string {
+  return key === 'hidden' ? formatHidden(value as readonly number[]) : String(value);
 }

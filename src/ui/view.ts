@@ -15,7 +15,7 @@ import { hints } from './hints.js';
 import type { LossHistory } from './history.js';
 import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits } from './plots/network.js';
 import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots/plots.js';
-import type { Snapshot } from './session.js';
+import { firstLayerValues, type Snapshot } from './session.js';
 import type { Settings } from './state.js';
 import { renderUnitMaps } from './plots/unit-maps.js';
 
@@ -32,11 +32,11 @@ export interface View {
 /** Redraws all the demo shows from a snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
 export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
   const { els, settings } = app;
-  const H = s.values.a1.length / s.data.N;
+  const H = firstLayerValues(s).a1.length / s.data.N;
   app.history.add({ step: s.step, loss: s.loss });
   els.step.textContent = String(s.step);
   els.loss.textContent = Number.isFinite(s.loss) ? s.loss.toExponential(3) : 'not a number';
-  els.accuracy.textContent = `${Math.round(100 * accuracy(s.values.yHat, s.data.y))}%`;
+  els.accuracy.textContent = `${Math.round(100 * accuracy(firstLayerValues(s).yHat, s.data.y))}%`;
   els.kernel.textContent = s.kernel;
   els.kernel.title = s.kernelWhy ?? (s.kernel === 'cpu-engine' ? 'the scalar autograd engine, on the CPU' : '');
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
@@ -45,7 +45,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   const test = app.data.test;
   els.boundary.setAttribute(
     'aria-label',
-    drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.activation }, s.params, s.data, test),
+    drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.model.activation }, s.params, s.data, test),
   );
   els.network.setAttribute('aria-label', renderNetwork(els.network, s));
   const dead = new Set(deadUnits(s));
@@ -57,7 +57,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   };
   els.unitMaps.dataset.summary = renderUnitMaps(
     els.unitMaps,
-    { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.activation, dead, saturated },
+    { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.model.activation, dead, saturated },
     highlight,
   );
   const first = app.history.points[0];
@@ -70,8 +70,8 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     hidden: H,
     dead: dead.size,
     saturated: saturated.size,
-    yHat: s.values.yHat,
-    accuracy: accuracy(s.values.yHat, s.data.y),
+    yHat: firstLayerValues(s).yHat,
+    accuracy: accuracy(firstLayerValues(s).yHat, s.data.y),
     firstLoss: first && first.step === 0 ? first.loss : NaN,
     minLoss: app.history.min(),
     loss: s.loss,
@@ -92,7 +92,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   const drawPanel = () => {
     const fd =
       app.fd && s.params.length <= FD_MAX_PARAMS
-        ? numericGradient({ d: s.data.d, H, activation: s.activation }, s.params, s.data, settings.loss)
+        ? numericGradient({ d: s.data.d, H, activation: s.model.activation }, s.params, s.data, settings.loss)
         : null;
     renderGradients(els.gradients, s, fd);
     keyboardScrollable(els.gradients);
@@ -134,7 +134,7 @@ function showTest(app: View, s: Snapshot, H: number): void {
     els.testAccuracy.textContent = '–';
     return;
   }
-  const cache = forward({ d: test.d, H, activation: s.activation }, s.params, test);
+  const cache = forward({ d: test.d, H, activation: s.model.activation }, s.params, test);
   const loss = lossValue(app.settings.loss, cache, test.y);
   els.testLoss.textContent = Number.isFinite(loss) ? loss.toExponential(3) : 'not a number';
   els.testAccuracy.textContent = `${Math.round(100 * accuracy(cache.yHat, test.y))}%`;

@@ -2,13 +2,20 @@
  * Two-input datasets to train on besides XOR, like TensorFlow Playground's, each
  * drawn from the project's seeded PRNG (rng.ts), so the same (kind, N, noise,
  * seed) always gives the same points, and a train/test split that is seeded too.
- * Labels are 0 or 1; points lie roughly in [−1, 1]². No DOM.
+ * Classification sets have labels 0 or 1; the two regression sets (as Playground's) real labels in about
+ * [−1, 1]. Points lie roughly in [−1, 1]². No DOM.
  *
  *   circle:    x uniform in the disc of radius 1; y = 1 inside r < 0.5, 0 outside
  *              (class 0 drawn from 0.7 ≤ r < 1, so noise 0 leaves a clean gap)
  *   gauss:     two Gaussian blobs (σ = 0.15 + 0.35·noise) at ±(0.5, 0.5); y = 1 at +
  *   spiral:    two interleaved arms r = t, θ = 3πt + kπ (k = label), t ∈ [0.05, 1)
  *   noisyxor:  x uniform in [−1, 1]², y = [x1·x2 < 0] (XOR of the signs)
+ *   reg-plane: x uniform in [−1, 1]², y = 0.6·(x1 + x2) (a plane; Playground's, rescaled to the unit square)
+ *   reg-gauss: x uniform in [−1, 1]², six bumps at (−2/3, 0, 2/3) × (±5/12) with signs alternating; y is the bump
+ *              of largest size at x, sign·max(0, 1 − 3·distance) (Playground's mixture, rescaled)
+ *
+ * For the regression sets the noise moves the point the label is computed at, by uniform offsets of up to
+ * noise·1 in each coordinate, and leaves the point itself where it was (as Playground does).
  *
  * Noise ∈ [0, 1] adds N(0, (0.2·noise)²) to every coordinate (circle, spiral,
  * noisy XOR; for the blobs it widens σ), after the label is fixed.
@@ -16,8 +23,37 @@
 import { type Dataset, makeDataset, xor } from './data.js';
 import { makeRng } from '../rng.js';
 
-export const DATASET_KINDS = ['xor', 'circle', 'gauss', 'spiral', 'noisyxor'] as const;
+export const DATASET_KINDS = ['xor', 'circle', 'gauss', 'spiral', 'noisyxor', 'reg-plane', 'reg-gauss'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/** Classification (labels 0 or 1, the σ output) or regression (real labels, the identity output). */
+export const PROBLEMS = ['classification', 'regression'] as const;
+export type Problem = (typeof PROBLEMS)[number];
+
+/** Which problem a generated set's labels are for. */
+export function problemOf(kind: DatasetKind): Problem {
+  return kind === 'reg-plane' || kind === 'reg-gauss' ? 'regression' : 'classification';
+}
+
+/** The six bumps of reg-gauss: centre and sign. */
+const BUMPS: readonly [number, number, number][] = [
+  [-2 / 3, 5 / 12, 1],
+  [0, 5 / 12, -1],
+  [2 / 3, 5 / 12, 1],
+  [-2 / 3, -5 / 12, -1],
+  [0, -5 / 12, 1],
+  [2 / 3, -5 / 12, -1],
+];
+
+/** reg-gauss's label at (x1, x2): the bump of largest magnitude there. */
+function bumps(x1: number, x2: number): number {
+  let label = 0;
+  for (const [c1, c2, sign] of BUMPS) {
+    const v = sign * Math.max(0, 1 - 3 * Math.hypot(x1 - c1, x2 - c2));
+    if (Math.abs(v) > Math.abs(label)) label = v;
+  }
+  return label;
+}
 
 export const DATASET_NAMES: Record<DatasetKind, string> = {
   xor: 'XOR (the 4 points)',
@@ -25,6 +61,8 @@ export const DATASET_NAMES: Record<DatasetKind, string> = {
   gauss: 'two Gaussians',
   spiral: 'spiral',
   noisyxor: 'noisy XOR',
+  'reg-plane': 'plane (regression)',
+  'reg-gauss': 'mixture of Gaussians (regression)',
 };
 
 export interface GenSpec {
@@ -62,6 +100,15 @@ export function generate(spec: GenSpec): Dataset {
   const jitter = () => 0.2 * noise * gaussian(rng);
   const rows: number[][] = [];
   const labels: number[] = [];
+  if (problemOf(kind) === 'regression') {
+    for (let n = 0; n < N; n++) {
+      const [x1, x2] = [2 * rng() - 1, 2 * rng() - 1];
+      const [u1, u2] = [noise * (2 * rng() - 1), noise * (2 * rng() - 1)];
+      rows.push([x1, x2]);
+      labels.push(kind === 'reg-plane' ? 0.6 * (x1 + u1 + x2 + u2) : bumps(x1 + u1, x2 + u2));
+    }
+    return makeDataset(rows, labels, { output: 'identity' });
+  }
   for (let n = 0; n < N; n++) {
     const label = n % 2 === 0 ? 1 : 0; // alternate: the two classes are balanced (N/2 each, one more 1 if N is odd)
     let x1: number;

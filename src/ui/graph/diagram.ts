@@ -9,7 +9,7 @@ import { sampleLosses } from '../../mlp/reference.js';
 import { type GraphInput, graphState, type GraphState } from './graph-model.js';
 import { walkSteps } from './graph-steps.js';
 import { GraphView, shapeOf } from './graph-view.js';
-import type { Snapshot } from '../session.js';
+import { firstLayerValues, type Snapshot } from '../session.js';
 
 /** Fired (bubbling) on the diagram's root with detail { walking: boolean } when the walk starts or ends. */
 export const GRAPH_WALK_EVENT = 'graph-walk';
@@ -24,7 +24,7 @@ export interface DiagramOptions {
 /** The graph's input for sample `point` of a snapshot: the trainer's own values, its gradients (GPU if any). */
 export function snapshotInput(s: Snapshot, point: number, loss: LossKind): GraphInput {
   const { d, N } = s.data;
-  const H = s.values.z1.length / N;
+  const H = firstLayerValues(s).z1.length / N;
   const n = Math.min(Math.max(point, 0), N - 1);
   const row = (a: Float64Array) => Array.from(a.subarray(n * H, (n + 1) * H));
   return {
@@ -34,19 +34,19 @@ export function snapshotInput(s: Snapshot, point: number, loss: LossKind): Graph
     n,
     loss,
     step: s.step,
-    activation: s.activation,
+    activation: s.model.activation,
     x: Array.from(s.data.x.subarray(n * d, (n + 1) * d)),
     y: s.data.y[n]!,
     params: s.params,
     grads: s.gpuGrads ?? s.oracle.grads,
-    z1: row(s.values.z1),
-    a1: row(s.values.a1),
-    da1: row(s.values.da1),
-    dz1: row(s.values.dz1),
-    z2: s.values.z2[n]!,
-    yHat: s.values.yHat[n]!,
-    dz2: s.values.dz2[n]!,
-    sampleLoss: sampleLosses(loss, s.values, s.data.y)[n]!,
+    z1: row(firstLayerValues(s).z1),
+    a1: row(firstLayerValues(s).a1),
+    da1: row(firstLayerValues(s).da1),
+    dz1: row(firstLayerValues(s).dz1),
+    z2: firstLayerValues(s).z2[n]!,
+    yHat: firstLayerValues(s).yHat[n]!,
+    dz2: firstLayerValues(s).dz2[n]!,
+    sampleLoss: sampleLosses(loss, firstLayerValues(s), s.data.y)[n]!,
     batchLoss: s.loss,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { ACTIVATIONS } from '../../engine/activation.js';
 import { paramLayout } from '../../mlp/spec.js';
-import type { Snapshot } from '../session.js';
+import { firstLayerValues, type Snapshot } from '../session.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 /** Hidden units drawn at most; the rest are counted. */
@@ -31,11 +31,11 @@ function el<K extends keyof SVGElementTagNameMap>(
  * and σ's never 0 (see saturatedUnits).
  */
 export function deadUnits(s: Snapshot): number[] {
-  if (s.activation !== 'relu') return [];
+  if (s.model.activation !== 'relu') return [];
   const N = s.data.N;
-  const H = s.values.a1.length / N;
+  const H = firstLayerValues(s).a1.length / N;
   return Array.from({ length: H }, (_, j) => j).filter((j) => {
-    for (let n = 0; n < N; n++) if (s.values.z1[n * H + j]! > 0) return false;
+    for (let n = 0; n < N; n++) if (firstLayerValues(s).z1[n * H + j]! > 0) return false;
     return true;
   });
 }
@@ -45,13 +45,13 @@ export const SATURATED_SHARE = 0.01;
 
 /** Saturated hidden units (tanh, σ): f′(z1) < SATURATED_SHARE · max f′ on every sample; none for ReLU and leaky. */
 export function saturatedUnits(s: Snapshot): number[] {
-  if (s.activation !== 'tanh' && s.activation !== 'sigmoid') return [];
-  const f = ACTIVATIONS[s.activation];
+  if (s.model.activation !== 'tanh' && s.model.activation !== 'sigmoid') return [];
+  const f = ACTIVATIONS[s.model.activation];
   const limit = SATURATED_SHARE * f.der(0);
   const N = s.data.N;
-  const H = s.values.z1.length / N;
+  const H = firstLayerValues(s).z1.length / N;
   return Array.from({ length: H }, (_, j) => j).filter((j) => {
-    for (let n = 0; n < N; n++) if (f.der(s.values.z1[n * H + j]!) >= limit) return false;
+    for (let n = 0; n < N; n++) if (f.der(firstLayerValues(s).z1[n * H + j]!) >= limit) return false;
     return true;
   });
 }
@@ -59,7 +59,7 @@ export function saturatedUnits(s: Snapshot): number[] {
 /** Draws the network into `svg`; returns a one-line summary for its text alternative. */
 export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
   const d = s.data.d;
-  const H = s.values.a1.length / s.data.N;
+  const H = firstLayerValues(s).a1.length / s.data.N;
   const L = paramLayout({ d, H });
   const shown = Math.min(H, MAX_UNITS);
   const rows = shown + (H > shown ? 1 : 0);
