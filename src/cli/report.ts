@@ -6,7 +6,7 @@
  */
 import type { AdapterSummary } from '../gpu/device.js';
 import { describeAdapter } from '../gpu/device.js';
-import { accuracy } from '../mlp/accuracy.js';
+import type { Fit } from '../mlp/accuracy.js';
 import type { BoundedComparison } from '../mlp/bounds/compare.js';
 import { checkBatchSize } from '../mlp/batches.js';
 import { hiddenList, type TrainConfig } from '../mlp/config.js';
@@ -66,14 +66,6 @@ export interface Snapshot {
 }
 
 /** How well the final network fits, over every training point. */
-export interface Fit {
-  /** σ output: the fraction of points on the same side of 0.5 as their label. */
-  accuracy?: number;
-  /** Identity output: √(mean (ŷ − y)²). */
-  rmse?: number;
-  /** Identity output: 1 − SS_res/SS_tot, SS_res = Σ (y − ŷ)², SS_tot = Σ (y − ȳ)²; absent where every label is equal. */
-  r2?: number;
-}
 
 /** The report's config: the flags as trained, with the widths as a list and the batch as a number. */
 export type ReportConfig = Omit<TrainConfig, 'hidden' | 'output' | 'batch' | 'l1' | 'l2'> & {
@@ -158,26 +150,6 @@ export class ReportValueError extends Error {
 export function reportJson(r: TrainReport): string {
   checkReportFinite(r);
   return `${JSON.stringify(r)}\n`;
-}
-
-/**
- * How the final network fits the training set: the accuracy for the σ output; for the identity output
- * RMSE = √(SS_res/N) and R² = 1 − SS_res/SS_tot with SS_res = Σ (y − ŷ)² and SS_tot = Σ (y − ȳ)², R² left out
- * where SS_tot = 0 (every label equal: no variance to explain).
- */
-export function fitOf(output: Output, predictions: ArrayLike<number>, labels: ArrayLike<number>): Fit {
-  const N = labels.length;
-  if (output === 'sigmoid') return { accuracy: accuracy(predictions, labels) };
-  let mean = 0;
-  for (let n = 0; n < N; n++) mean += labels[n]!;
-  mean /= N;
-  let res = 0;
-  let tot = 0;
-  for (let n = 0; n < N; n++) {
-    res += (labels[n]! - predictions[n]!) ** 2;
-    tot += (labels[n]! - mean) ** 2;
-  }
-  return { rmse: Math.sqrt(res / N), ...(tot > 0 ? { r2: 1 - res / tot } : {}) };
 }
 
 /** "2-8-8-1": the widths from the input to the output. */

@@ -5,6 +5,7 @@
  * and the last step, at exactly the parameters and data the GPU holds: the gradient of the whole
  * objective (the penalty's included) over every training point, each element within its own f32 bound.
  */
+import { fitOf } from '../mlp/accuracy.js';
 import { createTrainer } from '../gpu/chooser.js';
 import type { Trainer } from '../gpu/contract.js';
 import { requestNodeDevice } from '../gpu/node.js';
@@ -17,7 +18,7 @@ import { lossAndGradsModel } from '../mlp/reference.js';
 import type { Io } from './io.js';
 import { InterruptedError, makeChunker } from './chunks.js';
 import { makeProgress } from './progress.js';
-import { fitOf, gradientCheck, nestedModel, runOf, type Snapshot, type TrainReport } from './report.js';
+import { gradientCheck, nestedModel, runOf, type Snapshot, type TrainReport } from './report.js';
 
 /** The most steps recorded into one submit: 16,384 dispatches, a bounded command buffer whatever --steps is. */
 export const MAX_CHUNK = 4096;

@@ -10,6 +10,7 @@
  * 2 bad flags or data (or a size the CPU backend cannot hold), 130 interrupted.
  * A closed pipe on stdout or stderr is not an error: the rest is still written.
  */
+import { fitOf } from '../mlp/accuracy.js';
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
 import { checkBatchSize } from '../mlp/batches.js';
@@ -30,7 +31,6 @@ import { makeProgress } from './progress.js';
 import {
   checkReportFinite,
   describeReport,
-  fitOf,
   nestedModel,
   reportJson,
   runOf,

@@ -4,11 +4,12 @@
  * the data the demo trains on.
  */
 import type { AdapterSummary } from '../gpu/device.js';
+import { MODEL_LIMITS } from '../mlp/model.js';
 import type { PlaybackController } from './controller.js';
 import { type PageData, pageData, showDataControls, type Upload } from './data-choice.js';
 import { type DemoElements, settingControls } from './dom.js';
 import type { LossHistory } from './history.js';
-import { type Settings, toQuery } from './state.js';
+import { formatSetting, type Settings, toQuery } from './state.js';
 
 /** Where a run that had to leave the GPU continues from. */
 export interface From {
@@ -87,5 +88,21 @@ export function newData(app: App): void {
 }
 
 export function fillControls(app: App): void {
-  for (const el of settingControls()) el.value = String(app.settings[el.name as keyof Settings]);
+  for (const el of settingControls()) {
+    const key = el.name as keyof Settings;
+    el.value = formatSetting(key, app.settings[key]);
+  }
+  showModelControls(app);
+}
+
+/** Controls that follow the network: BCE only with the σ output; a layer can be removed down to one, added up to six. */
+export function showModelControls(app: App): void {
+  const { els, settings } = app;
+  const bce = els.lossChoice.querySelector<HTMLOptionElement>('option[value="bce"]');
+  if (bce) {
+    bce.disabled = settings.problem === 'regression';
+    bce.title = bce.disabled ? 'BCE needs the σ output of classification: regression trains with MSE' : '';
+  }
+  els.removeLayer.disabled = settings.hidden.length <= MODEL_LIMITS.layers.min;
+  els.addLayer.disabled = settings.hidden.length >= MODEL_LIMITS.layers.max;
 }

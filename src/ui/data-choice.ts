@@ -5,7 +5,7 @@
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { type DataFormat, detectFormat, parseDataset } from '../mlp/data/data-file.js';
-import { DATASET_NAMES, generate, split } from '../mlp/data/datasets.js';
+import { DATASET_NAMES, type DatasetKind, generate, type Problem, problemOf, split } from '../mlp/data/datasets.js';
 import type { DemoElements } from './dom.js';
 import type { Settings } from './state.js';
 
@@ -61,7 +61,7 @@ export async function tryUpload(
   const file = input.files?.[0];
   if (!file) return null;
   try {
-    const upload = await readUpload(file, f32);
+    const upload = await readUpload(file, f32, settings.problem);
     pageData(settings, upload); // a split that cannot be made is refused before anything changes
     els.uploadError.textContent = '';
     input.removeAttribute('aria-invalid');
@@ -81,6 +81,13 @@ export function showDataControls(els: DemoElements, data: PageData, settings: Se
   els.dataset.querySelector('option[value="file"]')?.remove();
   if (upload) els.dataset.append(new Option(`your file: ${upload.fileName}`, 'file', true, true));
   els.dataset.value = upload ? 'file' : settings.dataset;
+  // the menu lists the datasets of the problem type chosen (as Playground's does)
+  for (const option of els.dataset.options) {
+    if (option.value === 'file') continue;
+    const other = problemOf(option.value as DatasetKind) !== settings.problem;
+    option.hidden = other;
+    option.disabled = other;
+  }
   // XOR is its 4 points: nothing to choose; a file has its own points, but can still be split
   const xorOnly = !upload && settings.dataset === 'xor';
   for (const el of els.dataControls)
@@ -89,10 +96,11 @@ export function showDataControls(els: DemoElements, data: PageData, settings: Se
 }
 
 /** Reads a file with the parser and the messages of `--data`; throws its RangeError (line and column) on a bad file. */
-export async function readUpload(file: File, f32: boolean): Promise<Upload> {
+export async function readUpload(file: File, f32: boolean, problem: Problem = 'classification'): Promise<Upload> {
   const text = await file.text();
   const format: DataFormat = detectFormat(file.name, text);
-  return { fileName: file.name, data: parseDataset(text, format, { f32 }) };
+  const output = problem === 'regression' ? 'identity' : 'sigmoid';
+  return { fileName: file.name, data: parseDataset(text, format, { f32, output }) };
 }
 
 /** Fills the "follow point" menu with the first training points: "#2 (0, 1) → 1". */

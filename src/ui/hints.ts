@@ -113,7 +113,10 @@ export function hints(r: HintInput): Hint[] {
  */
 export function failureText(e: Error, shownStep?: number): string {
   // A divergence is named as the page names things, counted from 1 (W1[1][1], sample 1), as in the table and the graph.
-  const said = e instanceof TrainingDivergedError ? describeFault(e.spec, e.fault, pageNames(e.model ?? { d: e.spec.d, hidden: [e.spec.H] })) : e.message;
+  const said =
+    e instanceof TrainingDivergedError
+      ? describeFault(e.spec, e.fault, pageNames(e.model ?? { d: e.spec.d, hidden: [e.spec.H] }))
+      : e.message;
   // A divergence message ends with its own short hint; the banner gives the longer one below.
   const message = `${said.replace(/; lower the learning rate or rescale the data$/, '').replace(/[.\s]+$/, '')}.`;
   const step = (e as { step?: unknown }).step;

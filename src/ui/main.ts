@@ -32,7 +32,9 @@ import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSession, gpuSession, runConfig, type Session } from './session.js';
 import { cpuRefusal, gpuRefusal, RunRefusedError } from './cpu-limit.js';
-import { DEFAULT_SETTINGS, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
+import { DEFAULT_SETTINGS, formatSetting, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
+import { type DatasetKind, type Problem, problemOf } from '../mlp/data/datasets.js';
+import { formatHidden, MODEL_LIMITS } from '../mlp/model.js';
 import { mountSweep } from './map/map-panel.js';
 import { cpuRunner, gpuRunner } from './map/map-runners.js';
 
@@ -165,6 +167,71 @@ function handleFailure(app: App, e: Error): void {
   delete app.els.hints.dataset.key;
 }
 
+/** Settings whose change starts a new run (the learning rate changes the run in place; the point only the view). */
+const RUN_KEYS: readonly (keyof Settings)[] = [
+  'hidden',
+  'seed',
+  'loss',
+  'activation',
+  'problem',
+  'batch',
+  'reg',
+  'lambda',
+];
+
+const sameSetting = (a: unknown, b: unknown) =>
+  Array.isArray(a) && Array.isArray(b) ? a.join() === b.join() : a === b;
+
+/** The last dataset chosen for each problem type, so switching back returns to it. */
+const lastDataset: Record<Problem, DatasetKind> = { classification: 'xor', regression: 'reg-plane' };
+
+/**
+ * What moves with a change: a problem type brings its own datasets (the last one chosen there) and, for regression,
+ * MSE (BCE needs σ's probability); a dataset brings its problem type.
+ */
+function coupled(app: App, key: keyof Settings, value: unknown): Partial<Settings> {
+  const s = app.settings;
+  lastDataset[problemOf(s.dataset)] = s.dataset;
+  if (key === 'problem') {
+    const problem = value as Problem;
+    const dataset = app.upload || problemOf(s.dataset) === problem ? s.dataset : lastDataset[problem];
+    return { dataset, ...(problem === 'regression' ? { loss: 'mse' as const } : {}) };
+  }
+  if (key === 'dataset') {
+    const problem = problemOf(value as DatasetKind);
+    return { problem, ...(problem === 'regression' ? { loss: 'mse' as const } : {}) };
+  }
+  return {};
+}
+
+/** Classifying needs labels in [0, 1]: a file with others is kept for regression, and the choice is refused beside it. */
+function labelsRefuse(
+  app: App,
+  problem: Problem,
+  input: HTMLInputElement | HTMLSelectElement,
+  error: HTMLElement | null,
+): boolean {
+  if (problem !== 'classification' || !app.upload) return false;
+  const y = app.upload.data.y;
+  const n = y.findIndex((v) => !(v >= 0 && v <= 1));
+  if (n < 0) return false;
+  input.value = app.settings.problem;
+  if (error)
+    error.textContent =
+      `problem type classification needs labels in [0, 1] (ŷ = σ(z) is a probability), and ${app.upload.fileName}'s ` +
+      `row ${n + 1} has y = ${y[n]}; it trains as regression, or choose a dataset to classify`;
+  return true;
+}
+
+/** Adds a hidden layer (as wide as the last) or removes the last, through the hidden field, as typing would. */
+function editLayers(app: App, change: 1 | -1): void {
+  const { hidden } = app.settings;
+  const next = change > 0 ? [...hidden, hidden[hidden.length - 1]!] : hidden.slice(0, -1);
+  if (next.length < MODEL_LIMITS.layers.min || next.length > MODEL_LIMITS.layers.max) return;
+  app.els.hidden.value = formatHidden(next);
+  onControl(app, app.els.hidden);
+}
+
 /** A control was committed: refuse a bad value beside it (the run goes on), or apply a good one. */
 function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void {
   const key = input.name as keyof Settings;
@@ -179,23 +246,27 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
     return;
   }
   if (sizeRefuses(app, key, r.value, input, error)) return;
+  if (key === 'problem' && labelsRefuse(app, r.value as Problem, input, error)) return;
   input.removeAttribute('aria-invalid');
   if (error) error.textContent = '';
   const before = app.settings[key];
-  app.settings = { ...app.settings, [key]: r.value };
+  app.settings = { ...app.settings, [key]: r.value, ...coupled(app, key, r.value) };
+  fillControls(app); // what the change moved with it (the dataset's family, the loss) is shown
   writeUrl(app);
-  if (DATA_KEYS.includes(key)) {
+  if (DATA_KEYS.includes(key) || key === 'problem') {
     if (key === 'dataset') app.upload = null;
     if (before === r.value && key !== 'dataset') return;
     newData(app);
-  } else if (before === r.value) return;
+  } else if (sameSetting(before, r.value)) return;
   if (!app.ready) return;
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number);
   else if (key === 'point' && last) render(app, last, 0);
-  else if (key === 'hidden' || key === 'seed' || key === 'loss' || key === 'activation' || DATA_KEYS.includes(key))
-    void app.controller.reset();
+  else if (RUN_KEYS.includes(key) || DATA_KEYS.includes(key)) void app.controller.reset();
 }
+
+/** Settings that change what one step or one frame costs. */
+const SIZE_KEYS: readonly (keyof Settings)[] = ['hidden', 'batch', 'reg', 'lambda', ...DATA_KEYS];
 
 /**
  * A change that would make the run installed now too big for where it trains (the CPU engine's step, or the GPU
@@ -209,13 +280,13 @@ function sizeRefuses<K extends keyof Settings>(
   input: HTMLInputElement | HTMLSelectElement,
   error: HTMLElement | null,
 ): boolean {
-  if (!app.ready || !app.controller.session || (key !== 'hidden' && !DATA_KEYS.includes(key))) return false;
+  if (!app.ready || !app.controller.session || !SIZE_KEYS.includes(key)) return false;
   const next = { ...app.settings, [key]: value };
   const upload = key === 'dataset' ? null : app.upload;
   const refusal = (app.device ? gpuRefusal : cpuRefusal)(next, pageData(next, upload), upload);
   if (!refusal) return false;
   if (input instanceof HTMLSelectElement)
-    input.value = String(app.settings[key]); // a menu shows what trains
+    input.value = formatSetting(key, app.settings[key]); // a menu shows what trains
   else input.setAttribute('aria-invalid', 'true');
   // the dataset menu says it with the points
   const where = error ?? document.querySelector<HTMLElement>('[data-error="points"]');
@@ -279,6 +350,8 @@ function wire(app: App): void {
   }
   els.controls.addEventListener('submit', (e) => e.preventDefault());
   els.upload.addEventListener('change', () => void onUpload(app, els.upload));
+  els.addLayer.addEventListener('click', () => editLayers(app, 1));
+  els.removeLayer.addEventListener('click', () => editLayers(app, -1));
   for (const a of document.querySelectorAll<HTMLAnchorElement>('a[data-pick]')) {
     a.addEventListener('click', (e) => {
       if (!app.ready) return; // before WebGPU is asked for, the link's plain reload does the same
@@ -402,7 +475,9 @@ async function start(): Promise<void> {
   app.ready = true;
   const data = () => app.data;
   const runner = app.device && app.adapter ? gpuRunner(app.device, app.adapter, data) : cpuRunner(data);
-  mountSweep(sweepElements(), runner, (hidden, lr, seed, activation) => pick(app, { hidden: [hidden], lr, seed, activation }));
+  mountSweep(sweepElements(), runner, (hidden, lr, seed, activation) =>
+    pick(app, { hidden: [hidden], lr, seed, activation }),
+  );
   await app.controller.reset();
 }
 

@@ -3,9 +3,9 @@
  * network (each picture with its text alternative), the computation graph and the gradient panel; and the playback
  * controls for a state.
  */
-import { accuracy } from '../mlp/accuracy.js';
+import { accuracy, fitOf } from '../mlp/accuracy.js';
 import type { Dataset } from '../mlp/data/data.js';
-import { forward, lossValue, numericGradient } from '../mlp/reference.js';
+import { forwardModel, numericGradientModel, sampleLossesModel } from '../mlp/reference.js';
 import type { PlayState } from './controller.js';
 import type { PageData } from './data-choice.js';
 import { highlightUnit, REFRESH_MS, renderDiagram } from './graph/diagram.js';
@@ -34,14 +34,12 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   const { els, settings } = app;
   const H = firstLayerValues(s).a1.length / s.data.N;
   app.history.add({ step: s.step, loss: s.loss });
-  els.step.textContent = String(s.step);
-  els.loss.textContent = Number.isFinite(s.loss) ? s.loss.toExponential(3) : 'not a number';
-  els.accuracy.textContent = `${Math.round(100 * accuracy(firstLayerValues(s).yHat, s.data.y))}%`;
+  showStats(els, s);
   els.kernel.textContent = s.kernel;
   els.kernel.title = s.kernelWhy ?? (s.kernel === 'cpu-engine' ? 'the scalar autograd engine, on the CPU' : '');
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
-  showTest(app, s, H);
+  showTest(app, s);
   const test = app.data.test;
   els.boundary.setAttribute(
     'aria-label',
@@ -91,9 +89,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   renderDiagram(els.diagram, s, settings.point, settings.loss, { exact });
   const drawPanel = () => {
     const fd =
-      app.fd && s.params.length <= FD_MAX_PARAMS
-        ? numericGradient({ d: s.data.d, H, activation: s.model.activation }, s.params, s.data, settings.loss)
-        : null;
+      app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradientModel(s.model, s.params, s.data, s.objective) : null;
     renderGradients(els.gradients, s, fd);
     keyboardScrollable(els.gradients);
   };
@@ -122,22 +118,64 @@ export function flushGradients(root: HTMLElement): void {
   draw();
 }
 
+const exp3 = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : 'not a number');
+const fixed3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'not a number');
+
 /**
- * The held-out points' loss and accuracy at the snapshot's parameters: the CPU
+ * The step and the epoch, the training loss (with its two terms where a penalty is set) and the fit: the accuracy when
+ * classifying, RMSE and R² when regressing (src/mlp/accuracy.ts), over every training point at the snapshot's parameters.
+ */
+function showStats(els: DemoElements, s: Snapshot): void {
+  els.step.textContent = String(s.step);
+  els.epoch.textContent = String(Math.floor(s.step / s.perEpoch));
+  els.epoch.title =
+    s.batch < s.data.N
+      ? `an epoch is ${s.perEpoch} steps: the ${s.data.N} training points shuffled and cut into batches of ${s.batch}`
+      : 'every step uses every training point (the full batch): an epoch is one step';
+  els.loss.textContent = exp3(s.loss);
+  const penalised = s.objective.l1 > 0 || s.objective.l2 > 0;
+  els.lossTerms.hidden = !penalised;
+  els.dataLoss.textContent = exp3(s.oracle.dataLoss);
+  els.penalty.textContent = exp3(s.oracle.penalty);
+  const fit = fitOf(s.model.output, s.layers.yHat, s.data.y);
+  const regression = s.model.output === 'identity';
+  els.accuracyStat.hidden = regression;
+  els.rmseStat.hidden = !regression;
+  els.r2Stat.hidden = !regression;
+  if (fit.accuracy !== undefined) els.accuracy.textContent = `${Math.round(100 * fit.accuracy)}%`;
+  if (fit.rmse !== undefined) els.rmse.textContent = fixed3(fit.rmse);
+  els.r2.textContent = fit.r2 !== undefined ? fixed3(fit.r2) : '–';
+  els.r2.title =
+    fit.r2 !== undefined ? '1 − SS_res/SS_tot over the training points' : 'undefined: every label is the same';
+}
+
+/**
+ * The held-out points' loss and fit (accuracy, or RMSE when regressing) at the snapshot's parameters: the CPU
  * forward pass (src/mlp/reference.ts, f64) on points the network never trains on.
  */
-function showTest(app: View, s: Snapshot, H: number): void {
+function showTest(app: View, s: Snapshot): void {
   const { els } = app;
   const test: Dataset | null = app.data.test;
+  const regression = s.model.output === 'identity';
+  els.testMetricName.textContent = regression ? 'test RMSE' : 'test accuracy';
   if (!test) {
     els.testLoss.textContent = 'none held out';
     els.testAccuracy.textContent = '–';
     return;
   }
-  const cache = forward({ d: test.d, H, activation: s.model.activation }, s.params, test);
-  const loss = lossValue(app.settings.loss, cache, test.y);
-  els.testLoss.textContent = Number.isFinite(loss) ? loss.toExponential(3) : 'not a number';
-  els.testAccuracy.textContent = `${Math.round(100 * accuracy(cache.yHat, test.y))}%`;
+  const { dataLoss, cache } = heldOutLoss(s, test);
+  els.testLoss.textContent = exp3(dataLoss);
+  const fit = fitOf(s.model.output, cache.yHat, test.y);
+  els.testAccuracy.textContent = regression ? fixed3(fit.rmse!) : `${Math.round(100 * fit.accuracy!)}%`;
+}
+
+/** The data loss (no penalty: it is not a point's) and the forward pass on other points at the snapshot's parameters. */
+function heldOutLoss(s: Snapshot, data: Dataset): { dataLoss: number; cache: { yHat: Float64Array } } {
+  const cache = forwardModel(s.model, s.params, data);
+  const losses = sampleLossesModel(s.model.output, s.objective.loss, cache);
+  let sum = 0;
+  for (const v of losses) sum += v;
+  return { dataLoss: sum / losses.length, cache };
 }
 
 const STATE_TEXT: Record<PlayState, string> = {
