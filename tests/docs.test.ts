@@ -6,10 +6,21 @@ import { activationCase, ACTIVATIONS } from '../src/docs-gen/docs-activations.js
 import { computeBatchCheck, SPOT2 } from '../src/docs-gen/docs-batch.js';
 import { DOC_BLOCKS, fillDocs } from '../src/docs-gen/docs-blocks.js';
 import { EX, lossSweeps } from '../src/docs-gen/docs-exercises.js';
+import {
+  DEEP,
+  deepModel,
+  L2STEP,
+  l2Step,
+  MINI,
+  miniBatchCheck,
+  spectralNorm,
+  vanishingRows,
+} from '../src/docs-gen/docs-model.js';
 import { graphCost, inputGradient, saturation } from '../src/docs-gen/docs-paths.js';
 import { xor } from '../src/mlp/data/data.js';
-import { initParams } from '../src/mlp/init.js';
-import { forward } from '../src/mlp/reference.js';
+import { engineGradsOf, engineLoss, engineModelOf, initModelParams, initParams } from '../src/mlp/init.js';
+import { makeModel, type Model, weightMask } from '../src/mlp/model.js';
+import { forward, lossAndGradsModel } from '../src/mlp/reference.js';
 import { computeSpotCheck, SPOT } from '../src/mlp/spotcheck.js';
 import { ACTIVATION_WIDTHS, quotedCells } from '../src/docs-gen/docs-spotcheck.js';
 import { fmt } from '../src/ui/graph/graph-model.js';
@@ -110,6 +121,16 @@ describe('the documents say what the issue asked', () => {
     expect(text).toMatch(/\\boxed\{\\;\\delta_2 = /);
     expect(text).toMatch(/\\boxed\{\\;\\Delta_1 = \(\\delta_2 W_2\) \\odot/);
     expect(text).toMatch(/\\boxed\{\\;\\frac\{\\partial L\}\{\\partial b_1\} = .*\\Delta_1\^\\top \\mathbf\{1\}/);
+  });
+
+  it('the derivation boxes the general recursion with shapes, the identity output, L2 as weight decay and E[g_S] = g', () => {
+    const text = read('docs/derivation.md');
+    expect(text).toMatch(
+      /\\boxed\{\\;\\underbrace\{\\delta_l\}_\{\[H_l\]\} = \\big\(\\underbrace\{W_\{l\+1\}\^\\top\}_\{\[H_l\\times H_\{l\+1\}\]\}/,
+    );
+    expect(text).toMatch(/\\boxed\{\\;\\delta_\{L\+1\}\^\{\(n\)\} = .*\\text\{\(MSE, identity\)\}/);
+    expect(text).toMatch(/\\boxed\{\\;W \\leftarrow .* = \(1 - \\eta\\lambda_2\)\\, W - /);
+    expect(text).toMatch(/\\boxed\{\\;\\mathbb\{E\}_\\pi\\big\[\\, g_S \\,\\big\] = g\\;\}/);
   });
 });
 
@@ -230,6 +251,121 @@ describe("the exercises' premises hold", () => {
         0.05 * quotedCells('sigmoid')[0]!.seeds,
       );
     }
+  });
+});
+
+describe('the deeper network, the penalty and mini-batches, against the scalar engine', () => {
+  /** The engine's gradients of L_total over the given rows (default all), in the flat layout. */
+  const engineGrads = (
+    model: Model,
+    params: Float64Array,
+    objective: Parameters<typeof engineLoss>[3],
+    rows?: number[],
+  ) => {
+    const mlp = engineModelOf(model, params);
+    engineLoss(model, mlp, xor(), objective, rows).loss.backward();
+    return engineGradsOf(model, mlp);
+  };
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+    Math.max(...Array.from(a, (v, k) => Math.abs(v - b[k]!)));
+
+  it("11: the engine's per-layer gradient norms are the table's, at every depth", () => {
+    const rows = vanishingRows();
+    expect(rows.map((r) => r.L)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const { L, norms } of rows) {
+      const model = deepModel(L);
+      expect(model.activation).toBe('sigmoid');
+      const mlp = engineModelOf(model, initModelParams(model, DEEP.seed));
+      engineLoss(model, mlp, xor(), { loss: DEEP.loss }).loss.backward();
+      // ‖∂L/∂W_l‖ straight from the engine's neurons: layer l's weights, every unit's row
+      const engineNorms = mlp.layers.map((layer) =>
+        Math.hypot(...layer.neurons.flatMap((n) => n.w.map((w) => w.grad))),
+      );
+      expect(engineNorms).toHaveLength(L + 1);
+      engineNorms.forEach((v, l) => expect(Math.abs(norms[l]! - v) / v, `L = ${L}, W${l + 1}`).toBeLessThan(1e-9));
+    }
+  });
+
+  it('11: with σ the first-to-last ratio shrinks at every depth, far below tanh and ReLU; every row grows toward the output', () => {
+    const rows = vanishingRows();
+    expect(rows[0]!.ratio).toBe(1);
+    rows.slice(1).forEach((r, i) => expect(r.ratio, `L = ${r.L}`).toBeLessThan(rows[i]!.ratio));
+    expect(rows[5]!.ratio).toBeLessThan(1e-4);
+    for (const { L, norms } of rows) norms.slice(1).forEach((v, i) => expect(v, `L = ${L}`).toBeGreaterThan(norms[i]!));
+    for (const other of ['tanh', 'relu'] as const) {
+      expect(rows[5]!.ratio * 100, other).toBeLessThan(vanishingRows(other)[5]!.ratio);
+    }
+  });
+
+  it("11: the bound the answer quotes holds: every sample's ‖δ_l‖ ≤ ¼ ‖W_{l+1}‖₂ ‖δ_{l+1}‖ between hidden layers", () => {
+    // the power iteration against matrices whose largest singular value is known
+    expect(spectralNorm([1, 1, 0, 1], 2, 2)).toBeCloseTo((1 + Math.sqrt(5)) / 2, 12);
+    expect(spectralNorm([0, 3, 0, 0, 0, 2], 2, 3)).toBeCloseTo(3, 12);
+    const model = deepModel(6);
+    const params = initModelParams(model, DEEP.seed);
+    const { delta } = lossAndGradsModel(model, params, xor(), { loss: DEEP.loss });
+    const spectral = vanishingRows()[5]!.spectral; // ‖W_2‖₂ … ‖W_6‖₂
+    expect(spectral).toHaveLength(5);
+    for (let l = 1; l < 6; l++) {
+      for (let n = 0; n < 4; n++) {
+        const norm = (d: Float64Array) => Math.hypot(...d.slice(n * DEEP.width, (n + 1) * DEEP.width));
+        expect(norm(delta[l - 1]!), `l = ${l}, point ${n}`).toBeLessThanOrEqual(
+          0.25 * spectral[l - 1]! * norm(delta[l]!) * (1 + 1e-12),
+        );
+      }
+    }
+  });
+
+  it('12: the L2 step is w − η(∂L_data/∂w + λ2 w), by the engine and by the trainer; the bias is not penalised', () => {
+    const s = l2Step();
+    const { lr, l2, hidden, seed } = L2STEP;
+    const model = makeModel({ d: 2, hidden: [hidden], activation: 'relu', output: 'sigmoid' });
+    const params = initModelParams(model, seed);
+    expect(Array.from(s.params)).toEqual(Array.from(params));
+    const data = engineGrads(model, params, { loss: 'bce' });
+    const total = engineGrads(model, params, { loss: 'bce', l2 });
+    const weight = weightMask(model);
+    params.forEach((w, k) => {
+      // the engine's penalty gradient is λ2·w on a weight and nothing on a bias
+      expect(total[k]! - data[k]!, `element ${k}`).toBeCloseTo(weight[k] ? l2 * w : 0, 14);
+      expect(s.trained[k], `element ${k}`).toBeCloseTo(w - lr * total[k]!, 14);
+      expect(s.byHand[k], `element ${k}`).toBeCloseTo(w - lr * total[k]!, 14);
+    });
+    expect(weight[s.w]).toBe(1);
+    expect(weight[s.b]).toBe(0);
+    expect(s.byHand[s.w]).toBeCloseTo((1 - lr * l2) * params[s.w]! - lr * data[s.w]!, 14);
+    // exercise 3's b2 after the unpenalised step
+    expect(s.trained[s.b]).toBeCloseTo(params[s.b]! - lr * data[s.b]!, 14);
+  });
+
+  it("12: the question names the step's settings", () => {
+    const text = readFileSync('docs/exercises.md', 'utf8');
+    const q = text.slice(text.indexOf('## 12.'), text.indexOf('<!-- generated:exercise-l2 -->'));
+    expect(q).toContain(`(H = ${L2STEP.hidden}, seed ${L2STEP.seed}, XOR, BCE)`);
+    expect(q).toContain(`$\\lambda_2 = ${L2STEP.l2}$`);
+    expect(q).toContain(`$\\eta = ${L2STEP.lr}$`);
+    const q11 = text.slice(text.indexOf('## 11.'), text.indexOf('<!-- generated:exercise-vanishing -->'));
+    expect(q11).toContain(`$L = 1$ to $${DEEP.depths.length}$ hidden layers of ${DEEP.width} units`);
+    expect(q11).toContain(`the default seed ${DEEP.seed}`);
+  });
+
+  it("mini-batches: one epoch partitions the points, and the batch mean's average is the engine's full gradient", () => {
+    const c = miniBatchCheck();
+    const model = makeModel({ d: 2, hidden: [MINI.hidden], activation: 'relu', output: 'sigmoid' });
+    const params = initModelParams(model, MINI.seed);
+    const full = engineGrads(model, params, { loss: MINI.loss });
+    expect(maxDiff(c.full, full)).toBeLessThan(1e-12);
+    expect(c.epoch.map((e) => e.rows.length)).toEqual([3, 1]);
+    expect(c.epoch.flatMap((e) => e.rows).sort()).toEqual([0, 1, 2, 3]);
+    for (const e of c.epoch)
+      expect(maxDiff(e.grads, engineGrads(model, params, { loss: MINI.loss }, e.rows))).toBeLessThan(1e-12);
+    expect(maxDiff(c.weighted, full)).toBeLessThan(1e-12);
+    expect(maxDiff(c.plain, full)).toBeGreaterThan(1e-2);
+    expect(c.subsets.map((s) => [s.m, s.count])).toEqual([
+      [3, 4],
+      [1, 4],
+    ]);
+    for (const s of c.subsets) expect(maxDiff(s.mean, full), `size ${s.m}`).toBeLessThan(1e-12);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { batchBlock } from './docs-batch.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
+import { MODEL_BLOCKS } from './docs-model.js';
 import { gatesBlock, interpretationsBlock, pathBlock } from './docs-paths.js';
 import { fillGenerated, GENERATED_BLOCKS } from './docs-spotcheck.js';
 
@@ -14,6 +15,7 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   interpretations: interpretationsBlock,
   'gate-patterns': gatesBlock,
   ...EXERCISE_BLOCKS,
+  ...MODEL_BLOCKS,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */

@@ -14,10 +14,10 @@ export function num3(v: number): string {
   return v === 0 ? '0' : Number(v.toPrecision(3)).toString();
 }
 
-/** `2.3 \times 10^{-11}`. */
-export function sci(v: number): string {
+/** `2.3 \times 10^{-11}`: 2 significant digits unless told. */
+export function sci(v: number, digits = 2): string {
   if (v === 0) return '0';
-  const [m, e] = v.toExponential(1).split('e');
+  const [m, e] = v.toExponential(digits - 1).split('e');
   return `${m} \\times 10^{${Number(e)}}`;
 }
 
