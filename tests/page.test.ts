@@ -674,14 +674,14 @@ describe('the page in headless Chromium', () => {
     try {
       const titles: Record<string, RegExp> = {
         derivation: /^The derivation, line by line/,
-        exercises: /^Ten exercises with worked answers/,
+        exercises: /^Twelve exercises with worked answers/,
         'reading-notes': /^Reading notes/,
         philosophy: /^A note on method/,
       };
       // the explainer's own links, by their words, then the links inside the documents they open
       const links: [string, string][] = [
         ['[data-testid="explainer"] a:text-is("the derivation")', 'derivation'],
-        ['[data-testid="explainer"] a:text-is("Ten exercises with worked answers")', 'exercises'],
+        ['[data-testid="explainer"] a:text-is("Twelve exercises with worked answers")', 'exercises'],
         ['#doc-exercises .doc-body a[href="#doc-derivation"]', 'derivation'],
         ['#doc-derivation .doc-body a[href="#doc-exercises"]', 'exercises'],
         ['#doc-reading-notes .doc-body a[href="#doc-derivation"]', 'derivation'],
