@@ -167,6 +167,11 @@ describe('npm run sweep', () => {
     [['--seeds', '0'], /--seeds must be an integer in \[1, 65536\], got '0'/],
     [['--steps', '1.5'], /--steps must be an integer/],
     [['--nope'], /unknown flag --nope/],
+    // the map stays one hidden layer, σ, full batch, no penalty: each of train's network flags is refused by name
+    [['--hidden', '8,8'], /--hidden is not a sweep flag: the map trains one hidden layer per network.*--widths/],
+    [['--batch', '3'], /--batch is not a sweep flag: .*the full batch/],
+    [['--l2=0.01'], /--l2 is not a sweep flag: .*no penalty/],
+    [['--output', 'identity'], /--output is not a sweep flag: .*σ output/],
   ])('refuses %j with status 2', async (argv, message) => {
     const r = await sweep(...argv);
     expect(r.code).toBe(2);

@@ -62,11 +62,36 @@ export interface SweepReport {
   seconds: number;
 }
 
+/**
+ * The network settings of `npm run train` that the map does not vary: it trains one hidden layer of each width, σ
+ * output, the full batch and no penalty, so each is refused by name rather than as an unknown flag.
+ */
+const TRAIN_ONLY: Readonly<Record<string, string>> = {
+  hidden: 'its widths are --widths, one hidden layer each',
+  output: 'it classifies (σ output: the fraction that learns XOR)',
+  batch: 'it trains on the full batch',
+  l1: 'it trains without a penalty',
+  l2: 'it trains without a penalty',
+};
+
+function refuseTrainOnly(argv: readonly string[]): void {
+  for (const arg of argv) {
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    if (name && Object.hasOwn(TRAIN_ONLY, name)) {
+      throw new UsageError(
+        `--${name} is not a sweep flag: the map trains one hidden layer per network, σ output, the full batch and no ` +
+          `penalty (${TRAIN_ONLY[name]}); npm run train takes --${name}`,
+      );
+    }
+  }
+}
+
 export async function runSweep(argv: readonly string[], io: Io): Promise<number> {
   let spec: SweepSpec;
   let backend: 'gpu' | 'cpu';
   let json: boolean;
   try {
+    refuseTrainOnly(argv);
     const f = parseArgs(argv, SWEEP_FLAGS);
     if (f.help) {
       io.out(

@@ -92,6 +92,8 @@ export function mountSweep(
   els: SweepElements,
   runner: SweepRunner,
   onPick: (hidden: number, lr: number, seed: number, activation: HiddenActivation) => void,
+  /** Why the map cannot train on the demo's data now (null: it can); asked when the button is pressed. */
+  refusal: () => string | null = () => null,
 ): void {
   for (const o of els.seeds.options) {
     o.disabled = Number(o.value) > runner.maxSeeds;
@@ -99,7 +101,8 @@ export function mountSweep(
   }
   els.seeds.value = String(runner.defaultSeeds);
   els.note.textContent =
-    `${runner.note} The map trains on the data chosen in the demo when you press the button. ` +
+    `${runner.note} The map trains on the data chosen in the demo when you press the button, one hidden layer of each ` +
+    `width with a σ output on the full batch and no penalty, whatever the demo's layers, batch size and regularization. ` +
     `Seeds per cell are capped at ${runner.maxSeeds.toLocaleString('en-US')} here.`;
   const TRAIN = els.run.textContent ?? 'Train the whole map';
   let phase: Phase = 'idle';
@@ -146,6 +149,13 @@ export function mountSweep(
   els.run.addEventListener('click', () => void (phase === 'confirm' ? train() : estimateTime()));
 
   async function estimateTime(): Promise<void> {
+    const refused = refusal();
+    if (refused) {
+      status(refused);
+      els.time.dataset.refused = 'true';
+      return;
+    }
+    delete els.time.dataset.refused;
     const seeds = Number(els.seeds.value);
     const trial = Math.min(seeds, runner.trialSeeds(seeds));
     cancelled = false;
