@@ -21,7 +21,7 @@ import {
   writeUrl,
 } from './app.js';
 import { CPU_FRAME_MS, PlaybackController } from './controller.js';
-import { pageData, tryUpload } from './data-choice.js';
+import { type PageData, pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './doc-pages.js';
 import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
 import { mountExplainerHtml } from './graph/graph-explainer.js';
@@ -402,6 +402,17 @@ function pick(
   app.els.play.focus({ preventScroll: true });
 }
 
+/** The map classifies (σ output, BCE): data with labels outside [0, 1] is regression's, and the map says so. */
+function mapRefusal(data: PageData): string | null {
+  const n = data.train.y.findIndex((v) => !(v >= 0 && v <= 1));
+  if (n < 0) return null;
+  return (
+    `The map cannot train on ${data.name}: it classifies (σ output, BCE, labels in [0, 1]), and this data's labels ` +
+    `are real numbers for regression (point ${n + 1} has y = ${data.train.y[n]}). Choose a classification dataset in ` +
+    'the demo to map it.'
+  );
+}
+
 async function start(): Promise<void> {
   const els = demoElements();
   const { settings, errors, refused } = fromQuery(location.search);
@@ -475,8 +486,11 @@ async function start(): Promise<void> {
   app.ready = true;
   const data = () => app.data;
   const runner = app.device && app.adapter ? gpuRunner(app.device, app.adapter, data) : cpuRunner(data);
-  mountSweep(sweepElements(), runner, (hidden, lr, seed, activation) =>
-    pick(app, { hidden: [hidden], lr, seed, activation }),
+  mountSweep(
+    sweepElements(),
+    runner,
+    (hidden, lr, seed, activation) => pick(app, { hidden: [hidden], lr, seed, activation }),
+    () => mapRefusal(app.data),
   );
   await app.controller.reset();
 }
