@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { xor } from '../src/mlp/data/data.js';
-import { CIRCLE, DATASET_KINDS, generate, split } from '../src/mlp/data/datasets.js';
+import { CIRCLE, DATASET_KINDS, generate, problemOf, split } from '../src/mlp/data/datasets.js';
 
 const row = (x: Float64Array, n: number) => [x[2 * n]!, x[2 * n + 1]!] as const;
 
@@ -16,8 +16,8 @@ describe('generated datasets', () => {
     }
   });
 
-  it('have N two-input points, labels in {0, 1}, balanced to within one', () => {
-    for (const kind of DATASET_KINDS.filter((k) => k !== 'xor')) {
+  it('classification sets have N two-input points, labels in {0, 1}, balanced to within one', () => {
+    for (const kind of DATASET_KINDS.filter((k) => k !== 'xor' && problemOf(k) === 'classification')) {
       for (const N of [4, 5, 200]) {
         const data = generate({ kind, N, noise: 0.5, seed: 3 });
         expect([data.d, data.N, data.x.length, data.y.length], kind).toEqual([2, N, 2 * N, N]);
@@ -26,6 +26,39 @@ describe('generated datasets', () => {
         expect(Math.abs(2 * ones - N)).toBeLessThanOrEqual(1);
       }
     }
+  });
+
+  it('the regression sets: points uniform in [−1, 1]², labels a plane and a mixture of six signed bumps', () => {
+    expect(DATASET_KINDS.filter((k) => problemOf(k) === 'regression')).toEqual(['reg-plane', 'reg-gauss']);
+    const plane = generate({ kind: 'reg-plane', N: 400, noise: 0, seed: 1 });
+    for (let n = 0; n < plane.N; n++) {
+      const [a, b] = row(plane.x, n);
+      expect(Math.max(Math.abs(a), Math.abs(b))).toBeLessThanOrEqual(1);
+      expect(plane.y[n]).toBeCloseTo(0.6 * (a + b), 12); // noise 0: exactly the plane
+    }
+    // noise moves where the label is read, never the point: a noisy label stays within 0.6·2·noise of the plane
+    const noisy = generate({ kind: 'reg-plane', N: 400, noise: 0.5, seed: 1 });
+    let off = 0;
+    for (let n = 0; n < noisy.N; n++) {
+      const [a, b] = row(noisy.x, n);
+      const d = Math.abs(noisy.y[n]! - 0.6 * (a + b));
+      expect(d).toBeLessThanOrEqual(0.6 + 1e-12);
+      off = Math.max(off, d);
+    }
+    expect(off).toBeGreaterThan(0.1);
+    const bumps = generate({ kind: 'reg-gauss', N: 2000, noise: 0, seed: 2 });
+    let [pos, neg] = [0, 0];
+    for (let n = 0; n < bumps.N; n++) {
+      const [a, b] = row(bumps.x, n);
+      const y = bumps.y[n]!;
+      expect(Math.abs(y)).toBeLessThanOrEqual(1);
+      // the bump at (0, 5/12) is negative, the one at (2/3, 5/12) positive; each reaches 0 at distance 1/3
+      if (Math.hypot(a, b - 5 / 12) < 0.1) expect(y).toBeLessThan(-0.69);
+      if (Math.hypot(a - 2 / 3, b - 5 / 12) < 0.1) expect(y).toBeGreaterThan(0.69);
+      pos += y > 0.5 ? 1 : 0;
+      neg += y < -0.5 ? 1 : 0;
+    }
+    expect(Math.min(pos, neg), 'both signs are well represented').toBeGreaterThan(50);
   });
 
   it('xor is always its four points, whatever N and noise', () => {

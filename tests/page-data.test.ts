@@ -70,6 +70,45 @@ describe('the data settings in the URL', () => {
     expect(fromQuery(toQuery(s))).toEqual({ settings: s, errors: [], refused: {} });
   });
 
+  it('the general network round-trips too: hidden as a list, the problem, the batch size and the penalty', () => {
+    const s = {
+      ...DEFAULT_SETTINGS,
+      hidden: [8, 8, 4],
+      problem: 'regression' as const,
+      loss: 'mse' as const,
+      dataset: 'reg-gauss' as const,
+      batch: 10,
+      reg: 'l1' as const,
+      lambda: 0.003,
+    };
+    const q = toQuery(s);
+    expect(q).toContain('hidden=8,8,4&');
+    expect(q).toMatch(/&problem=regression&batch=10&reg=l1&lambda=0.003$/);
+    expect(fromQuery(q)).toEqual({ settings: s, errors: [], refused: {} });
+    expect(fromQuery('?batch=all').settings.batch).toBe('all');
+  });
+
+  it('a regression dataset brings its problem type and MSE; a link asking otherwise is refused by name', () => {
+    const alone = fromQuery('?dataset=reg-plane');
+    expect([alone.settings.problem, alone.settings.loss, alone.errors]).toEqual(['regression', 'mse', []]);
+    const asked = fromQuery('?dataset=reg-plane&problem=classification&loss=bce');
+    expect(asked.settings.problem).toBe('regression');
+    expect(asked.settings.loss).toBe('mse');
+    expect(asked.refused.problem).toMatch(/^problem type classification cannot train on the dataset reg-plane/);
+    expect(asked.refused.loss).toMatch(/^loss bce needs the σ output of classification/);
+  });
+
+  it('refuses bad lists, batch sizes and penalties, naming the setting and the range', () => {
+    expect(fromQuery('?hidden=8,,8').refused.hidden).toMatch(/layer 2's width is empty/);
+    expect(fromQuery('?hidden=0,4').refused.hidden).toMatch(/layer 1's width must be an integer in \[1, 4096\]/);
+    expect(fromQuery('?hidden=1,1,1,1,1,1,1').refused.hidden).toMatch(/has 7 layers/);
+    expect(fromQuery('?batch=0').refused.batch).toBe(
+      "batch size must be all, or an integer in [1, 2000] and at most the training points N, got '0'",
+    );
+    expect(fromQuery('?lambda=-1').refused.lambda).toMatch(/^regularization rate λ must be .*\[0, 1000\].*got '-1'/);
+    expect(fromQuery('?reg=l3').refused.reg).toBe("regularization must be one of none, l1, l2, got 'l3'");
+  });
+
   it('refuse bad values with the allowed range', () => {
     expect(parseSetting('dataset', 'moons')).toEqual({
       error: "dataset must be one of xor, circle, gauss, spiral, noisyxor, reg-plane, reg-gauss, got 'moons'",

@@ -453,6 +453,19 @@ async function start(): Promise<void> {
     state: () => app.controller.state,
     adapter: () => app.adapter,
     running: () => (app.controller.session ? built.get(app.controller.session) : null),
+    /** The last snapshot drawn: its step, parameters (flat layout), network and batch size, as plain values. */
+    snapshot: () => {
+      const s = app.controller.last;
+      return (
+        s && {
+          step: s.step,
+          params: Array.from(s.params),
+          hidden: [...s.model.hidden],
+          batch: s.batch,
+          kernel: s.kernel,
+        }
+      );
+    },
     /** The points the page trains on and holds out, as plain arrays. */
     data: () => ({ label: app.data.label, train: plain(app.data.train), test: app.data.test && plain(app.data.test) }),
   };
