@@ -6,13 +6,12 @@ import { deadUnits, saturatedUnits } from '../src/ui/plots/network.js';
 import { randomDataset } from '../src/mlp/data/data.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { snapshotInput } from '../src/ui/graph/diagram.js';
-import { fmt, fmtList, graphState, NUMBER_KEYS } from '../src/ui/graph/graph-model.js';
+import { fmt, fmtList, graphState, numberKeys } from '../src/ui/graph/graph-model.js';
 import { walkSteps } from '../src/ui/graph/graph-steps.js';
 import { graphMarkup } from '../src/ui/graph/graph-svg.js';
 import type { Snapshot } from '../src/ui/session.js';
 import { randomParams } from './support/random.js';
 import { oracleSnapshot } from './support/snapshot.js';
-import { firstLayerValues } from '../src/ui/session.js';
 
 /** A CPU snapshot of random parameters and data (not XOR), as the page's session would give. */
 function snapshot(
@@ -39,19 +38,19 @@ describe("the graph's numbers (src/ui/graph/graph-model.ts)", () => {
     it(`${loss}: the local Jacobians along the output chain multiply to the oracle's δ2, and the per-unit rules hold`, () => {
       const s = snapshot(3, 5, 6, 11, loss);
       for (let n = 0; n < 6; n++) {
-        const g = graphState(snapshotInput(s, n, loss));
+        const g = graphState(snapshotInput(s, n));
         const j = g.jacobians;
-        const chain = loss === 'bce' ? j.dLdl * j.dldz2 : j.dLdl * j.dldyHat * j.dyHatdz2;
-        near(chain, firstLayerValues(s).dz2[n]!, `δ2 of sample ${n}`);
+        const chain = loss === 'bce' ? j.dLdl * j.dldz : j.dLdl * j.dldyHat * j.dyHatdz;
+        near(chain, s.layers.delta[1]![n]!, `δ2 of sample ${n}`);
         expect(j.dLdl).toBe(1 / 6);
-        g.values.da1.forEach((v, k) => near(v, g.values.W2[k]! * g.values.dz2[0]!, `da1[${k}] = W2 δ2`));
-        g.values.dz1.forEach((v, k) => near(v, g.values.gate[k]! * g.values.da1[k]!, `dz1[${k}] = ReLU′ da1`));
+        g.values.da1!.forEach((v, k) => near(v, g.values.W2![k]! * g.values.dz2![0]!, `da1[${k}] = W2 δ2`));
+        g.values.dz1!.forEach((v, k) => near(v, g.values.gate![k]! * g.values.da1![k]!, `dz1[${k}] = ReLU′ da1`));
       }
     });
 
     it(`${loss}: at each Σₙ fork the shares of the N samples add up to the batch gradient shown left of it`, () => {
       const s = snapshot(2, 4, 5, 23, loss);
-      const states = Array.from({ length: 5 }, (_, n) => graphState(snapshotInput(s, n, loss)));
+      const states = Array.from({ length: 5 }, (_, n) => graphState(snapshotInput(s, n)));
       for (const [share, total] of [
         ['cW1', 'dW1'],
         ['cb1', 'db1'],
@@ -59,10 +58,10 @@ describe("the graph's numbers (src/ui/graph/graph-model.ts)", () => {
         ['cb2', 'db2'],
       ] as const) {
         const sum = states.reduce(
-          (acc, g) => acc.map((v, k) => v + g.values[share][k]!),
-          states[0]!.values[share].map(() => 0),
+          (acc, g) => acc.map((v, k) => v + g.values[share]![k]!),
+          states[0]!.values[share]!.map(() => 0),
         );
-        sum.forEach((v, k) => near(v, states[0]!.values[total][k]!, `Σₙ ${share}[${k}] = ${total}[${k}]`));
+        sum.forEach((v, k) => near(v, states[0]!.values[total]![k]!, `Σₙ ${share}[${k}] = ${total}[${k}]`));
       }
     });
   }
@@ -91,9 +90,10 @@ describe('the drawing (src/ui/graph/graph-svg.ts) and its walk (src/ui/graph/gra
   for (const loss of LOSSES) {
     it(`${loss}: every quantity has its group, the walk reveals every number once, and wide layers are cut to 8 rows`, () => {
       const s = snapshot(2, 20, 4, 5, loss);
-      const g = graphState(snapshotInput(s, 2, loss));
+      const g = graphState(snapshotInput(s, 2));
       const svg = graphMarkup(g, { testid: 'graph', keyPrefix: 'diagram' });
-      const keys = NUMBER_KEYS.filter((k) => k !== 'gate' && (loss === 'mse' || k !== 'dyHat'));
+      const keys = numberKeys(g).filter((k) => k !== 'gate' && (loss === 'mse' || k !== 'dyHat'));
+      expect(keys).toContain('dW1');
       for (const key of keys) expect(svg, key).toContain(`data-testid="diagram-${key}" data-values="`);
       expect(svg.match(/<g class="row( closed)?"/g)).toHaveLength(8);
       expect(svg).toContain('+12 more units');
@@ -114,16 +114,16 @@ describe('the activation on the graph, the network picture and the hints', () =>
   for (const activation of HIDDEN_ACTIVATIONS) {
     it(`${activation}: the gate edge holds f′(z1) of the shown sample, closed only where f′ = 0, and the walk names f`, () => {
       const s = snapshot(3, 6, 5, 21, 'bce', activation);
-      const g = graphState(snapshotInput(s, 2, 'bce'));
-      const z1 = Array.from(firstLayerValues(s).z1.subarray(2 * 6, 3 * 6));
+      const g = graphState(snapshotInput(s, 2));
+      const z1 = Array.from(s.layers.z[0]!.subarray(2 * 6, 3 * 6));
       expect(g.values.gate).toEqual(z1.map(ACTIVATIONS[activation].der));
       if (activation !== 'relu')
         expect(
-          g.values.gate.every((v) => v > 0),
+          g.values.gate!.every((v) => v > 0),
           'only ReLU closes a gate',
         ).toBe(true);
       // δ1 = da1 ⊙ f′(z1): the graph's numbers multiply along the gate edge
-      g.values.dz1.forEach((d, j) => near(d, g.values.da1[j]! * g.values.gate[j]!, `δ1_${j}`));
+      g.values.dz1!.forEach((d, j) => near(d, g.values.da1![j]! * g.values.gate![j]!, `δ1_${j}`));
       const svg = graphMarkup(g, { testid: 'graph', keyPrefix: 'graph' });
       expect(svg).toContain(
         activation === 'sigmoid'
@@ -147,7 +147,7 @@ describe('the activation on the graph, the network picture and the hints', () =>
       if (activation === 'relu') {
         const N = 6;
         const want = Array.from({ length: 8 }, (_, j) => j).filter((j) =>
-          Array.from({ length: N }, (_, n) => firstLayerValues(s).z1[n * 8 + j]!).every((z) => z <= 0),
+          Array.from({ length: N }, (_, n) => s.layers.z[0]![n * 8 + j]!).every((z) => z <= 0),
         );
         expect(dead).toEqual(want);
         expect(dead.slice(0, 3)).toEqual([0, 1, 2]);
@@ -156,7 +156,7 @@ describe('the activation on the graph, the network picture and the hints', () =>
         expect(saturated.slice(0, 3), activation).toEqual([0, 1, 2]);
         for (const j of saturated)
           for (let n = 0; n < 6; n++)
-            expect(ACTIVATIONS[activation].der(firstLayerValues(s).z1[n * 8 + j]!)).toBeLessThan(
+            expect(ACTIVATIONS[activation].der(s.layers.z[0]![n * 8 + j]!)).toBeLessThan(
               0.01 * ACTIVATIONS[activation].der(0),
             );
         const text = hints({
@@ -164,7 +164,7 @@ describe('the activation on the graph, the network picture and the hints', () =>
           hidden: 8,
           dead: 0,
           saturated: saturated.length,
-          yHat: firstLayerValues(s).yHat,
+          yHat: s.layers.yHat,
           accuracy: 0.5,
           firstLoss: s.loss,
           minLoss: s.loss,

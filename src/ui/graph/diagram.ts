@@ -4,12 +4,11 @@
  * and a walk through the forward and backward pass, node by node. Starting the walk dispatches GRAPH_WALK_EVENT on the
  * root, so the page can pause training; nothing here reaches into the page's controller.
  */
-import type { LossKind } from '../../engine/losses.js';
-import { sampleLosses } from '../../mlp/reference.js';
+import { softplus } from '../../engine/value.js';
 import { type GraphInput, graphState, type GraphState } from './graph-model.js';
 import { walkSteps } from './graph-steps.js';
 import { GraphView, shapeOf } from './graph-view.js';
-import { firstLayerValues, type Snapshot } from '../session.js';
+import type { Snapshot } from '../session.js';
 
 /** Fired (bubbling) on the diagram's root with detail { walking: boolean } when the walk starts or ends. */
 export const GRAPH_WALK_EVENT = 'graph-walk';
@@ -21,33 +20,42 @@ export interface DiagramOptions {
   exact?: boolean;
 }
 
-/** The graph's input for sample `point` of a snapshot: the trainer's own values, its gradients (GPU if any). */
-export function snapshotInput(s: Snapshot, point: number, loss: LossKind): GraphInput {
+/** The graph's input for sample `point` of a snapshot: the trainer's own values of every layer, its gradients (GPU if any). */
+export function snapshotInput(s: Snapshot, point: number): GraphInput {
   const { d, N } = s.data;
-  const H = firstLayerValues(s).z1.length / N;
   const n = Math.min(Math.max(point, 0), N - 1);
-  const row = (a: Float64Array) => Array.from(a.subarray(n * H, (n + 1) * H));
+  // row n of an N×w row-major array
+  const row = (v: Float64Array) => {
+    const w = v.length / N;
+    return Array.from(v.subarray(n * w, (n + 1) * w));
+  };
+  const { z, a, da, delta, yHat } = s.layers;
+  const y = s.data.y[n]!;
+  const logit = z[z.length - 1]![n]!;
+  const loss = s.objective.loss;
   return {
     d,
-    H,
+    hidden: s.model.hidden,
     N,
     n,
     loss,
-    step: s.step,
     activation: s.model.activation,
+    output: s.model.output,
+    step: s.step,
     x: Array.from(s.data.x.subarray(n * d, (n + 1) * d)),
-    y: s.data.y[n]!,
+    y,
     params: s.params,
     grads: s.gpuGrads ?? s.oracle.grads,
-    z1: row(firstLayerValues(s).z1),
-    a1: row(firstLayerValues(s).a1),
-    da1: row(firstLayerValues(s).da1),
-    dz1: row(firstLayerValues(s).dz1),
-    z2: firstLayerValues(s).z2[n]!,
-    yHat: firstLayerValues(s).yHat[n]!,
-    dz2: firstLayerValues(s).dz2[n]!,
-    sampleLoss: sampleLosses(loss, firstLayerValues(s), s.data.y)[n]!,
+    z: z.map(row),
+    a: a.map(row),
+    da: da.map(row),
+    delta: delta.map(row),
+    yHat: yHat[n]!,
+    // ℓ_n from the values shown, in f64 (BCE from the logit, as the trainers compute it)
+    sampleLoss: loss === 'bce' ? softplus(logit) - y * logit : (yHat[n]! - y) ** 2,
     batchLoss: s.loss,
+    l1: s.objective.l1,
+    l2: s.objective.l2,
   };
 }
 
@@ -80,11 +88,10 @@ export function renderDiagram(
   root: HTMLElement,
   s: Snapshot,
   point: number,
-  loss: LossKind,
   opts: DiagramOptions = {},
 ): void {
   const panel = panels.get(root) ?? mount(root);
-  const state = graphState(snapshotInput(s, point, loss));
+  const state = graphState(snapshotInput(s, point));
   const source = s.gpuGrads ? 'the GPU' : 'the CPU engine';
   const now = performance.now();
   const reshaped = !panel.view || panel.view.shape !== shapeOf(state);
