@@ -133,7 +133,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
       f(
         'backward',
         `dz${o}`,
-        `Through the squared error of the identity output: its local Jacobian ∂ℓ/∂ŷ = 2(ŷ − y) = ${fmt(j.dldyHat)}, times ∂ŷ/∂z${o} = 1 (ŷ = z${o}, so no σ′), times the arriving ${fmt(v.dl![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
+        `Through the squared error of the identity output: its local Jacobian ∂ℓ/∂ŷ = 2(ŷ − y) = ${fmt(j.dldyHat)}, times ∂ŷ/∂z${o} = 1 (ŷ is z${o} itself), times the arriving ${fmt(v.dl![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
       ),
     );
   else

@@ -35,6 +35,14 @@ export interface MarkupOptions {
   standalone?: string;
 }
 
+/**
+ * How many entries the data attributes carry (full precision, for tests and tools): an item's data-value at most
+ * ITEM_VALUES of its vector, a quantity's data-values at most GROUP_VALUES (data-length then says how many it has), so
+ * layers thousands wide keep the drawing small.
+ */
+export const ITEM_VALUES = 16;
+export const GROUP_VALUES = 256;
+
 /** The text and full-precision data-value of one number item; a vector shows its first `max` entries. */
 export function itemText(
   s: GraphState,
@@ -44,7 +52,21 @@ export function itemText(
   max = 3,
 ): { text: string; value: string } {
   const xs = s.values[key]!.slice(i, i + len);
-  return len === 1 ? { text: fmt(xs[0]!), value: String(xs[0]) } : { text: fmtList(xs, max), value: JSON.stringify(xs) };
+  return len === 1
+    ? { text: fmt(xs[0]!), value: String(xs[0]) }
+    : { text: fmtList(xs, max), value: JSON.stringify(xs.slice(0, ITEM_VALUES)) };
+}
+
+/** An edge label's data-jacobian: its value, a vector cut to GROUP_VALUES entries. */
+export const jacobianText = (value: number | number[]) =>
+  JSON.stringify(typeof value === 'number' ? value : value.slice(0, GROUP_VALUES));
+
+/** A quantity's data-values, and its full length where they are cut. */
+export function groupValues(s: GraphState, key: NumberKey): { values: string; length?: number } {
+  const xs = s.values[key]!;
+  return xs.length > GROUP_VALUES
+    ? { values: JSON.stringify(xs.slice(0, GROUP_VALUES)), length: xs.length }
+    : { values: JSON.stringify(xs) };
 }
 
 /** The gate f′(z_l) whose closing marks δ_l's number: for dz1..dzL, none for the output's or any other key. */
@@ -283,13 +305,14 @@ function bridge(c: Ctx, l: number): string {
 function recursionArrows(c: Ctx, y: number): string {
   const { lay, marker } = c;
   const out: string[] = [];
+  const o = lay.layers + 1;
+  out.push(tag('text', { x: lay.z2 + CELL / 2, y: y - 8, class: 'label', 'text-anchor': 'middle' }, `δ${o}`));
   for (let l = lay.layers; l >= 1; l--) {
     const from = l === lay.layers ? lay.z2 + CELL / 2 : lay.ox[l]! + lay.cols.z1 + CELL / 2;
     const to = lay.ox[l - 1]! + lay.cols.z1 + CELL / 2;
     out.push(
       line(from, y, to + 6, y, 'back', { 'marker-end': `url(#${marker})`, 'data-walk': `dz${l}` }),
       tag('circle', { cx: from, cy: y, r: 3, class: 'fork' }),
-      tag('text', { x: from, y: y - 8, class: 'label', 'text-anchor': 'middle' }, `δ${l + 1}`),
       tag('text', { x: to, y: y - 8, class: 'label', 'text-anchor': 'middle' }, `δ${l}`),
     );
   }
@@ -517,7 +540,7 @@ function labelMarkup(l: EdgeLabel, tex?: (source: string) => string): string {
 function labelBody(l: EdgeLabel, tex?: (source: string) => string): string {
   const attrs = {
     'data-testid': l.testid,
-    'data-jacobian': l.value === undefined ? undefined : JSON.stringify(l.value),
+    'data-jacobian': l.value === undefined ? undefined : jacobianText(l.value),
     class: 'jac',
     'data-walk': l.walk,
   };
@@ -555,9 +578,10 @@ function groupItems(s: GraphState, items: Item[], prefix: string): string {
           esc(t.text),
         );
       });
+      const group = groupValues(s, key);
       return tag(
         'g',
-        { 'data-testid': `${prefix}-${key}`, 'data-values': JSON.stringify(s.values[key]) },
+        { 'data-testid': `${prefix}-${key}`, 'data-values': group.values, 'data-length': group.length },
         texts.join(''),
       );
     })

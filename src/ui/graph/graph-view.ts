@@ -5,7 +5,7 @@
 import katex from 'katex';
 import { gateKey, gateShade, type GraphState, numberKeys, type NumberKey } from './graph-model.js';
 import { edgeLabels } from './graph-labels.js';
-import { describe, gateOf, graphMarkup, itemText, labelGeometry, type MarkupOptions } from './graph-svg.js';
+import { describe, gateOf, graphMarkup, groupValues, itemText, jacobianText, labelGeometry, type MarkupOptions } from './graph-svg.js';
 import './graph.css';
 
 const tex = (source: string) => katex.renderToString(source, { throwOnError: true, output: 'html' });
@@ -40,8 +40,8 @@ export class GraphView {
       if (gate) el.classList.toggle('gated', gate[Number(el.dataset.i)] === 0);
     }
     for (const key of numberKeys(s)) {
-      const g = this.svg.querySelector<SVGGElement>(`g[data-values][data-testid$="-${key}"]`);
-      if (g) g.dataset.values = JSON.stringify(s.values[key]);
+      const g = this.svg.querySelector<SVGGElement>(`g[data-values][data-testid="${this.prefix}-${key}"]`);
+      if (g) g.dataset.values = groupValues(s, key).values;
     }
     for (const row of this.svg.querySelectorAll<SVGGElement>('g.row')) {
       const j = Number(row.dataset.row);
@@ -51,7 +51,7 @@ export class GraphView {
     }
     for (const l of edgeLabels(s, labelGeometry(s))) {
       const el = this.svg.querySelector(`[data-testid="${this.prefix}-${l.testid}"]`);
-      if (el && l.value !== undefined) el.setAttribute('data-jacobian', JSON.stringify(l.value));
+      if (el && l.value !== undefined) el.setAttribute('data-jacobian', jacobianText(l.value));
     }
     const desc = this.svg.querySelector('desc');
     if (desc) desc.textContent = describe(s);
