@@ -228,7 +228,8 @@ describe('the graph of a network of any depth', () => {
         const layout = modelLayout(model);
         const L = net.hidden.length;
         const o = L + 1;
-        const vec = (a: ArrayLike<number>, at: number, len: number) => Array.from({ length: len }, (_, k) => a[at + k]!);
+        const vec = (a: ArrayLike<number>, at: number, len: number) =>
+          Array.from({ length: len }, (_, k) => a[at + k]!);
         const close = (got: readonly number[] | undefined, want: readonly number[], what: string) => {
           expect(got, what).toHaveLength(want.length);
           want.forEach((w, k) => near(got![k]!, w, `${what}[${k}]`));
@@ -298,7 +299,10 @@ describe('the graph of a network of any depth', () => {
             [`cW${l}`, vec(data.grads, W.offset, W.length)],
             [`cb${l}`, vec(data.grads, b.offset, b.length)],
           ] as const) {
-            const sum = states.reduce((acc, g) => acc.map((x, k) => x + g.values[share]![k]!), want.map(() => 0));
+            const sum = states.reduce(
+              (acc, g) => acc.map((x, k) => x + g.values[share]![k]!),
+              want.map(() => 0),
+            );
             close(sum, want, `Σₙ ${share}`);
           }
         }
@@ -313,12 +317,20 @@ describe('the graph of a network of any depth', () => {
     it(`hidden ${net.hidden.join(',')}, ${net.output}, ${net.loss}${pen ? ', penalty' : ''}: one gate column per layer, the recursion drawn, and a walk through every layer`, () => {
       const g = graphState(snapshotInput(deepSnapshot(net, 4, 7), 1));
       const svg = graphMarkup(g, { testid: 'graph', keyPrefix: 'diagram' });
-      const layers = [...svg.matchAll(/<g class="row(?: closed)?" data-row="\d+" data-layer="(\d+)">/g)].map((m) => m[1]);
+      const layers = [...svg.matchAll(/<g class="row(?: closed)?" data-row="\d+" data-layer="(\d+)">/g)].map(
+        (m) => m[1],
+      );
       expect(new Set(layers)).toEqual(new Set(net.hidden.map((_, k) => String(k + 1))));
-      net.hidden.forEach((h, k) => expect(layers.filter((l) => l === String(k + 1)), `layer ${k + 1}`).toHaveLength(h));
+      net.hidden.forEach((h, k) =>
+        expect(
+          layers.filter((l) => l === String(k + 1)),
+          `layer ${k + 1}`,
+        ).toHaveLength(h),
+      );
       expect(svg.match(/class="node gate"/g)).toHaveLength(net.hidden.reduce((a, b) => a + b, 0));
       expect(svg).toContain(`data-layers="${L}"`);
-      for (let l = 1; l <= L; l++) expect(svg, `δ${l}'s arrow`).toContain(`class="back" marker-end="url(#diagram-arrow)" data-walk="dz${l}"`);
+      for (let l = 1; l <= L; l++)
+        expect(svg, `δ${l}'s arrow`).toContain(`class="back" marker-end="url(#diagram-arrow)" data-walk="dz${l}"`);
       for (const key of numberKeys(g).filter((k) => !/^gate|^dyHat$|^dl$|^dR$|^dDataLoss$/.test(k)))
         expect(svg, key).toContain(`data-testid="diagram-${key}" data-values="`);
       expect(svg).not.toMatch(/NaN|Infinity|undefined/);
@@ -404,7 +416,11 @@ function overlaps(svg: string): string[] {
       .slice(i + 1)
       .forEach(
         (b) =>
-          a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom && out.push(`${a.text} / ${b.text}`),
+          a.left < b.right &&
+          b.left < a.right &&
+          a.top < b.bottom &&
+          b.top < a.bottom &&
+          out.push(`${a.text} / ${b.text}`),
       ),
   );
   return out;

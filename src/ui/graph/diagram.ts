@@ -86,12 +86,7 @@ interface Panel {
 const panels = new WeakMap<HTMLElement, Panel>(); // one panel per root element, created on first render
 
 /** Draws (or schedules) the graph of sample `point` of snapshot `s` into `root`. */
-export function renderDiagram(
-  root: HTMLElement,
-  s: Snapshot,
-  point: number,
-  opts: DiagramOptions = {},
-): void {
+export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, opts: DiagramOptions = {}): void {
   const panel = panels.get(root) ?? mount(root);
   const state = graphState(snapshotInput(s, point));
   const source = s.gpuGrads ? 'the GPU' : 'the CPU engine';
@@ -142,7 +137,9 @@ function draw(panel: Panel, state: GraphState, source: string, note: string): vo
     `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${fmt(g.y)}, from ${source}. ` +
     `δ${o} includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
     `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.` +
-    (state.penalty ? ' Under each weight’s total: its data part, and R′ = λ1 sign(w) + λ2 w, the penalty’s part.' : '') +
+    (state.penalty
+      ? ' Under each weight’s total: its data part, and R′ = λ1 sign(w) + λ2 w, the penalty’s part.'
+      : '') +
     panel.note;
   showWalk(panel);
 }

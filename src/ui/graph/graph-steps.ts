@@ -48,7 +48,9 @@ export function walkSteps(s: GraphState): WalkStep[] {
     );
   }
   const from = L === 1 ? 'the hidden units' : `the last hidden layer's units`;
-  steps.push(f('forward', `z${o}`, `z${o} = W${o} a${L} + b${o} = ${zOut}: the weighted sum of ${from} plus the bias.`));
+  steps.push(
+    f('forward', `z${o}`, `z${o} = W${o} a${L} + b${o} = ${zOut}: the weighted sum of ${from} plus the bias.`),
+  );
   if (bce)
     steps.push(
       f(
@@ -151,7 +153,8 @@ export function walkSteps(s: GraphState): WalkStep[] {
     );
   for (let l = o; l >= 1; l--) {
     steps.push(f('backward', `dW${l}`, paramSentence(s, l)));
-    if (l > 1) steps.push(f('backward', `da${l - 1}`, intoLayer(s, l - 1)), f('backward', `dz${l - 1}`, backwardGate(s, l - 1)));
+    if (l > 1)
+      steps.push(f('backward', `da${l - 1}`, intoLayer(s, l - 1)), f('backward', `dz${l - 1}`, backwardGate(s, l - 1)));
   }
   return steps;
 }

@@ -9,15 +9,7 @@
  * updates only its numbers.
  */
 import type { HiddenActivation } from '../../engine/activation.js';
-import {
-  ACTIVATION_TEXT,
-  fmt,
-  fmtList,
-  gateKey,
-  gateShade,
-  type GraphState,
-  type NumberKey,
-} from './graph-model.js';
+import { ACTIVATION_TEXT, fmt, fmtList, gateKey, gateShade, type GraphState, type NumberKey } from './graph-model.js';
 import { outputChain } from './graph-chain.js';
 import { edgeLabels, type EdgeLabel, type LabelGeometry } from './graph-labels.js';
 import { CELL, esc, GATHER_W, type Item, type Layout, layoutOf, line, tag, X, X_DEEP, Y0 } from './graph-parts.js';

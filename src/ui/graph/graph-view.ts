@@ -5,7 +5,16 @@
 import katex from 'katex';
 import { gateKey, gateShade, type GraphState, numberKeys, type NumberKey } from './graph-model.js';
 import { edgeLabels } from './graph-labels.js';
-import { describe, gateOf, graphMarkup, groupValues, itemText, jacobianText, labelGeometry, type MarkupOptions } from './graph-svg.js';
+import {
+  describe,
+  gateOf,
+  graphMarkup,
+  groupValues,
+  itemText,
+  jacobianText,
+  labelGeometry,
+  type MarkupOptions,
+} from './graph-svg.js';
 import './graph.css';
 
 const tex = (source: string) => katex.renderToString(source, { throwOnError: true, output: 'html' });
