@@ -14,6 +14,10 @@ export interface WalkStep {
   sentence: string;
 }
 
+/** a + b and a − b in words, never "+ −" or "− −": 0.5 − 0.25 rather than 0.5 + −0.25. */
+const plus = (a: number, b: number) => (b < 0 ? `${fmt(a)} − ${fmt(-b)}` : `${fmt(a)} + ${fmt(b)}`);
+const minus = (a: number, b: number) => (b < 0 ? `${fmt(a)} + ${fmt(-b)}` : `${fmt(a)} − ${fmt(b)}`);
+
 /** The stages in order for this network, loss, output and penalty. */
 export function walkSteps(s: GraphState): WalkStep[] {
   const v = s.values;
@@ -64,13 +68,13 @@ export function walkSteps(s: GraphState): WalkStep[] {
       f(
         'forward',
         'out',
-        `The output is the identity (regression, no σ): ŷ = z${o} = ${fmt(g.yHat)}, and ℓ = (ŷ − y)² = (${fmt(g.yHat)} − ${fmt(g.y)})² = ${fmt(g.sampleLoss)}.`,
+        `The output is the identity (regression, no σ): ŷ = z${o} = ${fmt(g.yHat)}, and ℓ = (ŷ − y)² = (${minus(g.yHat, g.y)})² = ${fmt(g.sampleLoss)}.`,
       ),
     );
   else
     steps.push(
       f('forward', 'out', `ŷ = σ(z${o}) = 1/(1 + e^(−z${o})) = ${fmt(g.yHat)}.`),
-      f('forward', 'sq', `ℓ = (ŷ − y)² = (${fmt(g.yHat)} − ${fmt(g.y)})² = ${fmt(g.sampleLoss)}.`),
+      f('forward', 'sq', `ℓ = (ŷ − y)² = (${minus(g.yHat, g.y)})² = ${fmt(g.sampleLoss)}.`),
     );
   if (!s.penalty)
     steps.push(
@@ -93,7 +97,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
         'R',
         `The penalty R = λ1 Σ|w| + (λ2/2) Σ w² = ${first('R')} over every weight of W1 … W${o} (never the biases), with λ1 = ${fmt(l1)} and λ2 = ${fmt(l2)}; it does not depend on the samples.`,
       ),
-      f('forward', 'total', `L = L_data + R = ${first('dataLoss')} + ${first('R')} = ${fmt(g.batchLoss)}.`),
+      f('forward', 'total', `L = L_data + R = ${plus(v.dataLoss![0]!, v.R![0]!)} = ${fmt(g.batchLoss)}.`),
     );
   }
   steps.push(f('backward', 'seed', 'The backward pass starts from the seed ∂L/∂L = 1: the loss is one scalar.'));
@@ -163,7 +167,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
 function penaltyNote(s: GraphState, l: number): string {
   if (!s.penalty) return '';
   const v = s.values;
-  return ` With the penalty, each of W${l}'s gradients is its data part plus R′ (the first: ${fmt(v[`dataW${l}`]![0]!)} + ${fmt(v[`penW${l}`]![0]!)} = ${fmt(v[`dW${l}`]![0]!)}).`;
+  return ` With the penalty, each of W${l}'s gradients is its data part plus R′ (the first: ${plus(v[`dataW${l}`]![0]!, v[`penW${l}`]![0]!)} = ${fmt(v[`dW${l}`]![0]!)}).`;
 }
 
 /** dW_l and db_l: the local Jacobians at z_l's parameter inputs, and the sum over the batch. */
