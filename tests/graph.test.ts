@@ -38,7 +38,14 @@ async function open(
   { webgpu = false, width = 1400, height = 900 } = {},
 ): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const o = await openUrl(`${base}${query}`, { width, height }, webgpu);
-  await o.page.waitForSelector('[data-testid="graph"]');
+  // the graph, or the failure that stopped the run before it was drawn (said, rather than a timeout)
+  await o.page.waitForSelector('[data-testid="graph"], .banner-failure');
+  const failure = o.page.locator('.banner-failure');
+  if ((await failure.count()) > 0) {
+    const text = await failure.innerText();
+    await o.browser.close();
+    throw new Error(`the page stopped the run before drawing the graph: ${text}`);
+  }
   return o;
 }
 
