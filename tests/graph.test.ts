@@ -5,10 +5,15 @@ import { shadowBounds, U } from '../src/mlp/bounds/bounds.js';
 import { trajectoryBounds } from '../src/mlp/bounds/step-bounds.js';
 import { xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
-import { lossAndGrads, sampleLosses } from '../src/mlp/reference.js';
+import { shadowBoundsModel } from '../src/mlp/bounds/bounds-model.js';
+import { type Dataset, roundToF32 } from '../src/mlp/data/data.js';
+import { initModelParams } from '../src/mlp/init.js';
+import { makeModel, type Model, modelLayout } from '../src/mlp/model.js';
+import { lossAndGrads, lossAndGradsModel, sampleLosses } from '../src/mlp/reference.js';
 import { computeSpotCheck } from '../src/mlp/spotcheck.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { fmt } from '../src/ui/graph/graph-model.js';
+import { ITEM_VALUES } from '../src/ui/graph/graph-svg.js';
 import { open as openUrl } from './support/browser.js';
 import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 
@@ -33,7 +38,14 @@ async function open(
   { webgpu = false, width = 1400, height = 900 } = {},
 ): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const o = await openUrl(`${base}${query}`, { width, height }, webgpu);
-  await o.page.waitForSelector('[data-testid="graph"]');
+  // the graph, or the failure that stopped the run before it was drawn (said, rather than a timeout)
+  await o.page.waitForSelector('[data-testid="graph"], .banner-failure');
+  const failure = o.page.locator('.banner-failure');
+  if ((await failure.count()) > 0) {
+    const text = await failure.innerText();
+    await o.browser.close();
+    throw new Error(`the page stopped the run before drawing the graph: ${text}`);
+  }
   return o;
 }
 
@@ -123,7 +135,27 @@ async function expectMatchesOracle(
     );
   }
   // each drawn number shows its own data-value, and that value is the group's entry
-  const drawn = await page.$$eval('[data-testid="graph"] text[data-key]', (els) =>
+  const drawn = await drawnNumbers(page);
+  expect(drawn.length).toBeGreaterThan(10 * Math.min(H, 8));
+  await expectDrawnValues(page, drawn);
+}
+
+/** Each drawn number's data-value is its group's entry (a vector's first ITEM_VALUES of them), its text that value. */
+async function expectDrawnValues(
+  page: Page,
+  drawn: { key: string; i: number; len: number; value: string; text: string }[],
+): Promise<void> {
+  for (const d of drawn) {
+    const group = await values(page, `diagram-${d.key}`);
+    const v = d.len === 1 ? [Number(d.value)] : (JSON.parse(d.value) as number[]);
+    expect(v, `${d.key}[${d.i}]`).toHaveLength(Math.min(d.len, ITEM_VALUES));
+    expect(v, `${d.key}[${d.i}]`).toEqual(group.slice(d.i, d.i + v.length));
+    if (d.len === 1) expect(d.text, `${d.key}[${d.i}] text`).toBe(fmt(v[0]!));
+  }
+}
+
+const drawnNumbers = (page: Page) =>
+  page.$$eval('[data-testid="graph"] text[data-key]', (els) =>
     els.map((e) => ({
       key: e.getAttribute('data-key')!,
       i: Number(e.getAttribute('data-i')),
@@ -132,13 +164,92 @@ async function expectMatchesOracle(
       text: e.textContent!,
     })),
   );
-  expect(drawn.length).toBeGreaterThan(10 * Math.min(H, 8));
-  for (const d of drawn) {
-    const group = await values(page, `diagram-${d.key}`);
-    const v = d.len === 1 ? [Number(d.value)] : (JSON.parse(d.value) as number[]);
-    expect(v, `${d.key}[${d.i}]`).toEqual(group.slice(d.i, d.i + d.len));
-    if (d.len === 1) expect(d.text, `${d.key}[${d.i}] text`).toBe(fmt(v[0]!));
+
+/**
+ * What the graph must show for sample n of a network of any depth at the f32 parameters `params` (as held) on the
+ * f32 data the GPU holds, each value with its f32 error bound (src/mlp/bounds/bounds-model.ts, per sample).
+ */
+function expectedModel(
+  model: Model,
+  params: Float64Array,
+  data: Dataset,
+  n: number,
+  loss: LossKind,
+): Record<string, [number[], number[]]> {
+  const r = lossAndGradsModel(model, params, data, { loss });
+  const S = shadowBoundsModel(model, params, data, { loss }, { perSample: true });
+  const { hidden, output } = S.samples!;
+  const layout = modelLayout(model);
+  const L = model.hidden.length;
+  const o = L + 1;
+  const exact = (v: number[]): [number[], number[]] => [v, v.map(() => 0)];
+  const row = (a: ArrayLike<number>, w: number) => Array.from({ length: w }, (_, k) => a[n * w + k]!);
+  const slot = (a: ArrayLike<number>, at: { offset: number; length: number }) =>
+    Array.from({ length: at.length }, (_, k) => a[at.offset + k]!);
+  const want: Record<string, [number[], number[]]> = {
+    x: exact(row(data.x, model.d)),
+    y: exact([data.y[n]!]),
+  };
+  // this sample's share of a parameter gradient: one f32 product of two bounded values
+  const share = (d: number[], ed: number[], a: number[], ea: number[]): [number[], number[]] => [
+    d.flatMap((dj) => a.map((ai) => dj * ai)),
+    d.flatMap((dj, j) =>
+      a.map((ai, i) => ed[j]! * Math.abs(ai) + Math.abs(dj) * ea[i]! + ed[j]! * ea[i]! + U * Math.abs(dj * ai)),
+    ),
+  ];
+  let prev: [number[], number[]] = want.x!;
+  for (const { l, W, b, nout } of layout.layers) {
+    want[`W${l}`] = exact(slot(params, W));
+    want[`b${l}`] = exact(slot(params, b));
+    want[`dW${l}`] = [slot(r.grads, W), slot(S.grads.bound, W)];
+    want[`db${l}`] = [slot(r.grads, b), slot(S.grads.bound, b)];
+    const dz: [number[], number[]] =
+      l <= L
+        ? [row(r.delta[l - 1]!, nout), row(hidden[l - 1]!.delta.bound, nout)]
+        : [[r.delta[l - 1]![n]!], [output.delta.bound[n]!]];
+    want[`dz${l}`] = dz;
+    want[`cW${l}`] = share(dz[0], dz[1], prev[0], prev[1]);
+    want[`cb${l}`] = dz;
+    if (l <= L) {
+      const h = hidden[l - 1]!;
+      want[`z${l}`] = [row(r.cache.z[l - 1]!, nout), row(h.z.bound, nout)];
+      want[`a${l}`] = [row(r.cache.a[l - 1]!, nout), row(h.a.bound, nout)];
+      want[`da${l}`] = [row(r.da[l - 1]!, nout), row(h.da.bound, nout)];
+      prev = want[`a${l}`]!;
+    }
   }
+  // the per-sample loss, computed in f64 from the f32 logit shown: its slope times the logit's error, and the GPU's
+  // f32 sum of every sample's loss for L
+  const ell = r.losses[n]!;
+  const slope = (k: number) =>
+    loss === 'bce' ? Math.abs(r.cache.yHat[k]! - data.y[k]!) : 2 * Math.abs(r.cache.yHat[k]! - data.y[k]!);
+  const eOne = (k: number) =>
+    slope(k) * (loss === 'bce' ? output.z.bound[k]! : output.yHat.bound[k]!) +
+    8 * U * (Math.abs(r.losses[k]!) + Math.abs(data.y[k]! * r.cache.z[L]![k]!) + 1);
+  let eSum = 0;
+  for (let k = 0; k < data.N; k++) eSum += eOne(k) + (data.N + 2) * U * Math.abs(r.losses[k]!);
+  Object.assign(want, {
+    [`z${o}`]: [[r.cache.z[L]![n]!], [output.z.bound[n]!]],
+    yHat: [[r.cache.yHat[n]!], [output.yHat.bound[n]!]],
+    loss: [[ell], [eOne(n)]],
+    batchLoss: [[r.loss], [eSum / data.N]],
+  });
+  return want;
+}
+
+/** Every quantity of `want` on the page within its bound, and every drawn number its group's. */
+async function expectShownWithin(page: Page, want: Record<string, [number[], number[]]>): Promise<void> {
+  for (const [key, [w, bound]] of Object.entries(want)) {
+    const got = await values(page, `diagram-${key}`);
+    expect(got, `diagram-${key}`).toHaveLength(w.length);
+    got.forEach((v, i) =>
+      expect(
+        Math.abs(v - w[i]!),
+        `diagram-${key}[${i}]: page ${v}, CPU ${w[i]}, bound ${bound[i]}`,
+      ).toBeLessThanOrEqual(bound[i]!),
+    );
+  }
+  await expectDrawnValues(page, await drawnNumbers(page));
 }
 
 const close = (a: number, b: number, what: string) =>
@@ -342,6 +453,84 @@ describe('the computation graph on the page', () => {
       await browser.close();
     }
   }, 120_000);
+
+  it('two hidden layers (hidden=4,4, tanh, spiral) on WebGPU: a gate column per layer, every number at step 0 within the f32 bounds of the oracle, the recursion along the edges, and it trains', async () => {
+    const hidden = [4, 4];
+    const { browser, page, errors } = await open(
+      '?seed=2&hidden=4,4&activation=tanh&dataset=spiral&lr=0.3&loss=bce&perFrame=10&point=3',
+      { webgpu: true },
+    );
+    try {
+      const svg = page.locator('[data-testid="graph"]');
+      expect(await svg.getAttribute('data-layers')).toBe('2');
+      for (const l of [1, 2])
+        expect(await svg.locator(`g.row[data-layer="${l}"]`).count(), `layer ${l}'s rows`).toBe(4);
+      // two gate columns: each layer's gates in one column, layer 2's right of layer 1's
+      const gates = await svg
+        .locator('g.row rect.node.gate')
+        .evaluateAll((es) =>
+          es.map((e) => ({ layer: e.closest('g.row')!.getAttribute('data-layer'), x: Number(e.getAttribute('x')) })),
+        );
+      const columns = [...new Set(gates.map((g) => `${g.layer}@${g.x}`))];
+      expect(columns).toHaveLength(2);
+      expect(gates.filter((g) => g.layer === '2')[0]!.x).toBeGreaterThan(gates.filter((g) => g.layer === '1')[0]!.x);
+      for (const id of ['jac-gate', 'jac-gate2', 'jac-a1', 'jac-a2', 'jac-W3', 'rec-dz1', 'rec-dz2'])
+        expect(await page.locator(`[data-testid="diagram-${id}"] .katex`).count(), `${id} rendered by KaTeX`).toBe(1);
+      await page.waitForFunction(() =>
+        document
+          .querySelector('[data-testid="graph-caption"]')
+          ?.textContent?.startsWith('Numbers at step 0 for sample 4'),
+      );
+      expect(await page.locator('[data-testid="graph-caption"]').innerText()).toContain('from the GPU');
+      const plain = await page.evaluate(
+        () =>
+          (
+            window as unknown as {
+              backpropLab: { data(): { train: { d: number; N: number; x: number[]; y: number[] } } };
+            }
+          ).backpropLab.data().train,
+      );
+      expect(plain.d).toBe(2);
+      const data = roundToF32({ d: plain.d, N: plain.N, x: Float64Array.from(plain.x), y: Float64Array.from(plain.y) });
+      const model = makeModel({ d: 2, hidden, activation: 'tanh' });
+      // the parameters the GPU holds at step 0: the page's initialisation for seed 2, uploaded as f32
+      const theta = initModelParams({ d: 2, hidden }, 2).map(Math.fround);
+      await expectShownWithin(page, expectedModel(model, theta, data, 3, 'bce'));
+      // multiplying along the edges, layer by layer: δ_l = diag(f′(z_l)) W_{l+1}ᵀ δ_{l+1}
+      for (const l of [2, 1]) {
+        const W = (await jacobian(page, `jac-a${l}`)) as number[];
+        const gate = (await jacobian(page, l === 1 ? 'jac-gate' : `jac-gate${l}`)) as number[];
+        const next = await values(page, `diagram-dz${l + 1}`);
+        const dz = await values(page, `diagram-dz${l}`);
+        gate.forEach((g, u) =>
+          close(g * next.reduce((acc, d, k) => acc + W[k * 4 + u]! * d, 0), dz[u]!, `δ${l}[${u}] from the edges`),
+        );
+      }
+      const lossAt0 = (await values(page, 'diagram-batchLoss'))[0]!;
+      await page.click('[data-testid="play"]');
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 300,
+        null,
+        {
+          timeout: 90_000,
+        },
+      );
+      await page.click('[data-testid="play"]');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'idle',
+      );
+      const step = await page.locator('[data-testid="step"]').innerText();
+      expect(await page.locator('[data-testid="graph-caption"]').innerText()).toMatch(
+        new RegExp(`^Numbers at step ${step} for sample 4`),
+      );
+      expect((await values(page, 'diagram-batchLoss'))[0]!, 'L after training').toBeLessThan(lossAt0);
+      expect(await svg.getAttribute('data-layers')).toBe('2');
+      await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-two-layers.png` });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
 
   it('the explainer diagram is the same drawing with the spot-check numbers', async () => {
     const { browser, page, errors } = await open('');

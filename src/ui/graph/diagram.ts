@@ -4,12 +4,11 @@
  * and a walk through the forward and backward pass, node by node. Starting the walk dispatches GRAPH_WALK_EVENT on the
  * root, so the page can pause training; nothing here reaches into the page's controller.
  */
-import type { LossKind } from '../../engine/losses.js';
-import { sampleLosses } from '../../mlp/reference.js';
-import { type GraphInput, graphState, type GraphState } from './graph-model.js';
+import { softplus } from '../../engine/value.js';
+import { fmt, type GraphInput, graphState, type GraphState } from './graph-model.js';
 import { walkSteps } from './graph-steps.js';
 import { GraphView, shapeOf } from './graph-view.js';
-import { firstLayerValues, type Snapshot } from '../session.js';
+import type { Snapshot } from '../session.js';
 
 /** Fired (bubbling) on the diagram's root with detail { walking: boolean } when the walk starts or ends. */
 export const GRAPH_WALK_EVENT = 'graph-walk';
@@ -21,33 +20,42 @@ export interface DiagramOptions {
   exact?: boolean;
 }
 
-/** The graph's input for sample `point` of a snapshot: the trainer's own values, its gradients (GPU if any). */
-export function snapshotInput(s: Snapshot, point: number, loss: LossKind): GraphInput {
+/** The graph's input for sample `point` of a snapshot: the trainer's own values of every layer, its gradients (GPU if any). */
+export function snapshotInput(s: Snapshot, point: number): GraphInput {
   const { d, N } = s.data;
-  const H = firstLayerValues(s).z1.length / N;
   const n = Math.min(Math.max(point, 0), N - 1);
-  const row = (a: Float64Array) => Array.from(a.subarray(n * H, (n + 1) * H));
+  // row n of an N×w row-major array
+  const row = (v: Float64Array) => {
+    const w = v.length / N;
+    return Array.from(v.subarray(n * w, (n + 1) * w));
+  };
+  const { z, a, da, delta, yHat } = s.layers;
+  const y = s.data.y[n]!;
+  const logit = z[z.length - 1]![n]!;
+  const loss = s.objective.loss;
   return {
     d,
-    H,
+    hidden: s.model.hidden,
     N,
     n,
     loss,
-    step: s.step,
     activation: s.model.activation,
+    output: s.model.output,
+    step: s.step,
     x: Array.from(s.data.x.subarray(n * d, (n + 1) * d)),
-    y: s.data.y[n]!,
+    y,
     params: s.params,
     grads: s.gpuGrads ?? s.oracle.grads,
-    z1: row(firstLayerValues(s).z1),
-    a1: row(firstLayerValues(s).a1),
-    da1: row(firstLayerValues(s).da1),
-    dz1: row(firstLayerValues(s).dz1),
-    z2: firstLayerValues(s).z2[n]!,
-    yHat: firstLayerValues(s).yHat[n]!,
-    dz2: firstLayerValues(s).dz2[n]!,
-    sampleLoss: sampleLosses(loss, firstLayerValues(s), s.data.y)[n]!,
+    z: z.map(row),
+    a: a.map(row),
+    da: da.map(row),
+    delta: delta.map(row),
+    yHat: yHat[n]!,
+    // ℓ_n from the values shown, in f64 (BCE from the logit, as the trainers compute it)
+    sampleLoss: loss === 'bce' ? softplus(logit) - y * logit : (yHat[n]! - y) ** 2,
     batchLoss: s.loss,
+    l1: s.objective.l1,
+    l2: s.objective.l2,
   };
 }
 
@@ -67,7 +75,9 @@ interface Panel {
   state: GraphState | null;
   source: string;
   lastDraw: number;
-  pending: { state: GraphState; source: string } | null;
+  /** What the caption adds about the run (its mini-batches). */
+  note: string;
+  pending: { state: GraphState; source: string; note: string } | null;
   timer: ReturnType<typeof setTimeout> | null;
   /** Index into the walk's steps, or null when not walking. */
   walkAt: number | null;
@@ -76,27 +86,25 @@ interface Panel {
 const panels = new WeakMap<HTMLElement, Panel>(); // one panel per root element, created on first render
 
 /** Draws (or schedules) the graph of sample `point` of snapshot `s` into `root`. */
-export function renderDiagram(
-  root: HTMLElement,
-  s: Snapshot,
-  point: number,
-  loss: LossKind,
-  opts: DiagramOptions = {},
-): void {
+export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, opts: DiagramOptions = {}): void {
   const panel = panels.get(root) ?? mount(root);
-  const state = graphState(snapshotInput(s, point, loss));
+  const state = graphState(snapshotInput(s, point));
   const source = s.gpuGrads ? 'the GPU' : 'the CPU engine';
+  const note =
+    s.batch < s.data.N
+      ? ` Training steps use mini-batches of ${s.batch}; the graph shows the full batch of all ${s.data.N} points at the parameters they reached.`
+      : '';
   const now = performance.now();
   const reshaped = !panel.view || panel.view.shape !== shapeOf(state);
   if (opts.exact || reshaped || now - panel.lastDraw >= REFRESH_MS) {
-    draw(panel, state, source);
+    draw(panel, state, source, note);
     return;
   }
-  panel.pending = { state, source };
+  panel.pending = { state, source, note };
   panel.timer ??= setTimeout(
     () => {
       panel.timer = null;
-      if (panel.pending) draw(panel, panel.pending.state, panel.pending.source);
+      if (panel.pending) draw(panel, panel.pending.state, panel.pending.source, panel.pending.note);
     },
     REFRESH_MS - (now - panel.lastDraw),
   );
@@ -105,10 +113,10 @@ export function renderDiagram(
 /** Draws a refresh still waiting for its turn now (training paused: the numbers shown must be the last ones). */
 export function flushDiagram(root: HTMLElement): void {
   const panel = panels.get(root);
-  if (panel?.pending) draw(panel, panel.pending.state, panel.pending.source);
+  if (panel?.pending) draw(panel, panel.pending.state, panel.pending.source, panel.pending.note);
 }
 
-function draw(panel: Panel, state: GraphState, source: string): void {
+function draw(panel: Panel, state: GraphState, source: string, note: string): void {
   panel.pending = null;
   if (panel.timer !== null) clearTimeout(panel.timer);
   panel.timer = null;
@@ -119,33 +127,39 @@ function draw(panel: Panel, state: GraphState, source: string): void {
   } else panel.view.update(state);
   panel.state = state;
   panel.source = source;
+  panel.note = note;
   applyHighlight(panel.root);
   const g = state.input;
+  const o = state.layers + 1;
   // when the numbers were last redrawn (for tests of the refresh rate)
   panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1);
   panel.caption.textContent =
-    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${g.y}, from ${source}. ` +
-    `δ2 includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
-    `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.`;
+    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${fmt(g.y)}, from ${source}. ` +
+    `δ${o} includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
+    `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.` +
+    (state.penalty
+      ? ' Under each weight’s total: its data part, and R′ = λ1 sign(w) + λ2 w, the penalty’s part.'
+      : '') +
+    panel.note;
   showWalk(panel);
 }
 
 /**
- * Highlights hidden unit j's row (z1_j, a1_j, δ1_j, its W1, b1 and W2 entries)
- * in the graph, or none (null); kept across redraws. Units beyond the rows drawn
- * have nothing to highlight.
+ * Highlights unit j of hidden layer `layer` (default the first): its row (z_j, a_j, δ_j, its W and b entries) in the
+ * graph, or none (null); kept across redraws. Units beyond the rows drawn have nothing to highlight.
  */
-export function highlightUnit(root: HTMLElement, j: number | null): void {
+export function highlightUnit(root: HTMLElement, j: number | null, layer = 1): void {
   if (j === null) delete root.dataset.highlight;
-  else root.dataset.highlight = String(j);
+  else root.dataset.highlight = `${layer}:${j}`;
   applyHighlight(root);
 }
 
 function applyHighlight(root: HTMLElement): void {
-  const j = root.dataset.highlight;
+  const at = root.dataset.highlight;
+  // rows of a one-layer drawing carry no data-layer
   for (const row of root.querySelectorAll<SVGGElement>('.graph-svg g.row'))
-    row.classList.toggle('highlight', row.dataset.row === j);
-  root.querySelector('.graph-svg')?.classList.toggle('highlighting', j !== undefined);
+    row.classList.toggle('highlight', `${row.dataset.layer ?? 1}:${row.dataset.row}` === at);
+  root.querySelector('.graph-svg')?.classList.toggle('highlighting', at !== undefined);
 }
 
 function mount(root: HTMLElement): Panel {
@@ -207,6 +221,7 @@ function mount(root: HTMLElement): Panel {
     view: null,
     state: null,
     source: '',
+    note: '',
     lastDraw: -Infinity,
     pending: null,
     timer: null,

@@ -10,7 +10,7 @@ export function spotGraphState(): GraphState {
   const s = computeSpotCheck();
   return graphState({
     d: SPOT.spec.d,
-    H: SPOT.spec.H,
+    hidden: [SPOT.spec.H],
     N: 1,
     n: 0,
     loss: 'bce',
@@ -19,13 +19,11 @@ export function spotGraphState(): GraphState {
     y: SPOT.y,
     params: SPOT.params,
     grads: s.grads,
-    z1: s.z1,
-    a1: s.a1,
-    da1: s.da1,
-    dz1: s.dz1,
-    z2: s.z2,
+    z: [s.z1, [s.z2]],
+    a: [s.a1],
+    da: [s.da1],
+    delta: [s.dz1, [s.dz2.bce]],
     yHat: s.yHat,
-    dz2: s.dz2.bce,
     sampleLoss: s.loss.bce,
     batchLoss: s.loss.bce,
   });

@@ -1,11 +1,20 @@
 /**
- * A drawn graph kept alive on the page: built once per shape (H, N, d, loss),
+ * A drawn graph kept alive on the page: built once per shape (the widths, N, d, loss, f, output, penalty),
  * KaTeX included, then only its text nodes and data attributes change.
  */
 import katex from 'katex';
-import { gateShade, type GraphState, NUMBER_KEYS, type NumberKey } from './graph-model.js';
+import { gateKey, gateShade, type GraphState, numberKeys, type NumberKey } from './graph-model.js';
 import { edgeLabels } from './graph-labels.js';
-import { describe, graphMarkup, itemText, type MarkupOptions } from './graph-svg.js';
+import {
+  describe,
+  gateOf,
+  graphMarkup,
+  groupValues,
+  itemText,
+  jacobianText,
+  labelGeometry,
+  type MarkupOptions,
+} from './graph-svg.js';
 import './graph.css';
 
 const tex = (source: string) => katex.renderToString(source, { throwOnError: true, output: 'html' });
@@ -32,23 +41,26 @@ export class GraphView {
     if (shapeOf(s) !== this.shape) throw new Error('graph: update with a different shape; build a new view');
     for (const el of this.numbers) {
       const key = el.dataset.key as NumberKey;
-      const t = itemText(s, key, Number(el.dataset.i), Number(el.dataset.len));
+      const max = el.dataset.max === undefined ? undefined : Number(el.dataset.max);
+      const t = itemText(s, key, Number(el.dataset.i), Number(el.dataset.len), max);
       if (el.textContent !== t.text) el.textContent = t.text;
       el.dataset.value = t.value;
-      if (key === 'dz1') el.classList.toggle('gated', s.values.gate[Number(el.dataset.i)] === 0);
+      const gate = gateOf(s, key);
+      if (gate) el.classList.toggle('gated', gate[Number(el.dataset.i)] === 0);
     }
-    for (const key of NUMBER_KEYS) {
-      const g = this.svg.querySelector<SVGGElement>(`g[data-values][data-testid$="-${key}"]`);
-      if (g) g.dataset.values = JSON.stringify(s.values[key]);
+    for (const key of numberKeys(s)) {
+      const g = this.svg.querySelector<SVGGElement>(`g[data-values][data-testid="${this.prefix}-${key}"]`);
+      if (g) g.dataset.values = groupValues(s, key).values;
     }
     for (const row of this.svg.querySelectorAll<SVGGElement>('g.row')) {
       const j = Number(row.dataset.row);
-      row.classList.toggle('closed', s.values.gate[j] === 0);
-      row.querySelector('.gate-shade')?.setAttribute('fill-opacity', gateShade(s, j).toFixed(3));
+      const l = Number(row.dataset.layer ?? 1);
+      row.classList.toggle('closed', s.values[gateKey(l)]![j] === 0);
+      row.querySelector('.gate-shade')?.setAttribute('fill-opacity', gateShade(s, j, l).toFixed(3));
     }
-    for (const l of edgeLabels(s, ZERO_GEOMETRY)) {
+    for (const l of edgeLabels(s, labelGeometry(s))) {
       const el = this.svg.querySelector(`[data-testid="${this.prefix}-${l.testid}"]`);
-      if (el && l.value !== undefined) el.setAttribute('data-jacobian', JSON.stringify(l.value));
+      if (el && l.value !== undefined) el.setAttribute('data-jacobian', jacobianText(l.value));
     }
     const desc = this.svg.querySelector('desc');
     if (desc) desc.textContent = describe(s);
@@ -69,17 +81,8 @@ export class GraphView {
   }
 }
 
-/** Labels' positions don't matter for updating their values. */
-const ZERO_GEOMETRY = {
-  b2Y: 0,
-  A0: 0,
-  xLeafY: 0,
-  chain: { lossMid: 0, yHatMid: 0 },
-  x: { fork: 0, z1: 0, a1: 0, fork2: 0, z2: 0, out: 0, bus: 0, cell: 0 },
-};
-
 export function shapeOf(s: GraphState): string {
   const g = s.input;
-  // f changes the drawing: its header, gate glyph and label
-  return `${g.d}|${g.H}|${g.N}|${g.loss}|${g.activation ?? 'relu'}`;
+  // f changes the drawing (its header, gate glyph and label), so do the output and whether a penalty is drawn
+  return `${g.d}|${g.hidden.join(',')}|${g.N}|${g.loss}|${g.activation ?? 'relu'}|${g.output ?? 'sigmoid'}|${s.penalty}`;
 }
