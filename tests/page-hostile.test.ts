@@ -292,7 +292,7 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
     );
     try {
       expect(await text(page, 'error-hidden')).toBe(
-        "hidden width H must be an integer in [1, 4096], got '4097'; the default 8 is used",
+        'hidden layers: layer 1\'s width must be an integer in [1, 4096], got "4097"; the default 8 is used',
       );
       expect(await text(page, 'error-points')).toBe(
         "points N must be an integer in [4, 2000], got '3'; the default 200 is used",

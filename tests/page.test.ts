@@ -599,7 +599,7 @@ describe('the page in headless Chromium', () => {
       // Only decimal numbers: hex is refused beside its field, and the run goes on.
       await setControl(page, 'hidden', '0x10');
       expect(await text(page, 'error-hidden')).toMatch(
-        /hidden width H must be an integer in \[1, 4096\], written as decimal digits \(like 8\), got '0x10'/,
+        /hidden layers: layer 1's width must be an integer in \[1, 4096\], got "0x10"/,
       );
       expect(page.url()).toContain('hidden=4');
       expect(errors).toEqual([]);

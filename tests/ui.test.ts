@@ -371,22 +371,33 @@ describe('settings accept decimal numbers only', () => {
   it.each(['0x10', '0b11', '0o7', 'Infinity', '', ' ', '1,5', '5.'.repeat(2)])(
     'refuses %j with the field and range',
     (raw) => {
-      const r = parseSetting('hidden', raw);
+      const r = parseSetting('points', raw);
       expect(r).toHaveProperty('error');
-      expect((r as { error: string }).error).toMatch(/^hidden width H must be an integer in \[1, 4096\]/);
+      expect((r as { error: string }).error).toMatch(/^points N must be an integer in \[4, 2000\]/);
     },
   );
   it('gives integer fields an integer example and real fields a decimal one', () => {
-    const hex = (parseSetting('hidden', '0x10') as { error: string }).error;
-    expect(hex).toBe("hidden width H must be an integer in [1, 4096], written as decimal digits (like 8), got '0x10'");
+    const hex = (parseSetting('points', '0x10') as { error: string }).error;
+    expect(hex).toBe("points N must be an integer in [4, 2000], written as decimal digits (like 8), got '0x10'");
     expect(hex).not.toMatch(/0\.5|1e-3/);
     expect((parseSetting('seed', '0b1') as { error: string }).error).toMatch(/written as decimal digits \(like 8\)/);
     expect((parseSetting('lr', '0x1') as { error: string }).error).toMatch(
       /^learning rate must be .*written as a decimal number \(like 0\.5 or 1e-3\)/,
     );
   });
+  it('hidden layers: a list of decimal widths, each refused by its layer', () => {
+    expect(parseSetting('hidden', '16')).toEqual({ value: [16] });
+    expect(parseSetting('hidden', '1,5')).toEqual({ value: [1, 5] });
+    expect(parseSetting('hidden', ' 8, 4 ')).toEqual({ value: [8, 4] });
+    for (const raw of ['0x10', '0b11', 'Infinity', '5.5', '-1']) {
+      expect((parseSetting('hidden', raw) as { error: string }).error).toBe(
+        `hidden layers: layer 1's width must be an integer in [1, 4096], got ${JSON.stringify(raw)}`,
+      );
+    }
+    expect((parseSetting('hidden', '8,') as { error: string }).error).toMatch(/layer 2's width is empty/);
+  });
   it('accepts decimals, exponents included', () => {
-    expect(parseSetting('hidden', '16')).toEqual({ value: 16 });
+    expect(parseSetting('points', '16')).toEqual({ value: 16 });
     expect(parseSetting('lr', '0.5')).toEqual({ value: 0.5 });
     expect(parseSetting('lr', '1e-3')).toEqual({ value: 0.001 });
     expect(parseSetting('lr', '.25')).toEqual({ value: 0.25 });
