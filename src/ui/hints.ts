@@ -97,7 +97,7 @@ const norm = (v: number) => (v === 0 ? '0' : v.toExponential(1).replace('e+', 'e
 const SHRINK: Record<HiddenActivation, (L: number) => string> = {
   sigmoid: (L) =>
     `on the way back from layer ${L} to layer 1, δ is multiplied by σ′(z) ≤ 1/4 (and by the weights) once per ` +
-    `layer, ${L - 1} time${L === 2 ? '' : 's'}: σ′ alone shrinks it at least ${formatFactor(4 ** (L - 1))}×, which ` +
+    `layer, ${L - 1} time${L === 2 ? '' : 's'}: σ′ alone shrinks it at least ${(4 ** (L - 1)).toLocaleString('en-US')}×, which ` +
     'only large weights could make up for',
   tanh: (L) =>
     `on the way back from layer ${L} to layer 1, δ is multiplied by tanh′(z) ≤ 1 (and by the weights) once per ` +

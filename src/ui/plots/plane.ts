@@ -1,10 +1,12 @@
 /**
  * The input plane as the pictures see it (d = 2): the square they show, and the network's numbers over a raster of
- * it, from the parameters alone, through the general forward pass (src/mlp/reference.ts, forwardModel). No DOM.
+ * it, from the parameters alone (the general network's forward pass, src/mlp/reference.ts). No DOM.
  */
+import { ACTIVATIONS } from '../../engine/activation.js';
+import { sigmoid } from '../../engine/value.js';
 import type { Dataset } from '../../mlp/data/data.js';
-import { type Model, modelLayout, oneLayerModel } from '../../mlp/model.js';
-import { forwardModel, type Net } from '../../mlp/reference.js';
+import { checkModelParams, type Model, modelLayout, oneLayerModel } from '../../mlp/model.js';
+import type { Net } from '../../mlp/reference.js';
 
 /** A network the pictures draw: any Model, or the one-hidden-layer Net (σ output). */
 export type PlaneNet = Model | Net;
@@ -29,9 +31,10 @@ export function planeExtent(data: Dataset, test: Dataset | null = null): [number
 
 /**
  * Multiply-adds one raster may cost: a forward pass costs about P per point, so a picture of grid² points costs
- * grid²·P. This many is a few tens of ms in V8 (the one-layer network at H = 4,096 on a 50 × 50 raster, 41 million).
+ * grid²·P. This many took 30 to 40 ms in Node 20 on a shared 2-core machine (tests/plots-model.test.ts keeps 50 × 50
+ * for networks up to 10,000 parameters); larger networks get a coarser raster, so a frame never waits long on it.
  */
-export const RASTER_BUDGET = 45_000_000;
+export const RASTER_BUDGET = 25_000_000;
 /** The coarsest raster drawn, however large the network. */
 export const MIN_GRID = 8;
 
@@ -50,44 +53,74 @@ export interface Raster {
   units: Float64Array[][];
 }
 
-/** Raster rows pushed through the network at once: the per-layer values of one chunk stay a few MB at any width. */
-const CHUNK_ROWS = 4;
+/** Raster points pushed through the network at once: one chunk's per-layer values stay a few MB at any width. */
+const CHUNK = 128;
 
 /**
- * The forward pass at every raster centre, chunk by chunk (the whole raster's per-layer values at width 4,096 would
- * be hundreds of MB), keeping ŷ and the first `keep` units of every hidden layer.
+ * The forward pass at every raster centre, the math of forwardModel (src/mlp/reference.ts): z_l = W_l a_{l−1} + b_l,
+ * a_l = f(z_l), ŷ = σ(z_{L+1}) or z_{L+1}. Its own loop, chunk by chunk into buffers reused for the whole raster, the
+ * last hidden layer summed straight into z_{L+1}: forwardModel allocates and stores every layer's values, which at
+ * width 4,096 made a 50 × 50 raster about 6 times slower (Node 20). Keeps the first `keep` units of every hidden
+ * layer, and ŷ unless `yHat` is false (then only the layers up to the last kept unit are computed: the unit maps).
  */
 export function rasterForward(
   net: PlaneNet,
-  p: ArrayLike<number>,
+  params: ArrayLike<number>,
   [lo, hi]: [number, number],
   grid: number,
   keep = 0,
+  { yHat: wantYHat = true }: { yHat?: boolean } = {},
 ): Raster {
   const model = planeModel(net);
   if (model.d !== 2) throw new RangeError(`raster: a picture over the plane needs d = 2, got d = ${model.d}`);
+  const { layers } = checkModelParams(model, params);
+  const p = params instanceof Float64Array ? params : Float64Array.from(params);
+  const f = ACTIVATIONS[model.activation].output;
+  const L = model.hidden.length;
   const cells = grid * grid;
-  const yHat = new Float64Array(cells);
+  const yHat = new Float64Array(wantYHat ? cells : 0);
   const units = model.hidden.map((H) => Array.from({ length: Math.min(H, keep) }, () => new Float64Array(cells)));
+  const depth = wantYHat || keep > 0 ? L : 0; // hidden layers to compute
+  const B = Math.min(CHUNK, cells);
+  const x = new Float64Array(2 * B);
+  const values = layers.map(({ nout }) => new Float64Array(B * nout));
+  const zOut = new Float64Array(B);
+  const out = layers[L]!; // W_{L+1}, b_{L+1}
   const at = (k: number) => lo + ((k + 0.5) / grid) * (hi - lo);
-  for (let r0 = 0; r0 < grid; r0 += CHUNK_ROWS) {
-    const rows = Math.min(CHUNK_ROWS, grid - r0);
-    const N = rows * grid;
-    const x = new Float64Array(2 * N);
-    for (let r = 0; r < rows; r++) {
-      const x2 = hi - ((r0 + r + 0.5) / grid) * (hi - lo);
-      for (let c = 0; c < grid; c++) [x[2 * (r * grid + c)], x[2 * (r * grid + c) + 1]] = [at(c), x2];
+  for (let start = 0; start < cells; start += B) {
+    const n = Math.min(B, cells - start);
+    for (let r = 0; r < n; r++) {
+      x[2 * r] = at((start + r) % grid);
+      x[2 * r + 1] = hi + lo - at(Math.floor((start + r) / grid)); // row 0 at the top
     }
-    const cache = forwardModel(model, p, { d: 2, N, x, y: new Float64Array(N) });
-    const base = r0 * grid;
-    yHat.set(cache.yHat, base);
-    units.forEach((maps, l) => {
-      const a = cache.a[l]!;
-      const H = model.hidden[l]!;
-      maps.forEach((map, j) => {
-        for (let n = 0; n < N; n++) map[base + n] = a[n * H + j]!;
-      });
-    });
+    zOut.fill(p[out.b.offset]!, 0, n);
+    let prev = x;
+    for (let l = 1; l <= depth; l++) {
+      const { W, b, nin, nout } = layers[l - 1]!;
+      const a = values[l - 1]!;
+      const maps = units[l - 1]!;
+      // the last hidden layer feeds z_{L+1} directly; without ŷ only its kept units are needed
+      const fuse = wantYHat && l === L;
+      const count = !wantYHat && l === L ? maps.length : nout;
+      for (let j = 0; j < count; j++) {
+        const bj = p[b.offset + j]!;
+        const w = W.offset + j * nin;
+        const wOut = fuse ? p[out.W.offset + j]! : 0;
+        const map = maps[j];
+        for (let r = 0; r < n; r++) {
+          let z = bj; // z_l[j] = W_l[j] · a_{l−1} + b_l[j]
+          if (nin === 2) z += p[w]! * prev[2 * r]! + p[w + 1]! * prev[2 * r + 1]!;
+          else for (let i = 0; i < nin; i++) z += p[w + i]! * prev[r * nin + i]!;
+          const v = f(z);
+          if (fuse) zOut[r]! += wOut * v;
+          else a[r * nout + j] = v;
+          if (map) map[start + r] = v;
+        }
+      }
+      prev = a;
+    }
+    if (wantYHat)
+      for (let r = 0; r < n; r++) yHat[start + r] = model.output === 'sigmoid' ? sigmoid(zOut[r]!) : zOut[r]!;
   }
   return { grid, yHat, units };
 }

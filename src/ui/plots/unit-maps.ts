@@ -58,7 +58,7 @@ export function renderUnitMaps(
   if (root.dataset.key !== key) build(root, u.model, onHighlight);
   root.dataset.key = key;
   const grid = rasterGrid(u.model, MAP_GRID);
-  const raster = rasterForward(u.model, u.params, u.extent, grid, MAX_MAPS);
+  const raster = rasterForward(u.model, u.params, u.extent, grid, MAX_MAPS, { yHat: false });
   const dots = pointColours(u);
   const figures = root.querySelectorAll<HTMLElement>('.unit-map');
   let f = 0;
