@@ -216,8 +216,8 @@ export function drawDecisionBoundary(
   // the axis name in the gap between the two middle tick labels, so a long label ("−2e18") never runs into it
   const k = Math.floor((yTicks.length - 2) / 2);
   ctx.fillText('x2', 16, yTicks.length >= 2 ? (sy(yTicks[k]!) + sy(yTicks[k + 1]!)) / 2 + 4 : pad.t + size / 2 - 12);
-  const fit = drawPoints(ctx, model.output, colour, params, model, data, sx, sy, false);
-  const fitTest = test ? drawPoints(ctx, model.output, colour, params, model, test, sx, sy, true) : null;
+  const fit = drawPoints(ctx, colour, params, model, data, sx, sy, false);
+  const fitTest = test ? drawPoints(ctx, colour, params, model, test, sx, sy, true) : null;
   ctx.lineWidth = 1;
   const range = `ranges from ${fixed(Math.min(...yHat))} to ${fixed(Math.max(...yHat))}`;
   if (regression) {
@@ -234,10 +234,11 @@ export function drawDecisionBoundary(
   return `${what}: ${fit.right} of ${data.N} points classified correctly${held}; ŷ over the plane ${range}.`;
 }
 
-/** Two decimals, a true minus sign, never "−0.00". */
+/** Two decimals (an exponent from 10,000 on), a true minus sign, never "−0.00", never "NaN" or "Infinity". */
 const fixed = (v: number) => {
-  const t = v.toFixed(2);
-  return Number(t) === 0 ? '0.00' : t.replace('-', '−');
+  if (!Number.isFinite(v)) return 'not a finite number';
+  const t = Math.abs(v) >= 1e4 ? v.toExponential(2).replace('e+', 'e') : v.toFixed(2);
+  return Number(t) === 0 ? '0.00' : t.replaceAll('-', '−');
 };
 
 /**
@@ -246,7 +247,6 @@ const fixed = (v: number) => {
  */
 function drawPoints(
   ctx: CanvasRenderingContext2D,
-  output: Output,
   colour: (v: number) => string,
   params: ArrayLike<number>,
   model: Model,
@@ -256,7 +256,7 @@ function drawPoints(
   hollow: boolean,
 ): { right: number; rmse: number } {
   const fit = forwardModel(model, params, data).yHat;
-  const regression = output === 'identity';
+  const regression = model.output === 'identity';
   const big = data.N <= LABELLED_POINTS;
   let right = 0;
   let sq = 0;
