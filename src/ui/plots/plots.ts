@@ -221,7 +221,8 @@ export function drawDecisionBoundary(
   ctx.lineWidth = 1;
   const range = `ranges from ${fixed(Math.min(...yHat))} to ${fixed(Math.max(...yHat))}`;
   if (regression) {
-    colourBar(ctx, pad.l + size + 18, pad.t, size, colour, [-m, m], [-m, 0, m]);
+    // round ticks inside ±m (0 among them: the domain is symmetric); the ends are ±m, as the summary says
+    colourBar(ctx, pad.l + size + 18, pad.t, size, colour, [-m, m], scaleLinear().domain([-m, m]).ticks(4));
     const held = test && fitTest ? ` and ${fixed(fitTest.rmse)} on ${test.N} held-out test points (rings)` : '';
     return (
       `${what}: ŷ over the plane ${range}, on a diverging colour scale from red (−${fixed(m)}) through white (0) ` +
@@ -333,7 +334,7 @@ function colourBar(
   ctx.strokeRect(left, top, 14, height);
   ctx.fillStyle = INK;
   ctx.textAlign = 'left';
-  const labels = linearTickLabels(ticks.map((t) => Number(t.toPrecision(2))));
+  const labels = linearTickLabels(ticks);
   ticks.forEach((t, i) => {
     line(ctx, left + 14, s(t), left + 18, s(t));
     ctx.fillText(labels[i]!, left + 20, s(t) + 4);
