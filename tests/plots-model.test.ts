@@ -220,8 +220,12 @@ describe('the per-layer gradient size', () => {
     const s = oracleSnapshot(data, params, sigmoidNet, { loss: 'bce' });
     const h = hints(hintInputOf(s, run)).find((x) => x.id === 'vanishing');
     expect(h, 'the hint').toBeDefined();
-    const shown = Number(factor.toPrecision(2)).toLocaleString('en-US');
-    expect(h!.text).toContain(`Layer 1’s gradients are ${shown}× smaller than layer 5’s`);
+    // the factor rounded down to one significant digit (a live region: the text must not change every frame)
+    const lead = 10 ** Math.floor(Math.log10(factor));
+    const shown = (Math.floor(factor / lead) * lead).toLocaleString('en-US');
+    expect(h!.text).toContain(`Layer 1’s gradients are at least ${shown}× smaller than layer 5’s`);
+    const powers = norms.map((v, l) => `W${l + 1} 1e${Math.round(Math.log10(v))}`.replace('-', '−')).join(', ');
+    expect(h!.text).toContain(`to the nearest power of ten: ${powers};`);
     expect(h!.text).toMatch(/σ′\(z\) ≤ 1\/4 .* once per layer, 4 times: σ′ alone shrinks it at least 256×/);
     expect(h!.level).toBe('info');
     // one hidden layer: nothing to compare

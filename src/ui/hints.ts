@@ -88,10 +88,16 @@ export function layerGradientNorms(
   });
 }
 
-/** A factor as the hints write it: two significant digits, thousands separated (1,300). */
-export const formatFactor = (f: number) => Number(f.toPrecision(2)).toLocaleString('en-US');
-/** A norm as the hints write it: 2.1e−6. */
-const norm = (v: number) => (v === 0 ? '0' : v.toExponential(1).replace('e+', 'e').replaceAll('-', '−'));
+/**
+ * A factor as the hint writes it, rounded down to one significant digit (1,240 → 1,000): the hints are a live region,
+ * re-read whenever their text changes, and a factor written to more digits would change every frame.
+ */
+export const roundFactor = (f: number) => {
+  const decade = 10 ** Math.floor(Math.log10(f));
+  return Math.floor(f / decade) * decade;
+};
+/** A size to the nearest power of ten, as the hint lists them: 1e−6. */
+const decade = (v: number) => `1e${Math.round(Math.log10(v))}`.replace('-', '−');
 
 /** Why δ shrinks on its way back from layer L to layer 1 (k = L − 1 factors of f′), per activation. */
 const SHRINK: Record<HiddenActivation, (L: number) => string> = {
@@ -244,7 +250,7 @@ function vanishingHint(r: HintInput, L: number, failing: boolean): Hint | null {
   const factor = last / first;
   if (!(factor >= VANISHING_FACTOR) || !Number.isFinite(factor)) return null;
   const act = r.activation ?? 'relu';
-  const sizes = g.map((v, l) => `W${l + 1} ${norm(v)}`).join(', ');
+  const sizes = g.map((v, l) => `W${l + 1} ${!Number.isFinite(v) ? 'not finite' : v > 0 ? decade(v) : '0'}`).join(', ');
   const fix =
     act === 'sigmoid' || act === 'tanh'
       ? 'ReLU, or fewer layers, keeps the gradient’s size.'
@@ -253,8 +259,8 @@ function vanishingHint(r: HintInput, L: number, failing: boolean): Hint | null {
     id: 'vanishing',
     level: failing ? 'warn' : 'info',
     text:
-      `Layer 1’s gradients are ${formatFactor(factor)}× smaller than layer ${L}’s ` +
-      `(‖∂L/∂W1‖ = ${norm(first)}, ‖∂L/∂W${L}‖ = ${norm(last)}; per layer: ${sizes}): ` +
+      `Layer 1’s gradients are at least ${roundFactor(factor).toLocaleString('en-US')}× smaller than layer ${L}’s ` +
+      `(‖∂L/∂W_l‖ per layer, to the nearest power of ten: ${sizes}; each exactly in the gradient panel’s table): ` +
       `${SHRINK[act](L)}. So layer 1 learns that much more slowly. ${fix}`,
   };
 }
