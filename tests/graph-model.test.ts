@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, HIDDEN_ACTIVATIONS, type HiddenActivation } from '../src/engine/activation.js';
 import { LOSSES, type LossKind } from '../src/engine/losses.js';
-import { hints } from '../src/ui/hints.js';
-import { deadUnits, saturatedUnits } from '../src/ui/plots/network.js';
 import { randomDataset } from '../src/mlp/data/data.js';
 import { paramLayout } from '../src/mlp/spec.js';
 import { makeModel, modelLayout, type Output, parameterCount } from '../src/mlp/model.js';
@@ -114,7 +112,7 @@ describe('the drawing (src/ui/graph/graph-svg.ts) and its walk (src/ui/graph/gra
   }
 });
 
-describe('the activation on the graph, the network picture and the hints', () => {
+describe('the activation on the graph', () => {
   for (const activation of HIDDEN_ACTIVATIONS) {
     it(`${activation}: the gate edge holds f′(z1) of the shown sample, closed only where f′ = 0, and the walk names f`, () => {
       const s = snapshot(3, 6, 5, 21, 'bce', activation);
@@ -142,45 +140,6 @@ describe('the activation on the graph, the network picture and the hints', () =>
       else expect(dz1Step).toMatch(/f′ here runs from/);
     });
   }
-
-  it("dead is ReLU's alone; tanh and σ units pinned far from 0 are saturated, and the hints say which", () => {
-    for (const activation of HIDDEN_ACTIVATIONS) {
-      const s = snapshot(2, 8, 6, 5, 'bce', activation, 3); // units 0, 1, 2 have z1 ≈ −50 on every point
-      const dead = deadUnits(s);
-      const saturated = saturatedUnits(s);
-      if (activation === 'relu') {
-        const N = 6;
-        const want = Array.from({ length: 8 }, (_, j) => j).filter((j) =>
-          Array.from({ length: N }, (_, n) => s.layers.z[0]![n * 8 + j]!).every((z) => z <= 0),
-        );
-        expect(dead).toEqual(want);
-        expect(dead.slice(0, 3)).toEqual([0, 1, 2]);
-      } else expect(dead, activation).toEqual([]);
-      if (activation === 'tanh' || activation === 'sigmoid') {
-        expect(saturated.slice(0, 3), activation).toEqual([0, 1, 2]);
-        for (const j of saturated)
-          for (let n = 0; n < 6; n++)
-            expect(ACTIVATIONS[activation].der(s.layers.z[0]![n * 8 + j]!)).toBeLessThan(
-              0.01 * ACTIVATIONS[activation].der(0),
-            );
-        const text = hints({
-          step: 10,
-          hidden: 8,
-          dead: 0,
-          saturated: saturated.length,
-          yHat: s.layers.yHat,
-          accuracy: 0.5,
-          firstLoss: s.loss,
-          minLoss: s.loss,
-          loss: s.loss,
-          pastLoss: NaN,
-          lr: 0.5,
-        }).map((h) => h.id);
-        expect(text).toContain('saturated');
-        expect(text).not.toContain('dead');
-      } else expect(saturated, activation).toEqual([]);
-    }
-  });
 });
 
 /** A network of any depth: its widths, f, output, loss and penalty. */

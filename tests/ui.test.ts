@@ -10,6 +10,7 @@ import type { Session, Snapshot } from '../src/ui/session.js';
 import { parseSetting } from '../src/ui/state.js';
 import { deadUnits, saturatedUnits } from '../src/ui/plots/network.js';
 import { ACTIVATIONS, type HiddenActivation } from '../src/engine/activation.js';
+import { makeModel } from '../src/mlp/model.js';
 
 /**
  * The playback controller with fake sessions whose readbacks take real time
@@ -488,9 +489,9 @@ describe('dead and saturated units: any unit, the last one included', () => {
     for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) z1[n * H + j] = pinned[j]?.[n] ?? (n % 2 ? 1 : -1);
     const a1 = z1.map((z) => ACTIVATIONS[activation].output(z));
     return {
-      activation,
+      model: makeModel({ d: 2, hidden: [H], activation }),
       data: { d: 2, N, x: new Float64Array(2 * N), y: new Float64Array(N) },
-      values: { z1, a1 },
+      layers: { z: [z1, new Float64Array(N)], a: [a1] },
     } as unknown as Snapshot;
   };
   const off = [-1, 0, -2, -0.5]; // z1 ≤ 0 on every sample, 0 included: ReLU passes nothing back
@@ -500,19 +501,19 @@ describe('dead and saturated units: any unit, the last one included', () => {
     'ReLU: units %j dead, found wherever they are',
     (units) => {
       const s = withZ1('relu', Object.fromEntries(units.map((j) => [j, off])));
-      expect(deadUnits(s)).toEqual(units);
+      expect(deadUnits(s)).toEqual([units]);
     },
   );
 
   it('ReLU: a unit positive on one sample only (the last) is alive', () => {
-    expect(deadUnits(withZ1('relu', { 2: [-1, -1, -1, 1e-30] }))).toEqual([]);
+    expect(deadUnits(withZ1('relu', { 2: [-1, -1, -1, 1e-30] }))).toEqual([[]]);
   });
 
   it.each([['tanh'], ['sigmoid']] as const)('%s: units saturated first, middle or last are all found', (activation) => {
     for (const units of [[0], [1], [2], [1, 2]]) {
-      expect(saturatedUnits(withZ1(activation, Object.fromEntries(units.map((j) => [j, far])))), `${units}`).toEqual(
+      expect(saturatedUnits(withZ1(activation, Object.fromEntries(units.map((j) => [j, far])))), `${units}`).toEqual([
         units,
-      );
+      ]);
     }
   });
 });

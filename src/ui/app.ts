@@ -30,6 +30,8 @@ export interface App {
   ready: boolean;
   controller: PlaybackController<From>;
   history: LossHistory;
+  /** With mini-batches: the loss of the batch each snapshot's next step descends, drawn faint behind the curve. */
+  batchHistory: LossHistory;
   fd: boolean;
   /** What the banner says, by kind; empty kinds are not shown. */
   banners: Partial<Record<BannerKind, string>>;

@@ -65,20 +65,46 @@ export function parameterNames(shape: ModelShape): string[] {
   return names;
 }
 
-/** Said once, above the table: how the names count. */
+/** Said once, above the table: how the names count (one hidden layer). */
 export const NAMING =
   'W1[j][k] is the weight from input k into hidden unit j, b1[j] that unit’s bias, W2[j] its weight into the output; units and inputs are counted from 1, as in the graph and the network picture.';
 
-/** The lead sentence, from the comparison alone. */
-export function verdictSentence(c: BoundedComparison): string {
+/** How the names count, for any depth: NAMING for one hidden layer. */
+export function naming(shape: ModelShape): string {
+  const L = shape.hidden.length;
+  if (L === 1) return NAMING;
+  return (
+    `W1[j][k] is the weight from input k into unit j of hidden layer 1, and W_l[j][k] (l = 2..${L}) the weight from ` +
+    `unit k of layer l − 1 into unit j of layer l; b_l[j] is that unit’s bias; W${L + 1}[j] is the weight from unit ` +
+    `j of the last hidden layer (layer ${L}) into the output, b${L + 1} the output’s bias. Units and inputs are ` +
+    'counted from 1, as in the graph and the network picture.'
+  );
+}
+
+/** With a penalty, what its term adds to every weight's gradient (null without one). */
+export function penaltyNote(objective: { l1?: number; l2?: number }): string | null {
+  const { l1 = 0, l2 = 0 } = objective;
+  if (l1 === 0 && l2 === 0) return null;
+  const terms = [l1 > 0 ? `λ1·sign(w) (L1, λ1 = ${l1})` : '', l2 > 0 ? `λ2·w (L2, λ2 = ${l2})` : '']
+    .filter(Boolean)
+    .join(' + ');
+  return (
+    `These are gradients of L_total = L_data + R: each weight’s includes the penalty’s term ${terms}; ` +
+    'the biases’ do not (the penalty counts weights only).'
+  );
+}
+
+/** The lead sentence, from the comparison alone; `l1` says whether a weight's sign can be uncertain too. */
+export function verdictSentence(c: BoundedComparison, l1 = 0): string {
   const failed = c.tensors.reduce((s, t) => s + (t.pass ? 0 : 1), 0);
+  const what = l1 > 0 ? 'a ReLU gate or a weight’s sign (L1)' : 'a ReLU gate';
   const gates =
     c.gateUncertain > 0
-      ? ` ${c.gateUncertain} of them depend on a ReLU gate too close to 0 for f32 to be sure of; ` +
+      ? ` ${c.gateUncertain} of them depend on ${what} too close to 0 for f32 to be sure of; ` +
         `those are held to a bound that allows either side.`
       : '';
   if (!c.pass) {
-    return `The GPU and the CPU disagree: ${failed} of 4 tensors have a gradient outside its f32 error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
+    return `The GPU and the CPU disagree: ${failed} of ${c.tensors.length} tensors have a gradient outside its f32 error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
   }
   return (
     `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; ` +
@@ -122,7 +148,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     verdict.className = cmp.pass ? 'pass' : 'fail';
     const rel = cmp.tensors.map((t) => t.maxRelError).filter((v): v is number => v !== null);
     if (rel.length) maxRel.textContent = e(Math.max(...rel));
-    summary.append(verdictSentence(cmp), ' Verdict: ', verdict, '.');
+    summary.append(verdictSentence(cmp, s.objective.l1), ' Verdict: ', verdict, '.');
     more.append(
       el(
         'p',
@@ -134,9 +160,13 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     );
     const relLine = el('p');
     relLine.append('Largest relative error among those: ', maxRel, '.');
-    more.append(relLine, tensorTable(spec, cmp));
+    more.append(relLine);
   }
-  more.append(el('p', NAMING, 'grad-naming'), detailTable(s, bounds?.grads.bound ?? null, fd));
+  more.append(
+    tensorTable(s, cmp),
+    el('p', naming(spec), 'grad-naming'),
+    detailTable(s, bounds?.grads.bound ?? null, fd),
+  );
   const names = parameterNames(spec).length;
   if (names > MAX_ROWS)
     more.append(
@@ -150,36 +180,50 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
       ),
     );
   }
-  root.replaceChildren(summary, more);
+  const penalty = penaltyNote(s.objective);
+  root.replaceChildren(summary, ...(penalty ? [el('p', penalty, 'grad-penalty')] : []), more);
   const scroll = root.querySelector<HTMLElement>('.grad-scroll');
   if (scroll) scroll.scrollTop = scrollTop;
 }
 
-function tensorTable(spec: ModelShape, cmp: BoundedComparison): HTMLTableElement {
-  const shapes = new Map(modelLayout(spec).slots.map((slot) => [slot.name, slot.shape]));
+/** A tensor's shape in numbers and in the math's symbols: "8×2 (H1×d)", "8 (H1)", "1×8 (1×H2)", "1 (1)". */
+export function mathShape(shape: ModelShape, tensor: string): string {
+  const layout = modelLayout(shape);
+  const slot = layout.slots.find((t) => t.name === tensor);
+  if (!slot) throw new RangeError(`tensor ${tensor} is not one of ${layout.slots.map((t) => t.name).join(', ')}`);
+  const l = Number(tensor.slice(1));
+  const L = shape.hidden.length;
+  const H = (k: number) => (k === 0 ? 'd' : k === L + 1 ? '1' : `H${k}`);
+  const symbols = tensor.startsWith('W') ? `${H(l)}×${H(l - 1)}` : H(l);
+  return `${slot.shape.join('×')} (${symbols})`;
+}
+
+/**
+ * One row per tensor, every layer's W_l and b_l: its shape, the size of the oracle's gradient ‖∂L/∂·‖ (so the
+ * gradients' sizes can be compared layer by layer) and, with bounds, how the GPU's compare.
+ */
+function tensorTable(s: Snapshot, cmp: BoundedComparison | null): HTMLTableElement {
   const table = el('table', '', 'grad-tensors');
-  table.append(
-    tableRow('th', [
-      'tensor',
-      'shape',
-      'largest |GPU − CPU|',
-      'most of its bound used',
-      'largest relative error',
-      'gate uncertain',
-      'verdict',
-    ]),
-  );
-  for (const t of cmp.tensors) {
-    const tr = tableRow('td', [
-      t.tensor,
-      shapes.get(t.tensor)!.join('×'),
-      e(t.maxAbsError),
-      pct(t.maxFraction),
-      t.maxRelError === null ? '—' : e(t.maxRelError),
-      String(t.gateUncertain),
-      t.pass ? 'pass' : 'FAIL',
-    ]);
-    tr.dataset.testid = `grad-tensor-${t.tensor}`;
+  const head = ['tensor', 'shape', '‖∂L/∂·‖ (CPU)'];
+  if (cmp)
+    head.push('largest |GPU − CPU|', 'most of its bound used', 'largest relative error', 'gate uncertain', 'verdict');
+  table.append(tableRow('th', head));
+  const byName = new Map(cmp?.tensors.map((t) => [t.tensor, t]));
+  for (const slot of modelLayout(s.model).slots) {
+    let sq = 0;
+    for (let k = slot.offset; k < slot.offset + slot.length; k++) sq += s.oracle.grads[k]! ** 2;
+    const cells = [slot.name, mathShape(s.model, slot.name), e(Math.sqrt(sq))];
+    const t = byName.get(slot.name);
+    if (t)
+      cells.push(
+        e(t.maxAbsError),
+        pct(t.maxFraction),
+        t.maxRelError === null ? '—' : e(t.maxRelError),
+        String(t.gateUncertain),
+        t.pass ? 'pass' : 'FAIL',
+      );
+    const tr = tableRow('td', cells);
+    tr.dataset.testid = `grad-tensor-${slot.name}`;
     table.append(tr);
   }
   return table;

@@ -1,22 +1,34 @@
 /**
  * Plain-words hints from what the page already shows: dead hidden units, an output stuck near 0.5, a loss that grew
- * or an output pinned at 0 or 1 by oversized steps. Dead units in a run still learning are a note ('info'); in a
- * failing run, or all of them, a warning. One diagnosis, never contradicting itself. Pure, so a test can check each
- * hint against a run known to fail.
+ * or an output pinned at 0 or 1 by oversized steps, and in a deep network gradients that shrink layer by layer.
+ * Dead units in a run still learning are a note ('info'); in a failing run, or all of them, a warning. One diagnosis,
+ * never contradicting itself. Pure, so a test can check each hint against a run known to fail.
  */
+import type { HiddenActivation } from '../engine/activation.js';
 import { describeFault, type FaultNames, nonFiniteName, TrainingDivergedError } from '../mlp/divergence.js';
+import { accuracy } from '../mlp/accuracy.js';
 import { parameterNames } from './gradients.js';
-import type { ModelShape } from '../mlp/model.js';
+import { type ModelShape, modelLayout, type Output } from '../mlp/model.js';
+import type { Objective } from '../mlp/objective.js';
+import { deadUnits, saturatedUnits } from './plots/network.js';
+import type { Snapshot } from './session.js';
 
 export interface HintInput {
   step: number;
-  hidden: number;
-  /** Hidden units with a1 = 0 on every data point (ReLU only: f′ = 0 there). */
-  dead: number;
-  /** Hidden units with f′(z1) ≈ 0 on every data point (tanh, σ: saturated, not dead); default 0. */
-  saturated?: number;
+  /** The hidden widths H_1..H_L; a number is one hidden layer of that width. */
+  hidden: number | readonly number[];
+  /** Hidden units with a = 0 on every data point (ReLU only: f′ = 0 there), per hidden layer (a number: layer 1's). */
+  dead: number | readonly number[];
+  /** Hidden units with f′(z) ≈ 0 on every data point (tanh, σ: saturated, not dead), per layer; default none. */
+  saturated?: number | readonly number[];
+  /** The output unit (default σ). The identity output (regression) has no accuracy and no ŷ near 0.5 to speak of. */
+  output?: Output;
+  /** The hidden activation f (default ReLU): why gradients shrink through the layers. */
+  activation?: HiddenActivation;
+  /** ‖∂L_data/∂W_l‖ for l = 1..L+1 (layerGradientNorms), for the gradient-size hint; none: no such hint. */
+  gradNorms?: readonly number[];
   yHat: ArrayLike<number>;
-  /** The fraction of training points classified correctly now, in [0, 1]. */
+  /** The fraction of training points classified correctly now, in [0, 1] (σ output only). */
   accuracy: number;
   /** The loss at step 0 of this run, the smallest seen and now. */
   firstLoss: number;
@@ -28,7 +40,7 @@ export interface HintInput {
 }
 
 export interface Hint {
-  id: 'dead' | 'saturated' | 'stuck' | 'grows';
+  id: 'dead' | 'saturated' | 'vanishing' | 'stuck' | 'grows';
   /** 'info' for a run that is learning (neutral style), 'warn' for one that is failing. */
   level: 'info' | 'warn';
   text: string;
@@ -43,53 +55,166 @@ export const GROWN = 1.2;
 export const SATURATED = 1e-4;
 /** After this many steps a run short of 100% whose loss fell less than 2% over the last half has stalled. */
 export const STALLED_AFTER = 1000;
+/**
+ * ‖∂L/∂W_L‖ / ‖∂L/∂W1‖ at or above this: the first layer's gradients have vanished. Two orders of magnitude: a
+ * healthy network's layers differ by a few times (widths and weights), while each σ layer between them can shrink
+ * δ by up to 4 from σ′ ≤ 1/4 alone, so four σ layers give up to 256 before the weights (tests/plots-model.test.ts
+ * measures both: ReLU and tanh nets of 5 × 8 on XOR stay under 10 at the seeds tried, σ's are far above 100).
+ */
+export const VANISHING_FACTOR = 100;
+
+/** Per-layer counts from either form. */
+const perLayer = (v: number | readonly number[] | undefined): readonly number[] =>
+  v === undefined ? [0] : typeof v === 'number' ? [v] : v;
+
+/**
+ * ‖∂L_data/∂W_l‖ (Frobenius) for l = 1..L+1 from the flat gradients of L_total: the penalty's λ1·sign(w) + λ2·w is
+ * taken off each weight's, as it is no part of the δ recursion the sizes are about.
+ */
+export function layerGradientNorms(
+  shape: ModelShape,
+  params: ArrayLike<number>,
+  grads: ArrayLike<number>,
+  objective: Pick<Objective, 'l1' | 'l2'> = {},
+): number[] {
+  const { l1 = 0, l2 = 0 } = objective;
+  return modelLayout(shape).layers.map(({ W }) => {
+    let sum = 0;
+    for (let k = W.offset; k < W.offset + W.length; k++) {
+      const w = params[k]!;
+      sum += (grads[k]! - l1 * Math.sign(w) - l2 * w) ** 2;
+    }
+    return Math.sqrt(sum);
+  });
+}
+
+/**
+ * A factor as the hint writes it, rounded down to one significant digit (1,240 → 1,000): the hints are a live region,
+ * re-read whenever their text changes, and a factor written to more digits would change every frame.
+ */
+export const roundFactor = (f: number) => {
+  const decade = 10 ** Math.floor(Math.log10(f));
+  return Math.floor(f / decade) * decade;
+};
+/** A size to the nearest power of ten, as the hint lists them: 1e−6. */
+const decade = (v: number) => `1e${Math.round(Math.log10(v))}`.replace('-', '−');
+
+/** Why δ shrinks on its way back from layer L to layer 1 (k = L − 1 factors of f′), per activation. */
+const SHRINK: Record<HiddenActivation, (L: number) => string> = {
+  sigmoid: (L) =>
+    `on the way back from layer ${L} to layer 1, δ is multiplied by σ′(z) ≤ 1/4 (and by the weights) once per ` +
+    `layer, ${L - 1} time${L === 2 ? '' : 's'}: σ′ alone shrinks it at least ${(4 ** (L - 1)).toLocaleString('en-US')}×, which ` +
+    'only large weights could make up for',
+  tanh: (L) =>
+    `on the way back from layer ${L} to layer 1, δ is multiplied by tanh′(z) ≤ 1 (and by the weights) once per ` +
+    'layer, and tanh′ is well below 1 wherever |z| is not small',
+  relu: () => 'ReLU′ is 0 or 1, so here the shrinking comes from the weights and the closed gates, once per layer',
+  leaky: () =>
+    'leaky ReLU′ is 0.01 or 1, so here the shrinking comes from the weights and the units below 0, once per layer',
+};
+
+/** What the hints need besides the snapshot: the run's loss history and learning rate. */
+export type RunHistory = Pick<HintInput, 'firstLoss' | 'minLoss' | 'pastLoss' | 'lr'>;
+
+/** The hints' input for a snapshot, as the page builds it (dead and saturated units, when already counted, passed in). */
+export function hintInputOf(
+  s: Snapshot,
+  run: RunHistory,
+  units: { dead: number[][]; saturated: number[][] } = { dead: deadUnits(s), saturated: saturatedUnits(s) },
+): HintInput {
+  return {
+    ...run,
+    step: s.step,
+    hidden: s.model.hidden,
+    dead: units.dead.map((u) => u.length),
+    saturated: units.saturated.map((u) => u.length),
+    output: s.model.output,
+    activation: s.model.activation,
+    gradNorms: layerGradientNorms(s.model, s.params, s.oracle.grads, s.objective),
+    yHat: s.layers.yHat,
+    accuracy: accuracy(s.layers.yHat, s.data.y),
+    loss: s.loss,
+  };
+}
 
 export function hints(r: HintInput): Hint[] {
   const out: Hint[] = [];
   const n = r.yHat.length;
+  const widths = perLayer(r.hidden);
+  const deep = widths.length > 1;
+  const deadBy = perLayer(r.dead);
+  const satBy = perLayer(r.saturated);
+  const sum = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
+  const classifies = (r.output ?? 'sigmoid') === 'sigmoid';
   const grew = r.step > 0 && Number.isFinite(r.firstLoss) && r.loss > GROWN * r.firstLoss;
   // every ŷ pinned at 0 or 1 while some are wrong: the steps overshot into σ's flat tails
-  let pinned = r.step > 0 && n > 0 && r.accuracy < 1;
-  for (let i = 0; i < n; i++) if (Math.min(r.yHat[i]!, 1 - r.yHat[i]!) > SATURATED) pinned = false;
-  let stuck = r.step >= STUCK_AFTER && n > 0;
-  for (let i = 0; i < n; i++) if (Math.abs(r.yHat[i]! - 0.5) > STUCK_BAND) stuck = false;
-  const stalled = r.step >= STALLED_AFTER && r.accuracy < 1 && !(r.loss < 0.98 * r.pastLoss);
+  let pinned = classifies && r.step > 0 && n > 0 && r.accuracy < 1;
+  for (let i = 0; i < n && pinned; i++) if (Math.min(r.yHat[i]!, 1 - r.yHat[i]!) > SATURATED) pinned = false;
+  // ŷ ≈ 0.5 and accuracy are the σ output's: a regression's ŷ has no such middle, and no accuracy
+  let stuck = classifies && r.step >= STUCK_AFTER && n > 0;
+  for (let i = 0; i < n && stuck; i++) if (Math.abs(r.yHat[i]! - 0.5) > STUCK_BAND) stuck = false;
+  const stalled = classifies && r.step >= STALLED_AFTER && r.accuracy < 1 && !(r.loss < 0.98 * r.pastLoss);
   const overshoots = grew || pinned;
   const failing = overshoots || stuck || stalled;
-  if (r.dead > 0) {
-    const all = r.dead === r.hidden;
-    const alive = r.hidden - r.dead;
+  const dead = sum(deadBy);
+  if (dead > 0 && !deep) {
+    const hidden = widths[0]!;
+    const all = dead === hidden;
+    const alive = hidden - dead;
     const others = `${alive === 1 ? 'The other unit' : `The other ${alive} units`}`;
     const after = all
       ? `With every unit dead, ŷ cannot depend on x at all${overshoots ? '; the oversized steps below pushed them there' : ': try another seed or a wider network'}.`
       : failing
-        ? `${others} ${alive === 1 ? 'is' : 'are'} all the network has left to bend the boundary with${alive === 1 ? ', and one ReLU unit bends it along a single line, which cannot separate XOR' : ''}${overshoots ? '' : ': try another seed or a wider network'}.`
+        ? `${others} ${alive === 1 ? 'is' : 'are'} all the network has left to bend the boundary with${alive === 1 && classifies ? ', and one ReLU unit bends it along a single line, which cannot separate XOR' : ''}${overshoots ? '' : ': try another seed or a wider network'}.`
         : `${others} ${alive === 1 ? 'is' : 'are'} enough here: the run is still learning, so this is a note, not a failure.`;
     out.push({
       id: 'dead',
       level: failing || all ? 'warn' : 'info',
       text:
-        `${r.dead} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${r.dead === 1 ? 'is' : 'are'} dead: ` +
+        `${dead} of ${hidden} hidden unit${hidden === 1 ? '' : 's'} ${dead === 1 ? 'is' : 'are'} dead: ` +
         `the pre-activation z1 is negative on every training point, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
     });
+  } else if (dead > 0) {
+    const wholly = widths.findIndex((H, l) => (deadBy[l] ?? 0) === H);
+    const after =
+      wholly >= 0
+        ? `With every unit of layer ${wholly + 1} dead, ŷ is the same for every training point${overshoots ? '; the oversized steps below pushed them there' : ': try another seed or wider layers'}.`
+        : failing
+          ? `The other units are all the network has left to ${classifies ? 'bend the boundary' : 'shape ŷ'} with${overshoots ? '' : ': try another seed or wider layers'}.`
+          : 'The other units are enough here: the run is still learning, so this is a note, not a failure.';
+    out.push({
+      id: 'dead',
+      level: failing || wholly >= 0 ? 'warn' : 'info',
+      text:
+        `Dead hidden units: ${layerCounts(deadBy, widths)}. Their pre-activation z is negative on every training ` +
+        'point, so ReLU outputs 0, passes back no gradient, and their own weights stop changing; a dead unit in ' +
+        `layer 1 never recovers, one in a later layer only if the layers below it change. ${after}`,
+    });
   }
-  const sat = r.saturated ?? 0;
+  const sat = sum(satBy);
   if (sat > 0) {
+    const hidden = widths[0]!;
     out.push({
       id: 'saturated',
       level: failing ? 'warn' : 'info',
       text:
-        `${sat} of ${r.hidden} hidden unit${r.hidden === 1 ? '' : 's'} ${sat === 1 ? 'is' : 'are'} saturated: |z1| is so large on every training point that f′(z1) is nearly 0, ` +
+        (deep
+          ? `Saturated hidden units: ${layerCounts(satBy, widths)}. Their |z| is so large on every training point ` +
+            'that f′(z) is nearly 0, '
+          : `${sat} of ${hidden} hidden unit${hidden === 1 ? '' : 's'} ${sat === 1 ? 'is' : 'are'} saturated: ` +
+            '|z1| is so large on every training point that f′(z1) is nearly 0, ') +
         'so almost no gradient passes back and the unit learns very slowly. ' +
         'Unlike a dead ReLU it is not stuck for good; ' +
         'a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
     });
   }
+  const vanishing = vanishingHint(r, widths.length, failing);
+  if (vanishing) out.push(vanishing);
   if (stuck) {
     out.push({
       id: 'stuck',
       level: 'warn',
-      text: `ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer when the two labels are equally common, as in XOR. ${r.dead > 0 ? 'Its units cannot bend the boundary (see above)' : 'Its units do not yet bend the boundary'}; try another seed or more hidden units.`,
+      text: `ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer when the two labels are equally common, as in XOR. ${dead > 0 ? 'Its units cannot bend the boundary (see above)' : 'Its units do not yet bend the boundary'}; try another seed or more hidden units.`,
     });
   }
   if (overshoots) {
@@ -99,10 +224,45 @@ export function hints(r: HintInput): Hint[] {
     out.push({
       id: 'grows',
       level: 'warn',
-      text: `${what}: the learning rate ${r.lr} is too large, so each step overshoots${grew ? '' : ' into the flat tails of σ, where almost no gradient passes back'}. Lower the learning rate (0.5 works here).`,
+      text: `${what}: the learning rate ${r.lr} is too large, so each step overshoots${grew ? '' : ' into the flat tails of σ, where almost no gradient passes back'}. Lower the learning rate${classifies ? ' (0.5 works here)' : ''}.`,
     });
   }
   return out;
+}
+
+/** "3 of 8 in layer 1, 2 of 4 in layer 3": the layers with any. */
+function layerCounts(counts: readonly number[], widths: readonly number[]): string {
+  return counts
+    .map((c, l) => (c > 0 ? `${c} of ${widths[l]} in layer ${l + 1}` : ''))
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * The first layer's weight gradients VANISHING_FACTOR or more times smaller than the last hidden layer's (L ≥ 2),
+ * with the factor and, per activation, why. Nothing where either is 0 or not finite (a dead layer has its own hint).
+ */
+function vanishingHint(r: HintInput, L: number, failing: boolean): Hint | null {
+  const g = r.gradNorms;
+  if (L < 2 || !g || g.length < L) return null;
+  const [first, last] = [g[0]!, g[L - 1]!];
+  if (!(first > 0) || !(last > 0) || !Number.isFinite(first) || !Number.isFinite(last)) return null;
+  const factor = last / first;
+  if (!(factor >= VANISHING_FACTOR) || !Number.isFinite(factor)) return null;
+  const act = r.activation ?? 'relu';
+  const sizes = g.map((v, l) => `W${l + 1} ${!Number.isFinite(v) ? 'not finite' : v > 0 ? decade(v) : '0'}`).join(', ');
+  const fix =
+    act === 'sigmoid' || act === 'tanh'
+      ? 'ReLU, or fewer layers, keeps the gradient’s size.'
+      : 'Fewer layers or another seed keep the gradient’s size.';
+  return {
+    id: 'vanishing',
+    level: failing ? 'warn' : 'info',
+    text:
+      `Layer 1’s gradients are at least ${roundFactor(factor).toLocaleString('en-US')}× smaller than layer ${L}’s ` +
+      `(‖∂L/∂W_l‖ per layer, to the nearest power of ten: ${sizes}; each exactly in the gradient panel’s table): ` +
+      `${SHRINK[act](L)}. So layer 1 learns that much more slowly. ${fix}`,
+  };
 }
 
 /**

@@ -49,7 +49,10 @@ async function createSession(app: App, from?: From): Promise<Session> {
 }
 
 async function buildSession(app: App, from?: From): Promise<Session> {
-  if (!from) app.history.clear();
+  if (!from) {
+    app.history.clear();
+    app.batchHistory.clear();
+  }
   const data = app.data.train;
   const config = runConfig(app.settings, data.N);
   const params = from?.params ?? initModelParams({ d: data.d, hidden: config.hidden }, config.seed);
@@ -425,6 +428,7 @@ async function start(): Promise<void> {
     adapter: null,
     ready: false,
     history: new LossHistory(),
+    batchHistory: new LossHistory(),
     fd: false,
     banners: {},
   } as Omit<App, 'controller'> as App;

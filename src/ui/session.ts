@@ -10,7 +10,7 @@ import { batchesPerEpoch, batchIndices } from '../mlp/batches.js';
 import { type Dataset, roundToF32 } from '../mlp/data/data.js';
 import { makeModel, type Model, type Output } from '../mlp/model.js';
 import type { Objective } from '../mlp/objective.js';
-import { type Backward, type ForwardCache, lossAndGradsModel, lossModel } from '../mlp/reference.js';
+import { lossAndGradsModel, lossModel } from '../mlp/reference.js';
 import { type ModelBounds, shadowBoundsModel } from '../mlp/bounds/bounds-model.js';
 import { CpuTrainer } from '../mlp/train/train-cpu.js';
 import type { Settings } from './state.js';
@@ -148,23 +148,6 @@ function layerValues(r: Readout): LayerValues | null {
   const c = r.cache;
   if (!c) return null;
   return { z: [c.z1, c.z2], a: [c.a1], da: [c.da1], delta: [c.dz1, c.dz2], yHat: c.yHat, losses: c.loss };
-}
-
-/**
- * TRANSITIONAL: layer 1 and the output under the 2-layer network's names (z1, a1, z2, yHat, dz2, da1, dz1), for the
- * pictures not yet drawn for every layer. Exact for one hidden layer only.
- */
-export function firstLayerValues(s: Snapshot): ForwardCache & Pick<Backward, 'dz2' | 'da1' | 'dz1'> {
-  const { z, a, da, delta, yHat } = s.layers;
-  return {
-    z1: z[0]!,
-    a1: a[0]!,
-    z2: z[z.length - 1]!,
-    yHat,
-    dz2: delta[delta.length - 1]!,
-    da1: da[0]!,
-    dz1: delta[0]!,
-  };
 }
 
 export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunConfig): Session {

@@ -3,7 +3,7 @@
  * network (each picture with its text alternative), the computation graph and the gradient panel; and the playback
  * controls for a state.
  */
-import { accuracy, fitOf } from '../mlp/accuracy.js';
+import { fitOf } from '../mlp/accuracy.js';
 import type { Dataset } from '../mlp/data/data.js';
 import { forwardModel, numericGradientModel, sampleLossesModel } from '../mlp/reference.js';
 import type { PlayState } from './controller.js';
@@ -11,11 +11,11 @@ import type { PageData } from './data-choice.js';
 import { highlightUnit, REFRESH_MS, renderDiagram } from './graph/diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
-import { hints } from './hints.js';
+import { hintInputOf, hints } from './hints.js';
 import type { LossHistory } from './history.js';
-import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits } from './plots/network.js';
+import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits, type UnitRef } from './plots/network.js';
 import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots/plots.js';
-import { firstLayerValues, type Snapshot } from './session.js';
+import type { Snapshot } from './session.js';
 import type { Settings } from './state.js';
 import { renderUnitMaps } from './plots/unit-maps.js';
 
@@ -25,6 +25,8 @@ export interface View {
   /** What trains and what is held out: the test loss is computed here, on the CPU, from each snapshot's parameters. */
   data: PageData;
   history: LossHistory;
+  /** With mini-batches: the batch losses, drawn faint behind the training-set loss. */
+  batchHistory: LossHistory;
   /** Show central differences in the gradient panel. */
   fd: boolean;
 }
@@ -32,30 +34,30 @@ export interface View {
 /** Redraws all the demo shows from a snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
 export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
   const { els, settings } = app;
-  const H = firstLayerValues(s).a1.length / s.data.N;
   app.history.add({ step: s.step, loss: s.loss });
+  if (s.batchLoss !== null) app.batchHistory.add({ step: s.step, loss: s.batchLoss });
   showStats(els, s);
   els.kernel.textContent = s.kernel;
   els.kernel.title = s.kernelWhy ?? (s.kernel === 'cpu-engine' ? 'the scalar autograd engine, on the CPU' : '');
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
-  els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points));
+  els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points, app.batchHistory.points));
   showTest(app, s);
   const test = app.data.test;
-  els.boundary.setAttribute(
-    'aria-label',
-    drawDecisionBoundary(els.boundary, { d: s.data.d, H, activation: s.model.activation }, s.params, s.data, test),
-  );
+  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, s.model, s.params, s.data, test));
+  boundaryCaption(els.boundary, s.model.output === 'identity');
   els.network.setAttribute('aria-label', renderNetwork(els.network, s));
-  const dead = new Set(deadUnits(s));
-  const saturated = new Set(saturatedUnits(s));
+  const dead = deadUnits(s);
+  const saturated = saturatedUnits(s);
   const extent = s.data.d === 2 ? planeExtent(s.data, test) : ([0, 1] as [number, number]);
-  const highlight = (j: number | null) => {
-    highlightUnit(els.diagram, j);
-    highlightNetworkUnit(els.network, j);
+  const highlight = (u: UnitRef | null) => {
+    // the graph draws the first hidden layer's units
+    highlightUnit(els.diagram, u && u.layer === 1 ? u.unit : null);
+    highlightNetworkUnit(els.network, u);
   };
+  const sets = (lists: number[][]) => lists.map((u) => new Set(u));
   els.unitMaps.dataset.summary = renderUnitMaps(
     els.unitMaps,
-    { d: s.data.d, H, params: s.params, extent, train: s.data, activation: s.model.activation, dead, saturated },
+    { model: s.model, params: s.params, extent, train: s.data, dead: sets(dead), saturated: sets(saturated) },
     highlight,
   );
   const first = app.history.points[0];
@@ -63,19 +65,18 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   for (const p of app.history.points)
     if (p.step <= s.step / 2) past = p;
     else break;
-  const list = hints({
-    step: s.step,
-    hidden: H,
-    dead: dead.size,
-    saturated: saturated.size,
-    yHat: firstLayerValues(s).yHat,
-    accuracy: accuracy(firstLayerValues(s).yHat, s.data.y),
-    firstLoss: first && first.step === 0 ? first.loss : NaN,
-    minLoss: app.history.min(),
-    loss: s.loss,
-    pastLoss: past ? past.loss : NaN,
-    lr: settings.lr,
-  });
+  const list = hints(
+    hintInputOf(
+      s,
+      {
+        firstLoss: first && first.step === 0 ? first.loss : NaN,
+        minLoss: app.history.min(),
+        pastLoss: past ? past.loss : NaN,
+        lr: settings.lr,
+      },
+      { dead, saturated },
+    ),
+  );
   const key = list.map((h) => h.text).join('\n');
   if (els.hints.dataset.key !== key) {
     // only when they change: the list is a live region, and a screen reader would repeat it every frame
@@ -103,6 +104,19 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     panel.at = performance.now();
     drawPanel();
   } else panel.pending = drawPanel;
+}
+
+/** The boundary picture's caption says which colour scale it shows: index.html's (ŷ from 0 to 1), or regression's. */
+function boundaryCaption(canvas: HTMLCanvasElement, regression: boolean): void {
+  const caption = canvas.closest('figure')?.querySelector('figcaption');
+  if (!caption) return;
+  caption.dataset.classification ??= caption.textContent ?? '';
+  const text = regression
+    ? 'Regression: ŷ over the plane on a diverging scale (colour bar: red negative, white 0, blue positive, ' +
+      'up to the largest |label|); the training points coloured by their label on the same scale, held-out test ' +
+      'points as rings'
+    : caption.dataset.classification;
+  if (caption.textContent !== text) caption.textContent = text;
 }
 
 /** The gradient panel's last draw and the draw it skipped while training, per panel element. */

@@ -1,19 +1,45 @@
 /**
- * The loss curve (log scale) and the decision boundary (ŷ over the input plane, with axes, colour bar and data points),
- * drawn on canvases from plain numbers with d3-scale and d3-scale-chromatic. Every frame repaints the whole canvas
- * opaquely, so the same parameters always give the same pixels.
+ * The loss curve (log scale) and the picture over the input plane (ŷ with axes, colour bar and data points: the
+ * decision boundary for classification, the regression surface for the identity output), drawn on canvases from plain
+ * numbers with d3-scale and d3-scale-chromatic. Every frame repaints the whole canvas opaquely, so the same
+ * parameters always give the same pixels.
  */
-import { scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
+import { scaleDiverging, scaleLinear, scaleLog, scaleSequential } from 'd3-scale';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Dataset } from '../../mlp/data/data.js';
-import { forward, type Net } from '../../mlp/reference.js';
+import type { Model, Output } from '../../mlp/model.js';
+import { forwardModel } from '../../mlp/reference.js';
 import type { LossPoint } from '../history.js';
-import { planeExtent, yHatOverGrid } from './plane.js';
+import { type PlaneNet, planeExtent, planeModel, rasterForward, rasterGrid } from './plane.js';
 
 export { planeExtent, yHatOverGrid } from './plane.js';
 
 /** ŷ's colour, the one meaning of red and blue on the page: 0 red, 0.5 white, 1 blue. */
 export const yHatColour = scaleSequential(interpolateRdBu).domain([0, 1]);
+
+/**
+ * The half-width m of the regression picture's colour scale: the largest |label| of the training (and test) points,
+ * so the labels span the scale and 0 sits in its white middle; 1 where every label is 0.
+ */
+export function regressionRange(data: Dataset, test: Dataset | null = null): number {
+  let m = 0;
+  for (const d of test ? [data, test] : [data])
+    for (const v of d.y) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  return m > 0 ? m : 1;
+}
+
+/**
+ * A regression value's colour (ŷ or a real label): a diverging scale symmetric around 0, red at −m, white at 0,
+ * blue at +m, values beyond ±m clamped to the ends (red and blue keep the page's meaning: low red, high blue).
+ */
+export function regressionColour(m: number): (v: number) => string {
+  return scaleDiverging(interpolateRdBu).domain([-m, 0, m]).clamp(true);
+}
+
+/** The colour of an output value or a label in the picture of `output`, for the data shown. */
+export function outputColour(output: Output, data: Dataset, test: Dataset | null = null): (v: number) => string {
+  return output === 'identity' ? regressionColour(regressionRange(data, test)) : yHatColour;
+}
 
 const INK = '#1f2937';
 const GRID = '#d1d5db';
@@ -50,22 +76,33 @@ export function linearTickLabels(ticks: readonly number[]): string[] {
   return ticks.map((t) => text(t).replaceAll('-', '−'));
 }
 
-/** Loss against step, log10 scale on y with its ticks; x runs from step 0 to the current step (at least 10). */
-export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossPoint[]): string {
+/**
+ * Loss against step, log10 scale on y with its ticks; x runs from step 0 to the current step (at least 10).
+ * `batch`, where given, is a second series (the mini-batch losses) drawn thin and faint behind the main one,
+ * on the same axes.
+ */
+export function drawLossCurve(
+  canvas: HTMLCanvasElement,
+  history: readonly LossPoint[],
+  batch: readonly LossPoint[] = [],
+): string {
   const ctx = context(canvas);
-  const pts = history.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
+  const drawable = (p: LossPoint) => p.loss > 0 && Number.isFinite(p.loss);
+  const pts = history.filter(drawable);
+  const faint = batch.filter(drawable);
   if (!ctx || pts.length === 0) return 'Loss curve: no steps yet.';
   const { width: w, height: h } = canvas;
   const pad = { l: 46, r: 22, t: 10, b: 34 };
   const last = pts[pts.length - 1]!;
-  const lo = Math.min(...pts.map((p) => p.loss));
-  const hi = Math.max(...pts.map((p) => p.loss));
+  const all = [...pts, ...faint];
+  const lo = all.reduce((m, p) => Math.min(m, p.loss), Infinity);
+  const hi = all.reduce((m, p) => Math.max(m, p.loss), 0);
   const y = scaleLog()
     .domain([Math.min(lo, hi / 10), hi])
     .nice()
     .range([h - pad.b, pad.t]);
   const x = scaleLinear()
-    .domain([0, Math.max(10, last.step)])
+    .domain([0, Math.max(10, last.step, ...faint.map((p) => p.step))])
     .nice()
     .range([pad.l, w - pad.r]);
   ctx.strokeStyle = GRID;
@@ -89,6 +126,13 @@ export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossP
   ctx.rotate(-Math.PI / 2);
   ctx.fillText('loss', 0, 0);
   ctx.restore();
+  if (faint.length > 0) {
+    ctx.strokeStyle = '#9ca3af';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    faint.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.step), y(p.loss)) : ctx.lineTo(x(p.step), y(p.loss))));
+    ctx.stroke();
+  }
   ctx.strokeStyle = '#111827';
   ctx.lineWidth = 2;
   ctx.beginPath();
@@ -97,7 +141,8 @@ export function drawLossCurve(canvas: HTMLCanvasElement, history: readonly LossP
   ctx.stroke();
   ctx.lineWidth = 1;
   const first = pts[0]!;
-  return `Loss curve: ${fmt(first.loss)} at step ${first.step}, ${fmt(last.loss)} at step ${last.step}.`;
+  const noisy = faint.length > 0 ? ` The mini-batch losses, faint behind it, end at ${fmt(faint.at(-1)!.loss)}.` : '';
+  return `Loss curve: ${fmt(first.loss)} at step ${first.step}, ${fmt(last.loss)} at step ${last.step}.${noisy}`;
 }
 
 function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number, y2: number): void {
@@ -113,22 +158,26 @@ const fmt = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExpon
 const LABELLED_POINTS = 16;
 
 /**
- * ŷ over the plane (planeExtent) as a heat map with axes x1, x2 and a colour bar,
- * the training points on top, filled with their label's colour, and held-out
- * test points as rings. Returns a one-line summary for the text alternative.
+ * ŷ over the plane (planeExtent) as a heat map with axes x1, x2 and a colour bar, the training points on top, filled
+ * with their label's colour, and held-out test points as rings. For the σ output (classification) ŷ runs from 0 red
+ * to 1 blue; for the identity output (regression) on a diverging scale symmetric around 0, from the labels' range
+ * (regressionColour), with its own colour bar. Returns a one-line summary for the text alternative, which says which.
  */
 export function drawDecisionBoundary(
   canvas: HTMLCanvasElement,
-  spec: Net,
+  net: PlaneNet,
   params: ArrayLike<number>,
   data: Dataset,
   test: Dataset | null = null,
   grid = 50,
 ): string {
+  const model = planeModel(net);
+  const regression = model.output === 'identity';
+  const what = regression ? 'Regression surface' : 'Decision boundary';
   const ctx = context(canvas);
-  if (!ctx || spec.d !== 2) {
-    if (ctx) notDrawn(ctx, canvas, `The data has ${spec.d} inputs: a picture over the plane needs exactly 2.`);
-    return `Decision boundary: not drawn, the data has ${spec.d} inputs and the plane shows 2.`;
+  if (!ctx || model.d !== 2) {
+    if (ctx) notDrawn(ctx, canvas, `The data has ${model.d} inputs: a picture over the plane needs exactly 2.`);
+    return `${what}: not drawn, the data has ${model.d} inputs and the plane shows 2.`;
   }
   const { height: h } = canvas;
   const pad = { l: 46, t: 8, b: 36 };
@@ -140,11 +189,14 @@ export function drawDecisionBoundary(
   const sy = scaleLinear()
     .domain([lo, hi])
     .range([pad.t + size, pad.t]);
-  const yHat = yHatOverGrid(spec, params, lo, hi, grid);
-  const cell = size / grid;
+  const cells = rasterGrid(model, grid);
+  const yHat = rasterForward(model, params, [lo, hi], cells).yHat;
+  const m = regressionRange(data, test);
+  const colour = regression ? regressionColour(m) : yHatColour;
+  const cell = size / cells;
   for (let i = 0; i < yHat.length; i++) {
-    ctx.fillStyle = yHatColour(yHat[i]!);
-    ctx.fillRect(pad.l + (i % grid) * cell, pad.t + Math.floor(i / grid) * cell, cell + 0.5, cell + 0.5);
+    ctx.fillStyle = colour(yHat[i]!);
+    ctx.fillRect(pad.l + (i % cells) * cell, pad.t + Math.floor(i / cells) * cell, cell + 0.5, cell + 0.5);
   }
   ctx.strokeStyle = INK;
   ctx.strokeRect(pad.l, pad.t, size, size);
@@ -164,42 +216,67 @@ export function drawDecisionBoundary(
   // the axis name in the gap between the two middle tick labels, so a long label ("−2e18") never runs into it
   const k = Math.floor((yTicks.length - 2) / 2);
   ctx.fillText('x2', 16, yTicks.length >= 2 ? (sy(yTicks[k]!) + sy(yTicks[k + 1]!)) / 2 + 4 : pad.t + size / 2 - 12);
-  const right = drawPoints(ctx, spec, params, data, sx, sy, false);
-  const rightTest = test ? drawPoints(ctx, spec, params, test, sx, sy, true) : 0;
+  const fit = drawPoints(ctx, colour, params, model, data, sx, sy, false);
+  const fitTest = test ? drawPoints(ctx, colour, params, model, test, sx, sy, true) : null;
   ctx.lineWidth = 1;
-  colourBar(ctx, pad.l + size + 18, pad.t, size);
-  const held = test ? ` (training) and ${rightTest} of ${test.N} held-out test points (rings)` : '';
-  return (
-    `Decision boundary: ${right} of ${data.N} points classified correctly${held}; ` +
-    `ŷ over the plane ranges from ${Math.min(...yHat).toFixed(2)} to ${Math.max(...yHat).toFixed(2)}.`
-  );
+  const range = `ranges from ${fixed(Math.min(...yHat))} to ${fixed(Math.max(...yHat))}`;
+  if (regression) {
+    // round ticks inside ±m (0 among them: the domain is symmetric); the ends are ±m, as the summary says
+    colourBar(ctx, pad.l + size + 18, pad.t, size, colour, [-m, m], scaleLinear().domain([-m, m]).ticks(4));
+    const held = test && fitTest ? ` and ${fixed(fitTest.rmse)} on ${test.N} held-out test points (rings)` : '';
+    return (
+      `${what}: ŷ over the plane ${range}, on a diverging colour scale from red (−${fixed(m)}) through white (0) ` +
+      `to blue (+${fixed(m)}), the labels' range; the ${data.N} training points are coloured by their label on the ` +
+      `same scale; root-mean-square error ${fixed(fit.rmse)} on them${held}.`
+    );
+  }
+  colourBar(ctx, pad.l + size + 18, pad.t, size, colour, [0, 1], [0, 0.5, 1]);
+  const held = test && fitTest ? ` (training) and ${fitTest.right} of ${test.N} held-out test points (rings)` : '';
+  return `${what}: ${fit.right} of ${data.N} points classified correctly${held}; ŷ over the plane ${range}.`;
 }
 
-/** Draws the points of `data` (rings if `hollow`); returns how many the network classifies correctly. */
+/** Two decimals (an exponent from 10,000 on), a true minus sign, never "−0.00", never "NaN" or "Infinity". */
+const fixed = (v: number) => {
+  if (!Number.isFinite(v)) return 'not a finite number';
+  const t = Math.abs(v) >= 1e4 ? v.toExponential(2).replace('e+', 'e') : v.toFixed(2);
+  return Number(t) === 0 ? '0.00' : t.replaceAll('-', '−');
+};
+
+/**
+ * Draws the points of `data` (rings if `hollow`) in their label's colour; returns how many the network classifies
+ * correctly (σ output) and its root-mean-square error on them (any output).
+ */
 function drawPoints(
   ctx: CanvasRenderingContext2D,
-  spec: Net,
+  colour: (v: number) => string,
   params: ArrayLike<number>,
+  model: Model,
   data: Dataset,
   sx: (v: number) => number,
   sy: (v: number) => number,
   hollow: boolean,
-): number {
-  const fit = forward(spec, params, data).yHat;
+): { right: number; rmse: number } {
+  const fit = forwardModel(model, params, data).yHat;
+  const regression = model.output === 'identity';
   const big = data.N <= LABELLED_POINTS;
   let right = 0;
+  let sq = 0;
   for (let n = 0; n < data.N; n++) {
-    const label = data.y[n]! >= 0.5 ? 1 : 0;
+    const y = data.y[n]!;
+    const label = y >= 0.5 ? 1 : 0;
     if ((fit[n]! >= 0.5 ? 1 : 0) === label) right++;
+    sq += (fit[n]! - y) ** 2;
     const [px, py] = [sx(data.x[2 * n]!), sy(data.x[2 * n + 1]!)];
     const r = big ? 10 : 3.5;
     ctx.beginPath();
-    if (big || label === 1) ctx.arc(px, py, r, 0, 2 * Math.PI);
+    // classification: label 0 a square on larger sets, for readers who cannot tell the colours apart
+    if (big || label === 1 || regression) ctx.arc(px, py, r, 0, 2 * Math.PI);
     else ctx.rect(px - r, py - r, 2 * r, 2 * r);
-    ctx.fillStyle = yHatColour(label);
+    const fill = regression ? colour(y) : yHatColour(label);
+    ctx.fillStyle = fill;
     if (hollow) {
       ctx.lineWidth = 3;
-      ctx.strokeStyle = yHatColour(label);
+      ctx.strokeStyle = fill;
       ctx.stroke();
       continue;
     }
@@ -210,14 +287,14 @@ function drawPoints(
     ctx.lineWidth = big ? 1.5 : 1;
     ctx.strokeStyle = '#111827';
     ctx.stroke();
-    if (!big) continue;
+    if (!big || regression) continue;
     ctx.fillStyle = '#fff';
     ctx.textAlign = 'center';
     ctx.font = 'bold 12px system-ui, sans-serif';
     ctx.fillText(String(label), px, py + 4); // the label, for readers who cannot tell the colours apart
     ctx.font = FONT;
   }
-  return right;
+  return { right, rmse: Math.sqrt(sq / data.N) };
 }
 
 /** A canvas that shows no picture says why, in words on it. */
@@ -236,22 +313,31 @@ export function notDrawn(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElemen
   ctx.fillText(lineText, 12, y);
 }
 
-/** A vertical bar of ŷ's colours from 0 (bottom) to 1 (top), labelled. */
-function colourBar(ctx: CanvasRenderingContext2D, left: number, top: number, height: number): void {
+/** A vertical bar of ŷ's colours from domain[0] (bottom) to domain[1] (top), labelled at `ticks`. */
+function colourBar(
+  ctx: CanvasRenderingContext2D,
+  left: number,
+  top: number,
+  height: number,
+  colour: (v: number) => string,
+  domain: [number, number],
+  ticks: readonly number[],
+): void {
   const s = scaleLinear()
-    .domain([0, 1])
+    .domain(domain)
     .range([top + height, top]);
   for (let i = 0; i < height; i++) {
-    ctx.fillStyle = yHatColour(s.invert(top + i + 0.5));
+    ctx.fillStyle = colour(s.invert(top + i + 0.5));
     ctx.fillRect(left, top + i, 14, 1);
   }
   ctx.strokeStyle = INK;
   ctx.strokeRect(left, top, 14, height);
   ctx.fillStyle = INK;
   ctx.textAlign = 'left';
-  for (const t of [0, 0.5, 1]) {
+  const labels = linearTickLabels(ticks);
+  ticks.forEach((t, i) => {
     line(ctx, left + 14, s(t), left + 18, s(t));
-    ctx.fillText(String(t), left + 20, s(t) + 4);
-  }
+    ctx.fillText(labels[i]!, left + 20, s(t) + 4);
+  });
   ctx.fillText('ŷ', left + 2, top + height + 18);
 }
