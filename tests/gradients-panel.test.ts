@@ -3,31 +3,19 @@
  * served by Vite: the lead sentence, the folded details, and what survives a redraw (it is redrawn
  * every frame on the real page): the details' open state and the table's scroll position.
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FixturePage, openFixture } from './support/fixture.js';
 import { FD_MAX_PARAMS } from '../src/ui/gradients.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let server: ViteDevServer;
-let browser: Browser;
+let fixture: FixturePage;
 let page: Page;
 
 beforeAll(async () => {
-  server = await createServer({ logLevel: 'silent', server: { host: '127.0.0.1', port: 0, strictPort: false } });
-  await server.listen();
-  const base = server.resolvedUrls?.local[0] ?? '';
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((e: Error) => {
-    throw new Error(`cannot start ${CHROMIUM} (install it: apt-get install -y chromium): ${e.message}`);
-  });
-  page = await browser.newPage();
-  await page.goto(`${base}tests/fixtures/panel/index.html`);
-  await page.waitForFunction(() => 'draw' in window, null, { timeout: 60_000 });
+  fixture = await openFixture('panel', 'draw');
+  page = fixture.page;
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(async () => fixture?.close());
 
 const drawModel = (hidden: number[], options: { l1?: number; l2?: number; cpu?: boolean } = {}) =>
   page.evaluate(([h, o]) => (window as unknown as { drawModel: (h: number[], o: object) => void }).drawModel(h, o), [

@@ -29,7 +29,7 @@ afterAll(async () => served?.close());
 const THE_LINK = '?hidden=4096&dataset=spiral&points=2000';
 const LIMIT = /The CPU engine can train at most 30,000 graph nodes a step/;
 
-type Lab = { backpropLab: { state(): string; running(): { hidden: number } | null } };
+type Lab = { backpropLab: { state(): string; running(): { hidden: number[] } | null } };
 const state = (page: Page) => page.evaluate(() => (window as unknown as Lab).backpropLab.state());
 
 /** Opens the page without waiting for numbers (a refused first run has none): until its first run is in or refused. */
@@ -110,9 +110,13 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
           /points N to at most 425\.$/.test(document.querySelector('[data-testid="error-points"]')?.textContent ?? ''),
         );
         await setControl(page, 'points', '425');
-        await page.waitForFunction(() => (window as unknown as Lab).backpropLab.running()?.hidden === 8, null, {
-          timeout: 60_000,
-        });
+        await page.waitForFunction(
+          () => (window as unknown as Lab).backpropLab.running()?.hidden.join() === '8',
+          null,
+          {
+            timeout: 60_000,
+          },
+        );
         expect(await text(page, 'error-points')).toBe('');
         expect(await page.locator('.banner-failure').count()).toBe(0);
         await setPlaying(page, true);
@@ -150,7 +154,7 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
         { timeout: 60_000 },
       );
       expect(await text(page, 'error-upload')).toMatch(
-        /^rows\.csv: The CPU engine can train at most 30,000 graph nodes a step .*80,000 training points at hidden width 8 .*use a file of at most 425 rows\.$/,
+        /^rows\.csv: The CPU engine can train at most 30,000 graph nodes a step .*80,000 training points at hidden width 8 .*use a file of at most 425 rows, or set the batch size to at most 340\.$/,
       );
       expect(await keepsAnswering(page, 5)).toBeLessThan(1000);
       const s1 = await stepNow(page);
@@ -272,7 +276,7 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
         await setPlaying(page, false);
       }
       await setControl(page, 'hidden', '8');
-      await page.waitForFunction(() => (window as unknown as Lab).backpropLab.running()?.hidden === 8, null, {
+      await page.waitForFunction(() => (window as unknown as Lab).backpropLab.running()?.hidden.join() === '8', null, {
         timeout: 60_000,
       });
       expect(await text(page, 'backend')).toMatch(/^WebGPU: /);

@@ -4,9 +4,9 @@
  * regression picture's pixels against the diverging scale computed here from ŷ.
  */
 import { interpolateRdBu } from 'd3-scale-chromatic';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FixturePage, openFixture } from './support/fixture.js';
 import { type Dataset, makeDataset, xor } from '../src/mlp/data/data.js';
 import { generate } from '../src/mlp/data/datasets.js';
 import { initModelParams } from '../src/mlp/init.js';
@@ -15,26 +15,14 @@ import { forwardModel } from '../src/mlp/reference.js';
 import { planeExtent } from '../src/ui/plots/plane.js';
 import type { Net } from './fixtures/plots/plots.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let server: ViteDevServer;
-let browser: Browser;
+let fixture: FixturePage;
 let page: Page;
 
 beforeAll(async () => {
-  server = await createServer({ logLevel: 'silent', server: { host: '127.0.0.1', port: 0, strictPort: false } });
-  await server.listen();
-  const base = server.resolvedUrls?.local[0] ?? '';
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((e: Error) => {
-    throw new Error(`cannot start ${CHROMIUM} (install it: apt-get install -y chromium): ${e.message}`);
-  });
-  page = await browser.newPage();
-  await page.goto(`${base}tests/fixtures/plots/index.html`);
-  await page.waitForFunction(() => 'drawPlane' in window, null, { timeout: 60_000 });
+  fixture = await openFixture('plots', 'drawPlane');
+  page = fixture.page;
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(async () => fixture?.close());
 
 type Fixture = {
   drawNetwork(net: Net): string;

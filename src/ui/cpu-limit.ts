@@ -95,11 +95,15 @@ export function cpuRefusal(
   const nodes = modelGraphNodes(size);
   if (nodes <= CPU_STEP_MAX_NODES) return null;
   const fewer: string[] = [];
-  let field: RefusedField = upload ? 'upload' : 'hidden';
+  const by = { width: false, points: false, batch: false };
   if (hidden.length === 1 && !penalty) {
     const widest = maxHidden(B, d, CPU_STEP_MAX_NODES);
     if (widest >= 1) fewer.push(`lower the hidden width H to at most ${widest}`);
-  } else fewer.push('use fewer or narrower hidden layers');
+    by.width = widest >= 1;
+  } else {
+    fewer.push('use fewer or narrower hidden layers');
+    by.width = true;
+  }
   if (B === N && hidden.length === 1 && !penalty) {
     /** The most rows of the file, or points of the generated set, that fit at width h (0: none). */
     const most = (h: number): string | null => {
@@ -113,13 +117,11 @@ export function cpuRefusal(
       return points >= 1 ? `lower the points N to at most ${points.toLocaleString('en-US')}` : null;
     };
     const fewerPoints = most(hidden[0]!);
-    if (fewerPoints) {
-      fewer.push(fewerPoints);
-      if (!upload && fewer.length === 1) field = 'points';
-    }
+    if (fewerPoints) fewer.push(fewerPoints);
     // neither alone is enough: both, at the default width
     const both = fewer.length === 0 ? most(DEFAULT_SETTINGS.hidden[0]!) : null;
     if (both) fewer.push(`set the hidden width H to ${DEFAULT_SETTINGS.hidden[0]} and ${both.replace(/^lower /, '')}`);
+    by.points = fewerPoints !== null || both !== null;
   }
   if (B > 1) {
     // a smaller batch: each step's graph holds only its rows
@@ -127,7 +129,7 @@ export function cpuRefusal(
     while (most >= 1 && modelGraphNodes({ ...size, B: most }) > CPU_STEP_MAX_NODES) most--;
     if (most >= 1) {
       fewer.push(`set the batch size to at most ${most}`);
-      if (!upload && fewer.length === 1) field = 'batch';
+      by.batch = true;
     }
   }
   if (fewer.length === 0) fewer.push('use fewer inputs per row, fewer rows and a narrower hidden layer');
@@ -138,5 +140,15 @@ export function cpuRefusal(
     `(about the batch's points × (3·H·(d + 1) + 16) for one hidden layer), so that one step fits in a frame and the ` +
     `page keeps answering; ${rows} at ${widthsIn(hidden)} would build ${nodes.toLocaleString('en-US')}. ` +
     `To train here, ${fewer.join(', or ')}.`;
+  // said beside the first field the advice names (the hidden width where nothing else applies, as for XOR)
+  const field: RefusedField = upload
+    ? 'upload'
+    : by.width
+      ? 'hidden'
+      : by.points
+        ? 'points'
+        : by.batch
+          ? 'batch'
+          : 'hidden';
   return { text, field };
 }
