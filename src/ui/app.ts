@@ -97,7 +97,10 @@ export function fillControls(app: App): void {
   showModelControls(app);
 }
 
-/** Controls that follow the network: BCE only with the σ output; a layer can be removed down to one, added up to six. */
+/**
+ * Controls that follow the network: BCE only with the σ output; the rate λ only with a penalty; a layer can be removed
+ * down to one, added up to six.
+ */
 export function showModelControls(app: App): void {
   const { els, settings } = app;
   const bce = els.lossChoice.querySelector<HTMLOptionElement>('option[value="bce"]');
@@ -105,6 +108,7 @@ export function showModelControls(app: App): void {
     bce.disabled = settings.problem === 'regression';
     bce.title = bce.disabled ? 'BCE needs the σ output of classification: regression trains with MSE' : '';
   }
+  els.lambda.disabled = settings.reg === 'none'; // no penalty: its rate has nothing to weigh
   els.removeLayer.disabled = settings.hidden.length <= MODEL_LIMITS.layers.min;
   els.addLayer.disabled = settings.hidden.length >= MODEL_LIMITS.layers.max;
 }

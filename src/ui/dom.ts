@@ -45,6 +45,7 @@ export function demoElements() {
     addLayer: q<HTMLButtonElement>(t('add-layer')),
     removeLayer: q<HTMLButtonElement>(t('remove-layer')),
     lossChoice: q<HTMLSelectElement>(t('input-loss')),
+    lambda: q<HTMLInputElement>(t('input-lambda')),
     speed: q<HTMLElement>(t('speed')),
     kernel: q<HTMLElement>(t('kernel')),
     hints: q<HTMLElement>(t('hints')),
