@@ -91,11 +91,20 @@ describe('the data settings in the URL', () => {
   it('a regression dataset brings its problem type and MSE; a link asking otherwise is refused by name', () => {
     const alone = fromQuery('?dataset=reg-plane');
     expect([alone.settings.problem, alone.settings.loss, alone.errors]).toEqual(['regression', 'mse', []]);
+    const problemAlone = fromQuery('?problem=regression');
+    expect([problemAlone.settings.dataset, problemAlone.settings.loss, problemAlone.errors]).toEqual([
+      'reg-plane',
+      'mse',
+      [],
+    ]);
     const asked = fromQuery('?dataset=reg-plane&problem=classification&loss=bce');
     expect(asked.settings.problem).toBe('regression');
     expect(asked.settings.loss).toBe('mse');
-    expect(asked.refused.problem).toMatch(/^problem type classification cannot train on the dataset reg-plane/);
-    expect(asked.refused.loss).toMatch(/^loss bce needs the σ output of classification/);
+    expect(asked.errors[0]).toBe(
+      'problem type classification cannot train on the dataset plane, whose labels are for regression, so the link trains it as regression',
+    );
+    expect(asked.errors[1]).toMatch(/^loss bce needs the σ output of classification.*trains this regression with mse$/);
+    expect(asked.refused, 'nothing beside a field: what trains differs from the defaults, and the banner says why').toEqual({});
   });
 
   it('refuses bad lists, batch sizes and penalties, naming the setting and the range', () => {

@@ -157,7 +157,7 @@ describe('the network a learner builds, from the link', () => {
       // the map classifies: it says it cannot map regression data, and nothing runs
       await page.click('[data-testid="sweep-run"]');
       await page.waitForFunction(() => document.querySelector('[data-testid="sweep-time"]')?.textContent !== '');
-      expect(await text(page, 'sweep-time')).toMatch(/^The map cannot train on plane \(regression\): it classifies/);
+      expect(await text(page, 'sweep-time')).toMatch(/^The map cannot train on plane: it classifies/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
@@ -223,6 +223,44 @@ describe('the network a learner builds, with the controls', () => {
       const want = oracleRun(data, { ...options, output: 'identity', batch: 10, l1: 0.001 }, s.step);
       // both f64: the scalar engine and the matrix form differ by the order of summation only
       expect(worst(s.params, want, 1e-12, 1e-9)).toBeLessThanOrEqual(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("walking a deep network's graph scrolls each step's part into the graph's box", async () => {
+    const { browser, page, errors } = await open(`${base}?hidden=4,3&activation=tanh&perFrame=5`);
+    try {
+      await page.click('[data-testid="step-once"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="step"]')?.textContent === '1');
+      await page.click('[data-testid="walk-start"]');
+      const scroll = page.locator('#diagram .graph-scroll');
+      const box = (await scroll.boundingBox())!;
+      const [scrollWidth, clientWidth] = await scroll.evaluate((e) => [e.scrollWidth, e.clientWidth]);
+      expect(scrollWidth, 'the two-layer graph is wider than its box').toBeGreaterThan(clientWidth + 1);
+      let moved = false;
+      for (let k = 0; k < 40; k++) {
+        const parts = await page.locator('#diagram .walk-current, #diagram .walk-new').evaluateAll((els) =>
+          els.map((e) => {
+            const r = e.getBoundingClientRect();
+            return { left: r.left, right: r.right };
+          }),
+        );
+        if (parts.length > 0) {
+          const left = Math.min(...parts.map((p) => p.left));
+          const right = Math.max(...parts.map((p) => p.right));
+          const seen = Math.min(right, box.x + box.width) - Math.max(left, box.x);
+          expect(
+            seen,
+            `walk step ${k + 1}: part at ${left}..${right}, box ${box.x}..${box.x + box.width}`,
+          ).toBeGreaterThan(0);
+        }
+        moved ||= (await scroll.evaluate((e) => e.scrollLeft)) > 0;
+        if ((await page.locator('[data-testid="walk-next"]').getAttribute('aria-disabled')) === 'true') break;
+        await page.click('[data-testid="walk-next"]');
+      }
+      expect(moved, 'the walk scrolled the graph sideways at least once').toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

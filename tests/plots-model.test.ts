@@ -295,3 +295,53 @@ describe('hints for the identity output (regression)', () => {
     expect(hints(input).filter((h) => h.id === 'stuck' || h.id === 'grows')).toEqual([]);
   });
 });
+
+describe('hints that last, and hints for the penalty and a stalled regression', () => {
+  const base = { step: 2000, hidden: [8, 8], dead: [0, 0], yHat: [0.2, 0.8], accuracy: 1, ...run, lr: 0.5 };
+
+  it('a gradient that vanished at step 0 is still said later, in the past tense, when it no longer does now', () => {
+    const now = hints({ ...base, loss: 0.1, gradNorms: [0.5, 1, 1] });
+    expect(now.map((h) => h.id)).toEqual([]);
+    const later = hints({ ...base, loss: 0.1, gradNorms: [0.5, 1, 1], startNorms: [0.001, 1, 1] });
+    expect(later.map((h) => h.id)).toEqual(['vanishing']);
+    expect(later[0]!.text).toMatch(/^At step 0, layer 1’s gradients were at least 1,000× smaller than layer 2’s/);
+    // when it holds now, the present is said
+    const both = hints({ ...base, loss: 0.1, gradNorms: [0.002, 1, 1], startNorms: [0.001, 1, 1] });
+    expect(both[0]!.text).toMatch(/^Layer 1’s gradients are at least 500× smaller/);
+  });
+
+  it('ŷ stuck at 0.5 in a deep net whose first layer barely learns points at depth, not at more units', () => {
+    const stuck = { ...base, loss: 0.69, yHat: [0.5, 0.5, 0.5, 0.5], accuracy: 0.5, activation: 'sigmoid' as const };
+    const deep = hints({ ...stuck, gradNorms: [1e-5, 1e-2, 1], startNorms: [1e-5, 1e-2, 1] });
+    expect(deep.map((h) => h.id)).toEqual(['vanishing', 'stuck']);
+    expect(deep[1]!.text).toMatch(/try ReLU or fewer layers\.$/);
+    expect(deep[1]!.text).not.toMatch(/XOR|more hidden units/);
+    expect(hints({ ...stuck, gradNorms: [1, 1, 1] }).find((h) => h.id === 'stuck')!.text).toMatch(
+      /more hidden units\.$/,
+    );
+  });
+
+  it('a penalty larger than the data loss names λ, also beside the learning rate when the loss grew', () => {
+    const heavy = hints({ ...base, loss: 5, dataLoss: 0.5, penalty: 4.5 });
+    expect(heavy.map((h) => h.id)).toEqual(['penalty']);
+    expect(heavy[0]!.text).toMatch(/^The penalty R = 4\.50 is larger than the data’s loss 0\.500: .* Lower λ/);
+    const grew = hints({ ...base, firstLoss: 1, loss: 5, dataLoss: 0.5, penalty: 4.5 });
+    expect(grew.map((h) => h.id)).toEqual(['penalty', 'grows']);
+    expect(grew[1]!.text).toMatch(/Lower the learning rate or λ\.$/);
+    expect(hints({ ...base, loss: 1, dataLoss: 0.9, penalty: 0.1 })).toEqual([]);
+  });
+
+  it('a regression whose loss stopped falling below R² 0.9 is said to have stalled, with R² and what to try', () => {
+    const flat = { ...base, output: 'identity' as const, loss: 0.2, pastLoss: 0.2, step: 4000 };
+    const h = hints({ ...flat, r2: 0.23 });
+    expect(h.map((x) => [x.id, x.level])).toEqual([['stalled', 'warn']]);
+    expect(h[0]!.text).toMatch(
+      /^The loss has stopped falling with R² = 0\.23 .* smaller learning rate \(such as 0\.1\)/,
+    );
+    expect(hints({ ...flat, r2: -0.3 })[0]!.text).toMatch(
+      /below 0: a constant guess, the labels’ mean, would fit better/,
+    );
+    expect(hints({ ...flat, r2: 0.95 })).toEqual([]); // fits well: nothing to say
+    expect(hints({ ...flat, r2: 0.23, loss: 0.1 })).toEqual([]); // still falling (0.1 < 0.98 · 0.2)
+  });
+});

@@ -32,6 +32,8 @@ export interface App {
   history: LossHistory;
   /** With mini-batches: the loss of the batch each snapshot's next step descends, drawn faint behind the curve. */
   batchHistory: LossHistory;
+  /** ‖∂L/∂W_l‖ per layer at step 0 of this run (for the gradient-size hint). */
+  startNorms?: readonly number[];
   fd: boolean;
   /** What the banner says, by kind; empty kinds are not shown. */
   banners: Partial<Record<BannerKind, string>>;
@@ -86,6 +88,7 @@ export function newData(app: App): void {
   app.data = pageData(app.settings, app.upload);
   if (app.settings.point >= app.data.train.N) app.settings = { ...app.settings, point: 0 };
   showDataControls(app.els, app.data, app.settings, app.upload);
+  showModelControls(app);
   writeUrl(app);
 }
 
@@ -109,6 +112,17 @@ export function showModelControls(app: App): void {
     bce.title = bce.disabled ? 'BCE needs the σ output of classification: regression trains with MSE' : '';
   }
   els.lambda.disabled = settings.reg === 'none'; // no penalty: its rate has nothing to weigh
+  // a batch larger than the training set trains on the full batch: said beside the field, not refused
+  const note = document.querySelector<HTMLElement>('[data-error="batch"]');
+  const N = app.data.train.N;
+  if (note && (note.dataset.marked === 'batch' || note.textContent === '')) {
+    const over = settings.batch !== 'all' && settings.batch > N;
+    note.textContent = over
+      ? `batch size ${settings.batch} is more than the ${N.toLocaleString('en-US')} training points: each step uses all of them (the full batch)`
+      : '';
+    if (over) note.dataset.marked = 'batch';
+    else delete note.dataset.marked;
+  }
   els.removeLayer.disabled = settings.hidden.length <= MODEL_LIMITS.layers.min;
   els.addLayer.disabled = settings.hidden.length >= MODEL_LIMITS.layers.max;
 }

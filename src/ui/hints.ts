@@ -6,7 +6,7 @@
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import { describeFault, type FaultNames, nonFiniteName, TrainingDivergedError } from '../mlp/divergence.js';
-import { accuracy } from '../mlp/accuracy.js';
+import { accuracy, fitOf } from '../mlp/accuracy.js';
 import { parameterNames } from './gradients.js';
 import { type ModelShape, modelLayout, type Output } from '../mlp/model.js';
 import type { Objective } from '../mlp/objective.js';
@@ -27,6 +27,13 @@ export interface HintInput {
   activation?: HiddenActivation;
   /** ‖∂L_data/∂W_l‖ for l = 1..L+1 (layerGradientNorms), for the gradient-size hint; none: no such hint. */
   gradNorms?: readonly number[];
+  /** The same at step 0 of this run: a gradient that vanished at the start is said for the whole run. */
+  startNorms?: readonly number[];
+  /** The two terms of the loss, where a penalty is set: R larger than L_data is named. */
+  dataLoss?: number;
+  penalty?: number;
+  /** R² over the training points (identity output): a regression that stopped improving is named with it. */
+  r2?: number;
   yHat: ArrayLike<number>;
   /** The fraction of training points classified correctly now, in [0, 1] (σ output only). */
   accuracy: number;
@@ -40,7 +47,7 @@ export interface HintInput {
 }
 
 export interface Hint {
-  id: 'dead' | 'saturated' | 'vanishing' | 'stuck' | 'grows';
+  id: 'dead' | 'saturated' | 'vanishing' | 'stuck' | 'grows' | 'stalled' | 'penalty';
   /** 'info' for a run that is learning (neutral style), 'warn' for one that is failing. */
   level: 'info' | 'warn';
   text: string;
@@ -55,6 +62,8 @@ export const GROWN = 1.2;
 export const SATURATED = 1e-4;
 /** After this many steps a run short of 100% whose loss fell less than 2% over the last half has stalled. */
 export const STALLED_AFTER = 1000;
+/** A regression whose loss stopped falling below this R² is said to have stalled. */
+export const STALLED_R2 = 0.9;
 /**
  * ‖∂L/∂W_L‖ / ‖∂L/∂W1‖ at or above this: the first layer's gradients have vanished. Two orders of magnitude: a
  * healthy network's layers differ by a few times (widths and weights), while each σ layer between them can shrink
@@ -119,11 +128,15 @@ export type RunHistory = Pick<HintInput, 'firstLoss' | 'minLoss' | 'pastLoss' | 
 /** The hints' input for a snapshot, as the page builds it (dead and saturated units, when already counted, passed in). */
 export function hintInputOf(
   s: Snapshot,
-  run: RunHistory,
+  run: RunHistory & Pick<HintInput, 'startNorms'>,
   units: { dead: number[][]; saturated: number[][] } = { dead: deadUnits(s), saturated: saturatedUnits(s) },
 ): HintInput {
+  const fit = fitOf(s.model.output, s.layers.yHat, s.data.y);
+  const penalised = s.objective.l1 > 0 || s.objective.l2 > 0;
   return {
     ...run,
+    ...(penalised ? { dataLoss: s.oracle.dataLoss, penalty: s.oracle.penalty } : {}),
+    ...(fit.r2 !== undefined ? { r2: fit.r2 } : {}),
     step: s.step,
     hidden: s.model.hidden,
     dead: units.dead.map((u) => u.length),
@@ -153,8 +166,11 @@ export function hints(r: HintInput): Hint[] {
   // ŷ ≈ 0.5 and accuracy are the σ output's: a regression's ŷ has no such middle, and no accuracy
   let stuck = classifies && r.step >= STUCK_AFTER && n > 0;
   for (let i = 0; i < n && stuck; i++) if (Math.abs(r.yHat[i]! - 0.5) > STUCK_BAND) stuck = false;
-  const stalled = classifies && r.step >= STALLED_AFTER && r.accuracy < 1 && !(r.loss < 0.98 * r.pastLoss);
+  const flat = r.step >= STALLED_AFTER && !(r.loss < 0.98 * r.pastLoss);
+  const stalled = classifies ? flat && r.accuracy < 1 : flat && r.r2 !== undefined && r.r2 < STALLED_R2;
   const overshoots = grew || pinned;
+  // a penalty larger than the data's loss: λ pulls the weights to 0 harder than the data pulls them anywhere
+  const heavy = r.penalty !== undefined && r.dataLoss !== undefined && r.step > 0 && r.penalty > r.dataLoss;
   const failing = overshoots || stuck || stalled;
   const dead = sum(deadBy);
   if (dead > 0 && !deep) {
@@ -211,10 +227,34 @@ export function hints(r: HintInput): Hint[] {
   const vanishing = vanishingHint(r, widths.length, failing);
   if (vanishing) out.push(vanishing);
   if (stuck) {
+    const why = vanishing
+      ? 'Its first layers barely learn (see above); try ReLU or fewer layers.'
+      : `${dead > 0 ? 'Its units cannot bend the boundary (see above)' : 'Its units do not yet bend the boundary'}; try another seed or more hidden units.`;
     out.push({
       id: 'stuck',
       level: 'warn',
-      text: `ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer when the two labels are equally common, as in XOR. ${dead > 0 ? 'Its units cannot bend the boundary (see above)' : 'Its units do not yet bend the boundary'}; try another seed or more hidden units.`,
+      text: `ŷ is stuck near 0.5 on every point: the network gives the same guess everywhere, which is the best constant answer when the two labels are equally common. ${why}`,
+    });
+  }
+  if (stalled && !classifies && !overshoots && !heavy) {
+    out.push({
+      id: 'stalled',
+      level: 'warn',
+      text:
+        `The loss has stopped falling with R² = ${r.r2!.toFixed(2)} on the training points` +
+        `${r.r2! < 0 ? ' (below 0: a constant guess, the labels’ mean, would fit better)' : ''}: ` +
+        `the fit is stuck where it is. A smaller learning rate (such as ${Math.min(r.lr / 5, 0.1)}), tanh, or more ` +
+        'or wider layers usually get a regression further.',
+    });
+  }
+  if (heavy) {
+    out.push({
+      id: 'penalty',
+      level: 'warn',
+      text:
+        `The penalty R = ${r.penalty!.toPrecision(3)} is larger than the data’s loss ${r.dataLoss!.toPrecision(3)}: ` +
+        'the regularization rate λ pulls the weights toward 0 harder than the data pulls them anywhere, so the ' +
+        'network fits little. Lower λ (0.001 to 0.01 is typical).',
     });
   }
   if (overshoots) {
@@ -224,7 +264,7 @@ export function hints(r: HintInput): Hint[] {
     out.push({
       id: 'grows',
       level: 'warn',
-      text: `${what}: the learning rate ${r.lr} is too large, so each step overshoots${grew ? '' : ' into the flat tails of σ, where almost no gradient passes back'}. Lower the learning rate${classifies ? ' (0.5 works here)' : ''}.`,
+      text: `${what}: the learning rate ${r.lr} is too large, so each step overshoots${grew ? '' : ' into the flat tails of σ, where almost no gradient passes back'}. Lower the learning rate${heavy ? ' or λ' : classifies ? ' (0.5 works here)' : ''}.`,
     });
   }
   return out;
@@ -243,7 +283,16 @@ function layerCounts(counts: readonly number[], widths: readonly number[]): stri
  * with the factor and, per activation, why. Nothing where either is 0 or not finite (a dead layer has its own hint).
  */
 function vanishingHint(r: HintInput, L: number, failing: boolean): Hint | null {
-  const g = r.gradNorms;
+  return vanishingAt(r.gradNorms, r, L, failing, '') ?? vanishingAt(r.startNorms, r, L, failing, 'At step 0, l');
+}
+
+function vanishingAt(
+  g: readonly number[] | undefined,
+  r: HintInput,
+  L: number,
+  failing: boolean,
+  when: string,
+): Hint | null {
   if (L < 2 || !g || g.length < L) return null;
   const [first, last] = [g[0]!, g[L - 1]!];
   if (!(first > 0) || !(last > 0) || !Number.isFinite(first) || !Number.isFinite(last)) return null;
@@ -259,9 +308,10 @@ function vanishingHint(r: HintInput, L: number, failing: boolean): Hint | null {
     id: 'vanishing',
     level: failing ? 'warn' : 'info',
     text:
-      `Layer 1’s gradients are at least ${roundFactor(factor).toLocaleString('en-US')}× smaller than layer ${L}’s ` +
-      `(‖∂L/∂W_l‖ per layer, to the nearest power of ten: ${sizes}; each exactly in the gradient panel’s table): ` +
-      `${SHRINK[act](L)}. So layer 1 learns that much more slowly. ${fix}`,
+      `${when ? `${when}ayer 1’s gradients were` : 'Layer 1’s gradients are'} at least ` +
+      `${roundFactor(factor).toLocaleString('en-US')}× smaller than layer ${L}’s ` +
+      `(‖∂L/∂W_l‖ per layer, to the nearest power of ten: ${sizes}; ${when ? 'now' : 'each exactly'} in the gradient ` +
+      `panel’s table): ${SHRINK[act](L)}. So layer 1 learns that much more slowly. ${fix}`,
   };
 }
 

@@ -52,6 +52,7 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   if (!from) {
     app.history.clear();
     app.batchHistory.clear();
+    delete app.startNorms;
   }
   const data = app.data.train;
   const config = runConfig(app.settings, data.N);
@@ -198,7 +199,8 @@ function coupled(app: App, key: keyof Settings, value: unknown): Partial<Setting
   if (key === 'problem') {
     const problem = value as Problem;
     const dataset = app.upload || problemOf(s.dataset) === problem ? s.dataset : lastDataset[problem];
-    return { dataset, ...(problem === 'regression' ? { loss: 'mse' as const } : {}) };
+    // regression trains with MSE; back to classification, the default BCE (from the logit) again
+    return { dataset, loss: problem === 'regression' ? 'mse' : DEFAULT_SETTINGS.loss };
   }
   if (key === 'dataset') {
     const problem = problemOf(value as DatasetKind);
@@ -231,8 +233,17 @@ function editLayers(app: App, change: 1 | -1): void {
   const { hidden } = app.settings;
   const next = change > 0 ? [...hidden, hidden[hidden.length - 1]!] : hidden.slice(0, -1);
   if (next.length < MODEL_LIMITS.layers.min || next.length > MODEL_LIMITS.layers.max) return;
-  app.els.hidden.value = formatHidden(next);
-  onControl(app, app.els.hidden);
+  const { hidden: field, addLayer, removeLayer } = app.els;
+  field.value = formatHidden(next);
+  onControl(app, field);
+  if (field.getAttribute('aria-invalid') === 'true') {
+    // refused (too big to train here): the field keeps the network that trains, the reason stays beside it
+    field.value = formatHidden(app.settings.hidden);
+    field.removeAttribute('aria-invalid');
+  }
+  // a button that disabled itself would drop the keyboard's focus to the page: move it to the other one
+  const pressed = change > 0 ? addLayer : removeLayer;
+  if (pressed.disabled && document.activeElement !== field) (change > 0 ? removeLayer : addLayer).focus();
 }
 
 /** A control was committed: refuse a bad value beside it (the run goes on), or apply a good one. */
@@ -411,7 +422,7 @@ function mapRefusal(data: PageData): string | null {
   if (n < 0) return null;
   return (
     `The map cannot train on ${data.name}: it classifies (σ output, BCE, labels in [0, 1]), and this data's labels ` +
-    `are real numbers for regression (point ${n + 1} has y = ${data.train.y[n]}). Choose a classification dataset in ` +
+    `are real numbers for regression (point ${n + 1} has y = ${data.train.y[n]!.toPrecision(3)}). Choose a classification dataset in ` +
     'the demo to map it.'
   );
 }

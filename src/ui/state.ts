@@ -9,6 +9,7 @@ import { KERNEL_NAMES, type KernelName } from '../gpu/contract.js';
 import { DEFAULTS, describeRange, inRange, LIMITS, type NumericField } from '../mlp/config.js';
 import {
   DATASET_KINDS,
+  DATASET_NAMES,
   type DatasetKind,
   GEN_LIMITS,
   problemOf,
@@ -56,6 +57,9 @@ type Field =
   | { kind: 'choice'; choices: readonly string[]; label: string };
 
 export const REGULARIZERS = ['none', 'l1', 'l2'] as const;
+
+/** The dataset a problem type starts on. */
+export const FIRST_DATASET: Record<Problem, DatasetKind> = { classification: 'xor', regression: 'reg-plane' };
 
 /** Every setting, by its URL key. Hyperparameters share their ranges with the CLI (src/mlp/config.ts). */
 export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
@@ -147,7 +151,8 @@ export function parseSetting<K extends keyof Settings>(
       return { error: (e as Error).message };
     }
   }
-  if (f.kind === 'batch' && raw.trim() === 'all') return { value: 'all' as Settings[K] };
+  if (f.kind === 'batch' && raw.trim().toLowerCase() === 'all') return { value: 'all' as Settings[K] };
+  if (f.kind === 'batch' && !DECIMAL.test(raw.trim())) return bad;
   if (!DECIMAL.test(raw.trim()))
     return { error: `${f.label} must be ${allowed(key)}, written as ${example(key)}, got '${raw}'` };
   const v = Number(raw.trim());
@@ -179,21 +184,25 @@ export function fromQuery(query: string): {
       refused[key] = r.error;
     } else (settings as Record<string, unknown>)[key] = r.value;
   }
-  // a regression dataset is regression's: a link naming one alone means it; one asking to classify it is refused
+  // each problem type has its datasets: a link naming only one of the two means the other follows (the problem alone
+  // brings its first dataset); a link naming two that disagree keeps the dataset and says so in the banner
   const family = problemOf(settings.dataset);
   if (settings.problem !== family) {
-    if (params.get('problem') !== null) {
-      const error = `problem type ${settings.problem} cannot train on the dataset ${settings.dataset}, whose labels are for ${family}; ${family} is used`;
-      errors.push(error);
-      refused.problem = error;
+    if (params.get('dataset') === null) settings.dataset = FIRST_DATASET[settings.problem];
+    else {
+      if (params.get('problem') !== null)
+        errors.push(
+          `problem type ${settings.problem} cannot train on the dataset ${DATASET_NAMES[settings.dataset]}, ` +
+            `whose labels are for ${family}, so the link trains it as ${family}`,
+        );
+      settings.problem = family;
     }
-    settings.problem = family;
   }
   if (settings.problem === 'regression' && settings.loss !== 'mse') {
     if (params.get('loss') !== null) {
-      const error = 'loss bce needs the σ output of classification (a probability); regression trains with mse';
-      errors.push(error);
-      refused.loss = error;
+      errors.push(
+        'loss bce needs the σ output of classification (a probability), so the link trains this regression with mse',
+      );
     }
     settings.loss = 'mse';
   }

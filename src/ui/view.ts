@@ -11,7 +11,7 @@ import type { PageData } from './data-choice.js';
 import { highlightUnit, REFRESH_MS, renderDiagram } from './graph/diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
-import { hintInputOf, hints } from './hints.js';
+import { hintInputOf, hints, layerGradientNorms } from './hints.js';
 import type { LossHistory } from './history.js';
 import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits, type UnitRef } from './plots/network.js';
 import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots/plots.js';
@@ -27,6 +27,8 @@ export interface View {
   history: LossHistory;
   /** With mini-batches: the batch losses, drawn faint behind the training-set loss. */
   batchHistory: LossHistory;
+  /** ‖∂L/∂W_l‖ per layer at step 0 of this run (for the gradient-size hint); cleared with the history. */
+  startNorms?: readonly number[];
   /** Show central differences in the gradient panel. */
   fd: boolean;
 }
@@ -35,6 +37,7 @@ export interface View {
 export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
   const { els, settings } = app;
   app.history.add({ step: s.step, loss: s.loss });
+  if (s.step === 0) app.startNorms = layerGradientNorms(s.model, s.params, s.oracle.grads, s.objective);
   if (s.batchLoss !== null) app.batchHistory.add({ step: s.step, loss: s.batchLoss });
   showStats(els, s);
   els.kernel.textContent = s.kernel;
@@ -73,6 +76,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
         minLoss: app.history.min(),
         pastLoss: past ? past.loss : NaN,
         lr: settings.lr,
+        ...(app.startNorms ? { startNorms: app.startNorms } : {}),
       },
       { dead, saturated },
     ),

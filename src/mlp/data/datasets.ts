@@ -61,8 +61,8 @@ export const DATASET_NAMES: Record<DatasetKind, string> = {
   gauss: 'two Gaussians',
   spiral: 'spiral',
   noisyxor: 'noisy XOR',
-  'reg-plane': 'plane (regression)',
-  'reg-gauss': 'mixture of Gaussians (regression)',
+  'reg-plane': 'plane',
+  'reg-gauss': 'mixture of Gaussians',
 };
 
 export interface GenSpec {

@@ -298,9 +298,26 @@ function showWalk(panel: Panel): void {
     steps.map((s) => s.id),
     step.id,
   );
+  followWalk(panel.scroll);
   sentence.textContent = step.sentence;
   count.textContent = `${step.direction} pass, step ${at + 1} of ${steps.length}`;
   back.setAttribute('aria-disabled', String(at === 0)); // not `disabled`: the focused button keeps focus
   next.setAttribute('aria-disabled', String(at === steps.length - 1));
   panel.root.dataset.walkStep = step.id;
+}
+
+/**
+ * Scrolls a graph wider than its box sideways so that the walk's current part is in view (a deep network's graph is
+ * wider than a desktop window, and far wider than a phone's); only sideways, so the page itself does not jump.
+ */
+function followWalk(scroll: HTMLElement): void {
+  const parts = [...scroll.querySelectorAll<SVGGraphicsElement>('.walk-current, .walk-new')];
+  if (parts.length === 0 || scroll.scrollWidth <= scroll.clientWidth + 1) return;
+  const box = scroll.getBoundingClientRect();
+  const left = Math.min(...parts.map((p) => p.getBoundingClientRect().left));
+  const right = Math.max(...parts.map((p) => p.getBoundingClientRect().right));
+  if (left >= box.left && right <= box.right) return;
+  // the part's middle to the box's middle, or its left edge to the box's where the part is wider than the box
+  const shift = right - left > box.width ? left - box.left - 8 : (left + right) / 2 - (box.left + box.right) / 2;
+  scroll.scrollLeft += shift;
 }
