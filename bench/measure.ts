@@ -25,6 +25,15 @@ export interface BenchResult {
   hostMs?: number;
   /** GPU dispatches per SGD step, where known. */
   dispatchesPerStep?: number;
+  /** Impls that report their loss: over every training point before the first step and after the last one timed. */
+  lossFirst?: number;
+  lossLast?: number;
+  /** Steps taken between lossFirst and lossLast (warm-up included). */
+  steps?: number;
+  /** How this impl's training differs from the case's network, where a peer cannot train it exactly. */
+  note?: string;
+  /** A peer rather than one of ours (set by the cases that tell them apart). */
+  peer?: boolean;
 }
 
 export interface BenchRatio {
@@ -46,6 +55,12 @@ export interface Impl {
   dispose?(): void;
   /** Copied into the result (BenchResult.dispatchesPerStep). */
   dispatchesPerStep?: number;
+  /** The loss over every training point at the current parameters: recorded before and after timing. */
+  loss?(): number | Promise<number>;
+  /** Copied into the result (BenchResult.note). */
+  note?: string;
+  /** A peer, not one of ours: the table prints each of ours against each peer (cases that mark their peers). */
+  peer?: boolean;
 }
 
 export interface Budget {
@@ -100,11 +115,13 @@ export function gpuImpl(
 export async function measure(
   impl: Impl,
   { repeats, seconds }: Budget,
-): Promise<{ rates: number[]; hostMs: number[] }> {
+): Promise<{ rates: number[]; hostMs: number[]; steps: number }> {
   let k = 1;
+  let steps = 0;
   for (;;) {
     const t0 = performance.now();
     await impl.run(k);
+    steps += k;
     const dt = (performance.now() - t0) / 1000;
     if (dt >= seconds / 4 || k >= 1 << 20) {
       k = Math.max(1, Math.round((k * seconds) / Math.max(dt, 1e-6)));
@@ -117,10 +134,11 @@ export async function measure(
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
     const info = await impl.run(k);
+    steps += k;
     rates.push((k * impl.models) / ((performance.now() - t0) / 1000));
     if (info) hostMs.push(info.hostMs);
   }
-  return { rates, hostMs };
+  return { rates, hostMs, steps };
 }
 
 export function median(xs: readonly number[]): number {
@@ -146,7 +164,9 @@ export class Recorder {
     for (const impl of impls) {
       this.log(`bench: ${name} ${impl.impl} ...\n`);
       try {
-        const { rates, hostMs } = await measure(impl, this.budget);
+        const lossFirst = await impl.loss?.();
+        const { rates, hostMs, steps } = await measure(impl, this.budget);
+        const losses = lossFirst === undefined ? {} : { lossFirst, lossLast: await impl.loss!(), steps };
         const result = {
           case: name,
           impl: impl.impl,
@@ -160,7 +180,8 @@ export class Recorder {
           ...(impl.variant ? { variant: impl.variant } : {}),
           ...(impl.dispatchesPerStep ? { dispatchesPerStep: impl.dispatchesPerStep } : {}),
         };
-        here.push({ ...result, ...(hostMs.length ? { hostMs: median(hostMs) } : {}), ...kernel });
+        const extra = { ...losses, ...(impl.note ? { note: impl.note } : {}), ...(impl.peer ? { peer: true } : {}) };
+        here.push({ ...result, ...(hostMs.length ? { hostMs: median(hostMs) } : {}), ...kernel, ...extra });
       } catch (e) {
         const error = (e as Error).message.split('\n')[0]!;
         this.log(`bench: ${name} ${impl.impl} failed: ${error}\n`);

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AdapterSummary } from '../src/gpu/device.js';
 import { requestNodeDevice } from '../src/gpu/node.js';
 import { type CaseChoice, largeCase, manyCase, scalingCase, type ScalingRow, xorCase } from './cases.js';
+import { type CpuCaseInfo, cpuCases } from './cases-cpu.js';
 import { type FastReport, fastCases } from './cases-fast.js';
 import { type BenchRatio, type BenchResult, Recorder } from './measure.js';
 import { scalingSvg } from './plot.js';
@@ -22,6 +23,8 @@ export interface BenchReport {
   results: BenchResult[];
   ratios: BenchRatio[];
   scaling: ScalingRow[];
+  /** The CPU cases' networks and data (./cases-cpu.ts); their results and ratios are in `results` and `ratios`. */
+  cpu: CpuCaseInfo[];
   /** Implementations that could not run a case, with their error (a peer's limit, say); the fast kernels' included. */
   failures: { case: string; impl: string; error: string }[];
   /** The fast kernels beside their slower alternatives, each result naming its kernel variant (./cases-fast.ts). */
@@ -45,6 +48,7 @@ export async function runBench(
     const tf = await loadTf('cpu', instance); // one module for every peer; each impl selects its backend before it runs
     const choices: CaseChoice[] = [];
     const context = { device, choices, tf, quick, recorder, log };
+    const cpu = await cpuCases(context);
     await xorCase(context);
     await manyCase(context);
     await largeCase(context);
@@ -62,6 +66,7 @@ export async function runBench(
       results,
       ratios,
       scaling,
+      cpu,
       failures: [...failures, ...fast.failures],
       fast,
     };
@@ -70,23 +75,40 @@ export async function runBench(
   }
 }
 
-/** The report as a table for people: one row per result, the ratios of each case's first impl, the scaling points. */
+/**
+ * The report as a table for people: the CPU cases' networks, one row per result (with its loss before and after where
+ * the impl reports one), the ratios (each of ours over each peer where a case marks its peers, else the case's first
+ * impl over the others), the scaling points and the fast kernels.
+ */
 export function benchTable(r: BenchReport): string {
   const n = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+  const loss = (x: BenchResult) =>
+    x.lossFirst !== undefined && x.lossLast !== undefined
+      ? `, loss ${x.lossFirst.toPrecision(4)} → ${x.lossLast.toPrecision(4)} in ${x.steps!.toLocaleString('en-US')} steps`
+      : '';
   const rows = r.results.map(
     (x) =>
-      `${x.case.padEnd(22)} ${x.impl.padEnd(13)} ${n(x.median).padStart(14)} ${x.unit.padEnd(13)} (min ${n(x.min)}, max ${n(x.max)}, ${x.repeats} repeats${x.hostMs !== undefined ? `, host ${x.hostMs.toFixed(2)} ms/repeat` : ''})`,
+      `${x.case.padEnd(22)} ${x.impl.padEnd(13)} ${n(x.median).padStart(14)} ${x.unit.padEnd(13)} (min ${n(x.min)}, max ${n(x.max)}, ${x.repeats} repeats${x.hostMs !== undefined ? `, host ${x.hostMs.toFixed(2)} ms/repeat` : ''}${loss(x)})`,
   );
+  const notes = [...new Map(r.results.filter((x) => x.note).map((x) => [x.impl, x.note!]))].map(
+    ([impl, note]) => `  ${impl}: ${note}`,
+  );
+  const q = (ratio: number) => (ratio >= 10 ? Math.round(ratio).toLocaleString('en-US') : ratio.toFixed(2));
   const best = (c: string, impl: string) =>
-    r.ratios
-      .filter((x) => x.case === c && x.impl === impl)
-      .map(
-        (x) =>
-          `${impl} / ${x.peer} = ${x.ratio >= 10 ? Math.round(x.ratio).toLocaleString('en-US') : x.ratio.toFixed(2)}`,
-      );
+    r.ratios.filter((x) => x.case === c && x.impl === impl).map((x) => `${impl} / ${x.peer} = ${q(x.ratio)}`);
+  // where a case marks its peers: each of ours against every peer, one line each; elsewhere the first impl's ratios
+  const oursAgainstPeers = (c: string) => {
+    const here = r.results.filter((x) => x.case === c);
+    const peers = here.filter((x) => x.peer);
+    return here
+      .filter((x) => !x.peer)
+      .map((o) => `${c.padEnd(22)} ${o.impl}: ${peers.map((p) => `${q(o.median / p.median)}× ${p.impl}`).join(', ')}`);
+  };
   const cases = [...new Set(r.results.map((x) => x.case))];
   const ratioLines = cases.flatMap((c) =>
-    best(c, r.results.find((x) => x.case === c)!.impl).map((l) => `${c.padEnd(22)} ${l}`),
+    r.results.some((x) => x.case === c && x.peer)
+      ? oursAgainstPeers(c)
+      : best(c, r.results.find((x) => x.case === c)!.impl).map((l) => `${c.padEnd(22)} ${l}`),
   );
   const scaling = r.scaling.map(
     (s) => `  N=${String(s.N).padStart(7)} H=${String(s.H).padStart(4)}  ${n(s.stepsPerSecond)} steps/s`,
@@ -96,10 +118,16 @@ export function benchTable(r: BenchReport): string {
     "the chooser's pick per case (what the CLI and the page run):",
     ...r.chooser.map((c) => `${c.case.padEnd(22)} ${c.kernel}: ${c.why}`),
     '',
+    `CPU cases: full-batch SGD at lr ${r.cpu[0]?.lr ?? ''}, σ output, every impl from the same initial parameters:`,
+    ...r.cpu.map(
+      (c) => `${c.case.padEnd(22)} ${c.data}; hidden ${c.hidden.join('-')} ${c.activation}, ${c.loss.toUpperCase()}`,
+    ),
+    '',
     'case                   impl                  median',
     ...rows,
+    ...(notes.length ? ['where a peer trains a different network:', ...notes] : []),
     '',
-    'ratios (medians, same run):',
+    'ratios (medians, same run; in the CPU cases each of ours over each peer):',
     ...ratioLines,
     '',
     'scaling, gpu-large:',
