@@ -49,6 +49,7 @@ export type { Spec, Layout, Slot, NestedParams, TensorName } from './mlp/spec.js
 export { initParams, engineModel, engineParams, engineGrads } from './mlp/init.js';
 export { DEFAULTS, checkConfig, type TrainConfig } from './mlp/config.js';
 export { MatrixTrainer } from './mlp/train/train-matrix.js';
+export { FastTrainer } from './mlp/train/train-fast.js';
 export { CpuTrainer, type Evaluation } from './mlp/train/train-cpu.js';
 export { accuracy } from './mlp/accuracy.js';
 export { TrainingDivergedError, type Fault, type FaultKind } from './mlp/divergence.js';

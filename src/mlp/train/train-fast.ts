@@ -1,0 +1,366 @@
+/**
+ * SGD with the matrix form's arithmetic (src/mlp/reference.ts), written to be fast on a CPU: the CLI's
+ * `--backend cpu`, the page's CPU fallback and the CPU map use it. Any depth, every hidden activation, either
+ * output, L1/L2 and mini-batches (src/mlp/batches.ts), in f64.
+ *
+ * Every buffer is a Float64Array allocated once (θ, dL/dθ, the proposed θ′, one row's activations and δs, the
+ * per-sample losses); a step allocates nothing but the mini-batch's row view. The batch is processed one row at a
+ * time, forward then backward, each gradient element summed over the rows in batch order, so every number is the
+ * one lossAndGradsModel computes, in the same order: the two agree to the last bit, not only to rounding.
+ * f′ is read off the activation itself (tanh′ = 1 − a², σ′ = a(1 − a), a gate open where a > 0), as the matrix
+ * form's f′(z) gives it exactly.
+ *
+ * Like every trainer it checks each step's per-sample losses, gradients and updated parameters, and stops at the
+ * first non-finite one with a TrainingDivergedError, keeping the parameters of the step before. It touches neither
+ * the DOM nor Node, so a Web Worker can run it.
+ */
+import { type HiddenActivation, LEAKY_SLOPE } from '../../engine/activation.js';
+import { sigmoid, softplus } from '../../engine/value.js';
+import type { BatchSchedule } from '../batches.js';
+import { checkLearningRate, checkSteps } from '../checks.js';
+import type { Dataset } from '../data/data.js';
+import { firstFault, TrainingDivergedError } from '../divergence.js';
+import { type Model, modelLayout } from '../model.js';
+import type { Objective } from '../objective.js';
+import { allRows, type LossTerms } from '../reference.js';
+import type { Spec } from '../spec.js';
+import { checkTrainingRun, type TrainingOptions } from './training-run.js';
+
+/** The options every CPU trainer takes (./training-run.ts). */
+export type FastTrainerOptions = TrainingOptions;
+
+// The hidden activation as a small integer, so the loops switch on it outside their inner loop.
+const RELU = 0;
+const LEAKY = 1;
+const TANH = 2;
+const SIGMOID = 3;
+const CODES: Readonly<Record<HiddenActivation, number>> = { relu: RELU, leaky: LEAKY, tanh: TANH, sigmoid: SIGMOID };
+
+export class FastTrainer {
+  /** d, N and H = H_1 (the whole network for one hidden layer; `model` describes any depth). */
+  readonly spec: Spec;
+  /** The whole network. */
+  readonly model: Model;
+  readonly objective: Required<Objective>;
+  /** The mini-batch size B. */
+  readonly batch: number;
+  /** θ in the flat layout, live: each step writes it in place. */
+  readonly params: Float64Array;
+  /** Steps taken so far. */
+  stepCount = 0;
+
+  private rate: number;
+  private readonly schedule: BatchSchedule | null;
+  private readonly everyRow: Uint32Array;
+  // Layer l = 0..L (L the output layer): W_{l+1} (nout × nin) at wOff[l], b_{l+1} at bOff[l]; it reads its input
+  // at aOff[l] of `acts` and writes its output at aOff[l + 1]. `deltas` has the same layout: δ of layer l at aOff[l + 1].
+  private readonly nin: Int32Array;
+  private readonly nout: Int32Array;
+  private readonly wOff: Int32Array;
+  private readonly bOff: Int32Array;
+  private readonly aOff: Int32Array;
+  /** One row: x, a_1, …, a_L, then the logit z_{L+1}. */
+  private readonly acts: Float64Array;
+  /** One row's δ_l = ∂L_data/∂z_l, in the layout of `acts` (its first d entries unused). */
+  private readonly deltas: Float64Array;
+  /** ∂L_total/∂θ of the current batch. */
+  private readonly grads: Float64Array;
+  /** θ′ = θ − lr·dL/dθ, written to θ only when every value of the step is finite. */
+  private readonly next: Float64Array;
+  /** ℓ of each row of the current pass (N of them, for a pass over every point). */
+  private readonly rowLosses: Float64Array;
+  private readonly act: number;
+  private readonly sigmoidOut: boolean;
+  private readonly bce: boolean;
+  private readonly l1: number;
+  private readonly l2: number;
+  private readonly penalized: boolean;
+  /** The last step's loss terms (valid once stepCount > 0). */
+  private last: LossTerms | null = null;
+
+  constructor(
+    readonly data: Dataset,
+    initial: ArrayLike<number>,
+    options: FastTrainerOptions,
+  ) {
+    ({
+      spec: this.spec,
+      model: this.model,
+      objective: this.objective,
+      batch: this.batch,
+      schedule: this.schedule,
+    } = checkTrainingRun(data, initial, options));
+    this.rate = options.lr;
+    this.params = Float64Array.from(initial);
+    this.everyRow = allRows(data.N);
+    const { layers, size } = modelLayout(this.model);
+    const n = layers.length;
+    this.nin = Int32Array.from(layers, (s) => s.nin);
+    this.nout = Int32Array.from(layers, (s) => s.nout);
+    this.wOff = Int32Array.from(layers, (s) => s.W.offset);
+    this.bOff = Int32Array.from(layers, (s) => s.b.offset);
+    this.aOff = new Int32Array(n + 1);
+    for (let l = 0; l < n; l++) this.aOff[l + 1] = this.aOff[l]! + layers[l]!.nin;
+    this.acts = new Float64Array(this.aOff[n]! + 1);
+    this.deltas = new Float64Array(this.acts.length);
+    this.grads = new Float64Array(size);
+    this.next = new Float64Array(size);
+    this.rowLosses = new Float64Array(data.N);
+    this.act = CODES[this.model.activation];
+    this.sigmoidOut = this.model.output === 'sigmoid';
+    this.bce = this.objective.loss === 'bce';
+    this.l1 = this.objective.l1;
+    this.l2 = this.objective.l2;
+    this.penalized = this.l1 !== 0 || this.l2 !== 0;
+  }
+
+  /** The SGD learning rate; may be changed between steps (a finite number > 0). */
+  get lr(): number {
+    return this.rate;
+  }
+
+  set lr(lr: number) {
+    checkLearningRate('lr', lr);
+    this.rate = lr;
+  }
+
+  /** The loss terms of the last step's batch, before its update (null before the first step). */
+  get lastLoss(): LossTerms | null {
+    return this.last;
+  }
+
+  /** The dataset rows step t (from 0) uses: all of them in order for the full batch. */
+  rowsAt(t: number): Uint32Array {
+    return this.schedule ? this.schedule.at(t) : this.everyRow;
+  }
+
+  /** Runs k SGD steps, each on its batch; returns the loss (L_data + penalty) of the last step's batch before its update. */
+  step(k = 1): number {
+    checkSteps('steps', k);
+    const { params, grads, next } = this;
+    const P = params.length;
+    let loss = NaN;
+    for (let t = 0; t < k; t++) {
+      const rows = this.rowsAt(this.stepCount);
+      const B = rows.length;
+      const sum = this.pass(rows, B, true);
+      const dataLoss = sum / B;
+      const penalty = this.penaltyValue();
+      loss = dataLoss + penalty;
+      if (this.penalized) this.addPenaltyGradient();
+      // θ′ = θ − lr·dL/dθ; `bad` turns NaN on the first non-finite θ′ (a non-finite gradient makes one too)
+      const lr = this.rate;
+      let bad = 0;
+      for (let j = 0; j < P; j++) {
+        const v = params[j]! - lr * grads[j]!;
+        next[j] = v;
+        bad += v - v;
+      }
+      const step = this.stepCount + 1;
+      if (bad !== 0 || !Number.isFinite(sum) || !Number.isFinite(loss)) this.fail(step, rows, loss);
+      params.set(next);
+      this.last = { loss, dataLoss, penalty };
+      this.stepCount = step;
+    }
+    return loss;
+  }
+
+  /** The loss (L_data + penalty) over the whole dataset at the current parameters. */
+  loss(): number {
+    return this.losses().loss;
+  }
+
+  /** Both terms of the loss over the whole dataset at the current parameters, and their sum. */
+  losses(): LossTerms {
+    const N = this.data.N;
+    const dataLoss = this.pass(this.everyRow, N, false) / N;
+    const penalty = this.penaltyValue();
+    return { loss: dataLoss + penalty, dataLoss, penalty };
+  }
+
+  /** ∂L_total/∂θ over every training point at the current parameters, flat layout, without updating. */
+  gradients(): Float64Array {
+    this.pass(this.everyRow, this.data.N, true);
+    if (this.penalized) this.addPenaltyGradient();
+    return this.grads.slice();
+  }
+
+  /** ŷ for every training point at the current parameters. */
+  predictions(): Float64Array {
+    const yHat = new Float64Array(this.data.N);
+    this.pass(this.everyRow, this.data.N, false, yHat);
+    return yHat;
+  }
+
+  /**
+   * One pass over `rows`: each row forward, its loss into rowLosses, and with `backward` its gradient added to
+   * `grads` (zeroed first; the penalty's is not included), or with `yHatOut` its ŷ there. Returns Σ ℓ over the rows,
+   * summed in their order.
+   */
+  private pass(rows: Uint32Array, B: number, backward: boolean, yHatOut: Float64Array | null = null): number {
+    const { params: p, acts, deltas: dl, grads: g, nin, nout, wOff, bOff, aOff, act, rowLosses } = this;
+    const { x, y, d } = this.data;
+    const layers = nin.length;
+    const out = layers - 1;
+    const zAt = aOff[layers]!;
+    const sigmoidOut = this.sigmoidOut;
+    const bce = this.bce;
+    if (backward) g.fill(0);
+    let sum = 0;
+    for (let r = 0; r < B; r++) {
+      const n = rows[r]!;
+      const xb = n * d;
+      for (let i = 0; i < d; i++) acts[i] = x[xb + i]!;
+      // forward: z = W a_prev + b, then a = f(z) for the hidden layers
+      for (let l = 0; l < layers; l++) {
+        const ni = nin[l]!;
+        const no = nout[l]!;
+        const w0 = wOff[l]!;
+        const b0 = bOff[l]!;
+        const src = aOff[l]!;
+        const dst = aOff[l + 1]!;
+        for (let j = 0; j < no; j++) {
+          let acc = p[b0 + j]!;
+          const w = w0 + j * ni;
+          for (let i = 0; i < ni; i++) acc += p[w + i]! * acts[src + i]!;
+          acts[dst + j] = acc;
+        }
+        if (l < out) activate(acts, dst, no, act);
+      }
+      const z = acts[zAt]!;
+      const t = y[n]!;
+      const yHat = sigmoidOut ? sigmoid(z) : z;
+      if (yHatOut) yHatOut[r] = yHat;
+      const e = yHat - t;
+      // ℓ: BCE as softplus(z) − y·z from the logit (stable), MSE as (ŷ − y)²
+      const loss = bce ? softplus(z) - t * z : e * e;
+      rowLosses[r] = loss;
+      sum += loss;
+      if (!backward) continue;
+      // δ_{L+1}: (ŷ − y)/B for BCE; 2(ŷ − y)/B for MSE, times σ′ = ŷ(1 − ŷ) for the σ output
+      dl[zAt] = bce ? e / B : sigmoidOut ? (2 * e * yHat * (1 - yHat)) / B : (2 * e) / B;
+      for (let l = out; l >= 0; l--) {
+        const ni = nin[l]!;
+        const no = nout[l]!;
+        const w0 = wOff[l]!;
+        const b0 = bOff[l]!;
+        const src = aOff[l]!;
+        const dst = aOff[l + 1]!;
+        // db += δ, dW += δ a_prevᵀ; below the first layer also W ᵀδ, a row of W at a time, into the δs below
+        for (let k = 0; k < no; k++) {
+          const gk = dl[dst + k]!;
+          g[b0 + k] += gk;
+          const w = w0 + k * ni;
+          if (l === 0) {
+            for (let i = 0; i < ni; i++) g[w + i] += gk * acts[src + i]!;
+          } else if (k === 0) {
+            for (let i = 0; i < ni; i++) {
+              g[w + i] += gk * acts[src + i]!;
+              dl[src + i] = p[w + i]! * gk;
+            }
+          } else {
+            for (let i = 0; i < ni; i++) {
+              g[w + i] += gk * acts[src + i]!;
+              dl[src + i] += p[w + i]! * gk;
+            }
+          }
+        }
+        if (l > 0) gate(dl, acts, src, ni, act);
+      }
+    }
+    return sum;
+  }
+
+  /** R = λ1 Σ|w| + (λ2/2) Σ w² over the weights (0 without a penalty). */
+  private penaltyValue(): number {
+    if (!this.penalized) return 0;
+    const { params: p, nin, nout, wOff } = this;
+    let abs = 0;
+    let sq = 0;
+    for (let l = 0; l < nin.length; l++) {
+      const end = wOff[l]! + nin[l]! * nout[l]!;
+      for (let k = wOff[l]!; k < end; k++) {
+        const w = p[k]!;
+        abs += Math.abs(w);
+        sq += w * w;
+      }
+    }
+    return this.l1 * abs + (this.l2 / 2) * sq;
+  }
+
+  /** grads += λ1·sign(w) + λ2·w on every weight (sign(0) = 0); biases untouched. */
+  private addPenaltyGradient(): void {
+    const { params: p, grads: g, nin, nout, wOff, l1, l2 } = this;
+    for (let l = 0; l < nin.length; l++) {
+      const end = wOff[l]! + nin[l]! * nout[l]!;
+      for (let k = wOff[l]!; k < end; k++) {
+        const w = p[k]!;
+        g[k] += l1 * Math.sign(w) + l2 * w;
+      }
+    }
+  }
+
+  /** Names the first non-finite loss, gradient or θ′ of `step` and throws; θ is left as it was. */
+  private fail(step: number, rows: Uint32Array, total: number): never {
+    const losses = this.rowLosses.subarray(0, rows.length);
+    // every per-sample loss finite but the total not (the mean or the penalty overflowed): the total is the loss
+    const fault = (firstFault(step, 'f64', losses, this.grads, this.next) ??
+      firstFault(step, 'f64', [total], [], null))!;
+    // a sample is named by its index in the dataset, not its place in the batch
+    const ofSample = fault.kind === 'loss' && !Number.isFinite(losses[fault.index] ?? 0);
+    throw new TrainingDivergedError(ofSample ? { ...fault, index: rows[fault.index]! } : fault, this.spec, this.model);
+  }
+}
+
+/** v[from .. from + n) ← f(v[…]) in place, one loop per activation. */
+function activate(v: Float64Array, from: number, n: number, act: number): void {
+  const end = from + n;
+  switch (act) {
+    case RELU:
+      for (let j = from; j < end; j++) {
+        const z = v[j]!;
+        v[j] = z > 0 ? z : 0;
+      }
+      break;
+    case LEAKY:
+      for (let j = from; j < end; j++) {
+        const z = v[j]!;
+        v[j] = z > 0 ? z : LEAKY_SLOPE * z;
+      }
+      break;
+    case TANH:
+      for (let j = from; j < end; j++) v[j] = Math.tanh(v[j]!);
+      break;
+    default:
+      for (let j = from; j < end; j++) v[j] = sigmoid(v[j]!);
+  }
+}
+
+/**
+ * δ[from .. from + n) ← (Wᵀδ) ⊙ f′(z), with f′ read off a = f(z): ReLU and leaky open where a > 0 (exactly where
+ * z > 0), tanh′ = 1 − a², σ′ = a(1 − a). A closed gate (f′ = 0) gives exactly 0, as in the matrix form.
+ */
+function gate(delta: Float64Array, a: Float64Array, from: number, n: number, act: number): void {
+  const end = from + n;
+  switch (act) {
+    case RELU:
+      for (let j = from; j < end; j++) if (!(a[j]! > 0)) delta[j] = 0;
+      break;
+    case LEAKY:
+      for (let j = from; j < end; j++) if (!(a[j]! > 0)) delta[j] = delta[j]! * LEAKY_SLOPE;
+      break;
+    case TANH:
+      for (let j = from; j < end; j++) {
+        const aj = a[j]!;
+        const fp = 1 - aj * aj;
+        delta[j] = fp === 0 ? 0 : delta[j]! * fp;
+      }
+      break;
+    default:
+      for (let j = from; j < end; j++) {
+        const aj = a[j]!;
+        const fp = aj * (1 - aj);
+        delta[j] = fp === 0 ? 0 : delta[j]! * fp;
+      }
+  }
+}
