@@ -4,12 +4,9 @@ import { generate } from '../src/mlp/data/datasets.js';
 import { initParams } from '../src/mlp/init.js';
 import { forward } from '../src/mlp/reference.js';
 import { planeExtent, unitOverGrid } from '../src/ui/plots/plane.js';
-import { graphNodes } from '../src/mlp/cpu-size.js';
-import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
-import { CPU_FRAME_MS } from '../src/ui/controller.js';
-import { cpuRefusal } from '../src/ui/cpu-limit.js';
+import { parameterCount } from '../src/mlp/model.js';
+import { sizeRefusal } from '../src/ui/size-limit.js';
 import { pageData } from '../src/ui/data-choice.js';
-import { CPU_STEP_MAX_NODES, CpuSizeError, cpuSession } from '../src/ui/session.js';
 import {
   allowed,
   DEFAULT_SETTINGS,
@@ -104,7 +101,10 @@ describe('the data settings in the URL', () => {
       'problem type classification cannot train on the dataset plane, whose labels are for regression, so the link trains it as regression',
     );
     expect(asked.errors[1]).toMatch(/^loss bce needs the σ output of classification.*trains this regression with mse$/);
-    expect(asked.refused, 'nothing beside a field: what trains differs from the defaults, and the banner says why').toEqual({});
+    expect(
+      asked.refused,
+      'nothing beside a field: what trains differs from the defaults, and the banner says why',
+    ).toEqual({});
   });
 
   it('refuses bad lists, batch sizes and penalties, naming the setting and the range', () => {
@@ -205,116 +205,50 @@ describe('every numeric setting in a link, at both ends of its range', () => {
   });
 });
 
-describe('the CPU engine on the page takes only runs whose one step fits in a frame', () => {
+describe('the page takes only runs whose snapshots it can check against the oracle every frame, on either backend', () => {
   const spiral = (over: Partial<Settings>) => {
     const settings = { ...DEFAULT_SETTINGS, dataset: 'spiral' as const, ...over };
     return { settings, data: pageData(settings, null) };
   };
+  /** N·P: the oracle's multiply-adds a frame, from the model's own layout. */
+  const cost = (s: ReturnType<typeof spiral>) =>
+    s.data.train.N * parameterCount({ d: s.data.train.d, hidden: s.settings.hidden });
 
-  it('keeps a step at the limit well inside a frame (the fastest of five steps, here)', () => {
-    const data = generate({ kind: 'spiral', N: 160, noise: 0.1, seed: 1 });
-    let H = 1;
-    while (graphNodes({ N: 160, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++;
-    const trainer = new CpuTrainer(data, initParams({ d: 2, H }, 1), { hidden: [H], lr: 0.1, loss: 'bce' });
-    trainer.step(1);
-    const times = Array.from({ length: 5 }, () => {
-      const t0 = performance.now();
-      trainer.step(1);
-      return performance.now() - t0;
-    });
-    expect(Math.min(...times), `ms a step at N=160, H=${H} (${graphNodes({ N: 160, d: 2, H })} nodes)`).toBeLessThan(
-      CPU_FRAME_MS / 2,
-    );
-  });
-
-  it('builds a run at the limit and refuses one node over it, before building anything', () => {
-    const data = generate({ kind: 'spiral', N: 100, noise: 0.1, seed: 1 });
-    let H = 1;
-    // found by counting, not by maxHidden's formula
-    while (graphNodes({ N: 100, d: 2, H: H + 1 }) <= CPU_STEP_MAX_NODES) H++;
-    const config = {
-      lr: 0.1,
-      loss: 'bce' as const,
-      activation: 'relu' as const,
-      output: 'sigmoid' as const,
-      l1: 0,
-      l2: 0,
-      seed: 1,
-    };
-    const fits = cpuSession(data, initParams({ d: 2, H }, 1), { ...config, hidden: [H], batch: data.N });
-    fits.step(1);
-    expect(() =>
-      cpuSession(data, initParams({ d: 2, H: H + 1 }, 1), { ...config, hidden: [H + 1], batch: data.N }),
-    ).toThrow(CpuSizeError);
-    // the link that crashed the tab: N = 1,600 training points at H = 4096, ~5.9e7 nodes a step
-    const big = generate({ kind: 'spiral', N: 1600, noise: 0.1, seed: 1 });
-    const t0 = performance.now();
-    expect(() =>
-      cpuSession(big, initParams({ d: 2, H: 4096 }, 1), { ...config, hidden: [4096], batch: big.N }),
-    ).toThrow(/at most 30,000 graph nodes a step.*59,024,385/);
-    expect(performance.now() - t0, 'ms to refuse: nothing is built').toBeLessThan(100);
-  });
-
-  it("names the limit and the largest values of the page's fields that fit, exactly", () => {
-    const { settings, data } = spiral({ hidden: [4096], points: 2000 });
-    const r = cpuRefusal(settings, data, null)!;
+  it("names the limit, the run's cost, and the largest width and number of points that fit, exactly", () => {
+    const big = spiral({ hidden: [4096], points: 2000 });
+    const r = sizeRefusal(big.settings, big.data, null)!;
+    expect(cost(big)).toBe(26_216_000);
     expect(r.text).toMatch(
-      /^The CPU engine can train at most 30,000 graph nodes a step .* 1,600 training points at hidden width 4096 would build 59,024,385\./,
+      /^The page checks every snapshot against the f64 oracle on its own thread, which keeps it answering up to 4,000,000 training points × parameters; 1,600 training points at hidden width 4096 make 26,216,000\. To train here, lower the hidden width H to at most (\d+), or lower the points N to at most (\d+) /,
     );
-    // neither field alone is enough here: the default width with fewer points
-    expect(r.text).toMatch(/To train here, set the hidden width H to 8 and the points N to at most (\d+)\.$/);
-    const most = Number(/at most (\d+)\.$/.exec(r.text)![1]);
-    expect(
-      cpuRefusal(spiral({ hidden: [8], points: most }).settings, spiral({ hidden: [8], points: most }).data, null),
-    ).toBeNull();
-    expect(
-      cpuRefusal(
-        spiral({ hidden: [8], points: most + 1 }).settings,
-        spiral({ hidden: [8], points: most + 1 }).data,
-        null,
-      ),
-    ).not.toBeNull();
-    // one field alone: the widest H at these points, and the most points at this H, each exact
-    const wide = spiral({ hidden: [64], points: 200 });
-    const w = cpuRefusal(wide.settings, wide.data, null)!;
-    const [, h, n, b] =
-      /lower the hidden width H to at most (\d+), or lower the points N to at most (\d+), or set the batch size to at most (\d+)\.$/
-        .exec(w.text)!
-        .map(Number);
-    const ok = (over: Partial<Settings>) => cpuRefusal(spiral(over).settings, spiral(over).data, null) === null;
-    expect([ok({ hidden: [h], points: 200 }), ok({ hidden: [h! + 1], points: 200 })]).toEqual([true, false]);
-    expect([ok({ hidden: [64], points: n }), ok({ hidden: [64], points: n! + 1 })]).toEqual([true, false]);
-    expect(w.field).toBe('hidden');
-    expect([ok({ hidden: [64], points: 200, batch: b! }), ok({ hidden: [64], points: 200, batch: b! + 1 })]).toEqual([
-      true,
-      false,
-    ]);
-    expect(cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, null), null), 'XOR at H = 8').toBeNull();
+    const [, h, n] = /at most (\d+), or lower the points N to at most (\d+)/.exec(r.text)!.map(Number);
+    const fits = (over: Partial<Settings>) => sizeRefusal(spiral(over).settings, spiral(over).data, null) === null;
+    expect([fits({ hidden: [h!], points: 2000 }), fits({ hidden: [h! + 1], points: 2000 })]).toEqual([true, false]);
+    expect([fits({ hidden: [4096], points: n! }), fits({ hidden: [4096], points: n! + 1 })]).toEqual([true, false]);
+    expect(r.field).toBe('hidden');
+    // a deep network is told to use fewer or narrower layers; the default XOR run fits
+    const deep = spiral({ hidden: [512, 512, 512], points: 2000 });
+    expect(sizeRefusal(deep.settings, deep.data, null)!.text).toMatch(/use fewer or narrower hidden layers/);
+    expect(sizeRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, null), null), 'XOR at H = 8').toBeNull();
   });
 
-  it('refuses a 100,000-row file at H = 8 and says how many rows fit', () => {
-    const rows = Array.from({ length: 100_000 }, (_, n) => [(n % 97) / 97, (n % 89) / 89]);
-    const upload = {
+  it('refuses a 200,000-row file at H = 8 and says how many rows fit', () => {
+    const rows = Array.from({ length: 200_000 }, (_, n) => [(n % 97) / 97, (n % 89) / 89]);
+    const file = (k: number) => ({
       fileName: 'big.csv',
-      data: makeDataset(
-        rows,
-        rows.map((_, n) => n % 2),
-      ),
-    };
-    const r = cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, upload), upload)!;
-    expect(r.field).toBe('upload');
-    expect(r.text).toMatch(
-      /80,000 training points at hidden width 8 would build 7,040,033\. To train here, use a file of at most (\d+) rows, or set the batch size to at most 340\.$/,
-    );
-    const most = Number(/at most (\d+) rows/.exec(r.text)![1]);
-    const part = (k: number) => ({
-      fileName: 'part.csv',
       data: makeDataset(
         rows.slice(0, k),
         rows.slice(0, k).map((_, n) => n % 2),
       ),
     });
-    expect(cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, part(most)), part(most))).toBeNull();
-    expect(cpuRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, part(most + 1)), part(most + 1))).not.toBeNull();
+    const upload = file(200_000);
+    const r = sizeRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, upload), upload)!;
+    expect(r.field).toBe('upload');
+    expect(r.text).toMatch(
+      /160,000 training points at hidden width 8 make 5,280,000\. .*use a file of at most ([\d,]+) rows/,
+    );
+    const most = Number(/at most ([\d,]+) rows/.exec(r.text)![1]!.replaceAll(',', ''));
+    expect(sizeRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, file(most)), file(most))).toBeNull();
+    expect(sizeRefusal(DEFAULT_SETTINGS, pageData(DEFAULT_SETTINGS, file(most + 1)), file(most + 1))).not.toBeNull();
   });
 });

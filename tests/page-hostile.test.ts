@@ -13,9 +13,9 @@ import {
 import { type Served, servePage } from './support/preview.js';
 
 /**
- * Links and files too big for the page: the tab must keep answering whatever it is asked, and a run the CPU engine
- * cannot step within a frame is refused beside its field, naming the limit, instead of freezing or crashing the tab.
- * With WebGPU (SwiftShader here) such a run either trains on the GPU or is refused the same way.
+ * Links and files too big for the page: the tab must keep answering whatever it is asked, and a run whose snapshots
+ * the page cannot check against the oracle every frame is refused beside its field, naming the limit, instead of
+ * freezing or crashing the tab, on either backend.
  */
 let served: Served;
 let base: string;
@@ -27,7 +27,8 @@ beforeAll(async () => {
 afterAll(async () => served?.close());
 
 const THE_LINK = '?hidden=4096&dataset=spiral&points=2000';
-const LIMIT = /The CPU engine can train at most 30,000 graph nodes a step/;
+const LIMIT =
+  /The page checks every snapshot against the f64 oracle on its own thread, which keeps it answering up to 4,000,000 training points × parameters/;
 
 type Lab = { backpropLab: { state(): string; running(): { hidden: number[] } | null } };
 const state = (page: Page) => page.evaluate(() => (window as unknown as Lab).backpropLab.state());
@@ -87,7 +88,7 @@ function bigCsv(rows: number): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
-describe('without WebGPU: the CPU engine refuses what it cannot step within a frame', () => {
+describe('without WebGPU: the page refuses what it cannot check every frame, and the CPU trains the rest off its thread', () => {
   for (const extra of ['', '&perFrame=20000&lr=1000']) {
     it(`${THE_LINK}${extra}, then Play: refused beside the points field naming the limit; the tab keeps answering`, async () => {
       const { browser, page, errors, offLoopback } = await openQuery(`${THE_LINK}${extra}`, false);
@@ -96,29 +97,22 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
         await page.click('[data-testid="play"]');
         const slowest = await keepsAnswering(page);
         expect(await state(page)).toBe('failed');
-        const beside = await text(page, 'error-points');
+        const beside = await text(page, 'error-hidden');
         expect(beside).toMatch(LIMIT);
         expect(beside).toMatch(
-          /1,600 training points at hidden width 4096 .*To train here, set the hidden width H to 8 and the points N to at most 425\.$/,
+          /1,600 training points at hidden width 4096 make 26,216,000\. To train here, lower the hidden width H to at most 624, or lower the points N to at most 305 /,
         );
-        expect(await page.locator('[data-testid="input-points"]').getAttribute('aria-invalid')).toBe('true');
+        expect(await page.locator('[data-testid="input-hidden"]').getAttribute('aria-invalid')).toBe('true');
         expect(await text(page, 'banner')).toMatch(LIMIT);
         expect(await text(page, 'step')).toBe('0');
-        // the learner follows the advice: H = 8 alone is not enough, 425 points then are, and it trains
-        await setControl(page, 'hidden', '8');
-        await page.waitForFunction(() =>
-          /points N to at most 425, or set the batch size to at most \d+\.$/.test(
-            document.querySelector('[data-testid="error-points"]')?.textContent ?? '',
-          ),
-        );
-        await setControl(page, 'points', '425');
+        // the learner follows the advice: H = 624 on the 1,600 points fits, and it trains in the worker
+        await setControl(page, 'hidden', '624');
         await page.waitForFunction(
-          () => (window as unknown as Lab).backpropLab.running()?.hidden.join() === '8',
+          () => (window as unknown as Lab).backpropLab.running()?.hidden.join() === '624',
           null,
-          {
-            timeout: 60_000,
-          },
+          { timeout: 60_000 },
         );
+        expect(await text(page, 'error-hidden')).toBe('');
         expect(await text(page, 'error-points')).toBe('');
         expect(await page.locator('.banner-failure').count()).toBe(0);
         await setPlaying(page, true);
@@ -133,14 +127,15 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
     }, 240_000);
   }
 
-  it('while XOR plays: H = 4096 and a 100,000-row file are refused beside their fields, and the run goes on', async () => {
-    const { browser, page, errors, offLoopback } = await openQuery('?perFrame=20', false);
+  it('while XOR plays: H = 4096 on a big set and a 200,000-row file are refused beside their fields, and the run goes on', async () => {
+    const { browser, page, errors, offLoopback } = await openQuery('?perFrame=20&dataset=spiral&points=2000', false);
     try {
       await setPlaying(page, true);
       await waitForStepAbove(page, 5);
       await setControl(page, 'hidden', '4096');
+      expect(await text(page, 'error-hidden')).toMatch(LIMIT);
       expect(await text(page, 'error-hidden')).toMatch(
-        /4 training points at hidden width 4096 would build 163,905\. To train here, lower the hidden width H to at most \d+\.$/,
+        /1,600 training points at hidden width 4096 make 26,216,000\. To train here, lower the hidden width H to at most 624/,
       );
       expect(page.url()).toContain('hidden=8');
       const s0 = await stepNow(page);
@@ -148,7 +143,7 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
       await page.setInputFiles('[data-testid="input-upload"]', {
         name: 'rows.csv',
         mimeType: 'text/csv',
-        buffer: bigCsv(100_000),
+        buffer: bigCsv(200_000),
       });
       await page.waitForFunction(
         () => document.querySelector('[data-testid="error-upload"]')?.textContent !== '',
@@ -156,13 +151,13 @@ describe('without WebGPU: the CPU engine refuses what it cannot step within a fr
         { timeout: 60_000 },
       );
       expect(await text(page, 'error-upload')).toMatch(
-        /^rows\.csv: The CPU engine can train at most 30,000 graph nodes a step .*80,000 training points at hidden width 8 .*use a file of at most 425 rows, or set the batch size to at most 340\.$/,
+        /^rows\.csv: The page checks every snapshot .*160,000 training points at hidden width 8 make 5,280,000\. .*use a file of at most 151,515 rows/,
       );
       expect(await keepsAnswering(page, 5)).toBeLessThan(1000);
       const s1 = await stepNow(page);
       await waitForStepAbove(page, s1 + 5);
       expect(await state(page)).toBe('playing');
-      expect(await page.locator('[data-testid="data-note"]').innerText()).toMatch(/XOR/);
+      expect(await page.locator('[data-testid="data-note"]').innerText()).toMatch(/spiral/);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
@@ -183,7 +178,7 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       await waitForStepAbove(page, 5);
       await setControl(page, 'hidden', '4096');
       expect(await text(page, 'error-hidden')).toMatch(
-        /^The page checks every GPU snapshot against the CPU oracle, .*1,600 training points at hidden width 4096 make 26,216,000\. To train here, lower the hidden width H to at most 624/,
+        /^The page checks every snapshot against the f64 oracle on its own thread, .*1,600 training points at hidden width 4096 make 26,216,000\. To train here, lower the hidden width H to at most 624/,
       );
       expect(page.url()).toContain('hidden=8');
       const s0 = await stepNow(page);
@@ -199,8 +194,7 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
 
   /**
    * The GPU trains it (the backend line says WebGPU and steps go by), or a refusal names its limit beside a field:
-   * the page's per-frame oracle check (src/ui/session.ts's ORACLE_FRAME_MAX), or the CPU engine's where the GPU
-   * could not start the run.
+   * the page's per-frame oracle check (src/ui/session.ts's ORACLE_FRAME_MAX).
    */
   async function trainsOnGpuOrRefuses(page: Page, field: 'error-points' | 'error-upload'): Promise<string> {
     if ((await state(page)) !== 'failed' && (await text(page, 'backend')).startsWith('WebGPU')) {
@@ -211,7 +205,7 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
     expect(await state(page)).toBe('failed');
     const said = (await text(page, field)) || (await text(page, 'error-hidden'));
     expect(said).toMatch(
-      /^(rows\.csv: )?(The GPU could not start this run: .*The CPU engine can train at most 30,000 graph nodes a step|The page checks every GPU snapshot against the CPU oracle, .*up to 4,000,000 training points × parameters; .* To train here, lower the hidden width H to at most \d+)/,
+      /^(rows\.csv: )?The page checks every snapshot against the f64 oracle on its own thread, .*up to 4,000,000 training points × parameters; .* To train here, lower the hidden width H to at most \d+/,
     );
     return `refused: ${said}`;
   }
@@ -271,7 +265,7 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       const backend = await text(page, 'backend');
       if (backend.startsWith('CPU')) {
         expect(await text(page, 'banner')).toMatch(
-          /^The GPU could not start this run: .*This run trains on the CPU engine instead, and the next one the GPU can hold goes back to it/,
+          /^The GPU could not start this run: .*This run trains on the CPU instead, and the next one the GPU can hold goes back to it/,
         );
         await setPlaying(page, true);
         await waitForStepAbove(page, 3);

@@ -212,16 +212,16 @@ describe('the network a learner builds, with the controls', () => {
     }
   });
 
-  it('without WebGPU, a deep regression net with mini-batches and L1 trains on the CPU engine as the matrix form does', async () => {
+  it('without WebGPU, a deep regression net with mini-batches and L1 trains on the CPU (in a Web Worker) as the matrix form does', async () => {
     const query = '?hidden=6,5&activation=tanh&dataset=reg-gauss&points=60&batch=10&reg=l1&lambda=0.001&lr=0.2&seed=4';
     const { browser, page, errors } = await open(`${base}${query}&perFrame=5`, undefined, false);
     try {
       const s = await trainPast(page, 12);
-      expect(s.kernel).toBe('cpu-engine');
+      expect(s.kernel).toBe('cpu-fast');
       const data = await trainData(page);
       const options = { hidden: [6, 5], lr: 0.2, loss: 'mse' as const, activation: 'tanh' as const, seed: 4 };
       const want = oracleRun(data, { ...options, output: 'identity', batch: 10, l1: 0.001 }, s.step);
-      // both f64: the scalar engine and the matrix form differ by the order of summation only
+      // both f64: the fast trainer sums in the matrix form's order
       expect(worst(s.params, want, 1e-12, 1e-9)).toBeLessThanOrEqual(1);
       expect(errors).toEqual([]);
     } finally {

@@ -220,19 +220,21 @@ describe('the page in headless Chromium', () => {
     }
   }, 180_000);
 
-  it('without WebGPU: a banner says so, the CPU engine trains XOR, and 20,000 steps a frame never block the page', async () => {
+  it('without WebGPU: a banner says so, the CPU trains XOR in a Web Worker, and 20,000 steps a frame never block the page', async () => {
     const { browser, page, errors, offLoopback } = await open(false, '?perFrame=100');
     try {
       expect(await page.locator('[data-testid="banner"]').isVisible()).toBe(true);
-      expect(await text(page, 'banner')).toMatch(/No WebGPU here: .*Training runs on the CPU engine instead/);
-      expect(await text(page, 'backend')).toMatch(/^CPU: scalar autograd engine/);
+      expect(await text(page, 'banner')).toMatch(
+        /No WebGPU here: .*Training runs on the CPU instead: it steps in a Web Worker/,
+      );
+      expect(await text(page, 'backend')).toMatch(/^CPU: f64 trainer in a Web Worker/);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
       await setPlaying(page, true);
       await waitForLearned(page);
       await setPlaying(page, false);
       await page.screenshot({ path: `${ARTIFACTS}/page-cpu-fallback.png`, fullPage: true });
-      // 20,000 steps a frame of a 2-64-1 network on the scalar engine would block the page for seconds a frame:
-      // the CPU engine does what fits in a frame's budget instead, and the page keeps answering.
+      // 20,000 steps a frame of a 2-64-1 network would take seconds: the worker does what fits in its time budget a
+      // frame, off the page's thread, and the page only draws.
       await setControl(page, 'hidden', '64');
       await setControl(page, 'perFrame', '20000');
       await page.waitForFunction(() => document.querySelector('[data-testid="step"]')?.textContent === '0');
@@ -250,10 +252,9 @@ describe('the page in headless Chromium', () => {
       await setPlaying(page, false);
       // uncapped, a frame is 20,000 steps (seconds here) and Pause waits for it; capped, ~30 ms of steps and a drawing
       expect(Date.now() - t0, 'ms from Pause clicked to paused').toBeLessThan(5000);
-      expect(
-        await page.evaluate(() => (window as unknown as { longestTask: number }).longestTask),
-        'longest main-thread task, ms',
-      ).toBeLessThan(600);
+      const longest = await page.evaluate(() => (window as unknown as { longestTask: number }).longestTask);
+      console.log(`without WebGPU, 2-64-1 at 20,000 steps a frame: longest main-thread task ${Math.round(longest)} ms`);
+      expect(longest, 'longest main-thread task, ms').toBeLessThan(250);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
     } finally {
@@ -279,7 +280,7 @@ describe('the page in headless Chromium', () => {
         { timeout: 60_000 },
       );
       expect(await text(page, 'banner')).toMatch(
-        /GPU device was lost.*The run continues from step \d+, the last state read back\. Training runs on the CPU engine instead/,
+        /GPU device was lost.*The run continues from step \d+, the last state read back\. Training runs on the CPU instead/,
       );
       expect(Number(await text(page, 'step'))).toBeGreaterThanOrEqual(100);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);

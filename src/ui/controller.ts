@@ -186,13 +186,17 @@ export class PlaybackController<From = never> {
       const t0 = performance.now();
       try {
         const asked = this.hooks.perFrame();
-        const k =
-          live.session.backend === 'cpu'
+        const before = this.last?.step ?? 0;
+        // a worker steps within its own time budget: how many it did, the snapshot's step tells
+        const k = live.session.offThread
+          ? (live.session.step(asked), null)
+          : live.session.backend === 'cpu'
             ? stepWithin(live.session, asked, CPU_FRAME_MS)
             : (live.session.step(asked), asked);
         await this.read(live);
+        const done = k ?? Math.max(0, (this.last?.step ?? before) - before);
         if (this.live === live)
-          this.speed = { steps: this.speed.steps + k, ms: this.speed.ms + performance.now() - t0 };
+          this.speed = { steps: this.speed.steps + done, ms: this.speed.ms + performance.now() - t0 };
       } catch (e) {
         if (this.live === live) this.fail(e as Error);
       }

@@ -20,7 +20,7 @@ import {
   sentence,
   writeUrl,
 } from './app.js';
-import { CPU_FRAME_MS, PlaybackController } from './controller.js';
+import { PlaybackController } from './controller.js';
 import { type PageData, pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './doc-pages.js';
 import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
@@ -30,8 +30,9 @@ import { flushGradients, render, showState } from './view.js';
 import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
-import { cpuSession, gpuSession, runConfig, type Session } from './session.js';
-import { cpuRefusal, gpuRefusal, RunRefusedError } from './cpu-limit.js';
+import { gpuSession, runConfig, type Session } from './session.js';
+import { workerSession } from './cpu-session.js';
+import { RunRefusedError, sizeRefusal } from './size-limit.js';
 import { DEFAULT_SETTINGS, formatSetting, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
 import { type DatasetKind, type Problem, problemOf } from '../mlp/data/datasets.js';
 import { formatHidden, MODEL_LIMITS } from '../mlp/model.js';
@@ -57,8 +58,8 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   const data = app.data.train;
   const config = runConfig(app.settings, data.N);
   const params = from?.params ?? initModelParams({ d: data.d, hidden: config.hidden }, config.seed);
-  let why = '';
-  const tooBig = app.device ? gpuRefusal(app.settings, app.data, app.upload) : null;
+  // checked before anything is built: the page checks every snapshot against the oracle on its own thread
+  const tooBig = sizeRefusal(app.settings, app.data, app.upload);
   if (tooBig) throw new RunRefusedError(tooBig.text, tooBig.field);
   if (app.device) {
     try {
@@ -67,21 +68,13 @@ async function buildSession(app: App, from?: From): Promise<Session> {
       return gpuSession(trainer, data, config);
     } catch (e) {
       if (!(e instanceof GpuError)) throw e;
-      why = `The GPU could not start this run: ${sentence(e.message)}`;
+      const why = `The GPU could not start this run: ${sentence(e.message)}`;
       // a size the device cannot hold says nothing about the device: only this run leaves it
       if (e.kind !== 'limit') useCpu(app, why);
+      else runOnCpu(app, why);
     }
   }
-  // checked before the scalar engine builds anything: one step of a larger run would hold the page for seconds
-  const refusal = cpuRefusal(app.settings, app.data, app.upload);
-  if (refusal && app.device) {
-    // nothing trains on the CPU: the GPU stays the page's backend, and the refusal says why it could not take this run
-    onGpu(app);
-    throw new RunRefusedError(`${why} ${refusal.text}`, refusal.field);
-  }
-  if (refusal) throw new RunRefusedError(refusal.text, refusal.field);
-  if (app.device) runOnCpu(app, why);
-  return cpuSession(data, params, config, from?.step ?? 0);
+  return workerSession(data, params, config, from?.step ?? 0);
 }
 
 /** The kernel the link asks for, where it can train this run; else the chooser's pick, with a banner saying why. */
@@ -103,21 +96,22 @@ function forcedKernel(app: App): { kernel?: string } {
   }
 }
 
-const CPU_LABEL = 'CPU: scalar autograd engine (src/engine)';
-const CPU_NOTE = `a frame does as many of its steps as fit in about ${CPU_FRAME_MS} ms, so the page keeps answering, and the gradient panel has no GPU side to compare.`;
+const CPU_LABEL = 'CPU: f64 trainer in a Web Worker (src/mlp/train/train-fast.ts)';
+const CPU_NOTE =
+  'it steps in a Web Worker, so the page keeps answering, and the gradient panel shows the f64 oracle with no GPU side to compare.';
 
 function useCpu(app: App, reason: string): void {
   app.device = null;
   app.els.backend.textContent = CPU_LABEL;
-  banner(app, `${reason} Training runs on the CPU engine instead: ${CPU_NOTE}`, 'backend');
+  banner(app, `${reason} Training runs on the CPU instead: ${CPU_NOTE}`, 'backend');
 }
 
-/** One run the GPU cannot hold trains on the CPU engine; the next run that fits goes back to the GPU. */
+/** One run the GPU cannot hold trains on the CPU; the next run that fits goes back to the GPU. */
 function runOnCpu(app: App, reason: string): void {
   app.els.backend.textContent = CPU_LABEL;
   banner(
     app,
-    `${reason} This run trains on the CPU engine instead, and the next one the GPU can hold goes back to it: ${CPU_NOTE}`,
+    `${reason} This run trains on the CPU instead, and the next one the GPU can hold goes back to it: ${CPU_NOTE}`,
     'backend',
   );
 }
@@ -297,7 +291,7 @@ function sizeRefuses<K extends keyof Settings>(
   if (!app.ready || !app.controller.session || !SIZE_KEYS.includes(key)) return false;
   const next = { ...app.settings, [key]: value };
   const upload = key === 'dataset' ? null : app.upload;
-  const refusal = (app.device ? gpuRefusal : cpuRefusal)(next, pageData(next, upload), upload);
+  const refusal = sizeRefusal(next, pageData(next, upload), upload);
   if (!refusal) return false;
   if (input instanceof HTMLSelectElement)
     input.value = formatSetting(key, app.settings[key]); // a menu shows what trains
@@ -314,9 +308,7 @@ async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
   const upload = await tryUpload(app.els, input, app.settings, app.device !== null);
   if (!upload) return;
   const refusal =
-    app.ready && app.controller.session
-      ? (app.device ? gpuRefusal : cpuRefusal)(app.settings, pageData(app.settings, upload), upload)
-      : null;
+    app.ready && app.controller.session ? sizeRefusal(app.settings, pageData(app.settings, upload), upload) : null;
   if (refusal) {
     // a file too big for where the page trains is refused like a bad one, and the run goes on
     app.els.uploadError.textContent = `${upload.fileName}: ${refusal.text}`;

@@ -12,15 +12,12 @@ import { makeModel, type Model, type Output } from '../mlp/model.js';
 import type { Objective } from '../mlp/objective.js';
 import { lossAndGradsModel, lossModel } from '../mlp/reference.js';
 import { type ModelBounds, shadowBoundsModel } from '../mlp/bounds/bounds-model.js';
-import { CpuTrainer } from '../mlp/train/train-cpu.js';
 import type { Settings } from './state.js';
-import { formatHidden } from '../mlp/model.js';
-import { modelGraphNodes, type ModelCpuSize } from '../mlp/cpu-size.js';
 
 export interface Snapshot {
   backend: 'gpu' | 'cpu';
-  /** The GPU kernel that trains (the chooser's pick), or the CPU engine. */
-  kernel: KernelName | 'cpu-engine';
+  /** The GPU kernel that trains (the chooser's pick), or the CPU's fast trainer (src/mlp/train/train-fast.ts). */
+  kernel: KernelName | 'cpu-fast';
   /** What that kernel does and why the chooser picked it (GPU only). */
   kernelWhy?: string;
   /** The network this run trains: widths, hidden activation, output (the settings may have moved on). */
@@ -53,6 +50,8 @@ export interface Snapshot {
 
 export interface Session {
   readonly backend: 'gpu' | 'cpu';
+  /** Steps run elsewhere (a Web Worker) within a time budget: how many a frame did, its snapshot's step tells. */
+  readonly offThread?: boolean;
   step(k: number): void;
   snapshot(): Promise<Snapshot>;
   setLearningRate(lr: number): void;
@@ -194,69 +193,30 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
   };
 }
 
-/**
- * The most graph nodes (src/mlp/cpu-size.ts) one step of the scalar engine may build on the page. A frame
- * cannot do less than one step, and the step runs on the page's own thread. Measured on Node 20's V8 at this
- * size: 1.5 ms a step at best, 2 to 4 ms on average (a garbage collection now and then takes longer), well
- * inside a frame's CPU_FRAME_MS (./controller.ts) with room for a device several times slower; its graph is a
- * few MB. The oracle's snapshot each frame (matrix form, f64) is far less work than a step.
- */
-export const CPU_STEP_MAX_NODES = 30_000;
-
-/** A run too big for the scalar engine on the page: one step would hold the page for longer than a frame. */
-export class CpuSizeError extends RangeError {
-  constructor(readonly size: ModelCpuSize) {
-    const batch = size.B !== undefined && size.B < size.N ? `, batch ${size.B}` : '';
-    super(
-      `the CPU engine can train at most ${CPU_STEP_MAX_NODES.toLocaleString('en-US')} graph nodes a step, so that a step fits in a frame; ` +
-        `N=${size.N}, d=${size.d}, hidden ${formatHidden(size.hidden)}${batch} would build ${modelGraphNodes(size).toLocaleString('en-US')}; ` +
-        `lower the hidden widths, the batch size or the number of points`,
-    );
-    this.name = 'CpuSizeError';
-  }
-}
-
-/** The CpuSizeError for a run of this size on the scalar engine, or null where one step fits in a frame. */
-export function cpuSizeError(size: ModelCpuSize): CpuSizeError | null {
-  return modelGraphNodes(size) > CPU_STEP_MAX_NODES ? new CpuSizeError(size) : null;
-}
-
-/**
- * A run on the scalar engine; `fromStep` numbers the steps on from a run that moved here. Throws a
- * CpuSizeError, building nothing, for a size whose single step would freeze the page.
- */
-export function cpuSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
-  const penalty = config.l1 > 0 || config.l2 > 0;
-  const tooBig = cpuSizeError({ N: data.N, B: config.batch, d: data.d, hidden: config.hidden, penalty });
-  if (tooBig) throw tooBig;
-  const trainer = new CpuTrainer(data, params, config);
-  trainer.stepCount = fromStep;
+/** A CPU run's snapshot at `params` after `step` steps: the oracle's values, loss terms and gradients (f64). */
+export function cpuSnapshot(
+  data: Dataset,
+  params: Float64Array,
+  config: RunConfig,
+  step: number,
+  kernel: Snapshot['kernel'],
+): Snapshot {
   const { model, objective } = runModel(data, config);
-  const perEpoch = batchesPerEpoch(data.N, config.batch);
+  const { oracle, layers } = oracleAt(model, objective, params, data);
   return {
     backend: 'cpu',
-    step: (k) => void trainer.step(k),
-    async snapshot() {
-      const p = trainer.parameters();
-      const { oracle, layers } = oracleAt(model, objective, p, data);
-      return {
-        backend: 'cpu',
-        kernel: 'cpu-engine',
-        model,
-        objective,
-        batch: config.batch,
-        perEpoch,
-        step: trainer.stepCount,
-        loss: oracle.loss,
-        params: p,
-        layers,
-        gpuGrads: null,
-        oracle,
-        batchLoss: nextBatchLoss(model, objective, p, data, config, trainer.stepCount),
-        data,
-      };
-    },
-    setLearningRate: (lr) => void (trainer.lr = lr),
-    destroy: () => {},
+    kernel,
+    model,
+    objective,
+    batch: config.batch,
+    perEpoch: batchesPerEpoch(data.N, config.batch),
+    step,
+    loss: oracle.loss,
+    params,
+    layers,
+    gpuGrads: null,
+    oracle,
+    batchLoss: nextBatchLoss(model, objective, params, data, config, step),
+    data,
   };
 }

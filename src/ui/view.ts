@@ -41,7 +41,9 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   if (s.batchLoss !== null) app.batchHistory.add({ step: s.step, loss: s.batchLoss });
   showStats(els, s);
   els.kernel.textContent = s.kernel;
-  els.kernel.title = s.kernelWhy ?? (s.kernel === 'cpu-engine' ? 'the scalar autograd engine, on the CPU' : '');
+  els.kernel.title =
+    s.kernelWhy ??
+    (s.kernel === 'cpu-fast' ? 'the f64 CPU trainer (src/mlp/train/train-fast.ts), in a Web Worker' : '');
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
   els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points, app.batchHistory.points));
   showTest(app, s);

@@ -18,7 +18,7 @@ export function oracleSnapshot(
   const r = lossAndGradsModel(model, params, data, full);
   return {
     backend: 'cpu',
-    kernel: 'cpu-engine',
+    kernel: 'cpu-fast',
     model,
     objective: full,
     batch: data.N,
