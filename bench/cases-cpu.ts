@@ -8,6 +8,7 @@
  * after timing, so a reader sees that it trained; tests/bench-cpu.test.ts checks that the peers follow our steps.
  */
 import type { HiddenActivation } from '../src/engine/activation.js';
+import { FastTrainer } from '../src/mlp/train/train-fast.js';
 import type { LossKind } from '../src/engine/losses.js';
 import type { Dataset } from '../src/mlp/data/data.js';
 import { xor } from '../src/mlp/data/data.js';
@@ -34,6 +35,7 @@ export type OurCpuTrainerClass = new (
  * (the fast one: `{ impl: 'cpu-fast', Trainer: FastTrainer }`); the scalar engine is measured after them.
  */
 export const OUR_CPU_TRAINERS: readonly { impl: string; Trainer: OurCpuTrainerClass }[] = [
+  { impl: 'cpu-fast', Trainer: FastTrainer },
   { impl: 'cpu-matrix', Trainer: MatrixTrainer },
 ];
 
