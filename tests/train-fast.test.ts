@@ -39,6 +39,7 @@ function randomData(seed: number, N: number, d: number, output: 'sigmoid' | 'ide
 
 const SHAPES: { hidden: number[]; d: number }[] = [
   { hidden: [5], d: 2 },
+  { hidden: [7], d: 3 },
   { hidden: [4, 3], d: 3 },
   { hidden: [3, 6, 2], d: 2 },
   { hidden: [2, 5, 1, 4], d: 1 },
