@@ -8,7 +8,7 @@
  * tables at the first and last step.
  * With --json, one JSON object on stdout and nothing else there.
  * Exit status: 0 trained, 1 training, the GPU or writing the result failed,
- * 2 bad flags or data (or a size the CPU backend cannot hold), 130 interrupted.
+ * 2 bad flags or data (or a size a CPU backend cannot hold), 130 interrupted.
  * A closed pipe on stdout or stderr is not an error: the rest is still written.
  */
 import { fitOf } from '../mlp/accuracy.js';
