@@ -1,8 +1,9 @@
 /**
  * `npm run train` with the general network (issue 21): --hidden 8,8 (any depth), --output identity (regression),
- * --batch B (mini-batches) and --l1/--l2 (the penalty), on both backends, in-process. Each run is checked against
- * something computed here apart from the command: the matrix form trained from the same start (MatrixTrainer), the
- * scalar engine's gradients at the GPU's parameters, R² and the penalty recomputed from the reported numbers.
+ * --batch B (mini-batches) and --l1/--l2 (the penalty), on the GPU and on the CPU (the fast trainer), in-process.
+ * Each run is checked against something computed here apart from the command: the matrix form trained from the same
+ * start (MatrixTrainer), the scalar engine's gradients at the GPU's parameters, R² and the penalty recomputed from
+ * the reported numbers.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -416,7 +417,7 @@ describe('the default run', () => {
   );
 });
 
-describe('--backend cpu sizes the general network’s graph', () => {
+describe('--backend engine sizes the general network’s graph', () => {
   it('counts the nodes of real loss graphs (any depth, the penalty, a batch): the estimate is an upper bound within 5%', () => {
     for (const [N, d, hidden, l2] of [
       [3, 2, [4, 3], 0],

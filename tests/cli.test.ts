@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { build } from 'vite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BYTES_PER_NODE, cpuSizeProblem } from '../src/cli/cpu-memory.js';
+import { BYTES_PER_NODE, cpuSizeProblem, fastCpuBytes, fastCpuSizeProblem } from '../src/cli/cpu-memory.js';
 import { graphNodes } from '../src/mlp/cpu-size.js';
 import type { Io } from '../src/cli/io.js';
 import { makeProgress } from '../src/cli/progress.js';
@@ -20,6 +20,7 @@ import { runSweep, type SweepReport } from '../src/cli/sweep.js';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import { xor } from '../src/mlp/data/data.js';
 import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
+import { excess, TOLERANCES } from '../src/mlp/bounds/compare.js';
 
 describe('npm run train (in-process)', () => {
   it('trains XOR on the CPU from the defaults: loss < 0.01, 100% accuracy, four predictions', async () => {
@@ -37,6 +38,31 @@ describe('npm run train (in-process)', () => {
     expect(report.final.params.W2[0]).toHaveLength(8);
     expect(report.initial.loss).toBeGreaterThan(report.final.loss);
     expect(r.err).toMatch(/step 2000\/2000/); // progress went to stderr, not into the JSON
+  });
+
+  it('--backend engine trains with the scalar engine, and --backend cpu (the fast trainer) gives its run', async () => {
+    const flags = ['--hidden', '4,3', '--batch', '3', '--l2', '0.01', '--activation', 'tanh', '--steps', '100'];
+    const run = async (backend: string) => {
+      const r = await train('--backend', backend, ...flags, '--json');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as TrainReport;
+    };
+    const [engine, cpu] = [await run('engine'), await run('cpu')];
+    expect([engine.backend, engine.engine]).toEqual(['engine', 'scalar autograd (src/engine), f64']);
+    expect([cpu.backend, cpu.engine]).toEqual(['cpu', 'fast CPU trainer (src/mlp/train/train-fast.ts), f64']);
+    expect(engine.config).toEqual(cpu.config);
+    const numbers = (r: TrainReport) => [
+      ...Object.values(r.final.params).flat(2),
+      ...Object.values(r.final.grads.cpu).flat(2),
+      r.final.loss,
+      r.final.dataLoss!,
+      r.final.penalty!,
+      ...r.final.predictions,
+    ];
+    const [a, b] = [numbers(engine), numbers(cpu)];
+    expect(a).toHaveLength(b.length);
+    a.forEach((v, k) => expect(excess(v, b[k]!, TOLERANCES.engineVsReference), `value ${k}`).toBeLessThanOrEqual(1));
+    expect(engine.final.loss).toBeLessThan(engine.initial.loss);
   });
 
   it('prints a readable summary without --json', async () => {
@@ -62,7 +88,9 @@ describe('npm run train (in-process)', () => {
     [['--hidden', '2.5'], /--hidden must be an integer/],
     [['--steps', '-3'], /--steps must be an integer in \[0, 100000000\]/],
     [['--loss', 'hinge'], /--loss must be one of bce, mse, got 'hinge'/],
-    [['--backend', 'tpu'], /--backend must be one of gpu, cpu, got 'tpu'/],
+    [['--backend', 'tpu'], /--backend must be one of gpu, cpu, engine, got 'tpu'/],
+    [['--backend', 'engine', '--kernel', 'steps'], /--kernel picks a GPU kernel; it does not go with --backend engine/],
+    [['--backend', 'cpu', '--kernel', 'steps'], /--kernel picks a GPU kernel; it does not go with --backend cpu/],
     [
       ['--backend', 'cpu', '--activation', 'swish'],
       /--activation must be one of relu, leaky, tanh, sigmoid, got 'swish'/,
@@ -79,11 +107,14 @@ describe('npm run train (in-process)', () => {
 });
 
 describe('--activation (train and sweep)', () => {
-  for (const activation of HIDDEN_ACTIVATIONS) {
-    it(`train --backend cpu --activation ${activation}: in the JSON config, and the run the matrix form gives`, async () => {
+  for (const [backend, activation] of [
+    ...HIDDEN_ACTIVATIONS.map((a) => ['cpu', a] as const),
+    ...HIDDEN_ACTIVATIONS.map((a) => ['engine', a] as const),
+  ]) {
+    it(`train --backend ${backend} --activation ${activation}: in the JSON config, and the run the matrix form gives`, async () => {
       const r = await train(
         '--backend',
-        'cpu',
+        backend,
         '--activation',
         activation,
         '--hidden',
@@ -97,7 +128,8 @@ describe('--activation (train and sweep)', () => {
       expect(r.code, r.err).toBe(0);
       const report = JSON.parse(r.out) as TrainReport;
       expect(report.config).toMatchObject({ activation, hidden: [3], seed: 2, steps: 300 });
-      // The scalar engine's run (the CLI) against the matrix form's, trained apart from the same start.
+      expect(report.backend).toBe(backend);
+      // The CLI's run (the fast trainer, or the scalar engine) against the matrix form's, trained apart from the same start.
       const m = new MatrixTrainer(xor(), initParams({ d: 2, H: 3 }, 2), {
         hidden: 3,
         lr: 0.5,
@@ -134,7 +166,7 @@ describe('--activation (train and sweep)', () => {
     expect(report.config.activation).toBe('tanh');
     for (const snap of [report.initial, report.final])
       expect(snap.gradientCheck?.pass, JSON.stringify(snap.gradientCheck)).toBe(true);
-    // The same run on the CPU (f64, scalar engine): the GPU (f32) follows it.
+    // The same run on the CPU (f64): the GPU (f32) follows it.
     const cpu = JSON.parse(
       (await train('--backend', 'cpu', '--activation', 'tanh', '--steps', '400', '--json')).out,
     ) as TrainReport;
@@ -256,7 +288,7 @@ describe('npm run train (the built command, as a process)', () => {
     await build({ mode: 'cli', logLevel: 'silent' });
   });
 
-  it.each(['cpu', 'gpu'])('--backend %s prints one JSON object on stdout and exits 0', (backend) => {
+  it.each(['cpu', 'engine', 'gpu'])('--backend %s prints one JSON object on stdout and exits 0', (backend) => {
     const p = spawnSync(process.execPath, ['dist/cli/train.js', '--backend', backend, '--json'], { encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);
     const report = JSON.parse(p.stdout) as TrainReport;
@@ -390,7 +422,7 @@ describe('the built command under hostile conditions', () => {
   }, 30_000);
 });
 
-describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
+describe('--backend engine refuses sizes the scalar engine cannot hold; --backend cpu takes them', () => {
   it('counts the nodes of real loss graphs: the estimate is an upper bound within 5%', () => {
     for (const [N, d, H] of [
       [3, 2, 4],
@@ -422,7 +454,7 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
     const budget = 2 ** 31;
     expect(cpuSizeProblem({ N: 4, d: 2, H: 8 }, budget)).toBeNull();
     expect(cpuSizeProblem({ N: 1_000_000, d: 2, H: 8 }, budget)).toMatch(
-      /--backend gpu, a smaller --hidden, or fewer rows \(or features\) in --data/,
+      /use --backend cpu \(the fast trainer\) or gpu, a smaller --hidden, or fewer rows \(or features\) in --data/,
     );
     // d = 1024, H = 4096, N = 4: 4·(4096·3075 + 16) + 4096·1026 + 1 ≈ 5.46e7 nodes, 160 bytes each
     expect(cpuSizeProblem({ N: 4, d: 1024, H: 4096 }, budget)).toMatch(/about 5\.46e7 nodes \(8\.1 GiB\)/);
@@ -432,7 +464,7 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
     expect(cpuSizeProblem({ N: edge + 1, d: 2, H: 8 }, budget)).not.toBeNull();
   });
 
-  it('exits 2 at once for 10⁶ rows, and for d = 1024 with --hidden 4096', async () => {
+  it('--backend engine exits 2 at once for 10⁶ rows, and for d = 1024 with --hidden 4096', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backprop-lab-cpu-'));
     const tall = join(dir, 'tall.csv');
     writeFileSync(tall, '0,1\n1,0\n'.repeat(500_000));
@@ -443,14 +475,64 @@ describe('--backend cpu refuses sizes the scalar engine cannot hold', () => {
       ['--data', wide, '--hidden', '4096'],
     ]) {
       const t0 = performance.now();
-      const r = await train('--backend', 'cpu', ...argv);
+      const r = await train('--backend', 'engine', ...argv);
       expect(r.code, r.err).toBe(2);
       expect(r.err).toMatch(
-        /^train: --backend cpu: the scalar engine would build a graph of about .* use --backend gpu/,
+        /^train: --backend engine: the scalar engine would build a graph of about .* use --backend cpu \(the fast trainer\) or gpu/,
       );
       expect(performance.now() - t0).toBeLessThan(15_000);
     }
   }, 30_000);
+  it('--backend cpu trains the 10⁶ rows the engine refuses (the fast trainer holds no graph)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backprop-lab-cpu-'));
+    const tall = join(dir, 'tall.csv');
+    writeFileSync(tall, '0,1\n1,0\n'.repeat(500_000));
+    const r = await train('--backend', 'cpu', '--data', tall, '--steps', '2');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/1-8-1 MLP on .*tall\.csv \(N=1000000\)/);
+    expect(r.out).toMatch(/^backend: cpu \(fast CPU trainer/m);
+    expect(r.out).toMatch(/2 steps in /);
+  }, 60_000);
+
+  it('the fast trainer refuses only what its parameters cannot fit: θ, gradient, update and the report', () => {
+    const budget = 2 ** 31;
+    /** P = Σ_l (H_{l−1} + 1)·H_l, counted here apart from the model's layout. */
+    const params = (d: number, hidden: number[]) =>
+      [d, ...hidden, 1].slice(1).reduce((sum, h, l, w) => sum + ((l === 0 ? d : w[l - 1]!) + 1) * h, 0);
+    expect(fastCpuSizeProblem({ N: 1_000_000, d: 2, hidden: [8] }, budget)).toBeNull();
+    expect(fastCpuSizeProblem({ N: 4, d: 1024, hidden: [4096] }, budget)).toBeNull();
+    expect(fastCpuSizeProblem({ N: 4, d: 2, hidden: [4096, 4096] }, budget)).toBeNull();
+    const six = Array(6).fill(4096) as number[];
+    const problem = fastCpuSizeProblem({ N: 4, d: 2, hidden: six }, budget);
+    expect(problem).toMatch(
+      new RegExp(
+        `^the fast trainer would hold about [\\d.]+ GiB for the ${params(2, six).toLocaleString('en-US')} parameters of d=2, hidden=4096,4096,4096,4096,4096,4096 `,
+      ),
+    );
+    expect(problem).toMatch(
+      /more than its 2\.0 GiB budget; use a smaller --hidden, fewer layers, or fewer features in --data$/,
+    );
+    // at least θ, its gradient, θ′ and the report's four copies, 8 bytes each; the edge exactly at the budget
+    for (const [d, hidden] of [
+      [2, [8]],
+      [7, [30, 5]],
+      [1024, [4096]],
+    ] as const) {
+      const bytes = fastCpuBytes({ N: 10, d, hidden: [...hidden] });
+      expect(bytes).toBeGreaterThanOrEqual(8 * 7 * params(d, [...hidden]));
+      expect(fastCpuSizeProblem({ N: 10, d, hidden: [...hidden] }, bytes)).toBeNull();
+      expect(fastCpuSizeProblem({ N: 10, d, hidden: [...hidden] }, bytes - 1)).not.toBeNull();
+    }
+  });
+
+  it('--backend cpu exits 2 at once for six layers of 4096, naming the fast trainer', async () => {
+    const t0 = performance.now();
+    const r = await train('--backend', 'cpu', '--hidden', '4096,4096,4096,4096,4096,4096');
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/^train: --backend cpu: the fast trainer would hold about .* GiB for the 83,/);
+    expect(r.out).toBe('');
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
 });
 
 describe('limit messages name what applies', () => {

@@ -4,7 +4,11 @@ import { type Dataset, makeDataset } from '../src/mlp/data/data.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
 import { initModelParams } from '../src/mlp/init.js';
 import { makeModel } from '../src/mlp/model.js';
-import { forwardModel, lossAndGradsModel, lossModel } from '../src/mlp/reference.js';
+import { forward, forwardModel, lossAndGradsModel, lossModel, lossValue } from '../src/mlp/reference.js';
+import { accuracy } from '../src/mlp/accuracy.js';
+import { xor } from '../src/mlp/data/data.js';
+import { initParams } from '../src/mlp/init.js';
+import { trainOneCpu } from '../src/mlp/map.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { FastTrainer } from '../src/mlp/train/train-fast.js';
 import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
@@ -39,6 +43,7 @@ function randomData(seed: number, N: number, d: number, output: 'sigmoid' | 'ide
 
 const SHAPES: { hidden: number[]; d: number }[] = [
   { hidden: [5], d: 2 },
+  { hidden: [7], d: 3 },
   { hidden: [4, 3], d: 3 },
   { hidden: [3, 6, 2], d: 2 },
   { hidden: [2, 5, 1, 4], d: 1 },
@@ -328,5 +333,31 @@ describe('the comparison can fail', () => {
     const want = lossModel(model, t.params, data, { loss: 'mse', l1: 0.1 });
     expect(t.losses()).toEqual(want);
     expect(Array.from(t.predictions())).toEqual(Array.from(forwardModel(model, t.params, data).yHat));
+  });
+});
+
+describe("the map's CPU path (trainOneCpu) trains with the fast trainer", () => {
+  it('each network ends as the matrix form’s: the same loss, accuracy and divergence, network by network', () => {
+    let diverged = 0;
+    for (const hidden of [1, 2, 3, 8])
+      for (const lr of [0.1, 3, 10, 1e300])
+        for (const activation of ['relu', 'tanh'] as const)
+          for (const seed of [0, 5]) {
+            const got = trainOneCpu(xor(), hidden, lr, seed, 300, 'bce', activation);
+            const spec = { d: 2, H: hidden, activation };
+            const m = new MatrixTrainer(xor(), initParams(spec, seed), { hidden, lr, loss: 'bce', activation });
+            let want: { loss: number; accuracy: number; diverged?: unknown };
+            try {
+              m.step(300);
+              const cache = forward(spec, m.params, xor());
+              want = { loss: lossValue('bce', cache, xor().y), accuracy: accuracy(cache.yHat, xor().y) };
+            } catch (e) {
+              if (!(e instanceof TrainingDivergedError)) throw e;
+              want = { loss: Infinity, accuracy: 0, diverged: e.fault };
+              diverged++;
+            }
+            expect(got, `H=${hidden} lr=${lr} ${activation} seed ${seed}`).toEqual(want);
+          }
+    expect(diverged).toBeGreaterThan(0);
   });
 });

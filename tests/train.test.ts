@@ -18,6 +18,7 @@ import { lossAndGradsModel, lossModel } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 import { CpuTrainer, type CpuTrainerOptions } from '../src/mlp/train/train-cpu.js';
 import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
+import { FastTrainer } from '../src/mlp/train/train-fast.js';
 
 describe('XOR on the CPU (scalar engine)', () => {
   it('trains from the default seed to loss < 0.01 and 100% accuracy', () => {
@@ -59,6 +60,10 @@ const CPU_TRAINERS = {
   },
   'matrix form (MatrixTrainer)': (data: Dataset, params: Float64Array, lr: number) => {
     const t = new MatrixTrainer(data, params, { hidden: 1, lr, loss: 'bce' });
+    return { step: (k: number) => t.step(k), params: () => Float64Array.from(t.params), steps: () => t.stepCount };
+  },
+  'fast trainer (FastTrainer)': (data: Dataset, params: Float64Array, lr: number) => {
+    const t = new FastTrainer(data, params, { hidden: 1, lr, loss: 'bce' });
     return { step: (k: number) => t.step(k), params: () => Float64Array.from(t.params), steps: () => t.stepCount };
   },
 };

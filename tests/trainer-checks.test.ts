@@ -6,6 +6,7 @@ import { StepTrainer } from '../src/gpu/steps.js';
 import { type Dataset, xor } from '../src/mlp/data/data.js';
 import { initParams } from '../src/mlp/init.js';
 import { CpuTrainer } from '../src/mlp/train/train-cpu.js';
+import { FastTrainer } from '../src/mlp/train/train-fast.js';
 import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 import { openGpu } from './support/gpu.js';
 
@@ -58,6 +59,16 @@ const matrix = (input: Input): Made => {
     destroy: () => {},
   };
 };
+const fast = (input: Input): Made => {
+  const t = new FastTrainer(input.data, input.params, input as never);
+  return {
+    step: (k) => void t.step(k),
+    steps: async () => t.stepCount,
+    params: async () => Float64Array.from(t.params),
+    setLearningRate: (lr) => void (t.lr = lr),
+    destroy: () => {},
+  };
+};
 type GpuLike = {
   step(k: number): void;
   readLoss(): Promise<{ step: number }>;
@@ -76,6 +87,7 @@ const gpu = (t: GpuLike): Made => ({
 const CPU: Record<string, Make> = {
   CpuTrainer: async (input) => cpu(input),
   MatrixTrainer: async (input) => matrix(input),
+  FastTrainer: async (input) => fast(input),
 };
 const GPU: Record<string, Make> = {
   StepTrainer: async (input) => gpu(await StepTrainer.create(device, input as never)),

@@ -58,8 +58,8 @@ export interface Snapshot {
   /** L_data + penalty over every training point (the GPU's own on the GPU). */
   loss: number;
   /**
-   * Where a penalty is set: L_data and R = λ1 Σ|w| + (λ2/2) Σ w² at these parameters, the scalar engine's on the CPU
-   * and the f64 oracle's at the GPU's parameters on the GPU.
+   * Where a penalty is set: L_data and R = λ1 Σ|w| + (λ2/2) Σ w² at these parameters, the CPU trainer's own on the
+   * CPU backends and the f64 oracle's at the GPU's parameters on the GPU.
    */
   dataLoss?: number;
   penalty?: number;
@@ -81,11 +81,12 @@ export type ReportConfig = Omit<TrainConfig, 'hidden' | 'output' | 'batch' | 'l1
 };
 
 export interface TrainReport {
-  backend: 'cpu' | 'gpu';
-  /** The GPU adapter; absent on the CPU backend. */
+  /** cpu: the fast trainer; engine: the scalar autograd engine; gpu: the WGSL kernels. */
+  backend: 'cpu' | 'engine' | 'gpu';
+  /** The GPU adapter; absent on the CPU backends. */
   adapter?: AdapterSummary;
   engine: string;
-  /** The GPU kernel that trained (absent on the CPU backend) and why the chooser picked it. */
+  /** The GPU kernel that trained (absent on the CPU backends) and why the chooser picked it. */
   kernel?: string;
   kernelWhy?: string;
   config: ReportConfig;

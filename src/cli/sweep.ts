@@ -18,7 +18,7 @@ import { TrainingDivergedError } from '../mlp/divergence.js';
 import { initParams } from '../mlp/init.js';
 import { forward, lossValue } from '../mlp/reference.js';
 import { learned, makeCell, type SweepCell, type SweepSpec } from '../mlp/map.js';
-import { MatrixTrainer } from '../mlp/train/train-matrix.js';
+import { FastTrainer } from '../mlp/train/train-fast.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { makeChunker } from './chunks.js';
 import { describeWriteError, isMain, type Io, processIo } from './io.js';
@@ -48,7 +48,7 @@ export const SWEEP_FLAGS: Record<string, FlagSpec> = {
   backend: {
     kind: 'choice',
     choices: ['gpu', 'cpu'],
-    help: 'gpu (the whole map in one many-models dispatch, default) or cpu (the matrix form, one network at a time)',
+    help: 'gpu (the whole map in one many-models dispatch, default) or cpu (the fast CPU trainer, one network at a time)',
   },
   json: { kind: 'bool', help: 'one JSON object on stdout; progress on stderr' },
   help: { kind: 'bool', help: 'print this help' },
@@ -215,7 +215,7 @@ function stepProgress(io: Io): (done: number, total: number) => void {
 }
 
 /**
- * The CPU sweep: sweepCpu's networks and verdicts (src/mlp/sweep.ts: the matrix form, f64, a diverged network did
+ * The CPU sweep: sweepCpu's networks and verdicts (src/mlp/map.ts: the fast trainer, f64, a diverged network did
  * not learn), each network trained in chunks of steps with the event loop let in between, so an interrupt stops
  * it within a chunk. Returns the cells finished, fewer than all once `stop()` is true.
  */
@@ -235,7 +235,7 @@ async function sweepCpuChunked(
       for (let s = 0; s < spec.seeds; s++) {
         const net = { d: data.d, H: hidden, activation };
         const options = { hidden, lr, loss: spec.loss, activation };
-        const trainer = new MatrixTrainer(data, initParams(net, spec.seedBase + s), options);
+        const trainer = new FastTrainer(data, initParams(net, spec.seedBase + s), options);
         let diverged = false;
         while (trainer.stepCount < spec.steps && !diverged) {
           await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land

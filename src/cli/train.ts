@@ -2,12 +2,13 @@
  * `npm run train -- [flags]`: trains an MLP (the 2-8-1 network by default; 1 to 6
  * hidden layers with --hidden, regression with --output identity, mini-batches
  * with --batch, an L1/L2 penalty with --l1/--l2) on XOR (or the user's points) on
- * the GPU through WebGPU, or on the CPU with the scalar engine, and prints the
- * final loss, the fit (accuracy, or RMSE and R²) and the predictions; on the GPU
- * also the adapter and GPU-vs-CPU gradient tables at the first and last step.
+ * the GPU through WebGPU, or on the CPU with the fast trainer (or, to show its
+ * speed, the scalar engine), and prints the final loss, the fit (accuracy, or RMSE
+ * and R²) and the predictions; on the GPU also the adapter and GPU-vs-CPU gradient
+ * tables at the first and last step.
  * With --json, one JSON object on stdout and nothing else there.
  * Exit status: 0 trained, 1 training, the GPU or writing the result failed,
- * 2 bad flags or data (or a size the CPU backend cannot hold), 130 interrupted.
+ * 2 bad flags or data (or a size a CPU backend cannot hold), 130 interrupted.
  * A closed pipe on stdout or stderr is not an error: the rest is still written.
  */
 import { fitOf } from '../mlp/accuracy.js';
@@ -20,12 +21,13 @@ import { detectFormat, parseDataset } from '../mlp/data/data-file.js';
 import { initModelParams } from '../mlp/init.js';
 import { MODEL_LIMITS, type Output, OUTPUTS } from '../mlp/model.js';
 import { CpuTrainer } from '../mlp/train/train-cpu.js';
+import { FastTrainer } from '../mlp/train/train-fast.js';
 import { type FlagSpec, parseArgs, usage, UsageError } from './args.js';
 import { KernelRefusedError } from '../gpu/chooser.js';
 import { KERNEL_NAMES } from '../gpu/contract.js';
 import { GpuError } from '../gpu/device.js';
 import { InterruptedError, makeChunker } from './chunks.js';
-import { cpuSizeProblem } from './cpu-memory.js';
+import { cpuSizeProblem, fastCpuSizeProblem } from './cpu-memory.js';
 import { describeWriteError, isMain, type Io, processIo, readTextFile } from './io.js';
 import { makeProgress } from './progress.js';
 import {
@@ -39,7 +41,7 @@ import {
 } from './report.js';
 import { trainGpu } from './train-gpu.js';
 
-export const BACKENDS = ['gpu', 'cpu'] as const;
+export const BACKENDS = ['gpu', 'cpu', 'engine'] as const;
 export type Backend = (typeof BACKENDS)[number];
 export type { TrainReport };
 
@@ -47,7 +49,9 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   backend: {
     kind: 'choice',
     choices: BACKENDS,
-    help: 'gpu (WebGPU kernels, the default) or cpu (the scalar autograd engine)',
+    help:
+      'gpu (WebGPU kernels, the default), cpu (the fast CPU trainer, f64) or engine (the scalar autograd engine, ' +
+      'the oracle: slow, kept to show its speed)',
   },
   hidden: {
     kind: 'list',
@@ -139,8 +143,8 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
       l1: (flags.l1 as number | undefined) ?? DEFAULTS.l1,
       l2: (flags.l2 as number | undefined) ?? DEFAULTS.l2,
     });
-    if (backend === 'cpu' && flags.kernel !== undefined)
-      throw new UsageError('--kernel picks a GPU kernel; it does not go with --backend cpu');
+    if (backend !== 'gpu' && flags.kernel !== undefined)
+      throw new UsageError(`--kernel picks a GPU kernel; it does not go with --backend ${backend}`);
     const loaded = loadData(flags.data as string | undefined, backend === 'gpu', output);
     // B ≤ N: known once the data is
     if (flags.batch !== undefined)
@@ -152,17 +156,15 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
       ...loaded,
       json: flags.json === true,
     };
-    if (job.backend === 'cpu') {
-      const { d, N } = job.data;
-      const problem = cpuSizeProblem({
-        N,
-        B: config.batch ?? N,
-        d,
-        hidden: hiddenList(config.hidden),
-        penalty: config.l1 !== 0 || config.l2 !== 0,
-      });
-      if (problem) throw new UsageError(`--backend cpu: ${problem}`);
-    }
+    const { d, N } = job.data;
+    const hidden = hiddenList(config.hidden);
+    const problem =
+      job.backend === 'engine'
+        ? cpuSizeProblem({ N, B: config.batch ?? N, d, hidden, penalty: config.l1 !== 0 || config.l2 !== 0 })
+        : job.backend === 'cpu'
+          ? fastCpuSizeProblem({ N, d, hidden })
+          : null;
+    if (problem) throw new UsageError(`--backend ${job.backend}: ${problem}`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof RangeError) {
       io.err(`train: ${e.message}\n`);
@@ -175,7 +177,9 @@ export async function runTrain(argv: readonly string[], io: Io): Promise<number>
     report =
       job.backend === 'cpu'
         ? await trainCpu(job.data, job.config, job.dataName, io)
-        : await trainGpu(job.data, job.config, job.dataName, io, job.kernel);
+        : job.backend === 'engine'
+          ? await trainEngine(job.data, job.config, job.dataName, io)
+          : await trainGpu(job.data, job.config, job.dataName, io, job.kernel);
     checkReportFinite(report); // a non-finite result is an error (exit 1), never printed
   } catch (e) {
     if (e instanceof InterruptedError) {
@@ -256,8 +260,75 @@ function loadData(path: string | undefined, f32: boolean, output: Output): { dat
   }
 }
 
-/** Trains with the scalar engine, in chunks of about a quarter second, with progress (and a chance to be interrupted) after each. */
+/**
+ * Trains with the fast CPU trainer (src/mlp/train/train-fast.ts), in chunks of about a quarter second, with
+ * progress (and a chance to be interrupted) after each.
+ */
 export async function trainCpu(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
+  const run = runOf(config, data, dataName);
+  const { network, objective } = run;
+  const penalized = objective.l1 !== 0 || objective.l2 !== 0;
+  const trainer = new FastTrainer(data, initModelParams(network, config.seed), {
+    hidden: network.hidden,
+    lr: config.lr,
+    loss: objective.loss,
+    activation: network.activation,
+    output: network.output,
+    l1: objective.l1,
+    l2: objective.l2,
+    batch: run.batch,
+    seed: config.seed, // draws each epoch's order where batch < N
+  });
+  const snapshot = (): Snapshot => {
+    const terms = trainer.losses();
+    return {
+      params: nestedModel(network, trainer.params),
+      grads: { cpu: nestedModel(network, trainer.gradients()) }, // over every training point
+      loss: terms.loss,
+      ...(penalized ? { dataLoss: terms.dataLoss, penalty: terms.penalty } : {}),
+    };
+  };
+  const initial = snapshot();
+  const seconds = await runChunked(trainer, config.steps, io);
+  const predictions = Array.from(trainer.predictions());
+  return {
+    backend: 'cpu',
+    engine: 'fast CPU trainer (src/mlp/train/train-fast.ts), f64',
+    config: run.config,
+    initial,
+    final: { ...snapshot(), ...fitOf(network.output, predictions, data.y), predictions },
+    seconds,
+    stepsPerSecond: seconds > 0 ? config.steps / seconds : 0,
+  };
+}
+
+/**
+ * Runs a CPU trainer to `steps` in chunks of about a quarter second, with progress after each and the event loop
+ * let in between (so a SIGINT lands); returns the seconds it took.
+ */
+async function runChunked(
+  trainer: { stepCount: number; step(k: number): number },
+  steps: number,
+  io: Io,
+): Promise<number> {
+  const progress = makeProgress(steps, io.errStream);
+  const chunks = makeChunker({ max: 1 << 20 });
+  const start = performance.now();
+  while (trainer.stepCount < steps) {
+    if (io.signal?.aborted) throw new InterruptedError(trainer.stepCount, steps);
+    const t0 = performance.now();
+    const loss = trainer.step(chunks.next(steps - trainer.stepCount));
+    chunks.took(performance.now() - t0);
+    progress.update(trainer.stepCount, loss);
+    await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land between chunks
+  }
+  const seconds = (performance.now() - start) / 1000;
+  progress.done();
+  return seconds;
+}
+
+/** Trains with the scalar engine (the oracle, slow), in chunks as trainCpu does. */
+export async function trainEngine(data: Dataset, config: TrainConfig, dataName: string, io: Io): Promise<TrainReport> {
   const run = runOf(config, data, dataName);
   const { network, objective } = run;
   const penalized = objective.l1 !== 0 || objective.l2 !== 0;
@@ -279,23 +350,11 @@ export async function trainCpu(data: Dataset, config: TrainConfig, dataName: str
     ...(penalized ? { dataLoss: e.dataLoss, penalty: e.penalty } : {}),
   });
   const initial = snapshot(trainer.evaluate());
-  const progress = makeProgress(config.steps, io.errStream);
-  const chunks = makeChunker({ max: 1 << 20 });
-  const start = performance.now();
-  while (trainer.stepCount < config.steps) {
-    if (io.signal?.aborted) throw new InterruptedError(trainer.stepCount, config.steps);
-    const t0 = performance.now();
-    const loss = trainer.step(chunks.next(config.steps - trainer.stepCount));
-    chunks.took(performance.now() - t0);
-    progress.update(trainer.stepCount, loss);
-    await new Promise((resolve) => setImmediate(resolve)); // lets a SIGINT land between chunks
-  }
-  const seconds = (performance.now() - start) / 1000;
-  progress.done();
+  const seconds = await runChunked(trainer, config.steps, io);
   const final = trainer.evaluate();
   const { predictions } = final;
   return {
-    backend: 'cpu',
+    backend: 'engine',
     engine: 'scalar autograd (src/engine), f64',
     config: run.config,
     initial,

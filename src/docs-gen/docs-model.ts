@@ -1,8 +1,8 @@
 /**
  * The general network's numbers in the docs (src/mlp/model.ts): the vanishing-gradient table and the L2 step of
  * docs/exercises.md, and the mini-batch check of docs/derivation.md, all from the matrix form (src/mlp/reference.ts)
- * with the seeded initialisation the CLI uses, so `npm run -s train -- --backend cpu ... --json` (the scalar engine) shows
- * the same values up to rounding.
+ * with the seeded initialisation the CLI uses, so `npm run -s train -- --backend engine ... --json` (the scalar
+ * engine) shows the same values up to rounding.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import { batchesPerEpoch, batchIndices } from '../mlp/batches.js';
@@ -22,7 +22,7 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
 /** "exactly" or "to within $1.4 \\times 10^{-17}$": how far two computations of the same value are apart. */
 const within = (diff: number) => (diff === 0 ? 'exactly' : `to within $${sci(diff)}$`);
 
-const cli = (flags: string) => `\`npm run -s train -- --backend cpu ${flags} --json\``;
+const cli = (flags: string) => `\`npm run -s train -- --backend engine ${flags} --json\``;
 
 /** Exercise 11's networks: XOR, `width` units in each of L hidden layers, σ output, BCE, the default seed. */
 export const DEEP = {

@@ -11,7 +11,7 @@ import { initParams } from './init.js';
 import { type Fault, TrainingDivergedError } from './divergence.js';
 import { forward, lossValue } from './reference.js';
 import { accuracy } from './accuracy.js';
-import { MatrixTrainer } from './train/train-matrix.js';
+import { FastTrainer } from './train/train-fast.js';
 
 export interface SweepSpec {
   widths: readonly number[];
@@ -74,7 +74,8 @@ export function makeCell(hidden: number, lr: number, seedBase: number, verdicts:
 }
 
 /**
- * One network trained alone on the CPU (matrix form, f64): its loss and accuracy after the steps.
+ * One network trained alone on the CPU (the fast trainer: the matrix form's arithmetic, f64): its loss and accuracy
+ * after the steps.
  * A network that diverges did not learn: loss Infinity (for the verdict only, never shown), accuracy 0, and the fault.
  */
 export function trainOneCpu(
@@ -87,7 +88,7 @@ export function trainOneCpu(
   activation: HiddenActivation = 'relu',
 ): { loss: number; accuracy: number; diverged?: Fault } {
   const spec = { d: data.d, H: hidden, activation };
-  const trainer = new MatrixTrainer(data, initParams(spec, seed), { hidden, lr, loss, activation });
+  const trainer = new FastTrainer(data, initParams(spec, seed), { hidden, lr, loss, activation });
   try {
     trainer.step(steps);
   } catch (e) {

@@ -37,7 +37,7 @@ export function gpuRunner(device: GPUDevice, adapter: AdapterSummary, data: () =
 
 export function cpuRunner(data: () => PageData): SweepRunner {
   return {
-    label: 'the CPU (matrix form, one network at a time)',
+    label: 'the CPU (the fast trainer, one network at a time)',
     defaultSeeds: 16,
     trialSeeds: (seeds) => Math.min(seeds, 2), // one network at a time: the time is seeds × one seed's
     maxSeeds: 64,
