@@ -21,7 +21,7 @@ export type ToWorker =
       config: TrainingOptions;
       fromStep: number;
     }
-  | { type: 'step'; k: number }
+  | { type: 'step'; k: number; budgetMs: number }
   | { type: 'lr'; lr: number }
   | { type: 'snapshot' };
 
@@ -37,9 +37,16 @@ function errorOf(r: Exclude<FromWorker, { type: 'snapshot' }>): Error {
   return new Error(r.message);
 }
 
+/**
+ * The worker's time for one frame's steps: as long as the page's thread took to draw the last snapshot (the worker
+ * would idle meanwhile), so stepping and drawing take about half the time each, within these bounds.
+ */
+export const STEP_BUDGET_MS = { min: 30, max: 200 } as const;
+
 export function workerSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
   const worker = new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module', name: 'cpu-trainer' });
   const waiting: ((r: FromWorker) => void)[] = [];
+  let readAt = 0; // when the last snapshot reached the page's thread
   let dead: Error | null = null;
   worker.onmessage = (e: MessageEvent<FromWorker>) => waiting.shift()?.(e.data);
   worker.onerror = (e) => {
@@ -58,13 +65,17 @@ export function workerSession(data: Dataset, params: ArrayLike<number>, config: 
   return {
     backend: 'cpu',
     offThread: true,
-    step: (k) => send({ type: 'step', k }),
+    step: (k) => {
+      const drawing = readAt > 0 ? performance.now() - readAt : 0;
+      send({ type: 'step', k, budgetMs: Math.min(STEP_BUDGET_MS.max, Math.max(STEP_BUDGET_MS.min, drawing)) });
+    },
     async snapshot(): Promise<Snapshot> {
       if (dead) throw dead;
       const r = await new Promise<FromWorker>((resolve) => {
         waiting.push(resolve);
         send({ type: 'snapshot' });
       });
+      readAt = performance.now();
       if (r.type !== 'snapshot') throw errorOf(r);
       return cpuSnapshot(data, r.params, config, r.step, 'cpu-fast');
     },

@@ -1,16 +1,13 @@
 /**
  * The page's CPU trainer, off the page's own thread: a Web Worker that holds one run's FastTrainer
  * (src/mlp/train/train-fast.ts) and answers ./cpu-session.ts's messages in order. It steps only when asked, so a
- * paused page changes nothing; each `step` does at most its count, and at most about STEP_BUDGET_MS of them, so a
+ * paused page changes nothing; each `step` does at most its count, and at most its time budget of them, so a
  * snapshot asked for after it arrives within a frame or two whatever the count. A failure (a divergence, a bad
  * setting) is kept and sent as the answer to the next snapshot, with what the page needs to name it.
  */
 import { TrainingDivergedError } from '../mlp/divergence.js';
 import { FastTrainer } from '../mlp/train/train-fast.js';
 import type { ToWorker, FromWorker } from './cpu-session.js';
-
-/** The most milliseconds of steps one `step` message runs: about two frames. */
-const STEP_BUDGET_MS = 30;
 
 let trainer: FastTrainer | null = null;
 let failure: FromWorker | null = null;
@@ -21,8 +18,8 @@ function failed(e: unknown): FromWorker {
   return { type: 'error', message: (e as Error).message ?? String(e) };
 }
 
-/** Up to k steps, in slices, until about the budget is spent (at least one step). */
-function stepFor(t: FastTrainer, k: number): void {
+/** Up to k steps, in slices, until about `budgetMs` is spent (at least one step). */
+function stepFor(t: FastTrainer, k: number, budgetMs: number): void {
   const t0 = performance.now();
   let done = 0;
   let slice = 1;
@@ -30,7 +27,7 @@ function stepFor(t: FastTrainer, k: number): void {
     const n = Math.min(slice, k - done);
     t.step(n);
     done += n;
-    if (performance.now() - t0 >= STEP_BUDGET_MS) break;
+    if (performance.now() - t0 >= budgetMs) break;
     slice *= 2;
   }
 }
@@ -57,7 +54,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   }
   if (!trainer || failure) return; // a failed run does nothing more until it is replaced
   try {
-    if (m.type === 'step') stepFor(trainer, m.k);
+    if (m.type === 'step') stepFor(trainer, m.k, m.budgetMs);
     else trainer.lr = m.lr;
   } catch (err) {
     failure = failed(err);
