@@ -49,7 +49,15 @@ type Lab = {
   backpropLab: {
     snapshot(): Shown | null;
     data(): { train: PlainData };
-    running(): { hidden: number[]; batch: unknown; reg: string; lambda: number; problem: string; loss: string } | null;
+    running(): {
+      hidden: number[];
+      batch: unknown;
+      reg: string;
+      lambda: number;
+      problem: string;
+      loss: string;
+      seed: number;
+    } | null;
   };
 };
 
@@ -223,6 +231,58 @@ describe('the network a learner builds, with the controls', () => {
       const want = oracleRun(data, { ...options, output: 'identity', batch: 10, l1: 0.001 }, s.step);
       // both f64: the fast trainer sums in the matrix form's order
       expect(worst(s.params, want, 1e-12, 1e-9)).toBeLessThanOrEqual(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("without WebGPU the worker keeps playback's guarantees: paused is still, Step is one step, the last of six resets wins", async () => {
+    const { browser, page, errors } = await open(`${base}?hidden=8,8&perFrame=50`, undefined, false);
+    const live = () =>
+      page.evaluate(() =>
+        (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions(),
+      );
+    try {
+      const s = await trainPast(page, 100);
+      expect(s.kernel).toBe('cpu-fast');
+      // paused: nothing changes, on the page or in the worker (the next snapshot is the same step and parameters)
+      const shownStep = await text(page, 'step');
+      await page.waitForTimeout(600);
+      expect(await text(page, 'step')).toBe(shownStep);
+      await page.click('[data-testid="step-once"]');
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid="step"]')?.textContent === String(n),
+        s.step + 1,
+      );
+      const one = await shown(page);
+      expect(one.step).toBe(s.step + 1);
+      // that one step is the matrix form's next step from the parameters shown before it
+      const data = await trainData(page);
+      const trainer = new MatrixTrainer(data, Float64Array.from(s.params), {
+        hidden: [8, 8],
+        lr: 0.5,
+        loss: 'bce',
+        seed: 1,
+      });
+      trainer.stepCount = s.step;
+      trainer.step(1);
+      expect(worst(one.params, trainer.params, 1e-12, 1e-9)).toBeLessThanOrEqual(1);
+      // six seed changes while playing: one worker afterwards, the last seed's run, still training
+      await setPlaying(page, true);
+      for (let seed = 10; seed < 16; seed++) await setControl(page, 'seed', String(seed));
+      await page.waitForFunction(
+        () =>
+          (window as unknown as Lab & { backpropLab: { running(): { seed: number } } }).backpropLab.running()?.seed ===
+          15,
+      );
+      const after = (await shown(page)).step;
+      await waitForStepAbove(page, after + 20);
+      await page.waitForFunction(
+        () => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions() === 1,
+      );
+      expect(await live()).toBe(1);
+      await setPlaying(page, false);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
