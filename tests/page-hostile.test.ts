@@ -90,7 +90,7 @@ function bigCsv(rows: number): Buffer {
 
 describe('without WebGPU: the page refuses what it cannot check every frame, and the CPU trains the rest off its thread', () => {
   for (const extra of ['', '&perFrame=20000&lr=1000']) {
-    it(`${THE_LINK}${extra}, then Play: refused beside the points field naming the limit; the tab keeps answering`, async () => {
+    it(`${THE_LINK}${extra}, then Play: refused beside the hidden field naming the limit; the tab keeps answering`, async () => {
       const { browser, page, errors, offLoopback } = await openQuery(`${THE_LINK}${extra}`, false);
       try {
         expect(await state(page)).toBe('failed');
