@@ -21,17 +21,6 @@ export function graphNodes({ N, d, H }: CpuSize): number {
   return N * (H * (3 * d + 3) + 16) + H * (d + 2) + 1;
 }
 
-/** The widest H whose step builds at most `maxNodes` nodes for N points of d inputs; 0 where even H = 1 does not fit. */
-export function maxHidden(N: number, d: number, maxNodes: number): number {
-  // graphNodes = H·(N·(3d + 3) + d + 2) + 16N + 1
-  return Math.max(0, Math.floor((maxNodes - 16 * N - 1) / (N * (3 * d + 3) + d + 2)));
-}
-
-/** The most points N whose step builds at most `maxNodes` nodes at width H with d inputs; 0 where none fits. */
-export function maxPoints(H: number, d: number, maxNodes: number): number {
-  return Math.max(0, Math.floor((maxNodes - H * (d + 2) - 1) / (H * (3 * d + 3) + 16)));
-}
-
 /** A step of the general network: B rows in its batch, the hidden widths, and whether the penalty is in the graph. */
 export interface ModelCpuSize {
   /** The training points. */
