@@ -13,6 +13,7 @@ import { hiddenList, type TrainConfig } from '../mlp/config.js';
 import type { Dataset } from '../mlp/data/data.js';
 import { makeModel, type Model, modelLayout, type ModelShape, type Output, toNestedModel } from '../mlp/model.js';
 import { checkObjective, type Objective } from '../mlp/objective.js';
+import type { TrainingOptions } from '../mlp/train/training-run.js';
 import type { NestedParams } from '../mlp/spec.js';
 
 /** Every layer's W_l (H_l rows of H_{l−1}) and b_l (H_l), keyed W1, b1, …, W_{L+1}, b_{L+1}. */
@@ -251,22 +252,43 @@ function fmtCell(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(4);
 }
 
-/** What a run trains, from its config and data: the network, the objective, B, and the report's config. */
+/**
+ * What a run trains, from its config and data: the network, the objective, B, the report's config, and the options
+ * every trainer takes (the seed also draws each epoch's order where B < N).
+ */
 export function runOf(
   config: TrainConfig,
   data: Dataset,
   dataName: string,
-): { network: Model; objective: Required<Objective>; batch: number; config: ReportConfig } {
+): {
+  network: Model;
+  objective: Required<Objective>;
+  batch: number;
+  config: ReportConfig;
+  options: TrainingOptions;
+} {
   const hidden = [...hiddenList(config.hidden)];
   const output = config.output ?? 'sigmoid';
   const network = makeModel({ d: data.d, hidden, activation: config.activation, output });
   const objective = checkObjective(output, { loss: config.loss, l1: config.l1 ?? 0, l2: config.l2 ?? 0 });
   const batch = checkBatchSize(config.batch ?? data.N, data.N);
   const { lr, steps, seed, loss, activation } = config;
+  const options: TrainingOptions = {
+    hidden: network.hidden,
+    lr,
+    loss: objective.loss,
+    activation: network.activation,
+    output,
+    l1: objective.l1,
+    l2: objective.l2,
+    batch,
+    seed,
+  };
   return {
     network,
     objective,
     batch,
+    options,
     config: {
       hidden,
       lr,

@@ -45,15 +45,7 @@ export async function trainGpu(
       {
         data,
         params: initModelParams(network, config.seed),
-        hidden: network.hidden,
-        lr: config.lr,
-        loss: objective.loss,
-        activation: network.activation,
-        output: network.output,
-        l1: objective.l1,
-        l2: objective.l2,
-        batch: run.batch,
-        seed: config.seed, // draws each epoch's order where batch < N
+        ...run.options,
         label: 'train',
       },
       kernel === undefined ? {} : { kernel },

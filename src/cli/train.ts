@@ -268,17 +268,7 @@ export async function trainCpu(data: Dataset, config: TrainConfig, dataName: str
   const run = runOf(config, data, dataName);
   const { network, objective } = run;
   const penalized = objective.l1 !== 0 || objective.l2 !== 0;
-  const trainer = new FastTrainer(data, initModelParams(network, config.seed), {
-    hidden: network.hidden,
-    lr: config.lr,
-    loss: objective.loss,
-    activation: network.activation,
-    output: network.output,
-    l1: objective.l1,
-    l2: objective.l2,
-    batch: run.batch,
-    seed: config.seed, // draws each epoch's order where batch < N
-  });
+  const trainer = new FastTrainer(data, initModelParams(network, config.seed), run.options);
   const snapshot = (): Snapshot => {
     const terms = trainer.losses();
     return {
@@ -332,17 +322,7 @@ export async function trainEngine(data: Dataset, config: TrainConfig, dataName: 
   const run = runOf(config, data, dataName);
   const { network, objective } = run;
   const penalized = objective.l1 !== 0 || objective.l2 !== 0;
-  const trainer = new CpuTrainer(data, initModelParams(network, config.seed), {
-    hidden: network.hidden,
-    lr: config.lr,
-    loss: objective.loss,
-    activation: network.activation,
-    output: network.output,
-    l1: objective.l1,
-    l2: objective.l2,
-    batch: run.batch,
-    seed: config.seed, // draws each epoch's order where batch < N
-  });
+  const trainer = new CpuTrainer(data, initModelParams(network, config.seed), run.options);
   const snapshot = (e: { loss: number; dataLoss: number; penalty: number }): Snapshot => ({
     params: nestedModel(network, trainer.parameters()),
     grads: { cpu: nestedModel(network, trainer.gradients()) }, // over every training point
