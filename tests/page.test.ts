@@ -530,127 +530,155 @@ describe('the page in headless Chromium', () => {
     }
   }, 180_000);
 
-  it('hidden width, seed and loss changed while playing: training goes on at the new settings, the URL follows, one trainer stays', async () => {
-    const { browser, page, errors, offLoopback } = await open(true, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20');
-    try {
-      await setPlaying(page, true);
-      await waitForStepAbove(page, 40);
-      await setControl(page, 'hidden', '4');
-      await page.waitForFunction(() =>
-        /^Network 2-4-1/.test(document.querySelector('[data-testid="network"]')?.getAttribute('aria-label') ?? ''),
-      );
-      await waitForStepAbove(page, 40);
-      expect(page.url()).toContain('hidden=4');
+  // Playback's guarantees hold on both backends: WebGPU, and the CPU trainer in its Web Worker where there is none.
+  const BACKENDS = [
+    ['with WebGPU', true],
+    ['without WebGPU (the Web Worker)', false],
+  ] as const;
 
-      await setControl(page, 'seed', '5');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, {
-        timeout: 30_000,
-      });
-      await waitForStepAbove(page, 40);
-      expect(page.url()).toContain('seed=5');
+  it.each(BACKENDS)(
+    '%s: hidden width, seed and loss changed while playing: training goes on at the new settings, the URL follows, one trainer stays',
+    async (_, webgpu) => {
+      const { browser, page, errors, offLoopback } = await open(webgpu, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20');
+      try {
+        await setPlaying(page, true);
+        await waitForStepAbove(page, 40);
+        await setControl(page, 'hidden', '4');
+        await page.waitForFunction(() =>
+          /^Network 2-4-1/.test(document.querySelector('[data-testid="network"]')?.getAttribute('aria-label') ?? ''),
+        );
+        await waitForStepAbove(page, 40);
+        expect(page.url()).toContain('hidden=4');
 
-      await setControl(page, 'loss', 'mse');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, {
-        timeout: 30_000,
-      });
-      await waitForStepAbove(page, 60);
-      expect(page.url()).toContain('loss=mse');
-      expect(await isPlaying(page)).toBe(true);
-      // The run now on screen is H = 4, seed 5, MSE: its loss is the CPU's after as many steps.
-      await setPlaying(page, false);
-      await page.waitForTimeout(300);
-      const k = await stepNow(page);
-      const spec = { d: 2, H: 4 };
-      const theta = initParams(spec, 5);
-      for (let t = 0; t < k; t++) sgdUpdate(theta, lossAndGrads(spec, theta, xor(), 'mse').grads, 0.5);
-      const want = lossValue('mse', forward(spec, theta, xor()), xor().y);
-      expect(
-        Math.abs(Number(await text(page, 'loss')) - want) / want,
-        `loss at step ${k}: page ${await text(page, 'loss')}, CPU ${want}`,
-      ).toBeLessThan(1e-2);
+        await setControl(page, 'seed', '5');
+        await page.waitForFunction(
+          () => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40,
+          null,
+          {
+            timeout: 30_000,
+          },
+        );
+        await waitForStepAbove(page, 40);
+        expect(page.url()).toContain('seed=5');
 
-      // Six seed changes in a row while playing: one live trainer afterwards, no error, still training.
-      await setPlaying(page, true);
-      for (let seed = 10; seed < 16; seed++) await setControl(page, 'seed', String(seed));
-      expect(page.url()).toContain('seed=15');
-      await page.waitForFunction(
-        () =>
-          (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed ===
-          15,
-        null,
-        { timeout: 30_000 },
-      );
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40, null, {
-        timeout: 30_000,
-      }); // the new run is on screen
-      await waitForStepAbove(page, 40);
-      await page.waitForFunction(
-        () => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions() === 1,
-        null,
-        { timeout: 30_000 },
-      );
-      await page.waitForTimeout(500); // any straggling build would have landed by now
-      expect(await liveSessions(page)).toBe(1);
-      expect(
-        await page.evaluate(
+        await setControl(page, 'loss', 'mse');
+        await page.waitForFunction(
+          () => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40,
+          null,
+          {
+            timeout: 30_000,
+          },
+        );
+        await waitForStepAbove(page, 60);
+        expect(page.url()).toContain('loss=mse');
+        expect(await isPlaying(page)).toBe(true);
+        // The run now on screen is H = 4, seed 5, MSE: its loss is the CPU's after as many steps.
+        await setPlaying(page, false);
+        await page.waitForTimeout(300);
+        const k = await stepNow(page);
+        const spec = { d: 2, H: 4 };
+        const theta = initParams(spec, 5);
+        for (let t = 0; t < k; t++) sgdUpdate(theta, lossAndGrads(spec, theta, xor(), 'mse').grads, 0.5);
+        const want = lossValue('mse', forward(spec, theta, xor()), xor().y);
+        expect(
+          Math.abs(Number(await text(page, 'loss')) - want) / want,
+          `loss at step ${k}: page ${await text(page, 'loss')}, CPU ${want}`,
+        ).toBeLessThan(1e-2);
+
+        // Six seed changes in a row while playing: one live trainer afterwards, no error, still training.
+        await setPlaying(page, true);
+        for (let seed = 10; seed < 16; seed++) await setControl(page, 'seed', String(seed));
+        expect(page.url()).toContain('seed=15');
+        await page.waitForFunction(
           () =>
-            (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()?.seed,
-        ),
-      ).toBe(15);
-      expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
-      expect(await isPlaying(page)).toBe(true);
+            (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()
+              ?.seed === 15,
+          null,
+          { timeout: 30_000 },
+        );
+        await page.waitForFunction(
+          () => Number(document.querySelector('[data-testid="step"]')?.textContent) < 40,
+          null,
+          {
+            timeout: 30_000,
+          },
+        ); // the new run is on screen
+        await waitForStepAbove(page, 40);
+        await page.waitForFunction(
+          () => (window as unknown as { backpropLab: { liveSessions(): number } }).backpropLab.liveSessions() === 1,
+          null,
+          { timeout: 30_000 },
+        );
+        await page.waitForTimeout(500); // any straggling build would have landed by now
+        expect(await liveSessions(page)).toBe(1);
+        expect(
+          await page.evaluate(
+            () =>
+              (window as unknown as { backpropLab: { running(): { seed: number } | null } }).backpropLab.running()
+                ?.seed,
+          ),
+        ).toBe(15);
+        if (webgpu) expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
+        else expect(await text(page, 'banner')).toMatch(/^No WebGPU here: /); // and nothing about the settings
+        expect(await isPlaying(page)).toBe(true);
 
-      // Only decimal numbers: hex is refused beside its field, and the run goes on.
-      await setControl(page, 'hidden', '0x10');
-      expect(await text(page, 'error-hidden')).toMatch(
-        /hidden layers: layer 1's width must be an integer in \[1, 4096\], got "0x10"/,
-      );
-      expect(page.url()).toContain('hidden=4');
-      expect(errors).toEqual([]);
-      expect(offLoopback).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 240_000);
+        // Only decimal numbers: hex is refused beside its field, and the run goes on.
+        await setControl(page, 'hidden', '0x10');
+        expect(await text(page, 'error-hidden')).toMatch(
+          /hidden layers: layer 1's width must be an integer in \[1, 4096\], got "0x10"/,
+        );
+        expect(page.url()).toContain('hidden=4');
+        expect(errors).toEqual([]);
+        expect(offLoopback).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    240_000,
+  );
 
-  it("the decision boundary after a reset equals a fresh load of the same URL, pixel for pixel; the guide's failing runs get hints", async () => {
-    const query = '?seed=3&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1';
-    const { browser, page, errors, offLoopback } = await open(true, query);
-    try {
-      const fresh = await boundaryPixels(page);
-      await setPlaying(page, true);
-      await waitForStepAbove(page, 300);
-      await setPlaying(page, false);
-      expect(await boundaryPixels(page)).not.toBe(fresh); // training changed the picture
-      await page.click('[data-testid="reset"]');
-      await waitForStep(page, 0);
-      expect(await boundaryPixels(page)).toBe(fresh);
-      expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(
-        /^Loss curve: [\d.]+ at step 0, [\d.]+ at step 0\.$/,
-      ); // the old run's history is gone
-      const again = await newPage(browser, DESKTOP, { errors, offLoopback });
-      await again.goto(`${base}${query}`);
-      await firstSnapshot(again);
-      expect(await boundaryPixels(again)).toBe(fresh);
+  it.each(BACKENDS)(
+    "%s: the decision boundary after a reset equals a fresh load of the same URL, pixel for pixel; the guide's failing runs get hints",
+    async (_, webgpu) => {
+      const query = '?seed=3&hidden=8&lr=0.5&loss=bce&perFrame=50&point=1';
+      const { browser, page, errors, offLoopback } = await open(webgpu, query);
+      try {
+        const fresh = await boundaryPixels(page);
+        await setPlaying(page, true);
+        await waitForStepAbove(page, 300);
+        await setPlaying(page, false);
+        expect(await boundaryPixels(page)).not.toBe(fresh); // training changed the picture
+        await page.click('[data-testid="reset"]');
+        await waitForStep(page, 0);
+        expect(await boundaryPixels(page)).toBe(fresh);
+        expect(await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label')).toMatch(
+          /^Loss curve: [\d.]+ at step 0, [\d.]+ at step 0\.$/,
+        ); // the old run's history is gone
+        const again = await newPage(browser, DESKTOP, { errors, offLoopback });
+        await again.goto(`${base}${query}`);
+        await firstSnapshot(again);
+        expect(await boundaryPixels(again)).toBe(fresh);
 
-      // The guide's failing runs, one click each, explained in plain words beside the stats.
-      await again.click('[data-testid="try-fail"]');
-      await again.waitForFunction(() => location.search.includes('hidden=2') && location.search.includes('seed=0'));
-      await again.waitForSelector('[data-testid="hints"] li.hint-stuck', { timeout: 60_000 });
-      expect(await again.locator('[data-testid="hints"]').innerText()).toMatch(
-        /1 of 2 hidden units is dead: .*\nŷ is stuck near 0\.5 on every point/,
-      );
-      await again.click('a[data-pick="8,1000,1"]');
-      await again.waitForSelector('[data-testid="hints"] li.hint-grows', { timeout: 60_000 });
-      expect(await again.locator('li.hint-grows').innerText()).toMatch(
-        /^The loss grew from 0\.\d+ at step 0 to \d+.*the learning rate 1000 is too large.*Lower the learning rate/,
-      );
-      expect(errors).toEqual([]);
-      expect(offLoopback).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 180_000);
+        // The guide's failing runs, one click each, explained in plain words beside the stats.
+        await again.click('[data-testid="try-fail"]');
+        await again.waitForFunction(() => location.search.includes('hidden=2') && location.search.includes('seed=0'));
+        await again.waitForSelector('[data-testid="hints"] li.hint-stuck', { timeout: 60_000 });
+        expect(await again.locator('[data-testid="hints"]').innerText()).toMatch(
+          /1 of 2 hidden units is dead: .*\nŷ is stuck near 0\.5 on every point/,
+        );
+        await again.click('a[data-pick="8,1000,1"]');
+        await again.waitForSelector('[data-testid="hints"] li.hint-grows', { timeout: 60_000 });
+        expect(await again.locator('li.hint-grows').innerText()).toMatch(
+          /^The loss grew from 0\.\d+ at step 0 to \d+.*the learning rate 1000 is too large.*Lower the learning rate/,
+        );
+        expect(errors).toEqual([]);
+        expect(offLoopback).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    180_000,
+  );
 
   it('a link with a bad setting: the banner names it and the default used; the next run no longer says so', async () => {
     const { browser, page, errors, offLoopback } = await open(true, '?hidden=0&seed=3');

@@ -10,6 +10,7 @@ import type { Dataset } from '../../mlp/data/data.js';
 import type { Model, Output } from '../../mlp/model.js';
 import { forwardModel } from '../../mlp/reference.js';
 import type { LossPoint } from '../history.js';
+import { paintCells } from './heatmap.js';
 import { type PlaneNet, planeExtent, planeModel, rasterForward, rasterGrid } from './plane.js';
 
 export { planeExtent, yHatOverGrid } from './plane.js';
@@ -193,11 +194,8 @@ export function drawDecisionBoundary(
   const yHat = rasterForward(model, params, [lo, hi], cells).yHat;
   const m = regressionRange(data, test);
   const colour = regression ? regressionColour(m) : yHatColour;
-  const cell = size / cells;
-  for (let i = 0; i < yHat.length; i++) {
-    ctx.fillStyle = colour(yHat[i]!);
-    ctx.fillRect(pad.l + (i % cells) * cell, pad.t + Math.floor(i / cells) * cell, cell + 0.5, cell + 0.5);
-  }
+  // the same scales as `colour`: yHatColour is RdBu over [0, 1]; regressionColour(m) RdBu over [−m, m], clamped
+  paintCells(ctx, yHat, cells, [pad.l, pad.t, size], interpolateRdBu, regression ? (v) => 0.5 + v / (2 * m) : (v) => v);
   ctx.strokeStyle = INK;
   ctx.strokeRect(pad.l, pad.t, size, size);
   ctx.fillStyle = INK;

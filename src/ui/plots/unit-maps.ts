@@ -9,6 +9,7 @@ import { interpolateGreys, interpolatePuOr } from 'd3-scale-chromatic';
 import type { HiddenActivation } from '../../engine/activation.js';
 import type { Dataset } from '../../mlp/data/data.js';
 import type { Model } from '../../mlp/model.js';
+import { paintCells } from './heatmap.js';
 import { type UnitRef, unitLabel, unitTitle } from './network.js';
 import { rasterForward, rasterGrid } from './plane.js';
 import { outputColour } from './plots.js';
@@ -157,14 +158,12 @@ function paint(
     if (v > 0) on++;
   }
   if (ctx) {
-    const cell = SIZE / grid;
-    for (let i = 0; i < values.length; i++) {
-      // signed: PuOr runs orange (0) through white (0.5) to purple (1): a &lt; 0 purple, a &gt; 0 orange
-      ctx.fillStyle = signed
-        ? interpolatePuOr(maxAbs > 0 ? 0.5 - (0.45 * values[i]!) / maxAbs : 0.5)
-        : interpolateGreys(max > 0 ? (0.85 * values[i]!) / max : 0);
-      ctx.fillRect((i % grid) * cell, Math.floor(i / grid) * cell, cell + 0.5, cell + 0.5);
-    }
+    // signed: PuOr runs orange (0) through white (0.5) to purple (1): a < 0 purple, a > 0 orange
+    if (signed)
+      paintCells(ctx, values, grid, [0, 0, SIZE], interpolatePuOr, (v) =>
+        maxAbs > 0 ? 0.5 - (0.45 * v) / maxAbs : 0.5,
+      );
+    else paintCells(ctx, values, grid, [0, 0, SIZE], interpolateGreys, (v) => (max > 0 ? (0.85 * v) / max : 0));
     dots(ctx, u, dotColour);
   }
   const l = ref.layer;
@@ -199,15 +198,28 @@ function pointColours(u: UnitMapInput): (n: number) => string {
   return u.model.output === 'identity' ? (n) => colour(u.train.y[n]!) : (n) => colour(u.train.y[n]! >= 0.5 ? 1 : 0);
 }
 
+/** The dots of a training set, drawn once per extent and output onto a transparent canvas that every map copies. */
+const dotLayers = new WeakMap<Dataset, { key: string; canvas: HTMLCanvasElement }>();
+
 /** The training points as small dots in their label's colour, at most 400. */
 function dots(ctx: CanvasRenderingContext2D, u: UnitMapInput, colour: (n: number) => string): void {
-  const [lo, hi] = u.extent;
-  const at = (v: number) => ((v - lo) / (hi - lo)) * SIZE;
-  const step = Math.max(1, Math.ceil(u.train.N / 400));
-  for (let n = 0; n < u.train.N; n += step) {
-    ctx.fillStyle = colour(n);
-    ctx.fillRect(at(u.train.x[2 * n]!) - 1, SIZE - at(u.train.x[2 * n + 1]!) - 1, 2.5, 2.5);
+  const key = `${u.extent.join(' ')} ${u.model.output}`;
+  let layer = dotLayers.get(u.train);
+  if (layer?.key !== key) {
+    const canvas = Object.assign(document.createElement('canvas'), { width: SIZE, height: SIZE });
+    const dctx = canvas.getContext('2d');
+    if (!dctx) return;
+    const [lo, hi] = u.extent;
+    const at = (v: number) => ((v - lo) / (hi - lo)) * SIZE;
+    const step = Math.max(1, Math.ceil(u.train.N / 400));
+    for (let n = 0; n < u.train.N; n += step) {
+      dctx.fillStyle = colour(n);
+      dctx.fillRect(at(u.train.x[2 * n]!) - 1, SIZE - at(u.train.x[2 * n + 1]!) - 1, 2.5, 2.5);
+    }
+    layer = { key, canvas };
+    dotLayers.set(u.train, layer);
   }
+  ctx.drawImage(layer.canvas, 0, 0);
 }
 
 /** Activations whose a takes both signs, drawn on a diverging scale. */
