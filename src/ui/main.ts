@@ -24,6 +24,7 @@ import { PlaybackController } from './controller.js';
 import { type PageData, pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './doc-pages.js';
 import { openFoldsHolding, openFoldsOnError } from './fold.js';
+import { defineTerms } from './terms.js';
 import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
 import { mountExplainerHtml } from './graph/graph-explainer.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
@@ -516,6 +517,7 @@ async function start(): Promise<void> {
   if (article) {
     // our own text, rendered by marked and KaTeX, with the graph drawn in place of docs/graph.svg
     mountExplainerHtml(article, renderMarkdown(explainerText));
+    defineTerms(article, 'explainer');
     keyboardScrollable(article);
   }
   mountDocs();
