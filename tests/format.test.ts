@@ -41,7 +41,9 @@ describe('formatNumber', () => {
       for (const digits of [3, 6]) {
         const text = formatNumber(v, digits);
         expect(text, String(v)).not.toMatch(/NaN|Infinity|\+|e0$|\.\d*0e|\.0*$/);
-        expect(Math.abs(Number(text) - v) / Math.abs(v), `${v} → ${text}`).toBeLessThanOrEqual(0.5 * 10 ** (1 - digits));
+        expect(Math.abs(Number(text) - v) / Math.abs(v), `${v} → ${text}`).toBeLessThanOrEqual(
+          0.5 * 10 ** (1 - digits),
+        );
       }
     }
   });
@@ -55,7 +57,6 @@ describe('the loss axis', () => {
     expect(wide).toEqual(['1e-6', '1e-4', '0.01', '1', '100']);
     expect(logTickLabels([0.001, 0.01, 0.1, 1])).toEqual(['0.001', '0.01', '0.1', '1']);
     expect(logTickLabels([0.004, 0.006])).toEqual(['0.004', '0.006']);
-    for (const t of [1e-6, 1e-4, 0.004, 0.01, 0.3, 1, 100, 5e4])
-      expect(logTickLabels([t])[0]).toBe(formatNumber(t));
+    for (const t of [1e-6, 1e-4, 0.004, 0.01, 0.3, 1, 100, 5e4]) expect(logTickLabels([t])[0]).toBe(formatNumber(t));
   });
 });
