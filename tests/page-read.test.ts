@@ -275,6 +275,15 @@ describe('the page as a learner reads it', () => {
       expect(await pastRightEdge(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       await page.screenshot({ path: `${ARTIFACTS}/read-phone-390x844.png` });
+      // a defined term's meaning, shown on focus, stays on the screen wherever the term sits in its line
+      const terms = page.locator('[data-testid="explainer"] dfn');
+      for (let i = 0; i < Math.min(8, await terms.count()); i++) {
+        await terms.nth(i).focus();
+        const shown = (await page.locator('[data-testid="explainer"] .term-meaning').nth(i).boundingBox())!;
+        expect(shown.x, `term ${i + 1}`).toBeGreaterThanOrEqual(0);
+        expect(shown.x + shown.width, `term ${i + 1}`).toBeLessThanOrEqual(PHONE.width);
+        expect(shown.y + shown.height, `term ${i + 1}`).toBeLessThanOrEqual(PHONE.height);
+      }
       expect(await axeViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);
