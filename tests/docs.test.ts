@@ -24,6 +24,8 @@ import { forward, lossAndGradsModel } from '../src/mlp/reference.js';
 import { computeSpotCheck, SPOT } from '../src/mlp/spotcheck.js';
 import { ACTIVATION_WIDTHS, quotedCells } from '../src/docs-gen/docs-spotcheck.js';
 import { fmt } from '../src/ui/graph/graph-model.js';
+import { nudge } from '../src/docs-gen/docs-nudge.js';
+import { DEFAULTS } from '../src/mlp/config.js';
 import { spotGraphState } from '../src/ui/graph/graph-spot.js';
 import { collectMath, renderMarkdown } from '../src/ui/markdown.js';
 
@@ -417,5 +419,89 @@ describe("docs/graph.svg: the explainer's diagram", () => {
     const drifted = svg.replace('>0.5866<', '>0.5867<');
     expect(drifted).not.toBe(svg);
     expect(drifted).not.toBe(graphFileSvg());
+  });
+});
+
+describe("the explainer's way in", () => {
+  const text = readFileSync('docs/explainer.md', 'utf8');
+  /** Words a newcomer cannot be expected to know. */
+  const JARGON = [
+    'reverse-mode',
+    'automatic differentiation',
+    'directed acyclic',
+    'Jacobian',
+    'vector-Jacobian',
+    'tensor',
+    'topological',
+    'chain rule',
+    'oracle',
+    'scalar',
+    'central differences',
+  ];
+  /** Each technical term and where it must first appear: inside a <dfn title="…"> that says what it means. */
+  const TERMS = [
+    'reverse-mode automatic differentiation',
+    'computation graph',
+    'directed acyclic graph',
+    'local Jacobian',
+    'central differences',
+    'floating-point rounding',
+    'topological order',
+    'chain rule',
+    'vector-Jacobian product',
+    '3-tensor',
+    'outer product',
+    'gradient descent',
+    'ReLU',
+    'BCE',
+    'MLP',
+  ];
+  // the text a reader meets, in order: without the title line and without the definitions themselves
+  const body = text.replace(/^# .*\n/, '').replace(/ title="[^"]*"/g, '');
+
+  it('opens with a paragraph in plain words and the nudge, before any jargon', () => {
+    const first = body
+      .split('\n\n')
+      .map((p) => p.trim())
+      .find((p) => p && !p.startsWith('#'))!;
+    expect(first).toMatch(/^A neural network is/);
+    for (const word of JARGON) expect(first.toLowerCase(), word).not.toContain(word.toLowerCase());
+    const nudgeAt = body.indexOf('<!-- generated:nudge -->');
+    expect(nudgeAt).toBeGreaterThan(0);
+    for (const word of JARGON) {
+      const at = body.toLowerCase().indexOf(word.toLowerCase());
+      if (at >= 0) expect(at, `"${word}" before the nudge`).toBeGreaterThan(nudgeAt);
+    }
+  });
+
+  it('defines every technical term where it first appears, with a meaning of its own', () => {
+    for (const term of TERMS) {
+      const at = body.indexOf(term);
+      expect(at, term).toBeGreaterThan(0);
+      expect(body.slice(0, at), `"${term}" first appears outside a <dfn>`).toMatch(/<dfn[^>]*>[^<]*$/);
+      const meaning = new RegExp(`<dfn title="([^"]{20,})">[^<]*${term.replace(/[-.]/g, '\\$&')}`).exec(text);
+      expect(meaning, `the definition of "${term}"`).not.toBeNull();
+    }
+  });
+
+  it("the nudge's numbers are the scalar engine's: the loss before and after, and the gradient predicts the change", () => {
+    const n = nudge();
+    const model = makeModel({ d: 2, hidden: [DEFAULTS.hidden], activation: DEFAULTS.activation, output: 'sigmoid' });
+    const params = initModelParams(model, DEFAULTS.seed);
+    const lossAt = (p: Float64Array) => engineLoss(model, engineModelOf(model, p), xor(), { loss: DEFAULTS.loss }).loss;
+    const mlp = engineModelOf(model, params);
+    const start = engineLoss(model, mlp, xor(), { loss: DEFAULTS.loss }).loss;
+    start.backward();
+    // the flat layout: W1 (H × 2), b1 (H), then W2 (H)
+    const k = 3 * DEFAULTS.hidden + Number(/^W2\[(\d+)\]$/.exec(n.name)![1]) - 1;
+    expect(n.before).toBeCloseTo(start.data, 12);
+    expect(n.grad).toBeCloseTo(engineGradsOf(model, mlp)[k]!, 12);
+    const moved = Float64Array.from(params);
+    moved[k]! += n.dw;
+    expect(n.after).toBeCloseTo(lossAt(moved).data, 12);
+    expect(n.after).toBeLessThan(n.before); // downhill, as the text says
+    // the first-order prediction is within 2% of the change: "the gradient tells what the change will do"
+    expect(Math.abs(n.predicted - (n.after - n.before)) / Math.abs(n.after - n.before)).toBeLessThan(0.02);
+    expect(text).toContain(`the loss becomes ${Number(n.after.toPrecision(6))}`);
   });
 });

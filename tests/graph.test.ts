@@ -435,7 +435,7 @@ describe('the computation graph on the page', () => {
       });
       expect(crowded).toEqual([]);
       expect(await page.locator('[data-testid="graph"] .legend').textContent()).toMatch(
-        /italic: this sample’s share.*upright: summed over the batch.*Σₙ/,
+        /violet italics: this sample’s share.*plain: summed over the batch.*Σₙ/,
       );
       expect(await page.locator('[data-testid="diagram-jac-dl-dz2"]').count()).toBe(0);
       await expectMatchesOracle(page, initParams({ d: 2, H: 20 }, 3), 20, 3, 'mse');

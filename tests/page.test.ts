@@ -225,7 +225,7 @@ describe('the page in headless Chromium', () => {
     try {
       expect(await page.locator('[data-testid="banner"]').isVisible()).toBe(true);
       expect(await text(page, 'banner')).toMatch(
-        /No WebGPU here: .*Training runs on the CPU instead: it steps in a Web Worker/,
+        /^This browser gives the page no WebGPU, so training runs on the CPU instead: it runs in the background \(a Web Worker\)/,
       );
       expect(await text(page, 'backend')).toMatch(/^CPU: f64 trainer in a Web Worker/);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
@@ -619,7 +619,7 @@ describe('the page in headless Chromium', () => {
           ),
         ).toBe(15);
         if (webgpu) expect(await page.locator('[data-testid="banner"]').isHidden()).toBe(true);
-        else expect(await text(page, 'banner')).toMatch(/^No WebGPU here: /); // and nothing about the settings
+        else expect(await text(page, 'banner')).toMatch(/^This browser gives the page no WebGPU/); // and nothing about the settings
         expect(await isPlaying(page)).toBe(true);
 
         // Only decimal numbers: hex is refused beside its field, and the run goes on.

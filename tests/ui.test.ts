@@ -430,12 +430,12 @@ describe('the decision boundary raster', () => {
 });
 
 describe('loss-curve ticks', () => {
-  it('use one format: decimals when all fit, exponents for all otherwise', () => {
+  it('write each tick as the stats write its value: decimals from 0.001, exponents below, whatever the other ticks', () => {
     expect(logTickLabels([0.01, 0.1, 1])).toEqual(['0.01', '0.1', '1']);
-    expect(logTickLabels([0.001, 0.01, 0.1, 1])).toEqual(['1e-3', '1e-2', '1e-1', '1e0']);
-    expect(logTickLabels([1e-6, 1e-4, 0.01, 1, 100])).toEqual(['1e-6', '1e-4', '1e-2', '1e0', '1e2']);
+    expect(logTickLabels([0.001, 0.01, 0.1, 1])).toEqual(['0.001', '0.01', '0.1', '1']);
+    expect(logTickLabels([1e-6, 1e-4, 0.01, 1, 100])).toEqual(['1e-6', '1e-4', '0.01', '1', '100']);
     expect(logTickLabels([0.2, 0.3, 0.5])).toEqual(['0.2', '0.3', '0.5']);
-    expect(logTickLabels([0.004, 0.006])).toEqual(['4e-3', '6e-3']);
+    expect(logTickLabels([0.004, 0.006])).toEqual(['0.004', '0.006']);
   });
   it("on the plane's axes: decimals for ordinary data, short exponents for huge inputs, never an 18-digit label", () => {
     expect(linearTickLabels([-1, -0.5, 0, 0.5, 1])).toEqual(['−1', '−0.5', '0', '0.5', '1']);

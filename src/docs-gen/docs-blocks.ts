@@ -5,6 +5,7 @@
 import { batchBlock } from './docs-batch.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
+import { nudgeBlock } from './docs-nudge.js';
 import { gatesBlock, interpretationsBlock, pathBlock } from './docs-paths.js';
 import { fillGenerated, GENERATED_BLOCKS } from './docs-spotcheck.js';
 
@@ -16,6 +17,7 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   'gate-patterns': gatesBlock,
   ...EXERCISE_BLOCKS,
   ...MODEL_BLOCKS,
+  nudge: nudgeBlock,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */

@@ -76,17 +76,23 @@ export const SWEEP_QUOTED: SweepSpec = {
   loss: DEFAULTS.loss,
 };
 
-/** The paragraph of docs/explainer.md on what the map shows, with its numbers. */
+/** The map's findings in docs/explainer.md: a small table (width, seeds that learn, share), then what it means. */
 export function sweepBlock(): string {
   const cells = quotedCells('relu');
-  const parts = cells.map((c) => `2-${c.hidden}-1 from ${c.learned} (${Math.round(100 * c.fraction)}%)`);
   const { seeds, steps, loss } = SWEEP_QUOTED;
-  return (
-    `With the demo's settings (learning rate ${SWEEP_QUOTED.rates[0]}, ${loss.toUpperCase()}, ${steps.toLocaleString('en-US')} steps), out of the ${seeds} seeds 0 to ${seeds - 1} ` +
-    `a network learns XOR (100% accuracy and loss below 0.01) as follows: ${parts.join(', ')}. ` +
-    `A single hidden unit can never separate XOR; two units can, but only from a lucky start, often because a unit whose pre-activation is negative on all four points is dead and stays dead; ` +
-    `extra width buys spare units, so the fraction climbs with H.`
+  const rows = cells.map(
+    (c) => `| 2-${c.hidden}-1 | ${c.hidden} | ${c.learned} of ${seeds} | ${Math.round(100 * c.fraction)}% |`,
   );
+  return [
+    `With the demo's settings (learning rate ${SWEEP_QUOTED.rates[0]}, ${loss.toUpperCase()}, ${steps.toLocaleString('en-US')} steps) and the ${seeds} seeds 0 to ${seeds - 1}, a network learns XOR (100% accuracy and loss below 0.01) this often:`,
+    '',
+    '| network | hidden units H | seeds that learn | share |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `A single hidden unit can never separate XOR; two units can, but only from a lucky start, often because a unit whose weighted sum $z_1$ (its input to ReLU) is negative on all four points is dead and stays dead; ` +
+      `extra width buys spare units, so the fraction climbs with H.`,
+  ].join('\n');
 }
 
 /** The widths the activations are compared at, from SWEEP_QUOTED's. */
@@ -104,19 +110,24 @@ export function quotedCells(activation: HiddenActivation): SweepCell[] {
 
 const NAMES: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky ReLU', tanh: 'tanh', sigmoid: 'sigmoid' };
 
-/** The explainer's sentence comparing the four activations on the map, at H = 2, 4, 8 and the demo's rate. */
+/** The explainer's table comparing the four activations on the map, at H = 2, 4, 8 and the demo's rate. */
 export function sweepActivationsBlock(): string {
   const at = (a: HiddenActivation) =>
-    ACTIVATION_WIDTHS.map((h) => quotedCells(a).find((c) => c.hidden === h)!)
-      .map((c) => `${Math.round(100 * c.fraction)}%`)
-      .join(', ');
-  const list = HIDDEN_ACTIVATIONS.map((a) => `${NAMES[a]} ${at(a)}`).join('; ');
-  return (
-    `The map's activation selector asks the same of the other hidden activations. With the same ${SWEEP_QUOTED.seeds} seeds and settings, the share that learns XOR at H = ${ACTIVATION_WIDTHS.join(', ')} is: ${list}. ` +
+    ACTIVATION_WIDTHS.map((h) => quotedCells(a).find((c) => c.hidden === h)!).map(
+      (c) => `${Math.round(100 * c.fraction)}%`,
+    );
+  const rows = HIDDEN_ACTIVATIONS.map((a) => `| ${NAMES[a]} | ${at(a).join(' | ')} |`);
+  return [
+    `The map's activation selector asks the same of the other hidden activations. With the same ${SWEEP_QUOTED.seeds} seeds and settings, the share that learns XOR:`,
+    '',
+    `| hidden activation | ${ACTIVATION_WIDTHS.map((h) => `H = ${h}`).join(' | ')} |`,
+    `| --- | ${ACTIVATION_WIDTHS.map(() => '---').join(' | ')} |`,
+    ...rows,
+    '',
     `Leaky ReLU's 0.01 slope lets a unit that is off on every point still learn, so it rescues a few of ReLU's failures; ` +
-    `tanh is zero-centred and never closes its gate, so even two units usually find XOR; ` +
-    `sigmoid's f′ is at most 0.25 and its a1 all positive, so with this learning rate and 2,000 steps the gradient reaching the first layer is too small, and almost nothing learns in time.`
-  );
+      `tanh is zero-centred and never closes its gate, so even two units usually find XOR; ` +
+      `sigmoid's f′ is at most 0.25 and its a1 all positive, so with this learning rate and 2,000 steps the gradient reaching the first layer is too small, and almost nothing learns in time.`,
+  ].join('\n');
 }
 
 /** Every generated block, by the name its markers use in docs/*.md. */

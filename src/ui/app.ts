@@ -37,6 +37,8 @@ export interface App {
   fd: boolean;
   /** What the banner says, by kind; empty kinds are not shown. */
   banners: Partial<Record<BannerKind, string>>;
+  /** The technical reason behind a banner's plain words, folded under it; cleared with its banner. */
+  bannerDetails?: Partial<Record<BannerKind, string>>;
 }
 
 /**
@@ -47,8 +49,9 @@ export interface App {
 export type BannerKind = 'link' | 'backend' | 'failure';
 const BANNER_ORDER: readonly BannerKind[] = ['link', 'backend', 'failure'];
 
-export function banner(app: App, text: string, kind: BannerKind): void {
+export function banner(app: App, text: string, kind: BannerKind, detail = ''): void {
   app.banners[kind] = text;
+  (app.bannerDetails ??= {})[kind] = detail;
   showBanner(app);
 }
 
@@ -62,9 +65,19 @@ export function clearRunBanners(app: App): void {
 function showBanner(app: App): void {
   const said = BANNER_ORDER.filter((k) => app.banners[k]);
   app.els.banner.replaceChildren(
-    ...said.map((k) =>
-      Object.assign(document.createElement('span'), { className: `banner-${k}`, textContent: app.banners[k] }),
-    ),
+    ...said.map((k) => {
+      const span = Object.assign(document.createElement('span'), {
+        className: `banner-${k}`,
+        textContent: app.banners[k],
+      });
+      const detail = app.bannerDetails?.[k];
+      if (detail) {
+        const fold = document.createElement('details');
+        fold.append(Object.assign(document.createElement('summary'), { textContent: 'The technical reason' }), detail);
+        span.append(fold);
+      }
+      return span;
+    }),
   );
   app.els.banner.hidden = said.length === 0;
 }

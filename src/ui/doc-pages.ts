@@ -5,6 +5,7 @@
  */
 import { keyboardScrollable } from './dom.js';
 import { renderMarkdown } from './markdown.js';
+import { defineTerms } from './terms.js';
 
 const LOADERS: Record<string, () => Promise<{ default: string }>> = {
   derivation: () => import('../../docs/derivation.md?raw'),
@@ -19,6 +20,7 @@ async function fill(details: HTMLDetailsElement, name: string): Promise<void> {
   body.dataset.loaded = 'true';
   const text = (await LOADERS[name]!()).default;
   body.innerHTML = renderMarkdown(text.replace(/^# .*\n/, '')); // our own text; the summary is its title
+  defineTerms(body, `doc-${name}`);
   keyboardScrollable(body);
 }
 

@@ -12,6 +12,7 @@ import {
   RESOLVED,
 } from '../mlp/bounds/compare.js';
 import { modelLayout, type ModelShape } from '../mlp/model.js';
+import { formatNumber } from './format.js';
 import type { Snapshot } from './session.js';
 
 /** Above this many parameters the finite-difference column is not offered (two forward passes each). */
@@ -20,12 +21,12 @@ export const FD_MAX_PARAMS = 2000;
 /** Rows listed in the detail table; the summary covers them all. */
 const MAX_ROWS = 200;
 
-/** Written as the graph writes numbers: a true minus sign, "e5" and "e−5" rather than "e+5" and "e-5". */
-const minus = (t: string) => t.replace('e+', 'e').replaceAll('-', '−');
-const e = (v: number) => (v === 0 ? '0' : minus(v.toExponential(2)));
-/** Gradients: six decimals where that shows their digits (1e-3 ≤ |v| < 1e4), five significant digits otherwise. */
-const g = (v: number) =>
-  minus(v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? v.toFixed(6) : v.toExponential(4));
+/** Written as the stats write numbers (formatNumber), with a true minus sign as the graph writes it. */
+const minus = (t: string) => t.replaceAll('-', '−');
+/** Errors, bounds and norms: three significant digits. */
+const e = (v: number) => minus(formatNumber(v));
+/** Gradients: six significant digits, enough to show where f32 and f64 part. */
+const g = (v: number) => minus(formatNumber(v, 6));
 const pct = (f: number) =>
   !Number.isFinite(f)
     ? 'all (a zero bound or a non-finite value)'

@@ -23,6 +23,8 @@ import {
 import { PlaybackController } from './controller.js';
 import { type PageData, pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './doc-pages.js';
+import { openFoldsHolding, openFoldsOnError } from './fold.js';
+import { defineTerms } from './terms.js';
 import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
 import { mountExplainerHtml } from './graph/graph-explainer.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
@@ -98,17 +100,39 @@ function forcedKernel(app: App): { kernel?: string } {
 
 const CPU_LABEL = 'CPU: f64 trainer in a Web Worker (src/mlp/train/train-fast.ts)';
 const CPU_NOTE =
-  'it steps in a Web Worker, so the page keeps answering, and the gradient panel shows the f64 oracle with no GPU side to compare.';
+  'it runs in the background (a Web Worker), so the page keeps answering. What differs: large networks train more ' +
+  'slowly, and the gradient panel shows the exact CPU numbers with no GPU column to compare them with.';
+
+/** The page's first line says where the network trains. */
+function ledeWhere(where: string): void {
+  const span = document.querySelector('[data-testid="lede-where"]');
+  if (span) span.textContent = where;
+}
 
 function useCpu(app: App, reason: string): void {
   app.device = null;
   app.els.backend.textContent = CPU_LABEL;
+  ledeWhere('on your CPU');
   banner(app, `${reason} Training runs on the CPU instead: ${CPU_NOTE}`, 'backend');
+}
+
+/** No WebGPU at all: said in plain words, which browsers have it, and the technical reason folded under them. */
+function noWebGpu(app: App, why: string): void {
+  useCpu(app, '');
+  banner(
+    app,
+    `This browser gives the page no WebGPU, so training runs on the CPU instead: ${CPU_NOTE} WebGPU is in recent ` +
+      'Chrome and Edge on desktop, Safari 26 and later, and Firefox on Windows from version 141, and is coming to ' +
+      'many other browsers.',
+    'backend',
+    why,
+  );
 }
 
 /** One run the GPU cannot hold trains on the CPU; the next run that fits goes back to the GPU. */
 function runOnCpu(app: App, reason: string): void {
   app.els.backend.textContent = CPU_LABEL;
+  ledeWhere('on your CPU (this run)');
   banner(
     app,
     `${reason} This run trains on the CPU instead, and the next one the GPU can hold goes back to it: ${CPU_NOTE}`,
@@ -120,6 +144,7 @@ function runOnCpu(app: App, reason: string): void {
 function onGpu(app: App): void {
   if (app.els.backend.textContent !== CPU_LABEL) return;
   app.els.backend.textContent = app.adapter ? `WebGPU: ${describeAdapter(app.adapter)}` : 'WebGPU';
+  ledeWhere('on your GPU');
   banner(app, '', 'backend');
 }
 
@@ -355,6 +380,7 @@ function wire(app: App): void {
     el.addEventListener('change', () => onControl(app, el));
   }
   els.controls.addEventListener('submit', (e) => e.preventDefault());
+  openFoldsOnError(els.controls);
   els.upload.addEventListener('change', () => void onUpload(app, els.upload));
   els.addLayer.addEventListener('click', () => editLayers(app, 1));
   els.removeLayer.addEventListener('click', () => editLayers(app, -1));
@@ -479,6 +505,11 @@ async function start(): Promise<void> {
   for (const el of document.querySelectorAll<HTMLElement>('[data-error]')) el.id = `error-${el.dataset.error}`;
   wire(app);
   fillControls(app);
+  // a link that sets a folded setting shows it
+  openFoldsHolding(
+    els.controls,
+    (Object.keys(settings) as (keyof Settings)[]).filter((k) => !sameSetting(settings[k], DEFAULT_SETTINGS[k])),
+  );
   newData(app);
   writeUrl(app);
   showState(els, 'starting', false);
@@ -486,6 +517,7 @@ async function start(): Promise<void> {
   if (article) {
     // our own text, rendered by marked and KaTeX, with the graph drawn in place of docs/graph.svg
     mountExplainerHtml(article, renderMarkdown(explainerText));
+    defineTerms(article, 'explainer');
     keyboardScrollable(article);
   }
   mountDocs();
@@ -500,8 +532,9 @@ async function start(): Promise<void> {
     app.device = device;
     app.adapter = summary;
     els.backend.textContent = `WebGPU: ${describeAdapter(summary)}`;
+    ledeWhere('on your GPU');
   } catch (e) {
-    useCpu(app, `No WebGPU here: ${sentence((e as Error).message)}`);
+    noWebGpu(app, sentence((e as Error).message));
   }
   app.ready = true;
   const data = () => app.data;

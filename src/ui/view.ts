@@ -10,6 +10,7 @@ import type { PlayState } from './controller.js';
 import type { PageData } from './data-choice.js';
 import { highlightUnit, REFRESH_MS, renderDiagram } from './graph/diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
+import { formatNumber, NOT_FINITE } from './format.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
 import { hintInputOf, hints, layerGradientNorms } from './hints.js';
 import type { LossHistory } from './history.js';
@@ -138,8 +139,8 @@ export function flushGradients(root: HTMLElement): void {
   draw();
 }
 
-const exp3 = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : 'not a number');
-const fixed3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'not a number');
+const num = (v: number) => formatNumber(v);
+const fixed3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : NOT_FINITE);
 
 /**
  * The step and the epoch, the training loss (with its two terms where a penalty is set) and the fit: the accuracy when
@@ -152,18 +153,18 @@ function showStats(els: DemoElements, s: Snapshot): void {
     s.batch < s.data.N
       ? `an epoch is ${s.perEpoch} steps: the ${s.data.N} training points shuffled and cut into batches of ${s.batch}`
       : 'every step uses every training point (the full batch): an epoch is one step';
-  els.loss.textContent = exp3(s.loss);
+  els.loss.textContent = num(s.loss);
   const penalised = s.objective.l1 > 0 || s.objective.l2 > 0;
   els.lossTerms.hidden = !penalised;
-  els.dataLoss.textContent = exp3(s.oracle.dataLoss);
-  els.penalty.textContent = exp3(s.oracle.penalty);
+  els.dataLoss.textContent = num(s.oracle.dataLoss);
+  els.penalty.textContent = num(s.oracle.penalty);
   const fit = fitOf(s.model.output, s.layers.yHat, s.data.y);
   const regression = s.model.output === 'identity';
   els.accuracyStat.hidden = regression;
   els.rmseStat.hidden = !regression;
   els.r2Stat.hidden = !regression;
   if (fit.accuracy !== undefined) els.accuracy.textContent = `${Math.round(100 * fit.accuracy)}%`;
-  if (fit.rmse !== undefined) els.rmse.textContent = fixed3(fit.rmse);
+  if (fit.rmse !== undefined) els.rmse.textContent = num(fit.rmse);
   els.r2.textContent = fit.r2 !== undefined ? fixed3(fit.r2) : '–';
   els.r2.title =
     fit.r2 !== undefined ? '1 − SS_res/SS_tot over the training points' : 'undefined: every label is the same';
@@ -184,9 +185,9 @@ function showTest(app: View, s: Snapshot): void {
     return;
   }
   const { dataLoss, cache } = heldOutLoss(s, test);
-  els.testLoss.textContent = exp3(dataLoss);
+  els.testLoss.textContent = num(dataLoss);
   const fit = fitOf(s.model.output, cache.yHat, test.y);
-  els.testAccuracy.textContent = regression ? fixed3(fit.rmse!) : `${Math.round(100 * fit.accuracy!)}%`;
+  els.testAccuracy.textContent = regression ? num(fit.rmse!) : `${Math.round(100 * fit.accuracy!)}%`;
 }
 
 /** The data loss (no penalty: it is not a point's) and the forward pass on other points at the snapshot's parameters. */

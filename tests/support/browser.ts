@@ -95,6 +95,9 @@ export async function waitForStepAbove(page: Page, atLeast: number, timeout = 60
 /** Sets a control as a learner does: choose, or type and commit (change). */
 export async function setControl(page: Page, name: string, value: string): Promise<void> {
   const sel = `[data-testid="input-${name}"]`;
+  // a control in a closed fold ("More settings"): open it, as a learner would
+  const fold = page.locator(`details.fold:not([open]):has(${sel}) > summary`);
+  if ((await fold.count()) > 0) await fold.first().click();
   if ((await page.locator(sel).evaluate((e) => e.tagName)) === 'SELECT') await page.selectOption(sel, value);
   else {
     await page.fill(sel, value);

@@ -489,9 +489,9 @@ function legend(): string {
   ]);
   row(31, [
     ['num grad share', '−0.62'],
-    ['label', 'italic: this sample’s share'],
+    ['label', 'violet italics: this sample’s share'],
     ['num grad', '−0.62'],
-    ['label', 'upright: summed over the batch'],
+    ['label', 'plain: summed over the batch'],
     ['fork'],
     ['label', 'Σₙ: samples’ shares add up (dashes: the others)'],
   ]);

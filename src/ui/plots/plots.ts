@@ -12,6 +12,7 @@ import { forwardModel } from '../../mlp/reference.js';
 import type { LossPoint } from '../history.js';
 import { paintCells } from './heatmap.js';
 import { type PlaneNet, planeExtent, planeModel, rasterForward, rasterGrid } from './plane.js';
+import { formatNumber } from '../format.js';
 
 export { planeExtent, yHatOverGrid } from './plane.js';
 
@@ -56,13 +57,11 @@ function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D | null {
 }
 
 /**
- * Labels for the loss axis in one format: plain decimals when every tick lies
- * in [0.01, 1000] ("0.01", "0.1", "1"), otherwise all in exponent form
- * ("1e-3", "1e-2", "1e-1", "1e0"), never a mix of the two.
+ * Labels for the loss axis, each tick written as the stats write its value (formatNumber): plain decimals from 0.001
+ * to 10,000 ("0.01", "0.1", "1"), exponent form beyond ("1e-4"), so a tick reads the same after the axis rescales.
  */
 export function logTickLabels(ticks: readonly number[]): string[] {
-  const plain = ticks.every((t) => t >= 0.01 && t <= 1000);
-  return ticks.map((t) => (plain ? String(Number(t.toPrecision(6))) : t.toExponential().replace('e+', 'e')));
+  return ticks.map((t) => formatNumber(t));
 }
 
 /**
@@ -153,7 +152,7 @@ function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number,
   ctx.stroke();
 }
 
-const fmt = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
+const fmt = (v: number) => formatNumber(v);
 
 /** Points drawn large with their label written in them up to this many; beyond, small, label 0 as a square. */
 const LABELLED_POINTS = 16;

@@ -63,9 +63,13 @@ export function renderUnitMaps(
   const dots = pointColours(u);
   const figures = root.querySelectorAll<HTMLElement>('.unit-map');
   let f = 0;
-  raster.units.forEach((maps, l) =>
-    maps.forEach((values, j) => paint(figures[f++]!, { layer: l + 1, unit: j }, values, grid, u, dots)),
-  );
+  raster.units.forEach((maps, l) => {
+    // a dead unit is drawn on its layer's scale (at least 1), not its own: what little of it is on, off the points,
+    // would otherwise be painted as dark as a live unit's largest a
+    let layerMax = 1;
+    for (const values of maps) for (const v of values) layerMax = Math.max(layerMax, v);
+    maps.forEach((values, j) => paint(figures[f++]!, { layer: l + 1, unit: j }, values, grid, u, dots, layerMax));
+  });
   const L = hidden.length;
   const count = (sets: readonly ReadonlySet<number>[] | undefined, l: number) => sets?.[l]?.size ?? 0;
   const layer = (H: number, l: number) => {
@@ -145,6 +149,7 @@ function paint(
   grid: number,
   u: UnitMapInput,
   dotColour: (n: number) => string,
+  layerMax: number,
 ): void {
   const canvas = fig.querySelector('canvas')!;
   const ctx = canvas.getContext('2d');
@@ -157,18 +162,19 @@ function paint(
     maxAbs = Math.max(maxAbs, Math.abs(v));
     if (v > 0) on++;
   }
+  const l = ref.layer;
+  const dead = u.dead[l - 1]?.has(ref.unit) ?? false;
+  const darkest = dead ? layerMax : max;
   if (ctx) {
     // signed: PuOr runs orange (0) through white (0.5) to purple (1): a < 0 purple, a > 0 orange
     if (signed)
       paintCells(ctx, values, grid, [0, 0, SIZE], interpolatePuOr, (v) =>
         maxAbs > 0 ? 0.5 - (0.45 * v) / maxAbs : 0.5,
       );
-    else paintCells(ctx, values, grid, [0, 0, SIZE], interpolateGreys, (v) => (max > 0 ? (0.85 * v) / max : 0));
+    else paintCells(ctx, values, grid, [0, 0, SIZE], interpolateGreys, (v) => (darkest > 0 ? (0.85 * v) / darkest : 0));
     dots(ctx, u, dotColour);
   }
-  const l = ref.layer;
   const L = u.model.hidden.length;
-  const dead = u.dead[l - 1]?.has(ref.unit) ?? false;
   const saturated = u.saturated?.[l - 1]?.has(ref.unit) ?? false;
   const a = `a${l}`;
   fig.classList.toggle('dead', dead || saturated);
@@ -225,31 +231,51 @@ function dots(ctx: CanvasRenderingContext2D, u: UnitMapInput, colour: (n: number
 /** Activations whose a takes both signs, drawn on a diverging scale. */
 const SIGNED: ReadonlySet<HiddenActivation> = new Set(['leaky', 'tanh']);
 
+/**
+ * The colour bar with a short label at each end, kept on one line (legend-scale), then what else the maps show as a
+ * sentence of its own (legend-note), so a label at the bar's end never wraps into a line that reads as a sentence.
+ */
 function legend(act: HiddenActivation, L: number, regression: boolean): HTMLElement {
   const p = document.createElement('p');
   p.className = 'legend';
   const bar = document.createElement('span');
   bar.className = 'legend-bar';
+  bar.setAttribute('aria-hidden', 'true');
   const a = L === 1 ? 'a1' : 'a';
   const z = L === 1 ? 'z1' : 'z';
   const points = regression
     ? 'the training points as dots in their label’s colour on the regression picture’s scale'
     : 'the training points as dots (red label 0, blue label 1)';
+  const scale = (low: string, high: string, note: string) => {
+    const ends = document.createElement('span');
+    ends.className = 'legend-scale';
+    ends.append(low, bar, high);
+    p.append(ends, Object.assign(document.createElement('span'), { className: 'legend-note', textContent: note }));
+    return p;
+  };
   if (SIGNED.has(act)) {
     bar.style.background = `linear-gradient(to right, ${[0.95, 0.75, 0.5, 0.25, 0.05].map((f) => interpolatePuOr(f)).join(', ')})`;
-    p.append(
-      `${a} = −(largest |${a}|) `,
-      bar,
-      ` +(largest |${a}|), white at ${a} = 0; ${act === 'tanh' ? `tanh never closes a gate: its ${a} runs from −1 to 1` : `leaky ReLU passes 0.01·${z} below 0, so its unit never dies`}; same axes as the decision boundary, ${points}; a dashed frame marks a saturated unit (f′ ≈ 0 on every point)`,
+    const why =
+      act === 'tanh'
+        ? `tanh never closes a gate: its ${a} runs from −1 to 1`
+        : `leaky ReLU passes 0.01·${z} below 0, so its unit never dies`;
+    return scale(
+      `−largest |${a}|`,
+      `+largest |${a}|`,
+      `Each map runs from minus to plus the unit’s largest |${a}| on the plane, white at ${a} = 0; ${why}. Same axes ` +
+        `as the decision boundary, ${points}; a dashed frame marks a saturated unit (f′ ≈ 0 on every point).`,
     );
-    return p;
   }
   bar.style.background = `linear-gradient(to right, ${[0, 0.2, 0.4, 0.6, 0.85].map((f) => interpolateGreys(f)).join(', ')})`;
-  const low = act === 'relu' ? `${a} = 0 (gate closed) ` : `${a} = 0 `;
+  const closed = act === 'relu' ? ' (the gate closed)' : '';
   const marks =
     act === 'relu'
-      ? 'a dashed frame marks a dead unit'
+      ? 'a dashed frame marks a dead unit, drawn on its layer’s scale, so what little of it is on, off the points, stays faint'
       : 'a dashed frame marks a saturated unit (f′ ≈ 0 on every point)';
-  p.append(low, bar, ` the unit's largest ${a} on the plane; same axes as the decision boundary, ${points}; ${marks}`);
-  return p;
+  return scale(
+    `${a} = 0`,
+    `largest ${a}`,
+    `White is ${a} = 0${closed}, darkest the unit’s largest ${a} on the plane. Same axes as the decision boundary, ` +
+      `${points}; ${marks}.`,
+  );
 }

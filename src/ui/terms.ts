@@ -1,0 +1,19 @@
+/**
+ * The documents' defined terms: `<dfn title="meaning">term</dfn>` in the Markdown (GitHub shows the title on hover)
+ * becomes, on the page, a term the keyboard reaches (Tab) whose meaning is shown beside it on hover and on focus, and
+ * is its accessible description (aria-describedby), so a screen reader says it too.
+ */
+export function defineTerms(root: HTMLElement, prefix: string): void {
+  root.querySelectorAll<HTMLElement>('dfn[title]').forEach((dfn, i) => {
+    const meaning = dfn.title;
+    dfn.removeAttribute('title'); // said once, by the tooltip below, not twice
+    const id = `${prefix}-term-${i + 1}`;
+    const tip = Object.assign(document.createElement('span'), { id, className: 'term-meaning', textContent: meaning });
+    tip.setAttribute('role', 'tooltip');
+    const term = Object.assign(document.createElement('span'), { className: 'term' });
+    dfn.replaceWith(term);
+    term.append(dfn, tip);
+    dfn.tabIndex = 0;
+    dfn.setAttribute('aria-describedby', id);
+  });
+}
