@@ -71,8 +71,9 @@ describe('the speed setting', () => {
     expect(fromQuery('?speed=1').settings.speed).toBe(1);
     expect(fromQuery('?speed=1200').settings.speed).toBe(1200);
     expect(fromQuery('?speed=max').settings.speed).toBe('max');
-    expect(DEFAULT_SETTINGS.speed).toBeGreaterThanOrEqual(30);
-    expect(DEFAULT_SETTINGS.speed).toBeLessThanOrEqual(60);
+    // XOR classifies its 4 points from about step 40: 1.5 s of the default must hold fewer steps, and a second more
+    expect(DEFAULT_SETTINGS.speed).toBeGreaterThanOrEqual(10);
+    expect(DEFAULT_SETTINGS.speed).toBeLessThanOrEqual(25);
     for (const bad of ['0', '10001', 'fast', '2.5', '']) {
       const r = fromQuery(`?speed=${bad}`);
       expect(r.settings.speed, bad).toBe(DEFAULT_SETTINGS.speed);

@@ -34,15 +34,7 @@ import { cpuSnapshot, gpuSession, runConfig, type Session, type Snapshot } from 
 import { workerSession } from './cpu-session.js';
 import { RunRefusedError, sizeRefusal } from './size-limit.js';
 import { REFRESH_MS } from './graph/diagram.js';
-import {
-  DEFAULT_SETTINGS,
-  formatSetting,
-  fromQuery,
-  parseSetting,
-  SETTINGS,
-  type Settings,
-  SPEEDS,
-} from './state.js';
+import { DEFAULT_SETTINGS, formatSetting, fromQuery, parseSetting, SETTINGS, type Settings, SPEEDS } from './state.js';
 import { type DatasetKind, type Problem, problemOf } from '../mlp/data/datasets.js';
 import { formatHidden, MODEL_LIMITS } from '../mlp/model.js';
 import { mountSweep } from './map/map-panel.js';
