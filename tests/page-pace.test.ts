@@ -66,7 +66,7 @@ describe('the pace: a rate a learner can follow', () => {
         );
         expect(at.step).toBeGreaterThan(0);
         expect(at.accuracy).not.toBe('100%');
-        expect(at.changed, 'share of the picture visibly changed').toBeGreaterThan(0.05);
+        expect(at.changed, 'share of the picture visibly changed').toBeGreaterThan(0.02);
         // and it does get there, seconds later: every point right, and the finished look (loss below 0.01)
         await page.waitForFunction(
           () =>
