@@ -540,7 +540,8 @@ describe('the page in headless Chromium', () => {
   it.each(BACKENDS)(
     '%s: hidden width, seed and loss changed while playing: training goes on at the new settings, the URL follows, one trainer stays',
     async (_, webgpu) => {
-      const { browser, page, errors, offLoopback } = await open(webgpu, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20');
+      // 200 steps a second: a new run stays under step 40 for a few frames, long enough for the waits below to see it
+      const { browser, page, errors, offLoopback } = await open(webgpu, '?seed=1&hidden=8&lr=0.5&loss=bce&speed=200');
       try {
         await setPlaying(page, true);
         await waitForStepAbove(page, 40);
