@@ -38,12 +38,13 @@ describe('the pace: steps a frame from a rate in steps a second', () => {
 
   it('a frame late by seconds owes only MAX_GAP_MS of steps; max is MAX_CHUNK a frame', () => {
     const p = new Pacer();
-    expect(p.due(1000, 0)).toBe(1);
+    expect(p.due(1000, 0), "the first frame: a frame's worth at 60 frames a second").toBe(17);
     expect(p.due(1000, 5000)).toBe((1000 * MAX_GAP_MS) / 1000);
     expect(p.due('max', 5016)).toBe(MAX_CHUNK);
     expect(p.due(1000, 5016 + 1000 / 60)).toBe(16); // back from max: the time since the last frame, not since Play
     p.restart();
-    expect(p.due(1000, 99_999)).toBe(1); // playing again: a step at once, the pause owed nothing
+    expect(p.due(10, 99_999)).toBe(1); // playing again: a step at once, the pause owed nothing
+    expect(p.due(10, 99_999 + 50)).toBe(0);
   });
 });
 

@@ -18,6 +18,9 @@ export const MAX_CHUNK = 20_000;
  */
 export const MAX_GAP_MS = 250;
 
+/** The display's usual frame rate: the first frame after Play owes one frame's worth of steps at it. */
+export const FRAMES_PER_SECOND = 60;
+
 export class Pacer {
   private last: number | null = null;
   private carry = 0;
@@ -38,7 +41,9 @@ export class Pacer {
     if (this.last === null) {
       this.last = now;
       this.carry = 0;
-      return 1; // a press of Play shows a step at once, the next follows 1/speed seconds later
+      // a press of Play shows steps at once: one at a slow rate (the next 1/speed seconds later), a frame's worth at a
+      // fast one (a first frame of one step would make a heavy run wait a whole extra frame to show any progress)
+      return Math.max(1, Math.round(speed / FRAMES_PER_SECOND));
     }
     const dt = Math.min(MAX_GAP_MS, Math.max(0, now - this.last));
     this.last = now;
