@@ -334,7 +334,7 @@ describe('the loss plot and a new run being built', () => {
       expect(now.hints).toBe(0);
       expect(now.note).toMatch(/\(40 held out for testing\)/);
       expect(now.testLoss, 'the test-loss field agrees with the data note').not.toBe('none held out');
-      expect([now.loss, now.step], 'the new run starts at step 0, its loss not yet known').toEqual(['–', '0']);
+      expect([now.loss, now.step], 'no number of a run until its first snapshot').toEqual(['–', '–']);
       const dimmed = await page.locator('#boundary').evaluate((c) => getComputedStyle(c).opacity);
       expect(Number(dimmed)).toBeLessThan(0.5);
       await page.waitForFunction(

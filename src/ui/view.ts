@@ -204,10 +204,9 @@ function showTest(app: View, s: Snapshot): number | null {
 export function showBuilding(app: View, start: Snapshot | null): void {
   const { els, settings } = app;
   els.demo.dataset.building = 'building';
-  // the new run starts at step 0 (or where a run moved off the GPU left off); its numbers are not known yet
-  els.step.textContent = String(start?.step ?? 0);
-  els.epoch.textContent = start ? String(Math.floor(start.step / start.perEpoch)) : '0';
-  for (const el of [els.loss, els.dataLoss, els.penalty, els.accuracy, els.rmse, els.r2]) el.textContent = '–';
+  // no number of the run until its first snapshot is drawn: a step shown now would stand beside the old pictures
+  for (const el of [els.step, els.epoch, els.loss, els.dataLoss, els.penalty, els.accuracy, els.rmse, els.r2])
+    el.textContent = '–';
   for (const el of [els.testAccuracy, els.speed]) el.textContent = '–';
   els.testLoss.textContent = app.data.test ? '–' : 'none held out';
   const regression = settings.problem === 'regression';
