@@ -236,7 +236,8 @@ describe('the page in headless Chromium', () => {
       // 20,000 steps a frame of a 2-64-1 network would take seconds: the worker does what fits in its time budget a
       // frame, off the page's thread, and the page only draws.
       await setControl(page, 'hidden', '64');
-      await setControl(page, 'perFrame', '20000');
+      await page.focus('[data-testid="input-speed"]');
+      await page.keyboard.press('End'); // the speed slider's top: as fast as it goes, 20,000 steps asked a frame
       await page.waitForFunction(() => document.querySelector('[data-testid="step"]')?.textContent === '0');
       await page.evaluate(() => {
         const w = window as unknown as { longestTask: number };
@@ -539,7 +540,8 @@ describe('the page in headless Chromium', () => {
   it.each(BACKENDS)(
     '%s: hidden width, seed and loss changed while playing: training goes on at the new settings, the URL follows, one trainer stays',
     async (_, webgpu) => {
-      const { browser, page, errors, offLoopback } = await open(webgpu, '?seed=1&hidden=8&lr=0.5&loss=bce&perFrame=20');
+      // 200 steps a second: a new run stays under step 40 for a few frames, long enough for the waits below to see it
+      const { browser, page, errors, offLoopback } = await open(webgpu, '?seed=1&hidden=8&lr=0.5&loss=bce&speed=200');
       try {
         await setPlaying(page, true);
         await waitForStepAbove(page, 40);

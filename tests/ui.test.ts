@@ -28,6 +28,7 @@ interface Fake extends Session {
 
 function harness(buildMs = 5, readMs = 3) {
   const sessions: Fake[] = [];
+  let clock = 0; // each frame is 1/60 s later on the controller's clock: at 600 steps a second, 10 steps a frame
   const states: PlayState[] = [];
   const errors: Error[] = [];
   const shown: { id: number; step: number }[] = [];
@@ -67,8 +68,13 @@ function harness(buildMs = 5, readMs = 3) {
     onSnapshot: (s) => shown.push({ id: (s as unknown as { id: number }).id, step: s.step }),
     onState: (s) => states.push(s),
     onFailure: (e) => errors.push(e),
-    schedule: (fn) => void setTimeout(fn, 1),
-    perFrame: () => 10,
+    schedule: (fn) =>
+      void setTimeout(() => {
+        clock += 1000 / 60;
+        fn();
+      }, 1),
+    rate: () => 600,
+    now: () => clock,
   });
   const until = async (cond: () => boolean, what: string) => {
     for (let i = 0; i < 2000 && !cond(); i++) await tick(1);
@@ -125,7 +131,7 @@ describe('PlaybackController', () => {
     h.c.play();
     await h.until(() => h.sessions[0]!.steps >= 20, 'steps');
     await h.c.stepOnce(); // ignored while playing: no extra single step
-    expect(h.sessions[0]!.steps % 10).toBe(0);
+    expect(h.sessions[0]!.steps % 10).toBe(0); // 10 steps a frame, the first included
     h.c.pause();
     await tick(20);
     const n = h.sessions[0]!.steps;

@@ -10,6 +10,7 @@ import { type PageData, pageData, showDataControls, type Upload } from './data-c
 import { type DemoElements, settingControls } from './dom.js';
 import type { LossHistory } from './history.js';
 import { formatSetting, type Settings, toQuery } from './state.js';
+import { showSpeed } from './view.js';
 
 /** Where a run that had to leave the GPU continues from. */
 export interface From {
@@ -110,6 +111,7 @@ export function fillControls(app: App): void {
     const key = el.name as keyof Settings;
     el.value = formatSetting(key, app.settings[key]);
   }
+  showSpeed(app.els, app.settings.speed);
   showModelControls(app);
 }
 

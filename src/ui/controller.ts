@@ -2,12 +2,14 @@
  * Playback as a small state machine with no DOM (PlaybackController): it owns the live training session and the frame
  * loop, and never drops a click.
  */
+import { Pacer, RateMeter } from './pace.js';
 import type { Session, Snapshot } from './session.js';
+import type { Speed } from './state.js';
 
 /**
  * On the CPU engine a step runs on the page's own thread, so a frame does at
- * most about this many milliseconds of steps (however many steps per frame are
- * asked for), and the page keeps answering clicks. The GPU only records.
+ * most about this many milliseconds of steps (however many the pace asks for),
+ * and the page keeps answering clicks. The GPU only records.
  */
 export const CPU_FRAME_MS = 30;
 
@@ -44,14 +46,16 @@ export type PlayState = 'starting' | 'idle' | 'pausing' | 'playing' | 'resetting
 export interface ControllerHooks<From> {
   /** Builds a session from the current settings (continuing `from` if given). */
   create(from?: From): Promise<Session>;
-  /** Every snapshot read, with the speed so far (steps per second, 0 if unknown). */
+  /** Every snapshot read, with the steps a second reached lately (0 if not yet known). */
   onSnapshot(s: Snapshot, stepsPerSecond: number): void;
   onState(state: PlayState): void;
   onFailure(e: Error): void;
   /** Calls `fn` at the next animation frame. */
   schedule(fn: () => void): void;
-  /** Steps recorded per frame while playing. */
-  perFrame(): number;
+  /** The pace while playing: steps a second, or 'max'; read every frame, so a change applies at once. */
+  rate(): Speed;
+  /** The clock, in ms (performance.now() unless a test gives its own). */
+  now?(): number;
 }
 
 interface Live {
@@ -84,7 +88,11 @@ export class PlaybackController<From = never> {
   private live: Live | null = null;
   private generation = 0;
   private looping = false;
-  private speed = { steps: 0, ms: 0 };
+  private readonly pacer = new Pacer();
+  private readonly meter = new RateMeter();
+  /** Steps the last frame did, counted by the meter when the next frame begins; the rate those frames ran at. */
+  private lastDone = 0;
+  private lastRate: Speed | null = null;
 
   constructor(private readonly hooks: ControllerHooks<From>) {}
 
@@ -92,8 +100,14 @@ export class PlaybackController<From = never> {
     return this.live?.session ?? null;
   }
 
+  /** A frame's readback is in flight: steps already sent will show in the next snapshot drawn. */
+  get reading(): boolean {
+    return this.live?.inflight != null;
+  }
+
   /** Play; after a failure, Play starts a new run from the current settings (the failed one is over). */
   play(): void {
+    if (!this.wanted) this.restartPace();
     this.wanted = true;
     if (this.state === 'failed') void this.reset();
     this.settle();
@@ -133,7 +147,7 @@ export class PlaybackController<From = never> {
     const generation = ++this.generation;
     const old = this.live;
     this.live = null;
-    this.speed = { steps: 0, ms: 0 };
+    this.restartPace();
     this.state = this.state === 'starting' ? 'starting' : 'resetting';
     this.hooks.onState(this.state);
     if (old) void this.retire(old);
@@ -183,26 +197,50 @@ export class PlaybackController<From = never> {
     }
     const live = this.live;
     if (live && !live.inflight && this.state !== 'failed') {
-      const t0 = performance.now();
-      try {
-        const asked = this.hooks.perFrame();
-        const before = this.last?.step ?? 0;
-        // a worker steps within its own time budget: how many it did, the snapshot's step tells
-        const k = live.session.offThread
-          ? (live.session.step(asked), null)
-          : live.session.backend === 'cpu'
-            ? stepWithin(live.session, asked, CPU_FRAME_MS)
-            : (live.session.step(asked), asked);
-        await this.read(live);
-        const done = k ?? Math.max(0, (this.last?.step ?? before) - before);
-        if (this.live === live)
-          this.speed = { steps: this.speed.steps + done, ms: this.speed.ms + performance.now() - t0 };
-      } catch (e) {
-        if (this.live === live) this.fail(e as Error);
+      const t0 = this.now();
+      const rate = this.hooks.rate();
+      if (rate !== this.lastRate) {
+        this.meter.clear(); // the rate shown is the new one's, not an average across the change
+        this.lastDone = 0;
+        this.lastRate = rate;
       }
+      this.meter.frame(t0, this.lastDone);
+      this.lastDone = 0;
+      // at a slow rate most frames owe no step: nothing is stepped, read or drawn
+      const asked = this.pacer.due(rate, t0);
+      if (asked > 0) await this.stepFrame(live, asked);
     }
     if (this.wanted) this.hooks.schedule(() => void this.frame());
     else this.looping = false;
+  }
+
+  private now(): number {
+    return this.hooks.now ? this.hooks.now() : performance.now();
+  }
+
+  /** Playing (again), or a new run: the next frame steps at once, and the rate shown starts afresh. */
+  private restartPace(): void {
+    this.pacer.restart();
+    this.meter.clear();
+    this.lastDone = 0;
+  }
+
+  /** Steps `asked` (a worker or the CPU within its time budget), reads back once and draws. */
+  private async stepFrame(live: Live, asked: number): Promise<void> {
+    try {
+      const before = this.last?.step ?? 0;
+      // a worker steps within its own time budget: how many it did, the snapshot's step tells
+      const k = live.session.offThread
+        ? (live.session.step(asked), null)
+        : live.session.backend === 'cpu'
+          ? stepWithin(live.session, asked, CPU_FRAME_MS)
+          : (live.session.step(asked), asked);
+      await this.read(live);
+      const done = k ?? Math.max(0, (this.last?.step ?? before) - before);
+      if (this.live === live) this.lastDone = done;
+    } catch (e) {
+      if (this.live === live) this.fail(e as Error);
+    }
   }
 
   /** Reads a snapshot of `live`, marking the readback in flight; draws it if `live` is still current. */
@@ -213,7 +251,7 @@ export class PlaybackController<From = never> {
       const s = await p;
       if (this.live !== live) return;
       this.last = s;
-      this.hooks.onSnapshot(s, this.speed.ms > 0 ? (1000 * this.speed.steps) / this.speed.ms : 0);
+      this.hooks.onSnapshot(s, this.meter.perSecond());
     } finally {
       live.inflight = null;
       if (this.live === live && this.state === 'pausing') this.settle(); // the last frame is drawn: now idle

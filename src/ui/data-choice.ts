@@ -18,6 +18,8 @@ export interface PageData {
   label: string;
   /** Short, for headings: "spiral". */
   name: string;
+  /** The generated set's kind; none for a file. */
+  kind?: DatasetKind;
 }
 
 export interface Upload {
@@ -39,9 +41,9 @@ export function pageData(s: Settings, upload: Upload | null): PageData {
   const all = generate({ kind: s.dataset, N: s.points, noise: s.noise, seed: s.dataSeed });
   const name = DATASET_NAMES[s.dataset];
   if (s.dataset === 'xor')
-    return { train: all, test: null, name: 'XOR', label: 'XOR, the 4 points (nothing held out)' };
+    return { train: all, test: null, name: 'XOR', kind: 'xor', label: 'XOR, the 4 points (nothing held out)' };
   const { train, test } = split(all, s.test, splitSeed(s.dataSeed));
-  return { train, test, name, label: describe(`${name} (noise ${s.noise})`, train, test) };
+  return { train, test, name, kind: s.dataset, label: describe(`${name} (noise ${s.noise})`, train, test) };
 }
 
 function describe(what: string, train: Dataset, test: Dataset | null): string {

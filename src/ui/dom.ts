@@ -11,6 +11,7 @@ const t = (id: string) => `[data-testid="${id}"]`;
 
 export function demoElements() {
   return {
+    demo: q<HTMLElement>('#demo'),
     banner: q<HTMLElement>(t('banner')),
     play: q<HTMLButtonElement>('#play'),
     stepOnce: q<HTMLButtonElement>('#step'),
@@ -47,6 +48,8 @@ export function demoElements() {
     lossChoice: q<HTMLSelectElement>(t('input-loss')),
     lambda: q<HTMLInputElement>(t('input-lambda')),
     speed: q<HTMLElement>(t('speed')),
+    speedInput: q<HTMLInputElement>(t('input-speed')),
+    speedWords: q<HTMLOutputElement>(t('speed-words')),
     kernel: q<HTMLElement>(t('kernel')),
     hints: q<HTMLElement>(t('hints')),
     lossCurve: q<HTMLCanvasElement>('#loss-curve'),

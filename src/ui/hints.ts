@@ -37,13 +37,21 @@ export interface HintInput {
   yHat: ArrayLike<number>;
   /** The fraction of training points classified correctly now, in [0, 1] (σ output only). */
   accuracy: number;
-  /** The loss at step 0 of this run, the smallest seen and now. */
+  /**
+   * The loss where the stretch judged begins (step `since`: 0, or the step of the last setting changed mid-run), the
+   * smallest seen since, and now. A hint about the loss judges only that stretch: an earlier rate's rise is not this one's.
+   */
   firstLoss: number;
   minLoss: number;
   loss: number;
-  /** The loss at about half the current step (NaN when unknown): is it still falling? */
+  /** The loss about halfway from `since` to now (NaN when unknown): is it still falling? */
   pastLoss: number;
   lr: number;
+  /** The step of the last change mid-run (default 0, the run's start), and that change in words. */
+  since?: number;
+  change?: string;
+  /** The data's name where no single line separates its classes (XOR): one live ReLU unit cannot classify it. */
+  noLine?: string;
 }
 
 export interface Hint {
@@ -123,7 +131,19 @@ const SHRINK: Record<HiddenActivation, (L: number) => string> = {
 };
 
 /** What the hints need besides the snapshot: the run's loss history and learning rate. */
-export type RunHistory = Pick<HintInput, 'firstLoss' | 'minLoss' | 'pastLoss' | 'lr'>;
+export type RunHistory = Pick<HintInput, 'firstLoss' | 'minLoss' | 'pastLoss' | 'lr'> &
+  Partial<Pick<HintInput, 'since' | 'change' | 'noLine'>>;
+
+/**
+ * The generated sets that no single line separates, as a hint names them: a one-unit ReLU network draws its boundary
+ * along one line (tests/activations.test.ts: one unit never learns XOR), so it can never classify them.
+ */
+export const NO_LINE: Readonly<Record<string, string>> = {
+  xor: 'XOR',
+  noisyxor: 'noisy XOR',
+  circle: 'the circle',
+  spiral: 'the spiral',
+};
 
 /** The hints' input for a snapshot, as the page builds it (dead and saturated units, when already counted, passed in). */
 export function hintInputOf(
@@ -159,14 +179,18 @@ export function hints(r: HintInput): Hint[] {
   const satBy = perLayer(r.saturated);
   const sum = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
   const classifies = (r.output ?? 'sigmoid') === 'sigmoid';
-  const grew = r.step > 0 && Number.isFinite(r.firstLoss) && r.loss > GROWN * r.firstLoss;
+  const since = r.since ?? 0;
+  // before the first step nothing has been learned or not learned: only what the network is, not how it trains
+  const started = r.step > 0;
+  // the loss is judged over the stretch since the last change: an earlier setting's rise is not blamed on this one
+  const grew = r.step > since && Number.isFinite(r.firstLoss) && r.loss > GROWN * r.firstLoss;
   // every ŷ pinned at 0 or 1 while some are wrong: the steps overshot into σ's flat tails
-  let pinned = classifies && r.step > 0 && n > 0 && r.accuracy < 1;
+  let pinned = classifies && r.step > since && n > 0 && r.accuracy < 1;
   for (let i = 0; i < n && pinned; i++) if (Math.min(r.yHat[i]!, 1 - r.yHat[i]!) > SATURATED) pinned = false;
   // ŷ ≈ 0.5 and accuracy are the σ output's: a regression's ŷ has no such middle, and no accuracy
   let stuck = classifies && r.step >= STUCK_AFTER && n > 0;
   for (let i = 0; i < n && stuck; i++) if (Math.abs(r.yHat[i]! - 0.5) > STUCK_BAND) stuck = false;
-  const flat = r.step >= STALLED_AFTER && !(r.loss < 0.98 * r.pastLoss);
+  const flat = r.step - since >= STALLED_AFTER && !(r.loss < 0.98 * r.pastLoss);
   const stalled = classifies ? flat && r.accuracy < 1 : flat && r.r2 !== undefined && r.r2 < STALLED_R2;
   const overshoots = grew || pinned;
   // a penalty larger than the data's loss: λ pulls the weights to 0 harder than the data pulls them anywhere
@@ -178,14 +202,19 @@ export function hints(r: HintInput): Hint[] {
     const all = dead === hidden;
     const alive = hidden - dead;
     const others = `${alive === 1 ? 'The other unit' : `The other ${alive} units`}`;
+    // one live unit draws the boundary along one line: on data no line separates, that is a failure from step 0 on
+    const oneLine = alive === 1 && classifies && r.noLine !== undefined && r.accuracy < 1;
+    const line = alive === 1 && classifies ? ', and one ReLU unit bends it along a single line' : '';
     const after = all
       ? `With every unit dead, ŷ cannot depend on x at all${overshoots ? '; the oversized steps below pushed them there' : ': try another seed or a wider network'}.`
-      : failing
-        ? `${others} ${alive === 1 ? 'is' : 'are'} all the network has left to bend the boundary with${alive === 1 && classifies ? ', and one ReLU unit bends it along a single line, which cannot separate XOR' : ''}${overshoots ? '' : ': try another seed or a wider network'}.`
-        : `${others} ${alive === 1 ? 'is' : 'are'} enough here: the run is still learning, so this is a note, not a failure.`;
+      : failing || oneLine
+        ? `${others} ${alive === 1 ? 'is' : 'are'} all the network has left to bend the boundary with${line}${oneLine ? `, which cannot separate ${r.noLine}` : ''}${overshoots ? '' : ': try another seed or a wider network'}.`
+        : !started
+          ? `${others} ${alive === 1 ? 'is' : 'are'} left to bend the boundary with; press Play to see whether that is enough.`
+          : `${others} ${alive === 1 ? 'is' : 'are'} enough here: the run is still learning, so this is a note, not a failure.`;
     out.push({
       id: 'dead',
-      level: failing || all ? 'warn' : 'info',
+      level: failing || all || oneLine ? 'warn' : 'info',
       text:
         `${dead} of ${hidden} hidden unit${hidden === 1 ? '' : 's'} ${dead === 1 ? 'is' : 'are'} dead: ` +
         `the pre-activation z1 is negative on every training point, so ReLU outputs 0, passes back no gradient, and the unit never recovers. ${after}`,
@@ -197,7 +226,9 @@ export function hints(r: HintInput): Hint[] {
         ? `With every unit of layer ${wholly + 1} dead, ŷ is the same for every training point${overshoots ? '; the oversized steps below pushed them there' : ': try another seed or wider layers'}.`
         : failing
           ? `The other units are all the network has left to ${classifies ? 'bend the boundary' : 'shape ŷ'} with${overshoots ? '' : ': try another seed or wider layers'}.`
-          : 'The other units are enough here: the run is still learning, so this is a note, not a failure.';
+          : !started
+            ? 'Press Play to see whether the other units are enough.'
+            : 'The other units are enough here: the run is still learning, so this is a note, not a failure.';
     out.push({
       id: 'dead',
       level: failing || wholly >= 0 ? 'warn' : 'info',
@@ -219,7 +250,7 @@ export function hints(r: HintInput): Hint[] {
             'that f′(z) is nearly 0, '
           : `${sat} of ${hidden} hidden unit${hidden === 1 ? '' : 's'} ${sat === 1 ? 'is' : 'are'} saturated: ` +
             '|z1| is so large on every training point that f′(z1) is nearly 0, ') +
-        'so almost no gradient passes back and the unit learns very slowly. ' +
+        'so almost no gradient passes back and its weights change very slowly. ' +
         'Unlike a dead ReLU it is not stuck for good; ' +
         'a smaller learning rate or inputs nearer [−1, 1] keep units out of saturation.',
     });
@@ -257,9 +288,20 @@ export function hints(r: HintInput): Hint[] {
         'network fits little. Lower λ (0.001 to 0.01 is typical).',
     });
   }
-  if (overshoots) {
+  if (overshoots && !grew && since > 0) {
+    // pinned since a change: the steps that pinned it may be the earlier rate's, and a smaller rate cannot unpin it soon
+    out.push({
+      id: 'grows',
+      level: 'warn',
+      text:
+        `ŷ is pinned at 0 or 1 on every point, some of them wrong (the loss is ${r.loss.toPrecision(3)}): oversized ` +
+        'steps pushed it into the flat tails of σ, where almost no gradient passes back, so it can stay pinned even at ' +
+        `a smaller rate. Press Reset to start again with a smaller learning rate${classifies ? ' (0.5 works here)' : ''}.`,
+    });
+  } else if (overshoots) {
+    const at = since > 0 ? `step ${since}${r.change ? ` (${r.change})` : ''}` : 'step 0';
     const what = grew
-      ? `The loss grew from ${r.firstLoss.toPrecision(3)} at step 0 to ${r.loss.toPrecision(3)}`
+      ? `The loss grew from ${r.firstLoss.toPrecision(3)} at ${at} to ${r.loss.toPrecision(3)}`
       : `ŷ is pinned at 0 or 1 on every point, some of them wrong (the loss is ${r.loss.toPrecision(3)})`;
     out.push({
       id: 'grows',
@@ -311,7 +353,7 @@ function vanishingAt(
       `${when ? `${when}ayer 1’s gradients were` : 'Layer 1’s gradients are'} at least ` +
       `${roundFactor(factor).toLocaleString('en-US')}× smaller than layer ${L}’s ` +
       `(‖∂L/∂W_l‖ per layer, to the nearest power of ten: ${sizes}; ${when ? 'now' : 'each exactly'} in the gradient ` +
-      `panel’s table): ${SHRINK[act](L)}. So layer 1 learns that much more slowly. ${fix}`,
+      `panel’s table): ${SHRINK[act](L)}. So layer 1’s weights change that much more slowly. ${fix}`,
   };
 }
 

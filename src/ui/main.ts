@@ -28,14 +28,15 @@ import { defineTerms } from './terms.js';
 import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
 import { mountExplainerHtml } from './graph/graph-explainer.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
-import { flushGradients, render, showState } from './view.js';
+import { flushGradients, render, showBuilding, showNotBuilt, showSpeed, showState } from './view.js';
 import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
 import { renderMarkdown } from './markdown.js';
-import { gpuSession, runConfig, type Session } from './session.js';
+import { cpuSnapshot, gpuSession, runConfig, type Session, type Snapshot } from './session.js';
 import { workerSession } from './cpu-session.js';
 import { RunRefusedError, sizeRefusal } from './size-limit.js';
-import { DEFAULT_SETTINGS, formatSetting, fromQuery, parseSetting, SETTINGS, type Settings } from './state.js';
+import { REFRESH_MS } from './graph/diagram.js';
+import { DEFAULT_SETTINGS, formatSetting, fromQuery, parseSetting, SETTINGS, type Settings, SPEEDS } from './state.js';
 import { type DatasetKind, type Problem, problemOf } from '../mlp/data/datasets.js';
 import { formatHidden, MODEL_LIMITS } from '../mlp/model.js';
 import { mountSweep } from './map/map-panel.js';
@@ -43,8 +44,13 @@ import { cpuRunner, gpuRunner } from './map/map-runners.js';
 
 const built = new WeakMap<Session, Settings>();
 
+/** A rate slow enough that each step's snapshot comes later than the graph's refresh: every one is drawn whole. */
+const slowMotion = (speed: Settings['speed']) => speed !== 'max' && speed * REFRESH_MS <= 1000;
+
 async function createSession(app: App, from?: From): Promise<Session> {
   const settings = app.settings;
+  // called at once by the reset that says "starting a new run…": the pictures follow before anything is awaited
+  if (app.controller.state === 'resetting') showBuilding(app, startOf(app, from));
   const session = await buildSession(app, from);
   built.set(session, settings);
   clearMarked('cpu'); // this run fits: a refusal of an earlier size no longer applies
@@ -77,6 +83,22 @@ async function buildSession(app: App, from?: From): Promise<Session> {
     }
   }
   return workerSession(data, params, config, from?.step ?? 0);
+}
+
+/**
+ * The run about to be built as it will start (from `from`, or its initial parameters), computed here on the oracle;
+ * null for a run too big for that, which is refused anyway.
+ */
+function startOf(app: App, from?: From): Snapshot | null {
+  if (sizeRefusal(app.settings, app.data, app.upload)) return null;
+  const data = app.data.train;
+  const config = runConfig(app.settings, data.N);
+  const params = from?.params ?? initModelParams({ d: data.d, hidden: config.hidden }, config.seed);
+  try {
+    return cpuSnapshot(data, Float64Array.from(params), config, from?.step ?? 0, 'cpu-fast');
+  } catch {
+    return null; // a network the run itself will refuse, with its own message
+  }
 }
 
 /** The kernel the link asks for, where it can train this run; else the chooser's pick, with a banner saying why. */
@@ -293,8 +315,8 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   } else if (sameSetting(before, r.value)) return;
   if (!app.ready) return;
   const last = app.controller.last;
-  if (key === 'lr') setLearningRate(app, r.value as number);
-  else if (key === 'point' && last) render(app, last, 0);
+  if (key === 'lr') setLearningRate(app, r.value as number, before as number);
+  else if (key === 'point' && last && app.controller.session) render(app, last, 0);
   else if (RUN_KEYS.includes(key) || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
@@ -345,12 +367,29 @@ async function onUpload(app: App, input: HTMLInputElement): Promise<void> {
   if (app.ready) void app.controller.reset();
 }
 
-function setLearningRate(app: App, lr: number): void {
+function setLearningRate(app: App, lr: number, before: number): void {
   try {
-    app.controller.session?.setLearningRate(lr);
+    const { session, last, reading } = app.controller;
+    if (!session) return; // a run being built takes the rate from the settings
+    session.setLearningRate(lr);
+    // the curve is marked where the new rate starts: after the frame in flight, whose steps used the old one
+    if (last) app.history.change({ what: 'learning rate', from: String(before), to: String(lr) }, reading);
   } catch (e) {
     handleFailure(app, e as Error);
   }
+}
+
+/** The speed slider moved: the next frame plays at the new rate (the run goes on), and the link keeps it. */
+function onSpeed(app: App): void {
+  const speed = SPEEDS[Number(app.els.speedInput.value)];
+  if (speed === undefined) return;
+  const error = document.querySelector<HTMLElement>('#error-speed');
+  if (error) error.textContent = ''; // what the link said of its speed no longer applies
+  app.els.speedInput.removeAttribute('aria-invalid');
+  if (speed === app.settings.speed) return;
+  app.settings = { ...app.settings, speed };
+  showSpeed(app.els, speed);
+  writeUrl(app);
 }
 
 /** Attaches every handler at once: nothing here waits for WebGPU. */
@@ -373,7 +412,7 @@ function wire(app: App): void {
     app.fd = !app.fd;
     els.fd.textContent = app.fd ? 'Remove finite differences' : 'Add finite differences';
     els.fd.setAttribute('aria-pressed', String(app.fd));
-    if (controller.last) render(app, controller.last, 0);
+    if (controller.last && controller.session) render(app, controller.last, 0);
   });
   for (const el of settingControls()) {
     el.setAttribute('aria-describedby', `error-${el.name}`);
@@ -382,6 +421,8 @@ function wire(app: App): void {
   els.controls.addEventListener('submit', (e) => e.preventDefault());
   openFoldsOnError(els.controls);
   els.upload.addEventListener('change', () => void onUpload(app, els.upload));
+  els.speedInput.addEventListener('input', () => onSpeed(app));
+  els.speedInput.addEventListener('change', () => onSpeed(app));
   els.addLayer.addEventListener('click', () => editLayers(app, 1));
   els.removeLayer.addEventListener('click', () => editLayers(app, -1));
   for (const a of document.querySelectorAll<HTMLAnchorElement>('a[data-pick]')) {
@@ -463,12 +504,14 @@ async function start(): Promise<void> {
   } as Omit<App, 'controller'> as App;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
-    onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted),
+    // slow motion draws every step's numbers exactly: the graph's throttle would skip some
+    onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted || slowMotion(app.settings.speed)),
     onState: (state) => {
       if (state === 'resetting') {
         clearRunBanners(app);
         clearMarked('link'); // as the banner says it: the link's refusals were about the first run
       }
+      if (state === 'failed') showNotBuilt(els);
       showState(els, state, app.controller.wanted);
       // paused: the graph shows the last step now, not at its next refresh
       if (state === 'idle') {
@@ -478,7 +521,7 @@ async function start(): Promise<void> {
     },
     onFailure: (e) => handleFailure(app, e),
     schedule: (fn) => requestAnimationFrame(fn),
-    perFrame: () => app.settings.perFrame,
+    rate: () => app.settings.speed,
   });
   (window as unknown as { backpropLab: object }).backpropLab = {
     /** For tests: trainers built and not yet destroyed, the playback state, the settings of the run installed now. */

@@ -34,8 +34,8 @@ export interface Settings {
   /** The hidden activation f (src/engine/activation.ts). */
   activation: HiddenActivation;
   seed: number;
-  /** SGD steps recorded per animation frame (one submit, one readback). */
-  perFrame: number;
+  /** The pace: SGD steps a second, or 'max' (as fast as this device goes); the controller turns it into steps a frame. */
+  speed: Speed;
   /** Which training point the diagram follows (0..N−1; clamped to the data). */
   point: number;
   /** The data (src/mlp/data/datasets.ts): which set, how many points, how noisy, its seed, the share held out. */
@@ -48,8 +48,44 @@ export interface Settings {
   kernel: 'auto' | KernelName;
 }
 
+/** Steps a second, or as fast as the device goes. */
+export type Speed = number | 'max';
+
+/**
+ * The speed slider's positions, log-spaced from slow motion (one step a second: each step drawn and readable) to as
+ * fast as the device goes; a link may name any rate in [1, 10,000] between them.
+ */
+export const SPEEDS: readonly Speed[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 'max'];
+
+/** "1 step a second", "1,200 steps a second", "as fast as it goes". */
+export function speedWords(speed: Speed): string {
+  if (speed === 'max') return 'as fast as it goes';
+  return `${speed.toLocaleString('en-US')} step${speed === 1 ? '' : 's'} a second`;
+}
+
+/** The slider position nearest a speed (on a log scale). */
+export function speedPosition(speed: Speed): number {
+  if (speed === 'max') return SPEEDS.length - 1;
+  let best = 0;
+  SPEEDS.forEach((v, i) => {
+    if (v !== 'max' && Math.abs(Math.log(v / speed)) < Math.abs(Math.log((SPEEDS[best] as number) / speed))) best = i;
+  });
+  return best;
+}
+
+/**
+ * Links from before the pace was a rate say `perFrame=N` (N steps each animation frame, at about 60 frames a second):
+ * read as speed = 60·N steps a second, and as 'max' where that is above the slider's largest rate.
+ */
+export const LEGACY_PER_FRAME = { min: 1, max: 20_000, framesPerSecond: 60 } as const;
+export function speedOfPerFrame(n: number): Speed {
+  const rate = n * LEGACY_PER_FRAME.framesPerSecond;
+  return rate > (SPEEDS[SPEEDS.length - 2] as number) ? 'max' : rate;
+}
+
 type Field =
   | { kind: 'hidden'; label: string }
+  | { kind: 'speed'; min: number; max: number; label: string }
   | { kind: 'batch'; min: number; max: number; label: string }
   | { kind: 'config'; field: NumericField; label: string }
   | { kind: 'int'; min: number; max: number; label: string }
@@ -68,7 +104,7 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   loss: { kind: 'choice', choices: LOSSES, label: 'loss' },
   activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, label: 'activation' },
   seed: { kind: 'config', field: 'seed', label: 'seed' },
-  perFrame: { kind: 'int', min: 1, max: 20000, label: 'steps per frame' },
+  speed: { kind: 'speed', min: 1, max: SPEEDS[SPEEDS.length - 2] as number, label: 'speed' },
   point: { kind: 'int', min: 0, max: GEN_LIMITS.N.max - 1, label: 'diagram point' },
   dataset: { kind: 'choice', choices: DATASET_KINDS, label: 'dataset' },
   points: { kind: 'int', min: GEN_LIMITS.N.min, max: GEN_LIMITS.N.max, label: 'points N' },
@@ -88,7 +124,9 @@ export const DEFAULT_SETTINGS: Settings = {
   loss: DEFAULTS.loss,
   activation: DEFAULTS.activation,
   seed: DEFAULTS.seed,
-  perFrame: 20,
+  // XOR (H = 8, lr 0.5) classifies all 4 points from about step 40 and has its finished look (loss < 0.01) near step
+  // 250: at 20 steps a second a learner sees 2 of 4, 3 of 4, 4 of 4 over two seconds, and the band settle over ten
+  speed: 20,
   point: 1,
   dataset: 'xor',
   points: 200,
@@ -112,7 +150,7 @@ export function numericRange(
     const r: { min: number; max: number; integer: boolean; exclusiveMin?: boolean } = LIMITS[f.field];
     return { min: r.min, max: r.max, integer: r.integer, exclusiveMin: r.exclusiveMin === true };
   }
-  return { min: f.min, max: f.max, integer: f.kind === 'int', exclusiveMin: false };
+  return { min: f.min, max: f.max, integer: f.kind === 'int' || f.kind === 'speed', exclusiveMin: false };
 }
 
 /** "an integer in [1, 4096]", "one of bce, mse". */
@@ -123,6 +161,8 @@ export function allowed(key: keyof Settings): string {
     return `${layers.min} to ${layers.max} widths separated by commas, each an integer in [${width.min}, ${width.max}]`;
   }
   if (f.kind === 'batch') return `all, or an integer in [${f.min}, ${f.max}] and at most the training points N`;
+  if (f.kind === 'speed')
+    return `max (as fast as the device goes), or steps a second as an integer in [${f.min}, ${f.max}]`;
   if (f.kind === 'config') return describeRange(f.field);
   if (f.kind === 'int') return `an integer in [${f.min}, ${f.max}]`;
   if (f.kind === 'real') return `a number in [${f.min}, ${f.max}]`;
@@ -152,13 +192,14 @@ export function parseSetting<K extends keyof Settings>(
     }
   }
   if (f.kind === 'batch' && raw.trim().toLowerCase() === 'all') return { value: 'all' as Settings[K] };
-  if (f.kind === 'batch' && !DECIMAL.test(raw.trim())) return bad;
+  if (f.kind === 'speed' && raw.trim().toLowerCase() === 'max') return { value: 'max' as Settings[K] };
+  if ((f.kind === 'batch' || f.kind === 'speed') && !DECIMAL.test(raw.trim())) return bad;
   if (!DECIMAL.test(raw.trim()))
     return { error: `${f.label} must be ${allowed(key)}, written as ${example(key)}, got '${raw}'` };
   const v = Number(raw.trim());
   const ok =
     f.kind === 'config' ? inRange(f.field, v) : (f.kind === 'real' || Number.isInteger(v)) && v >= f.min && v <= f.max;
-  if (f.kind === 'batch' && !ok) return bad;
+  if ((f.kind === 'batch' || f.kind === 'speed') && !ok) return bad;
   return ok ? { value: v as Settings[K] } : bad;
 }
 
@@ -183,6 +224,20 @@ export function fromQuery(query: string): {
       errors.push(r.error);
       refused[key] = r.error;
     } else (settings as Record<string, unknown>)[key] = r.value;
+  }
+  const perFrame = params.get('perFrame');
+  if (perFrame !== null && params.get('speed') === null) {
+    const { min, max, framesPerSecond } = LEGACY_PER_FRAME;
+    const n = Number(perFrame.trim());
+    if (DECIMAL.test(perFrame.trim()) && Number.isInteger(n) && n >= min && n <= max)
+      settings.speed = speedOfPerFrame(n);
+    else {
+      const error =
+        `steps per frame (perFrame, read as speed = ${framesPerSecond} × it steps a second) must be an integer in ` +
+        `[${min}, ${max}], got '${perFrame}'`;
+      errors.push(error);
+      refused.speed = error;
+    }
   }
   // each problem type has its datasets: a link naming only one of the two means the other follows (the problem alone
   // brings its first dataset); a link naming two that disagree keeps the dataset and says so in the banner

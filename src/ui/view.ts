@@ -12,12 +12,12 @@ import { highlightUnit, REFRESH_MS, renderDiagram } from './graph/diagram.js';
 import { type DemoElements, keyboardScrollable } from './dom.js';
 import { formatNumber, NOT_FINITE } from './format.js';
 import { FD_MAX_PARAMS, renderGradients } from './gradients.js';
-import { hintInputOf, hints, layerGradientNorms } from './hints.js';
+import { hintInputOf, hints, layerGradientNorms, NO_LINE } from './hints.js';
 import type { LossHistory } from './history.js';
 import { deadUnits, highlightNetworkUnit, renderNetwork, saturatedUnits, type UnitRef } from './plots/network.js';
 import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots/plots.js';
 import type { Snapshot } from './session.js';
-import type { Settings } from './state.js';
+import { type Settings, type Speed, SPEEDS, speedPosition, speedWords } from './state.js';
 import { renderUnitMaps } from './plots/unit-maps.js';
 
 export interface View {
@@ -37,7 +37,9 @@ export interface View {
 /** Redraws all the demo shows from a snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
 export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
   const { els, settings } = app;
-  app.history.add({ step: s.step, loss: s.loss });
+  delete els.demo.dataset.building; // this run's own pictures from here on
+  const testLoss = showTest(app, s);
+  app.history.add({ step: s.step, loss: s.loss, ...(testLoss !== null ? { test: testLoss } : {}) });
   if (s.step === 0) app.startNorms = layerGradientNorms(s.model, s.params, s.oracle.grads, s.objective);
   if (s.batchLoss !== null) app.batchHistory.add({ step: s.step, loss: s.batchLoss });
   showStats(els, s);
@@ -46,8 +48,10 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     s.kernelWhy ??
     (s.kernel === 'cpu-fast' ? 'the f64 CPU trainer (src/mlp/train/train-fast.ts), in a Web Worker' : '');
   els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
-  els.lossCurve.setAttribute('aria-label', drawLossCurve(els.lossCurve, app.history.points, app.batchHistory.points));
-  showTest(app, s);
+  els.lossCurve.setAttribute(
+    'aria-label',
+    drawLossCurve(els.lossCurve, app.history.points, app.batchHistory.points, app.history.changes),
+  );
   const test = app.data.test;
   els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, s.model, s.params, s.data, test));
   boundaryCaption(els.boundary, s.model.output === 'identity');
@@ -66,19 +70,20 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     { model: s.model, params: s.params, extent, train: s.data, dead: sets(dead), saturated: sets(saturated) },
     highlight,
   );
-  const first = app.history.points[0];
-  let past: { loss: number } | undefined; // the loss halfway back: is it still falling?
-  for (const p of app.history.points)
-    if (p.step <= s.step / 2) past = p;
-    else break;
+  // the loss is judged since the last setting changed mid-run (the whole run if none)
+  const { since, firstLoss, minLoss, pastLoss, change } = app.history.segment(s.step);
+  const noLine = app.data.kind && NO_LINE[app.data.kind];
   const list = hints(
     hintInputOf(
       s,
       {
-        firstLoss: first && first.step === 0 ? first.loss : NaN,
-        minLoss: app.history.min(),
-        pastLoss: past ? past.loss : NaN,
+        firstLoss,
+        minLoss,
+        pastLoss,
         lr: settings.lr,
+        since,
+        ...(change ? { change: `where the ${change.what} became ${change.to}` } : {}),
+        ...(noLine ? { noLine } : {}),
         ...(app.startNorms ? { startNorms: app.startNorms } : {}),
       },
       { dead, saturated },
@@ -174,7 +179,7 @@ function showStats(els: DemoElements, s: Snapshot): void {
  * The held-out points' loss and fit (accuracy, or RMSE when regressing) at the snapshot's parameters: the CPU
  * forward pass (src/mlp/reference.ts, f64) on points the network never trains on.
  */
-function showTest(app: View, s: Snapshot): void {
+function showTest(app: View, s: Snapshot): number | null {
   const { els } = app;
   const test: Dataset | null = app.data.test;
   const regression = s.model.output === 'identity';
@@ -182,12 +187,61 @@ function showTest(app: View, s: Snapshot): void {
   if (!test) {
     els.testLoss.textContent = 'none held out';
     els.testAccuracy.textContent = '–';
-    return;
+    return null;
   }
   const { dataLoss, cache } = heldOutLoss(s, test);
   els.testLoss.textContent = num(dataLoss);
   const fit = fitOf(s.model.output, cache.yHat, test.y);
   els.testAccuracy.textContent = regression ? num(fit.rmse!) : `${Math.round(100 * fit.accuracy!)}%`;
+  return dataLoss;
+}
+
+/**
+ * A new run is being built from the settings the controls now show: nothing of the last run may pass for it. The
+ * network is drawn as the new run starts (`start`, its step-0 snapshot, where the run's size allows computing it
+ * here), the other pictures are dimmed under "building…" (style.css) with text alternatives that say so, the run's
+ * numbers are blank and its hints cleared, and the test-loss field says what the data note says.
+ */
+export function showBuilding(app: View, start: Snapshot | null): void {
+  const { els, settings } = app;
+  els.demo.dataset.building = 'building';
+  // no number of the run until its first snapshot is drawn: a step shown now would stand beside the old pictures
+  for (const el of [els.step, els.epoch, els.loss, els.dataLoss, els.penalty, els.accuracy, els.rmse, els.r2])
+    el.textContent = '–';
+  for (const el of [els.testAccuracy, els.speed]) el.textContent = '–';
+  els.testLoss.textContent = app.data.test ? '–' : 'none held out';
+  const regression = settings.problem === 'regression';
+  els.accuracyStat.hidden = regression;
+  els.rmseStat.hidden = !regression;
+  els.r2Stat.hidden = !regression;
+  els.lossTerms.hidden = settings.reg === 'none';
+  els.testMetricName.textContent = regression ? 'test RMSE' : 'test accuracy';
+  els.hints.replaceChildren();
+  delete els.hints.dataset.key;
+  const what = regression ? 'Regression surface' : 'Decision boundary';
+  els.boundary.setAttribute('aria-label', `${what}: building the new run; the last run's picture is dimmed.`);
+  els.lossCurve.setAttribute('aria-label', "Loss curve: building the new run; the last run's curve is dimmed.");
+  els.unitMaps.dataset.summary = 'building the new run';
+  if (start) {
+    els.network.setAttribute('aria-label', `${renderNetwork(els.network, start)} As the new run starts (building…).`);
+    return;
+  }
+  els.network.replaceChildren();
+  const shape = [app.data.train.d, ...settings.hidden, 1].join('-');
+  els.network.setAttribute('aria-label', `Network ${shape}: building…`);
+}
+
+/** The speed slider at a speed, with the speed in words beside it (and for a screen reader, as its value). */
+export function showSpeed(els: Pick<DemoElements, 'speedInput' | 'speedWords'>, speed: Speed): void {
+  els.speedInput.max = String(SPEEDS.length - 1);
+  els.speedInput.value = String(speedPosition(speed));
+  els.speedInput.setAttribute('aria-valuetext', speedWords(speed));
+  els.speedWords.value = speedWords(speed);
+}
+
+/** The run could not be built: its pictures stay dimmed, and say there is no run rather than "building…". */
+export function showNotBuilt(els: DemoElements): void {
+  if (els.demo.dataset.building) els.demo.dataset.building = 'stopped';
 }
 
 /** The data loss (no penalty: it is not a point's) and the forward pass on other points at the snapshot's parameters. */

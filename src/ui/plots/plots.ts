@@ -9,7 +9,7 @@ import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Dataset } from '../../mlp/data/data.js';
 import type { Model, Output } from '../../mlp/model.js';
 import { forwardModel } from '../../mlp/reference.js';
-import type { LossPoint } from '../history.js';
+import type { Change, LossPoint } from '../history.js';
 import { paintCells } from './heatmap.js';
 import { type PlaneNet, planeExtent, planeModel, rasterForward, rasterGrid } from './plane.js';
 import { formatNumber } from '../format.js';
@@ -76,25 +76,35 @@ export function linearTickLabels(ticks: readonly number[]): string[] {
   return ticks.map((t) => text(t).replaceAll('-', '−'));
 }
 
+/** The held-out points' loss curve: dashed and orange (no meaning of red or blue: those are ŷ's). */
+export const TEST_CURVE = { colour: '#c2410c', dash: [6, 4] } as const;
+/** A setting changed mid-run: a dotted vertical line at its step. */
+const CHANGE_COLOUR = '#4b5563';
+
 /**
  * Loss against step, log10 scale on y with its ticks; x runs from step 0 to the current step (at least 10).
  * `batch`, where given, is a second series (the mini-batch losses) drawn thin and faint behind the main one,
- * on the same axes.
+ * on the same axes; the points' `test` losses (held-out points) a dashed curve, with a legend; each change of a
+ * setting mid-run a dotted vertical line at its step, named in the text alternative.
  */
 export function drawLossCurve(
   canvas: HTMLCanvasElement,
   history: readonly LossPoint[],
   batch: readonly LossPoint[] = [],
+  changes: readonly Change[] = [],
 ): string {
   const ctx = context(canvas);
   const drawable = (p: LossPoint) => p.loss > 0 && Number.isFinite(p.loss);
   const pts = history.filter(drawable);
   const faint = batch.filter(drawable);
+  const held = history
+    .filter((p) => p.test !== undefined && p.test > 0 && Number.isFinite(p.test))
+    .map((p) => ({ step: p.step, loss: p.test! }));
   if (!ctx || pts.length === 0) return 'Loss curve: no steps yet.';
   const { width: w, height: h } = canvas;
   const pad = { l: 46, r: 22, t: 10, b: 34 };
   const last = pts[pts.length - 1]!;
-  const all = [...pts, ...faint];
+  const all = [...pts, ...faint, ...held];
   const lo = all.reduce((m, p) => Math.min(m, p.loss), Infinity);
   const hi = all.reduce((m, p) => Math.max(m, p.loss), 0);
   const y = scaleLog()
@@ -133,6 +143,27 @@ export function drawLossCurve(
     faint.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.step), y(p.loss)) : ctx.lineTo(x(p.step), y(p.loss))));
     ctx.stroke();
   }
+  const shown = changes.filter((c) => c.step <= x.domain()[1]!);
+  ctx.save();
+  ctx.strokeStyle = CHANGE_COLOUR;
+  ctx.fillStyle = CHANGE_COLOUR;
+  ctx.setLineDash([2, 3]);
+  ctx.textAlign = 'left';
+  for (const c of shown) {
+    line(ctx, x(c.step), pad.t, x(c.step), h - pad.b);
+    ctx.fillText(`${c.what === 'learning rate' ? 'lr' : c.what} ${c.to}`, x(c.step) + 3, h - pad.b - 4);
+  }
+  ctx.restore();
+  if (held.length > 0) {
+    ctx.save();
+    ctx.strokeStyle = TEST_CURVE.colour;
+    ctx.lineWidth = 2;
+    ctx.setLineDash([...TEST_CURVE.dash]);
+    ctx.beginPath();
+    held.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.step), y(p.loss)) : ctx.lineTo(x(p.step), y(p.loss))));
+    ctx.stroke();
+    ctx.restore();
+  }
   ctx.strokeStyle = '#111827';
   ctx.lineWidth = 2;
   ctx.beginPath();
@@ -140,9 +171,44 @@ export function drawLossCurve(
   if (pts.length === 1) ctx.arc(x(last.step), y(last.loss), 2, 0, 2 * Math.PI);
   ctx.stroke();
   ctx.lineWidth = 1;
+  if (held.length > 0 || faint.length > 0) lossLegend(ctx, w - pad.r, pad.t + 2, held.length > 0, faint.length > 0);
   const first = pts[0]!;
   const noisy = faint.length > 0 ? ` The mini-batch losses, faint behind it, end at ${fmt(faint.at(-1)!.loss)}.` : '';
-  return `Loss curve: ${fmt(first.loss)} at step ${first.step}, ${fmt(last.loss)} at step ${last.step}.${noisy}`;
+  const test =
+    held.length > 0
+      ? ` The test loss on the held-out points (dashed orange) goes from ${fmt(held[0]!.loss)} at step ` +
+        `${held[0]!.step} to ${fmt(held.at(-1)!.loss)} at step ${held.at(-1)!.step}.`
+      : '';
+  const marks = shown.map(
+    (c) => ` At step ${c.step} the ${c.what} changed from ${c.from} to ${c.to} (dotted line): the run went on.`,
+  );
+  return (
+    `Loss curve: ${fmt(first.loss)} at step ${first.step}, ${fmt(last.loss)} at step ${last.step}.` +
+    `${noisy}${test}${marks.join('')}`
+  );
+}
+
+/** The curves' names in the top right corner: training (solid), test (dashed), mini-batch (faint), as drawn. */
+function lossLegend(ctx: CanvasRenderingContext2D, right: number, top: number, test: boolean, batch: boolean): void {
+  const items: [string, string, number, readonly number[]][] = [['training', '#111827', 2, []]];
+  if (test) items.push(['test', TEST_CURVE.colour, 2, TEST_CURVE.dash]);
+  if (batch) items.push(['batch', '#9ca3af', 1, []]);
+  const width = 86;
+  const left = right - width;
+  ctx.save();
+  ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+  ctx.fillRect(left, top, width, items.length * 15 + 4);
+  ctx.textAlign = 'left';
+  items.forEach(([label, colour, lw, dash], i) => {
+    const yy = top + 11 + i * 15;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = lw;
+    ctx.setLineDash([...dash]);
+    line(ctx, left + 4, yy - 4, left + 28, yy - 4);
+    ctx.fillStyle = INK;
+    ctx.fillText(label, left + 33, yy);
+  });
+  ctx.restore();
 }
 
 function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number, y2: number): void {
