@@ -51,6 +51,7 @@ function harness(buildMs = 5, readMs = 3) {
         return { step: s.steps, id: s.id } as unknown as Snapshot;
       },
       setLearningRate() {},
+      setParams() {},
       destroy() {
         if (inflight) errors.push(new Error(`session ${s.id} destroyed under an in-flight readback`));
         s.destroyed = true;

@@ -100,6 +100,11 @@ export interface Trainer {
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void;
   /**
+   * Replaces the parameters held now (flat layout, P values, written as f32) from the next recorded step on; the step
+   * count and the batch order stay. Refuses a wrong length or a value outside f32's range before writing anything.
+   */
+  setParams(params: ArrayLike<number>): void;
+  /**
    * The mean loss and steps done; throws a TrainingDivergedError naming the first non-finite step and element.
    * The one-layer kernels give the loss of the last step's forward pass; 'layers' the whole training set's at the
    * parameters held now, penalty included (MatrixTrainer.loss()).

@@ -221,6 +221,13 @@ export class FusedSubgroupTrainer implements Trainer {
     return this.core.readBuffer('params', P, net * P);
   }
 
+  /** Replaces network `net`'s θ from the next recorded dispatch on (the Trainer contract's setParams). */
+  setParams(params: ArrayLike<number>, net = 0): void {
+    this.checkNet(net);
+    const P = paramLayout(this.spec).size;
+    this.core.writeParams(this.core.buffers.params, params, P, net * P);
+  }
+
   /** Changes every network's learning rate from the next recorded dispatch on. */
   setLearningRate(lr: number): void {
     this.core.check('setLearningRate');

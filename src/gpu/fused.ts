@@ -155,6 +155,11 @@ export class FusedTrainer implements Trainer {
     for (const [steps, run] of this.runs) this.device.queue.writeBuffer(run, 0, packFusedRun({ lr, steps }));
   }
 
+  /** Replaces θ from the next recorded dispatch on (the Trainer contract's setParams). */
+  setParams(params: ArrayLike<number>): void {
+    this.core.writeParams(this.core.buffers.params, params, paramLayout(this.spec).size);
+  }
+
   /** The parameters held now; after a divergence, exactly those of the last good step. */
   async readParams(): Promise<Float64Array> {
     this.core.check('readParams');

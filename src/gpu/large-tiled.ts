@@ -179,6 +179,12 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     return { step, loss, params: params!, grads: grads! };
   }
 
+  /** Replaces θ in the buffer the next recorded step reads (θ alternates between two buffers). */
+  override setParams(params: ArrayLike<number>): void {
+    const next = this.recorded % 2 === 0 ? this.core.buffers.params : this.other;
+    this.core.writeParams(next, params, paramLayout(this.spec).size);
+  }
+
   /** The parameters held now; after a divergence, those of the last good step (θ alternates between two buffers). */
   override async readParams(): Promise<Float64Array> {
     this.core.check('readParams');

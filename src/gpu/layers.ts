@@ -337,6 +337,11 @@ export class LayersTrainer implements Trainer {
     return { step, loss };
   }
 
+  /** Replaces θ from the next recorded step on (the Trainer contract's setParams). */
+  setParams(params: ArrayLike<number>): void {
+    this.core.writeParams(this.core.buffers.params, params, modelLayout(this.model).size);
+  }
+
   /** θ held now (flat layout); after a divergence, that of the last good step. Never throws for one. */
   async readParams(): Promise<Float64Array> {
     this.core.check('readParams');
