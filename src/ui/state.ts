@@ -46,6 +46,9 @@ export interface Settings {
   test: number;
   /** The GPU kernel: 'auto' lets the chooser pick (src/gpu/chooser.ts); a name forces it where it fits. */
   kernel: 'auto' | KernelName;
+  /** The decision boundary's view: held-out test points drawn as rings, and ŷ painted as its class (ŷ ≥ 0.5 or not). */
+  showTest: 'on' | 'off';
+  discretize: 'on' | 'off';
 }
 
 type Field =
@@ -80,6 +83,8 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   batch: { kind: 'batch', min: LIMITS.batch.min, max: GEN_LIMITS.N.max, label: 'batch size' },
   reg: { kind: 'choice', choices: REGULARIZERS, label: 'regularization' },
   lambda: { kind: 'config', field: 'l2', label: 'regularization rate λ' },
+  showTest: { kind: 'choice', choices: ['on', 'off'], label: 'show test points' },
+  discretize: { kind: 'choice', choices: ['on', 'off'], label: 'discretize output' },
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -100,6 +105,8 @@ export const DEFAULT_SETTINGS: Settings = {
   batch: 'all',
   reg: 'none',
   lambda: 0.001,
+  showTest: 'on',
+  discretize: 'off',
 };
 
 /** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */
