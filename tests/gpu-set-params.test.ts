@@ -96,6 +96,73 @@ for (const kernel of KERNELS) {
   });
 }
 
+describe('fromStep: a run continued from a file', () => {
+  for (const kernel of KERNELS) {
+    it(`${kernel.name}: continued from step 5 at θ5, 3 more steps are steps 6–8 of the run itself`, async () => {
+      const data = xor();
+      const config = { hidden: 4, lr: 0.5, loss: 'bce', activation: 'relu' } as const;
+      const params = initModelParams({ d: 2, hidden: [4] }, 3);
+      const whole = await createTrainer(device, { data, params, ...config }, { kernel: kernel.name });
+      let rest: Awaited<ReturnType<typeof createTrainer>> | null = null;
+      try {
+        whole.step(5);
+        const theta5 = await whole.readParams();
+        rest = await createTrainer(
+          device,
+          { data, params: theta5, ...config, fromStep: 5, label: 'test.fromStep' },
+          { kernel: kernel.name },
+        );
+        expect((await rest.inspect()).step).toBe(5);
+        expect(bits(await rest.readParams())).toEqual(bits(theta5));
+        whole.step(3);
+        rest.step(3);
+        expect((await rest.readLoss()).step).toBe(8);
+        expect(bits(await rest.readParams())).toEqual(bits(await whole.readParams()));
+      } finally {
+        whole.destroy();
+        rest?.destroy();
+      }
+    });
+  }
+
+  it('layers, mini-batches of 3 of 10 points: the batches go on from step 3,000, past the 513 epochs first held (from step 0 they differ)', async () => {
+    const data = randomDataset(12, 2, 10, { binary: true });
+    const config = { hidden: [5], lr: 0.5, loss: 'bce', batch: 3, seed: 4 } as const;
+    const params = initModelParams({ d: 2, hidden: [5] }, 4);
+    const whole = await createTrainer(device, { data, params, ...config }, { kernel: 'layers' });
+    const made: Awaited<ReturnType<typeof createTrainer>>[] = [whole];
+    try {
+      whole.step(3000);
+      const theta = await whole.readParams();
+      const rest = await createTrainer(
+        device,
+        { data, params: theta, ...config, fromStep: 3000 },
+        { kernel: 'layers' },
+      );
+      const restarted = await createTrainer(device, { data, params: theta, ...config }, { kernel: 'layers' });
+      made.push(rest, restarted);
+      for (const t of made) t.step(3);
+      const want = bits(await whole.readParams());
+      expect(bits(await rest.readParams())).toEqual(want);
+      expect(
+        bits(await restarted.readParams()),
+        'the batches of steps 1–3 of a fresh start are other batches',
+      ).not.toEqual(want);
+    } finally {
+      for (const t of made) t.destroy();
+    }
+  });
+
+  it('a fromStep that is not an integer in [0, 2³¹ − 1] is refused naming it', async () => {
+    const data = xor();
+    const params = initModelParams({ d: 2, hidden: [4] }, 3);
+    for (const fromStep of [-1, 2.5, 2 ** 31])
+      await expect(
+        createTrainer(device, { data, params, hidden: 4, lr: 0.5, loss: 'bce', fromStep }, { kernel: 'steps' }),
+      ).rejects.toThrow(/^fromStep must be an integer in \[0, 2147483647\], got /);
+  });
+});
+
 describe('the page GPU session', () => {
   it('Session.setParams: the next snapshot is at the same step with the new θ and the oracle at it; playing on steps from it', async () => {
     const data = randomDataset(3, 2, 10, { binary: true });

@@ -22,6 +22,11 @@ export interface TrainerConfig extends TrainingOptions {
   params: ArrayLike<number>;
   /** Names the trainer's buffers and pipelines, and its errors. */
   label?: string;
+  /**
+   * Steps already done (a run continued from a file; default 0): the step count goes on from it, and with
+   * mini-batches so does the order of batches. An integer in [0, 2³¹ − 1].
+   */
+  fromStep?: number;
 }
 
 /** What the one-layer kernels take: one width; each refuses any other setting off its default (checkOneLayer). */

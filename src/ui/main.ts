@@ -63,7 +63,12 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   if (tooBig) throw new RunRefusedError(tooBig.text, tooBig.field);
   if (app.device) {
     try {
-      const trainer = await createTrainer(app.device, { data, params, ...config, label: 'page' }, forcedKernel(app));
+      const fromStep = from?.step ?? 0; // a run continued (from a file, or off a lost device) counts on
+      const trainer = await createTrainer(
+        app.device,
+        { data, params, ...config, label: 'page', fromStep },
+        forcedKernel(app),
+      );
       onGpu(app);
       return gpuSession(trainer, data, config);
     } catch (e) {
