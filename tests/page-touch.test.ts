@@ -155,6 +155,16 @@ for (const gpu of [true, false]) {
         expectSame(read.grad, at0.grads[14]!, 'the gradient read by pointing');
         expect(await edge.getAttribute('class')).toContain('touched');
 
+        // pointing at one weight in the computation graph: W2's entry for unit 2 (flat index 13)
+        await choice.selectOption('0');
+        await page.locator('#diagram [data-key="W2"][data-i="1"][data-len="1"]').first().hover();
+        await page.waitForFunction(
+          () => document.querySelector<HTMLElement>('[data-testid="weight-read"]')?.dataset.index === '13',
+        );
+        read = await dataOf(page, 'weight-read');
+        expect(read.name).toBe('W2[2]');
+        expectSame(read.grad, at0.grads[13]!, 'the gradient read in the graph');
+
         // a small edit of the output weight W2[j] with the steepest gradient (the loss is smooth in W2: no ReLU kink)
         const W = [12, 13, 14, 15].reduce((a, k) => (Math.abs(at0.grads[k]!) > Math.abs(at0.grads[a]!) ? k : a));
         await choice.selectOption(String(W));

@@ -79,12 +79,12 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   dataSeed: { kind: 'config', field: 'seed', label: 'data seed' },
   test: { kind: 'real', min: GEN_LIMITS.testFraction.min, max: GEN_LIMITS.testFraction.max, label: 'test fraction' },
   kernel: { kind: 'choice', choices: ['auto', ...KERNEL_NAMES], label: 'GPU kernel' },
+  showTest: { kind: 'choice', choices: ['on', 'off'], label: 'show test points' },
+  discretize: { kind: 'choice', choices: ['on', 'off'], label: 'discretize output' },
   problem: { kind: 'choice', choices: PROBLEMS, label: 'problem type' },
   batch: { kind: 'batch', min: LIMITS.batch.min, max: GEN_LIMITS.N.max, label: 'batch size' },
   reg: { kind: 'choice', choices: REGULARIZERS, label: 'regularization' },
   lambda: { kind: 'config', field: 'l2', label: 'regularization rate λ' },
-  showTest: { kind: 'choice', choices: ['on', 'off'], label: 'show test points' },
-  discretize: { kind: 'choice', choices: ['on', 'off'], label: 'discretize output' },
 };
 
 export const DEFAULT_SETTINGS: Settings = {

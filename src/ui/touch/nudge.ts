@@ -9,7 +9,7 @@ import { parseDecimal } from '../../mlp/decimal.js';
 export const WEIGHT_EDIT_MAX = 100;
 
 /**
- * The prediction "agrees" when it is within this share of the actual change: a first-order estimate is off by about
+ * The prediction "agrees" when it misses the actual change by at most this share of it: a first-order estimate is off by about
  * ½·∂²L/∂w²·Δw², which a small Δw makes small beside the linear term.
  */
 export const AGREE_SHARE = 0.1;
@@ -46,7 +46,7 @@ export interface Nudge {
   actual: number;
   /** g·Δw. */
   predicted: number;
-  /** Whether the prediction is within AGREE_SHARE of the actual change. */
+  /** Whether the prediction misses the actual change by at most AGREE_SHARE of it. */
   agrees: boolean;
 }
 
@@ -57,7 +57,7 @@ export function nudgeOf(name: string, index: number, before: AtParams, after: At
   const g = before.oracle.grads[index]!;
   const actual = after.oracle.loss - before.oracle.loss;
   const predicted = g * dw;
-  const agrees = Math.abs(actual - predicted) <= AGREE_SHARE * Math.max(Math.abs(actual), Math.abs(predicted));
+  const agrees = Math.abs(actual - predicted) <= AGREE_SHARE * Math.abs(actual);
   return {
     name,
     index,
@@ -78,4 +78,15 @@ export function nudgeOf(name: string, index: number, before: AtParams, after: At
 export function missShare(n: Nudge): string {
   if (n.actual === 0) return n.predicted === 0 ? '0%' : 'all of it';
   return `${Number(((100 * Math.abs(n.actual - n.predicted)) / Math.abs(n.actual)).toPrecision(2))}%`;
+}
+
+/**
+ * Two losses written with enough significant digits to tell them apart (at least 4, at most 12): a small nudge
+ * changes L in its fifth digit or later, and "0.001764 → 0.001764" would hide the change being explained.
+ */
+export function lossDigits(before: number, after: number): number {
+  const change = Math.abs(after - before);
+  const size = Math.max(Math.abs(before), Math.abs(after));
+  if (change === 0 || size === 0) return 4;
+  return Math.min(12, Math.max(4, Math.ceil(Math.log10(size / change)) + 2));
 }

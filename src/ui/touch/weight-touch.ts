@@ -11,7 +11,7 @@ import { q } from '../dom.js';
 import { parameterNames } from '../gradients.js';
 import { fmt } from '../graph/graph-model.js';
 import type { Snapshot } from '../session.js';
-import { missShare, type Nudge, nudgeOf, parseWeight } from './nudge.js';
+import { lossDigits, missShare, type Nudge, nudgeOf, parseWeight } from './nudge.js';
 
 /** Weights listed in the menu at most (a wide network has thousands); the pictures reach the rest they draw. */
 export const WEIGHTS_LISTED = 2000;
@@ -247,14 +247,16 @@ export class WeightTouch {
     const { result } = this.els;
     const p = (text: string, className = '') =>
       Object.assign(document.createElement('p'), { textContent: text, className });
+    const digits = lossDigits(n.before, n.after);
+    const loss = (v: number) => String(Number(v.toPrecision(digits)));
     const f32 = n.w1 !== typed ? ` (you typed ${typed}; the GPU holds the nearest f32, ${n.w1})` : '';
     const verdict =
       n.dw === 0
         ? p('Δw = 0: the weight and the loss are as they were.')
         : n.agrees
           ? p(
-              `The gradient predicted it: the actual change is within ${missShare(n)} of ∂L/∂w·Δw. For a small enough ` +
-                'Δw the loss changes along the straight line the gradient gives.',
+              `The gradient predicted it: ∂L/∂w·Δw is off by only ${missShare(n)} of the actual change. For a ` +
+                'small enough Δw the loss changes along the straight line the gradient gives.',
               'agree',
             )
           : p(
@@ -265,7 +267,7 @@ export class WeightTouch {
             );
     result.replaceChildren(
       p(`${n.name}: ${fmt(n.w0)} → ${fmt(n.w1)}${f32}, Δw = ${signed(n.dw)}, at step ${n.step}.`),
-      p(`Loss L before ${fmt(n.before)}, after ${fmt(n.after)}: the actual change ΔL = ${signed(n.actual)}.`),
+      p(`Loss L before ${loss(n.before)}, after ${loss(n.after)}: the actual change ΔL = ${signed(n.actual)}.`),
       p(`First-order prediction: ΔL ≈ ∂L/∂w · Δw = ${fmt(n.g)} × ${fmt(n.dw)} = ${signed(n.predicted)}.`),
       verdict,
     );
