@@ -365,6 +365,45 @@ for (const gpu of [true, false]) {
       }
     }, 240_000);
 
+    it('a run on uploaded points keeps the points in its file: loaded after another dataset, the same points, step and parameters', async () => {
+      const { browser, page, errors } = await open(`${base}?hidden=3&seed=2&lr=0.5`, undefined, gpu);
+      try {
+        const rows = Array.from({ length: 12 }, (_, n) => {
+          const [a, b] = [Math.cos(n * 1.7) * 0.9, Math.sin(n * 2.3) * 0.8];
+          return `${a.toFixed(6)},${b.toFixed(6)},${a * b > 0 ? 1 : 0}`;
+        });
+        await page.setInputFiles(testid('input-upload'), {
+          name: 'mine.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from(`${rows.join('\n')}\n`),
+        });
+        await page.waitForFunction(() =>
+          document.querySelector('[data-testid="data-note"]')?.textContent?.includes('mine.csv'),
+        );
+        await waitFor(page, 'idle', 0);
+        await page.click(testid('step-once'));
+        await waitFor(page, 'idle', 1);
+        await page.click(testid('step-once'));
+        await waitFor(page, 'idle', 2);
+        const saved = await shown(page);
+        const points = await dataset(page);
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click(testid('run-download'))]);
+        const body = readFileSync((await download.path())!);
+        expect(JSON.parse(body.toString()).data.name).toBe('mine.csv');
+        await setControl(page, 'dataset', 'circle');
+        await waitFor(page, 'idle', 0);
+        expect((await dataset(page)).N).not.toBe(points.N);
+        await page.setInputFiles(testid('run-load'), { name: 'run.json', mimeType: 'application/json', buffer: body });
+        await waitFor(page, 'idle', 2);
+        expect(await dataset(page)).toEqual(points);
+        expect((await shown(page)).params).toEqual(saved.params);
+        expect(await page.locator(testid('input-dataset')).inputValue()).toBe('file');
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    }, 180_000);
+
     it('the boundary toggles: "show test points" and "discretize output" change the picture and the URL; discretize is off, saying why, for regression', async () => {
       const { browser, page, errors } = await open(`${base}?dataset=gauss&points=80&test=0.5&hidden=4`, undefined, gpu);
       const pixels = () => page.locator(testid('boundary')).evaluate((c) => (c as HTMLCanvasElement).toDataURL());

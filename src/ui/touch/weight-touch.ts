@@ -182,10 +182,15 @@ export class WeightTouch {
   private open(): void {
     const name = this.name();
     if (!this.paused()) {
+      const { wanted, state } = this.controller;
       this.say(
-        this.controller.wanted
+        wanted
           ? `pause to edit ${name}: while training plays, every step changes it`
-          : `${name} can be edited once the run has started`,
+          : state === 'pausing'
+            ? `${name}: the last frame is still being drawn; edit it again in a moment`
+            : state === 'failed'
+              ? `${name} cannot be edited: this run has stopped (see the message above); Reset starts a new one`
+              : `${name} can be edited once the run has started`,
       );
       return;
     }
