@@ -46,7 +46,7 @@ export interface Settings {
   test: number;
   /** The GPU kernel: 'auto' lets the chooser pick (src/gpu/chooser.ts); a name forces it where it fits. */
   kernel: 'auto' | KernelName;
-  /** The decision boundary's view: held-out test points drawn as rings, and ŷ painted as its class (ŷ ≥ 0.5 or not). */
+  /** The decision boundary's view: the held-out test points drawn as rings, and ŷ painted as its class. */
   showTest: 'on' | 'off';
   discretize: 'on' | 'off';
 }

@@ -162,7 +162,7 @@ const LABELLED_POINTS = 16;
 export interface BoundaryView {
   /** Draw the held-out test points as rings (default true); hidden, they still set the plane's extent. */
   showTest?: boolean;
-  /** Classification only: paint each cell by its class (ŷ ≥ 0.5 blue, below red) instead of ŷ's continuous scale. */
+  /** Classification only: paint each cell by its class (ŷ ≥ 0.5 blue, below red), not on ŷ's continuous scale. */
   discretize?: boolean;
 }
 
@@ -252,7 +252,8 @@ export function drawDecisionBoundary(
   colourBar(ctx, pad.l + size + 18, pad.t, size, barColour, [0, 1], [0, 0.5, 1]);
   const held = test && fitTest ? ` (training) and ${fitTest.right} of ${test.N} held-out test points (rings)` : '';
   const painted = classes ? ' Painted by class: blue where ŷ ≥ 0.5, red where ŷ < 0.5.' : '';
-  return `${what}: ${fit.right} of ${data.N} points classified correctly${held}; ŷ over the plane ${range}.${painted}${hidden}`;
+  const right = `${fit.right} of ${data.N} points classified correctly${held}`;
+  return `${what}: ${right}; ŷ over the plane ${range}.${painted}${hidden}`;
 }
 
 /** Two decimals (an exponent from 10,000 on), a true minus sign, never "−0.00", never "NaN" or "Infinity". */

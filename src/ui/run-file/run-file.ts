@@ -160,11 +160,13 @@ export function readRunFile(text: string, { f32 = false }: { f32?: boolean } = {
   if (d !== train.d)
     throw new RunFileError('network.d', `must be the data's ${train.d} inputs, got ${describeValue(d)}`);
   const hidden = field(network, 'hidden', 'network.');
-  if (!Array.isArray(hidden) || formatHidden(hidden as number[]) !== formatHidden(settings.hidden))
+  if (!Array.isArray(hidden) || formatHidden(hidden as number[]) !== formatHidden(settings.hidden)) {
+    const got = Array.isArray(hidden) ? `[${formatHidden(hidden as number[])}]` : describeValue(hidden);
     throw new RunFileError(
       'network.hidden',
-      `must be settings.hidden's [${formatHidden(settings.hidden)}], got ${Array.isArray(hidden) ? `[${hidden.join(',')}]` : describeValue(hidden)}`,
+      `must be settings.hidden's [${formatHidden(settings.hidden)}], got ${got}`,
     );
+  }
   const activation = field(network, 'activation', 'network.');
   if (activation !== settings.activation)
     throw new RunFileError(

@@ -1,7 +1,7 @@
 /**
  * One weight changed by hand, and what the gradient said it would do: the loss before and after (the CPU oracle's L
- * on every training point), the actual change ΔL, and the first-order prediction ΔL ≈ (∂L/∂w)·Δw from the gradient at
- * the old value. Also how a typed value is checked. Pure: no DOM.
+ * on every training point), the actual change ΔL, and the first-order prediction ΔL ≈ (∂L/∂w)·Δw from the gradient
+ * at the old value. Also how a typed value is checked. Pure: no DOM.
  */
 import { parseDecimal } from '../../mlp/decimal.js';
 
@@ -9,8 +9,8 @@ import { parseDecimal } from '../../mlp/decimal.js';
 export const WEIGHT_EDIT_MAX = 100;
 
 /**
- * The prediction "agrees" when it misses the actual change by at most this share of it: a first-order estimate is off by about
- * ½·∂²L/∂w²·Δw², which a small Δw makes small beside the linear term.
+ * The prediction "agrees" when it misses the actual change by at most this share of it: a first-order estimate is off
+ * by about ½·∂²L/∂w²·Δw², which a small Δw makes small beside the linear term.
  */
 export const AGREE_SHARE = 0.1;
 

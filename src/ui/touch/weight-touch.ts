@@ -1,9 +1,9 @@
 /**
  * Touch a weight: pointing at an edge of the network picture (or at one weight in the computation graph), or choosing
  * it in the list (the keyboard's way), shows its name as the gradient panel writes it (W1[j][k], b1[j], W2[j], b2;
- * counted from 1), its value and ∂L/∂w from the CPU oracle. Click, Enter or "Edit" opens an editor while paused; the
- * value typed is written into the live run (Session.setParams through the controller), a new snapshot is read at the
- * same step, and the loss before and after is shown beside the gradient's first-order prediction (./nudge.ts).
+ * counted from 1), its value and ∂L/∂w from the CPU oracle. Click, Enter or "Edit" opens an editor while paused;
+ * the value typed is written into the live run (Session.setParams through the controller), a new snapshot is read
+ * at the same step, and the loss before and after is shown beside the gradient's first-order prediction (./nudge.ts).
  */
 import { modelLayout } from '../../mlp/model.js';
 import type { PlaybackController, PlayState } from '../controller.js';
@@ -265,9 +265,9 @@ export class WeightTouch {
               'agree',
             )
           : p(
-              `The prediction misses by ${missShare(n)} of the actual change: ∂L/∂w is the slope at the old value only, ` +
-                `and over Δw = ${fmt(n.dw)} the loss curves away from that straight line. Try a smaller change ` +
-                '(Δw = 0.01) to see the two agree.',
+              `The prediction misses by ${missShare(n)} of the actual change: ∂L/∂w is the slope at the old ` +
+                `value only, and over Δw = ${fmt(n.dw)} the loss curves away from that straight line. ` +
+                'Try a smaller change (Δw = 0.01) to see the two agree.',
               'miss',
             );
     result.replaceChildren(
