@@ -24,6 +24,8 @@ interface Fake extends Session {
   id: number;
   steps: number;
   destroyed: boolean;
+  /** The parameters last written by setParams, if any. */
+  written: number[] | null;
 }
 
 function harness(buildMs = 5, readMs = 3) {
@@ -40,6 +42,7 @@ function harness(buildMs = 5, readMs = 3) {
       backend: 'cpu',
       steps: 0,
       destroyed: false,
+      written: null,
       step(k) {
         if (s.destroyed) throw new Error(`session ${s.id} stepped after destroy`);
         s.steps += k;
@@ -52,6 +55,9 @@ function harness(buildMs = 5, readMs = 3) {
         return { step: s.steps, id: s.id } as unknown as Snapshot;
       },
       setLearningRate() {},
+      setParams(params) {
+        s.written = Array.from(params);
+      },
       destroy() {
         if (inflight) errors.push(new Error(`session ${s.id} destroyed under an in-flight readback`));
         s.destroyed = true;
@@ -122,6 +128,26 @@ describe('PlaybackController', () => {
     const after = h.shown.filter((s) => s.id !== 6);
     await tick(30);
     expect(h.shown.filter((s) => s.id !== 6)).toEqual(after); // nothing from an old session is drawn later
+    expect(h.errors).toEqual([]);
+  });
+
+  it('setParams is refused while playing, and while paused writes the session and draws a snapshot at the same step', async () => {
+    const h = harness();
+    await h.c.reset();
+    h.c.play();
+    await h.until(() => h.sessions[0]!.steps >= 20, 'steps');
+    expect(await h.c.setParams([1, 2])).toBeNull();
+    expect(h.sessions[0]!.written).toBeNull();
+    h.c.pause();
+    await h.until(() => h.c.state === 'idle', 'idle');
+    const n = h.sessions[0]!.steps;
+    const drawn = h.shown.length;
+    const s = await h.c.setParams([1, 2]);
+    expect(h.sessions[0]!.written).toEqual([1, 2]);
+    expect(s?.step).toBe(n);
+    expect(h.shown.length).toBe(drawn + 1);
+    expect(h.sessions[0]!.steps, 'no step taken').toBe(n);
+    expect(h.c.state).toBe('idle');
     expect(h.errors).toEqual([]);
   });
 

@@ -22,6 +22,11 @@ export interface TrainerConfig extends TrainingOptions {
   params: ArrayLike<number>;
   /** Names the trainer's buffers and pipelines, and its errors. */
   label?: string;
+  /**
+   * Steps already done (a run continued from a file; default 0): the step count goes on from it, and with
+   * mini-batches so does the order of batches. An integer in [0, 2³¹ − 1].
+   */
+  fromStep?: number;
 }
 
 /** What the one-layer kernels take: one width; each refuses any other setting off its default (checkOneLayer). */
@@ -99,6 +104,11 @@ export interface Trainer {
   run(k: number, options?: { onChunk?: (done: number) => void | Promise<void> }): Promise<void>;
   /** Changes the learning rate from the next recorded step on. */
   setLearningRate(lr: number): void;
+  /**
+   * Replaces the parameters held now (flat layout, P values, written as f32) from the next recorded step on; the step
+   * count and the batch order stay. Refuses a wrong length or a value outside f32's range before writing anything.
+   */
+  setParams(params: ArrayLike<number>): void;
   /**
    * The mean loss and steps done; throws a TrainingDivergedError naming the first non-finite step and element.
    * The one-layer kernels give the loss of the last step's forward pass; 'layers' the whole training set's at the

@@ -6,7 +6,7 @@
  * ./limits.ts.
  */
 import type { Spec } from '../mlp/spec.js';
-import { checkDeviceAlive, checkLearningRate } from './gpu-checks.js';
+import { checkDeviceAlive, checkLearningRate, checkUploadable } from './gpu-checks.js';
 import { compileShader, GpuError, lostError } from './device.js';
 import { type BindingSlot, layoutEntries, packHyper } from './shaders.js';
 import { meanLoss, statusError } from './status.js';
@@ -173,6 +173,17 @@ export class TrainerCore<B extends string, E extends string> {
     this.check('setLearningRate');
     checkLearningRate('lr', lr);
     this.device.queue.writeBuffer((this.buffers as Record<'hyper', GPUBuffer>).hyper, 0, packHyper({ lr }));
+  }
+
+  /**
+   * Writes θ into `buffer` (a trainer's parameters) as f32, from the next recorded step on, after checking the length
+   * (`size` values) and that each is a finite f32; nothing is written if any is not.
+   */
+  writeParams(buffer: GPUBuffer, params: ArrayLike<number>, size: number, offset = 0): void {
+    this.check('setParams');
+    if (params?.length !== size) throw new RangeError(`params: expected ${size} values, got ${params?.length}`);
+    checkUploadable('params', params);
+    this.device.queue.writeBuffer(buffer, 4 * offset, Float32Array.from(params));
   }
 
   /** One command buffer, one submit: `fill` records into an open compute pass. */

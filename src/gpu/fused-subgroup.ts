@@ -31,7 +31,7 @@ import {
   SHADERS,
   SUBGROUP_LAYOUT_FAULT,
 } from './shaders.js';
-import { meanLoss, NO_FAULT, statusError } from './status.js';
+import { checkFromStep, meanLoss, NO_FAULT, statusError } from './status.js';
 
 /** Status words per network: steps done, badStep, badWhere. */
 const WORDS = 3;
@@ -131,6 +131,7 @@ export class FusedSubgroupTrainer implements Trainer {
       ['data.y', data.y],
     ] as const)
       checkUploadable(name, xs);
+    const fromStep = checkFromStep(options.fromStep);
     const sizes = subgroupSizes(device);
     // A multiple of the largest subgroup size, so subgroups are full; up to 4 networks per workgroup.
     const wg = Math.min(device.limits.maxComputeInvocationsPerWorkgroup, sizes.max * Math.min(4, nets));
@@ -155,7 +156,7 @@ export class FusedSubgroupTrainer implements Trainer {
         status: {
           bytes: 4 * WORDS * nets,
           role: 'state',
-          init: Uint32Array.from({ length: WORDS * nets }, (_, i) => (i % WORDS ? NO_FAULT : 0)),
+          init: Uint32Array.from({ length: WORDS * nets }, (_, i) => (i % WORDS ? NO_FAULT : fromStep)),
         },
         sampleLoss: { bytes: 4 * nets * data.N, role: 'output' },
       },
@@ -219,6 +220,13 @@ export class FusedSubgroupTrainer implements Trainer {
     this.checkNet(net);
     const P = paramLayout(this.spec).size;
     return this.core.readBuffer('params', P, net * P);
+  }
+
+  /** Replaces network `net`'s θ from the next recorded dispatch on (the Trainer contract's setParams). */
+  setParams(params: ArrayLike<number>, net = 0): void {
+    this.checkNet(net);
+    const P = paramLayout(this.spec).size;
+    this.core.writeParams(this.core.buffers.params, params, P, net * P);
   }
 
   /** Changes every network's learning rate from the next recorded dispatch on. */

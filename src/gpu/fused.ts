@@ -21,7 +21,7 @@ import {
 } from './shaders.js';
 import type { OneLayerConfig, Readout, Trainer } from './contract.js';
 import { Inspector } from './inspector.js';
-import { freshStatus } from './status.js';
+import { checkFromStep, freshStatus } from './status.js';
 
 /** Dispatches per command buffer: a long run is recorded and submitted in pieces of this many. */
 export const FUSED_DISPATCHES_PER_SUBMIT = 256;
@@ -92,7 +92,11 @@ export class FusedTrainer implements Trainer {
         params: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },
         x: { bytes: 4 * data.x.length, role: 'input', init: Float32Array.from(data.x) },
         y: { bytes: 4 * data.N, role: 'input', init: Float32Array.from(data.y) },
-        status: { bytes: 4 * FUSED_STATUS_WORDS, role: 'state', init: freshStatus(FUSED_STATUS_WORDS) },
+        status: {
+          bytes: 4 * FUSED_STATUS_WORDS,
+          role: 'state',
+          init: freshStatus(FUSED_STATUS_WORDS, checkFromStep(options.fromStep)),
+        },
         sampleLoss: { bytes: 4 * data.N, role: 'output' },
       },
     });
@@ -153,6 +157,11 @@ export class FusedTrainer implements Trainer {
     checkLearningRate('lr', lr);
     this.lr = lr;
     for (const [steps, run] of this.runs) this.device.queue.writeBuffer(run, 0, packFusedRun({ lr, steps }));
+  }
+
+  /** Replaces θ from the next recorded dispatch on (the Trainer contract's setParams). */
+  setParams(params: ArrayLike<number>): void {
+    this.core.writeParams(this.core.buffers.params, params, paramLayout(this.spec).size);
   }
 
   /** The parameters held now; after a divergence, exactly those of the last good step. */

@@ -21,7 +21,7 @@ import {
 } from './shaders.js';
 import type { OneLayerConfig, Readout, Trainer } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
-import { freshStatus } from './status.js';
+import { checkFromStep, freshStatus } from './status.js';
 
 type Entry = (typeof LARGE_TILED_ENTRY_POINTS)[number];
 const WG = 256;
@@ -111,7 +111,7 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
     const tiles = constants.TILES!;
     const P = paramLayout(spec).size;
     const subgroups = (options.subgroups ?? true) && device.features.has('subgroups');
-    const status = freshStatus(LARGE_TILED_STATUS_WORDS);
+    const status = freshStatus(LARGE_TILED_STATUS_WORDS, checkFromStep(options.fromStep));
     status[4] = 0; // open
     status[5] = 0; // halted
     const core = await TrainerCore.create(device, {
@@ -126,10 +126,13 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
         partials: { bytes: 4 * tiles * P, role: 'scratch' },
         grads: { bytes: 4 * P, role: 'output' },
         status: { bytes: 4 * LARGE_TILED_STATUS_WORDS, role: 'state', init: status },
-        paramsOut: { bytes: 4 * P, role: 'state' },
+        // θ in both buffers: a run continued from an odd step reads the second first
+        paramsOut: { bytes: 4 * P, role: 'state', init: Float32Array.from(params) },
       },
     });
-    return new TiledLargeTrainer(device, spec, label, subgroups, core, tiles, constants.RLANES!);
+    const trainer = new TiledLargeTrainer(device, spec, label, subgroups, core, tiles, constants.RLANES!);
+    trainer.recorded = checkFromStep(options.fromStep); // θ after step t sits in buffer t mod 2
+    return trainer;
   }
 
   /** The override constants for this shape; throws a RangeError or GpuError('limit') where it does not fit. */
@@ -177,6 +180,12 @@ export class TiledLargeTrainer extends PhaseTrainer<LargeTiledBindingName, Entry
       { buffer: this.core.buffers.grads, offset: 0, size: 4 * P },
     ]);
     return { step, loss, params: params!, grads: grads! };
+  }
+
+  /** Replaces θ in the buffer the next recorded step reads (θ alternates between two buffers). */
+  override setParams(params: ArrayLike<number>): void {
+    const next = this.recorded % 2 === 0 ? this.core.buffers.params : this.other;
+    this.core.writeParams(next, params, paramLayout(this.spec).size);
   }
 
   /** The parameters held now; after a divergence, those of the last good step (θ alternates between two buffers). */

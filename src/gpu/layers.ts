@@ -50,7 +50,7 @@ import {
   SHADERS,
   STATUS_WORDS,
 } from './shaders.js';
-import { decodeFault, freshStatus, meanLoss, NO_FAULT } from './status.js';
+import { checkFromStep, decodeFault, freshStatus, meanLoss, NO_FAULT } from './status.js';
 
 /** What this kernel trains: every configuration of the general model. */
 export const LAYERS_SUPPORT: KernelSupport = Object.freeze({
@@ -255,7 +255,11 @@ export class LayersTrainer implements Trainer {
         ...phaseBuffers(data, params, lr),
         cache: { bytes: 4 * C.size, role: 'output' },
         grads: { bytes: 4 * P, role: 'output' },
-        status: { bytes: 4 * STATUS_WORDS, role: 'state', init: freshStatus(STATUS_WORDS) },
+        status: {
+          bytes: 4 * STATUS_WORDS,
+          role: 'state',
+          init: freshStatus(STATUS_WORDS, checkFromStep(options.fromStep)),
+        },
         next: { bytes: 4 * P, role: 'scratch' },
         rows: { bytes: batch === spec.N ? 0 : 4 * epochs * spec.N, role: 'input' },
         net: { bytes: 4 * packNet(C.layers).length, role: 'uniform', init: packNet(C.layers) },
@@ -263,7 +267,9 @@ export class LayersTrainer implements Trainer {
         run: { bytes: 16, role: 'uniform', init: packRun({ epoch0: 0 }) },
       },
     });
-    return new LayersTrainer(device, checked, core, epochs, wg);
+    const trainer = new LayersTrainer(device, checked, core, epochs, wg);
+    trainer.recorded = checkFromStep(options.fromStep); // the batches go on from this step's
+    return trainer;
   }
 
   /**
@@ -335,6 +341,11 @@ export class LayersTrainer implements Trainer {
     this.look(false);
     const { step, loss } = await this.read(false, false);
     return { step, loss };
+  }
+
+  /** Replaces θ from the next recorded step on (the Trainer contract's setParams). */
+  setParams(params: ArrayLike<number>): void {
+    this.core.writeParams(this.core.buffers.params, params, modelLayout(this.model).size);
   }
 
   /** θ held now (flat layout); after a divergence, that of the last good step. Never throws for one. */

@@ -63,6 +63,11 @@ export abstract class PhaseTrainer<B extends string, E extends string> {
     this.core.setLearningRate(lr);
   }
 
+  /** Replaces θ from the next recorded step on (the Trainer contract's setParams). */
+  setParams(params: ArrayLike<number>): void {
+    this.core.writeParams(this.core.buffers.params, params, paramLayout(this.spec).size);
+  }
+
   /** The parameters held now (flat layout); after a divergence, those of the last good step. Never throws for one. */
   async readParams(): Promise<Float64Array> {
     this.core.check('readParams');

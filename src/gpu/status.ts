@@ -31,9 +31,20 @@ export function statusError(
   return new TrainingDivergedError(decodeFault(badStep, badWhere), spec);
 }
 
-/** A fresh status: 0 steps done, then NO_FAULT in every other word. */
-export function freshStatus(words: number): Uint32Array {
-  return Uint32Array.from({ length: words }, (_, i) => (i === 0 ? 0 : NO_FAULT));
+/** The most steps a run may start from (a run continued from a file): the status word counts in u32. */
+export const FROM_STEP_MAX = 2 ** 31 - 1;
+
+/** A run's first step count, checked: an integer in [0, FROM_STEP_MAX] (0 where absent). */
+export function checkFromStep(fromStep: number | undefined): number {
+  const s = fromStep ?? 0;
+  if (!Number.isInteger(s) || s < 0 || s > FROM_STEP_MAX)
+    throw new RangeError(`fromStep must be an integer in [0, ${FROM_STEP_MAX}], got ${String(fromStep)}`);
+  return s;
+}
+
+/** A fresh status: `steps` done (0 for a new run), then NO_FAULT in every other word. */
+export function freshStatus(words: number, steps = 0): Uint32Array {
+  return Uint32Array.from({ length: words }, (_, i) => (i === 0 ? steps : NO_FAULT));
 }
 
 /** The mean loss L = (1/N) Σ_n ℓ_n of per-sample losses read back (f32), summed in f64. */

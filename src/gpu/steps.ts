@@ -18,7 +18,7 @@ import {
 } from './shaders.js';
 import type { OneLayerConfig, Readout, Trainer } from './contract.js';
 import { phaseBuffers, PhaseTrainer } from './phase-trainer.js';
-import { freshStatus } from './status.js';
+import { checkFromStep, freshStatus } from './status.js';
 
 export interface StepTrainerOptions extends OneLayerConfig {
   /** Invocations per workgroup; default 64. */
@@ -64,7 +64,11 @@ export class StepTrainer extends PhaseTrainer<MlpBindingName, MlpEntryPoint> imp
         ...phaseBuffers(data, params, lr),
         cache: { bytes: 4 * C.size, role: 'output' },
         grads: { bytes: 4 * P, role: 'output' },
-        status: { bytes: 4 * STATUS_WORDS, role: 'state', init: freshStatus(STATUS_WORDS) },
+        status: {
+          bytes: 4 * STATUS_WORDS,
+          role: 'state',
+          init: freshStatus(STATUS_WORDS, checkFromStep(options.fromStep)),
+        },
         next: { bytes: 4 * P, role: 'scratch' },
       },
     });

@@ -7,7 +7,8 @@ import type { AdapterSummary } from '../gpu/device.js';
 import { MODEL_LIMITS } from '../mlp/model.js';
 import type { PlaybackController } from './controller.js';
 import { type PageData, pageData, showDataControls, type Upload } from './data-choice.js';
-import { type DemoElements, settingControls } from './dom.js';
+import { type DemoElements, q, settingControls } from './dom.js';
+import { type BoundaryToggles, showBoundaryToggles } from './plots/boundary-toggles.js';
 import type { LossHistory } from './history.js';
 import { formatSetting, type Settings, toQuery } from './state.js';
 import { showSpeed } from './view.js';
@@ -113,6 +114,12 @@ export function fillControls(app: App): void {
   }
   showSpeed(app.els, app.settings.speed);
   showModelControls(app);
+  showBoundaryToggles(boundaryToggles(), app.settings);
+}
+
+/** The decision boundary's checkboxes (./plots/boundary-toggles.ts). */
+export function boundaryToggles(): BoundaryToggles {
+  return { showTest: q('[name="showTest"]'), discretize: q('[name="discretize"]'), why: q('#discretize-why') };
 }
 
 /**

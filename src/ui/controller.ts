@@ -139,6 +139,23 @@ export class PlaybackController<From = never> {
   }
 
   /**
+   * Replaces the installed run's parameters and draws its snapshot at the same step: only while paused with nothing
+   * in flight (else null, nothing changed). A refused value throws before anything changes.
+   */
+  async setParams(params: ArrayLike<number>): Promise<Snapshot | null> {
+    const live = this.live;
+    if (this.wanted || !live || live.inflight || this.state !== 'idle') return null;
+    live.session.setParams(params);
+    try {
+      await this.read(live);
+    } catch (e) {
+      if (this.live === live) this.fail(e as Error);
+      return null;
+    }
+    return this.live === live ? this.last : null;
+  }
+
+  /**
    * Replaces the session by a new one built from the current settings. Play
    * stays as it was. Resolves when this reset's session is installed and
    * drawn, or when a later reset has overtaken it.

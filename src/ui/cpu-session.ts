@@ -6,6 +6,7 @@
  */
 import type { Fault } from '../mlp/divergence.js';
 import { TrainingDivergedError } from '../mlp/divergence.js';
+import { checkFinite } from '../mlp/checks.js';
 import type { Dataset } from '../mlp/data/data.js';
 import type { ModelShape } from '../mlp/model.js';
 import type { Spec } from '../mlp/spec.js';
@@ -23,6 +24,7 @@ export type ToWorker =
     }
   | { type: 'step'; k: number; budgetMs: number }
   | { type: 'lr'; lr: number }
+  | { type: 'params'; params: Float64Array }
   | { type: 'snapshot' };
 
 /** The worker to the page: a snapshot's step and parameters, or why the run stopped. */
@@ -62,6 +64,7 @@ export function workerSession(data: Dataset, params: ArrayLike<number>, config: 
     config: { ...config, hidden: [...config.hidden] },
     fromStep,
   });
+  const size = params.length;
   return {
     backend: 'cpu',
     offThread: true,
@@ -80,6 +83,11 @@ export function workerSession(data: Dataset, params: ArrayLike<number>, config: 
       return cpuSnapshot(data, r.params, config, r.step, 'cpu-fast');
     },
     setLearningRate: (lr) => send({ type: 'lr', lr }),
+    setParams: (next) => {
+      if (next?.length !== size) throw new RangeError(`params: expected ${size} values, got ${next?.length}`);
+      checkFinite('params', next);
+      send({ type: 'params', params: Float64Array.from(next) });
+    },
     destroy: () => worker.terminate(),
   };
 }

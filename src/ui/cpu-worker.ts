@@ -55,6 +55,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   if (!trainer || failure) return; // a failed run does nothing more until it is replaced
   try {
     if (m.type === 'step') stepFor(trainer, m.k, m.budgetMs);
+    // the session checked the length and the values
+    else if (m.type === 'params') trainer.params.set(m.params);
     else trainer.lr = m.lr;
   } catch (err) {
     failure = failed(err);

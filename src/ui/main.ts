@@ -12,6 +12,7 @@ import { initModelParams } from '../mlp/init.js';
 import {
   type App,
   banner,
+  boundaryToggles,
   clearRunBanners,
   DATA_KEYS,
   fillControls,
@@ -41,6 +42,9 @@ import { type DatasetKind, type Problem, problemOf } from '../mlp/data/datasets.
 import { formatHidden, MODEL_LIMITS } from '../mlp/model.js';
 import { mountSweep } from './map/map-panel.js';
 import { cpuRunner, gpuRunner } from './map/map-runners.js';
+import { wireBoundaryToggles } from './plots/boundary-toggles.js';
+import { wireRunFile } from './run-file/run-io.js';
+import { touchElements, WeightTouch } from './touch/weight-touch.js';
 
 const built = new WeakMap<Session, Settings>();
 
@@ -71,7 +75,12 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   if (tooBig) throw new RunRefusedError(tooBig.text, tooBig.field);
   if (app.device) {
     try {
-      const trainer = await createTrainer(app.device, { data, params, ...config, label: 'page' }, forcedKernel(app));
+      const fromStep = from?.step ?? 0; // a run continued (from a file, or off a lost device) counts on
+      const trainer = await createTrainer(
+        app.device,
+        { data, params, ...config, label: 'page', fromStep },
+        forcedKernel(app),
+      );
       onGpu(app);
       return gpuSession(trainer, data, config);
     } catch (e) {
@@ -502,11 +511,16 @@ async function start(): Promise<void> {
     fd: false,
     banners: {},
   } as Omit<App, 'controller'> as App;
+  let touch: WeightTouch | null = null;
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
-    // slow motion draws every step's numbers exactly: the graph's throttle would skip some
-    onSnapshot: (s, sps) => render(app, s, sps, !app.controller.wanted || slowMotion(app.settings.speed)),
+    onSnapshot: (s, sps) => {
+      // slow motion draws every step's numbers exactly: the graph's throttle would skip some
+      render(app, s, sps, !app.controller.wanted || slowMotion(app.settings.speed));
+      touch?.show(s);
+    },
     onState: (state) => {
+      touch?.onState(state);
       if (state === 'resetting') {
         clearRunBanners(app);
         clearMarked('link'); // as the banner says it: the link's refusals were about the first run
@@ -547,6 +561,14 @@ async function start(): Promise<void> {
   };
   for (const el of document.querySelectorAll<HTMLElement>('[data-error]')) el.id = `error-${el.dataset.error}`;
   wire(app);
+  touch = new WeightTouch(touchElements(), els.network, els.diagram, app.controller);
+  wireRunFile(app);
+  wireBoundaryToggles(boundaryToggles(), (patch) => {
+    app.settings = { ...app.settings, ...patch };
+    writeUrl(app);
+    // while playing, the next frame draws it
+    if (app.controller.last && !app.controller.wanted) render(app, app.controller.last, 0);
+  });
   fillControls(app);
   // a link that sets a folded setting shows it
   openFoldsHolding(

@@ -55,6 +55,11 @@ export interface Session {
   step(k: number): void;
   snapshot(): Promise<Snapshot>;
   setLearningRate(lr: number): void;
+  /**
+   * Replaces the run's parameters (flat layout) from the next step on, keeping its step: the next snapshot reads them
+   * back (as f32 on the GPU). Refuses a wrong length or a non-finite value, changing nothing.
+   */
+  setParams(params: ArrayLike<number>): void;
   destroy(): void;
 }
 
@@ -100,7 +105,10 @@ export const BOUNDS_FRAME_MAX = 400_000;
 export const CACHE_FRAME_MAX = 65_536;
 
 /** What a GPU session drives: any kernel behind the Trainer contract. */
-export type SessionTrainer = Pick<Trainer, 'kernel' | 'step' | 'inspect' | 'setLearningRate' | 'destroy'> & {
+export type SessionTrainer = Pick<
+  Trainer,
+  'kernel' | 'step' | 'inspect' | 'setLearningRate' | 'setParams' | 'destroy'
+> & {
   /** The chooser's reasons, where createTrainer made it. */
   readonly choice?: { why: string };
 };
@@ -189,6 +197,7 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
       };
     },
     setLearningRate: (lr) => trainer.setLearningRate(lr),
+    setParams: (params) => trainer.setParams(params),
     destroy: () => trainer.destroy(),
   };
 }

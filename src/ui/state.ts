@@ -46,6 +46,9 @@ export interface Settings {
   test: number;
   /** The GPU kernel: 'auto' lets the chooser pick (src/gpu/chooser.ts); a name forces it where it fits. */
   kernel: 'auto' | KernelName;
+  /** The decision boundary's view: the held-out test points drawn as rings, and ŷ painted as its class. */
+  showTest: 'on' | 'off';
+  discretize: 'on' | 'off';
 }
 
 /** Steps a second, or as fast as the device goes. */
@@ -112,6 +115,8 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   dataSeed: { kind: 'config', field: 'seed', label: 'data seed' },
   test: { kind: 'real', min: GEN_LIMITS.testFraction.min, max: GEN_LIMITS.testFraction.max, label: 'test fraction' },
   kernel: { kind: 'choice', choices: ['auto', ...KERNEL_NAMES], label: 'GPU kernel' },
+  showTest: { kind: 'choice', choices: ['on', 'off'], label: 'show test points' },
+  discretize: { kind: 'choice', choices: ['on', 'off'], label: 'discretize output' },
   problem: { kind: 'choice', choices: PROBLEMS, label: 'problem type' },
   batch: { kind: 'batch', min: LIMITS.batch.min, max: GEN_LIMITS.N.max, label: 'batch size' },
   reg: { kind: 'choice', choices: REGULARIZERS, label: 'regularization' },
@@ -138,6 +143,8 @@ export const DEFAULT_SETTINGS: Settings = {
   batch: 'all',
   reg: 'none',
   lambda: 0.001,
+  showTest: 'on',
+  discretize: 'off',
 };
 
 /** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */

@@ -53,7 +53,11 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     drawLossCurve(els.lossCurve, app.history.points, app.batchHistory.points, app.history.changes),
   );
   const test = app.data.test;
-  els.boundary.setAttribute('aria-label', drawDecisionBoundary(els.boundary, s.model, s.params, s.data, test));
+  const view = { showTest: settings.showTest === 'on', discretize: settings.discretize === 'on' };
+  els.boundary.setAttribute(
+    'aria-label',
+    drawDecisionBoundary(els.boundary, s.model, s.params, s.data, test, 50, view),
+  );
   boundaryCaption(els.boundary, s.model.output === 'identity');
   els.network.setAttribute('aria-label', renderNetwork(els.network, s));
   const dead = deadUnits(s);

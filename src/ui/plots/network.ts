@@ -135,6 +135,8 @@ export function renderNetwork(svg: SVGSVGElement, s: Snapshot): string {
             x2: x(c),
             y2: at(c, j).y,
             'data-ends': tokens.join(' '),
+            // the weight's index in the flat layout, for the page's weight reader (src/ui/touch)
+            'data-param': W.offset + j * nin + i,
             // one hidden layer: every edge has one hidden end, its unit
             ...(L === 1 ? { 'data-unit': ends[0]!.unit } : {}),
             class: tokens.includes(highlight) ? 'unit-edge highlight' : 'unit-edge',

@@ -223,6 +223,20 @@ const fmt = (v: number) => formatNumber(v);
 /** Points drawn large with their label written in them up to this many; beyond, small, label 0 as a square. */
 const LABELLED_POINTS = 16;
 
+/** How the boundary is shown (Playground's two toggles): the held-out rings, and ŷ as its class. */
+export interface BoundaryView {
+  /** Draw the held-out test points as rings (default true); hidden, they still set the plane's extent. */
+  showTest?: boolean;
+  /** Classification only: paint each cell by its class (ŷ ≥ 0.5 blue, below red), not on ŷ's continuous scale. */
+  discretize?: boolean;
+}
+
+/**
+ * Where a discretized cell sits on RdBu: its class's side, a quarter in from the end, so the dark-edged training
+ * points filled with the scale's ends stay visible on it.
+ */
+export const CLASS_POSITION = { 0: 0.25, 1: 0.75 } as const;
+
 /**
  * ŷ over the plane (planeExtent) as a heat map with axes x1, x2 and a colour bar, the training points on top, filled
  * with their label's colour, and held-out test points as rings. For the σ output (classification) ŷ runs from 0 red
@@ -236,6 +250,7 @@ export function drawDecisionBoundary(
   data: Dataset,
   test: Dataset | null = null,
   grid = 50,
+  view: BoundaryView = {},
 ): string {
   const model = planeModel(net);
   const regression = model.output === 'identity';
@@ -259,8 +274,11 @@ export function drawDecisionBoundary(
   const yHat = rasterForward(model, params, [lo, hi], cells).yHat;
   const m = regressionRange(data, test);
   const colour = regression ? regressionColour(m) : yHatColour;
+  const classes = view.discretize === true && !regression;
+  const classOf = (v: number) => (v >= 0.5 ? CLASS_POSITION[1] : CLASS_POSITION[0]);
   // the same scales as `colour`: yHatColour is RdBu over [0, 1]; regressionColour(m) RdBu over [−m, m], clamped
-  paintCells(ctx, yHat, cells, [pad.l, pad.t, size], interpolateRdBu, regression ? (v) => 0.5 + v / (2 * m) : (v) => v);
+  const position = regression ? (v: number) => 0.5 + v / (2 * m) : classes ? classOf : (v: number) => v;
+  paintCells(ctx, yHat, cells, [pad.l, pad.t, size], interpolateRdBu, position);
   ctx.strokeStyle = INK;
   ctx.strokeRect(pad.l, pad.t, size, size);
   ctx.fillStyle = INK;
@@ -280,7 +298,9 @@ export function drawDecisionBoundary(
   const k = Math.floor((yTicks.length - 2) / 2);
   ctx.fillText('x2', 16, yTicks.length >= 2 ? (sy(yTicks[k]!) + sy(yTicks[k + 1]!)) / 2 + 4 : pad.t + size / 2 - 12);
   const fit = drawPoints(ctx, colour, params, model, data, sx, sy, false);
-  const fitTest = test ? drawPoints(ctx, colour, params, model, test, sx, sy, true) : null;
+  const rings = test !== null && view.showTest !== false;
+  const fitTest = test && rings ? drawPoints(ctx, colour, params, model, test, sx, sy, true) : null;
+  const hidden = test && !rings ? ` The ${test.N} held-out test points are hidden.` : '';
   ctx.lineWidth = 1;
   const range = `ranges from ${fixed(Math.min(...yHat))} to ${fixed(Math.max(...yHat))}`;
   if (regression) {
@@ -290,12 +310,15 @@ export function drawDecisionBoundary(
     return (
       `${what}: ŷ over the plane ${range}, on a diverging colour scale from red (−${fixed(m)}) through white (0) ` +
       `to blue (+${fixed(m)}), the labels' range; the ${data.N} training points are coloured by their label on the ` +
-      `same scale; root-mean-square error ${fixed(fit.rmse)} on them${held}.`
+      `same scale; root-mean-square error ${fixed(fit.rmse)} on them${held}.${hidden}`
     );
   }
-  colourBar(ctx, pad.l + size + 18, pad.t, size, colour, [0, 1], [0, 0.5, 1]);
+  const barColour = classes ? (v: number) => interpolateRdBu(classOf(v)) : colour;
+  colourBar(ctx, pad.l + size + 18, pad.t, size, barColour, [0, 1], [0, 0.5, 1]);
   const held = test && fitTest ? ` (training) and ${fitTest.right} of ${test.N} held-out test points (rings)` : '';
-  return `${what}: ${fit.right} of ${data.N} points classified correctly${held}; ŷ over the plane ${range}.`;
+  const painted = classes ? ' Painted by class: blue where ŷ ≥ 0.5, red where ŷ < 0.5.' : '';
+  const right = `${fit.right} of ${data.N} points classified correctly${held}`;
+  return `${what}: ${right}; ŷ over the plane ${range}.${painted}${hidden}`;
 }
 
 /** Two decimals (an exponent from 10,000 on), a true minus sign, never "−0.00", never "NaN" or "Infinity". */

@@ -1,0 +1,30 @@
+/**
+ * The decision boundary's two toggles, as Playground has them: "show test points" (the held-out rings) and
+ * "discretize output" (ŷ painted as its class; classification only, so disabled with the reason while regressing).
+ * Both are settings, kept in the URL (./state.ts); a change redraws the picture from the last snapshot.
+ */
+import type { Settings } from '../state.js';
+
+export interface BoundaryToggles {
+  showTest: HTMLInputElement;
+  discretize: HTMLInputElement;
+  /** Says why "discretize output" is off where it cannot apply. */
+  why: HTMLElement;
+}
+
+const KEYS = ['showTest', 'discretize'] as const;
+
+export const DISCRETIZE_WHY = "discretize output needs classification: a regression's ŷ is a number, not a class";
+
+/** The checkboxes as the settings say, "discretize output" disabled (and why) while regressing. */
+export function showBoundaryToggles(t: BoundaryToggles, s: Settings): void {
+  for (const key of KEYS) t[key].checked = s[key] === 'on';
+  const regression = s.problem === 'regression';
+  t.discretize.disabled = regression;
+  t.why.textContent = regression ? DISCRETIZE_WHY : '';
+}
+
+/** Wires the checkboxes: each change becomes a setting (`change`), which writes the URL and redraws. */
+export function wireBoundaryToggles(t: BoundaryToggles, change: (patch: Partial<Settings>) => void): void {
+  for (const key of KEYS) t[key].addEventListener('change', () => change({ [key]: t[key].checked ? 'on' : 'off' }));
+}
