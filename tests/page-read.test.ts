@@ -55,6 +55,11 @@ describe('the page as a learner reads it', () => {
       const lede = await page.locator('.lede').innerText();
       expect(lede).not.toMatch(/GPU|oracle/);
       expect(lede).toMatch(/on your CPU/);
+      // so does the gradient panel's heading: there is no GPU side to put beside the CPU's
+      expect(await text(page, 'grad-heading')).toMatch(/^Gradients: the CPU oracle \(no GPU here to compare with\)$/);
+      // XOR holds no point out: "show test points" has nothing to show, and says so
+      expect(await page.locator('[data-testid="toggle-showTest"]').isDisabled()).toBe(true);
+      expect(await text(page, 'discretize-why')).toMatch(/no test points: none are held out/);
 
       // the explainer: its first paragraph in plain words, then the nudge, then the terms, each defined
       const paragraphs = await page.locator('[data-testid="explainer"] > p').allInnerTexts();
@@ -191,6 +196,7 @@ describe('the page as a learner reads it', () => {
     try {
       expect(await text(page, 'backend')).toMatch(/^WebGPU/);
       expect(await page.locator('.lede').innerText()).toMatch(/on your GPU/);
+      expect(await text(page, 'grad-heading')).toBe('Gradients: the GPU beside the CPU oracle');
       for (const graph of ['graph']) {
         const fills = await page.locator(`[data-testid="${graph}"]`).evaluate((svg) => {
           const fill = (sel: string) => getComputedStyle(svg.querySelector(sel)!).fill;

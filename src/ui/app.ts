@@ -104,6 +104,7 @@ export function newData(app: App): void {
   if (app.settings.point >= app.data.train.N) app.settings = { ...app.settings, point: 0 };
   showDataControls(app.els, app.data, app.settings, app.upload);
   showModelControls(app);
+  showBoundaryToggles(boundaryToggles(), app.settings, app.data.test !== null);
   writeUrl(app);
 }
 
@@ -114,7 +115,7 @@ export function fillControls(app: App): void {
   }
   showSpeed(app.els, app.settings.speed);
   showModelControls(app);
-  showBoundaryToggles(boundaryToggles(), app.settings);
+  showBoundaryToggles(boundaryToggles(), app.settings, app.data.test !== null);
 }
 
 /** The decision boundary's checkboxes (./plots/boundary-toggles.ts). */

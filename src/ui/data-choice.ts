@@ -89,6 +89,7 @@ export function showDataControls(els: DemoElements, data: PageData, settings: Se
     const other = problemOf(option.value as DatasetKind) !== settings.problem;
     option.hidden = other;
     option.disabled = other;
+    option.title = other ? `a ${problemOf(option.value as DatasetKind)} dataset: choose that problem type first` : '';
   }
   // XOR is its 4 points: nothing to choose; a file has its own points, but can still be split
   const xorOnly = !upload && settings.dataset === 'xor';

@@ -138,6 +138,11 @@ const CPU_NOTE =
 function ledeWhere(where: string): void {
   const span = document.querySelector('[data-testid="lede-where"]');
   if (span) span.textContent = where;
+  // the gradient panel's heading names the sides it compares: without the GPU there is only the CPU's
+  const what = document.querySelector('[data-testid="grad-heading-what"]');
+  if (what)
+    what.textContent =
+      where === 'on your GPU' ? 'the GPU beside the CPU oracle' : 'the CPU oracle (no GPU here to compare with)';
 }
 
 function useCpu(app: App, reason: string): void {

@@ -47,7 +47,9 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   els.kernel.title =
     s.kernelWhy ??
     (s.kernel === 'cpu-fast' ? 'the f64 CPU trainer (src/mlp/train/train-fast.ts), in a Web Worker' : '');
-  els.speed.textContent = stepsPerSecond > 0 ? `${Math.round(stepsPerSecond).toLocaleString('en-US')} steps/s` : '–';
+  const rate = Math.round(stepsPerSecond);
+  els.speed.textContent =
+    stepsPerSecond > 0 ? `${rate.toLocaleString('en-US')} ${rate === 1 ? 'step' : 'steps'}/s` : '–';
   els.lossCurve.setAttribute(
     'aria-label',
     drawLossCurve(els.lossCurve, app.history.points, app.batchHistory.points, app.history.changes),

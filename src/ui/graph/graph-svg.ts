@@ -493,7 +493,7 @@ function legend(): string {
     ['num grad', '−0.62'],
     ['label', 'plain: summed over the batch'],
     ['fork'],
-    ['label', 'Σₙ: samples’ shares add up (dashes: the others)'],
+    ['label', 'Σₙ: the shares add up (dashed: others)'],
   ]);
   return tag('g', { class: 'legend' }, out.join(''));
 }

@@ -16,12 +16,19 @@ const KEYS = ['showTest', 'discretize'] as const;
 
 export const DISCRETIZE_WHY = "discretize output needs classification: a regression's ŷ is a number, not a class";
 
-/** The checkboxes as the settings say, "discretize output" disabled (and why) while regressing. */
-export function showBoundaryToggles(t: BoundaryToggles, s: Settings): void {
+export const NO_TEST_WHY = 'no test points: none are held out (test fraction 0, or XOR)';
+
+/**
+ * The checkboxes as the settings say: "discretize output" disabled (and why) while regressing, "show test points"
+ * while no point is held out (`heldOut` false).
+ */
+export function showBoundaryToggles(t: BoundaryToggles, s: Settings, heldOut = true): void {
   for (const key of KEYS) t[key].checked = s[key] === 'on';
   const regression = s.problem === 'regression';
   t.discretize.disabled = regression;
-  t.why.textContent = regression ? DISCRETIZE_WHY : '';
+  t.showTest.disabled = !heldOut;
+  t.showTest.title = heldOut ? '' : NO_TEST_WHY;
+  t.why.textContent = [regression ? DISCRETIZE_WHY : '', heldOut ? '' : NO_TEST_WHY].filter(Boolean).join('; ');
 }
 
 /** Wires the checkboxes: each change becomes a setting (`change`), which writes the URL and redraws. */
