@@ -100,3 +100,24 @@ describe('a loss judged since the last change', () => {
     expect(hints({ ...regression, step: 1500, since: 1000 }), 'only 500 steps since the change').toEqual([]);
   });
 });
+
+describe('hints that never contradict each other', () => {
+  it('H = 2, seed 0 stuck after training: the stuck hint does not say the live unit cannot bend the boundary', () => {
+    const stuck = {
+      ...xor,
+      hidden: 2,
+      dead: 1,
+      step: 5000,
+      yHat: [0.5, 0.51, 0.49, 0.5],
+      accuracy: 0.5,
+      loss: 0.693,
+      pastLoss: 0.693,
+    };
+    const h = hints(stuck);
+    expect(h.map((x) => x.id)).toEqual(['dead', 'stuck']);
+    // the dead-unit hint says the live unit bends it along one line; the stuck hint must agree
+    expect(h[0]!.text).toMatch(/one ReLU unit bends it along a single line/);
+    expect(h[1]!.text).not.toMatch(/cannot bend/);
+    expect(h[1]!.text).toMatch(/too few to separate the classes/);
+  });
+});

@@ -260,7 +260,7 @@ export function hints(r: HintInput): Hint[] {
   if (stuck) {
     const why = vanishing
       ? 'Its first layers barely learn (see above); try ReLU or fewer layers.'
-      : `${dead > 0 ? 'Its units cannot bend the boundary (see above)' : 'Its units do not yet bend the boundary'}; try another seed or more hidden units.`;
+      : `${dead > 0 ? 'The units still alive are too few to separate the classes (see above)' : 'Its units do not yet bend the boundary'}; try another seed or more hidden units.`;
     out.push({
       id: 'stuck',
       level: 'warn',
