@@ -41,6 +41,8 @@ export interface App {
   banners: Partial<Record<BannerKind, string>>;
   /** The technical reason behind a banner's plain words, folded under it; cleared with its banner. */
   bannerDetails?: Partial<Record<BannerKind, string>>;
+  /** The words on each banner detail's fold ("The technical reason" unless said). */
+  bannerSummaries?: Partial<Record<BannerKind, string>>;
 }
 
 /**
@@ -51,9 +53,10 @@ export interface App {
 export type BannerKind = 'link' | 'backend' | 'failure';
 const BANNER_ORDER: readonly BannerKind[] = ['link', 'backend', 'failure'];
 
-export function banner(app: App, text: string, kind: BannerKind, detail = ''): void {
+export function banner(app: App, text: string, kind: BannerKind, detail = '', summary = 'The technical reason'): void {
   app.banners[kind] = text;
   (app.bannerDetails ??= {})[kind] = detail;
+  (app.bannerSummaries ??= {})[kind] = summary;
   showBanner(app);
 }
 
@@ -75,7 +78,12 @@ function showBanner(app: App): void {
       const detail = app.bannerDetails?.[k];
       if (detail) {
         const fold = document.createElement('details');
-        fold.append(Object.assign(document.createElement('summary'), { textContent: 'The technical reason' }), detail);
+        fold.append(
+          Object.assign(document.createElement('summary'), {
+            textContent: app.bannerSummaries?.[k] ?? 'The technical reason',
+          }),
+          detail,
+        );
         span.append(fold);
       }
       return span;

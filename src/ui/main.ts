@@ -131,8 +131,8 @@ function forcedKernel(app: App): { kernel?: string } {
 
 const CPU_LABEL = 'CPU: f64 trainer in a Web Worker (src/mlp/train/train-fast.ts)';
 const CPU_NOTE =
-  'it runs in the background (a Web Worker), so the page keeps answering. What differs: large networks train more ' +
-  'slowly, and the gradient panel shows the exact CPU numbers with no GPU column to compare them with.';
+  'it runs in the background (a Web Worker), so the page keeps answering. Large networks train more slowly, and the ' +
+  'gradient panel has no GPU column.';
 
 /** The page's first line says where the network trains. */
 function ledeWhere(where: string): void {
@@ -155,13 +155,14 @@ function useCpu(app: App, reason: string): void {
 /** No WebGPU at all: said in plain words, which browsers have it, and the technical reason folded under them. */
 function noWebGpu(app: App, why: string): void {
   useCpu(app, '');
+  // short enough to leave Play and the pictures on a phone's first screen; which browsers have it, folded below
   banner(
     app,
-    `This browser gives the page no WebGPU, so training runs on the CPU instead: ${CPU_NOTE} WebGPU is in recent ` +
-      'Chrome and Edge on desktop, Safari 26 and later, and Firefox on Windows from version 141, and is coming to ' +
-      'many other browsers.',
+    `This browser gives the page no WebGPU, so training runs on the CPU instead: ${CPU_NOTE}`,
     'backend',
-    why,
+    'WebGPU is in recent Chrome and Edge on desktop, Safari 26 and later, and Firefox on Windows from version 141, ' +
+      `and is coming to many other browsers. Here: ${why}`,
+    'Which browsers have WebGPU, and why not this one',
   );
 }
 
