@@ -367,9 +367,10 @@ function drawPoints(
       continue;
     }
     ctx.fill();
-    ctx.lineWidth = big ? 4 : 1;
+    // a white halo under the dark rim: a point stays visible on the deepest red or blue of a confident plane
+    ctx.lineWidth = big ? 4 : 3;
     ctx.strokeStyle = '#fff';
-    if (big) ctx.stroke();
+    ctx.stroke();
     ctx.lineWidth = big ? 1.5 : 1;
     ctx.strokeStyle = '#111827';
     ctx.stroke();
