@@ -100,6 +100,12 @@ describe('the page as a learner reads it', () => {
       expect((await meaning.boundingBox())!.x + (await meaning.boundingBox())!.width).toBeLessThanOrEqual(
         DESKTOP.width,
       );
+      // Escape hides it (it may cover the text below) until the focus leaves the term
+      await page.keyboard.press('Escape');
+      expect(await meaning.isVisible()).toBe(false);
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Tab');
+      expect(await meaning.isVisible()).toBe(true);
       await page.locator('#before-first-term').evaluate((b) => b.remove());
       // the map's findings as a table
       expect(await page.locator('[data-testid="explainer"] table').count()).toBeGreaterThanOrEqual(1);

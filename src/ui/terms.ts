@@ -1,7 +1,8 @@
 /**
  * The documents' defined terms: `<dfn title="meaning">term</dfn>` in the Markdown (GitHub shows the title on hover)
  * becomes, on the page, a term the keyboard reaches (Tab) whose meaning is shown beside it on hover and on focus, and
- * is its accessible description (aria-describedby), so a screen reader says it too.
+ * is its accessible description (aria-describedby), so a screen reader says it too. Escape hides a meaning shown
+ * (hovered or focused) until the pointer or the focus leaves its term, as content shown on hover must allow.
  */
 export function defineTerms(root: HTMLElement, prefix: string): void {
   root.querySelectorAll<HTMLElement>('dfn[title]').forEach((dfn, i) => {
@@ -15,5 +16,17 @@ export function defineTerms(root: HTMLElement, prefix: string): void {
     term.append(dfn, tip);
     dfn.tabIndex = 0;
     dfn.setAttribute('aria-describedby', id);
+    const show = () => term.classList.remove('dismissed');
+    term.addEventListener('mouseleave', show);
+    term.addEventListener('focusout', show);
   });
+  if (!escapeWired) {
+    escapeWired = true;
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      for (const t of document.querySelectorAll('.term:hover, .term:focus-within')) t.classList.add('dismissed');
+    });
+  }
 }
+
+let escapeWired = false;
