@@ -41,7 +41,13 @@ describe('formatNumber', () => {
     for (let k = 1; k < 500; k++) {
       const v = 0.3 + k * 1e-7;
       const text = formatNumber(v);
-      expect(text.replace(/^-?0\.0*/, '').replace(/e.*$/, '').replace('.', '').length, `${v} → ${text}`).toBe(3);
+      expect(
+        text
+          .replace(/^-?0\.0*/, '')
+          .replace(/e.*$/, '')
+          .replace('.', '').length,
+        `${v} → ${text}`,
+      ).toBe(3);
     }
   });
 

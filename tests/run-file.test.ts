@@ -108,7 +108,11 @@ describe('hostile run files are refused naming the field', () => {
       hostile((f) => delete f.params),
       /^params: missing; it must hold the network's parameters, one array of numbers in the order W1, b1, W2, b2/,
     ],
-    ['no step', hostile((f) => delete f.step), /^step: missing; it must hold the step .*an integer in \[0, 2147483647\]$/],
+    [
+      'no step',
+      hostile((f) => delete f.step),
+      /^step: missing; it must hold the step .*an integer in \[0, 2147483647\]$/,
+    ],
     [
       'a data key missing',
       hostile((f) => delete (f.data as Record<string, unknown>).noise),

@@ -100,9 +100,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** What each field of a run file holds, said when it is missing (keyed by its JSON path, settings.* by "settings."). */
 const HOLDS: Record<string, string> = {
   version: `the run file version, ${RUN_VERSION}`,
-  settings: "an object of every setting as the page's link writes it (like \"lr\": \"0.5\")",
+  settings: 'an object of every setting as the page\'s link writes it (like "lr": "0.5")',
   'settings.': "this setting's value as the page's link writes it",
-  data: 'an object saying what the run trained on: {"source": "generated", dataset, points, noise, dataSeed, test} ' +
+  data:
+    'an object saying what the run trained on: {"source": "generated", dataset, points, noise, dataSeed, test} ' +
     'or {"source": "file", name, x, y}',
   'data.source': '"generated" or "file"',
   'data.name': "the uploaded file's name",
@@ -111,7 +112,7 @@ const HOLDS: Record<string, string> = {
   network: 'an object {d, hidden, activation, output} describing the network',
   'network.d': "the number of inputs, the data's columns",
   'network.hidden': "the hidden layers' sizes, an array like [4]",
-  'network.activation': 'the hidden units\' activation, as settings.activation',
+  'network.activation': "the hidden units' activation, as settings.activation",
   'network.output': '"sigmoid" for classification or "identity" for regression',
   step: `the step the parameters are at, an integer in [0, ${RUN_STEP_MAX}]`,
   params: "the network's parameters, one array of numbers in the order W1, b1, W2, b2, …",
