@@ -504,4 +504,21 @@ describe("the explainer's way in", () => {
     expect(Math.abs(n.predicted - (n.after - n.before)) / Math.abs(n.after - n.before)).toBeLessThan(0.02);
     expect(text).toContain(`the loss becomes ${Number(n.after.toPrecision(6))}`);
   });
+
+  it("the nudge's weight before and after read right: the printed value plus the printed move is the printed result", () => {
+    const n = nudge();
+    const para = text.split('\n').find((l) => l.startsWith('**One nudge'))!;
+    const m = /it is (−?[\d.]+) now, .* Move the weight by ([−+][\d.]+) .*, to (−?[\d.]+), and/.exec(para);
+    expect(m, para).not.toBeNull();
+    const [w, dw, moved] = m!.slice(1).map((t) => Number(t.replace('−', '-'))) as [number, number, number];
+    expect(dw).toBe(n.dw);
+    // the sum as a reader does it, to the digits printed
+    expect(Math.abs(w + dw - moved)).toBeLessThan(1e-12);
+    // the value printed is the weight's, to within half a unit in its last printed place
+    const places = m![1]!.split('.')[1]!.length;
+    expect(Math.abs(w - n.w)).toBeLessThanOrEqual(0.5 * 10 ** -places + 1e-15);
+    for (const t of [m![1]!, m![3]!]) expect(t.replace(/^[−0.]+/, '').length, t).toBeGreaterThanOrEqual(3);
+    // learners read a true minus sign in prose, never ASCII "-"
+    expect(para.replace(/\$[^$]*\$/g, '')).not.toMatch(/-\d/);
+  });
 });

@@ -7,7 +7,17 @@ import { xor } from '../src/mlp/data/data.js';
 import { initModelParams } from '../src/mlp/init.js';
 import { makeModel } from '../src/mlp/model.js';
 import { lossAndGradsModel } from '../src/mlp/reference.js';
-import { lossDigits, missShare, nudgeOf, parseWeight, WEIGHT_EDIT_MAX } from '../src/ui/touch/nudge.js';
+import {
+  lossDigits,
+  minus,
+  missShare,
+  nudgeOf,
+  parseWeight,
+  product,
+  steepest,
+  storedDigits,
+  WEIGHT_EDIT_MAX,
+} from '../src/ui/touch/nudge.js';
 
 describe('a typed weight', () => {
   it('takes decimals within ±100 and refuses the rest naming the weight and the range', () => {
@@ -63,5 +73,40 @@ describe('the nudge', () => {
     expect(Number((0.001764).toPrecision(lossDigits(0.001764, 0.001764 - 6e-7)))).not.toBe(
       Number((0.001764 - 6e-7).toPrecision(lossDigits(0.001764, 0.001764 - 6e-7))),
     );
+  });
+});
+
+describe('what the touch panel writes', () => {
+  it('picks by default the parameter with the largest |∂L/∂w|, the lowest index among ties', () => {
+    expect(steepest([0, -0.5, 0.5, 0.1])).toBe(1);
+    expect(steepest([0, 0, 0])).toBe(0);
+    // the page's default start (XOR, 2-8-1, seed 1): not W1[1][1] (flat 0), whose unit is dead there
+    const model = makeModel({ d: 2, hidden: [8] });
+    const { grads } = lossAndGradsModel(model, initModelParams(model, 1), xor(), { loss: 'bce' });
+    const k = steepest(grads);
+    for (let i = 0; i < grads.length; i++) {
+      expect(Math.abs(grads[k]!)).toBeGreaterThanOrEqual(Math.abs(grads[i]!));
+      if (i < k) expect(Math.abs(grads[i]!)).toBeLessThan(Math.abs(grads[k]!));
+    }
+    expect(grads[k]).not.toBe(0);
+  });
+
+  it('says the stored f32 to the first digit where it differs from the typed value, with a true minus', () => {
+    expect(storedDigits(0.0068, Math.fround(0.0068))).toBe('0.0068000001');
+    expect(storedDigits(-0.0068, Math.fround(-0.0068))).toBe('−0.0068000001');
+    expect(storedDigits(0.1, Math.fround(0.1))).toBe('0.100000001');
+    for (const typed of [0.3, 1.7, -12.345, 0.000123]) {
+      const shown = storedDigits(typed, Math.fround(typed));
+      expect(shown).not.toMatch(/-/);
+      const v = Number(shown.replace('−', '-'));
+      expect(v, shown).not.toBe(typed);
+      expect(Math.abs(v - Math.fround(typed))).toBeLessThan(Math.abs(Math.fround(typed) - typed));
+    }
+  });
+
+  it('writes a product with a negative factor in parentheses', () => {
+    expect(product('0.03524', '−0.1')).toBe('0.03524 × (−0.1)');
+    expect(product('−0.03524', '0.1')).toBe('−0.03524 × 0.1');
+    expect(minus('-1e-5')).toBe('−1e−5');
   });
 });

@@ -16,7 +16,8 @@ import { makeModel } from '../src/mlp/model.js';
 import { lossAndGradsModel } from '../src/mlp/reference.js';
 import { MatrixTrainer } from '../src/mlp/train/train-matrix.js';
 import { rgbOf } from '../src/ui/plots/heatmap.js';
-import { axeViolations, open, setControl, setPlaying, text, waitForStepAbove } from './support/browser.js';
+import { steepest, storedDigits } from '../src/ui/touch/nudge.js';
+import { axeViolations, open, PHONE, setControl, setPlaying, text, waitForStepAbove } from './support/browser.js';
 import { type Served, servePage } from './support/preview.js';
 
 let served: Served;
@@ -119,6 +120,15 @@ for (const gpu of [true, false]) {
       const { browser, page, errors, offLoopback } = await open(`${base}${URL_SETTINGS}`, undefined, gpu);
       try {
         expect((await shown(page)).kernel === 'cpu-fast').toBe(!gpu);
+        // shown first: the parameter with the steepest gradient at step 0 (W1[1][1] may be a dead unit's, reading 0)
+        const start = await shown(page);
+        expect(start.step).toBe(0);
+        const first = steepest(lossAndGradsModel(model, start.params, await oracleData(page, gpu), OBJECTIVE).grads);
+        await page.waitForFunction(
+          (k) => document.querySelector<HTMLElement>('[data-testid="weight-read"]')?.dataset.index === String(k),
+          first,
+        );
+        expect(await page.locator(testid('weight-choice')).inputValue()).toBe(String(first));
         await setPlaying(page, true);
         await waitForStepAbove(page, 15);
         await setPlaying(page, false);
@@ -154,6 +164,15 @@ for (const gpu of [true, false]) {
         expect(Number(read.value)).toBe(s0.params[14]);
         expectSame(read.grad, at0.grads[14]!, 'the gradient read by pointing');
         expect(await edge.getAttribute('class')).toContain('touched');
+        // beside the pointer, not only in the panel below: a readout, and the edge's own tooltip
+        const tip = page.locator(testid('weight-tip'));
+        await expect.poll(() => tip.isVisible()).toBe(true);
+        expect(await tip.innerText()).toMatch(/^W2\[3\] = \S+, ∂L\/∂w = \S+$/);
+        const tipBox = (await tip.boundingBox())!;
+        const [px, py] = [box.x + box.width / 2, box.y + box.height / 2];
+        expect(Math.hypot(tipBox.x - px, tipBox.y - py), 'the readout is by the pointer').toBeLessThan(60);
+        expect(tipBox.y + tipBox.height).toBeLessThanOrEqual(900);
+        expect(await edge.locator('title').textContent()).toMatch(/^W2\[3\] = \S+, ∂L\/∂w = \S+ at step \d+$/);
 
         // pointing at one weight in the computation graph: W2's entry for unit 2 (flat index 13)
         await choice.selectOption('0');
@@ -189,7 +208,16 @@ for (const gpu of [true, false]) {
         const said = await text(page, 'weight-result');
         expect(said).toMatch(/First-order prediction: ΔL ≈ ∂L\/∂w · Δw = /);
         expect(said).toMatch(/The gradient predicted it/);
-        expect(said).not.toMatch(/NaN|Infinity|undefined/);
+        expect(said).not.toMatch(/NaN|Infinity|undefined|× −|× -/);
+        if (gpu) expect(said).toContain(`stored as the nearest 32-bit float, ${storedDigits(Number(small), written)}`);
+        expect(said).not.toMatch(/\d{12}/);
+        // the curve marks the edit, as it marks a setting changed mid-run
+        expect(await page.locator(testid('loss-curve')).getAttribute('aria-label')).toContain(
+          `At step ${s0.step} the weight W2[${W - 11}] changed from `,
+        );
+        // the training loss to three digits, as the result's loss rounds to them (0.700, not 0.7)
+        expect(Number(await text(page, 'loss'))).toBeCloseTo(Number(r.after), 2);
+        expect((await text(page, 'loss')).replace(/^0\.0*/, '').replace('.', '')).toHaveLength(3);
 
         // a large edit: the prediction misses, and the page says so plainly
         const big = await edit(page, '4');
@@ -210,6 +238,10 @@ for (const gpu of [true, false]) {
         await page.click(testid('step-once'));
         await waitFor(page, 'idle', s2.step + 1);
         const s3 = await shown(page);
+        // the last edit's numbers are of its step: said so once the run has moved on
+        await expect
+          .poll(() => text(page, 'weight-result'))
+          .toMatch(new RegExp(`^From step ${s2.step}; the run has moved on since`));
         const cpu = new MatrixTrainer(data, s2.params, { hidden: [HIDDEN], lr: 0.5, loss: 'bce' });
         cpu.step(1);
         for (let k = 0; k < s3.params.length; k++)
@@ -240,9 +272,9 @@ for (const gpu of [true, false]) {
         await waitForStepAbove(page, 2);
         await page.locator(testid('weight-choice')).focus();
         await page.keyboard.press('Enter');
-        await expect
-          .poll(() => text(page, 'weight-error'))
-          .toMatch(/^pause to edit W1\[1\]\[1\]: while training plays/);
+        const chosen = (await dataOf(page, 'weight-read')).name!;
+        await expect.poll(() => text(page, 'weight-error')).toMatch(/^pause to edit \S+: while training plays/);
+        expect(await text(page, 'weight-error')).toContain(`pause to edit ${chosen}: `);
         expect(await page.locator(testid('weight-editor')).isVisible()).toBe(false);
         await page.click(testid('weight-edit'));
         expect(await text(page, 'weight-error')).toMatch(/^pause to edit/);
@@ -461,3 +493,32 @@ for (const gpu of [true, false]) {
     }, 180_000);
   });
 }
+
+describe('touch a weight on the phone', () => {
+  it('a tap on an edge selects it and shows its value by the finger, without opening the editor or scrolling away; Edit opens it', async () => {
+    const { browser, page, errors } = await open(`${base}${URL_SETTINGS}`, PHONE, false);
+    try {
+      await waitFor(page, 'idle', 0);
+      const k = (await dataOf(page, 'weight-read')).index === '14' ? 13 : 14;
+      const edge = page.locator(`#network .unit-edge[data-param="${k}"]`);
+      await edge.scrollIntoViewIfNeeded();
+      const box = (await edge.boundingBox())!;
+      const scrolled = await page.evaluate(() => window.scrollY);
+      await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForFunction(
+        (want) => document.querySelector<HTMLElement>('[data-testid="weight-read"]')?.dataset.index === String(want),
+        k,
+      );
+      expect(await page.locator(testid('weight-tip')).innerText()).toMatch(new RegExp(`^W2\\[${k - 11}\\] = `));
+      expect(await page.locator(testid('weight-editor')).isVisible()).toBe(false);
+      expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+      expect(await edge.isVisible()).toBe(true);
+      await page.locator(testid('weight-edit')).tap();
+      await expect.poll(() => page.locator(testid('weight-editor')).isVisible()).toBe(true);
+      expect(await text(page, 'weight-editing')).toBe(`W2[${k - 11}]`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});

@@ -98,7 +98,26 @@ describe('hostile run files are refused naming the field', () => {
   const cases: [string, string, RegExp][] = [
     ['not JSON', '{"format": "backprop-lab-run", ', /^not a run file: it is not JSON/],
     ['JSON but an array', '[1, 2]', /^\(the file\): must be an object, got an array/],
-    ['a data file, not a run', '{"x": [[0, 0]], "y": [0]}', /^format: missing$/],
+    [
+      'a data file, not a run',
+      '{"x": [[0, 0]], "y": [0]}',
+      /^not a run file: it has no "format" field\. A run file is what "Download this run" writes; points to train on go in "your own data" under More data settings$/,
+    ],
+    [
+      'no parameters',
+      hostile((f) => delete f.params),
+      /^params: missing; it must hold the network's parameters, one array of numbers in the order W1, b1, W2, b2/,
+    ],
+    [
+      'no step',
+      hostile((f) => delete f.step),
+      /^step: missing; it must hold the step .*an integer in \[0, 2147483647\]$/,
+    ],
+    [
+      'a data key missing',
+      hostile((f) => delete (f.data as Record<string, unknown>).noise),
+      /^data\.noise: missing; it must hold settings\.noise's value$/,
+    ],
     ['another format', hostile((f) => (f.format = 'tensorflow-playground')), /^format: must be "backprop-lab-run"/],
     ['a later version', hostile((f) => (f.version = 2)), /^version: this page reads version 1 run files, got 2$/],
     ['a version as a string', hostile((f) => (f.version = '1')), /^version: .*got the string "1"$/],
@@ -110,7 +129,7 @@ describe('hostile run files are refused naming the field', () => {
     [
       'a setting missing',
       hostile((f) => delete (f.settings as Record<string, string>).seed),
-      /^settings\.seed: missing$/,
+      /^settings\.seed: missing; it must hold this setting's value as the page's link writes it$/,
     ],
     [
       'an unknown setting',

@@ -52,13 +52,26 @@ export function nudge(): Nudge {
 /** The explainer's paragraph on the nudge, with its numbers. */
 export function nudgeBlock(): string {
   const n = nudge();
+  const minus = (t: string) => t.replace(/^-/, '−');
   const sign = (v: number) => (v < 0 ? `−${num3(-v)}` : `+${num3(v)}`);
+  const [w, moved] = nudgedPair(n.w, n.dw);
   return (
     `**One nudge, with the page's own numbers.** The demo starts (XOR, ${DEFAULTS.hidden} hidden units, seed ${DEFAULTS.seed}) with the loss at ${num(n.before)} (the page rounds it to ${num3(n.before)}). ` +
-    `Take one weight, ${n.name}, which carries hidden unit ${n.name.slice(3, -1)}'s output to the answer; it is ${num3(n.w)} now, and its gradient is ${num3(n.grad)}: ` +
-    `the loss should change by about ${num3(n.grad)} times any small change of the weight. ` +
-    `Move the weight by ${sign(n.dw)} (against the gradient's sign, downhill), to ${num3(n.w + n.dw)}, and the loss becomes ${num(n.after)}: it changed by ${sign(n.after - n.before)}. ` +
+    `Take one weight, ${n.name}, which carries hidden unit ${n.name.slice(3, -1)}'s output to the answer; it is ${minus(w)} now, and its gradient is ${minus(num3(n.grad))}: ` +
+    `the loss should change by about ${minus(num3(n.grad))} times any small change of the weight. ` +
+    `Move the weight by ${sign(n.dw)} (against the gradient's sign, downhill), to ${minus(moved)}, and the loss becomes ${num(n.after)}: it changed by ${sign(n.after - n.before)}. ` +
     `The gradient predicted $\\Delta L \\approx (\\partial L/\\partial w)\\,\\Delta w = ${num3(n.grad)} \\times (${num3(n.dw)}) = ${num3(n.predicted)}$. ` +
     `For a small move the gradient tells what the change will do; training is this move made for every weight at once, over and over, and backpropagation is how the page gets all those gradients in one sweep.`
   );
+}
+
+/**
+ * The weight before and after the move, both to the decimal places that give each at least 3 significant digits, the
+ * second computed from the first as printed: "0.10684" and "0.00684", so the subtraction a reader checks reads right.
+ */
+export function nudgedPair(w: number, dw: number): [string, string] {
+  const places = (v: number) => (v === 0 ? 0 : Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v)))));
+  const p = Math.min(15, Math.max(places(w), places(w + dw), places(dw)));
+  const shown = Number(w.toFixed(p));
+  return [shown.toFixed(p), (shown + dw).toFixed(p)];
 }

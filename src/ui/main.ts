@@ -45,6 +45,7 @@ import { cpuRunner, gpuRunner } from './map/map-runners.js';
 import { wireBoundaryToggles } from './plots/boundary-toggles.js';
 import { wireRunFile } from './run-file/run-io.js';
 import { touchElements, WeightTouch } from './touch/weight-touch.js';
+import { fmt } from './graph/graph-model.js';
 
 const built = new WeakMap<Session, Settings>();
 
@@ -567,7 +568,11 @@ async function start(): Promise<void> {
   };
   for (const el of document.querySelectorAll<HTMLElement>('[data-error]')) el.id = `error-${el.dataset.error}`;
   wire(app);
-  touch = new WeightTouch(touchElements(), els.network, els.diagram, app.controller);
+  touch = new WeightTouch(touchElements(), els.network, els.diagram, app.controller, (n) => {
+    // an edit changes the run as a setting changed mid-run does: the curve is marked where it was made
+    app.history.change({ what: `weight ${n.name}`, from: fmt(n.w0), to: fmt(n.w1) });
+    if (app.controller.last) render(app, app.controller.last, 0);
+  });
   wireRunFile(app);
   wireBoundaryToggles(boundaryToggles(), (patch) => {
     app.settings = { ...app.settings, ...patch };

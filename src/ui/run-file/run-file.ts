@@ -97,8 +97,33 @@ export function runFileText(file: RunFile): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** What each field of a run file holds, said when it is missing (keyed by its JSON path, settings.* by "settings."). */
+const HOLDS: Record<string, string> = {
+  version: `the run file version, ${RUN_VERSION}`,
+  settings: 'an object of every setting as the page\'s link writes it (like "lr": "0.5")',
+  'settings.': "this setting's value as the page's link writes it",
+  data:
+    'an object saying what the run trained on: {"source": "generated", dataset, points, noise, dataSeed, test} ' +
+    'or {"source": "file", name, x, y}',
+  'data.source': '"generated" or "file"',
+  'data.name': "the uploaded file's name",
+  'data.x': 'the points, an array of rows, each an array of numbers',
+  'data.y': 'the labels, an array of numbers, one a row of data.x',
+  network: 'an object {d, hidden, activation, output} describing the network',
+  'network.d': "the number of inputs, the data's columns",
+  'network.hidden': "the hidden layers' sizes, an array like [4]",
+  'network.activation': "the hidden units' activation, as settings.activation",
+  'network.output': '"sigmoid" for classification or "identity" for regression',
+  step: `the step the parameters are at, an integer in [0, ${RUN_STEP_MAX}]`,
+  params: "the network's parameters, one array of numbers in the order W1, b1, W2, b2, …",
+};
+
 function field(obj: Record<string, unknown>, key: string, path: string): unknown {
-  if (!(key in obj)) throw new RunFileError(`${path}${key}`, 'missing');
+  if (!(key in obj)) {
+    const dataKey = path === 'data.' && (DATA_KEYS as readonly string[]).includes(key);
+    const holds = HOLDS[`${path}${key}`] ?? (dataKey ? `settings.${key}'s value` : HOLDS[path]);
+    throw new RunFileError(`${path}${key}`, holds ? `missing; it must hold ${holds}` : 'missing');
+  }
   return obj[key];
 }
 
@@ -135,7 +160,13 @@ export function readRunFile(text: string, { f32 = false }: { f32?: boolean } = {
     throw new RunFileError('', `not a run file: it is not JSON (${(e as Error).message})`);
   }
   const top = objectAt(json, '(the file)');
-  const format = field(top, 'format', '');
+  if (!('format' in top))
+    throw new RunFileError(
+      '',
+      'not a run file: it has no "format" field. A run file is what "Download this run" writes; points to train on ' +
+        'go in "your own data" under More data settings',
+    );
+  const format = top.format;
   if (format !== RUN_FORMAT)
     throw new RunFileError(
       'format',

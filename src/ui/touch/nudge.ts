@@ -90,3 +90,28 @@ export function lossDigits(before: number, after: number): number {
   if (change === 0 || size === 0) return 4;
   return Math.min(12, Math.max(4, Math.ceil(Math.log10(size / change)) + 2));
 }
+
+/** The parameter with the largest |∂L/∂w|, the lowest index among ties: the weight shown first, as it moves L most. */
+export function steepest(grads: ArrayLike<number>): number {
+  let k = 0;
+  for (let i = 1; i < grads.length; i++) if (Math.abs(grads[i]!) > Math.abs(grads[k]!)) k = i;
+  return k;
+}
+
+/** A number written for a learner: a true minus sign (U+2212), not ASCII "-". */
+export const minus = (text: string): string => text.replaceAll('-', '−');
+
+/**
+ * The value the GPU stores for a typed one (the nearest f32), to the first digit where the two differ: 0.0068 is
+ * stored as 0.0068000001, not 0.006800000090152025 (the digits past that say nothing a learner needs).
+ */
+export function storedDigits(typed: number, held: number): string {
+  let p = 1;
+  while (p < 17 && Number(held.toPrecision(p)) === Number(typed.toPrecision(p))) p++;
+  return minus(String(Number(held.toPrecision(p))));
+}
+
+/** "a × b" of two written numbers, a negative b in parentheses: "0.03524 × (−0.1)". */
+export function product(a: string, b: string): string {
+  return `${a} × ${/^[−-]/.test(b) ? `(${b})` : b}`;
+}

@@ -11,7 +11,17 @@ import { q } from '../dom.js';
 import { parameterNames } from '../gradients.js';
 import { fmt } from '../graph/graph-model.js';
 import type { Snapshot } from '../session.js';
-import { lossDigits, missShare, type Nudge, nudgeOf, parseWeight } from './nudge.js';
+import {
+  lossDigits,
+  minus,
+  missShare,
+  type Nudge,
+  nudgeOf,
+  parseWeight,
+  product,
+  steepest,
+  storedDigits,
+} from './nudge.js';
 
 /** Weights listed in the menu at most (a wide network has thousands); the pictures reach the rest they draw. */
 export const WEIGHTS_LISTED = 2000;
@@ -19,6 +29,23 @@ export const WEIGHTS_LISTED = 2000;
 const REACH = 7;
 
 const t = (id: string) => `[data-testid="${id}"]`;
+
+/** What the result panel's data attributes hold of the last edit (cleared with it). */
+const RESULT_KEYS = [
+  'name',
+  'index',
+  'step',
+  'w0',
+  'w1',
+  'dw',
+  'grad',
+  'before',
+  'after',
+  'actual',
+  'predicted',
+  'agrees',
+  'past',
+] as const;
 
 export interface TouchElements {
   choice: HTMLSelectElement;
@@ -53,13 +80,38 @@ export class WeightTouch {
   private index = 0;
   private names: string[] = [];
   private shape = '';
+  /** Whether the learner chose a weight; until then the steepest one is shown (one with a gradient to read). */
+  private chosen = false;
+  /** The next snapshot picks the default weight (the first of a network's, or of a new run's, until a choice). */
+  private pickDefault = true;
+  /** A readout beside the pointer: the panel may be below the fold. */
+  private readonly tip: HTMLElement;
 
   constructor(
     private readonly els: TouchElements,
     private readonly network: SVGSVGElement,
     diagram: HTMLElement,
     private readonly controller: Controller,
+    /** Told of each edit made (the loss curve marks it as it marks a setting changed mid-run). */
+    private readonly onEdited: (n: Nudge) => void = () => {},
   ) {
+    this.tip = Object.assign(document.createElement('div'), { className: 'weight-tip', hidden: true });
+    this.tip.dataset.testid = 'weight-tip';
+    // the panel says the same to a screen reader; this is for eyes near the pointer
+    this.tip.setAttribute('aria-hidden', 'true');
+    Object.assign(this.tip.style, {
+      position: 'fixed',
+      pointerEvents: 'none',
+      zIndex: '10',
+      padding: '2px 6px',
+      font: '12px system-ui, sans-serif',
+      background: 'rgba(255, 255, 255, 0.95)',
+      color: '#111',
+      border: '1px solid #888',
+      borderRadius: '3px',
+      whiteSpace: 'nowrap',
+    });
+    document.body.append(this.tip);
     const { choice, edit, editor, value } = els;
     choice.addEventListener('change', () => this.pick(Number(choice.value)));
     choice.addEventListener('keydown', (e) => {
@@ -80,13 +132,19 @@ export class WeightTouch {
       const k = this.nearestEdge(e);
       network.classList.toggle('touching', k !== null);
       if (k !== null && k !== this.index) this.pick(k);
+      this.place(k === null ? null : e);
     });
-    network.addEventListener('pointerleave', () => network.classList.remove('touching'));
+    network.addEventListener('pointerleave', (e) => {
+      network.classList.remove('touching');
+      if (e.pointerType !== 'touch') this.place(null);
+    });
     network.addEventListener('click', (e) => {
       const k = this.nearestEdge(e);
-      if (k === null) return;
+      if (k === null) return this.place(null);
       this.pick(k);
-      this.open();
+      // a tap selects and shows (the editor's focus would scroll the picture away); Edit or Enter opens it
+      if (isTouch(e)) this.place(e);
+      else this.open();
     });
     diagram.addEventListener('pointerover', (e) => {
       const k = this.graphWeight(e.target);
@@ -96,7 +154,7 @@ export class WeightTouch {
       const k = this.graphWeight(e.target);
       if (k === null) return;
       this.pick(k);
-      this.open();
+      if (!isTouch(e)) this.open();
     });
   }
 
@@ -106,7 +164,8 @@ export class WeightTouch {
     if (shape !== this.shape) {
       this.shape = shape;
       this.names = parameterNames(s.model);
-      if (this.index >= this.names.length) this.index = 0;
+      if (this.index >= this.names.length) [this.index, this.chosen] = [0, false];
+      if (!this.chosen) this.pickDefault = true;
       const listed = this.names.slice(0, WEIGHTS_LISTED).map((n, i) => new Option(n, String(i)));
       this.els.choice.replaceChildren(...listed);
       if (this.names.length > WEIGHTS_LISTED)
@@ -118,8 +177,11 @@ export class WeightTouch {
             },
           ),
         );
-      this.els.choice.value = String(this.index);
     }
+    if (this.pickDefault && !this.chosen) this.index = steepest(s.oracle.grads);
+    this.pickDefault = false;
+    if (this.index < WEIGHTS_LISTED) this.els.choice.value = String(this.index);
+    this.markPast(s.step);
     if (this.controller.wanted && !this.els.editor.hidden) {
       this.close(false);
       this.say(`${this.name()} was not changed: training started, and it changes every weight (pause to edit)`);
@@ -130,10 +192,42 @@ export class WeightTouch {
   /** A new run: what was said of the last one's weights no longer applies. */
   onState(state: PlayState): void {
     if (state !== 'resetting' && state !== 'starting') return;
+    if (!this.chosen) this.pickDefault = true;
     this.close(false);
     this.els.result.replaceChildren();
-    delete this.els.result.dataset.name;
+    for (const key of RESULT_KEYS) delete this.els.result.dataset[key];
+    this.els.result.classList.remove('past');
     this.say('');
+  }
+
+  /** The last edit's result, once the run has stepped on from it: said to be of its step, not of now. */
+  private markPast(step: number): void {
+    const { result } = this.els;
+    if (result.dataset.step === undefined || result.dataset.past || Number(result.dataset.step) === step) return;
+    result.dataset.past = 'true';
+    result.classList.add('past');
+    const note = document.createElement('p');
+    note.dataset.testid = 'weight-result-past';
+    note.textContent =
+      `From step ${result.dataset.step}; the run has moved on since, so these numbers are that moment's, ` +
+      `not ${result.dataset.name ?? 'the weight'}'s now (shown above).`;
+    result.prepend(note);
+  }
+
+  /** The readout beside the pointer at `e`, on the chosen weight; hidden for null. */
+  private place(e: MouseEvent | null): void {
+    const s = this.controller.last;
+    const w = s?.params[this.index];
+    const g = s?.oracle.grads[this.index];
+    if (!e || w === undefined || g === undefined) {
+      this.tip.hidden = true;
+      return;
+    }
+    this.tip.textContent = `${this.name()} = ${fmt(w)}, ∂L/∂w = ${fmt(g)}`;
+    this.tip.hidden = false;
+    const x = Math.min(e.clientX + 14, window.innerWidth - this.tip.offsetWidth - 4);
+    const y = e.clientY + 18 + this.tip.offsetHeight > window.innerHeight ? e.clientY - 30 : e.clientY + 18;
+    Object.assign(this.tip.style, { left: `${Math.max(4, x)}px`, top: `${Math.max(4, y)}px` });
   }
 
   private name(): string {
@@ -143,6 +237,7 @@ export class WeightTouch {
   private pick(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.names.length) return;
     this.index = index;
+    this.chosen = true;
     if (index < WEIGHTS_LISTED) this.els.choice.value = String(index);
     if (!this.els.editor.hidden) this.close(false);
     const s = this.controller.last;
@@ -166,8 +261,21 @@ export class WeightTouch {
       grad: String(g),
       step: String(s.step),
     });
-    for (const e of this.network.querySelectorAll('.unit-edge.touched')) e.classList.remove('touched');
-    this.network.querySelector(`.unit-edge[data-param="${this.index}"]`)?.classList.add('touched');
+    for (const e of this.network.querySelectorAll('.unit-edge.touched')) {
+      e.classList.remove('touched');
+      e.querySelector('title[data-touch]')?.remove();
+    }
+    const edge = this.network.querySelector(`.unit-edge[data-param="${this.index}"]`);
+    if (edge) {
+      edge.classList.add('touched');
+      // a tooltip that names the weight, for a pointer resting on it
+      const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+      title.dataset.touch = '';
+      title.textContent = `${name} = ${fmt(w)}, ∂L/∂w = ${fmt(g)} at step ${s.step}`;
+      edge.querySelector('title')?.remove();
+      edge.append(title);
+    }
+    if (!this.tip.hidden) this.tip.textContent = `${name} = ${fmt(w)}, ∂L/∂w = ${fmt(g)}`;
   }
 
   private paused(): boolean {
@@ -244,8 +352,10 @@ export class WeightTouch {
     value.removeAttribute('aria-invalid');
     this.say('');
     this.close(true);
-    this.showNudge(nudgeOf(name, index, before, after), r.value);
+    const n = nudgeOf(name, index, before, after);
+    this.showNudge(n, r.value);
     this.read(after);
+    this.onEdited(n);
   }
 
   private showNudge(n: Nudge, typed: number): void {
@@ -254,7 +364,10 @@ export class WeightTouch {
       Object.assign(document.createElement('p'), { textContent: text, className });
     const digits = lossDigits(n.before, n.after);
     const loss = (v: number) => String(Number(v.toPrecision(digits)));
-    const f32 = n.w1 !== typed ? ` (you typed ${typed}; the GPU holds the nearest f32, ${n.w1})` : '';
+    const f32 =
+      n.w1 !== typed
+        ? ` (you typed ${minus(String(typed))}; stored as the nearest 32-bit float, ${storedDigits(typed, n.w1)})`
+        : '';
     const verdict =
       n.dw === 0
         ? p('Δw = 0: the weight and the loss are as they were.')
@@ -273,10 +386,10 @@ export class WeightTouch {
     result.replaceChildren(
       p(`${n.name}: ${fmt(n.w0)} → ${fmt(n.w1)}${f32}, Δw = ${signed(n.dw)}, at step ${n.step}.`),
       p(`Loss L before ${loss(n.before)}, after ${loss(n.after)}: the actual change ΔL = ${signed(n.actual)}.`),
-      p(`First-order prediction: ΔL ≈ ∂L/∂w · Δw = ${fmt(n.g)} × ${fmt(n.dw)} = ${signed(n.predicted)}.`),
+      p(`First-order prediction: ΔL ≈ ∂L/∂w · Δw = ${product(fmt(n.g), fmt(n.dw))} = ${signed(n.predicted)}.`),
       verdict,
     );
-    const data: Record<string, string> = {
+    const data: Record<Exclude<(typeof RESULT_KEYS)[number], 'past'>, string> = {
       name: n.name,
       index: String(n.index),
       step: String(n.step),
@@ -290,6 +403,8 @@ export class WeightTouch {
       predicted: String(n.predicted),
       agrees: String(n.agrees),
     };
+    delete result.dataset.past;
+    result.classList.remove('past');
     Object.assign(result.dataset, data);
   }
 
@@ -321,6 +436,9 @@ export class WeightTouch {
     return (key[1] === 'W' ? slot.W.offset : slot.b.offset) + Number(item.getAttribute('data-i'));
   }
 }
+
+/** A click made by a finger (a tap): Chromium's click is a PointerEvent saying which pointer made it. */
+const isTouch = (e: MouseEvent) => (e as PointerEvent).pointerType === 'touch';
 
 /** Distance from (px, py) to the segment (x1, y1)–(x2, y2). */
 function toSegment(px: number, py: number, x1: number, y1: number, x2: number, y2: number): number {
