@@ -444,6 +444,9 @@ function showQuestion(panel: Panel, q: Question | null): void {
   const { form, question, input, score } = panel.predict;
   const wasHidden = form.hidden;
   form.hidden = q === null;
+  // out of the page while nothing is asked, so the walk's buttons are only its own
+  if (q && !form.isConnected) panel.walk.box.insertBefore(form, panel.predict.verdict);
+  else if (!q) form.remove();
   if (q) {
     question.textContent = `What is ${q.label}? Type it and press Enter; right is ${TOLERANCE_TEXT}.`;
     if (wasHidden || form.dataset.stage !== q.stage) {
