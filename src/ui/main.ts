@@ -26,7 +26,7 @@ import { type PageData, pageData, tryUpload } from './data-choice.js';
 import { mountDocs } from './doc-pages.js';
 import { openFoldsHolding, openFoldsOnError } from './fold.js';
 import { defineTerms } from './terms.js';
-import { endWalk, flushDiagram, GRAPH_WALK_EVENT } from './graph/diagram.js';
+import { endWalk, flushDiagram, GRAPH_PREDICT_EVENT, GRAPH_WALK_EVENT, setPredict } from './graph/diagram.js';
 import { mountExplainerHtml } from './graph/graph-explainer.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { flushGradients, render, showBuilding, showNotBuilt, showSpeed, showState } from './view.js';
@@ -579,6 +579,12 @@ async function start(): Promise<void> {
     writeUrl(app);
     // while playing, the next frame draws it
     if (app.controller.last && !app.controller.wanted) render(app, app.controller.last, 0);
+  });
+  // prediction in the walk: a setting kept in the URL, switched in the graph's toolbar
+  setPredict(els.diagram, app.settings.predict === 'on');
+  els.diagram.addEventListener(GRAPH_PREDICT_EVENT, (e) => {
+    app.settings = { ...app.settings, predict: (e as CustomEvent<{ on: boolean }>).detail.on ? 'on' : 'off' };
+    writeUrl(app);
   });
   fillControls(app);
   // a link that sets a folded setting shows it

@@ -49,6 +49,8 @@ export interface Settings {
   /** The decision boundary's view: the held-out test points drawn as rings, and ŷ painted as its class. */
   showTest: 'on' | 'off';
   discretize: 'on' | 'off';
+  /** The graph's walk asks for one entry of each backward stage before revealing it (./graph/graph-predict.ts). */
+  predict: 'on' | 'off';
 }
 
 /** Steps a second, or as fast as the device goes. */
@@ -117,6 +119,7 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   kernel: { kind: 'choice', choices: ['auto', ...KERNEL_NAMES], label: 'GPU kernel' },
   showTest: { kind: 'choice', choices: ['on', 'off'], label: 'show test points' },
   discretize: { kind: 'choice', choices: ['on', 'off'], label: 'discretize output' },
+  predict: { kind: 'choice', choices: ['on', 'off'], label: 'predict in the walk' },
   problem: { kind: 'choice', choices: PROBLEMS, label: 'problem type' },
   batch: { kind: 'batch', min: LIMITS.batch.min, max: GEN_LIMITS.N.max, label: 'batch size' },
   reg: { kind: 'choice', choices: REGULARIZERS, label: 'regularization' },
@@ -145,6 +148,7 @@ export const DEFAULT_SETTINGS: Settings = {
   lambda: 0.001,
   showTest: 'on',
   discretize: 'off',
+  predict: 'off',
 };
 
 /** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */

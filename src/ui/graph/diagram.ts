@@ -6,12 +6,15 @@
  */
 import { softplus } from '../../engine/value.js';
 import { fmt, type GraphInput, graphState, type GraphState } from './graph-model.js';
+import { parseAnswer, type Question, questionFor, scoreText, TOLERANCE_TEXT, verdict } from './graph-predict.js';
 import { walkSteps } from './graph-steps.js';
 import { GraphView, shapeOf } from './graph-view.js';
 import type { Snapshot } from '../session.js';
 
 /** Fired (bubbling) on the diagram's root with detail { walking: boolean } when the walk starts or ends. */
 export const GRAPH_WALK_EVENT = 'graph-walk';
+/** Fired (bubbling) on the diagram's root with detail { on: boolean } when the learner switches prediction. */
+export const GRAPH_PREDICT_EVENT = 'graph-predict';
 /** While playing, numbers are redrawn at most this often, so they can be read. */
 export const REFRESH_MS = 300;
 
@@ -71,6 +74,17 @@ interface Panel {
     sentence: HTMLElement;
     count: HTMLElement;
   };
+  predict: {
+    toggle: HTMLInputElement;
+    form: HTMLFormElement;
+    question: HTMLElement;
+    input: HTMLInputElement;
+    reveal: HTMLButtonElement;
+    verdict: HTMLElement;
+    score: HTMLElement;
+  };
+  /** Prediction in the walk: stages already shown (asked nothing more), and each asked stage's outcome. */
+  ask: { on: boolean; shown: Set<string>; outcome: Map<string, 'right' | 'missed' | 'revealed'>; missed: Set<string> };
   view: GraphView | null;
   state: GraphState | null;
   source: string;
@@ -173,7 +187,13 @@ function mount(root: HTMLElement): Panel {
   toolbar.className = 'graph-toolbar';
   const start = button('Walk the backward pass', 'walk-start');
   start.setAttribute('aria-pressed', 'false');
-  toolbar.append(start);
+  const toggle = Object.assign(document.createElement('input'), { type: 'checkbox' });
+  toggle.dataset.testid = 'predict-toggle';
+  toggle.checked = root.dataset.predict === 'on';
+  const toggleLabel = document.createElement('label');
+  toggleLabel.className = 'predict-toggle';
+  toggleLabel.append(toggle, ' predict each gradient before it is shown');
+  toolbar.append(start, toggleLabel);
   const box = document.createElement('div');
   box.className = 'graph-walk';
   box.hidden = true;
@@ -198,7 +218,10 @@ function mount(root: HTMLElement): Panel {
       'so do Escape and “Stop the walk”.',
   });
   paused.dataset.testid = 'walk-paused';
-  box.append(paused, sentence, nav);
+  const predict = predictForm();
+  const score = Object.assign(document.createElement('p'), { className: 'predict-score' });
+  score.dataset.testid = 'predict-score';
+  box.append(paused, sentence, predict.form, predict.verdict, nav, score);
   const scroll = document.createElement('div');
   scroll.className = 'graph-scroll';
   scroll.tabIndex = 0; // a scrollable region must be reachable by keyboard
@@ -218,6 +241,8 @@ function mount(root: HTMLElement): Panel {
     scroll,
     caption,
     walk: { box, start, back, next, sentence, count },
+    predict: { toggle, score, ...predict },
+    ask: { on: toggle.checked, shown: new Set(), outcome: new Map(), missed: new Set() },
     view: null,
     state: null,
     source: '',
@@ -228,8 +253,99 @@ function mount(root: HTMLElement): Panel {
     walkAt: null,
   };
   wireWalk(panel);
+  wirePredict(panel);
   panels.set(root, panel);
   return panel;
+}
+
+/** The question's form: what to type, the answer's labelled field (Enter checks it), Reveal, and the verdict. */
+function predictForm(): Omit<Panel['predict'], 'toggle' | 'score'> {
+  const form = document.createElement('form');
+  form.className = 'predict';
+  form.noValidate = true;
+  form.hidden = true;
+  form.dataset.testid = 'predict';
+  const question = Object.assign(document.createElement('p'), { id: 'predict-question' });
+  question.dataset.testid = 'predict-question';
+  const input = Object.assign(document.createElement('input'), { type: 'text', id: 'predict-input' });
+  input.inputMode = 'decimal';
+  input.autocomplete = 'off';
+  input.setAttribute('aria-describedby', 'predict-question');
+  input.dataset.testid = 'predict-input';
+  const label = Object.assign(document.createElement('label'), {
+    htmlFor: 'predict-input',
+    textContent: 'Your value ',
+  });
+  const check = Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Check' });
+  check.dataset.testid = 'predict-check';
+  const reveal = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Reveal' });
+  reveal.dataset.testid = 'predict-reveal';
+  form.append(question, label, input, check, reveal);
+  const verdictEl = Object.assign(document.createElement('p'), { className: 'predict-verdict' });
+  verdictEl.setAttribute('role', 'status'); // polite: said after the learner's own Enter
+  verdictEl.dataset.testid = 'predict-verdict';
+  return { form, question, input, reveal, verdict: verdictEl };
+}
+
+/** Switches prediction in the walk on or off (the page calls it with the link's setting); before or after mounting. */
+export function setPredict(root: HTMLElement, on: boolean): void {
+  root.dataset.predict = on ? 'on' : 'off';
+  const panel = panels.get(root);
+  if (!panel) return;
+  panel.predict.toggle.checked = on;
+  panel.ask.on = on;
+  showWalk(panel);
+}
+
+/** The question the walk's current stage asks now, or null (prediction off, no question there, or already shown). */
+function pendingQuestion(panel: Panel): Question | null {
+  if (!panel.ask.on || panel.walkAt === null || !panel.state) return null;
+  const step = walkSteps(panel.state)[panel.walkAt];
+  if (!step || panel.ask.shown.has(step.id)) return null;
+  return questionFor(panel.state, step.id);
+}
+
+function wirePredict(panel: Panel): void {
+  const { toggle, form, input, reveal, verdict: said } = panel.predict;
+  toggle.addEventListener('change', () => {
+    setPredict(panel.root, toggle.checked);
+    panel.root.dispatchEvent(new CustomEvent(GRAPH_PREDICT_EVENT, { bubbles: true, detail: { on: toggle.checked } }));
+  });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = pendingQuestion(panel);
+    if (!q) return;
+    const answer = parseAnswer(input.value);
+    if (answer === null) {
+      input.setAttribute('aria-invalid', 'true');
+      said.textContent = `Type a number, like −0.125 or 1.2e−3 (got '${input.value.trim()}').`;
+      return;
+    }
+    input.removeAttribute('aria-invalid');
+    const v = verdict(q, answer);
+    said.textContent = v.text;
+    if (!v.right) {
+      panel.ask.missed.add(q.stage);
+      return;
+    }
+    // right at the first try counts; right after a miss is shown but scored as a miss
+    panel.ask.outcome.set(q.stage, panel.ask.missed.has(q.stage) ? 'missed' : 'right');
+    panel.ask.shown.add(q.stage);
+    showWalk(panel);
+    panel.walk.next.focus();
+  });
+  reveal.addEventListener('click', () => revealPending(panel));
+}
+
+/** Shows the current stage's numbers without a right answer: it counts as asked, not right. */
+function revealPending(panel: Panel): void {
+  const q = pendingQuestion(panel);
+  if (!q) return;
+  panel.ask.outcome.set(q.stage, 'revealed');
+  panel.ask.shown.add(q.stage);
+  panel.predict.verdict.textContent = `Revealed: ${q.label} is ${fmt(q.value)}.`;
+  showWalk(panel);
+  panel.walk.next.focus();
 }
 
 /** Ends the walk, if one is on (the page calls it when Play is pressed: a walk shows one step's numbers). */
@@ -253,18 +369,32 @@ function wireWalk(panel: Panel): void {
   const move = (by: number) => {
     if (panel.walkAt === null || !panel.state) return;
     const last = walkSteps(panel.state).length - 1;
+    const was = panel.walkAt;
     panel.walkAt = Math.min(Math.max(panel.walkAt + by, 0), last);
+    if (panel.walkAt !== was) panel.predict.verdict.textContent = '';
     showWalk(panel);
   };
   start.addEventListener('click', () => {
+    if (panel.walkAt === null) {
+      panel.ask = { on: panel.ask.on, shown: new Set(), outcome: new Map(), missed: new Set() };
+      panel.predict.verdict.textContent = '';
+    }
     setWalking(panel.walkAt === null ? 0 : null);
     if (panel.walkAt !== null) next.focus();
   });
-  next.addEventListener('click', () => move(1));
+  next.addEventListener('click', () => {
+    // with a question open, Next reveals its answer first
+    if (pendingQuestion(panel)) return revealPending(panel);
+    move(1);
+    if (pendingQuestion(panel)) panel.predict.input.focus();
+  });
   back.addEventListener('click', () => move(-1));
   box.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowRight') move(1);
-    else if (e.key === 'ArrowLeft') move(-1);
+    if (e.target === panel.predict.input) return; // the arrows move the caret in the answer
+    if (e.key === 'ArrowRight') {
+      if (pendingQuestion(panel)) revealPending(panel);
+      else move(1);
+    } else if (e.key === 'ArrowLeft') move(-1);
     else return;
     e.preventDefault();
   });
@@ -294,16 +424,44 @@ function showWalk(panel: Panel): void {
   }
   const at = Math.min(panel.walkAt!, steps.length - 1);
   const step = steps[at]!;
+  const q = pendingQuestion(panel);
+  if (!q && !panel.ask.on) panel.ask.shown.add(step.id); // seen without prediction: not asked later
   panel.view.showWalk(
     steps.map((s) => s.id),
     step.id,
+    q !== null,
   );
   followWalk(panel.scroll);
-  sentence.textContent = step.sentence;
+  showQuestion(panel, q);
+  sentence.textContent = q ? 'Predict before this step is shown.' : step.sentence;
   count.textContent = `${step.direction} pass, step ${at + 1} of ${steps.length}`;
   back.setAttribute('aria-disabled', String(at === 0)); // not `disabled`: the focused button keeps focus
   next.setAttribute('aria-disabled', String(at === steps.length - 1));
   panel.root.dataset.walkStep = step.id;
+}
+
+function showQuestion(panel: Panel, q: Question | null): void {
+  const { form, question, input, score } = panel.predict;
+  const wasHidden = form.hidden;
+  form.hidden = q === null;
+  // out of the page while nothing is asked, so the walk's buttons are only its own
+  if (q && !form.isConnected) panel.walk.box.insertBefore(form, panel.predict.verdict);
+  else if (!q) form.remove();
+  if (q) {
+    question.textContent = `What is ${q.label}? Type it and press Enter; right is ${TOLERANCE_TEXT}.`;
+    if (wasHidden || form.dataset.stage !== q.stage) {
+      input.value = '';
+      input.removeAttribute('aria-invalid');
+      panel.predict.verdict.textContent = '';
+    }
+    form.dataset.stage = q.stage;
+    form.dataset.key = q.key;
+    form.dataset.i = String(q.i);
+  }
+  const asked = panel.ask.outcome.size;
+  const right = [...panel.ask.outcome.values()].filter((o) => o === 'right').length;
+  score.hidden = !panel.ask.on && asked === 0;
+  score.textContent = scoreText(right, asked);
 }
 
 /**

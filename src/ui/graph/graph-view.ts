@@ -66,14 +66,17 @@ export class GraphView {
     if (desc) desc.textContent = describe(s);
   }
 
-  /** Walk mode: numbers of stages after `upTo` hidden, `current`'s nodes lit; null leaves the walk. */
-  showWalk(order: readonly string[], current: string | null): void {
+  /**
+   * Walk mode: numbers of stages after `current` hidden, `current`'s nodes lit; null leaves the walk. `held`: the
+   * current stage's numbers stay hidden too (a prediction is asked for before they are shown).
+   */
+  showWalk(order: readonly string[], current: string | null, held = false): void {
     this.svg.classList.toggle('walking', current !== null);
     const at = current === null ? order.length : order.indexOf(current);
     for (const el of this.svg.querySelectorAll<SVGElement>('[data-reveal]')) {
       const k = order.indexOf(el.dataset.reveal ?? '');
-      el.classList.toggle('unrevealed', current !== null && k > at);
-      el.classList.toggle('walk-new', current !== null && k === at);
+      el.classList.toggle('unrevealed', current !== null && (k > at || (held && k === at)));
+      el.classList.toggle('walk-new', current !== null && !held && k === at);
     }
     for (const el of this.svg.querySelectorAll<SVGElement>('[data-walk]')) {
       el.classList.toggle('walk-current', current !== null && (el.dataset.walk ?? '').split(' ').includes(current));
