@@ -247,9 +247,16 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
         null,
         { timeout: 120_000 },
       );
-      console.log(
-        `100,000 rows with WebGPU: slowest answer ${slowest} ms; ${await trainsOnGpuOrRefuses(page, 'error-upload')}`,
-      );
+      const verdict = await trainsOnGpuOrRefuses(page, 'error-upload');
+      console.log(`100,000 rows with WebGPU: slowest answer ${slowest} ms; ${verdict}`);
+      if (verdict.startsWith('trained')) {
+        // 80,000 training points and 20,000 held out: a sample of each drawn, every one counted, and said so
+        await setPlaying(page, false);
+        const label = (await page.locator('[data-testid="boundary"]').getAttribute('aria-label')) ?? '';
+        expect(label).toMatch(/of 80000 points classified correctly/);
+        expect(label).toMatch(/One training point in 40 is drawn; all 80,000 are counted\./);
+        expect(label).toMatch(/One test point in 10 is drawn; all 20,000 are counted\./);
+      }
       expect(await said(page)).not.toMatch(/NaN|undefined|null/);
       expect(errors).toEqual([]);
       expect(offLoopback).toEqual([]);

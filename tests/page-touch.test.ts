@@ -303,6 +303,22 @@ for (const gpu of [true, false]) {
         expect(page.url()).toBe(url);
         await page.keyboard.press('Escape');
         await expect.poll(() => page.locator(testid('weight-editor')).isVisible()).toBe(false);
+
+        // a weight whose gradient is exactly 0 (a dead unit's, none of its inputs' gradient passing its closed gate),
+        // moved far enough to open the gate: the page names the gate, not the curvature
+        const data = await oracleData(page, gpu);
+        const at0 = lossAndGradsModel(model, s0.params, data, OBJECTIVE);
+        const bias = (j: number) => 2 * HIDDEN + j; // b1[j]: after W1's 2·H entries
+        const dead = Array.from({ length: HIDDEN }, (_, j) => j).find((j) => at0.grads[bias(j)] === 0);
+        expect(dead, 'the seed has a dead unit at this step').toBeDefined();
+        await page.locator(testid('weight-choice')).selectOption(String(bias(dead!)));
+        const r = await edit(page, '5'); // b1 = 5 turns the unit on for every point
+        expect(Number(r.grad)).toBe(0);
+        expect(Number(r.actual)).not.toBe(0);
+        expect(await text(page, 'weight-result')).toMatch(
+          /The gradient was 0, so it predicted no change, yet the loss/,
+        );
+        expect(await text(page, 'weight-result')).not.toMatch(/curves away/);
         expect(await axeViolations(page)).toEqual([]);
         expect(errors).toEqual([]);
       } finally {

@@ -159,11 +159,13 @@ function noWebGpu(app: App, why: string): void {
   // short enough to leave Play and the pictures on a phone's first screen; which browsers have it, folded below
   banner(
     app,
-    `This browser gives the page no WebGPU, so training runs on the CPU instead: ${CPU_NOTE}`,
+    'This browser gives the page no WebGPU, so training runs on the CPU instead: it runs in the background (a Web ' +
+      'Worker), so the page keeps answering.',
     'backend',
-    'WebGPU is in recent Chrome and Edge on desktop, Safari 26 and later, and Firefox on Windows from version 141, ' +
-      `and is coming to many other browsers. Here: ${why}`,
-    'Which browsers have WebGPU, and why not this one',
+    'Large networks train more slowly, and the gradient panel has no GPU column. WebGPU is in recent Chrome and Edge ' +
+      'on desktop, Safari 26 and later, and Firefox on Windows from version 141, and is coming to many other ' +
+      `browsers. Here: ${why}`,
+    'What differs, which browsers have WebGPU, and why not this one',
   );
 }
 

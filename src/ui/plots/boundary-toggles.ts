@@ -24,6 +24,7 @@ export const NO_TEST_WHY = 'no test points: none are held out (test fraction 0, 
  */
 export function showBoundaryToggles(t: BoundaryToggles, s: Settings, heldOut = true): void {
   for (const key of KEYS) t[key].checked = s[key] === 'on';
+  if (!heldOut) t.showTest.checked = false; // nothing to show: not drawn ticked (the setting is kept for later data)
   const regression = s.problem === 'regression';
   t.discretize.disabled = regression;
   t.showTest.disabled = !heldOut;

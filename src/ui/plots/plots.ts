@@ -151,7 +151,11 @@ export function drawLossCurve(
   ctx.textAlign = 'left';
   for (const c of shown) {
     line(ctx, x(c.step), pad.t, x(c.step), h - pad.b);
-    ctx.fillText(`${c.what === 'learning rate' ? 'lr' : c.what} ${c.to}`, x(c.step) + 3, h - pad.b - 4);
+    const label = `${c.what === 'learning rate' ? 'lr' : c.what} ${c.to}`;
+    // right of its line where it fits, else left of it: a mark near the present never runs off the plot
+    const fits = x(c.step) + 3 + ctx.measureText(label).width <= w - pad.r;
+    ctx.textAlign = fits ? 'left' : 'right';
+    ctx.fillText(label, x(c.step) + (fits ? 3 : -3), h - pad.b - 4);
   }
   ctx.restore();
   if (held.length > 0) {
@@ -180,7 +184,8 @@ export function drawLossCurve(
         `${held[0]!.step} to ${fmt(held.at(-1)!.loss)} at step ${held.at(-1)!.step}.`
       : '';
   const marks = shown.map(
-    (c) => ` At step ${c.step} the ${c.what} changed from ${c.from} to ${c.to} (dotted line): the run went on.`,
+    (c) =>
+      ` At step ${c.step} the ${c.what} changed from ${c.from} to ${c.to} (dotted line), and the run went on from there.`,
   );
   return (
     `Loss curve: ${fmt(first.loss)} at step ${first.step}, ${fmt(last.loss)} at step ${last.step}.` +
@@ -222,6 +227,13 @@ const fmt = (v: number) => formatNumber(v);
 
 /** Points drawn large with their label written in them up to this many; beyond, small, label 0 as a square. */
 const LABELLED_POINTS = 16;
+
+/**
+ * Points drawn at most per set: beyond, one in every `drawnEvery(N)` (all of them still counted in the fit). Tens of
+ * thousands of uploaded points drawn every frame cost the page's thread more than the picture can show on 216 px.
+ */
+export const MAX_DRAWN_POINTS = 2000;
+export const drawnEvery = (N: number) => Math.max(1, Math.ceil(N / MAX_DRAWN_POINTS));
 
 /** How the boundary is shown (Playground's two toggles): the held-out rings, and ŷ as its class. */
 export interface BoundaryView {
@@ -301,6 +313,18 @@ export function drawDecisionBoundary(
   const rings = test !== null && view.showTest !== false;
   const fitTest = test && rings ? drawPoints(ctx, colour, params, model, test, sx, sy, true) : null;
   const hidden = test && !rings ? ` The ${test.N} held-out test points are hidden.` : '';
+  // too many points to draw each frame: a sample of them, said (the fit above counts them all)
+  const sets: [Dataset, string][] = [
+    [data, 'training'],
+    ...(rings && test ? [[test, 'test'] as [Dataset, string]] : []),
+  ];
+  const sampled = sets
+    .filter(([d]) => drawnEvery(d.N) > 1)
+    .map(
+      ([d, name]) =>
+        ` One ${name} point in ${drawnEvery(d.N)} is drawn; all ${d.N.toLocaleString('en-US')} are counted.`,
+    )
+    .join('');
   ctx.lineWidth = 1;
   const range = `ranges from ${fixed(Math.min(...yHat))} to ${fixed(Math.max(...yHat))}`;
   if (regression) {
@@ -310,7 +334,7 @@ export function drawDecisionBoundary(
     return (
       `${what}: ŷ over the plane ${range}, on a diverging colour scale from red (−${fixed(m)}) through white (0) ` +
       `to blue (+${fixed(m)}), the labels' range; the ${data.N} training points are coloured by their label on the ` +
-      `same scale; root-mean-square error ${fixed(fit.rmse)} on them${held}.${hidden}`
+      `same scale; root-mean-square error ${fixed(fit.rmse)} on them${held}.${hidden}${sampled}`
     );
   }
   const barColour = classes ? (v: number) => interpolateRdBu(classOf(v)) : colour;
@@ -318,7 +342,7 @@ export function drawDecisionBoundary(
   const held = test && fitTest ? ` (training) and ${fitTest.right} of ${test.N} held-out test points (rings)` : '';
   const painted = classes ? ' Painted by class: blue where ŷ ≥ 0.5, red where ŷ < 0.5.' : '';
   const right = `${fit.right} of ${data.N} points classified correctly${held}`;
-  return `${what}: ${right}; ŷ over the plane ${range}.${painted}${hidden}`;
+  return `${what}: ${right}; ŷ over the plane ${range}.${painted}${hidden}${sampled}`;
 }
 
 /** Two decimals (an exponent from 10,000 on), a true minus sign, never "−0.00", never "NaN" or "Infinity". */
@@ -345,6 +369,7 @@ function drawPoints(
   const fit = forwardModel(model, params, data).yHat;
   const regression = model.output === 'identity';
   const big = data.N <= LABELLED_POINTS;
+  const every = drawnEvery(data.N);
   let right = 0;
   let sq = 0;
   for (let n = 0; n < data.N; n++) {
@@ -352,6 +377,7 @@ function drawPoints(
     const label = y >= 0.5 ? 1 : 0;
     if ((fit[n]! >= 0.5 ? 1 : 0) === label) right++;
     sq += (fit[n]! - y) ** 2;
+    if (n % every !== 0) continue; // counted, not drawn
     const [px, py] = [sx(data.x[2 * n]!), sy(data.x[2 * n + 1]!)];
     const r = big ? 10 : 3.5;
     ctx.beginPath();

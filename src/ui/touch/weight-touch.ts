@@ -371,18 +371,26 @@ export class WeightTouch {
     const verdict =
       n.dw === 0
         ? p('Δw = 0: the weight and the loss are as they were.')
-        : n.agrees
+        : n.g === 0 && n.actual !== 0
           ? p(
-              `The gradient predicted it: ∂L/∂w·Δw is off by only ${missShare(n)} of the actual change. For a ` +
-                'small enough Δw the loss changes along the straight line the gradient gives.',
-              'agree',
-            )
-          : p(
-              `The prediction misses by ${missShare(n)} of the actual change: ∂L/∂w is the slope at the old ` +
-                `value only, and over Δw = ${fmt(n.dw)} the loss curves away from that straight line. ` +
-                'Try a smaller change (Δw = 0.01) to see the two agree.',
+              'The gradient was 0, so it predicted no change, yet the loss moved: at the old value no gradient ' +
+                'reached this weight (for example through a closed ReLU gate, where ReLU′(z) = 0), and the change ' +
+                'opened a path for it. ∂L/∂w is the slope at the old value only; a slope of 0 there says nothing ' +
+                'about a large step.',
               'miss',
-            );
+            )
+          : n.agrees
+            ? p(
+                `The gradient predicted it: ∂L/∂w·Δw is off by only ${missShare(n)} of the actual change. For a ` +
+                  'small enough Δw the loss changes along the straight line the gradient gives.',
+                'agree',
+              )
+            : p(
+                `The prediction misses by ${missShare(n)} of the actual change: ∂L/∂w is the slope at the old ` +
+                  `value only, and over Δw = ${fmt(n.dw)} the loss curves away from that straight line. ` +
+                  'Try a smaller change (Δw = 0.01) to see the two agree.',
+                'miss',
+              );
     result.replaceChildren(
       p(`${n.name}: ${fmt(n.w0)} → ${fmt(n.w1)}${f32}, Δw = ${signed(n.dw)}, at step ${n.step}.`),
       p(`Loss L before ${loss(n.before)}, after ${loss(n.after)}: the actual change ΔL = ${signed(n.actual)}.`),
