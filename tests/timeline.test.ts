@@ -55,12 +55,35 @@ describe('Timeline', () => {
     expect(t.moments.filter((m) => m.step === 9990)).toHaveLength(1);
   });
 
+  it('keeps a large network within its byte budget: fewer moments, never fewer than 4', () => {
+    const small = new Timeline(500, 100 * 8 * 10); // room for 10 moments of 100 parameters
+    for (let s = 0; s <= 100_000; s += 1) {
+      small.record(s, 1, paramsAt(s, 100));
+      expect(small.moments.length).toBeLessThanOrEqual(10);
+    }
+    expect(small.moments[0]!.step).toBe(0);
+    expect(small.moments.at(-1)!.step).toBe(100_000);
+    expect(small.bytes).toBeLessThanOrEqual(100 * 8 * 10);
+    // the default budget, 64 MiB, at a million parameters (the most the page's oracle takes on XOR's 4 points)
+    const big = new Timeline();
+    expect(big.cap(1_000_000)).toBe(8);
+    expect(big.cap(33)).toBe(500);
+    expect(new Timeline(500, 8).cap(1_000_000)).toBe(4);
+    const P = 1_000_000;
+    for (let s = 0; s < 30; s++) big.record(s, 1, new Float64Array(P).fill(s));
+    expect(big.moments.length).toBeLessThanOrEqual(8);
+    expect(big.bytes).toBeLessThanOrEqual(64 * 1024 * 1024);
+    expect(big.moments[0]!.params[P - 1]).toBe(0);
+    expect(big.moments.at(-1)!.params[0]).toBe(29);
+  });
+
   it('refuses an earlier step or a bad one, changing nothing; truncate and clear', () => {
     const t = new Timeline(10);
     for (let s = 0; s <= 6; s++) t.record(s, 1, paramsAt(s, 2));
     expect(() => t.record(3, 1, paramsAt(3, 2))).toThrow(/step 3 is before the newest recorded, 6/);
     expect(() => t.record(-1, 1, [])).toThrow(/step must be an integer ≥ 0, got -1/);
     expect(() => new Timeline(2)).toThrow(/max must be an integer ≥ 4, got 2/);
+    expect(() => new Timeline(10, 0)).toThrow(/budget must be a number of bytes > 0, got 0/);
     expect(t.moments).toHaveLength(7);
     t.truncate(3);
     expect(t.moments.map((m) => m.step)).toEqual([0, 1, 2, 3]);

@@ -5,7 +5,8 @@
  *
  * Bounded: every snapshot is kept until `max` are held (the first steps whole, one per step drawn); then the older
  * half is thinned to every other moment (the first kept) and the recent half stays whole, so a run of any length
- * holds at most `max` moments, denser towards now. Pure: no DOM.
+ * holds at most `max` moments, denser towards now. A large network holds fewer, so that the parameters kept stay
+ * within `budget` bytes (at least 4 moments whatever the size). Pure: no DOM.
  */
 export interface Moment {
   step: number;
@@ -15,13 +16,25 @@ export interface Moment {
   params: Float64Array;
 }
 
+/** The bytes of parameters a timeline keeps at most by default (64 MiB): 500 moments up to 16,777 parameters. */
+export const TIMELINE_BUDGET = 64 * 1024 * 1024;
+
 export class Timeline {
   private kept: Moment[] = [];
   /** The newest step recorded (0 before any). */
   private newest = 0;
 
-  constructor(readonly max = 500) {
+  constructor(
+    readonly max = 500,
+    readonly budget = TIMELINE_BUDGET,
+  ) {
     if (!Number.isInteger(max) || max < 4) throw new RangeError(`Timeline: max must be an integer ≥ 4, got ${max}`);
+    if (!(budget > 0)) throw new RangeError(`Timeline: budget must be a number of bytes > 0, got ${budget}`);
+  }
+
+  /** The most moments kept of `P` parameters each: `max`, fewer where they would pass the budget, at least 4. */
+  cap(P: number): number {
+    return Math.max(4, Math.min(this.max, Math.floor(this.budget / (8 * Math.max(1, P)))));
   }
 
   get moments(): readonly Moment[] {
@@ -52,14 +65,19 @@ export class Timeline {
     const last = this.kept[this.kept.length - 1];
     if (last && step < last.step)
       throw new RangeError(`Timeline: step ${step} is before the newest recorded, ${last.step}`);
-    const m: Moment = { step, loss, params: Float64Array.from(params) };
+    const m: Moment = {
+      step,
+      loss,
+      params: params instanceof Float64Array ? params.slice() : Float64Array.from(params),
+    };
     this.newest = step;
     if (last && last.step === step) {
       this.kept[this.kept.length - 1] = m;
       return;
     }
     this.kept.push(m);
-    if (this.kept.length > this.max) {
+    const cap = this.cap(m.params.length);
+    while (this.kept.length > cap) {
       const half = this.kept.length >> 1;
       const old = this.kept.slice(0, half).filter((_, i) => i % 2 === 0);
       this.kept = [...old, ...this.kept.slice(half)];
