@@ -71,6 +71,7 @@ describe.each([
   it('shows an earlier step exactly as the run had it; Play goes on from the present; continue from here', async () => {
     const { browser, page, errors, offLoopback } = await open(served.base, DESKTOP, webgpu);
     try {
+      expect(await text(page, 'backend')).toMatch(webgpu ? /^WebGPU/ : /^CPU/);
       expect(await text(page, 'scrub-words')).toBe('step 0 of 0 (now)');
       await setPlaying(page, true);
       await waitForStepAbove(page, 40);
