@@ -31,6 +31,7 @@ export function scrubElements(): ScrubElements {
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
+const PAST_WHAT = 'the past recomputed';
 
 /** The moment looked at now: the kept one at the past's step, or the newest before it once thinning dropped it. */
 function pastIndex(app: App): number {
@@ -64,9 +65,10 @@ export function showScrub(app: App, els: ScrubElements): void {
       `the present (step ${num(steps)}); "Continue from here" trains on from step ${num(app.past.step)} instead, ` +
       'and the steps after it are dropped.';
     els.gradWhat.dataset.live ??= els.gradWhat.textContent ?? '';
-    els.gradWhat.textContent = `the CPU oracle at step ${num(app.past.step)}, the past recomputed`;
+    els.gradWhat.textContent = `the CPU oracle at step ${num(app.past.step)}, ${PAST_WHAT}`;
   } else if (els.gradWhat.dataset.live !== undefined) {
-    els.gradWhat.textContent = els.gradWhat.dataset.live;
+    // unless the page has said something new there since (training moved to the CPU while looking back)
+    if (els.gradWhat.textContent?.endsWith(PAST_WHAT)) els.gradWhat.textContent = els.gradWhat.dataset.live;
     delete els.gradWhat.dataset.live;
   }
 }
