@@ -10,8 +10,10 @@ import { type PageData, pageData, showDataControls, type Upload } from './data-c
 import { type DemoElements, q, settingControls } from './dom.js';
 import { type BoundaryToggles, showBoundaryToggles } from './plots/boundary-toggles.js';
 import type { LossHistory } from './history.js';
+import type { Timeline } from './timeline.js';
 import { formatSetting, type Settings, toQuery } from './state.js';
 import { showSpeed } from './view.js';
+import type { Snapshot } from './session.js';
 
 /** Where a run that had to leave the GPU continues from. */
 export interface From {
@@ -36,6 +38,10 @@ export interface App {
   batchHistory: LossHistory;
   /** ‖∂L/∂W_l‖ per layer at step 0 of this run (for the gradient-size hint). */
   startNorms?: readonly number[];
+  /** The run's moments kept for looking back (./scrub.ts); cleared with the history when a new run starts. */
+  timeline: Timeline;
+  /** The earlier step drawn now, recomputed from the timeline, while the learner looks back; else absent. */
+  past?: Snapshot;
   fd: boolean;
   /** What the banner says, by kind; empty kinds are not shown. */
   banners: Partial<Record<BannerKind, string>>;

@@ -132,7 +132,14 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
   const bounds = s.gpuGrads && s.bounds ? s.bounds : null;
   const cmp = s.gpuGrads && bounds ? compareWithBoundsModel(spec, s.gpuGrads, bounds) : null;
 
-  if (!s.gpuGrads) {
+  if (s.past) {
+    summary.append(
+      `The past, recomputed on the CPU from the parameters stored at step ${s.step}: the oracle’s gradients there ` +
+        '(f64). What the GPU computed at that step is not kept, so there is no GPU column. Verdict: ',
+      verdict,
+      '.',
+    );
+  } else if (!s.gpuGrads) {
     summary.append(
       'No GPU side to compare: training runs on the CPU in f64 (src/mlp/train/train-fast.ts, equal to the oracle to about 1e-12 in its tests), and these are the oracle’s gradients at its parameters. Verdict: ',
       verdict,

@@ -60,6 +60,13 @@ export class LossHistory {
     this.pending = null;
   }
 
+  /** The run continues from `step` (an earlier state): its points and marks after that step are no longer its past. */
+  truncate(step: number): void {
+    this.pts = this.pts.filter((p) => p.step <= step);
+    this.marks = this.marks.filter((c) => c.step <= step);
+    this.pending = null;
+  }
+
   /** Appends a point; a point for the step already last is replaced, not repeated. */
   add(p: LossPoint): void {
     if (this.pending) {

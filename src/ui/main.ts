@@ -32,6 +32,8 @@ import { demoElements, keyboardScrollable, settingControls, sweepElements } from
 import { flushGradients, render, showBuilding, showNotBuilt, showSpeed, showState } from './view.js';
 import { failureText } from './hints.js';
 import { LossHistory } from './history.js';
+import { backToPresent, clearScrub, onLive, redraw, type ScrubElements, scrubElements, wireScrub } from './scrub.js';
+import { Timeline } from './timeline.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSnapshot, gpuSession, runConfig, type Session, type Snapshot } from './session.js';
 import { workerSession } from './cpu-session.js';
@@ -66,6 +68,7 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   if (!from) {
     app.history.clear();
     app.batchHistory.clear();
+    app.timeline.clear();
     delete app.startNorms;
   }
   const data = app.data.train;
@@ -334,7 +337,7 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   if (!app.ready) return;
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number, before as number);
-  else if (key === 'point' && last && app.controller.session) render(app, last, 0);
+  else if (key === 'point' && last && app.controller.session) redraw(app);
   else if (RUN_KEYS.includes(key) || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
@@ -411,13 +414,19 @@ function onSpeed(app: App): void {
 }
 
 /** Attaches every handler at once: nothing here waits for WebGPU. */
-function wire(app: App): void {
+function wire(app: App, scrub: ScrubElements): void {
   const { els, controller } = app;
   els.play.addEventListener('click', () => {
-    if (!controller.wanted) endWalk(els.diagram); // playing changes the numbers a walk is showing
+    if (!controller.wanted) {
+      endWalk(els.diagram); // playing changes the numbers a walk is showing
+      backToPresent(app, scrub); // Play goes on from the present, not from a step looked back at
+    }
     controller.toggle();
   });
-  els.stepOnce.addEventListener('click', () => void controller.stepOnce());
+  els.stepOnce.addEventListener('click', () => {
+    if (!controller.wanted) backToPresent(app, scrub); // one step on from the present
+    void controller.stepOnce();
+  });
   // walking the backward pass pauses training, so the numbers stay those of one step
   els.diagram.addEventListener(
     GRAPH_WALK_EVENT,
@@ -430,7 +439,7 @@ function wire(app: App): void {
     app.fd = !app.fd;
     els.fd.textContent = app.fd ? 'Remove finite differences' : 'Add finite differences';
     els.fd.setAttribute('aria-pressed', String(app.fd));
-    if (controller.last && controller.session) render(app, controller.last, 0);
+    redraw(app);
   });
   for (const el of settingControls()) {
     el.setAttribute('aria-describedby', `error-${el.name}`);
@@ -517,15 +526,18 @@ async function start(): Promise<void> {
     ready: false,
     history: new LossHistory(),
     batchHistory: new LossHistory(),
+    timeline: new Timeline(),
     fd: false,
     banners: {},
   } as Omit<App, 'controller'> as App;
   let touch: WeightTouch | null = null;
+  const scrub = scrubElements();
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => {
       // slow motion draws every step's numbers exactly: the graph's throttle would skip some
       render(app, s, sps, !app.controller.wanted || slowMotion(app.settings.speed));
+      onLive(app, scrub, s);
       touch?.show(s);
     },
     onState: (state) => {
@@ -533,6 +545,7 @@ async function start(): Promise<void> {
       if (state === 'resetting') {
         clearRunBanners(app);
         clearMarked('link'); // as the banner says it: the link's refusals were about the first run
+        clearScrub(app, scrub);
       }
       if (state === 'failed') showNotBuilt(els);
       showState(els, state, app.controller.wanted);
@@ -565,11 +578,19 @@ async function start(): Promise<void> {
         }
       );
     },
+    /** The snapshot drawn now (a step looked back at, or the present): its step, loss and parameters. */
+    shown: () => {
+      const s = app.past ?? app.controller.last;
+      return s && { step: s.step, loss: s.loss, params: Array.from(s.params), past: s.past === true };
+    },
+    /** The steps of the moments kept for looking back, and the bytes their parameters take. */
+    timeline: () => ({ steps: app.timeline.moments.map((m) => m.step), bytes: app.timeline.bytes }),
     /** The points the page trains on and holds out, as plain arrays. */
     data: () => ({ label: app.data.label, train: plain(app.data.train), test: app.data.test && plain(app.data.test) }),
   };
   for (const el of document.querySelectorAll<HTMLElement>('[data-error]')) el.id = `error-${el.dataset.error}`;
-  wire(app);
+  wire(app, scrub);
+  wireScrub(app, scrub);
   touch = new WeightTouch(touchElements(), els.network, els.diagram, app.controller, (n) => {
     // an edit changes the run as a setting changed mid-run does: the curve is marked where it was made
     app.history.change({ what: `weight ${n.name}`, from: fmt(n.w0), to: fmt(n.w1) });
@@ -580,7 +601,7 @@ async function start(): Promise<void> {
     app.settings = { ...app.settings, ...patch };
     writeUrl(app);
     // while playing, the next frame draws it
-    if (app.controller.last && !app.controller.wanted) render(app, app.controller.last, 0);
+    if (app.controller.last && !app.controller.wanted) redraw(app);
   });
   // prediction in the walk: a setting kept in the URL, switched in the graph's toolbar
   setPredict(els.diagram, app.settings.predict === 'on');

@@ -46,6 +46,8 @@ export interface Snapshot {
   bounds?: ModelBounds;
   /** Why a GPU snapshot comes without bounds (a run too large to bound every frame), in the panel's words. */
   boundsNote?: string;
+  /** An earlier step looked back at: recomputed here on the oracle from the parameters kept then (./timeline.ts). */
+  past?: true;
 }
 
 export interface Session {

@@ -34,14 +34,19 @@ export interface View {
   fd: boolean;
 }
 
-/** Redraws all the demo shows from a snapshot; `exact` false (while playing) lets the graph throttle its numbers. */
-export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true): void {
+/**
+ * Redraws all the demo shows from a snapshot; `exact` false (while playing) lets the graph throttle its numbers.
+ * `past`: a snapshot of an earlier step, looked back at: the history is left as it is, and the curve marks the step.
+ */
+export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = true, past = false): void {
   const { els, settings } = app;
   delete els.demo.dataset.building; // this run's own pictures from here on
   const testLoss = showTest(app, s);
-  app.history.add({ step: s.step, loss: s.loss, ...(testLoss !== null ? { test: testLoss } : {}) });
-  if (s.step === 0) app.startNorms = layerGradientNorms(s.model, s.params, s.oracle.grads, s.objective);
-  if (s.batchLoss !== null) app.batchHistory.add({ step: s.step, loss: s.batchLoss });
+  if (!past) {
+    app.history.add({ step: s.step, loss: s.loss, ...(testLoss !== null ? { test: testLoss } : {}) });
+    if (s.step === 0) app.startNorms = layerGradientNorms(s.model, s.params, s.oracle.grads, s.objective);
+    if (s.batchLoss !== null) app.batchHistory.add({ step: s.step, loss: s.batchLoss });
+  }
   showStats(els, s);
   els.kernel.textContent = s.kernel;
   els.kernel.title =
@@ -52,7 +57,13 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     stepsPerSecond > 0 ? `${rate.toLocaleString('en-US')} ${rate === 1 ? 'step' : 'steps'}/s` : '–';
   els.lossCurve.setAttribute(
     'aria-label',
-    drawLossCurve(els.lossCurve, app.history.points, app.batchHistory.points, app.history.changes),
+    drawLossCurve(
+      els.lossCurve,
+      app.history.points,
+      app.batchHistory.points,
+      app.history.changes,
+      past ? { step: s.step, loss: s.loss } : undefined,
+    ),
   );
   const test = app.data.test;
   const view = { showTest: settings.showTest === 'on', discretize: settings.discretize === 'on' };

@@ -80,6 +80,8 @@ export function linearTickLabels(ticks: readonly number[]): string[] {
 export const TEST_CURVE = { colour: '#c2410c', dash: [6, 4] } as const;
 /** A setting changed mid-run: a dotted vertical line at its step. */
 const CHANGE_COLOUR = '#4b5563';
+/** The step looked back at (./timeline.ts): apart from the curves' black, orange and grey. */
+const CURSOR_COLOUR = '#7c3aed';
 
 /**
  * Loss against step, log10 scale on y with its ticks; x runs from step 0 to the current step (at least 10).
@@ -92,6 +94,7 @@ export function drawLossCurve(
   history: readonly LossPoint[],
   batch: readonly LossPoint[] = [],
   changes: readonly Change[] = [],
+  cursor?: LossPoint,
 ): string {
   const ctx = context(canvas);
   const drawable = (p: LossPoint) => p.loss > 0 && Number.isFinite(p.loss);
@@ -175,6 +178,18 @@ export function drawLossCurve(
   if (pts.length === 1) ctx.arc(x(last.step), y(last.loss), 2, 0, 2 * Math.PI);
   ctx.stroke();
   ctx.lineWidth = 1;
+  const looked = cursor && drawable(cursor) && cursor.step <= x.domain()[1]! ? cursor : null;
+  if (looked) {
+    // the step looked back at: a line across the plot and a ring on the curve
+    ctx.save();
+    ctx.strokeStyle = CURSOR_COLOUR;
+    ctx.lineWidth = 2;
+    line(ctx, x(looked.step), pad.t, x(looked.step), h - pad.b);
+    ctx.beginPath();
+    ctx.arc(x(looked.step), y(looked.loss), 4, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.restore();
+  }
   if (held.length > 0 || faint.length > 0) lossLegend(ctx, w - pad.r, pad.t + 2, held.length > 0, faint.length > 0);
   const first = pts[0]!;
   const noisy = faint.length > 0 ? ` The mini-batch losses, faint behind it, end at ${fmt(faint.at(-1)!.loss)}.` : '';
@@ -189,7 +204,8 @@ export function drawLossCurve(
   );
   return (
     `Loss curve: ${fmt(first.loss)} at step ${first.step}, ${fmt(last.loss)} at step ${last.step}.` +
-    `${noisy}${test}${marks.join('')}`
+    `${noisy}${test}${marks.join('')}` +
+    (looked ? ` Looking back: the cursor (solid purple line) marks step ${looked.step}, loss ${fmt(looked.loss)}.` : '')
   );
 }
 

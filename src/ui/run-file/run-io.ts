@@ -72,6 +72,7 @@ function install(app: App, run: LoadedRun): void {
   newData(app); // the data controls say what trains, and the URL follows
   app.history.clear();
   app.batchHistory.clear();
+  app.timeline.clear();
   delete app.startNorms;
   void app.controller.reset({ params: run.params, step: run.step });
 }
