@@ -251,7 +251,6 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       console.log(`100,000 rows with WebGPU: slowest answer ${slowest} ms; ${verdict}`);
       if (verdict.startsWith('trained')) {
         // 80,000 training points and 20,000 held out: a sample of each drawn, every one counted, and said so
-        await setPlaying(page, false);
         const label = (await page.locator('[data-testid="boundary"]').getAttribute('aria-label')) ?? '';
         expect(label).toMatch(/of 80000 points classified correctly/);
         expect(label).toMatch(/One training point in 40 is drawn; all 80,000 are counted\./);

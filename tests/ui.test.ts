@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { CPU_FRAME_MS, PlaybackController, type PlayState, stepWithin } from '../src/ui/controller.js';
+import { CPU_FRAME_MS, GPU_FRAME_MS, PlaybackController, type PlayState, stepWithin } from '../src/ui/controller.js';
+import { MAX_CHUNK } from '../src/ui/pace.js';
 import { failureText, hints } from '../src/ui/hints.js';
 import { parameterNames } from '../src/ui/gradients.js';
 import { TrainingDivergedError } from '../src/mlp/divergence.js';
@@ -546,6 +547,50 @@ describe('dead and saturated units: any unit, the last one included', () => {
       expect(saturatedUnits(withZ1(activation, Object.fromEntries(units.map((j) => [j, far])))), `${units}`).toEqual([
         units,
       ]);
+    }
+  });
+});
+
+describe('a heavy GPU run', () => {
+  it("asks each frame for no more steps than took GPU_FRAME_MS before, so Pause never waits long; a light one keeps 'max'", async () => {
+    for (const msPerStep of [1, 0.001]) {
+      let clock = 0;
+      const asked: number[] = [];
+      let steps = 0;
+      const session = {
+        backend: 'gpu',
+        step(k: number) {
+          asked.push(k);
+          steps += k;
+          clock += k * msPerStep; // the steps' time, as a readback waits for it
+        },
+        async snapshot() {
+          await tick(1);
+          return { step: steps } as unknown as Snapshot;
+        },
+        setLearningRate() {},
+        setParams() {},
+        destroy() {},
+      } as unknown as Session;
+      const c = new PlaybackController<never>({
+        create: async () => session,
+        onSnapshot: () => {},
+        onState: () => {},
+        onFailure: (e) => {
+          throw e;
+        },
+        schedule: (fn) => void setTimeout(fn, 1),
+        rate: () => 'max',
+        now: () => clock,
+      });
+      await c.reset();
+      c.play();
+      for (let i = 0; i < 2000 && asked.length < 4; i++) await tick(1);
+      c.pause();
+      expect(asked[0], 'the first frame: the pace alone').toBe(MAX_CHUNK);
+      const cap = Math.max(1, Math.min(MAX_CHUNK, Math.floor(GPU_FRAME_MS / msPerStep)));
+      // 1 ms a step: 200 steps a frame (0.2 s); 1 µs a step: the whole 20,000 (20 ms)
+      expect(asked.slice(1, 4), `${msPerStep} ms a step`).toEqual([cap, cap, cap]);
     }
   });
 });

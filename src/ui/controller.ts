@@ -14,6 +14,13 @@ import type { Speed } from './state.js';
 export const CPU_FRAME_MS = 30;
 
 /**
+ * A GPU frame asks for at most the steps that took about this long in the frames before (steps, readback and drawing
+ * together), whatever the pace asks: a heavy run (tens of thousands of points on a slow adapter) would otherwise make
+ * a frame of thousands of steps last many seconds, and Pause waits for the frame in flight.
+ */
+export const GPU_FRAME_MS = 200;
+
+/**
  * Steps `session` up to k times, in slices sized from the time the steps so far
  * took (at most doubling), stopping once `budgetMs` is spent (at least one
  * step); returns the steps done. At most about twice the budget is spent.
@@ -62,6 +69,8 @@ interface Live {
   session: Session;
   /** The readback in flight on this session, if any. */
   inflight: Promise<unknown> | null;
+  /** A GPU frame's milliseconds per step so far (0 until measured): sizes the next frame (GPU_FRAME_MS). */
+  msPerStep?: number;
 }
 
 /**
@@ -247,12 +256,21 @@ export class PlaybackController<From = never> {
     try {
       const before = this.last?.step ?? 0;
       // a worker steps within its own time budget: how many it did, the snapshot's step tells
-      const k = live.session.offThread
-        ? (live.session.step(asked), null)
-        : live.session.backend === 'cpu'
-          ? stepWithin(live.session, asked, CPU_FRAME_MS)
-          : (live.session.step(asked), asked);
+      const t0 = this.now();
+      const gpu = !live.session.offThread && live.session.backend !== 'cpu';
+      let k: number | null;
+      if (live.session.offThread) {
+        live.session.step(asked);
+        k = null;
+      } else if (!gpu) k = stepWithin(live.session, asked, CPU_FRAME_MS);
+      else {
+        // as many as the pace asks, but no more than took GPU_FRAME_MS in the frames before
+        const per = live.msPerStep ?? 0;
+        k = per > 0 ? Math.max(1, Math.min(asked, Math.floor(GPU_FRAME_MS / per))) : asked;
+        live.session.step(k);
+      }
       await this.read(live);
+      if (gpu && k) live.msPerStep = (this.now() - t0) / k;
       const done = k ?? Math.max(0, (this.last?.step ?? before) - before);
       if (this.live === live) this.lastDone = done;
     } catch (e) {
