@@ -250,6 +250,10 @@ describe('with WebGPU (SwiftShader): a run the GPU cannot start is refused, or t
       const verdict = await trainsOnGpuOrRefuses(page, 'error-upload');
       console.log(`100,000 rows with WebGPU: slowest answer ${slowest} ms; ${verdict}`);
       if (verdict.startsWith('trained')) {
+        // Pause answers within about a frame: a frame asks for no more steps than the last ones took 200 ms for
+        const t0 = Date.now();
+        await setPlaying(page, false);
+        expect(Date.now() - t0, 'ms from Pause to paused').toBeLessThan(10_000);
         // 80,000 training points and 20,000 held out: a sample of each drawn, every one counted, and said so
         const label = (await page.locator('[data-testid="boundary"]').getAttribute('aria-label')) ?? '';
         expect(label).toMatch(/of 80000 points classified correctly/);
