@@ -250,35 +250,14 @@ export class FastTrainer {
       // δ_{L+1}: (ŷ − y)/B for BCE; 2(ŷ − y)/B for MSE, times σ′ = ŷ(1 − ŷ) for the σ output
       const dz = bce ? e / B : sigmoidOut ? (2 * e * yHat * (1 - yHat)) / B : (2 * e) / B;
       g[bOut] += dz;
-      // the output layer's dW with the last hidden layer's δ = W_outᵀ δ_out ⊙ f′, db, dW and Wᵀδ to the layer below
-      {
-        const ni = nin[top]!;
-        const w0 = wOff[top]!;
-        const b0 = bOff[top]!;
-        const s = aOff[top]!;
-        for (let k = 0; k < HL; k++) {
-          const a = acts[aL + k]!;
-          g[wOut + k] += dz * a;
-          const gk = gate(act, p[wOut + k]! * dz, a);
-          g[b0 + k] += gk;
-          const w = w0 + k * ni;
-          if (top === 0) {
-            for (let i = 0; i < ni; i++) g[w + i] += gk * x[xb + i]!;
-          } else if (k === 0) {
-            for (let i = 0; i < ni; i++) {
-              g[w + i] += gk * acts[s + i]!;
-              dl[s + i] = p[w + i]! * gk;
-            }
-          } else {
-            for (let i = 0; i < ni; i++) {
-              g[w + i] += gk * acts[s + i]!;
-              dl[s + i] += p[w + i]! * gk;
-            }
-          }
-        }
+      // the output layer's dW, and W_outᵀ δ_out left in `deltas` for the last hidden layer, as each layer leaves it
+      for (let k = 0; k < HL; k++) {
+        g[wOut + k] += dz * acts[aL + k]!;
+        dl[aL + k] = p[wOut + k]! * dz;
       }
-      // the layers below: δ = (Wᵀδ) ⊙ f′ from the sums the layer above left in `deltas`, a row of W at a time
-      for (let l = top - 1; l >= 0; l--) {
+      // every hidden layer, from the top: δ = (Wᵀδ) ⊙ f′ from the sums the layer above left in `deltas`, a row of W
+      // at a time, its db and dW, and Wᵀδ to the layer below
+      for (let l = top; l >= 0; l--) {
         const ni = nin[l]!;
         const no = nout[l]!;
         const w0 = wOff[l]!;
