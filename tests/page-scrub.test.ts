@@ -117,6 +117,15 @@ describe.each([
       // the loss curve: the cursor at k; the curve itself still runs to the present
       const curve = await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label');
       expect(curve).toMatch(new RegExp(`at step ${n}\\. .*the cursor .* marks step ${k}, loss `));
+      // the weight panel reads the step looked at, and an edit waits for the present (it would change the live run)
+      const read = await page
+        .locator('[data-testid="weight-read"]')
+        .evaluate((e) => ({ ...(e as HTMLElement).dataset }));
+      expect(Number(read.step)).toBe(k);
+      expect(Number(read.value)).toBe(past.params[Number(read.index)]);
+      await page.click('[data-testid="weight-edit"]');
+      expect(await page.locator('[data-testid="weight-editor"]').isHidden()).toBe(true);
+      expect(await text(page, 'weight-error')).toMatch(new RegExp(`as it was at step ${k}, looked back at`));
       expect(await axeViolations(page)).toEqual([]);
 
       // Play goes on from the present, and the page is back in it at once

@@ -42,6 +42,8 @@ export interface App {
   timeline: Timeline;
   /** The earlier step drawn now, recomputed from the timeline, while the learner looks back; else absent. */
   past?: Snapshot;
+  /** Told each time the page starts or stops looking back (the weight panel reads the step looked at). */
+  onLookBack?: (past: Snapshot | undefined) => void;
   fd: boolean;
   /** What the banner says, by kind; empty kinds are not shown. */
   banners: Partial<Record<BannerKind, string>>;

@@ -596,6 +596,7 @@ async function start(): Promise<void> {
     app.history.change({ what: `weight ${n.name}`, from: fmt(n.w0), to: fmt(n.w1) });
     if (app.controller.last) render(app, app.controller.last, 0);
   });
+  app.onLookBack = (past) => touch?.lookBack(past);
   wireRunFile(app);
   wireBoundaryToggles(boundaryToggles(), (patch) => {
     app.settings = { ...app.settings, ...patch };

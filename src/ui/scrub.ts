@@ -93,6 +93,7 @@ export function redraw(app: App): void {
 export function backToPresent(app: App, els: ScrubElements): void {
   if (!app.past) return;
   delete app.past;
+  app.onLookBack?.(undefined);
   redraw(app);
   showScrub(app, els);
 }
@@ -105,6 +106,7 @@ function lookAt(app: App, els: ScrubElements, i: number): void {
   // the next frame would draw the present over it: looking back pauses, as walking the graph does
   app.controller.pause();
   app.past = past;
+  app.onLookBack?.(past);
   render(app, past, 0, true, true);
   showScrub(app, els);
 }
@@ -115,7 +117,10 @@ function lookAt(app: App, els: ScrubElements, i: number): void {
  */
 export function onLive(app: App, els: ScrubElements, s: Snapshot): void {
   app.timeline.record(s.step, s.loss, s.params);
-  if (app.past && app.controller.wanted) delete app.past;
+  if (app.past && app.controller.wanted) {
+    delete app.past;
+    app.onLookBack?.(undefined);
+  }
   if (app.past) render(app, app.past, 0, true, true);
   showScrub(app, els);
 }
@@ -129,6 +134,7 @@ async function continueFromHere(app: App, els: ScrubElements): Promise<void> {
   app.batchHistory.truncate(past.step);
   app.timeline.truncate(past.step);
   delete app.past;
+  app.onLookBack?.(undefined);
   showScrub(app, els);
   await app.controller.reset({ params: Float64Array.from(past.params), step: past.step });
   if (app.controller.state !== 'failed') app.controller.play();
@@ -142,6 +148,7 @@ export function wireScrub(app: App, els: ScrubElements): void {
 
 /** A new run: nothing of the last one is looked back at. */
 export function clearScrub(app: App, els: ScrubElements): void {
+  if (app.past) app.onLookBack?.(undefined);
   delete app.past;
   showScrub(app, els);
   els.input.disabled = true; // until the new run's first moment is drawn

@@ -84,6 +84,8 @@ export class WeightTouch {
   private chosen = false;
   /** The next snapshot picks the default weight (the first of a network's, or of a new run's, until a choice). */
   private pickDefault = true;
+  /** The earlier step the page shows while the learner looks back (../scrub.ts): read, never edited. */
+  private looked: Snapshot | undefined;
   /** A readout beside the pointer: the panel may be below the fold. */
   private readonly tip: HTMLElement;
 
@@ -186,7 +188,19 @@ export class WeightTouch {
       this.close(false);
       this.say(`${this.name()} was not changed: training started, and it changes every weight (pause to edit)`);
     }
-    this.read(s);
+    this.read(this.looked ?? s);
+  }
+
+  /**
+   * The page looks back at an earlier step (or, undefined, returns to the present): the reading follows the step
+   * shown, and editing waits for the present, since an edit changes the live run, not the past.
+   */
+  lookBack(past: Snapshot | undefined): void {
+    this.looked = past;
+    if (past && !this.els.editor.hidden) this.close(false);
+    this.say('');
+    const s = past ?? this.controller.last;
+    if (s) this.read(s);
   }
 
   /** A new run: what was said of the last one's weights no longer applies. */
@@ -216,7 +230,7 @@ export class WeightTouch {
 
   /** The readout beside the pointer at `e`, on the chosen weight; hidden for null. */
   private place(e: MouseEvent | null): void {
-    const s = this.controller.last;
+    const s = this.looked ?? this.controller.last;
     const w = s?.params[this.index];
     const g = s?.oracle.grads[this.index];
     if (!e || w === undefined || g === undefined) {
@@ -240,7 +254,7 @@ export class WeightTouch {
     this.chosen = true;
     if (index < WEIGHTS_LISTED) this.els.choice.value = String(index);
     if (!this.els.editor.hidden) this.close(false);
-    const s = this.controller.last;
+    const s = this.looked ?? this.controller.last;
     if (s) this.read(s);
   }
 
@@ -289,6 +303,13 @@ export class WeightTouch {
   /** Opens the editor on the chosen weight, or says why not (training, or no run yet). */
   private open(): void {
     const name = this.name();
+    if (this.looked) {
+      this.say(
+        `${name} is shown as it was at step ${this.looked.step}, looked back at: edits change the run now, so move ` +
+          'the "Look back" slider to its right end (or press "Continue from here") to edit it',
+      );
+      return;
+    }
     if (!this.paused()) {
       const { wanted, state } = this.controller;
       this.say(
