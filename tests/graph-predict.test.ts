@@ -148,6 +148,24 @@ describe('predict, then reveal: the entry asked at each stage', () => {
     expect(by.dW1!.value).toBeCloseTo(r.delta[0]![n * 3]! * data.x[n * d]!, 15);
   });
 
+  it("a weight's share is asked from an input that is not 0 (x1 = 0 would make it a mere 0)", () => {
+    const d = 2;
+    const hidden = [4];
+    const data = { d, N: 4, x: Float64Array.from([0, 0, 0, 1, 1, 0, 1, 1]), y: Float64Array.from([0, 1, 1, 0]) };
+    const params = initModelParams({ d, hidden }, 3);
+    const snap = oracleSnapshot(data, params, { hidden, activation: 'tanh', output: 'sigmoid' }, { loss: 'bce' });
+    const r = lossAndGradsModel(makeModel({ d, hidden, activation: 'tanh', output: 'sigmoid' }), params, data, {
+      loss: 'bce',
+    });
+    // the sample x = (0, 1): x1 = 0, so the question is about x2's weight
+    const w1 = questionFor(graphState(snapshotInput(snap, 1)), 'dW1')!;
+    expect(w1.label).toMatch(/dW1\[1\]\[2\].*from x2/);
+    expect(w1.value).toBeCloseTo(r.delta[0]![1 * 4]! * 1, 15);
+    expect(w1.value).not.toBe(0);
+    // x = (1, 0): x1
+    expect(questionFor(graphState(snapshotInput(snap, 2)), 'dW1')!.label).toMatch(/dW1\[1\]\[1\].*from x1/);
+  });
+
   it('asks nothing on the forward pass, at the seed or through the mean', () => {
     const { s } = setup({ hidden: [3] });
     for (const id of ['leaves', 'z1', 'a1', 'z2', 'out', 'L', 'seed', 'dl']) expect(questionFor(s, id)).toBeNull();

@@ -105,7 +105,14 @@ export function questionFor(s: GraphState, stage: string): Question | null {
   if (m[1] === 'dW' && l >= 1 && l <= L) {
     const j = openUnit(s, l);
     const nin = l === 1 ? s.input.d : s.input.hidden[l - 2]!;
-    const i = l === 1 ? 0 : openUnit(s, l - 1);
+    // the first input that is not 0 (x = (0, 1) would make x1's share a mere 0 too)
+    const i =
+      l === 1
+        ? Math.max(
+            0,
+            v.x!.findIndex((x) => x !== 0),
+          )
+        : openUnit(s, l - 1);
     const from = l === 1 ? `x${i + 1}` : `unit ${i + 1} of a${l - 1}`;
     return q(
       'param',
