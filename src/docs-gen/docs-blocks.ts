@@ -5,6 +5,7 @@
 import { batchBlock } from './docs-batch.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
+import { leakyClaimBlock } from './docs-method.js';
 import { nudgeBlock } from './docs-nudge.js';
 import { gatesBlock, interpretationsBlock, pathBlock } from './docs-paths.js';
 import { fillGenerated, GENERATED_BLOCKS } from './docs-spotcheck.js';
@@ -18,6 +19,7 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   ...EXERCISE_BLOCKS,
   ...MODEL_BLOCKS,
   nudge: nudgeBlock,
+  'leaky-claim': leakyClaimBlock,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */

@@ -33,6 +33,8 @@ const xorAt = (H: number, seed: number, data: Dataset = xor()) => {
   const cache = forward(spec, params, data);
   return { spec, params, cache, L: paramLayout(spec), ...backward(spec, params, data, cache, 'bce') };
 };
+/** An XOR point by its coordinates, the way the page's labels and the exercises name it. */
+const xyOf = (n: number) => `(${xor().x[2 * n]}, ${xor().x[2 * n + 1]})`;
 const pick = (a: ArrayLike<number>, off: number, len: number) => Array.from(a).slice(off, off + len);
 
 /** Exercise 1: δ1 at one XOR point, at step 0. */
@@ -73,7 +75,32 @@ export function stepAnswer(): string {
   const theta = Float64Array.from(s.params);
   sgdUpdate(theta, s.grads, lr);
   const b2 = s.L.b2.offset;
-  return `$b_2 \\leftarrow b_2 - \\eta\\, \\partial L/\\partial b_2 = ${num(s.params[b2]!)} - ${lr} \\cdot ${factor(s.grads[b2]!)} = ${num(theta[b2]!)}$. Every parameter moves against its own gradient, scaled by $\\eta$; a parameter whose gradient is $0$ (one behind a gate that is closed at all four points) does not move at all. With ${cli(`--hidden ${H} --seed ${seed} --steps 1`)}, \`final.params.b2\` shows the new value.`;
+  const stuck = [...s.grads.keys()].filter((k) => s.grads[k] === 0);
+  // a weight W1[j][k] gets 0 when unit j is open only at points where x_k = 0
+  const w1Name = (k: number) => `W_{1,${Math.floor(k / 2) + 1}${(k % 2) + 1}}`;
+  const stuckSaid =
+    stuck.length === 0
+      ? `, and all ${s.grads.length} gradients are non-zero, so every parameter moves`
+      : `. In this first step, though, ${stuck.length === 1 ? 'one gradient is' : `${stuck.length} gradients are`} exactly $0$: ` +
+        stuck
+          .map((k) => {
+            if (k >= 2 * H) throw new Error('exercise 3: a zero gradient outside W1 needs its own words');
+            const j = Math.floor(k / 2);
+            return `$${w1Name(k)}$, unit ${j + 1}'s weight on $x_${(k % 2) + 1}$, an input that is $0$ at every point where unit ${j + 1} is open`;
+          })
+          .join('; ') +
+        `. ${stuck.length === 1 ? 'It stays' : 'They stay'} put for this step only: unlike a dead unit's parameters, ` +
+        `${stuck.length === 1 ? 'it' : 'they'} can move once the gate opens at a point where that input is not $0$`;
+  const openAt = (j: number) => {
+    const at = [0, 1, 2, 3].filter((n) => s.cache.z1[n * H + j]! > 0).map((n) => xyOf(n));
+    return at.length === 1
+      ? `$x = ${at[0]}$`
+      : `${at
+          .slice(0, -1)
+          .map((p) => `$${p}$`)
+          .join(', ')} and $${at.at(-1)}$`;
+  };
+  return `$b_2 \\leftarrow b_2 - \\eta\\, \\partial L/\\partial b_2 = ${num(s.params[b2]!)} - ${lr} \\cdot ${factor(s.grads[b2]!)} = ${num(theta[b2]!)}$. Every parameter moves against its own gradient, scaled by $\\eta$, so the ones that cannot move are those whose gradient is exactly $0$: the parameters of a unit whose gate is closed at all four points (exercise 5 has one). For this network the answer is none, for good: no unit is closed at all four points (unit 1 is open at ${openAt(0)}, unit 2 at ${openAt(1)})${stuckSaid}. On the page, press Step once and read $b_2$ in the graph or under "Touch a weight"; or with ${cli(`--hidden ${H} --seed ${seed} --steps 1`)}, \`final.params.b2\` shows the new value.`;
 }
 
 /** Exercise 4: x1 = 0 zeroes a column of ∂L/∂W1. */
@@ -146,11 +173,18 @@ export function activationAnswer(): string {
   return lines.join('\n');
 }
 
-/** Exercise 7, on XOR: exercise 5's network (unit 1 dead from the start under ReLU) trained with each activation. */
-function trainedWithEach(): string {
+let deadRuns: ReturnType<typeof trainDeadUnit> | undefined;
+
+/** Exercise 5's network trained with each hidden activation: loss, accuracy, and at how many points unit 1 is open. */
+export function deadUnitRuns() {
+  deadRuns ??= trainDeadUnit();
+  return deadRuns;
+}
+
+function trainDeadUnit() {
   const { hidden: H, seed, steps, lr } = EX.dead;
   const data = xor();
-  const runs = ACTIVATIONS.map((f) => {
+  return ACTIVATIONS.map((f) => {
     const t = new MatrixTrainer(data, initParams({ d: 2, H }, seed), {
       hidden: H,
       lr,
@@ -163,6 +197,13 @@ function trainedWithEach(): string {
     const open = Array.from({ length: data.N }, (_, n) => cache.z1[n * H]!).filter((z) => z > 0).length;
     return { f, loss: t.loss(), acc: accuracy(cache.yHat, data.y), open };
   });
+}
+
+/** Exercise 7, on XOR: exercise 5's network (unit 1 dead from the start under ReLU) trained with each activation. */
+function trainedWithEach(): string {
+  const { hidden: H, seed, steps, lr } = EX.dead;
+  const data = xor();
+  const runs = deadUnitRuns();
   const said = runs.map(
     ({ f, loss, acc, open }) =>
       `${f.label} ends at loss ${num3(loss)} with ${Math.round(100 * acc)}% accuracy, $z_{1,1} > 0$ at ${open} of ${data.N} points`,
@@ -170,20 +211,42 @@ function trainedWithEach(): string {
   return `On XOR, exercise 5's network (H = ${H}, seed ${seed}, rate ${lr}, ${steps.toLocaleString('en-US')} steps), whose unit 1 starts negative at all ${data.N} points: ${said.join('; ')}. Under leaky ReLU the unit's gradients are $1/100$ of what an open unit would get, so it moves about a hundred times more slowly; tanh and $\\sigma$ pass far more. Check each with ${cli(`--hidden ${H} --seed ${seed} --activation tanh`)} (or \`leaky\`, \`sigmoid\`, \`relu\`).`;
 }
 
-/** Exercise 8: what ReLU′(0) = 1 would change, on the spot-check with b1,2 moved to sit on the kink. */
-export function kinkAnswer(): string {
+/** Exercise 8's setting: the spot-check with b1,2 = 2, which puts z1,2 exactly on ReLU's kink. */
+export function kinkSetting() {
   const spec = SPOT.spec;
   const L = paramLayout(spec);
   const params = Float64Array.from(SPOT.params);
   params[L.b1.offset + 1] = 2; // z1,2 = −0.5·1 − 0.75·2 + 2 = 0 exactly
   const data = parseDataset(`${SPOT.x.join(',')},${SPOT.y}\n`, 'csv');
+  return { spec, L, params, data, k: L.b1.offset + 1 };
+}
+
+/**
+ * L's one-sided slopes in b1,2 at the kink, by one-sided differences of the loss (no derivative rule): a convex kink
+ * has left ≤ right. With h = 1e-7 both the truncation (σ's curvature times h) and the rounding (1e-16 / h) stay
+ * below 1e-7, well under the 6 digits quoted.
+ */
+export function kinkSlopes(h = 1e-7): { left: number; right: number } {
+  const { spec, params, data, k } = kinkSetting();
+  const at = (b: number) => {
+    const p = Float64Array.from(params);
+    p[k] = b;
+    return lossAndGrads(spec, p, data, 'bce').loss;
+  };
+  const b = params[k]!;
+  return { left: (at(b) - at(b - h)) / h, right: (at(b + h) - at(b)) / h };
+}
+
+/** Exercise 8: what ReLU′(0) = 1 would change, on the spot-check with b1,2 moved to sit on the kink. */
+export function kinkAnswer(): string {
+  const { spec, params, data, k } = kinkSetting();
   const cache = forward(spec, params, data);
   const b = backward(spec, params, data, cache, 'bce');
-  const k = L.b1.offset + 1;
   const fd = numericGradient(spec, params, data, 'bce', { indices: [k] })[k]!;
+  const { left, right } = kinkSlopes();
   return [
     `Move $b_{1,2}$ of the spot-check to $2$: then $z_{1,2} = -0.5 - 1.5 + 2 = ${num(cache.z1[1]!)}$ exactly, on the kink. The forward pass does not care ($a_{1,2} = 0$ either way, $z_2 = ${num(cache.z2[0]!)}$, $\\delta_2 = ${num(b.dz2[0]!)}$).`,
-    `With the project's $\\mathrm{ReLU}'(0) = 0$, $\\delta_{1,2} = ${num(b.dz1[1]!)}$ and $\\partial L/\\partial b_{1,2} = ${num(b.grads[k]!)}$. With $\\mathrm{ReLU}'(0) = 1$ it would be $W_{2,2}\\,\\delta_2 = ${num(b.da1[1]!)}$, and row 2 of $\\partial L/\\partial W_1$ would be $${num(b.da1[1]!)}\\, x^\\top$. Both are valid subgradients; neither is "the" derivative, and central differences, which straddle the kink, measure the average of the two one-sided slopes: $${num(fd)}$.`,
+    `With the project's $\\mathrm{ReLU}'(0) = 0$, $\\delta_{1,2} = ${num(b.dz1[1]!)}$ and $\\partial L/\\partial b_{1,2} = ${num(b.grads[k]!)}$. With $\\mathrm{ReLU}'(0) = 1$ it would be $W_{2,2}\\,\\delta_2 = ${num(b.da1[1]!)}$, and row 2 of $\\partial L/\\partial W_1$ would be $${num(b.da1[1]!)}\\, x^\\top$. Here both are subgradients of $L$ as a function of $b_{1,2}$ alone, but only because this kink is convex: $L$'s slope in $b_{1,2}$ is $${num(left)}$ just below $2$ and $${num(right)}$ just above, so it jumps up, and every value between the two one-sided slopes is a subgradient. That is luck, not a rule: as the derivation's sanity checks warn, what backprop returns at a kink need not be a subgradient of $L$ when the kink is not convex. Neither value is "the" derivative, and central differences, which straddle the kink, measure the average of the two one-sided slopes: $${num(fd)}$.`,
     `So the choice matters exactly when some $z_{1,j}$ is exactly $0$, and then it decides whether the unit learns from that point. It must be the same everywhere (engine, matrix form, WGSL, page), or the implementations disagree on exactly those points. In the demo, $z_1 = b_1$ at the point $(0, 0)$, so it would matter if a bias were exactly $0$; the seeded initialisation never draws one.`,
   ].join('\n');
 }
