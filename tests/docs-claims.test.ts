@@ -172,3 +172,27 @@ describe('item 8: exercise 3 answers "which parameters cannot move at all?"', ()
     expect(exercise(3)).toMatch(/one gradient is exactly \$0\$: \$W_\{1,12\}\$, unit 1's weight on \$x_2\$/);
   });
 });
+
+describe('the rest: the same kinds of slip', () => {
+  it("exercise 9: MSE's extra factor at the start is 2σ′(z2), not σ′, and its ratio to BCE is 1/(2σ′)", () => {
+    const text = exercise(9);
+    const m = text.match(
+      /\\sigma'\(z_2\) \\ge ([\d.]+)\$.*?between \$([\d.]+)\$ and \$0\.5\$, so MSE's signals are at most ([\d.]+) times/,
+    );
+    expect(m, "exercise 9 gives MSE's factor at the start").not.toBeNull();
+    const sp = Number(m![1]);
+    expect(Number(m![2])).toBeCloseTo(2 * sp, 2);
+    expect(Number(m![3])).toBeCloseTo(1 / (2 * sp), 1);
+  });
+
+  it("exercise 7: tanh's slower learning is measured against tanh′(0) = 1, its baseline named", () => {
+    const m = exercise(7).match(/([\d.]+) times more slowly than a unit at \$z = 0\$, where \$\\tanh' = 1\$/);
+    expect(m).not.toBeNull();
+    const t = Math.tanh(-2.2);
+    expect(Number(m![1])).toBe(three(1 / (1 - t * t)));
+  });
+
+  it('no "below"/"above" for nearer the input or the loss in the derivation', () => {
+    expect(read('docs/derivation.md')).not.toMatch(/gradient below inherits|\\delta\$ below it/);
+  });
+});
