@@ -3,6 +3,7 @@
  * function that refills them, all written beside this file.
  */
 import { batchBlock } from './docs-batch.js';
+import { deepCheckBlock } from './docs-deep.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
 import { leakyClaimBlock } from './docs-method.js';
@@ -20,6 +21,7 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   ...MODEL_BLOCKS,
   nudge: nudgeBlock,
   'leaky-claim': leakyClaimBlock,
+  'deep-check': deepCheckBlock,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */
