@@ -4,7 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { initParams } from '../src/mlp/init.js';
+import { makeDataset, xor } from '../src/mlp/data/data.js';
+import { engineGradsOf, engineLoss, engineModelOf, initModelParams, initParams } from '../src/mlp/init.js';
+import { makeModel } from '../src/mlp/model.js';
+import type { Snapshot } from '../src/ui/session.js';
+import { exportNetwork, type NetworkExport } from '../src/ui/export.js';
 import { SPOT } from '../src/mlp/spotcheck.js';
 
 const read = (f: string) => readFileSync(f, 'utf8');
@@ -195,4 +199,65 @@ describe('the rest: the same kinds of slip', () => {
   it('no "below"/"above" for nearer the input or the loss in the derivation', () => {
     expect(read('docs/derivation.md')).not.toMatch(/gradient below inherits|\\delta\$ below it/);
   });
+});
+
+describe('exercise 14: the solution in the answer, run on what backpropLab.export() returns, matches the scalar engine', () => {
+  const text = exercise(14);
+  const code = text.match(/```js\n([\s\S]*?)```/)![1]!;
+
+  /** Runs the answer's code as the console would, with `backpropLab.export()` returning `net`; what it prints. */
+  const run = (net: NetworkExport) => {
+    const printed: unknown[][] = [];
+    new Function('backpropLab', 'console', code)({ export: () => net }, { log: (...a: unknown[]) => printed.push(a) });
+    expect(printed).toHaveLength(1);
+    expect(printed[0]![0]).toBe('largest difference from the page:');
+    return printed[0]![1] as number;
+  };
+
+  const cases = [
+    { hidden: [3, 2], activation: 'relu', output: 'sigmoid', loss: 'bce', l1: 0, l2: 0, seed: 5 },
+    { hidden: [4], activation: 'leaky', output: 'sigmoid', loss: 'mse', l1: 0.01, l2: 0, seed: 2 },
+    { hidden: [3, 3, 2], activation: 'tanh', output: 'sigmoid', loss: 'bce', l1: 0, l2: 0.1, seed: 7 },
+    { hidden: [2, 5], activation: 'sigmoid', output: 'identity', loss: 'mse', l1: 0.02, l2: 0.05, seed: 11 },
+  ] as const;
+
+  for (const c of cases) {
+    it(`${c.hidden.join(',')} ${c.activation}, ${c.output} output, ${c.loss}, λ1 = ${c.l1}, λ2 = ${c.l2}`, () => {
+      const model = makeModel({ d: 2, hidden: c.hidden, activation: c.activation, output: c.output });
+      const data =
+        c.output === 'identity'
+          ? makeDataset(
+              [
+                [0.3, -1.2],
+                [1.5, 0.4],
+                [-0.7, 0.9],
+                [0.1, 0.2],
+                [2, -0.5],
+              ],
+              [0.5, -1.3, 2.2, 0.1, 0.9],
+              { output: 'identity' },
+            )
+          : xor();
+      const params = initModelParams(model, c.seed);
+      const objective = { loss: c.loss, l1: c.l1, l2: c.l2 };
+      const mlp = engineModelOf(model, params);
+      const { loss } = engineLoss(model, mlp, data, objective);
+      loss.backward();
+      const engine = engineGradsOf(model, mlp);
+      // what the page's snapshot holds, reduced to the fields the export reads
+      const snapshot = { step: 0, model, objective, params, data, oracle: { loss: loss.data, grads: engine } };
+      const net = exportNetwork(snapshot as unknown as Snapshot);
+      // the export's shapes are the ones the exercise describes
+      expect(net.hidden).toEqual([...c.hidden]);
+      expect(net.params.W1).toHaveLength(c.hidden[0]);
+      expect((net.params.W1 as number[][])[0]).toHaveLength(2);
+      expect(net.params[`W${c.hidden.length + 1}`]).toHaveLength(1);
+      expect(net.x).toHaveLength(data.N);
+      expect(run(net)).toBeLessThan(1e-12);
+      // and it can fail: a gradient of the page's moved by 1e-6 is seen
+      const off = structuredClone(net);
+      (off.grads.b1 as number[])[0]! += 1e-6;
+      expect(run(off)).toBeGreaterThan(5e-7);
+    });
+  }
 });

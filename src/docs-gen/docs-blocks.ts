@@ -3,6 +3,7 @@
  * function that refills them, all written beside this file.
  */
 import { batchBlock } from './docs-batch.js';
+import { buildAnswer, deeperAnswer } from './docs-build.js';
 import { deepCheckBlock } from './docs-deep.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
@@ -22,6 +23,8 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   nudge: nudgeBlock,
   'leaky-claim': leakyClaimBlock,
   'deep-check': deepCheckBlock,
+  'exercise-deeper': deeperAnswer,
+  'exercise-build': buildAnswer,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */
