@@ -45,7 +45,7 @@ export function predictAnswer(): string {
   const gate = z1.map((z) => (z > 0 ? 1 : 0));
   const y = xor().y[n]!;
   return [
-    `With ${cli(`--hidden ${H} --seed ${seed} --steps 0`)} the initial parameters are (to 6 digits) $W_1 = ${mat(pick(s.params, s.L.W1.offset, 2 * H), 2)}$, $b_1 = ${col(pick(s.params, s.L.b1.offset, H))}$, $W_2 = ${row(pick(s.params, s.L.W2.offset, H))}$, $b_2 = ${num(s.params[s.L.b2.offset]!)}$. At $x = (0, 1)$:`,
+    `On the page at step 0 (the graph shows each weight and bias; "Touch a weight" reads any one), or with ${cli(`--hidden ${H} --seed ${seed} --steps 0`)}, the initial parameters are (to 6 digits) $W_1 = ${mat(pick(s.params, s.L.W1.offset, 2 * H), 2)}$, $b_1 = ${col(pick(s.params, s.L.b1.offset, H))}$, $W_2 = ${row(pick(s.params, s.L.W2.offset, H))}$, $b_2 = ${num(s.params[s.L.b2.offset]!)}$. At $x = (0, 1)$:`,
     '',
     `- $z_1 = W_1 x + b_1 = ${col(z1)}$, so unit ${gate[0] ? 1 : 2} is on and unit ${gate[0] ? 2 : 1} is off: $\\mathrm{ReLU}'(z_1) = ${col(gate)}$, $a_1 = ${col(pick(s.cache.a1, n * H, H))}$;`,
     `- $z_2 = ${num(s.cache.z2[n]!)}$, $\\hat y = ${num(s.cache.yHat[n]!)}$, and with the label $y = ${y}$ and the batch mean over $N = 4$: $\\delta_2 = (\\hat y - y)/4 = ${num(s.dz2[n]!)}$;`,
@@ -109,13 +109,13 @@ export function columnAnswer(): string {
   const data = parseDataset(csv, 'csv');
   const s = xorAt(H, seed, data);
   return [
-    `With one point $x = (0, 1)$, $y = 1$ (the file \`one.csv\` holding the line \`${csv.trim()}\`) and ${cli(`--hidden ${H} --seed ${seed} --steps 0 --data one.csv`)}: $\\delta_1 = ${col(Array.from(s.dz1))}$ (both units are on) and`,
+    `With one point $x = (0, 1)$, $y = 1$ (the file \`one.csv\` holding the line \`${csv.trim()}\`, uploaded on the page at \`?hidden=${H}&seed=${seed}&test=0\` under More data settings, your own data; or with ${cli(`--hidden ${H} --seed ${seed} --steps 0 --data one.csv`)}): $\\delta_1 = ${col(Array.from(s.dz1))}$ (both units are on) and`,
     '',
     '$$',
     `\\frac{\\partial L}{\\partial W_1} = \\delta_1 x^\\top = ${col(Array.from(s.dz1))} \\begin{bmatrix} 0 & 1 \\end{bmatrix} = ${mat(pick(s.grads, s.L.W1.offset, 2 * H), 2)}.`,
     '$$',
     '',
-    `The first column, the weights that multiply $x_1$, is exactly $0$: in $\\partial L/\\partial W_{1,j1} = \\delta_{1,j}\\, x_1$ the input is the multiply gate's other factor. The second column equals $\\partial L/\\partial b_1 = ${col(pick(s.grads, s.L.b1.offset, H))}$ because $x_2 = 1$, the bias's own input. In XOR the point $(0, 0)$ contributes nothing to $\\partial L/\\partial W_1$ at all, only to the biases.`,
+    `The first column, the weights that multiply $x_1$, is exactly $0$: in $\\partial L/\\partial W_{1,j1} = \\delta_{1,j}\\, x_1$ the input is the multiply gate's other factor. The second column equals $\\partial L/\\partial b_1 = ${col(pick(s.grads, s.L.b1.offset, H))}$ because $x_2 = 1$, the bias's own input. The gradient panel shows all of them: W1[1][1] and W1[2][1] are $0$. In XOR the point $(0, 0)$ contributes nothing to $\\partial L/\\partial W_1$ at all, only to the biases.`,
   ].join('\n');
 }
 
@@ -139,7 +139,7 @@ export function deadAnswer(): string {
   return [
     `Unit 1's pre-activation at the four points is $${row(z1unit1)}$: negative everywhere, so $\\mathrm{ReLU}'(z_{1,1}) = 0$ at every point, $\\delta_{1,1} = 0$ at every point, and each of its gradients (row 1 of $\\partial L/\\partial W_1$, $\\partial L/\\partial b_{1,1}$, and $\\partial L/\\partial W_{2,1} = \\sum_n \\delta_2^{(n)} a_{1,1}^{(n)}$ with $a_{1,1} = 0$) is a sum of zeros.`,
     `Nothing that feeds $z_{1,1}$ ever changes, so it stays negative: after ${steps.toLocaleString('en-US')} steps at rate ${lr} its four parameters have moved by ${moved === 0 ? 'exactly $0$' : `$${sci(moved)}$`}, and the network, one unit short, ends at ${Math.round(100 * acc)}% accuracy.`,
-    `Check: ${cli(`--hidden ${H} --seed ${seed}`)} gives the same \`W1[0]\`, \`b1[0]\` and \`W2[0][0]\` in \`initial\` and \`final\`; the page (\`?hidden=${H}&seed=${seed}\`) draws the unit hollow. A leaky ReLU would pass $0.01$ of the signal through the closed gate, so the unit's parameters would move, slowly.`,
+    `Check on the page: \`?hidden=${H}&seed=${seed}\` draws the unit hollow; read W1[1][1], W1[1][2], b1[1] and W2[1] under "Touch a weight" at step 0, play past step ${steps.toLocaleString('en-US')}, pause, and read them again. Or with the command line: ${cli(`--hidden ${H} --seed ${seed}`)} gives the same \`W1[0]\`, \`b1[0]\` and \`W2[0][0]\` in \`initial\` and \`final\` (arrays there count from 0). A leaky ReLU would pass $0.01$ of the signal through the closed gate, so the unit's parameters would move, slowly.`,
   ].join('\n');
 }
 
@@ -152,7 +152,7 @@ export function widthAnswer(): string {
   const at75 = runs.filter((r) => r.accuracy === 0.75).length;
   return [
     `With one unit, $z_2 = W_{2,1}\\,\\mathrm{ReLU}(w^\\top x + b_1) + b_2$ is a monotone function of the single number $w^\\top x + b_1$, so the set where $\\hat y > 1/2$ is one side of a line (or the whole plane, or nothing). XOR's two positive points $(0,1), (1,0)$ and two negative points $(0,0), (1,1)$ have the same midpoint $(1/2, 1/2)$, so no line puts both pairs on opposite sides: at most three of the four points can be right.`,
-    `Measured: out of seeds 0 to ${seeds - 1} at rate ${lr} and ${steps.toLocaleString('en-US')} steps, ${wins} learn XOR, the best accuracy is ${Math.round(100 * best)}%, reached by ${at75} seeds. Check with \`npm run -s sweep -- --backend cpu --widths 1 --rates ${lr} --seeds ${seeds}\`, or train one with ${cli('--hidden 1')}.`,
+    `Measured: out of seeds 0 to ${seeds - 1} at rate ${lr} and ${steps.toLocaleString('en-US')} steps, ${wins} learn XOR, the best accuracy is ${Math.round(100 * best)}%, reached by ${at75} seeds. Check on the page: the map below the explainer (64 seeds, ${steps.toLocaleString('en-US')} steps, BCE) shows no seed learning in its row H = 1 at any of its rates, and \`?hidden=1&seed=0\` (then 1, 2, …) trains one seed at rate ${lr}, to at best 75%; or with the command line, \`npm run -s sweep -- --backend cpu --widths 1 --rates ${lr} --seeds ${seeds}\`.`,
   ].join('\n');
 }
 
@@ -166,7 +166,7 @@ export function activationAnswer(): string {
   const tanh = activationCase(ACTIVATIONS.find((f) => f.name === 'tanh')!);
   lines.push(
     '',
-    `With $z_1 = ${col(computeSpotCheck().z1)}$ fixed, only ReLU closes unit 2's gate completely. Leaky ReLU lets $0.01$ through; tanh lets $f'(${num(computeSpotCheck().z1[1]!)}) = ${num(tanh.fPrime[1]!)}$ through, so unit 2 still learns, ${num3(1 / tanh.fPrime[1]!)} times more slowly than a unit at $z = 0$, where $\\tanh' = 1$; $\\sigma$ never passes more than $1/4$, even at $z = 0$, which is one reason it is a poor hidden activation. $\\delta_2$ changes too, because $a_1$ and so $z_2$ change. These numbers come from the scalar engine's \`relu\`, \`leakyRelu\`, \`tanh\` and \`sigmoid\`, with the spot-check's parameters.`,
+    `With $z_1 = ${col(computeSpotCheck().z1)}$ fixed, only ReLU closes unit 2's gate completely. Leaky ReLU lets $0.01$ through; tanh lets $f'(${num(computeSpotCheck().z1[1]!)}) = ${num(tanh.fPrime[1]!)}$ through, so unit 2 still learns, ${num3(1 / tanh.fPrime[1]!)} times more slowly than a unit at $z = 0$, where $\\tanh' = 1$; $\\sigma$ never passes more than $1/4$, even at $z = 0$, which is one reason it is a poor hidden activation. $\\delta_2$ changes too, because $a_1$ and so $z_2$ change. These numbers come from the project's code, with the spot-check's parameters.`,
     '',
     trainedWithEach(),
   );
@@ -208,7 +208,7 @@ function trainedWithEach(): string {
     ({ f, loss, acc, open }) =>
       `${f.label} ends at loss ${num3(loss)} with ${Math.round(100 * acc)}% accuracy, $z_{1,1} > 0$ at ${open} of ${data.N} points`,
   );
-  return `On XOR, exercise 5's network (H = ${H}, seed ${seed}, rate ${lr}, ${steps.toLocaleString('en-US')} steps), whose unit 1 starts negative at all ${data.N} points: ${said.join('; ')}. Under leaky ReLU the unit's gradients are $1/100$ of what an open unit would get, so it moves about a hundred times more slowly; tanh and $\\sigma$ pass far more. Check each with ${cli(`--hidden ${H} --seed ${seed} --activation tanh`)} (or \`leaky\`, \`sigmoid\`, \`relu\`).`;
+  return `On XOR, exercise 5's network (H = ${H}, seed ${seed}, rate ${lr}, ${steps.toLocaleString('en-US')} steps), whose unit 1 starts negative at all ${data.N} points: ${said.join('; ')}. Under leaky ReLU the unit's gradients are $1/100$ of what an open unit would get, so it moves about a hundred times more slowly; tanh and $\\sigma$ pass far more. Check each on the page with \`?hidden=${H}&seed=${seed}&activation=tanh\` (or \`leaky\`, \`sigmoid\`, \`relu\`), playing to step ${steps.toLocaleString('en-US')}; or with the command line, ${cli(`--hidden ${H} --seed ${seed} --activation tanh`)}.`;
 }
 
 /** Exercise 8's setting: the spot-check with b1,2 = 2, which puts z1,2 exactly on ReLU's kink. */
@@ -280,7 +280,7 @@ export function lossAnswer(): string {
     '| --- | --- | --- | --- |',
     ...bce.map((c, i) => `| ${c.hidden} | ${c.lr} | ${c.learned} of ${seeds} | ${mse[i]!.learned} of ${seeds} |`),
     '',
-    `(seeds 0 to ${seeds - 1}, ${steps.toLocaleString('en-US')} steps.) MSE does as well as BCE or better here, for two reasons. XOR's start is not saturated: at H = ${widths[0]} no seed starts with $|z_2| > ${num3(maxZ2)}$ at any point, where $\\sigma'(z_2) \\ge ${num3(p * (1 - p))}$; MSE's $\\delta_2 = 2(\\hat y - y)\\,\\sigma'(z_2)$ is BCE's $\\hat y - y$ times $2\\sigma'(z_2)$, which lies between $${num3(2 * p * (1 - p))}$ and $0.5$, so MSE's signals are at most ${num3(1 / (2 * p * (1 - p)))} times smaller than BCE's at the start, against ${num3(sat.bce / sat.mse)} times at the saturated $z_2 = -5$ below. And the test's bar is not the same height for both: a mean BCE of 0.01 means $\\hat y$ is typically within 0.01 of its label ($-\\log 0.99 \\approx 0.01$), a mean MSE of 0.01 only within 0.1 ($0.1^2 = 0.01$). The saturation argument is about a network that is confidently wrong, like the derivation's $z_2 = -5$, where BCE's $\\delta_2$ is ${num3(sat.bce / sat.mse)} times MSE's; a test that compares losses must use one yardstick (accuracy alone, or the same threshold on $|\\hat y - y|$). Check with \`npm run -s sweep -- --backend cpu --widths ${widths.join(',')} --rates ${EX.losses.rates.join(',')} --seeds ${seeds} --loss mse\` and again with \`--loss bce\`.`,
+    `(seeds 0 to ${seeds - 1}, ${steps.toLocaleString('en-US')} steps.) MSE does as well as BCE or better here, for two reasons. XOR's start is not saturated: at H = ${widths[0]} no seed starts with $|z_2| > ${num3(maxZ2)}$ at any point, where $\\sigma'(z_2) \\ge ${num3(p * (1 - p))}$; MSE's $\\delta_2 = 2(\\hat y - y)\\,\\sigma'(z_2)$ is BCE's $\\hat y - y$ times $2\\sigma'(z_2)$, which lies between $${num3(2 * p * (1 - p))}$ and $0.5$, so MSE's signals are at most ${num3(1 / (2 * p * (1 - p)))} times smaller than BCE's at the start, against ${num3(sat.bce / sat.mse)} times at the saturated $z_2 = -5$ below. And the test's bar is not the same height for both: a mean BCE of 0.01 means $\\hat y$ is typically within 0.01 of its label ($-\\log 0.99 \\approx 0.01$), a mean MSE of 0.01 only within 0.1 ($0.1^2 = 0.01$). The saturation argument is about a network that is confidently wrong, like the derivation's $z_2 = -5$, where BCE's $\\delta_2$ is ${num3(sat.bce / sat.mse)} times MSE's; a test that compares losses must use one yardstick (accuracy alone, or the same threshold on $|\\hat y - y|$). Check on the page: the map trains BCE with these seeds and steps (its cells at H = ${widths.join(' and ')} and rate ${EX.losses.rates[0]} are this table's BCE column); for MSE, train a few seeds by hand with \`?hidden=2&lr=0.1&loss=mse&seed=0\` (then seeds 1, 2, …) and compare with the same seeds under BCE. The full count is one command: \`npm run -s sweep -- --backend cpu --widths ${widths.join(',')} --rates ${EX.losses.rates.join(',')} --seeds ${seeds} --loss mse\`, and again with \`--loss bce\`.`,
   ].join('\n');
 }
 
@@ -291,7 +291,7 @@ export function twiceAnswer(): string {
   const once = xorAt(H, seed, parseDataset(csv, 'csv'));
   const twice = xorAt(H, seed, parseDataset(csv + csv, 'csv'));
   const diff = Math.max(...Array.from(once.grads, (g, i) => Math.abs(g - twice.grads[i]!)));
-  return `Nothing changes, up to rounding: each $\\delta_2^{(n)}$ halves (the $1/N$ with $N = 8$ instead of $4$) and each point now appears twice in every sum, so the two effects cancel. At H = ${H}, seed ${seed} the largest difference over all ${once.grads.length} gradients is $${sci(diff)}$, and $\\partial L/\\partial b_2$ is $${num(once.grads[once.L.b2.offset]!)}$ both times. With a summed loss instead of a mean every gradient would double, and so would the effective learning rate. Check: write XOR twice into \`xor8.csv\` and compare \`initial.grads\` of ${cli(`--hidden ${H} --seed ${seed} --steps 0 --data xor8.csv`)} with the run without \`--data\`.`;
+  return `Nothing changes, up to rounding: each $\\delta_2^{(n)}$ halves (the $1/N$ with $N = 8$ instead of $4$) and each point now appears twice in every sum, so the two effects cancel. At H = ${H}, seed ${seed} the largest difference over all ${once.grads.length} gradients is $${sci(diff)}$, and $\\partial L/\\partial b_2$ is $${num(once.grads[once.L.b2.offset]!)}$ both times. With a summed loss instead of a mean every gradient would double, and so would the effective learning rate. Check on the page: write XOR twice into \`xor8.csv\` (eight lines \`x1,x2,y\`), open \`?hidden=${H}&seed=${seed}&test=0\` (so no point is held out), note the gradient panel's numbers, upload the file under More data settings, your own data, and compare. Or with the command line: compare \`initial.grads\` of ${cli(`--hidden ${H} --seed ${seed} --steps 0 --data xor8.csv`)} with the run without \`--data\`.`;
 }
 
 /** Every exercise answer, by its block name. */
