@@ -202,13 +202,16 @@ describe('the rest: the same kinds of slip', () => {
 });
 
 describe('exercise 14: the solution in the answer, run on what backpropLab.export() returns, matches the scalar engine', () => {
-  const text = exercise(14);
-  const code = text.match(/```js\n([\s\S]*?)```/)![1]!;
+  /** The answer's JavaScript, read when a test runs (a document without it fails that test, not the file). */
+  const code = () => exercise(14).match(/```js\n([\s\S]*?)```/)![1]!;
 
   /** Runs the answer's code as the console would, with `backpropLab.export()` returning `net`; what it prints. */
   const run = (net: NetworkExport) => {
     const printed: unknown[][] = [];
-    new Function('backpropLab', 'console', code)({ export: () => net }, { log: (...a: unknown[]) => printed.push(a) });
+    new Function('backpropLab', 'console', code())(
+      { export: () => net },
+      { log: (...a: unknown[]) => printed.push(a) },
+    );
     expect(printed).toHaveLength(1);
     expect(printed[0]![0]).toBe('largest difference from the page:');
     return printed[0]![1] as number;
@@ -260,4 +263,46 @@ describe('exercise 14: the solution in the answer, run on what backpropLab.expor
       expect(run(off)).toBeGreaterThan(5e-7);
     });
   }
+});
+
+describe('the student path keeps tooling out; the appendix holds it', () => {
+  /** Text a learner reads on the way: outside the exercises' answers, and outside code blocks. */
+  const main = (text: string) => text.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/```[\s\S]*?```/g, '');
+  const TOOLING = /`src\/|`npm |npm run|\boracle\b|\bf32\b|WGSL|shaders\/|tests\//;
+
+  for (const file of ['docs/explainer.md', 'docs/derivation.md', 'docs/exercises.md']) {
+    it(`${file}: no source paths, npm commands, "oracle" or f32 outside the answers`, () => {
+      const text = main(read(file));
+      const hit = text.match(new RegExp(`.{0,60}(${TOOLING.source}).{0,40}`));
+      expect(hit?.[0] ?? null).toBeNull();
+    });
+  }
+
+  it('the appendix exists and holds them: the command line, the f32 bounds, the oracle; the explainer and README link it', () => {
+    const text = read('docs/checking.md');
+    expect(text).toMatch(/^# How we know the numbers are right/);
+    expect(text).toMatch(/## Error bounds for the f32 kernels/);
+    expect(text).toMatch(/npm run -s train -- --backend cpu/);
+    expect(text).toMatch(/the oracle/);
+    expect(read('docs/explainer.md')).toContain('](checking.md)');
+    expect(read('docs/derivation.md')).toContain('](checking.md)');
+    expect(read('README.md')).toContain('(docs/checking.md)');
+    expect(read('src/ui/doc-pages.ts')).toContain("checking: () => import('../../docs/checking.md?raw')");
+    expect(read('index.html')).toContain('id="doc-checking"');
+  });
+
+  it('every exercise that gives a command line gives the page first', () => {
+    const text = read('docs/exercises.md');
+    const sections = text.split(/\n(?=## \d+\. )/).slice(1);
+    expect(sections.length).toBeGreaterThanOrEqual(14);
+    for (const section of sections) {
+      // the answer: where the command lines are
+      const s = section.slice(section.indexOf('<details>'));
+      const cmd = s.search(/npm run/);
+      if (cmd < 0) continue;
+      const page = s.search(/on the page|On the page|Open the page|open `\?|`\?hidden=/);
+      expect(page, section.slice(0, 50)).toBeGreaterThanOrEqual(0);
+      expect(page, `${section.slice(0, 50)}: the page's route comes before the command line`).toBeLessThan(cmd);
+    }
+  });
 });

@@ -66,21 +66,23 @@ async function panel(page: Page): Promise<Record<string, number>> {
 
 /** Waits until the panel shows `count` parameters' rows for the given step. */
 async function panelAt(page: Page, count: number, step: number): Promise<Record<string, number>> {
-  await page.waitForFunction(
-    ([n, s]) =>
-      document.querySelectorAll('[data-testid="grad-panel"] .grad-detail tr td:first-child').length === n &&
-      document.querySelector('[data-testid="step"]')?.textContent === String(s) &&
-      document.querySelector('[data-testid="state"]')?.textContent?.startsWith('paused'),
-    [count, step] as const,
-    { timeout: 60_000 },
-  ).catch(async (e: Error) => {
-    const seen = await page.evaluate(() => ({
-      rows: document.querySelectorAll('[data-testid="grad-panel"] .grad-detail tr td:first-child').length,
-      step: document.querySelector('[data-testid="step"]')?.textContent,
-      state: document.querySelector('[data-testid="state"]')?.textContent,
-    }));
-    throw new Error(`${e.message}: the page shows ${JSON.stringify(seen)}`);
-  });
+  await page
+    .waitForFunction(
+      ([n, s]) =>
+        document.querySelectorAll('[data-testid="grad-panel"] .grad-detail tr td:first-child').length === n &&
+        document.querySelector('[data-testid="step"]')?.textContent === String(s) &&
+        document.querySelector('[data-testid="state"]')?.textContent?.startsWith('paused'),
+      [count, step] as const,
+      { timeout: 60_000 },
+    )
+    .catch(async (e: Error) => {
+      const seen = await page.evaluate(() => ({
+        rows: document.querySelectorAll('[data-testid="grad-panel"] .grad-detail tr td:first-child').length,
+        step: document.querySelector('[data-testid="step"]')?.textContent,
+        state: document.querySelector('[data-testid="state"]')?.textContent,
+      }));
+      throw new Error(`${e.message}: the page shows ${JSON.stringify(seen)}`);
+    });
   return panel(page);
 }
 
