@@ -17,6 +17,8 @@ import {
   vanishingRows,
 } from '../src/docs-gen/docs-model.js';
 import { graphCost, inputGradient, saturation } from '../src/docs-gen/docs-paths.js';
+import { deepCheck, DEEP_SPOT } from '../src/docs-gen/docs-deep.js';
+import { makeDataset } from '../src/mlp/data/data.js';
 import { xor } from '../src/mlp/data/data.js';
 import { engineGradsOf, engineLoss, engineModelOf, initModelParams, initParams } from '../src/mlp/init.js';
 import { makeModel, type Model, weightMask } from '../src/mlp/model.js';
@@ -33,8 +35,9 @@ const files = docsFiles();
 const sigma = (z: number) => 1 / (1 + Math.exp(-z));
 
 describe('docs/*.md', () => {
-  it('has the five documents', () => {
+  it('has the six documents', () => {
     expect(files.map((f) => f.replace(/^docs\//, '')).sort()).toEqual([
+      'checking.md',
       'derivation.md',
       'exercises.md',
       'explainer.md',
@@ -270,6 +273,33 @@ describe('the deeper network, the penalty and mini-batches, against the scalar e
   };
   const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
     Math.max(...Array.from(a, (v, k) => Math.abs(v - b[k]!)));
+
+  it("the derivation's three-layer check: every gradient is the scalar engine's, and the forward values are hand arithmetic", () => {
+    const { model, x, y, params } = DEEP_SPOT;
+    const c = deepCheck();
+    const mlp = engineModelOf(model, Float64Array.from(params));
+    const data = makeDataset([[...x]], [y]);
+    engineLoss(model, mlp, data, { loss: 'bce' }).loss.backward();
+    const engine = engineGradsOf(model, mlp);
+    expect(engine).toHaveLength(15);
+    expect(maxDiff(engine, c.grads)).toBeLessThan(1e-15);
+    // by hand: z1 = W1 x + b1, z2 = W2 relu(z1) + b2, z3 = W3 relu(z2) + b3
+    const p = params;
+    const z1 = [p[0] * x[0] + p[1] * x[1] + p[4], p[2] * x[0] + p[3] * x[1] + p[5]];
+    const a1 = z1.map((v) => Math.max(v, 0));
+    const z2 = [p[6] * a1[0]! + p[7] * a1[1]! + p[10], p[8] * a1[0]! + p[9] * a1[1]! + p[11]];
+    const a2 = z2.map((v) => Math.max(v, 0));
+    const z3 = p[12] * a2[0]! + p[13] * a2[1]! + p[14];
+    expect(maxDiff(c.z[0]!, z1)).toBeLessThan(1e-15);
+    expect(maxDiff(c.z[1]!, z2)).toBeLessThan(1e-15);
+    expect(c.z[2]![0]).toBeCloseTo(z3, 15);
+    // the text's premises: layer 1 all on, layer 2's unit 2 off, so it gates and its row of ∂L/∂W2 is zero
+    expect(z1.every((v) => v > 0)).toBe(true);
+    expect(z2[0]).toBeGreaterThan(0);
+    expect(z2[1]).toBeLessThan(0);
+    expect(Array.from(engine.slice(8, 10))).toEqual([0, 0]);
+    expect(readFileSync('docs/derivation.md', 'utf8')).toContain('<!-- generated:deep-check -->\nTwo hidden layers');
+  });
 
   it("11: the engine's per-layer gradient norms are the table's, at every depth", () => {
     const rows = vanishingRows();

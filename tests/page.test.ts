@@ -708,14 +708,17 @@ describe('the page in headless Chromium', () => {
     try {
       const titles: Record<string, RegExp> = {
         derivation: /^The derivation, line by line/,
-        exercises: /^Twelve exercises with worked answers/,
+        exercises: /^Exercises with worked answers/,
+        checking: /^Appendix: how we know the numbers are right/,
         'reading-notes': /^Reading notes/,
         philosophy: /^A note on method/,
       };
       // the explainer's own links, by their words, then the links inside the documents they open
       const links: [string, string][] = [
         ['[data-testid="explainer"] a:text-is("the derivation")', 'derivation'],
-        ['[data-testid="explainer"] a:text-is("Twelve exercises with worked answers")', 'exercises'],
+        ['[data-testid="explainer"] a:text-is("Exercises with worked answers")', 'exercises'],
+        ['[data-testid="explainer"] a:text-is("an appendix")', 'checking'],
+        ['#doc-derivation .doc-body a[href="#doc-checking"]', 'checking'],
         ['#doc-exercises .doc-body a[href="#doc-derivation"]', 'derivation'],
         ['#doc-derivation .doc-body a[href="#doc-exercises"]', 'exercises'],
         ['#doc-reading-notes .doc-body a[href="#doc-derivation"]', 'derivation'],

@@ -3,8 +3,11 @@
  * function that refills them, all written beside this file.
  */
 import { batchBlock } from './docs-batch.js';
+import { buildAnswer, deeperAnswer } from './docs-build.js';
+import { deepCheckBlock } from './docs-deep.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
+import { leakyClaimBlock } from './docs-method.js';
 import { nudgeBlock } from './docs-nudge.js';
 import { gatesBlock, interpretationsBlock, pathBlock } from './docs-paths.js';
 import { fillGenerated, GENERATED_BLOCKS } from './docs-spotcheck.js';
@@ -18,6 +21,10 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   ...EXERCISE_BLOCKS,
   ...MODEL_BLOCKS,
   nudge: nudgeBlock,
+  'leaky-claim': leakyClaimBlock,
+  'deep-check': deepCheckBlock,
+  'exercise-deeper': deeperAnswer,
+  'exercise-build': buildAnswer,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */

@@ -110,6 +110,38 @@ export function quotedCells(activation: HiddenActivation): SweepCell[] {
 
 const NAMES: Record<HiddenActivation, string> = { relu: 'ReLU', leaky: 'leaky ReLU', tanh: 'tanh', sigmoid: 'sigmoid' };
 
+/** Per quoted width: the seeds ReLU fails that leaky ReLU learns (rescued), and the reverse (lost). */
+export function leakyAgainstRelu(): { hidden: number; relu: number; leaky: number; rescued: number; lost: number }[] {
+  return ACTIVATION_WIDTHS.map((h) => {
+    const r = quotedCells('relu').find((c) => c.hidden === h)!;
+    const l = quotedCells('leaky').find((c) => c.hidden === h)!;
+    let rescued = 0;
+    let lost = 0;
+    r.verdicts.forEach((v, s) => {
+      if (!v && l.verdicts[s]) rescued++;
+      if (v && !l.verdicts[s]) lost++;
+    });
+    return { hidden: h, relu: r.learned, leaky: l.learned, rescued, lost };
+  });
+}
+
+/** What the table says of leaky ReLU against ReLU, in words that follow its numbers. */
+export function leakyProse(): string {
+  const rows = leakyAgainstRelu();
+  const seeds = SWEEP_QUOTED.seeds;
+  const rescued = rows.reduce((n, r) => n + r.rescued, 0);
+  const failed = rows.reduce((n, r) => n + seeds - r.relu, 0);
+  const lost = rows.filter((r) => r.lost > 0).map((r) => `, and loses ${r.lost} at H = ${r.hidden}`);
+  const how = rescued === 0 ? 'none' : rescued <= failed / 10 ? 'almost none' : `${rescued} of the ${failed}`;
+  const each = rows.map((r) => `${r.rescued} of ${seeds - r.relu} at H = ${r.hidden}`).join(', ');
+  return (
+    `Leaky ReLU's 0.01 slope lets a unit that is off on every point still receive a gradient, but a hundredth of an ` +
+    `open unit's, so at this step budget it rescues ${how} of ReLU's failures (${each})${lost.join('')}: ` +
+    `such a unit moves about a hundred times more slowly, and exercise 7 shows seed 1's still off after ` +
+    `${SWEEP_QUOTED.steps.toLocaleString('en-US')} steps. `
+  );
+}
+
 /** The explainer's table comparing the four activations on the map, at H = 2, 4, 8 and the demo's rate. */
 export function sweepActivationsBlock(): string {
   const at = (a: HiddenActivation) =>
@@ -124,8 +156,8 @@ export function sweepActivationsBlock(): string {
     `| --- | ${ACTIVATION_WIDTHS.map(() => '---').join(' | ')} |`,
     ...rows,
     '',
-    `Leaky ReLU's 0.01 slope lets a unit that is off on every point still learn, so it rescues a few of ReLU's failures; ` +
-      `tanh is zero-centred and never closes its gate, so even two units usually find XOR; ` +
+    leakyProse() +
+      `Tanh is zero-centred and never closes its gate, so even two units usually find XOR; ` +
       `sigmoid's f′ is at most 0.25 and its a1 all positive, so with this learning rate and 2,000 steps the gradient reaching the first layer is too small, and almost nothing learns in time.`,
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * The derivation, reading notes, exercises and note on method, rendered into the page on demand (their Markdown ships
+ * The derivation, reading notes, exercises, note on method and the appendix on checking, rendered into the page on demand (their Markdown ships
  * as separate chunks, so page load does not pay for them, and they work offline). Any link to #doc-<name> (header,
  * explainer, or another document: src/ui/markdown.ts rewrites `name.md` to it) opens that document and scrolls to it.
  */
@@ -12,6 +12,7 @@ const LOADERS: Record<string, () => Promise<{ default: string }>> = {
   'reading-notes': () => import('../../docs/reading-notes.md?raw'),
   exercises: () => import('../../docs/exercises.md?raw'),
   philosophy: () => import('../../docs/philosophy.md?raw'),
+  checking: () => import('../../docs/checking.md?raw'),
 };
 
 async function fill(details: HTMLDetailsElement, name: string): Promise<void> {

@@ -36,6 +36,7 @@ import { backToPresent, clearScrub, onLive, redraw, type ScrubElements, scrubEle
 import { Timeline } from './timeline.js';
 import { renderMarkdown } from './markdown.js';
 import { cpuSnapshot, gpuSession, runConfig, type Session, type Snapshot } from './session.js';
+import { exportNetwork } from './export.js';
 import { workerSession } from './cpu-session.js';
 import { RunRefusedError, sizeRefusal } from './size-limit.js';
 import { REFRESH_MS } from './graph/diagram.js';
@@ -587,6 +588,11 @@ async function start(): Promise<void> {
     timeline: () => ({ steps: app.timeline.moments.map((m) => m.step), bytes: app.timeline.bytes }),
     /** The points the page trains on and holds out, as plain arrays. */
     data: () => ({ label: app.data.label, train: plain(app.data.train), test: app.data.test && plain(app.data.test) }),
+    /** For learners (docs/exercises.md, "Build it"): the network shown, its data and gradients, as plain JSON. */
+    export: () => {
+      const s = app.past ?? app.controller.last;
+      return s && exportNetwork(s);
+    },
   };
   for (const el of document.querySelectorAll<HTMLElement>('[data-error]')) el.id = `error-${el.dataset.error}`;
   wire(app, scrub);

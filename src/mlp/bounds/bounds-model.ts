@@ -1,6 +1,6 @@
 /**
  * Per-element f32 error bounds for the general network (src/mlp/model.ts) over a batch: the magnitude
- * shadow and the standard model of ./bounds.ts (docs/derivation.md, "Error bounds for the f32 kernels"),
+ * shadow and the standard model of ./bounds.ts (docs/checking.md, "Error bounds for the f32 kernels"),
  * layer by layer, with either output and the L1/L2 penalty. The f32 operations the bounds assume, which
  * the kernels must follow (a sum may be taken in any order, chunked or not; elsewhere the order is as written):
  *   z_l[j]  = b_l[j] + Σ_i W_l[j][i]·a_{l−1}[i]   n_{l−1} + 1 terms (a_0 = x)              γ_{n_{l−1}+1}

@@ -1,6 +1,6 @@
 /**
  * Per-element error bounds for the f32 kernels, derived by running a magnitude
- * shadow beside the f64 oracle (docs/derivation.md, "Error bounds for the f32
+ * shadow beside the f64 oracle (docs/checking.md, "Error bounds for the f32
  * kernels"). For every value v the oracle computes, we also compute
  *   mag(v)   the sum of the absolute values of the terms v is made of (|b1| + Σ|W1||x| for z1, …),
  *   bound(v) a bound on |v_f32 − v| for any of the kernels (step, fused, many, large),

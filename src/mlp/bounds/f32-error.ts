@@ -1,7 +1,7 @@
 /**
  * The error model of one f32 operation, shared by every bound: the standard model
  * fl(a ∘ b) = (a ∘ b)(1 + ε), |ε| ≤ u, and the kernels' accuracy for `/` and exp
- * (docs/derivation.md, "Error bounds for the f32 kernels").
+ * (docs/checking.md, "Error bounds for the f32 kernels").
  */
 
 /** f32's unit roundoff (round to nearest). */
