@@ -337,7 +337,7 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   if (!app.ready) return;
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number, before as number);
-  else if (key === 'point' && last && app.controller.session) redraw(app);
+  else if (key === 'sample' && last && app.controller.session) redraw(app);
   else if (RUN_KEYS.includes(key) || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
