@@ -147,8 +147,7 @@ describe('datasets on the page', () => {
         data.train.y,
       );
       const x = await vals('x');
-      // the page shows the f32 values the GPU holds, of the point the graph follows (the link's point=1, counted from
-      // 0: written back as sample=2, counted from 1)
+      // the page shows the f32 values the GPU holds, of the point the graph follows (the link's sample, counted from 1)
       const shown = Array.from({ length: train.N }, (_, k) => k).filter(
         (k) => Math.fround(train.x[2 * k]!) === x[0] && Math.fround(train.x[2 * k + 1]!) === x[1],
       );
