@@ -172,7 +172,7 @@ export function neuron(): WarmExpr {
     w('x1', x1, [40, 90], m1, 'b-leaves', 'b-mul'),
     w('w2', w2, [40, 160], m2, 'b-leaves', 'b-mul'),
     w('x2', x2, [40, 220], m2, 'b-leaves', 'b-mul'),
-    w('b', b, [40, 290], sum, 'b-leaves', 'b-sum'),
+    w('b', b, [250, 290], sum, 'b-leaves', 'b-sum'),
     w('p1', p1, m1, sum, 'b-p', 'b-sum'),
     w('p2', p2, m2, sum, 'b-p', 'b-sum'),
     w('z', z, sum, sig, 'b-z', 'b-sigma'),
