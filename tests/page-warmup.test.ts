@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from '../src/engine/value.js';
 import { xor } from '../src/mlp/data/data.js';
+import { SPOT } from '../src/mlp/spotcheck.js';
 import { axeViolations, DESKTOP, open, PHONE, pastRightEdge, text } from './support/browser.js';
 import { ARTIFACTS, type Served, servePage } from './support/preview.js';
 
@@ -185,6 +186,50 @@ describe('one way of counting the followed point: from 1', () => {
       );
       await check(3);
       expect(await page.locator('[data-testid="banner"]').textContent()).not.toMatch(/refused/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+});
+
+describe('the live walk on a small network', () => {
+  it('while H = 8 trains, the walk can take the worked example (H = 2, one sample), its δs the engine’s', async () => {
+    const { browser, page, errors } = await open(`${base}?hidden=8&seed=1`, DESKTOP, false);
+    try {
+      const rows = () => page.locator('[data-testid="graph"] g.row').count();
+      const values = async (key: string) =>
+        JSON.parse(
+          (await page.locator(`[data-testid="diagram-${key}"]`).getAttribute('data-values')) ?? 'null',
+        ) as number[];
+      expect(await rows()).toBe(8);
+      await page.getByLabel('walk the worked example (H = 2, one sample) instead').check();
+      expect(await rows()).toBe(2);
+      expect(await text(page, 'graph-caption')).toMatch(/^The explainer's worked example, not the network training/);
+      // the engine on the worked example: x = (1, 2), y = 1, BCE from the logit
+      const P = SPOT.params.map((v) => new Value(v));
+      const [x1, x2] = SPOT.x;
+      const a = [0, 1].map((j) =>
+        P[2 * j]!.mul(x1)
+          .add(P[2 * j + 1]!.mul(x2))
+          .add(P[4 + j]!),
+      );
+      const z2 = a[0]!.relu().mul(P[6]!).add(a[1]!.relu().mul(P[7]!)).add(P[8]!);
+      z2.softplus().sub(z2.mul(SPOT.y)).backward();
+      const near = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12);
+      near((await values('dz2'))[0]!, z2.grad);
+      (await values('dz1')).forEach((v, j) => near(v, a[j]!.grad));
+      // its walk by keyboard: the first step names the one sample
+      await page.click('[data-testid="walk-start"]');
+      expect(await text(page, 'walk-sentence')).toContain('sample 1 of 1 (counted from 1');
+      await page.keyboard.press('ArrowRight');
+      expect(await text(page, 'walk-count')).toMatch(/step 2 of/);
+      await page.keyboard.press('Escape');
+      expect(await axeViolations(page)).toEqual([]);
+      // back to the network training
+      await page.getByLabel('walk the worked example (H = 2, one sample) instead').uncheck();
+      expect(await rows()).toBe(8);
+      expect(await text(page, 'graph-caption')).toMatch(/^Numbers at step 0 for sample 2, x = \(0, 1\)/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
