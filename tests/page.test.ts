@@ -511,6 +511,7 @@ describe('the page in headless Chromium', () => {
       expect(seen).toEqual([
         'Skip to the live demo',
         'Try it',
+        'A warm-up',
         'The explainer',
         'The derivation',
         'Reading notes',
