@@ -224,6 +224,7 @@ describe('the live walk on a small network', () => {
       expect(await text(page, 'walk-sentence')).toContain('sample 1 of 1 (counted from 1');
       await page.keyboard.press('ArrowRight');
       expect(await text(page, 'walk-count')).toMatch(/step 2 of/);
+      await page.locator('[data-testid="diagram"]').screenshot({ path: `${ARTIFACTS}/graph-worked-example.png` });
       await page.keyboard.press('Escape');
       expect(await axeViolations(page)).toEqual([]);
       // back to the network training
