@@ -147,12 +147,12 @@ describe('datasets on the page', () => {
         data.train.y,
       );
       const x = await vals('x');
-      // the page shows the f32 values the GPU holds, of the point the graph follows (the link's point, 1)
+      // the page shows the f32 values the GPU holds, of the point the graph follows (the link's sample, counted from 1)
       const shown = Array.from({ length: train.N }, (_, k) => k).filter(
         (k) => Math.fround(train.x[2 * k]!) === x[0] && Math.fround(train.x[2 * k + 1]!) === x[1],
       );
       expect(shown, 'the training points at the x the graph shows').toEqual([
-        Number(new URL(page.url()).searchParams.get('point')),
+        Number(new URL(page.url()).searchParams.get('sample')) - 1,
       ]);
       const n = shown[0]!;
       const net = { d: 2, H: 16, activation: 'tanh' as const };

@@ -215,9 +215,29 @@ describe("the exercises' premises hold", () => {
   const at = (H: number, seed: number) => forward({ d: 2, H }, initParams({ d: 2, H }, seed), xor());
 
   it('1: at the chosen seed and point one unit is on and one off', () => {
-    const { hidden: H, seed, point } = EX.predict;
+    const { hidden: H, seed, sample } = EX.predict;
+    const point = sample - 1;
     const z1 = Array.from(at(H, seed).z1.slice(point * H, point * H + H));
     expect(z1.filter((z) => z > 0)).toHaveLength(1);
+  });
+
+  it("count XOR's points from 1, as the page's menu, its link and the walk do", () => {
+    const text = readFileSync('docs/exercises.md', 'utf8');
+    expect(text, 'a link counting from 0').not.toMatch(/[?&]point=/);
+    const xy = (k: number) => [xor().x[2 * (k - 1)], xor().x[2 * (k - 1) + 1]];
+    // the link of exercise 1 and the point it names are the same sample, (0, 1), the second
+    expect(text).toContain(`sample=${EX.predict.sample}`);
+    expect(xy(EX.predict.sample)).toEqual([0, 1]);
+    const links = [...text.matchAll(/[?&]sample=(\d+)/g)].map((m) => Number(m[1]));
+    expect(links.length).toBeGreaterThan(0);
+    for (const k of links) expect(k >= 1 && k <= 4, `sample=${k}`).toBe(true);
+    // "at point k, $x = (a, b)$": the k-th of XOR's points counted from 1
+    const named = [...text.matchAll(/point (\d), \$x = \((\d), (\d)\)\$/g)];
+    expect(named.length).toBeGreaterThan(0);
+    for (const m of named) expect(xy(Number(m[1])), m[0]).toEqual([Number(m[2]), Number(m[3])]);
+    const ranges = [...text.matchAll(/points? (?:are numbered |from )?(\d) to (\d)/g)].map((m) => [m[1], m[2]]);
+    expect(ranges.length).toBeGreaterThanOrEqual(3);
+    for (const r of ranges) expect(r).toEqual(['1', '4']);
   });
 
   it('4: both units are on at (0, 1), so a zero column comes from x1 = 0 alone', () => {

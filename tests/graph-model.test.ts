@@ -326,6 +326,16 @@ describe('the graph of a network of any depth', () => {
         expect(out).not.toContain('σ′');
       }
       if (pen) expect(steps.find((t) => t.id === 'penW')!.sentence).toContain('λ1 sign(w) + λ2 w');
+      // one symbol never names both a node's local Jacobian and the gradient of L it produces: a local Jacobian is
+      // ∂(the node's output)/∂(its input), never ∂L/∂…, and every backward step names what arrives
+      for (const t of steps.slice(ids.indexOf('seed') + 1)) {
+        const local = /local Jacobians? (∂\S+)/.exec(t.sentence);
+        expect(local, `${t.id}: names its local Jacobian`).not.toBeNull();
+        expect(local![1], `${t.id}: ${t.sentence}`).not.toMatch(/^∂L\//);
+        expect(t.sentence, t.id).toMatch(/the arriving (gradient )?(∂L\/|δ|da)/);
+      }
+      const mean = edgeLabels(g, labelGeometry(g)).find((l) => l.testid === 'jac-dL-dl')!;
+      expect(mean.plain, "the mean's edge: its own derivative").toMatch(pen ? /^∂L_data\/∂ℓₙ = 1\/N$/ : /^∂mean\/∂ℓₙ/);
     });
   }
 

@@ -62,7 +62,7 @@ describe('the data settings in the URL', () => {
       noise: 0.35,
       test: 0.1,
       dataSeed: 42,
-      point: 250,
+      sample: 250,
     };
     expect(fromQuery(toQuery(s))).toEqual({ settings: s, errors: [], refused: {} });
   });

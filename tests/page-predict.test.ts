@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => served?.close());
 
-/** The page's followed point by default (settings.point = 1: sample 2 of XOR). */
+/** The row of the page's followed point by default (settings.sample = 2: XOR's second point, row 1). */
 const N_FOLLOWED = 1;
 
 /** The oracle at step 0 of the page's run: XOR, the seed's initial parameters, BCE. */

@@ -140,9 +140,10 @@ describe('the page in headless Chromium', () => {
       }
       for (let t = 0; t < 3; t++) sgdUpdate(theta, lossAndGrads({ d: 2, H: 8 }, theta, xor(), 'bce').grads, 0.5);
       await expectDiagramMatches(page, theta, 1);
-      await page.selectOption('[data-testid="input-point"]', '3');
+      // the menu and the link count from 1: #4 is row 3
+      await page.selectOption('[data-testid="input-point"]', '4');
       await expectDiagramMatches(page, theta, 3);
-      expect(page.url()).toContain('point=3');
+      expect(page.url()).toContain('sample=4');
 
       // A bad value is refused beside its control, and the run goes on.
       await page.fill('[data-testid="input-lr"]', '-1');
@@ -510,6 +511,7 @@ describe('the page in headless Chromium', () => {
       expect(seen).toEqual([
         'Skip to the live demo',
         'Try it',
+        'A warm-up',
         'The explainer',
         'The derivation',
         'Reading notes',

@@ -16,9 +16,12 @@ import { activationCase, ACTIVATIONS } from './docs-activations.js';
 import { saturation } from './docs-paths.js';
 import { col, factor, mat, num, num3, row, sci } from './docs-tex.js';
 
-/** The settings each exercise names; the page's URL and the CLI's flags take the same values. */
+/**
+ * The settings each exercise names; the page's URL and the CLI's flags take the same values. `sample` counts XOR's
+ * points from 1, as the page does (its row in the data is sample − 1).
+ */
 export const EX = {
-  predict: { hidden: 2, seed: 3, point: 1 },
+  predict: { hidden: 2, seed: 3, sample: 2 },
   column: { hidden: 2, seed: 17, csv: '0,1,1\n' },
   dead: { hidden: 2, seed: 1, steps: 2000, lr: 0.5 },
   widths: { seeds: 64, steps: 2000, lr: 0.5 },
@@ -39,7 +42,8 @@ const pick = (a: ArrayLike<number>, off: number, len: number) => Array.from(a).s
 
 /** Exercise 1: δ1 at one XOR point, at step 0. */
 export function predictAnswer(): string {
-  const { hidden: H, seed, point: n } = EX.predict;
+  const { hidden: H, seed, sample } = EX.predict;
+  const n = sample - 1;
   const s = xorAt(H, seed);
   const z1 = pick(s.cache.z1, n * H, H);
   const gate = z1.map((z) => (z > 0 ? 1 : 0));
@@ -61,7 +65,7 @@ export function sumAnswer(): string {
   const s = xorAt(H, seed);
   const d2 = Array.from(s.dz2);
   return [
-    `The four points' signals are $\\delta_2 = ${row(d2)}$ (points 0 to 3). $b_2$ is shared by all four, so $\\partial L/\\partial b_2 = ${d2.map(factor).join(' + ')} = ${num(s.grads[s.L.b2.offset]!)}$.`,
+    `The four points' signals are $\\delta_2 = ${row(d2)}$ (points 1 to 4). $b_2$ is shared by all four, so $\\partial L/\\partial b_2 = ${d2.map(factor).join(' + ')} = ${num(s.grads[s.L.b2.offset]!)}$.`,
     `For $W_2$ each point adds $\\delta_2^{(n)} a_1^{(n)\\top}$, with $A_1 = ${mat(Array.from(s.cache.a1), H)}$ (one row per point): $\\partial L/\\partial W_2 = \\delta_2^\\top A_1 = ${row(pick(s.grads, s.L.W2.offset, H))}$.`,
     `A point where a unit is off adds nothing to that unit's entries, which is why a sum can be small even when single points send large signals.`,
   ].join('\n');

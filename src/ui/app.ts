@@ -117,7 +117,7 @@ export const DATA_KEYS: readonly (keyof Settings)[] = ['dataset', 'points', 'noi
 /** The data from the current settings (or the uploaded file), and the controls that depend on it. */
 export function newData(app: App): void {
   app.data = pageData(app.settings, app.upload);
-  if (app.settings.point >= app.data.train.N) app.settings = { ...app.settings, point: 0 };
+  if (app.settings.sample > app.data.train.N) app.settings = { ...app.settings, sample: 1 };
   showDataControls(app.els, app.data, app.settings, app.upload);
   showModelControls(app);
   showBoundaryToggles(boundaryToggles(), app.settings, app.data.test !== null);

@@ -79,7 +79,7 @@ export async function tryUpload(
 
 /** Controls that follow the data: the dataset menu (with the file, if any), which inputs apply, note, point menu. */
 export function showDataControls(els: DemoElements, data: PageData, settings: Settings, upload: Upload | null): void {
-  fillPointMenu(els.point, data.train, settings.point);
+  fillPointMenu(els.point, data.train, settings.sample);
   els.dataset.querySelector('option[value="file"]')?.remove();
   if (upload) els.dataset.append(new Option(`your file: ${upload.fileName}`, 'file', true, true));
   els.dataset.value = upload ? 'file' : settings.dataset;
@@ -106,14 +106,15 @@ export async function readUpload(file: File, f32: boolean, problem: Problem = 'c
   return { fileName: file.name, data: parseDataset(text, format, { f32, output }) };
 }
 
-/** Fills the "follow point" menu with the first training points: "#2 (0, 1) → 1". */
-export function fillPointMenu(select: HTMLSelectElement, data: Dataset, point: number): void {
+/** Fills the "follow point" menu with the first training points, counted from 1: "#2 (0, 1) → 1" is sample 2. */
+export function fillPointMenu(select: HTMLSelectElement, data: Dataset, sample: number): void {
+  const point = sample - 1; // the row of the data
   const shown = Math.min(data.N, POINTS_LISTED);
   const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
   const option = (n: number) => {
     const x = Array.from(data.x.subarray(n * data.d, (n + 1) * data.d), fmt);
     const xs = x.length > 3 ? `${x.slice(0, 3).join(', ')}, …` : x.join(', ');
-    return new Option(`#${n + 1} (${xs}) → ${fmt(data.y[n]!)}`, String(n));
+    return new Option(`#${n + 1} (${xs}) → ${fmt(data.y[n]!)}`, String(n + 1));
   };
   const options = Array.from({ length: shown }, (_, n) => option(n));
   if (point >= shown && point < data.N) options.push(option(point));
@@ -123,5 +124,5 @@ export function fillPointMenu(select: HTMLSelectElement, data: Dataset, point: n
     more.disabled = true;
     select.append(more);
   }
-  select.value = String(Math.min(point, data.N - 1));
+  select.value = String(Math.min(point, data.N - 1) + 1);
 }

@@ -80,7 +80,7 @@ export function sweepElements(): SweepElements {
 export function settingControls(): (HTMLInputElement | HTMLSelectElement)[] {
   return [
     ...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
-      '#controls [name]:not([type="file"]), select[name="point"]',
+      '#controls [name]:not([type="file"]), select[name="sample"]',
     ),
   ];
 }

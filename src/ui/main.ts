@@ -28,6 +28,7 @@ import { openFoldsHolding, openFoldsOnError } from './fold.js';
 import { defineTerms } from './terms.js';
 import { endWalk, flushDiagram, GRAPH_PREDICT_EVENT, GRAPH_WALK_EVENT, setPredict } from './graph/diagram.js';
 import { mountExplainerHtml } from './graph/graph-explainer.js';
+import { mountWarmup } from './graph/warmup-view.js';
 import { demoElements, keyboardScrollable, settingControls, sweepElements } from './dom.js';
 import { flushGradients, render, showBuilding, showNotBuilt, showSpeed, showState } from './view.js';
 import { failureText } from './hints.js';
@@ -338,7 +339,7 @@ function onControl(app: App, input: HTMLInputElement | HTMLSelectElement): void 
   if (!app.ready) return;
   const last = app.controller.last;
   if (key === 'lr') setLearningRate(app, r.value as number, before as number);
-  else if (key === 'point' && last && app.controller.session) redraw(app);
+  else if (key === 'sample' && last && app.controller.session) redraw(app);
   else if (RUN_KEYS.includes(key) || DATA_KEYS.includes(key)) void app.controller.reset();
 }
 
@@ -633,6 +634,8 @@ async function start(): Promise<void> {
     keyboardScrollable(article);
   }
   mountDocs();
+  const warmup = document.querySelector<HTMLElement>('[data-testid="warmup-body"]');
+  if (warmup) mountWarmup(warmup);
   if (errors.length > 0)
     banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`, 'link');
   for (const [key, error] of Object.entries(refused))

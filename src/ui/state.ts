@@ -36,8 +36,12 @@ export interface Settings {
   seed: number;
   /** The pace: SGD steps a second, or 'max' (as fast as this device goes); the controller turns it into steps a frame. */
   speed: Speed;
-  /** Which training point the diagram follows (0..N−1; clamped to the data). */
-  point: number;
+  /**
+   * Which training sample the graph follows, counted from 1 as the page, the exercises and the walk count (1..N;
+   * clamped to the data). Only arrays (JSON, code) index from 0. Links from before said `point=n` counted from 0:
+   * read as sample n + 1 (LEGACY_POINT).
+   */
+  sample: number;
   /** The data (src/mlp/data/datasets.ts): which set, how many points, how noisy, its seed, the share held out. */
   dataset: DatasetKind;
   points: number;
@@ -88,6 +92,9 @@ export function speedOfPerFrame(n: number): Speed {
   return rate > (SPEEDS[SPEEDS.length - 2] as number) ? 'max' : rate;
 }
 
+/** The legacy key `point`: the followed sample counted from 0, read as `sample` = point + 1 where `sample` is absent. */
+export const LEGACY_POINT = { key: 'point', min: 0, max: GEN_LIMITS.N.max - 1 } as const;
+
 type Field =
   | { kind: 'hidden'; label: string }
   | { kind: 'speed'; min: number; max: number; label: string }
@@ -110,7 +117,7 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   activation: { kind: 'choice', choices: HIDDEN_ACTIVATIONS, label: 'activation' },
   seed: { kind: 'config', field: 'seed', label: 'seed' },
   speed: { kind: 'speed', min: 1, max: SPEEDS[SPEEDS.length - 2] as number, label: 'speed' },
-  point: { kind: 'int', min: 0, max: GEN_LIMITS.N.max - 1, label: 'diagram point' },
+  sample: { kind: 'int', min: 1, max: GEN_LIMITS.N.max, label: 'followed sample' },
   dataset: { kind: 'choice', choices: DATASET_KINDS, label: 'dataset' },
   points: { kind: 'int', min: GEN_LIMITS.N.min, max: GEN_LIMITS.N.max, label: 'points N' },
   noise: { kind: 'real', min: GEN_LIMITS.noise.min, max: GEN_LIMITS.noise.max, label: 'noise' },
@@ -135,7 +142,7 @@ export const DEFAULT_SETTINGS: Settings = {
   // XOR (H = 8, lr 0.5) classifies all 4 points from about step 40 and has its finished look (loss < 0.01) near step
   // 250: at 20 steps a second a learner sees 2 of 4, 3 of 4, 4 of 4 over two seconds, and the band settle over ten
   speed: 20,
-  point: 1,
+  sample: 2,
   dataset: 'xor',
   points: 200,
   noise: 0.1,
@@ -248,6 +255,19 @@ export function fromQuery(query: string): {
         `[${min}, ${max}], got '${perFrame}'`;
       errors.push(error);
       refused.speed = error;
+    }
+  }
+  const point = params.get(LEGACY_POINT.key);
+  if (point !== null && params.get('sample') === null) {
+    const n = Number(point.trim());
+    const { min, max } = LEGACY_POINT;
+    if (DECIMAL.test(point.trim()) && Number.isInteger(n) && n >= min && n <= max) settings.sample = n + 1;
+    else {
+      const error =
+        `followed point (point, counted from 0 and read as sample = point + 1) must be an integer in ` +
+        `[${min}, ${max}], got '${point}'`;
+      errors.push(error);
+      refused.sample = error;
     }
   }
   // each problem type has its datasets: a link naming only one of the two means the other follows (the problem alone

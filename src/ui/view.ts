@@ -116,7 +116,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
       ),
     );
   }
-  renderDiagram(els.diagram, s, settings.point, { exact });
+  renderDiagram(els.diagram, s, settings.sample - 1, { exact });
   const drawPanel = () => {
     const fd =
       app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradientModel(s.model, s.params, s.data, s.objective) : null;

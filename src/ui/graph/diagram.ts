@@ -7,6 +7,7 @@
 import { softplus } from '../../engine/value.js';
 import { fmt, type GraphInput, graphState, type GraphState } from './graph-model.js';
 import { parseAnswer, type Question, questionFor, scoreText, TOLERANCE_TEXT, verdict } from './graph-predict.js';
+import { spotGraphState } from './graph-spot.js';
 import { walkSteps } from './graph-steps.js';
 import { GraphView, shapeOf } from './graph-view.js';
 import type { Snapshot } from '../session.js';
@@ -95,6 +96,10 @@ interface Panel {
   timer: ReturnType<typeof setTimeout> | null;
   /** Index into the walk's steps, or null when not walking. */
   walkAt: number | null;
+  /** The learner chose the worked example (H = 2, one sample) instead of the network training. */
+  small: HTMLInputElement;
+  /** The training network's latest state, kept while the worked example is shown. */
+  live: { state: GraphState; source: string; note: string } | null;
 }
 
 const panels = new WeakMap<HTMLElement, Panel>(); // one panel per root element, created on first render
@@ -108,6 +113,8 @@ export function renderDiagram(root: HTMLElement, s: Snapshot, point: number, opt
     s.batch < s.data.N
       ? ` Training steps use mini-batches of ${s.batch}; the graph shows the full batch of all ${s.data.N} points at the parameters they reached.`
       : '';
+  panel.live = { state, source, note };
+  if (panel.small.checked) return; // the worked example stays until the learner goes back
   const now = performance.now();
   const reshaped = !panel.view || panel.view.shape !== shapeOf(state);
   if (opts.exact || reshaped || now - panel.lastDraw >= REFRESH_MS) {
@@ -147,14 +154,16 @@ function draw(panel: Panel, state: GraphState, source: string, note: string): vo
   const o = state.layers + 1;
   // when the numbers were last redrawn (for tests of the refresh rate)
   panel.caption.dataset.drawnAt = panel.lastDraw.toFixed(1);
-  panel.caption.textContent =
-    `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${fmt(g.y)}, from ${source}. ` +
-    `δ${o} includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
-    `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.` +
-    (state.penalty
-      ? ' Under each weight’s total: its data part, and R′ = λ1 sign(w) + λ2 w, the penalty’s part.'
-      : '') +
-    panel.note;
+  panel.caption.textContent = panel.small.checked
+    ? `The explainer's worked example, not the network training: d = 2, H = 2, one sample x = (${g.x.join(', ')}), ` +
+      `y = ${fmt(g.y)}, so N = 1 and every gradient is this sample's. Untick “walk the worked example” for the live network.`
+    : `Numbers at step ${g.step} for sample ${g.n + 1}, x = (${g.x.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))).join(', ')}), y = ${fmt(g.y)}, from ${source}. ` +
+      `δ${o} includes the 1/N = 1/${g.N} of the mean loss, so every gradient here is a share of ∂L/∂θ; ` +
+      `left of each Σₙ fork the parameter gradients are summed over all ${g.N} samples.` +
+      (state.penalty
+        ? ' Under each weight’s total: its data part, and R′ = λ1 sign(w) + λ2 w, the penalty’s part.'
+        : '') +
+      panel.note;
   showWalk(panel);
 }
 
@@ -193,7 +202,12 @@ function mount(root: HTMLElement): Panel {
   const toggleLabel = document.createElement('label');
   toggleLabel.className = 'predict-toggle';
   toggleLabel.append(toggle, ' predict each gradient before it is shown');
-  toolbar.append(start, toggleLabel);
+  const small = Object.assign(document.createElement('input'), { type: 'checkbox' });
+  small.dataset.testid = 'walk-small';
+  const smallLabel = document.createElement('label');
+  smallLabel.className = 'predict-toggle';
+  smallLabel.append(small, ' walk the worked example (H = 2, one sample) instead');
+  toolbar.append(start, toggleLabel, smallLabel);
   const box = document.createElement('div');
   box.className = 'graph-walk';
   box.hidden = true;
@@ -251,7 +265,14 @@ function mount(root: HTMLElement): Panel {
     pending: null,
     timer: null,
     walkAt: null,
+    small,
+    live: null,
   };
+  small.addEventListener('change', () => {
+    const shown = small.checked ? { state: spotGraphState(), source: 'the worked example', note: '' } : panel.live;
+    if (panel.walkAt !== null) panel.walkAt = 0; // another network: its walk from the start
+    if (shown) draw(panel, shown.state, shown.source, shown.note);
+  });
   wireWalk(panel);
   wirePredict(panel);
   panels.set(root, panel);

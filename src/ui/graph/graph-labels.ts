@@ -205,8 +205,11 @@ export function edgeLabels(s: GraphState, g: LabelGeometry): EdgeLabel[] {
     },
     {
       testid: 'jac-dL-dl',
-      tex: '\\partial L/\\partial \\ell_n = 1/N',
-      plain: '∂L/∂ℓₙ = 1/N',
+      // the mean's own derivative, not ∂L/∂ℓₙ (the gradient the wire carries, which it equals only times the seed 1)
+      tex: s.penalty
+        ? '\\partial L_{\\text{data}}/\\partial \\ell_n = 1/N'
+        : '\\partial\\,\\mathrm{mean}/\\partial \\ell_n = 1/N',
+      plain: s.penalty ? '∂L_data/∂ℓₙ = 1/N' : '∂mean/∂ℓₙ = 1/N',
       x: lay.out + 10,
       y: g.chain.lossMid + 24,
       w: 150,

@@ -36,7 +36,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
     f(
       'forward',
       'leaves',
-      `The leaves hold given values: the sample x = (${fmtList(v.x!)}) with label y = ${fmt(g.y)}, and the parameters ${names}.`,
+      `The leaves hold given values: sample ${g.n + 1} of ${N} (counted from 1, as the point menu counts), x = (${fmtList(v.x!)}) with label y = ${fmt(g.y)}, and the parameters ${names}.`,
     ),
   ];
   for (let l = 1; l <= L; l++) {
@@ -100,7 +100,16 @@ export function walkSteps(s: GraphState): WalkStep[] {
       f('forward', 'total', `L = L_data + R = ${plus(v.dataLoss![0]!, v.R![0]!)} = ${fmt(g.batchLoss)}.`),
     );
   }
-  steps.push(f('backward', 'seed', 'The backward pass starts from the seed ∂L/∂L = 1: the loss is one scalar.'));
+  steps.push(
+    f(
+      'backward',
+      'seed',
+      'The backward pass starts from the seed ∂L/∂L = 1: the loss is one scalar. From here each step multiplies two ' +
+        "different things: a node's local Jacobian (how its output moves with its input, the node on its own, " +
+        'written ∂output/∂input) and the arriving gradient (∂L/∂output, found by the steps before); the product is ' +
+        '∂L/∂input, which arrives at the next node back.',
+    ),
+  );
   if (s.penalty) {
     const { l1 = 0, l2 = 0 } = g;
     const w = v.W1![0]!;
@@ -108,12 +117,13 @@ export function walkSteps(s: GraphState): WalkStep[] {
       f(
         'backward',
         'dR',
-        'Through the sum L = L_data + R: both local Jacobians are 1, so ∂L/∂L_data = 1 and ∂L/∂R = 1.',
+        'Through the sum L = L_data + R: its local Jacobians ∂(L_data + R)/∂L_data and ∂(L_data + R)/∂R are both 1, ' +
+          'times the arriving ∂L/∂L = 1, so ∂L/∂L_data = 1 and ∂L/∂R = 1.',
       ),
       f(
         'backward',
         'penW',
-        `Through R to every weight: its local Jacobian ∂R/∂w = λ1 sign(w) + λ2 w times the arriving 1 is the penalty's part R′ of each weight's gradient ` +
+        `Through R to every weight: its local Jacobian ∂R/∂w = λ1 sign(w) + λ2 w times the arriving ∂L/∂R = 1 is the penalty's part R′ of each weight's gradient ` +
           `(W1's first: ${fmt(l1)}·sign(${fmt(w)}) + ${fmt(l2)}·${fmt(w)} = ${first('penW1')}); the data part, found by the rest of the walk, is added to it. Biases get none.`,
       ),
     );
@@ -122,7 +132,9 @@ export function walkSteps(s: GraphState): WalkStep[] {
     f(
       'backward',
       'dl',
-      `Through the mean: the local Jacobian ∂L/∂ℓ_n = 1/N times the arriving 1 gives ∂L/∂ℓ_n = ${fmt(v.dl![0]!)}.`,
+      s.penalty
+        ? `Through the mean: its local Jacobian ∂L_data/∂ℓ_n = 1/N times the arriving ∂L/∂L_data = 1 gives ∂L/∂ℓ_n = ${fmt(v.dl![0]!)}.`
+        : `Through the mean: its local Jacobian ∂mean/∂ℓ_n = 1/N times the arriving ∂L/∂L = 1 (the mean is L) gives ∂L/∂ℓ_n = ${fmt(v.dl![0]!)}.`,
     ),
   );
   const j = s.jacobians;
@@ -131,7 +143,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
       f(
         'backward',
         `dz${o}`,
-        `Through the fused σ + BCE node: its local Jacobian ∂ℓ/∂z${o} = ŷ − y = ${fmt(j.dldz)} times the arriving ${fmt(v.dl![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
+        `Through the fused σ + BCE node: its local Jacobian ∂ℓ/∂z${o} = ŷ − y = ${fmt(j.dldz)} times the arriving ∂L/∂ℓ_n = ${fmt(v.dl![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
       ),
     );
   else if (identity)
@@ -139,7 +151,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
       f(
         'backward',
         `dz${o}`,
-        `Through the squared error of the identity output: its local Jacobian ∂ℓ/∂ŷ = 2(ŷ − y) = ${fmt(j.dldyHat)}, times ∂ŷ/∂z${o} = 1 (ŷ is z${o} itself), times the arriving ${fmt(v.dl![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
+        `Through the squared error of the identity output: its local Jacobian ∂ℓ/∂ŷ = 2(ŷ − y) = ${fmt(j.dldyHat)}, times ∂ŷ/∂z${o} = 1 (ŷ is z${o} itself), times the arriving ∂L/∂ℓ_n = ${fmt(v.dl![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
       ),
     );
   else
@@ -147,12 +159,12 @@ export function walkSteps(s: GraphState): WalkStep[] {
       f(
         'backward',
         'dyHat',
-        `Through the squared error: its local Jacobian ∂ℓ/∂ŷ = 2(ŷ − y) = ${fmt(j.dldyHat)} times the arriving ${fmt(v.dl![0]!)} gives ∂L/∂ŷ = ${fmt(v.dyHat![0]!)}.`,
+        `Through the squared error: its local Jacobian ∂ℓ/∂ŷ = 2(ŷ − y) = ${fmt(j.dldyHat)} times the arriving ∂L/∂ℓ_n = ${fmt(v.dl![0]!)} gives ∂L/∂ŷ = ${fmt(v.dyHat![0]!)}.`,
       ),
       f(
         'backward',
         `dz${o}`,
-        `Through σ: its local Jacobian σ′(z${o}) = ŷ(1 − ŷ) = ${fmt(j.dyHatdz)} times the arriving ${fmt(v.dyHat![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
+        `Through σ: its local Jacobian ∂ŷ/∂z${o} = σ′(z${o}) = ŷ(1 − ŷ) = ${fmt(j.dyHatdz)} times the arriving ∂L/∂ŷ = ${fmt(v.dyHat![0]!)} gives δ${o} = ∂L/∂z${o} = ${dzOut}.`,
       ),
     );
   for (let l = o; l >= 1; l--) {
@@ -177,17 +189,17 @@ function paramSentence(s: GraphState, l: number): string {
   const v = s.values;
   if (l === L + 1)
     return (
-      `At z${l}'s parameter inputs: ∂z${l}/∂W${l} = a${L}ᵀ and ∂z${l}/∂b${l} = 1, so this sample adds δ${l} a${L}ᵀ and δ${l}; W${l} and b${l} are shared by all ${N} samples, so their gradients are the sums over the batch (∂L/∂b${l} = ${fmt(v[`db${l}`]![0]!)}).` +
+      `At z${l}'s parameter inputs: the local Jacobians ∂z${l}/∂W${l} = a${L}ᵀ and ∂z${l}/∂b${l} = 1 times the arriving δ${l} = ∂L/∂z${l} mean this sample adds δ${l} a${L}ᵀ and δ${l}; W${l} and b${l} are shared by all ${N} samples, so their gradients are the sums over the batch (∂L/∂b${l} = ${fmt(v[`db${l}`]![0]!)}).` +
       penaltyNote(s, l)
     );
   if (l === 1)
     return (
-      `At the first layer's parameters: ∂z1_j/∂W1_j = xᵀ and ∂z1/∂b1 = I, so this sample adds δ1 xᵀ and δ1; ` +
+      `At the first layer's parameters: the local Jacobians ∂z1_j/∂W1_j = xᵀ and ∂z1/∂b1 = I times the arriving δ1 = ∂L/∂z1 mean this sample adds δ1 xᵀ and δ1; ` +
       `summed over the ${N} samples they are ∂L/∂W1 and ∂L/∂b1, ready for θ ← θ − η ∂L/∂θ.` +
       penaltyNote(s, l)
     );
   return (
-    `At layer ${l}'s parameters: ∂z${l}_j/∂W${l}_j = a${l - 1}ᵀ and ∂z${l}/∂b${l} = I, so this sample adds δ${l} a${l - 1}ᵀ and δ${l}; ` +
+    `At layer ${l}'s parameters: the local Jacobians ∂z${l}_j/∂W${l}_j = a${l - 1}ᵀ and ∂z${l}/∂b${l} = I times the arriving δ${l} = ∂L/∂z${l} mean this sample adds δ${l} a${l - 1}ᵀ and δ${l}; ` +
     `summed over the ${N} samples they are ∂L/∂W${l} and ∂L/∂b${l} (∂L/∂b${l}_1 = ${fmt(v[`db${l}`]![0]!)}).` +
     penaltyNote(s, l)
   );
@@ -201,7 +213,7 @@ function intoLayer(s: GraphState, l: number): string {
   const delta = v[`dz${next}`]!;
   const da = fmt(v[`da${l}`]![0]!);
   const into = s.layers === 1 ? 'Into the hidden layer' : `Into hidden layer ${l}`;
-  const head = `${into}: the local Jacobian ∂z${next}/∂a${l} = W${next} gives da${l} = W${next}ᵀ δ${next}, one number per unit`;
+  const head = `${into}: the local Jacobian ∂z${next}/∂a${l} = W${next} against the arriving δ${next} = ∂L/∂z${next} gives da${l} = ∂L/∂a${l} = W${next}ᵀ δ${next}, one number per unit`;
   if (delta.length === 1) return `${head} (unit 1: ${fmt(W[0]!)} × ${fmt(delta[0]!)} = ${da}).`;
   // unit 1 of layer l takes column 1 of W_{l+1}: Σ_k W_{l+1}[k][1] δ_{l+1,k}
   const H = v[`a${l}`]!.length;
@@ -235,7 +247,7 @@ function backwardGate(s: GraphState, l: number): string {
   const where = s.layers === 1 ? '' : ` of layer ${l}`;
   const unit = `unit 1: ${fmt(s.values[`da${l}`]![0]!)} × ${fmt(gate[0]!)} = ${fmt(s.values[`dz${l}`]![0]!)}`;
   const head =
-    `Through the ${f} gates${where}: ∂a${l}/∂z${l} = diag(${f}′(z${l})), so δ${l} = da${l} ⊙ ${f}′(z${l}) = ` +
+    `Through the ${f} gates${where}: the local Jacobian ∂a${l}/∂z${l} = diag(${f}′(z${l})) times the arriving da${l} gives δ${l} = da${l} ⊙ ${f}′(z${l}) = ` +
     `(W${l + 1}ᵀ δ${l + 1}) ⊙ ${f}′(z${l}) (${unit})`;
   if (act === 'relu')
     return `${head}; the ${closed} closed gate${closed === 1 ? '' : 's'} pass${closed === 1 ? 'es' : ''} 0.`;

@@ -8,8 +8,9 @@ import { type Dataset, describeValue, makeDataset } from '../../mlp/data/data.js
 import { F32_MAX, MAX_VALUES } from '../../mlp/data/data-file.js';
 import { DATASET_NAMES, problemOf } from '../../mlp/data/datasets.js';
 import { formatHidden, makeModel, modelLayout, type Output } from '../../mlp/model.js';
+import { DECIMAL } from '../../mlp/decimal.js';
 import { pageData, type Upload } from '../data-choice.js';
-import { formatSetting, parseSetting, SETTINGS, type Settings } from '../state.js';
+import { formatSetting, LEGACY_POINT, parseSetting, SETTINGS, type Settings } from '../state.js';
 
 export const RUN_FORMAT = 'backprop-lab-run';
 export const RUN_VERSION = 1;
@@ -227,7 +228,8 @@ export function readRunFile(text: string, { f32 = false }: { f32?: boolean } = {
 }
 
 /** Every setting, each as the link would give it (a string, or a number for a numeric one). */
-function readSettings(obj: Record<string, unknown>): Settings {
+function readSettings(given: Record<string, unknown>): Settings {
+  const obj = legacyPoint(given);
   const keys = Object.keys(SETTINGS) as (keyof Settings)[];
   for (const key of Object.keys(obj))
     if (!(keys as string[]).includes(key))
@@ -251,6 +253,20 @@ function readSettings(obj: Record<string, unknown>): Settings {
       `must be mse for problem type regression (BCE needs the σ output), got ${s.loss}`,
     );
   return s;
+}
+
+/** A file written before the followed sample was counted from 1 says "point" (counted from 0): read as sample + 1. */
+function legacyPoint(obj: Record<string, unknown>): Record<string, unknown> {
+  if (!(LEGACY_POINT.key in obj) || 'sample' in obj) return obj;
+  const { [LEGACY_POINT.key]: raw, ...rest } = obj;
+  const n = typeof raw === 'number' || typeof raw === 'string' ? Number(String(raw).trim()) : NaN;
+  if (!DECIMAL.test(String(raw).trim()) || !Number.isInteger(n) || n < LEGACY_POINT.min || n > LEGACY_POINT.max)
+    throw new RunFileError(
+      'settings.point',
+      `the followed point counted from 0 must be an integer in [${LEGACY_POINT.min}, ${LEGACY_POINT.max}], ` +
+        `got ${describeValue(raw)}`,
+    );
+  return { ...rest, sample: String(n + 1) };
 }
 
 /** The data: a generated set must agree with the settings; uploaded points are checked as a data file's are. */
