@@ -17,6 +17,8 @@ import { FastTrainer } from '../src/mlp/train/train-fast.js';
 import { MistakenTrainer } from '../src/mlp/train/train-mistaken.js';
 import { cpuSnapshot, gpuSession, type RunConfig, type Snapshot } from '../src/ui/session.js';
 import { fromQuery } from '../src/ui/state.js';
+import { BUG_LINK, BUG_RUN, bugRows } from '../src/docs-gen/docs-bug.js';
+import { xor } from '../src/mlp/data/data.js';
 import { openGpu } from './support/gpu.js';
 
 let device: GPUDevice;
@@ -128,6 +130,47 @@ describe('each planted bug fails the panel for the tensors it breaks, and only t
       a.step(20);
       b.step(20);
       expect(Array.from(b.params)).toEqual(Array.from(a.params));
+    }
+  });
+});
+
+describe("exercise 13's run (docs/exercises.md)", () => {
+  it('the GPU panel fails the same tensors as the answer’s table (computed on the CPU), for each bug', async () => {
+    const { settings, errors } = fromQuery(BUG_LINK);
+    expect(errors).toEqual([]);
+    const data = xor();
+    const config: RunConfig = {
+      hidden: settings.hidden,
+      lr: settings.lr,
+      loss: settings.loss,
+      activation: settings.activation,
+      output: 'sigmoid',
+      batch: data.N,
+      l1: 0,
+      l2: settings.lambda,
+      seed: settings.seed,
+    };
+    expect([config.hidden, config.activation, config.l2, config.seed]).toEqual([
+      BUG_RUN.hidden,
+      BUG_RUN.activation,
+      BUG_RUN.lambda,
+      BUG_RUN.seed,
+    ]);
+    const params = initModelParams({ d: 2, hidden: config.hidden }, config.seed);
+    const rows = bugRows();
+    expect(rows.map((r) => r.mistake).sort()).toEqual(
+      findableBugs(config)
+        .map((b) => b.mistake)
+        .sort(),
+    );
+    for (const row of rows) {
+      const bug = findableBugs(config).find((b) => b.mistake === row.mistake)!;
+      const t = await createBuggedTrainer(device, { data, params, ...config, label: 'exercise' }, bug);
+      try {
+        expect(failing(await gpuSession(t, data, config).snapshot()), bug.id).toEqual(row.failing);
+      } finally {
+        t.destroy();
+      }
     }
   });
 });

@@ -3,6 +3,7 @@
  * function that refills them, all written beside this file.
  */
 import { batchBlock } from './docs-batch.js';
+import { BUG_BLOCKS } from './docs-bug.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
 import { nudgeBlock } from './docs-nudge.js';
@@ -18,6 +19,7 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   ...EXERCISE_BLOCKS,
   ...MODEL_BLOCKS,
   nudge: nudgeBlock,
+  ...BUG_BLOCKS,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */
