@@ -83,6 +83,9 @@ for (const webgpu of [true, false]) {
         expect(summary).toMatch(
           webgpu ? /^The GPU and the CPU disagree/ : /^The CPU trainer and the f64 oracle disagree/,
         );
+        expect(await text(page, 'grad-heading-what')).toBe(
+          webgpu ? 'the GPU beside the CPU oracle' : 'the CPU trainer (with the planted bug) beside the f64 oracle',
+        );
         await page.close();
       }
       expect(errors).toEqual([]);

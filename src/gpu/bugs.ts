@@ -152,24 +152,24 @@ export function drawBug(run: BugRun, random: () => number = Math.random): Plante
   return pool[Math.min(pool.length - 1, Math.floor(random() * pool.length))]!;
 }
 
-/** The general kernel's line the bug changes, before and after (trimmed). */
+/** The general kernel's lines the bug changes, before and after (trimmed, without their comments). */
 export function kernelLine(bug: PlantedBug): { before: string; after: string; file: string } {
   const { before, after } = mutantLines(bug.mutant);
-  const trim = (t: string) =>
-    t
-      .split('\n')
-      .map((l) => l.replace(/\s+\/\/.*$/, '').trim())
-      .join('\n');
+  const lines = (t: string) => t.split('\n').map((l) => l.replace(/\s+\/\/.*$/, '').trim());
+  const [b, a] = [lines(before), lines(after)];
+  // an edit over several lines shows only those it changes
+  const changed = (_: string, i: number) => b[i] !== a[i];
   // f and f′ live in the shared library the general kernel includes
   const file = /return 1\.0 - a1|select\(0\.0, da1/.test(KERNEL_MUTANTS[bug.mutant].from)
     ? 'shaders/lib/common.wgsl'
     : 'shaders/layers.wgsl';
-  return { before: trim(before), after: trim(after), file };
+  return { before: b.filter(changed).join('\n'), after: a.filter(changed).join('\n'), file };
 }
 
 /** Why the kernel is the general one in a bug run, as the panel states it. */
 export const BUG_KERNEL_WHY =
-  'the general kernel, pinned for this run: it carries the planted bug (one edit of its text, shaders/layers.wgsl)';
+  'the general kernel, pinned for this run: it carries the planted bug (one edit of the text it compiles, ' +
+  'shaders/layers.wgsl with the shared shaders/lib/common.wgsl)';
 
 /** A trainer on the general kernel with `bug` planted in its text; refused as createTrainer refuses what cannot fit. */
 export async function createBuggedTrainer(

@@ -158,7 +158,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     );
   } else if (!cmp) {
     summary.append(
-      `The GPU’s gradients are listed beside the CPU’s below; ${s.boundsNote ?? 'no error bounds came with this snapshot'}. Verdict: `,
+      `The ${sidesOf(s).trainer}’s gradients are listed beside the ${sidesOf(s).oracle}’s below; ${s.boundsNote ?? 'no error bounds came with this snapshot'}. Verdict: `,
       verdict,
       '.',
     );

@@ -64,6 +64,11 @@ async function createSession(app: App, from?: From): Promise<Session> {
   if (app.controller.state === 'resetting') showBuilding(app, startOf(app, from));
   const session = await buildSession(app, from);
   bugHunt?.built(session.backend);
+  // on the CPU a bug hunt compares the CPU trainer with the oracle: the panel's heading names those sides
+  const what = document.querySelector('[data-testid="grad-heading-what"]');
+  if (what && session.backend === 'cpu')
+    what.textContent =
+      settings.bug === 'off' ? CPU_GRAD_WHAT : 'the CPU trainer (with the planted bug) beside the f64 oracle';
   built.set(session, settings);
   clearMarked('cpu'); // this run fits: a refusal of an earlier size no longer applies
   return session;
@@ -144,15 +149,15 @@ const CPU_NOTE =
   'it runs in the background (a Web Worker), so the page keeps answering. Large networks train more slowly, and the ' +
   'gradient panel has no GPU column.';
 
+const CPU_GRAD_WHAT = 'the CPU oracle (no GPU here to compare with)';
+
 /** The page's first line says where the network trains. */
 function ledeWhere(where: string): void {
   const span = document.querySelector('[data-testid="lede-where"]');
   if (span) span.textContent = where;
   // the gradient panel's heading names the sides it compares: without the GPU there is only the CPU's
   const what = document.querySelector('[data-testid="grad-heading-what"]');
-  if (what)
-    what.textContent =
-      where === 'on your GPU' ? 'the GPU beside the CPU oracle' : 'the CPU oracle (no GPU here to compare with)';
+  if (what) what.textContent = where === 'on your GPU' ? 'the GPU beside the CPU oracle' : CPU_GRAD_WHAT;
 }
 
 function useCpu(app: App, reason: string): void {
