@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUG_IDS, type BugId, BUGS, kernelLine } from '../src/gpu/bugs.js';
 import { KERNEL_MUTANTS } from '../src/gpu/mutants.js';
-import { axeViolations, DESKTOP, firstSnapshot, launch, newPage, text } from './support/browser.js';
+import { axeViolations, DESKTOP, firstSnapshot, launch, newPage, PHONE, text } from './support/browser.js';
 import { type Served, servePage } from './support/preview.js';
 
 let served: Served;
@@ -129,6 +129,8 @@ for (const webgpu of [true, false]) {
       }
       expect(await a.locator('input[name="bug-guess"]:not([disabled])').count()).toBe(0); // one choice a bug
       expect(await axeViolations(a)).toEqual([]);
+      await a.setViewportSize(PHONE); // the changed line scrolls sideways there
+      expect(await axeViolations(a)).toEqual([]);
       await a.close();
 
       // the right choice
@@ -155,7 +157,7 @@ for (const webgpu of [true, false]) {
       await page.click('[data-testid="bug-check"]');
       const said = await text(page, 'bug-verdict');
       expect(said).toMatch(
-        /(^Right: the broken rule is “δ at the output)|(The broken rule is “dW sums δ a_\{l−1\}ᵀ over every sample)/,
+        /(^Right: the broken rule is “δ at the output)|(The broken rule is “dW sums δ aₗ₋₁ᵀ over every sample)/,
       );
       expect(new URL(page.url()).searchParams.get('bug')).toBe('random');
       await page.click('[data-testid="bug-stop"]');

@@ -72,14 +72,14 @@ export const BUGS: Readonly<Record<BugId, PlantedBug>> = {
   },
   untransposed: {
     id: 'untransposed',
-    rule: 'the error flows back through W_{l+1}ᵀ, the transpose',
+    rule: 'the error flows back through Wₗ₊₁ᵀ, the transpose',
     mutant: 'layers-untransposed',
     mistake: 'untransposed',
     cpuLine: {
       before: 'dl[s + i] += p[w + i]! * gk; // w = w0 + k * ni',
       after: 'dl[s + i] += p[w0 + i * no + k]! * gk;',
     },
-    breaks: 'the gradients of every hidden layer below the last (the last one’s W_{L+1} is a single row)',
+    breaks: 'the gradients of every hidden layer below the last (the output’s W is a single row, read the same either way)',
     unfindable: (run) =>
       run.hidden.some((h, l) => l > 0 && h >= 2 && run.hidden[l - 1]! >= 2)
         ? null
@@ -87,7 +87,7 @@ export const BUGS: Readonly<Record<BugId, PlantedBug>> = {
   },
   'one-sample-short': {
     id: 'one-sample-short',
-    rule: 'dW sums δ a_{l−1}ᵀ over every sample of the batch',
+    rule: 'dW sums δ aₗ₋₁ᵀ over every sample of the batch',
     mutant: 'layers-one-sample-short',
     mistake: 'one-sample-short',
     cpuLine: {

@@ -184,12 +184,16 @@ export class BugHunt {
       : `The equivalent line of the CPU trainer (${line.file}; the planted copy is src/mlp/train/train-mistaken.ts), ` +
         'before (−) and after (+):';
     const pre = el('pre');
+    // a long line scrolls sideways on a phone: reachable by keyboard, and named for a screen reader
+    pre.tabIndex = 0;
+    pre.setAttribute('role', 'region');
+    pre.setAttribute('aria-label', 'The changed line, before and after');
     const mark = (sign: string, text: string) =>
       text
         .split('\n')
         .map((l) => `${sign} ${l}`)
         .join('\n');
-    pre.append(el('del', mark('−', line.before)), '\n', el('ins', mark('+', line.after)));
+    pre.append(el('del', mark('−', line.before)), el('ins', mark('+', line.after)));
     figure.append(el('figcaption', caption), pre);
     return figure;
   }
