@@ -79,7 +79,8 @@ export const BUGS: Readonly<Record<BugId, PlantedBug>> = {
       before: 'dl[s + i] += p[w + i]! * gk; // w = w0 + k * ni',
       after: 'dl[s + i] += p[w0 + i * no + k]! * gk;',
     },
-    breaks: 'the gradients of every hidden layer below the last (the output’s W is a single row, read the same either way)',
+    breaks:
+      'the gradients of every hidden layer below the last (the output’s W is a single row, read the same either way)',
     unfindable: (run) =>
       run.hidden.some((h, l) => l > 0 && h >= 2 && run.hidden[l - 1]! >= 2)
         ? null
