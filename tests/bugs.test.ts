@@ -13,6 +13,7 @@ import { SHADERS } from '../src/gpu/shaders.js';
 import { compareWithBoundsModel } from '../src/mlp/bounds/compare.js';
 import { randomDataset } from '../src/mlp/data/data.js';
 import { initModelParams } from '../src/mlp/init.js';
+import { modelLayout } from '../src/mlp/model.js';
 import { FastTrainer } from '../src/mlp/train/train-fast.js';
 import { MistakenTrainer } from '../src/mlp/train/train-mistaken.js';
 import { cpuSnapshot, gpuSession, type RunConfig, type Snapshot } from '../src/ui/session.js';
@@ -131,6 +132,42 @@ describe('each planted bug fails the panel for the tensors it breaks, and only t
       b.step(20);
       expect(Array.from(b.params)).toEqual(Array.from(a.params));
     }
+  });
+});
+
+describe('ReLU′(0) = 1, on the list but never planted: caught where a pre-activation is exactly 0', () => {
+  it('a point at the origin and zero biases: the GPU edit and the CPU mistake fail b1; honest runs pass', async () => {
+    const hidden = [4, 3];
+    const data = randomDataset(5, 2, 9, { binary: true });
+    data.x.fill(0, 0, 2); // point 1 at the origin: with b = 0, z_1 = 0 there, and a_1 = 0 makes z_2 = 0 too
+    const params = initModelParams({ d: 2, hidden }, 5);
+    const { layers } = modelLayout({ d: 2, hidden });
+    for (const { b } of layers) params.fill(0, b.offset, b.offset + b.length);
+    const config: RunConfig = {
+      hidden,
+      lr: 0.1,
+      loss: 'bce',
+      activation: 'relu',
+      output: 'sigmoid',
+      batch: 9,
+      l1: 0,
+      l2: 0,
+      seed: 5,
+    };
+    const full = { data, params, ...config, label: 'kink' };
+    const honest = await createTrainer(device, full, { kernel: 'layers' });
+    const planted = await createBuggedTrainer(device, full, BUGS['relu-kink']);
+    try {
+      expect(failing(await gpuSession(honest, data, config).snapshot())).toEqual([]);
+      expect(failing(await gpuSession(planted, data, config).snapshot())).toContain('b1');
+    } finally {
+      honest.destroy();
+      planted.destroy();
+    }
+    const cpuHonest = new FastTrainer(data, params, config);
+    expect(failing(cpuSnapshot(data, params, config, 0, 'cpu-fast', cpuHonest.gradients()))).toEqual([]);
+    const cpuPlanted = new MistakenTrainer(data, params, config, 'relu-kink');
+    expect(failing(cpuSnapshot(data, params, config, 0, 'cpu-fast', cpuPlanted.gradients()))).toContain('b1');
   });
 });
 
