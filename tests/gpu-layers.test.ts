@@ -10,6 +10,7 @@ import type { HiddenActivation } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
 import { chooseKernel, createTrainer, KERNELS, KernelRefusedError, specOf } from '../src/gpu/chooser.js';
 import { type LayersOptions, LayersTrainer } from '../src/gpu/layers.js';
+import { KERNEL_MUTANTS, type MutantId, mutantSource } from '../src/gpu/mutants.js';
 import { SHADERS } from '../src/gpu/shaders.js';
 import { StepTrainer } from '../src/gpu/steps.js';
 import { batchIndices, epochOrder } from '../src/mlp/batches.js';
@@ -398,44 +399,35 @@ describe('layers refuses bad input before making anything, naming the field', ()
   });
 });
 
-/** Replaces the one occurrence of `from` in the real kernel text; refuses if it is absent or not unique. */
-function mutate(from: string, to: string): string {
-  const parts = SHADERS.layers.split(from);
-  if (parts.length !== 2)
-    throw new Error(`mutant: expected one "${from}" in the kernel text, found ${parts.length - 1}`);
-  return parts.join(to);
-}
-
-const MUTANTS: { name: string; source: string; case: LayersCase }[] = [
-  {
-    name: 'δ recursion skipping layer 2’s f′',
-    source: mutate(
-      'cache[layer.delta + c] = activationBackward(cache[layer.z + c], da);',
-      'cache[layer.delta + c] = select(activationBackward(cache[layer.z + c], da), da, at.layer == 1u);',
-    ),
-    case: layersCase(11, { d: 2, N: 7, hidden: [5, 6, 4], activation: 'relu', output: 'sigmoid', loss: 'bce' }),
-  },
-  {
-    name: 'the L2 gradient with the wrong sign',
-    source: mutate('out += L2 * w;', 'out -= L2 * w;'),
-    case: layersCase(12, { d: 2, N: 7, hidden: [5, 3], activation: 'tanh', output: 'sigmoid', loss: 'mse', l2: 0.125 }),
-  },
-  {
-    name: 'a mini-batch row off by one',
-    source: mutate('(status.step % PER_EPOCH) * BATCH + r];', '(status.step % PER_EPOCH) * BATCH + r + 1u];'),
-    case: layersCase(13, { d: 2, N: 7, hidden: [4, 4], activation: 'leaky', output: 'sigmoid', loss: 'bce', batch: 3 }),
-  },
-  {
-    name: 'the identity output keeping σ′',
-    source: mutate('return 2.0 * (yHat - t) / B;', 'return 2.0 * (yHat - t) * yHat * (1.0 - yHat) / B;'),
-    case: layersCase(14, { d: 3, N: 7, hidden: [6, 2], activation: 'sigmoid', output: 'identity', loss: 'mse' }),
-  },
-  {
-    name: 'L1’s subgradient at 0 taken as +1',
-    source: mutate('out += L1 * sign(w);', 'out += L1 * select(-1.0, 1.0, w >= 0.0);'),
-    case: layersCase(15, { d: 2, N: 7, hidden: [5], activation: 'relu', output: 'identity', loss: 'mse', l1: 0.0625 }),
-  },
-];
+/** Each mutant (its edit in src/gpu/mutants.ts, the page's planted bugs' one list) on a problem that shows it. */
+const MUTANTS: { name: string; source: string; case: LayersCase }[] = (
+  [
+    [
+      'layers-skip-gate',
+      layersCase(11, { d: 2, N: 7, hidden: [5, 6, 4], activation: 'relu', output: 'sigmoid', loss: 'bce' }),
+    ],
+    [
+      'layers-l2-sign',
+      layersCase(12, { d: 2, N: 7, hidden: [5, 3], activation: 'tanh', output: 'sigmoid', loss: 'mse', l2: 0.125 }),
+    ],
+    [
+      'layers-batch-row',
+      layersCase(13, { d: 2, N: 7, hidden: [4, 4], activation: 'leaky', output: 'sigmoid', loss: 'bce', batch: 3 }),
+    ],
+    [
+      'layers-identity-sigma',
+      layersCase(14, { d: 3, N: 7, hidden: [6, 2], activation: 'sigmoid', output: 'identity', loss: 'mse' }),
+    ],
+    [
+      'layers-l1-zero',
+      layersCase(15, { d: 2, N: 7, hidden: [5], activation: 'relu', output: 'identity', loss: 'mse', l1: 0.0625 }),
+    ],
+  ] as const
+).map(([id, c]: readonly [MutantId, LayersCase]) => ({
+  name: KERNEL_MUTANTS[id].name,
+  source: mutantSource(id),
+  case: c,
+}));
 
 describe('mutants of shaders/layers.wgsl fail the oracle check; the real kernel passes it on the same problem', () => {
   for (const m of MUTANTS) {

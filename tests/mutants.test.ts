@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HiddenActivation } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
+import { KERNEL_MUTANTS, type MutantId, mutantSource } from '../src/gpu/mutants.js';
 import { SHADERS } from '../src/gpu/shaders.js';
 import { StepTrainer } from '../src/gpu/steps.js';
 import { type Dataset, randomDataset } from '../src/mlp/data/data.js';
@@ -19,14 +20,6 @@ let device: GPUDevice;
 beforeAll(async () => ({ device } = await openGpu()));
 afterAll(() => device?.destroy());
 
-/** Replaces the one occurrence of `from` in the real kernel text; refuses if it is absent or not unique. */
-function mutate(from: string, to: string): string {
-  const parts = SHADERS.mlp.split(from);
-  if (parts.length !== 2)
-    throw new Error(`mutant: expected exactly one "${from}" in the kernel text, found ${parts.length - 1}`);
-  return parts.join(to);
-}
-
 interface Mutant {
   name: string;
   source: string;
@@ -36,41 +29,23 @@ interface Mutant {
   activation?: HiddenActivation;
 }
 
-const MUTANTS: Mutant[] = [
-  // δ1 = da1 ⊙ ReLU′(z1) with ReLU′(0) = 1 instead of 0.
-  { name: 'ReLU′(0) = 1', source: mutate('select(0.0, da1, z1 > 0.0);', 'select(0.0, da1, z1 >= 0.0);'), kink: true },
-  // δ2 = (yHat − y) without the batch mean's 1/N.
-  { name: 'the 1/N dropped from δ2', source: mutate('return (yHat - t) / f32(N);', 'return (yHat - t);'), kink: false },
-  // da1 = W2ᵀ δ2 reading W2 (1×H, row-major) as W2[j][0], at j·H, instead of W2ᵀ[j][0] = W2[0][j] at j.
-  {
-    name: 'W2ᵀ read untransposed',
-    source: mutate('let da1 = params[W2_OFF + j] * dz2;', 'let da1 = params[W2_OFF + j * H] * dz2;'),
-    kink: false,
-  },
-  // dW1 = Σ_n δ1_n x_nᵀ over the first N − 1 samples only.
-  {
-    name: 'dW1 summed over one sample too few',
-    source: mutate(
-      'n < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x',
-      'n + 1u < N; n++) {\n      g += cache[DZ1_OFF + n * H + j] * x',
-    ),
-    kink: false,
-  },
-  // tanh′ = 1 − a1 instead of 1 − a1·a1 (common.wgsl's f′ beside f).
-  {
-    name: 'tanh′ with the square dropped',
-    source: mutate('return 1.0 - a1 * a1;', 'return 1.0 - a1;'),
-    kink: false,
-    activation: 'tanh',
-  },
-  // leaky′(0) = 1 instead of 0.01: the select on the z ≤ 0 side.
-  {
-    name: 'leaky′(0) = 1',
-    source: mutate('return select(LEAKY_SLOPE, 1.0, z1 > 0.0);', 'return select(LEAKY_SLOPE, 1.0, z1 >= 0.0);'),
-    kink: true,
-    activation: 'leaky',
-  },
-];
+// The kernel edits live in src/gpu/mutants.ts, the one list the page's planted bugs come from; here, the data each
+// needs to show: random, or pre-activations exactly at the kink, and the hidden activation it changes.
+const MUTANTS: Mutant[] = (
+  [
+    ['mlp-relu-kink', true],
+    ['mlp-one-over-n', false],
+    ['mlp-untransposed', false],
+    ['mlp-one-sample-short', false],
+    ['mlp-tanh-square', false, 'tanh'],
+    ['mlp-leaky-kink', true, 'leaky'],
+  ] as const
+).map(([id, kink, activation]: readonly [MutantId, boolean, HiddenActivation?]) => ({
+  name: KERNEL_MUTANTS[id].name,
+  source: mutantSource(id),
+  kink,
+  ...(activation ? { activation } : {}),
+}));
 
 /** Random shapes d ∈ {2, 3, 5}, H ∈ {3, 8, 33}, N ∈ {4, 7, 33}, three per mutant, from a fixed seed. */
 function shapes(seed: number): { d: number; H: number; N: number }[] {

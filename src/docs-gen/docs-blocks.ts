@@ -5,6 +5,7 @@
 import { batchBlock } from './docs-batch.js';
 import { buildAnswer, deeperAnswer } from './docs-build.js';
 import { deepCheckBlock } from './docs-deep.js';
+import { BUG_BLOCKS } from './docs-bug.js';
 import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
 import { leakyClaimBlock } from './docs-method.js';
@@ -25,6 +26,7 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   'deep-check': deepCheckBlock,
   'exercise-deeper': deeperAnswer,
   'exercise-build': buildAnswer,
+  ...BUG_BLOCKS,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */

@@ -10,6 +10,7 @@ import { checkFinite } from '../mlp/checks.js';
 import type { Dataset } from '../mlp/data/data.js';
 import type { ModelShape } from '../mlp/model.js';
 import type { Spec } from '../mlp/spec.js';
+import type { Mistake } from '../mlp/train/train-mistaken.js';
 import type { TrainingOptions } from '../mlp/train/training-run.js';
 import { cpuSnapshot, type RunConfig, type Session, type Snapshot } from './session.js';
 
@@ -21,6 +22,8 @@ export type ToWorker =
       params: Float64Array;
       config: TrainingOptions;
       fromStep: number;
+      /** A planted backprop mistake (the bug hunt), or none. */
+      mistake?: Mistake;
     }
   | { type: 'step'; k: number; budgetMs: number }
   | { type: 'lr'; lr: number }
@@ -29,7 +32,7 @@ export type ToWorker =
 
 /** The worker to the page: a snapshot's step and parameters, or why the run stopped. */
 export type FromWorker =
-  | { type: 'snapshot'; step: number; params: Float64Array }
+  | { type: 'snapshot'; step: number; params: Float64Array; grads?: Float64Array }
   | { type: 'diverged'; fault: Fault; spec: Pick<Spec, 'd' | 'H'>; model: ModelShape | null }
   | { type: 'error'; message: string };
 
@@ -45,7 +48,13 @@ function errorOf(r: Exclude<FromWorker, { type: 'snapshot' }>): Error {
  */
 export const STEP_BUDGET_MS = { min: 30, max: 200 } as const;
 
-export function workerSession(data: Dataset, params: ArrayLike<number>, config: RunConfig, fromStep = 0): Session {
+export function workerSession(
+  data: Dataset,
+  params: ArrayLike<number>,
+  config: RunConfig,
+  fromStep = 0,
+  mistake?: Mistake,
+): Session {
   const worker = new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module', name: 'cpu-trainer' });
   const waiting: ((r: FromWorker) => void)[] = [];
   let readAt = 0; // when the last snapshot reached the page's thread
@@ -63,6 +72,7 @@ export function workerSession(data: Dataset, params: ArrayLike<number>, config: 
     params: Float64Array.from(params),
     config: { ...config, hidden: [...config.hidden] },
     fromStep,
+    ...(mistake ? { mistake } : {}),
   });
   const size = params.length;
   return {
@@ -80,7 +90,7 @@ export function workerSession(data: Dataset, params: ArrayLike<number>, config: 
       });
       readAt = performance.now();
       if (r.type !== 'snapshot') throw errorOf(r);
-      return cpuSnapshot(data, r.params, config, r.step, 'cpu-fast');
+      return cpuSnapshot(data, r.params, config, r.step, 'cpu-fast', r.grads);
     },
     setLearningRate: (lr) => send({ type: 'lr', lr }),
     setParams: (next) => {

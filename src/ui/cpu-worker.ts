@@ -7,6 +7,7 @@
  */
 import { TrainingDivergedError } from '../mlp/divergence.js';
 import { FastTrainer } from '../mlp/train/train-fast.js';
+import { MistakenTrainer } from '../mlp/train/train-mistaken.js';
 import type { ToWorker, FromWorker } from './cpu-session.js';
 
 let trainer: FastTrainer | null = null;
@@ -38,7 +39,10 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   if (m.type === 'init') {
     try {
       const data = { d: m.data.d, N: m.data.N, x: m.data.x, y: m.data.y };
-      trainer = new FastTrainer(data, m.params, m.config);
+      // a planted mistake (the page's bug hunt) trains on the subclass that carries it; FastTrainer stays honest
+      trainer = m.mistake
+        ? new MistakenTrainer(data, m.params, m.config, m.mistake)
+        : new FastTrainer(data, m.params, m.config);
       trainer.stepCount = m.fromStep;
       failure = null;
     } catch (err) {
@@ -50,7 +54,9 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     if (failure) return post(failure);
     if (!trainer) return post({ type: 'error', message: 'the CPU trainer was not started' });
     const params = Float64Array.from(trainer.params);
-    return post({ type: 'snapshot', step: trainer.stepCount, params });
+    // with a planted mistake, its own gradients at these parameters, for the panel to check against the oracle
+    const grads = trainer instanceof MistakenTrainer ? trainer.gradients() : undefined;
+    return post({ type: 'snapshot', step: trainer.stepCount, params, ...(grads ? { grads } : {}) });
   }
   if (!trainer || failure) return; // a failed run does nothing more until it is replaced
   try {

@@ -95,20 +95,31 @@ export function penaltyNote(objective: { l1?: number; l2?: number }): string | n
   );
 }
 
+/** The two sides a panel compares: the GPU (f32) with the oracle, or a CPU trainer with a planted bug (f64). */
+export interface Sides {
+  trainer: string;
+  oracle: string;
+  fp: 'f32' | 'f64';
+}
+const GPU_SIDES: Sides = { trainer: 'GPU', oracle: 'CPU', fp: 'f32' };
+const CPU_SIDES: Sides = { trainer: 'CPU trainer', oracle: 'f64 oracle', fp: 'f64' };
+/** The sides of a snapshot's comparison. */
+export const sidesOf = (s: Pick<Snapshot, 'backend'>): Sides => (s.backend === 'gpu' ? GPU_SIDES : CPU_SIDES);
+
 /** The lead sentence, from the comparison alone; `l1` says whether a weight's sign can be uncertain too. */
-export function verdictSentence(c: BoundedComparison, l1 = 0): string {
+export function verdictSentence(c: BoundedComparison, l1 = 0, sides: Sides = GPU_SIDES): string {
   const failed = c.tensors.reduce((s, t) => s + (t.pass ? 0 : 1), 0);
   const what = l1 > 0 ? 'a ReLU gate or a weight’s sign (L1)' : 'a ReLU gate';
   const gates =
     c.gateUncertain > 0
-      ? ` ${c.gateUncertain} of them depend on ${what} too close to 0 for f32 to be sure of; ` +
+      ? ` ${c.gateUncertain} of them depend on ${what} too close to 0 for ${sides.fp} to be sure of; ` +
         `those are held to a bound that allows either side.`
       : '';
   if (!c.pass) {
-    return `The GPU and the CPU disagree: ${failed} of ${c.tensors.length} tensors have a gradient outside its f32 error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
+    return `The ${sides.trainer} and the ${sides.oracle} disagree: ${failed} of ${c.tensors.length} tensors have a gradient outside its ${sides.fp} error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
   }
   return (
-    `The GPU and the CPU agree on all ${c.count} gradients, each within its f32 error bound; ` +
+    `The ${sides.trainer} and the ${sides.oracle} agree on all ${c.count} gradients, each within its ${sides.fp} error bound; ` +
     `the largest share of its bound any gradient used was ${pct(c.maxFraction)}.${gates}`
   );
 }
@@ -147,7 +158,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     );
   } else if (!cmp) {
     summary.append(
-      `The GPU’s gradients are listed beside the CPU’s below; ${s.boundsNote ?? 'no error bounds came with this snapshot'}. Verdict: `,
+      `The ${sidesOf(s).trainer}’s gradients are listed beside the ${sidesOf(s).oracle}’s below; ${s.boundsNote ?? 'no error bounds came with this snapshot'}. Verdict: `,
       verdict,
       '.',
     );
@@ -156,12 +167,17 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     verdict.className = cmp.pass ? 'pass' : 'fail';
     const rel = cmp.tensors.map((t) => t.maxRelError).filter((v): v is number => v !== null);
     if (rel.length) maxRel.textContent = e(Math.max(...rel));
-    summary.append(verdictSentence(cmp, s.objective.l1), ' Verdict: ', verdict, '.');
+    const sides = sidesOf(s);
+    summary.append(verdictSentence(cmp, s.objective.l1, sides), ' Verdict: ', verdict, '.');
     more.append(
       el(
         'p',
-        `GPU (f32) against the CPU oracle (f64) at step ${s.step}, same parameters and data. ` +
-          `Each gradient has its own bound, ${BOUND_METHOD}. ` +
+        (s.backend === 'gpu'
+          ? `GPU (f32) against the CPU oracle (f64) at step ${s.step}, same parameters and data. ` +
+            `Each gradient has its own bound, ${BOUND_METHOD}. `
+          : `The CPU trainer (f64, with this run’s planted bug) against the oracle (f64) at step ${s.step}, same ` +
+            `parameters and data. Each gradient has its own bound: the f32 bounds (${BOUND_METHOD}) with f64’s ` +
+            'unit roundoff, 2⁻²⁹ times smaller (src/mlp/bounds/bounds-f64.ts). ') +
           `Relative error is given only for gradients at least ${RESOLVED} times their bound; ` +
           `for smaller ones f32 cannot resolve it.`,
       ),
@@ -213,8 +229,15 @@ export function mathShape(shape: ModelShape, tensor: string): string {
 function tensorTable(s: Snapshot, cmp: BoundedComparison | null): HTMLTableElement {
   const table = el('table', '', 'grad-tensors');
   const head = ['tensor', 'shape', '‖∂L/∂·‖ (CPU)'];
+  const { trainer, oracle } = sidesOf(s);
   if (cmp)
-    head.push('largest |GPU − CPU|', 'most of its bound used', 'largest relative error', 'gate uncertain', 'verdict');
+    head.push(
+      `largest |${trainer} − ${oracle}|`,
+      'most of its bound used',
+      'largest relative error',
+      'gate uncertain',
+      'verdict',
+    );
   table.append(tableRow('th', head));
   const byName = new Map(cmp?.tensors.map((t) => [t.tensor, t]));
   for (const slot of modelLayout(s.model).slots) {
@@ -240,7 +263,10 @@ function tensorTable(s: Snapshot, cmp: BoundedComparison | null): HTMLTableEleme
 function detailTable(s: Snapshot, bound: Float64Array | null, fd: Float64Array | null): HTMLElement {
   const names = parameterNames(s.model);
   const table = el('table', '', 'grad-detail');
-  const head = s.gpuGrads ? ['parameter', 'GPU', 'CPU oracle', '|GPU − CPU|'] : ['parameter', 'CPU oracle'];
+  const { trainer, oracle } = sidesOf(s);
+  const head = s.gpuGrads
+    ? ['parameter', trainer, `${oracle === 'CPU' ? 'CPU' : 'f64'} oracle`, `|${trainer} − ${oracle}|`]
+    : ['parameter', 'CPU oracle'];
   if (s.gpuGrads && bound) head.push('bound', 'used');
   if (fd) head.push('finite differences', '|FD − CPU|');
   table.append(tableRow('th', head));

@@ -50,8 +50,12 @@ import { wireBoundaryToggles } from './plots/boundary-toggles.js';
 import { wireRunFile } from './run-file/run-io.js';
 import { touchElements, WeightTouch } from './touch/weight-touch.js';
 import { fmt } from './graph/graph-model.js';
+import { BugHunt } from './bug/bug-hunt.js';
+import { createBuggedTrainer } from '../gpu/bugs.js';
 
 const built = new WeakMap<Session, Settings>();
+/** The bug hunt's panel, which holds the bug planted in the runs it builds (./bug/bug-hunt.ts). */
+let bugHunt: BugHunt | null = null;
 
 /** A rate slow enough that each step's snapshot comes later than the graph's refresh: every one is drawn whole. */
 const slowMotion = (speed: Settings['speed']) => speed !== 'max' && speed * REFRESH_MS <= 1000;
@@ -61,6 +65,12 @@ async function createSession(app: App, from?: From): Promise<Session> {
   // called at once by the reset that says "starting a new run…": the pictures follow before anything is awaited
   if (app.controller.state === 'resetting') showBuilding(app, startOf(app, from));
   const session = await buildSession(app, from);
+  bugHunt?.built(session.backend);
+  // on the CPU a bug hunt compares the CPU trainer with the oracle: the panel's heading names those sides
+  const what = document.querySelector('[data-testid="grad-heading-what"]');
+  if (what && session.backend === 'cpu')
+    what.textContent =
+      settings.bug === 'off' ? CPU_GRAD_WHAT : 'the CPU trainer (with the planted bug) beside the f64 oracle';
   built.set(session, settings);
   clearMarked('cpu'); // this run fits: a refusal of an earlier size no longer applies
   return session;
@@ -79,14 +89,15 @@ async function buildSession(app: App, from?: From): Promise<Session> {
   // checked before anything is built: the page checks every snapshot against the oracle on its own thread
   const tooBig = sizeRefusal(app.settings, app.data, app.upload);
   if (tooBig) throw new RunRefusedError(tooBig.text, tooBig.field);
+  // a bug hunt plants its bug in the trainer's text (the general kernel, pinned) or the CPU trainer's arithmetic
+  const bug = bugHunt?.plant(app.settings.bug, config) ?? null;
   if (app.device) {
     try {
       const fromStep = from?.step ?? 0; // a run continued (from a file, or off a lost device) counts on
-      const trainer = await createTrainer(
-        app.device,
-        { data, params, ...config, label: 'page', fromStep },
-        forcedKernel(app),
-      );
+      const trainerConfig = { data, params, ...config, label: 'page', fromStep };
+      const trainer = bug
+        ? await createBuggedTrainer(app.device, trainerConfig, bug)
+        : await createTrainer(app.device, trainerConfig, forcedKernel(app));
       onGpu(app);
       return gpuSession(trainer, data, config);
     } catch (e) {
@@ -97,7 +108,7 @@ async function buildSession(app: App, from?: From): Promise<Session> {
       else runOnCpu(app, why);
     }
   }
-  return workerSession(data, params, config, from?.step ?? 0);
+  return workerSession(data, params, config, from?.step ?? 0, bug?.mistake);
 }
 
 /**
@@ -140,15 +151,15 @@ const CPU_NOTE =
   'it runs in the background (a Web Worker), so the page keeps answering. Large networks train more slowly, and the ' +
   'gradient panel has no GPU column.';
 
+const CPU_GRAD_WHAT = 'the CPU oracle (no GPU here to compare with)';
+
 /** The page's first line says where the network trains. */
 function ledeWhere(where: string): void {
   const span = document.querySelector('[data-testid="lede-where"]');
   if (span) span.textContent = where;
   // the gradient panel's heading names the sides it compares: without the GPU there is only the CPU's
   const what = document.querySelector('[data-testid="grad-heading-what"]');
-  if (what)
-    what.textContent =
-      where === 'on your GPU' ? 'the GPU beside the CPU oracle' : 'the CPU oracle (no GPU here to compare with)';
+  if (what) what.textContent = where === 'on your GPU' ? 'the GPU beside the CPU oracle' : CPU_GRAD_WHAT;
 }
 
 function useCpu(app: App, reason: string): void {
@@ -605,6 +616,13 @@ async function start(): Promise<void> {
   });
   app.onLookBack = (past) => touch?.lookBack(past);
   wireRunFile(app);
+  const huntRoot = document.querySelector<HTMLElement>('#bug-hunt');
+  if (huntRoot)
+    bugHunt = new BugHunt(huntRoot, (bug) => {
+      app.settings = { ...app.settings, bug };
+      writeUrl(app);
+      void app.controller.reset();
+    });
   wireBoundaryToggles(boundaryToggles(), (patch) => {
     app.settings = { ...app.settings, ...patch };
     writeUrl(app);

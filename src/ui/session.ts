@@ -12,6 +12,7 @@ import { makeModel, type Model, type Output } from '../mlp/model.js';
 import type { Objective } from '../mlp/objective.js';
 import { lossAndGradsModel, lossModel } from '../mlp/reference.js';
 import { type ModelBounds, shadowBoundsModel } from '../mlp/bounds/bounds-model.js';
+import { f64BoundsModel } from '../mlp/bounds/bounds-f64.js';
 import type { Settings } from './state.js';
 
 export interface Snapshot {
@@ -34,7 +35,10 @@ export interface Snapshot {
   params: Float64Array;
   /** Per-sample values of every layer over every training point at `params`: the GPU's where it keeps them, else the oracle's. */
   layers: LayerValues;
-  /** The GPU's gradients at `params`; null on the CPU backend (nothing to compare). */
+  /**
+   * The trainer's gradients at `params`, checked against the oracle: the GPU's, or on the CPU backend those of a
+   * trainer with a planted bug (the bug hunt); null for an honest CPU run (nothing to compare).
+   */
   gpuGrads: Float64Array | null;
   /** The CPU oracle (matrix form, f64) at exactly `params` and the data the trainer holds: L_total, its terms, ∂L_total/∂θ. */
   oracle: { loss: number; dataLoss: number; penalty: number; grads: Float64Array };
@@ -42,7 +46,7 @@ export interface Snapshot {
   batchLoss: number | null;
   /** The data the trainer holds (rounded to f32 on the GPU). */
   data: Dataset;
-  /** Per-element f32 error bounds on the GPU's gradients (src/mlp/bounds/bounds-model.ts); GPU backend only. */
+  /** Per-element error bounds on gpuGrads: f32's on the GPU (src/mlp/bounds/bounds-model.ts), f64's on the CPU. */
   bounds?: ModelBounds;
   /** Why a GPU snapshot comes without bounds (a run too large to bound every frame), in the panel's words. */
   boundsNote?: string;
@@ -204,16 +208,21 @@ export function gpuSession(trainer: SessionTrainer, data: Dataset, config: RunCo
   };
 }
 
-/** A CPU run's snapshot at `params` after `step` steps: the oracle's values, loss terms and gradients (f64). */
+/**
+ * A CPU run's snapshot at `params` after `step` steps: the oracle's values, loss terms and gradients (f64), and with
+ * `trainerGrads` (a trainer with a planted bug) those gradients beside the oracle's, with f64 bounds.
+ */
 export function cpuSnapshot(
   data: Dataset,
   params: Float64Array,
   config: RunConfig,
   step: number,
   kernel: Snapshot['kernel'],
+  trainerGrads?: Float64Array,
 ): Snapshot {
   const { model, objective } = runModel(data, config);
   const { oracle, layers } = oracleAt(model, objective, params, data);
+  const checked = trainerGrads && data.N * params.length <= BOUNDS_FRAME_MAX;
   return {
     backend: 'cpu',
     kernel,
@@ -225,9 +234,11 @@ export function cpuSnapshot(
     loss: oracle.loss,
     params,
     layers,
-    gpuGrads: null,
+    gpuGrads: trainerGrads ?? null,
     oracle,
     batchLoss: nextBatchLoss(model, objective, params, data, config, step),
     data,
+    ...(checked ? { bounds: f64BoundsModel(model, params, data, objective) } : {}),
+    ...(trainerGrads && !checked ? { boundsNote: 'this run is too large to bound every gradient each frame' } : {}),
   };
 }

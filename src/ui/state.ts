@@ -5,6 +5,7 @@
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../engine/activation.js';
 import { LOSSES, type LossKind } from '../engine/losses.js';
+import { BUG_IDS, type BugId } from '../gpu/bugs.js';
 import { KERNEL_NAMES, type KernelName } from '../gpu/contract.js';
 import { DEFAULTS, describeRange, inRange, LIMITS, type NumericField } from '../mlp/config.js';
 import {
@@ -55,6 +56,8 @@ export interface Settings {
   discretize: 'on' | 'off';
   /** The graph's walk asks for one entry of each backward stage before revealing it (./graph/graph-predict.ts). */
   predict: 'on' | 'off';
+  /** The bug hunt (./bug/bug-hunt.ts): no bug, one drawn among those this run can show, or one named by a teacher. */
+  bug: 'off' | 'random' | BugId;
 }
 
 /** Steps a second, or as fast as the device goes. */
@@ -131,6 +134,7 @@ export const SETTINGS: { readonly [K in keyof Settings]: Field } = {
   batch: { kind: 'batch', min: LIMITS.batch.min, max: GEN_LIMITS.N.max, label: 'batch size' },
   reg: { kind: 'choice', choices: REGULARIZERS, label: 'regularization' },
   lambda: { kind: 'config', field: 'l2', label: 'regularization rate λ' },
+  bug: { kind: 'choice', choices: ['off', 'random', ...BUG_IDS], label: 'planted bug' },
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -156,6 +160,7 @@ export const DEFAULT_SETTINGS: Settings = {
   showTest: 'on',
   discretize: 'off',
   predict: 'off',
+  bug: 'off',
 };
 
 /** A numeric setting's range (a choice has none); `exclusiveMin`: the minimum itself is not allowed. */
@@ -298,7 +303,11 @@ export function fromQuery(query: string): {
 /** The query string for settings: every key, so a link reproduces the run exactly. */
 export function toQuery(s: Settings): string {
   const params = new URLSearchParams();
-  for (const key of Object.keys(SETTINGS) as (keyof Settings)[]) params.set(key, formatSetting(key, s[key]));
+  for (const key of Object.keys(SETTINGS) as (keyof Settings)[]) {
+    // the bug hunt is off in every link that does not ask for it; `random` stays `random`, never the bug it drew
+    if (key === 'bug' && s.bug === 'off') continue;
+    params.set(key, formatSetting(key, s[key]));
+  }
   return `?${params.toString()}`.replaceAll('%2C', ',');
 }
 

@@ -30,10 +30,10 @@ import { checkTrainingRun, type TrainingOptions } from './training-run.js';
 export type FastTrainerOptions = TrainingOptions;
 
 // The hidden activation as a small integer: the loops branch on it rather than call f through a table.
-const RELU = 0;
-const LEAKY = 1;
-const TANH = 2;
-const SIGMOID = 3;
+export const RELU = 0;
+export const LEAKY = 1;
+export const TANH = 2;
+export const SIGMOID = 3;
 const CODES: Readonly<Record<HiddenActivation, number>> = { relu: RELU, leaky: LEAKY, tanh: TANH, sigmoid: SIGMOID };
 
 export class FastTrainer {
@@ -54,26 +54,26 @@ export class FastTrainer {
   private readonly everyRow: Uint32Array;
   // Layer l = 0..L (L the output layer): W_{l+1} (nout × nin) at wOff[l], b_{l+1} at bOff[l]; it reads its input
   // at aOff[l] of `acts` (x itself for l = 0) and writes its output at aOff[l + 1].
-  private readonly nin: Int32Array;
-  private readonly nout: Int32Array;
-  private readonly wOff: Int32Array;
-  private readonly bOff: Int32Array;
-  private readonly aOff: Int32Array;
+  protected readonly nin: Int32Array;
+  protected readonly nout: Int32Array;
+  protected readonly wOff: Int32Array;
+  protected readonly bOff: Int32Array;
+  protected readonly aOff: Int32Array;
   /** One row's a_1, …, a_L (the first d entries, x's place, unused: x is read in place). */
-  private readonly acts: Float64Array;
+  protected readonly acts: Float64Array;
   /** One row's Wᵀδ for the hidden layers below the last (f′ not yet applied), in the layout of `acts`. */
-  private readonly deltas: Float64Array;
+  protected readonly deltas: Float64Array;
   /** ∂L_total/∂θ of the current batch. */
-  private readonly grads: Float64Array;
+  protected readonly grads: Float64Array;
   /** θ′ = θ − lr·dL/dθ, written to θ only when every value of the step is finite. */
   private readonly next: Float64Array;
   /** ℓ of each row of the current pass (N of them, for a pass over every point). */
-  private readonly rowLosses: Float64Array;
-  private readonly act: number;
-  private readonly sigmoidOut: boolean;
-  private readonly bce: boolean;
-  private readonly l1: number;
-  private readonly l2: number;
+  protected readonly rowLosses: Float64Array;
+  protected readonly act: number;
+  protected readonly sigmoidOut: boolean;
+  protected readonly bce: boolean;
+  protected readonly l1: number;
+  protected readonly l2: number;
   private readonly penalized: boolean;
   /** The last step's loss terms, kept as numbers so that a step allocates nothing (NaN before the first). */
   private lastTotal = NaN;
@@ -202,7 +202,7 @@ export class FastTrainer {
    * `grads` (zeroed first; the penalty's is not included), or with `yHatOut` its ŷ there. Returns Σ ℓ over the rows,
    * summed in their order.
    */
-  private pass(rows: Uint32Array, B: number, backward: boolean, yHatOut: Float64Array | null = null): number {
+  protected pass(rows: Uint32Array, B: number, backward: boolean, yHatOut: Float64Array | null = null): number {
     if (this.nin.length === 2) return this.passOne(rows, B, backward, yHatOut);
     const { params: p, acts, deltas: dl, grads: g, nin, nout, wOff, bOff, aOff, act, rowLosses } = this;
     const { x, y, d } = this.data;
@@ -364,7 +364,7 @@ export class FastTrainer {
   }
 
   /** grads += λ1·sign(w) + λ2·w on every weight (sign(0) = 0); biases untouched. */
-  private addPenaltyGradient(): void {
+  protected addPenaltyGradient(): void {
     const { params: p, grads: g, nin, nout, wOff, l1, l2 } = this;
     for (let l = 0; l < nin.length; l++) {
       const end = wOff[l]! + nin[l]! * nout[l]!;
@@ -391,7 +391,7 @@ export class FastTrainer {
  * δ = g·f′(z), with f′ read off a = f(z): ReLU and leaky open where a > 0 (exactly where z > 0), tanh′ = 1 − a²,
  * σ′ = a(1 − a). A closed gate (f′ = 0) gives exactly 0, as in the matrix form.
  */
-function gate(act: number, g: number, a: number): number {
+export function gate(act: number, g: number, a: number): number {
   switch (act) {
     case RELU:
       return a > 0 ? g : 0;
@@ -409,7 +409,7 @@ function gate(act: number, g: number, a: number): number {
 }
 
 /** v[from .. from + n) ← f(v[…]) in place, one loop per activation. */
-function activate(v: Float64Array, from: number, n: number, act: number): void {
+export function activate(v: Float64Array, from: number, n: number, act: number): void {
   const end = from + n;
   switch (act) {
     case RELU:
