@@ -10,6 +10,7 @@ import { EXERCISE_BLOCKS } from './docs-exercises.js';
 import { MODEL_BLOCKS } from './docs-model.js';
 import { leakyClaimBlock } from './docs-method.js';
 import { nudgeBlock } from './docs-nudge.js';
+import { PRACTICE_BLOCKS } from './docs-practice.js';
 import { gatesBlock, interpretationsBlock, pathBlock } from './docs-paths.js';
 import { fillGenerated, GENERATED_BLOCKS } from './docs-spotcheck.js';
 
@@ -27,6 +28,7 @@ export const DOC_BLOCKS: Record<string, () => string> = {
   'exercise-deeper': deeperAnswer,
   'exercise-build': buildAnswer,
   ...BUG_BLOCKS,
+  ...PRACTICE_BLOCKS,
 };
 
 /** Replaces each generated block's body with its fresh text; an unknown name is an error. */
