@@ -1,0 +1,132 @@
+/**
+ * Each sample's pull (src/mlp/pull.ts, issue 24 item 3): the per-sample gradient ∂ℓ_n/∂θ_k it reads off the δ
+ * recursion equals the scalar engine's gradient of that one sample's loss, on random networks of depth 1 to 3 and
+ * every hidden activation; the training points' shares (1/N)·∂ℓ_n/∂θ_k sum, with the penalty's term, to the oracle's
+ * full-batch gradient; the plane's points carry their nearest training point's label.
+ */
+import { describe, expect, it } from 'vitest';
+import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
+import type { LossKind } from '../src/engine/losses.js';
+import { randomDataset } from '../src/mlp/data/data.js';
+import { engineGradsOf, engineLoss, engineModelOf } from '../src/mlp/init.js';
+import { makeModel, modelLayout } from '../src/mlp/model.js';
+import {
+  nearestLabels,
+  paramRef,
+  penaltyGradientAt,
+  planePoints,
+  pullOf,
+  rasterCentres,
+  samplePulls,
+} from '../src/mlp/pull.js';
+import { lossAndGradsModel } from '../src/mlp/reference.js';
+import { makeRng } from '../src/mlp/rng.js';
+
+const CASES = [1, 2, 3].flatMap((L) =>
+  HIDDEN_ACTIVATIONS.map((activation, i) => ({ L, activation, seed: 10 * L + i })),
+);
+
+function problem(L: number, activation: (typeof HIDDEN_ACTIVATIONS)[number], seed: number, output = 'sigmoid') {
+  const rng = makeRng(seed);
+  const hidden = Array.from({ length: L }, () => 2 + Math.floor(rng() * 4));
+  const model = makeModel({ d: 2, hidden, activation, output: output as 'sigmoid' | 'identity' });
+  const params = Float64Array.from({ length: modelLayout(model).size }, () => 2 * rng() - 1);
+  const data = randomDataset(seed + 1, 2, 7, { binary: output === 'sigmoid' && seed % 2 === 0 });
+  return { model, params, data };
+}
+
+describe('per-sample gradients against the scalar engine', () => {
+  it.each(CASES)('depth $L, $activation: ∂ℓ_n/∂θ_k for every sample and parameter', ({ L, activation, seed }) => {
+    for (const [output, loss] of [
+      ['sigmoid', 'bce'],
+      ['sigmoid', 'mse'],
+      ['identity', 'mse'],
+    ] as const) {
+      const { model, params, data } = problem(L, activation, seed, output);
+      const P = params.length;
+      // the engine's gradient of one sample's loss alone (a batch of one row: ℓ_n itself)
+      const engine = Array.from({ length: data.N }, (_, n) => {
+        const mlp = engineModelOf(model, params);
+        engineLoss(model, mlp, data, { loss }, [n]).loss.backward();
+        return engineGradsOf(model, mlp);
+      });
+      for (let k = 0; k < P; k++) {
+        const { grad, share } = samplePulls(model, params, data, loss, k);
+        for (let n = 0; n < data.N; n++) {
+          const want = engine[n]![k]!;
+          expect(Math.abs(grad[n]! - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
+          expect(Math.abs(share[n]! - want / data.N)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
+        }
+      }
+    }
+  });
+
+  it.each(CASES)(
+    'depth $L, $activation: the shares and the penalty sum to the oracle’s batch gradient',
+    ({ L, activation, seed }) => {
+      const { model, params, data } = problem(L, activation, seed);
+      for (const objective of [
+        { loss: 'bce' as LossKind },
+        { loss: 'mse' as LossKind, l1: 0.03 },
+        { loss: 'bce' as LossKind, l2: 0.2 },
+      ]) {
+        const oracle = lossAndGradsModel(model, params, data, objective).grads;
+        const plane = planePoints(data, [-2.5, 2.5], 5);
+        for (let k = 0; k < params.length; k++) {
+          const pull = pullOf(model, params, data, plane, objective, k);
+          let sum = 0;
+          for (const v of pull.shares) sum += v;
+          expect(pull.dataGrad).toBe(sum);
+          expect(pull.total).toBe(pull.dataGrad + pull.penalty);
+          expect(Math.abs(pull.total - oracle[k]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(oracle[k]!)));
+          // without the penalty the shares alone are the data term: the oracle with λ = 0
+          const dataOnly = lossAndGradsModel(model, params, data, { loss: objective.loss }).grads[k]!;
+          expect(Math.abs(pull.dataGrad - dataOnly)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(dataOnly)));
+          const weight = paramRef(model, k).weight;
+          const w = params[k]!;
+          const want = weight ? (objective.l1 ?? 0) * Math.sign(w) + (objective.l2 ?? 0) * w : 0;
+          expect(penaltyGradientAt(model, params, objective, k) - want).toBe(0);
+        }
+      }
+    },
+  );
+});
+
+describe('the plane’s would-be training points', () => {
+  it('sit at the raster centres, row 0 at the top, and take the nearest training point’s label', () => {
+    const x = rasterCentres([0, 4], 2);
+    expect(Array.from(x)).toEqual([1, 3, 3, 3, 1, 1, 3, 1]);
+    const data = { d: 2, N: 3, x: Float64Array.from([0, 0, 4, 4, 0, 4]), y: Float64Array.from([0.1, 0.9, 0.5]) };
+    // (1, 3) is nearest (0, 4); (3, 3) nearest (4, 4); (1, 1) nearest (0, 0); (3, 1): (0, 0) and (4, 4) tie, first
+    expect(Array.from(nearestLabels(x, data))).toEqual([0.5, 0.9, 0.1, 0.1]);
+    const plane = planePoints(data, [0, 4], 2);
+    expect(plane.N).toBe(4);
+    expect(Array.from(plane.y)).toEqual([0.5, 0.9, 0.1, 0.1]);
+  });
+
+  it('a plane point on a training point pulls as that training point does (its share times N)', () => {
+    const { model, params } = problem(2, 'tanh', 5);
+    // training points at raster centres of [−1, 1]² on a 4 × 4 grid
+    const centres = rasterCentres([-1, 1], 4);
+    const picks = [0, 5, 10, 15];
+    const data = {
+      d: 2,
+      N: 4,
+      x: Float64Array.from(picks.flatMap((c) => [centres[2 * c]!, centres[2 * c + 1]!])),
+      y: Float64Array.from([0, 1, 1, 0]),
+    };
+    const plane = planePoints(data, [-1, 1], 4);
+    for (let k = 0; k < params.length; k++) {
+      const pull = pullOf(model, params, data, plane, { loss: 'bce' }, k);
+      picks.forEach((c, n) => expect(pull.plane[c]).toBeCloseTo(data.N * pull.shares[n]!, 12));
+    }
+  });
+
+  it('refuses a parameter outside the network and data off the plane, naming why', () => {
+    const { model, params, data } = problem(1, 'relu', 3);
+    expect(() => paramRef(model, params.length)).toThrow(/parameter index \d+ is outside 0\.\./);
+    expect(() => paramRef(model, 1.5)).toThrow(/integer/);
+    expect(() => planePoints(randomDataset(1, 3, 4), [0, 1], 4)).toThrow(/needs d = 2, got d = 3/);
+    expect(() => samplePulls(model, params, data, 'bce', -1)).toThrow(/outside/);
+  });
+});
