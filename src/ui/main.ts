@@ -47,6 +47,7 @@ import { cpuRunner, gpuRunner } from './map/map-runners.js';
 import { wireBoundaryToggles } from './plots/boundary-toggles.js';
 import { wireRunFile } from './run-file/run-io.js';
 import { touchElements, WeightTouch } from './touch/weight-touch.js';
+import { pullElements, PullView } from './plots/pull.js';
 import { fmt } from './graph/graph-model.js';
 
 const built = new WeakMap<Session, Settings>();
@@ -535,10 +536,10 @@ async function start(): Promise<void> {
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => {
+      touch?.show(s); // first: the pull map draws the weight it has chosen
       // slow motion draws every step's numbers exactly: the graph's throttle would skip some
       render(app, s, sps, !app.controller.wanted || slowMotion(app.settings.speed));
       onLive(app, scrub, s);
-      touch?.show(s);
     },
     onState: (state) => {
       touch?.onState(state);
@@ -553,6 +554,7 @@ async function start(): Promise<void> {
       if (state === 'idle') {
         flushDiagram(els.diagram);
         flushGradients(els.gradients);
+        app.pull?.flush();
       }
     },
     onFailure: (e) => handleFailure(app, e),
@@ -596,6 +598,8 @@ async function start(): Promise<void> {
     app.history.change({ what: `weight ${n.name}`, from: fmt(n.w0), to: fmt(n.w1) });
     if (app.controller.last) render(app, app.controller.last, 0);
   });
+  app.pull = new PullView(pullElements(), (k) => touch?.choose(k));
+  touch.onChoice = (k) => app.pull?.follow(k);
   wireRunFile(app);
   wireBoundaryToggles(boundaryToggles(), (patch) => {
     app.settings = { ...app.settings, ...patch };

@@ -84,6 +84,8 @@ export class WeightTouch {
   private chosen = false;
   /** The next snapshot picks the default weight (the first of a network's, or of a new run's, until a choice). */
   private pickDefault = true;
+  /** Told of the weight chosen now, by the learner or by default (the pull map follows it). */
+  onChoice: (k: number) => void = () => {};
   /** A readout beside the pointer: the panel may be below the fold. */
   private readonly tip: HTMLElement;
 
@@ -180,6 +182,7 @@ export class WeightTouch {
     }
     if (this.pickDefault && !this.chosen) this.index = steepest(s.oracle.grads);
     this.pickDefault = false;
+    this.onChoice(this.index);
     if (this.index < WEIGHTS_LISTED) this.els.choice.value = String(this.index);
     this.markPast(s.step);
     if (this.controller.wanted && !this.els.editor.hidden) {
@@ -234,10 +237,16 @@ export class WeightTouch {
     return this.names[this.index] ?? `parameter ${this.index + 1}`;
   }
 
+  /** Chooses parameter `index` from elsewhere on the page (the pull map's list). */
+  choose(index: number): void {
+    this.pick(index);
+  }
+
   private pick(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.names.length) return;
     this.index = index;
     this.chosen = true;
+    this.onChoice(index);
     if (index < WEIGHTS_LISTED) this.els.choice.value = String(index);
     if (!this.els.editor.hidden) this.close(false);
     const s = this.controller.last;
