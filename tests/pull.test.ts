@@ -7,8 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { HIDDEN_ACTIVATIONS } from '../src/engine/activation.js';
 import type { LossKind } from '../src/engine/losses.js';
-import { randomDataset } from '../src/mlp/data/data.js';
-import { engineGradsOf, engineLoss, engineModelOf } from '../src/mlp/init.js';
+import { readFileSync } from 'node:fs';
+import { PULL_EXERCISE, pullUnit } from '../src/docs-gen/docs-exercises.js';
+import { randomDataset, xor } from '../src/mlp/data/data.js';
+import { engineGradsOf, engineLoss, engineModelOf, initModelParams } from '../src/mlp/init.js';
 import { makeModel, modelLayout } from '../src/mlp/model.js';
 import {
   nearestLabels,
@@ -19,7 +21,7 @@ import {
   rasterCentres,
   samplePulls,
 } from '../src/mlp/pull.js';
-import { lossAndGradsModel } from '../src/mlp/reference.js';
+import { forwardModel, lossAndGradsModel } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
 
 const CASES = [1, 2, 3].flatMap((L) =>
@@ -128,5 +130,46 @@ describe('the plane’s would-be training points', () => {
     expect(() => paramRef(model, 1.5)).toThrow(/integer/);
     expect(() => planePoints(randomDataset(1, 3, 4), [0, 1], 4)).toThrow(/needs d = 2, got d = 3/);
     expect(() => samplePulls(model, params, data, 'bce', -1)).toThrow(/outside/);
+  });
+});
+
+describe('the exercise on each sample’s pull: its premises hold', () => {
+  const { hidden, seed } = PULL_EXERCISE;
+  const model = makeModel({ d: 2, hidden: [hidden], activation: 'relu', output: 'sigmoid' });
+  const params = initModelParams(model, seed);
+  const data = xor();
+  const j = pullUnit();
+  const k = modelLayout(model).layers[1]!.W.offset + j;
+
+  it('the question names the unit the answer works on, one open at some points and closed at others', () => {
+    const text = readFileSync('docs/exercises.md', 'utf8');
+    const question = text.slice(text.indexOf('## 13. Each sample'), text.indexOf('<!-- generated:exercise-pull -->'));
+    expect(question).toContain(`choose \`W2[${j + 1}]\``);
+    expect(question).toContain(`?hidden=${hidden}&seed=${seed}`);
+    const z = forwardModel(model, params, data).z[0]!;
+    const open = [0, 1, 2, 3].map((n) => z[n * hidden + j]! > 0);
+    expect(open).toContain(true);
+    expect(open).toContain(false);
+  });
+
+  it('the map is 0 exactly where the unit is off, and elsewhere teal for label 0, brown for label 1', () => {
+    const extent: [number, number] = [-0.5, 1.5];
+    const plane = planePoints(data, extent, 40);
+    const pull = pullOf(model, params, data, plane, { loss: 'bce' }, k);
+    const z = forwardModel(model, params, plane).z[0]!;
+    let on = 0;
+    for (let c = 0; c < plane.N; c++) {
+      const [x1, x2] = [plane.x[2 * c]!, plane.x[2 * c + 1]!];
+      // the nearest XOR corner: label 1 where exactly one coordinate is above 0.5
+      const y = x1 > 0.5 !== x2 > 0.5 ? 1 : 0;
+      expect(plane.y[c]).toBe(y);
+      if (z[c * hidden + j]! <= 0) expect(Math.abs(pull.plane[c]!)).toBe(0);
+      else {
+        on++;
+        expect(Math.sign(pull.plane[c]!)).toBe(y === 0 ? 1 : -1);
+      }
+    }
+    expect(on).toBeGreaterThan(0);
+    expect(on).toBeLessThan(plane.N);
   });
 });

@@ -100,7 +100,7 @@ export class PullView {
       }
     });
     const figure = el('figure');
-    this.canvas = Object.assign(el('canvas', '', 'pull-map'), { width: 330, height: 260 });
+    this.canvas = Object.assign(el('canvas', '', 'pull-map'), { width: 360, height: 260 });
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', 'Each sample’s pull: not drawn yet');
     this.words = el('figcaption', '', 'pull-caption');
