@@ -106,6 +106,38 @@ describe('the plane’s would-be training points', () => {
     expect(Array.from(plane.y)).toEqual([0.5, 0.9, 0.1, 0.1]);
   });
 
+  it('the nearest-label search finds what checking every training point finds, ties to the first listed', () => {
+    const rng = makeRng(7);
+    for (const N of [1, 2, 9, 200]) {
+      // coordinates on a coarse lattice, so ties and equal first coordinates are common
+      const data = {
+        d: 2,
+        N,
+        x: Float64Array.from({ length: 2 * N }, () => Math.floor(rng() * 5) / 2),
+        y: Float64Array.from({ length: N }, () => rng()),
+      };
+      const x = rasterCentres([-0.5, 2.5], 12);
+      const brute = Float64Array.from({ length: x.length / 2 }, (_, m) => {
+        let [best, label] = [Infinity, NaN];
+        for (let n = 0; n < N; n++) {
+          const s = (x[2 * m]! - data.x[2 * n]!) ** 2 + (x[2 * m + 1]! - data.x[2 * n + 1]!) ** 2;
+          if (s < best) [best, label] = [s, data.y[n]!];
+        }
+        return label;
+      });
+      expect(Array.from(nearestLabels(x, data))).toEqual(Array.from(brute));
+      // the lattice itself: every query sits on (or between) training points
+      const onPoints = Float64Array.from(data.x);
+      const self = nearestLabels(onPoints, data);
+      for (let n = 0; n < N; n++) {
+        const first = Array.from({ length: N }, (_, m) => m).find(
+          (m) => data.x[2 * m] === data.x[2 * n] && data.x[2 * m + 1] === data.x[2 * n + 1],
+        )!;
+        expect(self[n]).toBe(data.y[first]);
+      }
+    }
+  });
+
   it('a plane point on a training point pulls as that training point does (its share times N)', () => {
     const { model, params } = problem(2, 'tanh', 5);
     // training points at raster centres of [−1, 1]² on a 4 × 4 grid

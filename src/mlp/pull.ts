@@ -12,7 +12,7 @@ import type { LossKind } from '../engine/losses.js';
 import type { Dataset } from './data/data.js';
 import { checkLabels, type Model, modelLayout } from './model.js';
 import type { Objective } from './objective.js';
-import { backwardModel, forwardModel } from './reference.js';
+import { backwardModel, forwardModel, type ModelCache } from './reference.js';
 
 /** The label a point of the plane gets when it is treated as a training point, in words (the page says it). */
 export const PLANE_LABEL =
@@ -42,20 +42,54 @@ export function paramRef(model: Model, k: number): ParamRef {
   throw new RangeError(`parameter index ${k} is outside 0..${layout.size - 1}`);
 }
 
-/** The pull of every row of `data` on θ_k. */
+/** What one backward pass over some rows leaves for every parameter at once: the rows' layer inputs and δ_l. */
+export interface SampleSignals {
+  model: Model;
+  data: Dataset;
+  /** The forward pass's values per row (a_l for the layers' inputs). */
+  cache: ModelCache;
+  /** delta[l − 1] = δ_l = ∂L_data/∂z_l per row, B×H_l, the 1/B of the batch mean included. */
+  delta: Float64Array[];
+}
+
+/**
+ * One forward and one backward pass over every row of `data` (with its own label), the oracle's own (forwardModel,
+ * backwardModel), without the penalty: then each parameter's per-row pull costs one pass over the rows (pullsOf).
+ */
+export function sampleSignals(model: Model, params: ArrayLike<number>, data: Dataset, loss: LossKind): SampleSignals {
+  const cache = forwardModel(model, params, data);
+  checkLabels(model.output, cache.y);
+  const { delta } = backwardModel(model, params, data, cache, { loss });
+  return { model, data, cache, delta };
+}
+
+/** The pull of every row on θ_k. */
 export interface SamplePulls {
   /** (1/B)·∂ℓ_n/∂θ_k per row: the row's share of the batch gradient (B = data.N; no penalty). */
   share: Float64Array;
   /** ∂ℓ_n/∂θ_k per row: what the row would pull with alone (B·share). */
   grad: Float64Array;
-  /** delta[l − 1] = δ_l = ∂L_data/∂z_l per row, B×H_l, the 1/B included (as backwardModel gives it). */
-  delta: Float64Array[];
 }
 
-/**
- * The pull of each row of `data` (every row, with its own label) on θ_k at `params`: one forward and one backward
- * pass over the rows in matrix form, the oracle's own (forwardModel, backwardModel), without the penalty.
- */
+/** Each row's pull on θ_k from its signals: ∂/∂W_l[j][i] = δ_l[j]·a_{l−1}[i] (a_0 = x), ∂/∂b_l[j] = δ_l[j]. */
+export function pullsOf({ model, data, cache, delta }: SampleSignals, k: number): SamplePulls {
+  const ref = paramRef(model, k);
+  const { nout, nin } = modelLayout(model).layers[ref.l - 1]!;
+  const dl = delta[ref.l - 1]!;
+  const input = ref.l === 1 ? data.x : cache.a[ref.l - 2]!;
+  const B = data.N;
+  const share = new Float64Array(B);
+  const grad = new Float64Array(B);
+  for (let n = 0; n < B; n++) {
+    const g = dl[n * nout + ref.j]!;
+    const a = ref.i < 0 ? 1 : input[n * nin + ref.i]!;
+    share[n] = g * a;
+    grad[n] = B * g * a;
+  }
+  return { share, grad };
+}
+
+/** The pull of each row of `data` on θ_k at `params` (sampleSignals, then pullsOf). */
 export function samplePulls(
   model: Model,
   params: ArrayLike<number>,
@@ -63,24 +97,8 @@ export function samplePulls(
   loss: LossKind,
   k: number,
 ): SamplePulls {
-  const ref = paramRef(model, k);
-  const cache = forwardModel(model, params, data);
-  checkLabels(model.output, cache.y);
-  const { delta } = backwardModel(model, params, data, cache, { loss });
-  const B = data.N;
-  const { nout, nin } = modelLayout(model).layers[ref.l - 1]!;
-  const dl = delta[ref.l - 1]!;
-  const input = ref.l === 1 ? null : cache.a[ref.l - 2]!;
-  const share = new Float64Array(B);
-  const grad = new Float64Array(B);
-  for (let n = 0; n < B; n++) {
-    // ∂/∂W_l[j][i] = δ_l[j]·a_{l−1}[i] (a_0 = x), ∂/∂b_l[j] = δ_l[j]
-    const g = dl[n * nout + ref.j]!;
-    const a = ref.i < 0 ? 1 : input ? input[n * nin + ref.i]! : data.x[n * nin + ref.i]!;
-    share[n] = g * a;
-    grad[n] = B * g * a;
-  }
-  return { share, grad, delta };
+  paramRef(model, k);
+  return pullsOf(sampleSignals(model, params, data, loss), k);
 }
 
 /** ∂R/∂θ_k = λ1·sign(w) + λ2·w for a weight (sign(0) = 0), 0 for a bias: the penalty's term of the batch gradient. */
@@ -106,20 +124,38 @@ export function rasterCentres([lo, hi]: [number, number], grid: number): Float64
   return x;
 }
 
-/** For each of the points `x` (d numbers each), the label of the nearest training point (PLANE_LABEL). */
+/**
+ * For each of the points `x` (d numbers each), the label of the nearest training point (PLANE_LABEL). The training
+ * points are sorted by their first coordinate once, and each search walks out from its own place in that order until
+ * the first coordinate alone is farther than the best found: about √N points each on spread data, not N.
+ */
 export function nearestLabels(x: Float64Array, data: Dataset): Float64Array {
   const { d, N } = data;
   const M = x.length / d;
+  const order = Uint32Array.from({ length: N }, (_, n) => n).sort((a, b) => data.x[a * d]! - data.x[b * d]! || a - b);
+  const first = Float64Array.from(order, (n) => data.x[n * d]!);
   const y = new Float64Array(M);
   for (let m = 0; m < M; m++) {
+    const x0 = x[m * d]!;
+    // the first place whose first coordinate is ≥ x0
+    let [lo, hi] = [0, N];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (first[mid]! < x0) lo = mid + 1;
+      else hi = mid;
+    }
     let best = Infinity;
-    let label = data.y[0]!;
-    for (let n = 0; n < N; n++) {
+    let bestN = N;
+    const consider = (p: number) => {
+      const n = order[p]!;
       let s = 0;
       for (let i = 0; i < d; i++) s += (x[m * d + i]! - data.x[n * d + i]!) ** 2;
-      if (s < best) [best, label] = [s, data.y[n]!];
-    }
-    y[m] = label;
+      // a tie goes to the training point listed first
+      if (s < best || (s === best && n < bestN)) [best, bestN] = [s, n];
+    };
+    for (let p = lo; p < N && (first[p]! - x0) ** 2 <= best; p++) consider(p);
+    for (let p = lo - 1; p >= 0 && (x0 - first[p]!) ** 2 <= best; p--) consider(p);
+    y[m] = data.y[bestN]!;
   }
   return y;
 }
@@ -148,6 +184,29 @@ export interface Pull {
   total: number;
 }
 
+/** The pull on θ_k over the plane's points and of the training points, from their signals at `params`. */
+export function pullFrom(
+  train: SampleSignals,
+  plane: SampleSignals,
+  params: ArrayLike<number>,
+  objective: Objective,
+  k: number,
+): Pull {
+  const own = pullsOf(train, k);
+  let dataGrad = 0;
+  for (const v of own.share) dataGrad += v;
+  const penalty = penaltyGradientAt(train.model, params, objective, k);
+  return {
+    k,
+    plane: pullsOf(plane, k).grad,
+    shares: own.share,
+    delta: train.delta,
+    dataGrad,
+    penalty,
+    total: dataGrad + penalty,
+  };
+}
+
 /** The pull on θ_k over the plane's points and of the training points, at `params`. */
 export function pullOf(
   model: Model,
@@ -157,10 +216,7 @@ export function pullOf(
   objective: Objective,
   k: number,
 ): Pull {
-  const onPlane = samplePulls(model, params, plane, objective.loss, k);
-  const own = samplePulls(model, params, train, objective.loss, k);
-  let dataGrad = 0;
-  for (const v of own.share) dataGrad += v;
-  const penalty = penaltyGradientAt(model, params, objective, k);
-  return { k, plane: onPlane.grad, shares: own.share, delta: own.delta, dataGrad, penalty, total: dataGrad + penalty };
+  paramRef(model, k);
+  const signals = (data: Dataset) => sampleSignals(model, params, data, objective.loss);
+  return pullFrom(signals(train), signals(plane), params, objective, k);
 }

@@ -536,10 +536,10 @@ async function start(): Promise<void> {
   app.controller = new PlaybackController<From>({
     create: (from) => createSession(app, from),
     onSnapshot: (s, sps) => {
-      touch?.show(s); // first: the pull map draws the weight it has chosen
       // slow motion draws every step's numbers exactly: the graph's throttle would skip some
       render(app, s, sps, !app.controller.wanted || slowMotion(app.settings.speed));
       onLive(app, scrub, s);
+      touch?.show(s);
     },
     onState: (state) => {
       touch?.onState(state);

@@ -10,7 +10,7 @@ import { scaleLinear } from 'd3-scale';
 import { interpolateBrBG } from 'd3-scale-chromatic';
 import type { Dataset } from '../../mlp/data/data.js';
 import { modelLayout } from '../../mlp/model.js';
-import { PLANE_LABEL, planePoints, type Pull, pullOf } from '../../mlp/pull.js';
+import { PLANE_LABEL, planePoints, type Pull, pullFrom, type SampleSignals, sampleSignals } from '../../mlp/pull.js';
 import { formatNumber } from '../format.js';
 import { REFRESH_MS } from '../graph/diagram.js';
 import { parameterNames } from '../gradients.js';
@@ -21,8 +21,8 @@ import { linearTickLabels, notDrawn } from './plots.js';
 
 /** Cells per side of the map at most; fewer for a large network (PULL_BUDGET). */
 export const PULL_GRID = 40;
-/** grid²·P at most: one forward and one backward pass per cell cost about 3 times that in multiply-adds. */
-export const PULL_BUDGET = 6_000_000;
+/** grid²·P at most: the forward and backward passes over the cells cost about 3 times that in multiply-adds. */
+export const PULL_BUDGET = 3_000_000;
 /** Training points listed one by one up to this many; beyond, the largest pulls, and the sum covers all. */
 export const LISTED = 16;
 /** Entries of the parameter list (as the weight list: a wide network has thousands). */
@@ -69,6 +69,17 @@ export class PullView {
   private readonly numbers: HTMLElement;
   /** The would-be training points of the plane, per data, extent and grid (the nearest-label search runs once). */
   private plane: { data: Dataset; key: string; points: Dataset } | null = null;
+  private empty: Dataset | null = null;
+  /** The last parameters' backward passes over the training points and the plane: a new choice reads them. */
+  private signals: {
+    params: Float64Array;
+    plane: Dataset;
+    loss: string;
+    train: SampleSignals;
+    on: SampleSignals;
+  } | null = null;
+  /** How long the last backward passes took: while training plays, they are redone at most a fifth of the time. */
+  private cost = 0;
   /** What was drawn last, so an unchanged frame costs nothing. */
   private drawn = '';
   private drawnParams: Float64Array | null = null;
@@ -139,7 +150,7 @@ export class PullView {
       this.at = performance.now();
       this.draw(s, n, test);
     };
-    if (exact || performance.now() - this.at >= REFRESH_MS) {
+    if (exact || performance.now() - this.at >= Math.max(REFRESH_MS, 5 * this.cost)) {
       this.pending = null;
       draw();
     } else this.pending = draw;
@@ -174,10 +185,8 @@ export class PullView {
     const grid = pullGrid(P);
     const onPlane = data.d === 2;
     const extent = onPlane ? planeExtent(data, test) : ([0, 1] as [number, number]);
-    const points = onPlane
-      ? this.planeFor(data, extent, grid)
-      : { d: data.d, N: 0, x: new Float64Array(0), y: new Float64Array(0) };
-    const pull = pullOf(model, s.params, data, points, s.objective, this.k);
+    const points = onPlane ? this.planeFor(data, extent, grid) : this.none(data.d);
+    const pull = pullFrom(...this.signalsOf(s, points), s.params, s.objective, this.k);
     const name = this.names[this.k] ?? `parameter ${this.k + 1}`;
     const when = s.past ? `step ${s.step} (looked back at, recomputed on the CPU)` : `step ${s.step}`;
     this.canvas.setAttribute('aria-label', this.paint(s, pull, grid, extent, name, when));
@@ -187,6 +196,25 @@ export class PullView {
       'not pull at all; the training points ringed, filled with their own ∂ℓ_n/∂θ on the same scale.';
     this.showNumbers(s, pull, name, when);
     this.showDeltas(s, pull, n);
+  }
+
+  /** The backward passes at the snapshot's parameters, computed once per parameters, plane and loss. */
+  private signalsOf(s: Snapshot, plane: Dataset): [SampleSignals, SampleSignals] {
+    const c = this.signals;
+    if (c?.params === s.params && c.plane === plane && c.loss === s.objective.loss && c.train.data === s.data)
+      return [c.train, c.on];
+    const t = performance.now();
+    const train = sampleSignals(s.model, s.params, s.data, s.objective.loss);
+    const on = sampleSignals(s.model, s.params, plane, s.objective.loss);
+    this.cost = performance.now() - t;
+    this.signals = { params: s.params, plane, loss: s.objective.loss, train, on };
+    return [train, on];
+  }
+
+  /** No points: the plane is not drawn (d ≠ 2); the same object each time, so the signals' cache still holds. */
+  private none(d: number): Dataset {
+    if (this.empty?.d !== d) this.empty = { d, N: 0, x: new Float64Array(0), y: new Float64Array(0) };
+    return this.empty;
   }
 
   private planeFor(data: Dataset, extent: [number, number], grid: number): Dataset {
