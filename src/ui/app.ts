@@ -14,7 +14,7 @@ import type { Timeline } from './timeline.js';
 import { formatSetting, type Settings, toQuery } from './state.js';
 import { showSpeed } from './view.js';
 import type { Snapshot } from './session.js';
-import type { PullView } from './plots/pull.js';
+import type { PullView } from './plots/pull-map.js';
 
 /** Where a run that had to leave the GPU continues from. */
 export interface From {
@@ -44,7 +44,7 @@ export interface App {
   /** The earlier step drawn now, recomputed from the timeline, while the learner looks back; else absent. */
   past?: Snapshot;
   fd: boolean;
-  /** Each sample's pull on the chosen parameter (./plots/pull.ts). */
+  /** Each sample's pull on the chosen parameter (./plots/pull-map.ts). */
   pull?: PullView;
   /** What the banner says, by kind; empty kinds are not shown. */
   banners: Partial<Record<BannerKind, string>>;

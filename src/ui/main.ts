@@ -47,7 +47,7 @@ import { cpuRunner, gpuRunner } from './map/map-runners.js';
 import { wireBoundaryToggles } from './plots/boundary-toggles.js';
 import { wireRunFile } from './run-file/run-io.js';
 import { touchElements, WeightTouch } from './touch/weight-touch.js';
-import { pullElements, PullView } from './plots/pull.js';
+import { pullElements, PullView } from './plots/pull-map.js';
 import { fmt } from './graph/graph-model.js';
 
 const built = new WeakMap<Session, Settings>();

@@ -19,7 +19,7 @@ import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots/plots.
 import type { Snapshot } from './session.js';
 import { type Settings, type Speed, SPEEDS, speedPosition, speedWords } from './state.js';
 import { renderUnitMaps } from './plots/unit-maps.js';
-import type { PullView } from './plots/pull.js';
+import type { PullView } from './plots/pull-map.js';
 
 export interface View {
   els: DemoElements;
@@ -33,7 +33,7 @@ export interface View {
   startNorms?: readonly number[];
   /** Show central differences in the gradient panel. */
   fd: boolean;
-  /** Each sample's pull on the chosen parameter, and δ at the followed point (./plots/pull.ts). */
+  /** Each sample's pull on the chosen parameter, and δ at the followed point (./plots/pull-map.ts). */
   pull?: Pick<PullView, 'show'>;
 }
 
