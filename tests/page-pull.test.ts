@@ -142,8 +142,10 @@ describe.each([
   it('a parameter chosen by click and by keyboard; the shares sum to the panel’s gradient', async () => {
     const { browser, page, errors, offLoopback } = await open(served.base + query, DESKTOP, webgpu);
     try {
+      // while training plays, the pull follows the steps (at its own pace)
       await setPlaying(page, true);
       await waitForStepAbove(page, 20);
+      await expect.poll(async () => (await pullShown(page)).step, { timeout: 30_000 }).toBeGreaterThan(0);
       await setPlaying(page, false);
       const { model } = await oracle(page);
       const out = modelLayout(model).layers.at(-1)!.W.offset;
@@ -157,6 +159,15 @@ describe.each([
       await expect.poll(async () => (await pullShown(page)).k).toBe(k);
       expect(await page.locator('[data-testid="pull-choice"]').inputValue()).toBe(String(k));
       await checkSums(page);
+
+      // by click in the graph: one weight it shows on its own (the output layer's, as the walk's first stage has it)
+      const item = page.locator('#diagram [data-key^="W"][data-len="1"]').first();
+      const [key, i] = [await item.getAttribute('data-key'), Number(await item.getAttribute('data-i'))];
+      const layer = modelLayout(model).layers[Number(key!.slice(1)) - 1]!;
+      expect(layer.W.offset + i).not.toBe(k); // a change to see
+      await item.scrollIntoViewIfNeeded();
+      await item.click();
+      await expect.poll(async () => (await pullShown(page)).k).toBe(layer.W.offset + i);
 
       // by keyboard: the pull's own list, Home then one down (W1[1][2]); the weight reader follows
       await page.locator('[data-testid="pull-choice"]').focus();

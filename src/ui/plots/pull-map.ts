@@ -305,7 +305,7 @@ export class PullView {
         : 'which is 0 everywhere (white): no sample pulls on it here';
     return (
       `Each sample’s pull on ${name} at ${when}: ∂ℓ/∂${name} over the plane, ${scale}; the ${N} training ` +
-      `points ringed and filled with their own ∂ℓ_n/∂${name}. ${PLANE_LABEL}.`
+      `points ringed and filled with their own ∂ℓ_n/∂${name}. The plane's labels: ${PLANE_LABEL}.`
     );
   }
 
