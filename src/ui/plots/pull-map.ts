@@ -84,6 +84,7 @@ export class PullView {
   private drawn = '';
   private drawnParams: Float64Array | null = null;
   private at = -Infinity;
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private pending: (() => void) | null = null;
   private last: { s: Snapshot; point: number; test: Dataset | null } | null = null;
 
@@ -136,28 +137,39 @@ export class PullView {
     if (this.last) this.show(this.last.s, this.last.point, this.last.test, true);
   }
 
-  /** Draws a snapshot's pull; `exact` false (training plays) draws at most every REFRESH_MS, the rest on flush(). */
+  /**
+   * Draws a snapshot's pull: at once where `exact` (paused, or looking back); while training plays (`exact` false) in
+   * a task of its own after the frame, at most every REFRESH_MS or five times its own cost, on the newest snapshot.
+   */
   show(s: Snapshot, point: number, test: Dataset | null, exact: boolean): void {
     this.last = { s, point, test };
     this.names = this.listFor(s);
     if (this.k >= this.names.length) this.k = 0;
     const n = Math.min(Math.max(0, point), s.data.N - 1);
     const key = `${this.k} ${n} ${s.step} ${s.past ? 'past' : 'now'} ${this.shape}`;
-    if (key === this.drawn && s.params === this.drawnParams) return;
-    const draw = () => {
+    if (key === this.drawn && s.params === this.drawnParams) {
+      this.pending = null;
+      return;
+    }
+    this.pending = () => {
       this.drawn = key;
       this.drawnParams = s.params;
       this.at = performance.now();
       this.draw(s, n, test);
     };
-    if (exact || performance.now() - this.at >= Math.max(REFRESH_MS, 5 * this.cost)) {
-      this.pending = null;
-      draw();
-    } else this.pending = draw;
+    if (exact) return this.flush();
+    if (this.timer !== null) return;
+    const wait = Math.max(0, this.at + Math.max(REFRESH_MS, 5 * this.cost) - performance.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, wait);
   }
 
-  /** Draws the refresh skipped while training played (paused: the numbers must be the last step's). */
+  /** Draws the refresh still waiting, now (paused: the numbers must be the last step's). */
   flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     const draw = this.pending;
     this.pending = null;
     draw?.();
