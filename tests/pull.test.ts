@@ -17,9 +17,11 @@ import {
   paramRef,
   penaltyGradientAt,
   planePoints,
+  pullFrom,
   pullOf,
   rasterCentres,
   samplePulls,
+  sampleSignals,
 } from '../src/mlp/pull.js';
 import { forwardModel, lossAndGradsModel } from '../src/mlp/reference.js';
 import { makeRng } from '../src/mlp/rng.js';
@@ -153,6 +155,19 @@ describe('the plane’s would-be training points', () => {
     for (let k = 0; k < params.length; k++) {
       const pull = pullOf(model, params, data, plane, { loss: 'bce' }, k);
       picks.forEach((c, n) => expect(pull.plane[c]).toBeCloseTo(data.N * pull.shares[n]!, 12));
+    }
+  });
+
+  it('off the plane (d = 3) the training points’ pulls alone, their sum still the oracle’s', () => {
+    const model = makeModel({ d: 3, hidden: [4, 2], activation: 'leaky', output: 'sigmoid' });
+    const params = Float64Array.from({ length: modelLayout(model).size }, (_, i) => Math.sin(i + 1));
+    const data = randomDataset(4, 3, 6, { binary: true });
+    const oracle = lossAndGradsModel(model, params, data, { loss: 'bce', l2: 0.5 }).grads;
+    const train = sampleSignals(model, params, data, 'bce');
+    for (let k = 0; k < params.length; k++) {
+      const pull = pullFrom(train, null, params, { loss: 'bce', l2: 0.5 }, k);
+      expect(pull.plane.length).toBe(0);
+      expect(Math.abs(pull.total - oracle[k]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(oracle[k]!)));
     }
   });
 

@@ -184,10 +184,10 @@ export interface Pull {
   total: number;
 }
 
-/** The pull on θ_k over the plane's points and of the training points, from their signals at `params`. */
+/** The pull on θ_k over the plane's points (none without `plane`) and of the training points, from their signals. */
 export function pullFrom(
   train: SampleSignals,
-  plane: SampleSignals,
+  plane: SampleSignals | null,
   params: ArrayLike<number>,
   objective: Objective,
   k: number,
@@ -198,7 +198,7 @@ export function pullFrom(
   const penalty = penaltyGradientAt(train.model, params, objective, k);
   return {
     k,
-    plane: pullsOf(plane, k).grad,
+    plane: plane ? pullsOf(plane, k).grad : new Float64Array(0),
     shares: own.share,
     delta: train.delta,
     dataGrad,

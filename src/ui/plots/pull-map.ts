@@ -69,14 +69,13 @@ export class PullView {
   private readonly numbers: HTMLElement;
   /** The would-be training points of the plane, per data, extent and grid (the nearest-label search runs once). */
   private plane: { data: Dataset; key: string; points: Dataset } | null = null;
-  private empty: Dataset | null = null;
   /** The last parameters' backward passes over the training points and the plane: a new choice reads them. */
   private signals: {
     params: Float64Array;
-    plane: Dataset;
+    plane: Dataset | null;
     loss: string;
     train: SampleSignals;
-    on: SampleSignals;
+    on: SampleSignals | null;
   } | null = null;
   /** How long the last backward passes took: while training plays, they are redone at most a fifth of the time. */
   private cost = 0;
@@ -155,7 +154,13 @@ export class PullView {
       this.drawn = key;
       this.drawnParams = s.params;
       this.at = performance.now();
-      this.draw(s, n, test);
+      try {
+        this.draw(s, n, test);
+      } catch (e) {
+        // said in the panel and logged: a picture that cannot be drawn must not stop the run that feeds it
+        this.words.textContent = `Each sample’s pull could not be drawn: ${(e as Error).message}`;
+        console.error(e);
+      }
     };
     if (exact) return this.flush();
     if (this.timer !== null) return;
@@ -197,7 +202,7 @@ export class PullView {
     const grid = pullGrid(P);
     const onPlane = data.d === 2;
     const extent = onPlane ? planeExtent(data, test) : ([0, 1] as [number, number]);
-    const points = onPlane ? this.planeFor(data, extent, grid) : this.none(data.d);
+    const points = onPlane ? this.planeFor(data, extent, grid) : null;
     const pull = pullFrom(...this.signalsOf(s, points), s.params, s.objective, this.k);
     const name = this.names[this.k] ?? `parameter ${this.k + 1}`;
     const when = s.past ? `step ${s.step} (looked back at, recomputed on the CPU)` : `step ${s.step}`;
@@ -211,22 +216,17 @@ export class PullView {
   }
 
   /** The backward passes at the snapshot's parameters, computed once per parameters, plane and loss. */
-  private signalsOf(s: Snapshot, plane: Dataset): [SampleSignals, SampleSignals] {
+  private signalsOf(s: Snapshot, plane: Dataset | null): [SampleSignals, SampleSignals | null] {
     const c = this.signals;
     if (c?.params === s.params && c.plane === plane && c.loss === s.objective.loss && c.train.data === s.data)
       return [c.train, c.on];
     const t = performance.now();
     const train = sampleSignals(s.model, s.params, s.data, s.objective.loss);
-    const on = sampleSignals(s.model, s.params, plane, s.objective.loss);
+    // no plane (d ≠ 2): the training points' numbers alone
+    const on = plane ? sampleSignals(s.model, s.params, plane, s.objective.loss) : null;
     this.cost = performance.now() - t;
     this.signals = { params: s.params, plane, loss: s.objective.loss, train, on };
     return [train, on];
-  }
-
-  /** No points: the plane is not drawn (d ≠ 2); the same object each time, so the signals' cache still holds. */
-  private none(d: number): Dataset {
-    if (this.empty?.d !== d) this.empty = { d, N: 0, x: new Float64Array(0), y: new Float64Array(0) };
-    return this.empty;
   }
 
   private planeFor(data: Dataset, extent: [number, number], grid: number): Dataset {
