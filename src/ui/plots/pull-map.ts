@@ -3,8 +3,8 @@
  * contribute to ∂L/∂θ, on a brown–teal diverging scale centred at 0 (red and blue are ŷ's, green and purple the
  * weights'); the training points marked with their own ∂ℓ_n/∂θ on the same scale, and listed with their shares
  * (1/N)·∂ℓ_n/∂θ, whose sum (plus the penalty's term) is the gradient panel's number. Beside the unit maps, δ_l per
- * unit at the point the graph follows. Recomputed when the parameters, the choice or the point change, at most every
- * REFRESH_MS while training plays.
+ * unit at the point the graph follows. Recomputed when the parameters, the choice or the point change; while training
+ * plays, after the frame, at most every REFRESH_MS (or five times its own cost).
  */
 import { scaleLinear } from 'd3-scale';
 import { interpolateBrBG } from 'd3-scale-chromatic';
@@ -128,12 +128,16 @@ export class PullView {
     els.root.append(help, rule, label, row);
   }
 
-  /** Follows parameter k (chosen here or elsewhere on the page); redraws the last snapshot at once. */
+  /**
+   * Follows parameter k (chosen here or elsewhere on the page): the last snapshot redrawn at once where its backward
+   * passes are kept (always, paused), else at the pace of training (a pointer sweeping the edges while it plays).
+   */
   follow(k: number): void {
     if (!Number.isInteger(k) || k < 0 || k === this.k) return;
     this.k = k;
     if (k < CHOICES) this.choice.value = String(k);
-    if (this.last) this.show(this.last.s, this.last.point, this.last.test, true);
+    const last = this.last;
+    if (last) this.show(last.s, last.point, last.test, this.signals?.params === last.s.params);
   }
 
   /**
