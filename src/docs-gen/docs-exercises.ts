@@ -9,6 +9,8 @@ import { initParams } from '../mlp/init.js';
 import { backward, forward, lossAndGrads, numericGradient, sgdUpdate } from '../mlp/reference.js';
 import { computeSpotCheck, SPOT } from '../mlp/spotcheck.js';
 import { paramLayout } from '../mlp/spec.js';
+import { oneLayerModel } from '../mlp/model.js';
+import { samplePulls } from '../mlp/pull.js';
 import { learned, sweepCpu, trainOneCpu, type SweepCell } from '../mlp/map.js';
 import { accuracy } from '../mlp/accuracy.js';
 import { MatrixTrainer } from '../mlp/train/train-matrix.js';
@@ -298,6 +300,44 @@ export function twiceAnswer(): string {
   return `Nothing changes, up to rounding: each $\\delta_2^{(n)}$ halves (the $1/N$ with $N = 8$ instead of $4$) and each point now appears twice in every sum, so the two effects cancel. At H = ${H}, seed ${seed} the largest difference over all ${once.grads.length} gradients is $${sci(diff)}$, and $\\partial L/\\partial b_2$ is $${num(once.grads[once.L.b2.offset]!)}$ both times. With a summed loss instead of a mean every gradient would double, and so would the effective learning rate. Check on the page: write XOR twice into \`xor8.csv\` (eight lines \`x1,x2,y\`), open \`?hidden=${H}&seed=${seed}&test=0\` (so no point is held out), note the gradient panel's numbers, upload the file under More data settings, your own data, and compare. Or with the command line: compare \`initial.grads\` of ${cli(`--hidden ${H} --seed ${seed} --steps 0 --data xor8.csv`)} with the run without \`--data\`.`;
 }
 
+/** The last exercise: each sample's pull on W2[j], the weight from a hidden unit open at some points, shut at others. */
+export const PULL_EXERCISE = { hidden: 2, seed: 3 } as const;
+
+/** The unit (from 0) of PULL_EXERCISE's network whose gate is open at some XOR points and closed at others. */
+export function pullUnit(): number {
+  const { hidden: H, seed } = PULL_EXERCISE;
+  const s = xorAt(H, seed);
+  const open = (j: number) => Array.from({ length: 4 }, (_, n) => s.cache.z1[n * H + j]! > 0);
+  const j = Array.from({ length: H }, (_, j) => j).find((j) => new Set(open(j)).size === 2);
+  if (j === undefined) throw new Error(`exercise pull: no unit of H = ${H}, seed ${seed} is open at some points only`);
+  return j;
+}
+
+/** The last exercise's answer: the shares (1/N)·∂ℓ_n/∂W2[j], their sum, and where the map is white. */
+export function pullAnswer(): string {
+  const { hidden: H, seed } = PULL_EXERCISE;
+  const data = xor();
+  const s = xorAt(H, seed);
+  const j = pullUnit();
+  const k = s.L.W2.offset + j;
+  const { share } = samplePulls(oneLayerModel(s.spec), s.params, data, 'bce', k);
+  const at = (n: number) => `(${data.x[2 * n]}, ${data.x[2 * n + 1]})`;
+  const points = [0, 1, 2, 3];
+  const on = points.filter((n) => s.cache.z1[n * H + j]! > 0);
+  const off = points.filter((n) => s.cache.z1[n * H + j]! <= 0);
+  const list = (ns: number[]) => ns.map(at).join(', ');
+  const sum = Array.from(share).reduce((a, v) => a + v, 0);
+  const w = pick(s.params, s.L.W1.offset + 2 * j, 2);
+  const b = s.params[s.L.b1.offset + j]!;
+  const name = `W2[${j + 1}]`;
+  const plus = (v: number) => (v < 0 ? `- ${num(-v)}` : `+ ${num(v)}`);
+  return [
+    `$\\partial \\ell_n/\\partial W_{2,${j + 1}} = N \\delta_2^{(n)} a_{1,${j + 1}}^{(n)} = (\\hat y_n - y_n)\\, a_{1,${j + 1}}^{(n)}$, so a point where unit ${j + 1} is off ($a_{1,${j + 1}} = 0$) does not pull on \`${name}\` at all. At step 0 the unit's gate is open at ${list(on)} and closed at ${list(off)}.`,
+    `The shares $(1/N)\\,\\partial \\ell_n/\\partial W_{2,${j + 1}}$ at $(0, 0), (0, 1), (1, 0), (1, 1)$ are $${row(points.map((n) => share[n]!))}$; their sum, $${num(sum)}$, is the gradient panel's \`${name}\`: $\\partial L/\\partial W_{2,${j + 1}} = ${num(s.grads[k]!)}$ (no penalty here, so nothing is added).`,
+    `The map is white wherever the unit is off: the half-plane $${num(w[0]!)}\\, x_1 ${plus(w[1]!)}\\, x_2 ${plus(b)} \\le 0$, the white part of unit h${j + 1}'s picture among the hidden units. Where it is on, the sign is that of $\\hat y - y$ with $y$ the nearest XOR point's label: with BCE and $0 < \\hat y < 1$ that is positive (teal) for label 0 and negative (brown) for label 1, so the colour flips across the lines $x_1 = 0.5$ and $x_2 = 0.5$, where the nearest point changes, not where $\\hat y$ crosses 0.5. Check on the page: \`?hidden=${H}&seed=${seed}\`, choose \`${name}\` in "Each sample's pull", and compare its list with the panel's row.`,
+  ].join('\n');
+}
+
 /** Every exercise answer, by its block name. */
 export const EXERCISE_BLOCKS: Record<string, () => string> = {
   'exercise-predict': predictAnswer,
@@ -310,4 +350,5 @@ export const EXERCISE_BLOCKS: Record<string, () => string> = {
   'exercise-kink': kinkAnswer,
   'exercise-loss': lossAnswer,
   'exercise-twice': twiceAnswer,
+  'exercise-pull': pullAnswer,
 };

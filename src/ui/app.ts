@@ -14,6 +14,7 @@ import type { Timeline } from './timeline.js';
 import { formatSetting, type Settings, toQuery } from './state.js';
 import { showSpeed } from './view.js';
 import type { Snapshot } from './session.js';
+import type { PullView } from './plots/pull-map.js';
 
 /** Where a run that had to leave the GPU continues from. */
 export interface From {
@@ -45,6 +46,8 @@ export interface App {
   /** Told each time the page starts or stops looking back (the weight panel reads the step looked at). */
   onLookBack?: (past: Snapshot | undefined) => void;
   fd: boolean;
+  /** Each sample's pull on the chosen parameter (./plots/pull-map.ts). */
+  pull?: PullView;
   /** What the banner says, by kind; empty kinds are not shown. */
   banners: Partial<Record<BannerKind, string>>;
   /** The technical reason behind a banner's plain words, folded under it; cleared with its banner. */

@@ -49,6 +49,7 @@ import { cpuRunner, gpuRunner } from './map/map-runners.js';
 import { wireBoundaryToggles } from './plots/boundary-toggles.js';
 import { wireRunFile } from './run-file/run-io.js';
 import { touchElements, WeightTouch } from './touch/weight-touch.js';
+import { pullElements, PullView } from './plots/pull-map.js';
 import { fmt } from './graph/graph-model.js';
 import { BugHunt } from './bug/bug-hunt.js';
 import { createBuggedTrainer } from '../gpu/bugs.js';
@@ -566,6 +567,7 @@ async function start(): Promise<void> {
       if (state === 'idle') {
         flushDiagram(els.diagram);
         flushGradients(els.gradients);
+        app.pull?.flush();
       }
     },
     onFailure: (e) => handleFailure(app, e),
@@ -615,6 +617,8 @@ async function start(): Promise<void> {
     if (app.controller.last) render(app, app.controller.last, 0);
   });
   app.onLookBack = (past) => touch?.lookBack(past);
+  app.pull = new PullView(pullElements(), (k) => touch?.choose(k));
+  touch.onChoice = (k) => app.pull?.follow(k);
   wireRunFile(app);
   const huntRoot = document.querySelector<HTMLElement>('#bug-hunt');
   if (huntRoot)

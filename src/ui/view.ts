@@ -19,6 +19,7 @@ import { drawDecisionBoundary, drawLossCurve, planeExtent } from './plots/plots.
 import type { Snapshot } from './session.js';
 import { type Settings, type Speed, SPEEDS, speedPosition, speedWords } from './state.js';
 import { renderUnitMaps } from './plots/unit-maps.js';
+import type { PullView } from './plots/pull-map.js';
 
 export interface View {
   els: DemoElements;
@@ -32,6 +33,8 @@ export interface View {
   startNorms?: readonly number[];
   /** Show central differences in the gradient panel. */
   fd: boolean;
+  /** Each sample's pull on the chosen parameter, and δ at the followed point (./plots/pull-map.ts). */
+  pull?: Pick<PullView, 'show'>;
 }
 
 /**
@@ -117,6 +120,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
     );
   }
   renderDiagram(els.diagram, s, settings.sample - 1, { exact });
+  app.pull?.show(s, settings.sample - 1, test, exact);
   const drawPanel = () => {
     const fd =
       app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradientModel(s.model, s.params, s.data, s.objective) : null;

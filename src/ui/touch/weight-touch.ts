@@ -86,6 +86,8 @@ export class WeightTouch {
   private pickDefault = true;
   /** The earlier step the page shows while the learner looks back (../scrub.ts): read, never edited. */
   private looked: Snapshot | undefined;
+  /** Told of the weight chosen now, by the learner or by default (the pull map follows it). */
+  onChoice: (k: number) => void = () => {};
   /** A readout beside the pointer: the panel may be below the fold. */
   private readonly tip: HTMLElement;
 
@@ -182,6 +184,7 @@ export class WeightTouch {
     }
     if (this.pickDefault && !this.chosen) this.index = steepest(s.oracle.grads);
     this.pickDefault = false;
+    this.onChoice(this.index);
     if (this.index < WEIGHTS_LISTED) this.els.choice.value = String(this.index);
     this.markPast(s.step);
     if (this.controller.wanted && !this.els.editor.hidden) {
@@ -248,10 +251,16 @@ export class WeightTouch {
     return this.names[this.index] ?? `parameter ${this.index + 1}`;
   }
 
+  /** Chooses parameter `index` from elsewhere on the page (the pull map's list). */
+  choose(index: number): void {
+    this.pick(index);
+  }
+
   private pick(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.names.length) return;
     this.index = index;
     this.chosen = true;
+    this.onChoice(index);
     if (index < WEIGHTS_LISTED) this.els.choice.value = String(index);
     if (!this.els.editor.hidden) this.close(false);
     const s = this.looked ?? this.controller.last;
