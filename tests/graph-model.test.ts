@@ -142,6 +142,51 @@ describe('the activation on the graph', () => {
   }
 });
 
+describe("the walk's sentences read as English for any count of closed gates", () => {
+  /** The walk's sentence at step id, for sample 0 of a ReLU snapshot with b1 set to `b` for the first `k` units. */
+  const sentence = (id: string, k: number, b: number) => {
+    const data = randomDataset(3, 2, 4, { binary: true });
+    const params = randomParams(4, 2, 3);
+    params.fill(b, paramLayout({ d: 2, H: 3 }).b1.offset, paramLayout({ d: 2, H: 3 }).b1.offset + k);
+    const s = oracleSnapshot(data, params, { hidden: [3], activation: 'relu' }, { loss: 'bce' }, 7);
+    const g = graphState(snapshotInput(s, 0));
+    return {
+      said: walkSteps(g).find((t) => t.id === id)!.sentence,
+      closed: g.values.gate!.filter((v) => v === 0).length,
+    };
+  };
+
+  it('no closed gate: "no unit has z1 ≤ 0", not "0 of 3 units"', () => {
+    const { said, closed } = sentence('a1', 3, 50);
+    expect(closed).toBe(0);
+    expect(said).toContain('no unit has z1 ≤ 0: every gate is open');
+    expect(said).not.toMatch(/\b0 of/);
+  });
+
+  it('one closed gate: "1 of 3 units has", and two: "have"', () => {
+    const one = sentence('a1', 3, 50);
+    const withOne = (() => {
+      const data = randomDataset(3, 2, 4, { binary: true });
+      const params = randomParams(4, 2, 3);
+      const { b1 } = paramLayout({ d: 2, H: 3 });
+      params.fill(50, b1.offset, b1.offset + 3);
+      params[b1.offset] = -50;
+      const s = oracleSnapshot(data, params, { hidden: [3], activation: 'relu' }, { loss: 'bce' }, 7);
+      return walkSteps(graphState(snapshotInput(s, 0))).find((t) => t.id === 'a1')!.sentence;
+    })();
+    expect(one.closed).toBe(0);
+    expect(withOne).toContain('1 of 3 units has z1 ≤ 0, outputs 0, and its gate closes');
+    const two = sentence('a1', 2, -50);
+    expect(two.said).toMatch(/(2|3) of 3 units have z1 ≤ 0, output 0, and their gates close/);
+  });
+
+  it("a parameter step says where this sample's shares go", () => {
+    const { said } = sentence('dW2', 0, 0);
+    expect(said).toContain('this sample adds: δ2 a1ᵀ to ∂L/∂W2 and δ2 to ∂L/∂b2');
+    expect(sentence('dW1', 0, 0).said).toContain('this sample adds: δ1 xᵀ to ∂L/∂W1 and δ1 to ∂L/∂b1');
+  });
+});
+
 /** A network of any depth: its widths, f, output, loss and penalty. */
 interface Net {
   hidden: number[];

@@ -36,7 +36,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
     f(
       'forward',
       'leaves',
-      `The leaves hold given values: sample ${g.n + 1} of ${N} (counted from 1, as the point menu counts), x = (${fmtList(v.x!)}) with label y = ${fmt(g.y)}, and the parameters ${names}.`,
+      `The leaves hold given values: sample ${g.n + 1} of ${N} (a sample is one point of the data, counted from 1 as the "follow sample" menu counts), x = (${fmtList(v.x!)}) with label y = ${fmt(g.y)}, and the parameters ${names}.`,
     ),
   ];
   for (let l = 1; l <= L; l++) {
@@ -189,18 +189,18 @@ function paramSentence(s: GraphState, l: number): string {
   const v = s.values;
   if (l === L + 1)
     return (
-      `At z${l}'s parameter inputs: the local Jacobians ∂z${l}/∂W${l} = a${L}ᵀ and ∂z${l}/∂b${l} = 1 times the arriving δ${l} = ∂L/∂z${l} mean this sample adds δ${l} a${L}ᵀ and δ${l}; W${l} and b${l} are shared by all ${N} samples, so their gradients are the sums over the batch (∂L/∂b${l} = ${fmt(v[`db${l}`]![0]!)}).` +
+      `At z${l}'s parameter inputs, the local Jacobians ∂z${l}/∂W${l} = a${L}ᵀ and ∂z${l}/∂b${l} = 1 times the arriving δ${l} = ∂L/∂z${l} give what this sample adds: δ${l} a${L}ᵀ to ∂L/∂W${l} and δ${l} to ∂L/∂b${l}. W${l} and b${l} are shared by all ${N} samples, so their gradients are the sums over the batch (∂L/∂b${l} = ${fmt(v[`db${l}`]![0]!)}).` +
       penaltyNote(s, l)
     );
   if (l === 1)
     return (
-      `At the first layer's parameters: the local Jacobians ∂z1_j/∂W1_j = xᵀ and ∂z1/∂b1 = I times the arriving δ1 = ∂L/∂z1 mean this sample adds δ1 xᵀ and δ1; ` +
-      `summed over the ${N} samples they are ∂L/∂W1 and ∂L/∂b1, ready for θ ← θ − η ∂L/∂θ.` +
+      `At the first layer's parameters, the local Jacobians ∂z1_j/∂W1_j = xᵀ and ∂z1/∂b1 = I times the arriving δ1 = ∂L/∂z1 give what this sample adds: δ1 xᵀ to ∂L/∂W1 and δ1 to ∂L/∂b1; ` +
+      `summed over the ${N} samples, these shares are ∂L/∂W1 and ∂L/∂b1, ready for θ ← θ − η ∂L/∂θ.` +
       penaltyNote(s, l)
     );
   return (
-    `At layer ${l}'s parameters: the local Jacobians ∂z${l}_j/∂W${l}_j = a${l - 1}ᵀ and ∂z${l}/∂b${l} = I times the arriving δ${l} = ∂L/∂z${l} mean this sample adds δ${l} a${l - 1}ᵀ and δ${l}; ` +
-    `summed over the ${N} samples they are ∂L/∂W${l} and ∂L/∂b${l} (∂L/∂b${l}_1 = ${fmt(v[`db${l}`]![0]!)}).` +
+    `At layer ${l}'s parameters, the local Jacobians ∂z${l}_j/∂W${l}_j = a${l - 1}ᵀ and ∂z${l}/∂b${l} = I times the arriving δ${l} = ∂L/∂z${l} give what this sample adds: δ${l} a${l - 1}ᵀ to ∂L/∂W${l} and δ${l} to ∂L/∂b${l}; ` +
+    `summed over the ${N} samples, these shares are ∂L/∂W${l} and ∂L/∂b${l} (∂L/∂b${l}_1 = ${fmt(v[`db${l}`]![0]!)}).` +
     penaltyNote(s, l)
   );
 }
@@ -228,7 +228,10 @@ function forwardGate(s: GraphState, l: number): string {
   const [z, a] = [`z${l}`, `a${l}`];
   switch (s.input.activation ?? 'relu') {
     case 'relu':
-      return `${a} = ReLU(${z}) = max(0, ${z}): ${closed} of ${H} units have ${z} ≤ 0, output 0, and their gates close.`;
+      if (closed === 0) return `${a} = ReLU(${z}) = max(0, ${z}): no unit has ${z} ≤ 0: every gate is open.`;
+      return closed === 1
+        ? `${a} = ReLU(${z}) = max(0, ${z}): 1 of ${H} units has ${z} ≤ 0, outputs 0, and its gate closes.`
+        : `${a} = ReLU(${z}) = max(0, ${z}): ${closed} of ${H} units have ${z} ≤ 0, output 0, and their gates close.`;
     case 'leaky':
       return `${a} = leaky ReLU(${z}): ${z} where ${z} > 0, else 0.01·${z}; no gate closes completely (f′ is 1 or 0.01).`;
     case 'tanh':
