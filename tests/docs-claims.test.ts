@@ -160,13 +160,46 @@ describe('item 8: exercise 3 answers "which parameters cannot move at all?"', ()
   ];
   const z1 = X.map((x) => [0, 1].map((j) => p[2 * j]! * x[0]! + p[2 * j + 1]! * x[1]! + p[4 + j]!));
 
-  it('no unit is closed at all four points, so the answer is none for good', () => {
+  it('no unit is closed at all four points, at the start or in the run the answer names, and the counts it gives', () => {
     for (const j of [0, 1])
       expect(
         z1.some((z) => z[j]! > 0),
         `unit ${j + 1}`,
       ).toBe(true);
-    expect(exercise(3)).toMatch(/the answer is none, for good/);
+    const said = exercise(3).match(
+      /the answer is none: no unit is closed at all four points at the start .*?, nor at any of the ([\d,]+) steps that follow at rate ([\d.]+): each unit stays open at one point or more at every step\. Later in the run each is open at only one point most of the time \(at (\d+) of the last ([\d,]+) steps both are\)/,
+    );
+    expect(said).not.toBeNull();
+    const [steps, lr, late, half] = [said![1]!, said![2]!, said![3]!, said![4]!].map((v) =>
+      Number(v.replace(/,/g, '')),
+    );
+    // full-batch SGD on the mean BCE, in plain arithmetic: W1 (rows of 2), b1, W2, b2 as initParams lays them out
+    const q = Array.from(p);
+    const Y = [0, 1, 1, 0];
+    const open: number[][] = [];
+    for (let t = 0; t <= steps!; t++) {
+      const g = q.map(() => 0);
+      const counts = [0, 0];
+      X.forEach((x, n) => {
+        const z = [0, 1].map((j) => q[2 * j]! * x[0]! + q[2 * j + 1]! * x[1]! + q[4 + j]!);
+        z.forEach((v, j) => (counts[j]! += v > 0 ? 1 : 0));
+        const d2 = (sigma(q[6]! * relu(z[0]!) + q[7]! * relu(z[1]!) + q[8]!) - Y[n]!) / 4;
+        [0, 1].forEach((j) => {
+          g[6 + j]! += d2 * relu(z[j]!);
+          const d1 = z[j]! > 0 ? q[6 + j]! * d2 : 0;
+          g[2 * j]! += d1 * x[0]!;
+          g[2 * j + 1]! += d1 * x[1]!;
+          g[4 + j]! += d1;
+        });
+        g[8]! += d2;
+      });
+      open.push(counts);
+      q.forEach((_, k) => (q[k]! -= lr! * g[k]!));
+    }
+    expect(Math.min(...open.flat()), 'every unit open at one point or more at every step').toBeGreaterThanOrEqual(1);
+    expect(open.slice(half! + 1).filter((c) => c[0] === 1 && c[1] === 1).length).toBe(late);
+    expect(late).toBeGreaterThan(half! / 2);
+    expect(exercise(3)).not.toMatch(/for good/);
   });
 
   it('the one zero gradient at step 0 is the one named: W1,12, whose input x2 is 0 wherever unit 1 is open', () => {
@@ -263,6 +296,51 @@ describe('exercise 14: the solution in the answer, run on what backpropLab.expor
       expect(run(off)).toBeGreaterThan(5e-7);
     });
   }
+
+  it("the answer's W[k][j]-for-W[j][k] mistake in BP2 throws the TypeError it names, on the answer's network", () => {
+    const said = exercise(14).match(/read as `W\[k\]\[j\]` in BP2 [^.]*?`(TypeError: [^`]*)`/);
+    expect(said).not.toBeNull();
+    const right = 'W(l)[j][k] * d';
+    expect(code()).toContain(right);
+    const swapped = code().replace(right, 'W(l)[k][j] * d');
+    const model = makeModel({ d: 2, hidden: [3, 2], activation: 'relu', output: 'sigmoid' });
+    const params = initModelParams(model, 5);
+    const objective = { loss: 'bce', l1: 0, l2: 0 } as const;
+    const data = xor();
+    const mlp = engineModelOf(model, params);
+    const { loss } = engineLoss(model, mlp, data, objective);
+    loss.backward();
+    const snapshot = {
+      step: 0,
+      model,
+      objective,
+      params,
+      data,
+      oracle: { loss: loss.data, grads: engineGradsOf(model, mlp) },
+    };
+    const net = exportNetwork(snapshot as unknown as Snapshot);
+    const go = () => new Function('backpropLab', 'console', swapped)({ export: () => net }, { log: () => {} });
+    expect(go).toThrow(TypeError);
+    expect(go).toThrow(said![1]!.replace(/^TypeError: /, ''));
+  });
+});
+
+describe("exercises 6 and 9 set the map's seeds, whose starting value depends on the machine", () => {
+  it('each says to set "seeds per cell" to the count of its table, and the menu offers it', () => {
+    const menu = read('index.html').match(/seeds per cell\s*<select[^>]*>([\s\S]*?)<\/select>/);
+    expect(menu).not.toBeNull();
+    for (const n of [6, 9]) {
+      const text = exercise(n);
+      const seeds = text.match(/seeds 0 to (\d+)/);
+      expect(seeds, `exercise ${n}`).not.toBeNull();
+      const count = Number(seeds![1]) + 1;
+      expect(text, `exercise ${n}`).toMatch(new RegExp(`"seeds per cell"( menu is)? (set )?to ${count}\\b`));
+      expect(menu![1]).toContain(`<option value="${count}">`);
+      expect(text).not.toMatch(/map below the explainer \(64 seeds/);
+    }
+    // the map's default is not always that count: it depends on the machine
+    expect(read('src/ui/map/map-runners.ts')).toMatch(/defaultSeeds: swiftshader \? 64 : 1024/);
+  });
 });
 
 describe('the student path keeps tooling out; the appendix holds it', () => {

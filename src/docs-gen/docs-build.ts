@@ -106,7 +106,7 @@ export function buildAnswer(): string {
   const out = layout.layers.at(-1)!;
   const first = layout.layers[0]!;
   const exactZeros = r.cache.z.reduce((k, z) => k + Array.from(z).filter((v) => v === 0).length, 0);
-  return `At step 0 of ${url(hidden, seed)} (XOR, ReLU, BCE, no penalty) a correct solution prints a largest difference from the page of about $10^{-17}$ (the page's numbers are exact f64 arithmetic on the same parameters, so only the order of the additions differs); among its numbers, \`grads.b3\` is \`[${num(g[out.b.offset]!)}]\`, \`grads.W3\` is \`[[${g
+  return `At step 0 of ${url(hidden, seed)} (XOR, ReLU, BCE, no penalty) a correct solution prints a largest difference from the page of about $10^{-17}$ (the page's numbers are computed in double precision from the same parameters, so only the order of the additions differs); among its numbers, \`grads.b3\` is \`[${num(g[out.b.offset]!)}]\`, \`grads.W3\` is \`[[${g
     .slice(out.W.offset, out.W.offset + out.W.length)
     .map(num)
     .join(', ')}]]\` and \`grads.W1[0]\` is \`[${g
@@ -114,5 +114,5 @@ export function buildAnswer(): string {
     .map(num)
     .join(
       ', ',
-    )}]\`. A wrong factor shows at once: without the $1/N$ every gradient is 4 times too large; with \`W[j][k]\` read as \`W[k][j]\` in BP2 the indices run past the rows (here $W_2$ is $2\\times 3$) and the result is \`NaN\`${exactZeros === 0 ? ", and $\\mathrm{ReLU}'(0) = 1$ would change nothing here, as no $z$ is exactly $0$ at this start" : ''}.`;
+    )}]\`. A wrong factor shows at once: without the $1/N$ every gradient is 4 times too large; with \`W[j][k]\` read as \`W[k][j]\` in BP2 the code asks for rows that do not exist (here $W_3$ has one row and $W_2$ two, while their rows are 2 and 3 long) and stops at once with \`TypeError: Cannot read properties of undefined\`${exactZeros === 0 ? ", and $\\mathrm{ReLU}'(0) = 1$ would change nothing here, as no $z$ is exactly $0$ at this start" : ''}.`;
 }

@@ -73,6 +73,20 @@ export function sumAnswer(): string {
   ].join('\n');
 }
 
+/** For each step 0..steps of full-batch SGD (BCE) on XOR: at how many of the four points each hidden unit is open. */
+export function openThroughRun(H: number, seed: number, lr: number, steps: number): number[][] {
+  const data = xor();
+  const spec = { d: 2, H };
+  const theta = Float64Array.from(initParams(spec, seed));
+  const counts: number[][] = [];
+  for (let t = 0; ; t++) {
+    const r = lossAndGrads(spec, theta, data, 'bce');
+    counts.push(Array.from({ length: H }, (_, j) => [0, 1, 2, 3].filter((n) => r.cache.z1[n * H + j]! > 0).length));
+    if (t === steps) return counts;
+    sgdUpdate(theta, r.grads, lr);
+  }
+}
+
 /** Exercise 3: one SGD step. */
 export function stepAnswer(): string {
   const { hidden: H, seed } = EX.predict;
@@ -106,7 +120,18 @@ export function stepAnswer(): string {
           .map((p) => `$${p}$`)
           .join(', ')} and $${at.at(-1)}$`;
   };
-  return `$b_2 \\leftarrow b_2 - \\eta\\, \\partial L/\\partial b_2 = ${num(s.params[b2]!)} - ${lr} \\cdot ${factor(s.grads[b2]!)} = ${num(theta[b2]!)}$. Every parameter moves against its own gradient, scaled by $\\eta$, so the ones that cannot move are those whose gradient is exactly $0$: the parameters of a unit whose gate is closed at all four points (exercise 5 has one). For this network the answer is none, for good: no unit is closed at all four points (unit 1 is open at ${openAt(0)}, unit 2 at ${openAt(1)})${stuckSaid}. On the page, press Step once and read $b_2$ in the graph or under "Touch a weight"; or with ${cli(`--hidden ${H} --seed ${seed} --steps 1`)}, \`final.params.b2\` shows the new value.`;
+  const run = openThroughRun(H, seed, lr, EX.dead.steps);
+  const fewest = Math.min(...run.flat());
+  if (fewest < 1)
+    throw new Error('exercise 3: a unit closes at all four points during the run; the answer needs new words');
+  const half = Math.floor(EX.dead.steps / 2);
+  const late = run.slice(half + 1).filter((open) => open.every((k) => k === 1)).length;
+  const steps = EX.dead.steps.toLocaleString('en-US');
+  const during =
+    `nor at any of the ${steps} steps that follow at rate ${lr}: each unit stays open at one point or more at every step. ` +
+    `Later in the run each is open at only one point most of the time (at ${late} of the last ${half.toLocaleString('en-US')} steps both are), ` +
+    `while a second point's gate flickers open now and then`;
+  return `$b_2 \\leftarrow b_2 - \\eta\\, \\partial L/\\partial b_2 = ${num(s.params[b2]!)} - ${lr} \\cdot ${factor(s.grads[b2]!)} = ${num(theta[b2]!)}$. Every parameter moves against its own gradient, scaled by $\\eta$, so the ones that cannot move are those whose gradient is exactly $0$: the parameters of a unit whose gate is closed at all four points (exercise 5 has one). For this network the answer is none: no unit is closed at all four points at the start (unit 1 is open at ${openAt(0)}, unit 2 at ${openAt(1)}), ${during}${stuckSaid}. On the page, press Step once and read $b_2$ in the graph or under "Touch a weight"; or with ${cli(`--hidden ${H} --seed ${seed} --steps 1`)}, \`final.params.b2\` shows the new value.`;
 }
 
 /** Exercise 4: x1 = 0 zeroes a column of ∂L/∂W1. */
@@ -121,7 +146,7 @@ export function columnAnswer(): string {
     `\\frac{\\partial L}{\\partial W_1} = \\delta_1 x^\\top = ${col(Array.from(s.dz1))} \\begin{bmatrix} 0 & 1 \\end{bmatrix} = ${mat(pick(s.grads, s.L.W1.offset, 2 * H), 2)}.`,
     '$$',
     '',
-    `The first column, the weights that multiply $x_1$, is exactly $0$: in $\\partial L/\\partial W_{1,j1} = \\delta_{1,j}\\, x_1$ the input is the multiply gate's other factor. The second column equals $\\partial L/\\partial b_1 = ${col(pick(s.grads, s.L.b1.offset, H))}$ because $x_2 = 1$, the bias's own input. The gradient panel shows all of them: W1[1][1] and W1[2][1] are $0$. In XOR the point $(0, 0)$ contributes nothing to $\\partial L/\\partial W_1$ at all, only to the biases.`,
+    `The first column, the weights that multiply $x_1$, is exactly $0$: in $\\partial L/\\partial W_{1,j1} = \\delta_{1,j}\\, x_1$ the input is the multiply gate's other factor. The second column equals $\\partial L/\\partial b_1 = ${col(pick(s.grads, s.L.b1.offset, H))}$ because $x_2 = 1$, the bias's own input. The gradient panel shows all of them: W1[1][1] and W1[2][1] are $0$. In XOR the point $(0, 0)$ contributes nothing to $\\partial L/\\partial W_1$ at all: among the first layer's parameters, only to $b_1$.`,
   ].join('\n');
 }
 
@@ -158,7 +183,7 @@ export function widthAnswer(): string {
   const at75 = runs.filter((r) => r.accuracy === 0.75).length;
   return [
     `With one unit, $z_2 = W_{2,1}\\,\\mathrm{ReLU}(w^\\top x + b_1) + b_2$ is a monotone function of the single number $w^\\top x + b_1$, so the set where $\\hat y > 1/2$ is one side of a line (or the whole plane, or nothing). XOR's two positive points $(0,1), (1,0)$ and two negative points $(0,0), (1,1)$ have the same midpoint $(1/2, 1/2)$, so no line puts both pairs on opposite sides: at most three of the four points can be right.`,
-    `Measured: out of seeds 0 to ${seeds - 1} at rate ${lr} and ${steps.toLocaleString('en-US')} steps, ${wins} learn XOR, the best accuracy is ${Math.round(100 * best)}%, reached by ${at75} seeds. Check on the page: the map below the explainer (64 seeds, ${steps.toLocaleString('en-US')} steps, BCE) shows no seed learning in its row H = 1 at any of its rates, and \`?hidden=1&seed=0\` (then 1, 2, …) trains one seed at rate ${lr}, to at best 75%; or with the command line, \`npm run -s sweep -- --backend cpu --widths 1 --rates ${lr} --seeds ${seeds}\`.`,
+    `Measured: out of seeds 0 to ${seeds - 1} at rate ${lr} and ${steps.toLocaleString('en-US')} steps, ${wins} learn XOR, the best accuracy is ${Math.round(100 * best)}%, reached by ${at75} seeds. Check on the page: in the map below the explainer (${steps.toLocaleString('en-US')} steps, BCE), set "seeds per cell" to ${seeds} (its starting value depends on the machine) and press "Train the whole map": it shows no seed learning in its row H = 1 at any of its rates, and \`?hidden=1&seed=0\` (then 1, 2, …) trains one seed at rate ${lr}, to at best 75%; or with the command line, \`npm run -s sweep -- --backend cpu --widths 1 --rates ${lr} --seeds ${seeds}\`.`,
   ].join('\n');
 }
 
@@ -253,7 +278,7 @@ export function kinkAnswer(): string {
   return [
     `Move $b_{1,2}$ of the spot-check to $2$: then $z_{1,2} = -0.5 - 1.5 + 2 = ${num(cache.z1[1]!)}$ exactly, on the kink. The forward pass does not care ($a_{1,2} = 0$ either way, $z_2 = ${num(cache.z2[0]!)}$, $\\delta_2 = ${num(b.dz2[0]!)}$).`,
     `With the project's $\\mathrm{ReLU}'(0) = 0$, $\\delta_{1,2} = ${num(b.dz1[1]!)}$ and $\\partial L/\\partial b_{1,2} = ${num(b.grads[k]!)}$. With $\\mathrm{ReLU}'(0) = 1$ it would be $W_{2,2}\\,\\delta_2 = ${num(b.da1[1]!)}$, and row 2 of $\\partial L/\\partial W_1$ would be $${num(b.da1[1]!)}\\, x^\\top$. Here both are subgradients of $L$ as a function of $b_{1,2}$ alone, but only because this kink is convex: $L$'s slope in $b_{1,2}$ is $${num(left)}$ just below $2$ and $${num(right)}$ just above, so it jumps up, and every value between the two one-sided slopes is a subgradient. That is luck, not a rule: as the derivation's sanity checks warn, what backprop returns at a kink need not be a subgradient of $L$ when the kink is not convex. Neither value is "the" derivative, and central differences, which straddle the kink, measure the average of the two one-sided slopes: $${num(fd)}$.`,
-    `So the choice matters exactly when some $z_{1,j}$ is exactly $0$, and then it decides whether the unit learns from that point. It must be the same everywhere (engine, matrix form, WGSL, page), or the implementations disagree on exactly those points. In the demo, $z_1 = b_1$ at the point $(0, 0)$, so it would matter if a bias were exactly $0$; the seeded initialisation never draws one.`,
+    `So the choice matters exactly when some $z_{1,j}$ is exactly $0$, and then it decides whether the unit learns from that point. It must be the same in every implementation in the project, or the implementations disagree on exactly those points. In the demo, $z_1 = b_1$ at the point $(0, 0)$, so it would matter if a bias were exactly $0$; the seeded initialisation never draws one.`,
   ].join('\n');
 }
 
@@ -286,7 +311,7 @@ export function lossAnswer(): string {
     '| --- | --- | --- | --- |',
     ...bce.map((c, i) => `| ${c.hidden} | ${c.lr} | ${c.learned} of ${seeds} | ${mse[i]!.learned} of ${seeds} |`),
     '',
-    `(seeds 0 to ${seeds - 1}, ${steps.toLocaleString('en-US')} steps.) MSE does as well as BCE or better here, for two reasons. XOR's start is not saturated: at H = ${widths[0]} no seed starts with $|z_2| > ${num3(maxZ2)}$ at any point, where $\\sigma'(z_2) \\ge ${num3(p * (1 - p))}$; MSE's $\\delta_2 = 2(\\hat y - y)\\,\\sigma'(z_2)$ is BCE's $\\hat y - y$ times $2\\sigma'(z_2)$, which lies between $${num3(2 * p * (1 - p))}$ and $0.5$, so MSE's signals are at most ${num3(1 / (2 * p * (1 - p)))} times smaller than BCE's at the start, against ${num3(sat.bce / sat.mse)} times at the saturated $z_2 = -5$ below. And the test's bar is not the same height for both: a mean BCE of 0.01 means $\\hat y$ is typically within 0.01 of its label ($-\\log 0.99 \\approx 0.01$), a mean MSE of 0.01 only within 0.1 ($0.1^2 = 0.01$). The saturation argument is about a network that is confidently wrong, like the derivation's $z_2 = -5$, where BCE's $\\delta_2$ is ${num3(sat.bce / sat.mse)} times MSE's; a test that compares losses must use one yardstick (accuracy alone, or the same threshold on $|\\hat y - y|$). Check on the page: the map trains BCE with these seeds and steps (its cells at H = ${widths.join(' and ')} and rate ${EX.losses.rates[0]} are this table's BCE column); for MSE, train a few seeds by hand with \`?hidden=2&lr=0.1&loss=mse&seed=0\` (then seeds 1, 2, …) and compare with the same seeds under BCE. The full count is one command: \`npm run -s sweep -- --backend cpu --widths ${widths.join(',')} --rates ${EX.losses.rates.join(',')} --seeds ${seeds} --loss mse\`, and again with \`--loss bce\`.`,
+    `(seeds 0 to ${seeds - 1}, ${steps.toLocaleString('en-US')} steps.) MSE does as well as BCE or better here, for two reasons. XOR's start is not saturated: at H = ${widths[0]} no seed starts with $|z_2| > ${num3(maxZ2)}$ at any point, where $\\sigma'(z_2) \\ge ${num3(p * (1 - p))}$; MSE's $\\delta_2 = 2(\\hat y - y)\\,\\sigma'(z_2)$ is BCE's $\\hat y - y$ times $2\\sigma'(z_2)$, which lies between $${num3(2 * p * (1 - p))}$ and $0.5$, so MSE's signals are at most ${num3(1 / (2 * p * (1 - p)))} times smaller than BCE's at the start, far from the derivation's saturated $z_2 = -5$, where BCE's $\\delta_2$ is ${num3(sat.bce / sat.mse)} times MSE's. And the test's bar is not the same height for both: a mean BCE of 0.01 means $\\hat y$ is typically within 0.01 of its label ($-\\log 0.99 \\approx 0.01$), a mean MSE of 0.01 only within 0.1 ($0.1^2 = 0.01$). The saturation argument is about a network that is confidently wrong, like that one; a test that compares losses must use one yardstick (accuracy alone, or the same threshold on $|\\hat y - y|$). Check on the page: the map trains BCE with these steps, and with these seeds once its "seeds per cell" menu is set to ${seeds} (its cells at H = ${widths.join(' and ')} and rate ${EX.losses.rates[0]} are this table's BCE column); for MSE, train a few seeds by hand with \`?hidden=2&lr=0.1&loss=mse&seed=0\` (then seeds 1, 2, …) and compare with the same seeds under BCE. The full count is one command: \`npm run -s sweep -- --backend cpu --widths ${widths.join(',')} --rates ${EX.losses.rates.join(',')} --seeds ${seeds} --loss mse\`, and again with \`--loss bce\`.`,
   ].join('\n');
 }
 
