@@ -238,6 +238,10 @@ describe("the exercises' premises hold", () => {
     const ranges = [...text.matchAll(/points? (?:are numbered |from )?(\d) to (\d)/g)].map((m) => [m[1], m[2]]);
     expect(ranges.length).toBeGreaterThanOrEqual(3);
     for (const r of ranges) expect(r).toEqual(['1', '4']);
+    // sets of XOR's points in the derivation count from 1 too: no point 0
+    const sets = [...readFileSync('docs/derivation.md', 'utf8').matchAll(/\\\{([\d, ]+)\\\}/g)].map((m) => m[1]!);
+    expect(sets.length).toBeGreaterThan(0);
+    for (const set of sets) for (const k of set.split(', ')) expect(Number(k), set).toBeGreaterThanOrEqual(1);
   });
 
   it('4: both units are on at (0, 1), so a zero column comes from x1 = 0 alone', () => {
@@ -418,6 +422,9 @@ describe('the deeper network, the penalty and mini-batches, against the scalar e
       [1, 4],
     ]);
     for (const s of c.subsets) expect(maxDiff(s.mean, full), `size ${s.m}`).toBeLessThan(1e-12);
+    // the derivation names the epoch's batches counting XOR's points from 1, as the page and the exercises do
+    const sets = c.epoch.map((e) => `$\\{${e.rows.map((n) => n + 1).join(', ')}\\}$`).join(' then ');
+    expect(readFileSync('docs/derivation.md', 'utf8')).toContain(`visits the points (numbered 1 to 4) ${sets}`);
   });
 });
 

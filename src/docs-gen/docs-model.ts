@@ -254,13 +254,14 @@ export function miniBatchBlock(): string {
   const c = miniBatchCheck();
   const { b } = c;
   const sizes = c.epoch.map((e) => e.rows.length);
-  const point = (rows: number[]) => `\\{${rows.join(', ')}\\}`;
+  // counted from 1, as the page and the exercises count XOR's points
+  const point = (rows: number[]) => `\\{${rows.map((n) => n + 1).join(', ')}\\}`;
   const at = (e: { rows: number[] }) => `$${point(e.rows)}$`;
   const subsets = c.subsets
     .map(({ m, count: n, mean }) => `over all ${n} subsets of size ${m}, ${within(maxDiff(mean, c.full))}`)
     .join(', and ');
   return [
-    `On XOR with the demo's network (H = ${MINI.hidden}, seed ${MINI.seed}, ${MINI.loss.toUpperCase()}) and $B = ${MINI.batch}$, an epoch is $\\lceil ${c.N}/${MINI.batch} \\rceil = ${c.epoch.length}$ steps, batches of ${sizes.join(' and ')}. Seed ${MINI.seed}'s first epoch visits the points ${c.epoch.map(at).join(' then ')}, whose $\\partial L/\\partial b_2$ are ${c.epoch.map((e) => `$${num(e.grads[b]!)}$`).join(' and ')}, against the full batch's $${num(c.full[b]!)}$.`,
+    `On XOR with the demo's network (H = ${MINI.hidden}, seed ${MINI.seed}, ${MINI.loss.toUpperCase()}) and $B = ${MINI.batch}$, an epoch is $\\lceil ${c.N}/${MINI.batch} \\rceil = ${c.epoch.length}$ steps, batches of ${sizes.join(' and ')}. Seed ${MINI.seed}'s first epoch visits the points (numbered 1 to ${c.N}) ${c.epoch.map(at).join(' then ')}, whose $\\partial L/\\partial b_2$ are ${c.epoch.map((e) => `$${num(e.grads[b]!)}$`).join(' and ')}, against the full batch's $${num(c.full[b]!)}$.`,
     `Weighted by size, $${c.epoch.map((e) => `\\tfrac{${e.rows.length}}{${c.N}} \\cdot ${factor(e.grads[b]!)}`).join(' + ')} = ${num(c.weighted[b]!)}$, and over all ${c.full.length} gradients this weighted mean is the full gradient ${within(maxDiff(c.weighted, c.full))}; the plain mean of the ${c.epoch.length} batch gradients, $${num(c.plain[b]!)}$, is not (off by up to $${num3(maxDiff(c.plain, c.full))}$). And averaged over every batch a uniformly random permutation could put in one place, each subset of that place's size equally likely, the batch gradient is the full one: ${subsets}.`,
   ].join('\n');
 }
