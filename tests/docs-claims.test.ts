@@ -343,6 +343,20 @@ describe("exercises 6 and 9 set the map's seeds, whose starting value depends on
   });
 });
 
+describe("exercise 15 names the exact gradient in the gradient panel's words, never 'oracle'", () => {
+  it("its answer names the panel's columns for the CPU trainer and the exact gradient, as src/ui/gradients.ts writes them", () => {
+    const text = exercise(15);
+    const panel = read('src/ui/gradients.ts');
+    expect(panel).toContain(
+      "const CPU_SIDES: Sides = { trainer: 'CPU trainer', oracle: 'exact gradient', fp: 'f64' };",
+    );
+    expect(panel).toContain("oracle === 'CPU' ? 'CPU oracle' : 'exact (f64)'");
+    expect(text).toContain('its columns "CPU trainer" and "exact (f64)"');
+    expect(text).toContain('output bias, trainer ÷ exact');
+    expect(read('docs/exercises.md')).not.toMatch(/oracle/i);
+  });
+});
+
 describe('the student path keeps tooling out; the appendix holds it', () => {
   /** Text a learner reads on the way: outside the exercises' answers, and outside code blocks. */
   const main = (text: string) => text.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/```[\s\S]*?```/g, '');

@@ -81,10 +81,12 @@ for (const webgpu of [true, false]) {
         expect(await text(page, 'grad-verdict')).toBe('FAIL');
         const summary = await page.locator('.grad-summary').innerText();
         expect(summary).toMatch(
-          webgpu ? /^The GPU and the CPU disagree/ : /^The CPU trainer and the f64 oracle disagree/,
+          webgpu ? /^The GPU and the CPU disagree/ : /^The CPU trainer and the exact gradient disagree/,
         );
         expect(await text(page, 'grad-heading-what')).toBe(
-          webgpu ? 'the GPU beside the CPU oracle' : 'the CPU trainer (with the planted bug) beside the f64 oracle',
+          webgpu
+            ? 'the GPU beside the CPU oracle'
+            : 'the CPU trainer (with the planted bug) beside the exact gradient (f64)',
         );
         await page.close();
       }

@@ -228,7 +228,10 @@ describe('the page in headless Chromium', () => {
       expect(await text(page, 'banner')).toMatch(
         /^This browser gives the page no WebGPU, so training runs on the CPU instead: it runs in the background \(a Web Worker\)/,
       );
-      expect(await text(page, 'backend')).toMatch(/^CPU: f64 trainer in a Web Worker/);
+      // plain words shown; the trainer's file only in the tooltip
+      expect(await text(page, 'backend')).toBe('CPU, in the background');
+      expect(await page.getByTestId('backend').getAttribute('title')).toContain('src/mlp/train/train-fast.ts');
+      expect(await text(page, 'grad-panel')).not.toMatch(/src\/|oracle/);
       expect(await text(page, 'grad-panel')).toMatch(/No GPU side to compare/);
       await setPlaying(page, true);
       await waitForLearned(page);

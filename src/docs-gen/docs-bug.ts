@@ -70,7 +70,7 @@ export function bugAnswer(): string {
   const by = (m: Mistake) => rows.find((r) => r.mistake === m)!;
   const L = BUG_RUN.hidden.length;
   const table = [
-    '| broken rule | tensors that fail at step 0 | output bias, trainer ÷ oracle | largest $\\lvert (\\text{trainer} - \\text{oracle})/w + 2\\lambda_2 \\rvert$ over the weights |',
+    '| broken rule | tensors that fail at step 0 | output bias, trainer ÷ exact | largest $\\lvert (\\text{trainer} - \\text{exact})/w + 2\\lambda_2 \\rvert$ over the weights |',
     '| --- | --- | --- | --- |',
     ...RULES.map(([m, rule]) => {
       const r = by(m);
@@ -82,9 +82,9 @@ export function bugAnswer(): string {
   return [
     ...table,
     '',
-    `(XOR, hidden layers of ${BUG_RUN.hidden.join(', ')} tanh units, the $\\sigma$ output, BCE, $\\lambda_2 = ${BUG_RUN.lambda}$, seed ${BUG_RUN.seed}, step 0; the CPU trainer with the bug against the f64 oracle, as the panel shows it without WebGPU. $W_${L + 1}$, $b_${L + 1}$ are the output layer's.)`,
+    `(XOR, hidden layers of ${BUG_RUN.hidden.join(', ')} tanh units, the $\\sigma$ output, BCE, $\\lambda_2 = ${BUG_RUN.lambda}$, seed ${BUG_RUN.seed}, step 0; the CPU trainer with the bug against the exact gradient, computed in double precision, as the panel shows them without WebGPU (its columns \"CPU trainer\" and \"exact (f64)\"). $W_${L + 1}$, $b_${L + 1}$ are the output layer's.)`,
     '',
-    `Where the failures start says which rule broke, because each gradient is built from the $\\delta$ of its own layer and every layer below takes its $\\delta$ from the one above. With the $1/B$ dropped, $\\delta$ at the output is wrong, so everything is: every data gradient is $B = 4$ times the oracle's (the output bias, which carries no penalty, shows it: its ratio is ${num(by('one-over-n').biasRatio)}). The transpose is read wrong from layer ${L - 1} down: the last hidden layer's $\\delta$ comes through $W_${L + 1}^\\top$, a single row, the same read either way. The skipped $f'$ is layer 2's, so layers 2 and 1 fail; tanh′ without its square is in every hidden layer's $\\delta$, so all ${L} fail and only the output layer passes. The L2 sign and the short sum both break every weight and no bias (the penalty counts weights only; $\\partial L/\\partial b$ keeps every sample), and the last column parts them: only with the L2 sign is the difference exactly $-2\\lambda_2 w$ for every weight (off by at most $${sci(l2.l2Fit)}$, against ${num(short.l2Fit)} with the short sum). The finite-difference column agrees with the oracle in every case: it is the true gradient, so the side that disagrees with both is the broken one. On the page: open \`${BUG_LINK}\`, choose the rule, and read the changed line.`,
+    `Where the failures start says which rule broke, because each gradient is built from the $\\delta$ of its own layer and every layer below takes its $\\delta$ from the one above. With the $1/B$ dropped, $\\delta$ at the output is wrong, so everything is: every data gradient is $B = 4$ times the exact one (the output bias, which carries no penalty, shows it: its ratio is ${num(by('one-over-n').biasRatio)}). The transpose is read wrong from layer ${L - 1} down: the last hidden layer's $\\delta$ comes through $W_${L + 1}^\\top$, a single row, the same read either way. The skipped $f'$ is layer 2's, so layers 2 and 1 fail; tanh′ without its square is in every hidden layer's $\\delta$, so all ${L} fail and only the output layer passes. The L2 sign and the short sum both break every weight and no bias (the penalty counts weights only; $\\partial L/\\partial b$ keeps every sample), and the last column parts them: only with the L2 sign is the difference exactly $-2\\lambda_2 w$ for every weight (off by at most $${sci(l2.l2Fit)}$, against ${num(short.l2Fit)} with the short sum). The finite-difference column agrees with the exact gradient in every case: it is the true gradient, so the side that disagrees with both is the broken one. On the page: open \`${BUG_LINK}\`, choose the rule, and read the changed line.`,
   ].join('\n');
 }
 

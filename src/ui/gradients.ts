@@ -102,7 +102,7 @@ export interface Sides {
   fp: 'f32' | 'f64';
 }
 const GPU_SIDES: Sides = { trainer: 'GPU', oracle: 'CPU', fp: 'f32' };
-const CPU_SIDES: Sides = { trainer: 'CPU trainer', oracle: 'f64 oracle', fp: 'f64' };
+const CPU_SIDES: Sides = { trainer: 'CPU trainer', oracle: 'exact gradient', fp: 'f64' };
 /** The sides of a snapshot's comparison. */
 export const sidesOf = (s: Pick<Snapshot, 'backend'>): Sides => (s.backend === 'gpu' ? GPU_SIDES : CPU_SIDES);
 
@@ -152,9 +152,17 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
     );
   } else if (!s.gpuGrads) {
     summary.append(
-      'No GPU side to compare: training runs on the CPU in f64 (src/mlp/train/train-fast.ts, equal to the oracle to about 1e-12 in its tests), and these are the oracle’s gradients at its parameters. Verdict: ',
+      'No GPU side to compare: training runs on the CPU in double precision, and these are the exact gradients ' +
+        'at its parameters. Verdict: ',
       verdict,
       '.',
+    );
+    more.append(
+      el(
+        'p',
+        'The CPU trainer (f64, src/mlp/train/train-fast.ts) equals the oracle (src/mlp/reference.ts) to about 1e-12 ' +
+          'in its tests; the gradients listed are the oracle’s, in f64.',
+      ),
     );
   } else if (!cmp) {
     summary.append(
@@ -175,7 +183,8 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
         (s.backend === 'gpu'
           ? `GPU (f32) against the CPU oracle (f64) at step ${s.step}, same parameters and data. ` +
             `Each gradient has its own bound, ${BOUND_METHOD}. `
-          : `The CPU trainer (f64, with this run’s planted bug) against the oracle (f64) at step ${s.step}, same ` +
+          : `The CPU trainer (f64, with this run’s planted bug) against the exact gradient: the oracle ` +
+            `(src/mlp/reference.ts, f64) at step ${s.step}, same ` +
             `parameters and data. Each gradient has its own bound: the f32 bounds (${BOUND_METHOD}) with f64’s ` +
             'unit roundoff, 2⁻²⁹ times smaller (src/mlp/bounds/bounds-f64.ts). ') +
           `Relative error is given only for gradients at least ${RESOLVED} times their bound; ` +
@@ -265,7 +274,7 @@ function detailTable(s: Snapshot, bound: Float64Array | null, fd: Float64Array |
   const table = el('table', '', 'grad-detail');
   const { trainer, oracle } = sidesOf(s);
   const head = s.gpuGrads
-    ? ['parameter', trainer, `${oracle === 'CPU' ? 'CPU' : 'f64'} oracle`, `|${trainer} − ${oracle}|`]
+    ? ['parameter', trainer, oracle === 'CPU' ? 'CPU oracle' : 'exact (f64)', `|${trainer} − ${oracle}|`]
     : ['parameter', 'CPU oracle'];
   if (s.gpuGrads && bound) head.push('bound', 'used');
   if (fd) head.push('finite differences', '|FD − CPU|');

@@ -71,7 +71,7 @@ async function createSession(app: App, from?: From): Promise<Session> {
   const what = document.querySelector('[data-testid="grad-heading-what"]');
   if (what && session.backend === 'cpu')
     what.textContent =
-      settings.bug === 'off' ? CPU_GRAD_WHAT : 'the CPU trainer (with the planted bug) beside the f64 oracle';
+      settings.bug === 'off' ? CPU_GRAD_WHAT : 'the CPU trainer (with the planted bug) beside the exact gradient (f64)';
   built.set(session, settings);
   clearMarked('cpu'); // this run fits: a refusal of an earlier size no longer applies
   return session;
@@ -147,7 +147,9 @@ function forcedKernel(app: App): { kernel?: string } {
   }
 }
 
-const CPU_LABEL = 'CPU: f64 trainer in a Web Worker (src/mlp/train/train-fast.ts)';
+const CPU_LABEL = 'CPU, in the background';
+/** The technical words behind CPU_LABEL, in its tooltip. */
+const CPU_LABEL_TITLE = 'f64 trainer (src/mlp/train/train-fast.ts) in a Web Worker';
 const CPU_NOTE =
   'it runs in the background (a Web Worker), so the page keeps answering. Large networks train more slowly, and the ' +
   'gradient panel has no GPU column.';
@@ -166,6 +168,7 @@ function ledeWhere(where: string): void {
 function useCpu(app: App, reason: string): void {
   app.device = null;
   app.els.backend.textContent = CPU_LABEL;
+  app.els.backend.title = CPU_LABEL_TITLE;
   ledeWhere('on your CPU');
   banner(app, `${reason} Training runs on the CPU instead: ${CPU_NOTE}`, 'backend');
 }
@@ -189,6 +192,7 @@ function noWebGpu(app: App, why: string): void {
 /** One run the GPU cannot hold trains on the CPU; the next run that fits goes back to the GPU. */
 function runOnCpu(app: App, reason: string): void {
   app.els.backend.textContent = CPU_LABEL;
+  app.els.backend.title = CPU_LABEL_TITLE;
   ledeWhere('on your CPU (this run)');
   banner(
     app,
@@ -201,6 +205,7 @@ function runOnCpu(app: App, reason: string): void {
 function onGpu(app: App): void {
   if (app.els.backend.textContent !== CPU_LABEL) return;
   app.els.backend.textContent = app.adapter ? `WebGPU: ${describeAdapter(app.adapter)}` : 'WebGPU';
+  app.els.backend.title = '';
   ledeWhere('on your GPU');
   banner(app, '', 'backend');
 }
