@@ -357,6 +357,19 @@ describe("exercise 15 names the exact gradient in the gradient panel's words, ne
   });
 });
 
+describe("the student docs call the project's second computation by what it does", () => {
+  it('no "scalar engine" in the explainer, derivation or exercises; the derivation says once what the computation is', () => {
+    for (const f of ['docs/explainer.md', 'docs/derivation.md', 'docs/exercises.md'])
+      expect(read(f), f).not.toMatch(/scalar engine/i);
+    const d = read('docs/derivation.md');
+    const first = d.indexOf('operation-by-operation');
+    expect(first).toBeGreaterThan(0);
+    expect(d.slice(first - 20, first + 200)).toMatch(
+      /a second, operation-by-operation computation \(the loss built as a graph/,
+    );
+  });
+});
+
 describe('the student path keeps tooling out; the appendix holds it', () => {
   /** Text a learner reads on the way: outside the exercises' answers, and outside code blocks. */
   const main = (text: string) => text.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/```[\s\S]*?```/g, '');

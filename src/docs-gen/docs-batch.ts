@@ -116,7 +116,7 @@ export function batchBlock(s: BatchCheck = computeBatchCheck()): string {
     `\\frac{\\partial L}{\\partial W_1} = \\Delta_1^\\top X = ${mat(transpose(s.dz1), 2)} ${mat(X, 2)} = ${mat(part('W1'), 2)}, \\qquad \\frac{\\partial L}{\\partial b_1} = \\Delta_1^\\top \\mathbf{1} = ${col(part('b1'))}`,
     '$$',
     '',
-    `Central differences for all nine parameters: $${row(s.numeric)}$; the largest difference from backprop is $${sci(s.maxFdError)}$, and the scalar engine (which builds the mean as a sum times $1/N$ in its graph) differs by at most $${sci(s.maxEngineError)}$.`,
+    `Central differences for all nine parameters: $${row(s.numeric)}$; the largest difference from backprop is $${sci(s.maxFdError)}$, and the operation-by-operation computation (which builds the mean as a sum times $1/N$ in its graph) differs by at most $${sci(s.maxEngineError)}$.`,
   ].join('\n');
 }
 

@@ -44,7 +44,9 @@ export function derivationBlock(s: SpotCheck = computeSpotCheck()): string {
     '',
     `Central differences ($h = 10^{-5}$) for all nine parameters, in the flat order $[W_1 \\mid b_1 \\mid W_2 \\mid b_2]$: $${row(s.numeric)}$.`,
     `The largest difference from backprop is $${sci(s.maxFdError)}$; ` +
-      `the scalar engine's gradients differ from the matrix form's by at most $${sci(s.maxEngineError)}$.`,
+      `a second, operation-by-operation computation (the loss built as a graph of single additions, multiplications and ` +
+      `activations, with backprop run through it one operation at a time, as the explainer draws it) gives gradients that ` +
+      `differ from the matrix form's by at most $${sci(s.maxEngineError)}$.`,
   ];
   return lines.join('\n');
 }
