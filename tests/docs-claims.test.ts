@@ -370,6 +370,21 @@ describe("the student docs call the project's second computation by what it does
   });
 });
 
+describe('L is the loss only: the count of hidden layers is K, the output layer K + 1', () => {
+  /** The documents' text and math, code blocks aside (code keeps its own names). */
+  const prose = (f: string) => read(f).replace(/```[\s\S]*?```/g, '');
+  for (const f of ['docs/derivation.md', 'docs/exercises.md', 'docs/checking.md'])
+    it(`${f}: no L + 1, W_L, z_L, H_L or "L = 2" as a count of layers`, () => {
+      const hit = prose(f).match(/.{0,40}(?:(?<![\\A-Za-z_])L\s*\+\s*1|[HzWab]_L\b|\$L = \d\$|\$L\$ hidden).{0,40}/);
+      expect(hit?.[0] ?? null).toBeNull();
+    });
+  it('the derivation says once why K', () => {
+    expect(read('docs/derivation.md')).toContain(
+      'written $K$ because $L$ is the loss; the output layer is layer $K+1$',
+    );
+  });
+});
+
 describe('the student path keeps tooling out; the appendix holds it', () => {
   /** Text a learner reads on the way: outside the exercises' answers, and outside code blocks. */
   const main = (text: string) => text.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/```[\s\S]*?```/g, '');

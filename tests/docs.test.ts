@@ -133,7 +133,7 @@ describe('the documents say what the issue asked', () => {
     expect(text).toMatch(
       /\\boxed\{\\;\\underbrace\{\\delta_l\}_\{\[H_l\]\} = \\big\(\\underbrace\{W_\{l\+1\}\^\\top\}_\{\[H_l\\times H_\{l\+1\}\]\}/,
     );
-    expect(text).toMatch(/\\boxed\{\\;\\delta_\{L\+1\}\^\{\(n\)\} = .*\\text\{\(MSE, identity\)\}/);
+    expect(text).toMatch(/\\boxed\{\\;\\delta_\{K\+1\}\^\{\(n\)\} = .*\\text\{\(MSE, identity\)\}/);
     expect(text).toMatch(/\\boxed\{\\;W \\leftarrow .* = \(1 - \\eta\\lambda_2\)\\, W - /);
     expect(text).toMatch(/\\boxed\{\\;\\mathbb\{E\}_\\pi\\big\[\\, g_S \\,\\big\] = g\\;\}/);
   });
@@ -401,7 +401,7 @@ describe('the deeper network, the penalty and mini-batches, against the scalar e
     expect(q).toContain(`$\\lambda_2 = ${L2STEP.l2}$`);
     expect(q).toContain(`$\\eta = ${L2STEP.lr}$`);
     const q11 = text.slice(text.indexOf('## 11.'), text.indexOf('<!-- generated:exercise-vanishing -->'));
-    expect(q11).toContain(`$L = 1$ to $${DEEP.depths.length}$ hidden layers of ${DEEP.width} units`);
+    expect(q11).toContain(`$K = 1$ to $${DEEP.depths.length}$ hidden layers of ${DEEP.width} units`);
     expect(q11).toContain(`the default seed ${DEEP.seed}`);
   });
 

@@ -48,7 +48,7 @@ export function deepCheckBlock(): string {
     return shut.length === 0 ? 'both units on' : `unit ${shut.join(' and ')} off`;
   };
   return [
-    `Two hidden layers of two ReLU units ($L = 2$, $d = H_1 = H_2 = 2$), the $\\sigma$ output and BCE, on one sample $x = (${DEEP_SPOT.x.join(', ')})$ with label $y = ${DEEP_SPOT.y}$. The parameters: $W_1 = ${mat(l1.W, 2)}$, $b_1 = ${col(l1.b)}$, $W_2 = ${mat(l2.W, 2)}$, $b_2 = ${col(l2.b)}$, $W_3 = ${row(l3.W)}$, $b_3 = ${num(l3.b[0]!)}$.`,
+    `Two hidden layers of two ReLU units ($K = 2$, $d = H_1 = H_2 = 2$), the $\\sigma$ output and BCE, on one sample $x = (${DEEP_SPOT.x.join(', ')})$ with label $y = ${DEEP_SPOT.y}$. The parameters: $W_1 = ${mat(l1.W, 2)}$, $b_1 = ${col(l1.b)}$, $W_2 = ${mat(l2.W, 2)}$, $b_2 = ${col(l2.b)}$, $W_3 = ${row(l3.W)}$, $b_3 = ${num(l3.b[0]!)}$.`,
     '',
     `- Forward: $z_1 = W_1 x + b_1 = ${col(c.z[0]!)}$ (${off(c.z[0]!)}), $a_1 = ${col(c.a[0]!)}$; $z_2 = W_2 a_1 + b_2 = ${col(c.z[1]!)}$ (${off(c.z[1]!)}), $a_2 = ${col(c.a[1]!)}$; $z_3 = W_3 a_2 + b_3 = ${num(c.z[2]![0]!)}$, $\\hat y = \\sigma(z_3) = ${num(c.yHat)}$.`,
     `- (BP1) $\\delta_3 = \\hat y - y = ${num(c.delta[2]![0]!)}$.`,

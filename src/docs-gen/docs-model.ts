@@ -98,7 +98,7 @@ export function vanishingAnswer(): string {
   const maxL = Math.max(...DEEP.depths);
   const head = Array.from({ length: maxL + 1 }, (_, i) => `$\\lVert \\partial L/\\partial W_${i + 1} \\rVert$`);
   const table = [
-    `| $L$ | ${head.join(' | ')} | $\\lVert \\partial L/\\partial W_1 \\rVert / \\lVert \\partial L/\\partial W_L \\rVert$ |`,
+    `| $K$ | ${head.join(' | ')} | $\\lVert \\partial L/\\partial W_1 \\rVert / \\lVert \\partial L/\\partial W_K \\rVert$ |`,
     `| ${Array.from({ length: maxL + 3 }, () => '---').join(' | ')} |`,
     ...rows.map(({ L, norms, ratio }) => {
       const cells = Array.from({ length: maxL + 1 }, (_, i) => (i < norms.length ? `$${sci(norms[i]!, 3)}$` : ''));
@@ -115,7 +115,7 @@ export function vanishingAnswer(): string {
   return [
     ...table,
     '',
-    `(XOR, ${DEEP.width} units in each hidden layer, $\\sigma$ hidden and output units, ${DEEP.loss.toUpperCase()} on the full batch, seed ${DEEP.seed}, step 0; Frobenius norms; the last entry of each row is the output layer's, $W_{L+1}$.)`,
+    `(XOR, ${DEEP.width} units in each hidden layer, $\\sigma$ hidden and output units, ${DEEP.loss.toUpperCase()} on the full batch, seed ${DEEP.seed}, step 0; Frobenius norms; the last entry of each row is the output layer's, $W_{K+1}$.)`,
     '',
     `${grows ? 'Along every row the norm grows from the input side to the output' : 'The norms mostly grow from the input side to the output'}, and the first-to-last ratio ${shrinks ? 'shrinks with every added layer' : 'shrinks with depth'}: at depth ${deepest.L} the first hidden layer's gradient is $${sci(deepest.ratio, 3)}$ of the last hidden layer's, a factor of about ${num3(perLayer)} per layer. The recursion says why. Between two hidden layers the signal is multiplied once by $W_{l+1}^\\top$ and once by $\\operatorname{diag}(\\sigma'(z_l))$, and $\\sigma'(z) = \\sigma(z)(1 - \\sigma(z)) \\le 1/4$, so for one sample $\\lVert \\delta_l \\rVert \\le \\tfrac14 \\lVert W_{l+1} \\rVert_2\\, \\lVert \\delta_{l+1} \\rVert$. At this start the hidden-to-hidden weights (uniform in $\\pm 1/\\sqrt{${DEEP.width}}$) have spectral norms $\\lVert W_l \\rVert_2$ between ${num3(Math.min(...spectral))} and ${num3(Math.max(...spectral))}, so each hidden layer shrinks every sample's signal at least ${num3(4 / Math.max(...spectral))}-fold. The table's factor is smaller still: $\\sigma'$ is below its maximum away from $z = 0$, and $\\partial L/\\partial W_l = \\sum_n \\delta_l a_{l-1}^\\top$ also carries the inputs $a_{l-1}$ and a sum over XOR's four points whose signals partly cancel. With one learning rate for every layer, the first layers of a deep $\\sigma$ network barely move while the last ones learn.`,
     `The same ratio at depth ${deepest.L} is $${sci(other('tanh'), 3)}$ with tanh ($f' \\le 1$, and $1$ at $z = 0$) and $${sci(other('relu'), 3)}$ with ReLU ($f' \\in \\{0, 1\\}$): with these weights both shrink too, but far less. Check a row on the page: open \`?hidden=${hidden}&activation=sigmoid\` (seed 1 is the default) and do not press Play; the gradient panel's table of tensors gives $\\lVert \\partial L/\\partial W_l \\rVert$ for every layer at step 0, and \`activation=tanh\` or \`relu\` the other two ratios. Or with the command line, ${cli(`--hidden ${hidden} --activation sigmoid --steps 0`)}: \`initial.grads.cpu.W1\` to \`W${maxL + 1}\` hold the gradients whose norms these are.`,
