@@ -385,6 +385,53 @@ describe('L is the loss only: the count of hidden layers is K, the output layer 
   });
 });
 
+describe('exercise 7 and the note on method: leaky ReLU learns XOR through the leak, unit 1 still closed', () => {
+  it("50,000 steps of exercise 5's network under leaky ReLU, in plain arithmetic: the z1,1 and accuracy quoted", () => {
+    const said = exercise(7).match(
+      /Given ([\d,]+) steps, leaky ReLU does learn XOR \((\d+)% accuracy, loss [\d.]+\), but not by opening unit 1: its \$z_\{1,1\}\$ at the four points is then \$\\begin\{bmatrix\}([^$]*)\\end\{bmatrix\}\$, below \$0\$ at every one/,
+    );
+    expect(said).not.toBeNull();
+    const steps = Number(said![1]!.replace(/,/g, ''));
+    const quoted = said![3]!.split('&').map(Number);
+    const leaky = (z: number) => (z > 0 ? z : 0.01 * z);
+    const dLeaky = (z: number) => (z > 0 ? 1 : 0.01);
+    const q = Array.from(initParams({ d: 2, H: 2 }, 1));
+    const X = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    const Y = [0, 1, 1, 0];
+    const z1 = (x: number[], j: number) => q[2 * j]! * x[0]! + q[2 * j + 1]! * x[1]! + q[4 + j]!;
+    const yHat = (x: number[]) => sigma(q[6]! * leaky(z1(x, 0)) + q[7]! * leaky(z1(x, 1)) + q[8]!);
+    for (let t = 0; t < steps; t++) {
+      const g = q.map(() => 0);
+      X.forEach((x, n) => {
+        const d2 = (yHat(x) - Y[n]!) / 4;
+        [0, 1].forEach((j) => {
+          const z = z1(x, j);
+          g[6 + j]! += d2 * leaky(z);
+          const d1 = q[6 + j]! * d2 * dLeaky(z);
+          g[2 * j]! += d1 * x[0]!;
+          g[2 * j + 1]! += d1 * x[1]!;
+          g[4 + j]! += d1;
+        });
+        g[8]! += d2;
+      });
+      q.forEach((_, k) => (q[k]! -= 0.5 * g[k]!));
+    }
+    const z11 = X.map((x) => z1(x, 0));
+    expect(z11.every((z) => z < 0)).toBe(true);
+    z11.forEach((z, n) =>
+      expect(Math.abs(z - quoted[n]!), `z1,1 at point ${n + 1}`).toBeLessThanOrEqual(5e-3 * Math.abs(z) + 1e-9),
+    );
+    const correct = X.filter((x, n) => (yHat(x) > 0.5 ? 1 : 0) === Y[n]).length;
+    expect(`${(100 * correct) / 4}`).toBe(said![2]);
+    expect(read('docs/philosophy.md')).toContain(`given ${said![1]} steps, leaky ReLU does learn XOR`);
+  });
+});
+
 describe('the student path keeps tooling out; the appendix holds it', () => {
   /** Text a learner reads on the way: outside the exercises' answers, and outside code blocks. */
   const main = (text: string) => text.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/```[\s\S]*?```/g, '');

@@ -230,6 +230,38 @@ function trainDeadUnit() {
   });
 }
 
+/** Steps of the long leaky-ReLU run on exercise 5's network: long enough to learn XOR through the leak. */
+export const LEAKY_LONG_STEPS = 50_000;
+let leakyLong: { z11: number[]; acc: number; loss: number } | undefined;
+
+/** Exercise 5's network under leaky ReLU, trained LEAKY_LONG_STEPS steps: unit 1's z at the four points, accuracy. */
+export function leakyLongRun(): { z11: number[]; acc: number; loss: number } {
+  if (leakyLong) return leakyLong;
+  const { hidden: H, seed, lr } = EX.dead;
+  const data = xor();
+  const t = new MatrixTrainer(data, initParams({ d: 2, H }, seed), { hidden: H, lr, loss: 'bce', activation: 'leaky' });
+  t.step(LEAKY_LONG_STEPS);
+  const cache = forward(t.net, t.params, data);
+  const z11 = Array.from({ length: data.N }, (_, n) => cache.z1[n * H]!);
+  leakyLong = { z11, acc: accuracy(cache.yHat, data.y), loss: t.loss() };
+  return leakyLong;
+}
+
+/** The long leaky run in words: it learns, and whether unit 1 ever opened by its end. */
+export function leakyLongSaid(): string {
+  const r = leakyLongRun();
+  const open = r.z11.filter((z) => z > 0).length;
+  const steps = LEAKY_LONG_STEPS.toLocaleString('en-US');
+  return (
+    `Given ${steps} steps, leaky ReLU ${r.acc === 1 ? 'does learn XOR' : 'still does not learn XOR'} ` +
+    `(${Math.round(100 * r.acc)}% accuracy, loss ${num3(r.loss)}), ` +
+    (open === 0
+      ? `but not by opening unit 1: its $z_{1,1}$ at the four points is then $${row(r.z11.map((z) => Number(z.toPrecision(3))))}$, ` +
+        `${r.z11.every((z) => z < 0) ? 'below' : 'at or below'} $0$ at every one. The network learns through the $0.01$ slope of the closed unit, not by reopening it`
+      : `and unit 1 is open at ${open} of 4 points by then`)
+  );
+}
+
 /** Exercise 7, on XOR: exercise 5's network (unit 1 dead from the start under ReLU) trained with each activation. */
 function trainedWithEach(): string {
   const { hidden: H, seed, steps, lr } = EX.dead;
@@ -239,7 +271,7 @@ function trainedWithEach(): string {
     ({ f, loss, acc, open }) =>
       `${f.label} ends at loss ${num3(loss)} with ${Math.round(100 * acc)}% accuracy, $z_{1,1} > 0$ at ${open} of ${data.N} points`,
   );
-  return `On XOR, exercise 5's network (H = ${H}, seed ${seed}, rate ${lr}, ${steps.toLocaleString('en-US')} steps), whose unit 1 starts negative at all ${data.N} points: ${said.join('; ')}. Under leaky ReLU the unit's gradients are $1/100$ of what an open unit would get, so it moves about a hundred times more slowly; tanh and $\\sigma$ pass far more. Check each on the page with \`?hidden=${H}&seed=${seed}&activation=tanh\` (or \`leaky\`, \`sigmoid\`, \`relu\`), playing to step ${steps.toLocaleString('en-US')}; or with the command line, ${cli(`--hidden ${H} --seed ${seed} --activation tanh`)}.`;
+  return `On XOR, exercise 5's network (H = ${H}, seed ${seed}, rate ${lr}, ${steps.toLocaleString('en-US')} steps), whose unit 1 starts negative at all ${data.N} points: ${said.join('; ')}. Under leaky ReLU the unit's gradients are $1/100$ of what an open unit would get, so it moves about a hundred times more slowly. ${leakyLongSaid()}. Tanh and $\\sigma$ pass far more. Check each on the page with \`?hidden=${H}&seed=${seed}&activation=tanh\` (or \`leaky\`, \`sigmoid\`, \`relu\`), playing to step ${steps.toLocaleString('en-US')}; or with the command line, ${cli(`--hidden ${H} --seed ${seed} --activation tanh`)}.`;
 }
 
 /** Exercise 8's setting: the spot-check with b1,2 = 2, which puts z1,2 exactly on ReLU's kink. */

@@ -2,7 +2,7 @@
  * The block of docs/philosophy.md that confronts one of its auxiliary hypotheses (leaky ReLU rescues dead units) with
  * the project's own numbers: the map's seeds and exercise 7's dead unit, both computed here.
  */
-import { deadUnitRuns, EX } from './docs-exercises.js';
+import { deadUnitRuns, EX, leakyLongSaid } from './docs-exercises.js';
 import { leakyAgainstRelu, SWEEP_QUOTED } from './docs-spotcheck.js';
 
 /** The block `leaky-claim`. */
@@ -22,6 +22,7 @@ export function leakyClaimBlock(): string {
     `Stated as a prediction made before the fact ("leaky ReLU leaves no dead units where ReLU does, so more seeds learn"), it fails here: ` +
     `a gradient a hundred times smaller moves the unit a hundred times more slowly, and ${steps.toLocaleString('en-US')} steps are not enough. ` +
     `The refutation is the lesson: rescuing the hypothesis by "given enough steps" would be an adjustment made after the fact, ` +
-    `and it is progressive only if it predicts how many steps, and a run then confirms it.`
+    `and it is progressive only if it predicts how many steps, and a run then confirms it. ` +
+    `A longer run (exercise 7) answers the rescue in a way neither side predicted: ${leakyLongSaid().replace(/^Given/, 'given')}.`
   );
 }
