@@ -58,6 +58,42 @@ const shown = (page: Page) =>
     })),
   );
 
+/**
+ * Pairs of text in one warm-up drawing closer than 6 px (their boxes grown by 3 px overlap): hidden ones too, as each
+ * shows by the walk's end. Two numbers that touch read as one pair, and then which wire each belongs to is unclear.
+ */
+const overlaps = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll<SVGSVGElement>('svg.warmup-svg')].flatMap((svg) => {
+      // a wire's name, value and gradient are stacked on purpose: only text of different wires must keep apart
+      const texts = [...svg.querySelectorAll<SVGTextElement>('text')].map((t) => ({
+        what: `${t.dataset.testid ?? t.getAttribute('class')} "${t.textContent}"`,
+        wire: t.dataset.testid ? /-(\w+)-(?:fwd|grad)$/.exec(t.dataset.testid)![1] : t.textContent,
+        r: t.getBoundingClientRect(),
+      }));
+      const hit: string[] = [];
+      texts.forEach((a, i) =>
+        texts.slice(i + 1).forEach((b) => {
+          if (a.wire === b.wire) return;
+          const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left) + 6;
+          const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top) + 6;
+          if (w > 0 && h > 0) hit.push(`${a.what} / ${b.what}`);
+        }),
+      );
+      return hit;
+    }),
+  );
+
+/** The smallest height, in CSS pixels, of a number drawn on a warm-up wire. */
+const smallestNumber = (page: Page) =>
+  page.evaluate(() =>
+    Math.min(
+      ...[...document.querySelectorAll<SVGTextElement>('svg.warmup-svg text.num')].map(
+        (t) => t.getBoundingClientRect().height,
+      ),
+    ),
+  );
+
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
 
 describe('the warm-up walk', () => {
@@ -120,6 +156,8 @@ describe('the warm-up walk', () => {
         expect(n.text, n.id).not.toMatch(/NaN|Infinity|^$/);
       }
       expect(nums.find((n) => n.id === 'warmup-neuron-x2-grad')!.text).toBe('−0.5898');
+      // which number belongs to which wire is never in doubt: no two labels overlap
+      expect(await overlaps(page)).toEqual([]);
 
       // back by keyboard: the neuron's gradients hide again, one stage at a time
       for (let k = 0; k < 4; k++) await page.keyboard.press('ArrowLeft');
@@ -143,6 +181,24 @@ describe('the warm-up walk', () => {
     try {
       await page.click('[data-testid="warmup"] > summary');
       expect(await pastRightEdge(page)).toEqual([]);
+      // the drawings keep their natural size (numbers as tall as on a desktop) and scroll sideways, by keyboard too
+      expect(await smallestNumber(page)).toBeGreaterThanOrEqual(11);
+      expect(await overlaps(page)).toEqual([]);
+      const frames = page.locator('[data-testid="warmup"] .warmup-scroll');
+      expect(await frames.count()).toBe(2);
+      for (const frame of await frames.all()) {
+        expect(await frame.getAttribute('tabindex')).toBe('0');
+        expect(await frame.getAttribute('role')).toBe('region');
+        expect(await frame.getAttribute('aria-label')).toMatch(/scrolls sideways/);
+        expect(await frame.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+      }
+      const frame = frames.last();
+      await frame.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(
+        () => document.querySelectorAll<HTMLElement>('[data-testid="warmup"] .warmup-scroll')[1]!.scrollLeft > 0,
+      );
+      expect(await axeViolations(page)).toEqual([]);
       const box = await page.locator('[data-testid="warmup-next"]').boundingBox();
       expect(box!.height).toBeGreaterThanOrEqual(44);
       expect(errors).toEqual([]);
@@ -165,6 +221,7 @@ describe('one way of counting the followed point: from 1', () => {
       const check = async (k: number) => {
         const [x1, x2] = [xor().x[2 * (k - 1)], xor().x[2 * (k - 1) + 1]];
         expect(await menu.locator('option:checked').innerText()).toMatch(new RegExp(`^#${k} \\(${x1}, ${x2}\\)`));
+        expect(await page.locator('label.point').innerText()).toMatch(/^follow sample \(a point of the data\)/);
         expect(await text(page, 'graph-caption')).toMatch(new RegExp(`for sample ${k}, x = \\(${x1}, ${x2}\\)`));
         expect(new URL(page.url()).searchParams.get('sample')).toBe(String(k));
         expect(new URL(page.url()).searchParams.has('point')).toBe(false);

@@ -36,7 +36,7 @@ export function walkSteps(s: GraphState): WalkStep[] {
     f(
       'forward',
       'leaves',
-      `The leaves hold given values: sample ${g.n + 1} of ${N} (a sample is one point of the data, counted from 1 as the "follow sample" menu counts), x = (${fmtList(v.x!)}) with label y = ${fmt(g.y)}, and the parameters ${names}.`,
+      `The leaves hold given values: sample ${g.n + 1} of ${N} (counted from 1, as the "follow sample" menu counts; a sample is one point of the data), x = (${fmtList(v.x!)}) with label y = ${fmt(g.y)}, and the parameters ${names}.`,
     ),
   ];
   for (let l = 1; l <= L; l++) {

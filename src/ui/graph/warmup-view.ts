@@ -81,7 +81,15 @@ export function mountWarmup(root: HTMLElement): void {
 function figure(e: WarmExpr): HTMLElement {
   const fig = document.createElement('figure');
   fig.className = 'warmup-figure';
-  fig.innerHTML = warmupMarkup(e); // our own markup, numbers from the engine
+  // at its natural width at least, so its numbers stay readable on a phone: the frame scrolls sideways instead
+  const frame = document.createElement('div');
+  frame.className = 'warmup-scroll scroll-x';
+  frame.tabIndex = 0;
+  frame.setAttribute('role', 'region');
+  frame.setAttribute('aria-label', `The drawing of ${e.title} (scrolls sideways on small screens)`);
+  frame.innerHTML = warmupMarkup(e); // our own markup, numbers from the engine
+  frame.querySelector<SVGSVGElement>('svg')!.style.minWidth = `${e.width}px`;
+  fig.append(frame);
   const caption = Object.assign(document.createElement('figcaption'), { textContent: e.title });
   fig.prepend(caption);
   return fig;

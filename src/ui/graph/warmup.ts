@@ -147,10 +147,11 @@ export function neuron(): WarmExpr {
   const z = p1.add(p2).add(b);
   const f = z.sigmoid();
   f.backward();
-  const m1 = [200, 60] as const;
-  const m2 = [200, 190] as const;
-  const sum = [370, 150] as const;
-  const sig = [510, 150] as const;
+  // each multiply's two inputs 90 apart, so the numbers on one wire sit clear of its neighbour's
+  const m1 = [200, 65] as const;
+  const m2 = [200, 215] as const;
+  const sum = [370, 165] as const;
+  const sig = [510, 165] as const;
   const w = (
     name: string,
     v: Value,
@@ -168,15 +169,15 @@ export function neuron(): WarmExpr {
     back,
   });
   const wires = [
-    w('w1', w1, [40, 30], m1, 'b-leaves', 'b-mul'),
-    w('x1', x1, [40, 90], m1, 'b-leaves', 'b-mul'),
-    w('w2', w2, [40, 160], m2, 'b-leaves', 'b-mul'),
-    w('x2', x2, [40, 220], m2, 'b-leaves', 'b-mul'),
-    w('b', b, [250, 290], sum, 'b-leaves', 'b-sum'),
+    w('w1', w1, [40, 20], m1, 'b-leaves', 'b-mul'),
+    w('x1', x1, [40, 110], m1, 'b-leaves', 'b-mul'),
+    w('w2', w2, [40, 170], m2, 'b-leaves', 'b-mul'),
+    w('x2', x2, [40, 260], m2, 'b-leaves', 'b-mul'),
+    w('b', b, [250, 335], sum, 'b-leaves', 'b-sum'),
     w('p1', p1, m1, sum, 'b-p', 'b-sum'),
     w('p2', p2, m2, sum, 'b-p', 'b-sum'),
     w('z', z, sum, sig, 'b-z', 'b-sigma'),
-    w('f', f, sig, [640, 150], 'b-f', 'b-seed'),
+    w('f', f, sig, [640, 165], 'b-f', 'b-seed'),
   ];
   const s = f.data;
   const steps = [
@@ -223,7 +224,7 @@ export function neuron(): WarmExpr {
     id: 'neuron',
     title: 'f = σ(w1·x1 + w2·x2 + b)',
     width: 680,
-    height: 320,
+    height: 355,
     wires,
     nodes: [
       { glyph: '×', x: m1[0], y: m1[1], walk: ['b-p', 'b-mul'] },
