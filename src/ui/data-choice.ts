@@ -1,7 +1,7 @@
 /**
  * Which data the demo trains on: a generated set from the settings (kept in the URL, so a link reproduces its points
  * and its split) or an uploaded file (read by the CLI's parser, with the CLI's messages; not in the URL). Also the
- * computation graph's "follow point" list of training points.
+ * computation graph's "follow sample" list of training points.
  */
 import type { Dataset } from '../mlp/data/data.js';
 import { type DataFormat, detectFormat, parseDataset } from '../mlp/data/data-file.js';
@@ -27,7 +27,7 @@ export interface Upload {
   data: Dataset;
 }
 
-/** Points listed in the "follow point" menu at most; the rest are counted. */
+/** Points listed in the "follow sample" menu at most; the rest are counted. */
 export const POINTS_LISTED = 40;
 
 /** The split's seed: a different stream of the PRNG from the one that drew the points. */
@@ -106,7 +106,7 @@ export async function readUpload(file: File, f32: boolean, problem: Problem = 'c
   return { fileName: file.name, data: parseDataset(text, format, { f32, output }) };
 }
 
-/** Fills the "follow point" menu with the first training points, counted from 1: "#2 (0, 1) → 1" is sample 2. */
+/** Fills the "follow sample" menu with the first training points, counted from 1: "#2 (0, 1) → 1" is sample 2. */
 export function fillPointMenu(select: HTMLSelectElement, data: Dataset, sample: number): void {
   const point = sample - 1; // the row of the data
   const shown = Math.min(data.N, POINTS_LISTED);
