@@ -85,19 +85,19 @@ for (const webgpu of [true, false]) {
         );
         // the summary names the failing tensors; far past a bound, the table says how many times, not a percent
         expect(summary).toContain(`${breaks.length} of 6 tensors (${breaks.join(', ')}) have a gradient outside`);
-        const used = await page.locator('.grad-tensors tr[data-testid] td:nth-child(5)').allInnerTexts();
+        const used = await page.locator('.grad-tensors tr[data-testid] td:nth-child(5)').allTextContents();
         for (const u of used)
           expect(u).toMatch(
             /^(\d{1,4}%|0\.\d+%|\d+ times its bound|\d(\.\d)? × 10[⁰¹²³⁴⁵⁶⁷⁸⁹]+ times its bound|all \(.*\))$/,
           );
         // a hunt's detail table has the signed difference, which tells the L2 sign (−2λ2·w) from the short sum
-        const heads = await page.locator('.grad-detail th').allInnerTexts();
+        const heads = await page.locator('.grad-detail th').allTextContents(); // in the closed fold
         expect(heads).toContain(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − f64 oracle (signed)');
         if (bug === 'l2-sign') {
           const col = heads.indexOf(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − f64 oracle (signed)');
           const shown = (await page.evaluate('window.backpropLab.shown()')) as { params: number[] };
           const row = page.locator('.grad-detail tr').nth(1); // W1[0,0], the first parameter
-          const diff = Number((await row.locator('td').nth(col).innerText()).replaceAll('−', '-'));
+          const diff = Number(((await row.locator('td').nth(col).textContent()) ?? '').replaceAll('−', '-'));
           expect(diff / (-2 * 0.01 * shown.params[0]!)).toBeCloseTo(1, 2);
         }
         expect(await text(page, 'grad-heading-what')).toBe(
