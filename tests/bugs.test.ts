@@ -6,7 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HiddenActivation } from '../src/engine/activation.js';
-import { BUG_IDS, type BugId, BUGS, createBuggedTrainer, drawBug, findableBugs, kernelLine } from '../src/gpu/bugs.js';
+import {
+  BUG_IDS,
+  BugDeck,
+  type BugId,
+  BUGS,
+  createBuggedTrainer,
+  drawBug,
+  findableBugs,
+  HUNT_IDS,
+  kernelLine,
+} from '../src/gpu/bugs.js';
+import { BugRefusedError, plantFor, settingsForBug } from '../src/ui/bug/bug-hunt.js';
+import { runConfig } from '../src/ui/session.js';
+import { pct } from '../src/ui/gradients.js';
 import { createTrainer } from '../src/gpu/chooser.js';
 import { KERNEL_MUTANTS } from '../src/gpu/mutants.js';
 import { SHADERS } from '../src/gpu/shaders.js';
@@ -17,7 +30,7 @@ import { modelLayout } from '../src/mlp/model.js';
 import { FastTrainer } from '../src/mlp/train/train-fast.js';
 import { MistakenTrainer } from '../src/mlp/train/train-mistaken.js';
 import { cpuSnapshot, gpuSession, type RunConfig, type Snapshot } from '../src/ui/session.js';
-import { fromQuery } from '../src/ui/state.js';
+import { DEFAULT_SETTINGS, fromQuery } from '../src/ui/state.js';
 import { BUG_LINK, BUG_RUN, bugRows } from '../src/docs-gen/docs-bug.js';
 import { xor } from '../src/mlp/data/data.js';
 import { openGpu } from './support/gpu.js';
@@ -242,6 +255,76 @@ describe('which bugs a run can show, and the draw', () => {
     for (let k = 0; k < 20; k++) expect(drawBug(base, () => k / 20).id).toMatch(/^(one-over-n|one-sample-short)$/);
   });
 
+  it('a hunt draws unseeded, without replacement, never the bug just drawn twice in a row', () => {
+    const all = { hidden: [4, 4], activation: 'tanh', batch: 10, l2: 0.01 } as const;
+    const findable = findableBugs(all).map((b) => b.id);
+    // even a source that always says 0 (a seeded draw that repeats) gives each findable bug once per round
+    const stuck = new BugDeck(() => 0);
+    const round = findable.map(() => stuck.draw(all).id);
+    expect([...round].sort()).toEqual([...findable].sort());
+    const next = stuck.draw(all).id;
+    expect(next).not.toBe(round.at(-1));
+    // the page's own source: several draws, more than one bug, never the same twice in a row
+    for (const run of [all, base]) {
+      const deck = new BugDeck();
+      const ids = Array.from({ length: 12 }, () => deck.draw(run).id);
+      expect(new Set(ids).size).toBeGreaterThan(1);
+      for (let i = 1; i < ids.length; i++) expect(ids[i]).not.toBe(ids[i - 1]);
+      for (const id of ids) expect(findableBugs(run).map((b) => b.id)).toContain(id);
+    }
+    // with one findable bug, that one, again
+    const one = new BugDeck();
+    for (let k = 0; k < 3; k++) expect(one.draw({ ...base, batch: 1 }).id).toBe('one-sample-short');
+    // the random setting draws from the deck it is given, a fresh one each time it is not kept
+    const deck = new BugDeck(() => 0);
+    const first = plantFor('random', base, null, deck)!.id;
+    expect(plantFor('random', base, null, deck)!.id).not.toBe(first);
+  });
+
+  it('ReLU′(0) is never offered as a guess, and a link naming it is refused, saying why', () => {
+    expect(HUNT_IDS).toEqual(BUG_IDS.filter((id) => id !== 'relu-kink'));
+    const all = { hidden: [4, 4], activation: 'relu', batch: 10, l2: 0.01 } as const;
+    expect(() => plantFor('relu-kink', all, null)).toThrow(BugRefusedError);
+    expect(() => plantFor('relu-kink', all, null)).toThrow(/only where a pre-activation is exactly 0/);
+    const { settings, refused, note } = settingsForBug({ ...DEFAULT_SETTINGS, bug: 'relu-kink' });
+    expect(settings.bug).toBe('off');
+    expect(note).toBeNull();
+    expect(refused).toMatch(/relu-kink, which no run of this page can show: .*pre-activation is exactly 0/);
+  });
+
+  it('a link naming a bug gets the settings it needs, and says so; one that fits is left alone', () => {
+    const N = DEFAULT_SETTINGS.points;
+    const fit = (over: Partial<typeof DEFAULT_SETTINGS>) => settingsForBug({ ...DEFAULT_SETTINGS, ...over });
+    // the defaults: one hidden layer of 8, relu, full batch, no penalty
+    const cases: [BugId, Partial<typeof DEFAULT_SETTINGS>, Partial<typeof DEFAULT_SETTINGS>, RegExp][] = [
+      ['tanh-square', {}, { activation: 'tanh' }, /needs the tanh activation: the run uses tanh\.$/],
+      ['l2-sign', {}, { reg: 'l2', lambda: 0.01 }, /needs the L2 penalty: the run uses L2 with λ = 0\.01\.$/],
+      ['skip-gate', {}, { hidden: [8, 8] }, /needs two hidden layers: the run uses hidden layers 8, 8\.$/],
+      ['untransposed', { hidden: [4, 1] }, { hidden: [8, 8] }, /two hidden layers in a row, each at least 2 wide/],
+      ['one-over-n', { batch: 1 }, { batch: 'all' }, /needs a batch of at least 2: the run uses the full batch\.$/],
+    ];
+    for (const [bug, over, want, words] of cases) {
+      const before = { ...DEFAULT_SETTINGS, ...over, bug };
+      expect(BUGS[bug].unfindable(runConfig(before, N)), bug).not.toBeNull();
+      const { settings, note, refused } = fit({ ...over, bug });
+      expect(settings, bug).toEqual({ ...before, ...want });
+      expect(BUGS[bug].unfindable(runConfig(settings, N)), bug).toBeNull();
+      expect(note, bug).toMatch(new RegExp(`^The link’s bug \\(${bug}\\) `));
+      expect(note, bug).toMatch(words);
+      expect(refused).toBeNull();
+    }
+    // already fitting, random, or off: unchanged, nothing said
+    for (const over of [
+      { bug: 'tanh-square', activation: 'tanh' },
+      { bug: 'one-sample-short' },
+      { bug: 'random' },
+      { bug: 'off' },
+    ] as const) {
+      const s = { ...DEFAULT_SETTINGS, ...over };
+      expect(settingsForBug(s)).toEqual({ settings: s, note: null, refused: null });
+    }
+  });
+
   it('each bug’s kernel line is a real line of the general kernel, changed by its edit', () => {
     for (const id of BUG_IDS) {
       const { before, after, file } = kernelLine(BUGS[id]);
@@ -261,5 +344,16 @@ describe('the bug setting in a link', () => {
     const { settings, errors } = fromQuery('?bug=typo');
     expect(settings.bug).toBe('off');
     expect(errors).toEqual([`planted bug must be one of off, random, ${BUG_IDS.join(', ')}, got 'typo'`]);
+  });
+});
+
+describe('how far past its bound a gradient is, in the panel', () => {
+  it('a share in percent up to 100 times, then times its bound in powers of ten', () => {
+    expect(pct(0.5)).toBe('50%');
+    expect(pct(99.4)).toBe('9940%');
+    expect(pct(100)).toBe('100 times its bound');
+    expect(pct(999.6)).toBe('1.0 × 10³ times its bound'.replace('1.0', '1'));
+    expect(pct(14114066.63)).toBe('1.4 × 10⁷ times its bound');
+    expect(pct(2.5e12)).toBe('2.5 × 10¹² times its bound');
   });
 });

@@ -40,10 +40,12 @@ describe('exercise "Predict, then check"', () => {
     const d2 = (yHat - data.y[n]!) / data.N;
     const closed = [0, 1].find((j) => z1[n * H + j]! <= 0)!;
     const open = [0, 1].find((j) => z1[n * H + j]! > 0)!;
+    // da1 is asked at the unit where it is largest in size: |W2_j δ2| largest, so |W2_j| largest
+    const into = Math.abs(W2[1]!) > Math.abs(W2[0]!) ? 1 : 0;
     const expected = [
       d2,
       d2 * a1[n * H + open]!,
-      W2[closed]! * d2,
+      W2[into]! * d2,
       0,
       W2[open]! * d2 * data.x[2 * n]!, // δ1 of the open unit times x1
     ];
@@ -54,6 +56,7 @@ describe('exercise "Predict, then check"', () => {
       if (want === 0) expect(value(row[2]!)).toBe(0);
       else expect(Math.abs(value(row[2]!) / want - 1), row[1]).toBeLessThan(5e-6);
     });
+    expect(rows[2]![1]).toBe(`da1 for unit ${into + 1}`);
     expect(rows[3]![1]).toBe(`dz1 (δ1) for unit ${closed + 1}`);
     expect(rows[3]![3]).toMatch(/gate is closed/);
     expect(rows[4]![1]).toContain(`dW1[${open + 1}][1]`);

@@ -94,7 +94,7 @@ describe('predict, then reveal: grading', () => {
     const miss = verdict(q, q.value + 1);
     expect(miss.right).toBe(false);
     expect(miss.text).toContain(q.hint);
-    expect(scoreText(3, 5)).toBe('Score: 3 of 5 right');
+    expect(scoreText(3, 5)).toBe('Score: 3 of 5 right at the first try');
   });
 });
 
@@ -114,11 +114,18 @@ describe('predict, then reveal: the entry asked at each stage', () => {
     const delta1 = r.delta[0]!.subarray(n * H, (n + 1) * H);
     expect(out.value).toBe(r.delta[1]![n]);
     expect(out.label).toBe('dz2 (δ2), at the output');
-    // units 1 and 2 are pinned shut: the gate's question is unit 1, the weights' unit 3 (the first open one)
-    expect(into.label).toBe('da1 for unit 1');
-    expect(into.value).toBe(r.da[0]![n * H]);
-    expect(gate.label).toBe('dz1 (δ1) for unit 1');
+    // da1: the unit with the largest |da1|; units 1 and 2 are pinned shut: the gate's question is the one of them
+    // whose gate blocks the larger |da1|; the weights' unit 3 (the first open one)
+    const da1 = r.da[0]!.subarray(n * H, (n + 1) * H);
+    const big = (units: number[]) => units.reduce((b, j) => (Math.abs(da1[j]!) > Math.abs(da1[b]!) ? j : b));
+    const jInto = big([0, 1, 2, 3, 4]);
+    const jGate = big([0, 1]);
+    expect(into.label).toBe(`da1 for unit ${jInto + 1}`);
+    expect(into.value).toBe(da1[jInto]);
+    expect(into.value).not.toBe(0);
+    expect(gate.label).toBe(`dz1 (δ1) for unit ${jGate + 1}`);
     expect(gate.value).toBe(0);
+    expect(da1[jGate]).not.toBe(0); // a gate that blocks something
     expect(gate.hint).toBe('the gate is closed: ReLU′(z) = 0 for z ≤ 0, so dz1 = 0.');
     expect(w2.label).toMatch(/dW2\[1\]\[3\]/);
     expect(w2.value).toBeCloseTo(r.delta[1]![n]! * r.cache.a[0]![n * H + 2]!, 15);
@@ -133,16 +140,31 @@ describe('predict, then reveal: the entry asked at each stage', () => {
     expect(qs.map((q) => q.stage)).toEqual(['dz3', 'dW3', 'da2', 'dz2', 'dW2', 'da1', 'dz1', 'dW1']);
     const by = Object.fromEntries(qs.map((q) => [q.stage, q]));
     expect(by.dz3!.value).toBe(r.delta[2]![n]);
-    // tanh: no gate is ever closed, so unit 1 everywhere
-    expect(by.da2!.label).toBe('da2 for unit 1 of hidden layer 2');
-    expect(by.da2!.value).toBe(r.da[1]![n * 4]);
-    expect(by.dz2!.value).toBe(r.delta[1]![n * 4]);
-    expect(by.da1!.value).toBe(r.da[0]![n * 3]);
-    expect(by.dz1!.value).toBe(r.delta[0]![n * 3]);
+    // tanh: no gate is ever closed: da at the unit with the largest |da|, δ at the unit with the largest |δ|
+    const argmax = (a: Float64Array, from: number, H: number) =>
+      Array.from({ length: H }, (_, j) => j).reduce((b, j) =>
+        Math.abs(a[from + j]!) > Math.abs(a[from + b]!) ? j : b,
+      );
+    const [i2, g2] = [argmax(r.da[1]!, n * 4, 4), argmax(r.delta[1]!, n * 4, 4)];
+    const [i1, g1] = [argmax(r.da[0]!, n * 3, 3), argmax(r.delta[0]!, n * 3, 3)];
+    expect(by.da2!.label).toBe(`da2 for unit ${i2 + 1} of hidden layer 2`);
+    expect(by.da2!.value).toBe(r.da[1]![n * 4 + i2]);
+    expect(by.dz2!.label).toBe(`dz2 (δ2) for unit ${g2 + 1} of hidden layer 2`);
+    expect(by.dz2!.value).toBe(r.delta[1]![n * 4 + g2]);
+    expect(by.da1!.value).toBe(r.da[0]![n * 3 + i1]);
+    expect(by.dz1!.value).toBe(r.delta[0]![n * 3 + g1]);
+    // not always unit 1: across these samples the units asked differ
+    const units = new Set(
+      [0, 1, 2, 3, 4, 5].flatMap((m) => {
+        const t = setup({ hidden: [3, 4], activation: 'tanh' }, m).s;
+        return ['da2', 'dz2', 'da1', 'dz1'].map((st) => questionFor(t, st)!.i);
+      }),
+    );
+    expect(units.size).toBeGreaterThan(1);
     // the gate's rule holds for the numbers asked: dz = da (1 − a²)
-    const a2 = r.cache.a[1]![n * 4]!;
-    expect(by.dz2!.value).toBeCloseTo(by.da2!.value * (1 - a2 * a2), 15);
-    expect(by.dW3!.value).toBeCloseTo(r.delta[2]![n]! * a2, 15);
+    const a2 = r.cache.a[1]![n * 4 + g2]!;
+    expect(by.dz2!.value).toBeCloseTo(r.da[1]![n * 4 + g2]! * (1 - a2 * a2), 15);
+    expect(by.dW3!.value).toBeCloseTo(r.delta[2]![n]! * r.cache.a[1]![n * 4]!, 15); // from unit 1, open
     expect(by.dW2!.label).toMatch(/dW2\[1\]\[1\].*from unit 1 of a1/);
     expect(by.dW2!.value).toBeCloseTo(r.delta[1]![n * 4]! * r.cache.a[0]![n * 3]!, 15);
     expect(by.dW1!.value).toBeCloseTo(r.delta[0]![n * 3]! * data.x[n * d]!, 15);

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUG_IDS, type BugId, BUGS, kernelLine } from '../src/gpu/bugs.js';
+import { type BugId, BUGS, HUNT_IDS, kernelLine } from '../src/gpu/bugs.js';
 import { KERNEL_MUTANTS } from '../src/gpu/mutants.js';
 import { axeViolations, DESKTOP, firstSnapshot, launch, newPage, PHONE, text } from './support/browser.js';
 import { type Served, servePage } from './support/preview.js';
@@ -83,6 +83,23 @@ for (const webgpu of [true, false]) {
         expect(summary).toMatch(
           webgpu ? /^The GPU and the CPU disagree/ : /^The CPU trainer and the exact gradient disagree/,
         );
+        // the summary names the failing tensors; far past a bound, the table says how many times, not a percent
+        expect(summary).toContain(`${breaks.length} of 6 tensors (${breaks.join(', ')}) have a gradient outside`);
+        const used = await page.locator('.grad-tensors tr[data-testid] td:nth-child(5)').allTextContents();
+        for (const u of used)
+          expect(u).toMatch(
+            /^(\d{1,4}%|0\.\d+%|\d+ times its bound|\d(\.\d)? × 10[⁰¹²³⁴⁵⁶⁷⁸⁹]+ times its bound|all \(.*\))$/,
+          );
+        // a hunt's detail table has the signed difference, which tells the L2 sign (−2λ2·w) from the short sum
+        const heads = await page.locator('.grad-detail th').allTextContents(); // in the closed fold
+        expect(heads).toContain(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − f64 oracle (signed)');
+        if (bug === 'l2-sign') {
+          const col = heads.indexOf(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − f64 oracle (signed)');
+          const shown = (await page.evaluate('window.backpropLab.shown()')) as { params: number[] };
+          const row = page.locator('.grad-detail tr').nth(1); // W1[0,0], the first parameter
+          const diff = Number(((await row.locator('td').nth(col).textContent()) ?? '').replaceAll('−', '-'));
+          expect(diff / (-2 * 0.01 * shown.params[0]!)).toBeCloseTo(1, 2);
+        }
         expect(await text(page, 'grad-heading-what')).toBe(
           webgpu
             ? 'the GPU beside the CPU oracle'
@@ -118,8 +135,24 @@ for (const webgpu of [true, false]) {
       const verdict = a.locator('[data-testid="bug-verdict"]');
       expect(await verdict.getAttribute('role')).toBe('status');
       expect(await verdict.getAttribute('data-right')).toBe('false');
-      expect(await verdict.innerText()).toMatch(/^Not that one: .*The broken rule is “tanh′\(z\) = 1 − tanh²\(z\)/);
+      // not that one: try again, the bug still hidden, the rule ruled out no longer choosable
+      expect(await verdict.innerText()).toMatch(
+        /^Not that one: “δ at the output.*” holds in this run \(1 try so far\)/,
+      );
       expect(await a.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('bug-verdict');
+      expect(await a.locator('[data-testid="bug-diff"]').count()).toBe(0);
+      expect(await a.content()).not.toContain(line.after);
+      expect(await a.locator('input[name="bug-guess"][value="one-over-n"]').isDisabled()).toBe(true);
+      expect(await a.locator('input[name="bug-guess"]:not([disabled])').count()).toBe(HUNT_IDS.length - 1);
+      // a second wrong try is counted
+      await a.locator('input[name="bug-guess"][value="l2-sign"]').check();
+      await a.click('[data-testid="bug-check"]');
+      expect(await verdict.innerText()).toMatch(/^Not that one: “the L2 penalty.*\(2 tries so far\)/);
+      // Show me gives up: the rule and the line
+      await a.click('[data-testid="bug-show"]');
+      expect(await verdict.innerText()).toMatch(
+        /^Shown after 2 tries: the broken rule is “tanh′\(z\) = 1 − tanh²\(z\)/,
+      );
       const diff = await a.locator('[data-testid="bug-diff"]').innerText();
       if (webgpu) {
         expect(diff).toContain('shaders/lib/common.wgsl');
@@ -131,7 +164,13 @@ for (const webgpu of [true, false]) {
       }
       expect(await a.locator('input[name="bug-guess"]:not([disabled])').count()).toBe(0); // one choice a bug
       expect(await axeViolations(a)).toEqual([]);
-      await a.setViewportSize(PHONE); // the changed line scrolls sideways there
+      await a.setViewportSize(PHONE); // the changed line wraps there, none of it hidden
+      const pre = await a.locator('[data-testid="bug-diff"] pre').evaluate((e) => ({
+        wrap: getComputedStyle(e).whiteSpace,
+        over: e.scrollWidth - e.clientWidth,
+      }));
+      expect(pre.wrap).toBe('pre-wrap');
+      expect(pre.over).toBeLessThanOrEqual(1);
       expect(await axeViolations(a)).toEqual([]);
       await a.close();
 
@@ -140,7 +179,10 @@ for (const webgpu of [true, false]) {
       await c.locator('input[name="bug-guess"][value="skip-gate"]').check();
       await c.click('[data-testid="bug-check"]');
       expect(await c.locator('[data-testid="bug-verdict"]').getAttribute('data-right')).toBe('true');
-      expect(await text(c, 'bug-verdict')).toMatch(/^Right: the broken rule is “each hidden layer’s δ multiplies/);
+      expect(await text(c, 'bug-verdict')).toMatch(
+        /^Right, in 1 try: the broken rule is “each hidden layer’s δ multiplies/,
+      );
+      expect(await c.locator('[data-testid="bug-diff"]').count()).toBe(1);
       await c.close();
       expect(errors).toEqual([]);
     });
@@ -150,7 +192,9 @@ for (const webgpu of [true, false]) {
       expect(await page.locator('input[name="bug-guess"]').count()).toBe(0);
       await page.click('[data-testid="bug-start"]');
       await page.waitForFunction(() => document.querySelectorAll('input[name="bug-guess"]').length > 0);
-      expect(await page.locator('input[name="bug-guess"]').count()).toBe(BUG_IDS.length);
+      // six rules: ReLU′(0), never planted, is not offered
+      expect(await page.locator('input[name="bug-guess"]').count()).toBe(HUNT_IDS.length);
+      expect(await page.locator('input[name="bug-guess"][value="relu-kink"]').count()).toBe(0);
       expect(new URL(page.url()).searchParams.get('bug')).toBe('random');
       expect(await failing(page)).not.toEqual([]);
       expect(await axeViolations(page)).toEqual([]);
@@ -158,10 +202,15 @@ for (const webgpu of [true, false]) {
       await page.locator('input[name="bug-guess"][value="one-over-n"]').check();
       await page.click('[data-testid="bug-check"]');
       const said = await text(page, 'bug-verdict');
-      expect(said).toMatch(
-        /(^Right: the broken rule is “δ at the output)|(The broken rule is “dW sums δ aₗ₋₁ᵀ over every sample)/,
-      );
+      expect(said).toMatch(/(^Right, in 1 try: the broken rule is “δ at the output)|(^Not that one: “δ at the output)/);
+      const first = said.startsWith('Right') ? 'one-over-n' : 'one-sample-short';
       expect(new URL(page.url()).searchParams.get('bug')).toBe('random');
+      // another bug: of the two this run can show, the other one (never the same twice in a row)
+      await page.click('[data-testid="bug-again"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="bug-verdict"]')?.textContent === '');
+      await page.locator('input[name="bug-guess"][value="one-over-n"]').check();
+      await page.click('[data-testid="bug-check"]');
+      expect(await text(page, 'bug-verdict')).toMatch(first === 'one-over-n' ? /^Not that one/ : /^Right, in 1 try/);
       await page.click('[data-testid="bug-stop"]');
       await page.waitForFunction(() => new URL(location.href).searchParams.get('bug') === null);
       // the honest run's first snapshot: on the GPU every tensor passes; on the CPU there is nothing to compare
@@ -179,13 +228,23 @@ for (const webgpu of [true, false]) {
       expect(errors).toEqual([]);
     });
 
-    it('a named bug this run cannot show is refused, saying what it needs', async () => {
+    it('a named bug gets the settings it needs and says so; ReLU′(0) is refused, saying why', async () => {
       const page = await newPage(browser, DESKTOP, { errors: [], offLoopback: [] });
-      await page.goto(`${served.base}?bug=tanh-square&seed=2`);
-      await page.waitForFunction(() =>
-        /tanh-square/.test(document.querySelector('[data-testid="banner"]')?.textContent ?? ''),
+      await page.goto(`${served.base}?bug=l2-sign&seed=2`);
+      await firstSnapshot(page);
+      expect(await text(page, 'bug-needs')).toBe(
+        'The link’s bug (l2-sign) needs the L2 penalty: the run uses L2 with λ = 0.01.',
       );
-      expect(await text(page, 'banner')).toMatch(/needs the tanh activation \(this run uses relu\)/);
+      const url = new URL(page.url()).searchParams;
+      expect([url.get('reg'), url.get('lambda'), url.get('bug')]).toEqual(['l2', '0.01', 'l2-sign']);
+      expect(await failing(page)).toEqual(['W1', 'W2']); // one hidden layer: the weights, not the biases
+      const kink = await newPage(browser, DESKTOP, { errors: [], offLoopback: [] });
+      await kink.goto(`${served.base}?bug=relu-kink`);
+      await firstSnapshot(kink); // the page draws: the run trains honestly
+      expect(await text(kink, 'banner')).toMatch(/relu-kink, which no run of this page can show: .*exactly 0/);
+      expect(new URL(kink.url()).searchParams.get('bug')).toBe(null);
+      expect(await kink.locator('input[name="bug-guess"]').count()).toBe(0);
+      await kink.close();
       const bad = await newPage(browser, DESKTOP, { errors: [], offLoopback: [] });
       await bad.goto(`${served.base}?bug=nonsense`);
       await firstSnapshot(bad);

@@ -1,7 +1,7 @@
 /**
  * Scrub back through time (issue 24, item 4): the page keeps the run's moments while it trains; the "look back"
  * slider shows an earlier step exactly as the run had it (checked against a fresh run to that step on the f64 oracle,
- * computed here), Play goes on from the present, and "continue from here" trains on from the step looked at. With and
+ * computed here), Play goes on from the present, and "Play on from here" plays on from the step looked at. With and
  * without WebGPU.
  */
 import type { Page } from 'playwright-core';
@@ -68,7 +68,7 @@ describe.each([
   { webgpu: true, tol: 2e-3 },
   { webgpu: false, tol: 1e-9 },
 ])('looking back (WebGPU $webgpu)', ({ webgpu, tol }) => {
-  it('shows an earlier step exactly as the run had it; Play goes on from the present; continue from here', async () => {
+  it('shows an earlier step exactly as the run had it; Play goes on from the present; Play on from here', async () => {
     const { browser, page, errors, offLoopback } = await open(served.base, DESKTOP, webgpu);
     try {
       expect(await text(page, 'backend')).toMatch(webgpu ? /^WebGPU/ : /^CPU/);
@@ -81,7 +81,7 @@ describe.each([
       // the first steps are kept whole, one moment a snapshot drawn, up to the present
       expect(steps[0]).toBe(0);
       expect(steps.at(-1)).toBe(n);
-      expect(await text(page, 'scrub-count')).toMatch(new RegExp(`^${steps.length} moments kept of ${n} steps`));
+      expect(await text(page, 'scrub-count')).toMatch(new RegExp(`^${steps.length} moments kept, steps 0 to ${n} `));
       const P = (await lab(page, (l) => l.shown()))!.params.length;
       expect(bytes).toBe(steps.length * P * 8);
 
@@ -105,7 +105,7 @@ describe.each([
       expect(await slider.getAttribute('aria-valuetext')).toBe(`step ${k} of ${n} (past)`);
       expect(await text(page, 'scrub-words')).toBe(`step ${k} of ${n} (past)`);
       expect(await scrubNote(page).innerText()).toMatch(
-        new RegExp(`^The past, recomputed on the CPU from the parameters stored at step ${k}\\.`),
+        new RegExp(`^The past, recomputed on the CPU from the parameters stored at step ${k}\\. Play goes on`),
       );
       // the gradient panel: the oracle's gradients at k, no GPU column
       expect(await text(page, 'grad-panel')).toMatch(
@@ -139,18 +139,25 @@ describe.each([
       expect(now.step).toBeLessThanOrEqual(n + 400);
       expect(maxDiff(now.params, oracle[now.step]!.params)).toBeLessThan(tol);
 
-      // continue from here: slow, so the run is caught at the step looked at before it moves far
+      // Play on from here: slow, so the run is caught at the step looked at before it moves far
       await page.evaluate(() => {
         const speed = document.querySelector<HTMLInputElement>('[data-testid="input-speed"]')!;
         speed.value = '0'; // 1 step a second
         speed.dispatchEvent(new Event('input'));
       });
+      // looked back at while training: the run pauses, and the note says so and how to resume
+      await setPlaying(page, true);
       await slider.focus();
       await page.keyboard.press('Home');
       for (let j = 0; j < i; j++) await page.keyboard.press('ArrowRight');
       await page.waitForFunction((k) => document.querySelector('[data-testid="step"]')?.textContent === String(k), k, {
         timeout: 30_000,
       });
+      expect(await page.locator('[data-testid="state"]').getAttribute('data-state')).not.toBe('playing');
+      expect(await scrubNote(page).innerText()).toMatch(
+        /Training was paused to look back: press Play to resume it\. .*"Play on from here" starts playing from step/,
+      );
+      expect(await page.locator('[data-testid="scrub-continue"]').innerText()).toBe('Play on from here');
       await page.click('[data-testid="scrub-continue"]');
       await page.waitForFunction(
         () => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'playing',

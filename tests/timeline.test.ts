@@ -16,7 +16,7 @@ describe('Timeline', () => {
     expect(t.moments[0]!.params[0]).toBe(0);
     expect(t.moments[40]!.params[3]).toBeCloseTo(40.003, 12);
     expect(t.moments[40]!.loss).toBe(0.7 / 41);
-    expect(t.count()).toBe('101 moments kept of 100 steps');
+    expect(t.count()).toBe('101 moments kept, steps 0 to 100');
   });
 
   it('holds its bound over a 100,000-step run, step 0 and the newest kept, denser towards now', () => {
@@ -38,7 +38,7 @@ describe('Timeline', () => {
     const gaps = steps.slice(1).map((s, i) => s - steps[i]!);
     expect(gaps.at(-1)).toBe(1);
     expect(gaps[0]!).toBeGreaterThan(gaps.at(-1)!);
-    expect(t.count()).toBe(`${steps.length} moments kept of 100,000 steps`);
+    expect(t.count()).toBe(`${steps.length} moments kept, steps 0 to 100,000`);
     expect(t.bytes).toBe(steps.length * P * 8);
     expect(t.bytes).toBeLessThanOrEqual(500 * P * 8);
   });
@@ -92,7 +92,10 @@ describe('Timeline', () => {
     expect(t.moments.at(-1)!.params[0]).toBe(40);
     t.clear();
     expect(t.moments).toHaveLength(0);
-    expect(t.count()).toBe('0 moments kept of 0 steps');
+    expect(t.count()).toBe('0 moments kept, no steps yet');
+    // step 0 is a moment of its own: one kept reads as that step, not as "of 0 steps"
+    t.record(0, 1, paramsAt(0, 2));
+    expect(t.count()).toBe('1 moment kept, step 0');
   });
 });
 

@@ -6,9 +6,9 @@
  *
  * A bug must show in the run it is planted in. `unfindable` says why it cannot under a run's settings, or null:
  * `bug=random` draws only among the bugs findable under the current settings, and a named bug that is not findable
- * is refused with that reason (the page changes no setting on its own). ReLU′(0) = 1 is on the list a learner
- * chooses from but never planted: it changes a gradient only where a pre-activation is exactly 0, which the page's
- * data and a trained bias (no longer 0 after the first step) essentially never give, so it could not be found.
+ * is refused with that reason. ReLU′(0) = 1 is kept for the mutation tests but never planted nor offered as a guess
+ * (HUNT_IDS): it changes a gradient only where a pre-activation is exactly 0, which the page's data and a trained
+ * bias (no longer 0 after the first step) essentially never give, so it could not be found.
  */
 import type { HiddenActivation } from '../engine/activation.js';
 import type { Mistake } from '../mlp/train/train-mistaken.js';
@@ -53,6 +53,9 @@ export const BUG_IDS = [
   'relu-kink',
 ] as const;
 export type BugId = (typeof BUG_IDS)[number];
+
+/** The bugs a hunt can plant, and so the rules a learner chooses among: every one but the unfindable ReLU′(0). */
+export const HUNT_IDS: readonly BugId[] = BUG_IDS.filter((id) => id !== 'relu-kink');
 
 const twoLayers = (run: BugRun) =>
   run.hidden.length >= 2 ? null : `it needs at least 2 hidden layers (this run has ${run.hidden.length})`;
@@ -146,11 +149,46 @@ export function findableBugs(run: BugRun): PlantedBug[] {
   return BUG_IDS.map((id) => BUGS[id]).filter((b) => b.unfindable(run) === null);
 }
 
-/** One bug drawn uniformly among those findable under `run` (`random` in [0, 1)). */
-export function drawBug(run: BugRun, random: () => number = Math.random): PlantedBug {
-  const pool = findableBugs(run);
+/** One bug drawn uniformly among those findable under `run` (`random` in [0, 1)), none of `avoid` where another is. */
+export function drawBug(
+  run: BugRun,
+  random: () => number = Math.random,
+  avoid: ReadonlySet<BugId> = new Set(),
+): PlantedBug {
+  const findable = findableBugs(run);
+  const fresh = findable.filter((b) => !avoid.has(b.id));
   // one-sample-short is findable under every run, so the pool is never empty
+  const pool = fresh.length > 0 ? fresh : findable;
   return pool[Math.min(pool.length - 1, Math.floor(random() * pool.length))]!;
+}
+
+/** A uniform number in [0, 1) from the platform's cryptographic source: unseeded, unlike the run's seed. */
+export function unseededRandom(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+}
+
+/**
+ * Draws for "find the broken backprop" over a page's session: without replacement, so each findable bug comes once
+ * before any comes again, and never the bug drawn last twice in a row where the run can show another.
+ */
+export class BugDeck {
+  private readonly drawn = new Set<BugId>();
+  private last: BugId | null = null;
+
+  constructor(private readonly random: () => number = unseededRandom) {}
+
+  draw(run: BugRun): PlantedBug {
+    const findable = findableBugs(run);
+    // all drawn: a new round, which still avoids the one just drawn
+    if (findable.every((b) => this.drawn.has(b.id))) {
+      this.drawn.clear();
+      if (this.last !== null && findable.length > 1) this.drawn.add(this.last);
+    }
+    const bug = drawBug(run, this.random, this.drawn);
+    this.drawn.add(bug.id);
+    this.last = bug.id;
+    return bug;
+  }
 }
 
 /** The general kernel's lines the bug changes, before and after (trimmed, without their comments). */

@@ -27,14 +27,26 @@ const minus = (t: string) => t.replaceAll('-', '−');
 const e = (v: number) => minus(formatNumber(v));
 /** Gradients: six significant digits, enough to show where f32 and f64 part. */
 const g = (v: number) => minus(formatNumber(v, 6));
-const pct = (f: number) =>
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+/** Far past its bound, a share in percent is unreadable: "1.4 × 10⁷ times its bound" (at 100× and above). */
+export const timesBound = (f: number) => {
+  const p = Math.floor(Math.log10(f));
+  const m = f / 10 ** p;
+  // 9.96 rounds to 10.0: carried into the power
+  const [mant, pow] = Number(m.toFixed(1)) >= 10 ? [1, p + 1] : [Number(m.toFixed(1)), p];
+  const sup = [...String(pow)].map((d) => SUPERSCRIPT[Number(d)]).join('');
+  return pow <= 2 ? `${Math.round(f)} times its bound` : `${mant} × 10${sup} times its bound`;
+};
+export const pct = (f: number) =>
   !Number.isFinite(f)
     ? 'all (a zero bound or a non-finite value)'
     : f === 0
       ? '0%'
       : f < 0.01
         ? `${(100 * f).toPrecision(1)}%`
-        : `${Math.round(100 * f)}%`;
+        : f >= 100
+          ? timesBound(f)
+          : `${Math.round(100 * f)}%`;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', className = ''): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -116,7 +128,8 @@ export function verdictSentence(c: BoundedComparison, l1 = 0, sides: Sides = GPU
         `those are held to a bound that allows either side.`
       : '';
   if (!c.pass) {
-    return `The ${sides.trainer} and the ${sides.oracle} disagree: ${failed} of ${c.tensors.length} tensors have a gradient outside its ${sides.fp} error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
+    const names = c.tensors.filter((t) => !t.pass).map((t) => t.tensor);
+    return `The ${sides.trainer} and the ${sides.oracle} disagree: ${failed} of ${c.tensors.length} tensors (${names.join(', ')}) have a gradient outside its ${sides.fp} error bound (the worst ${Number.isFinite(c.maxFraction) ? `is ${e(c.maxFraction)} times its bound` : 'is not finite, or has a bound of 0'}).${gates}`;
   }
   return (
     `The ${sides.trainer} and the ${sides.oracle} agree on all ${c.count} gradients, each within its ${sides.fp} error bound; ` +
@@ -124,7 +137,8 @@ export function verdictSentence(c: BoundedComparison, l1 = 0, sides: Sides = GPU
   );
 }
 
-export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array | null): void {
+/** `hunt`: a run with a planted bug, whose table adds the signed difference (trainer − exact) that tells bugs apart. */
+export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array | null, hunt = false): void {
   const spec = s.model;
   // What the last frame's reader had open and where they had scrolled to.
   const wasOpen = root.querySelector<HTMLDetailsElement>('details.grad-more')?.open ?? false;
@@ -198,7 +212,7 @@ export function renderGradients(root: HTMLElement, s: Snapshot, fd: Float64Array
   more.append(
     tensorTable(s, cmp),
     el('p', naming(spec), 'grad-naming'),
-    detailTable(s, bounds?.grads.bound ?? null, fd),
+    detailTable(s, bounds?.grads.bound ?? null, fd, hunt),
   );
   const names = parameterNames(spec).length;
   if (names > MAX_ROWS)
@@ -269,13 +283,15 @@ function tensorTable(s: Snapshot, cmp: BoundedComparison | null): HTMLTableEleme
   return table;
 }
 
-function detailTable(s: Snapshot, bound: Float64Array | null, fd: Float64Array | null): HTMLElement {
+function detailTable(s: Snapshot, bound: Float64Array | null, fd: Float64Array | null, hunt: boolean): HTMLElement {
   const names = parameterNames(s.model);
   const table = el('table', '', 'grad-detail');
   const { trainer, oracle } = sidesOf(s);
   const head = s.gpuGrads
     ? ['parameter', trainer, oracle === 'CPU' ? 'CPU oracle' : 'exact (f64)', `|${trainer} − ${oracle}|`]
     : ['parameter', 'CPU oracle'];
+  const signed = hunt && s.gpuGrads !== null;
+  if (signed) head.push(`${trainer} − ${oracle} (signed)`);
   if (s.gpuGrads && bound) head.push('bound', 'used');
   if (fd) head.push('finite differences', '|FD − CPU|');
   table.append(tableRow('th', head));
@@ -284,6 +300,7 @@ function detailTable(s: Snapshot, bound: Float64Array | null, fd: Float64Array |
     const cells = [names[k]!];
     if (s.gpuGrads) cells.push(g(s.gpuGrads[k]!), g(cpu), e(Math.abs(s.gpuGrads[k]! - cpu)));
     else cells.push(g(cpu));
+    if (signed) cells.push(g(s.gpuGrads![k]! - cpu));
     if (s.gpuGrads && bound) cells.push(e(bound[k]!), pct(fractionOfBound(s.gpuGrads[k]!, cpu, bound[k]!)));
     if (fd) cells.push(g(fd[k]!), e(Math.abs(fd[k]! - cpu)));
     table.append(tableRow('td', cells));

@@ -51,7 +51,7 @@ import { wireRunFile } from './run-file/run-io.js';
 import { touchElements, WeightTouch } from './touch/weight-touch.js';
 import { pullElements, PullView } from './plots/pull-map.js';
 import { fmt } from './graph/graph-model.js';
-import { BugHunt } from './bug/bug-hunt.js';
+import { BugHunt, settingsForBug } from './bug/bug-hunt.js';
 import { createBuggedTrainer } from '../gpu/bugs.js';
 
 const built = new WeakMap<Session, Settings>();
@@ -534,7 +534,11 @@ function mapRefusal(data: PageData): string | null {
 
 async function start(): Promise<void> {
   const els = demoElements();
-  const { settings, errors, refused } = fromQuery(location.search);
+  const read = fromQuery(location.search);
+  const { errors, refused } = read;
+  // a link that names a bug gets the settings that bug needs to show (said in the hunt's note), or is refused
+  const forBug = settingsForBug(read.settings);
+  const settings = forBug.settings;
   const app = {
     els,
     settings,
@@ -632,6 +636,7 @@ async function start(): Promise<void> {
       writeUrl(app);
       void app.controller.reset();
     });
+  if (bugHunt) bugHunt.needs = forBug.note;
   wireBoundaryToggles(boundaryToggles(), (patch) => {
     app.settings = { ...app.settings, ...patch };
     writeUrl(app);
@@ -663,8 +668,13 @@ async function start(): Promise<void> {
   mountDocs();
   const warmup = document.querySelector<HTMLElement>('[data-testid="warmup-body"]');
   if (warmup) mountWarmup(warmup);
-  if (errors.length > 0)
-    banner(app, `Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`, 'link');
+  const linkWords = [
+    ...(errors.length > 0
+      ? [`Some settings in the link were refused and replaced by defaults: ${errors.join('; ')}.`]
+      : []),
+    ...(forBug.refused ? [forBug.refused] : []),
+  ];
+  if (linkWords.length > 0) banner(app, linkWords.join(' '), 'link');
   for (const [key, error] of Object.entries(refused))
     markField(key, `${error}; the default ${String(DEFAULT_SETTINGS[key as keyof Settings])} is used`, 'link');
   try {

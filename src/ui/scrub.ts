@@ -1,7 +1,7 @@
 /**
  * Looking back: a step slider over the run's moments (./timeline.ts). Moved, it draws an earlier step's whole picture,
  * recomputed on the CPU oracle from the parameters kept then (the GPU's own values at that step are not kept), and
- * says so. Play goes on from the present; "continue from here" trains on from the step looked at instead.
+ * says so. Play goes on from the present; "Play on from here" plays on from the step looked at instead.
  */
 import type { App } from './app.js';
 import { q } from './dom.js';
@@ -31,6 +31,8 @@ export function scrubElements(): ScrubElements {
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
+/** The runs that were training when the learner looked back (the slider paused them), so the note can say so. */
+const pausedToLook = new WeakMap<App, boolean>();
 const PAST_WHAT = 'the past recomputed';
 
 /** The moment looked at now: the kept one at the past's step, or the newest before it once thinning dropped it. */
@@ -60,10 +62,11 @@ export function showScrub(app: App, els: ScrubElements): void {
   els.note.hidden = !app.past;
   els.resume.hidden = !app.past;
   if (app.past) {
+    const paused = pausedToLook.get(app) ? ' Training was paused to look back: press Play to resume it.' : '';
     els.note.textContent =
-      `The past, recomputed on the CPU from the parameters stored at step ${num(app.past.step)}. Play goes on from ` +
-      `the present (step ${num(steps)}); "Continue from here" trains on from step ${num(app.past.step)} instead, ` +
-      'and the steps after it are dropped.';
+      `The past, recomputed on the CPU from the parameters stored at step ${num(app.past.step)}.${paused} Play ` +
+      `goes on from the present (step ${num(steps)}); "Play on from here" starts playing from step ` +
+      `${num(app.past.step)} instead, and the steps after it are dropped.`;
     els.gradWhat.dataset.live ??= els.gradWhat.textContent ?? '';
     els.gradWhat.textContent = `the CPU oracle at step ${num(app.past.step)}, ${PAST_WHAT}`;
   } else if (els.gradWhat.dataset.live !== undefined) {
@@ -93,6 +96,7 @@ export function redraw(app: App): void {
 export function backToPresent(app: App, els: ScrubElements): void {
   if (!app.past) return;
   delete app.past;
+  pausedToLook.delete(app);
   app.onLookBack?.(undefined);
   redraw(app);
   showScrub(app, els);
@@ -104,6 +108,7 @@ function lookAt(app: App, els: ScrubElements, i: number): void {
   const past = pastSnapshot(app, i);
   if (!past) return;
   // the next frame would draw the present over it: looking back pauses, as walking the graph does
+  if (!app.past) pausedToLook.set(app, app.controller.wanted);
   app.controller.pause();
   app.past = past;
   app.onLookBack?.(past);
@@ -119,13 +124,14 @@ export function onLive(app: App, els: ScrubElements, s: Snapshot): void {
   app.timeline.record(s.step, s.loss, s.params);
   if (app.past && app.controller.wanted) {
     delete app.past;
+    pausedToLook.delete(app);
     app.onLookBack?.(undefined);
   }
   if (app.past) render(app, app.past, 0, true, true);
   showScrub(app, els);
 }
 
-/** Trains on from the step looked at: the run's later moments and curve are dropped, and Play is pressed. */
+/** Plays on from the step looked at: the run's later moments and curve are dropped, and Play is pressed. */
 async function continueFromHere(app: App, els: ScrubElements): Promise<void> {
   const past = app.past;
   if (!past) return;
@@ -134,6 +140,7 @@ async function continueFromHere(app: App, els: ScrubElements): Promise<void> {
   app.batchHistory.truncate(past.step);
   app.timeline.truncate(past.step);
   delete app.past;
+  pausedToLook.delete(app);
   app.onLookBack?.(undefined);
   showScrub(app, els);
   await app.controller.reset({ params: Float64Array.from(past.params), step: past.step });
@@ -150,6 +157,7 @@ export function wireScrub(app: App, els: ScrubElements): void {
 export function clearScrub(app: App, els: ScrubElements): void {
   if (app.past) app.onLookBack?.(undefined);
   delete app.past;
+  pausedToLook.delete(app);
   showScrub(app, els);
   els.input.disabled = true; // until the new run's first moment is drawn
 }

@@ -90,13 +90,18 @@ export class Timeline {
     this.newest = Math.min(this.newest, step);
   }
 
-  /** How many moments are kept of how many steps, in words ("312 moments kept of 4,210 steps"). */
+  /**
+   * How many moments are kept, over which steps, in words ("312 moments kept, steps 0 to 4,210"): step 0 is a moment,
+   * so the steps are named as a range rather than counted.
+   */
   count(): string {
     const n = this.kept.length;
-    const s = this.newest;
-    return (
-      `${n.toLocaleString('en-US')} ${n === 1 ? 'moment' : 'moments'} kept of ` +
-      `${s.toLocaleString('en-US')} ${s === 1 ? 'step' : 'steps'}`
-    );
+    const moments = `${n.toLocaleString('en-US')} ${n === 1 ? 'moment' : 'moments'} kept`;
+    if (n === 0) return `${moments}, no steps yet`;
+    const from = this.kept[0]!.step;
+    const to = this.newest;
+    return from === to
+      ? `${moments}, step ${to.toLocaleString('en-US')}`
+      : `${moments}, steps ${from.toLocaleString('en-US')} to ${to.toLocaleString('en-US')}`;
   }
 }

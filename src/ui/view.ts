@@ -124,7 +124,7 @@ export function render(app: View, s: Snapshot, stepsPerSecond: number, exact = t
   const drawPanel = () => {
     const fd =
       app.fd && s.params.length <= FD_MAX_PARAMS ? numericGradientModel(s.model, s.params, s.data, s.objective) : null;
-    renderGradients(els.gradients, s, fd);
+    renderGradients(els.gradients, s, fd, app.settings.bug !== 'off');
     keyboardScrollable(els.gradients);
   };
   // While playing, the panel is rebuilt at most every REFRESH_MS and never under the learner's pointer or focus

@@ -52,11 +52,29 @@ export function parseAnswer(text: string): number | null {
 /** Units drawn as rows in hidden layer l (the rest are folded into "… more"). */
 const shownUnits = (s: GraphState, l: number) => layoutOf(s).rows[l - 1]!;
 
-/** Layer l's unit for da_l and δ_l: a closed gate where the drawing shows one (the gate's lesson), else unit 1. */
+/** The first of `units` (indices) whose |value| is largest: 0 where there are none. */
+function largest(values: ArrayLike<number>, units: number[]): number {
+  let best = units[0] ?? 0;
+  for (const j of units) if (Math.abs(values[j]!) > Math.abs(values[best]!)) best = j;
+  return best;
+}
+
+/** Layer l's drawn units, as indices. */
+const drawn = (s: GraphState, l: number) => Array.from({ length: shownUnits(s, l) }, (_, j) => j);
+
+/** Layer l's unit for da_l: the drawn unit with the largest |da_l|, where W_{l+1}ᵀ δ_{l+1} is not a mere 0. */
+export function intoUnit(s: GraphState, l: number): number {
+  return largest(s.values[`da${l}`]!, drawn(s, l));
+}
+
+/**
+ * Layer l's unit for δ_l: a closed gate where the drawing shows one (the gate's lesson), the one that blocks the
+ * largest |da_l|; else the drawn unit with the largest |δ_l|. Either way not always unit 1.
+ */
 export function gateUnit(s: GraphState, l: number): number {
   const gate = s.values[gateKey(l)]!;
-  const k = gate.slice(0, shownUnits(s, l)).findIndex((g) => g === 0);
-  return Math.max(k, 0);
+  const closed = drawn(s, l).filter((j) => gate[j] === 0);
+  return closed.length > 0 ? largest(s.values[`da${l}`]!, closed) : largest(s.values[`dz${l}`]!, drawn(s, l));
 }
 
 /** Layer l's unit for a weight's share: the first drawn unit whose gate is open, so the number is not a mere 0. */
@@ -86,7 +104,7 @@ export function questionFor(s: GraphState, stage: string): Question | null {
   });
   if (m[1] === 'dz' && l === o) return q('output', `dz${o}`, 0, `dz${o} (δ${o}), at the output`);
   if (m[1] === 'da' && l >= 1 && l <= L) {
-    const j = gateUnit(s, l);
+    const j = intoUnit(s, l);
     return q('into', `da${l}`, j, `da${l} for unit ${j + 1}${where(s, l)}`);
   }
   if (m[1] === 'dz' && l >= 1 && l <= L) {
@@ -178,7 +196,7 @@ export function verdict(q: Question, answer: number): { right: boolean; text: st
   return { right: false, text: `Not quite (you said ${fmt(answer)}). Hint: ${q.hint} Try again, or reveal it.` };
 }
 
-/** "3 of 5 right": first tries that were right, of the questions answered or revealed. */
+/** "3 of 5 right at the first try": first tries that were right, of the questions answered or revealed. */
 export function scoreText(right: number, asked: number): string {
-  return `Score: ${right} of ${asked} right`;
+  return `Score: ${right} of ${asked} right at the first try`;
 }

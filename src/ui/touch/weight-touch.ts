@@ -315,7 +315,7 @@ export class WeightTouch {
     if (this.looked) {
       this.say(
         `${name} is shown as it was at step ${this.looked.step}, looked back at: edits change the run now, so move ` +
-          'the "Look back" slider to its right end (or press "Continue from here") to edit it',
+          'the "Look back" slider to its right end (or press "Play on from here") to edit it',
       );
       return;
     }
