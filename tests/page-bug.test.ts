@@ -92,9 +92,9 @@ for (const webgpu of [true, false]) {
           );
         // a hunt's detail table has the signed difference, which tells the L2 sign (−2λ2·w) from the short sum
         const heads = await page.locator('.grad-detail th').allTextContents(); // in the closed fold
-        expect(heads).toContain(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − f64 oracle (signed)');
+        expect(heads).toContain(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − exact gradient (signed)');
         if (bug === 'l2-sign') {
-          const col = heads.indexOf(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − f64 oracle (signed)');
+          const col = heads.indexOf(webgpu ? 'GPU − CPU (signed)' : 'CPU trainer − exact gradient (signed)');
           const shown = (await page.evaluate('window.backpropLab.shown()')) as { params: number[] };
           const row = page.locator('.grad-detail tr').nth(1); // W1[0,0], the first parameter
           const diff = Number(((await row.locator('td').nth(col).textContent()) ?? '').replaceAll('−', '-'));

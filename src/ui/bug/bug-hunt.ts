@@ -186,7 +186,7 @@ export class BugHunt {
       this.backend === 'gpu'
         ? 'in this run’s GPU kernel (the general kernel, pinned for the hunt: the bug is one edit of its text)'
         : 'in this run’s CPU trainer (the f64 trainer with one line changed; the gradient panel checks it against ' +
-          'the f64 oracle)';
+          'the exact gradient)';
     const intro = el(
       'p',
       `One rule of backprop is broken ${where}. The loss may look normal: a wrong gradient can still train. The ` +
