@@ -134,6 +134,12 @@ describe('the warm-up walk', () => {
       await page.keyboard.press('ArrowRight'); // at the end: stays
       expect(await count()).toMatch(/step 14 of 14$/);
       expect(await focused(page)).toBe('warmup-next');
+      // a click on the walk's sentence, then the arrow keys: they step there too
+      await page.click('[data-testid="warmup-sentence"]');
+      await page.keyboard.press('ArrowLeft');
+      expect(await count()).toMatch(/step 13 of 14$/);
+      await page.keyboard.press('ArrowRight');
+      expect(await count()).toMatch(/step 14 of 14$/);
 
       // the walk's words carry the engine's numbers, local derivatives apart from arriving gradients
       const all = sentences.join('\n');

@@ -22,6 +22,8 @@ export function mountWarmup(root: HTMLElement): void {
   box.setAttribute('role', 'region');
   box.setAttribute('aria-label', 'Warm-up walk');
   box.dataset.testid = 'warmup-walk';
+  // a Tab stop of its own, so the arrow keys work after a click on the sentence, not only on Back or Next
+  box.tabIndex = 0;
   const sentence = Object.assign(document.createElement('p'), { className: 'walk-sentence' });
   sentence.setAttribute('aria-live', 'polite');
   sentence.dataset.testid = 'warmup-sentence';
