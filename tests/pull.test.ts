@@ -220,3 +220,27 @@ describe('the exercise on each sample’s pull: its premises hold', () => {
     expect(on).toBeLessThan(plane.N);
   });
 });
+
+describe('the δ chips beside the unit maps: readable on every colour of their scale', () => {
+  it('the ink chosen for each brown–teal background contrasts with it at least 4.5:1 (WCAG AA)', async () => {
+    const { inkOn } = await import('../src/ui/plots/pull-map.js');
+    const { interpolateBrBG } = await import('d3-scale-chromatic');
+    // WCAG 2's contrast ratio, written out here from its definition
+    const channel = (c: number) => {
+      const s = c / 255;
+      return s <= 0.04045 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4);
+    };
+    const lum = (r: number, g: number, b: number) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2).padEnd(2, h[i]!), 16));
+    let worst = Infinity;
+    for (let k = 0; k <= 200; k++) {
+      const bg = interpolateBrBG(k / 200);
+      const [r, g, b] = bg.match(/\d+/g)!.map(Number) as [number, number, number];
+      const ink = inkOn(bg);
+      const [ir, ig, ib] = hex(ink === '#fff' ? '#ffffff' : '#000000');
+      const [hi, lo] = [lum(r, g, b), lum(ir!, ig!, ib!)].sort((a, b) => b - a) as [number, number];
+      worst = Math.min(worst, (hi + 0.05) / (lo + 0.05));
+    }
+    expect(worst).toBeGreaterThanOrEqual(4.5);
+  });
+});

@@ -402,7 +402,7 @@ export class PullView {
     const x = Array.from({ length: data.d }, (_, i) => num3(data.x[n * data.d + i]!)).join(', ');
     const head = el(
       'p',
-      `δ_l = ∂L/∂z_l per unit at the point the graph follows, x = (${x}), at step ${s.step}: the CPU oracle’s, ` +
+      `δ_l = ∂L/∂z_l per unit at the point the graph follows, x = (${x}), at step ${s.step}: computed exactly (f64), ` +
         `1/N included as in the graph (N·δ is this point’s own ∂ℓ/∂z). Brown below 0, teal above.`,
     );
     let m = 0;
@@ -421,8 +421,9 @@ export class PullView {
         chip.dataset.delta = String(v);
         chip.title = l === L ? `δ${l + 1}, the output` : `δ${l + 1}[${j + 1}], unit ${j + 1} of layer ${l + 1}`;
         const t = m > 0 ? 0.5 + (0.45 * v) / m : 0.5;
-        chip.style.background = interpolateBrBG(t);
-        chip.style.color = Math.abs(t - 0.5) > 0.3 ? '#fff' : '#111';
+        const bg = interpolateBrBG(t);
+        chip.style.background = bg;
+        chip.style.color = inkOn(bg);
         row.append(chip);
       }
       if (H > DELTAS) row.append(el('span', `+${(H - DELTAS).toLocaleString('en-US')} more`));
@@ -431,4 +432,19 @@ export class PullView {
     root.dataset.point = String(n);
     root.replaceChildren(head, ...rows);
   }
+}
+
+/** WCAG's relative luminance of an sRGB channel in [0, 255]. */
+const linear = (c: number) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+
+/**
+ * The text colour for a chip painted `bg` ("rgb(r, g, b)", as d3's interpolators give it): black or white, whichever
+ * contrasts more with it by WCAG's ratio. One of the two always reaches 4.58:1 (near-black, #111, can fall short on a
+ * mid-tone, which axe caught on a brown chip).
+ */
+export function inkOn(bg: string): '#000' | '#fff' {
+  const m = /rgb\((\d+), ?(\d+), ?(\d+)\)/.exec(bg);
+  if (!m) return '#000';
+  const L = 0.2126 * linear(Number(m[1])) + 0.7152 * linear(Number(m[2])) + 0.0722 * linear(Number(m[3]));
+  return (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? '#000' : '#fff';
 }
