@@ -54,6 +54,16 @@ const step = (direction: WalkStep['direction'], id: string, sentence: string): W
   sentence,
 });
 
+/** A wire from `from` to `to` carrying `v`: its value on the way forward, its gradient on the way back. */
+const w = (
+  name: string,
+  v: Value,
+  from: readonly [number, number],
+  to: readonly [number, number],
+  fwd: string,
+  back: string,
+): WarmWire => ({ name, from, to, value: v.data, grad: v.grad, fwd, back });
+
 /** f = (x + y)·z: the add then the multiply, forward and back. */
 export function addMul(): WarmExpr {
   const x = new Value(ADD_MUL.x, 'x');
@@ -64,22 +74,6 @@ export function addMul(): WarmExpr {
   f.backward();
   const add = [220, 80] as const;
   const mul = [400, 130] as const;
-  const w = (
-    name: string,
-    v: Value,
-    from: readonly [number, number],
-    to: readonly [number, number],
-    fwd: string,
-    back: string,
-  ): WarmWire => ({
-    name,
-    from,
-    to,
-    value: v.data,
-    grad: v.grad,
-    fwd,
-    back,
-  });
   const wires = [
     w('x', x, [40, 40], add, 'a-leaves', 'a-add'),
     w('y', y, [40, 120], add, 'a-leaves', 'a-add'),
@@ -152,22 +146,6 @@ export function neuron(): WarmExpr {
   const m2 = [200, 215] as const;
   const sum = [370, 165] as const;
   const sig = [510, 165] as const;
-  const w = (
-    name: string,
-    v: Value,
-    from: readonly [number, number],
-    to: readonly [number, number],
-    fwd: string,
-    back: string,
-  ): WarmWire => ({
-    name,
-    from,
-    to,
-    value: v.data,
-    grad: v.grad,
-    fwd,
-    back,
-  });
   const wires = [
     w('w1', w1, [40, 20], m1, 'b-leaves', 'b-mul'),
     w('x1', x1, [40, 110], m1, 'b-leaves', 'b-mul'),
