@@ -11,7 +11,7 @@
  * bias (no longer 0 after the first step) essentially never give, so it could not be found.
  */
 import type { HiddenActivation } from '../engine/activation.js';
-import type { Mistake } from '../mlp/train/train-mistaken.js';
+import { type Mistake, MISTAKES } from '../mlp/train/train-mistaken.js';
 import { chooseKernel, specOf } from './chooser.js';
 import type { Trainer, TrainerConfig } from './contract.js';
 import { LayersTrainer } from './layers.js';
@@ -43,16 +43,9 @@ export interface PlantedBug {
   unfindable(run: BugRun): string | null;
 }
 
-export const BUG_IDS = [
-  'one-over-n',
-  'untransposed',
-  'one-sample-short',
-  'tanh-square',
-  'l2-sign',
-  'skip-gate',
-  'relu-kink',
-] as const;
-export type BugId = (typeof BUG_IDS)[number];
+/** A bug for each mistake the CPU trainer can make, named alike (each also one edit of the GPU kernel's text). */
+export const BUG_IDS = MISTAKES;
+export type BugId = Mistake;
 
 /** The bugs a hunt can plant, and so the rules a learner chooses among: every one but the unfindable ReLU′(0). */
 export const HUNT_IDS: readonly BugId[] = BUG_IDS.filter((id) => id !== 'relu-kink');
