@@ -54,7 +54,8 @@ async function panel(page: Page): Promise<Record<string, number>> {
   return page.evaluate(() => {
     const table = document.querySelector('[data-testid="grad-panel"] .grad-detail')!;
     const head = [...table.querySelectorAll('tr th')].map((th) => th.textContent);
-    const cpu = head.indexOf('CPU oracle');
+    // the exact side: 'CPU oracle' beside the GPU, 'exact (f64)' on its own
+    const cpu = Math.max(head.indexOf('CPU oracle'), head.indexOf('exact (f64)'));
     const rows: Record<string, number> = {};
     for (const tr of table.querySelectorAll('tr')) {
       const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent!);

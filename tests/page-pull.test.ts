@@ -71,7 +71,7 @@ async function panelGradient(page: Page, name: string): Promise<string> {
   return page.evaluate((name) => {
     const table = document.querySelector('#gradients table.grad-detail')!;
     const heads = [...table.querySelectorAll('th')].map((th) => th.textContent);
-    const col = heads.indexOf('CPU oracle');
+    const col = Math.max(heads.indexOf('CPU oracle'), heads.indexOf('exact (f64)'));
     const row = [...table.querySelectorAll('tr')].find((tr) => tr.firstElementChild?.textContent === name);
     return row?.children[col]?.textContent ?? 'missing';
   }, name);

@@ -59,7 +59,9 @@ describe('the page as a learner reads it', () => {
       expect(lede).not.toMatch(/GPU|oracle/);
       expect(lede).toMatch(/on your CPU/);
       // so does the gradient panel's heading: there is no GPU side to put beside the CPU's
-      expect(await text(page, 'grad-heading')).toMatch(/^Gradients: the CPU oracle \(no GPU here to compare with\)$/);
+      expect(await text(page, 'grad-heading')).toMatch(
+        /^Gradients: the exact gradient, f64 \(no GPU here to compare with\)$/,
+      );
       // XOR holds no point out: "show test points" has nothing to show, and says so
       expect(await page.locator('[data-testid="toggle-showTest"]').isDisabled()).toBe(true);
       expect(await text(page, 'discretize-why')).toMatch(/no test points: none are held out/);

@@ -113,7 +113,9 @@ describe.each([
       );
       const heads = await page.locator('#gradients th').allInnerTexts();
       expect(heads.some((h) => /GPU/.test(h))).toBe(false);
-      expect(await text(page, 'grad-heading')).toMatch(new RegExp(`the CPU oracle at step ${k}, the past recomputed`));
+      expect(await text(page, 'grad-heading')).toMatch(
+        new RegExp(`the exact gradient at step ${k}, the past recomputed`),
+      );
       // the loss curve: the cursor at k; the curve itself still runs to the present
       const curve = await page.locator('[data-testid="loss-curve"]').getAttribute('aria-label');
       expect(curve).toMatch(new RegExp(`at step ${n}\\. .*the cursor .* marks step ${k}, loss `));

@@ -289,7 +289,7 @@ function detailTable(s: Snapshot, bound: Float64Array | null, fd: Float64Array |
   const { trainer, oracle } = sidesOf(s);
   const head = s.gpuGrads
     ? ['parameter', trainer, oracle === 'CPU' ? 'CPU oracle' : 'exact (f64)', `|${trainer} − ${oracle}|`]
-    : ['parameter', 'CPU oracle'];
+    : ['parameter', 'exact (f64)'];
   const signed = hunt && s.gpuGrads !== null;
   if (signed) head.push(`${trainer} − ${oracle} (signed)`);
   if (s.gpuGrads && bound) head.push('bound', 'used');

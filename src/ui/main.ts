@@ -154,7 +154,7 @@ const CPU_NOTE =
   'it runs in the background (a Web Worker), so the page keeps answering. Large networks train more slowly, and the ' +
   'gradient panel has no GPU column.';
 
-const CPU_GRAD_WHAT = 'the CPU oracle (no GPU here to compare with)';
+const CPU_GRAD_WHAT = 'the exact gradient, f64 (no GPU here to compare with)';
 
 /** The page's first line says where the network trains. */
 function ledeWhere(where: string): void {

@@ -68,7 +68,7 @@ export function showScrub(app: App, els: ScrubElements): void {
       `goes on from the present (step ${num(steps)}); "Play on from here" starts playing from step ` +
       `${num(app.past.step)} instead, and the steps after it are dropped.`;
     els.gradWhat.dataset.live ??= els.gradWhat.textContent ?? '';
-    els.gradWhat.textContent = `the CPU oracle at step ${num(app.past.step)}, ${PAST_WHAT}`;
+    els.gradWhat.textContent = `the exact gradient at step ${num(app.past.step)}, ${PAST_WHAT}`;
   } else if (els.gradWhat.dataset.live !== undefined) {
     // unless the page has said something new there since (training moved to the CPU while looking back)
     if (els.gradWhat.textContent?.endsWith(PAST_WHAT)) els.gradWhat.textContent = els.gradWhat.dataset.live;

@@ -371,7 +371,7 @@ export class PullView {
     total.append(
       `Together: ∂L/∂${name} = `,
       strong(grad6(pull.total), 'pull-total'),
-      `, the gradient panel’s (CPU oracle) ${grad6(panel)} at ${when}.`,
+      `, the gradient panel’s (exact, f64) ${grad6(panel)} at ${when}.`,
     );
     const batch =
       s.batch < N

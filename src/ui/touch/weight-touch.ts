@@ -276,7 +276,7 @@ export class WeightTouch {
     const name = this.name();
     read.textContent =
       `${name} = ${fmt(w)}; its gradient ∂L/∂${name} = ${fmt(g)} at step ${s.step} ` +
-      `(the CPU oracle's, f64: raising it by a small Δw changes the loss by about ${fmt(g)}·Δw)`;
+      `(the exact gradient, f64: raising it by a small Δw changes the loss by about ${fmt(g)}·Δw)`;
     Object.assign(read.dataset, {
       name,
       index: String(this.index),
