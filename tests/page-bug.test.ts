@@ -143,13 +143,16 @@ for (const webgpu of [true, false]) {
       expect(await a.locator('[data-testid="bug-diff"]').count()).toBe(0);
       expect(await a.content()).not.toContain(line.after);
       expect(await a.locator('input[name="bug-guess"][value="one-over-n"]').isDisabled()).toBe(true);
+      const ruledOut = a.locator('label:has(input[name="bug-guess"][value="one-over-n"])');
+      expect(await ruledOut.innerText()).toMatch(/\(ruled out\)$/);
       expect(await a.locator('input[name="bug-guess"]:not([disabled])').count()).toBe(HUNT_IDS.length - 1);
       // a second wrong try is counted
       await a.locator('input[name="bug-guess"][value="l2-sign"]').check();
       await a.click('[data-testid="bug-check"]');
       expect(await verdict.innerText()).toMatch(/^Not that one: “the L2 penalty.*\(2 tries so far\)/);
-      // Show me gives up: the rule and the line
+      // Show me gives up: the rule and the line; the rules guessed wrong stay marked with every choice locked
       await a.click('[data-testid="bug-show"]');
+      expect(await ruledOut.innerText()).toMatch(/\(ruled out\)$/);
       expect(await verdict.innerText()).toMatch(
         /^Shown after 2 tries: the broken rule is “tanh′\(z\) = 1 − tanh²\(z\)/,
       );

@@ -211,6 +211,10 @@ export class BugHunt {
       // a rule already ruled out stays visible, not choosable again
       radio.disabled = done || this.wrong.includes(id);
       label.append(radio, ` ${BUGS[id].rule}`);
+      if (this.wrong.includes(id)) {
+        radio.dataset.wrong = '';
+        label.append(' (ruled out)');
+      }
       choices.append(label);
     }
     // the verdict is a live region from the start, so that the grade written into it later is announced
@@ -259,7 +263,7 @@ export class BugHunt {
       verdict.textContent = `Right, in ${counted}: the broken rule is “${bug.rule}”. It breaks ${bug.breaks}.`;
     } else if (this.outcome === 'shown') {
       verdict.dataset.right = 'false';
-      verdict.textContent = `Shown after ${counted}: the broken rule is “${bug.rule}”. It breaks ${bug.breaks}.`;
+      verdict.textContent = `${this.wrong.length === 0 ? 'Shown before any guess' : `Shown after ${counted}`}: the broken rule is “${bug.rule}”. It breaks ${bug.breaks}.`;
     } else if (this.wrong.length > 0) {
       verdict.dataset.right = 'false';
       verdict.textContent =
